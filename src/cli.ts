@@ -1,0 +1,130 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { makeLogger } from './logger.ts';
+import { version } from './version.ts';
+
+/**
+ * The `zquant` command line. Each subcommand declares its own options; `--data-dir` and
+ * `--database-url` are accepted by all and override the environment.
+ */
+export interface Subcommand {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  allowPositionals?: boolean;
+  run(ctx: { config: Config; values: Record<string, unknown>; positionals: string[] }): Promise<number>;
+}
+
+const commonOptions = {
+  'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const subcommands: Record<string, Subcommand> = {
+  serve: {
+    summary: 'start the HTTP server, workers and scheduler',
+    usage: 'zquant serve [--port N] [--host H] [--data-dir DIR] [--database-url URL]',
+    options: { port: { type: 'string' }, host: { type: 'string' } },
+    async run({ config }) {
+      const { runServer } = await import('./server.ts');
+      await runServer(config);
+      return 0;
+    },
+  },
+  migrate: {
+    summary: 'bring both stores (Postgres and DuckDB) to the latest schema, then exit',
+    usage: 'zquant migrate [--data-dir DIR] [--database-url URL]',
+    options: {},
+    async run({ config }) {
+      const { openStores } = await import('./server.ts');
+      const logger = makeLogger({ level: config.logLevel });
+      const { pg, market } = await openStores(config, logger);
+      await market.close();
+      await pg.close();
+      process.stdout.write(`migrated: postgres (${pg.kind}) and duckdb (${market.path})\n`);
+      return 0;
+    },
+  },
+};
+
+/** Registers a subcommand (features add theirs: user, token, sync, import, backtest, metrics…). */
+export function addSubcommand(name: string, command: Subcommand): void {
+  subcommands[name] = command;
+}
+
+function mainHelp(): string {
+  const lines = [
+    `zquant ${version} — quant research server for the China A-share market`,
+    '',
+    'usage: zquant <command> [options]',
+    '',
+    'commands:',
+    ...Object.entries(subcommands).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`),
+    '',
+    'options for every command:',
+    '  --data-dir DIR        where embedded data lives (env DATA_DIR, default ./data)',
+    '  --database-url URL    a postgres:// server instead of the embedded database (env DATABASE_URL)',
+    '  -h, --help            show help for the command',
+    '  --version             print the version',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** Runs the command line; returns the exit code. Errors the user can fix are one line on stderr. */
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(mainHelp());
+    return name ? 0 : 1;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  const command = subcommands[name];
+  if (!command) {
+    process.stderr.write(`zquant: unknown command "${name}"; run zquant --help for the list\n`);
+    return 2;
+  }
+  let values: Record<string, unknown>;
+  let positionals: string[];
+  try {
+    const parsed = parseArgs({
+      args: rest,
+      options: { ...commonOptions, ...command.options },
+      allowPositionals: command.allowPositionals ?? false,
+      strict: true,
+    });
+    values = parsed.values as Record<string, unknown>;
+    positionals = parsed.positionals;
+  } catch (err) {
+    process.stderr.write(`zquant ${name}: ${(err as Error).message}\nusage: ${command.usage}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`);
+    return 0;
+  }
+  const overrides: Record<string, string | undefined> = { ...env };
+  if (typeof values['data-dir'] === 'string') overrides.DATA_DIR = values['data-dir'];
+  if (typeof values['database-url'] === 'string') overrides.DATABASE_URL = values['database-url'];
+  if (typeof values.port === 'string') overrides.PORT = values.port;
+  if (typeof values.host === 'string') overrides.HOST = values.host;
+  let config: Config;
+  try {
+    config = loadConfig(overrides);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`zquant: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  try {
+    return await command.run({ config, values, positionals });
+  } catch (err) {
+    process.stderr.write(`zquant ${name}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

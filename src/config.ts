@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/** Every setting the server reads from the environment, with its default. */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = (what: string) =>
+  z.coerce.number({ message: `expected ${what}` }).int({ message: `expected ${what}` }).positive({ message: `expected ${what}` });
+
+export const configSchema = z.object({
+  PORT: z.coerce
+    .number({ message: 'expected a port number 0-65535' })
+    .int({ message: 'expected a port number 0-65535' })
+    .min(0, { message: 'expected a port number 0-65535' })
+    .max(65535, { message: 'expected a port number 0-65535' })
+    .default(3000),
+  HOST: z.string().min(1, { message: 'expected a host name or address' }).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1, { message: 'expected a directory path' }).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// URL, or leave it unset for the embedded database' })
+    .optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'expected one of debug, info, warn, error, silent' }).default('info'),
+  TUSHARE_TOKEN: z.string().optional(),
+  TUSHARE_URL: z.string().url({ message: 'expected an http(s) URL' }).default('http://api.tushare.pro'),
+  TUSHARE_CALLS_PER_MINUTE: positiveInt('a positive whole number of calls per minute').default(200),
+  ZQUANT_ADMIN_PASSWORD: z.string().optional(),
+  SEED_DEMO: booleanFlag.default(true),
+  DEMO_STOCKS: positiveInt('a positive number of stocks').default(300),
+  DEMO_YEARS: positiveInt('a positive number of years').default(5),
+  WORKERS: positiveInt('a positive number of worker slots').optional(),
+  COOKIE_SECURE: z.enum(['auto', 'true', 'false'], { message: 'expected auto, true or false' }).default('auto'),
+  CORS_ORIGINS: z.string().optional(),
+  SHUTDOWN_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(10_000),
+});
+
+type Raw = z.output<typeof configSchema>;
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | null;
+  readonly logLevel: Raw['LOG_LEVEL'];
+  readonly tushareToken: string | null;
+  readonly tushareUrl: string;
+  readonly tushareCallsPerMinute: number;
+  readonly adminPassword: string | null;
+  readonly seedDemo: boolean;
+  readonly demoStocks: number;
+  readonly demoYears: number;
+  readonly workers: number | null;
+  readonly cookieSecure: 'auto' | 'true' | 'false';
+  readonly corsOrigins: readonly string[];
+  readonly shutdownTimeoutMs: number;
+}
+
+/** Thrown when the environment holds a value the server cannot use; the message is one line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the environment once; an empty string counts as unset. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0]);
+    const got = cleaned[name];
+    throw new ConfigError(`configuration error: ${name}: ${issue.message}${got === undefined ? '' : `, got ${JSON.stringify(got)}`}`);
+  }
+  const c = parsed.data;
+  return Object.freeze({
+    port: c.PORT,
+    host: c.HOST,
+    dataDir: c.DATA_DIR,
+    databaseUrl: c.DATABASE_URL ?? null,
+    logLevel: c.LOG_LEVEL,
+    tushareToken: c.TUSHARE_TOKEN ?? null,
+    tushareUrl: c.TUSHARE_URL,
+    tushareCallsPerMinute: c.TUSHARE_CALLS_PER_MINUTE,
+    adminPassword: c.ZQUANT_ADMIN_PASSWORD ?? null,
+    seedDemo: c.SEED_DEMO,
+    demoStocks: c.DEMO_STOCKS,
+    demoYears: c.DEMO_YEARS,
+    workers: c.WORKERS ?? null,
+    cookieSecure: c.COOKIE_SECURE,
+    corsOrigins: Object.freeze((c.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,58 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ZodError } from 'zod';
+import { ErrorBox, Layout, type PageChrome } from '../../views/layout.tsx';
+import { AppError } from './errors.ts';
+import type { Logger } from '../logger.ts';
+
+interface Rendered {
+  status: ContentfulStatusCode;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** Maps anything thrown to what the user should see; unknown errors become an opaque 500. */
+export function describeError(err: unknown): Rendered {
+  if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message, details: err.details };
+  if (err instanceof ZodError) {
+    const issue = err.issues[0];
+    const field = issue.path.join('.') || 'body';
+    return { status: 400, code: 'invalid_request', message: `${field}: ${issue.message}`, details: { field } };
+  }
+  if (err instanceof HTTPException) {
+    const status = err.status as ContentfulStatusCode;
+    return { status, code: status === 413 ? 'payload_too_large' : 'http_error', message: err.message || 'request refused' };
+  }
+  return { status: 500, code: 'internal_error', message: 'an unexpected error happened; the request id in the logs tells an operator where' };
+}
+
+export function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/');
+}
+
+/** Renders an error once: JSON under /api, a fragment for htmx, a page for navigation. */
+export function renderError(c: Context, err: unknown, chrome: (c: Context) => PageChrome, logger: Logger): Response | Promise<Response> {
+  const r = describeError(err);
+  const requestId = (c.get('requestId') as string | undefined) ?? undefined;
+  if (r.status >= 500) {
+    const log = (c.get('log') as Logger | undefined) ?? logger;
+    log.error('unhandled error', { err: err instanceof Error ? err : new Error(String(err)), path: c.req.path });
+  }
+  if (isApiPath(c.req.path)) {
+    const body: Record<string, unknown> = { code: r.code, message: r.message };
+    if (r.details) body.details = r.details;
+    if (requestId) body.requestId = requestId;
+    return c.json({ error: body }, r.status);
+  }
+  if (c.req.header('HX-Request')) {
+    return c.html(<ErrorBox status={r.status} code={r.code} message={r.message} />, r.status);
+  }
+  return c.html(
+    <Layout chrome={chrome(c)} title={r.status === 404 ? 'Not found' : 'Error'} section="home">
+      <ErrorBox status={r.status} code={r.code} message={r.message} />
+    </Layout>,
+    r.status,
+  );
+}

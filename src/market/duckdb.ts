@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { duckMigrations, type DuckMigration } from '../../migrations/duckdb/index.ts';
+
+/**
+ * The analytical store. One DuckDB instance per process; `read` hands out a connection for
+ * queries, `write` serialises writers (DuckDB allows one writer transaction at a time without
+ * conflicts, and batches must never interleave).
+ */
+export interface MarketStore {
+  readonly path: string;
+  /** Runs read work on the shared read connection. */
+  read<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T>;
+  /** Runs write work alone, on the writer connection, inside a transaction. */
+  write<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T>;
+  /** Rows of a query as plain objects (cold paths only: pages, health). */
+  query(sql: string, params?: DuckDBValue[]): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+/** Opens (creating if needed) the DuckDB file and brings its schema to the latest version. */
+export async function openMarketStore(path: string, migrations: readonly DuckMigration[] = duckMigrations): Promise<MarketStore> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const instance = await DuckDBInstance.create(path);
+  const reader = await instance.connect();
+  const writer = await instance.connect();
+  await migrateDuck(writer, migrations);
+
+  let writeChain: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  const store: MarketStore = {
+    path,
+    async read(work) {
+      if (closed) throw new Error('market store is closed');
+      return work(reader);
+    },
+    write<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+      if (closed) return Promise.reject(new Error('market store is closed'));
+      const next = writeChain.then(async () => {
+        await writer.run('begin transaction');
+        try {
+          const result = await work(writer);
+          await writer.run('commit');
+          return result;
+        } catch (err) {
+          await writer.run('rollback').catch(() => {});
+          throw err;
+        }
+      });
+      writeChain = next.catch(() => {});
+      return next;
+    },
+    async query(sql, params) {
+      if (closed) throw new Error('market store is closed');
+      const reader2 = await reader.runAndReadAll(sql, params);
+      return reader2.getRowObjectsJS() as Record<string, unknown>[];
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await writeChain;
+      reader.closeSync();
+      writer.closeSync();
+      instance.closeSync();
+    },
+  };
+  return store;
+}
+
+async function migrateDuck(conn: DuckDBConnection, migrations: readonly DuckMigration[]): Promise<void> {
+  await conn.run(
+    `create table if not exists schema_migrations (id varchar primary key, applied_at timestamptz not null default now())`,
+  );
+  const done = new Set(
+    (await conn.runAndReadAll('select id from schema_migrations')).getRowObjectsJS().map((r) => String(r.id)),
+  );
+  for (const m of migrations) {
+    if (done.has(m.id)) continue;
+    await conn.run('begin transaction');
+    try {
+      for (const statement of m.statements) await conn.run(statement);
+      await conn.run('insert into schema_migrations (id) values ($1)', [m.id]);
+      await conn.run('commit');
+    } catch (err) {
+      await conn.run('rollback').catch(() => {});
+      throw new Error(`duckdb migration ${m.id} failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Where the market file lives inside DATA_DIR. */
+export function marketPathFor(dataDir: string): string {
+  return join(dataDir, 'market.duckdb');
+}

@@ -1,0 +1,31 @@
+import { Hono } from 'hono';
+import { sql } from 'kysely';
+import type { PgStore } from '../db/database.ts';
+import type { MarketStore } from '../market/duckdb.ts';
+
+/** Liveness (process up) and readiness (both stores answer a query). */
+export function healthRoutes(deps: { pg: PgStore; market: MarketStore; version: string; startedAt: Date }) {
+  const app = new Hono();
+  app.get('/healthz', (c) =>
+    c.json({ status: 'ok', version: deps.version, uptimeS: Math.round((Date.now() - deps.startedAt.getTime()) / 1000) }),
+  );
+  app.get('/readyz', async (c) => {
+    const checks: Record<string, { ok: boolean; error?: string; ms: number }> = {};
+    const probe = async (name: string, fn: () => Promise<unknown>) => {
+      const t = performance.now();
+      try {
+        await fn();
+        checks[name] = { ok: true, ms: Math.round(performance.now() - t) };
+      } catch (err) {
+        checks[name] = { ok: false, error: (err as Error).message, ms: Math.round(performance.now() - t) };
+      }
+    };
+    await Promise.all([
+      probe('postgres', () => sql`select 1`.execute(deps.pg.db)),
+      probe('duckdb', () => deps.market.query('select 1')),
+    ]);
+    const ready = Object.values(checks).every((x) => x.ok);
+    return c.json({ status: ready ? 'ready' : 'not_ready', checks }, ready ? 200 : 503);
+  });
+  return app;
+}

@@ -1,0 +1,16 @@
+import { Hono } from 'hono';
+import { HomePage } from '../../views/home/home.tsx';
+import type { AppEnv, PageChromeFn } from '../app.tsx';
+
+export function homeRoutes(deps: { chrome: PageChromeFn; version: string; postgresKind: 'pglite' | 'postgres'; marketPath: string }) {
+  const app = new Hono<AppEnv>();
+  app.get('/', (c) =>
+    c.html(
+      <HomePage
+        chrome={deps.chrome(c)}
+        model={{ version: deps.version, postgresKind: deps.postgresKind, marketPath: deps.marketPath }}
+      />,
+    ),
+  );
+  return app;
+}

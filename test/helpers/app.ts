@@ -1,0 +1,41 @@
+import { createApp, type AppDeps } from '../../src/app.tsx';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
+import { defaultAssets } from '../../src/server.ts';
+import { createTestDatabase, type TestDatabase } from './pg.ts';
+
+export interface TestApp {
+  app: ReturnType<typeof createApp>;
+  deps: AppDeps;
+  db: TestDatabase;
+  market: MarketStore;
+  close(): Promise<void>;
+}
+
+/** The real app over a fresh test database and an in-memory DuckDB; requests go through app.request(). */
+export async function makeTestApp(env: Record<string, string> = {}, overrides: Partial<AppDeps> = {}): Promise<TestApp> {
+  const config: Config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...env });
+  const db = await createTestDatabase();
+  const market = await openMarketStore(':memory:');
+  const deps: AppDeps = {
+    config,
+    logger: silentLogger,
+    pg: db.store,
+    market,
+    assets: defaultAssets(),
+    version: 'test',
+    startedAt: new Date(),
+    ...overrides,
+  };
+  return {
+    app: createApp(deps),
+    deps,
+    db,
+    market,
+    async close() {
+      await market.close();
+      await db.drop();
+    },
+  };
+}

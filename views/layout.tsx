@@ -1,0 +1,82 @@
+import type { Child } from 'hono/jsx';
+import { raw } from 'hono/html';
+import type { Assets } from '../src/http/assets.ts';
+
+export type Section = 'home' | 'backtests' | 'strategies' | 'market' | 'scheduler' | 'admin';
+
+export interface PageChrome {
+  assets: Assets;
+  /** The signed-in user's name, when there is one. */
+  username?: string | null;
+  /** Anti-CSRF token for forms and htmx requests on this page. */
+  csrfToken?: string | null;
+}
+
+const sections: ReadonlyArray<{ id: Exclude<Section, 'home'>; href: string; label: string }> = [
+  { id: 'backtests', href: '/backtests', label: 'Backtests' },
+  { id: 'strategies', href: '/strategies', label: 'Strategies' },
+  { id: 'market', href: '/market', label: 'Market data' },
+  { id: 'scheduler', href: '/scheduler', label: 'Scheduler' },
+  { id: 'admin', href: '/admin', label: 'Admin' },
+];
+
+/** The page frame: head, navigation, main. Every full page renders through it. */
+export function Layout(props: { chrome: PageChrome; title: string; section: Section; children?: Child }) {
+  const { chrome } = props;
+  const htmxConfig = 'includeIndicatorCSS:false';
+  return (
+    <>
+    {raw('<!DOCTYPE html>')}
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="htmx-config" content={htmxConfig} />
+        {chrome.csrfToken ? <meta name="csrf-token" content={chrome.csrfToken} /> : null}
+        <title>{`${props.title} · zquant`}</title>
+        <link rel="stylesheet" href={chrome.assets.url('css/app.css')} />
+        <script src={chrome.assets.url('vendor/htmx-4.0.1.min.js')} defer></script>
+        <script src={chrome.assets.url('vendor/hx-sse-4.0.1.min.js')} defer></script>
+        <script src={chrome.assets.url('js/app.js')} defer></script>
+      </head>
+      <body hx-boost="true">
+        <header class="topbar">
+          <a class="brand" href="/">zquant</a>
+          <nav aria-label="Main">
+            {sections.map((s) => (
+              <a href={s.href} aria-current={props.section === s.id ? 'page' : undefined}>
+                {s.label}
+              </a>
+            ))}
+          </nav>
+          <div class="who">
+            {chrome.username ? (
+              <>
+                <a href="/account" class="username">{chrome.username}</a>
+                <form method="post" action="/logout" class="inline">
+                  {chrome.csrfToken ? <input type="hidden" name="_csrf" value={chrome.csrfToken} /> : null}
+                  <button type="submit" class="link">Log out</button>
+                </form>
+              </>
+            ) : null}
+          </div>
+        </header>
+        <main id="main">{props.children}</main>
+      </body>
+    </html>
+    </>
+  );
+}
+
+/** An error shown in place: a full page for navigation, the same box alone for htmx. */
+export function ErrorBox(props: { status: number; code: string; message: string }) {
+  return (
+    <section class="error-box" role="alert">
+      <h1>{props.status === 404 ? 'Not found' : props.status >= 500 ? 'Something went wrong' : 'That did not work'}</h1>
+      <p>{props.message}</p>
+      <p class="muted">
+        {props.status} · {props.code}
+      </p>
+    </section>
+  );
+}
