@@ -21,6 +21,10 @@ const commonOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/**
+ * The subcommands. Features add their entry here with a lazy import of their module, so that
+ * `zquant --help` loads nothing heavy and importing this file does nothing.
+ */
 const subcommands: Record<string, Subcommand> = {
   serve: {
     summary: 'start the HTTP server, workers and scheduler',
@@ -47,11 +51,6 @@ const subcommands: Record<string, Subcommand> = {
     },
   },
 };
-
-/** Registers a subcommand (features add theirs: user, token, sync, import, backtest, metrics…). */
-export function addSubcommand(name: string, command: Subcommand): void {
-  subcommands[name] = command;
-}
 
 function mainHelp(): string {
   const lines = [

@@ -8,6 +8,8 @@ export interface PageChrome {
   assets: Assets;
   /** The signed-in user's name, when there is one. */
   username?: string | null;
+  /** The signed-in user's role (navigation hides what the role cannot use). */
+  role?: 'viewer' | 'analyst' | 'admin' | null;
   /** Anti-CSRF token for forms and htmx requests on this page. */
   csrfToken?: string | null;
 }
@@ -54,7 +56,7 @@ export function Layout(props: { chrome: PageChrome; title: string; section: Sect
               <>
                 <a href="/account" class="username">{chrome.username}</a>
                 <form method="post" action="/logout" class="inline">
-                  {chrome.csrfToken ? <input type="hidden" name="_csrf" value={chrome.csrfToken} /> : null}
+                  <CsrfField chrome={chrome} />
                   <button type="submit" class="link">Log out</button>
                 </form>
               </>
@@ -66,6 +68,11 @@ export function Layout(props: { chrome: PageChrome; title: string; section: Sect
     </html>
     </>
   );
+}
+
+/** The hidden anti-CSRF field every state-changing form carries. */
+export function CsrfField(props: { chrome: PageChrome }) {
+  return props.chrome.csrfToken ? <input type="hidden" name="_csrf" value={props.chrome.csrfToken} /> : null;
 }
 
 /** An error shown in place: a full page for navigation, the same box alone for htmx. */

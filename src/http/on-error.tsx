@@ -33,7 +33,7 @@ export function isApiPath(path: string): boolean {
 }
 
 /** Renders an error once: JSON under /api, a fragment for htmx, a page for navigation. */
-export function renderError(c: Context, err: unknown, chrome: (c: Context) => PageChrome, logger: Logger): Response | Promise<Response> {
+export function renderError(c: Context, err: unknown, chrome: (c: Context<any>) => PageChrome, logger: Logger): Response | Promise<Response> {
   const r = describeError(err);
   const requestId = (c.get('requestId') as string | undefined) ?? undefined;
   if (r.status >= 500) {

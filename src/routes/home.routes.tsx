@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { HomePage } from '../../views/home/home.tsx';
-import type { AppEnv, PageChromeFn } from '../app.tsx';
+import type { AppEnv } from '../http/env.ts';
+import type { PageChromeFn } from '../http/chrome.ts';
 
 export function homeRoutes(deps: { chrome: PageChromeFn; version: string; postgresKind: 'pglite' | 'postgres'; marketPath: string }) {
   const app = new Hono<AppEnv>();

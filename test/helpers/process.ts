@@ -45,7 +45,8 @@ export interface ServerProcess {
 export function startServerProcess(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', ...args], {
-      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      // The listening line is info: keep at least that level so the helper sees it.
+      env: { ...process.env, ...env, LOG_LEVEL: env.LOG_LEVEL === 'debug' ? 'debug' : 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: string[] = [];

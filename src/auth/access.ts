@@ -1,0 +1,53 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { AppError } from '../http/errors.ts';
+import type { AppEnv } from '../http/env.ts';
+
+/** Roles, from least to most: viewer reads, analyst runs backtests and owns strategies, admin does everything. */
+export type Role = 'viewer' | 'analyst' | 'admin';
+export const roles: readonly Role[] = ['viewer', 'analyst', 'admin'];
+
+/** An authenticated caller. */
+export interface Principal {
+  userId: number;
+  username: string;
+  role: Role;
+  /** How the caller proved who they are. */
+  via: 'session' | 'token';
+}
+
+/** Resolves the caller of a request (session cookie or bearer token), or null when anonymous. */
+export type Authenticate = (c: Context<AppEnv>) => Promise<Principal | null>;
+
+export function roleAtLeast(role: Role, min: Role): boolean {
+  return roles.indexOf(role) >= roles.indexOf(min);
+}
+
+export const unauthenticated = () =>
+  new AppError(401, 'unauthenticated', 'sign in first, or send an API token as "Authorization: Bearer <token>"');
+
+/** Lets the request through when the caller has at least `min`; 401 when anonymous, 403 when the role is too low. */
+export function requireRole(min: Role): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const p = c.get('principal');
+    if (!p) throw unauthenticated();
+    if (!roleAtLeast(p.role, min)) {
+      throw new AppError(403, 'forbidden', `this needs the ${min} role; you are ${p.role}. Ask an admin to change your role`);
+    }
+    await next();
+  };
+}
+
+/** The caller, or a 401 (for handlers behind requireRole, where it is always present). */
+export function principalOf(c: Context<AppEnv>): Principal {
+  const p = c.get('principal');
+  if (!p) throw unauthenticated();
+  return p;
+}
+
+/**
+ * Whether the caller may see an object owned by `ownerId`: admins see all, others their own.
+ * Callers answer 404 (not 403) when this is false, so ids of others' objects are not confirmed.
+ */
+export function canSeeOwned(p: Principal, ownerId: number | null): boolean {
+  return p.role === 'admin' || (ownerId !== null && ownerId === p.userId);
+}

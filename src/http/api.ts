@@ -1,0 +1,20 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { AppError } from './errors.ts';
+import type { AppEnv } from './env.ts';
+
+/**
+ * A router for the JSON API (/api/v1). Routes declared with `createRoute` and zod schemas are
+ * validated by those schemas and described in /api/v1/openapi.json; a validation failure is a 400
+ * naming the field.
+ */
+export function makeApiRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        const field = issue.path.join('.') || result.target;
+        throw new AppError(400, 'invalid_request', `${field}: ${issue.message}`, { field, target: result.target });
+      }
+    },
+  });
+}

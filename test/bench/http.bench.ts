@@ -1,0 +1,29 @@
+// Foundation numbers: cold start to ready on embedded defaults, and request throughput of /healthz.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServerProcess } from '../helpers/process.ts';
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'zq-bench-'));
+  try {
+    for (const label of ['first', 'second']) {
+      const t0 = performance.now();
+      const server = await startServerProcess(['--data-dir', dir], { DATABASE_URL: '', SEED_DEMO: 'false' });
+      const res = await fetch(`${server.url}/readyz`);
+      if (res.status !== 200) throw new Error(`readyz answered ${res.status}`);
+      console.log(`start_to_ready_${label}_s: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+      if (label === 'second') {
+        const n = 2000;
+        const t1 = performance.now();
+        for (let i = 0; i < n; i++) await (await fetch(`${server.url}/healthz`)).arrayBuffer();
+        console.log(`healthz_sequential_rps: ${Math.round(n / ((performance.now() - t1) / 1000))} req/s`);
+      }
+      await server.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
