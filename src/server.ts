@@ -9,6 +9,7 @@ import { makeAssets, readAssetDir, type Assets } from './http/assets.ts';
 import { makeLogger, type Logger } from './logger.ts';
 import { marketPathFor, openMarketStore, type MarketStore } from './market/duckdb.ts';
 import { version } from './version.ts';
+import { ensureFirstAdmin } from './auth/users.service.ts';
 
 export interface StartOptions {
   logger?: Logger;
@@ -48,6 +49,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const startedAt = new Date();
   const assets = options.assets ?? defaultAssets();
   const { pg, market } = await openStores(config, logger);
+  try {
+    const first = await ensureFirstAdmin(pg.db, config.adminPassword);
+    if (first.created) {
+      logger.info('created the first admin user', { username: first.username, passwordSource: first.generatedPassword ? 'generated' : 'ZQUANT_ADMIN_PASSWORD' });
+      // Printed plainly, once, outside the JSON log stream (which redacts passwords); never stored.
+      if (first.generatedPassword) process.stdout.write(`zquant: first start: sign in as "admin" with password ${first.generatedPassword} (shown only this once; change it on /account)\n`);
+    }
+  } catch (err) {
+    await market.close();
+    await pg.close();
+    throw err;
+  }
 
   const app = createApp({ config, logger, pg, market, assets, version, startedAt });
   let server: ServerType;
