@@ -31,8 +31,8 @@ async function sentToken(c: Context): Promise<string | null> {
 
 /**
  * Synchronizer-token CSRF check on every state-changing request a browser could be tricked into
- * sending: a session's requests (forms carry `_csrf`, htmx sends `X-CSRF-Token`) and anonymous page
- * posts (the login form). Bearer-token requests are exempt: browsers never attach those by themselves.
+ * sending: a session's requests (forms carry `_csrf`, htmx sends `X-CSRF-Token`) and the anonymous
+ * login form (double-submit cookie). Bearer-token requests are exempt: browsers never attach those by themselves.
  */
 export function csrfProtection(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -41,7 +41,8 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
     if (p?.via === 'token') return next();
     let expected: string | null;
     if (p) expected = c.get('csrfToken');
-    else if (isApiPath(c.req.path) || c.req.path === '/logout') return next(); // nothing to forge: 401 or a no-op
+    // Anonymous: only signing in can be forged (login CSRF); anything else answers 401 or does nothing.
+    else if (c.req.path !== '/login' || isApiPath(c.req.path)) return next();
     else expected = getCookie(c, preSessionCookieName) ?? null;
     const sent = await sentToken(c);
     if (!expected || !sent || !same(expected, sent)) {
