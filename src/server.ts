@@ -10,6 +10,7 @@ import { makeLogger, type Logger } from './logger.ts';
 import { marketPathFor, openMarketStore, type MarketStore } from './market/duckdb.ts';
 import { version } from './version.ts';
 import { ensureFirstAdmin } from './auth/users.service.ts';
+import { passwordProblem } from './auth/password.ts';
 
 export interface StartOptions {
   logger?: Logger;
@@ -48,6 +49,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const logger = options.logger ?? makeLogger({ level: config.logLevel });
   const startedAt = new Date();
   const assets = options.assets ?? defaultAssets();
+  // Checked before anything opens, so a bad admin password stops start-up at once.
+  const adminPasswordProblem = config.adminPassword === null ? null : passwordProblem(config.adminPassword);
+  if (adminPasswordProblem) throw new Error(`ZQUANT_ADMIN_PASSWORD: ${adminPasswordProblem}; set a longer one or unset it to have a password generated`);
   const { pg, market } = await openStores(config, logger);
   try {
     const first = await ensureFirstAdmin(pg.db, config.adminPassword);
