@@ -15,6 +15,16 @@ import type { MarketStore } from './market/duckdb.ts';
 import { assetRoutes } from './routes/assets.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { homeRoutes } from './routes/home.routes.tsx';
+import { cors } from 'hono/cors';
+import { makeLoginThrottle, type AccountsDeps } from './auth/accounts.deps.ts';
+import { apiRateLimit } from './auth/api-rate-limit.ts';
+import { makeAuthenticate } from './auth/authenticate.ts';
+import { csrfProtection } from './auth/csrf.ts';
+import { SlidingWindowLimiter } from './auth/rate-limit.ts';
+import { accountRoutes } from './routes/account.routes.tsx';
+import { adminRoutes } from './routes/admin.routes.tsx';
+import { authRoutes } from './routes/auth.routes.tsx';
+import { accountsApi } from './routes/api/accounts.api.ts';
 
 export type { AppEnv } from './http/env.ts';
 
@@ -27,23 +37,33 @@ export interface AppDeps {
   assets: Assets;
   version: string;
   startedAt: Date;
-  /** Who is calling; anonymous when not given. */
+  /** Who is calling; the real session-cookie/bearer-token authentication when not given (tests override). */
   authenticate?: Authenticate;
+  /** The clock for throttles and expiry, in epoch ms (tests inject a fixed one). */
+  now?: () => number;
 }
 
 /** Builds the Hono app. Pure: no I/O happens until a request arrives. */
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const chrome = makeChrome(deps.assets);
-  const authenticate: Authenticate = deps.authenticate ?? (async () => null);
+  const now = deps.now ?? Date.now;
+  const authenticate: Authenticate = deps.authenticate ?? makeAuthenticate({ db: deps.pg.db, now });
+  const accounts: AccountsDeps = { db: deps.pg.db, config: deps.config, now, chrome, loginThrottle: makeLoginThrottle(deps.config, now) };
 
   app.use('*', requestContext(deps.logger));
   app.use('*', securityHeaders());
+  // CORS only when CORS_ORIGINS names origins; bearer tokens, never cookies, cross origins.
+  if (deps.config.corsOrigins.length) {
+    app.use('/api/*', cors({ origin: [...deps.config.corsOrigins], allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 }));
+  }
   app.use('*', async (c, next) => {
     c.set('csrfToken', null);
     c.set('principal', await authenticate(c));
     await next();
   });
+  app.use('*', csrfProtection());
+  app.use('/api/*', apiRateLimit(new SlidingWindowLimiter(deps.config.apiRateLimitPerMinute, 60_000, now), deps.config.trustProxy));
 
   // Public: liveness, readiness, static files.
   app.route('/', healthRoutes(deps));
@@ -51,9 +71,13 @@ export function createApp(deps: AppDeps) {
 
   // JSON API (stable contract), described by /api/v1/openapi.json.
   const api = makeApiRouter();
+  api.route('/', accountsApi(accounts));
   app.route('/api/v1', api);
 
   // Pages (hypermedia, free to change).
+  app.route('/', authRoutes(accounts));
+  app.route('/', accountRoutes(accounts));
+  app.route('/', adminRoutes(accounts));
   app.route('/', homeRoutes({ chrome, version: deps.version, postgresKind: deps.pg.kind, marketPath: deps.market.path }));
 
   app.notFound((c) => {

@@ -50,6 +50,26 @@ const subcommands: Record<string, Subcommand> = {
       return 0;
     },
   },
+  user: {
+    summary: 'create a user or reset a password (a generated one is printed when none is given)',
+    usage: 'zquant user create --username NAME --role viewer|analyst|admin [--password-stdin]\n       zquant user reset-password --username NAME [--password-stdin]',
+    options: { username: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+    allowPositionals: true,
+    async run({ config, values, positionals }) {
+      const { userCommand } = await import('./auth/accounts.cli.ts');
+      return userCommand(config, values, positionals);
+    },
+  },
+  token: {
+    summary: 'create an API token for a user and print it (for scripted set-ups)',
+    usage: 'zquant token create --username NAME [--expires-days N] [--name LABEL]',
+    options: { username: { type: 'string' }, 'expires-days': { type: 'string' }, name: { type: 'string' } },
+    allowPositionals: true,
+    async run({ config, values, positionals }) {
+      const { tokenCommand } = await import('./auth/accounts.cli.ts');
+      return tokenCommand(config, values, positionals);
+    },
+  },
 };
 
 function mainHelp(): string {

@@ -33,6 +33,11 @@ export const configSchema = z.object({
   COOKIE_SECURE: z.enum(['auto', 'true', 'false'], { message: 'expected auto, true or false' }).default('auto'),
   CORS_ORIGINS: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(10_000),
+  TRUST_PROXY: booleanFlag.default(false),
+  SESSION_TTL_HOURS: positiveInt('a positive number of hours').default(168),
+  API_RATE_LIMIT_PER_MINUTE: positiveInt('a positive number of requests per minute').default(600),
+  LOGIN_FAILURES_PER_USERNAME: positiveInt('a positive number of failed logins per 15 minutes').default(5),
+  LOGIN_FAILURES_PER_IP: positiveInt('a positive number of failed logins per 15 minutes').default(20),
 });
 
 type Raw = z.output<typeof configSchema>;
@@ -54,6 +59,14 @@ export interface Config {
   readonly cookieSecure: 'auto' | 'true' | 'false';
   readonly corsOrigins: readonly string[];
   readonly shutdownTimeoutMs: number;
+  /** Believe X-Forwarded-For / X-Forwarded-Proto (only behind a reverse proxy you run). */
+  readonly trustProxy: boolean;
+  readonly sessionTtlHours: number;
+  /** Requests per minute per caller (user, else IP) on /api/*. */
+  readonly apiRateLimitPerMinute: number;
+  /** Failed logins allowed per 15 minutes for one username, and for one client address. */
+  readonly loginFailuresPerUsername: number;
+  readonly loginFailuresPerIp: number;
 }
 
 /** Thrown when the environment holds a value the server cannot use; the message is one line. */
@@ -93,5 +106,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     cookieSecure: c.COOKIE_SECURE,
     corsOrigins: Object.freeze((c.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: c.TRUST_PROXY,
+    sessionTtlHours: c.SESSION_TTL_HOURS,
+    apiRateLimitPerMinute: c.API_RATE_LIMIT_PER_MINUTE,
+    loginFailuresPerUsername: c.LOGIN_FAILURES_PER_USERNAME,
+    loginFailuresPerIp: c.LOGIN_FAILURES_PER_IP,
   });
 }

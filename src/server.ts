@@ -9,6 +9,8 @@ import { makeAssets, readAssetDir, type Assets } from './http/assets.ts';
 import { makeLogger, type Logger } from './logger.ts';
 import { marketPathFor, openMarketStore, type MarketStore } from './market/duckdb.ts';
 import { version } from './version.ts';
+import { ensureFirstAdmin } from './auth/users.service.ts';
+import { passwordProblem } from './auth/password.ts';
 
 export interface StartOptions {
   logger?: Logger;
@@ -47,7 +49,22 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const logger = options.logger ?? makeLogger({ level: config.logLevel });
   const startedAt = new Date();
   const assets = options.assets ?? defaultAssets();
+  // Checked before anything opens, so a bad admin password stops start-up at once.
+  const adminPasswordProblem = config.adminPassword === null ? null : passwordProblem(config.adminPassword);
+  if (adminPasswordProblem) throw new Error(`ZQUANT_ADMIN_PASSWORD: ${adminPasswordProblem}; set a longer one or unset it to have a password generated`);
   const { pg, market } = await openStores(config, logger);
+  try {
+    const first = await ensureFirstAdmin(pg.db, config.adminPassword);
+    if (first.created) {
+      logger.info('created the first admin user', { username: first.username, passwordSource: first.generatedPassword ? 'generated' : 'ZQUANT_ADMIN_PASSWORD' });
+      // Printed plainly, once, outside the JSON log stream (which redacts passwords); never stored.
+      if (first.generatedPassword) process.stdout.write(`zquant: first start: sign in as "admin" with password ${first.generatedPassword} (shown only this once; change it on /account)\n`);
+    }
+  } catch (err) {
+    await market.close();
+    await pg.close();
+    throw err;
+  }
 
   const app = createApp({ config, logger, pg, market, assets, version, startedAt });
   let server: ServerType;

@@ -46,7 +46,7 @@ describe('zquant command line', () => {
     expect(r.code).toBe(0);
     expect(existsSync(join(dir, 'pg', 'PG_VERSION'))).toBe(true);
     expect(existsSync(join(dir, 'market.duckdb'))).toBe(true);
-  });
+  }, 120_000);
 });
 
 describe('zquant serve', () => {
@@ -61,15 +61,16 @@ describe('zquant serve', () => {
       expect(Date.now() - started).toBeLessThan(20_000);
       expect(existsSync(join(dir, 'pg'))).toBe(true);
       expect(existsSync(join(dir, 'market.duckdb'))).toBe(true);
-      const home = await fetch(`${server.url}/`);
-      expect(home.status).toBe(200);
+      const home = await fetch(`${server.url}/`, { redirect: 'manual' });
+      expect(home.status).toBe(302);
+      expect(home.headers.get('location')).toBe('/login?next=%2F');
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);
     }
-    const requestLine = server.lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.path === '/');
+    const requestLine = server.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.path === '/');
     expect(requestLine.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(server.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
-  });
+  }, 180_000);
 
   it('uses DATABASE_URL when set: the tables appear on that server', async (ctx) => {
     const empty = await createEmptyDatabase();
@@ -90,4 +91,65 @@ describe('zquant serve', () => {
       await empty.drop();
     }
   });
+});
+
+describe('accounts on the command line', () => {
+  it('first start without ZQUANT_ADMIN_PASSWORD prints a generated admin password once, and it works', async () => {
+    const dir = tempDir();
+    const server = await startServerProcess(['--data-dir', dir], { DATABASE_URL: '', ZQUANT_ADMIN_PASSWORD: '' });
+    let password: string;
+    try {
+      const printed = server.lines.filter((l) => l.includes('sign in as "admin"'));
+      expect(printed).toHaveLength(1);
+      expect(printed[0].startsWith('{')).toBe(false); // a plain line, not in the JSON log stream
+      password = /with password (\S+) /.exec(printed[0])![1];
+      expect(password).toMatch(/^[A-Za-z0-9]{24}$/);
+      expect(server.lines.filter((l) => l.includes(password))).toHaveLength(1);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    // A second start finds the admin and prints nothing.
+    const again = await startServerProcess(['--data-dir', dir], { DATABASE_URL: '', ZQUANT_ADMIN_PASSWORD: '' });
+    try {
+      expect(again.lines.some((l) => l.includes('sign in as'))).toBe(false);
+    } finally {
+      await again.stop();
+    }
+    // The CLI makes users and tokens against the same data directory.
+    const token = await runCli(['token', 'create', '--data-dir', dir, '--username', 'admin', '--expires-days', '7', '--name', 'ci'], { DATABASE_URL: '' });
+    expect(token.stderr).toBe('');
+    expect(token.stdout.trim()).toMatch(/^zq_[A-Za-z0-9_-]{43}$/);
+  }, 180_000);
+
+  it('refuses to start with a ZQUANT_ADMIN_PASSWORD under the policy', async () => {
+    const r = await runCli(['serve', '--port', '0', '--data-dir', tempDir()], { DATABASE_URL: '', ZQUANT_ADMIN_PASSWORD: 'admin' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ZQUANT_ADMIN_PASSWORD: a password needs at least 12 characters (at most 1024); this one has 5');
+  }, 180_000);
+
+  it('user create, reset-password and token create', async () => {
+    const dir = tempDir();
+    const env = { DATABASE_URL: '', ZQUANT_ADMIN_PASSWORD: 'first admin password' };
+    const created = await runCli(['user', 'create', '--data-dir', dir, '--username', 'li.wei', '--role', 'analyst'], env);
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toMatch(/^created user li\.wei \(analyst\)\npassword: [A-Za-z0-9]{24}\n$/);
+    const badRole = await runCli(['user', 'create', '--data-dir', dir, '--username', 'x1', '--role', 'boss'], env);
+    expect(badRole.code).toBe(1);
+    expect(badRole.stderr).toContain('role: expected one of viewer, analyst, admin; got "boss"');
+    const reset = await runCli(['user', 'reset-password', '--data-dir', dir, '--username', 'li.wei'], env);
+    expect(reset.stdout).toMatch(/new password set for li\.wei.*\npassword: [A-Za-z0-9]{24}\n$/);
+    const missing = await runCli(['token', 'create', '--data-dir', dir, '--username', 'ghost'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no user "ghost"');
+    const token = (await runCli(['token', 'create', '--data-dir', dir, '--username', 'li.wei'], env)).stdout.trim();
+    const server = await startServerProcess(['--data-dir', dir], env);
+    try {
+      const me = await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(await me.json()).toMatchObject({ username: 'li.wei', role: 'analyst', via: 'token' });
+      // Users existed before this first start (made by the CLI), so no admin was created or printed.
+      expect(server.lines.some((l) => l.includes('sign in as'))).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  }, 180_000);
 });

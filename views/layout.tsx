@@ -45,7 +45,7 @@ export function Layout(props: { chrome: PageChrome; title: string; section: Sect
         <header class="topbar">
           <a class="brand" href="/">zquant</a>
           <nav aria-label="Main">
-            {sections.map((s) => (
+            {sections.filter((s) => chrome.username && (s.id !== 'admin' || chrome.role === 'admin')).map((s) => (
               <a href={s.href} aria-current={props.section === s.id ? 'page' : undefined}>
                 {s.label}
               </a>

@@ -1,5 +1,9 @@
 import type { Migration } from 'kysely';
 import * as m001 from './2026-11-28-001-settings.ts';
+import * as m101 from './2026-11-28-101-users.ts';
+import * as m102 from './2026-11-28-102-sessions.ts';
+import * as m103 from './2026-11-28-103-api-tokens.ts';
+import * as m104 from './2026-11-28-104-audit-log.ts';
 
 /**
  * Every Postgres migration, in order. Listed statically (not read from the directory) so that a
@@ -7,4 +11,8 @@ import * as m001 from './2026-11-28-001-settings.ts';
  */
 export const pgMigrations: Record<string, Migration> = {
   '2026-11-28-001-settings': m001,
+  '2026-11-28-101-users': m101,
+  '2026-11-28-102-sessions': m102,
+  '2026-11-28-103-api-tokens': m103,
+  '2026-11-28-104-audit-log': m104,
 };

@@ -1,10 +1,21 @@
 // Page behaviour that plain HTML lacks. Loaded with defer; no inline scripts (CSP).
 (function () {
-  // Send the page's anti-CSRF token with every htmx request.
-  document.addEventListener('htmx:config:request', function (evt) {
+  // The session's anti-CSRF token. htmx 4 swaps only <body> on boosted navigation and drops the
+  // response's <head>, so a <meta> can be stale; the hidden _csrf field in the top bar (inside body)
+  // is always the current page's. The meta tag is the fallback.
+  function csrfToken() {
+    var field = document.querySelector('header input[name="_csrf"]');
+    if (field && field.value) return field.value;
     var meta = document.querySelector('meta[name="csrf-token"]');
-    if (meta && evt.detail && evt.detail.ctx && evt.detail.ctx.request) {
-      evt.detail.ctx.request.headers['X-CSRF-Token'] = meta.getAttribute('content');
+    return meta ? meta.getAttribute('content') : null;
+  }
+  // htmx 4 fires htmx:config:request with detail = { ctx }, and ctx.request.headers is the plain
+  // object handed to fetch() (htmx.js #handleTriggerEvent), so setting a key there sends the header.
+  document.addEventListener('htmx:config:request', function (evt) {
+    var token = csrfToken();
+    var ctx = evt.detail && evt.detail.ctx;
+    if (token && ctx && ctx.request && ctx.request.headers) {
+      ctx.request.headers['X-CSRF-Token'] = token;
     }
   });
 })();

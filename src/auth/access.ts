@@ -25,11 +25,22 @@ export function roleAtLeast(role: Role, min: Role): boolean {
 export const unauthenticated = () =>
   new AppError(401, 'unauthenticated', 'sign in first, or send an API token as "Authorization: Bearer <token>"');
 
-/** Lets the request through when the caller has at least `min`; 401 when anonymous, 403 when the role is too low. */
+/**
+ * Lets the request through when the caller has at least `min`; 401 when anonymous (a browser
+ * asking for a page is sent to /login?next=… instead; /api never redirects), 403 when the role is too low.
+ */
 export function requireRole(min: Role): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const p = c.get('principal');
-    if (!p) throw unauthenticated();
+    if (!p) {
+      const path = c.req.path;
+      const isApi = path === '/api' || path.startsWith('/api/');
+      if (!isApi && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
+        const url = new URL(c.req.url);
+        return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 302);
+      }
+      throw unauthenticated();
+    }
     if (!roleAtLeast(p.role, min)) {
       throw new AppError(403, 'forbidden', `this needs the ${min} role; you are ${p.role}. Ask an admin to change your role`);
     }

@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
+import { requireRole } from '../auth/access.ts';
 import { HomePage } from '../../views/home/home.tsx';
 import type { AppEnv } from '../http/env.ts';
 import type { PageChromeFn } from '../http/chrome.ts';
 
 export function homeRoutes(deps: { chrome: PageChromeFn; version: string; postgresKind: 'pglite' | 'postgres'; marketPath: string }) {
   const app = new Hono<AppEnv>();
-  app.get('/', (c) =>
+  app.get('/', requireRole('viewer'), (c) =>
     c.html(
       <HomePage
         chrome={deps.chrome(c)}

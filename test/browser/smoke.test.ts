@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchBrowser } from '../helpers/browser.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/process.ts';
+import { browserAdminPassword, signIn } from '../helpers/browser-login.ts';
 
 const artifacts = join(process.cwd(), 'test-artifacts');
 
@@ -17,7 +18,7 @@ describe.skipIf(!hasChromium)('browser smoke', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'zq-browser-'));
     mkdirSync(artifacts, { recursive: true });
-    server = await startServerProcess(['--data-dir', dir], { DATABASE_URL: '' });
+    server = await startServerProcess(['--data-dir', dir], { DATABASE_URL: '', ZQUANT_ADMIN_PASSWORD: browserAdminPassword });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -33,7 +34,7 @@ describe.skipIf(!hasChromium)('browser smoke', () => {
       if (m.type() === 'error') problems.push(m.text());
     });
     page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(server.url + '/');
+    await signIn(page, server.url);
     await expect(page.title()).resolves.toBe('Home · zquant');
     // htmx loaded and executed under the CSP (no inline script, no eval).
     await page.waitForFunction(() => typeof (window as unknown as { htmx?: unknown }).htmx === 'object');
@@ -54,7 +55,7 @@ describe.skipIf(!hasChromium)('browser smoke', () => {
   it('works with JavaScript off for plain links', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(server.url + '/');
+    await signIn(page, server.url);
     await page.locator('nav[aria-label="Main"] a[href="/market"]').click();
     await page.waitForURL(server.url + '/market');
     await expect(page.locator('nav[aria-label="Main"]').count()).resolves.toBe(1);

@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
+import { createApp } from '../../src/app.tsx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/http/errors.ts';
 import { contentSecurityPolicy } from '../../src/http/security-headers.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
+import { actingAs, principal } from '../helpers/auth.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -44,12 +46,22 @@ describe('health', () => {
 });
 
 describe('pages and errors', () => {
-  it('renders the home page in the layout with navigation to every section', async () => {
-    const res = await t.app.request('/');
-    expect(res.status).toBe(200);
-    const html = await res.text();
-    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-    for (const href of ['/backtests', '/strategies', '/market', '/scheduler', '/admin']) expect(html).toContain(`href="${href}"`);
+  it('renders the home page in the layout with navigation to every section (Admin for admins only)', async () => {
+    expect((await t.app.request('/')).status).toBe(302); // anonymous: to /login
+    const asAdmin = await makeTestApp({}, { authenticate: actingAs(principal('admin')) });
+    try {
+      const res = await asAdmin.app.request('/');
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+      for (const href of ['/backtests', '/strategies', '/market', '/scheduler', '/admin']) expect(html).toContain(`href="${href}"`);
+      const asViewer = createApp({ ...asAdmin.deps, authenticate: actingAs(principal('viewer')) });
+      const viewerHtml = await (await asViewer.request('/')).text();
+      expect(viewerHtml).toContain('href="/market"');
+      expect(viewerHtml).not.toContain('href="/admin"');
+    } finally {
+      await asAdmin.close();
+    }
   });
 
   it('answers unknown /api paths with JSON 404', async () => {

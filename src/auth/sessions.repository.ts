@@ -1,0 +1,42 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+
+export async function insertSession(
+  db: Kysely<Database>,
+  row: { id_hash: string; user_id: number; csrf_token: string; expires_at: Date; ip: string | null; user_agent: string | null },
+): Promise<void> {
+  await db.insertInto('sessions').values(row).execute();
+}
+
+/** A live session (not revoked, not expired at `now`) joined with its user. */
+export async function selectLiveSession(db: Kysely<Database>, idHash: string, now: Date) {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['sessions.id as session_id', 'sessions.csrf_token', 'users.id as user_id', 'users.username', 'users.role', 'users.disabled'])
+    .where('sessions.id_hash', '=', idHash)
+    .where('sessions.revoked_at', 'is', null)
+    .where('sessions.expires_at', '>', now)
+    .executeTakeFirst();
+}
+
+export async function revokeSessionByHash(db: Kysely<Database>, idHash: string): Promise<number | null> {
+  const row = await db
+    .updateTable('sessions')
+    .set({ revoked_at: sql`now()` })
+    .where('id_hash', '=', idHash)
+    .where('revoked_at', 'is', null)
+    .returning('user_id')
+    .executeTakeFirst();
+  return row ? Number(row.user_id) : null;
+}
+
+export async function revokeAllSessionsOf(db: Kysely<Database>, userId: number): Promise<void> {
+  await db.updateTable('sessions').set({ revoked_at: sql`now()` }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+}
+
+/** Drops rows that can no longer authenticate anyone (expired or revoked a day ago). */
+export async function deleteDeadSessions(db: Kysely<Database>, now: Date): Promise<void> {
+  const dayAgo = new Date(now.getTime() - 86_400_000);
+  await db.deleteFrom('sessions').where((eb) => eb.or([eb('expires_at', '<', now), eb('revoked_at', '<', dayAgo)])).execute();
+}

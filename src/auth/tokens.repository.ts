@@ -1,0 +1,37 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+
+export async function insertToken(
+  db: Kysely<Database>,
+  row: { user_id: number; name: string; token_hash: string; prefix: string; expires_at: Date | null },
+) {
+  return db.insertInto('api_tokens').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function selectTokensOf(db: Kysely<Database>, userId: number) {
+  return db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+}
+
+export async function selectTokenById(db: Kysely<Database>, id: number) {
+  return db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A token usable at `now` (not revoked, not expired) joined with its user. */
+export async function selectLiveToken(db: Kysely<Database>, tokenHash: string, now: Date) {
+  return db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select(['api_tokens.id as token_id', 'api_tokens.last_used_at', 'users.id as user_id', 'users.username', 'users.role', 'users.disabled'])
+    .where('api_tokens.token_hash', '=', tokenHash)
+    .where('api_tokens.revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', now)]))
+    .executeTakeFirst();
+}
+
+export async function revokeToken(db: Kysely<Database>, id: number) {
+  return db.updateTable('api_tokens').set({ revoked_at: sql`now()` }).where('id', '=', id).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
+}
+
+export async function touchToken(db: Kysely<Database>, id: number, now: Date): Promise<void> {
+  await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
+}

@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely';
+import { audit, type AuditActor } from '../audit/audit.service.ts';
+import type { Database } from '../db/schema.ts';
+import { AppError, notFound } from '../http/errors.ts';
+import { canSeeOwned, type Principal } from './access.ts';
+import { randomSecret, sha256 } from './secrets.ts';
+import { insertToken, revokeToken, selectLiveToken, selectTokenById, selectTokensOf, touchToken } from './tokens.repository.ts';
+
+/** Every token starts so; secret scanners and people can recognise one. */
+export const tokenPrefix = 'zq_';
+
+export interface ApiToken {
+  id: number;
+  userId: number;
+  name: string;
+  /** The first characters, to tell tokens apart in a list; not enough to use one. */
+  prefix: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+type TokenRow = NonNullable<Awaited<ReturnType<typeof selectTokenById>>>;
+
+function toToken(r: TokenRow): ApiToken {
+  const d = (v: Date | string | null) => (v === null ? null : new Date(v));
+  return {
+    id: Number(r.id),
+    userId: Number(r.user_id),
+    name: r.name,
+    prefix: r.prefix,
+    createdAt: new Date(r.created_at),
+    expiresAt: d(r.expires_at),
+    lastUsedAt: d(r.last_used_at),
+    revokedAt: d(r.revoked_at),
+  };
+}
+
+export const maxExpiresDays = 3650;
+
+/** Creates a token; the secret is returned here once and never again. */
+export async function createToken(
+  db: Kysely<Database>,
+  actor: AuditActor,
+  input: { userId: number; name: string; expiresDays: number | null; now: Date },
+): Promise<{ token: string; info: ApiToken }> {
+  const name = input.name.trim() || 'token';
+  if (name.length > 100) throw new AppError(400, 'invalid_request', 'name: at most 100 characters', { field: 'name' });
+  if (input.expiresDays !== null && (!Number.isInteger(input.expiresDays) || input.expiresDays < 1 || input.expiresDays > maxExpiresDays)) {
+    throw new AppError(400, 'invalid_request', `expires_days: a whole number of days from 1 to ${maxExpiresDays}, or empty for no expiry`, { field: 'expires_days' });
+  }
+  const token = tokenPrefix + randomSecret();
+  const expires_at = input.expiresDays === null ? null : new Date(input.now.getTime() + input.expiresDays * 86_400_000);
+  const row = await insertToken(db, { user_id: input.userId, name, token_hash: sha256(token), prefix: token.slice(0, 7), expires_at });
+  const info = toToken(row);
+  await audit(db, actor, { action: 'token.create', outcome: 'success', objectType: 'api_token', objectId: info.id, details: { name, ownerId: input.userId, expiresAt: expires_at?.toISOString() ?? null } });
+  return { token, info };
+}
+
+export async function listTokens(db: Kysely<Database>, userId: number): Promise<ApiToken[]> {
+  return (await selectTokensOf(db, userId)).map(toToken);
+}
+
+/** Revokes a token the caller owns (admins: any); 404 for others' tokens. Effective on the next request. */
+export async function revokeOwnedToken(db: Kysely<Database>, actor: AuditActor, caller: Principal, id: number): Promise<ApiToken> {
+  const row = await selectTokenById(db, id);
+  if (!row || !canSeeOwned(caller, Number(row.user_id))) throw notFound(`API token ${id}`);
+  const revoked = (await revokeToken(db, id)) ?? row;
+  await audit(db, actor, { action: 'token.revoke', outcome: 'success', objectType: 'api_token', objectId: id, details: { name: row.name, ownerId: Number(row.user_id) } });
+  return toToken(revoked);
+}
+
+/** last_used_at is written at most once a minute per token: one row update, not one per request. */
+const touchEveryMs = 60_000;
+
+/** The principal behind a bearer token, or null when unknown, revoked, expired or its user disabled. */
+export async function resolveToken(db: Kysely<Database>, token: string, now: Date): Promise<Principal | null> {
+  if (!token.startsWith(tokenPrefix) || token.length > 100) return null;
+  const row = await selectLiveToken(db, sha256(token), now);
+  if (!row || row.disabled) return null;
+  const last = row.last_used_at === null ? null : new Date(row.last_used_at).getTime();
+  if (last === null || now.getTime() - last >= touchEveryMs) await touchToken(db, Number(row.token_id), now);
+  return { userId: Number(row.user_id), username: row.username, role: row.role, via: 'token' };
+}

@@ -1,0 +1,166 @@
+/**
+ * The authorization matrix: every route the real app registers, called as anonymous, viewer,
+ * analyst (owner and non-owner where the route touches an owned object) and admin, with the status
+ * each must get. A route without an entry fails the test; so does an entry without a route.
+ *
+ * Adding a route = adding one line below: `'METHOD /path/:param': need(minRole, okStatus, { … })`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roleAtLeast, type Role } from '../../src/auth/access.ts';
+import { createToken } from '../../src/auth/tokens.service.ts';
+import { createUser, systemActor } from '../../src/auth/users.service.ts';
+import { makeTestApp, type TestApp } from '../helpers/app.ts';
+import { bearer, makeUser, testPassword } from '../helpers/accounts.ts';
+
+type Caller = 'anonymous' | 'viewer' | 'analyst' | 'analyst (non-owner)' | 'admin';
+interface Fixture {
+  t: TestApp;
+  users: Record<'viewer' | 'analyst' | 'analyst2' | 'admin', { id: number; token: string }>;
+  /** A fresh id, unique per call (usernames, names). */
+  seq(): number;
+}
+interface Case {
+  /** Lowest role let through; 'public' for routes anyone may call. */
+  min: Role | 'public';
+  /** Status for callers who are let through. */
+  ok: number;
+  /** The object the route acts on belongs to an owner: a non-owner analyst must get 404 (not 403). */
+  owned?: boolean;
+  /** Path parameters; `ownerId` is whose object to make (fresh per request, so mutations never collide). */
+  params?: (fx: Fixture, ownerId: number) => Promise<Record<string, string>>;
+  /** A JSON body for /api, form fields for pages. */
+  body?: (fx: Fixture) => Record<string, unknown>;
+  /** Statuses that differ from the rule, per caller. */
+  except?: Partial<Record<Caller, number>>;
+}
+
+const need = (min: Role, ok = 200, more: Partial<Case> = {}): Case => ({ min, ok, ...more });
+const pub = (ok = 200, more: Partial<Case> = {}): Case => ({ min: 'public', ok, ...more });
+
+const freshUser = async (fx: Fixture) => ({ id: String((await createUser(fx.t.deps.pg.db, systemActor('matrix'), { username: `target${fx.seq()}`, role: 'viewer', password: testPassword })).id) });
+const freshToken = async (fx: Fixture, ownerId: number) => ({ id: String((await createToken(fx.t.deps.pg.db, systemActor('matrix'), { userId: ownerId, name: 'm', expiresDays: null, now: new Date() })).info.id) });
+const asset = async (fx: Fixture) => {
+  const [, , hash, ...name] = fx.t.deps.assets.url('css/app.css').split('/');
+  return { hash, name: name.join('/') };
+};
+
+const matrix: Record<string, Case> = {
+  // Public
+  'GET /healthz': pub(),
+  'GET /readyz': pub(),
+  'GET /public/:hash/:name{.+}': pub(200, { params: asset }),
+  'GET /login': pub(302, { except: { anonymous: 200 } }),
+  // Anonymous login posts without the pre-session CSRF cookie are refused; callers with a token pass CSRF and get "wrong password".
+  'POST /login': pub(401, { body: () => ({ username: 'nobody', password: 'wrong password' }), except: { anonymous: 403 } }),
+  'POST /logout': pub(303),
+  // Pages
+  'GET /': need('viewer'),
+  'GET /account': need('viewer'),
+  'POST /account/tokens': need('viewer', 201, { body: () => ({ name: 'matrix' }) }),
+  'POST /account/tokens/:id/revoke': need('viewer', 303, { owned: true, params: freshToken }),
+  'POST /account/password': need('viewer', 303, { body: () => ({ current_password: testPassword, new_password: testPassword }) }),
+  'GET /admin': need('admin'),
+  'GET /admin/users': need('admin'),
+  'POST /admin/users': need('admin', 201, { body: (fx) => ({ username: `made${fx.seq()}`, role: 'viewer', password: '' }) }),
+  'POST /admin/users/:id': need('admin', 200, { params: freshUser, body: () => ({ role: 'analyst' }) }),
+  'POST /admin/users/:id/password': need('admin', 200, { params: freshUser, body: () => ({ password: '' }) }),
+  'GET /admin/audit': need('admin'),
+  // JSON API
+  'GET /api/v1/me': need('viewer'),
+  'GET /api/v1/account/tokens': need('viewer'),
+  'POST /api/v1/account/tokens': need('viewer', 201, { body: () => ({ name: 'matrix' }) }),
+  'DELETE /api/v1/account/tokens/:id': need('viewer', 200, { owned: true, params: freshToken }),
+  'GET /api/v1/admin/users': need('admin'),
+  'POST /api/v1/admin/users': need('admin', 201, { body: (fx) => ({ username: `api${fx.seq()}`, role: 'viewer' }) }),
+  'PATCH /api/v1/admin/users/:id': need('admin', 200, { params: freshUser, body: () => ({ disabled: true }) }),
+  'POST /api/v1/admin/users/:id/password': need('admin', 200, { params: freshUser, body: () => ({}) }),
+  'GET /api/v1/admin/audit': need('admin'),
+};
+
+/** Every route of the app, without middleware-only entries (app.use registers method ALL). */
+function registeredRoutes(t: TestApp): string[] {
+  return [...new Set(t.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))].sort();
+}
+
+function expected(key: string, c: Case, caller: Caller): number {
+  if (c.except?.[caller] !== undefined) return c.except[caller]!;
+  if (c.min === 'public') return c.ok;
+  if (caller === 'anonymous') {
+    const [method, path] = key.split(' ');
+    const isApi = path.startsWith('/api/');
+    return !isApi && method === 'GET' ? 302 : 401;
+  }
+  const role: Role = caller === 'analyst (non-owner)' ? 'analyst' : caller;
+  if (!roleAtLeast(role, c.min)) return 403;
+  if (caller === 'analyst (non-owner)') return 404;
+  return c.ok;
+}
+
+let fx: Fixture;
+beforeAll(async () => {
+  const t = await makeTestApp({ API_RATE_LIMIT_PER_MINUTE: '100000' });
+  let n = 0;
+  fx = {
+    t,
+    seq: () => ++n,
+    users: {
+      viewer: await makeUser(t, 'm-viewer', 'viewer'),
+      analyst: await makeUser(t, 'm-analyst', 'analyst'),
+      analyst2: await makeUser(t, 'm-analyst2', 'analyst'),
+      admin: await makeUser(t, 'm-admin', 'admin'),
+    },
+  };
+});
+afterAll(async () => {
+  await fx.t.close();
+});
+
+describe('authorization matrix', () => {
+  it('has exactly one entry per registered route', () => {
+    const routes = registeredRoutes(fx.t);
+    const missing = routes.filter((r) => !(r in matrix));
+    const stale = Object.keys(matrix).filter((k) => !routes.includes(k));
+    expect(missing, 'routes with no matrix entry: add one line each to test/auth/matrix.test.ts').toEqual([]);
+    expect(stale, 'matrix entries for routes that no longer exist').toEqual([]);
+  });
+
+  it('answers every route with the expected status for every caller', async () => {
+    const failures: string[] = [];
+    for (const [key, c] of Object.entries(matrix)) {
+      const [method, pattern] = key.split(' ');
+      const callers: Caller[] = ['anonymous', 'viewer', 'analyst', 'admin'];
+      if (c.owned) callers.push('analyst (non-owner)');
+      for (const caller of callers) {
+        const self = caller === 'anonymous' ? null : fx.users[caller === 'analyst (non-owner)' ? 'analyst2' : caller];
+        // Owned objects: the caller's own, except for the non-owner (analyst's object) and admin (analyst's object: admins see all).
+        const ownerId = caller === 'analyst (non-owner)' || caller === 'admin' || !self ? fx.users.analyst.id : self.id;
+        const params = c.params ? await c.params(fx, ownerId) : {};
+        const path = pattern.replace(/:(\w+)(\{[^}]*\})?/g, (_, name: string) => params[name] ?? `missing-${name}`);
+        const isApi = path.startsWith('/api/');
+        const body = c.body?.(fx);
+        const headers: Record<string, string> = self ? bearer(self.token) : {};
+        let payload: string | undefined;
+        if (body) {
+          headers['content-type'] = isApi ? 'application/json' : 'application/x-www-form-urlencoded';
+          payload = isApi ? JSON.stringify(body) : new URLSearchParams(body as Record<string, string>).toString();
+        } else if (isApi && method !== 'GET' && method !== 'DELETE') {
+          headers['content-type'] = 'application/json';
+          payload = '{}';
+        }
+        const res = await fx.t.app.request(path, { method, headers, body: payload });
+        const want = expected(key, c, caller);
+        if (res.status !== want) failures.push(`${key} as ${caller}: got ${res.status}, expected ${want} (${(await res.text()).slice(0, 160)})`);
+        if (caller === 'anonymous' && isApi && want === 401) {
+          expect(res.headers.get('content-type'), `${key}: /api answers JSON, never a login redirect`).toMatch(/application\/json/);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('answers 401 without credentials on every /api route except health', () => {
+    for (const [key, c] of Object.entries(matrix)) {
+      if (key.split(' ')[1].startsWith('/api/')) expect(expected(key, c, 'anonymous'), key).toBe(401);
+    }
+  });
+});

@@ -1,0 +1,88 @@
+/// <reference lib="dom" />
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { browserAdminPassword, signIn } from '../helpers/browser-login.ts';
+import { startServerProcess, type ServerProcess } from '../helpers/process.ts';
+
+const artifacts = join(process.cwd(), 'test-artifacts');
+
+describe.skipIf(!hasChromium)('accounts in a browser', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'zq-browser-accounts-'));
+    mkdirSync(artifacts, { recursive: true });
+    server = await startServerProcess(['--data-dir', dir], { DATABASE_URL: '', ZQUANT_ADMIN_PASSWORD: browserAdminPassword });
+    browser = await launchBrowser();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs in, shows the username, creates a user, revokes a token over htmx, and logs out', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+
+    // Anonymous: sent to the sign-in page, which remembers where we were going.
+    await page.goto(server.url + '/admin/users');
+    await page.waitForURL(server.url + '/login?next=%2Fadmin%2Fusers');
+    await page.screenshot({ path: join(artifacts, 'login.png'), fullPage: true });
+
+    // A wrong password says so and keeps the username.
+    await page.fill('#username', 'admin');
+    await page.fill('#password', 'not the right password');
+    await page.click('form[action="/login"] button[type="submit"]');
+    await expect(page.locator('[role="alert"]').innerText()).resolves.toContain('Wrong username or password');
+
+    await page.fill('#password', browserAdminPassword);
+    await Promise.all([page.waitForURL(server.url + '/admin/users'), page.click('form[action="/login"] button[type="submit"]')]);
+    await expect(page.locator('header .username').innerText()).resolves.toBe('admin');
+    await expect(page.locator('nav[aria-label="Main"] a[href="/admin"]').count()).resolves.toBe(1);
+
+    // Create an analyst with a generated password (shown once).
+    await page.fill('#new-username', 'li.wei');
+    await page.selectOption('#new-role', 'analyst');
+    await page.click('form[action="/admin/users"] button[type="submit"]');
+    await expect(page.locator('[role="status"]').innerText()).resolves.toContain('Created li.wei (analyst)');
+    await page.screenshot({ path: join(artifacts, 'admin-users.png'), fullPage: true });
+
+    // Boosted navigation to the account page (htmx swaps <body> only, so the <head> meta would be stale).
+    await page.click('header a.username');
+    await page.waitForURL(server.url + '/account');
+    await page.fill('#token-name', 'browser');
+    await page.click('form[action="/account/tokens"] button[type="submit"]');
+    const token = await page.locator('input[aria-label="New API token"]').inputValue();
+    expect(token).toMatch(/^zq_/);
+    expect((await fetch(server.url + '/api/v1/me', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+
+    // Revoke with the htmx button: no form, so only app.js's X-CSRF-Token header can carry the token.
+    page.once('dialog', (d) => void d.accept());
+    const sent = page.waitForRequest((r) => r.url().endsWith('/revoke'));
+    await page.click('tr:has-text("browser") button:has-text("Revoke")');
+    const request = await sent;
+    expect(request.headers()['x-csrf-token']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await request.response())!.status()).toBe(200);
+    await page.locator('tr:has-text("browser") .badge:text-is("revoked")').waitFor();
+    expect((await fetch(server.url + '/api/v1/me', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
+    await page.screenshot({ path: join(artifacts, 'account.png'), fullPage: true });
+
+    // Log out from the top bar: back to sign-in, and pages need signing in again.
+    await Promise.all([page.waitForURL(server.url + '/login'), page.click('header button:has-text("Log out")')]);
+    await expect(page.locator('header .username').count()).resolves.toBe(0);
+    await page.goto(server.url + '/');
+    await page.waitForURL(/\/login\?next=%2F$/);
+    expect(problems.filter((p) => !p.includes('401') && !p.includes('404'))).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,128 @@
+import type { User } from '../../src/auth/users.service.ts';
+import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+
+export interface AdminUsersModel {
+  users: User[];
+  selfId: number;
+  /** A message after a change, e.g. a generated password shown once. */
+  notice: { text: string; secret?: string } | null;
+  error: string | null;
+}
+
+const roleOptions = ['viewer', 'analyst', 'admin'] as const;
+
+export function AdminNav(props: { current: 'users' | 'audit' }) {
+  return (
+    <nav class="subnav" aria-label="Admin">
+      <a href="/admin/users" aria-current={props.current === 'users' ? 'page' : undefined}>Users</a>
+      <a href="/admin/audit" aria-current={props.current === 'audit' ? 'page' : undefined}>Audit log</a>
+    </nav>
+  );
+}
+
+export function AdminHomePage(props: { chrome: PageChrome; userCount: number; auditCount: number }) {
+  return (
+    <Layout chrome={props.chrome} title="Admin" section="admin">
+      <h1>Admin</h1>
+      <div class="cards">
+        <a class="card action" href="/admin/users">
+          <h2>Users</h2>
+          <p>{props.userCount} accounts: create, change roles, disable, reset passwords.</p>
+        </a>
+        <a class="card action" href="/admin/audit">
+          <h2>Audit log</h2>
+          <p>{props.auditCount} entries: sign-ins, account and token changes, deletions, triggers.</p>
+        </a>
+      </div>
+    </Layout>
+  );
+}
+
+export function AdminUsersPage(props: { chrome: PageChrome; model: AdminUsersModel }) {
+  const m = props.model;
+  const chrome = props.chrome;
+  return (
+    <Layout chrome={chrome} title="Users" section="admin">
+      <AdminNav current="users" />
+      <h1>Users</h1>
+      {m.error ? <p class="error-box" role="alert">{m.error}</p> : null}
+      {m.notice ? (
+        <div class="notice" role="status">
+          <p>{m.notice.text}</p>
+          {m.notice.secret ? <input class="token-value" readonly value={m.notice.secret} aria-label="Generated password" /> : null}
+        </div>
+      ) : null}
+      <table>
+        <thead>
+          <tr>
+            <th>Username</th>
+            <th>Role</th>
+            <th>State</th>
+            <th>Created</th>
+            <th>Password</th>
+          </tr>
+        </thead>
+        <tbody>
+          {m.users.map((u) => (
+            <tr>
+              <td>
+                {u.username}
+                {u.id === m.selfId ? <span class="muted"> (you)</span> : null}
+              </td>
+              <td>
+                <form method="post" action={`/admin/users/${u.id}`} class="inline-form">
+                  <CsrfField chrome={chrome} />
+                  <select name="role" aria-label={`Role of ${u.username}`}>
+                    {roleOptions.map((r) => (
+                      <option value={r} selected={u.role === r}>{r}</option>
+                    ))}
+                  </select>
+                  <button type="submit" class="secondary small">Save</button>
+                </form>
+              </td>
+              <td>
+                <form method="post" action={`/admin/users/${u.id}`} class="inline-form">
+                  <CsrfField chrome={chrome} />
+                  <span class={`badge ${u.disabled ? 'failed' : 'succeeded'}`}>{u.disabled ? 'disabled' : 'active'}</span>
+                  <input type="hidden" name="disabled" value={u.disabled ? 'false' : 'true'} />
+                  <button type="submit" class={`small ${u.disabled ? 'secondary' : 'danger'}`}>{u.disabled ? 'Enable' : 'Disable'}</button>
+                </form>
+              </td>
+              <td>{u.createdAt.toISOString().slice(0, 10)}</td>
+              <td>
+                <form method="post" action={`/admin/users/${u.id}/password`} class="inline-form">
+                  <CsrfField chrome={chrome} />
+                  <input name="password" type="password" autocomplete="new-password" placeholder="new (empty: generate)" aria-label={`New password for ${u.username}`} />
+                  <button type="submit" class="secondary small">Reset</button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>Create a user</h2>
+      <form method="post" action="/admin/users" class="row-form">
+        <CsrfField chrome={chrome} />
+        <div>
+          <label for="new-username">Username</label>
+          <input id="new-username" name="username" required pattern="[a-z0-9][a-z0-9._\-]{1,31}" placeholder="e.g. li.wei" />
+        </div>
+        <div>
+          <label for="new-role">Role</label>
+          <select id="new-role" name="role">
+            {roleOptions.map((r) => (
+              <option value={r} selected={r === 'analyst'}>{r}</option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label for="new-user-password">Password</label>
+          <input id="new-user-password" name="password" type="password" autocomplete="new-password" placeholder="empty: generate one" />
+        </div>
+        <button type="submit">Create user</button>
+      </form>
+      <p class="muted small">Passwords need at least 12 characters. A generated password is shown once, here.</p>
+    </Layout>
+  );
+}
