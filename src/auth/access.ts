@@ -35,6 +35,14 @@ export function requireRole(min: Role): MiddlewareHandler<AppEnv> {
     if (!p) {
       const path = c.req.path;
       const isApi = path === '/api' || path.startsWith('/api/');
+      if (!isApi && c.req.header('HX-Request')) {
+        // htmx (e.g. a session that expired while the page was open): a full-page trip to sign in,
+        // coming back to the page the user was on, not to a fragment's URL.
+        const from = c.req.header('HX-Current-URL');
+        const back = from && URL.canParse(from) ? new URL(from) : new URL(c.req.url);
+        c.header('HX-Redirect', `/login?next=${encodeURIComponent(back.pathname + back.search)}`);
+        throw unauthenticated();
+      }
       if (!isApi && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
         const url = new URL(c.req.url);
         return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 302);
