@@ -64,9 +64,15 @@ export function principalOf(c: Context<AppEnv>): Principal {
 }
 
 /**
- * Whether the caller may see an object owned by `ownerId`: admins see all, others their own.
- * Callers answer 404 (not 403) when this is false, so ids of others' objects are not confirmed.
+ * Whether the caller may see an object owned by `ownerId`: admins see all, others their own, and
+ * everyone sees objects marked `shared` (templates). Callers answer 404 (not 403) when this is
+ * false, so ids of others' objects are not confirmed. Seeing is not changing: use canChangeOwned.
  */
-export function canSeeOwned(p: Principal, ownerId: number | null): boolean {
-  return p.role === 'admin' || (ownerId !== null && ownerId === p.userId);
+export function canSeeOwned(p: Principal, ownerId: number | null, shared = false): boolean {
+  return shared || p.role === 'admin' || (ownerId !== null && ownerId === p.userId);
+}
+
+/** Whether the caller may change or delete an owned object: its owner (analyst or above) or an admin; shared templates only admins. */
+export function canChangeOwned(p: Principal, ownerId: number | null): boolean {
+  return p.role === 'admin' || (ownerId !== null && ownerId === p.userId && roleAtLeast(p.role, 'analyst'));
 }
