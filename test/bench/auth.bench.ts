@@ -8,7 +8,7 @@ import { Browser } from '../helpers/accounts.ts';
 
 const n = Number(process.env.BENCH_N ?? 2000);
 
-async function rps(label: string, fn: () => Promise<Response>) {
+async function rps(label: string, fn: () => Response | Promise<Response>) {
   for (let i = 0; i < 50; i++) await (await fn()).arrayBuffer();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
