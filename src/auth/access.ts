@@ -35,6 +35,14 @@ export function requireRole(min: Role): MiddlewareHandler<AppEnv> {
     if (!p) {
       const path = c.req.path;
       const isApi = path === '/api' || path.startsWith('/api/');
+      if (!isApi && c.req.header('HX-Request')) {
+        // htmx (e.g. a session that expired while the page was open): a full-page trip to sign in,
+        // coming back to the page the user was on, not to a fragment's URL.
+        const from = c.req.header('HX-Current-URL');
+        const back = from && URL.canParse(from) ? new URL(from) : new URL(c.req.url);
+        c.header('HX-Redirect', `/login?next=${encodeURIComponent(back.pathname + back.search)}`);
+        throw unauthenticated();
+      }
       if (!isApi && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
         const url = new URL(c.req.url);
         return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 302);
@@ -56,9 +64,15 @@ export function principalOf(c: Context<AppEnv>): Principal {
 }
 
 /**
- * Whether the caller may see an object owned by `ownerId`: admins see all, others their own.
- * Callers answer 404 (not 403) when this is false, so ids of others' objects are not confirmed.
+ * Whether the caller may see an object owned by `ownerId`: admins see all, others their own, and
+ * everyone sees objects marked `shared` (templates). Callers answer 404 (not 403) when this is
+ * false, so ids of others' objects are not confirmed. Seeing is not changing: use canChangeOwned.
  */
-export function canSeeOwned(p: Principal, ownerId: number | null): boolean {
-  return p.role === 'admin' || (ownerId !== null && ownerId === p.userId);
+export function canSeeOwned(p: Principal, ownerId: number | null, shared = false): boolean {
+  return shared || p.role === 'admin' || (ownerId !== null && ownerId === p.userId);
+}
+
+/** Whether the caller may change or delete an owned object: its owner (analyst or above) or an admin; shared templates only admins. */
+export function canChangeOwned(p: Principal, ownerId: number | null): boolean {
+  return p.role === 'admin' || (ownerId !== null && ownerId === p.userId && roleAtLeast(p.role, 'analyst'));
 }

@@ -101,18 +101,25 @@ export async function changeUser(
 ): Promise<User> {
   if (changes.role !== undefined) checkRole(changes.role);
   const role = changes.role as Role | undefined;
+  let refused: string | null = null;
   const user = await db.transaction().execute(async (trx) => {
     const admins = await lockActiveAdminIds(trx);
     const before = await selectUserById(trx, id);
     if (!before) throw notFound(`user ${id}`);
     const losesAdmin = before.role === 'admin' && !before.disabled && ((role !== undefined && role !== 'admin') || changes.disabled === true);
     if (losesAdmin && admins.length <= 1) {
+      refused = before.username;
       throw new AppError(409, 'last_admin', `"${before.username}" is the last active admin; make another user admin first, then change this one`);
     }
     const after = await updateUser(trx, id, { ...(role !== undefined ? { role } : {}), ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}) });
     // A disabled user's browser sessions end now; tokens stop working through the disabled check.
     if (changes.disabled === true) await revokeAllSessionsOf(trx, id);
     return { before: toUser(before), after: toUser(after!) };
+  }).catch(async (err) => {
+    if (refused !== null) {
+      await audit(db, actor, { action: changes.disabled ? 'user.disable' : 'user.role', outcome: 'denied', objectType: 'user', objectId: id, details: { username: refused, reason: 'last active admin', ...changes } });
+    }
+    throw err;
   });
   if (role !== undefined && role !== user.before.role) {
     await audit(db, actor, { action: 'user.role', outcome: 'success', objectType: 'user', objectId: id, details: { username: user.after.username, from: user.before.role, to: role } });

@@ -46,18 +46,22 @@ export function adminRoutes(deps: AccountsDeps) {
   app.use('/admin', requireRole('admin'));
   app.use('/admin/*', requireRole('admin'));
 
-  const renderUsers = async (c: any, notice: AdminUsersModel['notice'], error: string | null = null, status: 200 | 201 | 400 | 409 = 200) => {
+  const renderUsers = async (c: any, notice: AdminUsersModel['notice'], error: string | null = null, status: 200 | 201 | 400 | 409 = 200, draft: AdminUsersModel['draft'] = null) => {
     const users = await listUsers(deps.db);
     c.header('Cache-Control', 'no-store');
-    return c.html(<AdminUsersPage chrome={deps.chrome(c)} model={{ users, selfId: principalOf(c).userId, notice, error }} />, status);
+    return c.html(<AdminUsersPage chrome={deps.chrome(c)} model={{ users, selfId: principalOf(c).userId, notice, error, draft }} />, status);
   };
 
-  /** User mistakes re-render the page with the message in place, instead of an error page. */
-  const orRender = async (c: any, fn: () => Promise<Response>) => {
+  /** User mistakes re-render the page with the message in place (and the create form refilled), instead of an error page. */
+  const orRender = async (c: any, fn: () => Promise<Response>, refill = false) => {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof AppError && err.status < 500 && err.status !== 404) return renderUsers(c, null, err.message, err.status === 409 ? 409 : 400);
+      if (err instanceof AppError && err.status < 500 && err.status !== 404) {
+        const body = refill ? await c.req.parseBody() : null;
+        const draft = body ? { username: str(body.username), role: str(body.role) } : null;
+        return renderUsers(c, null, err.message, err.status === 409 ? 409 : 400, draft);
+      }
       throw err;
     }
   };
@@ -83,7 +87,7 @@ export function adminRoutes(deps: AccountsDeps) {
         null,
         201,
       );
-    }),
+    }, true),
   );
 
   app.post('/admin/users/:id', (c) =>

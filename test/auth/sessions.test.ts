@@ -25,6 +25,12 @@ describe('browser sessions', () => {
     expect((await api.json()).error.code).toBe('unauthenticated');
   });
 
+  it('sends an anonymous htmx request to sign in with HX-Redirect, back to the page it came from', async () => {
+    const res = await t.app.request('/account/tokens/1/revoke', { method: 'POST', headers: { 'HX-Request': 'true', 'HX-Current-URL': 'http://localhost/account?tab=x' } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('hx-redirect')).toBe('/login?next=%2Faccount%3Ftab%3Dx');
+  });
+
   it('signs in with an HttpOnly SameSite=Lax cookie, shows the username, and goes to next', async () => {
     const b = new Browser(t);
     const csrf = await b.csrfFrom('/login?next=/account');

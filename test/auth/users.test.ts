@@ -48,6 +48,8 @@ describe('admin user management (JSON)', () => {
     expect(demote.status).toBe(409);
     expect((await demote.json()).error.message).toContain('is the last active admin; make another user admin first');
     expect((await api(`/admin/users/${admin.id}`, 'PATCH', admin.token, { disabled: true })).status).toBe(409);
+    const denied: any = await (await api('/admin/audit?outcome=denied', 'GET', admin.token)).json();
+    expect(denied.entries.map((e: any) => [e.action, e.details.reason])).toEqual([['user.disable', 'last active admin'], ['user.role', 'last active admin']]);
     // With a second admin, the first may step down.
     await api(`/admin/users/${u.id}`, 'PATCH', admin.token, { role: 'admin' });
     expect((await api(`/admin/users/${admin.id}`, 'PATCH', admin.token, { role: 'analyst' })).status).toBe(200);
@@ -76,7 +78,9 @@ describe('admin user management (JSON)', () => {
     expect(/aria-label="Generated password"/.test(html)).toBe(true);
     const bad = await b.post('/admin/users', { _csrf: csrf, username: 'x y', role: 'viewer', password: '' });
     expect(bad.status).toBe(400);
-    expect(await bad.text()).toContain('username: a username is 2-32 characters');
+    const badHtml = await bad.text();
+    expect(badHtml).toContain('username: a username is 2-32 characters');
+    expect(badHtml).toContain('value="x y"'); // the form keeps what was typed
   });
 });
 

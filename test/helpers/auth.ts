@@ -9,6 +9,6 @@ export function actingAs(principal: Principal | null): Authenticate {
   return async () => principal;
 }
 
-export function principal(role: Role, userId = 1, username = role): Principal {
+export function principal(role: Role, userId = 1, username: string = role): Principal {
   return { userId, username, role, via: 'token' };
 }

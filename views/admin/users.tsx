@@ -7,6 +7,8 @@ export interface AdminUsersModel {
   /** A message after a change, e.g. a generated password shown once. */
   notice: { text: string; secret?: string } | null;
   error: string | null;
+  /** What the create form held when it was refused, so the admin fixes it instead of retyping. */
+  draft?: { username: string; role: string } | null;
 }
 
 const roleOptions = ['viewer', 'analyst', 'admin'] as const;
@@ -106,13 +108,13 @@ export function AdminUsersPage(props: { chrome: PageChrome; model: AdminUsersMod
         <CsrfField chrome={chrome} />
         <div>
           <label for="new-username">Username</label>
-          <input id="new-username" name="username" required pattern="[a-z0-9][a-z0-9._\-]{1,31}" placeholder="e.g. li.wei" />
+          <input id="new-username" name="username" required pattern="[a-z0-9][a-z0-9._\-]{1,31}" placeholder="e.g. li.wei" value={m.draft?.username ?? ''} />
         </div>
         <div>
           <label for="new-role">Role</label>
           <select id="new-role" name="role">
             {roleOptions.map((r) => (
-              <option value={r} selected={r === 'analyst'}>{r}</option>
+              <option value={r} selected={r === (m.draft?.role ?? 'analyst')}>{r}</option>
             ))}
           </select>
         </div>
