@@ -15,6 +15,9 @@ import type { MarketStore } from './market/duckdb.ts';
 import { assetRoutes } from './routes/assets.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { homeRoutes } from './routes/home.routes.tsx';
+import { marketApi } from './routes/market.api.ts';
+import { marketPages } from './routes/market.routes.tsx';
+import { marketSummary } from './market/market.service.ts';
 
 export type { AppEnv } from './http/env.ts';
 
@@ -51,10 +54,12 @@ export function createApp(deps: AppDeps) {
 
   // JSON API (stable contract), described by /api/v1/openapi.json.
   const api = makeApiRouter();
+  api.route('/', marketApi({ market: deps.market, pg: deps.pg }));
   app.route('/api/v1', api);
 
   // Pages (hypermedia, free to change).
-  app.route('/', homeRoutes({ chrome, version: deps.version, postgresKind: deps.pg.kind, marketPath: deps.market.path }));
+  app.route('/', homeRoutes({ chrome, version: deps.version, postgresKind: deps.pg.kind, marketPath: deps.market.path, marketSummary: () => marketSummary(deps.market, deps.pg) }));
+  app.route('/', marketPages({ chrome, market: deps.market, pg: deps.pg, config: deps.config, logger: deps.logger }));
 
   app.notFound((c) => {
     const what = isApiPath(c.req.path) ? `no endpoint ${c.req.method} ${c.req.path}` : `no page at ${c.req.path}`;

@@ -9,6 +9,7 @@ import { makeAssets, readAssetDir, type Assets } from './http/assets.ts';
 import { makeLogger, type Logger } from './logger.ts';
 import { marketPathFor, openMarketStore, type MarketStore } from './market/duckdb.ts';
 import { version } from './version.ts';
+import { seedDemoOnFirstStart } from './market/demo/first-start.ts';
 
 export interface StartOptions {
   logger?: Logger;
@@ -48,6 +49,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const startedAt = new Date();
   const assets = options.assets ?? defaultAssets();
   const { pg, market } = await openStores(config, logger);
+  if (config.seedDemo) await seedDemoOnFirstStart({ pg, market, config, logger });
 
   const app = createApp({ config, logger, pg, market, assets, version, startedAt });
   let server: ServerType;
