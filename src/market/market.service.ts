@@ -127,7 +127,7 @@ export async function coverage(market: MarketStore, pg: PgStore): Promise<Covera
   const out: CoverageRow[] = [];
   for (const name of datasetNames) {
     const c = await repo.datasetCoverage(market, datasets[name]);
-    out.push({ dataset: name, summary: datasets[name].summary, ...c, lastSync: lastSync.get(name)?.toISOString() ?? null });
+    out.push({ dataset: name, summary: datasets[name].summary, ...c, lastSync: (lastSync.get(name) ?? lastSync.get('all'))?.toISOString() ?? null });
   }
   return out;
 }

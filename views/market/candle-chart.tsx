@@ -85,7 +85,7 @@ export function CandleChart(props: { data: CandleData; title: string }) {
       })}
       {d.dates.map((date, i) =>
         i % labelEvery === 0 ? (
-          <text x={r(x(i))} y={H - 6} class="axis" text-anchor="middle">{fmtDate(date)}</text>
+          <text x={i === 0 ? PAD_L : r(x(i))} y={H - 6} class="axis" text-anchor={i === 0 ? 'start' : 'middle'}>{fmtDate(date)}</text>
         ) : null,
       )}
     </svg>

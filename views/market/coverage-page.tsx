@@ -44,8 +44,8 @@ export function CoveragePage(props: { chrome: PageChrome; model: CoverageModel }
               </td>
               <td class="num">{fmtInt(r.rows)}</td>
               <td class="num">{r.stocks == null ? '—' : fmtInt(r.stocks)}</td>
-              <td>{fmtDate(r.first)}</td>
-              <td>{fmtDate(r.last)}</td>
+              <td class="nowrap">{fmtDate(r.first)}</td>
+              <td class="nowrap">{fmtDate(r.last)}</td>
               <td>{r.lastSync ? <a href={`/market/log?dataset=${r.dataset}`}>{fmtTime(r.lastSync)}</a> : <span class="muted">never</span>}</td>
             </tr>
           ))}

@@ -10,7 +10,7 @@ export async function insertSyncLog(
 ): Promise<number> {
   const r = await db
     .insertInto('sync_log')
-    .values({ source: row.source, endpoint: row.endpoint, dataset: row.dataset, params: JSON.stringify(row.params), result: 'running', run_id: row.runId, error: null, last_completed_date: null, finished_at: null, duration_ms: null })
+    .values({ source: row.source, endpoint: row.endpoint, dataset: row.dataset, params: sql`(${JSON.stringify(row.params)}::text)::jsonb` as unknown as string, result: 'running', run_id: row.runId, error: null, last_completed_date: null, finished_at: null, duration_ms: null })
     .returning('id')
     .executeTakeFirstOrThrow();
   return Number(r.id);
@@ -64,7 +64,7 @@ export async function findResumable(db: Kysely<Database>, dataset: string, sourc
     .select(['id', 'last_completed_date', 'result'])
     .where('dataset', '=', dataset)
     .where('source', '=', source)
-    .where(sql<boolean>`params = ${JSON.stringify(params)}::jsonb`)
+    .where(sql<boolean>`params = (${JSON.stringify(params)}::text)::jsonb`)
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
