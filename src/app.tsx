@@ -25,6 +25,9 @@ import { accountRoutes } from './routes/account.routes.tsx';
 import { adminRoutes } from './routes/admin.routes.tsx';
 import { authRoutes } from './routes/auth.routes.tsx';
 import { accountsApi } from './routes/api/accounts.api.ts';
+import { marketApi } from './routes/market.api.ts';
+import { marketPages } from './routes/market.routes.tsx';
+import { marketSummary } from './market/market.service.ts';
 
 export type { AppEnv } from './http/env.ts';
 
@@ -69,16 +72,19 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/', assetRoutes(deps.assets));
 
-  // JSON API (stable contract), described by /api/v1/openapi.json.
+  // JSON API (stable contract), described by /api/v1/openapi.json. Feature routers join `api`
+  // before it is mounted: Hono copies routes when app.route() is called.
   const api = makeApiRouter();
   api.route('/', accountsApi(accounts));
+  api.route('/', marketApi({ market: deps.market, pg: deps.pg }));
   app.route('/api/v1', api);
 
   // Pages (hypermedia, free to change).
   app.route('/', authRoutes(accounts));
   app.route('/', accountRoutes(accounts));
   app.route('/', adminRoutes(accounts));
-  app.route('/', homeRoutes({ chrome, version: deps.version, postgresKind: deps.pg.kind, marketPath: deps.market.path }));
+  app.route('/', homeRoutes({ chrome, version: deps.version, postgresKind: deps.pg.kind, marketPath: deps.market.path, marketSummary: () => marketSummary(deps.market, deps.pg) }));
+  app.route('/', marketPages({ chrome, market: deps.market, pg: deps.pg, config: deps.config, logger: deps.logger }));
 
   app.notFound((c) => {
     const what = isApiPath(c.req.path) ? `no endpoint ${c.req.method} ${c.req.path}` : `no page at ${c.req.path}`;

@@ -68,6 +68,26 @@ const subcommands: Record<string, Subcommand> = {
     async run({ config, values, positionals }) {
       const { tokenCommand } = await import('./auth/accounts.cli.ts');
       return tokenCommand(config, values, positionals);
+      },
+    },
+  sync: {
+    summary: 'sync a market dataset from Tushare or the demo generator (progress on stderr)',
+    usage: 'zquant sync <dataset> [--codes 600000.SH,…] [--start YYYYMMDD] [--end YYYYMMDD] [--source tushare|demo] [--restart]',
+    options: { codes: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, source: { type: 'string' }, restart: { type: 'boolean' } },
+    allowPositionals: true,
+    async run({ config, values, positionals }) {
+      const { runSyncCommand } = await import('./market/market.cli.ts');
+      return runSyncCommand(config, values, positionals);
+    },
+  },
+  import: {
+    summary: 'import CSV files (Tushare field names as columns) into a market dataset',
+    usage: 'zquant import --dataset daily_bars FILE…',
+    options: { dataset: { type: 'string' } },
+    allowPositionals: true,
+    async run({ config, values, positionals }) {
+      const { runImportCommand } = await import('./market/market.cli.ts');
+      return runImportCommand(config, values, positionals);
     },
   },
 };

@@ -11,6 +11,7 @@ import { marketPathFor, openMarketStore, type MarketStore } from './market/duckd
 import { version } from './version.ts';
 import { ensureFirstAdmin } from './auth/users.service.ts';
 import { passwordProblem } from './auth/password.ts';
+import { seedDemoOnFirstStart } from './market/demo/first-start.ts';
 
 export interface StartOptions {
   logger?: Logger;
@@ -65,6 +66,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await pg.close();
     throw err;
   }
+  if (config.seedDemo) await seedDemoOnFirstStart({ pg, market, config, logger });
 
   const app = createApp({ config, logger, pg, market, assets, version, startedAt });
   let server: ServerType;

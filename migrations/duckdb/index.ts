@@ -14,4 +14,31 @@ export const duckMigrations: readonly DuckMigration[] = [
       `create table market_meta (key varchar primary key, value varchar not null, updated_at timestamptz not null default now())`,
     ],
   },
+  {
+    // Market datasets. Dates are INTEGER YYYYMMDD, not DATE: the engine's Panel.dates is an Int32Array of
+    // YYYYMMDD, Tushare speaks YYYYMMDD strings, and an int32 vector copies straight into typed arrays with
+    // no per-row conversion on panel loads (the hot path). No PRIMARY KEY: an ART index makes bulk
+    // appends several times slower and costs memory at 12M rows; keys stay unique because every write
+    // goes through one staging-table merge (src/market/store/merge.ts) on the single writer connection.
+    // Writers append in sorted batches (trade_date, ts_code), so zonemaps prune date-range scans.
+    id: '2026-11-28-200-market-datasets',
+    statements: [
+      `create table stocks (ts_code varchar not null, symbol varchar, name varchar, area varchar, industry varchar,
+        market varchar, exchange varchar, list_status varchar, list_date integer, delist_date integer, is_hs varchar,
+        board varchar not null)`,
+      `create table trade_calendar (exchange varchar not null, cal_date integer not null, is_open integer not null, pretrade_date integer)`,
+      `create table daily_bars (ts_code varchar not null, trade_date integer not null, open double, high double, low double,
+        close double, pre_close double, change double, pct_chg double, vol double, amount double)`,
+      `create table daily_basic (ts_code varchar not null, trade_date integer not null, close double, turnover_rate double,
+        turnover_rate_f double, volume_ratio double, pe double, pe_ttm double, pb double, ps double, ps_ttm double,
+        dv_ratio double, dv_ttm double, total_share double, float_share double, free_share double, total_mv double, circ_mv double)`,
+      `create table adj_factors (ts_code varchar not null, trade_date integer not null, adj_factor double)`,
+      `create table index_daily (ts_code varchar not null, trade_date integer not null, close double, open double, high double,
+        low double, pre_close double, change double, pct_chg double, vol double, amount double)`,
+      `create table limit_prices (ts_code varchar not null, trade_date integer not null, up_limit double, down_limit double)`,
+      `create table suspensions (ts_code varchar not null, trade_date integer not null, suspend_timing varchar, suspend_type varchar)`,
+      // ST periods (from Tushare namechange: names starting ST or *ST); end_date null while still ST.
+      `create table st_periods (ts_code varchar not null, start_date integer not null, end_date integer)`,
+    ],
+  },
 ];

@@ -10,6 +10,7 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  sync_log: SyncLogTable;
 }
 
 export interface SettingsTable {
@@ -64,4 +65,24 @@ export interface AuditLogTable {
   ip: string | null;
   user_agent: string | null;
   details: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+/** Market-data operations (syncs and imports); see migrations/pg/2026-11-28-200-sync-log.ts. */
+export interface SyncLogTable {
+  id: Generated<number>;
+  source: string;
+  endpoint: string | null;
+  dataset: string;
+  params: ColumnType<unknown, string, string>;
+  inserted: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  deleted: Generated<number>;
+  result: 'running' | 'success' | 'partial' | 'failed';
+  error: string | null;
+  last_completed_date: number | null;
+  started_at: Generated<Date>;
+  finished_at: Date | null;
+  duration_ms: number | null;
+  run_id: number | null;
 }

@@ -4,7 +4,19 @@ export interface HomeModel {
   version: string;
   postgresKind: 'pglite' | 'postgres';
   marketPath: string;
+  /** What market data there is (shown to signed-in users). */
+  data?: MarketDataSummary | null;
 }
+
+export interface MarketDataSummary {
+  stocks: number;
+  listed: number;
+  firstDate: number | null;
+  lastDate: number | null;
+  lastSync: { dataset: string; source: string; result: string; at: string } | null;
+}
+
+const ymd = (d: number | null) => (d == null ? '—' : `${String(d).slice(0, 4)}-${String(d).slice(4, 6)}-${String(d).slice(6, 8)}`);
 
 /** The landing page: what the server holds, and the two obvious next steps. */
 export function HomePage(props: { chrome: PageChrome; model: HomeModel }) {
@@ -23,6 +35,35 @@ export function HomePage(props: { chrome: PageChrome; model: HomeModel }) {
           <p>Schedule updates of the market data from Tushare.</p>
         </a>
       </div>
+      {m.data ? (
+        <>
+          <h2>Market data</h2>
+          {m.data.stocks === 0 ? (
+            <p class="muted">No market data yet. <a href="/market/coverage">Sync or import some</a>.</p>
+          ) : (
+            <dl class="facts">
+              <dt>Stocks</dt>
+              <dd>
+                <a href="/market">{m.data.stocks.toLocaleString('en-US')}</a> ({m.data.listed.toLocaleString('en-US')} listed; the rest delisted or paused)
+              </dd>
+              <dt>Daily bars</dt>
+              <dd>
+                {ymd(m.data.firstDate)} to {ymd(m.data.lastDate)} · <a href="/market/coverage">coverage</a>
+              </dd>
+              <dt>Last sync</dt>
+              <dd>
+                {m.data.lastSync ? (
+                  <a href="/market/log">
+                    {m.data.lastSync.dataset} from {m.data.lastSync.source}, {m.data.lastSync.result}, {m.data.lastSync.at.replace('T', ' ').slice(0, 16)} UTC
+                  </a>
+                ) : (
+                  'never'
+                )}
+              </dd>
+            </dl>
+          )}
+        </>
+      ) : null}
       <h2>This server</h2>
       <dl class="facts">
         <dt>Version</dt>

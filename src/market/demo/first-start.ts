@@ -1,0 +1,34 @@
+import type { Config } from '../../config.ts';
+import type { PgStore } from '../../db/database.ts';
+import type { Logger } from '../../logger.ts';
+import type { MarketStore } from '../duckdb.ts';
+import { saveDemoParams } from '../sync/make-source.ts';
+import { insertSyncLog, updateSyncLog } from '../sync/sync-log.repository.ts';
+import { defaultDemoParams } from './generator.ts';
+import { isMarketEmpty, seedDemoMarket } from './seed.ts';
+
+/**
+ * On a first start (empty market store) fills it with the demo market, ending on the last
+ * weekday before today, so a new user can backtest at once. Logged, and recorded in sync_log.
+ */
+export async function seedDemoOnFirstStart(deps: { pg: PgStore; market: MarketStore; config: Config; logger: Logger }, now = new Date()): Promise<void> {
+  if (!(await isMarketEmpty(deps.market))) return;
+  const end = new Date(now.getTime() - 86_400_000);
+  while (end.getUTCDay() === 0 || end.getUTCDay() === 6) end.setUTCDate(end.getUTCDate() - 1);
+  const params = {
+    ...defaultDemoParams,
+    stocks: deps.config.demoStocks,
+    years: deps.config.demoYears,
+    end: end.getUTCFullYear() * 10000 + (end.getUTCMonth() + 1) * 100 + end.getUTCDate(),
+  };
+  const logId = await insertSyncLog(deps.pg.db, { source: 'demo', endpoint: 'first start', dataset: 'all', params, runId: null });
+  try {
+    const r = await seedDemoMarket(deps.market, params);
+    await saveDemoParams(deps.market, params);
+    await updateSyncLog(deps.pg.db, logId, { counts: { inserted: r.rows, updated: 0, unchanged: 0, deleted: 0 }, lastCompletedDate: params.end, result: 'success', error: null, finished: true });
+    deps.logger.info('demo market seeded', { stocks: r.stocks, days: r.days, rows: r.rows, generateMs: Math.round(r.generateMs), writeMs: Math.round(r.writeMs) });
+  } catch (err) {
+    await updateSyncLog(deps.pg.db, logId, { counts: { inserted: 0, updated: 0, unchanged: 0, deleted: 0 }, lastCompletedDate: null, result: 'failed', error: (err as Error).message, finished: true });
+    throw err;
+  }
+}

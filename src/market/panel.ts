@@ -1,0 +1,233 @@
+import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { BenchmarkSeries, Panel } from '../backtest/engine/panel.ts';
+import { boardOf, type Board } from './datasets.ts';
+import type { MarketStore } from './duckdb.ts';
+import { downLimitCents, limitPercent, upLimitCents } from './limits.ts';
+
+/** Which stocks a panel holds: named codes, or every stock (optionally of some boards) listed in the range. */
+export interface PanelRequest {
+  codes?: readonly string[] | null;
+  universe?: { boards?: readonly Board[] } | null;
+  /** YYYYMMDD, inclusive. */
+  start: number;
+  end: number;
+  /** daily_basic fields to include (pe, pb, turnover_rate, total_mv…). */
+  fields?: readonly string[];
+}
+
+export const basicFields = [
+  'turnover_rate', 'turnover_rate_f', 'volume_ratio', 'pe', 'pe_ttm', 'pb', 'ps', 'ps_ttm', 'dv_ratio', 'dv_ttm',
+  'total_share', 'float_share', 'free_share', 'total_mv', 'circ_mv',
+] as const;
+
+/**
+ * Loads the engine's Panel (src/backtest/engine/panel.ts) from DuckDB. Hot path: each query streams
+ * data chunks whose vectors are read as typed arrays (no row objects) and scattered day-major into
+ * the panel. The stock index comes from a join against the requested code list inside DuckDB, the
+ * day index from a YYYYMMDD → index lookup table, so the loop per row is a few array reads.
+ *
+ * Units: volume in shares (vol × 100), amount in CNY (amount × 1,000). adjFactor carried forward
+ * over gaps (and back to the first day when the first factor comes later; 1 when a stock has none).
+ * Limits: the limit_prices row when there is one (a row with empty limits means no limit, e.g. a
+ * debut on a registration board); else computed from pre_close by the rules in limits.ts.
+ */
+export async function loadPanel(market: MarketStore, req: PanelRequest): Promise<Panel> {
+  if (req.start > req.end) throw new Error(`panel start ${req.start} is after end ${req.end}`);
+  const unknown = (req.fields ?? []).filter((f) => !(basicFields as readonly string[]).includes(f));
+  if (unknown.length) throw new Error(`unknown daily_basic field ${unknown[0]}; one of ${basicFields.join(', ')}`);
+  return market.read(async (conn) => {
+    const dates = await loadDates(conn, req.start, req.end);
+    const stocks = await loadUniverse(conn, req);
+    const codes = stocks.map((s) => s.code);
+    const D = dates.length;
+    const N = codes.length;
+    const size = D * N;
+    const nan = () => new Float64Array(size).fill(NaN);
+    const open = nan(), high = nan(), low = nan(), close = nan(), preClose = nan(), volume = nan(), amount = nan();
+    const adjFactor = nan(), upLimit = nan(), downLimit = nan();
+    const hasLimit = new Uint8Array(size);
+    const suspended = new Uint8Array(size), listed = new Uint8Array(size), st = new Uint8Array(size);
+    const fields: Record<string, Float64Array> = {};
+    for (const f of req.fields ?? []) fields[f] = nan();
+    if (D === 0 || N === 0) return { dates, codes, open, high, low, close, preClose, volume, amount, adjFactor, upLimit, downLimit, suspended, listed, st, fields };
+
+    const base = dates[0];
+    const lookup = new Int32Array(dates[D - 1] - base + 1).fill(-1);
+    for (let d = 0; d < D; d++) lookup[dates[d] - base] = d;
+    const codeList = listValue(codes);
+    const join = (table: string, cols: string[]) =>
+      `select u.i::integer, t.trade_date, ${cols.map((c) => `coalesce(${c.includes('::') ? c : `t.${c}`}, 'nan'::double)`).join(', ')}
+       from ${table} t join (select unnest($1) as ts_code, unnest(range(len($1)))::integer as i) u on u.ts_code = t.ts_code
+       where t.trade_date between $2 and $3`;
+    const params: DuckDBValue[] = [codeList, req.start, req.end];
+
+    await scatter(conn, join('daily_bars', ['open', 'high', 'low', 'close', 'pre_close', 'vol', 'amount']), params, lookup, base, N, [
+      open, high, low, close, preClose, volume, amount,
+    ]);
+    for (let k = 0; k < size; k++) {
+      volume[k] *= 100;
+      amount[k] *= 1000;
+    }
+    await scatter(conn, join('adj_factors', ['adj_factor']), params, lookup, base, N, [adjFactor]);
+    await scatter(conn, join('limit_prices', ['up_limit', 'down_limit', '1::double']), params, lookup, base, N, [upLimit, downLimit, hasLimit]);
+    if (req.fields?.length) await scatter(conn, join('daily_basic', [...req.fields]), params, lookup, base, N, req.fields.map((f) => fields[f]));
+
+    // Listed days from list/delist dates (stocks missing from the stock list: between first and last bar).
+    for (let i = 0; i < N; i++) {
+      let from = stocks[i].listDate;
+      let to = stocks[i].delistDate;
+      if (from === null) {
+        let first = -1, last = -1;
+        for (let d = 0; d < D; d++) if (close[d * N + i] === close[d * N + i]) (first < 0 && (first = d)), (last = d);
+        from = first < 0 ? 99999999 : dates[first];
+        to = last < 0 ? null : last + 1 < D ? dates[last + 1] : null;
+      }
+      for (let d = 0; d < D; d++) {
+        const k = d * N + i;
+        const on = dates[d] >= from && (to === null || dates[d] < to);
+        listed[k] = on ? 1 : 0;
+        suspended[k] = on && close[k] !== close[k] ? 1 : 0;
+      }
+    }
+    // ST days from ST periods (end_date is the first day without the tag).
+    const stRows = await conn.runAndReadAll(
+      `select u.i::integer as i, p.start_date, p.end_date from st_periods p
+       join (select unnest($1) as ts_code, unnest(range(len($1)))::integer as i) u on u.ts_code = p.ts_code
+       where p.start_date <= $3 and (p.end_date is null or p.end_date > $2)`,
+      params,
+    );
+    for (const [i, s, e] of stRows.getRows() as [number, number, number | null][]) {
+      for (let d = 0; d < D; d++) if (dates[d] >= s && (e === null || dates[d] < e)) st[d * N + i] = 1;
+    }
+    // adjFactor: carry forward; lead-in takes the first known value; 1 when none is known.
+    for (let i = 0; i < N; i++) {
+      let first = NaN;
+      for (let d = 0; d < D && first !== first; d++) first = adjFactor[d * N + i];
+      let cur = first === first ? first : 1;
+      for (let d = 0; d < D; d++) {
+        const k = d * N + i;
+        const v = adjFactor[k];
+        if (v === v) cur = v;
+        else adjFactor[k] = cur;
+      }
+    }
+    // Limits where the exchange's are missing: from pre_close by board rules.
+    for (let i = 0; i < N; i++) {
+      const board = stocks[i].board;
+      for (let d = 0; d < D; d++) {
+        const k = d * N + i;
+        if (hasLimit[k] || preClose[k] !== preClose[k]) continue;
+        const cents = Math.round(preClose[k] * 100);
+        const p = limitPercent(board, st[k] === 1, dates[d]);
+        upLimit[k] = upLimitCents(cents, p) / 100;
+        downLimit[k] = downLimitCents(cents, p) / 100;
+      }
+    }
+    return { dates, codes, open, high, low, close, preClose, volume, amount, adjFactor, upLimit, downLimit, suspended, listed, st, fields };
+  });
+}
+
+/**
+ * Streams a query whose columns are (stock index, trade_date, v1, v2, …) and writes v_j into
+ * out[j][day * N + stock]. Vectors are read through their typed arrays: DuckDB's own memory,
+ * valid until the next chunk is fetched.
+ */
+async function scatter(
+  conn: DuckDBConnection,
+  sql: string,
+  params: DuckDBValue[],
+  lookup: Int32Array,
+  base: number,
+  N: number,
+  out: (Float64Array | Uint8Array)[],
+): Promise<void> {
+  const result = await conn.stream(sql, params);
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const n = chunk.rowCount;
+    const si = itemsOf(chunk.getColumnVector(0)) as Int32Array;
+    const di = itemsOf(chunk.getColumnVector(1)) as Int32Array;
+    const slots = new Int32Array(n);
+    for (let r = 0; r < n; r++) slots[r] = lookup[di[r] - base] * N + si[r];
+    for (let j = 0; j < out.length; j++) {
+      const src = itemsOf(chunk.getColumnVector(j + 2)) as Float64Array;
+      const dst = out[j];
+      for (let r = 0; r < n; r++) {
+        const k = slots[r];
+        if (k >= 0) dst[k] = src[r];
+      }
+    }
+  }
+}
+
+function itemsOf(vector: unknown): Float64Array | Int32Array {
+  // The vectors' typed arrays are private in the typings and public in fact (DuckDBDoubleVector.items).
+  return (vector as { items: Float64Array | Int32Array }).items;
+}
+
+async function loadDates(conn: DuckDBConnection, start: number, end: number): Promise<Int32Array> {
+  let r = await conn.runAndReadAll(
+    `select cal_date from trade_calendar where exchange = 'SSE' and is_open = 1 and cal_date between $1 and $2 order by 1`,
+    [start, end],
+  );
+  if (r.currentRowCount === 0) {
+    // No calendar synced: the days that have bars.
+    r = await conn.runAndReadAll(`select distinct trade_date from daily_bars where trade_date between $1 and $2 order by 1`, [start, end]);
+  }
+  return Int32Array.from(r.getRows().map((row) => Number(row[0])));
+}
+
+interface UniverseStock {
+  code: string;
+  board: Board;
+  listDate: number | null;
+  delistDate: number | null;
+}
+
+async function loadUniverse(conn: DuckDBConnection, req: PanelRequest): Promise<UniverseStock[]> {
+  if (req.codes?.length) {
+    const codes = [...new Set(req.codes)].sort();
+    const r = await conn.runAndReadAll(`select ts_code, list_date, delist_date from stocks where list_contains($1, ts_code)`, [listValue(codes)]);
+    const known = new Map(r.getRows().map((row) => [String(row[0]), row]));
+    return codes.map((code) => {
+      const row = known.get(code);
+      return {
+        code,
+        board: boardOf(code),
+        listDate: row ? ((row[1] as number | null) ?? 0) : null,
+        delistDate: row ? ((row[2] as number | null) ?? null) : null,
+      };
+    });
+  }
+  const boards = req.universe?.boards?.length ? [...req.universe.boards] : null;
+  const r = await conn.runAndReadAll(
+    `select ts_code, list_date, delist_date from stocks
+     where coalesce(list_date, 0) <= $2 and (delist_date is null or delist_date > $1)
+       and ($3::varchar[] is null or list_contains($3::varchar[], board))
+     order by ts_code`,
+    [req.start, req.end, boards ? listValue(boards) : null],
+  );
+  return r.getRows().map((row) => ({
+    code: String(row[0]),
+    board: boardOf(String(row[0])),
+    listDate: (row[1] as number | null) ?? 0,
+    delistDate: (row[2] as number | null) ?? null,
+  }));
+}
+
+/** An index's closes aligned to the panel's dates (NaN where missing). */
+export async function loadBenchmark(market: MarketStore, code: string, dates: Int32Array): Promise<BenchmarkSeries> {
+  const close = new Float64Array(dates.length).fill(NaN);
+  if (dates.length === 0) return { code, close };
+  const r = await market.read((conn) =>
+    conn.runAndReadAll(`select trade_date, close from index_daily where ts_code = $1 and trade_date between $2 and $3`, [code, dates[0], dates[dates.length - 1]]),
+  );
+  const at = new Map<number, number>();
+  dates.forEach((d, i) => at.set(d, i));
+  for (const [d, c] of r.getRows() as [number, number | null][]) {
+    const i = at.get(d);
+    if (i !== undefined && c !== null) close[i] = c;
+  }
+  return { code, close };
+}

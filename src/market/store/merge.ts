@@ -1,0 +1,172 @@
+import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DatasetDef } from '../datasets.ts';
+import { appendBatch, makeCodeDictionary, INT_NULL, type Batch, type CodeDictionary } from './batch.ts';
+
+/** What a write did, counted exactly by the merge statements themselves. */
+export interface MergeCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+}
+
+export const zeroCounts = (): MergeCounts => ({ inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
+
+export function addCounts(into: MergeCounts, more: MergeCounts): MergeCounts {
+  into.inserted += more.inserted;
+  into.updated += more.updated;
+  into.unchanged += more.unchanged;
+  into.deleted += more.deleted;
+  return into;
+}
+
+/**
+ * Which stored rows the batch replaces: rows inside the scope that the batch does not contain are
+ * deleted (the source no longer has them). `from`/`to` bound the dataset's date column; `codes`
+ * narrows to some stocks (null: the whole market). Without a scope nothing is deleted.
+ */
+export interface MergeScope {
+  from?: number;
+  to?: number;
+  codes?: readonly string[] | null;
+}
+
+interface WriterState {
+  codes: CodeDictionary;
+  /** The code table must be rewritten (a transaction that added codes rolled back). */
+  rewriteCodes: boolean;
+  staged: Set<string>;
+}
+
+const states = new WeakMap<DuckDBConnection, WriterState>();
+
+function stateOf(conn: DuckDBConnection): WriterState {
+  let s = states.get(conn);
+  if (!s) {
+    s = { codes: makeCodeDictionary(), rewriteCodes: false, staged: new Set() };
+    states.set(conn, s);
+  }
+  return s;
+}
+
+const usesCodeIds = (def: DatasetDef) => def.columns[0].name === 'ts_code' && def.dateColumn === 'trade_date';
+const q = (name: string) => `"${name}"`;
+
+/**
+ * Upserts a batch into its dataset's table and counts what changed. Call inside `market.write` (one
+ * transaction): the batch lands whole or not at all.
+ *
+ * Why a staging table and not PRIMARY KEY + ON CONFLICT: the batch is appended (vectors, no parsing)
+ * to a temp table, then three set statements do the work: UPDATE … FROM for rows whose values differ,
+ * INSERT … ANTI JOIN for new keys (in key order, so the table stays physically sorted), DELETE
+ * of rowids ANTI JOINed inside the scope. Each returns its row count, so inserted/updated/deleted are
+ * exact and unchanged = staged − inserted − updated. Both joins are restricted to the batch's date
+ * range, which zonemaps prune to a few row groups. test/bench/market.bench.ts measures the PK
+ * alternative (`upsert_pk_rows_per_s`) next to this one.
+ */
+export async function mergeBatch(conn: DuckDBConnection, batch: Batch, scope: MergeScope | null = null): Promise<MergeCounts> {
+  const def = batch.def;
+  const state = stateOf(conn);
+  const ids = usesCodeIds(def);
+  const stage = `stage_${def.table}`;
+  const view = ids ? `stage_v_${def.table}` : stage;
+  try {
+    if (!state.staged.has(def.table)) {
+      if (ids) {
+        await conn.run(`create temp table if not exists stage_codes (id integer, ts_code varchar)`);
+        await conn.run(`create temp table if not exists ${stage} as select 0::integer as code_id, * exclude (ts_code) from ${def.table} limit 0`);
+        await conn.run(
+          `create or replace temp view ${view} as select c.ts_code, s.* exclude (code_id) from ${stage} s join stage_codes c on c.id = s.code_id`,
+        );
+      } else {
+        await conn.run(`create temp table if not exists ${stage} as select * from ${def.table} limit 0`);
+      }
+      state.staged.add(def.table);
+    }
+    await conn.run(`delete from ${stage}`);
+    if (ids) {
+      await appendBatch(conn, stage, batch, state.codes);
+      await syncCodeTable(conn, state);
+    } else {
+      await appendBatch(conn, stage, batch);
+    }
+
+    const keyCols = def.key;
+    const valueCols = def.columns.map((c) => c.name).filter((n) => !keyCols.includes(n));
+    const keyJoin = keyCols.map((k) => `t.${q(k)} = v.${q(k)}`).join(' and ');
+    const params: DuckDBValue[] = [];
+    let range = '';
+    if (def.dateColumn && keyCols.includes(def.dateColumn) && batch.length > 0) {
+      const [lo, hi] = minMax(batch.columns[def.columns.findIndex((c) => c.name === def.dateColumn)] as Int32Array, batch.length);
+      range = ` and t.${q(def.dateColumn)} between ${lo} and ${hi}`;
+    }
+    let updated = 0;
+    if (valueCols.length) {
+      const differs = valueCols.map((c) => `t.${q(c)} is distinct from v.${q(c)}`).join(' or ');
+      const set = valueCols.map((c) => `${q(c)} = v.${q(c)}`).join(', ');
+      const r = await conn.run(`update ${def.table} as t set ${set} from ${view} as v where ${keyJoin}${range} and (${differs})`);
+      updated = r.rowsChanged;
+    }
+    const order = keyCols.includes('trade_date') ? 'order by v.trade_date, v.ts_code' : `order by ${keyCols.map((k) => `v.${q(k)}`).join(', ')}`;
+    // ANTI JOIN, not NOT EXISTS: measured 4–15× faster here (DuckDB plans it as one hash anti-join).
+    const ins = await conn.run(
+      `insert into ${def.table} select v.* from ${view} as v anti join (select * from ${def.table} t where true${range}) t on ${keyJoin} ${order}`,
+    );
+    let deleted = 0;
+    if (scope) {
+      const where: string[] = [];
+      if (def.dateColumn && scope.from !== undefined) where.push(`t.${q(def.dateColumn)} >= ${Math.trunc(scope.from)}`);
+      if (def.dateColumn && scope.to !== undefined) where.push(`t.${q(def.dateColumn)} <= ${Math.trunc(scope.to)}`);
+      if (scope.codes) {
+        params.push(listValue([...scope.codes]));
+        where.push(`list_contains($${params.length}, t.ts_code)`);
+      }
+      const del = await conn.run(
+        `delete from ${def.table} where rowid in (select t.rowid from ${def.table} as t anti join ${view} as v on ${keyJoin} where ${where.length ? where.join(' and ') : 'true'})`,
+        params,
+      );
+      deleted = del.rowsChanged;
+    }
+    return { inserted: ins.rowsChanged, updated, unchanged: batch.length - ins.rowsChanged - updated, deleted };
+  } catch (err) {
+    // The transaction rolls back, taking any codes just added to stage_codes with it.
+    state.rewriteCodes = true;
+    state.staged.clear();
+    throw err;
+  }
+}
+
+async function syncCodeTable(conn: DuckDBConnection, state: WriterState): Promise<void> {
+  const dict = state.codes;
+  let codes: string[];
+  if (state.rewriteCodes) {
+    await conn.run('delete from stage_codes');
+    codes = [...dict.ids.keys()];
+  } else {
+    codes = dict.pending;
+  }
+  if (codes.length) {
+    const appender = await conn.createAppender('stage_codes');
+    for (const code of codes) {
+      appender.appendInteger(dict.ids.get(code)!);
+      appender.appendVarchar(code);
+      appender.endRow();
+    }
+    appender.flushSync();
+    appender.closeSync();
+  }
+  dict.pending.length = 0;
+  state.rewriteCodes = false;
+}
+
+function minMax(a: Int32Array, n: number): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = a[i];
+    if (v === INT_NULL) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}

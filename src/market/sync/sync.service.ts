@@ -1,0 +1,207 @@
+/**
+ * Sync operations: fill one market dataset from a source, idempotently, with exact counts and an
+ * operation-log row in Postgres.
+ *
+ * The interface the run machinery's `data_sync` executor calls (and the CLI, and the pages):
+ *
+ *   syncDataset(deps, request, control) → SyncOutcome
+ *     deps:    { market, pg, source }                      (source: tushareSource(client) or demoSource(m))
+ *     request: { dataset, codes?, start?, end? }           (dates YYYYMMDD; end defaults to the latest
+ *                                                            closed trading day, start to end)
+ *     control: { signal?, onProgress?, checkpoint?, resumeFrom?, runId? }
+ *       signal      aborts between batches; a batch being written still lands whole.
+ *       onProgress  called after each committed batch: { done, total, currentDate, counts }.
+ *       checkpoint  awaited after each committed batch with { lastCompletedDate, counts }; store it
+ *                   and hand it back as resumeFrom to continue a range after a failure.
+ *       resumeFrom  skip every trade date ≤ this one (a previous attempt committed them).
+ *       runId       stored on the log row (runs table, once it exists).
+ *   The outcome is also the log row's content: result 'success' | 'partial' | 'failed', counts,
+ *   lastCompletedDate, error. It never throws for a source or write failure (that is data on the
+ *   row); it throws only for a bad request (unknown dataset, start after end).
+ *
+ * Per-day datasets walk the range one trade date at a time (one call per date for the whole
+ * market), several dates per write batch; each batch is one DuckDB transaction whose merge counts
+ * inserted/updated/unchanged/deleted exactly. Other datasets are one batch.
+ */
+import type { PgStore } from '../../db/database.ts';
+import { AppError } from '../../http/errors.ts';
+import { datasets, type DatasetName } from '../datasets.ts';
+import type { MarketStore } from '../duckdb.ts';
+import type { Batch } from '../store/batch.ts';
+import { concatBatches } from '../store/concat.ts';
+import { addCounts, mergeBatch, zeroCounts, type MergeCounts } from '../store/merge.ts';
+import { insertSyncLog, updateSyncLog } from './sync-log.repository.ts';
+import type { MarketSource } from './sources.ts';
+
+export interface SyncDeps {
+  market: MarketStore;
+  pg: PgStore;
+  source: MarketSource;
+}
+
+export interface SyncRequest {
+  dataset: DatasetName;
+  codes?: readonly string[] | null;
+  start?: number | null;
+  end?: number | null;
+}
+
+export interface SyncProgress {
+  dataset: DatasetName;
+  done: number;
+  total: number;
+  currentDate: number | null;
+  counts: MergeCounts;
+}
+
+export interface SyncControl {
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+  checkpoint?: (c: { lastCompletedDate: number; counts: MergeCounts }) => void | Promise<void>;
+  resumeFrom?: number | null;
+  runId?: number | null;
+  /** Rows per write batch (default 50,000): bigger is faster, smaller loses less on a crash. */
+  batchRows?: number;
+  /** Source calls in flight ahead of the writer (default 4). */
+  prefetch?: number;
+  /** The latest closed trading day, when the caller knows it (default: from the source's calendar). */
+  today?: number;
+}
+
+export interface SyncOutcome {
+  logId: number;
+  dataset: DatasetName;
+  source: string;
+  result: 'success' | 'partial' | 'failed';
+  counts: MergeCounts;
+  rows: number;
+  lastCompletedDate: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** Today in Asia/Shanghai as YYYYMMDD, and whether the day's data is out (Tushare publishes ~17:00). */
+export function shanghaiToday(now = new Date()): { date: number; afterPublish: boolean } {
+  const sh = new Date(now.getTime() + 8 * 3600_000);
+  return { date: sh.getUTCFullYear() * 10000 + (sh.getUTCMonth() + 1) * 100 + sh.getUTCDate(), afterPublish: sh.getUTCHours() >= 17 };
+}
+
+export async function latestClosedDate(source: MarketSource, now = new Date(), signal?: AbortSignal): Promise<number> {
+  const { date, afterPublish } = shanghaiToday(now);
+  const back = addDaysYmd(date, -20);
+  const open = await source.openDates(back, date, signal);
+  const done = open.filter((d) => d < date || (d === date && afterPublish));
+  if (!done.length) throw new AppError(400, 'no_trading_day', `no trading day closed between ${back} and ${date}; pass --start/--end`);
+  return done[done.length - 1];
+}
+
+function addDaysYmd(ymd: number, days: number): number {
+  const d = new Date(Date.UTC(Math.floor(ymd / 10000), (Math.floor(ymd / 100) % 100) - 1, ymd % 100) + days * 86_400_000);
+  return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+}
+
+export async function syncDataset(deps: SyncDeps, request: SyncRequest, control: SyncControl = {}): Promise<SyncOutcome> {
+  const def = datasets[request.dataset];
+  if (!def) throw new AppError(400, 'invalid_dataset', `unknown dataset ${request.dataset}; one of ${Object.keys(datasets).join(', ')}`);
+  const started = performance.now();
+  const codes = request.codes?.length ? [...request.codes] : null;
+  const params = { codes, start: request.start ?? null, end: request.end ?? null };
+  const logId = await insertSyncLog(deps.pg.db, {
+    source: deps.source.name,
+    endpoint: deps.source.name === 'tushare' ? def.apiName : null,
+    dataset: def.name,
+    params,
+    runId: control.runId ?? null,
+  });
+  const counts = zeroCounts();
+  let rows = 0;
+  let lastCompletedDate: number | null = control.resumeFrom ?? null;
+  let committedBatches = 0;
+  let error: string | null = null;
+  try {
+    const end = request.end ?? control.today ?? (await latestClosedDate(deps.source, new Date(), control.signal));
+    const start = request.start ?? (def.perTradeDate || def.name === 'index_daily' ? end : 19900101);
+    if (start > end) throw new AppError(400, 'invalid_range', `start ${start} is after end ${end}`);
+
+    if (def.perTradeDate) {
+      let dates = await deps.source.openDates(start, end, control.signal);
+      if (control.resumeFrom) dates = dates.filter((d) => d > control.resumeFrom!);
+      const batchRows = control.batchRows ?? 50_000;
+      const prefetch = Math.max(1, control.prefetch ?? 4);
+      // Fetches run ahead of the writer (up to `prefetch` dates), so network and DuckDB overlap.
+      const pending: Promise<Batch>[] = [];
+      let next = 0;
+      const fill = () => {
+        while (pending.length < prefetch && next < dates.length) {
+          const p = deps.source.fetchDay(def, dates[next++], codes, control.signal);
+          p.catch(() => {});
+          pending.push(p);
+        }
+      };
+      let done = 0;
+      while (done < dates.length) {
+        const parts: Batch[] = [];
+        let n = 0;
+        let first = -1;
+        let last = -1;
+        while (done < dates.length && (n < batchRows || parts.length === 0)) {
+          control.signal?.throwIfAborted();
+          fill();
+          const b = await pending.shift()!;
+          fill();
+          parts.push(b);
+          n += b.length;
+          if (first < 0) first = dates[done];
+          last = dates[done];
+          done++;
+        }
+        control.signal?.throwIfAborted();
+        const batch = concatBatches(parts);
+        const c = await deps.market.write((conn) => mergeBatch(conn, batch, { from: first, to: last, codes }));
+        addCounts(counts, c);
+        rows += batch.length;
+        committedBatches++;
+        lastCompletedDate = last;
+        await control.checkpoint?.({ lastCompletedDate: last, counts: { ...counts } });
+        await updateSyncLog(deps.pg.db, logId, { counts, lastCompletedDate });
+        control.onProgress?.({ dataset: def.name, done, total: dates.length, currentDate: last, counts: { ...counts } });
+      }
+    } else {
+      control.signal?.throwIfAborted();
+      const batch = await deps.source.fetchWhole(def, { start, end, codes }, control.signal);
+      control.signal?.throwIfAborted();
+      // Stocks: the source's full list replaces ours (unless narrowed to codes); dated sets: within the range.
+      const scope = def.dateColumn && def.name !== 'st_periods' ? { from: start, to: end, codes } : { codes };
+      const c = await deps.market.write((conn) => mergeBatch(conn, batch, scope));
+      addCounts(counts, c);
+      rows += batch.length;
+      committedBatches++;
+      lastCompletedDate = end;
+      control.onProgress?.({ dataset: def.name, done: 1, total: 1, currentDate: end, counts: { ...counts } });
+    }
+  } catch (err) {
+    if (err instanceof AppError && committedBatches === 0 && err.status === 400) {
+      await updateSyncLog(deps.pg.db, logId, { counts, lastCompletedDate, result: 'failed', error: err.message, finished: true });
+      throw err;
+    }
+    error = control.signal?.aborted ? `cancelled: ${reasonOf(control.signal)}` : (err as Error).message;
+  }
+  const result = error === null ? 'success' : committedBatches > 0 ? 'partial' : 'failed';
+  await updateSyncLog(deps.pg.db, logId, { counts, lastCompletedDate, result, error, finished: true });
+  return {
+    logId,
+    dataset: def.name,
+    source: deps.source.name,
+    result,
+    counts,
+    rows,
+    lastCompletedDate,
+    error,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+function reasonOf(signal: AbortSignal): string {
+  const r = signal.reason as unknown;
+  return r instanceof Error ? r.message : String(r ?? 'aborted');
+}

@@ -1,0 +1,91 @@
+// Market data throughput: `npm run bench -- market` (BENCH_STOCKS / BENCH_YEARS shrink it while iterating).
+//   sync_rows_per_s        daily bars of the whole demo market through the real Tushare client from the
+//                          fake server (its own process, unlimited rate) into DuckDB (file-backed), via the
+//                          staging merge with exact counts. Goal ≥ 500,000 rows/s, whole run ≤ 60 s.
+//   panel_load_rows_per_s  loading that whole table into the engine's typed-array Panel. Goal ≥ 5,000,000.
+//   upsert_pk_rows_per_s   the alternative to the staging merge: the same rows re-upserted into a table with a
+//                          PRIMARY KEY via INSERT … ON CONFLICT DO UPDATE (counts not exact: no unchanged/updated split).
+//   resync_unchanged_rows_per_s  a second sync of the same range (everything counted unchanged).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openMarketStore } from '../../src/market/duckdb.ts';
+import { loadPanel } from '../../src/market/panel.ts';
+import { tushareSource } from '../../src/market/sync/sources.ts';
+import { syncDataset } from '../../src/market/sync/sync.service.ts';
+import { makeTushareClient } from '../../src/market/tushare/client.ts';
+import { FAKE_TOKEN } from '../helpers/fake-tushare.ts';
+import { createTestDatabase } from '../helpers/pg.ts';
+
+const stocks = Number(process.env.BENCH_STOCKS ?? 5000);
+const years = Number(process.env.BENCH_YEARS ?? 10);
+
+async function startFakeServerProcess(): Promise<{ url: string; stop: () => void }> {
+  const main = fileURLToPath(new URL('../helpers/fake-tushare-main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', main, String(stocks), String(years)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      if (buf.includes('\n')) resolve(buf.trim());
+    });
+    child.on('exit', (code) => reject(new Error(`fake server exited with ${code}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'zq-bench-market-'));
+  const fake = await startFakeServerProcess();
+  const db = await createTestDatabase();
+  const market = await openMarketStore(join(dir, 'market.duckdb'));
+  try {
+    const client = makeTushareClient({ url: fake.url, token: FAKE_TOKEN, callsPerMinute: null });
+    const deps = { market, pg: db.store, source: tushareSource(client) };
+    await syncDataset(deps, { dataset: 'stocks' }, { today: 20261127 });
+    const t0 = performance.now();
+    const out = await syncDataset(deps, { dataset: 'daily_bars', start: 19000101, end: 20261127 }, { batchRows: 100_000, prefetch: 6 });
+    const syncS = (performance.now() - t0) / 1000;
+    if (out.result !== 'success') throw new Error(`sync ${out.result}: ${out.error}`);
+    console.log(`sync_rows: ${out.rows} rows`);
+    console.log(`sync_seconds: ${syncS.toFixed(1)} s`);
+    console.log(`sync_rows_per_s: ${Math.round(out.rows / syncS)} rows/s`);
+
+    global.gc?.();
+    const t1 = performance.now();
+    const panel = await loadPanel(market, { start: 19000101, end: 20261127 });
+    const loadS = (performance.now() - t1) / 1000;
+    console.log(`panel_shape: ${panel.dates.length} days x ${panel.codes.length} stocks`);
+    console.log(`panel_load_seconds: ${loadS.toFixed(2)} s`);
+    console.log(`panel_load_rows_per_s: ${Math.round(out.rows / loadS)} rows/s`);
+
+    const t2 = performance.now();
+    const again = await syncDataset(deps, { dataset: 'daily_bars', start: 20250101, end: 20261127 }, { batchRows: 100_000, prefetch: 6 });
+    const againS = (performance.now() - t2) / 1000;
+    console.log(`resync_unchanged_rows_per_s: ${Math.round(again.counts.unchanged / againS)} rows/s`);
+
+    // The PRIMARY KEY alternative, on the same data: copy into a keyed table, then upsert the last year again.
+    await market.write((c) => c.run(`create table pk_bars as select * from daily_bars limit 0`));
+    await market.write((c) => c.run(`alter table pk_bars add primary key (ts_code, trade_date)`));
+    const t3 = performance.now();
+    await market.write((c) => c.run(`insert into pk_bars select * from daily_bars order by trade_date, ts_code`));
+    console.log(`pk_bulk_insert_rows_per_s: ${Math.round(out.rows / ((performance.now() - t3) / 1000))} rows/s`);
+    const [{ n }] = await market.query(`select count(*)::integer n from daily_bars where trade_date >= 20250101`);
+    const t4 = performance.now();
+    await market.write((c) =>
+      c.run(`insert into pk_bars select * from daily_bars where trade_date >= 20250101
+             on conflict (ts_code, trade_date) do update set open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+             pre_close = excluded.pre_close, change = excluded.change, pct_chg = excluded.pct_chg, vol = excluded.vol, amount = excluded.amount`),
+    );
+    console.log(`upsert_pk_rows_per_s: ${Math.round(Number(n) / ((performance.now() - t4) / 1000))} rows/s`);
+  } finally {
+    fake.stop();
+    await market.close();
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

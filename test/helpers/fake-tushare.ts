@@ -1,0 +1,188 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { datasets, tushareFields, type DatasetDef } from '../../src/market/datasets.ts';
+import {
+  dayIndex, demoAdjFactors, demoCalendarRows, demoDailyBars, demoDailyBasic, demoIndexDaily, demoLimitPrices, demoStocks,
+  demoSuspensions, generateDemoMarket, type DemoMarket, type DemoParams,
+} from '../../src/market/demo/generator.ts';
+import { INT_NULL, type Batch } from '../../src/market/store/batch.ts';
+import { concatBatches } from '../../src/market/store/concat.ts';
+
+/**
+ * A local HTTP server speaking the Tushare protocol (POST {api_name, token, params, fields} →
+ * {code, msg, data: {fields, items, has_more}}), answering from the demo market. Faults can be
+ * queued to exercise the client: quota answers, a bad token, no permission, malformed payloads,
+ * slow answers. Used by the market tests, the scheduler's tests and the benchmark.
+ */
+export type Fault =
+  | { kind: 'quota' }
+  | { kind: 'bad_token' }
+  | { kind: 'no_permission' }
+  | { kind: 'malformed'; body?: string }
+  | { kind: 'bad_row' }
+  | { kind: 'http_500' }
+  | { kind: 'delay'; ms: number };
+
+export interface FakeTushare {
+  url: string;
+  market: DemoMarket;
+  /** Every request received: api_name and params. */
+  calls: { apiName: string; params: Record<string, unknown> }[];
+  /** Queues faults; each answers one request (of `apiName` when given) instead of the data. */
+  inject(fault: Fault, options?: { times?: number; apiName?: string }): void;
+  close(): Promise<void>;
+}
+
+export const FAKE_TOKEN = 'fake-token';
+
+export async function startFakeTushare(options: { params: DemoParams; token?: string; market?: DemoMarket; port?: number }): Promise<FakeTushare> {
+  const market = options.market ?? generateDemoMarket(options.params);
+  const token = options.token ?? FAKE_TOKEN;
+  const calls: FakeTushare['calls'] = [];
+  const faults: { fault: Fault; apiName?: string }[] = [];
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let body: { api_name?: string; token?: string; params?: Record<string, unknown>; fields?: string };
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        return send(res, { code: -1, msg: '请求格式错误', data: null });
+      }
+      const apiName = String(body.api_name ?? '');
+      const params = body.params ?? {};
+      calls.push({ apiName, params });
+      const at = faults.findIndex((f) => !f.apiName || f.apiName === apiName);
+      const fault = at >= 0 ? faults.splice(at, 1)[0].fault : null;
+      const answer = () => {
+        if (fault?.kind === 'quota') return send(res, { code: 40203, msg: `抱歉，您每分钟最多访问该接口500次`, data: null });
+        if (fault?.kind === 'no_permission') return send(res, { code: 40203, msg: '抱歉，您没有访问该接口的权限', data: null });
+        if (fault?.kind === 'bad_token' || body.token !== token) return send(res, { code: 40101, msg: '您的token不对，请确认。', data: null });
+        if (fault?.kind === 'malformed') return sendRaw(res, 200, fault.body ?? '{"code":0,"msg":"","data":{"fields":"oops"}}');
+        if (fault?.kind === 'http_500') return sendRaw(res, 500, 'upstream error');
+        try {
+          const table = query(market, apiName, params);
+          if (!table) return send(res, { code: 40101, msg: `接口名错误: ${apiName}`, data: null });
+          const offset = Number(params.offset ?? 0);
+          const limit = Number(params.limit ?? 6000);
+          const page = table.items.slice(offset, offset + limit);
+          if (fault?.kind === 'bad_row' && page.length) page[0] = page[0].map(() => 'not-a-number');
+          send(res, { code: 0, msg: '', data: { fields: table.fields, items: page, has_more: offset + limit < table.items.length } });
+        } catch (err) {
+          send(res, { code: 40001, msg: `参数错误: ${(err as Error).message}`, data: null });
+        }
+      };
+      if (fault?.kind === 'delay') setTimeout(answer, fault.ms);
+      else answer();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    market,
+    calls,
+    inject(fault, o = {}) {
+      for (let i = 0; i < (o.times ?? 1); i++) faults.push({ fault, apiName: o.apiName });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function sendRaw(res: import('node:http').ServerResponse, status: number, text: string) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function send(res: import('node:http').ServerResponse, body: unknown) {
+  sendRaw(res, 200, JSON.stringify(body));
+}
+
+const num = (v: unknown) => (v === undefined || v === null || v === '' ? null : Number(v));
+
+function query(m: DemoMarket, apiName: string, params: Record<string, unknown>): { fields: string[]; items: unknown[][] } | null {
+  const def = Object.values(datasets).find((d) => d.apiName === apiName);
+  if (!def) return null;
+  const codes = params.ts_code ? new Set(String(params.ts_code).split(',')) : undefined;
+  const tradeDate = num(params.trade_date);
+  const startDate = num(params.start_date) ?? 0;
+  const endDate = num(params.end_date) ?? 99999999;
+  const days = (): number[] => {
+    if (tradeDate !== null) {
+      const d = dayIndex(m, tradeDate);
+      return d < 0 ? [] : [d];
+    }
+    const out: number[] = [];
+    for (let d = 0; d < m.dates.length; d++) if (m.dates[d] >= startDate && m.dates[d] <= endDate) out.push(d);
+    return out;
+  };
+  const perDay = (make: (m: DemoMarket, d: number, codes?: ReadonlySet<string>) => Batch) => {
+    const ds = days();
+    return ds.length ? concatBatches(ds.map((d) => make(m, d, codes))) : null;
+  };
+  let batch: Batch | null;
+  switch (apiName) {
+    case 'stock_basic':
+      batch = demoStocks(m, params.list_status ? String(params.list_status) : 'L');
+      break;
+    case 'trade_cal': {
+      batch = demoCalendarRows(m, [String(params.exchange || 'SSE')]);
+      break;
+    }
+    case 'daily':
+      batch = perDay(demoDailyBars);
+      break;
+    case 'adj_factor':
+      batch = perDay(demoAdjFactors);
+      break;
+    case 'daily_basic':
+      batch = perDay(demoDailyBasic);
+      break;
+    case 'stk_limit':
+      batch = perDay(demoLimitPrices);
+      break;
+    case 'suspend_d':
+      batch = perDay(demoSuspensions);
+      break;
+    case 'index_daily': {
+      const ds = days();
+      batch = codes && !codes.has('000300.SH') ? null : ds.length ? demoIndexDaily(m, ds[0], ds[ds.length - 1]) : null;
+      break;
+    }
+    default:
+      return null;
+  }
+  const fields = tushareFields(def);
+  return { fields, items: batch ? toItems(def, batch, fields, apiName === 'trade_cal' ? [startDate, endDate] : null) : [] };
+}
+
+/** Batch → Tushare rows (dates back to 'YYYYMMDD' strings, nulls as null). */
+function toItems(def: DatasetDef, b: Batch, fields: string[], calRange: [number, number] | null): unknown[][] {
+  const ks = fields.map((f) => def.columns.findIndex((c) => c.name === f));
+  const items: unknown[][] = [];
+  for (let r = 0; r < b.length; r++) {
+    if (calRange) {
+      const d = (b.columns[1] as Int32Array)[r];
+      if (d < calRange[0] || d > calRange[1]) continue;
+    }
+    const row = new Array(ks.length);
+    for (let j = 0; j < ks.length; j++) {
+      const k = ks[j];
+      const col = def.columns[k];
+      const v = b.columns[k][r];
+      if (col.kind === 'num') row[j] = v === v ? v : null;
+      else if (col.kind === 'date') row[j] = v === INT_NULL ? null : String(v);
+      else if (col.kind === 'int') row[j] = v === INT_NULL ? null : v;
+      else row[j] = v;
+    }
+    items.push(row);
+  }
+  return items;
+}

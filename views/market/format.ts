@@ -1,0 +1,23 @@
+/** 20240102 → 2024-01-02 (null → —). */
+export function fmtDate(ymd: number | null | undefined): string {
+  if (ymd == null) return '—';
+  const s = String(ymd);
+  return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
+}
+
+export function fmtNum(v: unknown, digits = 2): string {
+  if (v == null || (typeof v === 'number' && !Number.isFinite(v))) return '—';
+  return Number(v).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export function fmtInt(v: unknown): string {
+  if (v == null) return '—';
+  return Math.round(Number(v)).toLocaleString('en-US');
+}
+
+export function fmtTime(iso: string | null): string {
+  return iso ? iso.replace('T', ' ').slice(0, 19) + ' UTC' : '—';
+}
+
+export const boardLabel: Record<string, string> = { main: 'Main board', chinext: 'ChiNext', star: 'STAR', bse: 'Beijing' };
+export const statusLabel: Record<string, string> = { L: 'listed', D: 'delisted', P: 'paused' };

@@ -1,0 +1,113 @@
+import { Layout, type PageChrome } from '../layout.tsx';
+import { datasetNames } from '../../src/market/datasets.ts';
+import { fmtDate, fmtInt, fmtTime } from './format.ts';
+import { MarketNav, Pager } from './market-nav.tsx';
+
+export interface LogItem {
+  id: number;
+  source: string;
+  endpoint: string | null;
+  dataset: string;
+  params: unknown;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  result: string;
+  error: string | null;
+  lastCompletedDate: number | null;
+  startedAt: string;
+  durationMs: number | null;
+}
+
+export interface LogModel {
+  filters: { dataset: string; source: string; result: string };
+  items: LogItem[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+const resultClass: Record<string, string> = { success: 'succeeded', partial: 'warn', failed: 'failed', running: 'running' };
+
+function paramsText(p: unknown): string {
+  if (!p || typeof p !== 'object') return '';
+  return Object.entries(p as Record<string, unknown>)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
+    .join(' ');
+}
+
+export function LogPage(props: { chrome: PageChrome; model: LogModel }) {
+  const m = props.model;
+  const select = (name: string, options: readonly string[], value: string, all: string) => (
+    <label>
+      {name[0].toUpperCase() + name.slice(1)}
+      <select name={name}>
+        <option value="">{all}</option>
+        {options.map((o) => (
+          <option value={o} selected={value === o}>{o}</option>
+        ))}
+      </select>
+    </label>
+  );
+  return (
+    <Layout chrome={props.chrome} title="Operation log" section="market">
+      <h1>Market data</h1>
+      <MarketNav current="log" />
+      <form method="get" action="/market/log" class="filters">
+        {select('dataset', datasetNames, m.filters.dataset, 'all datasets')}
+        {select('source', ['tushare', 'demo', 'csv'], m.filters.source, 'all sources')}
+        {select('result', ['success', 'partial', 'failed', 'running'], m.filters.result, 'any result')}
+        <button type="submit">Filter</button>
+      </form>
+      <table>
+        <thead>
+          <tr>
+            <th>Started</th>
+            <th>Dataset</th>
+            <th>Source</th>
+            <th>Result</th>
+            <th class="num">Inserted</th>
+            <th class="num">Updated</th>
+            <th class="num">Unchanged</th>
+            <th class="num">Deleted</th>
+            <th class="num">Took</th>
+          </tr>
+        </thead>
+        <tbody>
+          {m.items.map((r) => (
+            <>
+              <tr>
+                <td>{fmtTime(r.startedAt)}</td>
+                <td>
+                  <code>{r.dataset}</code>
+                  <div class="muted small">{paramsText(r.params)}</div>
+                </td>
+                <td>
+                  {r.source}
+                  {r.endpoint ? <div class="muted small">{r.endpoint}</div> : null}
+                </td>
+                <td>
+                  <span class={`badge ${resultClass[r.result] ?? ''}`}>{r.result}</span>
+                  {r.lastCompletedDate && r.result !== 'success' ? <div class="muted small">done to {fmtDate(r.lastCompletedDate)}</div> : null}
+                </td>
+                <td class="num">{fmtInt(r.inserted)}</td>
+                <td class="num">{fmtInt(r.updated)}</td>
+                <td class="num">{fmtInt(r.unchanged)}</td>
+                <td class="num">{fmtInt(r.deleted)}</td>
+                <td class="num">{r.durationMs == null ? '—' : `${(r.durationMs / 1000).toFixed(1)} s`}</td>
+              </tr>
+              {r.error ? (
+                <tr class="error-row">
+                  <td colspan={9}>{r.error}</td>
+                </tr>
+              ) : null}
+            </>
+          ))}
+        </tbody>
+      </table>
+      <Pager base="/market/log" params={m.filters} total={m.total} limit={m.limit} offset={m.offset} />
+    </Layout>
+  );
+}
