@@ -83,6 +83,8 @@ export interface Backtest {
   /** Runs days until done, `maxDays` more days ran, or `deadline` (Date.now() ms) passed; true when done. */
   step(maxDays: number, deadline?: number): boolean;
   progress(): Progress;
+  /** The day being simulated (YYYYMMDD), for log lines. */
+  currentDate(): number;
   /** The result; call after step returned true. */
   result(): BacktestResult;
 }
@@ -884,6 +886,7 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
   void marketValue;
   return {
     step,
+    currentDate: () => dates[today] ?? 0,
     progress: () => ({ done: t, total: simDays, date: t > 0 ? dates[first + t - 1] : first < D ? dates[first] : 0 }),
     result,
   };

@@ -132,6 +132,9 @@ export interface SkippedDay {
   date: number;
   message: string;
   stack: string;
+  /** Position in the user's source, filled in by the sandbox host. */
+  line?: number | null;
+  column?: number | null;
 }
 
 export interface BacktestResult {
