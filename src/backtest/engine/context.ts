@@ -45,6 +45,8 @@ export interface Portfolio {
   readonly value: number;
   /** Shares held per stock (copy, panel column order). */
   shares(): Float64Array;
+  /** Shares held of one stock (cheap: no copy). */
+  sharesOf(code: string | number): number;
   sellable(): Float64Array;
   positions(): PositionView[];
   position(code: string | number): PositionView | null;

@@ -35,6 +35,9 @@ export class StrategyError extends Error {
 }
 
 const LOCK_EPS = 0.005;
+// Captured at load, before any user code runs in the sandbox: panel memory is only ever indexed
+// directly or read through these, never handed to a builtin a strategy could have replaced.
+const hasOwn = Object.hasOwn;
 const MAX_LOG_LINES = 1000;
 const MAX_LOG_CHARS = 200_000;
 
@@ -506,7 +509,8 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
 
   // ---- the strategy's view -------------------------------------------------------------------
   function copyRow(src: Float64Array, into: Float64Array) {
-    into.set(src.subarray(today * N, today * N + N));
+    const base = today * N;
+    for (let i = 0; i < N; i++) into[i] = src[base + i];
   }
   function barRow(name: string, src: Float64Array): Float64Array {
     let a = barScratch.get(name);
@@ -553,7 +557,7 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
     },
     get st() {
       if (stDay !== today) {
-        stScratch.set(st.subarray(today * N, today * N + N));
+        for (let i = 0; i < N; i++) stScratch[i] = st[today * N + i];
         stDay = today;
       }
       return stScratch;
@@ -660,6 +664,7 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
     get value() { return portfolioValue(); },
     get count() { return heldCount; },
     shares() { return qty.slice(); },
+    sharesOf(code: string | number) { return qty[resolve(code)]; },
     sellable() {
       const s = new Float64Array(N);
       for (let h = 0; h < heldCount; h++) s[held[h]] = qty[held[h]] - boughtToday[held[h]];
@@ -698,9 +703,8 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
     },
     rank,
     field(name) {
-      const src = panel.fields[name];
       const out = new Float64Array(N).fill(NaN);
-      if (src) out.set(src.subarray(today * N, today * N + N));
+      if (typeof name === 'string' && hasOwn(panel.fields, name)) copyRow(panel.fields[name], out);
       return out;
     },
     portfolio,
@@ -842,7 +846,8 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
     pending = [];
     placedToday = [];
     const n = t;
-    const simDates = dates.slice(first, first + n);
+    const simDates = new Int32Array(n);
+    for (let j = 0; j < n; j++) simDates[j] = dates[first + j];
     const returns = new Float64Array(n);
     const drawdown = new Float64Array(n);
     let peak = -Infinity;

@@ -70,8 +70,12 @@ class Ring {
         count[i]++;
       }
     }
-    // Re-sum now and then so float error from add/subtract cannot accumulate over decades.
-    if (++this.days % 512 === 0) {
+    if (++this.days % 512 === 0) this.resum();
+  }
+  /** Re-sums the window so float error from add/subtract cannot accumulate over decades. */
+  resum(): void {
+    const { n, len, buf, sum } = this;
+    {
       sum.fill(0);
       for (let r = 0; r < len; r++) {
         const o = r * n;
@@ -97,10 +101,30 @@ export function makeSma(len: number, n: number): Indicator {
     prev: outputs(1, n),
     update(x: Float64Array) {
       swap(ind);
-      ring.push(x);
+      // Hot path (one pass): the ring push and the mean fused; periodic re-sum in Ring.resum.
+      ring.pos = (ring.pos + 1) % len;
+      const off = ring.pos * n;
+      const { buf, sum, count } = ring;
       const out = ind.cur[0];
-      const { sum, count } = ring;
-      for (let i = 0; i < n; i++) out[i] = count[i] === len ? sum[i] / len : NaN;
+      for (let i = 0; i < n; i++) {
+        const old = buf[off + i];
+        const v = x[i];
+        buf[off + i] = v;
+        let s = sum[i];
+        let c = count[i];
+        if (old === old) {
+          s -= old;
+          c--;
+        }
+        if (v === v) {
+          s += v;
+          c++;
+        }
+        sum[i] = s;
+        count[i] = c;
+        out[i] = c === len ? s / len : NaN;
+      }
+      if (++ring.days % 512 === 0) ring.resum();
     },
   };
   return ind;

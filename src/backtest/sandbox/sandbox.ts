@@ -34,6 +34,7 @@ export type SandboxOutcome =
 
 const ARRAYS = ['open', 'high', 'low', 'close', 'preClose', 'volume', 'amount', 'adjFactor', 'upLimit', 'downLimit', 'suspended', 'listed', 'st'] as const;
 const MAX_HOST_LOG_LINES = 2000;
+const MAX_HOST_LOG_CHARS = 1_000_000;
 
 let cachedData: ivm.ExternalCopy<ArrayBuffer> | undefined;
 
@@ -111,9 +112,20 @@ function toUserError(err: unknown, compiled: CompiledUserCode, date: number | nu
 /** Runs a backtest of user code in a fresh isolate. Never throws for anything the user code does. */
 export async function runUserBacktest(opts: SandboxOptions): Promise<SandboxOutcome> {
   const logs: string[] = [];
+  let logChars = 0;
+  let dropped = 0;
   const addLogs = (l: { lines: string[]; dropped: number }) => {
-    for (const line of l.lines) if (logs.length < MAX_HOST_LOG_LINES) logs.push(line);
-    if (l.dropped) logs.push(`… ${l.dropped} log lines dropped (the log keeps 1,000 lines / 200 kB per slice)`);
+    for (const line of l.lines) {
+      if (logs.length < MAX_HOST_LOG_LINES && logChars + line.length <= MAX_HOST_LOG_CHARS) {
+        logs.push(line);
+        logChars += line.length;
+      } else dropped++;
+    }
+    dropped += l.dropped;
+  };
+  const closeLogs = () => {
+    if (dropped) logs.push(`… ${dropped} log lines dropped (the run log keeps ${MAX_HOST_LOG_LINES} lines / ${MAX_HOST_LOG_CHARS / 1000} kB)`);
+    dropped = 0;
   };
   const compiled = await compileUserCode(opts.source, opts.language ?? 'ts');
   if (!('map' in compiled)) return { ok: false, error: compiled, logs };
@@ -162,15 +174,20 @@ export async function runUserBacktest(opts: SandboxOptions): Promise<SandboxOutc
       };
       addLogs(out.logs);
       date = out.progress.date;
-      if (out.error) return { ok: false, error: runtimeError(out.error, compiled), logs };
+      if (out.error) {
+        closeLogs();
+        return { ok: false, error: runtimeError(out.error, compiled), logs };
+      }
       opts.onProgress?.(out.progress);
       if (out.done) break;
       if (aborted) throw new Error('aborted');
     }
+    closeLogs();
     const result = (await (await fn('result')).apply(undefined, [], { result: { copy: true }, timeout: remaining() })) as BacktestResult;
     const skippedDays = result.skippedDays.map((s) => ({ ...s, ...(locateInUserCode(s.stack, compiled.map) ?? { line: null, column: null }) }));
     return { ok: true, result: { ...result, skippedDays, logs: [...logs, ...result.logs] }, logs };
   } catch (err) {
+    closeLogs();
     return { ok: false, error: toUserError(err, compiled, date, aborted, timedOut), logs };
   } finally {
     clearTimeout(timer);

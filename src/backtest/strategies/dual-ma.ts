@@ -20,7 +20,7 @@ export const dualMa = defineStrategy({
     const lNow = ctx.sma(l);
     const sPrev = ctx.sma(s, 1);
     const lPrev = ctx.sma(l, 1);
-    const shares = ctx.portfolio.count > 0 ? ctx.portfolio.shares() : null;
+    const pf = ctx.portfolio;
     let slots = freeSlots(ctx, max_positions);
     const n = sNow.length;
     for (let i = 0; i < n; i++) {
@@ -30,8 +30,8 @@ export const dualMa = defineStrategy({
       const pb = lPrev[i];
       if (!(pa <= pb) && !(pa >= pb)) continue; // NaN: not enough history
       if (pa <= pb && a > b) {
-        if (shares === null || shares[i] === 0) slots = buyIntoSlot(ctx, i, slots, position_ratio, max_positions);
-      } else if (pa >= pb && a < b && shares !== null && shares[i] > 0) ctx.orderTarget(i, 0);
+        if (slots > 0 && pf.sharesOf(i) === 0) slots = buyIntoSlot(ctx, i, slots, position_ratio, max_positions);
+      } else if (pa >= pb && a < b && pf.sharesOf(i) > 0) ctx.orderTarget(i, 0);
     }
   },
 });

@@ -12,17 +12,17 @@ export default defineStrategy({
   onDay(ctx) {
     const { short_window: s, long_window: l, position_ratio, max_positions } = ctx.params;
     const sNow = ctx.sma(s), lNow = ctx.sma(l), sPrev = ctx.sma(s, 1), lPrev = ctx.sma(l, 1);
-    const shares = ctx.portfolio.count > 0 ? ctx.portfolio.shares() : null;
+    const pf = ctx.portfolio;
     let slots = max_positions - ctx.portfolio.count;
     for (let i = 0; i < sNow.length; i++) {
       const a = sNow[i], b = lNow[i], pa = sPrev[i], pb = lPrev[i];
       if (!(pa <= pb) && !(pa >= pb)) continue;
       if (pa <= pb && a > b) {
-        if ((shares === null || shares[i] === 0) && slots > 0) {
+        if (slots > 0 && pf.sharesOf(i) === 0) {
           const budget = Math.min(ctx.portfolio.cash, ctx.portfolio.value * position_ratio / max_positions);
           if (budget > 0) { ctx.orderValue(i, budget); slots--; }
         }
-      } else if (pa >= pb && a < b && shares !== null && shares[i] > 0) ctx.orderTarget(i, 0);
+      } else if (pa >= pb && a < b && pf.sharesOf(i) > 0) ctx.orderTarget(i, 0);
     }
   },
 });
