@@ -12,6 +12,10 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+function clip(p: number, up: number, dn: number): number {
+  return Math.min(up, Math.max(dn, Math.round(p * 100) / 100));
+}
+
 export interface SyntheticOptions {
   stocks: number;
   days: number;
@@ -79,14 +83,13 @@ export function syntheticPanel(o: SyntheticOptions): { panel: Panel; benchmark: 
       }
       const up = Math.round(pc * 110) / 100;
       const dn = Math.round(pc * 90) / 100;
-      const clip = (p: number) => Math.min(up, Math.max(dn, Math.round(p * 100) / 100));
-      const c = clip(pc * (1 + 0.0003 + 0.02 * gauss()));
-      const op = clip(pc * (1 + 0.005 * gauss()));
+      const c = clip(pc * (1 + 0.0003 + 0.02 * gauss()), up, dn);
+      const op = clip(pc * (1 + 0.005 * gauss()), up, dn);
       preClose[k] = pc;
       open[k] = op;
       close[k] = c;
-      high[k] = clip(Math.max(op, c) * (1 + Math.abs(0.01 * gauss())));
-      low[k] = clip(Math.min(op, c) * (1 - Math.abs(0.01 * gauss())));
+      high[k] = clip(Math.max(op, c) * (1 + Math.abs(0.01 * gauss())), up, dn);
+      low[k] = clip(Math.min(op, c) * (1 - Math.abs(0.01 * gauss())), up, dn);
       volume[k] = Math.round(1e5 + rnd() * 1e7) * 100;
       amount[k] = volume[k] * c;
       price[i] = c;
