@@ -48,3 +48,14 @@ describe('runBacktestInWorker', () => {
     expect(await p).toMatchObject({ ok: false, error: { code: 'aborted' } });
   });
 });
+
+describe('backtestConfigSchema', async () => {
+  const { backtestConfigSchema } = await import('../../src/backtest/config.schema.ts');
+  const { defaultConfig } = await import('../../src/backtest/engine/types.ts');
+  it('fills the engine defaults and names a bad field', () => {
+    expect(backtestConfigSchema.parse({})).toEqual({ ...defaultConfig });
+    const bad = backtestConfigSchema.safeParse({ fillTiming: 'tomorrow' });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0].path).toEqual(['fillTiming']);
+  });
+});

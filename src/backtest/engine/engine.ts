@@ -188,9 +188,23 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
   function computedLimit(k: number, i: number, day: number, sign: 1 | -1): number {
     const pc = preClose[k];
     const date = dates[day];
-    const since = listedSince[i];
-    if (pc !== pc || since < 0 || day - since < unlimitedDays(boards[i], date)) return sign > 0 ? Infinity : 0;
+    // A bar with a previous close means the stock is listed today, so the scan below ends by `day` and is cached.
+    if (pc !== pc) return sign > 0 ? Infinity : 0;
+    const since = firstListedDay(i, day);
+    if (since < 0 || day - since < unlimitedDays(boards[i], date)) return sign > 0 ? Infinity : 0;
     return roundTick(pc * (1 + sign * limitPct(boards[i], st[k] === 1, date)));
+  }
+
+  /** First panel day (≤ `day`) the stock is listed, found by scanning the past once; −1 if none yet. */
+  function firstListedDay(i: number, day: number): number {
+    if (listedSince[i] >= 0) return listedSince[i];
+    for (let x = 0; x <= day; x++) {
+      if (listed[x * N + i] === 1) {
+        listedSince[i] = x;
+        return x;
+      }
+    }
+    return -1;
   }
 
   // ---- positions ----------------------------------------------------------------------------
@@ -774,7 +788,6 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
   function feedIndicators(day: number) {
     for (let i = 0; i < N; i++) {
       const k = day * N + i;
-      if (listedSince[i] < 0 && listed[k] === 1) listedSince[i] = day;
       const v = close[k] * adjFactor[k];
       if (v === v) adjClose[i] = v;
     }
