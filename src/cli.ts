@@ -88,6 +88,16 @@ const subcommands: Record<string, Subcommand> = {
     async run({ config, values, positionals }) {
       const { runImportCommand } = await import('./market/market.cli.ts');
       return runImportCommand(config, values, positionals);
+      },
+    },
+  metrics: {
+    summary: 'performance metrics of a date,nav or date,return CSV, as JSON',
+    usage: 'zquant metrics FILE.csv [--periods-per-year N] [--risk-free R] [--benchmark-column COL]',
+    options: { 'periods-per-year': { type: 'string' }, 'risk-free': { type: 'string' }, 'benchmark-column': { type: 'string' } },
+    allowPositionals: true,
+    async run({ values, positionals }) {
+      const { runMetricsCommand } = await import('./backtest/metrics/metrics.command.ts');
+      return runMetricsCommand(positionals, values);
     },
   },
 };

@@ -1,0 +1,95 @@
+/** What a strategy sees each day. Every array handed out is a fresh copy or the engine's own
+ * per-day scratch: none is a view of the panel, so nothing after today is reachable (see the
+ * no-look-ahead test). Arrays are valid for the day they are handed out. */
+import type { Order } from './types.ts';
+
+export type BarField = 'open' | 'high' | 'low' | 'close' | 'preClose' | 'volume' | 'amount' | 'adjFactor' | 'upLimit' | 'downLimit';
+
+export interface Bars {
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly preClose: Float64Array;
+  readonly volume: Float64Array;
+  readonly amount: Float64Array;
+  readonly adjFactor: Float64Array;
+  /** Today's limit prices (the data's, else computed from the previous close by board rules). */
+  readonly upLimit: Float64Array;
+  readonly downLimit: Float64Array;
+  /** 1 when the stock can trade today (listed, not suspended, has a bar). */
+  readonly tradable: Uint8Array;
+  readonly st: Uint8Array;
+}
+
+export interface PositionView {
+  code: string;
+  index: number;
+  shares: number;
+  /** Shares that may be sold today (T+1: not bought today). */
+  sellable: number;
+  avgCost: number;
+  price: number;
+  marketValue: number;
+}
+
+export interface OrderOptions {
+  /** Limit price: buys fill at or below it, sells at or above it; the order lives for its fill day. */
+  limitPrice?: number;
+}
+
+export interface Portfolio {
+  readonly cash: number;
+  readonly marketValue: number;
+  /** cash + market value at the last marks (yesterday's close before today's close is marked). */
+  readonly value: number;
+  /** Shares held per stock (copy, panel column order). */
+  shares(): Float64Array;
+  /** Shares held of one stock (cheap: no copy). */
+  sharesOf(code: string | number): number;
+  sellable(): Float64Array;
+  positions(): PositionView[];
+  position(code: string | number): PositionView | null;
+  /** Number of stocks held. */
+  readonly count: number;
+}
+
+export interface StrategyContext<P = Record<string, unknown>> {
+  readonly params: P;
+  /** Today as YYYYMMDD. */
+  readonly date: number;
+  /** Days simulated so far, counting today (1 on the first day). */
+  readonly dayNumber: number;
+  readonly codes: readonly string[];
+  /** Panel column of a code, or −1. */
+  indexOf(code: string): number;
+  readonly bars: Bars;
+  /** Today's backward-adjusted close, carried forward over suspensions. Signals use this. */
+  readonly adjClose: Float64Array;
+  /** The last `window` days of a field (day-major, oldest row first, NaN before the data starts); 'adjClose' included. */
+  history(field: BarField | 'adjClose', window: number): Float64Array;
+  /** One stock's last `window` values of a field, oldest first. */
+  series(field: BarField | 'adjClose', code: string | number, window: number): Float64Array;
+  sma(n: number, lag?: 0 | 1): Float64Array;
+  ema(n: number, lag?: 0 | 1): Float64Array;
+  rsi(n: number, lag?: 0 | 1): Float64Array;
+  std(n: number, lag?: 0 | 1): Float64Array;
+  momentum(n: number, lag?: 0 | 1): Float64Array;
+  bollinger(n: number, k: number, lag?: 0 | 1): { mid: Float64Array; upper: Float64Array; lower: Float64Array };
+  rank(values: ArrayLike<number>, descending?: boolean): Float64Array;
+  /** Today's daily-basic field (pe, pb, turnover_rate…), copy; all NaN when the panel lacks it. */
+  field(name: string): Float64Array;
+  readonly portfolio: Portfolio;
+  order(code: string | number, shares: number, opts?: OrderOptions): number;
+  orderValue(code: string | number, value: number, opts?: OrderOptions): number;
+  orderTarget(code: string | number, shares: number, opts?: OrderOptions): number;
+  orderTargetValue(code: string | number, value: number, opts?: OrderOptions): number;
+  orderTargetPercent(code: string | number, percent: number, opts?: OrderOptions): number;
+  /** Target weights (fraction of portfolio value) by code; held stocks not named go to 0. Sells are placed before buys. */
+  rebalance(weights: Record<string, number>): number[];
+  cancel(orderId: number): boolean;
+  openOrders(): Readonly<Order>[];
+  /** Scratch space the strategy keeps between days. */
+  readonly state: Record<string, unknown>;
+  log(...args: unknown[]): void;
+}

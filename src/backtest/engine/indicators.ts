@@ -1,0 +1,297 @@
+/**
+ * Incremental indicators over the backward-adjusted (hfq) close, one value per stock per day.
+ * Each is fed one cross-section per day (in day order, past only), so nothing it holds can come
+ * from after today. The input is the hfq close carried forward over suspensions; a stock with no
+ * price yet has NaN, and an indicator is NaN until its window is full.
+ *
+ * Definitions (once):
+ * - SMA(n): mean of the last n inputs.
+ * - EMA(n): α = 2/(n+1), seeded with the SMA of the first n inputs, then α·x + (1−α)·EMA.
+ * - RSI(n), Wilder: change c = x_t − x_{t−1}; the first average gain/loss is the simple mean of the
+ *   first n gains/losses, then avg = (avg·(n−1) + current)/n; RSI = 100 − 100/(1 + avgGain/avgLoss),
+ *   100 when avgLoss = 0 < avgGain, 50 when both are 0.
+ * - STD(n): sample standard deviation (n−1 divisor, as pandas' rolling std) of the last n inputs.
+ * - Bollinger(n, k): mid = SMA(n), upper/lower = mid ± k·STD(n).
+ * - Momentum(n): x_t / x_{t−n} − 1.
+ * Every indicator keeps today's values and yesterday's (lag 1); arrays are valid for the day.
+ */
+
+export type IndicatorKind = 'sma' | 'ema' | 'rsi' | 'std' | 'bollinger' | 'momentum';
+
+export interface Indicator {
+  readonly key: string;
+  /** Today's outputs (one for most kinds; mid, upper, lower for Bollinger). */
+  cur: Float64Array[];
+  /** Yesterday's outputs. */
+  prev: Float64Array[];
+  update(x: Float64Array): void;
+}
+
+function outputs(count: number, n: number): Float64Array[] {
+  const r: Float64Array[] = [];
+  for (let k = 0; k < count; k++) r.push(new Float64Array(n).fill(NaN));
+  return r;
+}
+
+function swap(ind: { cur: Float64Array[]; prev: Float64Array[] }): void {
+  const t = ind.prev;
+  ind.prev = ind.cur;
+  ind.cur = t;
+}
+
+/** The last `len` inputs per stock, with the running sum and count of finite values. */
+class Ring {
+  readonly buf: Float64Array;
+  readonly sum: Float64Array;
+  readonly count: Int32Array;
+  /** Row written last. */
+  pos = -1;
+  days = 0;
+  constructor(readonly len: number, readonly n: number) {
+    this.buf = new Float64Array(len * n).fill(NaN);
+    this.sum = new Float64Array(n);
+    this.count = new Int32Array(n);
+  }
+  /** Pushes today's row; returns the row offset of the value that fell out (already overwritten). */
+  push(x: Float64Array): void {
+    const { n, len, buf, sum, count } = this;
+    this.pos = (this.pos + 1) % len;
+    const off = this.pos * n;
+    for (let i = 0; i < n; i++) {
+      const old = buf[off + i];
+      if (old === old) {
+        sum[i] -= old;
+        count[i]--;
+      }
+      const v = x[i];
+      buf[off + i] = v;
+      if (v === v) {
+        sum[i] += v;
+        count[i]++;
+      }
+    }
+    if (++this.days % 512 === 0) this.resum();
+  }
+  /** Re-sums the window so float error from add/subtract cannot accumulate over decades. */
+  resum(): void {
+    const { n, len, buf, sum } = this;
+    {
+      sum.fill(0);
+      for (let r = 0; r < len; r++) {
+        const o = r * n;
+        for (let i = 0; i < n; i++) {
+          const v = buf[o + i];
+          if (v === v) sum[i] += v;
+        }
+      }
+    }
+  }
+  /** The value pushed `lag` days ago (0 = today). */
+  at(lag: number, i: number): number {
+    const row = (this.pos - lag + this.len * 2) % this.len;
+    return this.buf[row * this.n + i];
+  }
+}
+
+export function makeSma(len: number, n: number): Indicator {
+  const ring = new Ring(len, n);
+  const ind = {
+    key: `sma:${len}`,
+    cur: outputs(1, n),
+    prev: outputs(1, n),
+    update(x: Float64Array) {
+      swap(ind);
+      // Hot path (one pass): the ring push and the mean fused; periodic re-sum in Ring.resum.
+      ring.pos = (ring.pos + 1) % len;
+      const off = ring.pos * n;
+      const { buf, sum, count } = ring;
+      const out = ind.cur[0];
+      for (let i = 0; i < n; i++) {
+        const old = buf[off + i];
+        const v = x[i];
+        buf[off + i] = v;
+        let s = sum[i];
+        let c = count[i];
+        if (old === old) {
+          s -= old;
+          c--;
+        }
+        if (v === v) {
+          s += v;
+          c++;
+        }
+        sum[i] = s;
+        count[i] = c;
+        out[i] = c === len ? s / len : NaN;
+      }
+      if (++ring.days % 512 === 0) ring.resum();
+    },
+  };
+  return ind;
+}
+
+export function makeEma(len: number, n: number): Indicator {
+  const alpha = 2 / (len + 1);
+  const seen = new Int32Array(n);
+  const seed = new Float64Array(n);
+  const ind = {
+    key: `ema:${len}`,
+    cur: outputs(1, n),
+    prev: outputs(1, n),
+    update(x: Float64Array) {
+      swap(ind);
+      const out = ind.cur[0];
+      const last = ind.prev[0];
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        if (v !== v) {
+          out[i] = last[i];
+          continue;
+        }
+        const k = ++seen[i];
+        if (k < len) {
+          seed[i] += v;
+          out[i] = NaN;
+        } else if (k === len) out[i] = (seed[i] + v) / len;
+        else out[i] = alpha * v + (1 - alpha) * last[i];
+      }
+    },
+  };
+  return ind;
+}
+
+export function makeRsi(len: number, n: number): Indicator {
+  const lastX = new Float64Array(n).fill(NaN);
+  const changes = new Int32Array(n);
+  const gain = new Float64Array(n);
+  const loss = new Float64Array(n);
+  const ind = {
+    key: `rsi:${len}`,
+    cur: outputs(1, n),
+    prev: outputs(1, n),
+    update(x: Float64Array) {
+      swap(ind);
+      const out = ind.cur[0];
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        const p = lastX[i];
+        lastX[i] = v === v ? v : p;
+        if (v !== v || p !== p) {
+          out[i] = ind.prev[0][i];
+          continue;
+        }
+        const c = v - p;
+        const g = c > 0 ? c : 0;
+        const l = c < 0 ? -c : 0;
+        const k = ++changes[i];
+        if (k <= len) {
+          gain[i] += g;
+          loss[i] += l;
+          if (k < len) {
+            out[i] = NaN;
+            continue;
+          }
+          gain[i] /= len;
+          loss[i] /= len;
+        } else {
+          gain[i] = (gain[i] * (len - 1) + g) / len;
+          loss[i] = (loss[i] * (len - 1) + l) / len;
+        }
+        const ag = gain[i];
+        const al = loss[i];
+        out[i] = al === 0 ? (ag === 0 ? 50 : 100) : 100 - 100 / (1 + ag / al);
+      }
+    },
+  };
+  return ind;
+}
+
+function stdFromRing(ring: Ring, len: number, i: number, mean: number): number {
+  const { buf, n } = ring;
+  let ss = 0;
+  for (let r = 0; r < len; r++) {
+    const d = buf[r * n + i] - mean;
+    ss += d * d;
+  }
+  return Math.sqrt(ss / (len - 1));
+}
+
+export function makeStd(len: number, n: number): Indicator {
+  const ring = new Ring(len, n);
+  const ind = {
+    key: `std:${len}`,
+    cur: outputs(1, n),
+    prev: outputs(1, n),
+    update(x: Float64Array) {
+      swap(ind);
+      ring.push(x);
+      const out = ind.cur[0];
+      for (let i = 0; i < n; i++) out[i] = ring.count[i] === len && len > 1 ? stdFromRing(ring, len, i, ring.sum[i] / len) : NaN;
+    },
+  };
+  return ind;
+}
+
+export function makeBollinger(len: number, k: number, n: number): Indicator {
+  const ring = new Ring(len, n);
+  const ind = {
+    key: `bollinger:${len}:${k}`,
+    cur: outputs(3, n),
+    prev: outputs(3, n),
+    update(x: Float64Array) {
+      swap(ind);
+      ring.push(x);
+      const [mid, upper, lower] = ind.cur;
+      for (let i = 0; i < n; i++) {
+        if (ring.count[i] !== len || len < 2) {
+          mid[i] = upper[i] = lower[i] = NaN;
+          continue;
+        }
+        const m = ring.sum[i] / len;
+        const s = stdFromRing(ring, len, i, m);
+        mid[i] = m;
+        upper[i] = m + k * s;
+        lower[i] = m - k * s;
+      }
+    },
+  };
+  return ind;
+}
+
+export function makeMomentum(len: number, n: number): Indicator {
+  const ring = new Ring(len + 1, n);
+  const ind = {
+    key: `momentum:${len}`,
+    cur: outputs(1, n),
+    prev: outputs(1, n),
+    update(x: Float64Array) {
+      swap(ind);
+      ring.push(x);
+      const out = ind.cur[0];
+      for (let i = 0; i < n; i++) {
+        const base = ring.at(len, i);
+        out[i] = ring.days > len && base === base && base !== 0 ? x[i] / base - 1 : NaN;
+      }
+    },
+  };
+  return ind;
+}
+
+/** Cross-sectional rank of `values`: 1 = smallest (or largest when `descending`), NaN stays NaN;
+ * ties get the average of their ranks. Cold path (sorts indices). */
+export function rank(values: ArrayLike<number>, descending = false): Float64Array {
+  const n = values.length;
+  const idx: number[] = [];
+  for (let i = 0; i < n; i++) if (values[i] === values[i]) idx.push(i);
+  idx.sort((a, b) => (descending ? values[b] - values[a] : values[a] - values[b]));
+  const out = new Float64Array(n).fill(NaN);
+  let r = 0;
+  while (r < idx.length) {
+    let e = r;
+    while (e + 1 < idx.length && values[idx[e + 1]] === values[idx[r]]) e++;
+    const avg = (r + e) / 2 + 1;
+    for (let q = r; q <= e; q++) out[idx[q]] = avg;
+    r = e + 1;
+  }
+  return out;
+}

@@ -1,0 +1,26 @@
+/**
+ * The strategy contract. `params` is any schema with `parse` (a zod schema on the host; inside the
+ * sandbox the bundled zod), so the engine itself depends on nothing.
+ */
+import type { Order } from './types.ts';
+import type { StrategyContext } from './context.ts';
+
+export interface ParamsSchema<P> {
+  parse(input: unknown): P;
+}
+
+export interface StrategyDefinition<P = Record<string, unknown>> {
+  name: string;
+  /** One line for the strategy list and the create page. */
+  description?: string;
+  params: ParamsSchema<P>;
+  init?(ctx: StrategyContext<P>): void;
+  onDay(ctx: StrategyContext<P>): void;
+  /** Called after the fill phase for every order that filled (partly) or ended that day. */
+  onOrder?(ctx: StrategyContext<P>, order: Readonly<Order>): void;
+}
+
+/** Declares a strategy; identity at run time, typed for authors. */
+export function defineStrategy<P>(def: StrategyDefinition<P>): StrategyDefinition<P> {
+  return def;
+}

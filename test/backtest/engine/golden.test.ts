@@ -1,0 +1,246 @@
+// One golden scenario per A-share rule. Every expected number is computed by hand in the comment
+// beside it from the defaults: commission 0.03% with a 5 CNY minimum, transfer fee 0.001% both
+// sides, stamp duty 0.1% (0.05% from 2023-08-28) on sells, fills at the next day's open.
+import { describe, expect, it } from 'vitest';
+import { runBacktestSync } from '../../../src/backtest/engine/engine.ts';
+import { defineStrategy } from '../../../src/backtest/engine/strategy.ts';
+import type { StrategyContext } from '../../../src/backtest/engine/context.ts';
+import type { BacktestConfig } from '../../../src/backtest/engine/types.ts';
+import { makePanel, tradingDates, type StockSpec } from '../panel-builder.ts';
+
+type Step = (ctx: StrategyContext) => void;
+function script(steps: Record<number, Step>) {
+  return defineStrategy<Record<string, unknown>>({
+    name: 'script',
+    params: { parse: () => ({}) },
+    onDay(ctx) {
+      steps[ctx.dayNumber]?.(ctx);
+    },
+  });
+}
+function run(dates: number[], stocks: StockSpec[], steps: Record<number, Step>, config: Partial<BacktestConfig> = {}) {
+  return runBacktestSync({ panel: makePanel(dates, stocks), strategy: script(steps), config: { initialCash: 100_000, ...config } });
+}
+const flat = (v: number, n: number) => Array.from({ length: n }, () => v);
+const days5 = tradingDates('2021-03-01', 5);
+
+describe('lot rounding', () => {
+  it('rounds a value order down to whole lots of 100 and charges the 5 CNY minimum', () => {
+    const r = run(days5, [{ code: '600000.SH', close: flat(10, 5) }], { 1: (c) => c.orderValue('600000.SH', 15_550) });
+    // 15,550 / 10 = 1,555 shares → 1,500 (15 lots). Value 15,000; commission max(4.5, 5) = 5;
+    // transfer fee 15,000 × 0.00001 = 0.15. Cash 100,000 − 15,005.15 = 84,994.85.
+    expect(r.fills).toHaveLength(1);
+    expect(r.fills[0]).toMatchObject({ shares: 1500, price: 10, commission: 5, stampDuty: 0, side: 'buy', date: days5[1] });
+    expect(r.fills[0].transferFee).toBeCloseTo(0.15, 10);
+    expect(r.orders[0]).toMatchObject({ status: 'filled', reason: null });
+    expect(r.cash[4]).toBeCloseTo(84_994.85, 6);
+    expect(r.total[4]).toBeCloseTo(84_994.85 + 15_000, 6);
+  });
+
+  it('an explicit odd share count fills the whole lots and says lot_size; STAR needs 200 then steps of 1', () => {
+    const r = run(days5, [{ code: '600000.SH', close: flat(10, 5) }, { code: '688001.SH', close: flat(10, 5) }], {
+      1: (c) => {
+        c.order('600000.SH', 150); // → 100 shares, partially filled (lot_size)
+        c.order('688001.SH', 150); // STAR below 200 → rejected
+        c.order('688001.SH', 251); // STAR ≥ 200 in steps of 1 → 251
+      },
+    });
+    expect(r.orders.map((o) => [o.status, o.reason, o.filledShares])).toEqual([
+      ['partially_filled', 'lot_size', 100],
+      ['rejected', 'lot_size', 0],
+      ['filled', null, 251],
+    ]);
+  });
+});
+
+describe('T+1', () => {
+  it('shares bought today cannot be sold today; they can the next day', () => {
+    const r = run(days5, [{ code: '600000.SH', close: flat(10, 5) }], {
+      1: (c) => {
+        c.order('600000.SH', 1000);
+        c.order('600000.SH', -1000); // fills on day 2 right after the buy: T+1 blocks it
+      },
+      2: (c) => {
+        expect(c.portfolio.position('600000.SH')?.sellable).toBe(0);
+        c.order('600000.SH', -1000); // fills on day 3: allowed
+      },
+    });
+    expect(r.orders.map((o) => [o.status, o.reason, o.doneDate])).toEqual([
+      ['filled', null, days5[1]],
+      ['rejected', 't1_locked', days5[1]],
+      ['filled', null, days5[2]],
+    ]);
+  });
+});
+
+describe('price limits', () => {
+  it('a buy at a sealed up-limit open is blocked; one tick below fills; a sell at the down-limit is blocked', () => {
+    // preClose 10.00 on day 2 → main-board limits 11.00 / 9.00 (±10%, rounded to 0.01).
+    const r = run(days5, [
+      { code: '600000.SH', close: [10, 11, 11, 11, 11], open: [10, 11, 11, 11, 11] },
+      { code: '600001.SH', close: [10, 10.99, 10.99, 10.99, 10.99], open: [10, 10.99, 10.99, 10.99, 10.99] },
+      { code: '600002.SH', close: [10, 9, 9, 9, 9], open: [10, 9, 9, 9, 9] },
+    ], {
+      1: (c) => {
+        c.order('600000.SH', 100);
+        c.order('600001.SH', 100);
+      },
+    });
+    expect(r.orders.map((o) => [o.code, o.status, o.reason])).toEqual([
+      ['600000.SH', 'expired', 'limit_up_locked'],
+      ['600001.SH', 'filled', null],
+    ]);
+    // The sell side: buy on day 1 at 10, then the stock opens at its down-limit 9.00 on day 3.
+    const s = run(days5, [{ code: '600002.SH', close: [10, 10, 9, 9.5, 9.5], open: [10, 10, 9, 9.5, 9.5] }], {
+      1: (c) => c.order('600002.SH', 100),
+      2: (c) => c.order('600002.SH', -100), // day 3 opens at 9.00 = 10.00 × 0.9: locked
+      3: (c) => c.order('600002.SH', -100), // day 4 opens at 9.50 (limit 8.10): fills
+    });
+    expect(s.orders.map((o) => [o.status, o.reason])).toEqual([['filled', null], ['expired', 'limit_down_locked'], ['filled', null]]);
+  });
+
+  it('uses the data limit when given, ST ±5%, ChiNext ±20% after 2020-08-24, Beijing ±30%', () => {
+    const dates = tradingDates('2020-09-01', 3);
+    const r = run(dates, [
+      { code: '600003.SH', close: [10, 10.5, 10.5], open: [10, 10.5, 10.5], st: [1, 1, 1] }, // ST: limit 10.50 → locked
+      { code: '300001.SZ', close: [10, 11.5, 11.5], open: [10, 11.5, 11.5] }, // 20%: limit 12.00 → fills at 11.50
+      { code: '830001.BJ', close: [10, 12.9, 12.9], open: [10, 12.9, 12.9] }, // 30%: limit 13.00 → fills
+      { code: '600004.SH', close: [10, 10.5, 10.5], open: [10, 10.5, 10.5], upLimit: [NaN, 10.5, NaN] }, // data says 10.50 → locked
+    ], { 1: (c) => { for (const code of c.codes) c.order(code, 100); } });
+    expect(r.orders.map((o) => [o.code, o.status, o.reason])).toEqual([
+      ['600003.SH', 'expired', 'limit_up_locked'],
+      ['300001.SZ', 'filled', null],
+      ['830001.BJ', 'filled', null],
+      ['600004.SH', 'expired', 'limit_up_locked'],
+    ]);
+  });
+});
+
+describe('suspension', () => {
+  const stock = { code: '600000.SH', close: [10, NaN, 12, 12, 12], open: [10, NaN, 10.5, 12, 12] };
+  it('expires orders on a suspended day by default, and values a held stock at its last price', () => {
+    const r = run(days5, [{ code: '600000.SH', close: [10, 10, NaN, NaN, 12] }], { 1: (c) => c.order('600000.SH', 100), 2: (c) => c.order('600000.SH', -100) });
+    expect(r.orders.map((o) => [o.status, o.reason])).toEqual([['filled', null], ['expired', 'suspended']]);
+    // Bought 100 at 10 (fees 5 + 0.01): total on suspended days = 100,000 − 5.01 (shares valued at 10).
+    expect(r.total[2]).toBeCloseTo(99_994.99, 6);
+    expect(r.total[3]).toBeCloseTo(99_994.99, 6);
+    // Day 5 resumes at 12: + 100 × 2.
+    expect(r.total[4]).toBeCloseTo(100_194.99, 6);
+  });
+  it('with suspendedOrders "wait" the order waits and fills at the first open after', () => {
+    const r = run(days5, [stock], { 1: (c) => c.order('600000.SH', 100) }, { suspendedOrders: 'wait' });
+    expect(r.orders[0]).toMatchObject({ status: 'filled', doneDate: days5[2], avgPrice: 10.5 });
+  });
+});
+
+describe('costs', () => {
+  it('minimum commission applies below 16,667 CNY; above it the rate', () => {
+    const r = run(days5, [{ code: '600000.SH', close: flat(10, 5) }], { 1: (c) => { c.order('600000.SH', 100); c.order('600000.SH', 5000); } }, { initialCash: 1_000_000 });
+    expect(r.fills[0].commission).toBe(5); // 1,000 × 0.0003 = 0.30 → 5
+    expect(r.fills[1].commission).toBeCloseTo(15, 10); // 50,000 × 0.0003 = 15
+  });
+
+  it('stamp duty is 0.1% on sells before 2023-08-28 and 0.05% from that day; none on buys', () => {
+    const dates = [20230823, 20230824, 20230825, 20230828, 20230829];
+    const r = run(dates, [{ code: '600000.SH', close: flat(10, 5) }], {
+      1: (c) => c.order('600000.SH', 2000),
+      2: (c) => c.order('600000.SH', -1000), // fills 2023-08-25: 10,000 × 0.001 = 10
+      3: (c) => c.order('600000.SH', -1000), // fills 2023-08-28: 10,000 × 0.0005 = 5
+    });
+    expect(r.fills.map((f) => [f.date, f.side, f.stampDuty])).toEqual([
+      [20230824, 'buy', 0],
+      [20230825, 'sell', 10],
+      [20230828, 'sell', 5],
+    ]);
+  });
+
+  it('transfer fee is 0.001% of value on both sides; slippage moves the price, not a fee', () => {
+    const r = run(days5, [{ code: '600000.SH', close: flat(10, 5), high: flat(11, 5), low: flat(9, 5) }], {
+      1: (c) => c.order('600000.SH', 10_000),
+      2: (c) => c.order('600000.SH', -10_000),
+    }, { initialCash: 1_000_000, slippageBps: 10 });
+    // Buy at 10 × 1.001 = 10.01: value 100,100, transfer 1.001; sell at 10 × 0.999 = 9.99: value 99,900, transfer 0.999.
+    expect(r.fills[0].price).toBeCloseTo(10.01, 10);
+    expect(r.fills[0].transferFee).toBeCloseTo(1.001, 10);
+    expect(r.fills[1].price).toBeCloseTo(9.99, 10);
+    expect(r.fills[1].transferFee).toBeCloseTo(0.999, 10);
+    // Round trip: −100,100 − 30.03 − 1.001 + 99,900 − 29.97 − 99.9 (stamp) − 0.999 = −361.90
+    expect(r.trades[0].pnl).toBeCloseTo(-361.9, 6);
+    expect(r.total[4]).toBeCloseTo(1_000_000 - 361.9, 6);
+  });
+});
+
+describe('corporate actions from the adj factor', () => {
+  it('a cash dividend: factor 1 → 1.02 pays 1,000 × (10 − 10/1.02) = 196.08 and NAV stays continuous', () => {
+    const r = run(days5, [{ code: '600000.SH', close: [10, 10, 10, 9.80392156862745, 9.80392156862745], open: [10, 10, 10, 9.80392156862745, 9.80392156862745], adjFactor: [1, 1, 1, 1.02, 1.02] }], {
+      1: (c) => c.order('600000.SH', 1000),
+    });
+    expect(r.corporateActions).toHaveLength(1);
+    expect(r.corporateActions[0]).toMatchObject({ sharesBefore: 1000, sharesAfter: 1000, date: days5[3] });
+    expect(r.corporateActions[0].cash).toBeCloseTo(1000 * (10 - 10 / 1.02), 6); // 196.0784
+    // Ex-date closes at the reference price: NAV unchanged from the day before.
+    expect(r.total[3]).toBeCloseTo(r.total[2], 6);
+  });
+
+  it('10-for-10 bonus shares (factor × 2) double the position at half the price; 10送5派2 splits into shares and cash', () => {
+    const r = run(days5, [
+      { code: '600000.SH', close: [10, 10, 10, 5, 5], adjFactor: [1, 1, 1, 2, 2] },
+      // Last close 10.20; ex price (10.20 − 0.20)/1.5 = 6.6667; factor ratio 10.2/6.6667 = 1.53.
+      { code: '600001.SH', close: [10.2, 10.2, 10.2, 10 / 1.5, 10 / 1.5], adjFactor: [1, 1, 1, 1.53, 1.53] },
+    ], { 1: (c) => { c.order('600000.SH', 1000); c.order('600001.SH', 1000); } });
+    const [split, mixed] = [...r.corporateActions].sort((a, b) => a.code.localeCompare(b.code));
+    expect(split).toMatchObject({ code: '600000.SH', sharesBefore: 1000, sharesAfter: 2000 });
+    expect(split.cash).toBeCloseTo(0, 9);
+    // s = floor(10 × 0.53)/10 = 0.5 → 1,500 shares; cash = 1,000 × 10.20 − 1,500 × 6.6667 = 200 (0.20 per share).
+    expect(mixed).toMatchObject({ code: '600001.SH', sharesBefore: 1000, sharesAfter: 1500 });
+    expect(mixed.cash).toBeCloseTo(200, 6);
+    expect(r.total[3]).toBeCloseTo(r.total[2], 6);
+    // The round trip is still open; the snapshot of the last day shows the new share counts.
+    const o = r.snapshots.offsets;
+    expect(Array.from(r.snapshots.shares.slice(o[4], o[5])).sort()).toEqual([1500, 2000]);
+  });
+});
+
+describe('cash constraint and volume cap', () => {
+  it('buys only what the cash pays for, fees included', () => {
+    // 1,000 × 10 = 10,000 + 5 + 0.10 > 10,000 → 900 shares: 9,000 + 5 + 0.09 = 9,005.09.
+    const r = run(days5, [{ code: '600000.SH', close: flat(10, 5) }], { 1: (c) => c.order('600000.SH', 1000) }, { initialCash: 10_000 });
+    expect(r.orders[0]).toMatchObject({ status: 'partially_filled', reason: 'insufficient_cash', filledShares: 900 });
+    expect(r.cash[4]).toBeCloseTo(10_000 - 9_005.09, 6);
+  });
+  it('caps a stock\'s fills at a share of the bar volume, in lots', () => {
+    // Volume 5,000 × 10% = 500 shares.
+    const r = run(days5, [{ code: '600000.SH', close: flat(10, 5), volume: flat(5000, 5) }], { 1: (c) => c.order('600000.SH', 1000) }, { volumeCap: 0.1 });
+    expect(r.orders[0]).toMatchObject({ status: 'partially_filled', reason: 'volume_cap', filledShares: 500 });
+  });
+});
+
+describe('listing and delisting', () => {
+  it('rejects orders before listing, settles a delisted position at its last price', () => {
+    const r = run(days5, [
+      { code: '600000.SH', close: [10, 10, 8, NaN, NaN], listed: [1, 1, 1, 0, 0] },
+      { code: '600009.SH', close: [NaN, NaN, 10, 10, 10], listed: [0, 0, 1, 1, 1] },
+    ], {
+      1: (c) => { c.order('600000.SH', 1000); c.order('600009.SH', 100); },
+      4: (c) => c.order('600000.SH', -1000),
+    });
+    expect(r.orders.map((o) => [o.code, o.status, o.reason])).toEqual([
+      ['600000.SH', 'filled', null],
+      ['600009.SH', 'rejected', 'not_listed'],
+      ['600000.SH', 'rejected', 'not_listed'],
+    ]);
+    // Settled on day 4 at the last close 8: 1,000 × 8 = 8,000 in cash; loss 2,000 + 5.1 fees.
+    const settle = r.fills.find((f) => f.priceBasis === 'delisting')!;
+    expect(settle).toMatchObject({ date: days5[3], shares: 1000, price: 8, value: 8000 });
+    expect(r.total[4]).toBeCloseTo(100_000 - 2000 - 5.1, 6);
+    expect(r.trades[0].pnl).toBeCloseTo(-2005.1, 6);
+  });
+});
+
+describe('same-day close fills', () => {
+  it('are chosen explicitly and labelled', () => {
+    const r = run(days5, [{ code: '600000.SH', close: [10, 11, 12, 13, 14], open: [9, 10, 11, 12, 13] }], { 1: (c) => c.order('600000.SH', 100) }, { fillTiming: 'same_close' });
+    expect(r.fills[0]).toMatchObject({ date: days5[0], price: 10, priceBasis: 'close' });
+    expect(r.fillTimingLabel).toContain('same day');
+  });
+});
