@@ -15,6 +15,11 @@ import type { MarketStore } from './market/duckdb.ts';
 import { assetRoutes } from './routes/assets.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { homeRoutes } from './routes/home.routes.tsx';
+import { makeExecutorRegistry, type ExecutorRegistry } from './runs/executor-registry.ts';
+import { runsApi } from './runs/runs.api.ts';
+import { runsPages } from './runs/runs.pages.tsx';
+import { makeRunsCore } from './runs/runs.runtime.ts';
+import type { RunsService } from './runs/runs.service.ts';
 
 export type { AppEnv } from './http/env.ts';
 
@@ -29,6 +34,10 @@ export interface AppDeps {
   startedAt: Date;
   /** Who is calling; anonymous when not given. */
   authenticate?: Authenticate;
+  /** The run machinery's service (server.ts starts it with workers); a worker-less one is made when absent. */
+  runs?: RunsService;
+  /** The executors runs may name; none when absent. */
+  executors?: ExecutorRegistry;
 }
 
 /** Builds the Hono app. Pure: no I/O happens until a request arrives. */
@@ -51,10 +60,15 @@ export function createApp(deps: AppDeps) {
 
   // JSON API (stable contract), described by /api/v1/openapi.json.
   const api = makeApiRouter();
+  const executors = deps.executors ?? makeExecutorRegistry([]);
+  const runs = deps.runs ?? makeRunsCore(deps.pg, executors, deps.logger).service;
+  api.route('/', runsApi({ runs, registry: executors }));
   app.route('/api/v1', api);
 
   // Pages (hypermedia, free to change).
   app.route('/', homeRoutes({ chrome, version: deps.version, postgresKind: deps.pg.kind, marketPath: deps.market.path }));
+
+  app.route('/', runsPages({ runs, chrome }));
 
   app.notFound((c) => {
     const what = isApiPath(c.req.path) ? `no endpoint ${c.req.method} ${c.req.path}` : `no page at ${c.req.path}`;

@@ -33,6 +33,12 @@ export const configSchema = z.object({
   COOKIE_SECURE: z.enum(['auto', 'true', 'false'], { message: 'expected auto, true or false' }).default('auto'),
   CORS_ORIGINS: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(10_000),
+  RUN_IO_CONCURRENCY: positiveInt('a positive number of slots').default(4),
+  RUN_LEASE_MS: positiveInt('a positive number of milliseconds').default(30_000),
+  RUN_HEARTBEAT_MS: positiveInt('a positive number of milliseconds').optional(),
+  RUN_POLL_MS: positiveInt('a positive number of milliseconds').default(5_000),
+  RUN_MAX_RETRY_DELAY_MS: positiveInt('a positive number of milliseconds').default(600_000),
+  RUN_ABORT_GRACE_MS: positiveInt('a positive number of milliseconds').default(5_000),
 });
 
 type Raw = z.output<typeof configSchema>;
@@ -54,6 +60,13 @@ export interface Config {
   readonly cookieSecure: 'auto' | 'true' | 'false';
   readonly corsOrigins: readonly string[];
   readonly shutdownTimeoutMs: number;
+  /** Run machinery: io slots, lease length, heartbeat (default lease/3), fallback poll, retry cap, grace after abort. */
+  readonly runIoConcurrency: number;
+  readonly runLeaseMs: number;
+  readonly runHeartbeatMs: number;
+  readonly runPollMs: number;
+  readonly runMaxRetryDelayMs: number;
+  readonly runAbortGraceMs: number;
 }
 
 /** Thrown when the environment holds a value the server cannot use; the message is one line. */
@@ -93,5 +106,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     cookieSecure: c.COOKIE_SECURE,
     corsOrigins: Object.freeze((c.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    runIoConcurrency: c.RUN_IO_CONCURRENCY,
+    runLeaseMs: c.RUN_LEASE_MS,
+    runHeartbeatMs: c.RUN_HEARTBEAT_MS ?? Math.max(50, Math.floor(c.RUN_LEASE_MS / 3)),
+    runPollMs: c.RUN_POLL_MS,
+    runMaxRetryDelayMs: c.RUN_MAX_RETRY_DELAY_MS,
+    runAbortGraceMs: c.RUN_ABORT_GRACE_MS,
   });
 }
