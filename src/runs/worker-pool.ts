@@ -105,6 +105,7 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
   const claimLoop = async () => {
     try {
       let more = true;
+      let claimedAny = false;
       while (more && !stopped) {
         more = false;
         for (const kind of concurrencyKinds) {
@@ -118,9 +119,12 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
             return;
           }
           for (const row of rows) begin(row, kind);
+          if (rows.length) claimedAny = true;
           if (rows.length === Math.min(free, 50)) more = true;
         }
       }
+      // While work flows, each finished run wakes the loop; only an idle pool needs the next due time.
+      if (claimedAny) return schedulePoll(o.pollMs);
       const names = o.registry.names();
       const next = names.length ? await repo.msUntilNextClaimable(db, names) : null;
       schedulePoll(next === null ? o.pollMs : Math.max(next, 5));
