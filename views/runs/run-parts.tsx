@@ -23,7 +23,7 @@ export function ProgressBar(props: { progress: RunProgress | null }) {
         {pct === null ? '' : `${pct}%`}
         {p.processed !== null && p.total !== null ? ` · ${p.processed}/${p.total}` : ''}
         {p.current ? ` · ${p.current}` : ''}
-        {p.etaAt ? ` · ETA ${p.etaAt.slice(11, 19)} UTC` : ''}
+        {p.etaAt && (p.fraction ?? 0) < 1 ? ` · ETA ${p.etaAt.slice(11, 19)} UTC` : ''}
       </span>
     </span>
   );
