@@ -76,6 +76,27 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
   let pollTimer: NodeJS.Timeout | null = null;
   let heartbeatTimer: NodeJS.Timeout | null = null;
 
+  // Successes are recorded in batches: every run that finishes in the same turn of the event loop shares one commit.
+  let completions: Array<{ id: number; result: unknown; resolve: (held: boolean) => void; reject: (err: unknown) => void }> = [];
+  const complete = (id: number, result: unknown) =>
+    new Promise<boolean>((resolve, reject) => {
+      completions.push({ id, result, resolve, reject });
+      if (completions.length === 1) setImmediate(flushCompletions);
+    });
+  const flushCompletions = () => {
+    const batch = completions;
+    completions = [];
+    repo.completeRuns(db, o.instanceId, batch).then(
+      (ids) => {
+        const held = new Set(ids);
+        for (const c of batch) c.resolve(held.has(c.id));
+      },
+      (err) => {
+        for (const c of batch) c.reject(err);
+      },
+    );
+  };
+
   const publish = (rows: repo.RunEventRow[]) => {
     if (rows.length) o.bus.publish(rows.map(toRunEvent));
   };
@@ -284,6 +305,14 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
     if (a.lost) return;
     const reason = a.controller.signal.aborted ? (a.controller.signal.reason as StopReason) : null;
     const attempt = a.attempt;
+    if (outcome.ok && reason !== 'pause' && reason !== 'shutdown') {
+      const held = await complete(a.id, outcome.result ?? null).catch((err) => {
+        log.error('recording a success failed', { runId: a.id, err: err as Error });
+        return true;
+      });
+      if (!held) log.warn('run was taken away before it ended (lease expired?)', { runId: a.id });
+      return;
+    }
     let t: Omit<repo.Transition, 'id' | 'from' | 'owner'>;
     if (outcome.ok && reason !== 'pause' && reason !== 'shutdown') {
       t = { to: 'succeeded', finished: true, result: outcome.result ?? null, clearError: true, events: [{ status: 'succeeded', final: true }] };

@@ -17,6 +17,7 @@ import { createTestDatabase, testServerUrl } from '../helpers/pg.ts';
 
 const runsN = Number(process.env.BENCH_RUNS ?? 3000);
 const clientsN = Number(process.env.BENCH_SSE_CLIENTS ?? 1000);
+const ioSlots = Number(process.env.BENCH_IO_SLOTS ?? 64);
 
 async function main() {
   if (!(await testServerUrl())) throw new Error('runs bench needs the local Postgres server (127.0.0.1:5432 or TEST_DATABASE_URL)');
@@ -28,7 +29,7 @@ async function main() {
     market,
     registry,
     logger: silentLogger,
-    settings: { concurrency: { backtest: 1, io: 8 }, leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 1000, reaperMs: 15_000, maxRetryDelayMs: 60_000, abortGraceMs: 2000, flushIntervalMs: 100 },
+    settings: { concurrency: { backtest: 1, io: ioSlots }, leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 1000, reaperMs: 15_000, maxRetryDelayMs: 60_000, abortGraceMs: 2000, flushIntervalMs: 100 },
   });
   const app = createApp({
     config: loadConfig({ LOG_LEVEL: 'silent' }),
@@ -54,7 +55,7 @@ async function main() {
       if (Number(r.n) >= runsN) break;
       await new Promise((r) => setTimeout(r, 20));
     }
-    console.log(`runs_per_s: ${Math.round(runsN / ((performance.now() - t0) / 1000))} runs/s (${runsN} noop runs, 8 io slots, one process)`);
+    console.log(`runs_per_s: ${Math.round(runsN / ((performance.now() - t0) / 1000))} runs/s (${runsN} noop runs, ${ioSlots} io slots, one process)`);
 
     // sse_fanout_clients
     const busy = await rt.service.queueRun({ executor: 'sleep', params: { ms: 6000, steps: 120 }, delayMs: 3000 });
