@@ -189,6 +189,39 @@ describe('SSE', () => {
   });
 });
 
+describe('SSE over a real socket', () => {
+  it('notices clients that drop the connection (200 cycles through @hono/node-server)', async () => {
+    const { serve } = await import('@hono/node-server');
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 60_000, steps: 600 } });
+    try {
+      for (let i = 0; i < 200; i++) {
+        const ac = new AbortController();
+        const res = await fetch(`${base}/api/v1/runs/${run.id}/events`, { signal: ac.signal });
+        await res.body!.getReader().read();
+        ac.abort();
+      }
+      await waitFor(async () => rt.bus.listenerCount() === 0);
+    } finally {
+      await rt.service.cancel(run.id);
+      server.close();
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }
+  });
+
+  it('serves the page stream as htmx partials ending with a done event', async () => {
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 100, steps: 2 } });
+    await rt.service.waitForRun(run.id, { timeoutMs: 5000 });
+    const text = await (await app.request(`/runs/${run.id}/stream`)).text();
+    expect(text).toContain('<hx-partial hx-target="#run-progress" hx-swap="innerHTML">');
+    expect(text).toContain('<hx-partial hx-target="#run-log" hx-swap="beforeend">');
+    expect(text).toContain('<hx-partial hx-target="#run-result" hx-swap="innerHTML">');
+    expect(text.trimEnd().endsWith('event: done\ndata: succeeded')).toBe(true);
+  });
+});
+
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000) {
   const until = performance.now() + timeoutMs;
   while (!(await check())) {
