@@ -138,6 +138,14 @@ describe('control', () => {
     expect(delays[1]).toBeLessThanOrEqual(255);
   });
 
+  it('does not wait forever for an executor that ignores its signal: nothing stays running', async () => {
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 30_000, steps: 1, ignoreAbort: true }, timeoutMs: 200 });
+    // Timeout 200 ms, then the pool's abort grace (1,000 ms in this file) before it records the end.
+    const done = await rt.service.waitForRun(run.id, { timeoutMs: 5000 });
+    expect(done.status).toBe('failed');
+    expect(done.error!.code).toBe('timeout');
+  });
+
   it('a run that fails for good keeps its error and partial progress', async () => {
     const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 100, steps: 10, failAtStep: 4 }, maxAttempts: 3 });
     const done = await rt.service.waitForRun(run.id, { timeoutMs: 5000 });

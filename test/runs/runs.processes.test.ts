@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagnosticExecutors } from '../../src/executors/diagnostic.executors.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import { makeRunsCore } from '../../src/runs/runs.runtime.ts';
+import { makeRunsCore, startRuns } from '../../src/runs/runs.runtime.ts';
+import { openMarketStore } from '../../src/market/duckdb.ts';
 import type { RunsService } from '../../src/runs/runs.service.ts';
 import { createTestDatabase, testServerUrl, type TestDatabase } from '../helpers/pg.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/process.ts';
@@ -66,6 +67,35 @@ describe.skipIf(!serverUrl)('several server processes on one Postgres', () => {
     // Several processes took part (each has 8 io slots and 500 runs arrive at once).
     expect(owners.rows.length).toBeGreaterThan(1);
   }, 90_000);
+
+  it('streams live the events of a run that another process executes (NOTIFY across instances)', async () => {
+    const market = await openMarketStore(':memory:');
+    // A watcher instance with no executors: it claims nothing, so every event it sees came from another process.
+    const watcher = await startRuns({
+      pg: db.store,
+      market,
+      registry: makeExecutorRegistry([]),
+      logger: silentLogger,
+      settings: { concurrency: { backtest: 1, io: 1 }, leaseMs: 5000, heartbeatMs: 1000, pollMs: 1000, reaperMs: 2500, maxRetryDelayMs: 1000, abortGraceMs: 1000, flushIntervalMs: 100 },
+    });
+    try {
+      const run = await runs.queueRun({ executor: 'sleep', params: { ms: 1500, steps: 15 } });
+      const seqs: number[] = [];
+      const arrivals: number[] = [];
+      for await (const e of watcher.service.follow(run.id, 0, new AbortController().signal)) {
+        seqs.push(e.seq);
+        arrivals.push(performance.now());
+      }
+      const final = (await runs.getRun(run.id))!;
+      expect(final.status).toBe('succeeded');
+      expect(seqs).toEqual(Array.from({ length: final.eventSeq }, (_, i) => i + 1));
+      // Live, not one burst at the end: events spread over most of the 1.5 s run.
+      expect(arrivals[arrivals.length - 1] - arrivals[1]).toBeGreaterThan(800);
+    } finally {
+      await watcher.stop(1000);
+      await market.close();
+    }
+  }, 30_000);
 
   it('after kill -9 of a process mid-run, its runs become abandoned within the lease and a survivor retries them', async () => {
     const batch = await runs.queueRuns(Array.from({ length: 12 }, () => ({ executor: 'sleep', params: { ms: 3000, steps: 30 }, maxAttempts: 3, retryDelayMs: 100 })));
