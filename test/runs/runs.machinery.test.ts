@@ -25,7 +25,7 @@ beforeAll(async () => {
     market,
     registry,
     logger: silentLogger,
-    settings: { concurrency: { backtest: 1, io: 4 }, leaseMs: 2000, heartbeatMs: 300, pollMs: 500, reaperMs: 500, maxRetryDelayMs: 2000, abortGraceMs: 1000, flushIntervalMs: 50 },
+    settings: { concurrency: { backtest: 1, io: 4 }, leaseMs: 5000, heartbeatMs: 300, pollMs: 500, reaperMs: 500, maxRetryDelayMs: 2000, abortGraceMs: 1000, flushIntervalMs: 50 },
   });
   app = createApp({
     config: loadConfig({ LOG_LEVEL: 'silent' }),
