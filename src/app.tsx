@@ -28,6 +28,11 @@ import { accountsApi } from './routes/api/accounts.api.ts';
 import { marketApi } from './routes/market.api.ts';
 import { marketPages } from './routes/market.routes.tsx';
 import { marketSummary } from './market/market.service.ts';
+import { makeExecutorRegistry, type ExecutorRegistry } from './runs/executor-registry.ts';
+import { runsApi } from './runs/runs.api.ts';
+import { runsPages } from './runs/runs.pages.tsx';
+import { makeRunsCore } from './runs/runs.runtime.ts';
+import type { RunsService } from './runs/runs.service.ts';
 
 export type { AppEnv } from './http/env.ts';
 
@@ -44,6 +49,10 @@ export interface AppDeps {
   authenticate?: Authenticate;
   /** The clock for throttles and expiry, in epoch ms (tests inject a fixed one). */
   now?: () => number;
+  /** The run machinery's service (server.ts starts it with workers); a worker-less one is made when absent. */
+  runs?: RunsService;
+  /** The executors runs may name; none when absent. */
+  executors?: ExecutorRegistry;
 }
 
 /** Builds the Hono app. Pure: no I/O happens until a request arrives. */
@@ -77,6 +86,9 @@ export function createApp(deps: AppDeps) {
   const api = makeApiRouter();
   api.route('/', accountsApi(accounts));
   api.route('/', marketApi({ market: deps.market, pg: deps.pg }));
+  const executors = deps.executors ?? makeExecutorRegistry([]);
+  const runs = deps.runs ?? makeRunsCore(deps.pg, executors, deps.logger).service;
+  api.route('/', runsApi({ runs, registry: executors }));
   app.route('/api/v1', api);
 
   // Pages (hypermedia, free to change).
@@ -85,6 +97,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', adminRoutes(accounts));
   app.route('/', homeRoutes({ chrome, version: deps.version, postgresKind: deps.pg.kind, marketPath: deps.market.path, marketSummary: () => marketSummary(deps.market, deps.pg) }));
   app.route('/', marketPages({ chrome, market: deps.market, pg: deps.pg, config: deps.config, logger: deps.logger }));
+  app.route('/', runsPages({ runs, chrome }));
 
   app.notFound((c) => {
     const what = isApiPath(c.req.path) ? `no endpoint ${c.req.method} ${c.req.path}` : `no page at ${c.req.path}`;

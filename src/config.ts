@@ -38,6 +38,12 @@ export const configSchema = z.object({
   API_RATE_LIMIT_PER_MINUTE: positiveInt('a positive number of requests per minute').default(600),
   LOGIN_FAILURES_PER_USERNAME: positiveInt('a positive number of failed logins per 15 minutes').default(5),
   LOGIN_FAILURES_PER_IP: positiveInt('a positive number of failed logins per 15 minutes').default(20),
+  RUN_IO_CONCURRENCY: positiveInt('a positive number of slots').default(4),
+  RUN_LEASE_MS: positiveInt('a positive number of milliseconds').default(30_000),
+  RUN_HEARTBEAT_MS: positiveInt('a positive number of milliseconds').optional(),
+  RUN_POLL_MS: positiveInt('a positive number of milliseconds').default(5_000),
+  RUN_MAX_RETRY_DELAY_MS: positiveInt('a positive number of milliseconds').default(600_000),
+  RUN_ABORT_GRACE_MS: positiveInt('a positive number of milliseconds').default(5_000),
 });
 
 type Raw = z.output<typeof configSchema>;
@@ -67,6 +73,13 @@ export interface Config {
   /** Failed logins allowed per 15 minutes for one username, and for one client address. */
   readonly loginFailuresPerUsername: number;
   readonly loginFailuresPerIp: number;
+  /** Run machinery: io slots, lease length, heartbeat (default lease/3), fallback poll, retry cap, grace after abort. */
+  readonly runIoConcurrency: number;
+  readonly runLeaseMs: number;
+  readonly runHeartbeatMs: number;
+  readonly runPollMs: number;
+  readonly runMaxRetryDelayMs: number;
+  readonly runAbortGraceMs: number;
 }
 
 /** Thrown when the environment holds a value the server cannot use; the message is one line. */
@@ -111,5 +124,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     apiRateLimitPerMinute: c.API_RATE_LIMIT_PER_MINUTE,
     loginFailuresPerUsername: c.LOGIN_FAILURES_PER_USERNAME,
     loginFailuresPerIp: c.LOGIN_FAILURES_PER_IP,
+    runIoConcurrency: c.RUN_IO_CONCURRENCY,
+    runLeaseMs: c.RUN_LEASE_MS,
+    runHeartbeatMs: c.RUN_HEARTBEAT_MS ?? Math.max(50, Math.floor(c.RUN_LEASE_MS / 3)),
+    runPollMs: c.RUN_POLL_MS,
+    runMaxRetryDelayMs: c.RUN_MAX_RETRY_DELAY_MS,
+    runAbortGraceMs: c.RUN_ABORT_GRACE_MS,
   });
 }

@@ -12,17 +12,46 @@ import { version } from './version.ts';
 import { ensureFirstAdmin } from './auth/users.service.ts';
 import { passwordProblem } from './auth/password.ts';
 import { seedDemoOnFirstStart } from './market/demo/first-start.ts';
+import { availableParallelism } from 'node:os';
+import type { Authenticate } from './auth/access.ts';
+import { diagnosticExecutors } from './executors/diagnostic.executors.ts';
+import { makeExecutorRegistry, type ExecutorDefinition } from './runs/executor-registry.ts';
+import { startRuns, type RunsRuntime, type RunsSettings } from './runs/runs.runtime.ts';
+import type { RunsService } from './runs/runs.service.ts';
 
 export interface StartOptions {
   logger?: Logger;
   /** The public/ folder's files; read from the source tree when not given (the binary embeds them). */
   assets?: Assets;
+  /** Who is calling (tests of pages drive a real server as a given user); anonymous when absent. */
+  authenticate?: Authenticate;
+}
+
+/** Every executor this server can run. Features add theirs here; the run machinery never imports them. */
+export function serverExecutors(): ExecutorDefinition[] {
+  return [...diagnosticExecutors];
+}
+
+/** The run machinery's settings from the configuration: backtest slots default to cores − 1 (at least 1). */
+export function runsSettingsFrom(config: Config): RunsSettings {
+  return {
+    concurrency: { backtest: config.workers ?? Math.max(1, availableParallelism() - 1), io: config.runIoConcurrency },
+    leaseMs: config.runLeaseMs,
+    heartbeatMs: config.runHeartbeatMs,
+    pollMs: config.runPollMs,
+    reaperMs: Math.max(100, Math.floor(config.runLeaseMs / 2)),
+    maxRetryDelayMs: config.runMaxRetryDelayMs,
+    abortGraceMs: config.runAbortGraceMs,
+    flushIntervalMs: 100,
+  };
 }
 
 export interface RunningServer {
   readonly url: string;
   readonly pg: PgStore;
   readonly market: MarketStore;
+  /** The run machinery: queueRun, waitForRun, follow (backtests and the scheduler call these). */
+  readonly runs: RunsService;
   /** Stops accepting, finishes or aborts in-flight work, closes stores. Runs once. */
   stop(): Promise<void>;
 }
@@ -68,7 +97,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   if (config.seedDemo) await seedDemoOnFirstStart({ pg, market, config, logger });
 
-  const app = createApp({ config, logger, pg, market, assets, version, startedAt });
+  // Run machinery: the reaper settles what a dead process left running, then workers start claiming.
+  const executors = makeExecutorRegistry(serverExecutors());
+  let runsRuntime: RunsRuntime;
+  try {
+    runsRuntime = await startRuns({ pg, market, registry: executors, logger, settings: runsSettingsFrom(config) });
+  } catch (err) {
+    await market.close();
+    await pg.close();
+    throw err;
+  }
+
+  const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate });
   let server: ServerType;
   try {
     server = await new Promise<ServerType>((resolve, reject) => {
@@ -76,6 +116,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       s.once('error', reject);
     });
   } catch (err) {
+    await runsRuntime.stop(config.shutdownTimeoutMs);
     await market.close();
     await pg.close();
     throw err;
@@ -95,6 +136,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const stop = () => {
     stopping ??= (async () => {
       logger.info('shutting down');
+      // Open event streams would hold the HTTP server open: end them first (clients resume by Last-Event-ID).
+      runsRuntime.bus.closeAll();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       const timer = setTimeout(() => {
@@ -102,13 +145,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       }, config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
+      await runsRuntime.stop(config.shutdownTimeoutMs);
       await market.close();
       await pg.close();
       logger.info('stopped');
     })();
     return stopping;
   };
-  return { url, pg, market, stop };
+  return { url, pg, market, runs: runsRuntime.service, stop };
 }
 
 /** What `zquant serve` does: start, then stop cleanly on SIGINT/SIGTERM and exit 0. */

@@ -5,6 +5,7 @@ import * as m102 from './2026-11-28-102-sessions.ts';
 import * as m103 from './2026-11-28-103-api-tokens.ts';
 import * as m104 from './2026-11-28-104-audit-log.ts';
 import * as m200 from './2026-11-28-200-sync-log.ts';
+import * as m300 from './2026-11-28-300-runs.ts';
 
 /**
  * Every Postgres migration, in order. Listed statically (not read from the directory) so that a
@@ -17,4 +18,5 @@ export const pgMigrations: Record<string, Migration> = {
   '2026-11-28-103-api-tokens': m103,
   '2026-11-28-104-audit-log': m104,
   '2026-11-28-200-sync-log': m200,
+  '2026-11-28-300-runs': m300,
 };

@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import * as repo from './runs.repository.ts';
+
+/**
+ * Turns runs whose lease expired (their process died or hung without heartbeats) into
+ * `abandoned`, then applies the retry policy: another attempt on the same row after backoff, or
+ * `abandoned` for good. A control asked of the run wins (cancel → cancelled, pause → paused).
+ * Safe to run on every instance at once: each transition is guarded by status and expiry.
+ */
+export async function reapExpiredLeases(db: Kysely<Database>, options: { maxRetryDelayMs: number }): Promise<number> {
+  let reaped = 0;
+  for (;;) {
+    const rows = await repo.findExpiredLeases(db, 100);
+    if (rows.length === 0) return reaped;
+    for (const row of rows) {
+      const id = Number(row.id);
+      const error = {
+        code: 'lease_expired',
+        message: `attempt ${row.attempt} stopped renewing its lease (held by ${row.lease_owner}); its process probably died`,
+      };
+      const base = { id, from: ['running'] as const, leaseExpired: true };
+      let done: repo.RunRow | null;
+      if (row.control === 'cancel') {
+        done = await repo.transitionRun(db, { ...base, from: ['running'], to: 'cancelled', finished: true, events: [{ status: 'cancelled', reason: 'cancelled; its process had stopped', final: true }] });
+      } else if (row.control === 'pause') {
+        done = await repo.transitionRun(db, { ...base, from: ['running'], to: 'paused', finished: false, giveBackAttempt: true, events: [{ status: 'paused', reason: 'paused; its process had stopped', final: false }] });
+      } else if (row.attempt < row.max_attempts) {
+        done = await repo.transitionRun(db, {
+          ...base,
+          from: ['running'],
+          to: 'queued',
+          finished: false,
+          error,
+          backoff: { maxDelayMs: options.maxRetryDelayMs },
+          events: [
+            { status: 'abandoned', error, final: false },
+            { status: 'queued', reason: `retry ${row.attempt + 1} of ${row.max_attempts} after the lease expired`, final: false },
+          ],
+        });
+      } else {
+        done = await repo.transitionRun(db, { ...base, from: ['running'], to: 'abandoned', finished: true, error, events: [{ status: 'abandoned', error, final: true }] });
+      }
+      if (done) reaped++;
+    }
+    if (rows.length < 100) return reaped;
+  }
+}

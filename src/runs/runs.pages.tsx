@@ -1,0 +1,88 @@
+import { Hono } from 'hono';
+import type { SSEMessage } from 'hono/streaming';
+import { principalOf, requireRole } from '../auth/access.ts';
+import type { PageChromeFn } from '../http/chrome.ts';
+import type { AppEnv } from '../http/env.ts';
+import { AppError } from '../http/errors.ts';
+import { LogLine, ProgressBar, ResultBox, StatusBadge, TimelineItem } from '../../views/runs/run-parts.tsx';
+import { RunControls, RunPage, RunsPage, RunsTableBody } from '../../views/runs/runs.tsx';
+import { canControlRun, controllableRun, visibleRun } from './runs.api.ts';
+import { streamRunEvents } from './run-sse.ts';
+import { isTerminal, type Run } from './run.types.ts';
+import type { RunsService } from './runs.service.ts';
+
+const html = async (node: unknown) => String(await (node as { toString(): string | Promise<string> }).toString());
+const partial = (target: string, swap: string, body: string) => `<hx-partial hx-target="${target}" hx-swap="${swap}">${body}</hx-partial>`;
+
+/** Pages for runs: the live list, a run with its timeline, log tail and result, and the page-flavoured stream. */
+export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
+  const { runs, chrome } = deps;
+  const app = new Hono<AppEnv>();
+  const idOf = (raw: string) => {
+    const id = Number(raw);
+    if (!Number.isInteger(id) || id <= 0) throw new AppError(404, 'not_found', `no run ${raw}; see /runs`);
+    return id;
+  };
+  const listFor = async (c: Parameters<PageChromeFn>[0]) => {
+    const p = principalOf(c);
+    const { runs: list, total } = await runs.listRuns({ visibleTo: p.role === 'admin' ? undefined : p.userId }, { limit: 100, offset: 0 });
+    return { list, total, live: list.some((r) => !isTerminal(r.status)) };
+  };
+
+  app.get('/runs', requireRole('viewer'), async (c) => {
+    const { list, total, live } = await listFor(c);
+    return c.html(<RunsPage chrome={chrome(c)} runs={list} total={total} live={live} />);
+  });
+
+  app.get('/runs/table', requireRole('viewer'), async (c) => {
+    const { list, live } = await listFor(c);
+    return c.html(<RunsTableBody runs={list} live={live} />);
+  });
+
+  app.get('/runs/:id{[0-9]+}', requireRole('viewer'), async (c) => {
+    const p = principalOf(c);
+    const run = await visibleRun(runs, p, idOf(c.req.param('id')));
+    const events = await runs.events(run.id, 0, 2000);
+    const logs = await runs.logs(run.id, 200);
+    return c.html(
+      <RunPage chrome={chrome(c)} run={run} timeline={events.filter((e) => e.kind === 'status')} logs={logs} canControl={canControlRun(p, run)} />,
+    );
+  });
+
+  // The page's stream: the same events as /api/v1/runs/:id/events, as HTML partials for hx-sse.
+  app.get('/runs/:id{[0-9]+}/stream', requireRole('viewer'), async (c) => {
+    const p = principalOf(c);
+    const pageChrome = chrome(c);
+    const run = await visibleRun(runs, p, idOf(c.req.param('id')));
+    const controls = async (r: Run) => partial('#run-controls-box', 'innerHTML', await html(<RunControls chrome={pageChrome} run={r} canControl={canControlRun(p, r)} />));
+    return streamRunEvents(c, runs, run.id, {
+      event: (e) => {
+        const id = String(e.seq);
+        switch (e.kind) {
+          case 'progress':
+            return [{ id, data: partial('#run-progress', 'innerHTML', String(<ProgressBar progress={e.data} />)) }];
+          case 'log':
+            return [{ id, data: partial('#run-log', 'beforeend', String(<LogLine event={e} />)) }];
+          case 'status': {
+            const badge = <StatusBadge run={{ status: e.data.status, attempt: e.data.attempt, maxAttempts: run.maxAttempts, control: null }} />;
+            return [{ id, data: partial('#run-status', 'innerHTML', String(badge)) + partial('#run-timeline', 'beforeend', String(<TimelineItem event={e} />)) }];
+          }
+        }
+      },
+      done: async (r): Promise<SSEMessage[]> => [
+        { data: partial('#run-result', 'innerHTML', await html(<ResultBox run={r} />)) + (await controls(r)) },
+        { event: 'done', data: r.status },
+      ],
+    });
+  });
+
+  for (const action of ['cancel', 'pause', 'resume', 'retry'] as const) {
+    app.post(`/runs/:id{[0-9]+}/${action}`, requireRole('analyst'), async (c) => {
+      const p = principalOf(c);
+      const run = await controllableRun(runs, p, idOf(c.req.param('id')));
+      const after = action === 'retry' ? await runs.retry(run.id, p.userId) : await runs[action](run.id);
+      return c.redirect(`/runs/${after.id}`, 303);
+    });
+  }
+  return app;
+}

@@ -1,0 +1,259 @@
+import type { PgStore } from '../db/database.ts';
+import { AppError } from '../http/errors.ts';
+import type { ExecutorRegistry } from './executor-registry.ts';
+import { followRun, type FollowSource } from './follow-run.ts';
+import type { RunBus } from './run-bus.ts';
+import { toRun, toRunEvent } from './run.mapping.ts';
+import * as repo from './runs.repository.ts';
+import { isTerminal, type Run, type RunEvent, type RunStatus } from './run.types.ts';
+
+/** What a caller asks for when queueing a run. Defaults come from the executor, then the machinery. */
+export interface QueueRunInput {
+  executor: string;
+  params?: unknown;
+  /** The user who asked; null for system runs (scheduler fires). */
+  queuedBy?: number | null;
+  priority?: number;
+  maxAttempts?: number;
+  /** First retry delay; doubles per attempt (with jitter) up to the machinery's cap. */
+  retryDelayMs?: number;
+  timeoutMs?: number | null;
+  /** A scheduled fire: the pair is unique, a second insert of the same slot is a no-op. */
+  taskId?: number | null;
+  scheduledFor?: Date | null;
+  parentRunId?: number | null;
+  /** Not claimable before this many milliseconds from now (database clock). */
+  delayMs?: number;
+}
+
+export interface PageOptions {
+  limit: number;
+  offset: number;
+}
+
+export interface RunsService {
+  /** Validates executor and params (400 naming the field) and queues the run. */
+  queueRun(input: QueueRunInput): Promise<Run>;
+  /** Many runs in one statement (workflows, benchmarks). */
+  queueRuns(inputs: readonly QueueRunInput[]): Promise<Run[]>;
+  /** A scheduler fire: the run, or null when that (taskId, scheduledFor) slot was fired already. */
+  queueScheduledRun(input: QueueRunInput & { taskId: number; scheduledFor: Date }): Promise<Run | null>;
+  getRun(id: number): Promise<Run | null>;
+  listRuns(filter: repo.RunFilter, page: PageOptions): Promise<{ runs: Run[]; total: number }>;
+  /** The last `limit` log lines, oldest first. */
+  logs(id: number, limit: number): Promise<RunEvent[]>;
+  events(id: number, afterSeq: number, limit: number): Promise<RunEvent[]>;
+  cancel(id: number): Promise<Run>;
+  pause(id: number): Promise<Run>;
+  resume(id: number): Promise<Run>;
+  /** A new run with the same executor and params (and checkpoint, unless it had succeeded). */
+  retry(id: number, queuedBy: number | null): Promise<Run>;
+  /** Resolves with the run once it has ended, or as it is when `timeoutMs` passes. */
+  waitForRun(id: number, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Run>;
+  /** Events after `afterSeq` then live, without gap or duplicate, ending after the final status. */
+  follow(id: number, afterSeq: number, signal: AbortSignal): AsyncGenerator<RunEvent>;
+  readonly bus: RunBus;
+}
+
+export interface RunsServiceOptions {
+  pg: PgStore;
+  registry: ExecutorRegistry;
+  bus: RunBus;
+  /** Default maximum attempts when neither the caller nor the executor says. */
+  defaultMaxAttempts?: number;
+}
+
+export function makeRunsService(o: RunsServiceOptions): RunsService {
+  const db = o.pg.db;
+
+  const toRow = (input: QueueRunInput): repo.NewRunRow => {
+    const { def, params } = o.registry.validate(input.executor, input.params);
+    const maxAttempts = input.maxAttempts ?? def.defaults?.maxAttempts ?? o.defaultMaxAttempts ?? 1;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new AppError(400, 'invalid_request', 'maxAttempts: expected a whole number ≥ 1', { field: 'maxAttempts' });
+    return {
+      executor: def.name,
+      params,
+      maxAttempts,
+      retryDelayMs: input.retryDelayMs ?? def.defaults?.retryDelayMs ?? 2000,
+      priority: input.priority ?? 0,
+      taskId: input.taskId ?? null,
+      scheduledFor: input.scheduledFor ?? null,
+      parentRunId: input.parentRunId ?? null,
+      retryOfRunId: null,
+      queuedBy: input.queuedBy ?? null,
+      timeoutMs: input.timeoutMs === undefined ? (def.defaults?.timeoutMs ?? null) : input.timeoutMs,
+      checkpoint: null,
+      delayMs: input.delayMs ?? 0,
+    };
+  };
+
+  const mustGet = async (id: number): Promise<Run> => {
+    const row = await repo.findRun(db, id);
+    if (!row) throw new AppError(404, 'not_found', `run ${id} was not found`);
+    return toRun(row);
+  };
+
+  const conflict = (run: Run, action: string) =>
+    new AppError(409, 'run_state', `run ${run.id} is ${run.status}; it cannot be ${action} now${isTerminal(run.status) ? ' (retry makes a new run)' : ''}`);
+
+  /** Moves a queued or paused run without a worker involved; null when it changed status meanwhile. */
+  const transitionIdle = (run: Run, from: RunStatus[], to: RunStatus, reason: string, final: boolean) =>
+    repo.transitionRun(db, {
+      id: run.id,
+      from,
+      to,
+      finished: final,
+      events: [{ status: to, reason, final }],
+      setControl: true,
+      control: null,
+    });
+
+  const source: FollowSource = {
+    bus: o.bus,
+    readEvents: async (id, after, limit) => (await repo.readRunEvents(db, id, after, limit)).map(toRunEvent),
+    readHead: async (id) => {
+      const row = await db.selectFrom('runs').select(['status', 'event_seq']).where('id', '=', id).executeTakeFirst();
+      return row ? { status: row.status, eventSeq: row.event_seq } : null;
+    },
+  };
+
+  const service: RunsService = {
+    bus: o.bus,
+    async queueRun(input) {
+      const [row] = await repo.insertRuns(db, [toRow(input)]);
+      if (!row) throw new AppError(409, 'already_fired', `task ${input.taskId} already has a run for ${input.scheduledFor?.toISOString()}`);
+      return toRun(row);
+    },
+    async queueRuns(inputs) {
+      return (await repo.insertRuns(db, inputs.map(toRow))).map(toRun);
+    },
+    async queueScheduledRun(input) {
+      const [row] = await repo.insertRuns(db, [toRow(input)]);
+      return row ? toRun(row) : null;
+    },
+    async getRun(id) {
+      const row = await repo.findRun(db, id);
+      return row ? toRun(row) : null;
+    },
+    async listRuns(filter, page) {
+      const { rows, total } = await repo.listRuns(db, filter, page.limit, page.offset);
+      return { runs: rows.map(toRun), total };
+    },
+    async logs(id, limit) {
+      return (await repo.readLogTail(db, id, limit)).map(toRunEvent);
+    },
+    async events(id, afterSeq, limit) {
+      return (await repo.readRunEvents(db, id, afterSeq, limit)).map(toRunEvent);
+    },
+    async cancel(id) {
+      for (;;) {
+        const run = await mustGet(id);
+        switch (run.status) {
+          case 'queued':
+          case 'paused': {
+            const row = await transitionIdle(run, ['queued', 'paused'], 'cancelled', 'cancelled before it ran', true);
+            if (row) return toRun(row);
+            continue;
+          }
+          case 'running':
+            if (await repo.requestControl(db, id, 'cancel')) return mustGet(id);
+            continue;
+          case 'succeeded':
+          case 'failed':
+          case 'cancelled':
+          case 'abandoned':
+            throw conflict(run, 'cancelled');
+        }
+      }
+    },
+    async pause(id) {
+      for (;;) {
+        const run = await mustGet(id);
+        switch (run.status) {
+          case 'queued': {
+            const row = await transitionIdle(run, ['queued'], 'paused', 'paused before it ran', false);
+            if (row) return toRun(row);
+            continue;
+          }
+          case 'running':
+            if (await repo.requestControl(db, id, 'pause')) return mustGet(id);
+            continue;
+          case 'paused':
+            return run;
+          case 'succeeded':
+          case 'failed':
+          case 'cancelled':
+          case 'abandoned':
+            throw conflict(run, 'paused');
+        }
+      }
+    },
+    async resume(id) {
+      for (;;) {
+        const run = await mustGet(id);
+        switch (run.status) {
+          case 'paused': {
+            const row = await transitionIdle(run, ['paused'], 'queued', 'resumed', false);
+            if (row) return toRun(row);
+            continue;
+          }
+          case 'running':
+            // A pause asked for but not yet honoured is withdrawn.
+            if (run.control === 'pause') await db.updateTable('runs').set({ control: null }).where('id', '=', id).where('control', '=', 'pause').execute();
+            return mustGet(id);
+          case 'queued':
+            return run;
+          case 'succeeded':
+          case 'failed':
+          case 'cancelled':
+          case 'abandoned':
+            throw conflict(run, 'resumed');
+        }
+      }
+    },
+    async retry(id, queuedBy) {
+      const run = await mustGet(id);
+      if (!isTerminal(run.status)) throw conflict(run, 'retried');
+      const def = o.registry.get(run.executor);
+      if (!def) throw new AppError(409, 'unknown_executor', `run ${id} used executor "${run.executor}", which this server does not have`);
+      const [row] = await repo.insertRuns(db, [
+        {
+          executor: run.executor,
+          params: run.params,
+          maxAttempts: run.maxAttempts,
+          retryDelayMs: run.retryDelayMs,
+          priority: run.priority,
+          taskId: run.taskId,
+          scheduledFor: null,
+          parentRunId: run.parentRunId,
+          retryOfRunId: run.id,
+          queuedBy,
+          timeoutMs: run.timeoutMs,
+          checkpoint: run.status === 'succeeded' ? null : run.checkpoint,
+          delayMs: 0,
+        },
+      ]);
+      return toRun(row);
+    },
+    async waitForRun(id, { timeoutMs, signal }) {
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(), timeoutMs);
+      const onAbort = () => ac.abort();
+      signal?.addEventListener('abort', onAbort);
+      try {
+        await mustGet(id);
+        for await (const _ of followRun(source, id, 0, ac.signal)) {
+          // Only the end matters here; the generator returns after the final status.
+        }
+        return mustGet(id);
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+    follow(id, afterSeq, signal) {
+      return followRun(source, id, afterSeq, signal);
+    },
+  };
+  return service;
+}

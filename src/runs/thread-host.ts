@@ -1,0 +1,85 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { LogLevel } from './run.types.ts';
+import type { ProgressUpdate } from './executor-registry.ts';
+
+/**
+ * Hosts CPU-bound executor work (backtests) on a worker thread so the event loop keeps serving
+ * HTTP and heartbeats. The module at `moduleUrl` calls `serveThreadTask` (thread-task.ts). Progress,
+ * log lines and checkpoints come back as messages; aborting `signal` asks the task to stop, and
+ * terminates the thread if it has not stopped after `graceMs`.
+ */
+export type ThreadMessage =
+  | { type: 'progress'; update: ProgressUpdate }
+  | { type: 'log'; level: LogLevel; message: string }
+  | { type: 'checkpoint'; state: unknown }
+  | { type: 'result'; value: unknown }
+  | { type: 'error'; message: string; stack?: string };
+
+export interface ThreadHooks {
+  signal: AbortSignal;
+  onProgress?(update: ProgressUpdate): void;
+  onLog?(level: LogLevel, message: string): void;
+  onCheckpoint?(state: unknown): void;
+  graceMs?: number;
+  /** Passed without copying (e.g. a SharedArrayBuffer panel). */
+  transferList?: Transferable[];
+}
+
+export function runInThread<I, O>(moduleUrl: URL, input: I, hooks: ThreadHooks): Promise<O> {
+  // A .ts module needs the TypeScript loader inside the thread too.
+  const isTs = moduleUrl.pathname.endsWith('.ts');
+  return new Promise<O>((resolve, reject) => {
+    if (hooks.signal.aborted) return reject(hooks.signal.reason);
+    const worker = isTs
+      ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then((m) => { m.register(); return import(${JSON.stringify(moduleUrl.href)}); })`, {
+          eval: true,
+          workerData: input,
+          transferList: hooks.transferList as never,
+        })
+      : new Worker(moduleUrl, { workerData: input, transferList: hooks.transferList as never });
+    let settled = false;
+    let killTimer: NodeJS.Timeout | null = null;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      hooks.signal.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
+      fn();
+      void worker.terminate();
+    };
+    const onAbort = () => {
+      worker.postMessage({ type: 'abort', reason: hooks.signal.reason });
+      killTimer = setTimeout(() => finish(() => reject(hooks.signal.reason)), hooks.graceMs ?? 2000);
+    };
+    hooks.signal.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: ThreadMessage) => {
+      switch (m.type) {
+        case 'progress':
+          hooks.onProgress?.(m.update);
+          break;
+        case 'log':
+          hooks.onLog?.(m.level, m.message);
+          break;
+        case 'checkpoint':
+          hooks.onCheckpoint?.(m.state);
+          break;
+        case 'result':
+          finish(() => resolve(m.value as O));
+          break;
+        case 'error':
+          finish(() => reject(hooks.signal.aborted ? hooks.signal.reason : Object.assign(new Error(m.message), { stack: m.stack })));
+          break;
+      }
+    });
+    worker.on('error', (err) => finish(() => reject(err)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`worker thread exited with code ${code} before answering`))));
+  });
+}
+
+/** tsx's ESM API, found from this file (not the working directory), for threads running .ts modules. */
+function tsxApiUrl(): string {
+  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
+  return new URL('./dist/esm/api/index.mjs', pathToFileURL(pkg)).href;
+}

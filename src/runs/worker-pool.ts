@@ -1,0 +1,419 @@
+import type { PgStore } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import type { MarketStore } from '../market/duckdb.ts';
+import { concurrencyKinds, RunError, type ConcurrencyKind, type ExecutorRegistry, type ProgressUpdate, type RunContext, type StopReason } from './executor-registry.ts';
+import type { RunBus } from './run-bus.ts';
+import { toRunEvent } from './run.mapping.ts';
+import * as repo from './runs.repository.ts';
+import { runLogLinesKept, runProgressEventsKept, type LogLevel, type RunProgress } from './run.types.ts';
+
+export interface WorkerPoolOptions {
+  pg: PgStore;
+  market: MarketStore;
+  registry: ExecutorRegistry;
+  bus: RunBus;
+  logger: Logger;
+  /** Unique per process: written as lease_owner. */
+  instanceId: string;
+  concurrency: Record<ConcurrencyKind, number>;
+  leaseMs: number;
+  heartbeatMs: number;
+  /** Fallback poll when no NOTIFY arrives. */
+  pollMs: number;
+  /** Progress and log writes per run are batched to at most one per this interval. */
+  flushIntervalMs: number;
+  /** Upper bound of the retry backoff. */
+  maxRetryDelayMs: number;
+  /** How long an aborted executor may take to return before the pool stops waiting for it. */
+  abortGraceMs: number;
+}
+
+export interface WorkerPool {
+  start(): void;
+  /** Wakes the claim loop (a NOTIFY said work was queued). */
+  wake(): void;
+  /** A NOTIFY said a control was asked of a run; checks it if this pool runs it. */
+  controlAsked(runId: number): void;
+  /** Stops claiming; lets in-flight runs finish within `graceMs`, aborts the rest and releases their leases (requeued). */
+  stop(graceMs: number): Promise<void>;
+  inFlight(): number;
+}
+
+interface Active {
+  id: number;
+  executor: string;
+  kind: ConcurrencyKind;
+  attempt: number;
+  maxAttempts: number;
+  controller: AbortController;
+  /** Serialises this run's writes so its final transition comes after its last progress. */
+  chain: Promise<unknown>;
+  progress: RunProgress;
+  progressDirty: boolean;
+  logs: Array<{ level: LogLevel; message: string }>;
+  checkpoint: { value: unknown } | undefined;
+  flushTimer: NodeJS.Timeout | null;
+  lastFlushAt: number;
+  startedAtMs: number;
+  eventsSinceTrim: number;
+  lost: boolean;
+  done: Promise<void>;
+}
+
+/**
+ * The in-process worker pool: claims runs with FOR UPDATE SKIP LOCKED up to the free slots of each
+ * concurrency kind, runs their executors, renews their leases by heartbeat, and records how each
+ * ended. It knows executors only through the registry it is given.
+ */
+export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
+  const db = o.pg.db;
+  const log = o.logger.child({ component: 'worker-pool', instance: o.instanceId });
+  const active = new Map<number, Active>();
+  const busy: Record<ConcurrencyKind, number> = { backtest: 0, io: 0 };
+  let claiming = false;
+  let wakeAgain = false;
+  let stopped = true;
+  let pollTimer: NodeJS.Timeout | null = null;
+  let heartbeatTimer: NodeJS.Timeout | null = null;
+
+  // Successes are recorded in batches: every run that finishes in the same turn of the event loop shares one commit.
+  let completions: Array<{ id: number; result: unknown; resolve: (held: boolean) => void; reject: (err: unknown) => void }> = [];
+  const complete = (id: number, result: unknown) =>
+    new Promise<boolean>((resolve, reject) => {
+      completions.push({ id, result, resolve, reject });
+      if (completions.length === 1) setImmediate(flushCompletions);
+    });
+  const flushCompletions = () => {
+    const batch = completions;
+    completions = [];
+    repo.completeRuns(db, o.instanceId, batch).then(
+      (ids) => {
+        const held = new Set(ids);
+        for (const c of batch) c.resolve(held.has(c.id));
+      },
+      (err) => {
+        for (const c of batch) c.reject(err);
+      },
+    );
+  };
+
+  const publish = (rows: repo.RunEventRow[]) => {
+    if (rows.length) o.bus.publish(rows.map(toRunEvent));
+  };
+
+  const schedulePoll = (ms: number) => {
+    if (pollTimer) clearTimeout(pollTimer);
+    if (stopped) return;
+    pollTimer = setTimeout(() => wake(), Math.min(ms, o.pollMs));
+  };
+
+  const wake = () => {
+    if (stopped) return;
+    if (claiming) {
+      wakeAgain = true;
+      return;
+    }
+    claiming = true;
+    void claimLoop().finally(() => {
+      claiming = false;
+      if (wakeAgain && !stopped) {
+        wakeAgain = false;
+        wake();
+      }
+    });
+  };
+
+  const claimLoop = async () => {
+    try {
+      let more = true;
+      let claimedAny = false;
+      while (more && !stopped) {
+        more = false;
+        for (const kind of concurrencyKinds) {
+          const free = o.concurrency[kind] - busy[kind];
+          const names = o.registry.namesOfKind(kind);
+          if (free <= 0 || names.length === 0) continue;
+          const rows = await repo.claimRuns(db, o.instanceId, names, Math.min(free, 50), o.leaseMs);
+          if (stopped) {
+            // Claimed while stopping: hand them straight back.
+            for (const row of rows) await release(Number(row.id), 'instance stopping');
+            return;
+          }
+          for (const row of rows) begin(row, kind);
+          if (rows.length) claimedAny = true;
+          if (rows.length === Math.min(free, 50)) more = true;
+        }
+      }
+      // While work flows, each finished run wakes the loop; only an idle pool needs the next due time.
+      if (claimedAny) return schedulePoll(o.pollMs);
+      const names = o.registry.names();
+      const next = names.length ? await repo.msUntilNextClaimable(db, names) : null;
+      schedulePoll(next === null ? o.pollMs : Math.max(next, 5));
+    } catch (err) {
+      if (!stopped) log.error('claiming runs failed', { err: err as Error });
+      schedulePoll(o.pollMs);
+    }
+  };
+
+  const release = async (id: number, reason: string) => {
+    const row = await repo.transitionRun(db, {
+      id,
+      from: ['running'],
+      owner: o.instanceId,
+      to: 'queued',
+      finished: false,
+      giveBackAttempt: true,
+      events: [{ status: 'queued', reason, final: false }],
+    });
+    if (row) log.info('run released', { runId: id, reason });
+  };
+
+  const flush = (a: Active): Promise<void> => {
+    if (a.flushTimer) {
+      clearTimeout(a.flushTimer);
+      a.flushTimer = null;
+    }
+    const next = a.chain.then(async () => {
+      if (a.lost) return;
+      const events: repo.EventInput[] = [];
+      for (const l of a.logs) events.push({ kind: 'log', data: l });
+      a.logs = [];
+      let progress: RunProgress | undefined;
+      if (a.progressDirty) {
+        progress = { ...a.progress };
+        events.push({ kind: 'progress', data: progress });
+        a.progressDirty = false;
+      }
+      const checkpoint = a.checkpoint;
+      a.checkpoint = undefined;
+      if (events.length === 0 && !checkpoint) return;
+      a.lastFlushAt = performance.now();
+      const rows = await repo.appendRunEvents(db, a.id, o.instanceId, events, progress, checkpoint);
+      publish(rows);
+      a.eventsSinceTrim += events.length;
+      if (a.eventsSinceTrim >= 100) {
+        a.eventsSinceTrim = 0;
+        await repo.trimRunEvents(db, a.id, 'log', runLogLinesKept);
+        await repo.trimRunEvents(db, a.id, 'progress', runProgressEventsKept);
+      }
+    });
+    a.chain = next.catch((err) => log.warn('writing run progress failed', { runId: a.id, err: err as Error }));
+    return next;
+  };
+
+  /** Throttled: at most one write per flushIntervalMs per run, the last update always written. */
+  const scheduleFlush = (a: Active) => {
+    if (a.flushTimer) return;
+    const wait = Math.max(0, o.flushIntervalMs - (performance.now() - a.lastFlushAt));
+    a.flushTimer = setTimeout(() => void flush(a).catch(() => {}), wait);
+  };
+
+  const begin = (row: repo.RunRow, kind: ConcurrencyKind) => {
+    const id = Number(row.id);
+    busy[kind]++;
+    const a: Active = {
+      id,
+      executor: row.executor,
+      kind,
+      attempt: row.attempt,
+      maxAttempts: row.max_attempts,
+      controller: new AbortController(),
+      chain: Promise.resolve(),
+      progress: (row.progress as RunProgress | null) ?? { fraction: null, processed: null, total: null, current: null, etaAt: null },
+      progressDirty: false,
+      logs: [],
+      checkpoint: undefined,
+      flushTimer: null,
+      lastFlushAt: 0,
+      startedAtMs: performance.now(),
+      eventsSinceTrim: 0,
+      lost: false,
+      done: Promise.resolve(),
+    };
+    active.set(id, a);
+    a.done = execute(a, row).finally(() => {
+      active.delete(id);
+      busy[kind]--;
+      wake();
+    });
+  };
+
+  const execute = async (a: Active, row: repo.RunRow) => {
+    const def = o.registry.get(row.executor)!;
+    let timeoutTimer: NodeJS.Timeout | null = null;
+    if (row.timeout_ms !== null) timeoutTimer = setTimeout(() => a.controller.abort('timeout' satisfies StopReason), row.timeout_ms);
+    const startProcessed = a.progress.processed ?? 0;
+    const ctx: RunContext = {
+      runId: a.id,
+      attempt: a.attempt,
+      maxAttempts: a.maxAttempts,
+      signal: a.controller.signal,
+      resume: row.checkpoint ?? null,
+      progress(u: ProgressUpdate) {
+        const p = a.progress;
+        if (u.processed !== undefined) p.processed = u.processed;
+        if (u.total !== undefined) p.total = u.total;
+        if (u.current !== undefined) p.current = u.current;
+        if (u.fraction !== undefined) p.fraction = u.fraction;
+        else if (p.processed !== null && p.total) p.fraction = Math.min(1, p.processed / p.total);
+        // ETA from this attempt's own pace.
+        if (p.processed !== null && p.total && p.processed > startProcessed) {
+          const elapsed = performance.now() - a.startedAtMs;
+          const perItem = elapsed / (p.processed - startProcessed);
+          p.etaAt = new Date(Date.now() + perItem * (p.total - p.processed)).toISOString();
+        }
+        a.progressDirty = true;
+        scheduleFlush(a);
+      },
+      log(level, message) {
+        a.logs.push({ level, message: String(message).slice(0, 4000) });
+        if (a.logs.length > runLogLinesKept) a.logs.splice(0, a.logs.length - runLogLinesKept);
+        scheduleFlush(a);
+      },
+      async checkpoint(state) {
+        a.checkpoint = { value: state };
+        await flush(a);
+      },
+      stores: { pg: o.pg, market: o.market },
+    };
+
+    let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
+    try {
+      const parsed = def.params.safeParse(row.params ?? {});
+      if (!parsed.success) throw new RunError('invalid_params', `params no longer valid for ${def.name}: ${parsed.error.issues[0].message}`, { retryable: false });
+      const running = def.run(parsed.data, ctx).then(
+        (result) => ({ ok: true as const, result }),
+        (error) => ({ ok: false as const, error }),
+      );
+      // An executor that ignores its signal is not waited for forever.
+      const abandonAfterAbort = new Promise<{ ok: false; error: unknown }>((resolve) => {
+        a.controller.signal.addEventListener('abort', () => {
+          const t = setTimeout(() => resolve({ ok: false, error: new Error('the executor did not stop within the grace period after being asked to') }), o.abortGraceMs);
+          t.unref?.();
+          void running.finally(() => clearTimeout(t));
+        });
+      });
+      outcome = await Promise.race([running, abandonAfterAbort]);
+    } catch (error) {
+      outcome = { ok: false, error };
+    } finally {
+      if (timeoutTimer) clearTimeout(timeoutTimer);
+    }
+
+    await flush(a).catch(() => {});
+    await a.chain;
+    if (a.lost) return;
+    const reason = a.controller.signal.aborted ? (a.controller.signal.reason as StopReason) : null;
+    const attempt = a.attempt;
+    if (outcome.ok && reason !== 'pause' && reason !== 'shutdown') {
+      const held = await complete(a.id, outcome.result ?? null).catch((err) => {
+        log.error('recording a success failed', { runId: a.id, err: err as Error });
+        return true;
+      });
+      if (!held) log.warn('run was taken away before it ended (lease expired?)', { runId: a.id });
+      return;
+    }
+    let t: Omit<repo.Transition, 'id' | 'from' | 'owner'>;
+    if (outcome.ok && reason !== 'pause' && reason !== 'shutdown') {
+      t = { to: 'succeeded', finished: true, result: outcome.result ?? null, clearError: true, events: [{ status: 'succeeded', final: true }] };
+    } else if (reason === 'cancel') {
+      t = { to: 'cancelled', finished: true, events: [{ status: 'cancelled', reason: 'cancelled on request', final: true }] };
+    } else if (reason === 'pause') {
+      t = { to: 'paused', finished: false, giveBackAttempt: true, events: [{ status: 'paused', reason: 'paused on request', final: false }] };
+    } else if (reason === 'shutdown') {
+      t = { to: 'queued', finished: false, giveBackAttempt: true, events: [{ status: 'queued', reason: 'released: instance shutting down', final: false }] };
+    } else if (reason === 'lease_lost') {
+      return;
+    } else {
+      const error = describeRunError(outcome.ok ? undefined : outcome.error, reason, row.timeout_ms);
+      const retryable = !(outcome as { error?: unknown }).error || !(((outcome as { error?: unknown }).error instanceof RunError) && ((outcome as { error: RunError }).error.options.retryable === false));
+      if (retryable && attempt < a.maxAttempts) {
+        t = {
+          to: 'queued',
+          finished: false,
+          error,
+          backoff: { maxDelayMs: o.maxRetryDelayMs },
+          events: [
+            { status: 'failed', error, final: false },
+            { status: 'queued', reason: `retry ${attempt + 1} of ${a.maxAttempts} after backoff`, final: false },
+          ],
+        };
+      } else {
+        t = { to: 'failed', finished: true, error, events: [{ status: 'failed', error, final: true }] };
+      }
+    }
+    const done = await repo.transitionRun(db, { id: a.id, from: ['running'], owner: o.instanceId, ...t }).catch((err) => {
+      log.error('recording how a run ended failed', { runId: a.id, err: err as Error });
+      return null;
+    });
+    if (!done) log.warn('run was taken away before it ended (lease expired?)', { runId: a.id });
+  };
+
+  const heartbeat = async () => {
+    if (active.size === 0) return;
+    const ids = [...active.keys()];
+    try {
+      const held = await repo.renewLeases(db, o.instanceId, ids, o.leaseMs);
+      const still = new Map(held.map((h) => [h.id, h]));
+      for (const id of ids) {
+        const a = active.get(id);
+        if (!a) continue;
+        const h = still.get(id);
+        if (!h) {
+          // Reaped or finished elsewhere: stop, write nothing more.
+          a.lost = true;
+          if (!a.controller.signal.aborted) a.controller.abort('lease_lost' satisfies StopReason);
+        } else if (h.control && !a.controller.signal.aborted) a.controller.abort(h.control satisfies StopReason);
+        else if (h.timed_out && !a.controller.signal.aborted) a.controller.abort('timeout' satisfies StopReason);
+      }
+    } catch (err) {
+      log.warn('lease heartbeat failed', { err: err as Error });
+    }
+  };
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      heartbeatTimer = setInterval(() => void heartbeat(), o.heartbeatMs);
+      wake();
+    },
+    wake,
+    controlAsked(runId) {
+      const a = active.get(runId);
+      if (!a || a.controller.signal.aborted) return;
+      void repo.readControl(db, runId, o.instanceId).then(
+        (control) => {
+          if (control && !a.controller.signal.aborted) a.controller.abort(control satisfies StopReason);
+        },
+        (err) => log.warn('reading a run control failed', { runId, err: err as Error }),
+      );
+    },
+    async stop(graceMs) {
+      if (stopped) return;
+      stopped = true;
+      if (pollTimer) clearTimeout(pollTimer);
+      const all = () => Promise.all([...active.values()].map((a) => a.done));
+      const finished = await Promise.race([all().then(() => true), delay(graceMs / 2).then(() => false)]);
+      if (!finished) {
+        for (const a of active.values()) if (!a.controller.signal.aborted) a.controller.abort('shutdown' satisfies StopReason);
+        await Promise.race([all(), delay(graceMs / 2 + o.abortGraceMs)]);
+      }
+      // Keep leases alive until every run has been recorded or released.
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
+      for (const a of active.values()) await release(a.id, 'released: instance stopped before the run did').catch(() => {});
+    },
+    inFlight: () => active.size,
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function describeRunError(error: unknown, reason: StopReason | null, timeoutMs: number | null) {
+  if (reason === 'timeout') return { code: 'timeout', message: `the run took longer than its timeout of ${timeoutMs} ms and was stopped` };
+  if (error instanceof RunError) return { code: error.code, message: error.message, ...(error.options.detail === undefined ? {} : { detail: error.options.detail }) };
+  if (error instanceof Error) return { code: 'executor_error', message: error.message, detail: { name: error.name, stack: error.stack?.split('\n').slice(0, 8).join('\n') } };
+  return { code: 'executor_error', message: String(error) };
+}

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../src/auth/access.ts';
+import { createApp } from '../../src/app.tsx';
+import { loadConfig } from '../../src/config.ts';
+import { diagnosticExecutors } from '../../src/executors/diagnostic.executors.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
+import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
+import { makeRunsCore } from '../../src/runs/runs.runtime.ts';
+import type { RunsService } from '../../src/runs/runs.service.ts';
+import { defaultAssets } from '../../src/server.ts';
+import { actingAs, principal } from '../helpers/auth.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
+
+// No workers here: runs stay queued, which is what access and listing need.
+let db: TestDatabase;
+let market: MarketStore;
+let runs: RunsService;
+const registry = makeExecutorRegistry(diagnosticExecutors);
+const alice = principal('analyst', 10);
+const bob = principal('analyst', 11);
+const viewer = principal('viewer', 12);
+const admin = principal('admin', 1);
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  market = await openMarketStore(':memory:');
+  runs = makeRunsCore(db.store, registry, silentLogger).service;
+});
+afterAll(async () => {
+  await market?.close();
+  await db?.drop();
+});
+
+const as = (p: Principal | null) =>
+  createApp({
+    config: loadConfig({ LOG_LEVEL: 'silent' }),
+    logger: silentLogger,
+    pg: db.store,
+    market,
+    assets: defaultAssets(),
+    version: 'test',
+    startedAt: new Date(),
+    runs,
+    executors: registry,
+    authenticate: actingAs(p),
+  });
+
+describe('who sees and controls which runs', () => {
+  it('hides a user run from other non-admins (404) and shows system runs to every viewer', async () => {
+    const mine = await runs.queueRun({ executor: 'noop', queuedBy: alice.userId });
+    const system = await runs.queueRun({ executor: 'noop', queuedBy: null });
+    expect((await as(alice).request(`/api/v1/runs/${mine.id}`)).status).toBe(200);
+    expect((await as(bob).request(`/api/v1/runs/${mine.id}`)).status).toBe(404);
+    expect((await as(bob).request(`/api/v1/runs/${mine.id}/events`)).status).toBe(404);
+    expect((await as(bob).request(`/runs/${mine.id}`)).status).toBe(404);
+    expect((await as(admin).request(`/api/v1/runs/${mine.id}`)).status).toBe(200);
+    expect((await as(viewer).request(`/api/v1/runs/${system.id}`)).status).toBe(200);
+    expect((await as(null).request(`/api/v1/runs/${system.id}`)).status).toBe(401);
+    const list = (await (await as(bob).request('/api/v1/runs')).json()) as { runs: Array<{ id: number }> };
+    expect(list.runs.map((r) => r.id)).toContain(system.id);
+    expect(list.runs.map((r) => r.id)).not.toContain(mine.id);
+  });
+
+  it('lets an analyst control their own runs, not others or system runs; admins control all', async () => {
+    const mine = await runs.queueRun({ executor: 'sleep', queuedBy: alice.userId });
+    const system = await runs.queueRun({ executor: 'sleep', queuedBy: null });
+    const post = (p: Principal, path: string) => as(p).request(path, { method: 'POST' });
+    expect((await post(bob, `/api/v1/runs/${mine.id}/pause`)).status).toBe(404);
+    expect((await post(viewer, `/api/v1/runs/${system.id}/cancel`)).status).toBe(403);
+    expect((await post(alice, `/api/v1/runs/${system.id}/cancel`)).status).toBe(403);
+    const paused = await post(alice, `/api/v1/runs/${mine.id}/pause`);
+    expect(paused.status).toBe(202);
+    expect(((await paused.json()) as { status: string }).status).toBe('paused');
+    expect(((await (await post(alice, `/api/v1/runs/${mine.id}/resume`)).json()) as { status: string }).status).toBe('queued');
+    expect(((await (await post(admin, `/api/v1/runs/${system.id}/cancel`)).json()) as { status: string }).status).toBe('cancelled');
+    const again = await post(admin, `/api/v1/runs/${system.id}/cancel`);
+    expect(again.status).toBe(409);
+    const retried = await post(admin, `/api/v1/runs/${system.id}/retry`);
+    expect(retried.status).toBe(202);
+    expect(((await retried.json()) as { retryOfRunId: number }).retryOfRunId).toBe(system.id);
+    // The page form answers with a redirect to the run.
+    const form = await post(alice, `/runs/${mine.id}/cancel`);
+    expect(form.status).toBe(303);
+    expect(form.headers.get('location')).toBe(`/runs/${mine.id}`);
+    expect((await runs.getRun(mine.id))!.status).toBe('cancelled');
+  });
+});
+
+describe('listing', () => {
+  it('filters by executor, status, task and time, with a total for pagination', async () => {
+    await runs.queueRuns(Array.from({ length: 7 }, (_, i) => ({ executor: 'noop', params: { note: String(i) }, taskId: 99, scheduledFor: new Date(Date.UTC(2026, 0, 1 + i)) })));
+    const page = (await (await as(admin).request('/api/v1/runs?task=99&executor=noop&status=queued&limit=3&offset=3')).json()) as { runs: unknown[]; total: number };
+    expect(page.total).toBe(7);
+    expect(page.runs).toHaveLength(3);
+    const future = (await (await as(admin).request('/api/v1/runs?from=2099-01-01T00:00:00Z')).json()) as { total: number };
+    expect(future.total).toBe(0);
+    const bad = await as(admin).request('/api/v1/runs?status=sleeping');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^status: /);
+  });
+});

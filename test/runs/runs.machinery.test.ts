@@ -1,0 +1,239 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.tsx';
+import { loadConfig } from '../../src/config.ts';
+import { diagnosticExecutors } from '../../src/executors/diagnostic.executors.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
+import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
+import { startRuns, type RunsRuntime } from '../../src/runs/runs.runtime.ts';
+import { defaultAssets } from '../../src/server.ts';
+import { actingAs, principal } from '../helpers/auth.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
+
+let db: TestDatabase;
+let market: MarketStore;
+let rt: RunsRuntime;
+let app: ReturnType<typeof createApp>;
+const registry = makeExecutorRegistry(diagnosticExecutors);
+const admin = principal('admin', 1);
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  market = await openMarketStore(':memory:');
+  rt = await startRuns({
+    pg: db.store,
+    market,
+    registry,
+    logger: silentLogger,
+    settings: { concurrency: { backtest: 1, io: 4 }, leaseMs: 5000, heartbeatMs: 300, pollMs: 500, reaperMs: 500, maxRetryDelayMs: 2000, abortGraceMs: 1000, flushIntervalMs: 50 },
+  });
+  app = createApp({
+    config: loadConfig({ LOG_LEVEL: 'silent' }),
+    logger: silentLogger,
+    pg: db.store,
+    market,
+    assets: defaultAssets(),
+    version: 'test',
+    startedAt: new Date(),
+    runs: rt.service,
+    executors: registry,
+    authenticate: actingAs(admin),
+  });
+});
+afterAll(async () => {
+  await rt?.stop(2000);
+  await market?.close();
+  await db?.drop();
+});
+
+const post = (path: string, body?: unknown) =>
+  app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+
+async function statusEvents(id: number) {
+  return (await rt.service.events(id, 0, 1000)).filter((e) => e.kind === 'status').map((e) => (e.data as { status: string }).status);
+}
+
+describe('queueing', () => {
+  it('runs a noop to success with its history', async () => {
+    const res = await post('/api/v1/runs', { executor: 'noop', params: { note: 'hi' } });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: number };
+    const run = await rt.service.waitForRun(id, { timeoutMs: 10_000 });
+    expect(run.status).toBe('succeeded');
+    expect(run.result).toEqual({ ok: true, note: 'hi' });
+    expect(await statusEvents(id)).toEqual(['queued', 'running', 'succeeded']);
+  });
+
+  it('rejects an unknown executor and bad params with 400 naming the field', async () => {
+    const unknown = await post('/api/v1/runs', { executor: 'nope' });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as any).error).toMatchObject({ code: 'unknown_executor', details: { field: 'executor' } });
+    const bad = await post('/api/v1/runs', { executor: 'sleep', params: { ms: -5 } });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as any;
+    expect(body.error.code).toBe('invalid_params');
+    expect(body.error.message).toMatch(/^params\.ms: /);
+  });
+
+  it('lets only admins queue diagnostic executors', async () => {
+    const analystApp = createApp({ ...(app as any), config: loadConfig({ LOG_LEVEL: 'silent' }), logger: silentLogger, pg: db.store, market, assets: defaultAssets(), version: 't', startedAt: new Date(), runs: rt.service, executors: registry, authenticate: actingAs(principal('analyst', 2)) });
+    const res = await analystApp.request('/api/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ executor: 'noop' }) });
+    expect(res.status).toBe(403);
+  });
+
+  it('fires a (task, slot) once however often it is inserted', async () => {
+    const slot = new Date('2026-11-28T01:00:00Z');
+    const results = await Promise.all(Array.from({ length: 5 }, () => rt.service.queueScheduledRun({ executor: 'noop', taskId: 7, scheduledFor: slot })));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('control', () => {
+  it('cancels a running run within a second, keeping its partial progress', async () => {
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 20_000, steps: 200 }, queuedBy: 1 });
+    await waitFor(async () => (await rt.service.getRun(run.id))!.progress?.processed! >= 2);
+    const t0 = performance.now();
+    expect((await post(`/api/v1/runs/${run.id}/cancel`)).status).toBe(202);
+    const done = await rt.service.waitForRun(run.id, { timeoutMs: 5000 });
+    expect(done.status).toBe('cancelled');
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(done.progress!.processed).toBeGreaterThanOrEqual(2);
+  });
+
+  it('pauses at a checkpoint and resumes from it', async () => {
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 3000, steps: 30 }, queuedBy: 1 });
+    await waitFor(async () => (await rt.service.getRun(run.id))!.progress?.processed! >= 3);
+    await post(`/api/v1/runs/${run.id}/pause`);
+    await waitFor(async () => (await rt.service.getRun(run.id))!.status === 'paused');
+    const paused = (await rt.service.getRun(run.id))!;
+    const step = (paused.checkpoint as { step: number }).step;
+    expect(step).toBeGreaterThanOrEqual(3);
+    expect((await post(`/api/v1/runs/${run.id}/resume`)).status).toBe(202);
+    const done = await rt.service.waitForRun(run.id, { timeoutMs: 10_000 });
+    expect(done.status).toBe('succeeded');
+    expect((done.result as { resumedFrom: number }).resumedFrom).toBe(step);
+    expect(await statusEvents(run.id)).toEqual(['queued', 'running', 'paused', 'queued', 'running', 'succeeded']);
+  });
+
+  it('fails a run that passes its timeout', async () => {
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 10_000, steps: 100 }, timeoutMs: 300 });
+    const done = await rt.service.waitForRun(run.id, { timeoutMs: 5000 });
+    expect(done.status).toBe('failed');
+    expect(done.error!.code).toBe('timeout');
+  });
+
+  it('retries a failing run with growing backoff until it succeeds', async () => {
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 0, steps: 1, failAttempts: 2 }, maxAttempts: 3, retryDelayMs: 100 });
+    const done = await rt.service.waitForRun(run.id, { timeoutMs: 10_000 });
+    expect(done.status).toBe('succeeded');
+    expect(done.attempt).toBe(3);
+    const events = (await rt.service.events(run.id, 0, 100)).filter((e) => e.kind === 'status');
+    const retries = events.filter((e) => (e.data as any).status === 'queued' && (e.data as any).runAfter);
+    expect(retries).toHaveLength(2);
+    // Delays are 100·2^(attempt−1) ms ±25 %: 75–125 ms, then 150–250 ms after the failure event.
+    const delays = retries.map((e) => new Date((e.data as any).runAfter).getTime() - e.at.getTime());
+    expect(delays[0]).toBeGreaterThanOrEqual(70);
+    expect(delays[0]).toBeLessThanOrEqual(130);
+    expect(delays[1]).toBeGreaterThanOrEqual(145);
+    expect(delays[1]).toBeLessThanOrEqual(255);
+  });
+
+  it('does not wait forever for an executor that ignores its signal: nothing stays running', async () => {
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 30_000, steps: 1, ignoreAbort: true }, timeoutMs: 200 });
+    // Timeout 200 ms, then the pool's abort grace (1,000 ms in this file) before it records the end.
+    const done = await rt.service.waitForRun(run.id, { timeoutMs: 5000 });
+    expect(done.status).toBe('failed');
+    expect(done.error!.code).toBe('timeout');
+  });
+
+  it('a run that fails for good keeps its error and partial progress', async () => {
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 100, steps: 10, failAtStep: 4 }, maxAttempts: 3 });
+    const done = await rt.service.waitForRun(run.id, { timeoutMs: 5000 });
+    expect(done.status).toBe('failed');
+    expect(done.attempt).toBe(1);
+    expect(done.error!.code).toBe('failed_on_purpose');
+    expect(done.progress!.processed).toBe(3);
+  });
+});
+
+describe('SSE', () => {
+  async function readSse(res: Response, until: (text: string) => boolean) {
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    let text = '';
+    while (!until(text)) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += dec.decode(value, { stream: true });
+    }
+    await reader.cancel().catch(() => {});
+    return text;
+  }
+  const ids = (text: string) => [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+
+  it('resumes after Last-Event-ID with no gap and no duplicate, and ends with done', async () => {
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 600, steps: 12 } });
+    const first = await readSse(await app.request(`/api/v1/runs/${run.id}/events`), (t) => ids(t).length >= 5);
+    const seen = ids(first);
+    const last = seen[seen.length - 1];
+    const rest = await readSse(await app.request(`/api/v1/runs/${run.id}/events`, { headers: { 'Last-Event-ID': String(last) } }), (t) => t.includes('event: done'));
+    expect(rest).toContain('event: done');
+    const all = [...seen.slice(0, seen.indexOf(last) + 1), ...ids(rest)];
+    const final = (await rt.service.getRun(run.id))!;
+    expect(all).toEqual(Array.from({ length: final.eventSeq }, (_, i) => i + 1));
+  });
+
+  it('unsubscribes clients that leave: 1,000 connect/disconnect cycles leak no listener', async () => {
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 60_000, steps: 600 } });
+    for (let i = 0; i < 1000; i++) {
+      const res = await app.request(`/api/v1/runs/${run.id}/events`);
+      const reader = res.body!.getReader();
+      await reader.read();
+      await reader.cancel();
+    }
+    await waitFor(async () => rt.bus.listenerCount() === 0);
+    expect(rt.bus.listenerCount()).toBe(0);
+    await rt.service.cancel(run.id);
+  });
+});
+
+describe('SSE over a real socket', () => {
+  it('notices clients that drop the connection (200 cycles through @hono/node-server)', async () => {
+    const { serve } = await import('@hono/node-server');
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 60_000, steps: 600 } });
+    try {
+      for (let i = 0; i < 200; i++) {
+        const ac = new AbortController();
+        const res = await fetch(`${base}/api/v1/runs/${run.id}/events`, { signal: ac.signal });
+        await res.body!.getReader().read();
+        ac.abort();
+      }
+      await waitFor(async () => rt.bus.listenerCount() === 0);
+    } finally {
+      await rt.service.cancel(run.id);
+      server.close();
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }
+  });
+
+  it('serves the page stream as htmx partials ending with a done event', async () => {
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 100, steps: 2 } });
+    await rt.service.waitForRun(run.id, { timeoutMs: 5000 });
+    const text = await (await app.request(`/runs/${run.id}/stream`)).text();
+    expect(text).toContain('<hx-partial hx-target="#run-progress" hx-swap="innerHTML">');
+    expect(text).toContain('<hx-partial hx-target="#run-log" hx-swap="beforeend">');
+    expect(text).toContain('<hx-partial hx-target="#run-result" hx-swap="innerHTML">');
+    expect(text.trimEnd().endsWith('event: done\ndata: succeeded')).toBe(true);
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000) {
+  const until = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,68 @@
+import type { Run, RunEvent, RunProgress } from '../../src/runs/run.types.ts';
+
+/** One fragment per live widget; the page stream sends the same ones. */
+export function StatusBadge(props: { run: Pick<Run, 'status' | 'attempt' | 'maxAttempts' | 'control'> }) {
+  const r = props.run;
+  return (
+    <span class={`badge ${r.status}`}>
+      {r.status}
+      {r.control ? ` (${r.control} asked)` : ''}
+      {r.maxAttempts > 1 ? ` · attempt ${r.attempt}/${r.maxAttempts}` : ''}
+    </span>
+  );
+}
+
+export function ProgressBar(props: { progress: RunProgress | null }) {
+  const p = props.progress;
+  if (!p || (p.fraction === null && p.processed === null)) return <span class="muted">no progress yet</span>;
+  const pct = p.fraction === null ? null : Math.round(p.fraction * 1000) / 10;
+  return (
+    <span class="run-progress">
+      <progress max="1" value={p.fraction ?? undefined}>{pct === null ? '' : `${pct}%`}</progress>
+      <span class="muted">
+        {pct === null ? '' : `${pct}%`}
+        {p.processed !== null && p.total !== null ? ` · ${p.processed}/${p.total}` : ''}
+        {p.current ? ` · ${p.current}` : ''}
+        {p.etaAt && (p.fraction ?? 0) < 1 ? ` · ETA ${p.etaAt.slice(11, 19)} UTC` : ''}
+      </span>
+    </span>
+  );
+}
+
+export function LogLine(props: { event: RunEvent }) {
+  const e = props.event;
+  if (e.kind !== 'log') return null;
+  return (
+    <li class={`log-${e.data.level}`}>
+      <time>{e.at.toISOString().slice(11, 23)}</time> <span class="level">{e.data.level}</span> {e.data.message}
+    </li>
+  );
+}
+
+export function TimelineItem(props: { event: RunEvent }) {
+  const e = props.event;
+  if (e.kind !== 'status') return null;
+  const d = e.data;
+  return (
+    <li>
+      <time>{e.at.toISOString().replace('T', ' ').slice(0, 19)}</time> <span class={`badge ${d.status}`}>{d.status}</span>
+      {d.attempt ? ` attempt ${d.attempt}` : ''}
+      {d.reason ? ` · ${d.reason}` : ''}
+      {d.error ? ` · ${d.error.code}: ${d.error.message}` : ''}
+      {d.runAfter ? ` · not before ${String(d.runAfter).replace('T', ' ').slice(0, 19)}` : ''}
+    </li>
+  );
+}
+
+export function ResultBox(props: { run: Run }) {
+  const r = props.run;
+  if (r.error) {
+    return (
+      <section class="error-box">
+        <strong>{r.error.code}</strong>: {r.error.message}
+      </section>
+    );
+  }
+  if (r.result === null || r.result === undefined) return <p class="muted">no result yet</p>;
+  return <pre class="run-result">{JSON.stringify(r.result, null, 2)}</pre>;
+}
