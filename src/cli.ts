@@ -50,6 +50,17 @@ const subcommands: Record<string, Subcommand> = {
       return 0;
     },
   },
+  healthcheck: {
+    summary: 'exit 0 when the server at HOST:PORT answers /healthz with 200 (the container health check)',
+    usage: 'zquant healthcheck [--port N] [--host H] [--url URL]',
+    options: { port: { type: 'string' }, host: { type: 'string' }, url: { type: 'string' } },
+    async run({ config, values }) {
+      const { healthcheck } = await import('./runtime/healthcheck.ts');
+      const r = await healthcheck(config, typeof values.url === 'string' ? values.url : undefined);
+      (r.ok ? process.stdout : process.stderr).write(`${r.ok ? 'healthy' : 'unhealthy'}: ${r.detail}\n`);
+      return r.ok ? 0 : 1;
+    },
+  },
 };
 
 function mainHelp(): string {
