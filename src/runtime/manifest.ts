@@ -6,8 +6,12 @@ export interface BinaryManifest {
   version: string;
   /** sha256 (first 16 hex) over every native file: names the extraction directory, so a new build never reuses old files. */
   nativeHash: string;
-  /** Native addons and the libraries beside them, by directory key: `{ "duckdb+node-bindings-linux-x64": ["duckdb.node", "libduckdb.so"] }`. */
-  native: Record<string, string[]>;
+  /**
+   * Native addons and the libraries beside them with their sizes, by directory key:
+   * `{ "duckdb+node-bindings-linux-x64": { "duckdb.node": 484840, "libduckdb.so": 70546800 } }`.
+   * Sizes let a start check the cache without copying the embedded bytes out.
+   */
+  native: Record<string, Record<string, number>>;
   /** Every file under public/, by its path there (`css/app.css`). */
   public: string[];
   /** Other embedded data files by logical name (e.g. `pglite/pglite.wasm`). */

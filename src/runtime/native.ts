@@ -46,10 +46,11 @@ export function loadAddon(dir: string, file: string): unknown {
 /** Makes sure `<cache>/<version>-<hash>/<dir>/` holds the addon's files; returns that directory. */
 export function extractNativeDir(dir: string): string {
   const m = binaryManifest();
-  const files = m.native[dir];
-  if (!files) throw new Error(`no native directory ${dir} in this build`);
+  const sizes = m.native[dir];
+  if (!sizes) throw new Error(`no native directory ${dir} in this build`);
   const target = join(cacheRoot(), `${m.version}-${m.nativeHash}`, dir);
-  if (isComplete(target, dir, files)) return target;
+  const files = Object.keys(sizes);
+  if (isComplete(target, sizes)) return target;
   // Written beside the target and renamed into place, so a concurrent start or a crash halfway
   // never leaves a directory that looks complete but is not.
   const staging = `${target}.tmp-${process.pid}-${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 6)}`;
@@ -61,7 +62,7 @@ export function extractNativeDir(dir: string): string {
       renameSync(staging, target);
     } catch (err) {
       // Another process got there first: use its copy when complete.
-      if (!isComplete(target, dir, files)) throw err;
+      if (!isComplete(target, sizes)) throw err;
     }
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -69,12 +70,13 @@ export function extractNativeDir(dir: string): string {
   return target;
 }
 
-function isComplete(target: string, dir: string, files: string[]): boolean {
+function isComplete(target: string, sizes: Record<string, number>): boolean {
   if (!existsSync(target)) return false;
-  for (const f of files) {
+  for (const [f, size] of Object.entries(sizes)) {
     const p = join(target, f);
-    // Size against the embedded asset: cheap, and catches a truncated or swapped file.
-    if (!existsSync(p) || statSync(p).size !== embeddedBytes(assetKeys.native(dir, f)).byteLength) return false;
+    // Size against the build's record: cheap, and catches a truncated or swapped file (the
+    // directory name already pins version and content hash).
+    if (!existsSync(p) || statSync(p).size !== size) return false;
   }
   return true;
 }
