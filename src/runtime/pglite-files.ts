@@ -1,4 +1,9 @@
+import type { PGliteOptions } from '@electric-sql/pglite';
 import { embeddedFile, isBinary } from './sea.ts';
+
+type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>;
+// The WebAssembly global, typed here: the project's lib (ES2023 + node) leaves it out.
+const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array<ArrayBuffer>): Promise<WasmModule> } }).WebAssembly;
 
 /**
  * PGlite's WASM modules and file-system bundle. Under node PGlite reads them from its package
@@ -7,8 +12,8 @@ import { embeddedFile, isBinary } from './sea.ts';
  * options are for.
  */
 export interface PgliteFiles {
-  pgliteWasmModule?: WebAssembly.Module;
-  initdbWasmModule?: WebAssembly.Module;
+  pgliteWasmModule?: WasmModule;
+  initdbWasmModule?: WasmModule;
   fsBundle?: Blob;
 }
 
@@ -26,8 +31,8 @@ export function pgliteFiles(): Promise<PgliteFiles> {
   // Compiled once per process: a second PGlite (tests, tools) reuses the modules.
   compiled ??= (async () => {
     const [pgliteWasmModule, initdbWasmModule] = await Promise.all([
-      WebAssembly.compile(embeddedFile('pglite/pglite.wasm')),
-      WebAssembly.compile(embeddedFile('pglite/initdb.wasm')),
+      wasm.compile(embeddedFile('pglite/pglite.wasm')),
+      wasm.compile(embeddedFile('pglite/initdb.wasm')),
     ]);
     return { pgliteWasmModule, initdbWasmModule, fsBundle: new Blob([embeddedFile('pglite/pglite.data')]) };
   })();
