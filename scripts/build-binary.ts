@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { readAssetDir } from '../src/http/assets.ts';
 import { assetKeys, type BinaryManifest } from '../src/runtime/manifest.ts';
-import { pgliteEmbedded } from '../src/runtime/pglite-files.ts';
+import { bundledFiles, bundledFileSourcePath } from '../src/runtime/files.ts';
 import { version } from '../src/version.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -104,7 +104,7 @@ const result = await esbuild.build({
 });
 
 // The rules feature code must follow to stay bundleable, enforced here (README, Architecture):
-// no import.meta (it is empty in the bundle) outside src/runtime/, no require or import of a path
+// no import.meta (it names the executable in the bundle) outside src/runtime/, no require or import of a path
 // computed at run time in our own code.
 const ours = (file: string | undefined) => !!file && /^(src|views|migrations|bin)\//.test(file);
 const problems: string[] = [];
@@ -184,9 +184,8 @@ const publicDir = join(root, 'public');
 const publicNames = [...readAssetDir(publicDir).keys()].sort();
 for (const name of publicNames) assets[assetKeys.public(name)] = join(publicDir, ...name.split('/'));
 const files: string[] = [];
-for (const [name, spec] of Object.entries(pgliteEmbedded)) {
-  // Beside the package's entry file: the package's exports do not list its data files.
-  assets[assetKeys.file(name)] = join(dirname(require.resolve(spec.package)), spec.file);
+for (const [name, source] of Object.entries(bundledFiles)) {
+  assets[assetKeys.file(name)] = bundledFileSourcePath(source, root);
   files.push(name);
 }
 const manifest: BinaryManifest = { version, nativeHash: nativeHash.digest('hex').slice(0, 16), native, public: publicNames, files };
