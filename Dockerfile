@@ -1,12 +1,15 @@
 # syntax=docker/dockerfile:1.7
-# zquant in one container: the Node.js server, embedded PGlite and DuckDB under /data by default.
+# zquant as one executable in a minimal image. The build stage turns the source into dist/zquant
+# (npm run build:binary: Node.js, the bundled server, DuckDB, isolated-vm, PGlite, public/); the
+# final stage holds that file and nothing else on distroless/cc (glibc, libstdc++, libgcc: all the
+# executable and its addons link against, see `ldd dist/zquant`), running as non-root.
 
-# --- build: install every dependency (isolated-vm compiles its addon here) and check the types
+# --- build: dependencies (isolated-vm compiles its addon with g++), type check, the executable
 FROM node:20-bookworm-slim AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
+ && apt-get install -y --no-install-recommends python3 make g++ binutils \
  && rm -rf /var/lib/apt/lists/*
-WORKDIR /app
+WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
@@ -15,31 +18,28 @@ COPY src ./src
 COPY views ./views
 COPY public ./public
 COPY migrations ./migrations
-RUN npx tsc --noEmit -p tsconfig.json || (echo "type check failed" && exit 1)
-# Keep production dependencies only (the compiled addons stay in place).
-RUN npm prune --omit=dev --no-audit --no-fund
+COPY scripts ./scripts
+RUN npx tsc --noEmit -p tsconfig.json
+RUN npm run build:binary \
+ && ./dist/zquant --version \
+ && mkdir -p /out/data \
+ && cp dist/zquant /out/zquant
 
-# --- runtime: production dependencies and sources, non-root
-FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production \
-    HOST=0.0.0.0 \
+# --- runtime: the executable alone
+FROM gcr.io/distroless/cc-debian12:nonroot AS runtime
+ENV HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/data
-RUN groupadd --system zquant && useradd --system --gid zquant --home-dir /app zquant \
- && mkdir -p /data && chown zquant:zquant /data
-WORKDIR /app
-COPY --from=build --chown=zquant:zquant /app/node_modules ./node_modules
-COPY --from=build --chown=zquant:zquant /app/package.json /app/tsconfig.json ./
-COPY --from=build --chown=zquant:zquant /app/bin ./bin
-COPY --from=build --chown=zquant:zquant /app/src ./src
-COPY --from=build --chown=zquant:zquant /app/views ./views
-COPY --from=build --chown=zquant:zquant /app/public ./public
-COPY --from=build --chown=zquant:zquant /app/migrations ./migrations
-USER zquant
+# /data owned by the nonroot user (uid 65532) so a fresh named volume is writable.
+COPY --from=build --chown=65532:65532 /out/data /data
+COPY --from=build /out/zquant /usr/local/bin/zquant
+USER nonroot
+WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# No curl or shell in the image: the executable checks itself (GET /healthz on HOST:PORT, exit 0/1).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["/usr/local/bin/zquant", "healthcheck"]
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "bin/zquant.js"]
+ENTRYPOINT ["/usr/local/bin/zquant"]
 CMD ["serve"]

@@ -5,6 +5,7 @@ import type { PgStore } from './db/database.ts';
 import { makeApiRouter } from './http/api.ts';
 import type { Assets } from './http/assets.ts';
 import { makeChrome } from './http/chrome.ts';
+import { documentApi } from './http/openapi.ts';
 import type { AppEnv } from './http/env.ts';
 import { AppError } from './http/errors.ts';
 import { isApiPath, renderError } from './http/on-error.tsx';
@@ -12,6 +13,7 @@ import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { Logger } from './logger.ts';
 import type { MarketStore } from './market/duckdb.ts';
+import { apiDocsRoutes } from './routes/api-docs.routes.tsx';
 import { assetRoutes } from './routes/assets.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { homeRoutes } from './routes/home.routes.tsx';
@@ -89,9 +91,11 @@ export function createApp(deps: AppDeps) {
   const executors = deps.executors ?? makeExecutorRegistry([]);
   const runs = deps.runs ?? makeRunsCore(deps.pg, executors, deps.logger).service;
   api.route('/', runsApi({ runs, registry: executors }));
+  const apiDocument = documentApi(api, deps.version);
   app.route('/api/v1', api);
 
   // Pages (hypermedia, free to change).
+  app.route('/', apiDocsRoutes({ chrome, document: apiDocument }));
   app.route('/', authRoutes(accounts));
   app.route('/', accountRoutes(accounts));
   app.route('/', adminRoutes(accounts));

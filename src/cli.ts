@@ -68,8 +68,8 @@ const subcommands: Record<string, Subcommand> = {
     async run({ config, values, positionals }) {
       const { tokenCommand } = await import('./auth/accounts.cli.ts');
       return tokenCommand(config, values, positionals);
-      },
     },
+  },
   sync: {
     summary: 'sync a market dataset from Tushare or the demo generator (progress on stderr)',
     usage: 'zquant sync <dataset> [--codes 600000.SH,…] [--start YYYYMMDD] [--end YYYYMMDD] [--source tushare|demo] [--restart]',
@@ -88,8 +88,8 @@ const subcommands: Record<string, Subcommand> = {
     async run({ config, values, positionals }) {
       const { runImportCommand } = await import('./market/market.cli.ts');
       return runImportCommand(config, values, positionals);
-      },
     },
+  },
   metrics: {
     summary: 'performance metrics of a date,nav or date,return CSV, as JSON',
     usage: 'zquant metrics FILE.csv [--periods-per-year N] [--risk-free R] [--benchmark-column COL]',
@@ -98,6 +98,17 @@ const subcommands: Record<string, Subcommand> = {
     async run({ values, positionals }) {
       const { runMetricsCommand } = await import('./backtest/metrics/metrics.command.ts');
       return runMetricsCommand(positionals, values);
+    },
+  },
+  healthcheck: {
+    summary: 'exit 0 when the server at HOST:PORT answers /healthz with 200 (the container health check)',
+    usage: 'zquant healthcheck [--port N] [--host H] [--url URL]',
+    options: { port: { type: 'string' }, host: { type: 'string' }, url: { type: 'string' } },
+    async run({ config, values }) {
+      const { healthcheck } = await import('./runtime/healthcheck.ts');
+      const r = await healthcheck(config, typeof values.url === 'string' ? values.url : undefined);
+      (r.ok ? process.stdout : process.stderr).write(`${r.ok ? 'healthy' : 'unhealthy'}: ${r.detail}\n`);
+      return r.ok ? 0 : 1;
     },
   },
 };

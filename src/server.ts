@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.tsx';
 import type { Config } from './config.ts';
 import { openPostgres, pgliteDirFor, type PgStore } from './db/database.ts';
 import { migratePostgres } from './db/migrate.ts';
-import { makeAssets, readAssetDir, type Assets } from './http/assets.ts';
+import { makeAssets, type Assets } from './http/assets.ts';
 import { makeLogger, type Logger } from './logger.ts';
 import { marketPathFor, openMarketStore, type MarketStore } from './market/duckdb.ts';
+import { publicFiles } from './runtime/public-files.ts';
 import { version } from './version.ts';
 import { ensureFirstAdmin } from './auth/users.service.ts';
 import { passwordProblem } from './auth/password.ts';
@@ -70,8 +70,9 @@ export async function openStores(config: Config, logger: Logger): Promise<{ pg: 
   }
 }
 
+/** public/: from the source tree under node, from the executable when running as the binary. */
 export function defaultAssets(): Assets {
-  return makeAssets(readAssetDir(fileURLToPath(new URL('../public', import.meta.url))));
+  return makeAssets(publicFiles());
 }
 
 /** config → stores → migrate → HTTP. Later stages (workers, scheduler) hang in between. */

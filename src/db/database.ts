@@ -4,6 +4,7 @@ import { Kysely, sql } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { PostgresJSDialect } from 'kysely-postgres-js';
+import { pgliteFiles } from '../runtime/pglite-files.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -65,7 +66,9 @@ async function openServer(url: string, max: number): Promise<PgStore> {
 
 async function openPglite(dir: string | null): Promise<PgStore> {
   if (dir) mkdirSync(dir, { recursive: true });
-  const pg = dir ? await PGlite.create(dir) : await PGlite.create();
+  // Inside the single executable PGlite's WASM and data files come from the executable (empty under node).
+  const files = await pgliteFiles();
+  const pg = dir ? await PGlite.create(dir, files) : await PGlite.create(files);
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pg) });
   return {
     db,
