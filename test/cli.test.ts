@@ -105,6 +105,12 @@ describe('accounts on the command line', () => {
       password = /with password (\S+) /.exec(printed[0])![1];
       expect(password).toMatch(/^[A-Za-z0-9]{24}$/);
       expect(server.lines.filter((l) => l.includes(password))).toHaveLength(1);
+      // Signed in with it over HTTP (also lets the process finish installing its signal handlers).
+      const login = await fetch(`${server.url}/login`);
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1];
+      const cookie = login.headers.getSetCookie()[0].split(';')[0];
+      const res = await fetch(`${server.url}/login`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, username: 'admin', password, next: '/' }) });
+      expect(res.status).toBe(303);
     } finally {
       expect(await server.stop()).toBe(0);
     }

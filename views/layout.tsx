@@ -55,7 +55,7 @@ export function Layout(props: { chrome: PageChrome; title: string; section: Sect
             {chrome.username ? (
               <>
                 <a href="/account" class="username">{chrome.username}</a>
-                <form method="post" action="/logout" class="inline">
+                <form method="post" action="/logout" class="inline" hx-boost="false">
                   <CsrfField chrome={chrome} />
                   <button type="submit" class="link">Log out</button>
                 </form>

@@ -158,6 +158,8 @@ export async function ensureFirstAdmin(db: Kysely<Database>, adminPassword: stri
     const problem = passwordProblem(adminPassword);
     if (problem) throw new Error(`ZQUANT_ADMIN_PASSWORD: ${problem}; set a longer one or unset it to have a password generated`);
   }
+  // Every later start ends here, without paying for a password hash.
+  if ((await countUsers(db)) > 0) return { created: false };
   const password = adminPassword ?? generatePassword();
   const hash = await hashPassword(password);
   const created = await db.transaction().execute(async (trx) => {

@@ -20,7 +20,7 @@ describe.skipIf(!hasChromium)('browser smoke', () => {
     mkdirSync(artifacts, { recursive: true });
     server = await startServerProcess(['--data-dir', dir], { DATABASE_URL: '', ZQUANT_ADMIN_PASSWORD: browserAdminPassword });
     browser = await launchBrowser();
-  });
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
