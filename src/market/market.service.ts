@@ -165,7 +165,7 @@ export async function marketSummary(market: MarketStore, pg: PgStore) {
     `select (select count(*) from stocks)::integer as stocks, (select count(*) from stocks where list_status = 'L')::integer as listed,
             (select min(trade_date) from daily_bars)::integer as first, (select max(trade_date) from daily_bars)::integer as last`,
   );
-  const last = await pg.db.selectFrom('sync_log').select(['dataset', 'source', 'result', 'finished_at']).where('finished_at', 'is not', null).orderBy('finished_at', 'desc').limit(1).executeTakeFirst();
+  const last = await pg.db.selectFrom('sync_log').select(['dataset', 'source', 'result', 'finished_at']).where('finished_at', 'is not', null).where('result', 'in', ['success', 'partial']).orderBy('finished_at', 'desc').limit(1).executeTakeFirst();
   return {
     stocks: Number(r.stocks),
     listed: Number(r.listed),

@@ -49,7 +49,8 @@ describe.skipIf(!hasChromium)('browser smoke', () => {
       await expect(page.locator('nav[aria-label="Main"] a').count()).resolves.toBe(5);
       await expect(page.locator('main').count()).resolves.toBe(1);
     }
-    expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+    // Sections behind requireRole answer 401 to this anonymous browser until sign-in exists.
+    expect(problems.filter((p) => !p.includes('404') && !p.includes('401'))).toEqual([]);
   });
 
   it('works with JavaScript off for plain links', async () => {

@@ -54,6 +54,16 @@ describe('syncDataset (daily_bars through the Tushare client)', () => {
     expect(third.counts).toEqual({ inserted: 0, updated: 1, unchanged: expectedRows - 1, deleted: 1 });
   });
 
+  it('never deletes a stored day because the source answered it with no rows', async () => {
+    const deps = { market, pg: db.store, source: tushareSource(client()) };
+    const before = await count(`select count(*)::int n from daily_bars where trade_date = 20260910`);
+    expect(before).toBeGreaterThan(0);
+    fake.inject({ kind: 'malformed', body: '{"code":0,"msg":"","data":{"fields":["ts_code","trade_date"],"items":[],"has_more":false}}' }, { apiName: 'daily' });
+    const out = await syncDataset(deps, { dataset: 'daily_bars', start: 20260910, end: 20260910 });
+    expect(out.counts.deleted).toBe(0);
+    expect(await count(`select count(*)::int n from daily_bars where trade_date = 20260910`)).toBe(before);
+  });
+
   it('aborted mid-range keeps only whole batches, then resumes from the last completed date', async () => {
     const deps = { market, pg: db.store, source: tushareSource(client()) };
     const controller = new AbortController();

@@ -29,6 +29,8 @@ export interface MergeScope {
   from?: number;
   to?: number;
   codes?: readonly string[] | null;
+  /** Only these dates (per-day datasets: the dates the source answered with rows, so an empty answer never wipes a day). */
+  dates?: readonly number[] | null;
 }
 
 interface WriterState {
@@ -117,6 +119,10 @@ export async function mergeBatch(conn: DuckDBConnection, batch: Batch, scope: Me
       const where: string[] = [];
       if (def.dateColumn && scope.from !== undefined) where.push(`t.${q(def.dateColumn)} >= ${Math.trunc(scope.from)}`);
       if (def.dateColumn && scope.to !== undefined) where.push(`t.${q(def.dateColumn)} <= ${Math.trunc(scope.to)}`);
+      if (def.dateColumn && scope.dates) {
+        params.push(listValue([...scope.dates]));
+        where.push(`list_contains($${params.length}, t.${q(def.dateColumn)})`);
+      }
       if (scope.codes) {
         params.push(listValue([...scope.codes]));
         where.push(`list_contains($${params.length}, t.ts_code)`);

@@ -157,7 +157,10 @@ export async function syncDataset(deps: SyncDeps, request: SyncRequest, control:
         }
         control.signal?.throwIfAborted();
         const batch = concatBatches(parts);
-        const c = await deps.market.write((conn) => mergeBatch(conn, batch, { from: first, to: last, codes }));
+        // Deletions only on dates the source answered with rows: an empty answer (a glitch, a holiday
+        // the calendars disagree on) must not wipe a stored day.
+        const answered = parts.map((p, k) => (p.length ? dates[done - parts.length + k] : null)).filter((d): d is number => d !== null);
+        const c = await deps.market.write((conn) => mergeBatch(conn, batch, { from: first, to: last, codes, dates: answered }));
         addCounts(counts, c);
         rows += batch.length;
         committedBatches++;
