@@ -53,23 +53,28 @@ function handwrittenDualMa(p: Panel): number {
 }
 
 async function main() {
-  let t = performance.now();
+  const t = performance.now();
   const { panel, benchmark } = syntheticPanel({ stocks: N, days: D, seed: 20240101, shared: true });
   const stockDays = N * D;
   console.error(`# panel ${N} × ${D} generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  t = performance.now();
-  const signals = handwrittenDualMa(panel);
-  const handS = (performance.now() - t) / 1000;
-
-  t = performance.now();
-  const r = runBacktestSync({ panel, benchmark, strategy: dualMa });
-  const engineS = (performance.now() - t) / 1000;
+  // Best of three: the machine is shared, the fastest run is the least disturbed one.
+  const best = async <T>(runs: number, f: () => T | Promise<T>): Promise<[number, T]> => {
+    let min = Infinity;
+    let out!: T;
+    for (let k = 0; k < runs; k++) {
+      const t0 = performance.now();
+      out = await f();
+      min = Math.min(min, (performance.now() - t0) / 1000);
+    }
+    return [min, out];
+  };
+  const [handS, signals] = await best(3, () => handwrittenDualMa(panel));
+  const [engineS, r] = await best(3, () => runBacktestSync({ panel, benchmark, strategy: dualMa }));
   console.error(`# engine: ${r.fills.length} fills, final NAV ${r.total[r.total.length - 1].toFixed(0)}; handwritten: ${signals} signals`);
 
-  t = performance.now();
-  const u = await runUserBacktest({ source: userDualMaSource, language: 'js', panel, benchmark, timeoutMs: 600_000 });
-  const sandboxS = (performance.now() - t) / 1000;
+  // Includes creating the isolate, loading the engine bundle and the user code each time.
+  const [sandboxS, u] = await best(3, () => runUserBacktest({ source: userDualMaSource, language: 'js', panel, benchmark, timeoutMs: 600_000 }));
   if (!u.ok) throw new Error(`sandbox run failed: ${u.error.code} ${u.error.message}`);
   if (u.result.fills.length !== r.fills.length) throw new Error(`sandbox and host disagree: ${u.result.fills.length} vs ${r.fills.length} fills`);
 
