@@ -305,7 +305,8 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
     if (a.lost) return;
     const reason = a.controller.signal.aborted ? (a.controller.signal.reason as StopReason) : null;
     const attempt = a.attempt;
-    if (outcome.ok && reason !== 'pause' && reason !== 'shutdown') {
+    // A run that finished is a success even if a pause, cancel or shutdown arrived meanwhile: its result is kept.
+    if (outcome.ok && reason !== 'lease_lost') {
       const held = await complete(a.id, outcome.result ?? null).catch((err) => {
         log.error('recording a success failed', { runId: a.id, err: err as Error });
         return true;
@@ -314,9 +315,7 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
       return;
     }
     let t: Omit<repo.Transition, 'id' | 'from' | 'owner'>;
-    if (outcome.ok && reason !== 'pause' && reason !== 'shutdown') {
-      t = { to: 'succeeded', finished: true, result: outcome.result ?? null, clearError: true, events: [{ status: 'succeeded', final: true }] };
-    } else if (reason === 'cancel') {
+    if (reason === 'cancel') {
       t = { to: 'cancelled', finished: true, events: [{ status: 'cancelled', reason: 'cancelled on request', final: true }] };
     } else if (reason === 'pause') {
       t = { to: 'paused', finished: false, giveBackAttempt: true, events: [{ status: 'paused', reason: 'paused on request', final: false }] };

@@ -68,17 +68,21 @@ describe.skipIf(!hasChromium)('runs pages in a browser', () => {
   it('shows a run live: progress moves, log lines arrive, the result appears, the stream closes', async () => {
     await rt.service.queueRun({ executor: 'noop', queuedBy: 1 });
     await rt.service.queueRun({ executor: 'sleep', params: { ms: 100, steps: 2, failAtStep: 2 }, queuedBy: 1 });
-    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 4000, steps: 20 }, queuedBy: 1 });
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 8000, steps: 40 }, queuedBy: 1 });
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
     await page.goto(`${base}/runs/${run.id}`);
+    // The page was served while the run was live, so what follows arrives through hx-sse.
+    expect(await page.locator('#run-live').count()).toBe(1);
+    const logLinesAtLoad = await page.locator('#run-log li').count();
+    await page.waitForFunction((n) => document.querySelectorAll('#run-log li').length > n, logLinesAtLoad, { timeout: 10_000 });
     await page.waitForFunction(() => (document.querySelector('#run-log')?.children.length ?? 0) >= 3, undefined, { timeout: 10_000 });
     await page.screenshot({ path: join(artifacts, 'run-live.png'), fullPage: true });
-    await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('succeeded'), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('succeeded'), undefined, { timeout: 30_000 });
     await page.waitForSelector('#run-result pre');
-    expect(await page.locator('#run-result').textContent()).toContain('"steps": 20');
+    expect(await page.locator('#run-result').textContent()).toContain('"steps": 40');
     await page.screenshot({ path: join(artifacts, 'run-done.png'), fullPage: true });
     await page.goto(`${base}/runs`);
     await expect(page.locator('#runs-body tr').count()).resolves.toBeGreaterThanOrEqual(3);
