@@ -20,6 +20,7 @@ import * as esbuild from 'esbuild';
 import { readAssetDir } from '../src/http/assets.ts';
 import { assetKeys, type BinaryManifest } from '../src/runtime/manifest.ts';
 import { bundledFiles, bundledFileSourcePath } from '../src/runtime/files.ts';
+import { workerEntries } from '../src/runtime/workers.ts';
 import { version } from '../src/version.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -72,54 +73,58 @@ const nativePlugin: esbuild.Plugin = {
   },
 };
 
-step('bundling');
-const bundlePath = join(work, 'zquant.cjs');
-const result = await esbuild.build({
-  absWorkingDir: root,
-  entryPoints: [join(root, 'src', 'runtime', 'binary-main.ts')],
-  outfile: bundlePath,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  // '.node' last, so `require('./out/isolated_vm')` finds the addon as node itself would.
-  resolveExtensions: ['.tsx', '.ts', '.jsx', '.js', '.cjs', '.mjs', '.json', '.node'],
-  conditions: ['node', 'require'],
-  mainFields: ['main', 'module'],
-  jsx: 'automatic',
-  jsxImportSource: 'hono/jsx',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'none',
-  // import.meta.url in dependencies bundled from ESM (PGlite computes its folder from it and
-  // createRequire()s it) becomes the executable's own file URL instead of undefined. Our own code
-  // must not rely on it (checked below). `__zqRequire` is the real require, for the rewrite below.
-  define: { 'import.meta.url': '__zqImportMetaUrl' },
-  banner: {
-    js: 'var __zqRequire = require; var __zqImportMetaUrl = require("node:url").pathToFileURL(typeof __filename === "string" ? __filename : process.execPath).href;',
-  },
-  logLevel: 'silent',
-  metafile: true,
-  plugins: [nativePlugin],
-});
-
-// The rules feature code must follow to stay bundleable, enforced here (README, Architecture):
-// no import.meta (it names the executable in the bundle) outside src/runtime/, no require or import of a path
-// computed at run time in our own code.
 const ours = (file: string | undefined) => !!file && /^(src|views|migrations|bin)\//.test(file);
-const problems: string[] = [];
-for (const w of result.warnings) {
-  const file = w.location?.file;
-  const where = file ? `${file}:${w.location?.line}` : '(unknown)';
-  if (w.id === 'empty-import-meta' && ours(file)) {
-    // src/runtime/ uses import.meta only on the branch that runs under node, never in the binary.
-    if (file!.startsWith('src/runtime/')) continue;
-    problems.push(`${where}: import.meta is empty in the single executable; use src/runtime/ (publicFiles, embeddedFile) instead`);
-  } else if ((w.id === 'unsupported-require-call' || w.id === 'unsupported-dynamic-import') && ours(file)) {
-    problems.push(`${where}: ${w.text} (import a literal path so the bundle carries the module)`);
-  } else if (ours(file)) {
-    problems.push(`${where}: ${w.text}`);
-  }
+
+/**
+ * Bundles one entry (the server, or a worker entry) to a CommonJS file the SEA can run, and checks
+ * the rules our own code must follow. Exits the build with every problem listed.
+ */
+async function bundle(entry: string, bundlePath: string): Promise<void> {
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile: bundlePath,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // '.node' last, so `require('./out/isolated_vm')` finds the addon as node itself would.
+    resolveExtensions: ['.tsx', '.ts', '.jsx', '.js', '.cjs', '.mjs', '.json', '.node'],
+    conditions: ['node', 'require'],
+    mainFields: ['main', 'module'],
+    jsx: 'automatic',
+    jsxImportSource: 'hono/jsx',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    // import.meta.url in dependencies bundled from ESM (PGlite computes its folder from it and
+    // createRequire()s it) becomes the executable's own file URL instead of undefined. Our own code
+    // must not rely on it (checked below). `__zqRequire` is the real require, for the rewrite below.
+    define: { 'import.meta.url': '__zqImportMetaUrl' },
+    banner: {
+      js: 'var __zqRequire = require; var __zqImportMetaUrl = require("node:url").pathToFileURL(typeof __filename === "string" ? __filename : process.execPath).href;',
+    },
+    logLevel: 'silent',
+    metafile: true,
+    plugins: [nativePlugin],
+  });
+
+  // The rules feature code must follow to stay bundleable, enforced here (README, Architecture):
+  // no import.meta (it names the executable in the bundle) outside src/runtime/, no require or import of a path
+  // computed at run time in our own code.
+  const problems: string[] = [];
+  for (const w of result.warnings) {
+    const file = w.location?.file;
+    const where = file ? `${file}:${w.location?.line}` : '(unknown)';
+    if (w.id === 'empty-import-meta' && ours(file)) {
+      // src/runtime/ uses import.meta only on the branch that runs under node, never in the binary.
+      if (file!.startsWith('src/runtime/')) continue;
+      problems.push(`${where}: import.meta is empty in the single executable; use src/runtime/ (publicFiles, embeddedFile) instead`);
+    } else if ((w.id === 'unsupported-require-call' || w.id === 'unsupported-dynamic-import') && ours(file)) {
+      problems.push(`${where}: ${w.text} (import a literal path so the bundle carries the module)`);
+    } else if (ours(file)) {
+      problems.push(`${where}: ${w.text}`);
+    }
 }
 if (problems.length) {
   process.stderr.write(`build:binary: the source is not bundleable:\n  ${problems.join('\n  ')}\n`);
@@ -153,6 +158,18 @@ if (problems.length) {
   process.exit(1);
 }
 writeFileSync(bundlePath, bundled);
+}
+
+step('bundling the server');
+const bundlePath = join(work, 'zquant.cjs');
+await bundle(join(root, 'src', 'runtime', 'binary-main.ts'), bundlePath);
+// Worker entries are bundled on their own: inside the binary a worker starts from its code.
+const workerBundles: Record<string, string> = {};
+for (const [name, entry] of Object.entries(workerEntries)) {
+  step(`bundling worker ${name} (${entry})`);
+  workerBundles[name] = join(work, `worker-${name}.cjs`);
+  await bundle(join(root, entry), workerBundles[name]);
+}
 
 // --- 2. assets ---------------------------------------------------------------------------------
 step(`embedding ${nativeDirs.size} native directories, public/, PGlite`);
@@ -188,7 +205,15 @@ for (const [name, source] of Object.entries(bundledFiles)) {
   assets[assetKeys.file(name)] = bundledFileSourcePath(source, root);
   files.push(name);
 }
-const manifest: BinaryManifest = { version, nativeHash: nativeHash.digest('hex').slice(0, 16), native, public: publicNames, files };
+for (const [name, path] of Object.entries(workerBundles)) assets[assetKeys.worker(name)] = path;
+const manifest: BinaryManifest = {
+  version,
+  nativeHash: nativeHash.digest('hex').slice(0, 16),
+  native,
+  public: publicNames,
+  files,
+  workers: Object.keys(workerBundles),
+};
 const manifestPath = join(work, 'manifest.json');
 writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
 assets[assetKeys.manifest] = manifestPath;

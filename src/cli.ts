@@ -100,6 +100,22 @@ const subcommands: Record<string, Subcommand> = {
       return runMetricsCommand(positionals, values);
     },
   },
+  selfcheck: {
+    summary: 'start a worker thread from this build and report where it ran (checks the single executable)',
+    usage: 'zquant selfcheck',
+    options: {},
+    async run() {
+      const { startWorker } = await import('./runtime/workers.ts');
+      const worker = startWorker('probe', { workerData: 'selfcheck' });
+      const message = await new Promise<unknown>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      await worker.terminate();
+      process.stdout.write(`${JSON.stringify({ worker: message })}\n`);
+      return 0;
+    },
+  },
   healthcheck: {
     summary: 'exit 0 when the server at HOST:PORT answers /healthz with 200 (the container health check)',
     usage: 'zquant healthcheck [--port N] [--host H] [--url URL]',

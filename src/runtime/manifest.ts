@@ -16,6 +16,8 @@ export interface BinaryManifest {
   public: string[];
   /** Other embedded data files by logical name (e.g. `pglite/pglite.wasm`). */
   files: string[];
+  /** Worker entries bundled on their own (src/runtime/workers.ts). */
+  workers: string[];
 }
 
 /** SEA asset keys. One place, so build and run time cannot drift. */
@@ -24,4 +26,5 @@ export const assetKeys = {
   native: (dir: string, file: string) => `native/${dir}/${file}`,
   public: (name: string) => `public/${name}`,
   file: (name: string) => `file/${name}`,
+  worker: (name: string) => `worker/${name}.cjs`,
 } as const;

@@ -103,6 +103,12 @@ describe.skipIf(!binaryWanted)('single executable (dist/zquant)', () => {
     expect(statSync(join(duck, 'libduckdb.so')).mtimeMs).toBe(before);
   }, 180_000);
 
+  it('starts worker threads from the embedded worker bundles', async () => {
+    const r = await runBinary(exe, ['selfcheck'], cwd, env);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ worker: { binary: true, version: pkg.version, echo: 'selfcheck' } });
+  });
+
   it('answers healthcheck with 1 when nothing listens', async () => {
     // Port 9 (discard) on loopback: nothing of ours listens there.
     const r = await runBinary(exe, ['healthcheck', '--port', '9'], cwd, env);

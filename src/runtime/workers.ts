@@ -1,0 +1,35 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { assetKeys } from './manifest.ts';
+import { embeddedBytes, isBinary } from './sea.ts';
+
+/**
+ * Worker-thread entry points, by name → source file (from the project root). A feature that runs
+ * work on `worker_threads` lists its entry HERE and starts it with `startWorker(name)`, never with
+ * `new Worker(new URL('./x.ts', import.meta.url))`: inside the single executable there is no file
+ * to start. The build bundles each entry on its own (same rules as the server) and embeds it; the
+ * binary starts it from that code (`eval: true`), where native addons and `readBundledFile` work as
+ * on the main thread.
+ */
+export const workerEntries: Record<string, string> = {
+  // Used by test/runtime/workers.test.ts and the binary's self-check; tiny, and proves the path.
+  probe: 'src/runtime/probe.worker.ts',
+};
+
+export function startWorker(name: string, options: WorkerOptions = {}): Worker {
+  const entry = workerEntries[name];
+  if (!entry) throw new Error(`no worker entry named ${name}; add it to workerEntries in src/runtime/workers.ts`);
+  if (isBinary()) {
+    const code = new TextDecoder().decode(embeddedBytes(assetKeys.worker(name)));
+    return new Worker(code, { ...options, eval: true });
+  }
+  // From the source tree the entry is TypeScript: the worker registers tsx (with this project's
+  // tsconfig, as bin/zquant.js does) before importing it. Loader hooks are per thread, and Node 20
+  // ignores `--import` in a worker's execArgv, hence the small bootstrap.
+  const url = (p: string) => new URL(`../../${p}`, import.meta.url).href;
+  // The ESM build of tsx's API (require.resolve finds the CJS one, which cannot register here).
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register({ tsconfig: ${JSON.stringify(fileURLToPath(url('tsconfig.json')))} }); return import(${JSON.stringify(url(entry))}); })`;
+  return new Worker(bootstrap, { ...options, eval: true });
+}
