@@ -156,22 +156,33 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   return { url, pg, market, runs: runsRuntime.service, stop };
 }
 
-/** What `zquant serve` does: start, then stop cleanly on SIGINT/SIGTERM and exit 0. */
+/**
+ * What `zquant serve` does: start, then stop cleanly on SIGINT/SIGTERM and exit 0. The handlers
+ * are installed before start-up, so a signal that arrives while stores open still ends in a clean
+ * stop (after start-up completes) instead of Node's default abrupt exit.
+ */
 export async function runServer(config: Config): Promise<void> {
   const logger = makeLogger({ level: config.logLevel });
-  const running = await startServer(config, { logger });
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      logger.info('signal received', { signal });
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      running.stop().then(resolve, (err) => {
-        logger.error('shutdown failed', { err });
-        process.exitCode = 1;
-        resolve();
-      });
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  let signalled = false;
+  let wake: () => void = () => {};
+  const stopRequested = new Promise<void>((resolve) => (wake = resolve));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = true;
+    logger.info('signal received', { signal });
+    wake();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const running = await startServer(config, { logger });
+    await stopRequested;
+    await running.stop().catch((err) => {
+      logger.error('shutdown failed', { err });
+      process.exitCode = 1;
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

@@ -39,6 +39,8 @@ const pub = (ok = 200, more: Partial<Case> = {}): Case => ({ min: 'public', ok, 
 
 const freshUser = async (fx: Fixture) => ({ id: String((await createUser(fx.t.deps.pg.db, systemActor('matrix'), { username: `target${fx.seq()}`, role: 'viewer', password: testPassword })).id) });
 const freshToken = async (fx: Fixture, ownerId: number) => ({ id: String((await createToken(fx.t.deps.pg.db, systemActor('matrix'), { userId: ownerId, name: 'm', expiresDays: null, now: new Date() })).info.id) });
+const queuedRun = async (fx: Fixture, ownerId: number) => ({ id: String((await fx.t.deps.runs!.queueRun({ executor: 'noop', params: {}, queuedBy: ownerId })).id) });
+const stock = async () => ({ code: '600000.SH' });
 const asset = async (fx: Fixture) => {
   const [, , hash, ...name] = fx.t.deps.assets.url('css/app.css').split('/');
   return { hash, name: name.join('/') };
@@ -75,6 +77,38 @@ const matrix: Record<string, Case> = {
   'PATCH /api/v1/admin/users/:id': need('admin', 200, { params: freshUser, body: () => ({ disabled: true }) }),
   'POST /api/v1/admin/users/:id/password': need('admin', 200, { params: freshUser, body: () => ({}) }),
   'GET /api/v1/admin/audit': need('admin'),
+  'GET /api/v1/openapi.json': need('viewer'),
+  'GET /api-docs': need('viewer'),
+  // Market data: everyone signed in reads; syncs and imports are admin work.
+  'GET /api/v1/market/stocks': need('viewer'),
+  'GET /api/v1/market/daily': need('viewer', 400),
+  'GET /api/v1/market/calendar': need('viewer', 400), // start and end are required
+  'GET /api/v1/market/coverage': need('viewer'),
+  'GET /api/v1/market/sync-log': need('viewer'),
+  'GET /market': need('viewer'),
+  'GET /market/stocks/:code': need('viewer', 404, { params: stock }),
+  'GET /market/coverage': need('viewer'),
+  'GET /market/log': need('viewer'),
+  'POST /market/sync': need('admin', 400),
+  'POST /market/import': need('admin', 400),
+  // Runs: a user's runs are theirs (and admins'); others get 404. Queueing diagnostics is admin work.
+  'GET /api/v1/runs': need('viewer'),
+  'POST /api/v1/runs': need('analyst', 202, { body: () => ({ executor: 'noop', params: {} }), except: { analyst: 403 } }),
+  'GET /api/v1/runs/:id': need('viewer', 200, { owned: true, params: queuedRun }),
+  'GET /api/v1/runs/:id/events': need('viewer', 200, { owned: true, params: queuedRun }),
+  'GET /api/v1/runs/:id/logs': need('viewer', 200, { owned: true, params: queuedRun }),
+  'POST /api/v1/runs/:id/cancel': need('analyst', 202, { owned: true, params: queuedRun }),
+  'POST /api/v1/runs/:id/pause': need('analyst', 202, { owned: true, params: queuedRun }),
+  'POST /api/v1/runs/:id/resume': need('analyst', 202, { owned: true, params: queuedRun }),
+  'POST /api/v1/runs/:id/retry': need('analyst', 409, { owned: true, params: queuedRun }), // a queued run cannot be retried yet
+  'GET /runs': need('viewer'),
+  'GET /runs/table': need('viewer'),
+  'GET /runs/:id{[0-9]+}': need('viewer', 200, { owned: true, params: queuedRun }),
+  'GET /runs/:id{[0-9]+}/stream': need('viewer', 200, { owned: true, params: queuedRun }),
+  'POST /runs/:id{[0-9]+}/cancel': need('analyst', 303, { owned: true, params: queuedRun }),
+  'POST /runs/:id{[0-9]+}/pause': need('analyst', 303, { owned: true, params: queuedRun }),
+  'POST /runs/:id{[0-9]+}/resume': need('analyst', 303, { owned: true, params: queuedRun }),
+  'POST /runs/:id{[0-9]+}/retry': need('analyst', 409, { owned: true, params: queuedRun }),
 };
 
 /** Every route of the app, without middleware-only entries (app.use registers method ALL). */

@@ -4,6 +4,9 @@ import { silentLogger } from '../../src/logger.ts';
 import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
 import { defaultAssets } from '../../src/server.ts';
 import { createTestDatabase, type TestDatabase } from './pg.ts';
+import { diagnosticExecutors } from '../../src/executors/diagnostic.executors.ts';
+import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
+import { makeRunsCore } from '../../src/runs/runs.runtime.ts';
 
 export interface TestApp {
   app: ReturnType<typeof createApp>;
@@ -18,6 +21,9 @@ export async function makeTestApp(env: Record<string, string> = {}, overrides: P
   const config: Config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...env });
   const db = await createTestDatabase();
   const market = await openMarketStore(':memory:');
+  // The run machinery without workers (queued runs stay queued) and the harmless diagnostic executors.
+  const executors = overrides.executors ?? makeExecutorRegistry([...diagnosticExecutors]);
+  const runs = overrides.runs ?? makeRunsCore(db.store, executors, silentLogger).service;
   const deps: AppDeps = {
     config,
     logger: silentLogger,
@@ -26,6 +32,8 @@ export async function makeTestApp(env: Record<string, string> = {}, overrides: P
     assets: defaultAssets(),
     version: 'test',
     startedAt: new Date(),
+    executors,
+    runs,
     ...overrides,
   };
   return {

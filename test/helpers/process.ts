@@ -11,7 +11,7 @@ export interface CliResult {
 }
 
 /** Runs `zquant …` to completion in a child process. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 150_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
@@ -42,7 +42,7 @@ export interface ServerProcess {
 }
 
 /** Starts `zquant serve` on a free port and resolves once it logs where it listens. */
-export function startServerProcess(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<ServerProcess> {
+export function startServerProcess(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 150_000): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', ...args], {
       // The listening line is info: keep at least that level so the helper sees it.
