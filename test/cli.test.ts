@@ -53,7 +53,7 @@ describe('zquant serve', () => {
   it('serves on embedded defaults, is ready, and exits 0 on SIGTERM', async () => {
     const dir = tempDir();
     // How fast it gets ready is measured by `npm run bench -- http` (first_start_ready_s), not timed here.
-    const server = await startServerProcess(['--data-dir', dir], { DATABASE_URL: '' });
+    const server = await startServerProcess(['--data-dir', dir], { DATABASE_URL: '', SEED_DEMO: 'true' });
     try {
       const ready = await fetch(`${server.url}/readyz`);
       expect(ready.status).toBe(200);

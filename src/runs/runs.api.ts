@@ -162,16 +162,28 @@ export function runsApi(deps: { runs: RunsService; registry: ExecutorRegistry })
     },
   );
 
-  // Server-sent events: progress, log, status, then done. Not an OpenAPI route: a stream, not JSON.
-  api.get('/runs/:id/events', requireRole('viewer'), async (c: Context<AppEnv>) => {
-    const id = Number(c.req.param('id'));
-    if (!Number.isInteger(id) || id <= 0) throw new AppError(400, 'invalid_request', 'id: expected a positive run id', { field: 'id' });
-    const run = await visibleRun(runs, principalOf(c), id);
-    return streamRunEvents(c, runs, run.id, {
-      event: (e) => [{ id: String(e.seq), event: e.kind, data: JSON.stringify(eventJson(e)) }],
-      done: (r) => [{ event: 'done', data: JSON.stringify(runJson(r)) }],
-    });
-  });
+  // Server-sent events: progress, log, status, then done. Declared like every route so the
+  // document lists it; the answer is a stream, described as text/event-stream.
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/runs/{id}/events',
+      middleware: [requireRole('viewer')] as const,
+      summary: 'Follow a run live (server-sent events)',
+      description:
+        'Events `progress`, `log` and `status` carry an `id`; send it back as `Last-Event-ID` to resume without gap or duplicate. ' +
+        'Comment lines keep the connection alive; the stream ends after the `done` event, whose data is the finished run. Use `curl -N`.',
+      request: { params: idParam },
+      responses: { 200: { description: 'the event stream', content: { 'text/event-stream': { schema: z.string() } } } },
+    }),
+    async (c) => {
+      const run = await visibleRun(runs, principalOf(c), c.req.valid('param').id);
+      return streamRunEvents(c, runs, run.id, {
+        event: (e) => [{ id: String(e.seq), event: e.kind, data: JSON.stringify(eventJson(e)) }],
+        done: (r) => [{ event: 'done', data: JSON.stringify(runJson(r)) }],
+      }) as any;
+    },
+  );
 
   return api;
 }

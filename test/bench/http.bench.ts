@@ -10,7 +10,7 @@ async function main() {
     for (const label of ['first', 'second']) {
       const t0 = performance.now();
       // Embedded defaults: the first start creates PGlite, the admin and the 300×5 demo market.
-      const server = await startServerProcess(['--data-dir', dir], { DATABASE_URL: '' });
+      const server = await startServerProcess(['--data-dir', dir], { DATABASE_URL: '', SEED_DEMO: 'true' });
       const res = await fetch(`${server.url}/readyz`);
       if (res.status !== 200) throw new Error(`readyz answered ${res.status}`);
       console.log(`${label}_start_ready_s: ${((performance.now() - t0) / 1000).toFixed(2)} s`);

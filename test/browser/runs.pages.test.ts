@@ -14,6 +14,7 @@ import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { startRuns, type RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import { defaultAssets } from '../../src/server.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
+import { insertPrincipals } from '../helpers/accounts.ts';
 import { hasChromium, launchBrowser } from '../helpers/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 
@@ -30,6 +31,7 @@ describe.skipIf(!hasChromium)('runs pages in a browser', () => {
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
     db = await createTestDatabase();
+    await insertPrincipals(db.store.db, [principal('admin', 1)]);
     market = await openMarketStore(':memory:');
     const registry = makeExecutorRegistry(diagnosticExecutors);
     rt = await startRuns({

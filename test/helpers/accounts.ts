@@ -1,4 +1,6 @@
-import type { Role } from '../../src/auth/access.ts';
+import { sql, type Kysely } from 'kysely';
+import type { Principal, Role } from '../../src/auth/access.ts';
+import type { Database } from '../../src/db/schema.ts';
 import { createToken } from '../../src/auth/tokens.service.ts';
 import { createUser, systemActor } from '../../src/auth/users.service.ts';
 import type { TestApp } from './app.ts';
@@ -58,4 +60,16 @@ export class Browser {
     const csrf = await this.csrfFrom(signedIn ? '/account' : '/login');
     return this.post('/login', { _csrf: csrf, username, password, next: '/' });
   }
+}
+
+/**
+ * Rows in `users` for principals that tests build by hand (principal('admin', 1)), so that
+ * what those principals create (runs.queued_by) satisfies the foreign keys. The password hash is
+ * unusable: these users are reached through actingAs(), never by signing in.
+ */
+export async function insertPrincipals(db: Kysely<Database>, principals: readonly Principal[]): Promise<void> {
+  for (const p of principals) {
+    await sql`insert into users (id, username, password_hash, role) values (${p.userId}, ${`${p.username}-${p.userId}`}, 'unusable', ${p.role}) on conflict (id) do nothing`.execute(db);
+  }
+  await sql`select setval(pg_get_serial_sequence('users', 'id'), (select max(id) from users))`.execute(db);
 }

@@ -14,7 +14,8 @@ export interface CliResult {
 export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 150_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      // No demo market unless a test asks for it (SEED_DEMO: 'true'): seeding costs seconds per start.
+      env: { ...process.env, LOG_LEVEL: 'warn', SEED_DEMO: 'false', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -46,7 +47,7 @@ export function startServerProcess(args: string[], env: Record<string, string | 
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', ...args], {
       // The listening line is info: keep at least that level so the helper sees it.
-      env: { ...process.env, ...env, LOG_LEVEL: env.LOG_LEVEL === 'debug' ? 'debug' : 'info' },
+      env: { ...process.env, SEED_DEMO: 'false', ...env, LOG_LEVEL: env.LOG_LEVEL === 'debug' ? 'debug' : 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: string[] = [];

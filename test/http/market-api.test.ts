@@ -19,8 +19,14 @@ const get = async (path: string) => {
 describe('/api/v1/market', () => {
   it('refuses anonymous callers on every market endpoint', async () => {
     const anon = createApp({ ...t.deps, authenticate: actingAs(null) });
-    for (const p of ['/api/v1/market/stocks', '/api/v1/market/coverage', '/api/v1/market/sync-log', '/api/v1/market/calendar?start=20260101&end=20260110', '/market', '/market/coverage', '/market/log']) {
+    for (const p of ['/api/v1/market/stocks', '/api/v1/market/coverage', '/api/v1/market/sync-log', '/api/v1/market/calendar?start=20260101&end=20260110']) {
       expect((await anon.request(p)).status, p).toBe(401);
+    }
+    // Pages send an anonymous browser to sign in, then back.
+    for (const p of ['/market', '/market/coverage', '/market/log']) {
+      const res = await anon.request(p);
+      expect(res.status, p).toBe(302);
+      expect(res.headers.get('location'), p).toBe(`/login?next=${encodeURIComponent(p)}`);
     }
   });
 

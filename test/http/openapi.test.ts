@@ -72,7 +72,8 @@ describe('GET /api/v1/openapi.json', () => {
 describe('GET /api-docs', () => {
   it('asks anonymous callers to sign in', async () => {
     const res = await anonymous.app.request('/api-docs');
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/login?next=%2Fapi-docs');
   });
 
   it('lists every documented operation with a curl example in the site layout', async () => {

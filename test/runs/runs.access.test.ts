@@ -10,6 +10,7 @@ import { makeRunsCore } from '../../src/runs/runs.runtime.ts';
 import type { RunsService } from '../../src/runs/runs.service.ts';
 import { defaultAssets } from '../../src/server.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
+import { insertPrincipals } from '../helpers/accounts.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 
 // No workers here: runs stay queued, which is what access and listing need.
@@ -24,6 +25,7 @@ const admin = principal('admin', 1);
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  await insertPrincipals(db.store.db, [alice, bob, viewer, admin]);
   market = await openMarketStore(':memory:');
   runs = makeRunsCore(db.store, registry, silentLogger).service;
 });

@@ -8,6 +8,7 @@ import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { startRuns, type RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import { defaultAssets } from '../../src/server.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
+import { insertPrincipals } from '../helpers/accounts.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 
 let db: TestDatabase;
@@ -19,6 +20,7 @@ const admin = principal('admin', 1);
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  await insertPrincipals(db.store.db, [admin, principal('analyst', 2)]);
   market = await openMarketStore(':memory:');
   rt = await startRuns({
     pg: db.store,
