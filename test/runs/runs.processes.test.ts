@@ -137,7 +137,7 @@ describe.skipIf(!serverUrl)('several server processes on one Postgres', () => {
     await waitFor(async () => {
       const n = await db.store.db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', ids).where('status', '=', 'running').executeTakeFirstOrThrow();
       return Number(n.n) === ids.length;
-    }, 20_000);
+    }, 45_000);
     const anyOwner = await db.store.db.selectFrom('runs').select('lease_owner').where('id', 'in', ids).where('status', '=', 'running').executeTakeFirstOrThrow();
     const leaving = servers.find((s) => anyOwner.lease_owner!.includes(`:${s.child.pid}:`))!;
     const held = await db.store.db.selectFrom('runs').select('id').where('id', 'in', ids).where('lease_owner', 'like', `%:${leaving.child.pid}:%`).execute();
@@ -148,7 +148,7 @@ describe.skipIf(!serverUrl)('several server processes on one Postgres', () => {
     await waitFor(async () => {
       const n = await db.store.db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', held.map((h) => h.id)).where('status', '=', 'running').where('attempt', '=', 1).executeTakeFirstOrThrow();
       return Number(n.n) === held.length;
-    }, 20_000);
+    }, 45_000);
     for (const { id } of held) {
       const statuses = (await runs.events(Number(id), 0, 1000)).filter((e) => e.kind === 'status').map((e) => e.data as { status: string; reason?: string });
       expect(statuses.map((e) => e.status)).toEqual(['queued', 'running', 'queued', 'running']);
@@ -156,5 +156,5 @@ describe.skipIf(!serverUrl)('several server processes on one Postgres', () => {
       expect((await runs.getRun(Number(id)))!.leaseOwner).not.toContain(`:${leaving.child.pid}:`);
     }
     for (const id of ids) await runs.cancel(id);
-  }, 60_000);
+  }, 150_000);
 });
