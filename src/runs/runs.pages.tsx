@@ -42,10 +42,13 @@ export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
   app.get('/runs/:id{[0-9]+}', requireRole('viewer'), async (c) => {
     const p = principalOf(c);
     const run = await visibleRun(runs, p, idOf(c.req.param('id')));
-    const events = await runs.events(run.id, 0, 2000);
-    const logs = await runs.logs(run.id, 200);
+    // One read of the history feeds the timeline, the log tail and the stream's resume point, so
+    // the live stream starts exactly after what the page shows (no line twice, none missed).
+    const events = await runs.events(run.id, 0, 5000);
+    const shownSeq = Math.max(run.eventSeq, events.length ? events[events.length - 1].seq : 0);
+    const logs = events.filter((e) => e.kind === 'log').slice(-200);
     return c.html(
-      <RunPage chrome={chrome(c)} run={run} timeline={events.filter((e) => e.kind === 'status')} logs={logs} canControl={canControlRun(p, run)} />,
+      <RunPage chrome={chrome(c)} run={run} timeline={events.filter((e) => e.kind === 'status')} logs={logs} resumeAfterSeq={shownSeq} canControl={canControlRun(p, run)} />,
     );
   });
 

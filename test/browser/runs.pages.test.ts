@@ -85,6 +85,10 @@ describe.skipIf(!hasChromium)('runs pages in a browser', () => {
     await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('succeeded'), undefined, { timeout: 30_000 });
     await page.waitForSelector('#run-result pre');
     expect(await page.locator('#run-result').textContent()).toContain('"steps": 40');
+    // What the page rendered and what the stream appended meet without overlap: each step once.
+    const stepLines = (await page.locator('#run-log li').allTextContents()).map((t) => t.match(/step \d+ of 40/)?.[0]).filter(Boolean);
+    expect(stepLines.length).toBeGreaterThan(0);
+    expect(new Set(stepLines).size).toBe(stepLines.length);
     await page.screenshot({ path: join(artifacts, 'run-done.png'), fullPage: true });
     await page.goto(`${base}/runs`);
     await expect(page.locator('#runs-body tr').count()).resolves.toBeGreaterThanOrEqual(3);
