@@ -76,7 +76,7 @@ describe.skipIf(!hasChromium)('scheduler pages in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     rt.bus.closeAll();
-    server?.closeAllConnections?.();
+    if (server && 'closeAllConnections' in server) server.closeAllConnections();
     server?.close();
     await rt?.stop(2000);
     await market?.close();
