@@ -61,20 +61,27 @@ export function makeSchedulerManager(o: ManagerOptions): SchedulerManager {
   let unlisten: (() => Promise<void>) | null = null;
   let sweepTimer: NodeJS.Timeout | null = null;
   const pending = new Set<number>();
-  let flushTimer: NodeJS.Timeout | null = null;
   let firing: Promise<unknown> = Promise.resolve();
   const retryTimers = new Set<NodeJS.Timeout>();
 
-  // Fires requested within a couple of milliseconds share one decision (one round trip for many tasks).
+  // Fires requested while a decision is in flight (or within 2 ms) share the next decision: one round
+  // trip for however many tasks rang, so a slow database never builds a queue of small batches.
+  let batchQueued = false;
   const request = (id: number) => {
     if (stopped) return;
     pending.add(id);
-    flushTimer ??= setTimeout(() => {
-      flushTimer = null;
-      const ids = [...pending];
-      pending.clear();
-      firing = firing.then(() => fireDue(ids)).catch((err) => log.error('firing tasks failed', { err: err as Error }));
-    }, 2);
+    if (batchQueued) return;
+    batchQueued = true;
+    firing = firing
+      // Never cleared on stop: the batch resolves within 2 ms and sees `stopped`.
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, 2)))
+      .then(() => {
+        batchQueued = false;
+        const ids = [...pending];
+        pending.clear();
+        return ids.length && !stopped ? fireDue(ids) : undefined;
+      })
+      .catch((err) => log.error('firing tasks failed', { err: err as Error }));
   };
 
   const fireDue = async (ids: readonly number[]): Promise<FireReport> => {
@@ -136,6 +143,8 @@ export function makeSchedulerManager(o: ManagerOptions): SchedulerManager {
   };
 
   const arm = (task: Task) => {
+    // A sweep or reload that was in flight when stop() ran must not re-arm timers (they would keep the process alive).
+    if (stopped) return;
     const key = JSON.stringify([task.schedule, task.enabled, task.paused]);
     const current = armed.get(task.id);
     if (current?.key === key) return;
@@ -195,12 +204,13 @@ export function makeSchedulerManager(o: ManagerOptions): SchedulerManager {
       if (stopped) return;
       stopped = true;
       if (sweepTimer) clearInterval(sweepTimer);
-      if (flushTimer) clearTimeout(flushTimer);
       for (const t of retryTimers) clearTimeout(t);
       retryTimers.clear();
       for (const a of armed.values()) a.stop();
       armed.clear();
       await firing.catch(() => {});
+      for (const a of armed.values()) a.stop();
+      armed.clear();
       await unlisten?.().catch(() => {});
     },
     fireDue,
