@@ -63,6 +63,8 @@ export function makeSchedulerManager(o: ManagerOptions): SchedulerManager {
   const pending = new Set<number>();
   let firing: Promise<unknown> = Promise.resolve();
   const retryTimers = new Set<NodeJS.Timeout>();
+  // The sweep in flight, awaited by stop() (a sweep that outlived stop would query a closed database).
+  let sweeping: Promise<void> = Promise.resolve();
 
   // Fires requested while a decision is in flight (or within 2 ms) share the next decision: one round
   // trip for however many tasks rang, so a slow database never builds a queue of small batches.
@@ -168,7 +170,9 @@ export function makeSchedulerManager(o: ManagerOptions): SchedulerManager {
   };
 
   const sweep = async () => {
+    if (stopped) return;
     const rows = await repo.listTasks(db);
+    if (stopped) return;
     const seen = new Set<number>();
     for (const row of rows) {
       const t = toTask(row);
@@ -183,7 +187,7 @@ export function makeSchedulerManager(o: ManagerOptions): SchedulerManager {
     }
     const live = rows.filter((r) => r.enabled && !r.paused).map((r) => Number(r.id));
     if (live.length) {
-      firing = firing.then(() => fireDue(live)).catch((err) => log.error('sweep failed', { err: err as Error }));
+      firing = firing.then(() => (stopped ? undefined : fireDue(live))).catch((err) => log.error('sweep failed', { err: err as Error }));
       await firing;
     }
   };
@@ -194,10 +198,12 @@ export function makeSchedulerManager(o: ManagerOptions): SchedulerManager {
       stopped = false;
       unlisten = await o.pg.listen(repo.tasksChannel, (payload) => {
         const id = Number(payload);
-        if (Number.isInteger(id)) void reload(id).catch((err) => log.warn('reloading a task failed', { taskId: id, err: err as Error }));
+        if (Number.isInteger(id) && !stopped) void reload(id).catch((err) => log.warn('reloading a task failed', { taskId: id, err: err as Error }));
       });
       await sweep();
-      sweepTimer = setInterval(() => void sweep().catch((err) => log.error('sweep failed', { err: err as Error })), o.sweepMs ?? 10_000);
+      sweepTimer = setInterval(() => {
+        sweeping = sweeping.then(sweep).catch((err) => log.error('sweep failed', { err: err as Error }));
+      }, o.sweepMs ?? 10_000);
       log.info('scheduler started', { tasks: armed.size });
     },
     async stop() {
@@ -208,10 +214,12 @@ export function makeSchedulerManager(o: ManagerOptions): SchedulerManager {
       retryTimers.clear();
       for (const a of armed.values()) a.stop();
       armed.clear();
+      await sweeping.catch(() => {});
       await firing.catch(() => {});
       for (const a of armed.values()) a.stop();
       armed.clear();
       await unlisten?.().catch(() => {});
+      log.info('scheduler stopped');
     },
     fireDue,
     reload,

@@ -90,7 +90,18 @@ export async function runSchedulerSoak(o: SoakOptions): Promise<SoakResult> {
       latenessMaxMs: Math.round(Number(stats.max)),
     };
   } finally {
-    await Promise.all(servers.map((s) => s.stop('SIGTERM')));
+    // A graceful stop first; a process still alive after 30 s is killed (and said so on stderr).
+    await Promise.all(
+      servers.map(async (s) => {
+        const stopped = s.stop('SIGTERM');
+        const done = await Promise.race([stopped.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000))]);
+        if (!done) {
+          process.stderr.write(`scheduler soak: a server did not stop within 30 s of SIGTERM; killed\n`);
+          s.child.kill('SIGKILL');
+          await stopped;
+        }
+      }),
+    );
     await tdb.drop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
