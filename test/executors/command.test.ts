@@ -12,12 +12,12 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   market = await openMarketStore(':memory:');
   ({ runtime } = await startTestRuns(tdb.store, market));
-});
+}, 30_000);
 afterAll(async () => {
   await runtime.stop(2000);
   await market.close();
   await tdb.drop();
-});
+}, 30_000);
 
 const node = process.execPath;
 const finish = (id: number) => runtime.service.waitForRun(id, { timeoutMs: 20_000 });

@@ -15,13 +15,13 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   market = await openMarketStore(':memory:');
   ({ runtime } = await startTestRuns(tdb.store, market, { TUSHARE_TOKEN: FAKE_TOKEN, TUSHARE_URL: fake.url, TUSHARE_CALLS_PER_MINUTE: '100000' }));
-});
+}, 30_000);
 afterAll(async () => {
   await runtime.stop(2000);
   await market.close();
   await tdb.drop();
   await fake.close();
-});
+}, 30_000);
 
 const finish = (id: number) => runtime.service.waitForRun(id, { timeoutMs: 60_000 });
 const count = async (q: string) => Number((await market.query(q))[0].n);

@@ -22,12 +22,12 @@ beforeAll(async () => {
   market = await openMarketStore(':memory:');
   ({ runtime, registry } = await startTestRuns(tdb.store, market));
   deps = { db: tdb.store.db, registry, runs: runtime.service };
-});
+}, 30_000);
 afterAll(async () => {
   await runtime.stop(2000);
   await market.close();
   await tdb.drop();
-});
+}, 30_000);
 
 const finish = (id: number) => runtime.service.waitForRun(id, { timeoutMs: 30_000 });
 const noop = (id: string, dependsOn: string[] = []) => ({ id, executor: 'noop', config: {}, dependsOn });
