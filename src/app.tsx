@@ -35,6 +35,8 @@ import { runsApi } from './runs/runs.api.ts';
 import { runsPages } from './runs/runs.pages.tsx';
 import { makeRunsCore } from './runs/runs.runtime.ts';
 import type { RunsService } from './runs/runs.service.ts';
+import { schedulerApi } from './scheduler/scheduler.api.ts';
+import { schedulerPages } from './scheduler/scheduler.pages.tsx';
 
 export type { AppEnv } from './http/env.ts';
 
@@ -91,6 +93,7 @@ export function createApp(deps: AppDeps) {
   const executors = deps.executors ?? makeExecutorRegistry([]);
   const runs = deps.runs ?? makeRunsCore(deps.pg, executors, deps.logger).service;
   api.route('/', runsApi({ runs, registry: executors }));
+  api.route('/', schedulerApi({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy }));
   const apiDocument = documentApi(api, deps.version);
   app.route('/api/v1', api);
 
@@ -102,6 +105,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', homeRoutes({ chrome, version: deps.version, postgresKind: deps.pg.kind, marketPath: deps.market.path, marketSummary: () => marketSummary(deps.market, deps.pg) }));
   app.route('/', marketPages({ chrome, market: deps.market, pg: deps.pg, config: deps.config, logger: deps.logger }));
   app.route('/', runsPages({ runs, chrome }));
+  app.route('/', schedulerPages({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, chrome }));
 
   app.notFound((c) => {
     const what = isApiPath(c.req.path) ? `no endpoint ${c.req.method} ${c.req.path}` : `no page at ${c.req.path}`;

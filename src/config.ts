@@ -39,6 +39,7 @@ export const configSchema = z.object({
   LOGIN_FAILURES_PER_USERNAME: positiveInt('a positive number of failed logins per 15 minutes').default(5),
   LOGIN_FAILURES_PER_IP: positiveInt('a positive number of failed logins per 15 minutes').default(20),
   RUN_IO_CONCURRENCY: positiveInt('a positive number of slots').default(4),
+  SCHEDULER_SWEEP_MS: positiveInt('a positive number of milliseconds').default(10_000),
   RUN_LEASE_MS: positiveInt('a positive number of milliseconds').default(30_000),
   RUN_HEARTBEAT_MS: positiveInt('a positive number of milliseconds').optional(),
   RUN_POLL_MS: positiveInt('a positive number of milliseconds').default(5_000),
@@ -75,6 +76,8 @@ export interface Config {
   readonly loginFailuresPerIp: number;
   /** Run machinery: io slots, lease length, heartbeat (default lease/3), fallback poll, retry cap, grace after abort. */
   readonly runIoConcurrency: number;
+  /** How often the scheduler looks at every task besides its timers (catch-up after downtime, lost NOTIFYs). */
+  readonly schedulerSweepMs: number;
   readonly runLeaseMs: number;
   readonly runHeartbeatMs: number;
   readonly runPollMs: number;
@@ -125,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     loginFailuresPerUsername: c.LOGIN_FAILURES_PER_USERNAME,
     loginFailuresPerIp: c.LOGIN_FAILURES_PER_IP,
     runIoConcurrency: c.RUN_IO_CONCURRENCY,
+    schedulerSweepMs: c.SCHEDULER_SWEEP_MS,
     runLeaseMs: c.RUN_LEASE_MS,
     runHeartbeatMs: c.RUN_HEARTBEAT_MS ?? Math.max(50, Math.floor(c.RUN_LEASE_MS / 3)),
     runPollMs: c.RUN_POLL_MS,

@@ -15,9 +15,12 @@ import { seedDemoOnFirstStart } from './market/demo/first-start.ts';
 import { availableParallelism } from 'node:os';
 import type { Authenticate } from './auth/access.ts';
 import { diagnosticExecutors } from './executors/diagnostic.executors.ts';
-import { makeExecutorRegistry, type ExecutorDefinition } from './runs/executor-registry.ts';
+import { makeExecutorRegistry, type ExecutorDefinition, type ExecutorRegistry } from './runs/executor-registry.ts';
 import { startRuns, type RunsRuntime, type RunsSettings } from './runs/runs.runtime.ts';
 import type { RunsService } from './runs/runs.service.ts';
+import { schedulerExecutors } from './executors/scheduler.executors.ts';
+import { makeSchedulerManager, type SchedulerManager } from './scheduler/manager.ts';
+import { seedSchedulerTasks } from './scheduler/seed.ts';
 
 export interface StartOptions {
   logger?: Logger;
@@ -28,8 +31,12 @@ export interface StartOptions {
 }
 
 /** Every executor this server can run. Features add theirs here; the run machinery never imports them. */
-export function serverExecutors(): ExecutorDefinition[] {
-  return [...diagnosticExecutors];
+export function serverExecutors(config?: Config): ExecutorDefinition[] {
+  const all: ExecutorDefinition[] = [...diagnosticExecutors];
+  // Scheduler executors; the workflow executor reads the whole registry lazily (steps may use any executor).
+  let registry: ExecutorRegistry | null = null;
+  if (config) all.push(...schedulerExecutors(config, () => (registry ??= makeExecutorRegistry(all))));
+  return all;
 }
 
 /** The run machinery's settings from the configuration: backtest slots default to cores − 1 (at least 1). */
@@ -99,11 +106,24 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (config.seedDemo) await seedDemoOnFirstStart({ pg, market, config, logger });
 
   // Run machinery: the reaper settles what a dead process left running, then workers start claiming.
-  const executors = makeExecutorRegistry(serverExecutors());
+  const executors = makeExecutorRegistry(serverExecutors(config));
   let runsRuntime: RunsRuntime;
   try {
     runsRuntime = await startRuns({ pg, market, registry: executors, logger, settings: runsSettingsFrom(config) });
   } catch (err) {
+    await market.close();
+    await pg.close();
+    throw err;
+  }
+
+  // Scheduler: after the run machinery (fires are runs); seeds the daily-update workflow once per database.
+  let scheduler: SchedulerManager;
+  try {
+    await seedSchedulerTasks(pg.db, logger);
+    scheduler = makeSchedulerManager({ pg, runs: runsRuntime.service, logger, sweepMs: config.schedulerSweepMs });
+    await scheduler.start();
+  } catch (err) {
+    await runsRuntime.stop(config.shutdownTimeoutMs);
     await market.close();
     await pg.close();
     throw err;
@@ -117,6 +137,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       s.once('error', reject);
     });
   } catch (err) {
+    await scheduler.stop();
     await runsRuntime.stop(config.shutdownTimeoutMs);
     await market.close();
     await pg.close();
@@ -146,6 +167,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       }, config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
+      await scheduler.stop();
       await runsRuntime.stop(config.shutdownTimeoutMs);
       await market.close();
       await pg.close();

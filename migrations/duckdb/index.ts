@@ -41,4 +41,9 @@ export const duckMigrations: readonly DuckMigration[] = [
       `create table st_periods (ts_code varchar not null, start_date integer not null, end_date integer)`,
     ],
   },
+  {
+    // Factor values computed by the `factor` executor (src/factors): one row per factor, stock and day.
+    id: '2026-11-28-500-factor-values',
+    statements: [`create table factor_values (factor varchar not null, ts_code varchar not null, trade_date integer not null, value double)`],
+  },
 ];

@@ -19,3 +19,23 @@
     }
   });
 })();
+
+// Scheduler: <time data-countdown datetime=ISO> counts down to the next run, once a second.
+(function () {
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll('time[data-countdown]').forEach(function (el) {
+      var at = Date.parse(el.getAttribute('datetime'));
+      if (isNaN(at)) return;
+      var s = Math.max(0, Math.round((at - now) / 1000));
+      var text;
+      if (s < 120) text = 'in ' + s + ' s';
+      else if (s < 7200) text = 'in ' + Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
+      else if (s < 172800) text = 'in ' + Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+      else text = 'in ' + Math.floor(s / 86400) + ' days';
+      if (el.textContent !== text) el.textContent = text;
+    });
+  }
+  setInterval(tick, 1000);
+  document.addEventListener('DOMContentLoaded', tick);
+})();

@@ -13,6 +13,7 @@ export interface Database {
   sync_log: SyncLogTable;
   runs: RunsTable;
   run_events: RunEventsTable;
+  scheduled_tasks: ScheduledTasksTable;
 }
 
 export interface SettingsTable {
@@ -127,4 +128,29 @@ export interface RunEventsTable {
   kind: 'status' | 'progress' | 'log';
   at: Generated<Date>;
   data: ColumnType<unknown, string, string>;
+}
+
+/** A scheduled task (src/scheduler). Json columns are written as JSON text. */
+export interface ScheduledTasksTable {
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  executor: string;
+  config: ColumnType<unknown, string, string>;
+  schedule: ColumnType<unknown, string, string>;
+  timezone: Generated<string>;
+  enabled: Generated<boolean>;
+  paused: Generated<boolean>;
+  overlap: Generated<'skip' | 'queue_one' | 'allow'>;
+  max_concurrent: Generated<number>;
+  misfire: Generated<'once' | 'each' | 'skip'>;
+  max_catch_up: Generated<number>;
+  grace_seconds: Generated<number>;
+  max_attempts: Generated<number>;
+  retry_delay_ms: Generated<number>;
+  timeout_ms: number | null;
+  owner_id: number | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  last_slot: ColumnType<Date, Date | string | undefined, Date | string>;
 }

@@ -11,6 +11,7 @@ import { createToken } from '../../src/auth/tokens.service.ts';
 import { createUser, systemActor } from '../../src/auth/users.service.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { bearer, makeUser, testPassword } from '../helpers/accounts.ts';
+import { insertTask } from '../../src/scheduler/tasks.repository.ts';
 
 type Caller = 'anonymous' | 'viewer' | 'analyst' | 'analyst (non-owner)' | 'admin';
 interface Fixture {
@@ -41,6 +42,20 @@ const freshUser = async (fx: Fixture) => ({ id: String((await createUser(fx.t.de
 const freshToken = async (fx: Fixture, ownerId: number) => ({ id: String((await createToken(fx.t.deps.pg.db, systemActor('matrix'), { userId: ownerId, name: 'm', expiresDays: null, now: new Date() })).info.id) });
 const queuedRun = async (fx: Fixture, ownerId: number) => ({ id: String((await fx.t.deps.runs!.queueRun({ executor: 'noop', params: {}, queuedBy: ownerId })).id) });
 const stock = async () => ({ code: '600000.SH' });
+// A fresh scheduled task (noop, manual) per request, so deletes and edits never collide.
+const freshTask = async (fx: Fixture) => {
+  const row = await insertTask(fx.t.deps.pg.db, {
+    name: `matrix-task-${fx.seq()}`, description: '', executor: 'noop', config: '{}', schedule: JSON.stringify({ kind: 'manual', timezone: 'UTC' }), timezone: 'UTC',
+    enabled: true, overlap: 'allow', max_concurrent: 5, misfire: 'once', max_catch_up: 1, grace_seconds: 60, max_attempts: 1, retry_delay_ms: 1000, timeout_ms: null, owner_id: null,
+  });
+  return { id: String(row!.id) };
+};
+// A task with one triggered (queued) run.
+const freshTaskRun = async (fx: Fixture) => {
+  const { id } = await freshTask(fx);
+  const [run] = await fx.t.deps.pg.db.insertInto('runs').values({ executor: 'noop', params: '{}', status: 'queued', task_id: Number(id) }).returning('id').execute();
+  return { id, runId: String(run.id) };
+};
 const asset = async (fx: Fixture) => {
   const [, , hash, ...name] = fx.t.deps.assets.url('css/app.css').split('/');
   return { hash, name: name.join('/') };
@@ -109,6 +124,43 @@ const matrix: Record<string, Case> = {
   'POST /runs/:id{[0-9]+}/pause': need('analyst', 303, { owned: true, params: queuedRun }),
   'POST /runs/:id{[0-9]+}/resume': need('analyst', 303, { owned: true, params: queuedRun }),
   'POST /runs/:id{[0-9]+}/retry': need('analyst', 409, { owned: true, params: queuedRun }),
+  // Scheduler (issue 8): viewers read, admins change.
+  'GET /scheduler': need('viewer'),
+  'GET /scheduler/stream': need('viewer', 200, { except: {} }),
+  'GET /scheduler/stats': need('viewer'),
+  'GET /scheduler/new': need('admin'),
+  'GET /scheduler/config-fields': need('admin'),
+  'POST /scheduler/preview': need('viewer', 200, { body: () => ({ expression: '0 18 * * 1-5', timezone: 'UTC' }) }),
+  'GET /scheduler/tasks/:id{[0-9]+}': need('viewer', 200, { params: freshTask }),
+  'GET /scheduler/tasks/:id{[0-9]+}/history': need('viewer', 200, { params: freshTask }),
+  'GET /scheduler/tasks/:id{[0-9]+}/dag': need('viewer', 404, { params: freshTask }),
+  'GET /scheduler/tasks/:id{[0-9]+}/edit': need('admin', 200, { params: freshTask }),
+  'POST /scheduler/tasks': need('admin', 303, { body: (fx) => ({ name: `page-task-${fx.seq()}`, executor: 'noop', kind: 'manual', timezone: 'UTC', enabled: 'on' }) }),
+  'POST /scheduler/tasks/:id{[0-9]+}': need('admin', 303, { params: freshTask, body: (fx) => ({ name: `page-edit-${fx.seq()}`, executor: 'noop', kind: 'manual', timezone: 'UTC' }) }),
+  'POST /scheduler/tasks/:id{[0-9]+}/enable': need('admin', 303, { params: freshTask }),
+  'POST /scheduler/tasks/:id{[0-9]+}/disable': need('admin', 303, { params: freshTask }),
+  'POST /scheduler/tasks/:id{[0-9]+}/pause': need('admin', 303, { params: freshTask }),
+  'POST /scheduler/tasks/:id{[0-9]+}/resume': need('admin', 303, { params: freshTask }),
+  'POST /scheduler/tasks/:id{[0-9]+}/trigger': need('admin', 303, { params: freshTask }),
+  'POST /scheduler/tasks/:id{[0-9]+}/delete': need('admin', 303, { params: freshTask }),
+  'GET /api/v1/scheduler/tasks': need('viewer'),
+  'POST /api/v1/scheduler/tasks': need('admin', 201, { body: (fx) => ({ name: `api-task-${fx.seq()}`, executor: 'noop', schedule: { kind: 'manual' } }) }),
+  'GET /api/v1/scheduler/tasks/:id': need('viewer', 200, { params: freshTask }),
+  'PATCH /api/v1/scheduler/tasks/:id': need('admin', 200, { params: freshTask, body: () => ({ description: 'changed' }) }),
+  'DELETE /api/v1/scheduler/tasks/:id': need('admin', 200, { params: freshTask }),
+  'POST /api/v1/scheduler/tasks/:id/enable': need('admin', 200, { params: freshTask }),
+  'POST /api/v1/scheduler/tasks/:id/disable': need('admin', 200, { params: freshTask }),
+  'POST /api/v1/scheduler/tasks/:id/pause': need('admin', 200, { params: freshTask }),
+  'POST /api/v1/scheduler/tasks/:id/resume': need('admin', 200, { params: freshTask }),
+  'POST /api/v1/scheduler/tasks/:id/trigger': need('admin', 202, { params: freshTask }),
+  'POST /api/v1/scheduler/tasks/:id/runs/:runId/cancel': need('admin', 202, { params: freshTaskRun }),
+  'POST /api/v1/scheduler/tasks/:id/runs/:runId/pause': need('admin', 202, { params: freshTaskRun }),
+  'POST /api/v1/scheduler/tasks/:id/runs/:runId/resume': need('admin', 202, { params: freshTaskRun }),
+  'POST /api/v1/scheduler/tasks/:id/runs/:runId/retry': need('admin', 409, { params: freshTaskRun }),
+  'GET /api/v1/scheduler/tasks/:id/runs': need('viewer', 200, { params: freshTask }),
+  'GET /api/v1/scheduler/stats': need('viewer'),
+  'POST /api/v1/scheduler/cron/preview': need('viewer', 200, { body: () => ({ expression: '*/5 * * * * *', timezone: 'UTC' }) }),
+  'GET /api/v1/scheduler/executors': need('viewer'),
 };
 
 /** Every route of the app, without middleware-only entries (app.use registers method ALL). */

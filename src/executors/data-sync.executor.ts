@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import type { Config } from '../config.ts';
+import { datasetNames, type DatasetName } from '../market/datasets.ts';
+import { makeSource } from '../market/sync/make-source.ts';
+import { syncDataset } from '../market/sync/sync.service.ts';
+import { defineExecutor, RunError } from '../runs/executor-registry.ts';
+
+const yyyymmdd = z.number().int().min(19900101, { message: 'expected a date as YYYYMMDD, e.g. 20260130' }).max(21001231, { message: 'expected a date as YYYYMMDD, e.g. 20260130' });
+
+/**
+ * One sync operation of the market store (src/market/sync): a dataset, for one stock, a list or
+ * the whole market (no codes), one day (start only, or neither: the latest closed trading day) or a
+ * range. Source `auto` is Tushare when TUSHARE_TOKEN is set, the demo generator otherwise. Progress
+ * is reported per trade date and the last committed date is the checkpoint a retry resumes from.
+ */
+export const dataSyncParams = z
+  .object({
+    dataset: z.enum(datasetNames as [DatasetName, ...DatasetName[]]),
+    source: z.enum(['auto', 'tushare', 'demo']).default('auto'),
+    codes: z.array(z.string().regex(/^[0-9A-Z]{6}\.[A-Z]{2}$/, { message: 'expected a code such as 600000.SH' })).max(10_000).optional(),
+    start: yyyymmdd.optional(),
+    end: yyyymmdd.optional(),
+    /** Rows per write batch (each batch is a checkpoint): smaller loses less when a range fails midway. */
+    batchRows: z.number().int().min(100).max(1_000_000).optional(),
+  })
+  .strict()
+  .refine((p) => p.start === undefined || p.end === undefined || p.start <= p.end, { message: 'start must not be after end', path: ['start'] });
+
+export function makeDataSyncExecutor(config: Config) {
+  return defineExecutor({
+    name: 'data_sync',
+    description: 'fills one market dataset from Tushare or the demo generator (one stock, a list or the whole market; a day or a range); resumes from the last committed date',
+    params: dataSyncParams,
+    kind: 'io',
+    queueRole: 'admin',
+    defaults: { maxAttempts: 3, retryDelayMs: 30_000 },
+    async run(p, ctx) {
+      const sourceName = p.source === 'auto' ? (config.tushareToken ? 'tushare' : 'demo') : p.source;
+      const source = await makeSource(sourceName, { config, market: ctx.stores.market });
+      const resume = (ctx.resume as { lastCompletedDate?: number } | null)?.lastCompletedDate ?? null;
+      ctx.log('info', `syncing ${p.dataset} from ${sourceName}${p.codes ? ` for ${p.codes.length} code(s)` : ''}${p.start ? ` from ${p.start}` : ''}${p.end ? ` to ${p.end}` : ''}${resume ? `, resuming after ${resume}` : ''}`);
+      const outcome = await syncDataset(
+        { market: ctx.stores.market, pg: ctx.stores.pg, source },
+        { dataset: p.dataset, codes: p.codes ?? null, start: p.start ?? null, end: p.end ?? null },
+        {
+          signal: ctx.signal,
+          runId: ctx.runId,
+          batchRows: p.batchRows,
+          resumeFrom: resume,
+          onProgress: (g) => ctx.progress({ processed: g.done, total: g.total, current: g.currentDate ? String(g.currentDate) : null }),
+          checkpoint: (c) => ctx.checkpoint({ lastCompletedDate: c.lastCompletedDate }),
+        },
+      );
+      ctx.signal.throwIfAborted();
+      const c = outcome.counts;
+      ctx.log(outcome.result === 'success' ? 'info' : 'error', `${p.dataset}: ${outcome.result}; ${outcome.rows} rows: ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted${outcome.error ? `; ${outcome.error}` : ''}`);
+      if (outcome.result !== 'success') {
+        throw new RunError('sync_failed', `${p.dataset} sync ${outcome.result}: ${outcome.error ?? 'unknown error'} (last completed date ${outcome.lastCompletedDate ?? 'none'}; a retry resumes after it)`, {
+          detail: { logId: outcome.logId, counts: outcome.counts, lastCompletedDate: outcome.lastCompletedDate },
+        });
+      }
+      return { dataset: p.dataset, source: sourceName, logId: outcome.logId, rows: outcome.rows, counts: outcome.counts, lastCompletedDate: outcome.lastCompletedDate, durationMs: outcome.durationMs };
+    },
+  });
+}

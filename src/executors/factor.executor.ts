@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { factorDefinitions, factorKinds, factorName, type FactorKind } from '../factors/factor-registry.ts';
+import { defineExecutor } from '../runs/executor-registry.ts';
+
+const yyyymmdd = z.number().int().min(19900101).max(21001231);
+
+/**
+ * Computes factors from the factor registry in DuckDB and replaces their values in `factor_values`
+ * (from `start` on, or entirely) — one write transaction per factor, so a reader never sees half.
+ */
+export const factorParams = z
+  .object({
+    factors: z
+      .array(z.object({ kind: z.enum(factorKinds as [FactorKind, ...FactorKind[]]), n: z.number().int().min(2).max(500) }).strict())
+      .min(1)
+      .max(50)
+      .default([
+        { kind: 'turnover_ma', n: 5 },
+        { kind: 'momentum', n: 20 },
+        { kind: 'volatility', n: 20 },
+      ]),
+    /** Recompute only dates from this one on (windows still look back before it). */
+    start: yyyymmdd.optional(),
+  })
+  .strict();
+
+export const factorExecutor = defineExecutor({
+  name: 'factor',
+  description: 'computes factors (turnover-rate moving average, N-day momentum, N-day volatility) into factor_values',
+  params: factorParams,
+  kind: 'io',
+  queueRole: 'admin',
+  async run(p, ctx) {
+    const out: Array<{ factor: string; rows: number }> = [];
+    ctx.progress({ processed: 0, total: p.factors.length });
+    for (const [i, f] of p.factors.entries()) {
+      ctx.signal.throwIfAborted();
+      const name = factorName(f.kind, f.n);
+      const start = p.start ?? 0;
+      const rows = await ctx.stores.market.write(async (conn) => {
+        await conn.run(`delete from factor_values where factor = $1 and trade_date >= $2`, [name, start]);
+        const r = await conn.run(
+          `insert into factor_values (factor, ts_code, trade_date, value)
+           select $1, ts_code, trade_date, value from (${factorDefinitions[f.kind].sql(f.n)}) where trade_date >= $2 and isfinite(value)`,
+          [name, start],
+        );
+        return Number(r.rowsChanged);
+      });
+      out.push({ factor: name, rows });
+      ctx.log('info', `${name}: ${rows} values`);
+      ctx.progress({ processed: i + 1, total: p.factors.length, current: name });
+    }
+    return { factors: out };
+  },
+});

@@ -1,0 +1,160 @@
+import { sql } from 'kysely';
+import { silentLogger } from '../logger.ts';
+import { defineExecutor, RunError, type ExecutorRegistry, type RunContext } from '../runs/executor-registry.ts';
+import { makeRunsCore } from '../runs/runs.runtime.ts';
+import { isTerminal, type RunStatus } from '../runs/run.types.ts';
+import { topoOrder, workflowParamsSchema, type WorkflowParams, type WorkflowStep } from './workflow.graph.ts';
+
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export interface StepState {
+  status: StepStatus;
+  runId: number | null;
+  error?: string | null;
+}
+/** What the workflow run saves as its checkpoint and returns as its result; the DAG page reads it. */
+export interface WorkflowState {
+  steps: Record<string, StepState>;
+  outcome?: 'succeeded' | 'partial' | 'failed';
+}
+
+const pollMs = 200;
+
+/**
+ * Runs a DAG of steps as child runs (parent_run_id = the workflow's run), each with its own history.
+ * `stop`: the first failure stops launching new steps and fails the workflow; `continue`: steps
+ * whose dependencies failed are skipped, the others run, and the result is `partial`. A retry of the
+ * workflow resumes from its checkpoint: steps that succeeded are not run again.
+ */
+export function makeWorkflowExecutor(registry: () => ExecutorRegistry) {
+  return defineExecutor({
+    name: 'workflow',
+    description: 'runs a DAG of steps (executors or other tasks) serially or in parallel, each a child run',
+    params: workflowParamsSchema,
+    kind: 'io',
+    queueRole: 'admin',
+    run: (p, ctx) => runWorkflow(p, ctx, registry()),
+  });
+}
+
+async function runWorkflow(p: WorkflowParams, ctx: RunContext, registry: ExecutorRegistry): Promise<WorkflowState> {
+  const db = ctx.stores.pg.db;
+  const { service: runs } = makeRunsCore(ctx.stores.pg, registry, silentLogger);
+  const order = topoOrder(p.steps);
+  const previous = (ctx.resume as WorkflowState | null)?.steps ?? {};
+  const state: WorkflowState = { steps: {} };
+  for (const s of order) {
+    const before = previous[s.id];
+    state.steps[s.id] = before?.status === 'succeeded' ? before : { status: 'pending', runId: null };
+  }
+  const kept = order.filter((s) => state.steps[s.id].status === 'succeeded').length;
+  if (kept) ctx.log('info', `resuming: ${kept} step(s) succeeded before and are not run again`);
+  const limit = p.mode === 'serial' ? 1 : p.parallelism;
+  const active = new Map<number, WorkflowStep>();
+  const done = () => order.filter((s) => !['pending', 'running'].includes(state.steps[s.id].status)).length;
+  const report = () => ctx.progress({ processed: done(), total: order.length, current: [...active.values()].map((s) => s.id).join(', ') || null });
+  let failed = false;
+  report();
+  await ctx.checkpoint(state);
+
+  const launch = async (s: WorkflowStep) => {
+    let executor = s.executor!;
+    let config: unknown = s.config;
+    let taskId: number | null = null;
+    let maxAttempts: number | undefined;
+    let timeoutMs: number | null | undefined = s.timeoutMs;
+    if (s.task !== undefined) {
+      const t = await db.selectFrom('scheduled_tasks').selectAll().where('name', '=', s.task).executeTakeFirst();
+      if (!t) throw new RunError('unknown_task', `step ${s.id}: no task named "${s.task}" (deleted since the workflow was saved?)`, { retryable: false });
+      executor = t.executor;
+      config = { ...(t.config as Record<string, unknown>), ...s.config };
+      taskId = Number(t.id);
+      maxAttempts = t.max_attempts;
+      timeoutMs ??= t.timeout_ms;
+    }
+    const run = await runs.queueRun({ executor, params: config, parentRunId: ctx.runId, taskId, maxAttempts, timeoutMs: timeoutMs ?? undefined, queuedBy: null });
+    active.set(run.id, s);
+    state.steps[s.id] = { status: 'running', runId: run.id };
+    ctx.log('info', `step ${s.id}: started run ${run.id} (${executor})`);
+  };
+
+  const onAbort = () => {
+    for (const id of active.keys()) void runs.cancel(id).catch(() => {});
+  };
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      // Skip what can no longer run: a dependency failed, was skipped or cancelled.
+      for (const s of order) {
+        const st = state.steps[s.id];
+        if (st.status !== 'pending') continue;
+        if (s.dependsOn.some((d) => ['failed', 'skipped', 'cancelled'].includes(state.steps[d].status))) {
+          state.steps[s.id] = { status: 'skipped', runId: null };
+          ctx.log('warn', `step ${s.id}: skipped (a dependency did not succeed)`);
+        }
+      }
+      if (!(failed && p.onFailure === 'stop')) {
+        for (const s of order) {
+          if (active.size >= limit) break;
+          if (state.steps[s.id].status !== 'pending') continue;
+          if (s.dependsOn.every((d) => state.steps[d].status === 'succeeded')) await launch(s);
+        }
+      }
+      report();
+      if (active.size === 0) break;
+      await waitForAny(ctx, [...active.keys()]);
+      if (ctx.signal.aborted) break;
+      const rows = await db
+        .selectFrom('runs')
+        .select(['id', 'status', 'error'])
+        .where('id', 'in', [...active.keys()])
+        .execute();
+      let changed = false;
+      for (const r of rows) {
+        if (!isTerminal(r.status as RunStatus)) continue;
+        const s = active.get(Number(r.id))!;
+        active.delete(Number(r.id));
+        const status: StepStatus = r.status === 'succeeded' ? 'succeeded' : r.status === 'cancelled' ? 'cancelled' : 'failed';
+        const error = (r.error as { message?: string } | null)?.message ?? null;
+        state.steps[s.id] = { status, runId: Number(r.id), error };
+        ctx.log(status === 'succeeded' ? 'info' : 'error', `step ${s.id}: ${status}${error ? `: ${error}` : ''}`);
+        if (status !== 'succeeded') failed = true;
+        changed = true;
+      }
+      if (changed) await ctx.checkpoint(state);
+    }
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+  ctx.signal.throwIfAborted();
+  // Stopped early: what never started stays pending (a retry runs it).
+  const failedSteps = order.filter((s) => ['failed', 'cancelled'].includes(state.steps[s.id].status)).map((s) => s.id);
+  if (failedSteps.length === 0 && order.every((s) => state.steps[s.id].status === 'succeeded')) {
+    state.outcome = 'succeeded';
+    return state;
+  }
+  if (p.onFailure === 'continue') {
+    state.outcome = 'partial';
+    ctx.log('warn', `finished with failures (partial): ${failedSteps.join(', ')}`);
+    return state;
+  }
+  state.outcome = 'failed';
+  await ctx.checkpoint(state);
+  throw new RunError('workflow_failed', `step(s) ${failedSteps.join(', ')} failed; the workflow stopped (retry resumes from the steps that did not succeed)`, { detail: state });
+}
+
+/** Waits until one of these runs may have ended (polls the database; a workflow is not a hot path). */
+async function waitForAny(ctx: RunContext, ids: number[]): Promise<void> {
+  const db = ctx.stores.pg.db;
+  for (;;) {
+    const r = await sql<{ n: number }>`select count(*)::int as n from runs where id = any(${sql.raw(`array[${ids.map(Number).join(',')}]::bigint[]`)}) and status in ('succeeded','failed','cancelled','abandoned')`.execute(db);
+    if ((r.rows[0]?.n ?? 0) > 0) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, pollMs);
+      ctx.signal.addEventListener('abort', () => {
+        clearTimeout(t);
+        resolve();
+      }, { once: true });
+    });
+    if (ctx.signal.aborted) return;
+  }
+}

@@ -1,0 +1,267 @@
+import { Cron } from 'croner';
+import type { PgStore } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import type { RunsService, QueueRunInput } from '../runs/runs.service.ts';
+import { dueSlots, overlapDecision } from './policy.ts';
+import { nextFireTimes, slotsBetween, type Schedule } from './schedule.ts';
+import * as repo from './tasks.repository.ts';
+import { toTask } from './tasks.service.ts';
+import type { Task } from './task.types.ts';
+
+/**
+ * The scheduler of one instance. It keeps one timer per enabled, unpaused task (a croner job for a
+ * cron schedule, an epoch-aligned timer for an interval), and follows other instances' edits via
+ * NOTIFY. A timer only says "look now": what is due is decided from the task row and the DATABASE
+ * clock (policy.ts dueSlots/overlapDecision), and a fire is a run keyed (task_id, scheduled_for)
+ * inserted with ON CONFLICT DO NOTHING — so every instance may fire, and each slot fires once.
+ * A periodic sweep over every task catches what a timer could not (downtime, clock skew, a lost NOTIFY).
+ */
+export interface SchedulerManager {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Decides and fires what is due for these tasks now (database clock); what the timers call. */
+  fireDue(ids: readonly number[]): Promise<FireReport>;
+  /** Re-reads one task and re-arms (or drops) its timer. */
+  reload(id: number): Promise<void>;
+  /** Task ids with an armed timer (tests). */
+  armed(): number[];
+}
+
+export interface FireReport {
+  now: Date;
+  fired: Array<{ taskId: number; scheduledFor: Date; runId: number }>;
+  /** Slots another instance had fired already (the insert was a no-op). */
+  duplicates: number;
+  skipped: Array<{ taskId: number; scheduledFor: Date; reason: 'overlap' }>;
+  dropped: number;
+}
+
+export interface ManagerOptions {
+  pg: PgStore;
+  runs: RunsService;
+  logger: Logger;
+  /** How often every task is looked at regardless of timers (default 10 s). */
+  sweepMs?: number;
+  /** Called with every fire decision (benchmarks measure lateness from it). */
+  onFire?: (report: FireReport) => void;
+  /** Replaces the database clock in fire decisions (tests of policies at fixed instants). */
+  clock?: () => Date;
+}
+
+interface Armed {
+  key: string;
+  stop(): void;
+}
+
+export function makeSchedulerManager(o: ManagerOptions): SchedulerManager {
+  const db = o.pg.db;
+  const log = o.logger.child({ component: 'scheduler' });
+  const armed = new Map<number, Armed>();
+  let stopped = true;
+  let unlisten: (() => Promise<void>) | null = null;
+  let sweepTimer: NodeJS.Timeout | null = null;
+  const pending = new Set<number>();
+  let firing: Promise<unknown> = Promise.resolve();
+  const retryTimers = new Set<NodeJS.Timeout>();
+  // The sweep in flight, awaited by stop() (a sweep that outlived stop would query a closed database).
+  let sweeping: Promise<void> = Promise.resolve();
+
+  // Fires requested while a decision is in flight (or within 2 ms) share the next decision: one round
+  // trip for however many tasks rang, so a slow database never builds a queue of small batches.
+  let batchQueued = false;
+  const request = (id: number) => {
+    if (stopped) return;
+    pending.add(id);
+    if (batchQueued) return;
+    batchQueued = true;
+    firing = firing
+      // Never cleared on stop: the batch resolves within 2 ms and sees `stopped`.
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, 2)))
+      .then(() => {
+        batchQueued = false;
+        const ids = [...pending];
+        pending.clear();
+        return ids.length && !stopped ? fireDue(ids) : undefined;
+      })
+      .catch((err) => log.error('firing tasks failed', { err: err as Error }));
+  };
+
+  const fireDue = async (ids: readonly number[]): Promise<FireReport> => {
+    const loaded = await repo.loadForFiring(db, ids);
+    const tasks = loaded.tasks;
+    const now = o.clock ? o.clock() : loaded.now;
+    const report: FireReport = { now, fired: [], duplicates: 0, skipped: [], dropped: 0 };
+    const inputs: Array<QueueRunInput & { taskId: number; scheduledFor: Date }> = [];
+    const advance: Array<{ id: number; slot: Date }> = [];
+    for (const row of tasks) {
+      const task = toTask(row);
+      if (!task.enabled || task.paused || task.schedule.kind === 'manual') continue;
+      const due = dueSlots(task.schedule, task.lastSlot, now, { misfire: task.misfire, maxCatchUp: task.maxCatchUp, graceSeconds: task.graceSeconds });
+      report.dropped += due.dropped;
+      const active = { queued: row.queued, running: row.running };
+      for (const slot of due.fire) {
+        if (overlapDecision(task.overlap, active, task.maxConcurrent) === 'skip') {
+          report.skipped.push({ taskId: task.id, scheduledFor: slot, reason: 'overlap' });
+          continue;
+        }
+        active.queued++;
+        inputs.push(inputFor(task, slot));
+      }
+      const newest = slotsBetween(task.schedule, task.lastSlot, now, 1).slots[0];
+      if (newest) advance.push({ id: task.id, slot: newest });
+      // A timer that rang a little before the database's now: look again when the slot is due there.
+      const upcoming = nextFireTimes(task.schedule, newest ?? task.lastSlot, 1)[0];
+      const early = upcoming ? upcoming.getTime() - now.getTime() : Infinity;
+      if (early > 0 && early < 1000 && !newest) {
+        const t = setTimeout(() => {
+          retryTimers.delete(t);
+          request(task.id);
+        }, early + 1);
+        retryTimers.add(t);
+      }
+    }
+    const valid = inputs;
+    let runs: Awaited<ReturnType<RunsService['queueRuns']>> = [];
+    try {
+      runs = await o.runs.queueRuns(valid);
+    } catch (err) {
+      // One task's config no longer valid (an executor removed?): fire the others one by one.
+      log.warn('a batch of fires failed; firing one by one', { err: err as Error });
+      for (const input of valid) {
+        try {
+          const run = await o.runs.queueScheduledRun(input);
+          if (run) runs.push(run);
+        } catch (e) {
+          log.error('task could not fire', { taskId: input.taskId, err: e as Error });
+        }
+      }
+    }
+    for (const r of runs) report.fired.push({ taskId: r.taskId!, scheduledFor: r.scheduledFor!, runId: r.id });
+    report.duplicates = valid.length - runs.length;
+    await repo.advanceSlots(db, advance);
+    if (report.fired.length) log.debug('tasks fired', { count: report.fired.length, duplicates: report.duplicates });
+    o.onFire?.(report);
+    return report;
+  };
+
+  const arm = (task: Task) => {
+    // A sweep or reload that was in flight when stop() ran must not re-arm timers (they would keep the process alive).
+    if (stopped) return;
+    const key = JSON.stringify([task.schedule, task.enabled, task.paused]);
+    const current = armed.get(task.id);
+    if (current?.key === key) return;
+    current?.stop();
+    armed.delete(task.id);
+    if (!task.enabled || task.paused || task.schedule.kind === 'manual') return;
+    armed.set(task.id, { key, stop: timerFor(task.schedule, () => request(task.id)) });
+  };
+
+  const reload = async (id: number) => {
+    const row = await repo.findTask(db, id);
+    if (!row) {
+      armed.get(id)?.stop();
+      armed.delete(id);
+      return;
+    }
+    const task = toTask(row);
+    arm(task);
+    // Enabled or resumed: slots owed since are decided now, not at the next tick.
+    if (task.enabled && !task.paused) request(id);
+  };
+
+  const sweep = async () => {
+    if (stopped) return;
+    const rows = await repo.listTasks(db);
+    if (stopped) return;
+    const seen = new Set<number>();
+    for (const row of rows) {
+      const t = toTask(row);
+      seen.add(t.id);
+      arm(t);
+    }
+    for (const id of [...armed.keys()]) {
+      if (!seen.has(id)) {
+        armed.get(id)!.stop();
+        armed.delete(id);
+      }
+    }
+    const live = rows.filter((r) => r.enabled && !r.paused).map((r) => Number(r.id));
+    if (live.length) {
+      firing = firing.then(() => (stopped ? undefined : fireDue(live))).catch((err) => log.error('sweep failed', { err: err as Error }));
+      await firing;
+    }
+  };
+
+  return {
+    async start() {
+      if (!stopped) return;
+      stopped = false;
+      unlisten = await o.pg.listen(repo.tasksChannel, (payload) => {
+        const id = Number(payload);
+        if (Number.isInteger(id) && !stopped) void reload(id).catch((err) => log.warn('reloading a task failed', { taskId: id, err: err as Error }));
+      });
+      await sweep();
+      sweepTimer = setInterval(() => {
+        sweeping = sweeping.then(sweep).catch((err) => log.error('sweep failed', { err: err as Error }));
+      }, o.sweepMs ?? 10_000);
+      log.info('scheduler started', { tasks: armed.size });
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (sweepTimer) clearInterval(sweepTimer);
+      for (const t of retryTimers) clearTimeout(t);
+      retryTimers.clear();
+      for (const a of armed.values()) a.stop();
+      armed.clear();
+      await sweeping.catch(() => {});
+      await firing.catch(() => {});
+      for (const a of armed.values()) a.stop();
+      armed.clear();
+      await unlisten?.().catch(() => {});
+      log.info('scheduler stopped');
+    },
+    fireDue,
+    reload,
+    armed: () => [...armed.keys()],
+  };
+}
+
+function inputFor(task: Task, slot: Date): QueueRunInput & { taskId: number; scheduledFor: Date } {
+  return {
+    executor: task.executor,
+    params: task.config,
+    queuedBy: null,
+    taskId: task.id,
+    scheduledFor: slot,
+    maxAttempts: task.maxAttempts,
+    retryDelayMs: task.retryDelayMs,
+    timeoutMs: task.timeoutMs,
+  };
+}
+
+/** A timer that calls `ring` at each slot of the schedule; returns how to stop it. */
+function timerFor(s: Schedule, ring: () => void): () => void {
+  if (s.kind === 'cron') {
+    const job = new Cron(s.expression, { timezone: s.timezone, mode: '5-or-6-parts', protect: false }, ring);
+    return () => job.stop();
+  }
+  if (s.kind === 'interval') {
+    let timer: NodeJS.Timeout | null = null;
+    let live = true;
+    const next = () => {
+      if (!live) return;
+      const at = nextFireTimes(s, new Date(), 1)[0];
+      timer = setTimeout(() => {
+        ring();
+        next();
+      }, Math.max(0, at.getTime() - Date.now()));
+    };
+    next();
+    return () => {
+      live = false;
+      if (timer) clearTimeout(timer);
+    };
+  }
+  return () => {};
+}

@@ -1,0 +1,204 @@
+import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { auditActor } from '../audit/audit.service.ts';
+import { principalOf, requireRole } from '../auth/access.ts';
+import type { PageChromeFn } from '../http/chrome.ts';
+import type { AppEnv } from '../http/env.ts';
+import { AppError } from '../http/errors.ts';
+import type { WorkflowState } from '../executors/workflow.executor.ts';
+import { workflowParamsSchema } from '../executors/workflow.graph.ts';
+import { CronPreview, ConfigFields, TaskForm, type ExecutorInfo } from '../../views/scheduler/form.tsx';
+import { RunHistory, StatsPage, TaskPage, TasksPage } from '../../views/scheduler/pages.tsx';
+import { DagSvg, TasksBody } from '../../views/scheduler/parts.tsx';
+import { cronPreview, executorSchemas } from './scheduler.api.ts';
+import * as svc from './tasks.service.ts';
+import type { Task } from './task.types.ts';
+
+/**
+ * Scheduler pages: the live task list, a task with its runs (and its workflow's DAG), the create
+ * and edit form with a live cron preview and a config form from the executor's schema, and stats.
+ * Viewers read; admins change.
+ */
+export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chrome: PageChromeFn }) {
+  const { chrome } = deps;
+  const app = new Hono<AppEnv>();
+  const isAdmin = (c: Context<AppEnv>) => principalOf(c).role === 'admin';
+  const idOf = (raw: string) => {
+    const id = Number(raw);
+    if (!Number.isInteger(id) || id <= 0) throw new AppError(404, 'not_found', `no task ${raw}; see /scheduler`);
+    return id;
+  };
+  const executors = (): ExecutorInfo[] => executorSchemas(deps.registry);
+  const actor = (c: Context<AppEnv>) => auditActor(c, deps.trustProxy);
+
+  app.get('/scheduler', requireRole('viewer'), async (c) => c.html(<TasksPage chrome={chrome(c)} statuses={await svc.taskStatuses(deps)} admin={isAdmin(c)} />));
+
+  // Live list: the table body, re-sent when it changes (checked every second on the database's state).
+  app.get('/scheduler/stream', requireRole('viewer'), (c) =>
+    streamSSE(c, async (stream) => {
+      let last = '';
+      let alive = true;
+      stream.onAbort(() => {
+        alive = false;
+      });
+      // Bounded: the browser's hx-sse reconnects; a stream nobody reads never outlives five minutes.
+      const until = Date.now() + 5 * 60_000;
+      while (alive && Date.now() < until) {
+        const statuses = await svc.taskStatuses(deps).catch(() => null);
+        if (!statuses) break;
+        const body = String(await (<TasksBody statuses={statuses} />).toString());
+        if (body !== last) {
+          last = body;
+          await stream.writeSSE({ data: `<hx-partial hx-target="#tasks-body" hx-swap="outerHTML">${body}</hx-partial>` });
+        }
+        await stream.sleep(1000);
+      }
+    }),
+  );
+
+  app.get('/scheduler/stats', requireRole('viewer'), async (c) => c.html(<StatsPage chrome={chrome(c)} admin={isAdmin(c)} stats={await svc.schedulerStats(deps)} />));
+
+  const dagOf = async (t: Task) => {
+    if (t.executor !== 'workflow') return null;
+    const parsed = workflowParamsSchema.safeParse(t.config);
+    if (!parsed.success) return null;
+    const { runs } = await deps.runs.listRuns({ taskId: t.id, executor: 'workflow' }, { limit: 1, offset: 0 });
+    const run = runs[0];
+    const state = run ? (((run.result ?? run.checkpoint) as WorkflowState | null)?.steps ?? null) : null;
+    return { steps: parsed.data.steps, state, runId: run?.id ?? null };
+  };
+
+  app.get('/scheduler/tasks/:id{[0-9]+}', requireRole('viewer'), async (c) => {
+    const id = idOf(c.req.param('id'));
+    const status = await svc.taskStatus(deps, id);
+    const { runs, total } = await deps.runs.listRuns({ taskId: id }, { limit: 50, offset: 0 });
+    return c.html(<TaskPage chrome={chrome(c)} status={status} runs={runs} total={total} admin={isAdmin(c)} dag={await dagOf(status.task)} />);
+  });
+
+  app.get('/scheduler/tasks/:id{[0-9]+}/history', requireRole('viewer'), async (c) => {
+    const id = idOf(c.req.param('id'));
+    await svc.mustGetTask(deps.db, id);
+    const { runs } = await deps.runs.listRuns({ taskId: id }, { limit: 50, offset: 0 });
+    return c.html(<RunHistory taskId={id} runs={runs} />);
+  });
+
+  app.get('/scheduler/tasks/:id{[0-9]+}/dag', requireRole('viewer'), async (c) => {
+    const t = await svc.mustGetTask(deps.db, idOf(c.req.param('id')));
+    const dag = await dagOf(t);
+    if (!dag) throw new AppError(404, 'not_found', `task ${t.name} is not a workflow`);
+    return c.html(
+      <div class="dag-frame" id="dag" hx-get={`/scheduler/tasks/${t.id}/dag`} hx-trigger="every 2s" hx-swap="outerHTML">
+        <DagSvg steps={dag.steps} state={dag.state} />
+      </div>,
+    );
+  });
+
+  const formPreview = (expression: string, timezone: string) => ({ ...cronPreview({ expression, timezone }), timezone });
+
+  app.get('/scheduler/new', requireRole('admin'), (c) => {
+    const values = { executor: 'noop', schedule: { kind: 'cron', expression: '0 18 * * 1-5', timezone: 'Asia/Shanghai' } };
+    return c.html(<TaskForm chrome={chrome(c)} task={null} values={values} executors={executors()} error={null} preview={formPreview('0 18 * * 1-5', 'Asia/Shanghai')} />);
+  });
+
+  app.get('/scheduler/tasks/:id{[0-9]+}/edit', requireRole('admin'), async (c) => {
+    const t = await svc.mustGetTask(deps.db, idOf(c.req.param('id')));
+    const expr = t.schedule.kind === 'cron' ? t.schedule.expression : '';
+    return c.html(<TaskForm chrome={chrome(c)} task={t} values={{ ...t }} executors={executors()} error={null} preview={formPreview(expr, t.timezone)} />);
+  });
+
+  app.post('/scheduler/preview', requireRole('viewer'), async (c) => {
+    const body = await c.req.parseBody();
+    const tz = String(body.timezone ?? '') || 'Asia/Shanghai';
+    return c.html(<CronPreview {...formPreview(String(body.expression ?? ''), tz)} />);
+  });
+
+  app.get('/scheduler/config-fields', requireRole('admin'), (c) => {
+    const name = c.req.query('executor') ?? '';
+    return c.html(<ConfigFields executor={executors().find((e) => e.name === name)} config={{}} />);
+  });
+
+  const save = async (c: Context<AppEnv>, task: Task | null) => {
+    const body = await c.req.parseBody();
+    let values: Record<string, unknown> = {};
+    try {
+      values = formToInput(body);
+      const saved = task ? await svc.updateTask(deps, actor(c), task.id, values) : await svc.createTask(deps, actor(c), values);
+      return c.redirect(`/scheduler/tasks/${saved.id}`, 303);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      const schedule = (values.schedule ?? {}) as { expression?: string; timezone?: string };
+      return c.html(
+        <TaskForm chrome={chrome(c)} task={task} values={values} executors={executors()} error={err.message} preview={formPreview(schedule.expression ?? '', schedule.timezone ?? 'Asia/Shanghai')} />,
+        err.status as 400,
+      );
+    }
+  };
+  app.post('/scheduler/tasks', requireRole('admin'), (c) => save(c, null));
+  app.post('/scheduler/tasks/:id{[0-9]+}', requireRole('admin'), async (c) => save(c, await svc.mustGetTask(deps.db, idOf(c.req.param('id')))));
+
+  for (const op of ['enable', 'disable', 'pause', 'resume'] as const) {
+    app.post(`/scheduler/tasks/:id{[0-9]+}/${op}`, requireRole('admin'), async (c) => {
+      const t = await svc.switchTask(deps, actor(c), idOf(c.req.param('id')), op);
+      return c.redirect(`/scheduler/tasks/${t.id}`, 303);
+    });
+  }
+  app.post('/scheduler/tasks/:id{[0-9]+}/trigger', requireRole('admin'), async (c) => {
+    const run = await svc.triggerTask(deps, actor(c), idOf(c.req.param('id')));
+    return c.redirect(`/runs/${run.id}`, 303);
+  });
+  app.post('/scheduler/tasks/:id{[0-9]+}/delete', requireRole('admin'), async (c) => {
+    await svc.deleteTask(deps, actor(c), idOf(c.req.param('id')));
+    return c.redirect('/scheduler', 303);
+  });
+  return app;
+}
+
+/** The form's fields as a task input: schedule from kind/expression/everySeconds/timezone, config from cfg.* fields or raw JSON. */
+export function formToInput(body: Record<string, string | File | (string | File)[]>): Record<string, unknown> {
+  const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string).trim() : '');
+  const int = (k: string) => (str(k) === '' ? undefined : Number(str(k)));
+  const kind = str('kind') || 'cron';
+  const timezone = str('timezone') || 'Asia/Shanghai';
+  const schedule = kind === 'cron' ? { kind, expression: str('expression'), timezone } : kind === 'interval' ? { kind, everySeconds: int('everySeconds'), timezone } : { kind, timezone };
+  let config: Record<string, unknown> = {};
+  if (str('config_json')) {
+    try {
+      config = JSON.parse(str('config_json'));
+    } catch (err) {
+      throw new AppError(400, 'invalid_request', `config: the raw JSON does not parse (${(err as Error).message})`, { field: 'config' });
+    }
+  } else {
+    for (const key of Object.keys(body)) {
+      if (!key.startsWith('cfg.')) continue;
+      const [name, as] = key.slice(4).split(':');
+      const raw = str(key);
+      if (as === 'bool') config[name] = body[`cfg.${name}`] === 'on';
+      else if (as === 'num') {
+        if (raw !== '') config[name] = Number(raw);
+      } else if (as === 'json') {
+        if (raw === '') continue;
+        try {
+          config[name] = JSON.parse(raw);
+        } catch {
+          throw new AppError(400, 'invalid_request', `config.${name}: expected JSON, e.g. ["600000.SH"]`, { field: `config.${name}` });
+        }
+      } else if (as === undefined && raw !== '' && !(`cfg.${name}:bool` in body)) config[name] = raw;
+    }
+  }
+  const timeout = int('timeoutSeconds');
+  return {
+    name: str('name'),
+    description: str('description'),
+    executor: str('executor'),
+    config,
+    schedule,
+    enabled: body.enabled === 'on',
+    overlap: str('overlap') || undefined,
+    maxConcurrent: int('maxConcurrent'),
+    misfire: str('misfire') || undefined,
+    maxCatchUp: int('maxCatchUp'),
+    graceSeconds: int('graceSeconds'),
+    maxAttempts: int('maxAttempts'),
+    timeoutMs: timeout === undefined ? null : timeout * 1000,
+  };
+}

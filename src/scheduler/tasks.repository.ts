@@ -1,0 +1,182 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, ScheduledTasksTable } from '../db/schema.ts';
+
+/** SQL of scheduled tasks. Every change NOTIFYs `zquant_tasks` with the task id so each instance's manager follows. */
+export type TaskRow = Selectable<ScheduledTasksTable>;
+type Db = Kysely<Database>;
+
+export const tasksChannel = 'zquant_tasks';
+
+export interface TaskValues {
+  name: string;
+  description: string;
+  executor: string;
+  config: string;
+  schedule: string;
+  timezone: string;
+  enabled: boolean;
+  overlap: TaskRow['overlap'];
+  max_concurrent: number;
+  misfire: TaskRow['misfire'];
+  max_catch_up: number;
+  grace_seconds: number;
+  max_attempts: number;
+  retry_delay_ms: number;
+  timeout_ms: number | null;
+}
+
+export async function notifyTask(db: Db, id: number): Promise<void> {
+  await sql`select pg_notify(${tasksChannel}, ${String(id)})`.execute(db);
+}
+
+/** Inserts a task; null when the name exists (ON CONFLICT DO NOTHING keeps seeding idempotent across instances). */
+export async function insertTask(db: Db, v: TaskValues & { owner_id: number | null; paused?: boolean }): Promise<TaskRow | null> {
+  const row = await db
+    .insertInto('scheduled_tasks')
+    .values({ ...v, last_slot: sql`now()` as never })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (row) await notifyTask(db, Number(row.id));
+  return row ?? null;
+}
+
+export async function updateTask(db: Db, id: number, v: Partial<TaskValues> & { paused?: boolean; resetSlot?: boolean }): Promise<TaskRow | null> {
+  const { resetSlot, ...values } = v;
+  const row = await db
+    .updateTable('scheduled_tasks')
+    .set({ ...values, updated_at: sql`now()` as never, ...(resetSlot ? { last_slot: sql`now()` as never } : {}) })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  if (row) await notifyTask(db, id);
+  return row ?? null;
+}
+
+export async function deleteTask(db: Db, id: number): Promise<boolean> {
+  const r = await db.deleteFrom('scheduled_tasks').where('id', '=', id).executeTakeFirst();
+  if (Number(r.numDeletedRows) > 0) {
+    await notifyTask(db, id);
+    return true;
+  }
+  return false;
+}
+
+export async function findTask(db: Db, id: number): Promise<TaskRow | undefined> {
+  return db.selectFrom('scheduled_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findTaskByName(db: Db, name: string): Promise<TaskRow | undefined> {
+  return db.selectFrom('scheduled_tasks').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+export async function listTasks(db: Db): Promise<TaskRow[]> {
+  return db.selectFrom('scheduled_tasks').selectAll().orderBy('name').execute();
+}
+
+export async function taskNames(db: Db): Promise<string[]> {
+  return (await db.selectFrom('scheduled_tasks').select('name').execute()).map((r) => r.name);
+}
+
+export async function dbNow(db: Db): Promise<Date> {
+  const r = await sql<{ now: Date }>`select now() as now`.execute(db);
+  return new Date(r.rows[0].now);
+}
+
+/** What a fire decision needs, for many tasks in one round trip: rows, active run counts, and the database clock. */
+export async function loadForFiring(
+  db: Db,
+  ids: readonly number[],
+): Promise<{ now: Date; tasks: Array<TaskRow & { queued: number; running: number }> }> {
+  const r = await sql<TaskRow & { queued: number; running: number; db_now: Date }>`
+    select t.*, now() as db_now,
+      (select count(*) from runs r where r.task_id = t.id and r.status in ('queued','paused'))::int as queued,
+      (select count(*) from runs r where r.task_id = t.id and r.status = 'running')::int as running
+    from scheduled_tasks t
+    where t.id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::text::jsonb))::bigint)`.execute(db);
+  const now = r.rows.length ? new Date(r.rows[0].db_now) : await dbNow(db);
+  return { now, tasks: r.rows };
+}
+
+/** Moves each task's considered slot forward (never back: another instance may be ahead). */
+export async function advanceSlots(db: Db, slots: ReadonlyArray<{ id: number; slot: Date }>): Promise<void> {
+  if (slots.length === 0) return;
+  const payload = JSON.stringify(slots.map((s) => ({ id: s.id, slot: s.slot.toISOString() })));
+  await sql`
+    update scheduled_tasks t set last_slot = greatest(t.last_slot, x.slot)
+    from jsonb_to_recordset(${payload}::text::jsonb) as x(id bigint, slot timestamptz)
+    where t.id = x.id`.execute(db);
+}
+
+export interface TaskRunSummary {
+  task_id: number;
+  runs: number;
+  succeeded: number;
+  failed: number;
+  avg_ms: number | null;
+  p95_ms: number | null;
+  last_failure_at: Date | null;
+  last_failure: unknown;
+}
+
+/** Per task: how many finished runs, success rate inputs, average and p95 duration, last failure. */
+export async function taskStats(db: Db): Promise<TaskRunSummary[]> {
+  const r = await sql<TaskRunSummary>`
+    select task_id,
+      count(*)::int as runs,
+      count(*) filter (where status = 'succeeded')::int as succeeded,
+      count(*) filter (where status in ('failed','abandoned'))::int as failed,
+      avg(extract(epoch from finished_at - started_at) * 1000) filter (where started_at is not null and finished_at is not null) as avg_ms,
+      percentile_cont(0.95) within group (order by extract(epoch from finished_at - started_at) * 1000) filter (where started_at is not null and finished_at is not null) as p95_ms,
+      max(finished_at) filter (where status in ('failed','abandoned')) as last_failure_at,
+      (array_agg(error order by finished_at desc) filter (where status in ('failed','abandoned')))[1] as last_failure
+    from runs where task_id is not null and status in ('succeeded','failed','cancelled','abandoned')
+    group by task_id`.execute(db);
+  return r.rows.map((x) => ({ ...x, task_id: Number(x.task_id), avg_ms: x.avg_ms === null ? null : Number(x.avg_ms), p95_ms: x.p95_ms === null ? null : Number(x.p95_ms) }));
+}
+
+export interface LastRunRow {
+  task_id: number;
+  id: number;
+  status: string;
+  scheduled_for: Date | null;
+  queued_at: Date;
+  finished_at: Date | null;
+  error: unknown;
+}
+
+/** Each task's newest run, active counts, the oldest overdue queued slot and the newest active run's progress. */
+export async function taskRunState(db: Db): Promise<
+  Array<{ task_id: number; queued: number; running: number; oldest_queued_slot: Date | null; progress: unknown; last: LastRunRow | null }>
+> {
+  const r = await sql<{ task_id: number; queued: number; running: number; oldest_queued_slot: Date | null; progress: unknown; last: unknown }>`
+    select t.id as task_id,
+      (select count(*) from runs r where r.task_id = t.id and r.status in ('queued','paused'))::int as queued,
+      (select count(*) from runs r where r.task_id = t.id and r.status = 'running')::int as running,
+      (select min(scheduled_for) from runs r where r.task_id = t.id and r.status = 'queued') as oldest_queued_slot,
+      (select progress from runs r where r.task_id = t.id and r.status = 'running' order by id desc limit 1) as progress,
+      (select to_jsonb(x) from (select id, status, scheduled_for, queued_at, finished_at, error from runs r
+         where r.task_id = t.id and r.parent_run_id is null order by id desc limit 1) x) as last
+    from scheduled_tasks t`.execute(db);
+  return r.rows.map((x) => {
+    const l = x.last as Record<string, unknown> | null;
+    return {
+      task_id: Number(x.task_id),
+      queued: x.queued,
+      running: x.running,
+      oldest_queued_slot: x.oldest_queued_slot ? new Date(x.oldest_queued_slot) : null,
+      progress: x.progress,
+      last: l
+        ? {
+            task_id: Number(x.task_id),
+            id: Number(l.id),
+            status: String(l.status),
+            scheduled_for: l.scheduled_for ? new Date(String(l.scheduled_for)) : null,
+            queued_at: new Date(String(l.queued_at)),
+            finished_at: l.finished_at ? new Date(String(l.finished_at)) : null,
+            error: l.error,
+          }
+        : null,
+    };
+  });
+}

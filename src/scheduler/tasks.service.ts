@@ -1,0 +1,323 @@
+import type { Kysely } from 'kysely';
+import { audit, type AuditActor } from '../audit/audit.service.ts';
+import type { Database } from '../db/schema.ts';
+import { GraphError, topoOrder, workflowParamsSchema } from '../executors/workflow.graph.ts';
+import { AppError } from '../http/errors.ts';
+import type { ExecutorRegistry } from '../runs/executor-registry.ts';
+import type { Run } from '../runs/run.types.ts';
+import type { RunsService } from '../runs/runs.service.ts';
+import { dueSlots } from './policy.ts';
+import { describeSchedule, nextFireTimes, slotsBetween, type Schedule } from './schedule.ts';
+import * as repo from './tasks.repository.ts';
+import { taskInputSchema, type Task, type TaskInput, type TaskPatch, type TaskStatus } from './task.types.ts';
+
+export interface TasksDeps {
+  db: Kysely<Database>;
+  registry: ExecutorRegistry;
+  runs: RunsService;
+}
+
+export function toTask(r: repo.TaskRow): Task {
+  const schedule = (typeof r.schedule === 'string' ? JSON.parse(r.schedule) : r.schedule) as Schedule;
+  return {
+    id: Number(r.id),
+    name: r.name,
+    description: r.description,
+    executor: r.executor,
+    config: (typeof r.config === 'string' ? JSON.parse(r.config) : r.config) as Record<string, unknown>,
+    schedule: { ...schedule, timezone: r.timezone },
+    timezone: r.timezone,
+    enabled: r.enabled,
+    paused: r.paused,
+    overlap: r.overlap,
+    maxConcurrent: r.max_concurrent,
+    misfire: r.misfire,
+    maxCatchUp: r.max_catch_up,
+    graceSeconds: r.grace_seconds,
+    maxAttempts: r.max_attempts,
+    retryDelayMs: r.retry_delay_ms,
+    timeoutMs: r.timeout_ms,
+    ownerId: r.owner_id,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+    lastSlot: new Date(r.last_slot),
+  };
+}
+
+export function taskJson(t: Task) {
+  return { ...t, createdAt: t.createdAt.toISOString(), updatedAt: t.updatedAt.toISOString(), lastSlot: t.lastSlot.toISOString() };
+}
+
+/** Checks the executor exists and the config fits its schema (400 naming `config.<field>`); workflows also as a graph. */
+export async function validateTaskConfig(deps: TasksDeps, executor: string, config: unknown): Promise<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = deps.registry.validate(executor, config).params;
+  } catch (err) {
+    if (err instanceof AppError && typeof err.details?.field === 'string') {
+      const field = err.details.field.replace(/^params/, 'config');
+      throw new AppError(400, err.code, err.message.replace(/^params/, 'config'), { field });
+    }
+    throw err;
+  }
+  if (executor === 'workflow') await validateWorkflowConfig(deps, config);
+  return parsed as Record<string, unknown>;
+}
+
+async function validateWorkflowConfig(deps: TasksDeps, config: unknown): Promise<void> {
+  const wf = workflowParamsSchema.parse(config);
+  try {
+    topoOrder(wf.steps);
+  } catch (err) {
+    if (err instanceof GraphError) throw new AppError(400, 'invalid_workflow', `config.${err.field}: ${err.message}`, { field: `config.${err.field}` });
+    throw err;
+  }
+  const names = new Set(await repo.taskNames(deps.db));
+  for (const [i, s] of wf.steps.entries()) {
+    if (s.task !== undefined) {
+      if (!names.has(s.task)) throw new AppError(400, 'invalid_workflow', `config.steps.${i}.task: no task named "${s.task}"`, { field: `config.steps.${i}.task` });
+      continue;
+    }
+    if (s.executor === 'workflow') throw new AppError(400, 'invalid_workflow', `config.steps.${i}.executor: a step cannot be a workflow; reference a workflow task instead`, { field: `config.steps.${i}.executor` });
+    try {
+      deps.registry.validate(s.executor!, s.config);
+    } catch (err) {
+      if (err instanceof AppError) {
+        const field = `config.steps.${i}.${String(err.details?.field ?? 'executor').replace(/^params/, 'config')}`;
+        throw new AppError(400, err.code, `${field}: ${err.message.replace(/^[^:]*: /, '')}`, { field });
+      }
+      throw err;
+    }
+  }
+}
+
+function values(input: TaskInput, config: Record<string, unknown>): repo.TaskValues {
+  return {
+    name: input.name,
+    description: input.description,
+    executor: input.executor,
+    config: JSON.stringify(config),
+    schedule: JSON.stringify(input.schedule),
+    timezone: input.schedule.timezone,
+    enabled: input.enabled,
+    overlap: input.overlap,
+    max_concurrent: input.maxConcurrent,
+    misfire: input.misfire,
+    max_catch_up: input.maxCatchUp,
+    grace_seconds: input.graceSeconds,
+    max_attempts: input.maxAttempts,
+    retry_delay_ms: input.retryDelayMs,
+    timeout_ms: input.timeoutMs,
+  };
+}
+
+function parseInput(raw: unknown): TaskInput {
+  const r = taskInputSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const field = issue.path.map(String).join('.') || 'body';
+    throw new AppError(400, 'invalid_request', `${field}: ${issue.message}`, { field });
+  }
+  return r.data;
+}
+
+export async function mustGetTask(db: Kysely<Database>, id: number): Promise<Task> {
+  const row = await repo.findTask(db, id);
+  if (!row) throw new AppError(404, 'not_found', `task ${id} was not found; see /scheduler`);
+  return toTask(row);
+}
+
+export async function createTask(deps: TasksDeps, actor: AuditActor, raw: unknown): Promise<Task> {
+  const input = parseInput(raw);
+  const config = await validateTaskConfig(deps, input.executor, input.config);
+  const row = await repo.insertTask(deps.db, { ...values(input, config), owner_id: actor.userId });
+  if (!row) {
+    await audit(deps.db, actor, { action: 'task.create', outcome: 'failure', objectType: 'task', details: { name: input.name, reason: 'name taken' } });
+    throw new AppError(409, 'name_taken', `name: a task named "${input.name}" exists already; choose another name`, { field: 'name' });
+  }
+  const task = toTask(row);
+  await audit(deps.db, actor, { action: 'task.create', outcome: 'success', objectType: 'task', objectId: task.id, details: { name: task.name, executor: task.executor, schedule: task.schedule } });
+  return task;
+}
+
+function inputOf(t: Task): TaskInput {
+  return {
+    name: t.name,
+    description: t.description,
+    executor: t.executor,
+    config: t.config,
+    schedule: t.schedule,
+    enabled: t.enabled,
+    overlap: t.overlap,
+    maxConcurrent: t.maxConcurrent,
+    misfire: t.misfire,
+    maxCatchUp: t.maxCatchUp,
+    graceSeconds: t.graceSeconds,
+    maxAttempts: t.maxAttempts,
+    retryDelayMs: t.retryDelayMs,
+    timeoutMs: t.timeoutMs,
+  };
+}
+
+export async function updateTask(deps: TasksDeps, actor: AuditActor, id: number, patch: TaskPatch | TaskPatchLoose): Promise<Task> {
+  const before = await mustGetTask(deps.db, id);
+  const input = parseInput({ ...inputOf(before), ...patch });
+  const config = await validateTaskConfig(deps, input.executor, input.config);
+  const scheduleChanged = JSON.stringify(input.schedule) !== JSON.stringify(before.schedule);
+  let row: repo.TaskRow | null;
+  try {
+    // A new schedule starts counting from now: slots of the old one are not "missed".
+    row = await repo.updateTask(deps.db, id, { ...values(input, config), resetSlot: scheduleChanged || (input.enabled && !before.enabled) });
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') throw new AppError(409, 'name_taken', `name: a task named "${input.name}" exists already; choose another name`, { field: 'name' });
+    throw err;
+  }
+  if (!row) throw new AppError(404, 'not_found', `task ${id} was not found`);
+  const changed = Object.keys(patch).filter((k) => JSON.stringify((patch as Record<string, unknown>)[k]) !== JSON.stringify((inputOf(before) as Record<string, unknown>)[k]));
+  await audit(deps.db, actor, { action: 'task.update', outcome: 'success', objectType: 'task', objectId: id, details: { name: input.name, changed } });
+  return toTask(row);
+}
+
+export async function deleteTask(deps: TasksDeps, actor: AuditActor, id: number): Promise<void> {
+  const t = await mustGetTask(deps.db, id);
+  await repo.deleteTask(deps.db, id);
+  await audit(deps.db, actor, { action: 'task.delete', outcome: 'success', objectType: 'task', objectId: id, details: { name: t.name } });
+}
+
+export type TaskSwitch = 'enable' | 'disable' | 'pause' | 'resume';
+
+export async function switchTask(deps: TasksDeps, actor: AuditActor, id: number, op: TaskSwitch): Promise<Task> {
+  const t = await mustGetTask(deps.db, id);
+  const set =
+    op === 'enable'
+      ? { enabled: true, resetSlot: !t.enabled }
+      : op === 'disable'
+        ? { enabled: false }
+        : op === 'pause'
+          ? { paused: true }
+          : { paused: false };
+  const row = await repo.updateTask(deps.db, id, set);
+  if (!row) throw new AppError(404, 'not_found', `task ${id} was not found`);
+  await audit(deps.db, actor, { action: `task.${op}`, outcome: 'success', objectType: 'task', objectId: id, details: { name: t.name } });
+  return toTask(row);
+}
+
+/**
+ * Runs the task once now, whatever its enabled/paused state (which it keeps). Overrides are merged
+ * over the task's config and validated like it.
+ */
+export async function triggerTask(deps: TasksDeps, actor: AuditActor, id: number, overrides: Record<string, unknown> = {}): Promise<Run> {
+  const t = await mustGetTask(deps.db, id);
+  const config = await validateTaskConfig(deps, t.executor, { ...t.config, ...overrides });
+  const run = await deps.runs.queueRun({
+    executor: t.executor,
+    params: config,
+    queuedBy: actor.userId,
+    taskId: t.id,
+    scheduledFor: null,
+    maxAttempts: t.maxAttempts,
+    retryDelayMs: t.retryDelayMs,
+    timeoutMs: t.timeoutMs,
+  });
+  await audit(deps.db, actor, { action: 'task.trigger', outcome: 'success', objectType: 'task', objectId: id, details: { name: t.name, runId: run.id, overrides: Object.keys(overrides) } });
+  return run;
+}
+
+export type RunOp = 'cancel' | 'pause' | 'resume' | 'retry';
+
+export async function runOperation(deps: TasksDeps, actor: AuditActor, taskId: number, runId: number, op: RunOp): Promise<Run> {
+  const t = await mustGetTask(deps.db, taskId);
+  const run = await deps.runs.getRun(runId);
+  if (!run || (run.taskId !== t.id && run.parentRunId === null)) throw new AppError(404, 'not_found', `run ${runId} is not a run of task ${t.name}`);
+  const after = op === 'retry' ? await deps.runs.retry(runId, actor.userId) : await deps.runs[op](runId);
+  await audit(deps.db, actor, { action: `task.run.${op}`, outcome: 'success', objectType: 'run', objectId: runId, details: { task: t.name, resultRunId: after.id } });
+  return after;
+}
+
+/** Every task with its status at the database's now. */
+export async function taskStatuses(deps: TasksDeps): Promise<TaskStatus[]> {
+  const [rows, state, now] = await Promise.all([repo.listTasks(deps.db), repo.taskRunState(deps.db), repo.dbNow(deps.db)]);
+  const byTask = new Map(state.map((s) => [s.task_id, s]));
+  return rows.map((r) => statusOf(toTask(r), byTask.get(Number(r.id)), now));
+}
+
+export async function taskStatus(deps: TasksDeps, id: number): Promise<TaskStatus> {
+  const all = await taskStatuses(deps);
+  const s = all.find((x) => x.task.id === id);
+  if (!s) throw new AppError(404, 'not_found', `task ${id} was not found; see /scheduler`);
+  return s;
+}
+
+export function statusOf(task: Task, st: Awaited<ReturnType<typeof repo.taskRunState>>[number] | undefined, now: Date): TaskStatus {
+  const graceStart = now.getTime() - task.graceSeconds * 1000;
+  // Late: a queued fire older than the grace period, or an owed slot no instance has fired.
+  const queuedLate = st?.oldest_queued_slot ? st.oldest_queued_slot.getTime() < graceStart : false;
+  let owedLate = false;
+  if (task.enabled && !task.paused) {
+    const owed = slotsBetween(task.schedule, task.lastSlot, new Date(graceStart), 1);
+    owedLate = owed.slots.length > 0;
+  }
+  const late = queuedLate || owedLate;
+  const running = st?.running ?? 0;
+  const progress = (st?.progress as { fraction?: number | null } | null)?.fraction ?? null;
+  const last = st?.last ?? null;
+  return {
+    task,
+    describe: describeSchedule(task.schedule),
+    next: task.enabled ? nextFireTimes(task.schedule, now, 5) : [],
+    lastRun: last
+      ? {
+          id: last.id,
+          status: last.status,
+          scheduledFor: last.scheduled_for,
+          queuedAt: last.queued_at,
+          finishedAt: last.finished_at,
+          error: (last.error as { message?: string } | null)?.message ?? null,
+        }
+      : null,
+    running,
+    queued: st?.queued ?? 0,
+    late,
+    state: !task.enabled ? 'disabled' : task.paused ? 'paused' : running > 0 ? 'running' : late ? 'late' : 'idle',
+    progress,
+  };
+}
+
+export function statusJson(s: TaskStatus) {
+  return {
+    task: taskJson(s.task),
+    describe: s.describe,
+    next: s.next.map((d) => d.toISOString()),
+    lastRun: s.lastRun ? { ...s.lastRun, scheduledFor: s.lastRun.scheduledFor?.toISOString() ?? null, queuedAt: s.lastRun.queuedAt.toISOString(), finishedAt: s.lastRun.finishedAt?.toISOString() ?? null } : null,
+    running: s.running,
+    queued: s.queued,
+    late: s.late,
+    state: s.state,
+    progress: s.progress,
+  };
+}
+
+export async function schedulerStats(deps: TasksDeps) {
+  const [rows, stats] = await Promise.all([repo.listTasks(deps.db), repo.taskStats(deps.db)]);
+  const byTask = new Map(stats.map((s) => [s.task_id, s]));
+  return rows.map((r) => {
+    const s = byTask.get(Number(r.id));
+    return {
+      taskId: Number(r.id),
+      name: r.name,
+      runs: s?.runs ?? 0,
+      succeeded: s?.succeeded ?? 0,
+      failed: s?.failed ?? 0,
+      successRate: s && s.runs ? s.succeeded / s.runs : null,
+      avgMs: s?.avg_ms === null || s?.avg_ms === undefined ? null : Math.round(s.avg_ms),
+      p95Ms: s?.p95_ms === null || s?.p95_ms === undefined ? null : Math.round(s.p95_ms),
+      lastFailureAt: s?.last_failure_at ? new Date(s.last_failure_at).toISOString() : null,
+      lastFailure: ((s?.last_failure as { message?: string } | null)?.message ?? null) as string | null,
+    };
+  });
+}
+
+export { dueSlots };
+
+/** A PATCH body as the API validated it loosely; the service validates the merged task strictly. */
+export type TaskPatchLoose = Record<string, unknown>;

@@ -1,0 +1,144 @@
+/// <reference lib="dom" />
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.tsx';
+import { silentLogger } from '../../src/logger.ts';
+import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
+import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
+import { seedSchedulerTasks } from '../../src/scheduler/seed.ts';
+import { createTask } from '../../src/scheduler/tasks.service.ts';
+import { defaultAssets } from '../../src/server.ts';
+import { actingAs, principal } from '../helpers/auth.ts';
+import { hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
+import { startTestRuns } from '../helpers/runs-runtime.ts';
+
+const artifacts = join(process.cwd(), 'test-artifacts');
+
+describe.skipIf(!hasChromium)('scheduler pages in a browser', () => {
+  let db: TestDatabase;
+  let market: MarketStore;
+  let rt: RunsRuntime;
+  let server: ServerType;
+  let base: string;
+  let browser: Browser;
+  let wfTaskId = 0;
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    db = await createTestDatabase();
+    market = await openMarketStore(':memory:');
+    const started = await startTestRuns(db.store, market);
+    rt = started.runtime;
+    await seedSchedulerTasks(db.store.db, silentLogger);
+    const actor = { userId: null, username: 'test', ip: null, userAgent: null };
+    const deps = { db: db.store.db, registry: started.registry, runs: rt.service };
+    await createTask(deps, actor, { name: 'heartbeat', executor: 'noop', schedule: { kind: 'interval', everySeconds: 30, timezone: 'UTC' } });
+    const wf = await createTask(deps, actor, {
+      name: 'nightly checks',
+      executor: 'workflow',
+      schedule: { kind: 'cron', expression: '0 2 * * *', timezone: 'Asia/Shanghai' },
+      config: {
+        mode: 'parallel',
+        parallelism: 2,
+        onFailure: 'continue',
+        steps: [
+          { id: 'prepare', executor: 'noop', dependsOn: [] },
+          { id: 'fetch', executor: 'sleep', config: { ms: 300, steps: 3 }, dependsOn: ['prepare'] },
+          { id: 'broken', executor: 'sleep', config: { ms: 0, steps: 1, failAtStep: 1 }, dependsOn: ['prepare'] },
+          { id: 'report', executor: 'noop', dependsOn: ['fetch', 'broken'] },
+          { id: 'cleanup', executor: 'noop', dependsOn: ['fetch'] },
+        ],
+      },
+    });
+    wfTaskId = wf.id;
+    const app = createApp({
+      config: started.config,
+      logger: silentLogger,
+      pg: db.store,
+      market,
+      assets: defaultAssets(),
+      version: 'test',
+      startedAt: new Date(),
+      runs: rt.service,
+      executors: started.registry,
+      authenticate: actingAs(principal('admin', 1)),
+    });
+    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    rt.bus.closeAll();
+    if (server && 'closeAllConnections' in server) server.closeAllConnections();
+    server?.close();
+    await rt?.stop(2000);
+    await market?.close();
+    await db?.drop();
+  });
+
+  it('creates a task with the form (live cron preview, schema-generated config), triggers it and watches its run finish', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+
+    await page.goto(`${base}/scheduler`);
+    await expect(page.locator('#tasks-body tr').count()).resolves.toBe(3);
+    expect(await page.locator('#tasks-body').textContent()).toContain('At 18:00, Monday through Friday (Asia/Shanghai)');
+    await page.screenshot({ path: join(artifacts, 'scheduler-list.png'), fullPage: true });
+
+    await page.goto(`${base}/scheduler/new`);
+    await page.fill('#f-name', 'form made');
+    await page.fill('#f-expression', '*/10 * * * * *');
+    await page.fill('#f-timezone', 'UTC');
+    await page.waitForFunction(() => document.querySelector('#cron-preview')?.textContent?.includes('Every 10 seconds'), undefined, { timeout: 10_000 });
+    await page.fill('#f-expression', '99 * * * *');
+    await page.waitForSelector('#cron-preview .field-error', { timeout: 10_000 });
+    await page.fill('#f-expression', '*/10 * * * * *');
+    await page.waitForFunction(() => !document.querySelector('#cron-preview .field-error'), undefined, { timeout: 10_000 });
+    await page.selectOption('#f-executor', 'sleep');
+    await page.waitForSelector('input[name="cfg.ms:num"]', { timeout: 10_000 });
+    await page.fill('input[name="cfg.ms:num"]', '1500');
+    await page.fill('input[name="cfg.steps:num"]', '5');
+    await page.uncheck('input[name="enabled"]');
+    await page.screenshot({ path: join(artifacts, 'scheduler-form.png'), fullPage: true });
+    await page.click('button[type="submit"].primary');
+    await page.waitForURL(/\/scheduler\/tasks\/\d+$/);
+    expect(await page.locator('h1').textContent()).toContain('form made');
+    expect(await page.locator('dl.facts').textContent()).toContain('"ms": 1500');
+    await page.screenshot({ path: join(artifacts, 'scheduler-task.png'), fullPage: true });
+
+    await page.click('form[action$="/trigger"] button');
+    await page.waitForURL(/\/runs\/\d+$/);
+    await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('succeeded'), undefined, { timeout: 20_000 });
+    await page.screenshot({ path: join(artifacts, 'scheduler-run-done.png'), fullPage: true });
+    await page.goto(`${base}/scheduler`);
+    // Triggered once, the disabled task stays disabled.
+    expect(await page.locator('#tasks-body').textContent()).toMatch(/form made[\s\S]*disabled/);
+    expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+  }, 60_000);
+
+  it('draws a workflow DAG with each step status, and the stats', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/scheduler/tasks/${wfTaskId}`);
+    await page.click('form[action$="/trigger"] button');
+    await page.waitForURL(/\/runs\/\d+$/);
+    await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('succeeded'), undefined, { timeout: 20_000 });
+    await page.goto(`${base}/scheduler/tasks/${wfTaskId}`);
+    const dag = page.locator('svg.dag');
+    await expect(dag.locator('rect.dag-node.succeeded').count()).resolves.toBe(3);
+    await expect(dag.locator('rect.dag-node.failed').count()).resolves.toBe(1);
+    await expect(dag.locator('rect.dag-node.skipped').count()).resolves.toBe(1);
+    await page.screenshot({ path: join(artifacts, 'scheduler-workflow.png'), fullPage: true });
+    await page.goto(`${base}/scheduler/stats`);
+    expect(await page.locator('table').textContent()).toContain('nightly checks');
+    await page.screenshot({ path: join(artifacts, 'scheduler-stats.png'), fullPage: true });
+  }, 60_000);
+});

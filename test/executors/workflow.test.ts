@@ -1,0 +1,116 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../src/auth/users.service.ts';
+import type { WorkflowState } from '../../src/executors/workflow.executor.ts';
+import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
+import type { ExecutorRegistry } from '../../src/runs/executor-registry.ts';
+import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
+import { createTask, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
+import { startTestRuns } from '../helpers/runs-runtime.ts';
+
+let tdb: TestDatabase;
+let market: MarketStore;
+let runtime: RunsRuntime;
+let registry: ExecutorRegistry;
+let deps: TasksDeps;
+const actor = { ...systemActor('test'), userId: null, username: 'test', ip: null, userAgent: null };
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  market = await openMarketStore(':memory:');
+  ({ runtime, registry } = await startTestRuns(tdb.store, market));
+  deps = { db: tdb.store.db, registry, runs: runtime.service };
+}, 30_000);
+afterAll(async () => {
+  await runtime.stop(2000);
+  await market.close();
+  await tdb.drop();
+}, 30_000);
+
+const finish = (id: number) => runtime.service.waitForRun(id, { timeoutMs: 30_000 });
+const noop = (id: string, dependsOn: string[] = []) => ({ id, executor: 'noop', config: {}, dependsOn });
+const failing = (id: string, dependsOn: string[] = []) => ({ id, executor: 'sleep', config: { ms: 0, steps: 1, failAtStep: 1 }, dependsOn });
+const children = async (runId: number) => (await runtime.service.listRuns({ parentRunId: runId }, { limit: 100, offset: 0 })).runs;
+const stepsOf = (r: { result: unknown; checkpoint: unknown }) => ((r.result ?? r.checkpoint) as WorkflowState).steps;
+
+describe('workflow executor', () => {
+  it('runs steps in dependency order, each as a child run', async () => {
+    const run = await runtime.service.queueRun({ executor: 'workflow', params: { mode: 'parallel', parallelism: 2, steps: [noop('a'), noop('b', ['a']), noop('c', ['a']), noop('d', ['b', 'c'])] } });
+    const done = await finish(run.id);
+    expect(done.status).toBe('succeeded');
+    const steps = stepsOf(done);
+    expect(Object.values(steps).map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    const kids = await children(run.id);
+    expect(kids.length).toBe(4);
+    // d started after b and c finished.
+    const byId = new Map(kids.map((k) => [k.id, k]));
+    const d = byId.get(steps.d.runId!)!;
+    for (const dep of ['b', 'c']) expect(byId.get(steps[dep].runId!)!.finishedAt!.getTime()).toBeLessThanOrEqual(d.startedAt!.getTime());
+    expect((done.result as WorkflowState).outcome).toBe('succeeded');
+  });
+
+  it('stop: a failed step fails the workflow and nothing after it starts', async () => {
+    const run = await runtime.service.queueRun({ executor: 'workflow', params: { onFailure: 'stop', steps: [noop('a'), failing('b', ['a']), noop('c', ['b']), noop('x')] } });
+    const done = await finish(run.id);
+    expect(done.status).toBe('failed');
+    const steps = stepsOf(done);
+    expect(steps.b.status).toBe('failed');
+    expect(steps.c.status).toBe('skipped');
+    expect((await children(run.id)).length).toBe(steps.x.status === 'succeeded' ? 3 : 2);
+  });
+
+  it('continue: independent steps still run, dependents are skipped, the result is partial', async () => {
+    const run = await runtime.service.queueRun({ executor: 'workflow', params: { onFailure: 'continue', steps: [noop('a'), failing('b', ['a']), noop('c', ['b']), noop('d', ['a'])] } });
+    const done = await finish(run.id);
+    expect(done.status).toBe('succeeded');
+    const state = done.result as WorkflowState;
+    expect(state.outcome).toBe('partial');
+    expect([state.steps.a.status, state.steps.b.status, state.steps.c.status, state.steps.d.status]).toEqual(['succeeded', 'failed', 'skipped', 'succeeded']);
+  });
+
+  it('resume (retry of a failed workflow) re-runs only the steps that did not succeed', async () => {
+    // Step b fails the first time (no marker file), succeeds afterwards.
+    const marker = join(mkdtempSync(join(tmpdir(), 'zq-wf-')), 'marker');
+    const flaky = { id: 'b', executor: 'command', config: { program: process.execPath, args: ['-e', `const fs=require('fs');if(!fs.existsSync(${JSON.stringify(marker)})){fs.writeFileSync(${JSON.stringify(marker)},'');process.exit(1)}`] }, dependsOn: ['a'] };
+    const run = await runtime.service.queueRun({ executor: 'workflow', params: { onFailure: 'stop', steps: [noop('a'), flaky, noop('c', ['b'])] } });
+    const first = await finish(run.id);
+    expect(first.status).toBe('failed');
+    const aRun = stepsOf(first).a.runId;
+    const retry = await runtime.service.retry(run.id, null);
+    const second = await finish(retry.id);
+    expect(second.status).toBe('succeeded');
+    const steps = stepsOf(second);
+    expect(steps.a.runId).toBe(aRun); // not run again
+    expect((await children(retry.id)).map((k) => k.executor).sort()).toEqual(['command', 'noop']); // b and c only
+    expect([steps.b.status, steps.c.status]).toEqual(['succeeded', 'succeeded']);
+  });
+
+  it('cancel cancels the running steps', async () => {
+    const run = await runtime.service.queueRun({ executor: 'workflow', params: { steps: [{ id: 'long', executor: 'sleep', config: { ms: 60_000, steps: 600 }, dependsOn: [] }] } });
+    const ac = new AbortController();
+    for await (const e of runtime.service.follow(run.id, 0, ac.signal)) if (e.kind === 'log' && String((e.data as { message: string }).message).includes('started run')) break;
+    ac.abort();
+    await runtime.service.cancel(run.id);
+    expect((await finish(run.id)).status).toBe('cancelled');
+    const [kid] = await children(run.id);
+    expect((await finish(kid.id)).status).toBe('cancelled');
+  });
+
+  it('cycles, unknown dependencies, unknown executors and bad step configs are rejected at save time, naming the field', async () => {
+    const save = (steps: unknown[]) =>
+      createTask(deps, actor, { name: `wf-${Math.random().toString(36).slice(2)}`, executor: 'workflow', schedule: { kind: 'manual' }, config: { steps } }).then(
+        () => null,
+        (e: { status: number; message: string; details?: { field?: string } }) => ({ status: e.status, field: e.details?.field, message: e.message }),
+      );
+    const cycle = await save([noop('a', ['c']), noop('b', ['a']), noop('c', ['b'])]);
+    expect(cycle).toMatchObject({ status: 400, field: 'config.steps' });
+    expect(cycle!.message).toMatch(/cycle: a → c → b → a|cycle/);
+    expect(await save([noop('a', ['nope'])])).toMatchObject({ status: 400, field: 'config.steps.0.dependsOn' });
+    expect(await save([{ id: 'a', executor: 'no_such', config: {}, dependsOn: [] }])).toMatchObject({ status: 400, field: 'config.steps.0.executor' });
+    expect(await save([{ id: 'a', executor: 'sleep', config: { ms: -1 }, dependsOn: [] }])).toMatchObject({ status: 400, field: 'config.steps.0.config.ms' });
+    expect(await save([{ id: 'a', task: 'no such task', dependsOn: [] }])).toMatchObject({ status: 400, field: 'config.steps.0.task' });
+    expect(await save([noop('a'), noop('b', ['a'])])).toBeNull();
+  });
+});

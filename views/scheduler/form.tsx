@@ -1,0 +1,201 @@
+import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+import type { Task } from '../../src/scheduler/task.types.ts';
+
+type JsonSchema = { type?: string | string[]; enum?: unknown[]; properties?: Record<string, JsonSchema>; required?: string[]; description?: string; default?: unknown; items?: JsonSchema; anyOf?: JsonSchema[] };
+
+export interface ExecutorInfo {
+  name: string;
+  description: string;
+  schema: unknown;
+}
+
+/** One input per top-level property of the executor's JSON Schema; arrays and objects as JSON text. */
+export function ConfigFields(props: { executor: ExecutorInfo | undefined; config: Record<string, unknown> }) {
+  const schema = (props.executor?.schema ?? {}) as JsonSchema;
+  const entries = Object.entries(schema.properties ?? {});
+  return (
+    <fieldset id="config-fields" class="config-fields">
+      <legend>Config {props.executor ? <span class="muted small">— {props.executor.description}</span> : null}</legend>
+      {entries.length === 0 ? <p class="muted">This executor takes no settings.</p> : null}
+      {entries.map(([key, p]) => {
+        const type = Array.isArray(p.type) ? p.type[0] : (p.type ?? (p.anyOf ? 'string' : 'object'));
+        const value = props.config[key];
+        const required = (schema.required ?? []).includes(key) && p.default === undefined;
+        const label = (
+          <>
+            {key}
+            {required ? ' *' : ''} {p.description ? <span class="muted small">{p.description}</span> : null}
+          </>
+        );
+        const name = `cfg.${key}`;
+        if (p.enum)
+          return (
+            <label>
+              {label}
+              <select name={name}>
+                {required ? null : <option value="">(default{p.default !== undefined ? `: ${String(p.default)}` : ''})</option>}
+                {p.enum.map((v) => (
+                  <option value={String(v)} selected={String(value ?? '') === String(v)}>
+                    {String(v)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          );
+        if (type === 'boolean')
+          return (
+            <label class="check">
+              <input type="hidden" name={`${name}:bool`} value="1" />
+              <input type="checkbox" name={name} checked={value === true || (value === undefined && p.default === true)} /> {label}
+            </label>
+          );
+        if (type === 'number' || type === 'integer')
+          return (
+            <label>
+              {label}
+              <input type="number" name={`${name}:num`} value={value === undefined ? '' : String(value)} placeholder={p.default === undefined ? '' : String(p.default)} step={type === 'integer' ? '1' : 'any'} />
+            </label>
+          );
+        if (type === 'string')
+          return (
+            <label>
+              {label}
+              <input type="text" name={name} value={value === undefined ? '' : String(value)} placeholder={p.default === undefined ? '' : String(p.default)} />
+            </label>
+          );
+        return (
+          <label>
+            {label} <span class="muted small">(JSON)</span>
+            <textarea name={`${name}:json`} rows={3}>{value === undefined ? '' : JSON.stringify(value)}</textarea>
+          </label>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+export function CronPreview(props: { ok: boolean; next: string[]; describe: string | null; error: string | null; timezone: string }) {
+  return (
+    <div id="cron-preview" class="cron-preview" aria-live="polite">
+      {props.ok ? (
+        <>
+          <strong>{props.describe}</strong>
+          <ol>
+            {props.next.map((n) => (
+              <li>
+                {new Intl.DateTimeFormat('sv-SE', { timeZone: props.timezone, dateStyle: 'short', timeStyle: 'medium' }).format(new Date(n))} <span class="muted">({props.timezone})</span>
+              </li>
+            ))}
+          </ol>
+        </>
+      ) : (
+        <p class="field-error">{props.error}</p>
+      )}
+    </div>
+  );
+}
+
+export function TaskForm(props: { chrome: PageChrome; task: Task | null; values: Record<string, unknown>; executors: ExecutorInfo[]; error: string | null; preview: Parameters<typeof CronPreview>[0] }) {
+  const v = props.values;
+  const executor = String(v.executor ?? 'noop');
+  const schedule = (v.schedule ?? { kind: 'cron', expression: '0 18 * * 1-5', timezone: 'Asia/Shanghai' }) as { kind: string; expression?: string; everySeconds?: number; timezone: string };
+  const action = props.task ? `/scheduler/tasks/${props.task.id}` : '/scheduler/tasks';
+  const sel = (name: string, options: string[], current: unknown) => (
+    <select name={name} id={`f-${name}`}>
+      {options.map((o) => (
+        <option value={o} selected={String(current) === o}>
+          {o}
+        </option>
+      ))}
+    </select>
+  );
+  const num = (name: string, value: unknown, min = 0) => <input type="number" name={name} id={`f-${name}`} value={value === undefined || value === null ? '' : String(value)} min={String(min)} />;
+  return (
+    <Layout chrome={props.chrome} title={props.task ? `Edit ${props.task.name}` : 'New task'} section="scheduler">
+      <p>
+        <a href={props.task ? `/scheduler/tasks/${props.task.id}` : '/scheduler'}>← {props.task ? props.task.name : 'Scheduler'}</a>
+      </p>
+      <h1>{props.task ? `Edit ${props.task.name}` : 'New task'}</h1>
+      {props.error ? (
+        <div class="error-box" role="alert">
+          <p>{props.error}</p>
+        </div>
+      ) : null}
+      <form method="post" action={action} class="task-form" id="task-form">
+        <CsrfField chrome={props.chrome} />
+        <label>
+          Name <input type="text" name="name" id="f-name" value={String(v.name ?? '')} required />
+        </label>
+        <label>
+          Description <input type="text" name="description" value={String(v.description ?? '')} />
+        </label>
+        <fieldset>
+          <legend>Schedule</legend>
+          <div class="row-form">
+            <label>
+              Kind {sel('kind', ['cron', 'interval', 'manual'], schedule.kind)}
+            </label>
+            <label>
+              Cron expression
+              <input
+                type="text"
+                name="expression"
+                id="f-expression"
+                value={schedule.expression ?? ''}
+                placeholder="0 18 * * 1-5"
+                hx-post="/scheduler/preview"
+                hx-trigger="input changed delay:300ms"
+                hx-include="#f-expression, #f-timezone"
+                hx-target="#cron-preview"
+                hx-swap="outerHTML"
+              />
+            </label>
+            <label>
+              Time zone
+              <input type="text" name="timezone" id="f-timezone" value={schedule.timezone} hx-post="/scheduler/preview" hx-trigger="input changed delay:300ms" hx-include="#f-expression, #f-timezone" hx-target="#cron-preview" hx-swap="outerHTML" />
+            </label>
+            <label>
+              Every (seconds, for interval) {num('everySeconds', schedule.everySeconds, 1)}
+            </label>
+          </div>
+          <CronPreview {...props.preview} />
+        </fieldset>
+        <label>
+          Executor
+          <select name="executor" id="f-executor" hx-get="/scheduler/config-fields" hx-trigger="change" hx-include="#f-executor" hx-target="#config-fields" hx-swap="outerHTML">
+            {props.executors.map((e) => (
+              <option value={e.name} selected={e.name === executor}>
+                {e.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <ConfigFields executor={props.executors.find((e) => e.name === executor)} config={(v.config ?? {}) as Record<string, unknown>} />
+        <details>
+          <summary>Advanced: config as raw JSON (used instead of the fields above when not empty)</summary>
+          <textarea name="config_json" rows={8}></textarea>
+        </details>
+        <fieldset>
+          <legend>Policies</legend>
+          <div class="row-form">
+            <label class="check">
+              <input type="checkbox" name="enabled" checked={v.enabled !== false} /> Enabled
+            </label>
+            <label>Overlap {sel('overlap', ['skip', 'queue_one', 'allow'], v.overlap ?? 'skip')}</label>
+            <label>Max concurrent {num('maxConcurrent', v.maxConcurrent ?? 1, 1)}</label>
+            <label>Misfire {sel('misfire', ['once', 'each', 'skip'], v.misfire ?? 'once')}</label>
+            <label>Catch up at most {num('maxCatchUp', v.maxCatchUp ?? 10, 1)}</label>
+            <label>Grace (s) {num('graceSeconds', v.graceSeconds ?? 60)}</label>
+            <label>Attempts {num('maxAttempts', v.maxAttempts ?? 1, 1)}</label>
+            <label>Timeout (s) {num('timeoutSeconds', v.timeoutMs ? Number(v.timeoutMs) / 1000 : '', 1)}</label>
+          </div>
+        </fieldset>
+        <div class="actions">
+          <button type="submit" class="primary">
+            {props.task ? 'Save' : 'Create task'}
+          </button>
+        </div>
+      </form>
+    </Layout>
+  );
+}

@@ -1,0 +1,123 @@
+import type { Run } from '../../src/runs/run.types.ts';
+import type { TaskStatus } from '../../src/scheduler/task.types.ts';
+import type { StepState } from '../../src/executors/workflow.executor.ts';
+import { layers, type WorkflowStep } from '../../src/executors/workflow.graph.ts';
+
+export const iso = (d: Date | null | undefined) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '');
+
+/** A time in the task's zone, e.g. "2026-12-01 18:00:00 (Asia/Shanghai)". */
+export function zoned(d: Date, tz: string): string {
+  const f = new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  return f.format(d);
+}
+
+export function StateBadge(props: { state: TaskStatus['state'] }) {
+  const cls = props.state === 'running' ? 'running' : props.state === 'late' ? 'failed' : props.state === 'idle' ? 'succeeded' : '';
+  return <span class={`badge ${cls}`}>{props.state}</span>;
+}
+
+/** A countdown to an instant; public/js/app.js ticks every <time data-countdown>. */
+export function Countdown(props: { at: Date | undefined }) {
+  if (!props.at) return <span class="muted">—</span>;
+  const secs = Math.max(0, Math.round((props.at.getTime() - Date.now()) / 1000));
+  return (
+    <time datetime={props.at.toISOString()} data-countdown="1">
+      in {secs < 120 ? `${secs} s` : secs < 7200 ? `${Math.round(secs / 60)} min` : `${Math.round(secs / 3600)} h`}
+    </time>
+  );
+}
+
+export function duration(r: Pick<Run, 'startedAt' | 'finishedAt'>): string {
+  if (!r.startedAt) return '';
+  const ms = (r.finishedAt ?? new Date()).getTime() - r.startedAt.getTime();
+  return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : ms < 600_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 60_000).toFixed(1)} min`;
+}
+
+export function TasksBody(props: { statuses: TaskStatus[] }) {
+  return (
+    <tbody id="tasks-body">
+      {props.statuses.length === 0 ? (
+        <tr>
+          <td colspan={7} class="muted">No tasks yet.</td>
+        </tr>
+      ) : null}
+      {props.statuses.map((s) => (
+        <tr>
+          <td>
+            <a href={`/scheduler/tasks/${s.task.id}`}>{s.task.name}</a>
+            <div class="muted small">{s.task.executor}</div>
+          </td>
+          <td>{s.describe}</td>
+          <td>
+            <StateBadge state={s.state} />
+          </td>
+          <td>
+            {s.next[0] ? (
+              <>
+                <Countdown at={s.next[0]} />
+                <div class="muted small">{zoned(s.next[0], s.task.timezone)}</div>
+              </>
+            ) : (
+              <span class="muted">{s.task.enabled ? 'manual' : 'disabled'}</span>
+            )}
+          </td>
+          <td>
+            {s.lastRun ? (
+              <>
+                <a href={`/runs/${s.lastRun.id}`}>#{s.lastRun.id}</a> <span class={`badge ${s.lastRun.status}`}>{s.lastRun.status}</span>
+                {s.lastRun.error ? <div class="field-error small">{s.lastRun.error}</div> : null}
+              </>
+            ) : (
+              <span class="muted">never</span>
+            )}
+          </td>
+          <td class="progress-cell">{s.progress !== null ? <progress max="1" value={s.progress}></progress> : s.running ? <span class="muted">running</span> : null}</td>
+          <td class="num">{s.queued ? `${s.queued} queued` : ''}</td>
+        </tr>
+      ))}
+    </tbody>
+  );
+}
+
+const nodeW = 150;
+const nodeH = 40;
+const gapX = 60;
+const gapY = 24;
+
+/** The workflow's DAG as SVG: one column per dependency depth, each node coloured by its step status. */
+export function DagSvg(props: { steps: WorkflowStep[]; state: Record<string, StepState> | null }) {
+  const cols = layers(props.steps);
+  const pos = new Map<string, { x: number; y: number }>();
+  cols.forEach((col, i) => col.forEach((id, j) => pos.set(id, { x: 10 + i * (nodeW + gapX), y: 10 + j * (nodeH + gapY) })));
+  const width = 20 + cols.length * (nodeW + gapX) - gapX;
+  const height = 20 + Math.max(...cols.map((c) => c.length)) * (nodeH + gapY) - gapY;
+  return (
+    <svg class="dag" viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label="workflow steps">
+      <defs>
+        <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+          <path d="M 0 0 L 10 5 L 0 10 z" class="dag-arrow" />
+        </marker>
+      </defs>
+      {props.steps.flatMap((s) =>
+        s.dependsOn.map((d) => {
+          const a = pos.get(d)!;
+          const b = pos.get(s.id)!;
+          return <line class="dag-edge" x1={a.x + nodeW} y1={a.y + nodeH / 2} x2={b.x} y2={b.y + nodeH / 2} marker-end="url(#arrow)" />;
+        }),
+      )}
+      {props.steps.map((s) => {
+        const p = pos.get(s.id)!;
+        const st = props.state?.[s.id];
+        const status = st?.status ?? 'pending';
+        const label = (
+          <>
+            <rect class={`dag-node ${status}`} x={p.x} y={p.y} width={nodeW} height={nodeH} rx="6" />
+            <text class="dag-label" x={p.x + 8} y={p.y + 17}>{s.id}</text>
+            <text class="dag-sub" x={p.x + 8} y={p.y + 32}>{`${s.task ? `task ${s.task}` : s.executor} · ${status}`}</text>
+          </>
+        );
+        return st?.runId ? <a href={`/runs/${st.runId}`}>{label}</a> : <g>{label}</g>;
+      })}
+    </svg>
+  );
+}
