@@ -35,6 +35,7 @@ import { runsApi } from './runs/runs.api.ts';
 import { runsPages } from './runs/runs.pages.tsx';
 import { makeRunsCore } from './runs/runs.runtime.ts';
 import type { RunsService } from './runs/runs.service.ts';
+import { backtestsApi } from './backtests/backtests.api.ts';
 
 export type { AppEnv } from './http/env.ts';
 
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps) {
   const executors = deps.executors ?? makeExecutorRegistry([]);
   const runs = deps.runs ?? makeRunsCore(deps.pg, executors, deps.logger).service;
   api.route('/', runsApi({ runs, registry: executors }));
+  api.route('/', backtestsApi({ db: deps.pg.db, runs, trustProxy: deps.config.trustProxy }));
   const apiDocument = documentApi(api, deps.version);
   app.route('/api/v1', api);
 

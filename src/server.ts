@@ -15,6 +15,7 @@ import { seedDemoOnFirstStart } from './market/demo/first-start.ts';
 import { availableParallelism } from 'node:os';
 import type { Authenticate } from './auth/access.ts';
 import { diagnosticExecutors } from './executors/diagnostic.executors.ts';
+import { backtestExecutor } from './backtests/backtest.executor.ts';
 import { makeExecutorRegistry, type ExecutorDefinition } from './runs/executor-registry.ts';
 import { startRuns, type RunsRuntime, type RunsSettings } from './runs/runs.runtime.ts';
 import type { RunsService } from './runs/runs.service.ts';
@@ -29,7 +30,7 @@ export interface StartOptions {
 
 /** Every executor this server can run. Features add theirs here; the run machinery never imports them. */
 export function serverExecutors(): ExecutorDefinition[] {
-  return [...diagnosticExecutors];
+  return [...diagnosticExecutors, backtestExecutor];
 }
 
 /** The run machinery's settings from the configuration: backtest slots default to cores − 1 (at least 1). */

@@ -6,6 +6,7 @@ import * as m103 from './2026-11-28-103-api-tokens.ts';
 import * as m104 from './2026-11-28-104-audit-log.ts';
 import * as m200 from './2026-11-28-200-sync-log.ts';
 import * as m300 from './2026-11-28-300-runs.ts';
+import * as m400 from './2026-11-28-400-backtests.ts';
 
 /**
  * Every Postgres migration, in order. Listed statically (not read from the directory) so that a
@@ -19,4 +20,5 @@ export const pgMigrations: Record<string, Migration> = {
   '2026-11-28-104-audit-log': m104,
   '2026-11-28-200-sync-log': m200,
   '2026-11-28-300-runs': m300,
+  '2026-11-28-400-backtests': m400,
 };
