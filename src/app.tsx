@@ -36,6 +36,9 @@ import { runsPages } from './runs/runs.pages.tsx';
 import { makeRunsCore } from './runs/runs.runtime.ts';
 import type { RunsService } from './runs/runs.service.ts';
 import { backtestsApi } from './backtests/backtests.api.ts';
+import { backtestsPages } from './backtests/backtests.pages.tsx';
+import { strategiesApi } from './strategies/strategies.api.ts';
+import { strategiesPages } from './strategies/strategies.pages.tsx';
 
 export type { AppEnv } from './http/env.ts';
 
@@ -93,6 +96,7 @@ export function createApp(deps: AppDeps) {
   const runs = deps.runs ?? makeRunsCore(deps.pg, executors, deps.logger).service;
   api.route('/', runsApi({ runs, registry: executors }));
   api.route('/', backtestsApi({ db: deps.pg.db, runs, trustProxy: deps.config.trustProxy }));
+  api.route('/', strategiesApi({ db: deps.pg.db, trustProxy: deps.config.trustProxy }));
   const apiDocument = documentApi(api, deps.version);
   app.route('/api/v1', api);
 
@@ -104,6 +108,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', homeRoutes({ chrome, version: deps.version, postgresKind: deps.pg.kind, marketPath: deps.market.path, marketSummary: () => marketSummary(deps.market, deps.pg) }));
   app.route('/', marketPages({ chrome, market: deps.market, pg: deps.pg, config: deps.config, logger: deps.logger }));
   app.route('/', runsPages({ runs, chrome }));
+  app.route('/', backtestsPages({ db: deps.pg.db, runs, chrome, market: deps.market, trustProxy: deps.config.trustProxy }));
+  app.route('/', strategiesPages({ db: deps.pg.db, chrome, trustProxy: deps.config.trustProxy }));
 
   app.notFound((c) => {
     const what = isApiPath(c.req.path) ? `no endpoint ${c.req.method} ${c.req.path}` : `no page at ${c.req.path}`;

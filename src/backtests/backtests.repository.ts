@@ -4,6 +4,9 @@ import type { Database } from '../db/schema.ts';
 
 export type Db = Kysely<Database>;
 
+/** JSON text into a jsonb column, parsed by Postgres (a bare string parameter may be stored as a JSON string by some drivers). */
+const jsonb = (text: string) => sql<string>`${text}::text::jsonb`;
+
 export interface NewBacktestRow {
   owner_id: number;
   name: string;
@@ -18,7 +21,7 @@ export interface NewBacktestRow {
 }
 
 export async function insertBacktest(db: Db, row: NewBacktestRow): Promise<number> {
-  const r = await db.insertInto('backtests').values(row).returning('id').executeTakeFirstOrThrow();
+  const r = await db.insertInto('backtests').values({ ...row, config: jsonb(row.config) }).returning('id').executeTakeFirstOrThrow();
   return r.id;
 }
 
@@ -136,7 +139,13 @@ export interface MetricColumns {
 export async function saveResult(db: Db, backtestId: number, r: ResultRow, m: MetricColumns): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await tx.deleteFrom('backtest_results').where('backtest_id', '=', backtestId).execute();
-    await tx.insertInto('backtest_results').values({ backtest_id: backtestId, ...r }).execute();
+    await tx
+      .insertInto('backtest_results')
+      .values({
+        backtest_id: backtestId, metrics: jsonb(r.metrics), series: jsonb(r.series), fills: jsonb(r.fills), orders: jsonb(r.orders),
+        trades: jsonb(r.trades), positions: jsonb(r.positions), extras: jsonb(r.extras),
+      })
+      .execute();
     await tx.updateTable('backtests').set(m).where('id', '=', backtestId).execute();
   });
 }

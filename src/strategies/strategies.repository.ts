@@ -4,6 +4,8 @@ import type { Database } from '../db/schema.ts';
 
 type Db = Kysely<Database>;
 
+const jsonbOrNull = (text: string | null) => (text === null ? null : sql<string>`${text}::text::jsonb`);
+
 export function selectStrategies(db: Db) {
   return db
     .selectFrom('strategies as s')
@@ -32,7 +34,7 @@ export async function insertStrategy(db: Db, row: { owner_id: number; name: stri
   return db.transaction().execute(async (tx) => {
     const { code, params_schema, ...s } = row;
     const { id } = await tx.insertInto('strategies').values(s).returning('id').executeTakeFirstOrThrow();
-    await tx.insertInto('strategy_versions').values({ strategy_id: id, version: 1, code, params_schema }).execute();
+    await tx.insertInto('strategy_versions').values({ strategy_id: id, version: 1, code, params_schema: jsonbOrNull(params_schema) }).execute();
     return id;
   });
 }
@@ -44,7 +46,7 @@ export async function updateStrategy(db: Db, id: number, row: { name: string; de
     let version = cur.current_version;
     if (cur.code !== row.code) {
       version += 1;
-      await tx.insertInto('strategy_versions').values({ strategy_id: id, version, code: row.code, params_schema: row.params_schema }).execute();
+      await tx.insertInto('strategy_versions').values({ strategy_id: id, version, code: row.code, params_schema: jsonbOrNull(row.params_schema) }).execute();
     }
     await tx.updateTable('strategies').set({ name: row.name, description: row.description, category: row.category, language: row.language, current_version: version, updated_at: sql`now()` }).where('id', '=', id).execute();
   });

@@ -1,0 +1,40 @@
+/** Reads what the task page, the report and the exports show of a finished backtest. */
+import type { Kysely } from 'kysely';
+import type { Metrics } from '../backtest/metrics/metrics.ts';
+import type { Database } from '../db/schema.ts';
+import type { ResultData } from '../../views/backtests/result.tsx';
+import * as repo from './backtests.repository.ts';
+import type { Backtest } from './backtests.service.ts';
+import type { StoredExtras, StoredPosition, StoredSeries } from './results.ts';
+
+export const tablePageSize = 20;
+const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+
+export async function fillsPage(db: Kysely<Database>, id: number, offset: number, limit = tablePageSize): Promise<ResultData['fills']> {
+  const p = await repo.sliceResultArray(db, id, 'fills', offset, limit);
+  return { items: (p?.items ?? []) as Record<string, unknown>[], total: p?.total ?? 0, offset, limit };
+}
+
+export async function ordersPage(db: Kysely<Database>, id: number, offset: number, rejectedOnly: boolean, limit = tablePageSize): Promise<ResultData['orders']> {
+  const p = await repo.sliceResultArray(db, id, 'orders', offset, limit, rejectedOnly);
+  return { items: (p?.items ?? []) as Record<string, unknown>[], total: p?.total ?? 0, offset, limit, rejectedOnly };
+}
+
+/** Null unless the backtest succeeded and has results. */
+export async function loadResultData(db: Kysely<Database>, b: Backtest): Promise<ResultData | null> {
+  if (b.status !== 'succeeded') return null;
+  const [parts, fills, orders] = await Promise.all([
+    repo.readResultParts(db, b.id, ['metrics', 'series', 'positions', 'extras']),
+    fillsPage(db, b.id, 0),
+    ordersPage(db, b.id, 0, false),
+  ]);
+  if (!parts) return null;
+  return {
+    metrics: parse(parts.metrics) as Metrics,
+    series: parse(parts.series) as StoredSeries,
+    positions: parse(parts.positions) as StoredPosition[],
+    extras: parse(parts.extras) as StoredExtras,
+    fills,
+    orders,
+  };
+}
