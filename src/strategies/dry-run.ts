@@ -8,7 +8,7 @@ import { runUserBacktest } from '../backtest/sandbox/sandbox.ts';
 import { describeUserStrategy } from '../backtest/sandbox/sandbox.ts';
 import type { UserCodeError } from '../backtest/sandbox/user-code.ts';
 
-function tinyPanel(): Panel {
+export function tinyPanel(): Panel {
   const D = 60;
   const codes = ['600000.SH', '000001.SZ', '300750.SZ', '688981.SH'];
   const N = codes.length;

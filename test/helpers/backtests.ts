@@ -1,4 +1,13 @@
+import { sql, type Kysely } from 'kysely';
 import { createApp } from '../../src/app.tsx';
+import type { BacktestSpec } from '../../src/backtests/backtest-request.ts';
+import * as repo from '../../src/backtests/backtests.repository.ts';
+import { toStored } from '../../src/backtests/results.ts';
+import { runBacktest } from '../../src/backtest/run-backtest.ts';
+import type { Database } from '../../src/db/schema.ts';
+import { tinyPanel } from '../../src/strategies/dry-run.ts';
+import { insertStrategy } from '../../src/strategies/strategies.repository.ts';
+import { strategyTemplate } from '../../src/strategies/template.ts';
 import type { Principal, Role } from '../../src/auth/access.ts';
 import { createUser, systemActor } from '../../src/auth/users.service.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -59,3 +68,38 @@ export async function makeBacktestEnv(): Promise<BacktestEnv> {
 
 export const postJson = (app: BacktestEnv['app'], path: string, body: unknown) =>
   app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/**
+ * A backtest row owned by `ownerId` without a worker: 'succeeded' ones get real results (dual MA on
+ * the dry-run panel, computed in-process), 'queued' ones a queued run (cancel and delete act on it).
+ */
+export async function insertBacktestFixture(db: Kysely<Database>, ownerId: number, status: 'succeeded' | 'queued'): Promise<number> {
+  const now = new Date();
+  const run = await db
+    .insertInto('runs')
+    .values({ executor: 'backtest', params: sql`'{}'::jsonb` as never, status, queued_by: ownerId, started_at: status === 'succeeded' ? now : null, finished_at: status === 'succeeded' ? now : null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const panel = tinyPanel();
+  const spec: BacktestSpec = {
+    strategy: { kind: 'builtin', name: 'dual_ma', strategyId: null, versionId: null, version: null }, params: { short_window: 3, long_window: 10 },
+    universe: { kind: 'codes', codes: [...panel.codes] }, startDate: panel.dates[0], endDate: panel.dates[panel.dates.length - 1], capital: 1_000_000,
+    benchmark: null, adjust: 'hfq', fillTiming: 'next_open', costs: {},
+  };
+  const id = await repo.insertBacktest(db, {
+    owner_id: ownerId, name: 'fixture', strategy_kind: 'builtin', strategy_name: 'dual_ma', strategy_id: null, strategy_version_id: null,
+    config: JSON.stringify(spec), start_date: spec.startDate, end_date: spec.endDate, rerun_of: null,
+  });
+  await repo.setBacktestRun(db, id, run.id);
+  if (status === 'succeeded') {
+    const out = await runBacktest({ panel, strategy: { kind: 'builtin', name: 'dual_ma', params: spec.params }, config: { initialCash: spec.capital } });
+    if (!out.ok) throw new Error(out.error.message);
+    const { row, columns } = toStored(out.result, out.metrics, spec.capital);
+    await repo.saveResult(db, id, row, columns);
+  }
+  return id;
+}
+
+export async function insertStrategyFixture(db: Kysely<Database>, ownerId: number, name: string): Promise<number> {
+  return insertStrategy(db, { owner_id: ownerId, name, description: '', category: 'custom', language: 'js', code: strategyTemplate, params_schema: null });
+}
