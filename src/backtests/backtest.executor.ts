@@ -13,7 +13,7 @@ import { defineExecutor, RunError, type RunContext } from '../runs/executor-regi
 import { runInThread } from '../runs/thread-host.ts';
 import { strategyVersion } from '../strategies/strategies.service.ts';
 import type { BacktestThreadInput } from './backtest.thread.ts';
-import type { BacktestSpec } from './backtest-request.ts';
+import { isoDay, type BacktestSpec } from './backtest-request.ts';
 import * as repo from './backtests.repository.ts';
 import { backtestExecutorName, toBacktest } from './backtests.service.ts';
 import { makePanelCache, type PanelCache, type PanelKey } from './panel-cache.ts';
@@ -81,6 +81,10 @@ async function runOne(backtestId: number, ctx: RunContext): Promise<unknown> {
     throw new RunError('no_data', `no market data for this universe between ${spec.startDate} and ${spec.endDate}; sync data first or widen the range`, { retryable: false });
   }
   ctx.signal.throwIfAborted();
+  // First progress as soon as the panel is in memory: 0 of N days (the thread's start-up follows).
+  let days = 0;
+  for (let d = 0; d < panel.dates.length; d++) if (panel.dates[d] >= spec.startDate && panel.dates[d] <= spec.endDate) days++;
+  ctx.progress({ processed: 0, total: days, current: isoDay(spec.startDate) });
   const benchmark = spec.benchmark ? await cache.benchmark(spec.benchmark, panel) : null;
   if (spec.benchmark && !benchmark) ctx.log('warn', `benchmark ${spec.benchmark}: no index data in this range; metrics without a benchmark`);
 
