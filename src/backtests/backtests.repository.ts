@@ -65,9 +65,13 @@ export interface BacktestFilter {
   ids?: number[];
 }
 
+const countWithRuns = (db: Db) => db.selectFrom('backtests as b').leftJoin('runs as r', 'r.id', 'b.run_id').select((eb) => eb.fn.countAll<number>().as('n'));
+
 export async function listBacktests(db: Db, f: BacktestFilter, sort: BacktestSort, dir: 'asc' | 'desc', limit: number, offset: number) {
   let q = selectBacktests(db);
-  let c = db.selectFrom('backtests as b').leftJoin('runs as r', 'r.id', 'b.run_id').select((eb) => eb.fn.countAll<number>().as('n'));
+  let c = f.status
+    ? db.selectFrom('backtests as b').leftJoin('runs as r', 'r.id', 'b.run_id').select((eb) => eb.fn.countAll<number>().as('n'))
+    : (db.selectFrom('backtests as b').select((eb) => eb.fn.countAll<number>().as('n')) as unknown as ReturnType<typeof countWithRuns>);
   if (f.ownerId !== undefined) {
     q = q.where('b.owner_id', '=', f.ownerId);
     c = c.where('b.owner_id', '=', f.ownerId);
@@ -100,13 +104,10 @@ export async function listBacktests(db: Db, f: BacktestFilter, sort: BacktestSor
   const col = {
     created: 'b.id', total_return: 'b.total_return', annualized_return: 'b.annualized_return', sharpe: 'b.sharpe', max_drawdown: 'b.max_drawdown', finished: 'r.finished_at',
   }[sort] as 'b.id';
-  const rows = await q
-    .orderBy(sql`${sql.ref(col)} ${sql.raw(dir)} nulls last`)
-    .orderBy('b.id', 'desc')
-    .limit(limit)
-    .offset(offset)
-    .execute();
-  const total = Number((await c.executeTakeFirstOrThrow()).n);
+  // Newest first walks the primary key backwards; metric sorts keep unfinished (null) rows last.
+  const ordered = sort === 'created' ? q.orderBy('b.id', dir) : q.orderBy(sql`${sql.ref(col)} ${sql.raw(dir)} nulls last`).orderBy('b.id', 'desc');
+  const [rows, counted] = await Promise.all([ordered.limit(limit).offset(offset).execute(), c.executeTakeFirstOrThrow()]);
+  const total = Number(counted.n);
   return { rows, total };
 }
 

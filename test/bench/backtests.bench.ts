@@ -88,6 +88,7 @@ async function main() {
     pageTimes.push(performance.now() - t);
   }
   out('task_page_render_ms', p95(pageTimes), 'ms');
+  out('task_page_render_median_ms', median(pageTimes), 'ms');
 
   // The list with `tasks` backtests: copies of the finished one (with finished runs) in one statement each.
   await sql`
@@ -107,6 +108,7 @@ async function main() {
     listTimes.push(performance.now() - t);
   }
   out('list_page_render_ms', p95(listTimes), 'ms');
+  out('list_page_render_median_ms', median(listTimes), 'ms');
   await rt.stop(5000);
   await market.close();
 
