@@ -14,7 +14,7 @@ import { backtestJson, visibleBacktest, type Backtest, type BacktestsDeps } from
 import * as repo from './backtests.repository.ts';
 import { fillColumns, navColumns, navRows, orderColumns, toCsv } from './csv.ts';
 import { loadResultData } from './result-data.ts';
-import type { StoredSeries } from './results.ts';
+import type { StoredExtras, StoredSeries } from './results.ts';
 
 function cssOf(assets: Assets): string {
   const url = assets.url('css/app.css');
@@ -55,7 +55,8 @@ export function exportRoutes(deps: BacktestsDeps & { chrome: PageChromeFn }) {
     const parts = (await repo.readResultParts(db, b.id, ['metrics', 'series', 'positions', 'extras']))!;
     const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
     const [fills, orders, trades] = await Promise.all([repo.readResultArray(db, b.id, 'fills'), repo.readResultArray(db, b.id, 'orders'), repo.readResultArray(db, b.id, 'trades')]);
-    const body = { backtest: backtestJson(b), metrics: parse(parts.metrics), series: parse(parts.series), positions: parse(parts.positions), extras: parse(parts.extras), fills, orders, trades };
+    const { firstFills: _f, firstOrders: _o, ...extras } = parse(parts.extras) as StoredExtras;
+    const body = { backtest: backtestJson(b), metrics: parse(parts.metrics), series: parse(parts.series), positions: parse(parts.positions), extras, fills, orders, trades };
     return c.body(JSON.stringify(body), 200, attach(`backtest-${b.id}.json`, 'application/json'));
   });
   app.get('/backtests/:id{[0-9]+}/export/report.html', requireRole('viewer'), async (c) => {

@@ -5,9 +5,8 @@ import type { Database } from '../db/schema.ts';
 import type { ResultData } from '../../views/backtests/result.tsx';
 import * as repo from './backtests.repository.ts';
 import type { Backtest } from './backtests.service.ts';
-import type { StoredExtras, StoredPosition, StoredSeries } from './results.ts';
+import { tablePageSize, type StoredExtras, type StoredPosition, type StoredSeries } from './results.ts';
 
-export const tablePageSize = 20;
 const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 
 export async function fillsPage(db: Kysely<Database>, id: number, offset: number, limit = tablePageSize): Promise<ResultData['fills']> {
@@ -23,17 +22,21 @@ export async function ordersPage(db: Kysely<Database>, id: number, offset: numbe
 /** Null unless the backtest succeeded and has results. */
 export async function loadResultData(db: Kysely<Database>, b: Backtest): Promise<ResultData | null> {
   if (b.status !== 'succeeded') return null;
-  const [parts, fills, orders] = await Promise.all([
-    repo.readResultParts(db, b.id, ['metrics', 'series', 'positions', 'extras']),
-    fillsPage(db, b.id, 0),
-    ordersPage(db, b.id, 0, false),
-  ]);
+  const parts = await repo.readResultParts(db, b.id, ['metrics', 'series', 'positions', 'extras']);
   if (!parts) return null;
+  const extras = parse(parts.extras) as StoredExtras;
+  // The first pages were stored with the result; older rows without them are sliced.
+  const [fills, orders] = extras.firstFills && extras.firstOrders
+    ? [
+        { items: extras.firstFills as Record<string, unknown>[], total: extras.fillCount, offset: 0, limit: tablePageSize },
+        { items: extras.firstOrders as Record<string, unknown>[], total: extras.orderCount, offset: 0, limit: tablePageSize, rejectedOnly: false },
+      ]
+    : await Promise.all([fillsPage(db, b.id, 0), ordersPage(db, b.id, 0, false)]);
   return {
     metrics: parse(parts.metrics) as Metrics,
     series: parse(parts.series) as StoredSeries,
     positions: parse(parts.positions) as StoredPosition[],
-    extras: parse(parts.extras) as StoredExtras,
+    extras,
     fills,
     orders,
   };

@@ -33,7 +33,13 @@ export interface StoredExtras {
   notFilled: Record<string, number>;
   orderCount: number;
   fillCount: number;
+  /** The first page of each table, so the task page renders without reading the whole arrays. */
+  firstFills?: unknown[];
+  firstOrders?: unknown[];
 }
+
+/** Rows per page of the task page's trades and orders tables. */
+export const tablePageSize = 20;
 
 const r6 = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
 const r2 = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null);
@@ -77,6 +83,8 @@ export function toStored(result: BacktestResult, metrics: Metrics, capital: numb
     notFilled,
     orderCount: result.orders.length,
     fillCount: result.fills.length,
+    firstFills: result.fills.slice(0, tablePageSize),
+    firstOrders: orders.slice(0, tablePageSize),
   };
   return {
     row: {
