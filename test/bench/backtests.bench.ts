@@ -31,6 +31,12 @@ const out = (name: string, v: number, unit: string) => process.stdout.write(`${n
 
 async function main() {
   const db = await createTestDatabase();
+  if (process.env.BENCH_ONLY_BIG !== '1') await flow(db);
+  if (process.env.BENCH_BIG === '1' || process.env.BENCH_ONLY_BIG === '1') await big();
+  await db.drop();
+}
+
+async function flow(db: Awaited<ReturnType<typeof createTestDatabase>>) {
   const market = await openMarketStore(':memory:');
   const t0 = performance.now();
   await seedDemoMarket(market, { seed: 11, stocks, years, end });
@@ -111,18 +117,21 @@ async function main() {
   out('list_page_render_median_ms', median(listTimes), 'ms');
   await rt.stop(5000);
   await market.close();
+}
 
-  if (process.env.BENCH_BIG === '1') {
+async function big() {
+  const startYear = Math.floor(end / 10000) - years + 1;
+  {
     const bigStocks = Number(process.env.BENCH_BIG_STOCKS ?? 5000);
-    const big = await openMarketStore(':memory:');
+    const bigStore = await openMarketStore(':memory:');
     const t1 = performance.now();
-    await seedDemoMarket(big, { seed: 12, stocks: bigStocks, years, end });
+    await seedDemoMarket(bigStore, { seed: 12, stocks: bigStocks, years, end });
     process.stderr.write(`# big demo market ${bigStocks} × ${years} y seeded in ${Math.round(performance.now() - t1)} ms\n`);
     const spec = {
       strategy: { kind: 'builtin' as const, name: 'dual_ma', strategyId: null, versionId: null, version: null }, params: {}, universe: { kind: 'all' as const, boards: null, excludeSt: false },
       startDate: startYear * 10000 + 601, endDate: end, capital: 1_000_000, benchmark: '000300.SH', adjust: 'hfq' as const, fillTiming: 'next_open' as const, costs: {},
     };
-    const cache = makePanelCache(big);
+    const cache = makePanelCache(bigStore);
     const once = async () => {
       const t = performance.now();
       const { panel } = await cache.get(panelKeyOf(spec));
@@ -133,9 +142,8 @@ async function main() {
     };
     out('backtest_cold_s', await once(), 's');
     out('backtest_warm_s', await once(), 's');
-    await big.close();
+    await bigStore.close();
   }
-  await db.drop();
 }
 
 main().then(
