@@ -116,6 +116,18 @@ const subcommands: Record<string, Subcommand> = {
       return 0;
     },
   },
+  backtest: {
+    summary: 'run one backtest against the local market data and print its metrics (or --json)',
+    usage: 'zquant backtest --strategy <name|file.js> [--params JSON] --codes a,b|--universe all --start YYYY-MM-DD --end YYYY-MM-DD [--capital N] [--benchmark 000300.SH] [--fill-at next_open|same_close] [--json]',
+    options: {
+      strategy: { type: 'string' }, params: { type: 'string' }, codes: { type: 'string' }, universe: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' },
+      capital: { type: 'string' }, benchmark: { type: 'string' }, 'fill-at': { type: 'string' }, json: { type: 'boolean' },
+    },
+    async run({ config, values }) {
+      const { runBacktestCli } = await import('./backtests/backtest.cli.ts');
+      return runBacktestCli(config, values);
+    },
+  },
   healthcheck: {
     summary: 'exit 0 when the server at HOST:PORT answers /healthz with 200 (the container health check)',
     usage: 'zquant healthcheck [--port N] [--host H] [--url URL]',

@@ -8,6 +8,7 @@ import * as m200 from './2026-11-28-200-sync-log.ts';
 import * as m300 from './2026-11-28-300-runs.ts';
 import * as m310 from './2026-11-28-310-runs-queued-by-fk.ts';
 import * as m500 from './2026-11-28-500-scheduled-tasks.ts';
+import * as m400 from './2026-11-28-400-backtests.ts';
 
 /**
  * Every Postgres migration, in order. Listed statically (not read from the directory) so that a
@@ -23,4 +24,5 @@ export const pgMigrations: Record<string, Migration> = {
   '2026-11-28-300-runs': m300,
   '2026-11-28-310-runs-queued-by-fk': m310,
   '2026-11-28-500-scheduled-tasks': m500,
+  '2026-11-28-400-backtests': m400,
 };

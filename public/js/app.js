@@ -39,3 +39,88 @@
   setInterval(tick, 1000);
   document.addEventListener('DOMContentLoaded', tick);
 })();
+
+// Backtests and strategies (additive block).
+(function () {
+  // The create form's stock search: picking a suggestion appends its code to the codes box.
+  document.addEventListener('change', function (evt) {
+    var input = evt.target;
+    if (!input || !input.getAttribute || !input.getAttribute('data-append-to')) return;
+    var code = (input.value || '').split(' ')[0].trim().toUpperCase();
+    if (!/^\d{6}\.(SH|SZ|BJ)$/.test(code)) return;
+    var box = document.getElementById(input.getAttribute('data-append-to'));
+    if (!box) return;
+    var codes = box.value.split(/[\s,;]+/).filter(Boolean);
+    if (codes.indexOf(code) < 0) codes.push(code);
+    box.value = codes.join(', ');
+    input.value = '';
+    var radio = document.querySelector('input[name="universe"][value="codes"]');
+    if (radio) radio.checked = true;
+  });
+
+  // Code editor: Tab indents (two spaces), Shift+Tab outdents, the gutter shows line numbers.
+  function gutterFor(area) {
+    var id = area.getAttribute('data-gutter');
+    return id ? document.getElementById(id) : null;
+  }
+  function renumber(area) {
+    var gutter = gutterFor(area);
+    if (!gutter) return;
+    var lines = area.value.split('\n').length;
+    var bad = Number(area.getAttribute('data-error-line') || 0);
+    if (gutter.childNodes.length === lines && gutter.getAttribute('data-bad') === String(bad)) return;
+    var frag = document.createDocumentFragment();
+    for (var i = 1; i <= lines; i++) {
+      var div = document.createElement('div');
+      div.textContent = String(i);
+      if (i === bad) div.className = 'bad';
+      frag.appendChild(div);
+    }
+    gutter.replaceChildren(frag);
+    gutter.setAttribute('data-bad', String(bad));
+  }
+  document.addEventListener('keydown', function (evt) {
+    var area = evt.target;
+    if (evt.key !== 'Tab' || !area || !area.classList || !area.classList.contains('code-editor')) return;
+    evt.preventDefault();
+    var start = area.selectionStart, end = area.selectionEnd, v = area.value;
+    var lineStart = v.lastIndexOf('\n', start - 1) + 1;
+    if (start === end && !evt.shiftKey) {
+      area.setRangeText('  ', start, end, 'end');
+    } else {
+      var block = v.slice(lineStart, end);
+      var changed = evt.shiftKey ? block.replace(/^ {1,2}/gm, '') : block.replace(/^/gm, '  ');
+      area.setRangeText(changed, lineStart, end, 'select');
+    }
+    renumber(area);
+  });
+  document.addEventListener('input', function (evt) {
+    var area = evt.target;
+    if (area && area.classList && area.classList.contains('code-editor')) renumber(area);
+  });
+  document.addEventListener('scroll', function (evt) {
+    var area = evt.target;
+    if (area && area.classList && area.classList.contains('code-editor')) {
+      var gutter = gutterFor(area);
+      if (gutter) gutter.scrollTop = area.scrollTop;
+    }
+  }, true);
+  function init() {
+    document.querySelectorAll('textarea.code-editor').forEach(renumber);
+  }
+  document.addEventListener('DOMContentLoaded', init);
+  document.addEventListener('htmx:after:swap', init);
+  document.addEventListener('htmx:afterSwap', init);
+  // "Use the framework template": fills the editor from the <template> element on the page.
+  document.addEventListener('click', function (evt) {
+    var btn = evt.target && evt.target.closest ? evt.target.closest('[data-fill-template]') : null;
+    if (!btn) return;
+    var tpl = document.getElementById(btn.getAttribute('data-fill-template'));
+    var area = document.getElementById(btn.getAttribute('data-target'));
+    if (!tpl || !area) return;
+    if (area.value.trim() && !window.confirm('Replace the code in the editor with the template?')) return;
+    area.value = tpl.content ? tpl.content.textContent : tpl.textContent;
+    renumber(area);
+    area.focus();
+  });
+})();

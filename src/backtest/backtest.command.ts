@@ -80,7 +80,7 @@ function strategySpec(values: Record<string, unknown>): StrategySpec {
   return { kind: 'builtin', name, params };
 }
 
-const FIELDS_BY_STRATEGY: Record<string, string[]> = { pe_pb_value: ['pe_ttm', 'pb'], turnover_rate: ['turnover_rate'] };
+export const FIELDS_BY_STRATEGY: Record<string, string[]> = { pe_pb_value: ['pe_ttm', 'pb'], turnover_rate: ['turnover_rate'] };
 
 export async function runBacktestCommand(values: Record<string, unknown>, deps: { loadPanel: LoadPanel; io?: CommandIo }): Promise<number> {
   const io = deps.io ?? processIo;

@@ -14,6 +14,10 @@ export interface Database {
   runs: RunsTable;
   run_events: RunEventsTable;
   scheduled_tasks: ScheduledTasksTable;
+  strategies: StrategiesTable;
+  strategy_versions: StrategyVersionsTable;
+  backtests: BacktestsTable;
+  backtest_results: BacktestResultsTable;
 }
 
 export interface SettingsTable {
@@ -153,4 +157,65 @@ export interface ScheduledTasksTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   last_slot: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+type Json = ColumnType<unknown, string, string>;
+
+/** A user's strategy (src/strategies); its code lives in versions, `current_version` the latest. */
+export interface StrategiesTable {
+  id: Generated<number>;
+  owner_id: number;
+  name: string;
+  description: Generated<string>;
+  category: Generated<string>;
+  language: Generated<'js' | 'ts'>;
+  current_version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface StrategyVersionsTable {
+  id: Generated<number>;
+  strategy_id: number;
+  version: number;
+  code: string;
+  params_schema: ColumnType<unknown, string | null, string | null>;
+  created_at: Generated<Date>;
+}
+
+/** A backtest (src/backtests): config snapshot and key metrics; status and timeline come from its run. */
+export interface BacktestsTable {
+  id: Generated<number>;
+  run_id: number | null;
+  owner_id: number;
+  name: Generated<string>;
+  strategy_kind: 'builtin' | 'user';
+  strategy_name: string;
+  strategy_id: number | null;
+  strategy_version_id: number | null;
+  config: Json;
+  start_date: number;
+  end_date: number;
+  rerun_of: number | null;
+  created_at: Generated<Date>;
+  total_return: number | null;
+  annualized_return: number | null;
+  sharpe: number | null;
+  max_drawdown: number | null;
+  volatility: number | null;
+  excess_return: number | null;
+  final_value: number | null;
+  trade_count: number | null;
+}
+
+export interface BacktestResultsTable {
+  backtest_id: number;
+  metrics: Json;
+  series: Json;
+  fills: Json;
+  orders: Json;
+  trades: Json;
+  positions: Json;
+  extras: Json;
+  created_at: Generated<Date>;
 }

@@ -41,13 +41,17 @@ export function runInThread<I, O>(moduleUrl: URL, input: I, hooks: ThreadHooks):
       : new Worker(moduleUrl, { workerData: input, transferList: hooks.transferList as never });
     let settled = false;
     let killTimer: NodeJS.Timeout | null = null;
-    const finish = (fn: () => void) => {
+    const finish = (fn: () => void, answered = false) => {
       if (settled) return;
       settled = true;
       hooks.signal.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
       fn();
-      void worker.terminate();
+      // A thread that answered exits by itself once its port closes; terminating it at once can
+      // tear down native addons mid-cleanup (isolated-vm asserts and kills the process), so it
+      // gets a grace period first.
+      if (answered) setTimeout(() => void worker.terminate(), 10_000).unref();
+      else void worker.terminate();
     };
     const onAbort = () => {
       worker.postMessage({ type: 'abort', reason: hooks.signal.reason });
@@ -66,10 +70,10 @@ export function runInThread<I, O>(moduleUrl: URL, input: I, hooks: ThreadHooks):
           hooks.onCheckpoint?.(m.state);
           break;
         case 'result':
-          finish(() => resolve(m.value as O));
+          finish(() => resolve(m.value as O), true);
           break;
         case 'error':
-          finish(() => reject(hooks.signal.aborted ? hooks.signal.reason : Object.assign(new Error(m.message), { stack: m.stack })));
+          finish(() => reject(hooks.signal.aborted ? hooks.signal.reason : Object.assign(new Error(m.message), { stack: m.stack })), true);
           break;
       }
     });

@@ -9,9 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleAtLeast, type Role } from '../../src/auth/access.ts';
 import { createToken } from '../../src/auth/tokens.service.ts';
 import { createUser, systemActor } from '../../src/auth/users.service.ts';
+import { strategyTemplate } from '../../src/strategies/template.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { bearer, makeUser, testPassword } from '../helpers/accounts.ts';
 import { insertTask } from '../../src/scheduler/tasks.repository.ts';
+import { insertBacktestFixture, insertStrategyFixture } from '../helpers/backtests.ts';
+import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
+import { serverExecutors } from '../../src/server.ts';
 
 type Caller = 'anonymous' | 'viewer' | 'analyst' | 'analyst (non-owner)' | 'admin';
 interface Fixture {
@@ -60,6 +64,12 @@ const asset = async (fx: Fixture) => {
   const [, , hash, ...name] = fx.t.deps.assets.url('css/app.css').split('/');
   return { hash, name: name.join('/') };
 };
+// Backtests and strategies (issue 7): fresh objects per request, owned by ownerId.
+const doneBacktest = async (fx: Fixture, ownerId: number) => ({ id: String(await insertBacktestFixture(fx.t.deps.pg.db, ownerId, 'succeeded')) });
+const queuedBacktest = async (fx: Fixture, ownerId: number) => ({ id: String(await insertBacktestFixture(fx.t.deps.pg.db, ownerId, 'queued')) });
+const ownStrategy = async (fx: Fixture, ownerId: number) => ({ id: String(await insertStrategyFixture(fx.t.deps.pg.db, ownerId, `s${fx.seq()}`)) });
+const backtestBody = () => ({ strategy: 'dual_ma', codes: ['600000.SH'], start_date: '2024-01-02', end_date: '2024-06-28' });
+const strategyBody = (fx: Fixture) => ({ name: `matrix ${fx.seq()}`, code: strategyTemplate });
 
 const matrix: Record<string, Case> = {
   // Public
@@ -161,6 +171,51 @@ const matrix: Record<string, Case> = {
   'GET /api/v1/scheduler/stats': need('viewer'),
   'POST /api/v1/scheduler/cron/preview': need('viewer', 200, { body: () => ({ expression: '*/5 * * * * *', timezone: 'UTC' }) }),
   'GET /api/v1/scheduler/executors': need('viewer'),
+  // Backtests (issue 7): analysts submit and change their own; viewers read what they own; others' → 404.
+  'GET /backtests': need('viewer'),
+  'GET /backtests/rows': need('viewer'),
+  'GET /backtests/compare': need('viewer'),
+  'GET /backtests/new': need('analyst'),
+  'GET /backtests/new/params': need('analyst'),
+  'GET /backtests/new/stocks': need('analyst'),
+  'POST /backtests': need('analyst', 303, { body: () => ({ strategy: 'builtin:dual_ma', universe: 'codes', codes: '600000.SH', start_date: '2024-01-02', end_date: '2024-06-28', capital: '1000000' }) }),
+  'GET /backtests/:id{[0-9]+}': need('viewer', 200, { owned: true, params: doneBacktest }),
+  'GET /backtests/:id{[0-9]+}/stream': need('viewer', 200, { owned: true, params: doneBacktest }),
+  'GET /backtests/:id{[0-9]+}/fills': need('viewer', 200, { owned: true, params: doneBacktest }),
+  'GET /backtests/:id{[0-9]+}/orders': need('viewer', 200, { owned: true, params: doneBacktest }),
+  'GET /backtests/:id{[0-9]+}/export/trades.csv': need('viewer', 200, { owned: true, params: doneBacktest }),
+  'GET /backtests/:id{[0-9]+}/export/orders.csv': need('viewer', 200, { owned: true, params: doneBacktest }),
+  'GET /backtests/:id{[0-9]+}/export/nav.csv': need('viewer', 200, { owned: true, params: doneBacktest }),
+  'GET /backtests/:id{[0-9]+}/export/backtest.json': need('viewer', 200, { owned: true, params: doneBacktest }),
+  'GET /backtests/:id{[0-9]+}/export/report.html': need('viewer', 200, { owned: true, params: doneBacktest }),
+  'POST /backtests/:id{[0-9]+}/cancel': need('analyst', 303, { owned: true, params: queuedBacktest }),
+  'POST /backtests/:id{[0-9]+}/rerun': need('analyst', 303, { owned: true, params: doneBacktest }),
+  'POST /backtests/:id{[0-9]+}/delete': need('analyst', 303, { owned: true, params: doneBacktest }),
+  'POST /api/v1/backtest/run': need('analyst', 202, { body: backtestBody }),
+  'POST /api/v1/backtests': need('analyst', 202, { body: backtestBody }),
+  'GET /api/v1/backtests': need('viewer'),
+  'GET /api/v1/backtests/:id': need('viewer', 200, { owned: true, params: doneBacktest }),
+  'GET /api/v1/backtests/:id/result': need('viewer', 200, { owned: true, params: doneBacktest }),
+  'GET /api/v1/backtests/:id/performance': need('viewer', 200, { owned: true, params: doneBacktest }),
+  'GET /api/v1/backtests/:id/trades': need('viewer', 200, { owned: true, params: doneBacktest }),
+  'GET /api/v1/backtests/:id/orders': need('viewer', 200, { owned: true, params: doneBacktest }),
+  'POST /api/v1/backtests/:id/cancel': need('analyst', 202, { owned: true, params: queuedBacktest }),
+  'POST /api/v1/backtests/:id/rerun': need('analyst', 202, { owned: true, params: doneBacktest }),
+  'DELETE /api/v1/backtests/:id': need('analyst', 200, { owned: true, params: doneBacktest }),
+  // Strategies (issue 7): built-ins readable by all; user strategies like backtests.
+  'GET /strategies': need('viewer'),
+  'GET /strategies/builtin/:name': need('viewer', 200, { params: async () => ({ name: 'dual_ma' }) }),
+  'GET /strategies/new': need('analyst'),
+  'POST /strategies': need('analyst', 303, { body: strategyBody }),
+  'GET /strategies/:id{[0-9]+}': need('viewer', 200, { owned: true, params: ownStrategy }),
+  'GET /strategies/:id{[0-9]+}/edit': need('analyst', 200, { owned: true, params: ownStrategy }),
+  'POST /strategies/:id{[0-9]+}': need('analyst', 303, { owned: true, params: ownStrategy, body: strategyBody }),
+  'POST /strategies/:id{[0-9]+}/delete': need('analyst', 303, { owned: true, params: ownStrategy }),
+  'GET /api/v1/strategies': need('viewer'),
+  'GET /api/v1/strategies/:id': need('viewer', 200, { owned: true, params: ownStrategy }),
+  'POST /api/v1/strategies': need('analyst', 201, { body: strategyBody }),
+  'PUT /api/v1/strategies/:id': need('analyst', 200, { owned: true, params: ownStrategy, body: strategyBody }),
+  'DELETE /api/v1/strategies/:id': need('analyst', 200, { owned: true, params: ownStrategy }),
 };
 
 /** Every route of the app, without middleware-only entries (app.use registers method ALL). */
@@ -184,7 +239,7 @@ function expected(key: string, c: Case, caller: Caller): number {
 
 let fx: Fixture;
 beforeAll(async () => {
-  const t = await makeTestApp({ API_RATE_LIMIT_PER_MINUTE: '100000' });
+  const t = await makeTestApp({ API_RATE_LIMIT_PER_MINUTE: '100000' }, { executors: makeExecutorRegistry(serverExecutors()) });
   let n = 0;
   fx = {
     t,

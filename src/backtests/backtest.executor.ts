@@ -1,0 +1,127 @@
+/**
+ * The `backtest` executor (CPU kind): loads the backtest's config, gets the panel (from the warm
+ * cache or DuckDB), runs the engine on a worker thread (built-in or sandboxed user code) with
+ * progress as days done and the current date, and stores the results. Cancel aborts the thread;
+ * a strategy error ends the run failed with its line, column and date (never retried).
+ */
+import { z } from 'zod';
+import { FIELDS_BY_STRATEGY } from '../backtest/backtest.command.ts';
+import type { BacktestConfig } from '../backtest/engine/types.ts';
+import type { RunOutcome, StrategySpec } from '../backtest/run-backtest.ts';
+import type { MarketStore } from '../market/duckdb.ts';
+import { defineExecutor, RunError, type RunContext } from '../runs/executor-registry.ts';
+import { runInThread } from '../runs/thread-host.ts';
+import { strategyVersion } from '../strategies/strategies.service.ts';
+import type { BacktestThreadInput } from './backtest.thread.ts';
+import { isoDay, type BacktestSpec } from './backtest-request.ts';
+import * as repo from './backtests.repository.ts';
+import { backtestExecutorName, toBacktest } from './backtests.service.ts';
+import { makePanelCache, type PanelCache, type PanelKey } from './panel-cache.ts';
+import { toStored } from './results.ts';
+
+const userFields = ['pe', 'pe_ttm', 'pb', 'ps', 'turnover_rate', 'total_mv', 'circ_mv'];
+/** Calendar days loaded before the first simulated day so indicators (up to ~120 trading days) are warm. */
+export const warmupCalendarDays = 200;
+
+const caches = new WeakMap<MarketStore, PanelCache>();
+/** One warm-panel cache per market store (the process has one). */
+export function panelCacheFor(market: MarketStore): PanelCache {
+  let c = caches.get(market);
+  if (!c) caches.set(market, (c = makePanelCache(market, { maxBytes: Number(process.env.ZQUANT_PANEL_CACHE_MB ?? 2048) * 2 ** 20 })));
+  return c;
+}
+
+function minusDays(ymd: number, days: number): number {
+  const t = new Date(Date.UTC(Math.floor(ymd / 10000), (Math.floor(ymd / 100) % 100) - 1, ymd % 100));
+  t.setUTCDate(t.getUTCDate() - days);
+  return t.getUTCFullYear() * 10000 + (t.getUTCMonth() + 1) * 100 + t.getUTCDate();
+}
+
+export function panelKeyOf(spec: BacktestSpec): PanelKey {
+  const u = spec.universe;
+  return {
+    codes: u.kind === 'codes' ? [...u.codes].sort() : null,
+    boards: u.kind === 'all' && u.boards ? [...u.boards].sort() : null,
+    excludeSt: u.kind === 'all' && u.excludeSt,
+    start: minusDays(spec.startDate, warmupCalendarDays),
+    end: spec.endDate,
+    fields: spec.strategy.kind === 'builtin' ? (FIELDS_BY_STRATEGY[spec.strategy.name] ?? []) : userFields,
+    adjust: spec.adjust,
+  };
+}
+
+export function engineConfigOf(spec: BacktestSpec): Partial<BacktestConfig> {
+  return { initialCash: spec.capital, startDate: spec.startDate, endDate: spec.endDate, fillTiming: spec.fillTiming, ...spec.costs };
+}
+
+const threadModule = new URL('./backtest.thread.ts', import.meta.url);
+
+async function runOne(backtestId: number, ctx: RunContext): Promise<unknown> {
+  const db = ctx.stores.pg.db;
+  const row = await repo.findBacktest(db, backtestId);
+  if (!row) throw new RunError('not_found', `backtest ${backtestId} no longer exists (deleted)`, { retryable: false });
+  const bt = toBacktest(row);
+  const spec = bt.spec;
+  let strategy: StrategySpec;
+  if (spec.strategy.kind === 'user') {
+    const v = spec.strategy.versionId ? await strategyVersion(db, spec.strategy.versionId) : undefined;
+    if (!v) throw new RunError('strategy_missing', `the code version this backtest recorded is gone`, { retryable: false });
+    const s = await db.selectFrom('strategies').select('language').where('id', '=', v.strategy_id).executeTakeFirst();
+    strategy = { kind: 'user', source: v.code, language: s?.language ?? 'js', params: spec.params };
+  } else strategy = { kind: 'builtin', name: spec.strategy.name, params: spec.params };
+
+  const cache = panelCacheFor(ctx.stores.market);
+  const t0 = Date.now();
+  const key = panelKeyOf(spec);
+  const before = cache.stats().hits;
+  const { panel } = await cache.get(key);
+  const warm = cache.stats().hits > before;
+  ctx.log('info', `panel: ${panel.codes.length} stocks × ${panel.dates.length} days (${warm ? 'warm, from memory' : 'loaded from DuckDB'} in ${Date.now() - t0} ms)`);
+  if (panel.codes.length === 0 || panel.dates.length === 0 || panel.dates[panel.dates.length - 1] < spec.startDate) {
+    throw new RunError('no_data', `no market data for this universe between ${spec.startDate} and ${spec.endDate}; sync data first or widen the range`, { retryable: false });
+  }
+  ctx.signal.throwIfAborted();
+  // First progress as soon as the panel is in memory: 0 of N days (the thread's start-up follows).
+  let days = 0;
+  for (let d = 0; d < panel.dates.length; d++) if (panel.dates[d] >= spec.startDate && panel.dates[d] <= spec.endDate) days++;
+  ctx.progress({ processed: 0, total: days, current: isoDay(spec.startDate) });
+  const benchmark = spec.benchmark ? await cache.benchmark(spec.benchmark, panel) : null;
+  if (spec.benchmark && !benchmark) ctx.log('warn', `benchmark ${spec.benchmark}: no index data in this range; metrics without a benchmark`);
+
+  const t1 = Date.now();
+  const input: BacktestThreadInput = { panel, benchmark, strategy, config: engineConfigOf(spec) };
+  const outcome = await runInThread<BacktestThreadInput, RunOutcome>(threadModule, input, {
+    signal: ctx.signal,
+    onProgress: (u) => ctx.progress(u),
+    onLog: (level, message) => ctx.log(level, message),
+    graceMs: 2000,
+  });
+  if (!outcome.ok) {
+    const e = outcome.error;
+    if (e.code === 'aborted') throw ctx.signal.reason ?? new Error('aborted');
+    for (const l of outcome.logs.slice(-50)) ctx.log('info', `strategy: ${l}`);
+    const where = e.line ? ` at line ${e.line}, column ${e.column}` : '';
+    const when = e.date ? ` on ${String(e.date).replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3')}` : '';
+    const message = `${e.message}${where}${when}`;
+    ctx.log('error', `${e.code}: ${message}`);
+    throw new RunError(e.code, message, { retryable: false, detail: { line: e.line, column: e.column, date: e.date } });
+  }
+  ctx.log('info', `simulated ${outcome.result.dates.length} days in ${Date.now() - t1} ms: ${outcome.result.orders.length} orders, ${outcome.result.fills.length} fills`);
+  for (const l of outcome.result.logs.slice(0, 200)) ctx.log('info', `strategy: ${l}`);
+  if (outcome.result.logs.length > 200) ctx.log('info', `… ${outcome.result.logs.length - 200} more strategy log lines in the JSON export`);
+  const { row: stored, columns } = toStored(outcome.result, outcome.metrics, spec.capital);
+  await repo.saveResult(db, backtestId, stored, columns);
+  ctx.progress({ fraction: 1, processed: outcome.result.dates.length, total: outcome.result.dates.length, current: 'done' });
+  return { backtestId, totalReturn: columns.total_return, annualizedReturn: columns.annualized_return, sharpe: columns.sharpe, maxDrawdown: columns.max_drawdown, finalValue: columns.final_value };
+}
+
+export const backtestExecutor = defineExecutor({
+  name: backtestExecutorName,
+  description: 'runs one backtest (see /backtests); queued by POST /api/v1/backtests, not directly',
+  params: z.object({ backtestId: z.number().int().positive() }).strict(),
+  kind: 'backtest',
+  // Queued through the backtests API, which writes the config row first; the generic runs API is for admins only.
+  queueRole: 'admin',
+  defaults: { maxAttempts: 1 },
+  run: (p, ctx) => runOne(p.backtestId, ctx),
+});

@@ -1,0 +1,120 @@
+/** Backtest pages: the list, the create form, the task page with its live stream, result fragments, exports, compare. */
+import { Hono, type Context } from 'hono';
+import type { SSEMessage } from 'hono/streaming';
+import { canChangeOwned, principalOf, requireRole } from '../auth/access.ts';
+import { audit, auditActor } from '../audit/audit.service.ts';
+import type { PageChromeFn } from '../http/chrome.ts';
+import type { AppEnv } from '../http/env.ts';
+import { AppError } from '../http/errors.ts';
+import type { MarketStore } from '../market/duckdb.ts';
+import { streamRunEvents } from '../runs/run-sse.ts';
+import { LogLine, TimelineItem } from '../../views/runs/run-parts.tsx';
+import { BacktestProgress, BacktestStatus } from '../../views/backtests/parts.tsx';
+import { FillsTable, OrdersTable } from '../../views/backtests/result.tsx';
+import { Controls, ResultArea, TaskPage } from '../../views/backtests/task-page.tsx';
+import {
+  cancelBacktest, deleteBacktest, getBacktest, rerunBacktest, visibleBacktest, type BacktestsDeps,
+} from './backtests.service.ts';
+import { fillsPage, loadResultData, ordersPage } from './result-data.ts';
+import { exportRoutes } from './exports.tsx';
+import { createRoutes } from './create.pages.tsx';
+import { listRoutes } from './list.pages.tsx';
+
+const html = async (node: unknown) => String(await (node as { toString(): string | Promise<string> }).toString());
+const partial = (target: string, swap: string, body: string) => `<hx-partial hx-target="${target}" hx-swap="${swap}">${body}</hx-partial>`;
+
+export interface BacktestPagesDeps extends BacktestsDeps {
+  chrome: PageChromeFn;
+  market: MarketStore;
+  trustProxy: boolean;
+}
+
+export const idOf = (raw: string) => {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id <= 0) throw new AppError(404, 'not_found', `no backtest ${raw}; see /backtests`);
+  return id;
+};
+const offsetOf = (c: Context) => Math.max(0, Math.floor(Number(c.req.query('offset') ?? 0)) || 0);
+
+export function backtestsPages(deps: BacktestPagesDeps) {
+  const { db, runs, chrome } = deps;
+  const app = new Hono<AppEnv>();
+
+  // Static paths first: /backtests/new and /backtests/compare are not ids.
+  app.route('/', listRoutes(deps));
+  app.route('/', createRoutes(deps));
+
+  app.get('/backtests/:id{[0-9]+}', requireRole('viewer'), async (c) => {
+    const p = principalOf(c);
+    const b = await visibleBacktest(db, p, idOf(c.req.param('id')));
+    const [r, events, logs] = await Promise.all([
+      loadResultData(db, b),
+      b.runId ? runs.events(b.runId, 0, 500) : Promise.resolve([]),
+      b.runId ? runs.logs(b.runId, 300) : Promise.resolve([]),
+    ]);
+    return c.html(<TaskPage chrome={chrome(c)} b={b} r={r} timeline={events.filter((e) => e.kind === 'status')} logs={logs} canChange={canChangeOwned(p, b.ownerId)} />);
+  });
+
+  // The page's stream: the run's events as HTML partials; at the end the whole result, in place.
+  app.get('/backtests/:id{[0-9]+}/stream', requireRole('viewer'), async (c) => {
+    const p = principalOf(c);
+    const pageChrome = chrome(c);
+    const b = await visibleBacktest(db, p, idOf(c.req.param('id')));
+    if (!b.runId) throw new AppError(404, 'not_found', `backtest ${b.id} has no run`);
+    return streamRunEvents(c, runs, b.runId, {
+      event: (e) => {
+        const id = String(e.seq);
+        switch (e.kind) {
+          case 'progress':
+            return [{ id, data: partial('#bt-progress', 'innerHTML', String(<BacktestProgress progress={e.data} status="running" />)) }];
+          case 'log':
+            return [{ id, data: partial('#bt-log', 'beforeend', String(<LogLine event={e} />)) }];
+          case 'status':
+            return [{ id, data: partial('#bt-status', 'innerHTML', String(<BacktestStatus status={e.data.status} />)) + partial('#bt-timeline', 'beforeend', String(<TimelineItem event={e} />)) }];
+        }
+      },
+      done: async (): Promise<SSEMessage[]> => {
+        const done = (await getBacktest(db, b.id))!;
+        const r = await loadResultData(db, done).catch(() => null);
+        const body =
+          partial('#bt-result', 'innerHTML', await html(<ResultArea b={done} r={r} />)) +
+          partial('#bt-progress', 'innerHTML', '') +
+          partial('#bt-status', 'innerHTML', String(<BacktestStatus status={done.status} />)) +
+          partial('#bt-controls-box', 'innerHTML', await html(<Controls chrome={pageChrome} b={done} canChange={canChangeOwned(p, done.ownerId)} />));
+        return [{ data: body }, { event: 'done', data: done.status }];
+      },
+    });
+  });
+
+  app.get('/backtests/:id{[0-9]+}/fills', requireRole('viewer'), async (c) => {
+    const b = await visibleBacktest(db, principalOf(c), idOf(c.req.param('id')));
+    return c.html(<FillsTable id={b.id} page={await fillsPage(db, b.id, offsetOf(c))} />);
+  });
+
+  app.get('/backtests/:id{[0-9]+}/orders', requireRole('viewer'), async (c) => {
+    const b = await visibleBacktest(db, principalOf(c), idOf(c.req.param('id')));
+    return c.html(<OrdersTable id={b.id} page={await ordersPage(db, b.id, offsetOf(c), c.req.query('rejected') === 'true')} />);
+  });
+
+  app.post('/backtests/:id{[0-9]+}/cancel', requireRole('analyst'), async (c) => {
+    const id = idOf(c.req.param('id'));
+    const b = await cancelBacktest(deps, principalOf(c), id);
+    await audit(db, auditActor(c, deps.trustProxy), { action: 'backtest.cancel', outcome: 'success', objectType: 'backtest', objectId: id, details: { ownerId: b.ownerId } });
+    return c.redirect(`/backtests/${id}`, 303);
+  });
+
+  app.post('/backtests/:id{[0-9]+}/rerun', requireRole('analyst'), async (c) => {
+    const b = await rerunBacktest(deps, principalOf(c), idOf(c.req.param('id')));
+    return c.redirect(`/backtests/${b.id}`, 303);
+  });
+
+  app.post('/backtests/:id{[0-9]+}/delete', requireRole('analyst'), async (c) => {
+    const id = idOf(c.req.param('id'));
+    const b = await deleteBacktest(deps, principalOf(c), id);
+    await audit(db, auditActor(c, deps.trustProxy), { action: 'backtest.delete', outcome: 'success', objectType: 'backtest', objectId: id, details: { ownerId: b.ownerId, name: b.name } });
+    return c.redirect('/backtests', 303);
+  });
+
+  app.route('/', exportRoutes(deps));
+  return app;
+}

@@ -1,0 +1,264 @@
+/**
+ * Backtests: submit (validate → row → queued `backtest` run, answered at once), read (joined with
+ * the run's status and progress), results (sliced), cancel, rerun, delete. Ownership: analysts see
+ * and change their own, admins all; viewers read only their own (which, as viewers cannot submit,
+ * is none: a viewer sees the backtests an admin made while their account was an analyst's — or
+ * nothing); others' answer 404.
+ */
+import type { Kysely } from 'kysely';
+import { canChangeOwned, canSeeOwned, type Principal } from '../auth/access.ts';
+import { getBuiltinStrategy } from '../backtest/strategies/registry.ts';
+import type { Database } from '../db/schema.ts';
+import { AppError } from '../http/errors.ts';
+import type { RunsService } from '../runs/runs.service.ts';
+import { isTerminal, type RunErrorInfo, type RunProgress, type RunStatus } from '../runs/run.types.ts';
+import { visibleStrategy } from '../strategies/strategies.service.ts';
+import { isoDay, submitBacktestSchema, ymd, type BacktestSpec, type SubmitBacktest } from './backtest-request.ts';
+import * as repo from './backtests.repository.ts';
+
+type Db = Kysely<Database>;
+
+export interface BacktestsDeps {
+  db: Db;
+  runs: RunsService;
+}
+
+export const backtestExecutorName = 'backtest';
+
+export interface KeyMetrics {
+  totalReturn: number | null;
+  annualizedReturn: number | null;
+  sharpe: number | null;
+  maxDrawdown: number | null;
+  volatility: number | null;
+  excessReturn: number | null;
+  finalValue: number | null;
+  tradeCount: number | null;
+}
+
+export interface Backtest {
+  id: number;
+  runId: number | null;
+  ownerId: number;
+  ownerName: string | null;
+  name: string;
+  spec: BacktestSpec;
+  status: RunStatus;
+  control: 'cancel' | 'pause' | null;
+  progress: RunProgress | null;
+  error: RunErrorInfo | null;
+  eventSeq: number;
+  rerunOf: number | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  metrics: KeyMetrics | null;
+}
+
+const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+const date = (v: unknown) => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
+
+export function toBacktest(r: repo.BacktestRow): Backtest {
+  const done = r.total_return !== null || r.final_value !== null;
+  return {
+    id: r.id, runId: r.run_id, ownerId: r.owner_id, ownerName: r.owner_name ?? null, name: r.name, spec: parse(r.config) as BacktestSpec,
+    status: (r.status ?? 'queued') as RunStatus, control: (r.control ?? null) as Backtest['control'], progress: (parse(r.progress) as RunProgress | null) ?? null,
+    error: (parse(r.error) as RunErrorInfo | null) ?? null, eventSeq: r.event_seq ?? 0, rerunOf: r.rerun_of, createdAt: date(r.created_at)!,
+    startedAt: date(r.started_at), finishedAt: date(r.finished_at),
+    metrics: done
+      ? { totalReturn: r.total_return, annualizedReturn: r.annualized_return, sharpe: r.sharpe, maxDrawdown: r.max_drawdown, volatility: r.volatility, excessReturn: r.excess_return, finalValue: r.final_value, tradeCount: r.trade_count }
+      : null,
+  };
+}
+
+export function backtestLinks(id: number, runId: number | null) {
+  return {
+    self: `/api/v1/backtests/${id}`,
+    events: runId ? `/api/v1/runs/${runId}/events` : null,
+    result: `/api/v1/backtests/${id}/result`,
+    performance: `/api/v1/backtests/${id}/performance`,
+    trades: `/api/v1/backtests/${id}/trades`,
+    page: `/backtests/${id}`,
+  };
+}
+
+export function backtestJson(b: Backtest) {
+  const s = b.spec;
+  return {
+    id: b.id,
+    name: b.name,
+    status: b.status,
+    progress: b.progress,
+    owner: { id: b.ownerId, username: b.ownerName },
+    strategy: s.strategy,
+    params: s.params,
+    universe: s.universe,
+    startDate: isoDay(s.startDate),
+    endDate: isoDay(s.endDate),
+    capital: s.capital,
+    benchmark: s.benchmark,
+    adjust: s.adjust,
+    fillTiming: s.fillTiming,
+    costs: s.costs,
+    metrics: b.metrics,
+    error: b.error,
+    runId: b.runId,
+    rerunOf: b.rerunOf,
+    createdAt: b.createdAt.toISOString(),
+    startedAt: b.startedAt?.toISOString() ?? null,
+    finishedAt: b.finishedAt?.toISOString() ?? null,
+    links: backtestLinks(b.id, b.runId),
+  };
+}
+export type BacktestJson = ReturnType<typeof backtestJson>;
+
+function fieldError(field: string, message: string, code = 'invalid_request'): AppError {
+  return new AppError(400, code, `${field}: ${message}`, { field });
+}
+
+function checkDay(s: string, field: string): number {
+  const n = ymd(s);
+  const y = Math.floor(n / 10000), m = Math.floor(n / 100) % 100, d = n % 100;
+  const t = new Date(Date.UTC(y, m - 1, d));
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== m - 1 || t.getUTCDate() !== d) throw fieldError(field, `${s} is not a calendar date`);
+  return n;
+}
+
+/** Validates a submission into the stored spec: 400 naming the field. */
+export async function specFromSubmit(db: Db, p: Principal, raw: unknown): Promise<{ spec: BacktestSpec; name: string }> {
+  const parsed = submitBacktestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.map(String).join('.') || 'body';
+    const msg = issue.code === 'unrecognized_keys' ? `unknown field(s) ${(issue as { keys?: string[] }).keys?.join(', ')}` : issue.message.replace(new RegExp(`^${field}: `), '');
+    throw fieldError(issue.code === 'unrecognized_keys' ? ((issue as { keys?: string[] }).keys?.[0] ?? field) : field, msg);
+  }
+  const b: SubmitBacktest = parsed.data;
+  let strategy: BacktestSpec['strategy'];
+  let params = b.params;
+  if (b.strategy && b.strategy_id) throw fieldError('strategy', 'give either strategy (a built-in) or strategy_id (your own), not both');
+  if (b.strategy_id) {
+    const s = await visibleStrategy(db, p, b.strategy_id).catch(() => {
+      throw fieldError('strategy_id', `you have no strategy ${b.strategy_id}; see /strategies`);
+    });
+    strategy = { kind: 'user', name: s.name, strategyId: s.id, versionId: s.versionId, version: s.version };
+  } else {
+    const name = b.strategy;
+    if (!name) throw fieldError('strategy', 'name a built-in strategy (e.g. dual_ma) or give strategy_id');
+    const def = getBuiltinStrategy(name);
+    if (!def) throw fieldError('strategy', `no built-in strategy "${name}"; see GET /api/v1/strategies`);
+    const pp = (def.params as unknown as { safeParse(x: unknown): { success: boolean; data?: unknown; error?: { issues: { path: PropertyKey[]; message: string }[] } } }).safeParse(params);
+    if (!pp.success) {
+      const i = pp.error!.issues[0];
+      throw fieldError(['params', ...i.path.map(String)].join('.'), i.message);
+    }
+    params = pp.data as Record<string, unknown>;
+    strategy = { kind: 'builtin', name, strategyId: null, versionId: null, version: null };
+  }
+  const start = checkDay(b.start_date, 'start_date');
+  const end = checkDay(b.end_date, 'end_date');
+  if (end < start) throw fieldError('end_date', `${b.end_date} is before start_date ${b.start_date}`);
+  const useCodes = b.universe === 'codes' || (b.universe === undefined && b.codes !== undefined);
+  if (useCodes && !b.codes?.length) throw fieldError('codes', 'list at least one stock (ts_code such as 600000.SH), or use universe "all"');
+  const spec: BacktestSpec = {
+    strategy,
+    params,
+    universe: useCodes ? { kind: 'codes', codes: [...new Set(b.codes!.map((c) => c.toUpperCase()))] } : { kind: 'all', boards: b.boards?.length ? [...b.boards] : null, excludeSt: b.exclude_st },
+    startDate: start,
+    endDate: end,
+    capital: b.capital,
+    benchmark: b.benchmark && b.benchmark.trim() ? b.benchmark.trim().toUpperCase() : null,
+    adjust: b.adjust,
+    fillTiming: b.fill_timing,
+    costs: {
+      ...(b.commission_rate !== undefined ? { commissionRate: b.commission_rate } : {}),
+      ...(b.min_commission !== undefined ? { minCommission: b.min_commission } : {}),
+      ...(b.stamp_duty !== undefined ? { stampDuty: b.stamp_duty } : {}),
+      ...(b.slippage_bps !== undefined ? { slippageBps: b.slippage_bps } : {}),
+    },
+  };
+  return { spec, name: b.name?.trim() || `${strategy.name} ${isoDay(start)} → ${isoDay(end)}` };
+}
+
+async function queue(deps: BacktestsDeps, ownerId: number, name: string, spec: BacktestSpec, rerunOf: number | null): Promise<Backtest> {
+  const id = await repo.insertBacktest(deps.db, {
+    owner_id: ownerId, name, strategy_kind: spec.strategy.kind, strategy_name: spec.strategy.name, strategy_id: spec.strategy.strategyId,
+    strategy_version_id: spec.strategy.versionId, config: JSON.stringify(spec), start_date: spec.startDate, end_date: spec.endDate, rerun_of: rerunOf,
+  });
+  try {
+    const run = await deps.runs.queueRun({ executor: backtestExecutorName, params: { backtestId: id }, queuedBy: ownerId, maxAttempts: 1 });
+    await repo.setBacktestRun(deps.db, id, run.id);
+  } catch (err) {
+    await repo.deleteBacktest(deps.db, id);
+    throw err;
+  }
+  return (await getBacktest(deps.db, id))!;
+}
+
+export async function submitBacktest(deps: BacktestsDeps, p: Principal, raw: unknown): Promise<Backtest> {
+  const { spec, name } = await specFromSubmit(deps.db, p, raw);
+  return queue(deps, p.userId, name, spec, null);
+}
+
+export async function getBacktest(db: Db, id: number): Promise<Backtest | null> {
+  const r = await repo.findBacktest(db, id);
+  return r ? toBacktest(r) : null;
+}
+
+export async function visibleBacktest(db: Db, p: Principal, id: number): Promise<Backtest> {
+  const b = await getBacktest(db, id);
+  if (!b || !canSeeOwned(p, b.ownerId)) throw new AppError(404, 'not_found', `backtest ${id} was not found; see /backtests`);
+  return b;
+}
+
+export async function changeableBacktest(db: Db, p: Principal, id: number): Promise<Backtest> {
+  const b = await visibleBacktest(db, p, id);
+  if (!canChangeOwned(p, b.ownerId)) throw new AppError(403, 'forbidden', `backtest ${id} belongs to someone else; only they or an admin can change it`);
+  return b;
+}
+
+export interface ListQuery {
+  status?: RunStatus;
+  strategy?: string;
+  from?: Date;
+  to?: Date;
+  q?: string;
+  sort: repo.BacktestSort;
+  dir: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+export async function listBacktests(db: Db, p: Principal, q: ListQuery) {
+  const { rows, total } = await repo.listBacktests(
+    db,
+    { ownerId: p.role === 'admin' ? undefined : p.userId, status: q.status, strategy: q.strategy, from: q.from, to: q.to, q: q.q },
+    q.sort, q.dir, q.limit, q.offset,
+  );
+  return { backtests: rows.map(toBacktest), total };
+}
+
+export async function cancelBacktest(deps: BacktestsDeps, p: Principal, id: number): Promise<Backtest> {
+  const b = await changeableBacktest(deps.db, p, id);
+  if (!b.runId || isTerminal(b.status)) throw new AppError(409, 'backtest_state', `backtest ${id} is ${b.status}; only queued or running backtests can be cancelled`);
+  await deps.runs.cancel(b.runId);
+  return (await getBacktest(deps.db, id))!;
+}
+
+/** A new backtest with the same config (and the same code version for user strategies). */
+export async function rerunBacktest(deps: BacktestsDeps, p: Principal, id: number): Promise<Backtest> {
+  const b = await changeableBacktest(deps.db, p, id);
+  return queue(deps, p.userId, b.name, b.spec, b.id);
+}
+
+/** A new backtest from an old one with some fields changed (the page's "rerun with changes"). */
+export async function queueFromSpec(deps: BacktestsDeps, p: Principal, name: string, spec: BacktestSpec, rerunOf: number | null): Promise<Backtest> {
+  return queue(deps, p.userId, name, spec, rerunOf);
+}
+
+export async function deleteBacktest(deps: BacktestsDeps, p: Principal, id: number): Promise<Backtest> {
+  const b = await changeableBacktest(deps.db, p, id);
+  if (b.runId && !isTerminal(b.status)) await deps.runs.cancel(b.runId).catch(() => {});
+  await repo.deleteBacktest(deps.db, id);
+  return b;
+}

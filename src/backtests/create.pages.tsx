@@ -1,0 +1,141 @@
+/** GET /backtests/new (the form, optionally prefilled from a strategy or an earlier backtest), its fragments, and POST /backtests. */
+import { Hono, type Context } from 'hono';
+import { principalOf, requireRole, type Principal } from '../auth/access.ts';
+import type { AppEnv } from '../http/env.ts';
+import { AppError } from '../http/errors.ts';
+import { builtinByName, builtinList, listUserStrategies, visibleStrategy } from '../strategies/strategies.service.ts';
+import { CreatePage, type CreateContext, type CreateValues } from '../../views/backtests/create-page.tsx';
+import { ParamsFields, paramsFromForm } from '../../views/backtests/params-form.tsx';
+import { isoDay } from './backtest-request.ts';
+import type { BacktestPagesDeps } from './backtests.pages.tsx';
+import { submitBacktest, visibleBacktest } from './backtests.service.ts';
+
+type Form = Record<string, string | string[]>;
+const one = (f: Form, k: string) => {
+  const v = f[k];
+  return (Array.isArray(v) ? v[v.length - 1] : v) ?? '';
+};
+const many = (f: Form, k: string) => {
+  const v = f[k];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+};
+
+export function createRoutes(deps: BacktestPagesDeps) {
+  const { db, chrome, market } = deps;
+  const app = new Hono<AppEnv>();
+
+  const dataRange = async () => {
+    const r = await market.query('select min(trade_date)::integer as a, max(trade_date)::integer as b from daily_bars').catch(() => [{ a: null, b: null }]);
+    const a = r[0]?.a as number | null;
+    const b = r[0]?.b as number | null;
+    return { first: a ? isoDay(a) : null, last: b ? isoDay(b) : null };
+  };
+  const indexes = async () => {
+    const r = await market.query('select distinct ts_code from index_daily order by ts_code').catch(() => []);
+    return r.map((x) => String(x.ts_code));
+  };
+  const schemaOf = async (p: Principal, strategy: string): Promise<unknown> => {
+    if (strategy.startsWith('user:')) return (await visibleStrategy(db, p, Number(strategy.slice(5)))).paramsSchema;
+    return builtinByName(strategy.replace(/^builtin:/, ''))?.paramsSchema ?? null;
+  };
+  const context = async (c: Context<AppEnv>, strategy: string): Promise<CreateContext> => {
+    const p = principalOf(c);
+    const [mine, idx, range, schema] = await Promise.all([listUserStrategies(db, p, {}).then((l) => l.filter((s) => s.ownerId === p.userId)), indexes(), dataRange(), schemaOf(p, strategy).catch(() => null)]);
+    return { builtins: builtinList(), mine, indexes: idx, dataRange: range, schema };
+  };
+
+  const defaults = (range: { first: string | null; last: string | null }): CreateValues => {
+    const last = range.last ?? new Date().toISOString().slice(0, 10);
+    const start = new Date(`${last}T00:00:00Z`);
+    start.setUTCFullYear(start.getUTCFullYear() - 3);
+    let s = start.toISOString().slice(0, 10);
+    if (range.first && s < range.first) s = range.first;
+    return {
+      strategy: 'builtin:dual_ma', params: {}, universe: 'all', codes: '', boards: [], exclude_st: false, start_date: s, end_date: last, capital: '1000000',
+      benchmark: '000300.SH', adjust: 'hfq', fill_timing: 'next_open', commission_pct: '0.03', min_commission: '5', stamp_duty_pct: '', slippage_bps: '0', name: '',
+    };
+  };
+
+  app.get('/backtests/new', requireRole('analyst'), async (c) => {
+    const p = principalOf(c);
+    const range = await dataRange();
+    let v = defaults(range);
+    let rerunOf: number | null = null;
+    const from = Number(c.req.query('from'));
+    if (Number.isInteger(from) && from > 0) {
+      const b = await visibleBacktest(db, p, from);
+      const s = b.spec;
+      rerunOf = b.id;
+      v = {
+        ...v, strategy: s.strategy.kind === 'user' ? `user:${s.strategy.strategyId}` : `builtin:${s.strategy.name}`, params: s.params, universe: s.universe.kind,
+        codes: s.universe.kind === 'codes' ? s.universe.codes.join(', ') : '', boards: s.universe.kind === 'all' ? (s.universe.boards ?? []) : [],
+        exclude_st: s.universe.kind === 'all' && s.universe.excludeSt, start_date: isoDay(s.startDate), end_date: isoDay(s.endDate), capital: String(s.capital),
+        benchmark: s.benchmark ?? '', adjust: s.adjust, fill_timing: s.fillTiming,
+        commission_pct: s.costs.commissionRate !== undefined ? String(s.costs.commissionRate * 100) : v.commission_pct,
+        min_commission: s.costs.minCommission !== undefined ? String(s.costs.minCommission) : v.min_commission,
+        stamp_duty_pct: typeof s.costs.stampDuty === 'number' ? String(s.costs.stampDuty * 100) : '',
+        slippage_bps: s.costs.slippageBps !== undefined ? String(s.costs.slippageBps) : v.slippage_bps, name: '',
+      };
+    }
+    const st = c.req.query('strategy');
+    if (st && /^(builtin:[a-z_]+|user:\d+)$/.test(st)) v.strategy = st;
+    return c.html(<CreatePage chrome={chrome(c)} v={v} ctx={await context(c, v.strategy)} error={null} rerunOf={rerunOf} />);
+  });
+
+  app.get('/backtests/new/params', requireRole('analyst'), async (c) => {
+    const schema = await schemaOf(principalOf(c), c.req.query('strategy') ?? '').catch(() => null);
+    return c.html(<ParamsFields schema={schema} />);
+  });
+
+  app.get('/backtests/new/stocks', requireRole('analyst'), async (c) => {
+    const q = (c.req.query('stock_q') ?? c.req.query('q') ?? '').trim().slice(0, 40);
+    if (!q) return c.html('');
+    const rows = await market
+      .query(`select ts_code, name from stocks where ts_code ilike $1 or name ilike $1 or symbol ilike $1 order by ts_code limit 30`, [`%${q}%`])
+      .catch(() => []);
+    return c.html(<>{rows.map((r) => <option value={String(r.ts_code)}>{`${r.ts_code} ${r.name ?? ''}`}</option>)}</>);
+  });
+
+  app.post('/backtests', requireRole('analyst'), async (c) => {
+    const p = principalOf(c);
+    const form = (await c.req.parseBody({ all: true })) as Form;
+    const strategy = one(form, 'strategy');
+    const schema = await schemaOf(p, strategy).catch(() => null);
+    const v: CreateValues = {
+      strategy, params: paramsFromForm(schema, form), universe: one(form, 'universe') === 'codes' ? 'codes' : 'all', codes: one(form, 'codes'),
+      boards: many(form, 'boards') as string[], exclude_st: one(form, 'exclude_st') === 'on', start_date: one(form, 'start_date'), end_date: one(form, 'end_date'),
+      capital: one(form, 'capital'), benchmark: one(form, 'benchmark'), adjust: one(form, 'adjust') || 'hfq', fill_timing: one(form, 'fill_timing') || 'next_open',
+      commission_pct: one(form, 'commission_pct'), min_commission: one(form, 'min_commission'), stamp_duty_pct: one(form, 'stamp_duty_pct'), slippage_bps: one(form, 'slippage_bps'), name: one(form, 'name'),
+    };
+    const n = (s: string) => (s.trim() === '' ? undefined : Number(s));
+    const pctN = (s: string) => (s.trim() === '' ? undefined : Number(s) / 100);
+    const body: Record<string, unknown> = {
+      ...(strategy.startsWith('user:') ? { strategy_id: Number(strategy.slice(5)) } : { strategy: strategy.replace(/^builtin:/, '') }),
+      params: v.params,
+      universe: v.universe,
+      ...(v.universe === 'codes' ? { codes: v.codes.split(/[\s,;]+/).map((x) => x.trim().toUpperCase()).filter(Boolean) } : {}),
+      ...(v.universe === 'all' && v.boards.length ? { boards: v.boards } : {}),
+      exclude_st: v.exclude_st,
+      start_date: v.start_date,
+      end_date: v.end_date,
+      capital: n(v.capital) ?? Number.NaN,
+      benchmark: v.benchmark || null,
+      adjust: v.adjust,
+      fill_timing: v.fill_timing,
+      ...(n(v.commission_pct) !== undefined ? { commission_rate: pctN(v.commission_pct) } : {}),
+      ...(n(v.min_commission) !== undefined ? { min_commission: n(v.min_commission) } : {}),
+      ...(n(v.stamp_duty_pct) !== undefined ? { stamp_duty: pctN(v.stamp_duty_pct) } : {}),
+      ...(n(v.slippage_bps) !== undefined ? { slippage_bps: n(v.slippage_bps) } : {}),
+      ...(v.name.trim() ? { name: v.name.trim() } : {}),
+    };
+    try {
+      const b = await submitBacktest(deps, p, body);
+      return c.redirect(`/backtests/${b.id}`, 303);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 400) throw err;
+      const field = String(err.details?.field ?? '');
+      return c.html(<CreatePage chrome={chrome(c)} v={v} ctx={await context(c, strategy)} error={{ field, message: err.message }} />, 400);
+    }
+  });
+  return app;
+}

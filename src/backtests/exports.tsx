@@ -1,0 +1,89 @@
+/** Exports of a finished backtest: CSV (trades, orders, NAV), JSON (everything), and a self-contained HTML report. */
+import { Hono } from 'hono';
+import { raw } from 'hono/html';
+import { principalOf, requireRole } from '../auth/access.ts';
+import type { PageChromeFn } from '../http/chrome.ts';
+import type { AppEnv } from '../http/env.ts';
+import { AppError } from '../http/errors.ts';
+import type { Assets } from '../http/assets.ts';
+import { ConfigFacts } from '../../views/backtests/task-page.tsx';
+import { ResultView } from '../../views/backtests/result.tsx';
+import { day } from '../../views/backtests/format.ts';
+import { strategyLabel } from '../../views/backtests/parts.tsx';
+import { backtestJson, visibleBacktest, type Backtest, type BacktestsDeps } from './backtests.service.ts';
+import * as repo from './backtests.repository.ts';
+import { fillColumns, navColumns, navRows, orderColumns, toCsv } from './csv.ts';
+import { loadResultData } from './result-data.ts';
+import type { StoredExtras, StoredSeries } from './results.ts';
+
+function cssOf(assets: Assets): string {
+  const url = assets.url('css/app.css');
+  const [, , hash, ...name] = url.split('/');
+  const a = assets.lookup(hash, name.join('/'));
+  return a ? new TextDecoder().decode(a.body) : '';
+}
+
+export function exportRoutes(deps: BacktestsDeps & { chrome: PageChromeFn }) {
+  const { db } = deps;
+  const app = new Hono<AppEnv>();
+  const finished = async (c: Parameters<PageChromeFn>[0]): Promise<Backtest> => {
+    const id = Number(c.req.param('id'));
+    const b = await visibleBacktest(db, principalOf(c), id);
+    if (b.status !== 'succeeded') throw new AppError(409, 'not_finished', `backtest ${id} is ${b.status}; exports exist once it succeeds`);
+    return b;
+  };
+  const attach = (name: string, type: string) => ({ 'content-type': type, 'content-disposition': `attachment; filename="${name}"` });
+
+  app.get('/backtests/:id{[0-9]+}/export/trades.csv', requireRole('viewer'), async (c) => {
+    const b = await finished(c);
+    const rows = ((await repo.readResultArray(db, b.id, 'fills')) ?? []) as Record<string, unknown>[];
+    return c.body(toCsv(fillColumns, rows, ['date']), 200, attach(`backtest-${b.id}-trades.csv`, 'text/csv; charset=utf-8'));
+  });
+  app.get('/backtests/:id{[0-9]+}/export/orders.csv', requireRole('viewer'), async (c) => {
+    const b = await finished(c);
+    const rows = ((await repo.readResultArray(db, b.id, 'orders')) ?? []) as Record<string, unknown>[];
+    return c.body(toCsv(orderColumns, rows, ['placedDate', 'doneDate']), 200, attach(`backtest-${b.id}-orders.csv`, 'text/csv; charset=utf-8'));
+  });
+  app.get('/backtests/:id{[0-9]+}/export/nav.csv', requireRole('viewer'), async (c) => {
+    const b = await finished(c);
+    const parts = await repo.readResultParts(db, b.id, ['series']);
+    const s = (typeof parts!.series === 'string' ? JSON.parse(parts!.series) : parts!.series) as StoredSeries;
+    return c.body(toCsv(navColumns, navRows(s), ['date']), 200, attach(`backtest-${b.id}-nav.csv`, 'text/csv; charset=utf-8'));
+  });
+  app.get('/backtests/:id{[0-9]+}/export/backtest.json', requireRole('viewer'), async (c) => {
+    const b = await finished(c);
+    const parts = (await repo.readResultParts(db, b.id, ['metrics', 'series', 'positions', 'extras']))!;
+    const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+    const [fills, orders, trades] = await Promise.all([repo.readResultArray(db, b.id, 'fills'), repo.readResultArray(db, b.id, 'orders'), repo.readResultArray(db, b.id, 'trades')]);
+    const { firstFills: _f, firstOrders: _o, ...extras } = parse(parts.extras) as StoredExtras;
+    const body = { backtest: backtestJson(b), metrics: parse(parts.metrics), series: parse(parts.series), positions: parse(parts.positions), extras, fills, orders, trades };
+    return c.body(JSON.stringify(body), 200, attach(`backtest-${b.id}.json`, 'application/json'));
+  });
+  app.get('/backtests/:id{[0-9]+}/export/report.html', requireRole('viewer'), async (c) => {
+    const b = await finished(c);
+    const r = (await loadResultData(db, b))!;
+    // All trades and orders in the report (no pagination links: it is a file).
+    r.fills = { items: ((await repo.readResultArray(db, b.id, 'fills')) ?? []) as Record<string, unknown>[], total: r.extras.fillCount, offset: 0, limit: Number.MAX_SAFE_INTEGER };
+    r.orders = { items: ((await repo.readResultArray(db, b.id, 'orders')) ?? []) as Record<string, unknown>[], total: r.extras.orderCount, offset: 0, limit: Number.MAX_SAFE_INTEGER, rejectedOnly: false };
+    const css = cssOf(deps.chrome(c).assets);
+    const page = (
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <title>{`Backtest ${b.id} · ${b.name} · zquant report`}</title>
+          <style>{raw(css)}</style>
+        </head>
+        <body class="report">
+          <main>
+            <h1>Backtest #{b.id} · {b.name}</h1>
+            <p class="muted">{strategyLabel(b)} · {day(b.spec.startDate)} → {day(b.spec.endDate)} · finished {b.finishedAt?.toISOString().slice(0, 19).replace('T', ' ')} UTC · zquant report</p>
+            <ConfigFacts b={b} />
+            <ResultView b={b} r={r} forReport />
+          </main>
+        </body>
+      </html>
+    );
+    return c.body('<!DOCTYPE html>' + (await (page as unknown as { toString(): Promise<string> | string }).toString()), 200, attach(`backtest-${b.id}-report.html`, 'text/html; charset=utf-8'));
+  });
+  return app;
+}

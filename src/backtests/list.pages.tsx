@@ -1,0 +1,70 @@
+/** GET /backtests (the list), its live rows fragment, and the compare page. */
+import { Hono, type Context } from 'hono';
+import { canChangeOwned, principalOf, requireRole, roleAtLeast } from '../auth/access.ts';
+import type { AppEnv } from '../http/env.ts';
+import type { RunStatus } from '../runs/run.types.ts';
+import { runStatuses } from '../runs/run.types.ts';
+import { ListBody, ListPage, type ListState } from '../../views/backtests/list-page.tsx';
+import { ComparePage } from '../../views/backtests/compare-page.tsx';
+import type { BacktestPagesDeps } from './backtests.pages.tsx';
+import { listBacktests, visibleBacktest, type Backtest } from './backtests.service.ts';
+import { endOfDay } from './backtests.api.ts';
+import * as repo from './backtests.repository.ts';
+import { AppError } from '../http/errors.ts';
+import type { StoredSeries } from './results.ts';
+import type { Metrics } from '../backtest/metrics/metrics.ts';
+
+const sorts = ['created', 'total_return', 'annualized_return', 'sharpe', 'max_drawdown', 'finished'] as const;
+const isDay = (s: string | undefined) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? s : '');
+
+function stateOf(c: Context): ListState {
+  const q = (k: string) => c.req.query(k) ?? '';
+  const status = runStatuses.includes(q('status') as RunStatus) ? q('status') : '';
+  const sort = (sorts as readonly string[]).includes(q('sort')) ? q('sort') : 'created';
+  return { status, strategy: q('strategy').slice(0, 100), q: q('q').slice(0, 100), from: isDay(q('from')), to: isDay(q('to')), sort, dir: q('dir') === 'asc' ? 'asc' : 'desc', offset: Math.max(0, Math.floor(Number(q('offset'))) || 0), limit: 25 };
+}
+
+export function listRoutes(deps: BacktestPagesDeps) {
+  const { db, chrome } = deps;
+  const app = new Hono<AppEnv>();
+  const load = async (c: Context<AppEnv>, s: ListState) =>
+    listBacktests(db, principalOf(c), {
+      status: (s.status || undefined) as RunStatus | undefined, strategy: s.strategy || undefined, q: s.q || undefined,
+      from: s.from ? new Date(`${s.from}T00:00:00Z`) : undefined, to: s.to ? endOfDay(s.to) : undefined,
+      sort: s.sort as repo.BacktestSort, dir: s.dir, limit: s.limit, offset: s.offset,
+    });
+
+  app.get('/backtests', requireRole('viewer'), async (c) => {
+    const p = principalOf(c);
+    const s = stateOf(c);
+    const [{ backtests, total }, names] = await Promise.all([
+      load(c, s),
+      db.selectFrom('backtests').select('strategy_name').distinct().$if(p.role !== 'admin', (q) => q.where('owner_id', '=', p.userId)).orderBy('strategy_name').limit(200).execute(),
+    ]);
+    return c.html(<ListPage chrome={chrome(c)} rows={backtests} total={total} state={s} strategies={names.map((n) => n.strategy_name)} canChange={(b) => canChangeOwned(p, b.ownerId)} canCreate={roleAtLeast(p.role, 'analyst')} />);
+  });
+
+  app.get('/backtests/rows', requireRole('viewer'), async (c) => {
+    const p = principalOf(c);
+    const s = stateOf(c);
+    const { backtests } = await load(c, s);
+    return c.html(<ListBody chrome={chrome(c)} rows={backtests} state={s} canChange={(b) => canChangeOwned(p, b.ownerId)} />);
+  });
+
+  app.get('/backtests/compare', requireRole('viewer'), async (c) => {
+    const p = principalOf(c);
+    const ids = [...new Set(c.req.queries('ids')?.flatMap((v) => v.split(',')).map(Number).filter((n) => Number.isInteger(n) && n > 0) ?? [])];
+    if (ids.length > 5) throw new AppError(400, 'invalid_request', 'ids: compare at most 5 backtests at once', { field: 'ids' });
+    const picked: { b: Backtest; series: StoredSeries; metrics: Metrics }[] = [];
+    for (const id of ids) {
+      const b = await visibleBacktest(db, p, id);
+      if (b.status !== 'succeeded') throw new AppError(409, 'not_finished', `backtest ${id} is ${b.status}; only finished backtests can be compared`);
+      const parts = (await repo.readResultParts(db, id, ['series', 'metrics']))!;
+      const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+      picked.push({ b, series: parse(parts.series) as StoredSeries, metrics: parse(parts.metrics) as Metrics });
+    }
+    const { backtests: candidates } = await listBacktests(db, p, { status: 'succeeded', sort: 'created', dir: 'desc', limit: 50, offset: 0 });
+    return c.html(<ComparePage chrome={chrome(c)} picked={picked} candidates={candidates} />);
+  });
+  return app;
+}

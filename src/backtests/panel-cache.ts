@@ -1,0 +1,164 @@
+/**
+ * Warm panels in memory, keyed by what was loaded (universe, range, fields, adjust mode), bounded
+ * by total bytes (least recently used goes first). Arrays are copied once onto SharedArrayBuffers
+ * so a backtest's worker thread reads them without a copy per run. Concurrent requests for the
+ * same key share one load.
+ */
+import type { BenchmarkSeries, Panel } from '../backtest/engine/panel.ts';
+import type { Board } from '../market/datasets.ts';
+import type { MarketStore } from '../market/duckdb.ts';
+import { loadBenchmark, loadPanel } from '../market/panel.ts';
+
+export interface PanelKey {
+  codes: readonly string[] | null;
+  boards: readonly Board[] | null;
+  excludeSt: boolean;
+  /** YYYYMMDD, inclusive: the warm-up start, not the first simulated day. */
+  start: number;
+  end: number;
+  fields: readonly string[];
+  adjust: 'hfq' | 'none';
+}
+
+export interface LoadedPanel {
+  panel: Panel;
+  bytes: number;
+}
+
+const ARRAYS = ['open', 'high', 'low', 'close', 'preClose', 'volume', 'amount', 'adjFactor', 'upLimit', 'downLimit', 'suspended', 'listed', 'st'] as const;
+
+function shared<T extends Float64Array | Uint8Array | Int32Array>(a: T): T {
+  const C = a.constructor as { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
+  const out = new C(new SharedArrayBuffer(a.byteLength));
+  out.set(a as never);
+  return out;
+}
+
+/** Keeps only the columns in `keep` (ascending stock indexes), day-major layout preserved. */
+export function selectColumns(p: Panel, keep: readonly number[]): Panel {
+  const N = p.codes.length;
+  const M = keep.length;
+  const D = p.dates.length;
+  const pick = <T extends Float64Array | Uint8Array>(a: T): T => {
+    const C = a.constructor as { new (n: number): T };
+    const out = new C(D * M);
+    for (let d = 0; d < D; d++) {
+      const src = d * N;
+      const dst = d * M;
+      for (let j = 0; j < M; j++) out[dst + j] = a[src + keep[j]];
+    }
+    return out;
+  };
+  const fields: Record<string, Float64Array> = {};
+  for (const [k, v] of Object.entries(p.fields)) fields[k] = pick(v);
+  return {
+    dates: p.dates, codes: keep.map((i) => p.codes[i]),
+    open: pick(p.open), high: pick(p.high), low: pick(p.low), close: pick(p.close), preClose: pick(p.preClose),
+    volume: pick(p.volume), amount: pick(p.amount), adjFactor: pick(p.adjFactor), upLimit: pick(p.upLimit), downLimit: pick(p.downLimit),
+    suspended: pick(p.suspended), listed: pick(p.listed), st: pick(p.st), fields,
+  };
+}
+
+/** Stocks carrying an ST tag on any day of the range are left out of the universe. */
+function withoutSt(p: Panel): Panel {
+  const N = p.codes.length;
+  const stSeen = new Uint8Array(N);
+  for (let k = 0; k < p.st.length; k++) if (p.st[k]) stSeen[k % N] = 1;
+  const keep: number[] = [];
+  for (let i = 0; i < N; i++) if (!stSeen[i]) keep.push(i);
+  return keep.length === N ? p : selectColumns(p, keep);
+}
+
+/** `none`: adjustment factors ignored (raw prices; splits and dividends are not applied to holdings). */
+function unadjusted(p: Panel): Panel {
+  return { ...p, adjFactor: new Float64Array(p.adjFactor.length).fill(1) };
+}
+
+function toShared(p: Panel): LoadedPanel {
+  const out: Record<string, unknown> = { dates: shared(p.dates), codes: p.codes };
+  let bytes = p.dates.byteLength;
+  for (const k of ARRAYS) {
+    out[k] = shared(p[k]);
+    bytes += p[k].byteLength;
+  }
+  const fields: Record<string, Float64Array> = {};
+  for (const [k, v] of Object.entries(p.fields)) {
+    fields[k] = shared(v);
+    bytes += v.byteLength;
+  }
+  out.fields = fields;
+  return { panel: out as unknown as Panel, bytes };
+}
+
+export interface PanelCache {
+  get(key: PanelKey): Promise<LoadedPanel>;
+  benchmark(code: string, panel: Panel): Promise<BenchmarkSeries | null>;
+  /** Entries and bytes held (the bench and the log read it). */
+  stats(): { entries: number; bytes: number; hits: number; misses: number };
+  clear(): void;
+}
+
+export function makePanelCache(market: MarketStore, opts: { maxBytes?: number } = {}): PanelCache {
+  const maxBytes = opts.maxBytes ?? 2 * 1024 ** 3;
+  const entries = new Map<string, Promise<LoadedPanel>>();
+  const sizes = new Map<string, number>();
+  let hits = 0;
+  let misses = 0;
+  const evict = () => {
+    let total = [...sizes.values()].reduce((a, b) => a + b, 0);
+    for (const k of [...entries.keys()]) {
+      if (total <= maxBytes || entries.size <= 1) break;
+      if (!sizes.has(k)) continue;
+      total -= sizes.get(k)!;
+      sizes.delete(k);
+      entries.delete(k);
+    }
+  };
+  return {
+    async get(key) {
+      const k = JSON.stringify(key);
+      const hit = entries.get(k);
+      if (hit) {
+        hits++;
+        entries.delete(k);
+        entries.set(k, hit);
+        return hit;
+      }
+      misses++;
+      const loading = (async () => {
+        let p = await loadPanel(market, {
+          codes: key.codes,
+          universe: key.codes ? null : { boards: key.boards ?? undefined },
+          start: key.start,
+          end: key.end,
+          fields: key.fields,
+        });
+        if (key.excludeSt) p = withoutSt(p);
+        if (key.adjust === 'none') p = unadjusted(p);
+        return toShared(p);
+      })();
+      entries.set(k, loading);
+      try {
+        const loaded = await loading;
+        sizes.set(k, loaded.bytes);
+        evict();
+        return loaded;
+      } catch (err) {
+        entries.delete(k);
+        throw err;
+      }
+    },
+    async benchmark(code, panel) {
+      if (!code) return null;
+      const b = await loadBenchmark(market, code, panel.dates);
+      let any = false;
+      for (let i = 0; i < b.close.length; i++) if (Number.isFinite(b.close[i])) { any = true; break; }
+      return any ? b : null;
+    },
+    stats: () => ({ entries: sizes.size, bytes: [...sizes.values()].reduce((a, b) => a + b, 0), hits, misses }),
+    clear() {
+      entries.clear();
+      sizes.clear();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/** Turns an engine result into the stored rows (compact arrays, NaN → null) and reads them back for pages and the API. */
+import type { BacktestResult } from '../backtest/engine/types.ts';
+import type { Metrics } from '../backtest/metrics/metrics.ts';
+import type { MetricColumns, ResultRow } from './backtests.repository.ts';
+
+export interface StoredSeries {
+  dates: number[];
+  /** Portfolio value / capital. */
+  nav: number[];
+  total: number[];
+  cash: number[];
+  marketValue: number[];
+  /** Benchmark rebased to 1 on the first day; null without one. */
+  benchmark: (number | null)[] | null;
+  drawdown: number[];
+}
+
+export interface StoredPosition {
+  code: string;
+  shares: number;
+  price: number;
+  value: number;
+  weight: number;
+}
+
+export interface StoredExtras {
+  fillTimingLabel: string;
+  benchmarkCode: string | null;
+  corporateActions: unknown[];
+  skippedDays: unknown[];
+  logs: string[];
+  /** Orders that did not fill (fully), by reason. */
+  notFilled: Record<string, number>;
+  orderCount: number;
+  fillCount: number;
+  /** The first page of each table, so the task page renders without reading the whole arrays. */
+  firstFills?: unknown[];
+  firstOrders?: unknown[];
+}
+
+/** Rows per page of the task page's trades and orders tables. */
+export const tablePageSize = 20;
+
+const r6 = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
+const r2 = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null);
+
+export function finalPositions(result: BacktestResult): StoredPosition[] {
+  const s = result.snapshots;
+  const n = result.dates.length;
+  if (!n || !s || s.offsets.length < n + 1) return [];
+  const total = result.total[n - 1];
+  const out: StoredPosition[] = [];
+  for (let k = s.offsets[n - 1]; k < s.offsets[n]; k++) {
+    const shares = s.shares[k];
+    if (!shares) continue;
+    const value = s.value[k];
+    out.push({ code: s.codes[s.index[k]], shares, price: r2(value / shares) ?? 0, value: r2(value) ?? 0, weight: total > 0 ? (r6(value / total) ?? 0) : 0 });
+  }
+  return out.sort((a, b) => b.value - a.value);
+}
+
+export function toStored(result: BacktestResult, metrics: Metrics, capital: number): { row: ResultRow; columns: MetricColumns } {
+  const n = result.dates.length;
+  const hasBench = result.benchmarkCode !== null && Array.from(result.benchmarkNav).some((x) => Number.isFinite(x));
+  const series: StoredSeries = {
+    dates: Array.from(result.dates),
+    nav: Array.from(result.total, (v) => r6(v / capital) ?? 0),
+    total: Array.from(result.total, (v) => r2(v) ?? 0),
+    cash: Array.from(result.cash, (v) => r2(v) ?? 0),
+    marketValue: Array.from(result.marketValue, (v) => r2(v) ?? 0),
+    benchmark: hasBench ? Array.from(result.benchmarkNav, r6) : null,
+    drawdown: Array.from(result.drawdown, (v) => r6(v) ?? 0),
+  };
+  const notFilled: Record<string, number> = {};
+  for (const o of result.orders) if (o.status !== 'filled' && o.reason) notFilled[o.reason] = (notFilled[o.reason] ?? 0) + 1;
+  const orders = result.orders.map(({ index: _index, ...o }) => o);
+  const extras: StoredExtras = {
+    fillTimingLabel: result.fillTimingLabel,
+    benchmarkCode: hasBench ? result.benchmarkCode : null,
+    corporateActions: result.corporateActions,
+    skippedDays: result.skippedDays,
+    logs: result.logs.slice(0, 2000),
+    notFilled,
+    orderCount: result.orders.length,
+    fillCount: result.fills.length,
+    firstFills: result.fills.slice(0, tablePageSize),
+    firstOrders: orders.slice(0, tablePageSize),
+  };
+  return {
+    row: {
+      metrics: JSON.stringify(metrics),
+      series: JSON.stringify(series),
+      fills: JSON.stringify(result.fills),
+      orders: JSON.stringify(orders),
+      trades: JSON.stringify(result.trades),
+      positions: JSON.stringify(finalPositions(result)),
+      extras: JSON.stringify(extras),
+    },
+    columns: {
+      total_return: metrics.totalReturn,
+      annualized_return: metrics.annualizedReturn,
+      sharpe: metrics.sharpe,
+      max_drawdown: metrics.drawdown.maxDrawdown,
+      volatility: metrics.volatility,
+      excess_return: metrics.excessReturn,
+      final_value: n ? result.total[n - 1] : capital,
+      trade_count: metrics.tradeCount,
+    },
+  };
+}

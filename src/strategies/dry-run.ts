@@ -1,0 +1,57 @@
+/**
+ * Checks user strategy code on save: syntax and shape (describeUserStrategy: it compiles, defines a
+ * strategy, its params schema converts), then a dry run of 60 days on a tiny made-up panel so
+ * errors in onDay surface with their line before a real backtest is queued.
+ */
+import type { Panel } from '../backtest/engine/panel.ts';
+import { runUserBacktest } from '../backtest/sandbox/sandbox.ts';
+import { describeUserStrategy } from '../backtest/sandbox/sandbox.ts';
+import type { UserCodeError } from '../backtest/sandbox/user-code.ts';
+
+export function tinyPanel(): Panel {
+  const D = 60;
+  const codes = ['600000.SH', '000001.SZ', '300750.SZ', '688981.SH'];
+  const N = codes.length;
+  const dates = new Int32Array(D);
+  const t = new Date(Date.UTC(2023, 0, 3));
+  for (let d = 0; d < D; ) {
+    const wd = t.getUTCDay();
+    if (wd !== 0 && wd !== 6) dates[d++] = t.getUTCFullYear() * 10000 + (t.getUTCMonth() + 1) * 100 + t.getUTCDate();
+    t.setUTCDate(t.getUTCDate() + 1);
+  }
+  const f = () => new Float64Array(D * N);
+  const open = f(), high = f(), low = f(), close = f(), preClose = f(), volume = f(), amount = f(), adjFactor = f(), upLimit = f(), downLimit = f();
+  const fields: Record<string, Float64Array> = {};
+  for (const k of ['pe', 'pe_ttm', 'pb', 'ps', 'turnover_rate', 'total_mv', 'circ_mv']) fields[k] = f().fill(10);
+  for (let i = 0; i < N; i++) {
+    let p = 10 + i * 5;
+    for (let d = 0; d < D; d++) {
+      const k = d * N + i;
+      const prev = p;
+      // A deterministic wave: rises then falls, so crossovers and trades happen.
+      p = Math.round(prev * (1 + 0.02 * Math.sin((d + i * 7) / 6)) * 100) / 100;
+      preClose[k] = prev;
+      open[k] = prev;
+      close[k] = p;
+      high[k] = Math.max(prev, p);
+      low[k] = Math.min(prev, p);
+      volume[k] = 1e6;
+      amount[k] = 1e6 * p;
+      adjFactor[k] = 1;
+      upLimit[k] = Math.round(prev * 1.1 * 100) / 100;
+      downLimit[k] = Math.round(prev * 0.9 * 100) / 100;
+    }
+  }
+  const u8 = () => new Uint8Array(D * N);
+  return { dates, codes, open, high, low, close, preClose, volume, amount, adjFactor, upLimit, downLimit, suspended: u8(), listed: u8().fill(1), st: u8(), fields };
+}
+
+export type CheckOutcome = { ok: true; name: string; description: string | null; paramsSchema: unknown } | { ok: false; error: UserCodeError; logs: string[] };
+
+export async function checkStrategyCode(source: string, language: 'js' | 'ts'): Promise<CheckOutcome> {
+  const described = await describeUserStrategy(source, language);
+  if (!described.ok) return { ok: false, error: described.error, logs: [] };
+  const run = await runUserBacktest({ source, language, panel: tinyPanel(), params: {}, config: { initialCash: 1_000_000 }, timeoutMs: 10_000, memoryLimitMb: 64 });
+  if (!run.ok) return { ok: false, error: run.error, logs: run.logs };
+  return described;
+}

@@ -1,0 +1,157 @@
+/**
+ * Strategies as the pages and API see them: built-in templates (read-only, params as JSON Schema)
+ * and users' own (owner, versions). Saving validates the code (syntax, shape, a dry run) and
+ * answers 400 with the line and column of the first problem.
+ */
+import { z } from 'zod';
+import type { Kysely } from 'kysely';
+import { canChangeOwned, canSeeOwned, type Principal } from '../auth/access.ts';
+import { builtinParamsJsonSchema, builtinStrategies } from '../backtest/strategies/registry.ts';
+import type { Database } from '../db/schema.ts';
+import { AppError } from '../http/errors.ts';
+import { checkStrategyCode } from './dry-run.ts';
+import * as repo from './strategies.repository.ts';
+
+type Db = Kysely<Database>;
+
+export const strategyCategories = ['trend', 'momentum', 'mean_reversion', 'value', 'volume', 'grid', 'custom'] as const;
+export type StrategyCategory = (typeof strategyCategories)[number];
+
+const builtinCategory: Record<string, StrategyCategory> = {
+  simple_ma: 'trend', dual_ma: 'trend', momentum: 'momentum', mean_reversion: 'mean_reversion', bollinger: 'mean_reversion',
+  rsi: 'mean_reversion', grid: 'grid', pe_pb_value: 'value', turnover_rate: 'volume',
+};
+const builtinTitle: Record<string, string> = {
+  simple_ma: 'Simple MA', dual_ma: 'Dual MA', momentum: 'Momentum', mean_reversion: 'Mean reversion', bollinger: 'Bollinger bands',
+  rsi: 'RSI', grid: 'Grid', pe_pb_value: 'PE/PB value', turnover_rate: 'Turnover rate',
+};
+
+export interface BuiltinStrategy {
+  kind: 'builtin';
+  name: string;
+  title: string;
+  description: string;
+  category: StrategyCategory;
+  paramsSchema: Record<string, unknown>;
+}
+
+export interface UserStrategy {
+  kind: 'user';
+  id: number;
+  ownerId: number;
+  ownerName: string | null;
+  name: string;
+  description: string;
+  category: string;
+  language: 'js' | 'ts';
+  version: number;
+  versionId: number;
+  code: string;
+  paramsSchema: Record<string, unknown> | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function builtinList(): BuiltinStrategy[] {
+  return Object.entries(builtinStrategies).map(([name, s]) => ({
+    kind: 'builtin',
+    name,
+    title: builtinTitle[name] ?? name,
+    description: s.description ?? '',
+    category: builtinCategory[name] ?? 'custom',
+    paramsSchema: builtinParamsJsonSchema(name)!,
+  }));
+}
+
+export function builtinByName(name: string): BuiltinStrategy | null {
+  return builtinList().find((b) => b.name === name) ?? null;
+}
+
+const parseJson = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+
+function toStrategy(r: repo.StrategyRow): UserStrategy {
+  return {
+    kind: 'user', id: r.id, ownerId: r.owner_id, ownerName: r.owner_name ?? null, name: r.name, description: r.description, category: r.category,
+    language: r.language, version: r.current_version, versionId: r.version_id, code: r.code,
+    paramsSchema: (parseJson(r.params_schema) as Record<string, unknown> | null) ?? null, createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+export const strategyInputSchema = z
+  .object({
+    name: z.string().trim().min(1, 'name: give the strategy a name').max(100),
+    description: z.string().max(2000).default(''),
+    category: z.enum(strategyCategories).default('custom'),
+    language: z.enum(['js', 'ts']).default('js'),
+    code: z.string().min(1, 'code: write the strategy (start from the template)').max(200_000),
+  })
+  .strict();
+export type StrategyInput = z.input<typeof strategyInputSchema>;
+
+/** 400 naming the field; code problems carry line and column. */
+async function validated(input: StrategyInput) {
+  const parsed = strategyInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.map(String).join('.') || 'body';
+    throw new AppError(400, 'invalid_request', issue.message.startsWith(`${field}:`) ? issue.message : `${field}: ${issue.message}`, { field });
+  }
+  const check = await checkStrategyCode(parsed.data.code, parsed.data.language);
+  if (!check.ok) {
+    const e = check.error;
+    const where = e.line ? ` at line ${e.line}, column ${e.column}` : '';
+    throw new AppError(400, e.code === 'syntax_error' ? 'syntax_error' : 'invalid_strategy', `code${where}: ${e.message}${e.date ? ` (dry run, day ${e.date})` : ''}`, {
+      field: 'code', line: e.line, column: e.column, kind: e.code,
+    });
+  }
+  return { ...parsed.data, paramsSchema: check.paramsSchema };
+}
+
+function uniqueName(err: unknown): never {
+  if (/strategies_owner_name|duplicate key/i.test(String((err as Error)?.message))) throw new AppError(409, 'name_taken', 'name: you already have a strategy with this name; pick another', { field: 'name' });
+  throw err;
+}
+
+export async function listUserStrategies(db: Db, p: Principal, f: { q?: string; category?: string } = {}): Promise<UserStrategy[]> {
+  return (await repo.listStrategies(db, { ...f, ownerId: p.role === 'admin' ? undefined : (p.userId ?? -1) })).map(toStrategy);
+}
+
+/** The strategy, or 404 when missing or not the caller's. */
+export async function visibleStrategy(db: Db, p: Principal, id: number): Promise<UserStrategy> {
+  const r = await repo.findStrategy(db, id);
+  if (!r || !canSeeOwned(p, r.owner_id)) throw new AppError(404, 'not_found', `strategy ${id} was not found; see /strategies`);
+  return toStrategy(r);
+}
+
+export async function changeableStrategy(db: Db, p: Principal, id: number): Promise<UserStrategy> {
+  const s = await visibleStrategy(db, p, id);
+  if (!canChangeOwned(p, s.ownerId)) throw new AppError(403, 'forbidden', `strategy ${id} belongs to someone else`);
+  return s;
+}
+
+export async function createStrategy(db: Db, p: Principal, input: StrategyInput): Promise<UserStrategy> {
+  const v = await validated(input);
+  const id = await repo
+    .insertStrategy(db, { owner_id: p.userId!, name: v.name, description: v.description, category: v.category, language: v.language, code: v.code, params_schema: JSON.stringify(v.paramsSchema ?? null) })
+    .catch(uniqueName);
+  return toStrategy((await repo.findStrategy(db, id))!);
+}
+
+export async function updateStrategy(db: Db, p: Principal, id: number, input: StrategyInput): Promise<UserStrategy> {
+  await changeableStrategy(db, p, id);
+  const v = await validated(input);
+  await repo
+    .updateStrategy(db, id, { name: v.name, description: v.description, category: v.category, language: v.language, code: v.code, params_schema: JSON.stringify(v.paramsSchema ?? null) })
+    .catch(uniqueName);
+  return toStrategy((await repo.findStrategy(db, id))!);
+}
+
+export async function deleteStrategy(db: Db, p: Principal, id: number): Promise<void> {
+  await changeableStrategy(db, p, id);
+  const used = await db.selectFrom('backtests').select('id').where('strategy_id', '=', id).limit(1).executeTakeFirst();
+  if (used) throw new AppError(409, 'in_use', `strategy ${id} has backtests that record its code; delete those backtests first`);
+  await repo.deleteStrategy(db, id);
+}
+
+export const strategyVersions = repo.listVersions;
+export const strategyVersion = repo.findVersion;

@@ -1,0 +1,155 @@
+// Backtest flow numbers (shared 2-core machine: expect noise). Demo market generated into an in-memory DuckDB.
+//   submit_to_first_progress_ms  median over runs, from POST /api/v1/backtests to the first progress event on its SSE stream (panel warm)
+//   submit_to_first_progress_cold_ms  the same for the first submission (panel loaded from DuckDB)
+//   task_page_render_ms          p95 of GET /backtests/:id for a finished BENCH_YEARS-year, BENCH_STOCKS-stock dual MA backtest
+//   list_page_render_ms          p95 of GET /backtests with BENCH_TASKS backtests in the table (first page, 25 rows)
+//   backtest_cold_s / backtest_warm_s  (BENCH_BIG=1) DuckDB → panel → simulate → metrics on BENCH_BIG_STOCKS × BENCH_YEARS, dual MA; warm = panel cached
+import { sql } from 'kysely';
+import { createApp } from '../../src/app.tsx';
+import { createUser, systemActor } from '../../src/auth/users.service.ts';
+import { panelKeyOf } from '../../src/backtests/backtest.executor.ts';
+import { makePanelCache } from '../../src/backtests/panel-cache.ts';
+import { runBacktest } from '../../src/backtest/run-backtest.ts';
+import { loadConfig } from '../../src/config.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { seedDemoMarket } from '../../src/market/demo/seed.ts';
+import { openMarketStore } from '../../src/market/duckdb.ts';
+import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
+import { startRuns } from '../../src/runs/runs.runtime.ts';
+import { defaultAssets, serverExecutors } from '../../src/server.ts';
+import { createTestDatabase } from '../helpers/pg.ts';
+
+const stocks = Number(process.env.BENCH_STOCKS ?? 300);
+const years = Number(process.env.BENCH_YEARS ?? 10);
+const tasks = Number(process.env.BENCH_TASKS ?? 10_000);
+const reps = Number(process.env.BENCH_REPS ?? 40);
+const end = 20261127;
+
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const out = (name: string, v: number, unit: string) => process.stdout.write(`${name}: ${Math.round(v * 100) / 100} ${unit}\n`);
+
+async function main() {
+  const db = await createTestDatabase();
+  if (process.env.BENCH_ONLY_BIG !== '1') await flow(db);
+  if (process.env.BENCH_BIG === '1' || process.env.BENCH_ONLY_BIG === '1') await big();
+  await db.drop();
+}
+
+async function flow(db: Awaited<ReturnType<typeof createTestDatabase>>) {
+  const market = await openMarketStore(':memory:');
+  const t0 = performance.now();
+  await seedDemoMarket(market, { seed: 11, stocks, years, end });
+  process.stderr.write(`# demo market ${stocks} × ${years} y seeded in ${Math.round(performance.now() - t0)} ms\n`);
+  const registry = makeExecutorRegistry(serverExecutors());
+  const rt = await startRuns({
+    pg: db.store, market, registry, logger: silentLogger,
+    settings: { concurrency: { backtest: 1, io: 2 }, leaseMs: 60_000, heartbeatMs: 5000, pollMs: 200, reaperMs: 30_000, maxRetryDelayMs: 2000, abortGraceMs: 2000, flushIntervalMs: 50 },
+  });
+  const u = await createUser(db.store.db, systemActor('bench'), { username: 'bench', role: 'analyst', password: 'bench password long enough' });
+  const principal = { userId: u.id, username: 'bench', role: 'analyst' as const, via: 'token' as const };
+  const app = createApp({ config: loadConfig({ LOG_LEVEL: 'silent', API_RATE_LIMIT_PER_MINUTE: '1000000' }), logger: silentLogger, pg: db.store, market, assets: defaultAssets(), version: 'bench', startedAt: new Date(), runs: rt.service, executors: registry, authenticate: async () => principal });
+  const startYear = Math.floor(end / 10000) - years + 1;
+  const body = { strategy: 'dual_ma', universe: 'all', start_date: `${startYear}-06-01`, end_date: '2026-11-27' };
+
+  // Submit → first progress event (SSE), cold then warm.
+  const firstProgress = async (): Promise<{ ms: number; id: number; runId: number }> => {
+    const t = performance.now();
+    const res = await app.request('/api/v1/backtests', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const b = (await res.json()) as { id: number; runId: number };
+    const ac = new AbortController();
+    const stream = await app.request(`/api/v1/runs/${b.runId}/events`, { signal: ac.signal });
+    const reader = stream.body!.getReader();
+    const dec = new TextDecoder();
+    let buf = '';
+    let ms = NaN;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += dec.decode(value);
+      if (buf.includes('event: progress')) {
+        ms = performance.now() - t;
+        break;
+      }
+    }
+    ac.abort();
+    await reader.cancel().catch(() => {});
+    await rt.service.waitForRun(b.runId, { timeoutMs: 600_000 });
+    return { ms, id: b.id, runId: b.runId };
+  };
+  const cold = await firstProgress();
+  out('submit_to_first_progress_cold_ms', cold.ms, 'ms');
+  const warm: number[] = [];
+  for (let i = 0; i < 5; i++) warm.push((await firstProgress()).ms);
+  out('submit_to_first_progress_ms', median(warm), 'ms');
+
+  // Task page of a finished backtest (the cold one: all stocks, ~years of days).
+  const done = (await (await app.request(`/api/v1/backtests/${cold.id}`)).json()) as { status: string; metrics: { tradeCount: number } };
+  process.stderr.write(`# task page backtest #${cold.id}: ${done.status}, ${done.metrics?.tradeCount} round trips\n`);
+  const pageTimes: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    const r = await app.request(`/backtests/${cold.id}`);
+    await r.text();
+    pageTimes.push(performance.now() - t);
+  }
+  out('task_page_render_ms', p95(pageTimes), 'ms');
+  out('task_page_render_median_ms', median(pageTimes), 'ms');
+
+  // The list with `tasks` backtests: copies of the finished one (with finished runs) in one statement each.
+  await sql`
+    with r as (
+      insert into runs (executor, params, status, queued_by, started_at, finished_at)
+      select 'backtest', '{}'::jsonb, 'succeeded', ${u.id}, now(), now() from generate_series(1, ${tasks}) returning id)
+    insert into backtests (run_id, owner_id, name, strategy_kind, strategy_name, config, start_date, end_date, total_return, annualized_return, sharpe, max_drawdown, final_value, trade_count)
+    select r.id, b.owner_id, b.name || ' ' || r.id, b.strategy_kind, b.strategy_name, b.config, b.start_date, b.end_date,
+           random() - 0.5, random() - 0.5, random() * 2, -random() / 2, b.final_value, b.trade_count
+      from r, backtests b where b.id = ${cold.id}`.execute(db.store.db);
+  await sql`analyze`.execute(db.store.db);
+  const listTimes: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    const r = await app.request(i % 2 ? '/backtests?sort=sharpe' : '/backtests');
+    await r.text();
+    listTimes.push(performance.now() - t);
+  }
+  out('list_page_render_ms', p95(listTimes), 'ms');
+  out('list_page_render_median_ms', median(listTimes), 'ms');
+  await rt.stop(5000);
+  await market.close();
+}
+
+async function big() {
+  const startYear = Math.floor(end / 10000) - years + 1;
+  {
+    const bigStocks = Number(process.env.BENCH_BIG_STOCKS ?? 5000);
+    const bigStore = await openMarketStore(':memory:');
+    const t1 = performance.now();
+    await seedDemoMarket(bigStore, { seed: 12, stocks: bigStocks, years, end });
+    process.stderr.write(`# big demo market ${bigStocks} × ${years} y seeded in ${Math.round(performance.now() - t1)} ms\n`);
+    const spec = {
+      strategy: { kind: 'builtin' as const, name: 'dual_ma', strategyId: null, versionId: null, version: null }, params: {}, universe: { kind: 'all' as const, boards: null, excludeSt: false },
+      startDate: startYear * 10000 + 601, endDate: end, capital: 1_000_000, benchmark: '000300.SH', adjust: 'hfq' as const, fillTiming: 'next_open' as const, costs: {},
+    };
+    const cache = makePanelCache(bigStore);
+    const once = async () => {
+      const t = performance.now();
+      const { panel } = await cache.get(panelKeyOf(spec));
+      const benchmark = await cache.benchmark('000300.SH', panel);
+      const r = await runBacktest({ panel, benchmark, strategy: { kind: 'builtin', name: 'dual_ma' }, config: { initialCash: 1_000_000, startDate: spec.startDate, endDate: spec.endDate } });
+      if (!r.ok) throw new Error(r.error.message);
+      return (performance.now() - t) / 1000;
+    };
+    out('backtest_cold_s', await once(), 's');
+    out('backtest_warm_s', await once(), 's');
+    await bigStore.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

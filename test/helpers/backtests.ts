@@ -1,0 +1,105 @@
+import { sql, type Kysely } from 'kysely';
+import { createApp } from '../../src/app.tsx';
+import type { BacktestSpec } from '../../src/backtests/backtest-request.ts';
+import * as repo from '../../src/backtests/backtests.repository.ts';
+import { toStored } from '../../src/backtests/results.ts';
+import { runBacktest } from '../../src/backtest/run-backtest.ts';
+import type { Database } from '../../src/db/schema.ts';
+import { tinyPanel } from '../../src/strategies/dry-run.ts';
+import { insertStrategy } from '../../src/strategies/strategies.repository.ts';
+import { strategyTemplate } from '../../src/strategies/template.ts';
+import type { Principal, Role } from '../../src/auth/access.ts';
+import { createUser, systemActor } from '../../src/auth/users.service.ts';
+import { loadConfig } from '../../src/config.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { seedDemoMarket } from '../../src/market/demo/seed.ts';
+import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
+import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
+import { startRuns, type RunsRuntime } from '../../src/runs/runs.runtime.ts';
+import { defaultAssets, serverExecutors } from '../../src/server.ts';
+import { testPassword } from './accounts.ts';
+import { createTestDatabase, type TestDatabase } from './pg.ts';
+
+/** The demo market used by backtest tests: 30 stocks, 2 years to 2026-11-27 (generator in src/market/demo). */
+export const smallDemo = { seed: 7, stocks: 30, years: 2, end: 20261127 };
+
+export interface BacktestEnv {
+  db: TestDatabase;
+  market: MarketStore;
+  rt: RunsRuntime;
+  app: ReturnType<typeof createApp>;
+  users: Record<'viewer' | 'analyst' | 'analyst2' | 'admin', Principal>;
+  /** Who the next requests come from. */
+  as(p: Principal | null): void;
+  close(): Promise<void>;
+}
+
+/** The real app with a real worker pool (backtest slots on worker threads) over a seeded in-memory DuckDB. */
+export async function makeBacktestEnv(): Promise<BacktestEnv> {
+  const db = await createTestDatabase();
+  const market = await openMarketStore(':memory:');
+  await seedDemoMarket(market, smallDemo);
+  const registry = makeExecutorRegistry(serverExecutors());
+  const rt = await startRuns({
+    pg: db.store, market, registry, logger: silentLogger,
+    settings: { concurrency: { backtest: 2, io: 2 }, leaseMs: 10_000, heartbeatMs: 500, pollMs: 200, reaperMs: 1000, maxRetryDelayMs: 2000, abortGraceMs: 2000, flushIntervalMs: 50 },
+  });
+  const mk = async (username: string, role: Role): Promise<Principal> => {
+    const u = await createUser(db.store.db, systemActor('test'), { username, role, password: testPassword });
+    return { userId: u.id, username, role, via: 'token' };
+  };
+  const users = { viewer: await mk('bt-viewer', 'viewer'), analyst: await mk('bt-analyst', 'analyst'), analyst2: await mk('bt-analyst2', 'analyst'), admin: await mk('bt-admin', 'admin') };
+  let current: Principal | null = users.analyst;
+  const app = createApp({
+    config: loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false', API_RATE_LIMIT_PER_MINUTE: '100000' }),
+    logger: silentLogger, pg: db.store, market, assets: defaultAssets(), version: 'test', startedAt: new Date(), runs: rt.service, executors: registry,
+    authenticate: async () => current,
+  });
+  return {
+    db, market, rt, app, users,
+    as: (p) => void (current = p),
+    async close() {
+      await rt.stop(3000);
+      await market.close();
+      await db.drop();
+    },
+  };
+}
+
+export const postJson = (app: BacktestEnv['app'], path: string, body: unknown) =>
+  app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/**
+ * A backtest row owned by `ownerId` without a worker: 'succeeded' ones get real results (dual MA on
+ * the dry-run panel, computed in-process), 'queued' ones a queued run (cancel and delete act on it).
+ */
+export async function insertBacktestFixture(db: Kysely<Database>, ownerId: number, status: 'succeeded' | 'queued'): Promise<number> {
+  const now = new Date();
+  const run = await db
+    .insertInto('runs')
+    .values({ executor: 'backtest', params: sql`'{}'::jsonb` as never, status, queued_by: ownerId, started_at: status === 'succeeded' ? now : null, finished_at: status === 'succeeded' ? now : null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const panel = tinyPanel();
+  const spec: BacktestSpec = {
+    strategy: { kind: 'builtin', name: 'dual_ma', strategyId: null, versionId: null, version: null }, params: { short_window: 3, long_window: 10 },
+    universe: { kind: 'codes', codes: [...panel.codes] }, startDate: panel.dates[0], endDate: panel.dates[panel.dates.length - 1], capital: 1_000_000,
+    benchmark: null, adjust: 'hfq', fillTiming: 'next_open', costs: {},
+  };
+  const id = await repo.insertBacktest(db, {
+    owner_id: ownerId, name: 'fixture', strategy_kind: 'builtin', strategy_name: 'dual_ma', strategy_id: null, strategy_version_id: null,
+    config: JSON.stringify(spec), start_date: spec.startDate, end_date: spec.endDate, rerun_of: null,
+  });
+  await repo.setBacktestRun(db, id, run.id);
+  if (status === 'succeeded') {
+    const out = await runBacktest({ panel, strategy: { kind: 'builtin', name: 'dual_ma', params: spec.params }, config: { initialCash: spec.capital } });
+    if (!out.ok) throw new Error(out.error.message);
+    const { row, columns } = toStored(out.result, out.metrics, spec.capital);
+    await repo.saveResult(db, id, row, columns);
+  }
+  return id;
+}
+
+export async function insertStrategyFixture(db: Kysely<Database>, ownerId: number, name: string): Promise<number> {
+  return insertStrategy(db, { owner_id: ownerId, name, description: '', category: 'custom', language: 'js', code: strategyTemplate, params_schema: null });
+}

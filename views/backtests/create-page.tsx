@@ -1,0 +1,130 @@
+/** The create form: strategy (with its generated parameter form), universe, period, capital, costs, fills. */
+import type { BuiltinStrategy, UserStrategy } from '../../src/strategies/strategies.service.ts';
+import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+import { ParamsFields } from './params-form.tsx';
+
+export interface CreateValues {
+  strategy: string; // builtin:<name> | user:<id>
+  params: Record<string, unknown>;
+  universe: 'all' | 'codes';
+  codes: string;
+  boards: string[];
+  exclude_st: boolean;
+  start_date: string;
+  end_date: string;
+  capital: string;
+  benchmark: string;
+  adjust: string;
+  fill_timing: string;
+  commission_pct: string;
+  min_commission: string;
+  stamp_duty_pct: string;
+  slippage_bps: string;
+  name: string;
+}
+
+export interface CreateContext {
+  builtins: BuiltinStrategy[];
+  mine: UserStrategy[];
+  indexes: string[];
+  dataRange: { first: string | null; last: string | null };
+  schema: unknown;
+}
+
+function Err(props: { field: string; error: { field: string; message: string } | null }) {
+  return props.error && props.error.field === props.field ? <p class="field-error" role="alert">{props.error.message}</p> : null;
+}
+
+export function CreatePage(props: { chrome: PageChrome; v: CreateValues; ctx: CreateContext; error: { field: string; message: string } | null; rerunOf?: number | null }) {
+  const { v, ctx, error } = props;
+  const cls = (f: string) => (error?.field === f ? 'invalid' : '');
+  return (
+    <Layout chrome={props.chrome} title="New backtest" section="backtests">
+      <p><a href="/backtests">← Backtests</a></p>
+      <h1>New backtest{props.rerunOf ? ` (from #${props.rerunOf})` : ''}</h1>
+      {error ? <section class="error-box" role="alert"><p><strong>Check the form:</strong> {error.message}</p></section> : null}
+      <form method="post" action="/backtests" class="create-form" id="create-form">
+        <CsrfField chrome={props.chrome} />
+        <fieldset>
+          <legend>Strategy</legend>
+          <label class={cls('strategy')}>Strategy
+            <select name="strategy" hx-get="/backtests/new/params" hx-trigger="change" hx-target="#params" hx-swap="innerHTML" hx-include="this">
+              <optgroup label="Built-in templates">
+                {ctx.builtins.map((b) => <option value={`builtin:${b.name}`} selected={v.strategy === `builtin:${b.name}`}>{b.title} — {b.description}</option>)}
+              </optgroup>
+              {ctx.mine.length ? (
+                <optgroup label="Your strategies">
+                  {ctx.mine.map((s) => <option value={`user:${s.id}`} selected={v.strategy === `user:${s.id}`}>{s.name} (v{s.version})</option>)}
+                </optgroup>
+              ) : null}
+            </select>
+          </label>
+          <Err field="strategy" error={error} />
+          <div id="params"><ParamsFields schema={ctx.schema} values={v.params} error={error} /></div>
+          <Err field={error?.field.startsWith('params') ? error.field : '-'} error={error} />
+        </fieldset>
+        <fieldset>
+          <legend>Universe</legend>
+          <label class="radio"><input type="radio" name="universe" value="all" checked={v.universe === 'all'} /> All listed stocks</label>
+          <div class="indent">
+            <span class="muted small">Boards (none ticked = all): </span>
+            {[['main', 'Main'], ['chinext', 'ChiNext'], ['star', 'STAR'], ['bse', 'BSE']].map(([val, label]) => (
+              <label class="check"><input type="checkbox" name="boards" value={val} checked={v.boards.includes(val)} /> {label}</label>
+            ))}
+            <label class="check"><input type="checkbox" name="exclude_st" checked={v.exclude_st} /> Leave out ST stocks</label>
+          </div>
+          <label class="radio"><input type="radio" name="universe" value="codes" checked={v.universe === 'codes'} /> These stocks</label>
+          <div class="indent">
+            <label class={`plain ${cls('codes')}`}>Search a stock to add it
+              <input type="search" name="stock_q" list="stock-options" placeholder="code or name, e.g. 600000 or 银行" autocomplete="off" data-append-to="codes-input"
+                hx-get="/backtests/new/stocks" hx-trigger="input changed delay:250ms" hx-target="#stock-options" hx-swap="innerHTML" hx-include="this" />
+            </label>
+            <datalist id="stock-options"></datalist>
+            <textarea id="codes-input" name="codes" rows={2} class="code" placeholder="600000.SH, 000001.SZ">{v.codes}</textarea>
+            <Err field="codes" error={error} />
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Period and money</legend>
+          <div class="row-fields">
+            <label class={cls('start_date')}>Start<input type="date" name="start_date" value={v.start_date} min={ctx.dataRange.first ?? undefined} max={ctx.dataRange.last ?? undefined} required /></label>
+            <label class={cls('end_date')}>End<input type="date" name="end_date" value={v.end_date} min={ctx.dataRange.first ?? undefined} max={ctx.dataRange.last ?? undefined} required /></label>
+            <label class={cls('capital')}>Capital (CNY)<input type="number" name="capital" value={v.capital} min="1" step="any" required /></label>
+            <label class={cls('benchmark')}>Benchmark
+              <select name="benchmark">
+                <option value="">none</option>
+                {ctx.indexes.map((i) => <option value={i} selected={v.benchmark === i}>{i}</option>)}
+              </select>
+            </label>
+          </div>
+          <p class="muted small">{ctx.dataRange.first ? `Market data from ${ctx.dataRange.first} to ${ctx.dataRange.last}.` : 'No market data yet: sync or seed it first.'}</p>
+          <Err field="start_date" error={error} /><Err field="end_date" error={error} /><Err field="capital" error={error} />
+        </fieldset>
+        <fieldset>
+          <legend>Trading</legend>
+          <div class="row-fields">
+            <label>Fills
+              <select name="fill_timing">
+                <option value="next_open" selected={v.fill_timing === 'next_open'}>next day's open</option>
+                <option value="same_close" selected={v.fill_timing === 'same_close'}>same day's close (optimistic)</option>
+              </select>
+            </label>
+            <label>Prices
+              <select name="adjust">
+                <option value="hfq" selected={v.adjust === 'hfq'}>actual, corporate actions applied</option>
+                <option value="none" selected={v.adjust === 'none'}>raw, adjustment ignored</option>
+              </select>
+            </label>
+            <label class={cls('commission_rate')}>Commission (%)<input type="number" name="commission_pct" value={v.commission_pct} min="0" max="1" step="any" /></label>
+            <label class={cls('min_commission')}>Min commission (CNY)<input type="number" name="min_commission" value={v.min_commission} min="0" step="any" /></label>
+            <label class={cls('stamp_duty')}>Stamp duty (%)<input type="number" name="stamp_duty_pct" value={v.stamp_duty_pct} min="0" max="1" step="any" placeholder="by schedule" /></label>
+            <label class={cls('slippage_bps')}>Slippage (bps)<input type="number" name="slippage_bps" value={v.slippage_bps} min="0" max="1000" step="any" /></label>
+          </div>
+          <Err field="commission_rate" error={error} /><Err field="stamp_duty" error={error} /><Err field="slippage_bps" error={error} />
+        </fieldset>
+        <label>Name <span class="muted small">(optional)</span><input type="text" name="name" value={v.name} maxlength={200} placeholder="e.g. dual MA 5/20, all stocks" /></label>
+        <p><button type="submit" id="submit-backtest">Run backtest</button></p>
+      </form>
+    </Layout>
+  );
+}

@@ -1,0 +1,76 @@
+/** A parameter form generated from a strategy's JSON Schema: numbers, integers, booleans, enums, strings, with defaults and descriptions. */
+export interface JsonSchemaProp {
+  type?: string | string[];
+  default?: unknown;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  enum?: unknown[];
+}
+
+export function schemaProps(schema: unknown): [string, JsonSchemaProp][] {
+  const props = (schema as { properties?: Record<string, JsonSchemaProp> } | null)?.properties;
+  return props ? Object.entries(props) : [];
+}
+
+const typeOf = (p: JsonSchemaProp) => (Array.isArray(p.type) ? p.type.find((t) => t !== 'null') : p.type) ?? 'string';
+
+export function ParamsFields(props: { schema: unknown; values?: Record<string, unknown>; error?: { field: string } | null }) {
+  const entries = schemaProps(props.schema);
+  if (!entries.length) return <p class="muted">This strategy has no parameters.</p>;
+  return (
+    <div class="param-grid">
+      {entries.map(([name, p]) => {
+        const t = typeOf(p);
+        const v = props.values?.[name] ?? p.default;
+        const field = `p.${name}`;
+        const bad = props.error?.field === `params.${name}`;
+        const min = p.minimum ?? p.exclusiveMinimum;
+        const max = p.maximum ?? p.exclusiveMaximum;
+        return (
+          <label class={bad ? 'invalid' : ''}>
+            <span class="param-name"><code>{name}</code></span>
+            {p.enum ? (
+              <select name={field}>{p.enum.map((e) => <option value={String(e)} selected={String(e) === String(v)}>{String(e)}</option>)}</select>
+            ) : t === 'boolean' ? (
+              <>
+                <input type="hidden" name={`${field}:bool`} value="1" />
+                <input type="checkbox" name={field} checked={v === true} />
+              </>
+            ) : (
+              <input
+                type={t === 'integer' || t === 'number' ? 'number' : 'text'}
+                name={field}
+                value={v === undefined || v === null ? '' : String(v)}
+                step={t === 'integer' ? '1' : t === 'number' ? 'any' : undefined}
+                min={min !== undefined ? String(min) : undefined}
+                max={max !== undefined ? String(max) : undefined}
+                data-type={t}
+              />
+            )}
+            <span class="hint">{p.description ?? ''}{p.default !== undefined ? ` (default ${String(p.default)})` : ''}</span>
+          </label>
+        );
+      })}
+    </div>
+  );
+}
+
+/** Form values (strings) → typed params by the schema; blanks are left out so defaults apply. */
+export function paramsFromForm(schema: unknown, form: Record<string, string | string[]>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, p] of schemaProps(schema)) {
+    const raw = form[`p.${name}`];
+    const v = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    const t = typeOf(p);
+    if (t === 'boolean') {
+      if (form[`p.${name}:bool`] !== undefined) out[name] = v === 'on' || v === 'true';
+      continue;
+    }
+    if (v === undefined || v === '') continue;
+    out[name] = t === 'integer' || t === 'number' ? (Number.isFinite(Number(v)) ? Number(v) : v) : v;
+  }
+  return out;
+}

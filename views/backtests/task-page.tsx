@@ -1,0 +1,111 @@
+/** The task page: status and live progress while it runs; the whole result in place when it ends. */
+import type { Backtest } from '../../src/backtests/backtests.service.ts';
+import type { RunEvent } from '../../src/runs/run.types.ts';
+import { isTerminal } from '../../src/runs/run.types.ts';
+import { LogLine, TimelineItem } from '../runs/run-parts.tsx';
+import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+import { day, duration, money, when } from './format.ts';
+import { BacktestProgress, BacktestStatus, strategyLabel } from './parts.tsx';
+import { ResultView, type ResultData } from './result.tsx';
+
+export function ErrorView(props: { b: Backtest }) {
+  const e = props.b.error;
+  if (!e) return null;
+  const d = (e.detail ?? {}) as { line?: number | null; column?: number | null; date?: number | null };
+  return (
+    <section class="error-box" role="alert">
+      <h2>The backtest {props.b.status === 'cancelled' ? 'was cancelled' : 'failed'}</h2>
+      <p><strong>{e.code}</strong>: {e.message}</p>
+      {d.line ? <p>Strategy code: line <strong>{d.line}</strong>, column {d.column}{d.date ? ` · on ${day(d.date)}` : ''}{props.b.spec.strategy.strategyId ? <> · <a href={`/strategies/${props.b.spec.strategy.strategyId}/edit`}>edit the strategy</a></> : null}</p> : null}
+    </section>
+  );
+}
+
+/** What fills #bt-result: the result when succeeded, the error when failed/cancelled, nothing while running. */
+export function ResultArea(props: { b: Backtest; r: ResultData | null }) {
+  if (props.r) return <ResultView b={props.b} r={props.r} />;
+  if (props.b.error || props.b.status === 'cancelled') return <ErrorView b={props.b} />;
+  return null;
+}
+
+export function Controls(props: { chrome: PageChrome; b: Backtest; canChange: boolean }) {
+  const b = props.b;
+  if (!props.canChange) return <div id="bt-controls"></div>;
+  const post = (action: string, label: string, cls = 'secondary') => (
+    <form method="post" action={`/backtests/${b.id}/${action}`} class="inline">
+      <CsrfField chrome={props.chrome} />
+      <button type="submit" class={cls}>{label}</button>
+    </form>
+  );
+  return (
+    <div id="bt-controls" class="run-controls">
+      {!isTerminal(b.status) && b.control !== 'cancel' ? post('cancel', 'Cancel', 'danger') : null}
+      {isTerminal(b.status) ? post('rerun', 'Rerun') : null}
+      {isTerminal(b.status) ? <a class="button secondary" href={`/backtests/new?from=${b.id}`}>Rerun with changes</a> : null}
+      {b.status === 'succeeded' ? <a class="button secondary" href={`/backtests/compare?ids=${b.id}`}>Compare…</a> : null}
+      {isTerminal(b.status) ? post('delete', 'Delete', 'danger') : null}
+    </div>
+  );
+}
+
+export function ConfigFacts(props: { b: Backtest }) {
+  const s = props.b.spec;
+  const u = s.universe;
+  return (
+    <dl class="facts">
+      <dt>Strategy</dt>
+      <dd>{s.strategy.kind === 'user' ? <a href={`/strategies/${s.strategy.strategyId}`}>{strategyLabel(props.b)}</a> : <a href={`/strategies/builtin/${s.strategy.name}`}>{s.strategy.name}</a>} <span class="muted">({s.strategy.kind === 'user' ? 'your code, this exact version' : 'built-in'})</span></dd>
+      <dt>Parameters</dt>
+      <dd><code>{JSON.stringify(s.params)}</code></dd>
+      <dt>Universe</dt>
+      <dd>{u.kind === 'codes' ? `${u.codes.length} stocks: ${u.codes.slice(0, 12).join(', ')}${u.codes.length > 12 ? ' …' : ''}` : `all listed${u.boards ? ` on ${u.boards.join(', ')}` : ''}${u.excludeSt ? ', ST excluded' : ''}`}</dd>
+      <dt>Period</dt>
+      <dd>{day(s.startDate)} → {day(s.endDate)}</dd>
+      <dt>Capital</dt>
+      <dd>{money(s.capital, 0)} CNY</dd>
+      <dt>Benchmark</dt>
+      <dd>{s.benchmark ?? 'none'}</dd>
+      <dt>Prices</dt>
+      <dd>{s.adjust === 'hfq' ? 'actual prices; corporate actions applied (hfq factors)' : 'raw prices, adjustment ignored'}</dd>
+      <dt>Fills</dt>
+      <dd>{s.fillTiming === 'next_open' ? "next day's open" : "same day's close (optimistic)"}</dd>
+      <dt>Costs</dt>
+      <dd>{Object.keys(s.costs).length ? <code>{JSON.stringify(s.costs)}</code> : 'defaults: commission 0.03% (min 5 CNY), stamp duty by schedule, transfer fee 0.001%, no slippage'}</dd>
+    </dl>
+  );
+}
+
+export function TaskPage(props: { chrome: PageChrome; b: Backtest; r: ResultData | null; timeline: RunEvent[]; logs: RunEvent[]; canChange: boolean }) {
+  const { b } = props;
+  const live = !isTerminal(b.status) && b.runId !== null;
+  return (
+    <Layout chrome={props.chrome} title={`Backtest ${b.id}`} section="backtests">
+      <p><a href="/backtests">← Backtests</a></p>
+      <h1>
+        #{b.id} · {b.name} <span id="bt-status"><BacktestStatus status={b.status} control={b.control} /></span>
+      </h1>
+      <p class="muted">
+        {strategyLabel(b)} · {day(b.spec.startDate)} → {day(b.spec.endDate)} · created {when(b.createdAt)} UTC
+        {b.ownerName ? ` by ${b.ownerName}` : ''}
+        {b.finishedAt ? ` · took ${duration(b.startedAt, b.finishedAt)}` : ''}
+        {b.rerunOf ? <> · rerun of <a href={`/backtests/${b.rerunOf}`}>#{b.rerunOf}</a></> : null}
+      </p>
+      {live ? <div id="bt-live" hx-sse:connect={`/backtests/${b.id}/stream?lastEventId=${b.eventSeq}`} hx-sse:close="done"></div> : null}
+      <div id="bt-controls-box"><Controls chrome={props.chrome} b={b} canChange={props.canChange} /></div>
+      <div id="bt-progress" class={live ? 'bt-progress-box' : 'bt-progress-box hidden'}>{live ? <BacktestProgress progress={b.progress} status={b.status} /> : null}</div>
+      <div id="bt-result"><ResultArea b={b} r={props.r} /></div>
+      <details class="section" open={!props.r}>
+        <summary>Run log</summary>
+        <ol id="bt-log" class="run-log">{props.logs.map((e) => <LogLine event={e} />)}</ol>
+      </details>
+      <details class="section">
+        <summary>Config</summary>
+        <ConfigFacts b={b} />
+      </details>
+      <details class="section">
+        <summary>Timeline</summary>
+        <ol id="bt-timeline" class="timeline">{props.timeline.map((e) => <TimelineItem event={e} />)}</ol>
+      </details>
+    </Layout>
+  );
+}
