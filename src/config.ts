@@ -38,6 +38,7 @@ export const configSchema = z.object({
   API_RATE_LIMIT_PER_MINUTE: positiveInt('a positive number of requests per minute').default(600),
   LOGIN_FAILURES_PER_USERNAME: positiveInt('a positive number of failed logins per 15 minutes').default(5),
   LOGIN_FAILURES_PER_IP: positiveInt('a positive number of failed logins per 15 minutes').default(20),
+  PANEL_CACHE_MB: positiveInt('a positive number of megabytes').default(2048),
   RUN_IO_CONCURRENCY: positiveInt('a positive number of slots').default(4),
   SCHEDULER_SWEEP_MS: positiveInt('a positive number of milliseconds').default(10_000),
   RUN_LEASE_MS: positiveInt('a positive number of milliseconds').default(30_000),
@@ -75,6 +76,8 @@ export interface Config {
   readonly loginFailuresPerUsername: number;
   readonly loginFailuresPerIp: number;
   /** Run machinery: io slots, lease length, heartbeat (default lease/3), fallback poll, retry cap, grace after abort. */
+  /** Bound of the warm backtest panels kept in memory. */
+  readonly panelCacheMb: number;
   readonly runIoConcurrency: number;
   /** How often the scheduler looks at every task besides its timers (catch-up after downtime, lost NOTIFYs). */
   readonly schedulerSweepMs: number;
@@ -127,6 +130,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     apiRateLimitPerMinute: c.API_RATE_LIMIT_PER_MINUTE,
     loginFailuresPerUsername: c.LOGIN_FAILURES_PER_USERNAME,
     loginFailuresPerIp: c.LOGIN_FAILURES_PER_IP,
+    panelCacheMb: c.PANEL_CACHE_MB,
     runIoConcurrency: c.RUN_IO_CONCURRENCY,
     schedulerSweepMs: c.SCHEDULER_SWEEP_MS,
     runLeaseMs: c.RUN_LEASE_MS,

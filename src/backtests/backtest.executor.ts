@@ -24,10 +24,12 @@ const userFields = ['pe', 'pe_ttm', 'pb', 'ps', 'turnover_rate', 'total_mv', 'ci
 export const warmupCalendarDays = 200;
 
 const caches = new WeakMap<MarketStore, PanelCache>();
-/** One warm-panel cache per market store (the process has one). */
-export function panelCacheFor(market: MarketStore): PanelCache {
+/** Default bound of the warm-panel cache (PANEL_CACHE_MB). */
+export const defaultPanelCacheBytes = 2048 * 2 ** 20;
+/** One warm-panel cache per market store (the process has one), bounded at its first use. */
+export function panelCacheFor(market: MarketStore, maxBytes = defaultPanelCacheBytes): PanelCache {
   let c = caches.get(market);
-  if (!c) caches.set(market, (c = makePanelCache(market, { maxBytes: Number(process.env.ZQUANT_PANEL_CACHE_MB ?? 2048) * 2 ** 20 })));
+  if (!c) caches.set(market, (c = makePanelCache(market, { maxBytes })));
   return c;
 }
 
@@ -56,7 +58,7 @@ export function engineConfigOf(spec: BacktestSpec): Partial<BacktestConfig> {
 
 const threadModule = new URL('./backtest.thread.ts', import.meta.url);
 
-async function runOne(backtestId: number, ctx: RunContext): Promise<unknown> {
+async function runOne(backtestId: number, panelCacheBytes: number, ctx: RunContext): Promise<unknown> {
   const db = ctx.stores.pg.db;
   const row = await repo.findBacktest(db, backtestId);
   if (!row) throw new RunError('not_found', `backtest ${backtestId} no longer exists (deleted)`, { retryable: false });
@@ -70,7 +72,7 @@ async function runOne(backtestId: number, ctx: RunContext): Promise<unknown> {
     strategy = { kind: 'user', source: v.code, language: s?.language ?? 'js', params: spec.params };
   } else strategy = { kind: 'builtin', name: spec.strategy.name, params: spec.params };
 
-  const cache = panelCacheFor(ctx.stores.market);
+  const cache = panelCacheFor(ctx.stores.market, panelCacheBytes);
   const t0 = Date.now();
   const key = panelKeyOf(spec);
   const before = cache.stats().hits;
@@ -115,7 +117,8 @@ async function runOne(backtestId: number, ctx: RunContext): Promise<unknown> {
   return { backtestId, totalReturn: columns.total_return, annualizedReturn: columns.annualized_return, sharpe: columns.sharpe, maxDrawdown: columns.max_drawdown, finalValue: columns.final_value };
 }
 
-export const backtestExecutor = defineExecutor({
+/** The `backtest` executor; `panelCacheBytes` bounds the warm panels kept in memory. */
+export const makeBacktestExecutor = (options: { panelCacheBytes: number } = { panelCacheBytes: defaultPanelCacheBytes }) => defineExecutor({
   name: backtestExecutorName,
   description: 'runs one backtest (see /backtests); queued by POST /api/v1/backtests, not directly',
   params: z.object({ backtestId: z.number().int().positive() }).strict(),
@@ -123,5 +126,7 @@ export const backtestExecutor = defineExecutor({
   // Queued through the backtests API, which writes the config row first; the generic runs API is for admins only.
   queueRole: 'admin',
   defaults: { maxAttempts: 1 },
-  run: (p, ctx) => runOne(p.backtestId, ctx),
+  run: (p, ctx) => runOne(p.backtestId, options.panelCacheBytes, ctx),
 });
+
+export const backtestExecutor = makeBacktestExecutor();

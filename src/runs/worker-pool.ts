@@ -71,6 +71,7 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
   const active = new Map<number, Active>();
   const busy: Record<ConcurrencyKind, number> = { backtest: 0, io: 0 };
   let claiming = false;
+  let claimDone: Promise<void> = Promise.resolve();
   let wakeAgain = false;
   let stopped = true;
   let pollTimer: NodeJS.Timeout | null = null;
@@ -114,7 +115,7 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
       return;
     }
     claiming = true;
-    void claimLoop().finally(() => {
+    claimDone = claimLoop().finally(() => {
       claiming = false;
       if (wakeAgain && !stopped) {
         wakeAgain = false;
@@ -392,6 +393,9 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
       if (stopped) return;
       stopped = true;
       if (pollTimer) clearTimeout(pollTimer);
+      // A claim under way finishes first (it hands back what it took once it sees `stopped`), so
+      // nothing queries the database after the stores close.
+      await claimDone;
       const all = () => Promise.all([...active.values()].map((a) => a.done));
       const finished = await Promise.race([all().then(() => true), delay(graceMs / 2).then(() => false)]);
       if (!finished) {
