@@ -12,6 +12,12 @@ export interface MarketStore {
   readonly path: string;
   /** Runs read work on the shared read connection. */
   read<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T>;
+  /**
+   * Runs read work on `n` fresh connections at once (closed afterwards): DuckDB executes each
+   * connection's query on its own thread, so one job split in slices (the panel loader's date
+   * ranges) uses every core instead of waiting on one result stream.
+   */
+  readParallel<T>(n: number, work: (conns: DuckDBConnection[]) => Promise<T>): Promise<T>;
   /** Runs write work alone, on the writer connection, inside a transaction. */
   write<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T>;
   /** Rows of a query as plain objects (cold paths only: pages, health). */
@@ -35,6 +41,16 @@ export async function openMarketStore(path: string, migrations: readonly DuckMig
     async read(work) {
       if (closed) throw new Error('market store is closed');
       return work(reader);
+    },
+    async readParallel(n, work) {
+      if (closed) throw new Error('market store is closed');
+      const conns: DuckDBConnection[] = [];
+      try {
+        for (let i = 0; i < Math.max(1, n); i++) conns.push(await instance.connect());
+        return await work(conns);
+      } finally {
+        for (const c of conns) c.closeSync();
+      }
     },
     write<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
       if (closed) return Promise.reject(new Error('market store is closed'));

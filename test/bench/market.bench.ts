@@ -24,7 +24,7 @@ const years = Number(process.env.BENCH_YEARS ?? 10);
 
 async function startFakeServerProcess(): Promise<{ url: string; stop: () => void }> {
   const main = fileURLToPath(new URL('../helpers/fake-tushare-main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', main, String(stocks), String(years)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', main, String(stocks), String(years)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, WARM: 'daily' } });
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d) => {
@@ -45,6 +45,7 @@ async function main() {
     const client = makeTushareClient({ url: fake.url, token: FAKE_TOKEN, callsPerMinute: null });
     const deps = { market, pg: db.store, source: tushareSource(client) };
     await syncDataset(deps, { dataset: 'stocks' }, { today: 20261127 });
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const out = await syncDataset(deps, { dataset: 'daily_bars', start: 19000101, end: 20261127 }, { batchRows: 100_000, prefetch: 6 });
     const syncS = (performance.now() - t0) / 1000;
@@ -52,6 +53,9 @@ async function main() {
     console.log(`sync_rows: ${out.rows} rows`);
     console.log(`sync_seconds: ${syncS.toFixed(1)} s`);
     console.log(`sync_rows_per_s: ${Math.round(out.rows / syncS)} rows/s`);
+    // CPU of this process only (the fake server runs in its own): steadier than wall time on a loaded machine.
+    const cpu = process.cpuUsage(cpu0);
+    console.log(`sync_client_cpu_seconds: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
 
     global.gc?.();
     const t1 = performance.now();

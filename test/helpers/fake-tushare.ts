@@ -30,16 +30,45 @@ export interface FakeTushare {
   calls: { apiName: string; params: Record<string, unknown> }[];
   /** Queues faults; each answers one request (of `apiName` when given) instead of the data. */
   inject(fault: Fault, options?: { times?: number; apiName?: string }): void;
+  /** Serialises these answers ahead of the requests (with cachePages), so a benchmark times only the client. */
+  warm(apiName: string, params: readonly Record<string, unknown>[]): void;
   close(): Promise<void>;
 }
 
 export const FAKE_TOKEN = 'fake-token';
 
-export async function startFakeTushare(options: { params: DemoParams; token?: string; market?: DemoMarket; port?: number }): Promise<FakeTushare> {
+export async function startFakeTushare(options: {
+  params: DemoParams;
+  token?: string;
+  market?: DemoMarket;
+  port?: number;
+  /** Keep each answer's JSON text and send it again for the same request (the data never changes). */
+  cachePages?: boolean;
+}): Promise<FakeTushare> {
   const market = options.market ?? generateDemoMarket(options.params);
   const token = options.token ?? FAKE_TOKEN;
   const calls: FakeTushare['calls'] = [];
   const faults: { fault: Fault; apiName?: string }[] = [];
+  // Serialised answers by request (cachePages): the benchmark measures our client and store, not the fake.
+  const pages = new Map<string, string>();
+
+  const keyOf = (apiName: string, params: Record<string, unknown>) =>
+    `${apiName}|${Object.keys(params).sort().map((k) => `${k}=${String(params[k])}`).join('&')}`;
+  /** The JSON text of a successful answer (null: unknown endpoint). */
+  const answerText = (apiName: string, params: Record<string, unknown>, badRow = false): string | null => {
+    const key = !badRow && options.cachePages ? keyOf(apiName, params) : null;
+    const cached = key === null ? undefined : pages.get(key);
+    if (cached !== undefined) return cached;
+    const table = query(market, apiName, params);
+    if (!table) return null;
+    const offset = Number(params.offset ?? 0);
+    const limit = Number(params.limit ?? 6000);
+    const page = table.items.slice(offset, offset + limit);
+    if (badRow && page.length) page[0] = `[${table.fields.map(() => '"not-a-number"').join(',')}]`;
+    const text = `{"code":0,"msg":"","data":{"fields":${JSON.stringify(table.fields)},"items":[${page.join(',')}],"has_more":${offset + limit < table.items.length}}}`;
+    if (key !== null) pages.set(key, text);
+    return text;
+  };
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -63,13 +92,9 @@ export async function startFakeTushare(options: { params: DemoParams; token?: st
         if (fault?.kind === 'malformed') return sendRaw(res, 200, fault.body ?? '{"code":0,"msg":"","data":{"fields":"oops"}}');
         if (fault?.kind === 'http_500') return sendRaw(res, 500, 'upstream error');
         try {
-          const table = query(market, apiName, params);
-          if (!table) return send(res, { code: 40101, msg: `接口名错误: ${apiName}`, data: null });
-          const offset = Number(params.offset ?? 0);
-          const limit = Number(params.limit ?? 6000);
-          const page = table.items.slice(offset, offset + limit);
-          if (fault?.kind === 'bad_row' && page.length) page[0] = page[0].map(() => 'not-a-number');
-          send(res, { code: 0, msg: '', data: { fields: table.fields, items: page, has_more: offset + limit < table.items.length } });
+          const text = answerText(apiName, params, fault?.kind === 'bad_row');
+          if (text === null) return send(res, { code: 40101, msg: `接口名错误: ${apiName}`, data: null });
+          sendRaw(res, 200, text);
         } catch (err) {
           send(res, { code: 40001, msg: `参数错误: ${(err as Error).message}`, data: null });
         }
@@ -87,6 +112,9 @@ export async function startFakeTushare(options: { params: DemoParams; token?: st
     calls,
     inject(fault, o = {}) {
       for (let i = 0; i < (o.times ?? 1); i++) faults.push({ fault, apiName: o.apiName });
+    },
+    warm(apiName, list) {
+      for (const params of list) answerText(apiName, params);
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -107,7 +135,7 @@ function send(res: import('node:http').ServerResponse, body: unknown) {
 
 const num = (v: unknown) => (v === undefined || v === null || v === '' ? null : Number(v));
 
-function query(m: DemoMarket, apiName: string, params: Record<string, unknown>): { fields: string[]; items: unknown[][] } | null {
+function query(m: DemoMarket, apiName: string, params: Record<string, unknown>): { fields: string[]; items: string[] } | null {
   const def = Object.values(datasets).find((d) => d.apiName === apiName);
   if (!def) return null;
   const codes = params.ts_code ? new Set(String(params.ts_code).split(',')) : undefined;
@@ -163,26 +191,39 @@ function query(m: DemoMarket, apiName: string, params: Record<string, unknown>):
   return { fields, items: batch ? toItems(def, batch, fields, apiName === 'trade_cal' ? [startDate, endDate] : null) : [] };
 }
 
-/** Batch → Tushare rows (dates back to 'YYYYMMDD' strings, nulls as null). */
-function toItems(def: DatasetDef, b: Batch, fields: string[], calRange: [number, number] | null): unknown[][] {
+/**
+ * Batch → Tushare rows as JSON text, one string per row (dates back to 'YYYYMMDD' strings, nulls as
+ * null). Written directly, not through row arrays and JSON.stringify: the fake must cost less than
+ * the client it serves.
+ */
+function toItems(def: DatasetDef, b: Batch, fields: string[], calRange: [number, number] | null): string[] {
   const ks = fields.map((f) => def.columns.findIndex((c) => c.name === f));
-  const items: unknown[][] = [];
+  const kinds = ks.map((k) => def.columns[k].kind);
+  const items: string[] = [];
   for (let r = 0; r < b.length; r++) {
     if (calRange) {
       const d = (b.columns[1] as Int32Array)[r];
       if (d < calRange[0] || d > calRange[1]) continue;
     }
-    const row = new Array(ks.length);
+    let row = '[';
     for (let j = 0; j < ks.length; j++) {
-      const k = ks[j];
-      const col = def.columns[k];
-      const v = b.columns[k][r];
-      if (col.kind === 'num') row[j] = v === v ? v : null;
-      else if (col.kind === 'date') row[j] = v === INT_NULL ? null : String(v);
-      else if (col.kind === 'int') row[j] = v === INT_NULL ? null : v;
-      else row[j] = v;
+      if (j) row += ',';
+      const v = b.columns[ks[j]][r];
+      switch (kinds[j]) {
+        case 'num':
+          row += Number.isFinite(v) ? String(v) : 'null';
+          break;
+        case 'date':
+          row += v === INT_NULL ? 'null' : `"${v}"`;
+          break;
+        case 'int':
+          row += v === INT_NULL ? 'null' : String(v);
+          break;
+        default:
+          row += v === null ? 'null' : JSON.stringify(v);
+      }
     }
-    items.push(row);
+    items.push(row + ']');
   }
   return items;
 }

@@ -85,6 +85,12 @@ export async function mergeBatch(conn: DuckDBConnection, batch: Batch, scope: Me
       }
       state.staged.add(def.table);
     }
+    const fast = await emptyTarget(conn, def, batch, scope);
+    if (fast === 'append') {
+      // First sync of these dates, in date order: straight into the table. Every row is new.
+      await appendBatch(conn, def.table, batch);
+      return { inserted: batch.length, updated: 0, unchanged: 0, deleted: 0 };
+    }
     await conn.run(`delete from ${stage}`);
     if (ids) {
       await appendBatch(conn, stage, batch, state.codes);
@@ -102,6 +108,10 @@ export async function mergeBatch(conn: DuckDBConnection, batch: Batch, scope: Me
       const [lo, hi] = minMax(batch.columns[def.columns.findIndex((c) => c.name === def.dateColumn)] as Int32Array, batch.length);
       range = ` and t.${q(def.dateColumn)} between ${lo} and ${hi}`;
     }
+    if (fast === 'insert') {
+      const r = await conn.run(`insert into ${def.table} select v.* from ${view} as v ${keyOrder(def)}`);
+      return { inserted: r.rowsChanged, updated: 0, unchanged: batch.length - r.rowsChanged, deleted: 0 };
+    }
     let updated = 0;
     if (valueCols.length) {
       const differs = valueCols.map((c) => `t.${q(c)} is distinct from v.${q(c)}`).join(' or ');
@@ -109,7 +119,7 @@ export async function mergeBatch(conn: DuckDBConnection, batch: Batch, scope: Me
       const r = await conn.run(`update ${def.table} as t set ${set} from ${view} as v where ${keyJoin}${range} and (${differs})`);
       updated = r.rowsChanged;
     }
-    const order = keyCols.includes('trade_date') ? 'order by v.trade_date, v.ts_code' : `order by ${keyCols.map((k) => `v.${q(k)}`).join(', ')}`;
+    const order = keyOrder(def);
     // ANTI JOIN, not NOT EXISTS: measured 4–15× faster here (DuckDB plans it as one hash anti-join).
     const ins = await conn.run(
       `insert into ${def.table} select v.* from ${view} as v anti join (select * from ${def.table} t where true${range}) t on ${keyJoin} ${order}`,
@@ -140,6 +150,33 @@ export async function mergeBatch(conn: DuckDBConnection, batch: Batch, scope: Me
     state.staged.clear();
     throw err;
   }
+}
+
+function keyOrder(def: DatasetDef): string {
+  return def.key.includes('trade_date') ? 'order by v.trade_date, v.ts_code' : `order by ${def.key.map((k) => `v.${q(k)}`).join(', ')}`;
+}
+
+/**
+ * The first-sync fast path: when the table holds no row at all in the dates the batch and its scope
+ * cover, nothing can be updated, unchanged or deleted, and every row is an insert (the merge
+ * statements would count exactly that). Checked inside the write transaction, so no other write
+ * can add rows in between. 'append': the batch is in date order and is appended as it is;
+ * 'insert': staged, then inserted in key order; null: the full merge.
+ */
+async function emptyTarget(conn: DuckDBConnection, def: DatasetDef, batch: Batch, scope: MergeScope | null): Promise<'append' | 'insert' | null> {
+  const dc = def.dateColumn;
+  if (!dc || !def.key.includes(dc) || batch.length === 0) return null;
+  // A scope without date bounds deletes across the whole table: only the full merge finds those rows.
+  if (scope && (scope.from === undefined || scope.to === undefined)) return null;
+  const dates = batch.columns[def.columns.findIndex((c) => c.name === dc)] as Int32Array;
+  let [lo, hi] = minMax(dates, batch.length);
+  if (!(lo <= hi)) return null;
+  if (scope?.from !== undefined) lo = Math.min(lo, Math.trunc(scope.from));
+  if (scope?.to !== undefined) hi = Math.max(hi, Math.trunc(scope.to));
+  const r = await conn.runAndReadAll(`select count(*)::integer from ${def.table} where ${q(dc)} between ${lo} and ${hi}`);
+  if (Number(r.getRows()[0][0]) !== 0) return null;
+  for (let i = 1; i < batch.length; i++) if (dates[i] < dates[i - 1]) return 'insert';
+  return 'append';
 }
 
 async function syncCodeTable(conn: DuckDBConnection, state: WriterState): Promise<void> {

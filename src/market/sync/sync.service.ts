@@ -128,46 +128,68 @@ export async function syncDataset(deps: SyncDeps, request: SyncRequest, control:
       if (control.resumeFrom) dates = dates.filter((d) => d > control.resumeFrom!);
       const batchRows = control.batchRows ?? 50_000;
       const prefetch = Math.max(1, control.prefetch ?? 4);
-      // Fetches run ahead of the writer (up to `prefetch` dates), so network and DuckDB overlap.
-      const pending: Promise<Batch>[] = [];
+      // Fetches run ahead of the writer: at most `prefetch` calls in flight, refilled as each one
+      // answers (not only when the writer takes one), and up to the next whole batch buffered, so
+      // the network and decoding of batch k+1 overlap the DuckDB write of batch k.
+      const results: Promise<Batch>[] = [];
       let next = 0;
-      const fill = () => {
-        while (pending.length < prefetch && next < dates.length) {
-          const p = deps.source.fetchDay(def, dates[next++], codes, control.signal);
-          p.catch(() => {});
-          pending.push(p);
+      let inflight = 0;
+      let ahead = prefetch;
+      let stopped = false;
+      let done = 0;
+      const pump = () => {
+        while (!stopped && inflight < prefetch && next < dates.length && next < done + ahead) {
+          const i = next++;
+          inflight++;
+          const p = deps.source.fetchDay(def, dates[i], codes, control.signal);
+          results[i] = p;
+          p.then(
+            (b) => {
+              inflight--;
+              // Dates per batch, from the first answers: buffer one batch beyond the one being written.
+              if (b.length > 0) ahead = Math.max(ahead, prefetch + Math.ceil(batchRows / b.length));
+              pump();
+            },
+            () => {
+              inflight--;
+            },
+          );
         }
       };
-      let done = 0;
-      while (done < dates.length) {
-        const parts: Batch[] = [];
-        let n = 0;
-        let first = -1;
-        let last = -1;
-        while (done < dates.length && (n < batchRows || parts.length === 0)) {
+      try {
+        while (done < dates.length) {
+          const parts: Batch[] = [];
+          let n = 0;
+          let first = -1;
+          let last = -1;
+          while (done < dates.length && (n < batchRows || parts.length === 0)) {
+            control.signal?.throwIfAborted();
+            pump();
+            const b = await results[done];
+            delete results[done];
+            parts.push(b);
+            n += b.length;
+            if (first < 0) first = dates[done];
+            last = dates[done];
+            done++;
+            pump();
+          }
           control.signal?.throwIfAborted();
-          fill();
-          const b = await pending.shift()!;
-          fill();
-          parts.push(b);
-          n += b.length;
-          if (first < 0) first = dates[done];
-          last = dates[done];
-          done++;
+          const batch = concatBatches(parts);
+          // Deletions only on dates the source answered with rows: an empty answer (a glitch, a holiday
+          // the calendars disagree on) must not wipe a stored day.
+          const answered = parts.map((p, k) => (p.length ? dates[done - parts.length + k] : null)).filter((d): d is number => d !== null);
+          const c = await deps.market.write((conn) => mergeBatch(conn, batch, { from: first, to: last, codes, dates: answered }));
+          addCounts(counts, c);
+          rows += batch.length;
+          committedBatches++;
+          lastCompletedDate = last;
+          await control.checkpoint?.({ lastCompletedDate: last, counts: { ...counts } });
+          await updateSyncLog(deps.pg.db, logId, { counts, lastCompletedDate });
+          control.onProgress?.({ dataset: def.name, done, total: dates.length, currentDate: last, counts: { ...counts } });
         }
-        control.signal?.throwIfAborted();
-        const batch = concatBatches(parts);
-        // Deletions only on dates the source answered with rows: an empty answer (a glitch, a holiday
-        // the calendars disagree on) must not wipe a stored day.
-        const answered = parts.map((p, k) => (p.length ? dates[done - parts.length + k] : null)).filter((d): d is number => d !== null);
-        const c = await deps.market.write((conn) => mergeBatch(conn, batch, { from: first, to: last, codes, dates: answered }));
-        addCounts(counts, c);
-        rows += batch.length;
-        committedBatches++;
-        lastCompletedDate = last;
-        await control.checkpoint?.({ lastCompletedDate: last, counts: { ...counts } });
-        await updateSyncLog(deps.pg.db, logId, { counts, lastCompletedDate });
-        control.onProgress?.({ dataset: def.name, done, total: dates.length, currentDate: last, counts: { ...counts } });
+      } finally {
+        stopped = true;
       }
     } else {
       control.signal?.throwIfAborted();
