@@ -7,8 +7,8 @@ import * as m104 from './2026-11-28-104-audit-log.ts';
 import * as m200 from './2026-11-28-200-sync-log.ts';
 import * as m300 from './2026-11-28-300-runs.ts';
 import * as m310 from './2026-11-28-310-runs-queued-by-fk.ts';
-import * as m500 from './2026-11-28-500-scheduled-tasks.ts';
 import * as m400 from './2026-11-28-400-backtests.ts';
+import * as m500 from './2026-11-28-500-scheduled-tasks.ts';
 
 /**
  * Every Postgres migration, in order. Listed statically (not read from the directory) so that a
@@ -23,6 +23,6 @@ export const pgMigrations: Record<string, Migration> = {
   '2026-11-28-200-sync-log': m200,
   '2026-11-28-300-runs': m300,
   '2026-11-28-310-runs-queued-by-fk': m310,
-  '2026-11-28-500-scheduled-tasks': m500,
   '2026-11-28-400-backtests': m400,
+  '2026-11-28-500-scheduled-tasks': m500,
 };

@@ -13,6 +13,7 @@ import { seedSchedulerTasks } from '../../src/scheduler/seed.ts';
 import { createTask } from '../../src/scheduler/tasks.service.ts';
 import { defaultAssets } from '../../src/server.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
+import { insertPrincipals } from '../helpers/accounts.ts';
 import { hasChromium, launchBrowser } from '../helpers/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 import { startTestRuns } from '../helpers/runs-runtime.ts';
@@ -31,6 +32,7 @@ describe.skipIf(!hasChromium)('scheduler pages in a browser', () => {
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
     db = await createTestDatabase();
+    await insertPrincipals(db.store.db, [principal('admin', 1)]);
     market = await openMarketStore(':memory:');
     const started = await startTestRuns(db.store, market);
     rt = started.runtime;
