@@ -19,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { readAssetDir } from '../src/http/assets.ts';
 import { assetKeys, type BinaryManifest } from '../src/runtime/manifest.ts';
-import { bundledFiles, bundledFileSourcePath } from '../src/runtime/files.ts';
+import { bundledFiles, bundledFileSourcePath, generatedFiles } from '../src/runtime/files.ts';
+import { isolateBuildOptions } from '../src/backtest/sandbox/isolate-build.ts';
 import { workerEntries } from '../src/runtime/workers.ts';
 import { version } from '../src/version.ts';
 
@@ -203,6 +204,19 @@ for (const name of publicNames) assets[assetKeys.public(name)] = join(publicDir,
 const files: string[] = [];
 for (const [name, source] of Object.entries(bundledFiles)) {
   assets[assetKeys.file(name)] = bundledFileSourcePath(source, root);
+  files.push(name);
+}
+// Generated files (src/runtime/files.ts): today the sandbox isolate's program, built as
+// src/backtest/sandbox/bundle.ts builds it from the source tree.
+const generatedBuilders: Record<keyof typeof generatedFiles, (entry: string) => Promise<string>> = {
+  'sandbox/isolate.js': async (entry) => (await esbuild.build({ ...isolateBuildOptions, absWorkingDir: root, entryPoints: [entry] })).outputFiles[0].text,
+};
+for (const [name, entry] of Object.entries(generatedFiles) as [keyof typeof generatedFiles, string][]) {
+  step(`generating ${name} (${entry})`);
+  const path = join(work, 'generated', name);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, await generatedBuilders[name](join(root, entry)));
+  assets[assetKeys.file(name)] = path;
   files.push(name);
 }
 for (const [name, path] of Object.entries(workerBundles)) assets[assetKeys.worker(name)] = path;

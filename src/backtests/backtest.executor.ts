@@ -56,8 +56,6 @@ export function engineConfigOf(spec: BacktestSpec): Partial<BacktestConfig> {
   return { initialCash: spec.capital, startDate: spec.startDate, endDate: spec.endDate, fillTiming: spec.fillTiming, ...spec.costs };
 }
 
-const threadModule = new URL('./backtest.thread.ts', import.meta.url);
-
 async function runOne(backtestId: number, panelCacheBytes: number, ctx: RunContext): Promise<unknown> {
   const db = ctx.stores.pg.db;
   const row = await repo.findBacktest(db, backtestId);
@@ -92,7 +90,7 @@ async function runOne(backtestId: number, panelCacheBytes: number, ctx: RunConte
 
   const t1 = Date.now();
   const input: BacktestThreadInput = { panel, benchmark, strategy, config: engineConfigOf(spec) };
-  const outcome = await runInThread<BacktestThreadInput, RunOutcome>(threadModule, input, {
+  const outcome = await runInThread<BacktestThreadInput, RunOutcome>('backtest', input, {
     signal: ctx.signal,
     onProgress: (u) => ctx.progress(u),
     onLog: (level, message) => ctx.log(level, message),

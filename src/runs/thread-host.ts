@@ -1,12 +1,11 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startSourceWorker, startWorker } from '../runtime/workers.ts';
 import type { LogLevel } from './run.types.ts';
 import type { ProgressUpdate } from './executor-registry.ts';
 
 /**
  * Hosts CPU-bound executor work (backtests) on a worker thread so the event loop keeps serving
- * HTTP and heartbeats. The module at `moduleUrl` calls `serveThreadTask` (thread-task.ts). Progress,
+ * HTTP and heartbeats. `entry` names a worker entry (src/runtime/workers.ts, e.g. `backtest`), or is
+ * the URL of a source-tree module (tests' fixtures; not in the binary). That module calls `serveThreadTask` (thread-task.ts). Progress,
  * log lines and checkpoints come back as messages; aborting `signal` asks the task to stop, and
  * terminates the thread if it has not stopped after `graceMs`.
  */
@@ -27,18 +26,11 @@ export interface ThreadHooks {
   transferList?: Transferable[];
 }
 
-export function runInThread<I, O>(moduleUrl: URL, input: I, hooks: ThreadHooks): Promise<O> {
-  // A .ts module needs the TypeScript loader inside the thread too.
-  const isTs = moduleUrl.pathname.endsWith('.ts');
+export function runInThread<I, O>(entry: string | URL, input: I, hooks: ThreadHooks): Promise<O> {
   return new Promise<O>((resolve, reject) => {
     if (hooks.signal.aborted) return reject(hooks.signal.reason);
-    const worker = isTs
-      ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then((m) => { m.register(); return import(${JSON.stringify(moduleUrl.href)}); })`, {
-          eval: true,
-          workerData: input,
-          transferList: hooks.transferList as never,
-        })
-      : new Worker(moduleUrl, { workerData: input, transferList: hooks.transferList as never });
+    const options = { workerData: input, transferList: hooks.transferList as never };
+    const worker = typeof entry === 'string' ? startWorker(entry, options) : startSourceWorker(entry, options);
     let settled = false;
     let killTimer: NodeJS.Timeout | null = null;
     const finish = (fn: () => void, answered = false) => {
@@ -80,10 +72,4 @@ export function runInThread<I, O>(moduleUrl: URL, input: I, hooks: ThreadHooks):
     worker.on('error', (err) => finish(() => reject(err)));
     worker.on('exit', (code) => finish(() => reject(new Error(`worker thread exited with code ${code} before answering`))));
   });
-}
-
-/** tsx's ESM API, found from this file (not the working directory), for threads running .ts modules. */
-function tsxApiUrl(): string {
-  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
-  return new URL('./dist/esm/api/index.mjs', pathToFileURL(pkg)).href;
 }

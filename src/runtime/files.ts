@@ -33,3 +33,19 @@ export function readBundledFile(name: string): Uint8Array {
   if (isBinary()) return embeddedFile(name);
   return readFileSync(bundledFileSourcePath(source));
 }
+
+/**
+ * Files the build generates from the source (not data in the tree), by logical name → their entry
+ * file (from the project root). The build makes each one and embeds it; at run time `generatedFile`
+ * hands back that output inside the binary, or the entry's path under node, where the caller builds
+ * it from the source itself (so `npm start` needs no build step).
+ */
+export const generatedFiles = {
+  // The isolate's program (src/backtest/sandbox/bundle.ts; same esbuild options at build time).
+  'sandbox/isolate.js': 'src/backtest/sandbox/isolate-entry.ts',
+} as const;
+
+export function generatedFile(name: keyof typeof generatedFiles): { embedded: Uint8Array } | { entry: string } {
+  if (isBinary()) return { embedded: embeddedFile(name) };
+  return { entry: join(projectRoot(), generatedFiles[name]) };
+}

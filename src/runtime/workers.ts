@@ -15,6 +15,8 @@ import { embeddedBytes, isBinary } from './sea.ts';
 export const workerEntries: Record<string, string> = {
   // Used by test/runtime/workers.test.ts and the binary's self-check; tiny, and proves the path.
   probe: 'src/runtime/probe.worker.ts',
+  // The `backtest` executor's engine thread (src/runs/thread-host.ts runs it).
+  backtest: 'src/backtests/backtest.thread.ts',
 };
 
 export function startWorker(name: string, options: WorkerOptions = {}): Worker {
@@ -24,12 +26,21 @@ export function startWorker(name: string, options: WorkerOptions = {}): Worker {
     const code = new TextDecoder().decode(embeddedBytes(assetKeys.worker(name)));
     return new Worker(code, { ...options, eval: true });
   }
-  // From the source tree the entry is TypeScript: the worker registers tsx (with this project's
-  // tsconfig, as bin/zquant.js does) before importing it. Loader hooks are per thread, and Node 20
-  // ignores `--import` in a worker's execArgv, hence the small bootstrap.
-  const url = (p: string) => new URL(`../../${p}`, import.meta.url).href;
+  return startSourceWorker(new URL(`../../${entry}`, import.meta.url), options);
+}
+
+/**
+ * Starts a TypeScript module of the source tree on a worker thread through tsx (never inside the
+ * binary, which has no source tree): what `startWorker` does under node, for test fixtures that
+ * are not worker entries. Loader hooks are per thread, and Node 20 ignores `--import` in a worker's
+ * execArgv, hence the small bootstrap that registers tsx (with this project's tsconfig, as
+ * bin/zquant.js does) before importing the module.
+ */
+export function startSourceWorker(module: URL, options: WorkerOptions = {}): Worker {
+  if (isBinary()) throw new Error(`cannot start ${module.href} on a worker thread inside the single executable; list it in workerEntries`);
   // The ESM build of tsx's API (require.resolve finds the CJS one, which cannot register here).
   const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register({ tsconfig: ${JSON.stringify(fileURLToPath(url('tsconfig.json')))} }); return import(${JSON.stringify(url(entry))}); })`;
+  const tsconfig = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register({ tsconfig: ${JSON.stringify(tsconfig)} }); return import(${JSON.stringify(module.href)}); })`;
   return new Worker(bootstrap, { ...options, eval: true });
 }

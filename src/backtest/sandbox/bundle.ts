@@ -1,26 +1,21 @@
 /**
- * The isolate's program: src/backtest/sandbox/isolate-entry.ts with the engine and zod, bundled by
- * esbuild on first use in this process (≈100 ms) and kept in memory. Built at run time rather than
- * at build time so `npm start` needs no build step and the bundle always matches the source.
- * platform 'browser' makes esbuild refuse any Node built-in the engine might import by mistake.
+ * The isolate's program: src/backtest/sandbox/isolate-entry.ts with the engine and zod. From the
+ * source tree it is bundled by esbuild on first use in this process (≈100 ms) and kept in memory,
+ * so `npm start` needs no build step and the bundle always matches the source; the single
+ * executable carries the one the build made with the same options (isolate-build.ts).
  */
 import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
+import { generatedFile } from '../../runtime/files.ts';
+import { isolateBuildOptions } from './isolate-build.ts';
 
 let bundle: Promise<string> | null = null;
 
 export function isolateBundle(): Promise<string> {
-  bundle ??= build({
-    entryPoints: [fileURLToPath(new URL('./isolate-entry.ts', import.meta.url))],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    legalComments: 'none',
-    minify: true,
-    keepNames: true,
-    logLevel: 'silent',
-  }).then((r) => r.outputFiles[0].text);
+  bundle ??= (async () => {
+    const file = generatedFile('sandbox/isolate.js');
+    if ('embedded' in file) return new TextDecoder().decode(file.embedded);
+    const r = await build({ ...isolateBuildOptions, entryPoints: [file.entry] });
+    return r.outputFiles[0].text;
+  })();
   return bundle;
 }

@@ -4,6 +4,7 @@
  * errors point at the user's own line and column.
  */
 import { transform } from 'esbuild';
+import { esbuildAvailable } from '../../runtime/tools.ts';
 import { decodeMappings, originalPosition, type DecodedMap } from './source-map.ts';
 
 export const USER_FILENAME = 'strategy.js';
@@ -22,6 +23,7 @@ export interface UserCodeError {
 }
 
 export async function compileUserCode(source: string, language: 'ts' | 'js' = 'ts'): Promise<CompiledUserCode | UserCodeError> {
+  if (!esbuildAvailable()) return compileWithoutEsbuild(source, language);
   try {
     const r = await transform(source, { loader: language, format: 'cjs', sourcemap: 'external', sourcefile: 'strategy.ts', target: 'es2022', logLevel: 'silent' });
     const map = JSON.parse(r.map) as { mappings: string };
@@ -37,6 +39,23 @@ export async function compileUserCode(source: string, language: 'ts' | 'js' = 't
       date: null,
     };
   }
+}
+
+/**
+ * The single executable has no esbuild: TypeScript is refused, JavaScript runs as written with its
+ * `export default` turned into `exports.default =` (line for line, so positions map one to one,
+ * columns on that line shifted by 3). Other import/export statements are refused.
+ */
+function compileWithoutEsbuild(source: string, language: 'ts' | 'js'): CompiledUserCode | UserCodeError {
+  const refuse = (message: string, line: number | null = null): UserCodeError => ({ code: 'syntax_error', message, line, column: line ? 1 : null, date: null });
+  if (language === 'ts') {
+    return refuse('TypeScript strategies need the npm install (npm start); the single executable runs JavaScript strategies only: write the strategy in JavaScript');
+  }
+  const code = source.replace(/^(\s*)export\s+default\s+/m, '$1exports.default = ');
+  const lines = code.split('\n');
+  const bad = lines.findIndex((l) => /^\s*(import|export)\b/.test(l));
+  if (bad >= 0) return refuse('in the single executable a JavaScript strategy can only use `export default` (no other import or export)', bad + 1);
+  return { code, map: lines.map((_, i) => [[0, i, 0]]) };
 }
 
 /** The user's line/column of the first stack frame inside the user's script. The script runs
