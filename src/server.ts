@@ -92,6 +92,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const adminPasswordProblem = config.adminPassword === null ? null : passwordProblem(config.adminPassword);
   if (adminPasswordProblem) throw new Error(`ZQUANT_ADMIN_PASSWORD: ${adminPasswordProblem}; set a longer one or unset it to have a password generated`);
   const { pg, market } = await openStores(config, logger);
+  // What start-up has opened, undone in reverse when a later step fails, and by stop().
+  const undo: Array<() => Promise<void>> = [() => pg.close(), () => market.close()];
+  const unwind = async () => {
+    while (undo.length) await undo.pop()!();
+  };
+  let runsRuntime!: RunsRuntime;
+  let scheduler!: SchedulerManager;
+  let server!: ServerType;
+  const executors = makeExecutorRegistry(serverExecutors(config));
   try {
     const first = await ensureFirstAdmin(pg.db, config.adminPassword);
     if (first.created) {
@@ -99,49 +108,25 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       // Printed plainly, once, outside the JSON log stream (which redacts passwords); never stored.
       if (first.generatedPassword) process.stdout.write(`zquant: first start: sign in as "admin" with password ${first.generatedPassword} (shown only this once; change it on /account)\n`);
     }
-  } catch (err) {
-    await market.close();
-    await pg.close();
-    throw err;
-  }
-  if (config.seedDemo) await seedDemoOnFirstStart({ pg, market, config, logger });
+    if (config.seedDemo) await seedDemoOnFirstStart({ pg, market, config, logger });
 
-  // Run machinery: the reaper settles what a dead process left running, then workers start claiming.
-  const executors = makeExecutorRegistry(serverExecutors(config));
-  let runsRuntime: RunsRuntime;
-  try {
+    // Run machinery: the reaper settles what a dead process left running, then workers start claiming.
     runsRuntime = await startRuns({ pg, market, registry: executors, logger, settings: runsSettingsFrom(config) });
-  } catch (err) {
-    await market.close();
-    await pg.close();
-    throw err;
-  }
+    undo.push(() => runsRuntime.stop(config.shutdownTimeoutMs));
 
-  // Scheduler: after the run machinery (fires are runs); seeds the daily-update workflow once per database.
-  let scheduler: SchedulerManager;
-  try {
+    // Scheduler: after the run machinery (fires are runs); seeds the daily-update workflow once per database.
     await seedSchedulerTasks(pg.db, logger);
     scheduler = makeSchedulerManager({ pg, runs: runsRuntime.service, logger, sweepMs: config.schedulerSweepMs });
     await scheduler.start();
-  } catch (err) {
-    await runsRuntime.stop(config.shutdownTimeoutMs);
-    await market.close();
-    await pg.close();
-    throw err;
-  }
+    undo.push(() => scheduler.stop());
 
-  const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate });
-  let server: ServerType;
-  try {
+    const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate });
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
       s.once('error', reject);
     });
   } catch (err) {
-    await scheduler.stop();
-    await runsRuntime.stop(config.shutdownTimeoutMs);
-    await market.close();
-    await pg.close();
+    await unwind();
     throw err;
   }
   const address = server.address() as AddressInfo;
@@ -168,10 +153,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       }, config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
-      await scheduler.stop();
-      await runsRuntime.stop(config.shutdownTimeoutMs);
-      await market.close();
-      await pg.close();
+      await unwind();
       logger.info('stopped');
     })();
     return stopping;
