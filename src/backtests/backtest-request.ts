@@ -26,7 +26,7 @@ export const submitBacktestSchema = z
     end_date: day('end_date'),
     capital: z.number().positive().max(1e12).default(1_000_000).describe('Starting cash, CNY'),
     benchmark: z.string().max(20).nullable().default('000300.SH').describe('Index ts_code to compare with, or null'),
-    adjust: z.enum(['hfq', 'none']).default('hfq').describe("'hfq': corporate actions applied to holdings, indicators on adjusted prices; 'none': raw prices, adjustment factors ignored"),
+    adjust: z.enum(['hfq', 'qfq', 'none']).default('hfq').describe("Prices the strategy's signals see. 'hfq': backward-adjusted (as of each day; the default); 'qfq': forward-adjusted to end_date (levels as charts show them today, which uses end_date's factors); 'none': raw prices with adjustment factors ignored. With hfq and qfq, fills are at actual prices and dividends and splits are applied to holdings on ex-dates"),
     fill_timing: z.enum(['next_open', 'same_close']).default('next_open'),
     commission_rate: z.number().min(0).max(0.01).optional(),
     min_commission: z.number().min(0).max(1000).optional(),
@@ -58,7 +58,7 @@ export interface BacktestSpec {
   endDate: number;
   capital: number;
   benchmark: string | null;
-  adjust: 'hfq' | 'none';
+  adjust: 'hfq' | 'qfq' | 'none';
   fillTiming: FillTiming;
   costs: { commissionRate?: number; minCommission?: number; stampDuty?: 'schedule' | number; slippageBps?: number };
 }

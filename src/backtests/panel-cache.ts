@@ -17,7 +17,7 @@ export interface PanelKey {
   start: number;
   end: number;
   fields: readonly string[];
-  adjust: 'hfq' | 'none';
+  adjust: 'hfq' | 'qfq' | 'none';
 }
 
 export interface LoadedPanel {
@@ -72,6 +72,38 @@ function withoutSt(p: Panel): Panel {
 /** `none`: adjustment factors ignored (raw prices; splits and dividends are not applied to holdings). */
 function unadjusted(p: Panel): Panel {
   return { ...p, adjFactor: new Float64Array(p.adjFactor.length).fill(1) };
+}
+
+/**
+ * `qfq`: forward adjustment to the panel's last day. Each stock's factors are divided by its last
+ * known factor, so its adjusted price on the last day equals the actual close there (qfq price =
+ * price × f / f_last). Ratios f1/f0 are unchanged, so the engine applies the same corporate actions
+ * to holdings as with hfq; only the level of the signal prices differs.
+ */
+export function forwardAdjusted(p: Panel): Panel {
+  const N = p.codes.length;
+  const D = p.dates.length;
+  const lastF = new Float64Array(N).fill(NaN);
+  for (let d = D - 1; d >= 0; d--) {
+    const row = d * N;
+    let missing = 0;
+    for (let i = 0; i < N; i++) {
+      if (lastF[i] === lastF[i]) continue;
+      const f = p.adjFactor[row + i];
+      if (f === f && f > 0) lastF[i] = f;
+      else missing++;
+    }
+    if (missing === 0) break;
+  }
+  const adjFactor = new Float64Array(p.adjFactor.length);
+  for (let d = 0; d < D; d++) {
+    const row = d * N;
+    for (let i = 0; i < N; i++) {
+      const l = lastF[i];
+      adjFactor[row + i] = l === l ? p.adjFactor[row + i] / l : p.adjFactor[row + i];
+    }
+  }
+  return { ...p, adjFactor };
 }
 
 function toShared(p: Panel): LoadedPanel {
@@ -135,6 +167,7 @@ export function makePanelCache(market: MarketStore, opts: { maxBytes?: number } 
         });
         if (key.excludeSt) p = withoutSt(p);
         if (key.adjust === 'none') p = unadjusted(p);
+        else if (key.adjust === 'qfq') p = forwardAdjusted(p);
         return toShared(p);
       })();
       entries.set(k, loading);

@@ -97,6 +97,22 @@ describe('backtests API', () => {
     expect(searched.backtests.map((x: { id: number }) => x.id)).toEqual([done.id]);
   }, 90_000);
 
+  it('runs with qfq prices: recorded in the config, same holdings as hfq for dual MA (crossovers are scale-free)', async () => {
+    env.as(env.users.analyst);
+    const run = async (adjust: string) => {
+      const res = await postJson(env.app, '/api/v1/backtests?wait=60', { ...body, adjust });
+      expect(res.status).toBe(200);
+      const b = await res.json();
+      expect(b.status).toBe('succeeded');
+      return b;
+    };
+    const h = await run('hfq');
+    const q = await run('qfq');
+    expect(q.adjust).toBe('qfq');
+    expect(q.result.metrics.tradeCount).toBe(h.result.metrics.tradeCount);
+    expect(q.result.metrics.totalReturn).toBeCloseTo(h.result.metrics.totalReturn, 10);
+  }, 90_000);
+
   it('names the field of a bad submission', async () => {
     env.as(env.users.analyst);
     const cases: [Record<string, unknown>, string][] = [
@@ -106,6 +122,7 @@ describe('backtests API', () => {
       [{ ...body, start_date: '2025-02-30' }, 'start_date'],
       [{ ...body, universe: 'codes' }, 'codes'],
       [{ ...body, capital: -5 }, 'capital'],
+      [{ ...body, adjust: 'forward' }, 'adjust'],
     ];
     for (const [b, field] of cases) {
       const res = await postJson(env.app, '/api/v1/backtests', b);

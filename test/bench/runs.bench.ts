@@ -95,7 +95,11 @@ async function main() {
       const reader = stream.body!.getReader();
       const dec = new TextDecoder();
       let text = '';
-      while (!/^id: /m.test(text)) text += dec.decode((await reader.read()).value, { stream: true });
+      while (!/^id: /m.test(text)) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error(`run ${id}: the event stream ended before any event after queued: ${JSON.stringify(text)}`);
+        text += dec.decode(value, { stream: true });
+      }
       samples.push(performance.now() - t);
       await reader.cancel();
     }

@@ -111,7 +111,8 @@ export function CreatePage(props: { chrome: PageChrome; v: CreateValues; ctx: Cr
             </label>
             <label>Prices
               <select name="adjust">
-                <option value="hfq" selected={v.adjust === 'hfq'}>actual, corporate actions applied</option>
+                <option value="hfq" selected={v.adjust === 'hfq'}>backward-adjusted signals (hfq), corporate actions applied</option>
+                <option value="qfq" selected={v.adjust === 'qfq'}>forward-adjusted signals to the end date (qfq), corporate actions applied</option>
                 <option value="none" selected={v.adjust === 'none'}>raw, adjustment ignored</option>
               </select>
             </label>

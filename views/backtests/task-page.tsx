@@ -8,6 +8,12 @@ import { day, duration, money, when } from './format.ts';
 import { BacktestProgress, BacktestStatus, strategyLabel } from './parts.tsx';
 import { ResultView, type ResultData } from './result.tsx';
 
+const adjustText: Record<string, string> = {
+  hfq: 'signals on backward-adjusted prices (hfq); fills at actual prices, corporate actions applied',
+  qfq: 'signals on prices forward-adjusted to the end date (qfq); fills at actual prices, corporate actions applied',
+  none: 'raw prices, adjustment ignored',
+};
+
 export function ErrorView(props: { b: Backtest }) {
   const e = props.b.error;
   if (!e) return null;
@@ -66,7 +72,7 @@ export function ConfigFacts(props: { b: Backtest }) {
       <dt>Benchmark</dt>
       <dd>{s.benchmark ?? 'none'}</dd>
       <dt>Prices</dt>
-      <dd>{s.adjust === 'hfq' ? 'actual prices; corporate actions applied (hfq factors)' : 'raw prices, adjustment ignored'}</dd>
+      <dd>{adjustText[s.adjust] ?? s.adjust}</dd>
       <dt>Fills</dt>
       <dd>{s.fillTiming === 'next_open' ? "next day's open" : "same day's close (optimistic)"}</dd>
       <dt>Costs</dt>
