@@ -1,4 +1,4 @@
-import { slotsBetween, type Schedule } from './schedule.ts';
+import { overflowCountCap, slotsBetween, type Schedule } from './schedule.ts';
 
 /**
  * What to do with slots missed while no instance was running (or while the task was paused):
@@ -29,21 +29,23 @@ export function dueSlots(
   now: Date,
   policy: { misfire: MisfirePolicy; maxCatchUp: number; graceSeconds: number },
 ): DueSlots {
-  const bound = Math.max(1, policy.maxCatchUp);
-  const { slots, overflow } = slotsBetween(schedule, lastSlot, now, policy.misfire === 'each' ? bound : 100_000);
-  const graceStart = now.getTime() - policy.graceSeconds * 1000;
-  const onTime = slots.filter((s) => s.getTime() >= graceStart);
-  const late = slots.length - onTime.length;
-  switch (policy.misfire) {
-    case 'skip':
-      return { fire: onTime, dropped: overflow + late };
-    case 'once':
-      if (late === 0) return { fire: onTime, dropped: overflow };
-      // Coalesce every late slot into one run of the newest slot (on-time ones included).
-      return { fire: [slots[slots.length - 1]], dropped: overflow + slots.length - 1 };
-    case 'each':
-      return { fire: slots, dropped: overflow };
+  if (policy.misfire === 'each') {
+    const { slots, overflow } = slotsBetween(schedule, lastSlot, now, Math.max(1, policy.maxCatchUp));
+    return { fire: slots, dropped: overflow };
   }
+  // Slots at or after graceStart are on time; older ones are late. Only the on-time ones are listed
+  // (the grace window bounds them); the late ones are counted, and the newest of them kept for `once`.
+  const graceStart = new Date(now.getTime() - policy.graceSeconds * 1000);
+  const lateTo = new Date(graceStart.getTime() - 1);
+  // A grace window longer than the overflow cap's worth of slots keeps its newest ones.
+  const inGrace = slotsBetween(schedule, lastSlot > lateTo ? lastSlot : lateTo, now, overflowCountCap);
+  const onTime = inGrace.slots;
+  const lateSlots = slotsBetween(schedule, lastSlot, lateTo, 1);
+  const late = lateSlots.slots.length + lateSlots.overflow + inGrace.overflow;
+  if (policy.misfire === 'skip' || late === 0) return { fire: onTime, dropped: late };
+  // once: coalesce every late slot into one run of the newest slot (on-time ones included).
+  const newest = onTime.length ? onTime[onTime.length - 1] : lateSlots.slots[0];
+  return { fire: [newest], dropped: late + onTime.length - 1 };
 }
 
 /**

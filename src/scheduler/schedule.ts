@@ -64,6 +64,39 @@ function makeCron(expression: string, timezone: string): Cron {
   return new Cron(expression, { timezone, paused: true, mode: '5-or-6-parts' });
 }
 
+/**
+ * Parsed patterns and computed next-fire instants, shared by every decision. croner's nextRun walks
+ * calendar fields in the time zone (~50 µs here), and a fire decision asks it several times per task;
+ * with many tasks on the same schedule (200 one-second crons) most questions are the same question.
+ * Both answers are pure functions of (expression, timezone[, instant]), so caching cannot change them.
+ */
+const cronCache = new Map<string, Cron>();
+const nextCache = new Map<string, number | null>();
+const cacheLimit = 4096;
+
+function cachedCron(expression: string, timezone: string): Cron {
+  const key = `${timezone}\u0000${expression}`;
+  let job = cronCache.get(key);
+  if (!job) {
+    if (cronCache.size >= cacheLimit) cronCache.clear();
+    job = makeCron(expression, timezone);
+    cronCache.set(key, job);
+  }
+  return job;
+}
+
+/** The first fire instant strictly after `after`, or null when there is none. */
+function cronNext(expression: string, timezone: string, after: Date): Date | null {
+  const key = `${timezone}\u0000${expression}\u0000${after.getTime()}`;
+  let at = nextCache.get(key);
+  if (at === undefined) {
+    if (nextCache.size >= cacheLimit) nextCache.clear();
+    at = cachedCron(expression, timezone).nextRun(after)?.getTime() ?? null;
+    nextCache.set(key, at);
+  }
+  return at === null ? null : new Date(at);
+}
+
 /** The next `n` fire times strictly after `after`. */
 export function nextFireTimes(s: Schedule, after: Date, n: number): Date[] {
   switch (s.kind) {
@@ -74,17 +107,26 @@ export function nextFireTimes(s: Schedule, after: Date, n: number): Date[] {
       const first = Math.floor(after.getTime() / periodMs) * periodMs + periodMs;
       return Array.from({ length: n }, (_, k) => new Date(first + k * periodMs));
     }
-    case 'cron':
-      return makeCron(s.expression, s.timezone).nextRuns(n, after);
+    case 'cron': {
+      const out: Date[] = [];
+      for (let at = cronNext(s.expression, s.timezone, after); at && out.length < n; at = cronNext(s.expression, s.timezone, at)) out.push(at);
+      return out;
+    }
   }
 }
 
+/** How many older slots a cron walk counts exactly before reporting a lower bound (see slotsBetween). */
+export const overflowCountCap = 1_000;
+
 /**
  * Fire slots in (from, to], oldest first, at most `limit` of them (the newest ones when there are
- * more). `overflow` counts the older slots left out.
+ * more). `overflow` counts the older slots left out: exactly for intervals, and for cron schedules
+ * up to `overflowCountCap` (beyond it, a lower bound — a one-second cron after a month of downtime
+ * has 2.6 million slots, and walking them would stall the scheduler for minutes). Pass
+ * `countOverflow: false` when only the slots matter.
  */
-export function slotsBetween(s: Schedule, from: Date, to: Date, limit: number): { slots: Date[]; overflow: number } {
-  if (s.kind === 'manual' || to <= from) return { slots: [], overflow: 0 };
+export function slotsBetween(s: Schedule, from: Date, to: Date, limit: number, countOverflow = true): { slots: Date[]; overflow: number } {
+  if (s.kind === 'manual' || to <= from || limit < 1) return { slots: [], overflow: 0 };
   if (s.kind === 'interval') {
     const periodMs = s.everySeconds * 1000;
     const firstK = Math.floor(from.getTime() / periodMs) + 1;
@@ -94,22 +136,28 @@ export function slotsBetween(s: Schedule, from: Date, to: Date, limit: number): 
     const slots = Array.from({ length: keep }, (_, j) => new Date((lastK - keep + 1 + j) * periodMs));
     return { slots, overflow: count - keep };
   }
-  const job = makeCron(s.expression, s.timezone);
-  const all: Date[] = [];
-  let cursor: Date | null = from;
-  // A bounded walk: a 1-second cron over a long outage could be millions of slots; keep the newest.
-  let overflow = 0;
-  while (cursor) {
-    const next: Date | null = job.nextRun(cursor);
-    if (!next || next > to) break;
-    all.push(next);
-    if (all.length > limit) {
-      all.shift();
-      overflow++;
-    }
-    cursor = next;
+  // The usual case is a short gap (one slot since the last decision): walk forward, cached.
+  const toMs = to.getTime();
+  const walked: Date[] = [];
+  const walkCap = limit + 64;
+  for (let at = cronNext(s.expression, s.timezone, from); at && at.getTime() <= toMs; at = cronNext(s.expression, s.timezone, at)) {
+    walked.push(at);
+    if (walked.length > walkCap) break;
   }
-  return { slots: all, overflow };
+  if (walked.length <= walkCap) {
+    const keep = Math.min(walked.length, limit);
+    return { slots: walked.slice(walked.length - keep), overflow: walked.length - keep };
+  }
+  // A long gap: the newest `limit` slots backwards from `to`, and the older ones counted forward (bounded).
+  const slots = cachedCron(s.expression, s.timezone)
+    .previousRuns(limit, new Date(toMs + 1))
+    .filter((d) => d.getTime() <= toMs && d > from)
+    .reverse();
+  const oldestKept = slots.length ? slots[0].getTime() : toMs + 1;
+  let overflow = 0;
+  if (!countOverflow) return { slots, overflow: 0 };
+  for (let at = cronNext(s.expression, s.timezone, from); at && at.getTime() < oldestKept && overflow < overflowCountCap; at = cronNext(s.expression, s.timezone, at)) overflow++;
+  return { slots, overflow };
 }
 
 /** The schedule in words, e.g. "At 18:00, Monday through Friday (Asia/Shanghai)". */

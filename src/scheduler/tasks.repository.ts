@@ -88,12 +88,19 @@ export async function loadForFiring(
   db: Db,
   ids: readonly number[],
 ): Promise<{ now: Date; tasks: Array<TaskRow & { queued: number; running: number }> }> {
+  // Active runs are counted through the partial index runs_task_active (only queued/paused/running rows).
   const r = await sql<TaskRow & { queued: number; running: number; db_now: Date }>`
-    select t.*, now() as db_now,
-      (select count(*) from runs r where r.task_id = t.id and r.status in ('queued','paused'))::int as queued,
-      (select count(*) from runs r where r.task_id = t.id and r.status = 'running')::int as running
-    from scheduled_tasks t
-    where t.id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::text::jsonb))::bigint)`.execute(db);
+    with ids as (select (jsonb_array_elements_text(${JSON.stringify(ids)}::text::jsonb))::bigint as id),
+    active as (
+      select task_id,
+        count(*) filter (where status in ('queued','paused'))::int as queued,
+        count(*) filter (where status = 'running')::int as running
+      from runs
+      where task_id in (select id from ids) and status in ('queued','paused','running')
+      group by task_id)
+    select t.*, now() as db_now, coalesce(a.queued, 0) as queued, coalesce(a.running, 0) as running
+    from scheduled_tasks t left join active a on a.task_id = t.id
+    where t.id in (select id from ids)`.execute(db);
   const now = r.rows.length ? new Date(r.rows[0].db_now) : await dbNow(db);
   return { now, tasks: r.rows };
 }

@@ -129,3 +129,32 @@ describe('disabled, paused and manual tasks', () => {
     expect(r.fired).toEqual([]);
   });
 });
+
+describe('the timer', () => {
+  it('rings tasks on different schedules from one timer, each slot once, and drops a task that is paused', async () => {
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+    const everySecond = await task({ schedule: { kind: 'cron', expression: '* * * * * *', timezone: 'UTC' }, overlap: 'allow', maxConcurrent: 100 }, now);
+    const everyTwo = await task({ schedule: { kind: 'interval', everySeconds: 2, timezone: 'UTC' }, overlap: 'allow', maxConcurrent: 100 }, now);
+    const paused = await task({ schedule: { kind: 'cron', expression: '* * * * * *', timezone: 'UTC' }, overlap: 'allow', maxConcurrent: 100 }, now);
+    const m = makeSchedulerManager({ pg: tdb.store, runs: deps.runs, logger: silentLogger, sweepMs: 60_000 });
+    await m.start();
+    try {
+      expect(m.armed()).toEqual(expect.arrayContaining([everySecond.id, everyTwo.id, paused.id]));
+      await tdb.store.db.updateTable('scheduled_tasks').set({ paused: true }).where('id', '=', paused.id).execute();
+      await m.reload(paused.id);
+      expect(m.armed()).not.toContain(paused.id);
+      const pausedRuns = (await slotsOf(paused.id)).length;
+      await new Promise((r) => setTimeout(r, 4200));
+      const a = await slotsOf(everySecond.id);
+      const b = await slotsOf(everyTwo.id);
+      // 4.2 s of wall time: at least 4 one-second slots and 2 two-second slots, each once (slotsOf lists runs, so a duplicate would show).
+      expect(a.length).toBeGreaterThanOrEqual(4);
+      expect(new Set(a).size).toBe(a.length);
+      expect(b.length).toBeGreaterThanOrEqual(2);
+      for (const s of b) expect(new Date(s).getTime() % 2000).toBe(0);
+      expect((await slotsOf(paused.id)).length).toBe(pausedRuns);
+    } finally {
+      await m.stop();
+    }
+  });
+});

@@ -1,5 +1,7 @@
+import { Cron } from 'croner';
 import { describe, expect, it } from 'vitest';
-import { cronProblem, describeSchedule, nextFireTimes, scheduleSchema, slotsBetween, type Schedule } from '../../src/scheduler/schedule.ts';
+import { dueSlots } from '../../src/scheduler/policy.ts';
+import { cronProblem, describeSchedule, nextFireTimes, overflowCountCap, scheduleSchema, slotsBetween, type Schedule } from '../../src/scheduler/schedule.ts';
 
 const iso = (ds: Date[]) => ds.map((d) => d.toISOString());
 const cron = (expression: string, timezone = 'Asia/Shanghai'): Schedule => ({ kind: 'cron', expression, timezone });
@@ -51,6 +53,18 @@ describe('nextFireTimes', () => {
     expect(iso(nextFireTimes(s, new Date('2026-01-01T00:00:10Z'), 2))).toEqual(['2026-01-01T00:01:30.000Z', '2026-01-01T00:03:00.000Z']);
   });
 
+  it('answers from its cache exactly what a fresh croner job answers, per expression and zone', () => {
+    // The same expression in two zones and two expressions in one zone, asked twice each (the second time from the cache).
+    const cases: Array<[string, string]> = [['0 18 * * 1-5', 'Asia/Shanghai'], ['0 18 * * 1-5', 'America/New_York'], ['30 2 * * *', 'America/New_York'], ['*/7 * * * * *', 'UTC']];
+    const after = new Date('2026-03-07T12:00:00Z'); // the weekend before New York's spring-forward
+    for (let round = 0; round < 2; round++) {
+      for (const [expression, timezone] of cases) {
+        const fresh = new Cron(expression, { timezone, paused: true, mode: '5-or-6-parts' }).nextRuns(6, after).map((d) => d.toISOString());
+        expect(nextFireTimes({ kind: 'cron', expression, timezone }, after, 6).map((d) => d.toISOString()), `${expression} ${timezone}`).toEqual(fresh);
+      }
+    }
+  });
+
   it('never fires a manual task', () => {
     expect(nextFireTimes({ kind: 'manual', timezone: 'UTC' }, new Date(), 5)).toEqual([]);
   });
@@ -62,6 +76,17 @@ describe('slotsBetween', () => {
     const r = slotsBetween(s, new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:00:10Z'), 3);
     expect(iso(r.slots)).toEqual(['2026-01-01T00:00:08.000Z', '2026-01-01T00:00:09.000Z', '2026-01-01T00:00:10.000Z']);
     expect(r.overflow).toBe(7);
+  });
+
+  it('after a long gap keeps the newest cron slots and counts the older ones up to the cap (a lower bound)', () => {
+    // A one-second cron down for 30 days: 2,592,000 slots, which a walk one by one would take minutes over.
+    const s = cron('* * * * * *', 'UTC');
+    const r = slotsBetween(s, new Date('2026-01-01T00:00:00Z'), new Date('2026-01-31T00:00:00.500Z'), 3);
+    expect(iso(r.slots)).toEqual(['2026-01-30T23:59:58.000Z', '2026-01-30T23:59:59.000Z', '2026-01-31T00:00:00.000Z']);
+    expect(r.overflow).toBe(overflowCountCap);
+    const once = dueSlots(s, new Date('2026-01-01T00:00:00Z'), new Date('2026-01-31T00:00:00.500Z'), { misfire: 'once', maxCatchUp: 10, graceSeconds: 2 });
+    expect(iso(once.fire)).toEqual(['2026-01-31T00:00:00.000Z']);
+    expect(once.dropped).toBeGreaterThanOrEqual(overflowCountCap);
   });
 
   it('does the same for intervals without walking them one by one', () => {
