@@ -15,7 +15,7 @@ import { seedDemoOnFirstStart } from './market/demo/first-start.ts';
 import { availableParallelism } from 'node:os';
 import type { Authenticate } from './auth/access.ts';
 import { diagnosticExecutors } from './executors/diagnostic.executors.ts';
-import { makeBacktestExecutor } from './backtests/backtest.executor.ts';
+import { makeBacktestExecutor, makeScheduledBacktestExecutor } from './backtests/backtest.executor.ts';
 import { makeExecutorRegistry, type ExecutorDefinition, type ExecutorRegistry } from './runs/executor-registry.ts';
 import { startRuns, type RunsRuntime, type RunsSettings } from './runs/runs.runtime.ts';
 import type { RunsService } from './runs/runs.service.ts';
@@ -33,7 +33,8 @@ export interface StartOptions {
 
 /** Every executor this server can run. Features add theirs here; the run machinery never imports them. */
 export function serverExecutors(config?: Config): ExecutorDefinition[] {
-  const all: ExecutorDefinition[] = [...diagnosticExecutors, makeBacktestExecutor(config ? { panelCacheBytes: config.panelCacheMb * 2 ** 20 } : undefined)];
+  const cache = config ? { panelCacheBytes: config.panelCacheMb * 2 ** 20 } : undefined;
+  const all: ExecutorDefinition[] = [...diagnosticExecutors, makeBacktestExecutor(cache), makeScheduledBacktestExecutor(cache)];
   // Scheduler executors; the workflow executor reads the whole registry lazily (steps may use any executor).
   let registry: ExecutorRegistry | null = null;
   if (config) all.push(...schedulerExecutors(config, () => (registry ??= makeExecutorRegistry(all))));

@@ -13,9 +13,10 @@ import { defineExecutor, RunError, type RunContext } from '../runs/executor-regi
 import { runInThread } from '../runs/thread-host.ts';
 import { strategyVersion } from '../strategies/strategies.service.ts';
 import type { BacktestThreadInput } from './backtest.thread.ts';
-import { isoDay, type BacktestSpec } from './backtest-request.ts';
+import { AppError } from '../http/errors.ts';
+import { isoDay, submitBacktestSchema, type BacktestSpec } from './backtest-request.ts';
 import * as repo from './backtests.repository.ts';
-import { backtestExecutorName, toBacktest } from './backtests.service.ts';
+import { backtestExecutorName, specFromSubmit, toBacktest } from './backtests.service.ts';
 import { makePanelCache, type PanelCache, type PanelKey } from './panel-cache.ts';
 import { toStored } from './results.ts';
 
@@ -128,3 +129,71 @@ export const makeBacktestExecutor = (options: { panelCacheBytes: number } = { pa
 });
 
 export const backtestExecutor = makeBacktestExecutor();
+
+const dayOrLatest = z.union([z.literal('latest'), z.string().regex(/^\d{4}-?\d{2}-?\d{2}$/, 'expected a date YYYY-MM-DD or "latest"')]);
+
+/**
+ * A scheduled task's backtest: the fields of a backtest submission (POST /api/v1/backtests), with
+ * the range either fixed or moving — `end_date: "latest"` is the newest trading day in the store
+ * when the run starts, and `lookback_days` (calendar days) may replace `start_date`.
+ */
+export const scheduledBacktestParams = submitBacktestSchema
+  .omit({ start_date: true, end_date: true })
+  .extend({
+    start_date: z.string().regex(/^\d{4}-?\d{2}-?\d{2}$/, 'expected a date YYYY-MM-DD').optional().describe('First simulated day; or give lookback_days'),
+    end_date: dayOrLatest.default('latest').describe('Last simulated day, or "latest": the newest trading day with bars when the run starts'),
+    lookback_days: z.number().int().min(1).max(36_500).optional().describe('Calendar days before end_date to start from (instead of start_date)'),
+  })
+  .refine((p) => (p.start_date === undefined) !== (p.lookback_days === undefined), { message: 'give start_date or lookback_days (one of them)', path: ['start_date'] });
+
+/**
+ * `scheduled_backtest`: each run creates a new backtest (listed on /backtests, owned by whoever
+ * triggered the run, else the task's owner) tied to this run, and simulates it here — so a nightly
+ * task leaves one backtest per night, each with its own results. A retry reuses the backtest its
+ * first attempt created (kept in the checkpoint).
+ */
+export const makeScheduledBacktestExecutor = (options: { panelCacheBytes: number } = { panelCacheBytes: defaultPanelCacheBytes }) => defineExecutor({
+  name: 'scheduled_backtest',
+  description: 'creates and runs a backtest from a saved submission (e.g. a nightly re-run to the latest day); results appear on /backtests',
+  params: scheduledBacktestParams,
+  kind: 'backtest',
+  queueRole: 'admin',
+  defaults: { maxAttempts: 1 },
+  async run(p, ctx) {
+    const db = ctx.stores.pg.db;
+    const resumed = (ctx.resume as { backtestId?: number } | null)?.backtestId;
+    if (resumed) return runOne(resumed, options.panelCacheBytes, ctx);
+    const run = await db.selectFrom('runs').select(['task_id', 'queued_by']).where('id', '=', ctx.runId).executeTakeFirstOrThrow();
+    const task = run.task_id === null ? null : await db.selectFrom('scheduled_tasks').select(['name', 'owner_id']).where('id', '=', run.task_id).executeTakeFirst();
+    const ownerId = run.queued_by ?? task?.owner_id ?? null;
+    const owner = ownerId === null ? null : await db.selectFrom('users').select(['id', 'username', 'role', 'disabled']).where('id', '=', ownerId).executeTakeFirst();
+    if (!owner || owner.disabled) {
+      throw new RunError('no_owner', 'a scheduled backtest belongs to a user: trigger it as one, or give the task an owner who exists and is enabled', { retryable: false });
+    }
+    let end: number;
+    if (p.end_date === 'latest') {
+      const rows = (await ctx.stores.market.query('select max(trade_date)::integer as d from daily_bars')) as { d: number | null }[];
+      if (!rows[0]?.d) throw new RunError('no_data', 'no daily bars in the market store: sync data first', { retryable: false });
+      end = rows[0].d;
+    } else end = Number(p.end_date.replaceAll('-', ''));
+    const start = p.lookback_days ? minusDays(end, p.lookback_days) : Number(p.start_date!.replaceAll('-', ''));
+    const { lookback_days: _l, start_date: _s, end_date: _e, ...rest } = p;
+    const submit = { ...rest, start_date: isoDay(start), end_date: isoDay(end) };
+    let built: Awaited<ReturnType<typeof specFromSubmit>>;
+    try {
+      built = await specFromSubmit(db, { userId: owner.id, username: owner.username, role: owner.role, via: 'token' }, submit);
+    } catch (err) {
+      if (err instanceof AppError) throw new RunError('invalid_config', `${(err.details as { field?: string } | undefined)?.field ?? 'config'}: ${err.message}`, { retryable: false });
+      throw err;
+    }
+    const { spec, name } = built;
+    const id = await repo.insertBacktest(db, {
+      owner_id: owner.id, name: task ? `${name} (task ${task.name})` : name, strategy_kind: spec.strategy.kind, strategy_name: spec.strategy.name,
+      strategy_id: spec.strategy.strategyId, strategy_version_id: spec.strategy.versionId, config: JSON.stringify(spec), start_date: spec.startDate, end_date: spec.endDate, rerun_of: null,
+    });
+    await repo.setBacktestRun(db, id, ctx.runId);
+    await ctx.checkpoint({ backtestId: id });
+    ctx.log('info', `backtest ${id} for ${owner.username}: ${isoDay(spec.startDate)} → ${isoDay(spec.endDate)}`);
+    return runOne(id, options.panelCacheBytes, ctx);
+  },
+});
