@@ -5,7 +5,9 @@ import { defineExecutor, RunError } from '../runs/executor-registry.ts';
 
 /**
  * Runs an admin-configured program with an argument array — never through a shell, so nothing in
- * the config is interpreted — in a working directory with added environment variables. stdout and
+ * the config is interpreted — in a working directory with added environment variables. The program
+ * gets a small base environment (childEnvKeys: PATH, HOME, locale, TZ…), never the server's own
+ * (DATABASE_URL, TUSHARE_TOKEN, ZQUANT_ADMIN_PASSWORD stay in the server); stdout and
  * stderr lines go to the run log; exit code 0 succeeds. On cancel or timeout the whole process group
  * gets SIGTERM, then SIGKILL after `killGraceMs`.
  */
@@ -20,6 +22,18 @@ export const commandParams = z
   })
   .strict();
 
+/** What a command inherits from the server's environment; anything else must be listed in its `env`. */
+export const childEnvKeys = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'TERM'] as const;
+
+function baseEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of childEnvKeys) {
+    const v = process.env[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
 export const commandExecutor = defineExecutor({
   name: 'command',
   description: 'runs a program with arguments (no shell); output goes to the run log; exit code 0 succeeds',
@@ -31,7 +45,7 @@ export const commandExecutor = defineExecutor({
     ctx.log('info', `running ${JSON.stringify([p.program, ...p.args])}${p.cwd ? ` in ${p.cwd}` : ''}`);
     const child = spawn(p.program, p.args, {
       cwd: p.cwd,
-      env: { ...process.env, ...p.env },
+      env: { ...baseEnv(), ...p.env },
       shell: false,
       detached: true, // its own process group: a cancel reaches grandchildren too
       stdio: ['ignore', 'pipe', 'pipe'],

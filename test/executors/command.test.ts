@@ -50,6 +50,25 @@ describe('command executor', () => {
     expect(lines).toContain('to stderr');
   });
 
+  it("passes only a base environment and the task's additions, never the server's secrets", async () => {
+    process.env.ZQ_SECRET_FOR_TEST = 'server-only';
+    try {
+      const run = await runtime.service.queueRun({
+        executor: 'command',
+        params: { program: node, args: ['-e', 'console.log(JSON.stringify(Object.keys(process.env).sort()))'], env: { ZQ_Y: '1' } },
+      });
+      const done = await finish(run.id);
+      expect(done.status).toBe('succeeded');
+      const keys: string[] = JSON.parse((await logText(run.id)).find((l) => l.startsWith('['))!);
+      expect(keys).toContain('ZQ_Y');
+      expect(keys).toContain('PATH');
+      expect(keys).not.toContain('ZQ_SECRET_FOR_TEST');
+      expect(keys).not.toContain('DATABASE_URL');
+    } finally {
+      delete process.env.ZQ_SECRET_FOR_TEST;
+    }
+  });
+
   it('a non-zero exit code fails the run with that code', async () => {
     const run = await runtime.service.queueRun({ executor: 'command', params: { program: node, args: ['-e', 'process.exit(3)'] } });
     const done = await finish(run.id);
