@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
@@ -12,14 +12,8 @@ import { binaryWanted, ensureBinary, isolatedCopy, runBinary, startBinaryServer,
  */
 if (!binaryWanted) console.warn('single-executable tests skipped: no dist/zquant (npm run build:binary, or ZQ_BUILD_BINARY=1)');
 
-/**
- * What a user does with a running server through the JSON API. Today: read the API description.
- * ISSUE 9's final step goes HERE, once accounts and backtests are merged: sign in as the admin
- * (ZQUANT_ADMIN_PASSWORD below), create a token, POST the demo backtest, follow it to completion
- * and read its result. Nothing else in this file needs to change for that.
- */
-async function exerciseApi(server: BinaryServer, _adminPassword: string): Promise<void> {
-  // Without credentials the API answers 401 with the JSON error shape (the route and its guard are bundled).
+/** Without credentials the API answers 401 with the JSON error shape (the route and its guard are bundled). */
+async function checkUnauthenticated(server: BinaryServer): Promise<void> {
   const res = await fetch(`${server.url}/api/v1/openapi.json`);
   expect(res.status).toBe(401);
   expect((await res.json()).error.code).toBe('unauthenticated');
@@ -81,7 +75,7 @@ describe.skipIf(!binaryWanted)('single executable (dist/zquant)', () => {
       expect(health).toMatchObject({ code: 0 });
       expect(health.stdout).toContain('healthy');
 
-      await exerciseApi(server, env.ZQUANT_ADMIN_PASSWORD);
+      await checkUnauthenticated(server);
     } finally {
       const code = await server.stop('SIGTERM');
       expect(code).toBe(0);
@@ -116,5 +110,55 @@ describe.skipIf(!binaryWanted)('single executable (dist/zquant)', () => {
     expect(r.stderr).toContain('unhealthy');
   });
 
-  it.todo('runs the demo backtest through the JSON API to completion (in exerciseApi, after the merge)');
+  it('runs demo backtests through the JSON API to completion, a TypeScript user strategy included, and reads their results', async () => {
+    // A user and a token from the executable's own CLI, then the server on that data directory,
+    // started from another directory, seeding the demo market on its first start.
+    const home = join(base, 'demo-home');
+    const dataDir = join(base, 'demo-data');
+    mkdirSync(home);
+    const demoEnv = { ...env, SEED_DEMO: 'true' };
+    const made = await runBinary(exe, ['user', 'create', '--data-dir', dataDir, '--username', 'quant', '--role', 'analyst'], home, { ...demoEnv, LOG_LEVEL: 'warn' }, 120_000);
+    expect(made.code, made.stderr).toBe(0);
+    const token = (await runBinary(exe, ['token', 'create', '--data-dir', dataDir, '--username', 'quant'], home, { ...demoEnv, LOG_LEVEL: 'warn' }, 120_000)).stdout.trim();
+    expect(token.length).toBeGreaterThan(20);
+    const server = await startBinaryServer(exe, home, { ...demoEnv, DATA_DIR: dataDir });
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${server.url}/api/v1${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+    try {
+      // The built-in dual MA over the whole demo market, waited for (?wait), then its result.
+      const body = { strategy: 'dual_ma', universe: 'all', start_date: '2025-01-02', end_date: '2026-11-27' };
+      const done = await (await api('/backtests?wait=120', { method: 'POST', body: JSON.stringify(body) })).json();
+      expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+      const result = await (await api(`/backtests/${done.id}/result`)).json();
+      expect(result.series.dates.length).toBeGreaterThan(400);
+      expect(result.metrics.totalReturn).toBeCloseTo(result.series.nav.at(-1) - 1, 6);
+
+      // A TypeScript strategy: saved (types stripped and dry-run inside the executable), then run, followed over SSE.
+      const code = `interface P { n: number }
+export default defineStrategy({
+  name: 'ts_in_binary',
+  params: z.object({ n: z.number().int().default(10) }),
+  onDay(ctx: any) {
+    const p: P = ctx.params;
+    const m = ctx.sma(p.n);
+    for (let i = 0; i < m.length; i++) {
+      if (ctx.adjClose[i] > m[i] && ctx.portfolio.sharesOf(i) === 0 && ctx.portfolio.count < 5) ctx.orderValue(i, ctx.portfolio.value * 0.18);
+      else if (ctx.adjClose[i] < m[i] && ctx.portfolio.sharesOf(i) > 0) ctx.orderTarget(i, 0);
+    }
+  },
+});`;
+      const saved = await api('/strategies', { method: 'POST', body: JSON.stringify({ name: 'ts in binary', language: 'ts', code }) });
+      const strategy = await saved.json();
+      expect(saved.status, JSON.stringify(strategy)).toBe(201);
+      const queued = await (await api('/backtests', { method: 'POST', body: JSON.stringify({ ...body, strategy: undefined, strategy_id: strategy.id }) })).json();
+      const events = await (await api(`/runs/${queued.runId}/events`)).text();
+      expect(events).toContain('event: progress');
+      expect(events).toMatch(/event: done\ndata: .*"status":"succeeded"/);
+      const perf = await (await api(`/backtests/${queued.id}/performance`)).json();
+      expect(perf.metrics.tradeCount).toBeGreaterThan(0);
+    } finally {
+      const code = await server.stop('SIGTERM');
+      expect(code).toBe(0);
+    }
+  }, 300_000);
 });

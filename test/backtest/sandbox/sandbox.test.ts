@@ -116,14 +116,15 @@ describe('attack corpus: each fails its own backtest, the host stays healthy', (
       "(function(){ return this })() && typeof (function(){ return this })().process",
       "typeof ({}).constructor.constructor('return this')().process",
       "({}).constructor.constructor('return typeof require')()",
-      "typeof globalThis.Deno", "typeof globalThis.Bun", "typeof globalThis.__zq",
+      "typeof globalThis.Deno", "typeof globalThis.Bun", "typeof globalThis.__zq", 'typeof globalThis.process',
     ];
     const out = await run(simple(`    if (ctx.dayNumber === 1) console.log(JSON.stringify([${probes.join(', ')}]));`));
     expect(out.ok).toBe(true);
     if (!out.ok) return;
     const seen = JSON.parse(out.result.logs[0].split(' ').slice(1).join(' ')) as string[];
     // The host's control object is gone before user code loads (calling it from onDay would run days ahead).
-    expect(seen).toEqual(['undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'undefined']);
+    // The fifth probe is null: strategy code is module code, strict, so `this` in a plain call is undefined.
+    expect(seen).toEqual(['undefined', 'undefined', 'undefined', 'undefined', null, 'undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'undefined']);
     const req = await run(simple(`    require('fs').readFileSync('/etc/passwd');`));
     expect(req).toMatchObject({ ok: false, error: { code: 'runtime_error', message: expect.stringContaining('require is not defined') } });
   });
