@@ -143,7 +143,22 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
     });
   }
   app.post('/scheduler/tasks/:id{[0-9]+}/trigger', requireRole('admin'), async (c) => {
-    const run = await svc.triggerTask(deps, actor(c), idOf(c.req.param('id')));
+    const form = await c.req.parseBody();
+    const raw = typeof form.overrides === 'string' ? form.overrides.trim() : '';
+    let overrides: Record<string, unknown> = {};
+    if (raw) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch (err) {
+        throw new AppError(400, 'invalid_request', `overrides: not JSON (${(err as Error).message}); write an object such as {"start": "20260101"}`, { field: 'overrides' });
+      }
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new AppError(400, 'invalid_request', 'overrides: expected a JSON object of config fields, such as {"start": "20260101"}', { field: 'overrides' });
+      }
+      overrides = parsed as Record<string, unknown>;
+    }
+    const run = await svc.triggerTask(deps, actor(c), idOf(c.req.param('id')), overrides);
     return c.redirect(`/runs/${run.id}`, 303);
   });
   app.post('/scheduler/tasks/:id{[0-9]+}/delete', requireRole('admin'), async (c) => {

@@ -121,8 +121,30 @@ describe.skipIf(!hasChromium)('scheduler pages in a browser', () => {
     await page.waitForURL(/\/runs\/\d+$/);
     await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('succeeded'), undefined, { timeout: 20_000 });
     await page.screenshot({ path: join(artifacts, 'scheduler-run-done.png'), fullPage: true });
+    // Once more with overrides: bad JSON is named in the page; a good object reaches that run's params only.
+    await page.goBack();
+    await page.waitForURL(/\/scheduler\/tasks\/\d+$/);
+    const taskUrl = page.url();
+    await page.click('details.trigger-overrides summary');
+    await page.fill('textarea[name="overrides"]', '{"ms": 200,');
+    const before = problems.length;
+    await page.click('details.trigger-overrides button');
+    expect(await page.locator('body').textContent()).toContain('overrides: not JSON');
+    // The browser logs the 400 of that error page as a failed load: expected here, and only that.
+    expect(problems.splice(before).every((p) => p.includes('400'))).toBe(true);
+    await page.goto(taskUrl);
+    await page.click('details.trigger-overrides summary');
+    await page.fill('textarea[name="overrides"]', '{"ms": 200}');
+    await page.click('details.trigger-overrides button');
+    await page.waitForURL(/\/runs\/\d+$/);
+    await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('succeeded'), undefined, { timeout: 20_000 });
+    const runId = Number(/\/runs\/(\d+)$/.exec(page.url())![1]);
+    const params = (await db.store.db.selectFrom('runs').select('params').where('id', '=', runId).executeTakeFirstOrThrow()).params as { ms: number; steps: number };
+    expect(params).toMatchObject({ ms: 200, steps: 5 });
+    await page.goto(taskUrl);
+    expect(await page.locator('dl.facts').textContent()).toContain('"ms": 1500');
     await page.goto(`${base}/scheduler`);
-    // Triggered once, the disabled task stays disabled.
+    // Triggered twice, the disabled task stays disabled.
     expect(await page.locator('#tasks-body').textContent()).toMatch(/form made[\s\S]*disabled/);
     expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
   }, 60_000);

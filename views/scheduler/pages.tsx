@@ -70,6 +70,19 @@ export function TaskPage(props: { chrome: PageChrome; status: TaskStatus; runs: 
           <OpButton chrome={props.chrome} task={t} op="delete" label="Delete" cls="danger" />
         </div>
       ) : null}
+      {props.admin ? (
+        <details class="trigger-overrides">
+          <summary>Trigger once with other parameters</summary>
+          <form method="post" action={`/scheduler/tasks/${t.id}/trigger`}>
+            <CsrfField chrome={props.chrome} />
+            <label>
+              Overrides (JSON, merged over the task's config for this run only; the task keeps its config)
+              <textarea name="overrides" rows={4} class="mono" placeholder={JSON.stringify(t.config)}>{''}</textarea>
+            </label>
+            <button type="submit" class="secondary">Trigger with overrides</button>
+          </form>
+        </details>
+      ) : null}
       <dl class="facts">
         <dt>Schedule</dt>
         <dd>{s.describe}</dd>
