@@ -24,7 +24,7 @@ import { defaultConfig } from './types.ts';
 import type { StrategyDefinition } from './strategy.ts';
 import type { BarField, Bars, OrderOptions, PositionView, StrategyContext } from './context.ts';
 import { boardOf, limitPct, roundBuyShares, roundSellShares, roundTick, stampDutyRate, unlimitedDays, type Board } from './rules.ts';
-import { makeBollinger, makeEma, makeMomentum, makeRsi, makeSma, makeStd, rank, type Indicator } from './indicators.ts';
+import { feedSmas, makeBollinger, makeEma, makeMomentum, makeRsi, makeStd, rank, Sma, type Indicator } from './indicators.ts';
 
 /** A strategy error, carrying the day it happened on. */
 export class StrategyError extends Error {
@@ -169,6 +169,9 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
   let stDay = -1;
 
   const indicators = new Map<string, Indicator>();
+  // The same indicators split for the feed: SMAs (the first two advance inside the feed pass) and the rest.
+  const smas: Sma[] = [];
+  const otherIndicators: Indicator[] = [];
   let d = 0; // panel day being processed next
   let t = 0; // simulated days done
   let today = 0; // panel index of the current day
@@ -640,6 +643,8 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
         ind.update(x);
       }
       indicators.set(key, ind);
+      if (ind instanceof Sma) smas.push(ind);
+      else otherIndicators.push(ind);
     }
     return (lag === 1 ? ind.prev : ind.cur)[output];
   }
@@ -705,7 +710,7 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
     get adjClose() { return adjClose; },
     history,
     series,
-    sma: (n, lag) => indicator(`sma:${checkLen(n)}`, () => makeSma(n, N), lag),
+    sma: (n, lag) => indicator(`sma:${checkLen(n)}`, () => new Sma(n, N), lag),
     ema: (n, lag) => indicator(`ema:${checkLen(n)}`, () => makeEma(n, N), lag),
     rsi: (n, lag) => indicator(`rsi:${checkLen(n)}`, () => makeRsi(n, N), lag),
     std: (n, lag) => indicator(`std:${checkLen(n)}`, () => makeStd(n, N), lag),
@@ -785,13 +790,19 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
   }
 
   // ---- the loop ------------------------------------------------------------------------------
+  /** Today's adjusted closes into adjClose (carried forward), then every indicator advances one day
+   * (each reads only its own stock's adjClose, so the order among them does not matter). */
   function feedIndicators(day: number) {
-    for (let i = 0; i < N; i++) {
-      const k = day * N + i;
-      const v = close[k] * adjFactor[k];
-      if (v === v) adjClose[i] = v;
+    const base = day * N;
+    if (smas.length > 0) feedSmas(close, adjFactor, base, adjClose, smas[0], smas.length > 1 ? smas[1] : null);
+    else {
+      for (let i = 0; i < N; i++) {
+        const v = close[base + i] * adjFactor[base + i];
+        if (v === v) adjClose[i] = v;
+      }
     }
-    for (const ind of indicators.values()) ind.update(adjClose);
+    for (let j = 2; j < smas.length; j++) smas[j].update(adjClose);
+    for (let j = 0; j < otherIndicators.length; j++) otherIndicators[j].update(adjClose);
   }
 
   function simulateDay() {

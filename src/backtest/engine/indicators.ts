@@ -93,41 +93,172 @@ class Ring {
   }
 }
 
-export function makeSma(len: number, n: number): Indicator {
-  const ring = new Ring(len, n);
-  const ind = {
-    key: `sma:${len}`,
-    cur: outputs(1, n),
-    prev: outputs(1, n),
-    update(x: Float64Array) {
-      swap(ind);
-      // Hot path (one pass): the ring push and the mean fused; periodic re-sum in Ring.resum.
-      ring.pos = (ring.pos + 1) % len;
-      const off = ring.pos * n;
-      const { buf, sum, count } = ring;
-      const out = ind.cur[0];
+/**
+ * SMA(len). Its state is open so the engine can advance it inside the adjusted-close feed, two at
+ * a time (feedSmas): the day loop's hot path. `update` is the same arithmetic on its own.
+ */
+export class Sma implements Indicator {
+  readonly key: string;
+  cur: Float64Array[];
+  prev: Float64Array[];
+  /** The last `len` inputs, one row of n per day; row `pos` was written last. */
+  readonly buf: Float64Array;
+  pos = -1;
+  days = 0;
+  /** Per stock i: sum of the finite inputs in the window at 2i, their count at 2i+1 (side by side,
+   * so one cache line serves both). */
+  readonly acc: Float64Array;
+  constructor(readonly len: number, readonly n: number) {
+    this.key = `sma:${len}`;
+    this.cur = outputs(1, n);
+    this.prev = outputs(1, n);
+    this.buf = new Float64Array(len * n).fill(NaN);
+    this.acc = new Float64Array(2 * n);
+  }
+
+  /** Starts a day: swaps today's outputs into yesterday's, advances the ring; returns the row offset to overwrite. */
+  begin(): number {
+    swap(this);
+    this.pos = (this.pos + 1) % this.len;
+    return this.pos * this.n;
+  }
+
+  /** Ends a day: every 512 days re-sums the window so float error from add/subtract cannot accumulate over decades. */
+  end(): void {
+    if (++this.days % 512 !== 0) return;
+    const { n, len, buf, acc } = this;
+    for (let i = 0; i < n; i++) acc[2 * i] = 0;
+    for (let r = 0; r < len; r++) {
+      const o = r * n;
       for (let i = 0; i < n; i++) {
-        const old = buf[off + i];
-        const v = x[i];
-        buf[off + i] = v;
-        let s = sum[i];
-        let c = count[i];
-        if (old === old) {
-          s -= old;
-          c--;
-        }
-        if (v === v) {
-          s += v;
-          c++;
-        }
-        sum[i] = s;
-        count[i] = c;
-        out[i] = c === len ? s / len : NaN;
+        const v = buf[o + i];
+        if (v === v) acc[2 * i] += v;
       }
-      if (++ring.days % 512 === 0) ring.resum();
-    },
-  };
-  return ind;
+    }
+  }
+
+  update(x: Float64Array): void {
+    const off = this.begin();
+    const { n, len, buf, acc } = this;
+    const out = this.cur[0];
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      const old = buf[off + i];
+      buf[off + i] = v;
+      let s = acc[2 * i];
+      let c = acc[2 * i + 1];
+      if (old === old) {
+        s -= old;
+        c--;
+      }
+      if (v === v) {
+        s += v;
+        c++;
+      }
+      acc[2 * i] = s;
+      acc[2 * i + 1] = c;
+      out[i] = c === len ? s / len : NaN;
+    }
+    this.end();
+  }
+}
+
+export function makeSma(len: number, n: number): Sma {
+  return new Sma(len, n);
+}
+
+/**
+ * The engine's per-day feed fused with up to two SMA updates, in one pass over the stocks:
+ * x[i] ← close·adjFactor at row `base` when that is a number, else x[i] is kept (carried forward);
+ * then `a` and `b` (when given) take x[i] exactly as Sma.update would. Same results as the feed
+ * followed by a.update(x) and b.update(x), without re-reading x and the loop overhead per pass.
+ */
+export function feedSmas(close: Float64Array, adjFactor: Float64Array, base: number, x: Float64Array, a: Sma, b: Sma | null): void {
+  if (b === null) {
+    feedSma1(close, adjFactor, base, x, a);
+    return;
+  }
+  const n = x.length;
+  const offA = a.begin();
+  const offB = b.begin();
+  const lenA = a.len;
+  const lenB = b.len;
+  const bufA = a.buf;
+  const bufB = b.buf;
+  const accA = a.acc;
+  const accB = b.acc;
+  const outA = a.cur[0];
+  const outB = b.cur[0];
+  for (let i = 0; i < n; i++) {
+    let v = close[base + i] * adjFactor[base + i];
+    if (v === v) x[i] = v;
+    else v = x[i];
+    const finite = v === v;
+    {
+      const old = bufA[offA + i];
+      bufA[offA + i] = v;
+      let s = accA[2 * i];
+      let c = accA[2 * i + 1];
+      if (old === old) {
+        s -= old;
+        c--;
+      }
+      if (finite) {
+        s += v;
+        c++;
+      }
+      accA[2 * i] = s;
+      accA[2 * i + 1] = c;
+      outA[i] = c === lenA ? s / lenA : NaN;
+    }
+    {
+      const old = bufB[offB + i];
+      bufB[offB + i] = v;
+      let s = accB[2 * i];
+      let c = accB[2 * i + 1];
+      if (old === old) {
+        s -= old;
+        c--;
+      }
+      if (finite) {
+        s += v;
+        c++;
+      }
+      accB[2 * i] = s;
+      accB[2 * i + 1] = c;
+      outB[i] = c === lenB ? s / lenB : NaN;
+    }
+  }
+  a.end();
+  b.end();
+}
+
+function feedSma1(close: Float64Array, adjFactor: Float64Array, base: number, x: Float64Array, a: Sma): void {
+  const n = x.length;
+  const off = a.begin();
+  const { len, buf, acc } = a;
+  const out = a.cur[0];
+  for (let i = 0; i < n; i++) {
+    let v = close[base + i] * adjFactor[base + i];
+    if (v === v) x[i] = v;
+    else v = x[i];
+    const old = buf[off + i];
+    buf[off + i] = v;
+    let s = acc[2 * i];
+    let c = acc[2 * i + 1];
+    if (old === old) {
+      s -= old;
+      c--;
+    }
+    if (v === v) {
+      s += v;
+      c++;
+    }
+    acc[2 * i] = s;
+    acc[2 * i + 1] = c;
+    out[i] = c === len ? s / len : NaN;
+  }
+  a.end();
 }
 
 export function makeEma(len: number, n: number): Indicator {
