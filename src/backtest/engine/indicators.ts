@@ -52,23 +52,27 @@ class Ring {
     this.sum = new Float64Array(n);
     this.count = new Int32Array(n);
   }
-  /** Pushes today's row; returns the row offset of the value that fell out (already overwritten). */
+  /** Pushes today's row over the oldest one. */
   push(x: Float64Array): void {
     const { n, len, buf, sum, count } = this;
     this.pos = (this.pos + 1) % len;
     const off = this.pos * n;
     for (let i = 0; i < n; i++) {
       const old = buf[off + i];
-      if (old === old) {
-        sum[i] -= old;
-        count[i]--;
-      }
       const v = x[i];
       buf[off + i] = v;
-      if (v === v) {
-        sum[i] += v;
-        count[i]++;
+      let s = sum[i];
+      let c = count[i];
+      if (old === old) {
+        s -= old;
+        c--;
       }
+      if (v === v) {
+        s += v;
+        c++;
+      }
+      sum[i] = s;
+      count[i] = c;
     }
     if (++this.days % 512 === 0) this.resum();
   }
@@ -85,11 +89,6 @@ class Ring {
         }
       }
     }
-  }
-  /** The value pushed `lag` days ago (0 = today). */
-  at(lag: number, i: number): number {
-    const row = (this.pos - lag + this.len * 2) % this.len;
-    return this.buf[row * this.n + i];
   }
 }
 
@@ -303,12 +302,13 @@ export function makeRsi(len: number, n: number): Indicator {
     update(x: Float64Array) {
       swap(ind);
       const out = ind.cur[0];
+      const yesterday = ind.prev[0];
       for (let i = 0; i < n; i++) {
         const v = x[i];
         const p = lastX[i];
         lastX[i] = v === v ? v : p;
         if (v !== v || p !== p) {
-          out[i] = ind.prev[0][i];
+          out[i] = yesterday[i];
           continue;
         }
         const c = v - p;
@@ -357,7 +357,8 @@ export function makeStd(len: number, n: number): Indicator {
       swap(ind);
       ring.push(x);
       const out = ind.cur[0];
-      for (let i = 0; i < n; i++) out[i] = ring.count[i] === len && len > 1 ? stdFromRing(ring, len, i, ring.sum[i] / len) : NaN;
+      const { sum, count } = ring;
+      for (let i = 0; i < n; i++) out[i] = count[i] === len && len > 1 ? stdFromRing(ring, len, i, sum[i] / len) : NaN;
     },
   };
   return ind;
@@ -373,12 +374,13 @@ export function makeBollinger(len: number, k: number, n: number): Indicator {
       swap(ind);
       ring.push(x);
       const [mid, upper, lower] = ind.cur;
+      const { sum, count } = ring;
       for (let i = 0; i < n; i++) {
-        if (ring.count[i] !== len || len < 2) {
+        if (count[i] !== len || len < 2) {
           mid[i] = upper[i] = lower[i] = NaN;
           continue;
         }
-        const m = ring.sum[i] / len;
+        const m = sum[i] / len;
         const s = stdFromRing(ring, len, i, m);
         mid[i] = m;
         upper[i] = m + k * s;
@@ -390,18 +392,28 @@ export function makeBollinger(len: number, k: number, n: number): Indicator {
 }
 
 export function makeMomentum(len: number, n: number): Indicator {
-  const ring = new Ring(len + 1, n);
+  // The last len+1 inputs, one row per day; the row after today's holds the input of len days ago.
+  const rows = len + 1;
+  const buf = new Float64Array(rows * n).fill(NaN);
+  let pos = -1;
+  let days = 0;
   const ind = {
     key: `momentum:${len}`,
     cur: outputs(1, n),
     prev: outputs(1, n),
     update(x: Float64Array) {
       swap(ind);
-      ring.push(x);
+      pos = (pos + 1) % rows;
+      days++;
+      const off = pos * n;
+      const baseOff = ((pos + 1) % rows) * n;
+      const ready = days > len;
       const out = ind.cur[0];
       for (let i = 0; i < n; i++) {
-        const base = ring.at(len, i);
-        out[i] = ring.days > len && base === base && base !== 0 ? x[i] / base - 1 : NaN;
+        const v = x[i];
+        buf[off + i] = v;
+        const base = buf[baseOff + i];
+        out[i] = ready && base === base && base !== 0 ? v / base - 1 : NaN;
       }
     },
   };
