@@ -32,8 +32,8 @@ export const dualMa = defineStrategy({
       // comparisons are combined as 0/1 numbers rather than with && so the loop has one rarely
       // taken branch instead of several unpredictable ones (half the cost of this loop was
       // mispredicted branches on which MA was above yesterday).
-      const up = Number(pa <= pb) & Number(a > b);
-      const down = Number(pa >= pb) & Number(a < b);
+      const up = +(pa <= pb) & +(a > b);
+      const down = +(pa >= pb) & +(a < b);
       if ((up | down) === 0) continue;
       if (up === 1) {
         if (slots > 0 && pf.sharesOf(i) === 0) slots = buyIntoSlot(ctx, i, slots, position_ratio, max_positions);
