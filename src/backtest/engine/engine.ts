@@ -24,7 +24,7 @@ import { defaultConfig } from './types.ts';
 import type { StrategyDefinition } from './strategy.ts';
 import type { BarField, Bars, OrderOptions, PositionView, StrategyContext } from './context.ts';
 import { boardOf, limitPct, roundBuyShares, roundSellShares, roundTick, stampDutyRate, unlimitedDays, type Board } from './rules.ts';
-import { makeBollinger, makeEma, makeMomentum, makeRsi, makeSma, makeStd, rank, type Indicator } from './indicators.ts';
+import { feedSmas, makeBollinger, makeEma, makeMomentum, makeRsi, makeSma, makeStd, rank, Sma, type Indicator } from './indicators.ts';
 
 /** A strategy error, carrying the day it happened on. */
 export class StrategyError extends Error {
@@ -169,6 +169,9 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
   let stDay = -1;
 
   const indicators = new Map<string, Indicator>();
+  // The same indicators split for the feed: SMAs (the first two advance inside the feed pass) and the rest.
+  const smas: Sma[] = [];
+  const otherIndicators: Indicator[] = [];
   let d = 0; // panel day being processed next
   let t = 0; // simulated days done
   let today = 0; // panel index of the current day
@@ -625,7 +628,8 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
     }
     return out;
   }
-  function indicator(key: string, make: () => Indicator, lag: 0 | 1 | undefined, output = 0): Float64Array {
+  /** The indicator registered under `key`, made and caught up on first use. */
+  function register(key: string, make: () => Indicator): Indicator {
     let ind = indicators.get(key);
     if (!ind) {
       ind = make();
@@ -640,8 +644,29 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
         ind.update(x);
       }
       indicators.set(key, ind);
+      if (ind instanceof Sma) smas.push(ind);
+      else otherIndicators.push(ind);
     }
+    return ind;
+  }
+  function indicator(key: string, make: () => Indicator, lag: 0 | 1 | undefined, output = 0): Float64Array {
+    const ind = register(key, make);
     return (lag === 1 ? ind.prev : ind.cur)[output];
+  }
+  // ctx.sma(n) and the other one-window indicators, found by window in an array (a strategy asks
+  // for them every day) rather than by building the key string for the map on each call.
+  const smaByWindow: (Indicator | undefined)[] = [];
+  const emaByWindow: (Indicator | undefined)[] = [];
+  const rsiByWindow: (Indicator | undefined)[] = [];
+  const stdByWindow: (Indicator | undefined)[] = [];
+  const momentumByWindow: (Indicator | undefined)[] = [];
+  function windowed(cache: (Indicator | undefined)[], kind: string, n: number, make: (len: number, stocks: number) => Indicator, lag: 0 | 1 | undefined): Float64Array {
+    let ind = cache[checkLen(n)];
+    if (ind === undefined) {
+      ind = register(`${kind}:${n}`, () => make(n, N));
+      cache[n] = ind;
+    }
+    return lag === 1 ? ind.prev[0] : ind.cur[0];
   }
   function checkLen(n: number): number {
     if (!Number.isInteger(n) || n < 1 || n > 5000) throw new Error(`indicator window must be an integer 1–5000, got ${n}`);
@@ -705,11 +730,11 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
     get adjClose() { return adjClose; },
     history,
     series,
-    sma: (n, lag) => indicator(`sma:${checkLen(n)}`, () => makeSma(n, N), lag),
-    ema: (n, lag) => indicator(`ema:${checkLen(n)}`, () => makeEma(n, N), lag),
-    rsi: (n, lag) => indicator(`rsi:${checkLen(n)}`, () => makeRsi(n, N), lag),
-    std: (n, lag) => indicator(`std:${checkLen(n)}`, () => makeStd(n, N), lag),
-    momentum: (n, lag) => indicator(`momentum:${checkLen(n)}`, () => makeMomentum(n, N), lag),
+    sma: (n, lag) => windowed(smaByWindow, 'sma', n, makeSma, lag),
+    ema: (n, lag) => windowed(emaByWindow, 'ema', n, makeEma, lag),
+    rsi: (n, lag) => windowed(rsiByWindow, 'rsi', n, makeRsi, lag),
+    std: (n, lag) => windowed(stdByWindow, 'std', n, makeStd, lag),
+    momentum: (n, lag) => windowed(momentumByWindow, 'momentum', n, makeMomentum, lag),
     bollinger(n, k, lag) {
       const key = `bollinger:${checkLen(n)}:${k}`;
       const make = () => makeBollinger(n, k, N);
@@ -785,13 +810,19 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
   }
 
   // ---- the loop ------------------------------------------------------------------------------
+  /** Today's adjusted closes into adjClose (carried forward), then every indicator advances one day
+   * (each reads only its own stock's adjClose, so the order among them does not matter). */
   function feedIndicators(day: number) {
-    for (let i = 0; i < N; i++) {
-      const k = day * N + i;
-      const v = close[k] * adjFactor[k];
-      if (v === v) adjClose[i] = v;
+    const base = day * N;
+    if (smas.length > 0) feedSmas(close, adjFactor, base, adjClose, smas[0], smas.length > 1 ? smas[1] : null);
+    else {
+      for (let i = 0; i < N; i++) {
+        const v = close[base + i] * adjFactor[base + i];
+        if (v === v) adjClose[i] = v;
+      }
     }
-    for (const ind of indicators.values()) ind.update(adjClose);
+    for (let j = 2; j < smas.length; j++) smas[j].update(adjClose);
+    for (let j = 0; j < otherIndicators.length; j++) otherIndicators[j].update(adjClose);
   }
 
   function simulateDay() {

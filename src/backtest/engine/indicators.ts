@@ -52,23 +52,27 @@ class Ring {
     this.sum = new Float64Array(n);
     this.count = new Int32Array(n);
   }
-  /** Pushes today's row; returns the row offset of the value that fell out (already overwritten). */
+  /** Pushes today's row over the oldest one. */
   push(x: Float64Array): void {
     const { n, len, buf, sum, count } = this;
     this.pos = (this.pos + 1) % len;
     const off = this.pos * n;
     for (let i = 0; i < n; i++) {
       const old = buf[off + i];
-      if (old === old) {
-        sum[i] -= old;
-        count[i]--;
-      }
       const v = x[i];
       buf[off + i] = v;
-      if (v === v) {
-        sum[i] += v;
-        count[i]++;
+      let s = sum[i];
+      let c = count[i];
+      if (old === old) {
+        s -= old;
+        c--;
       }
+      if (v === v) {
+        s += v;
+        c++;
+      }
+      sum[i] = s;
+      count[i] = c;
     }
     if (++this.days % 512 === 0) this.resum();
   }
@@ -86,48 +90,174 @@ class Ring {
       }
     }
   }
-  /** The value pushed `lag` days ago (0 = today). */
-  at(lag: number, i: number): number {
-    const row = (this.pos - lag + this.len * 2) % this.len;
-    return this.buf[row * this.n + i];
+}
+
+/**
+ * SMA(len). Its state is open so the engine can advance it inside the adjusted-close feed, two at
+ * a time (feedSmas): the day loop's hot path. `update` is the same arithmetic on its own.
+ */
+export class Sma implements Indicator {
+  readonly key: string;
+  cur: Float64Array[];
+  prev: Float64Array[];
+  /** The last `len` inputs, one row of n per day; row `pos` was written last. */
+  readonly buf: Float64Array;
+  pos = -1;
+  days = 0;
+  /** Per stock i: sum of the finite inputs in the window at 2i, their count at 2i+1 (side by side,
+   * so one cache line serves both). */
+  readonly acc: Float64Array;
+  constructor(readonly len: number, readonly n: number) {
+    this.key = `sma:${len}`;
+    this.cur = outputs(1, n);
+    this.prev = outputs(1, n);
+    this.buf = new Float64Array(len * n).fill(NaN);
+    this.acc = new Float64Array(2 * n);
+  }
+
+  /** Starts a day: swaps today's outputs into yesterday's, advances the ring; returns the row offset to overwrite. */
+  begin(): number {
+    swap(this);
+    this.pos = (this.pos + 1) % this.len;
+    return this.pos * this.n;
+  }
+
+  /** Ends a day: every 512 days re-sums the window so float error from add/subtract cannot accumulate over decades. */
+  end(): void {
+    if (++this.days % 512 !== 0) return;
+    const { n, len, buf, acc } = this;
+    for (let i = 0; i < n; i++) acc[2 * i] = 0;
+    for (let r = 0; r < len; r++) {
+      const o = r * n;
+      for (let i = 0; i < n; i++) {
+        const v = buf[o + i];
+        if (v === v) acc[2 * i] += v;
+      }
+    }
+  }
+
+  update(x: Float64Array): void {
+    const off = this.begin();
+    const { n, len, buf, acc } = this;
+    const out = this.cur[0];
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      const old = buf[off + i];
+      buf[off + i] = v;
+      let s = acc[2 * i];
+      let c = acc[2 * i + 1];
+      if (old === old) {
+        s -= old;
+        c--;
+      }
+      if (v === v) {
+        s += v;
+        c++;
+      }
+      acc[2 * i] = s;
+      acc[2 * i + 1] = c;
+      out[i] = c === len ? s / len : NaN;
+    }
+    this.end();
   }
 }
 
-export function makeSma(len: number, n: number): Indicator {
-  const ring = new Ring(len, n);
-  const ind = {
-    key: `sma:${len}`,
-    cur: outputs(1, n),
-    prev: outputs(1, n),
-    update(x: Float64Array) {
-      swap(ind);
-      // Hot path (one pass): the ring push and the mean fused; periodic re-sum in Ring.resum.
-      ring.pos = (ring.pos + 1) % len;
-      const off = ring.pos * n;
-      const { buf, sum, count } = ring;
-      const out = ind.cur[0];
-      for (let i = 0; i < n; i++) {
-        const old = buf[off + i];
-        const v = x[i];
-        buf[off + i] = v;
-        let s = sum[i];
-        let c = count[i];
-        if (old === old) {
-          s -= old;
-          c--;
-        }
-        if (v === v) {
-          s += v;
-          c++;
-        }
-        sum[i] = s;
-        count[i] = c;
-        out[i] = c === len ? s / len : NaN;
+export function makeSma(len: number, n: number): Sma {
+  return new Sma(len, n);
+}
+
+/**
+ * The engine's per-day feed fused with up to two SMA updates, in one pass over the stocks:
+ * x[i] ← close·adjFactor at row `base` when that is a number, else x[i] is kept (carried forward);
+ * then `a` and `b` (when given) take x[i] exactly as Sma.update would. Same results as the feed
+ * followed by a.update(x) and b.update(x), without re-reading x and the loop overhead per pass.
+ */
+export function feedSmas(close: Float64Array, adjFactor: Float64Array, base: number, x: Float64Array, a: Sma, b: Sma | null): void {
+  if (b === null) {
+    feedSma1(close, adjFactor, base, x, a);
+    return;
+  }
+  const n = x.length;
+  const offA = a.begin();
+  const offB = b.begin();
+  const lenA = a.len;
+  const lenB = b.len;
+  const bufA = a.buf;
+  const bufB = b.buf;
+  const accA = a.acc;
+  const accB = b.acc;
+  const outA = a.cur[0];
+  const outB = b.cur[0];
+  for (let i = 0; i < n; i++) {
+    let v = close[base + i] * adjFactor[base + i];
+    if (v === v) x[i] = v;
+    else v = x[i];
+    const finite = v === v;
+    {
+      const old = bufA[offA + i];
+      bufA[offA + i] = v;
+      let s = accA[2 * i];
+      let c = accA[2 * i + 1];
+      if (old === old) {
+        s -= old;
+        c--;
       }
-      if (++ring.days % 512 === 0) ring.resum();
-    },
-  };
-  return ind;
+      if (finite) {
+        s += v;
+        c++;
+      }
+      accA[2 * i] = s;
+      accA[2 * i + 1] = c;
+      outA[i] = c === lenA ? s / lenA : NaN;
+    }
+    {
+      const old = bufB[offB + i];
+      bufB[offB + i] = v;
+      let s = accB[2 * i];
+      let c = accB[2 * i + 1];
+      if (old === old) {
+        s -= old;
+        c--;
+      }
+      if (finite) {
+        s += v;
+        c++;
+      }
+      accB[2 * i] = s;
+      accB[2 * i + 1] = c;
+      outB[i] = c === lenB ? s / lenB : NaN;
+    }
+  }
+  a.end();
+  b.end();
+}
+
+function feedSma1(close: Float64Array, adjFactor: Float64Array, base: number, x: Float64Array, a: Sma): void {
+  const n = x.length;
+  const off = a.begin();
+  const { len, buf, acc } = a;
+  const out = a.cur[0];
+  for (let i = 0; i < n; i++) {
+    let v = close[base + i] * adjFactor[base + i];
+    if (v === v) x[i] = v;
+    else v = x[i];
+    const old = buf[off + i];
+    buf[off + i] = v;
+    let s = acc[2 * i];
+    let c = acc[2 * i + 1];
+    if (old === old) {
+      s -= old;
+      c--;
+    }
+    if (v === v) {
+      s += v;
+      c++;
+    }
+    acc[2 * i] = s;
+    acc[2 * i + 1] = c;
+    out[i] = c === len ? s / len : NaN;
+  }
+  a.end();
 }
 
 export function makeEma(len: number, n: number): Indicator {
@@ -172,12 +302,13 @@ export function makeRsi(len: number, n: number): Indicator {
     update(x: Float64Array) {
       swap(ind);
       const out = ind.cur[0];
+      const yesterday = ind.prev[0];
       for (let i = 0; i < n; i++) {
         const v = x[i];
         const p = lastX[i];
         lastX[i] = v === v ? v : p;
         if (v !== v || p !== p) {
-          out[i] = ind.prev[0][i];
+          out[i] = yesterday[i];
           continue;
         }
         const c = v - p;
@@ -226,7 +357,8 @@ export function makeStd(len: number, n: number): Indicator {
       swap(ind);
       ring.push(x);
       const out = ind.cur[0];
-      for (let i = 0; i < n; i++) out[i] = ring.count[i] === len && len > 1 ? stdFromRing(ring, len, i, ring.sum[i] / len) : NaN;
+      const { sum, count } = ring;
+      for (let i = 0; i < n; i++) out[i] = count[i] === len && len > 1 ? stdFromRing(ring, len, i, sum[i] / len) : NaN;
     },
   };
   return ind;
@@ -242,12 +374,13 @@ export function makeBollinger(len: number, k: number, n: number): Indicator {
       swap(ind);
       ring.push(x);
       const [mid, upper, lower] = ind.cur;
+      const { sum, count } = ring;
       for (let i = 0; i < n; i++) {
-        if (ring.count[i] !== len || len < 2) {
+        if (count[i] !== len || len < 2) {
           mid[i] = upper[i] = lower[i] = NaN;
           continue;
         }
-        const m = ring.sum[i] / len;
+        const m = sum[i] / len;
         const s = stdFromRing(ring, len, i, m);
         mid[i] = m;
         upper[i] = m + k * s;
@@ -259,18 +392,28 @@ export function makeBollinger(len: number, k: number, n: number): Indicator {
 }
 
 export function makeMomentum(len: number, n: number): Indicator {
-  const ring = new Ring(len + 1, n);
+  // The last len+1 inputs, one row per day; the row after today's holds the input of len days ago.
+  const rows = len + 1;
+  const buf = new Float64Array(rows * n).fill(NaN);
+  let pos = -1;
+  let days = 0;
   const ind = {
     key: `momentum:${len}`,
     cur: outputs(1, n),
     prev: outputs(1, n),
     update(x: Float64Array) {
       swap(ind);
-      ring.push(x);
+      pos = (pos + 1) % rows;
+      days++;
+      const off = pos * n;
+      const baseOff = ((pos + 1) % rows) * n;
+      const ready = days > len;
       const out = ind.cur[0];
       for (let i = 0; i < n; i++) {
-        const base = ring.at(len, i);
-        out[i] = ring.days > len && base === base && base !== 0 ? x[i] / base - 1 : NaN;
+        const v = x[i];
+        buf[off + i] = v;
+        const base = buf[baseOff + i];
+        out[i] = ready && base === base && base !== 0 ? v / base - 1 : NaN;
       }
     },
   };

@@ -9,6 +9,31 @@ export const dualMaParams = z.object({
   max_positions: z.number().int().min(1).default(10).describe('Most stocks held at once; each gets an equal slice'),
 }).refine((p) => p.short_window < p.long_window, { message: 'short_window must be below long_window', path: ['short_window'] });
 
+/**
+ * Today's crossings into `events`, in stock order: i for a golden cross (short MA was at or below
+ * the long one yesterday, above today), ~i for a death cross (at or above, then below); any NaN
+ * (not enough history) is neither. Returns how many. Kept apart from onDay: this loop is the hot
+ * one and touches only typed arrays, so its optimized code survives a new backtest's ctx (whose
+ * fresh closures deoptimize onDay at first call).
+ */
+function crossings(sNow: Float64Array, lNow: Float64Array, sPrev: Float64Array, lPrev: Float64Array, events: Int32Array): number {
+  let k = 0;
+  const n = sNow.length;
+  for (let i = 0; i < n; i++) {
+    const a = sNow[i];
+    const b = lNow[i];
+    const pa = sPrev[i];
+    const pb = lPrev[i];
+    // Combined as 0/1 numbers rather than with && so the loop has one rarely taken branch instead
+    // of several unpredictable ones (half its cost was mispredicted branches on which MA was above).
+    const up = +(pa <= pb) & +(a > b);
+    const down = +(pa >= pb) & +(a < b);
+    if ((up | down) === 0) continue;
+    events[k++] = up === 1 ? i : ~i;
+  }
+  return k;
+}
+
 /** Dual moving average on adjusted closes: buy the golden cross, sell the death cross. */
 export const dualMa = defineStrategy({
   name: 'dual_ma',
@@ -22,16 +47,14 @@ export const dualMa = defineStrategy({
     const lPrev = ctx.sma(l, 1);
     const pf = ctx.portfolio;
     let slots = freeSlots(ctx, max_positions);
-    const n = sNow.length;
-    for (let i = 0; i < n; i++) {
-      const a = sNow[i];
-      const b = lNow[i];
-      const pa = sPrev[i];
-      const pb = lPrev[i];
-      if (!(pa <= pb) && !(pa >= pb)) continue; // NaN: not enough history
-      if (pa <= pb && a > b) {
-        if (slots > 0 && pf.sharesOf(i) === 0) slots = buyIntoSlot(ctx, i, slots, position_ratio, max_positions);
-      } else if (pa >= pb && a < b && pf.sharesOf(i) > 0) ctx.orderTarget(i, 0);
+    let events = ctx.state.crossings as Int32Array | undefined;
+    if (events === undefined || events.length !== sNow.length) events = ctx.state.crossings = new Int32Array(sNow.length);
+    const count = crossings(sNow, lNow, sPrev, lPrev, events);
+    for (let e = 0; e < count; e++) {
+      const ev = events[e];
+      if (ev >= 0) {
+        if (slots > 0 && pf.sharesOf(ev) === 0) slots = buyIntoSlot(ctx, ev, slots, position_ratio, max_positions);
+      } else if (pf.sharesOf(~ev) > 0) ctx.orderTarget(~ev, 0);
     }
   },
 });
