@@ -36,6 +36,7 @@ export function Layout(props: { chrome: PageChrome; title: string; section: Sect
         <meta name="htmx-config" content={htmxConfig} />
         {chrome.csrfToken ? <meta name="csrf-token" content={chrome.csrfToken} /> : null}
         <title>{`${props.title} · zquant`}</title>
+        <link rel="icon" type="image/svg+xml" href={chrome.assets.url('img/favicon.svg')} />
         <link rel="stylesheet" href={chrome.assets.url('css/app.css')} />
         <script src={chrome.assets.url('vendor/htmx-4.0.1.min.js')} defer></script>
         <script src={chrome.assets.url('vendor/hx-sse-4.0.1.min.js')} defer></script>

@@ -111,9 +111,9 @@ export function CreatePage(props: { chrome: PageChrome; v: CreateValues; ctx: Cr
             </label>
             <label>Prices
               <select name="adjust">
-                <option value="hfq" selected={v.adjust === 'hfq'}>backward-adjusted signals (hfq), corporate actions applied</option>
-                <option value="qfq" selected={v.adjust === 'qfq'}>forward-adjusted signals to the end date (qfq), corporate actions applied</option>
-                <option value="none" selected={v.adjust === 'none'}>raw, adjustment ignored</option>
+                <option value="hfq" selected={v.adjust === 'hfq'} title="Signals on backward-adjusted prices; fills at actual prices; dividends and splits applied to holdings">hfq: backward-adjusted</option>
+                <option value="qfq" selected={v.adjust === 'qfq'} title="Signals on prices forward-adjusted to the end date; fills at actual prices; dividends and splits applied to holdings">qfq: forward-adjusted</option>
+                <option value="none" selected={v.adjust === 'none'} title="Raw prices; adjustment factors ignored">raw: no adjustment</option>
               </select>
             </label>
             <label class={cls('commission_rate')}>Commission (%)<input type="number" name="commission_pct" value={v.commission_pct} min="0" max="1" step="any" /></label>
