@@ -22,6 +22,14 @@ export const basicFields = [
 ] as const;
 
 /**
+ * Where the panel's arrays live: `sharedBuffers` puts them on SharedArrayBuffers, so the panel
+ * cache hands them to backtest worker threads without copying ~1 GB per full-market panel.
+ */
+export type PanelBuffers = (byteLength: number) => ArrayBufferLike;
+export const plainBuffers: PanelBuffers = (n) => new ArrayBuffer(n);
+export const sharedBuffers: PanelBuffers = (n) => new SharedArrayBuffer(n);
+
+/**
  * Loads the engine's Panel (src/backtest/engine/panel.ts) from DuckDB. Hot path: each query streams
  * data chunks whose vectors are read as typed arrays (no row objects) and scattered day-major into
  * the panel, in date slices over parallel connections. The stock index comes from a join against the
@@ -33,22 +41,24 @@ export const basicFields = [
  * Limits: the limit_prices row when there is one (a row with empty limits means no limit, e.g. a
  * debut on a registration board); else computed from pre_close by the rules in limits.ts.
  */
-export async function loadPanel(market: MarketStore, req: PanelRequest): Promise<Panel> {
+export async function loadPanel(market: MarketStore, req: PanelRequest, opts: { buffers?: PanelBuffers } = {}): Promise<Panel> {
+  const buffers = opts.buffers ?? plainBuffers;
   if (req.start > req.end) throw new Error(`panel start ${req.start} is after end ${req.end}`);
   const unknown = (req.fields ?? []).filter((f) => !(basicFields as readonly string[]).includes(f));
   if (unknown.length) throw new Error(`unknown daily_basic field ${unknown[0]}; one of ${basicFields.join(', ')}`);
   return market.read(async (conn) => {
-    const dates = await loadDates(conn, req.start, req.end);
+    const dates = await loadDates(conn, req.start, req.end, buffers);
     const stocks = await loadUniverse(conn, req);
     const codes = stocks.map((s) => s.code);
     const D = dates.length;
     const N = codes.length;
     const size = D * N;
-    const nan = () => new Float64Array(size).fill(NaN);
+    const nan = () => new Float64Array(buffers(size * 8)).fill(NaN);
+    const flags = () => new Uint8Array(buffers(size));
     const open = nan(), high = nan(), low = nan(), close = nan(), preClose = nan(), volume = nan(), amount = nan();
     const adjFactor = nan(), upLimit = nan(), downLimit = nan();
     const hasLimit = new Uint8Array(size);
-    const suspended = new Uint8Array(size), listed = new Uint8Array(size), st = new Uint8Array(size);
+    const suspended = flags(), listed = flags(), st = flags();
     const fields: Record<string, Float64Array> = {};
     for (const f of req.fields ?? []) fields[f] = nan();
     if (D === 0 || N === 0) return { dates, codes, open, high, low, close, preClose, volume, amount, adjFactor, upLimit, downLimit, suspended, listed, st, fields };
@@ -72,19 +82,21 @@ export async function loadPanel(market: MarketStore, req: PanelRequest): Promise
       const b = Math.floor(((k + 1) * D) / slices) - 1;
       if (b >= a) ranges.push([k === 0 ? req.start : dates[a], k === slices - 1 ? req.end : dates[b]]);
     }
-    const stRows = await market.readParallel(ranges.length, async (conns) => {
+    // Every table in every slice at once, one connection each: DuckDB's threads produce chunks of
+    // the next queries while JS scatters the current ones (sequential tables left the engine idle).
+    // vol is in lots of 100 and amount in thousands of CNY: scaled while scattering.
+    const tables: [string, string[], (Float64Array | Uint8Array)[], number[] | null][] = [
+      ['daily_bars', ['open', 'high', 'low', 'close', 'pre_close', 'vol', 'amount'], [open, high, low, close, preClose, volume, amount], [1, 1, 1, 1, 1, 100, 1000]],
+      ['adj_factors', ['adj_factor'], [adjFactor], null],
+      ['limit_prices', ['up_limit', 'down_limit', '1::double'], [upLimit, downLimit, hasLimit], null],
+    ];
+    if (req.fields?.length) tables.push(['daily_basic', [...req.fields], req.fields.map((f) => fields[f]), null]);
+    const jobs = tables.flatMap((t) => ranges.map((r) => [t, r] as const));
+    const stRows = await market.readParallel(jobs.length, async (conns) => {
       await Promise.all(
         conns.map((c) => c.run(`create temp table panel_codes as select unnest($1) as ts_code, unnest(range(len($1)))::integer as i`, [codeList])),
       );
-      const sliced = (sql: string, out: (Float64Array | Uint8Array)[], scale: readonly number[] | null = null) =>
-        Promise.all(conns.map((c, k) => scatter(c, sql, [ranges[k][0], ranges[k][1]], lookup, base, N, out, scale)));
-      // vol is in lots of 100 and amount in thousands of CNY: scaled while scattering.
-      await sliced(join('daily_bars', ['open', 'high', 'low', 'close', 'pre_close', 'vol', 'amount']), [
-        open, high, low, close, preClose, volume, amount,
-      ], [1, 1, 1, 1, 1, 100, 1000]);
-      await sliced(join('adj_factors', ['adj_factor']), [adjFactor]);
-      await sliced(join('limit_prices', ['up_limit', 'down_limit', '1::double']), [upLimit, downLimit, hasLimit]);
-      if (req.fields?.length) await sliced(join('daily_basic', [...req.fields]), req.fields.map((f) => fields[f]));
+      await Promise.all(jobs.map(([[table, cols, out, scale], range], k) => scatter(conns[k], join(table, cols), [range[0], range[1]], lookup, base, N, out, scale)));
       // ST periods (end_date is the first day without the tag).
       const r = await conns[0].runAndReadAll(
         `select u.i, p.start_date, p.end_date from st_periods p join panel_codes u on u.ts_code = p.ts_code
@@ -247,7 +259,7 @@ function itemsOf(vector: unknown): Float64Array | Int32Array {
   return (vector as { items: Float64Array | Int32Array }).items;
 }
 
-async function loadDates(conn: DuckDBConnection, start: number, end: number): Promise<Int32Array> {
+async function loadDates(conn: DuckDBConnection, start: number, end: number, buffers: PanelBuffers): Promise<Int32Array> {
   let r = await conn.runAndReadAll(
     `select cal_date from trade_calendar where exchange = 'SSE' and is_open = 1 and cal_date between $1 and $2 order by 1`,
     [start, end],
@@ -256,7 +268,10 @@ async function loadDates(conn: DuckDBConnection, start: number, end: number): Pr
     // No calendar synced: the days that have bars.
     r = await conn.runAndReadAll(`select distinct trade_date from daily_bars where trade_date between $1 and $2 order by 1`, [start, end]);
   }
-  return Int32Array.from(r.getRows().map((row) => Number(row[0])));
+  const rows = r.getRows();
+  const dates = new Int32Array(buffers(rows.length * 4));
+  for (let i = 0; i < rows.length; i++) dates[i] = Number(rows[i][0]);
+  return dates;
 }
 
 interface UniverseStock {

@@ -15,7 +15,7 @@ function general(def: DatasetDef, text: string): { batch: Batch; hasMore: boolea
 }
 
 function plain(b: Batch) {
-  return b.columns.map((c) => Array.from(c.subarray ? (c as Float64Array).subarray(0, b.length) : (c as unknown[]).slice(0, b.length)));
+  return b.columns.map((c) => (Array.isArray(c) ? c.slice(0, b.length) : Array.from(c.subarray(0, b.length))));
 }
 
 function same(def: DatasetDef, text: string, capacity = 4) {
