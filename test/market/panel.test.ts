@@ -76,7 +76,7 @@ describe('loadPanel', () => {
     expect(Array.from(b.close)).toEqual([3400.5, NaN, 3410]);
   });
 
-  it('allocates on SharedArrayBuffers when asked, with the same values, and the cache's panels stay on them in every adjust mode', async () => {
+  it('allocates on SharedArrayBuffers when asked, with the same values, and the cache keeps its panels on them in every adjust mode', async () => {
     const req = { start: 20240101, end: 20240107, fields: ['pe'] };
     const plain = await loadPanel(market, req);
     const shared = await loadPanel(market, req, { buffers: sharedBuffers });
