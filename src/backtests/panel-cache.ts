@@ -1,13 +1,14 @@
 /**
  * Warm panels in memory, keyed by what was loaded (universe, range, fields, adjust mode), bounded
- * by total bytes (least recently used goes first). Arrays are copied once onto SharedArrayBuffers
- * so a backtest's worker thread reads them without a copy per run. Concurrent requests for the
- * same key share one load.
+ * by total bytes (least recently used goes first). Arrays live on SharedArrayBuffers from the start
+ * (loadPanel and the transforms below allocate them there), so a backtest's worker thread reads
+ * them without a copy per run and the cache never copies a loaded panel. Concurrent requests for
+ * the same key share one load.
  */
 import type { BenchmarkSeries, Panel } from '../backtest/engine/panel.ts';
 import type { Board } from '../market/datasets.ts';
 import type { MarketStore } from '../market/duckdb.ts';
-import { loadBenchmark, loadPanel } from '../market/panel.ts';
+import { loadBenchmark, loadPanel, sharedBuffers } from '../market/panel.ts';
 
 export interface PanelKey {
   codes: readonly string[] | null;
@@ -27,11 +28,18 @@ export interface LoadedPanel {
 
 const ARRAYS = ['open', 'high', 'low', 'close', 'preClose', 'volume', 'amount', 'adjFactor', 'upLimit', 'downLimit', 'suspended', 'listed', 'st'] as const;
 
+/** `a` itself when it is already on a SharedArrayBuffer, else a copy there. */
 function shared<T extends Float64Array | Uint8Array | Int32Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
   const C = a.constructor as { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
   const out = new C(new SharedArrayBuffer(a.byteLength));
   out.set(a as never);
   return out;
+}
+
+/** A zeroed array of `n` elements on a SharedArrayBuffer. */
+function sharedArray<T extends Float64Array | Uint8Array>(C: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T {
+  return new C(new SharedArrayBuffer(n * C.BYTES_PER_ELEMENT));
 }
 
 /** Keeps only the columns in `keep` (ascending stock indexes), day-major layout preserved. */
@@ -40,8 +48,7 @@ export function selectColumns(p: Panel, keep: readonly number[]): Panel {
   const M = keep.length;
   const D = p.dates.length;
   const pick = <T extends Float64Array | Uint8Array>(a: T): T => {
-    const C = a.constructor as { new (n: number): T };
-    const out = new C(D * M);
+    const out = sharedArray(a.constructor as { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, D * M);
     for (let d = 0; d < D; d++) {
       const src = d * N;
       const dst = d * M;
@@ -71,7 +78,7 @@ function withoutSt(p: Panel): Panel {
 
 /** `none`: adjustment factors ignored (raw prices; splits and dividends are not applied to holdings). */
 function unadjusted(p: Panel): Panel {
-  return { ...p, adjFactor: new Float64Array(p.adjFactor.length).fill(1) };
+  return { ...p, adjFactor: sharedArray(Float64Array, p.adjFactor.length).fill(1) };
 }
 
 /**
@@ -95,7 +102,7 @@ export function forwardAdjusted(p: Panel): Panel {
     }
     if (missing === 0) break;
   }
-  const adjFactor = new Float64Array(p.adjFactor.length);
+  const adjFactor = sharedArray(Float64Array, p.adjFactor.length);
   for (let d = 0; d < D; d++) {
     const row = d * N;
     for (let i = 0; i < N; i++) {
@@ -106,6 +113,7 @@ export function forwardAdjusted(p: Panel): Panel {
   return { ...p, adjFactor };
 }
 
+/** The panel with every array on a SharedArrayBuffer (copying only any that is not: none from this cache) and its size. */
 function toShared(p: Panel): LoadedPanel {
   const out: Record<string, unknown> = { dates: shared(p.dates), codes: p.codes };
   let bytes = p.dates.byteLength;
@@ -158,13 +166,11 @@ export function makePanelCache(market: MarketStore, opts: { maxBytes?: number } 
       }
       misses++;
       const loading = (async () => {
-        let p = await loadPanel(market, {
-          codes: key.codes,
-          universe: key.codes ? null : { boards: key.boards ?? undefined },
-          start: key.start,
-          end: key.end,
-          fields: key.fields,
-        });
+        let p = await loadPanel(
+          market,
+          { codes: key.codes, universe: key.codes ? null : { boards: key.boards ?? undefined }, start: key.start, end: key.end, fields: key.fields },
+          { buffers: sharedBuffers },
+        );
         if (key.excludeSt) p = withoutSt(p);
         if (key.adjust === 'none') p = unadjusted(p);
         else if (key.adjust === 'qfq') p = forwardAdjusted(p);

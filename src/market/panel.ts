@@ -22,46 +22,56 @@ export const basicFields = [
 ] as const;
 
 /**
+ * Where the panel's arrays live: `sharedBuffers` puts them on SharedArrayBuffers, so the panel
+ * cache hands them to backtest worker threads without copying ~1 GB per full-market panel.
+ */
+export type PanelBuffers = (byteLength: number) => ArrayBufferLike;
+export const plainBuffers: PanelBuffers = (n) => new ArrayBuffer(n);
+export const sharedBuffers: PanelBuffers = (n) => new SharedArrayBuffer(n);
+
+/**
  * Loads the engine's Panel (src/backtest/engine/panel.ts) from DuckDB. Hot path: each query streams
  * data chunks whose vectors are read as typed arrays (no row objects) and scattered day-major into
- * the panel, in date slices over parallel connections. The stock index comes from a join against the
- * requested code list inside DuckDB, the day index from a YYYYMMDD → index lookup table, so the loop
- * per row is a few array reads.
+ * the panel, in date slices over parallel connections. DuckDB computes each row's slot in the panel
+ * (day index × N + stock index, by joins against the requested codes and days), so each row is one
+ * int32 plus its values on the way to JS, and the loop per row is a read and a write.
  *
  * Units: volume in shares (vol × 100), amount in CNY (amount × 1,000). adjFactor carried forward
  * over gaps (and back to the first day when the first factor comes later; 1 when a stock has none).
  * Limits: the limit_prices row when there is one (a row with empty limits means no limit, e.g. a
  * debut on a registration board); else computed from pre_close by the rules in limits.ts.
  */
-export async function loadPanel(market: MarketStore, req: PanelRequest): Promise<Panel> {
+export async function loadPanel(market: MarketStore, req: PanelRequest, opts: { buffers?: PanelBuffers } = {}): Promise<Panel> {
+  const buffers = opts.buffers ?? plainBuffers;
   if (req.start > req.end) throw new Error(`panel start ${req.start} is after end ${req.end}`);
   const unknown = (req.fields ?? []).filter((f) => !(basicFields as readonly string[]).includes(f));
   if (unknown.length) throw new Error(`unknown daily_basic field ${unknown[0]}; one of ${basicFields.join(', ')}`);
   return market.read(async (conn) => {
-    const dates = await loadDates(conn, req.start, req.end);
+    const dates = await loadDates(conn, req.start, req.end, buffers);
     const stocks = await loadUniverse(conn, req);
     const codes = stocks.map((s) => s.code);
     const D = dates.length;
     const N = codes.length;
     const size = D * N;
-    const nan = () => new Float64Array(size).fill(NaN);
+    const nan = () => new Float64Array(buffers(size * 8)).fill(NaN);
+    const flags = () => new Uint8Array(buffers(size));
     const open = nan(), high = nan(), low = nan(), close = nan(), preClose = nan(), volume = nan(), amount = nan();
     const adjFactor = nan(), upLimit = nan(), downLimit = nan();
     const hasLimit = new Uint8Array(size);
-    const suspended = new Uint8Array(size), listed = new Uint8Array(size), st = new Uint8Array(size);
+    const suspended = flags(), listed = flags(), st = flags();
     const fields: Record<string, Float64Array> = {};
     for (const f of req.fields ?? []) fields[f] = nan();
     if (D === 0 || N === 0) return { dates, codes, open, high, low, close, preClose, volume, amount, adjFactor, upLimit, downLimit, suspended, listed, st, fields };
 
-    const base = dates[0];
-    const lookup = new Int32Array(dates[D - 1] - base + 1).fill(-1);
-    for (let d = 0; d < D; d++) lookup[dates[d] - base] = d;
+    if (size > 2 ** 31 - 1) throw new Error(`panel of ${D} days × ${N} stocks is too large`);
     const codeList = listValue(codes);
-    // Codes → column index through a temp table on each connection: a VARCHAR hash join against a
+    const dayList = listValue(Array.from(dates));
+    // Codes and days → indexes through temp tables on each connection: a VARCHAR hash join against a
     // real 5,000-row table is ~2.5× faster in DuckDB than against unnest($1) of a list parameter.
+    // Rows on days outside the calendar find no day and are left out, as before.
     const join = (table: string, cols: string[]) =>
-      `select u.i, t.trade_date, ${cols.map((c) => `coalesce(${c.includes('::') ? c : `t.${c}`}, 'nan'::double)`).join(', ')}
-       from ${table} t join panel_codes u on u.ts_code = t.ts_code
+      `select (d.k * $3::integer + u.i)::integer as slot, ${cols.map((c) => `coalesce(t.${c}, 'nan'::double)`).join(', ')}
+       from ${table} t join panel_codes u on u.ts_code = t.ts_code join panel_days d on d.trade_date = t.trade_date
        where t.trade_date between $1 and $2`;
     // The range in day slices, one per connection (each DuckDB query runs on its own thread while JS
     // scatters the other's chunks). Slices are disjoint days, so their writes never overlap.
@@ -72,19 +82,25 @@ export async function loadPanel(market: MarketStore, req: PanelRequest): Promise
       const b = Math.floor(((k + 1) * D) / slices) - 1;
       if (b >= a) ranges.push([k === 0 ? req.start : dates[a], k === slices - 1 ? req.end : dates[b]]);
     }
+    // Every table in every slice at once, one connection each: DuckDB's threads produce chunks of
+    // the next queries while JS scatters the current ones (sequential tables left the engine idle).
+    // vol is in lots of 100 and amount in thousands of CNY: scaled while scattering.
+    // [table, columns, their arrays, scale, flag set to 1 on every row's slot]
+    const tables: [string, string[], Float64Array[], number[] | null, Uint8Array | null][] = [
+      ['daily_bars', ['open', 'high', 'low', 'close', 'pre_close', 'vol', 'amount'], [open, high, low, close, preClose, volume, amount], [1, 1, 1, 1, 1, 100, 1000], null],
+      ['adj_factors', ['adj_factor'], [adjFactor], null, null],
+      ['limit_prices', ['up_limit', 'down_limit'], [upLimit, downLimit], null, hasLimit],
+    ];
+    if (req.fields?.length) tables.push(['daily_basic', [...req.fields], req.fields.map((f) => fields[f]), null, null]);
     const stRows = await market.readParallel(ranges.length, async (conns) => {
       await Promise.all(
-        conns.map((c) => c.run(`create temp table panel_codes as select unnest($1) as ts_code, unnest(range(len($1)))::integer as i`, [codeList])),
+        conns.map(async (c) => {
+          await c.run(`create temp table panel_codes as select unnest($1) as ts_code, unnest(range(len($1)))::integer as i`, [codeList]);
+          await c.run(`create temp table panel_days as select unnest($1)::integer as trade_date, unnest(range(len($1)))::integer as k`, [dayList]);
+        }),
       );
-      const sliced = (sql: string, out: (Float64Array | Uint8Array)[], scale: readonly number[] | null = null) =>
-        Promise.all(conns.map((c, k) => scatter(c, sql, [ranges[k][0], ranges[k][1]], lookup, base, N, out, scale)));
-      // vol is in lots of 100 and amount in thousands of CNY: scaled while scattering.
-      await sliced(join('daily_bars', ['open', 'high', 'low', 'close', 'pre_close', 'vol', 'amount']), [
-        open, high, low, close, preClose, volume, amount,
-      ], [1, 1, 1, 1, 1, 100, 1000]);
-      await sliced(join('adj_factors', ['adj_factor']), [adjFactor]);
-      await sliced(join('limit_prices', ['up_limit', 'down_limit', '1::double']), [upLimit, downLimit, hasLimit]);
-      if (req.fields?.length) await sliced(join('daily_basic', [...req.fields]), req.fields.map((f) => fields[f]));
+      for (const [table, cols, out, scale, present] of tables)
+        await Promise.all(conns.map((c, k) => scatter(c, join(table, cols), [ranges[k][0], ranges[k][1], N], out, scale, present)));
       // ST periods (end_date is the first day without the tag).
       const r = await conns[0].runAndReadAll(
         `select u.i, p.start_date, p.end_date from st_periods p join panel_codes u on u.ts_code = p.ts_code
@@ -186,44 +202,31 @@ export async function loadPanel(market: MarketStore, req: PanelRequest): Promise
 }
 
 /**
- * Streams a query whose columns are (stock index, trade_date, v1, v2, …) and writes v_j into
- * out[j][day * N + stock]. Vectors are read through their typed arrays: DuckDB's own memory,
- * valid until the next chunk is fetched.
+ * Streams a query whose columns are (slot, v1, v2, …) and writes v_j into out[j][slot] (and 1 into
+ * present[slot]). Vectors are read through their typed arrays: DuckDB's own memory, valid until the
+ * next chunk is fetched.
  */
 async function scatter(
   conn: DuckDBConnection,
   sql: string,
   params: DuckDBValue[],
-  lookup: Int32Array,
-  base: number,
-  N: number,
-  out: (Float64Array | Uint8Array)[],
-  scale: readonly number[] | null = null,
+  out: Float64Array[],
+  scale: readonly number[] | null,
+  present: Uint8Array | null,
 ): Promise<void> {
   const result = await conn.stream(sql, params);
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
     const n = chunk.rowCount;
-    const si = itemsOf(chunk.getColumnVector(0)) as Int32Array;
-    const di = itemsOf(chunk.getColumnVector(1)) as Int32Array;
-    const slots = new Int32Array(n);
-    for (let r = 0; r < n; r++) slots[r] = lookup[di[r] - base] * N + si[r];
+    const slots = itemsOf(chunk.getColumnVector(0)) as Int32Array;
+    if (present) for (let r = 0; r < n; r++) present[slots[r]] = 1;
     for (let j = 0; j < out.length; j++) {
-      const src = itemsOf(chunk.getColumnVector(j + 2)) as Float64Array;
+      const src = itemsOf(chunk.getColumnVector(j + 1)) as Float64Array;
       const dst = out[j];
       const f = scale ? scale[j] : 1;
-      if (f === 1) {
-        for (let r = 0; r < n; r++) {
-          const k = slots[r];
-          if (k >= 0) dst[k] = src[r];
-        }
-      } else {
-        for (let r = 0; r < n; r++) {
-          const k = slots[r];
-          if (k >= 0) dst[k] = src[r] * f;
-        }
-      }
+      if (f === 1) for (let r = 0; r < n; r++) dst[slots[r]] = src[r];
+      else for (let r = 0; r < n; r++) dst[slots[r]] = src[r] * f;
     }
   }
 }
@@ -247,7 +250,7 @@ function itemsOf(vector: unknown): Float64Array | Int32Array {
   return (vector as { items: Float64Array | Int32Array }).items;
 }
 
-async function loadDates(conn: DuckDBConnection, start: number, end: number): Promise<Int32Array> {
+async function loadDates(conn: DuckDBConnection, start: number, end: number, buffers: PanelBuffers): Promise<Int32Array> {
   let r = await conn.runAndReadAll(
     `select cal_date from trade_calendar where exchange = 'SSE' and is_open = 1 and cal_date between $1 and $2 order by 1`,
     [start, end],
@@ -256,7 +259,10 @@ async function loadDates(conn: DuckDBConnection, start: number, end: number): Pr
     // No calendar synced: the days that have bars.
     r = await conn.runAndReadAll(`select distinct trade_date from daily_bars where trade_date between $1 and $2 order by 1`, [start, end]);
   }
-  return Int32Array.from(r.getRows().map((row) => Number(row[0])));
+  const rows = r.getRows();
+  const dates = new Int32Array(buffers(rows.length * 4));
+  for (let i = 0; i < rows.length; i++) dates[i] = Number(rows[i][0]);
+  return dates;
 }
 
 interface UniverseStock {

@@ -49,13 +49,14 @@ export async function startFakeTushare(options: {
   const token = options.token ?? FAKE_TOKEN;
   const calls: FakeTushare['calls'] = [];
   const faults: { fault: Fault; apiName?: string }[] = [];
-  // Serialised answers by request (cachePages): the benchmark measures our client and store, not the fake.
-  const pages = new Map<string, string>();
+  // Serialised answers by request (cachePages), kept as UTF-8 bytes so a repeat costs no encoding:
+  // the benchmark measures our client and store, not the fake (which shares the machine's cores).
+  const pages = new Map<string, Buffer>();
 
   const keyOf = (apiName: string, params: Record<string, unknown>) =>
     `${apiName}|${Object.keys(params).sort().map((k) => `${k}=${String(params[k])}`).join('&')}`;
   /** The JSON text of a successful answer (null: unknown endpoint). */
-  const answerText = (apiName: string, params: Record<string, unknown>, badRow = false): string | null => {
+  const answerText = (apiName: string, params: Record<string, unknown>, badRow = false): string | Buffer | null => {
     const key = !badRow && options.cachePages ? keyOf(apiName, params) : null;
     const cached = key === null ? undefined : pages.get(key);
     if (cached !== undefined) return cached;
@@ -66,8 +67,10 @@ export async function startFakeTushare(options: {
     const page = table.items.slice(offset, offset + limit);
     if (badRow && page.length) page[0] = `[${table.fields.map(() => '"not-a-number"').join(',')}]`;
     const text = `{"code":0,"msg":"","data":{"fields":${JSON.stringify(table.fields)},"items":[${page.join(',')}],"has_more":${offset + limit < table.items.length}}}`;
-    if (key !== null) pages.set(key, text);
-    return text;
+    if (key === null) return text;
+    const bytes = Buffer.from(text, 'utf8');
+    pages.set(key, bytes);
+    return bytes;
   };
 
   const server: Server = createServer((req, res) => {
@@ -124,7 +127,7 @@ export async function startFakeTushare(options: {
   };
 }
 
-function sendRaw(res: import('node:http').ServerResponse, status: number, text: string) {
+function sendRaw(res: import('node:http').ServerResponse, status: number, text: string | Buffer) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -60,7 +60,12 @@ export interface SyncControl {
   checkpoint?: (c: { lastCompletedDate: number; counts: MergeCounts }) => void | Promise<void>;
   resumeFrom?: number | null;
   runId?: number | null;
-  /** Rows per write batch (default 50,000): bigger is faster, smaller loses less on a crash. */
+  /**
+   * Rows per write batch, one transaction each (default 250,000: about 50 days of the whole market).
+   * Bigger is faster, smaller loses less on a crash. Past a DuckDB row group (122,880 rows) a
+   * transaction's appends are written straight to the file instead of to the WAL and again at the
+   * next checkpoint: a full-market sync measured 444k rows/s with 100,000-row batches, 649k with 250,000.
+   */
   batchRows?: number;
   /** Source calls in flight ahead of the writer (default 4). */
   prefetch?: number;
@@ -126,7 +131,7 @@ export async function syncDataset(deps: SyncDeps, request: SyncRequest, control:
     if (def.perTradeDate) {
       let dates = await deps.source.openDates(start, end, control.signal);
       if (control.resumeFrom) dates = dates.filter((d) => d > control.resumeFrom!);
-      const batchRows = control.batchRows ?? 50_000;
+      const batchRows = control.batchRows ?? 250_000;
       const prefetch = Math.max(1, control.prefetch ?? 4);
       // Fetches run ahead of the writer: at most `prefetch` calls in flight, refilled as each one
       // answers (not only when the writer takes one), and up to the next whole batch buffered, so

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { boardOf, type DatasetDef } from '../datasets.ts';
 import { makeBatch, type Batch } from '../store/batch.ts';
+import { concatBatches } from '../store/concat.ts';
 import { classifyApiError, TushareError } from './errors.ts';
+import { fastDecode } from './fast-decode.ts';
 import { makeRateLimiter, realSleep, type Clock, type RateLimiter, type Sleep } from './limiter.ts';
 
 /** The answer envelope of every Tushare endpoint (rows are checked column by column in decodeRows). */
@@ -62,13 +64,23 @@ export function makeTushareClient(options: TushareClientOptions): TushareClient 
   const doFetch = options.fetch ?? fetch;
   const limiter: RateLimiter = makeRateLimiter({ perMinute: options.callsPerMinute, clock: options.clock, sleep });
 
-  async function attempt(apiName: string, params: TushareParams, fields: readonly string[], signal?: AbortSignal) {
+  // ts_code strings shared across pages and days (fastDecode interns them).
+  const interned = new Map<number, string>();
+  const utf8 = new TextDecoder();
+
+  type Page = { fields: string[]; items: unknown[][]; hasMore: boolean; batch?: undefined } | { batch: Batch; hasMore: boolean };
+
+  /**
+   * One attempt. With `def`, a successful answer is decoded straight from its bytes into a batch
+   * (fastDecode) when it can be; otherwise it is parsed and checked as JSON, as without `def`.
+   */
+  async function attempt(apiName: string, params: TushareParams, fields: readonly string[], signal?: AbortSignal, def?: DatasetDef, capacity = 0): Promise<Page> {
     await limiter.acquire(signal);
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     const onAbort = () => timeout.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    let text: string;
+    let bytes: Uint8Array;
     try {
       const res = await doFetch(options.url, {
         method: 'POST',
@@ -76,9 +88,9 @@ export function makeTushareClient(options: TushareClientOptions): TushareClient 
         body: JSON.stringify({ api_name: apiName, token: options.token, params, fields: fields.join(',') }),
         signal: timeout.signal,
       });
-      text = await res.text();
+      bytes = new Uint8Array(await res.arrayBuffer());
       if (res.status >= 500 || res.status === 429) throw new TushareError('network', apiName, `Tushare ${apiName}: HTTP ${res.status}`);
-      if (res.status !== 200) throw new TushareError('api', apiName, `Tushare ${apiName}: HTTP ${res.status}: ${text.slice(0, 200)}`);
+      if (res.status !== 200) throw new TushareError('api', apiName, `Tushare ${apiName}: HTTP ${res.status}: ${utf8.decode(bytes).slice(0, 200)}`);
     } catch (err) {
       if (err instanceof TushareError) throw err;
       if (signal?.aborted) throw new TushareError('aborted', apiName, `Tushare ${apiName}: cancelled`);
@@ -88,6 +100,11 @@ export function makeTushareClient(options: TushareClientOptions): TushareClient 
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
+    if (def) {
+      const fast = fastDecode(def, bytes, capacity, interned);
+      if (fast) return fast;
+    }
+    const text = utf8.decode(bytes);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -105,10 +122,10 @@ export function makeTushareClient(options: TushareClientOptions): TushareClient 
     return { fields: env.data.fields, items: env.data.items, hasMore: env.data.has_more ?? false };
   }
 
-  async function call(apiName: string, params: TushareParams, fields: readonly string[], signal?: AbortSignal) {
+  async function withRetries(apiName: string, params: TushareParams, fields: readonly string[], signal?: AbortSignal, def?: DatasetDef, capacity = 0): Promise<Page> {
     for (let n = 0; ; n++) {
       try {
-        return await attempt(apiName, params, fields, signal);
+        return await attempt(apiName, params, fields, signal, def, capacity);
       } catch (err) {
         if (signal?.aborted) throw new TushareError('aborted', apiName, `Tushare ${apiName}: cancelled`);
         const error = err instanceof TushareError ? err : new TushareError('network', apiName, String(err));
@@ -129,18 +146,24 @@ export function makeTushareClient(options: TushareClientOptions): TushareClient 
   }
 
   return {
-    call,
+    async call(apiName, params, fields, signal) {
+      return (await withRetries(apiName, params, fields, signal)) as { fields: string[]; items: unknown[][]; hasMore: boolean };
+    },
     async fetchBatch(def, params, signal) {
       if (!def.apiName) throw new Error(`dataset ${def.name} has no Tushare endpoint`);
       const fields = def.columns.filter((c) => !c.derived).map((c) => c.name);
-      const pages: { fields: string[]; items: unknown[][] }[] = [];
+      const parts: Batch[] = [];
+      let rows = 0;
       for (let offset = 0; ; ) {
-        const page = await call(def.apiName, { ...params, offset, limit: pageLimit }, fields, signal);
-        pages.push(page);
-        offset += page.items.length;
-        if (!(page.hasMore || page.items.length >= pageLimit) || page.items.length === 0) break;
+        const page = await withRetries(def.apiName, { ...params, offset, limit: pageLimit }, fields, signal, def, pageLimit);
+        // Pages the fast decoder declined are decoded (and checked) here, numbered from the query's first row.
+        const batch = page.batch ? withDerived(page.batch) : decodeRows(def, [page], rows);
+        parts.push(batch);
+        rows += batch.length;
+        offset += batch.length;
+        if (!(page.hasMore || batch.length >= pageLimit) || batch.length === 0) break;
       }
-      return decodeRows(def, pages);
+      return parts.length === 1 ? parts[0] : concatBatches(parts);
     },
   };
 }
@@ -155,11 +178,14 @@ function causeOf(err: unknown): string {
  * in a plain loop (a zod schema per row would cost more than the rest of a sync). A bad value is
  * a malformed answer naming the endpoint, row and field.
  */
-export function decodeRows(def: DatasetDef, pages: readonly { fields: string[]; items: unknown[][] }[]): Batch {
+export function decodeRows(def: DatasetDef, pages: readonly { fields: string[]; items: unknown[][] }[], firstRow = 0): Batch {
   const total = pages.reduce((n, p) => n + p.items.length, 0);
   const batch = makeBatch(def, total);
   const api = def.apiName ?? def.name;
   let at = 0;
+  // Row numbers in messages count from the query's first row (`firstRow` rows came in earlier pages).
+  const bad = (_api: string, row: number, field: string, v: unknown) => badValue(api, firstRow + row, field, v);
+  const notArray = (row: number) => new TushareError('malformed', api, `Tushare ${api} answered a row that is not an array (row ${firstRow + row + 1})`);
   for (const page of pages) {
     const src = def.columns.map((c) => page.fields.indexOf(c.name));
     def.columns.forEach((c, k) => {
@@ -173,7 +199,7 @@ export function decodeRows(def: DatasetDef, pages: readonly { fields: string[]; 
       const items = page.items;
       for (let r = 0; r < items.length; r++) {
         const row = items[r];
-        if (!Array.isArray(row)) throw new TushareError('malformed', api, `Tushare ${api} answered a row that is not an array (row ${at + r + 1})`);
+        if (!Array.isArray(row)) throw notArray(at + r);
         const v = row[j];
         if (v === null || v === undefined || v === '') {
           if (column.required) throw bad(api, at + r, column.name, v);
@@ -207,8 +233,13 @@ export function decodeRows(def: DatasetDef, pages: readonly { fields: string[]; 
   return batch;
 }
 
-function bad(api: string, row: number, field: string, v: unknown): TushareError {
+function badValue(api: string, row: number, field: string, v: unknown): TushareError {
   return new TushareError('malformed', api, `Tushare ${api} answered a bad ${field} in row ${row + 1}: ${JSON.stringify(v) ?? 'undefined'}`);
+}
+
+function withDerived(batch: Batch): Batch {
+  for (let k = 0; k < batch.def.columns.length; k++) if (batch.def.columns[k].derived) fillDerived(batch, k);
+  return batch;
 }
 
 function fillDerived(batch: Batch, k: number): void {
