@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { AccountPage, TokenRow } from '../../views/auth/account.tsx';
+import { AccountPage, TokensSection, TokenRow } from '../../views/auth/account.tsx';
 import { audit } from '../audit/audit.service.ts';
 import { principalOf, requireRole } from '../auth/access.ts';
 import { actorOf, setSessionCookie, type AccountsDeps } from '../auth/accounts.deps.ts';
@@ -35,7 +35,10 @@ export function accountRoutes(deps: AccountsDeps) {
     const p = principalOf(c);
     const tokens = await listTokens(deps.db, p.userId);
     c.header('Cache-Control', 'no-store');
-    return c.html(<AccountPage chrome={deps.chrome(c)} model={{ username: p.username, role: p.role, tokens, newToken, now: new Date(deps.now()) }} />, newToken ? 201 : 200);
+    const model = { username: p.username, role: p.role, tokens, newToken, now: new Date(deps.now()) };
+    // htmx (the token form) gets the tokens section alone; a plain form post, the whole page.
+    if (c.req.header('HX-Request')) return c.html(<TokensSection chrome={deps.chrome(c)} model={model} />, newToken ? 201 : 200);
+    return c.html(<AccountPage chrome={deps.chrome(c)} model={model} />, newToken ? 201 : 200);
   };
 
   app.get('/account', (c) => render(c, null));

@@ -66,6 +66,11 @@ describe.skipIf(!hasChromium)('accounts in a browser', () => {
     const token = await page.locator('input[aria-label="New API token"]').inputValue();
     expect(token).toMatch(/^zq_/);
     expect((await fetch(server.url + '/api/v1/me', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+    // A reload neither posts the form again nor shows the token again.
+    await page.reload();
+    expect(new URL(page.url()).pathname).toBe('/account');
+    await expect(page.locator('input[aria-label="New API token"]').count()).resolves.toBe(0);
+    await expect(page.locator('tr:has-text("browser")').count()).resolves.toBe(1);
 
     // Revoke with the htmx button: no form, so only app.js's X-CSRF-Token header can carry the token.
     page.once('dialog', (d) => void d.accept());

@@ -45,19 +45,14 @@ export function TokenRow(props: { token: ApiToken; now: Date }) {
   );
 }
 
-export function AccountPage(props: { chrome: PageChrome; model: AccountModel }) {
+/**
+ * The tokens section; also what creating a token answers to htmx, swapped in place, so the page's
+ * address stays /account and a reload neither posts the form again nor shows the token again.
+ */
+export function TokensSection(props: { chrome: PageChrome; model: AccountModel }) {
   const m = props.model;
   return (
-    <Layout chrome={props.chrome} title="Your account" section="home">
-      <h1>Your account</h1>
-      <dl class="facts">
-        <dt>Username</dt>
-        <dd>{m.username}</dd>
-        <dt>Role</dt>
-        <dd>{m.role}</dd>
-      </dl>
-
-      <h2>API tokens</h2>
+    <section id="api-tokens">
       <p class="muted">
         For curl and scripts: send <code>Authorization: Bearer zq_…</code>. A token acts as you, with your role.
       </p>
@@ -91,7 +86,7 @@ export function AccountPage(props: { chrome: PageChrome; model: AccountModel }) 
       ) : (
         <p class="muted">No tokens yet.</p>
       )}
-      <form method="post" action="/account/tokens" class="row-form">
+      <form method="post" action="/account/tokens" class="row-form" hx-boost="false" hx-post="/account/tokens" hx-target="#api-tokens" hx-swap="outerHTML">
         <CsrfField chrome={props.chrome} />
         <div>
           <label for="token-name">Name</label>
@@ -103,6 +98,25 @@ export function AccountPage(props: { chrome: PageChrome; model: AccountModel }) 
         </div>
         <button type="submit">Create token</button>
       </form>
+
+    </section>
+  );
+}
+
+export function AccountPage(props: { chrome: PageChrome; model: AccountModel }) {
+  const m = props.model;
+  return (
+    <Layout chrome={props.chrome} title="Your account" section="home">
+      <h1>Your account</h1>
+      <dl class="facts">
+        <dt>Username</dt>
+        <dd>{m.username}</dd>
+        <dt>Role</dt>
+        <dd>{m.role}</dd>
+      </dl>
+
+      <h2>API tokens</h2>
+      <TokensSection chrome={props.chrome} model={m} />
 
       <h2>Change password</h2>
       <form method="post" action="/account/password" class="row-form">
