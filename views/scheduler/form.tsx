@@ -145,6 +145,7 @@ export function TaskForm(props: { chrome: PageChrome; task: Task | null; values:
                 placeholder="0 18 * * 1-5"
                 hx-post="/scheduler/preview"
                 hx-trigger="input changed delay:300ms"
+                hx-sync="this:replace"
                 hx-include="#f-expression, #f-timezone"
                 hx-target="#cron-preview"
                 hx-swap="outerHTML"
@@ -152,7 +153,7 @@ export function TaskForm(props: { chrome: PageChrome; task: Task | null; values:
             </label>
             <label>
               Time zone
-              <input type="text" name="timezone" id="f-timezone" value={schedule.timezone} hx-post="/scheduler/preview" hx-trigger="input changed delay:300ms" hx-include="#f-expression, #f-timezone" hx-target="#cron-preview" hx-swap="outerHTML" />
+              <input type="text" name="timezone" id="f-timezone" value={schedule.timezone} hx-post="/scheduler/preview" hx-trigger="input changed delay:300ms" hx-sync="this:replace" hx-include="#f-expression, #f-timezone" hx-target="#cron-preview" hx-swap="outerHTML" />
             </label>
             <label>
               Every (seconds, for interval) {num('everySeconds', schedule.everySeconds, 1)}
