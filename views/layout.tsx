@@ -38,9 +38,14 @@ export function Layout(props: { chrome: PageChrome; title: string; section: Sect
         <title>{`${props.title} · zquant`}</title>
         <link rel="icon" type="image/svg+xml" href={chrome.assets.url('img/favicon.svg')} />
         <link rel="stylesheet" href={chrome.assets.url('css/app.css')} />
-        <script src={chrome.assets.url('vendor/htmx-4.0.1.min.js')} defer></script>
-        <script src={chrome.assets.url('vendor/hx-sse-4.0.1.min.js')} defer></script>
-        <script src={chrome.assets.url('js/app.js')} defer></script>
+        {/* Not deferred, on purpose: htmx run while the document is still loading waits for
+            DOMContentLoaded before processing it, so hx-sse and app.js (the CSRF header) are in place
+            first. Deferred, htmx initialises from a setTimeout as soon as it has run, and when
+            hx-sse.js arrived later than that, the page's SSE attributes were never wired (seen as a
+            run page whose live log never moved). Small, cached forever (hashed URLs). */}
+        <script src={chrome.assets.url('vendor/htmx-4.0.1.min.js')}></script>
+        <script src={chrome.assets.url('vendor/hx-sse-4.0.1.min.js')}></script>
+        <script src={chrome.assets.url('js/app.js')}></script>
       </head>
       <body hx-boost="true">
         <header class="topbar">

@@ -1,4 +1,4 @@
-// Page behaviour that plain HTML lacks. Loaded with defer; no inline scripts (CSP).
+// Page behaviour that plain HTML lacks. Loaded in <head> after htmx, not deferred (see views/layout.tsx); no inline scripts (CSP).
 (function () {
   // The session's anti-CSRF token. htmx 4 swaps only <body> on boosted navigation and drops the
   // response's <head>, so a <meta> can be stale; the hidden _csrf field in the top bar (inside body)
