@@ -239,9 +239,11 @@ class Parser {
     }
   }
 
-  envelope(def: DatasetDef, capacity: number): { batch: Batch; hasMore: boolean } {
-    let out: { batch: Batch; hasMore: boolean } | null = null;
-    let code: number | null = null;
+  /**
+   * Walks an object: `member(key)` is called with the cursor at each value and must consume it.
+   * Bails on an empty object and on a key given twice (JSON.parse would keep the last one).
+   */
+  members(member: (key: string) => void): void {
     const seen = new Set<string>();
     this.expect(LBRACE);
     if (this.ws() === RBRACE) throw BAIL;
@@ -251,6 +253,14 @@ class Parser {
       seen.add(key);
       this.expect(COLON);
       this.ws();
+      member(key);
+    } while (this.more(RBRACE));
+  }
+
+  envelope(def: DatasetDef, capacity: number): { batch: Batch; hasMore: boolean } {
+    let out = null as { batch: Batch; hasMore: boolean } | null;
+    let code = null as number | null;
+    this.members((key) => {
       if (key === 'code') {
         code = this.number();
         if (code !== 0) throw BAIL;
@@ -262,25 +272,17 @@ class Parser {
       } else {
         this.skip();
       }
-    } while (this.more(RBRACE));
+    });
     if (this.ws() !== undefined) throw BAIL; // trailing bytes
     if (code !== 0 || out === null) throw BAIL;
     return out;
   }
 
   data(def: DatasetDef, capacity: number): { batch: Batch; hasMore: boolean } {
-    let fields: string[] | null = null;
-    let batch: Batch | null = null;
+    let fields = null as string[] | null;
+    let batch = null as Batch | null;
     let hasMore = false;
-    const seen = new Set<string>();
-    this.expect(LBRACE);
-    if (this.ws() === RBRACE) throw BAIL;
-    do {
-      const key = this.string();
-      if (seen.has(key)) throw BAIL;
-      seen.add(key);
-      this.expect(COLON);
-      this.ws();
+    this.members((key) => {
       if (key === 'fields') {
         fields = [];
         this.expect(LBRACKET);
@@ -297,7 +299,7 @@ class Parser {
       } else {
         this.skip();
       }
-    } while (this.more(RBRACE));
+    });
     if (!fields || !batch) throw BAIL;
     return { batch, hasMore };
   }
