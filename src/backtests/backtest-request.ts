@@ -7,8 +7,10 @@ import { z } from '@hono/zod-openapi';
 import type { FillTiming } from '../backtest/engine/types.ts';
 import type { Board } from '../market/datasets.ts';
 
-const day = (field: string) =>
-  z.string().regex(/^\d{4}-?\d{2}-?\d{2}$/, `${field}: expected a date YYYY-MM-DD`).describe('YYYY-MM-DD');
+/** A day as requests write it: YYYY-MM-DD (or YYYYMMDD); `ymd` turns it into the stored number. */
+export const dayPattern = /^\d{4}-?\d{2}-?\d{2}$/;
+
+const day = (field: string) => z.string().regex(dayPattern, `${field}: expected a date YYYY-MM-DD`).describe('YYYY-MM-DD');
 
 export const boards = ['main', 'chinext', 'star', 'bse'] as const;
 

@@ -14,7 +14,7 @@ import { runInThread } from '../runs/thread-host.ts';
 import { strategyVersion } from '../strategies/strategies.service.ts';
 import type { BacktestThreadInput } from './backtest.thread.ts';
 import { AppError } from '../http/errors.ts';
-import { isoDay, submitBacktestSchema, type BacktestSpec } from './backtest-request.ts';
+import { dayPattern, isoDay, submitBacktestSchema, ymd, type BacktestSpec } from './backtest-request.ts';
 import * as repo from './backtests.repository.ts';
 import { backtestExecutorName, specFromSubmit, toBacktest } from './backtests.service.ts';
 import { makePanelCache, type PanelCache, type PanelKey } from './panel-cache.ts';
@@ -130,7 +130,7 @@ export const makeBacktestExecutor = (options: { panelCacheBytes: number } = { pa
 
 export const backtestExecutor = makeBacktestExecutor();
 
-const dayOrLatest = z.union([z.literal('latest'), z.string().regex(/^\d{4}-?\d{2}-?\d{2}$/, 'expected a date YYYY-MM-DD or "latest"')]);
+const dayOrLatest = z.union([z.literal('latest'), z.string().regex(dayPattern, 'expected a date YYYY-MM-DD or "latest"')]);
 
 /**
  * A scheduled task's backtest: the fields of a backtest submission (POST /api/v1/backtests), with
@@ -140,7 +140,7 @@ const dayOrLatest = z.union([z.literal('latest'), z.string().regex(/^\d{4}-?\d{2
 export const scheduledBacktestParams = submitBacktestSchema
   .omit({ start_date: true, end_date: true })
   .extend({
-    start_date: z.string().regex(/^\d{4}-?\d{2}-?\d{2}$/, 'expected a date YYYY-MM-DD').optional().describe('First simulated day; or give lookback_days'),
+    start_date: z.string().regex(dayPattern, 'expected a date YYYY-MM-DD').optional().describe('First simulated day; or give lookback_days'),
     end_date: dayOrLatest.default('latest').describe('Last simulated day, or "latest": the newest trading day with bars when the run starts'),
     lookback_days: z.number().int().min(1).max(36_500).optional().describe('Calendar days before end_date to start from (instead of start_date)'),
   })
@@ -175,8 +175,8 @@ export const makeScheduledBacktestExecutor = (options: { panelCacheBytes: number
       const rows = (await ctx.stores.market.query('select max(trade_date)::integer as d from daily_bars')) as { d: number | null }[];
       if (!rows[0]?.d) throw new RunError('no_data', 'no daily bars in the market store: sync data first', { retryable: false });
       end = rows[0].d;
-    } else end = Number(p.end_date.replaceAll('-', ''));
-    const start = p.lookback_days ? minusDays(end, p.lookback_days) : Number(p.start_date!.replaceAll('-', ''));
+    } else end = ymd(p.end_date);
+    const start = p.lookback_days ? minusDays(end, p.lookback_days) : ymd(p.start_date!);
     const { lookback_days: _l, start_date: _s, end_date: _e, ...rest } = p;
     const submit = { ...rest, start_date: isoDay(start), end_date: isoDay(end) };
     let built: Awaited<ReturnType<typeof specFromSubmit>>;
