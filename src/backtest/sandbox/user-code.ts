@@ -27,10 +27,6 @@ export interface UserCodeError {
  * `exports.default =`, every statement kept on its line, and a source map for the columns.
  */
 export async function compileUserCode(source: string, language: 'ts' | 'js' = 'ts'): Promise<CompiledUserCode | UserCodeError> {
-  return compileSource(source, language);
-}
-
-function compileSource(source: string, language: 'ts' | 'js'): CompiledUserCode | UserCodeError {
   try {
     const r = sucraseTransform(source, {
       transforms: language === 'ts' ? ['typescript', 'imports'] : ['imports'],
