@@ -35,15 +35,13 @@ async function main() {
       settings: { concurrency: { backtest: 1, io }, leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 1000, reaperMs: 15_000, maxRetryDelayMs: 60_000, abortGraceMs: 2000, flushIntervalMs: 100 },
     });
   /** Queues `runsN` noop runs and waits until all of them succeeded; runs per second. */
+  const succeeded = async () =>
+    Number((await db.store.db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'succeeded').executeTakeFirstOrThrow()).n);
   const runsPerS = async (rt: Awaited<ReturnType<typeof start>>) => {
-    const before = Number((await db.store.db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'succeeded').executeTakeFirstOrThrow()).n);
+    const before = await succeeded();
     const t0 = performance.now();
     for (let i = 0; i < runsN; i += 500) await rt.service.queueRuns(Array.from({ length: Math.min(500, runsN - i) }, () => ({ executor: 'noop' })));
-    for (;;) {
-      const r = await db.store.db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'succeeded').executeTakeFirstOrThrow();
-      if (Number(r.n) - before >= runsN) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    while ((await succeeded()) - before < runsN) await new Promise((r) => setTimeout(r, 20));
     return Math.round(runsN / ((performance.now() - t0) / 1000));
   };
   // The default io slots (RUN_IO_CONCURRENCY=4) first, on their own runtime; then the configured slots.
