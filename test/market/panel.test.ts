@@ -24,7 +24,8 @@ beforeAll(async () => {
       ('300750.SZ', 20240102, 100, 110, 95, 105, 100.05, 50, 525),
       ('000002.SZ', 20240102, 10, 10.2, 9.9, 10.1, 10.05, 70, 707)`);
     await c.run(`insert into adj_factors values ('600000.SH', 20240102, 1.5), ('600000.SH', 20240104, 1.6)`);
-    await c.run(`insert into limit_prices values ('600000.SH', 20240102, 11.0, 9.0)`);
+    // 600001.SH's row has empty limits: no limit that day (as Tushare gives for a registration-board debut).
+    await c.run(`insert into limit_prices values ('600000.SH', 20240102, 11.0, 9.0), ('600001.SH', 20240102, null, null)`);
     await c.run(`insert into daily_basic (ts_code, trade_date, pe) values ('600000.SH', 20240102, 5.5)`);
     await c.run(`insert into index_daily (ts_code, trade_date, close) values ('000300.SH', 20240102, 3400.5), ('000300.SH', 20240104, 3410)`);
   });
@@ -43,6 +44,9 @@ describe('loadPanel', () => {
     // 01-03: listed, no bar → suspended, prices NaN.
     expect(p.suspended[at(1, '600000.SH')]).toBe(1);
     expect(p.close[at(1, '600000.SH')]).toBeNaN();
+    for (const a of [p.open, p.high, p.low, p.preClose, p.volume, p.amount, p.upLimit, p.downLimit]) expect(a[at(1, '600000.SH')]).toBeNaN();
+    // A stored row with empty limits: no limit, not limits computed from pre_close.
+    expect([p.upLimit[at(0, '600001.SH')], p.downLimit[at(0, '600001.SH')]]).toEqual([NaN, NaN]);
     // adj factor 1.5 carried over 01-03, 1.6 from 01-04 on, also carried to 01-05.
     expect([0, 1, 2, 3].map((d) => p.adjFactor[at(d, '600000.SH')])).toEqual([1.5, 1.5, 1.6, 1.6]);
     // Stored limits win (11.00/9.00 on 01-02); on 01-04 none stored: 10.05 × 1.1 = 11.055 → 11.06, × 0.9 = 9.045 → 9.05 (half-up).
@@ -61,6 +65,7 @@ describe('loadPanel', () => {
     expect(p.adjFactor[at(0, '300750.SZ')]).toBe(1);
     expect(p.fields.pe[at(0, '600000.SH')]).toBe(5.5);
     expect(p.fields.pe[at(2, '600000.SH')]).toBeNaN();
+    expect(p.fields.pe[at(0, '300750.SZ')]).toBeNaN();
   });
 
   it('narrows to named codes and boards', async () => {
