@@ -29,7 +29,7 @@ export interface ColumnDef {
 export interface DatasetDef {
   readonly name: DatasetName;
   readonly table: string;
-  /** Tushare api_name, or null when no endpoint feeds it (ST periods come from CSV or the demo). */
+  /** Tushare api_name, or null when no endpoint feeds it as is (ST periods are derived from namechange). */
   readonly apiName: string | null;
   readonly key: readonly string[];
   readonly columns: readonly ColumnDef[];
@@ -145,6 +145,7 @@ export const datasets: Readonly<Record<DatasetName, DatasetDef>> = {
   st_periods: {
     name: 'st_periods',
     table: 'st_periods',
+    // Derived from Tushare's name history (nameChanges below, src/market/st-periods.ts), not fetched as is.
     apiName: null,
     key: ['ts_code', 'start_date'],
     columns: [col('ts_code', 'str', true), col('start_date', 'date', true), col('end_date', 'date')],
@@ -152,6 +153,24 @@ export const datasets: Readonly<Record<DatasetName, DatasetDef>> = {
     perTradeDate: false,
     summary: 'periods a stock carried an ST or *ST tag (end_date empty while it still does)',
   },
+};
+
+/**
+ * Tushare's `namechange` (a stock's names with the days each was used): the source st_periods are
+ * derived from. An endpoint, not a table of ours.
+ */
+export const nameChanges: DatasetDef = {
+  name: 'st_periods',
+  table: 'st_periods',
+  apiName: 'namechange',
+  key: ['ts_code', 'start_date'],
+  columns: [
+    col('ts_code', 'str', true), col('name', 'str', true), col('start_date', 'date', true), col('end_date', 'date'),
+    col('ann_date', 'date'), col('change_reason', 'str'),
+  ],
+  dateColumn: null,
+  perTradeDate: false,
+  summary: 'name history (namechange), read to derive st_periods',
 };
 
 export const datasetNames = Object.keys(datasets) as DatasetName[];

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { datasets, tushareFields, type DatasetDef } from '../../src/market/datasets.ts';
+import { datasets, nameChanges, tushareFields, type DatasetDef } from '../../src/market/datasets.ts';
 import {
   dayIndex, demoAdjFactors, demoCalendarRows, demoDailyBars, demoDailyBasic, demoIndexDaily, demoLimitPrices, demoStocks,
   demoSuspensions, generateDemoMarket, type DemoMarket, type DemoParams,
 } from '../../src/market/demo/generator.ts';
-import { INT_NULL, type Batch } from '../../src/market/store/batch.ts';
+import { INT_NULL, makeBatch, type Batch } from '../../src/market/store/batch.ts';
 import { concatBatches } from '../../src/market/store/concat.ts';
 
 /**
@@ -139,7 +139,7 @@ function send(res: import('node:http').ServerResponse, body: unknown) {
 const num = (v: unknown) => (v === undefined || v === null || v === '' ? null : Number(v));
 
 function query(m: DemoMarket, apiName: string, params: Record<string, unknown>): { fields: string[]; items: string[] } | null {
-  const def = Object.values(datasets).find((d) => d.apiName === apiName);
+  const def = apiName === nameChanges.apiName ? nameChanges : Object.values(datasets).find((d) => d.apiName === apiName);
   if (!def) return null;
   const codes = params.ts_code ? new Set(String(params.ts_code).split(',')) : undefined;
   const tradeDate = num(params.trade_date);
@@ -182,6 +182,9 @@ function query(m: DemoMarket, apiName: string, params: Record<string, unknown>):
     case 'suspend_d':
       batch = perDay(demoSuspensions);
       break;
+    case 'namechange':
+      batch = demoNameHistory(m, codes);
+      break;
     case 'index_daily': {
       const ds = days();
       batch = codes && !codes.has('000300.SH') ? null : ds.length ? demoIndexDaily(m, ds[0], ds[ds.length - 1]) : null;
@@ -192,6 +195,52 @@ function query(m: DemoMarket, apiName: string, params: Record<string, unknown>):
   }
   const fields = tushareFields(def);
   return { fields, items: batch ? toItems(def, batch, fields, apiName === 'trade_cal' ? [startDate, endDate] : null) : [] };
+}
+
+/**
+ * namechange rows for the demo market, shaped like Tushare's: per stock its plain name from listing,
+ * then for a stock with an ST period the tagged names (every other such stock goes ST → *ST halfway,
+ * one period in two names), then the plain name again when the tag was lifted. End dates are the
+ * last trading day with the name; the current name has none. The first ST stock's tagged record
+ * comes twice (namechange repeats a change announced twice). Rows in no particular order, as the
+ * real endpoint's are not sorted by stock and date.
+ */
+function demoNameHistory(m: DemoMarket, codes?: ReadonlySet<string>): Batch {
+  const rows: [string, string, number, number | null][] = [];
+  const day = (idx: number) => m.dates[idx];
+  let n = 0;
+  for (const s of m.stocks) {
+    if (codes && !codes.has(s.tsCode)) continue;
+    const plain = s.name.replace(/^(S?\*?ST)/, '');
+    const hasSt = s.stStart >= 0 && s.stStart < s.endIdx;
+    if (!hasSt) {
+      rows.push([s.tsCode, plain, s.listDate, null]);
+      continue;
+    }
+    if (s.stStart > 0) rows.push([s.tsCode, plain, s.listDate, day(s.stStart - 1)]);
+    const lifted = s.stEnd < m.dates.length;
+    const tagEnd = lifted ? day(s.stEnd - 1) : null;
+    const mid = Math.floor((s.stStart + (lifted ? s.stEnd : m.dates.length)) / 2);
+    if (n % 2 === 1 && mid > s.stStart) {
+      rows.push([s.tsCode, `ST${plain}`, day(s.stStart), day(mid - 1)]);
+      rows.push([s.tsCode, `*ST${plain}`, day(mid), tagEnd]);
+    } else {
+      rows.push([s.tsCode, `ST${plain}`, day(s.stStart), tagEnd]);
+      if (n === 0) rows.push([s.tsCode, `ST${plain}`, day(s.stStart), tagEnd]);
+    }
+    if (lifted) rows.push([s.tsCode, plain, day(s.stEnd), null]);
+    n++;
+  }
+  rows.reverse();
+  const b = makeBatch(nameChanges, rows.length);
+  const [code, name, start, end] = b.columns as [(string | null)[], (string | null)[], Int32Array, Int32Array];
+  rows.forEach(([c, nm, st, en], i) => {
+    code[i] = c;
+    name[i] = nm;
+    start[i] = st;
+    end[i] = en ?? INT_NULL;
+  });
+  return b;
 }
 
 /**

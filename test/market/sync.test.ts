@@ -109,3 +109,47 @@ describe('syncDataset (daily_bars through the Tushare client)', () => {
     expect(await count(`select count(*)::int n from stocks where list_status = 'D'`)).toBe(fake.market.stocks.filter((s) => s.listStatus === 'D').length);
   });
 });
+
+describe('syncDataset (st_periods from Tushare namechange)', () => {
+  // A market big enough to hold every shape of ST history (the 40-stock one above has too few).
+  let big: FakeTushare;
+  let store: MarketStore;
+  beforeAll(async () => {
+    big = await startFakeTushare({ params: { seed: 5, stocks: 300, years: 3, end: 20261127 } });
+    store = await openMarketStore(':memory:');
+  });
+  afterAll(async () => {
+    await store?.close();
+    await big?.close();
+  });
+
+  it('derives the ST periods from the name history: ST → *ST one period, lifted, still tagged, repeated records once', async () => {
+    const m = big.market;
+    const client = () => makeTushareClient({ url: big.url, token: FAKE_TOKEN, callsPerMinute: null, sleep: async () => {} });
+    const market = store;
+    const count = async (sql: string) => Number((await market.query(sql))[0].n);
+    const stStocks = m.stocks.filter((s) => s.stStart >= 0 && s.stStart < s.endIdx);
+    // The fake's history needs each shape at least once to make this test mean something.
+    expect(stStocks.length).toBeGreaterThanOrEqual(3);
+    expect(stStocks.some((s) => s.stEnd < m.dates.length)).toBe(true);
+    expect(stStocks.some((s) => s.stEnd >= m.dates.length)).toBe(true);
+
+    const out = await syncDataset({ market, pg: db.store, source: tushareSource(client()) }, { dataset: 'st_periods' });
+    expect(out.result).toBe('success');
+    expect(big.calls.filter((c) => c.apiName === 'namechange').map((c) => c.params.ts_code ?? null)).toEqual([null]);
+    // Expected: the generator's own periods (start = first tagged day, end = first day without it, null while tagged).
+    const expected = stStocks
+      .map((s) => [s.tsCode, m.dates[s.stStart], s.stEnd < m.dates.length ? m.dates[s.stEnd] : null])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    const rows = await market.query(`select ts_code, start_date, end_date from st_periods order by ts_code`);
+    expect(rows.map((r) => [r.ts_code, r.start_date, r.end_date])).toEqual(expected);
+    expect(out.counts.inserted).toBe(expected.length);
+
+    // Two named stocks: one call per stock, only their periods; nothing else touched.
+    const [a, b] = stStocks;
+    const again = await syncDataset({ market, pg: db.store, source: tushareSource(client()) }, { dataset: 'st_periods', codes: [a.tsCode, b.tsCode] });
+    expect(again.counts).toMatchObject({ inserted: 0, updated: 0, deleted: 0, unchanged: 2 });
+    expect(big.calls.filter((c) => c.apiName === 'namechange').map((c) => c.params.ts_code ?? null)).toEqual([null, a.tsCode, b.tsCode]);
+    expect(await count(`select count(*)::int n from st_periods`)).toBe(expected.length);
+  });
+});

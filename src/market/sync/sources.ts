@@ -1,9 +1,10 @@
-import { datasets, type DatasetDef } from '../datasets.ts';
+import { datasets, nameChanges, type DatasetDef } from '../datasets.ts';
+import { stPeriodsFromNames } from '../st-periods.ts';
 import {
   dayIndex, demoAdjFactors, demoCalendarRows, demoDailyBars, demoDailyBasic, demoIndexDaily, demoLimitPrices, demoStocks,
   demoStPeriods, demoSuspensions, DEMO_INDEX, type DemoMarket,
 } from '../demo/generator.ts';
-import type { Batch } from '../store/batch.ts';
+import { INT_NULL, type Batch } from '../store/batch.ts';
 import { concatBatches } from '../store/concat.ts';
 import type { TushareClient } from '../tushare/client.ts';
 
@@ -16,7 +17,7 @@ export interface MarketSource {
   openDates(start: number, end: number, signal?: AbortSignal): Promise<number[]>;
   /** One trade date of a per-day dataset; `codes` narrows it. */
   fetchDay(def: DatasetDef, date: number, codes: readonly string[] | null, signal?: AbortSignal): Promise<Batch>;
-  /** A whole dataset that is not per-day (stocks, calendar, index bars, ST periods). */
+  /** A whole dataset that is not per-day (stocks, calendar, index bars, ST periods from the name history). */
   fetchWhole(def: DatasetDef, range: { start: number; end: number; codes: readonly string[] | null }, signal?: AbortSignal): Promise<Batch>;
 }
 
@@ -60,6 +61,18 @@ export function tushareSource(client: TushareClient): MarketSource {
           for (const code of range.codes ?? [DEMO_INDEX])
             parts.push(await client.fetchBatch(def, { ts_code: code, start_date: ymd(range.start), end_date: ymd(range.end) }, signal));
           return sortByDateCode(concatBatches(parts));
+        }
+        case 'st_periods': {
+          // From the name history: by stock when a few are named, else the whole market's (paged).
+          const parts: Batch[] = [];
+          if (range.codes && range.codes.length <= 20) for (const code of range.codes) parts.push(await client.fetchBatch(nameChanges, { ts_code: code }, signal));
+          else parts.push(await client.fetchBatch(nameChanges, {}, signal));
+          const names = concatBatches(parts);
+          const [code, name, start, end] = names.columns as [(string | null)[], (string | null)[], Int32Array, Int32Array];
+          const records = [];
+          for (let i = 0; i < names.length; i++) records.push({ code: code[i]!, name: name[i]!, start: start[i], end: end[i] === INT_NULL ? null : end[i] });
+          const all = stPeriodsFromNames(records);
+          return range.codes ? filterCodes(all, new Set(range.codes)) : all;
         }
         default:
           throw new Error(`${def.name} has no Tushare endpoint we call; import it from CSV (zquant import --dataset ${def.name} FILE)`);
