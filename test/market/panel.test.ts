@@ -76,6 +76,31 @@ describe('loadPanel', () => {
     expect(chinext.codes).toEqual(['300750.SZ']);
   });
 
+  it('carries adj factors the same whether read as runs or row by row (a value that comes back, A B A)', async () => {
+    // Its own store: one stock whose factor goes 1.0 → 1.2 → 1.0 (runs of equal values interleave,
+    // so the loader must read rows one by one) and one with two plain runs with a gap day.
+    const m = await openMarketStore(':memory:');
+    try {
+      await m.write(async (c) => {
+        await c.run(`insert into trade_calendar values ('SSE', 20240102, 1, null), ('SSE', 20240103, 1, 20240102), ('SSE', 20240104, 1, 20240103), ('SSE', 20240105, 1, 20240104)`);
+        await c.run(`insert into stocks (ts_code, list_date, board) values ('600000.SH', 19991110, 'main'), ('600004.SH', 20030428, 'main')`);
+        await c.run(`insert into daily_bars (ts_code, trade_date, close, pre_close) values
+          ('600000.SH', 20240102, 10, 10), ('600000.SH', 20240103, 10, 10), ('600000.SH', 20240104, 10, 10), ('600000.SH', 20240105, 10, 10),
+          ('600004.SH', 20240102, 10, 10), ('600004.SH', 20240103, 10, 10), ('600004.SH', 20240104, 10, 10), ('600004.SH', 20240105, 10, 10)`);
+        await c.run(`insert into adj_factors values ('600004.SH', 20240102, 2.0), ('600004.SH', 20240104, 2.5), ('600004.SH', 20240105, 2.5)`);
+      });
+      const runs = await loadPanel(m, { start: 20240102, end: 20240105 });
+      // Runs only (600000.SH has no factor: 1): 2.0 on 01-02, carried over 01-03, 2.5 from 01-04.
+      expect(Array.from(runs.adjFactor)).toEqual([1, 2, 1, 2, 1, 2.5, 1, 2.5]);
+      await m.write((c) => c.run(`insert into adj_factors values ('600000.SH', 20240102, 1.0), ('600000.SH', 20240103, 1.2), ('600000.SH', 20240104, 1.0)`));
+      const rows = await loadPanel(m, { start: 20240102, end: 20240105 });
+      // As runs, 1.0 would span 01-02…01-04 and hide 1.2; row by row: 1.0, 1.2, 1.0, then 1.0 carried.
+      expect(Array.from(rows.adjFactor)).toEqual([1, 2, 1.2, 2, 1, 2.5, 1, 2.5]);
+    } finally {
+      await m.close();
+    }
+  });
+
   it('aligns the benchmark to the panel dates', async () => {
     const b = await loadBenchmark(market, '000300.SH', Int32Array.from([20240102, 20240103, 20240104]));
     expect(Array.from(b.close)).toEqual([3400.5, NaN, 3410]);
