@@ -1,3 +1,5 @@
+import { grouped } from '../number-format.ts';
+
 /**
  * Number formatting for backtest pages, in one place: fractions become percentages here and only
  * here (stored values are fractions: 0.1234 = 12.34%). Zero is "0", never "-0.00%" or blank; a
@@ -27,7 +29,7 @@ export function num(v: number | null | undefined, digits = 2): string {
 export function money(v: number | null | undefined, digits = 2): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   if (v === 0) return '0';
-  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return grouped(v, digits);
 }
 
 export function day(d: number | null | undefined): string {

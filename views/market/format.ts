@@ -1,3 +1,5 @@
+import { grouped } from '../number-format.ts';
+
 /** 20240102 → 2024-01-02 (null → —). */
 export function fmtDate(ymd: number | null | undefined): string {
   if (ymd == null) return '—';
@@ -7,12 +9,12 @@ export function fmtDate(ymd: number | null | undefined): string {
 
 export function fmtNum(v: unknown, digits = 2): string {
   if (v == null || (typeof v === 'number' && !Number.isFinite(v))) return '—';
-  return Number(v).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return grouped(Number(v), digits);
 }
 
 export function fmtInt(v: unknown): string {
   if (v == null) return '—';
-  return Math.round(Number(v)).toLocaleString('en-US');
+  return grouped(Math.round(Number(v)), 0);
 }
 
 export function fmtTime(iso: string | null): string {
