@@ -276,9 +276,15 @@ let chunksRead = 0;
 let gc: ((options: { type: 'minor' }) => void) | null | undefined;
 function collectChunks(): void {
   if (gc === undefined) {
-    // V8's gc(), as --expose-gc would give it, without asking every launcher for the flag.
+    // V8's gc(), as --expose-gc would give it, without asking every launcher for the flag. The flag
+    // is process-wide and puts a `gc` global into every context made while it is on, user-code
+    // isolates included: it is on just long enough for one context to hand the function over.
     setFlagsFromString('--expose-gc');
-    gc = (runInNewContext('gc') as typeof gc) ?? null;
+    try {
+      gc = (runInNewContext('gc') as typeof gc) ?? null;
+    } finally {
+      setFlagsFromString('--no-expose-gc');
+    }
   }
   gc?.({ type: 'minor' });
 }

@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { runBacktestSync } from '../../../src/backtest/engine/engine.ts';
 import { dualMa } from '../../../src/backtest/strategies/dual-ma.ts';
 import { describeUserStrategy, runUserBacktest } from '../../../src/backtest/sandbox/sandbox.ts';
+import { seedDemoMarket } from '../../../src/market/demo/seed.ts';
+import { openMarketStore } from '../../../src/market/duckdb.ts';
+import { loadPanel } from '../../../src/market/panel.ts';
 import { syntheticPanel } from '../synthetic-panel.ts';
 import { userDualMaSource } from './user-dual-ma.ts';
 
@@ -127,6 +130,21 @@ describe('attack corpus: each fails its own backtest, the host stays healthy', (
     expect(seen).toEqual(['undefined', 'undefined', 'undefined', 'undefined', null, 'undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'undefined']);
     const req = await run(simple(`    require('fs').readFileSync('/etc/passwd');`));
     expect(req).toMatchObject({ ok: false, error: { code: 'runtime_error', message: expect.stringContaining('require is not defined') } });
+  });
+
+  it('a full panel load on the host (which borrows V8\'s gc for DuckDB chunks) leaves no gc in user code', async () => {
+    // 200 stocks × 3 years: ~146,000 bar rows, over the 64 chunks (of 2,048 rows) after which the loader first collects.
+    const market = await openMarketStore(':memory:');
+    try {
+      await seedDemoMarket(market, { seed: 3, stocks: 200, years: 3, end: 20261127 });
+      const loaded = await loadPanel(market, { start: 19000101, end: 20261127 });
+      expect(loaded.codes.length * loaded.dates.length).toBeGreaterThan(64 * 2048);
+    } finally {
+      await market.close();
+    }
+    const out = await run(simple(`    if (ctx.dayNumber === 1) console.log(JSON.stringify([typeof gc, typeof globalThis.gc]));`));
+    expect(out.ok).toBe(true);
+    if (out.ok) expect(out.result.logs[0].split(' ').slice(1).join(' ')).toBe('["undefined","undefined"]');
   });
 
   it('prototype pollution stays inside the isolate; hijacking a builtin the engine uses fails only that run', async () => {
