@@ -83,6 +83,23 @@ describe('queueing', () => {
     expect(res.status).toBe(403);
   });
 
+  it('never runs more of a kind at once than its slots (io: 4 here), and does use them', async () => {
+    // 12 sleeps of 300 ms queued together; the running ones counted in the database every 10 ms.
+    const runs = await rt.service.queueRuns(Array.from({ length: 12 }, () => ({ executor: 'sleep', params: { ms: 300, steps: 1 } })));
+    const ids = runs.map((r) => r.id);
+    let most = 0;
+    let done = false;
+    const finished = Promise.all(ids.map((id) => rt.service.waitForRun(id, { timeoutMs: 20_000 }))).finally(() => (done = true));
+    while (!done) {
+      const [{ n }] = await db.store.db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', ids).where('status', '=', 'running').execute();
+      most = Math.max(most, Number(n));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect((await finished).map((r) => r.status)).toEqual(Array(12).fill('succeeded'));
+    expect(most).toBeLessThanOrEqual(4);
+    expect(most).toBeGreaterThanOrEqual(2);
+  });
+
   it('fires a (task, slot) once however often it is inserted', async () => {
     const slot = new Date('2026-11-28T01:00:00Z');
     const results = await Promise.all(Array.from({ length: 5 }, () => rt.service.queueScheduledRun({ executor: 'noop', taskId: 7, scheduledFor: slot })));
