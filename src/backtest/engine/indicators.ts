@@ -140,26 +140,32 @@ export class Sma implements Indicator {
     const off = this.begin();
     const { n, len, buf, acc } = this;
     const out = this.cur[0];
-    for (let i = 0; i < n; i++) {
-      const v = x[i];
-      const old = buf[off + i];
-      buf[off + i] = v;
-      let s = acc[2 * i];
-      let c = acc[2 * i + 1];
-      if (old === old) {
-        s -= old;
-        c--;
-      }
-      if (v === v) {
-        s += v;
-        c++;
-      }
-      acc[2 * i] = s;
-      acc[2 * i + 1] = c;
-      out[i] = c === len ? s / len : NaN;
-    }
+    for (let i = 0; i < n; i++) smaStep(buf, acc, out, off, len, i, x[i]);
     this.end();
   }
+}
+
+/**
+ * One stock's step of an SMA (the ring row at `off` written last): v enters the window, the value
+ * it overwrites leaves, and out[i] is the mean once the window holds `len` numbers (NaN before).
+ * Small enough for V8 to inline into the per-stock loops below (the engine's hot path).
+ */
+function smaStep(buf: Float64Array, acc: Float64Array, out: Float64Array, off: number, len: number, i: number, v: number): void {
+  const old = buf[off + i];
+  buf[off + i] = v;
+  let s = acc[2 * i];
+  let c = acc[2 * i + 1];
+  if (old === old) {
+    s -= old;
+    c--;
+  }
+  if (v === v) {
+    s += v;
+    c++;
+  }
+  acc[2 * i] = s;
+  acc[2 * i + 1] = c;
+  out[i] = c === len ? s / len : NaN;
 }
 
 export function makeSma(len: number, n: number): Sma {
@@ -192,41 +198,8 @@ export function feedSmas(close: Float64Array, adjFactor: Float64Array, base: num
     let v = close[base + i] * adjFactor[base + i];
     if (v === v) x[i] = v;
     else v = x[i];
-    const finite = v === v;
-    {
-      const old = bufA[offA + i];
-      bufA[offA + i] = v;
-      let s = accA[2 * i];
-      let c = accA[2 * i + 1];
-      if (old === old) {
-        s -= old;
-        c--;
-      }
-      if (finite) {
-        s += v;
-        c++;
-      }
-      accA[2 * i] = s;
-      accA[2 * i + 1] = c;
-      outA[i] = c === lenA ? s / lenA : NaN;
-    }
-    {
-      const old = bufB[offB + i];
-      bufB[offB + i] = v;
-      let s = accB[2 * i];
-      let c = accB[2 * i + 1];
-      if (old === old) {
-        s -= old;
-        c--;
-      }
-      if (finite) {
-        s += v;
-        c++;
-      }
-      accB[2 * i] = s;
-      accB[2 * i + 1] = c;
-      outB[i] = c === lenB ? s / lenB : NaN;
-    }
+    smaStep(bufA, accA, outA, offA, lenA, i, v);
+    smaStep(bufB, accB, outB, offB, lenB, i, v);
   }
   a.end();
   b.end();
@@ -241,21 +214,7 @@ function feedSma1(close: Float64Array, adjFactor: Float64Array, base: number, x:
     let v = close[base + i] * adjFactor[base + i];
     if (v === v) x[i] = v;
     else v = x[i];
-    const old = buf[off + i];
-    buf[off + i] = v;
-    let s = acc[2 * i];
-    let c = acc[2 * i + 1];
-    if (old === old) {
-      s -= old;
-      c--;
-    }
-    if (v === v) {
-      s += v;
-      c++;
-    }
-    acc[2 * i] = s;
-    acc[2 * i + 1] = c;
-    out[i] = c === len ? s / len : NaN;
+    smaStep(buf, acc, out, off, len, i, v);
   }
   a.end();
 }
