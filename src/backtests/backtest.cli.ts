@@ -7,12 +7,7 @@ import type { Config } from '../config.ts';
 import { runBacktestCommand, type LoadPanel } from '../backtest/backtest.command.ts';
 import { marketPathFor, openMarketStore } from '../market/duckdb.ts';
 import { makePanelCache } from './panel-cache.ts';
-
-function minusDays(ymd: number, days: number): number {
-  const t = new Date(Date.UTC(Math.floor(ymd / 10000), (Math.floor(ymd / 100) % 100) - 1, ymd % 100));
-  t.setUTCDate(t.getUTCDate() - days);
-  return t.getUTCFullYear() * 10000 + (t.getUTCMonth() + 1) * 100 + t.getUTCDate();
-}
+import { addDays } from '../market/days.ts';
 
 export async function runBacktestCli(config: Config, values: Record<string, unknown>): Promise<number> {
   const market = await openMarketStore(marketPathFor(config.dataDir));
@@ -21,7 +16,7 @@ export async function runBacktestCli(config: Config, values: Record<string, unkn
     const loadPanel: LoadPanel = async (q) => {
       // Trading days of warm-up as calendar days (about 245 trading days a year).
       const { panel } = await cache.get({
-        codes: q.codes === 'all' ? null : q.codes, boards: null, excludeSt: false, start: minusDays(q.start, Math.ceil((q.warmupDays * 365) / 245) + 10), end: q.end, fields: q.fields, adjust: 'hfq',
+        codes: q.codes === 'all' ? null : q.codes, boards: null, excludeSt: false, start: addDays(q.start, -(Math.ceil((q.warmupDays * 365) / 245) + 10)), end: q.end, fields: q.fields, adjust: 'hfq',
       });
       const benchmark = q.benchmark ? await cache.benchmark(q.benchmark, panel) : null;
       return { panel, benchmark };

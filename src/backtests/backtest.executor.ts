@@ -19,6 +19,7 @@ import * as repo from './backtests.repository.ts';
 import { backtestExecutorName, specFromSubmit, toBacktest } from './backtests.service.ts';
 import { makePanelCache, type PanelCache, type PanelKey } from './panel-cache.ts';
 import { toStored } from './results.ts';
+import { addDays } from '../market/days.ts';
 
 const userFields = ['pe', 'pe_ttm', 'pb', 'ps', 'turnover_rate', 'total_mv', 'circ_mv'];
 /** Calendar days loaded before the first simulated day so indicators (up to ~120 trading days) are warm. */
@@ -34,19 +35,13 @@ export function panelCacheFor(market: MarketStore, maxBytes = defaultPanelCacheB
   return c;
 }
 
-function minusDays(ymd: number, days: number): number {
-  const t = new Date(Date.UTC(Math.floor(ymd / 10000), (Math.floor(ymd / 100) % 100) - 1, ymd % 100));
-  t.setUTCDate(t.getUTCDate() - days);
-  return t.getUTCFullYear() * 10000 + (t.getUTCMonth() + 1) * 100 + t.getUTCDate();
-}
-
 export function panelKeyOf(spec: BacktestSpec): PanelKey {
   const u = spec.universe;
   return {
     codes: u.kind === 'codes' ? [...u.codes].sort() : null,
     boards: u.kind === 'all' && u.boards ? [...u.boards].sort() : null,
     excludeSt: u.kind === 'all' && u.excludeSt,
-    start: minusDays(spec.startDate, warmupCalendarDays),
+    start: addDays(spec.startDate, -warmupCalendarDays),
     end: spec.endDate,
     fields: spec.strategy.kind === 'builtin' ? (FIELDS_BY_STRATEGY[spec.strategy.name] ?? []) : userFields,
     adjust: spec.adjust,
@@ -176,7 +171,7 @@ export const makeScheduledBacktestExecutor = (options: { panelCacheBytes: number
       if (!rows[0]?.d) throw new RunError('no_data', 'no daily bars in the market store: sync data first', { retryable: false });
       end = rows[0].d;
     } else end = ymd(p.end_date);
-    const start = p.lookback_days ? minusDays(end, p.lookback_days) : ymd(p.start_date!);
+    const start = p.lookback_days ? addDays(end, -p.lookback_days) : ymd(p.start_date!);
     const { lookback_days: _l, start_date: _s, end_date: _e, ...rest } = p;
     const submit = { ...rest, start_date: isoDay(start), end_date: isoDay(end) };
     let built: Awaited<ReturnType<typeof specFromSubmit>>;

@@ -1,4 +1,5 @@
 import { datasets } from './datasets.ts';
+import { addDays } from './days.ts';
 import { INT_NULL, makeBatch, type Batch } from './store/batch.ts';
 
 /**
@@ -47,7 +48,7 @@ export function stPeriodsFromNames(records: readonly NameRecord[]): Batch {
         open = null;
       }
     }
-    if (open !== null) out.push([code, open, lastEnd === null ? null : nextDay(lastEnd)]);
+    if (open !== null) out.push([code, open, lastEnd === null ? null : addDays(lastEnd, 1)]);
   }
   const b = makeBatch(datasets.st_periods, out.length);
   const [codes, starts, ends] = b.columns as [(string | null)[], Int32Array, Int32Array];
@@ -57,10 +58,4 @@ export function stPeriodsFromNames(records: readonly NameRecord[]): Batch {
     ends[i] = end ?? INT_NULL;
   });
   return b;
-}
-
-/** The calendar day after a YYYYMMDD date. */
-function nextDay(ymd: number): number {
-  const d = new Date(Date.UTC(Math.floor(ymd / 10000), (Math.floor(ymd / 100) % 100) - 1, (ymd % 100) + 1));
-  return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
 }

@@ -17,6 +17,7 @@ import { CoveragePage } from '../../views/market/coverage-page.tsx';
 import { LogPage } from '../../views/market/log-page.tsx';
 import { StockPage } from '../../views/market/stock-page.tsx';
 import { StocksPage } from '../../views/market/stocks-page.tsx';
+import { addDays } from '../market/days.ts';
 
 export interface MarketPageDeps {
   chrome: PageChromeFn;
@@ -29,11 +30,6 @@ export interface MarketPageDeps {
 const PAGE = 50;
 const offsetOf = (v: string | undefined) => Math.max(0, Math.trunc(Number(v ?? 0)) || 0);
 const rangeDays: Record<string, number> = { '3m': 92, '6m': 183, '1y': 366, '3y': 1096 };
-
-function minusDays(ymd: number, days: number): number {
-  const d = new Date(Date.UTC(Math.floor(ymd / 10000), (Math.floor(ymd / 100) % 100) - 1, ymd % 100) - days * 86_400_000);
-  return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
-}
 
 const syncForm = z.object({
   dataset: z.enum(datasetNames as [string, ...string[]], { message: 'pick a dataset' }),
@@ -63,7 +59,7 @@ export function marketPages(deps: MarketPageDeps) {
     const adj: svc.Adjustment = adjQ === 'hfq' || adjQ === 'none' ? adjQ : 'qfq';
     const range = rangeDays[c.req.query('range') ?? ''] ? c.req.query('range')! : '6m';
     const end = (await svc.lastBarDate(deps.market, code)) ?? 0;
-    const bars = await svc.stockDaily(deps.market, code, minusDays(end, rangeDays[range]), end, adj);
+    const bars = await svc.stockDaily(deps.market, code, addDays(end, -rangeDays[range]), end, adj);
     const indicators = await svc.stockIndicators(deps.market, code, 15);
     return c.html(<StockPage chrome={deps.chrome(c)} model={{ stock, bars, range, indicators }} />);
   });

@@ -1,3 +1,5 @@
+import { addDays, fromYmd, toYmd } from '../days.ts';
+
 /**
  * An approximate SSE/SZSE trading calendar: weekends closed, plus the main Chinese holidays: New
  * Year's Day, Spring Festival (eve to the 5th day, from a table of lunar new-year dates), Qingming
@@ -12,18 +14,6 @@ const lunarNewYear: Record<number, string> = {
 };
 
 const DAY_MS = 86_400_000;
-
-export function toYmd(d: Date): number {
-  return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
-}
-
-export function fromYmd(ymd: number): Date {
-  return new Date(Date.UTC(Math.floor(ymd / 10000), (Math.floor(ymd / 100) % 100) - 1, ymd % 100));
-}
-
-export function addDays(ymd: number, days: number): number {
-  return toYmd(new Date(fromYmd(ymd).getTime() + days * DAY_MS));
-}
 
 function holidaysOf(year: number): Set<number> {
   const h = new Set<number>();

@@ -1,7 +1,8 @@
 import { boardOf, datasets, type Board } from '../datasets.ts';
 import { INT_NULL, makeBatch, type Batch } from '../store/batch.ts';
 import { downLimitCents, limitPercent, upLimitCents } from '../limits.ts';
-import { addDays, demoCalendar, type CalendarDay } from './calendar.ts';
+import { addDays } from '../days.ts';
+import { demoCalendar, type CalendarDay } from './calendar.ts';
 import { normal, uniform } from './noise.ts';
 
 /** Sizes the demo market. Same parameters → byte-identical data. */

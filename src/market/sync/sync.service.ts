@@ -32,6 +32,7 @@ import { concatBatches } from '../store/concat.ts';
 import { addCounts, mergeBatch, zeroCounts, type MergeCounts } from '../store/merge.ts';
 import { insertSyncLog, updateSyncLog } from './sync-log.repository.ts';
 import type { MarketSource } from './sources.ts';
+import { addDays } from '../days.ts';
 
 export interface SyncDeps {
   market: MarketStore;
@@ -93,16 +94,11 @@ export function shanghaiToday(now = new Date()): { date: number; afterPublish: b
 
 export async function latestClosedDate(source: MarketSource, now = new Date(), signal?: AbortSignal): Promise<number> {
   const { date, afterPublish } = shanghaiToday(now);
-  const back = addDaysYmd(date, -20);
+  const back = addDays(date, -20);
   const open = await source.openDates(back, date, signal);
   const done = open.filter((d) => d < date || (d === date && afterPublish));
   if (!done.length) throw new AppError(400, 'no_trading_day', `no trading day closed between ${back} and ${date}; pass --start/--end`);
   return done[done.length - 1];
-}
-
-function addDaysYmd(ymd: number, days: number): number {
-  const d = new Date(Date.UTC(Math.floor(ymd / 10000), (Math.floor(ymd / 100) % 100) - 1, ymd % 100) + days * 86_400_000);
-  return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
 }
 
 export async function syncDataset(deps: SyncDeps, request: SyncRequest, control: SyncControl = {}): Promise<SyncOutcome> {
