@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
 import { makePanelCache } from '../../src/backtests/panel-cache.ts';
-import { loadBenchmark, loadPanel, sharedBuffers } from '../../src/market/panel.ts';
+import { loadBenchmark, loadPanel, plainBuffers, sharedBuffers } from '../../src/market/panel.ts';
 
 // A hand-made market of four stocks over four open days (2024-01-02 … 01-05; 06/07 a weekend).
 let market: MarketStore;
@@ -106,14 +106,19 @@ describe('loadPanel', () => {
     expect(Array.from(b.close)).toEqual([3400.5, NaN, 3410]);
   });
 
-  it('allocates on SharedArrayBuffers when asked, with the same values, and the cache keeps its panels on them in every adjust mode', async () => {
+  it('allocates on SharedArrayBuffers by default and on plain ones when asked, prefaulted or not, with the same values; the cache keeps its panels on shared ones in every adjust mode', async () => {
     const req = { start: 20240101, end: 20240107, fields: ['pe'] };
-    const plain = await loadPanel(market, req);
-    const shared = await loadPanel(market, req, { buffers: sharedBuffers });
+    const plain = await loadPanel(market, req, { buffers: plainBuffers });
+    const shared = await loadPanel(market, req);
+    // This panel is far below the 64 MB from which the loader prefaults; from 0 bytes it does (the
+    // helper thread touching pages while the scatter writes them must change nothing).
+    const prefaulted = await loadPanel(market, req, { buffers: sharedBuffers, prefaultFrom: 0 });
     const arrays = (p: typeof plain) => [p.dates, p.open, p.high, p.low, p.close, p.preClose, p.volume, p.amount, p.adjFactor, p.upLimit, p.downLimit, p.suspended, p.listed, p.st, p.fields.pe];
     for (const a of arrays(plain)) expect(a.buffer).not.toBeInstanceOf(SharedArrayBuffer);
-    for (const a of arrays(shared)) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
-    expect(arrays(shared).map((a) => Array.from(a))).toEqual(arrays(plain).map((a) => Array.from(a)));
+    for (const p of [shared, prefaulted]) {
+      for (const a of arrays(p)) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(arrays(p).map((a) => Array.from(a))).toEqual(arrays(plain).map((a) => Array.from(a)));
+    }
     // Every adjust mode and the ST filter leave the cached panel wholly on shared memory.
     const cache = makePanelCache(market);
     for (const [adjust, excludeSt] of [['hfq', false], ['qfq', true], ['none', false]] as const) {
