@@ -72,6 +72,12 @@ describe('loadPanel', () => {
     const byCode = await loadPanel(market, { codes: ['600000.SH'], start: 20240102, end: 20240104 });
     expect(byCode.codes).toEqual(['600000.SH']);
     expect(Array.from(byCode.close)).toEqual([10.2, NaN, 11.06]);
+    // Codes go to DuckDB comma-joined; one with a comma in it (no real code has one) goes as a list
+    // instead, and finds nothing rather than splitting into two codes.
+    const odd = await loadPanel(market, { codes: ['600000.SH', '600001.SH,300750.SZ'], start: 20240102, end: 20240104 });
+    expect(odd.codes).toEqual(['600000.SH', '600001.SH,300750.SZ']);
+    expect(Array.from(odd.close)).toEqual([10.2, NaN, NaN, NaN, 11.06, NaN]);
+    expect(Array.from(odd.listed)).toEqual([1, 0, 1, 0, 1, 0]);
     const chinext = await loadPanel(market, { universe: { boards: ['chinext'] }, start: 20240102, end: 20240105 });
     expect(chinext.codes).toEqual(['300750.SZ']);
   });
