@@ -43,37 +43,22 @@ function swap(ind: { cur: Float64Array[]; prev: Float64Array[] }): void {
 class Ring {
   readonly buf: Float64Array;
   readonly sum: Float64Array;
-  readonly count: Int32Array;
+  /** Float64Array like the SMAs' counts, so windowStep sees one array type (monomorphic in the hot loops). */
+  readonly count: Float64Array;
   /** Row written last. */
   pos = -1;
   days = 0;
   constructor(readonly len: number, readonly n: number) {
     this.buf = new Float64Array(len * n).fill(NaN);
     this.sum = new Float64Array(n);
-    this.count = new Int32Array(n);
+    this.count = new Float64Array(n);
   }
   /** Pushes today's row over the oldest one. */
   push(x: Float64Array): void {
     const { n, len, buf, sum, count } = this;
     this.pos = (this.pos + 1) % len;
     const off = this.pos * n;
-    for (let i = 0; i < n; i++) {
-      const old = buf[off + i];
-      const v = x[i];
-      buf[off + i] = v;
-      let s = sum[i];
-      let c = count[i];
-      if (old === old) {
-        s -= old;
-        c--;
-      }
-      if (v === v) {
-        s += v;
-        c++;
-      }
-      sum[i] = s;
-      count[i] = c;
-    }
+    for (let i = 0; i < n; i++) windowStep(buf, off + i, x[i], sum, i, count, i);
     if (++this.days % 512 === 0) this.resum();
   }
   /** Re-sums the window so float error from add/subtract cannot accumulate over decades. */
@@ -146,15 +131,16 @@ export class Sma implements Indicator {
 }
 
 /**
- * One stock's step of an SMA (the ring row at `off` written last): v enters the window, the value
- * it overwrites leaves, and out[i] is the mean once the window holds `len` numbers (NaN before).
- * Small enough for V8 to inline into the per-stock loops below (the engine's hot path).
+ * One stock's step of a rolling window: v is written over the ring slot buf[at], the value there
+ * leaves, and the running sum (sums[si]) and count of numbers (counts[ci]) follow; NaN neither
+ * enters nor leaves. Ring keeps sums and counts in two arrays, the SMAs interleaved in one.
+ * Small enough for V8 to inline into the per-stock loops (the engine's hot path).
  */
-function smaStep(buf: Float64Array, acc: Float64Array, out: Float64Array, off: number, len: number, i: number, v: number): void {
-  const old = buf[off + i];
-  buf[off + i] = v;
-  let s = acc[2 * i];
-  let c = acc[2 * i + 1];
+function windowStep(buf: Float64Array, at: number, v: number, sums: Float64Array, si: number, counts: Float64Array, ci: number): void {
+  const old = buf[at];
+  buf[at] = v;
+  let s = sums[si];
+  let c = counts[ci];
   if (old === old) {
     s -= old;
     c--;
@@ -163,9 +149,18 @@ function smaStep(buf: Float64Array, acc: Float64Array, out: Float64Array, off: n
     s += v;
     c++;
   }
-  acc[2 * i] = s;
-  acc[2 * i + 1] = c;
-  out[i] = c === len ? s / len : NaN;
+  sums[si] = s;
+  counts[ci] = c;
+}
+
+/**
+ * One stock's step of an SMA (the ring row at `off` written last; sum and count interleaved in
+ * `acc`): out[i] is the mean once the window holds `len` numbers (NaN before).
+ */
+function smaStep(buf: Float64Array, acc: Float64Array, out: Float64Array, off: number, len: number, i: number, v: number): void {
+  windowStep(buf, off + i, v, acc, 2 * i, acc, 2 * i + 1);
+  const c = acc[2 * i + 1];
+  out[i] = c === len ? acc[2 * i] / len : NaN;
 }
 
 export function makeSma(len: number, n: number): Sma {
