@@ -2,13 +2,16 @@ import { datasets } from './datasets.ts';
 import { addDays } from './days.ts';
 import { INT_NULL, makeBatch, type Batch } from './store/batch.ts';
 
+/** The risk-warning tag at the start of a name (below; the fake Tushare strips it for the plain name). */
+export const stPrefix = /^(S?\*?ST)/;
+
 /**
  * A name that carries the risk-warning tag: ST, *ST, and the pre-2007 share-reform forms SST and
  * S*ST (S marked a company that had not finished the reform). `ST` elsewhere in a name (a company
  * whose name happens to contain the letters) does not count: the tag is always the prefix.
  */
 export function isStName(name: string): boolean {
-  return /^(S?\*?ST)/.test(name.trim());
+  return stPrefix.test(name.trim());
 }
 
 export interface NameRecord {

@@ -5,6 +5,7 @@ import {
   dayIndex, demoAdjFactors, demoCalendarRows, demoDailyBars, demoDailyBasic, demoIndexDaily, demoLimitPrices, demoStocks,
   demoSuspensions, generateDemoMarket, type DemoMarket, type DemoParams,
 } from '../../src/market/demo/generator.ts';
+import { stPrefix } from '../../src/market/st-periods.ts';
 import { INT_NULL, makeBatch, type Batch } from '../../src/market/store/batch.ts';
 import { concatBatches } from '../../src/market/store/concat.ts';
 
@@ -211,7 +212,7 @@ function demoNameHistory(m: DemoMarket, codes?: ReadonlySet<string>): Batch {
   let n = 0;
   for (const s of m.stocks) {
     if (codes && !codes.has(s.tsCode)) continue;
-    const plain = s.name.replace(/^(S?\*?ST)/, '');
+    const plain = s.name.replace(stPrefix, '');
     const hasSt = s.stStart >= 0 && s.stStart < s.endIdx;
     if (!hasSt) {
       rows.push([s.tsCode, plain, s.listDate, null]);
