@@ -5,7 +5,7 @@ describe('prefault', () => {
   it('keeps what the caller writes while the helper touches the same pages', async () => {
     // 64 MB: every 4096th byte is one the helper writes too. The caller writes them from the end
     // backwards, so its writes and the helper's forward sweep cross; a helper that stored 0 instead
-    // of an atomic OR with 0 would wipe whatever the caller wrote before it got there.
+    // of an atomic compare-exchange of 0 with 0 would wipe whatever the caller wrote before it got there.
     const buffer = new SharedArrayBuffer(64 * 2 ** 20);
     const bytes = new Uint8Array(buffer);
     const done = prefault([buffer]);
