@@ -3,7 +3,6 @@
  * Sucrase strips the types and turns `export default` into `exports.default`, with a source map so
  * errors point at the user's own line and column.
  */
-import { transform as sucraseTransform } from 'sucrase';
 import { decodeMappings, originalPosition, type DecodedMap } from './source-map.ts';
 
 export const USER_FILENAME = 'strategy.js';
@@ -22,13 +21,24 @@ export interface UserCodeError {
 }
 
 /**
+ * Sucrase is loaded on the first compile, not with this module: the backtest thread imports the
+ * sandbox for every run, and loading Sucrase's parser through tsx's CommonJS hook grows a
+ * WebAssembly memory (the module lexer's), which detaches an ArrayBuffer. The first detach in an
+ * isolate makes V8 add a detached-buffer check to every typed-array access in code it optimizes
+ * from then on: the engine ran dual MA at 46–48 M stock-days/s with Sucrase loaded against 60–63 M
+ * without (test/bench/engine.bench.ts). A thread that runs a built-in strategy now never loads it.
+ */
+let sucrase: Promise<typeof import('sucrase')> | undefined;
+
+/**
  * Compiles with Sucrase (plain JavaScript, so the single executable, which cannot carry esbuild's
  * native binary, compiles exactly as `npm start` does): types stripped, `export default` turned into
  * `exports.default =`, every statement kept on its line, and a source map for the columns.
  */
 export async function compileUserCode(source: string, language: 'ts' | 'js' = 'ts'): Promise<CompiledUserCode | UserCodeError> {
+  const { transform } = await (sucrase ??= import('sucrase'));
   try {
-    const r = sucraseTransform(source, {
+    const r = transform(source, {
       transforms: language === 'ts' ? ['typescript', 'imports'] : ['imports'],
       sourceMapOptions: { compiledFilename: USER_FILENAME },
       filePath: language === 'ts' ? 'strategy.ts' : 'strategy.js',
