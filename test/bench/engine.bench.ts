@@ -2,8 +2,8 @@
 // 2,430 trading days ≈ 10 years), dual MA 5/20: the built-in on the host, the same strategy as user
 // code in the isolate, and a plain hand-written typed-array dual-MA loop for comparison.
 // BENCH_STOCKS / BENCH_DAYS shrink it while iterating. The engine runs before the sandbox compiles
-// user code, as in a backtest thread running a built-in: compiling loads Sucrase, after which V8's
-// typed-array code is slower in this isolate (src/backtest/sandbox/user-code.ts says why).
+// user code, as in a backtest thread running a built-in: compiling loads Sucrase, which under this
+// runner's `--import tsx` makes V8's typed-array code slower in the whole process (user-code.ts).
 import { runBacktestSync } from '../../src/backtest/engine/engine.ts';
 import { runUserBacktest } from '../../src/backtest/sandbox/sandbox.ts';
 import { dualMa } from '../../src/backtest/strategies/dual-ma.ts';

@@ -21,12 +21,15 @@ export interface UserCodeError {
 }
 
 /**
- * Sucrase is loaded on the first compile, not with this module: the backtest thread imports the
- * sandbox for every run, and loading Sucrase's parser through tsx's CommonJS hook grows a
- * WebAssembly memory (the module lexer's), which detaches an ArrayBuffer. The first detach in an
- * isolate makes V8 add a detached-buffer check to every typed-array access in code it optimizes
- * from then on: the engine ran dual MA at 46–48 M stock-days/s with Sucrase loaded against 60–63 M
- * without (test/bench/engine.bench.ts). A thread that runs a built-in strategy now never loads it.
+ * Sucrase is loaded on the first compile, not with this module, which every backtest thread imports
+ * (through run-backtest.ts) whether its strategy is user code or built in. A built-in run never
+ * needs Sucrase's 57 files: a worker thread under tsx imports run-backtest.ts in 124–133 ms without
+ * them, 160–183 ms with. And in a process started with `node --import tsx` (the bench runner),
+ * loading them goes through tsx's CommonJS hook, whose WebAssembly lexer grows its memory and so
+ * detaches an ArrayBuffer; after the first detach in an isolate, V8 guards every typed-array access
+ * in the code it optimizes (the engine bench ran dual MA at 46–48 M stock-days/s with Sucrase
+ * loaded, 60–63 M without). Worker threads and `bin/zquant.js` register only tsx's ESM hooks and
+ * were not slowed (61–63 M in a worker either way).
  */
 let sucrase: Promise<typeof import('sucrase')> | undefined;
 

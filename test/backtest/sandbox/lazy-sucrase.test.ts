@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-// Why it matters: loading Sucrase through tsx detaches an ArrayBuffer (a WebAssembly memory grows),
-// after which V8 checks for detached buffers on every typed-array access it optimizes; the engine
-// ran ~25% slower in a thread that had loaded it (src/backtest/sandbox/user-code.ts). The backtest
-// thread imports run-backtest.ts for every run, built-in strategy or not.
+// Why it matters (src/backtest/sandbox/user-code.ts): every backtest thread imports run-backtest.ts,
+// and a built-in run has no use for Sucrase's 57 files (30–60 ms of a worker's start); under
+// `node --import tsx` loading them also detached an ArrayBuffer, after which V8's typed-array code
+// in the process was ~25% slower (the engine bench).
 describe('Sucrase loading', () => {
   it('is not loaded by the backtest entry points, only by the first user-code compile', () => {
     const runBacktest = fileURLToPath(new URL('../../../src/backtest/run-backtest.ts', import.meta.url));
