@@ -13,8 +13,10 @@ import { Worker } from 'node:worker_threads';
  * (a plain store of 0 could overwrite it). Not `Atomics.or(byte, 0)`, which V8 builds as a load then
  * a compare-and-swap: the load maps the shared zero page, and the write that follows takes a second,
  * copy-on-write fault whose TLB flush interrupts every thread of the process (an IPI, costly on a VM).
- * Measured on the 5,000 × 2,440 bench market, loading the bars: 2.99–3.72 s with `or`, 1.30–1.56 s
- * with `compareExchange`; touching 1 GB alone on one thread: 0.79–0.80 s against 0.45–0.46 s.
+ * Measured on the 5,000 × 2,440 bench market, loading the bars with 4 KB pages: 2.80–3.25 s with
+ * `or`, 1.44–1.64 s with `compareExchange`; touching 1 GB alone on one thread: 0.79–0.80 s against
+ * 0.45–0.46 s. (With glibc's hugetlb tunable, as the bench runner sets, there are 512× fewer faults
+ * and the two measure the same.)
  * One thread serves every call, started on first use (~55 ms) and kept, unreferenced while idle so
  * that it never holds the process open.
  *
