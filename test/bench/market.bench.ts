@@ -65,7 +65,7 @@ async function main() {
 
     // The fake server is done: stopped before the load, as it holds ~2 GB of cached pages. With it
     // alive, the load's fresh memory came from pages the VM had not backed yet, and page faults took
-    // 2.4 s of system time instead of 0.3 s (2.1–2.3 s against 1.2–1.3 s for the same load, measured with the compare-exchange prefault).
+    // 2.4 s of system time instead of 0.3 s (2.1–2.3 s against 1.2–1.3 s for the same load and code).
     fake.stop();
     global.gc?.();
     const cpu1 = process.cpuUsage();
