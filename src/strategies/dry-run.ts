@@ -7,6 +7,7 @@ import type { Panel } from '../backtest/engine/panel.ts';
 import { runUserBacktest } from '../backtest/sandbox/sandbox.ts';
 import { describeUserStrategy } from '../backtest/sandbox/sandbox.ts';
 import type { UserCodeError } from '../backtest/sandbox/user-code.ts';
+import { toYmd } from '../market/days.ts';
 
 export function tinyPanel(): Panel {
   const D = 60;
@@ -16,7 +17,7 @@ export function tinyPanel(): Panel {
   const t = new Date(Date.UTC(2023, 0, 3));
   for (let d = 0; d < D; ) {
     const wd = t.getUTCDay();
-    if (wd !== 0 && wd !== 6) dates[d++] = t.getUTCFullYear() * 10000 + (t.getUTCMonth() + 1) * 100 + t.getUTCDate();
+    if (wd !== 0 && wd !== 6) dates[d++] = toYmd(t);
     t.setUTCDate(t.getUTCDate() + 1);
   }
   const f = () => new Float64Array(D * N);

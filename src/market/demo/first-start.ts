@@ -2,6 +2,7 @@ import type { Config } from '../../config.ts';
 import type { PgStore } from '../../db/database.ts';
 import type { Logger } from '../../logger.ts';
 import type { MarketStore } from '../duckdb.ts';
+import { toYmd } from '../days.ts';
 import { saveDemoParams } from '../sync/make-source.ts';
 import { insertSyncLog, updateSyncLog } from '../sync/sync-log.repository.ts';
 import { defaultDemoParams } from './generator.ts';
@@ -19,7 +20,7 @@ export async function seedDemoOnFirstStart(deps: { pg: PgStore; market: MarketSt
     ...defaultDemoParams,
     stocks: deps.config.demoStocks,
     years: deps.config.demoYears,
-    end: end.getUTCFullYear() * 10000 + (end.getUTCMonth() + 1) * 100 + end.getUTCDate(),
+    end: toYmd(end),
   };
   const logId = await insertSyncLog(deps.pg.db, { source: 'demo', endpoint: 'first start', dataset: 'all', params, runId: null });
   try {

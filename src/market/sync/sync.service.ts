@@ -32,7 +32,7 @@ import { concatBatches } from '../store/concat.ts';
 import { addCounts, mergeBatch, zeroCounts, type MergeCounts } from '../store/merge.ts';
 import { insertSyncLog, updateSyncLog } from './sync-log.repository.ts';
 import type { MarketSource } from './sources.ts';
-import { addDays } from '../days.ts';
+import { addDays, toYmd } from '../days.ts';
 
 export interface SyncDeps {
   market: MarketStore;
@@ -89,7 +89,7 @@ export interface SyncOutcome {
 /** Today in Asia/Shanghai as YYYYMMDD, and whether the day's data is out (Tushare publishes ~17:00). */
 export function shanghaiToday(now = new Date()): { date: number; afterPublish: boolean } {
   const sh = new Date(now.getTime() + 8 * 3600_000);
-  return { date: sh.getUTCFullYear() * 10000 + (sh.getUTCMonth() + 1) * 100 + sh.getUTCDate(), afterPublish: sh.getUTCHours() >= 17 };
+  return { date: toYmd(sh), afterPublish: sh.getUTCHours() >= 17 };
 }
 
 export async function latestClosedDate(source: MarketSource, now = new Date(), signal?: AbortSignal): Promise<number> {
