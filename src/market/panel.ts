@@ -307,9 +307,10 @@ function collectChunks(): void {
 
 /**
  * Writes each run of an unchanged adj factor (per stock) at its first panel day into `out`/`present`
- * and each stock's earliest factor into `first`, and says true; says false, writing nothing, when some stock's runs interleave. Grouped before the
- * stock index is joined (the join over every row cost more than the grouping); a run dated from a
- * day the calendar does not open counts from the next open day.
+ * and each stock's earliest factor into `first`, and says true; says false, writing nothing, when
+ * some stock's runs interleave. Grouped before the stock index is joined (the join over every row
+ * cost more than the grouping); a run dated from a day the calendar does not open counts from the
+ * next open day.
  */
 async function adjRuns(
   conn: DuckDBConnection,
