@@ -4,8 +4,10 @@
 # final stage holds that file and nothing else on distroless/cc (glibc, libstdc++, libgcc: all the
 # executable and its addons link against, see `ldd dist/zquant`), running as non-root.
 
-# --- build: dependencies (isolated-vm compiles its addon with g++), type check, the executable
-FROM node:20-bookworm-slim AS build
+# --- build: dependencies, type check, the executable. Node 24 LTS, the runtime the executable
+# embeds (isolated-vm 7 ships prebuilt addons for it; g++ and python3 stay for any dependency that
+# has to compile against node's headers on another architecture).
+FROM node:24-bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ binutils \
  && rm -rf /var/lib/apt/lists/*

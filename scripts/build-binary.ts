@@ -1,7 +1,7 @@
 // `npm run build:binary`: the whole server as one executable for this platform (dist/zquant).
 //
 //   1. esbuild bundles src/runtime/binary-main.ts (cli, server, views, migrations, node_modules)
-//      into one CommonJS file, the form Node 20's single executable applications (SEA) run.
+//      into one CommonJS file, the form Node 24's single executable applications (SEA) run.
 //      Every `require('…/x.node')` becomes `loadAddon(dir, 'x.node')` (src/runtime/native.ts).
 //   2. The native addons with the libraries beside them, public/, PGlite's WASM and data files and
 //      a manifest become SEA assets (src/runtime/manifest.ts names them).
@@ -50,9 +50,19 @@ function nativeKey(dir: string): string {
   return rel.split(sep).join('+').replace(/^@/, '').replace(/[^A-Za-z0-9._+-]/g, '_');
 }
 
+/** Addon files the bundle requires, per native directory (prebuild folders hold other ABIs too). */
+const requiredAddons = new Map<string, Set<string>>();
+
 const nativePlugin: esbuild.Plugin = {
   name: 'zquant-native',
   setup(build) {
+    // isolated-vm 7 finds its addon at run time through node-gyp-build (prebuilds/<platform>/
+    // isolated-vm.abi<N>.<libc>.node), which a bundle cannot do: resolve it now, for the Node that
+    // runs this build (the one the executable embeds), and require that file literally.
+    build.onLoad({ filter: /[\\/]node_modules[\\/]isolated-vm[\\/]isolated-vm\.js$/ }, (args) => {
+      const addon = (createRequire(args.path)('node-gyp-build') as { path(dir: string): string }).path(dirname(args.path));
+      return { contents: `module.exports = require(${JSON.stringify(addon)}).ivm;`, loader: 'js', resolveDir: dirname(args.path) };
+    });
     // Addons for other platforms (`…-darwin-arm64/duckdb.node`) are not installed; they stay
     // `require`s that would only run on those platforms.
     build.onResolve({ filter: /\.node$/ }, async (args) => {
@@ -65,6 +75,8 @@ const nativePlugin: esbuild.Plugin = {
       const dir = dirname(args.path);
       const key = nativeKey(dir);
       nativeDirs.set(key, dir);
+      if (!requiredAddons.has(key)) requiredAddons.set(key, new Set());
+      requiredAddons.get(key)!.add(basename(args.path));
       return {
         contents: `module.exports = require(${JSON.stringify(nativeLoader)}).loadAddon(${JSON.stringify(key)}, ${JSON.stringify(basename(args.path))});`,
         loader: 'js',
@@ -87,7 +99,7 @@ async function bundle(entry: string, bundlePath: string): Promise<void> {
     outfile: bundlePath,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format: 'cjs',
     // '.node' last, so `require('./out/isolated_vm')` finds the addon as node itself would.
     resolveExtensions: ['.tsx', '.ts', '.jsx', '.js', '.cjs', '.mjs', '.json', '.node'],
@@ -100,10 +112,10 @@ async function bundle(entry: string, bundlePath: string): Promise<void> {
     legalComments: 'none',
     // import.meta.url in dependencies bundled from ESM (PGlite computes its folder from it and
     // createRequire()s it) becomes the executable's own file URL instead of undefined. Our own code
-    // must not rely on it (checked below). `__zqRequire` is the real require, for the rewrite below.
+    // must not rely on it (checked below).
     define: { 'import.meta.url': '__zqImportMetaUrl' },
     banner: {
-      js: 'var __zqRequire = require; var __zqImportMetaUrl = require("node:url").pathToFileURL(typeof __filename === "string" ? __filename : process.execPath).href;',
+      js: 'var __zqImportMetaUrl = require("node:url").pathToFileURL(typeof __filename === "string" ? __filename : process.execPath).href;',
     },
     logLevel: 'silent',
     metafile: true,
@@ -144,21 +156,15 @@ if (problems.length) {
 }
 for (const w of result.warnings) if (!ours(w.location?.file)) step(`(dependency) ${w.location?.file}: ${w.text}`);
 
-// Node 20 runs a SEA's main script without a dynamic-import callback, so an `import("fs")` left in
-// prebuilt dependency code (PGlite's) fails with "A dynamic import callback was not specified".
-// Built-in modules are all that remain; each becomes a resolved require with a namespace shape.
-const bundled = readFileSync(bundlePath, 'utf8').replace(/\bimport\((["'])([^"']+)\1\)/g, (whole, _q, id: string) => {
-  if (!isBuiltin(id)) {
-    problems.push(`the bundle still imports ${id} at run time; the executable cannot (bundle it or make it a require)`);
-    return whole;
-  }
-  return `Promise.resolve().then(() => { const m = __zqRequire(${JSON.stringify(id)}); return { ...m, default: m }; })`;
-});
+// Node 24's SEA resolves `import("fs")` of built-in modules (Node 20's did not, which this build
+// used to rewrite into requires); any other module imported at run time is not in the executable.
+for (const m of readFileSync(bundlePath, 'utf8').matchAll(/\bimport\((["'])([^"']+)\1\)/g)) {
+  if (!isBuiltin(m[2])) problems.push(`the bundle still imports ${m[2]} at run time; the executable cannot (bundle it or make it a require)`);
+}
 if (problems.length) {
   process.stderr.write(`build:binary:\n  ${problems.join('\n  ')}\n`);
   process.exit(1);
 }
-writeFileSync(bundlePath, bundled);
 }
 
 step('bundling the server');
@@ -179,12 +185,12 @@ const native: Record<string, Record<string, number>> = {};
 const nativeHash = createHash('sha256');
 const canStrip = process.env.ZQ_BINARY_STRIP !== '0' && spawnSync('strip', ['--version']).status === 0;
 for (const [key, dir] of [...nativeDirs].sort(([a], [b]) => a.localeCompare(b))) {
-  // The addon and every shared library beside it: an addon linked with runpath $ORIGIN (DuckDB)
+  // The addons the bundle requires and every shared library beside them: an addon linked with runpath $ORIGIN (DuckDB)
   // finds them once they sit side by side in the cache directory.
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.node') || /\.so(\.\d+)*$/.test(f))
+    .filter((f) => (f.endsWith('.node') && requiredAddons.get(key)!.has(f)) || /\.so(\.\d+)*$/.test(f))
     .sort();
-  // Stripped copies: debug symbols are most of some addons (isolated-vm 26 MB → 1 MB,
+  // Stripped copies: debug symbols are most of some addons (a source-built isolated-vm 26 MB → 1 MB,
   // libduckdb 71 → 60 MB) and nothing at run time reads them.
   const staged = join(work, 'native', key);
   mkdirSync(staged, { recursive: true });

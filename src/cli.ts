@@ -167,7 +167,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return name ? 0 : 1;
   }
   if (name === '--version' || name === '-v' || name === 'version') {
-    process.stdout.write(`${version}\n`);
+    // The runtime too: the single executable embeds the Node.js that built it.
+    process.stdout.write(`${version} (node ${process.version})\n`);
     return 0;
   }
   const command = subcommands[name];

@@ -20,7 +20,8 @@ describe('zquant command line', () => {
   it('prints the version and the help', async () => {
     const v = await runCli(['--version']);
     expect(v.code).toBe(0);
-    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    // package.json's engines: Node.js 24 or newer.
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+ \(node v(2[4-9]|[3-9]\d)\.\d+\.\d+\)$/);
     const h = await runCli(['serve', '--help']);
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('--data-dir');

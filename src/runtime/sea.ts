@@ -8,17 +8,10 @@ import { assetKeys, type BinaryManifest } from './manifest.ts';
 type SeaModule = { isSea(): boolean; getAsset(key: string): ArrayBuffer };
 
 // `node:sea` is loaded through getBuiltinModule rather than imported: a static import would make
-// tsx, vitest and the bundler each resolve it their own way; Node 20.16+ has this everywhere.
-const sea: SeaModule | null = (() => {
-  const get = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  try {
-    return (get?.('node:sea') as SeaModule | undefined) ?? null;
-  } catch {
-    return null;
-  }
-})();
+// tsx, vitest and the bundler each resolve it their own way.
+const sea = process.getBuiltinModule('node:sea') as SeaModule;
 
-const binary = sea?.isSea() ?? false;
+const binary = sea.isSea();
 
 /** True inside the single executable, false under `node` (npm start, tests). */
 export function isBinary(): boolean {
@@ -27,7 +20,7 @@ export function isBinary(): boolean {
 
 /** An embedded file's bytes (a copy-free view of the asset). Throws outside the binary. */
 export function embeddedBytes(key: string): Uint8Array<ArrayBuffer> {
-  if (!sea || !binary) throw new Error(`embedded asset ${key} asked for outside the single executable`);
+  if (!binary) throw new Error(`embedded asset ${key} asked for outside the single executable`);
   return new Uint8Array(sea.getAsset(key));
 }
 

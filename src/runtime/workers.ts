@@ -32,9 +32,10 @@ export function startWorker(name: string, options: WorkerOptions = {}): Worker {
 /**
  * Starts a TypeScript module of the source tree on a worker thread through tsx (never inside the
  * binary, which has no source tree): what `startWorker` does under node, for test fixtures that
- * are not worker entries. Loader hooks are per thread, and Node 20 ignores `--import` in a worker's
- * execArgv, hence the small bootstrap that registers tsx (with this project's tsconfig, as
- * bin/zquant.js does) before importing the module.
+ * are not worker entries. Loader hooks are per thread; the small bootstrap registers tsx with this
+ * project's tsconfig, as bin/zquant.js does, wherever the process was started from (a bare
+ * `--import tsx` in execArgv, which Node 24 honours in workers, would look for a tsconfig from the
+ * working directory and miss the JSX settings).
  */
 export function startSourceWorker(module: URL, options: WorkerOptions = {}): Worker {
   if (isBinary()) throw new Error(`cannot start ${module.href} on a worker thread inside the single executable; list it in workerEntries`);

@@ -39,7 +39,9 @@ describe.skipIf(!binaryWanted)('single executable (dist/zquant)', () => {
 
   it('prints its version and help without any Node.js files around', async () => {
     const v = await runBinary(exe, ['--version'], cwd, env);
-    expect(v).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+    // The executable embeds the Node.js that built it, which must be the supported 24 LTS line.
+    expect(v).toMatchObject({ code: 0, stdout: `${pkg.version} (node ${process.version})\n` });
+    expect(process.version).toMatch(/^v24\./);
     const h = await runBinary(exe, ['--help'], cwd, env);
     expect(h.stdout).toContain('healthcheck');
     expect(h.stdout).toContain('migrate');
