@@ -82,13 +82,15 @@ export function CsrfField(props: { chrome: PageChrome }) {
 }
 
 /** An error shown in place: a full page for navigation, the same box alone for htmx. */
-export function ErrorBox(props: { status: number; code: string; message: string }) {
+/** An error's answer as a page or fragment; the request id is what to quote to an operator (the log has the rest). */
+export function ErrorBox(props: { status: number; code: string; message: string; requestId?: string }) {
   return (
     <section class="error-box" role="alert">
       <h1>{props.status === 404 ? 'Not found' : props.status >= 500 ? 'Something went wrong' : 'That did not work'}</h1>
       <p>{props.message}</p>
       <p class="muted">
         {props.status} · {props.code}
+        {props.requestId ? <> · request id <code class="request-id">{props.requestId}</code></> : null}
       </p>
     </section>
   );

@@ -10,6 +10,7 @@ import { canChangeOwned, canSeeOwned, type Principal } from '../auth/access.ts';
 import { getBuiltinStrategy } from '../backtest/strategies/registry.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError } from '../http/errors.ts';
+import { shownRunError } from '../runs/run.mapping.ts';
 import type { RunsService } from '../runs/runs.service.ts';
 import { isTerminal, type RunErrorInfo, type RunProgress, type RunStatus } from '../runs/run.types.ts';
 import { visibleStrategy } from '../strategies/strategies.service.ts';
@@ -63,7 +64,7 @@ export function toBacktest(r: repo.BacktestRow): Backtest {
   return {
     id: r.id, runId: r.run_id, ownerId: r.owner_id, ownerName: r.owner_name ?? null, name: r.name, spec: parse(r.config) as BacktestSpec,
     status: (r.status ?? 'queued') as RunStatus, control: (r.control ?? null) as Backtest['control'], progress: (parse(r.progress) as RunProgress | null) ?? null,
-    error: (parse(r.error) as RunErrorInfo | null) ?? null, eventSeq: r.event_seq ?? 0, rerunOf: r.rerun_of, createdAt: date(r.created_at)!,
+    error: shownRunError(r.error), eventSeq: r.event_seq ?? 0, rerunOf: r.rerun_of, createdAt: date(r.created_at)!,
     startedAt: date(r.started_at), finishedAt: date(r.finished_at),
     metrics: done
       ? { totalReturn: r.total_return, annualizedReturn: r.annualized_return, sharpe: r.sharpe, maxDrawdown: r.max_drawdown, volatility: r.volatility, excessReturn: r.excess_return, finalValue: r.final_value, tradeCount: r.trade_count }

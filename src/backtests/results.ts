@@ -1,6 +1,7 @@
 /** Turns an engine result into the stored rows (compact arrays, NaN → null) and reads them back for pages and the API. */
 import type { BacktestResult } from '../backtest/engine/types.ts';
 import type { Metrics } from '../backtest/metrics/metrics.ts';
+import { storableJson } from '../db/storable-json.ts';
 import type { MetricColumns, ResultRow } from './backtests.repository.ts';
 
 export interface StoredSeries {
@@ -87,14 +88,16 @@ export function toStored(result: BacktestResult, metrics: Metrics, capital: numb
     firstOrders: orders.slice(0, tablePageSize),
   };
   return {
+    // storableJson: logs, order notes and skipped-day messages come from strategy code and may hold
+    // a NUL or a lone surrogate, which jsonb refuses.
     row: {
-      metrics: JSON.stringify(metrics),
-      series: JSON.stringify(series),
-      fills: JSON.stringify(result.fills),
-      orders: JSON.stringify(orders),
-      trades: JSON.stringify(result.trades),
-      positions: JSON.stringify(finalPositions(result)),
-      extras: JSON.stringify(extras),
+      metrics: storableJson(metrics),
+      series: storableJson(series),
+      fills: storableJson(result.fills),
+      orders: storableJson(orders),
+      trades: storableJson(result.trades),
+      positions: storableJson(finalPositions(result)),
+      extras: storableJson(extras),
     },
     columns: {
       total_return: metrics.totalReturn,

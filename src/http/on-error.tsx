@@ -32,7 +32,11 @@ export function isApiPath(path: string): boolean {
   return path === '/api' || path.startsWith('/api/');
 }
 
-/** Renders an error once: JSON under /api, a fragment for htmx, a page for navigation. */
+/**
+ * Renders an error once: JSON under /api, a fragment for htmx, a page for navigation. The answer
+ * carries the code, the message and the request id, never a stack, a file path or SQL: those go to
+ * the log line of a 5xx, bound to the same request id, which is what a user quotes to an operator.
+ */
 export function renderError(c: Context, err: unknown, chrome: (c: Context<any>) => PageChrome, logger: Logger): Response | Promise<Response> {
   const r = describeError(err);
   const requestId = (c.get('requestId') as string | undefined) ?? undefined;
@@ -43,15 +47,15 @@ export function renderError(c: Context, err: unknown, chrome: (c: Context<any>) 
   if (isApiPath(c.req.path)) {
     const body: Record<string, unknown> = { code: r.code, message: r.message };
     if (r.details) body.details = r.details;
-    if (requestId) body.requestId = requestId;
+    // snake_case like every field of the API.
+    if (requestId) body.request_id = requestId;
     return c.json({ error: body }, r.status);
   }
-  if (c.req.header('HX-Request')) {
-    return c.html(<ErrorBox status={r.status} code={r.code} message={r.message} />, r.status);
-  }
+  const box = <ErrorBox status={r.status} code={r.code} message={r.message} requestId={requestId} />;
+  if (c.req.header('HX-Request')) return c.html(box, r.status);
   return c.html(
     <Layout chrome={chrome(c)} title={r.status === 404 ? 'Not found' : 'Error'} section="home">
-      <ErrorBox status={r.status} code={r.code} message={r.message} />
+      {box}
     </Layout>,
     r.status,
   );

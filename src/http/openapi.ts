@@ -8,8 +8,15 @@ export type OpenApiDocument = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Docume
 export const apiBase = '/api/v1';
 
 const errorBody = z
-  .object({ error: z.object({ code: z.string(), message: z.string() }) })
-  .openapi('Error', { description: 'Every error under /api: a stable code and a message saying what to do.' });
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional().describe('e.g. {"field": …} naming the bad field of a request'),
+      request_id: z.string().optional().describe('The X-Request-Id of this request; the server log has the rest under it'),
+    }),
+  })
+  .openapi('Error', { description: 'Every error under /api: a stable code, a message saying what to do, and the request id to quote to an operator. Never a stack or a file path.' });
 
 const documentRoute = createRoute({
   method: 'get',
@@ -45,7 +52,7 @@ export function documentApi(api: OpenAPIHono<AppEnv>, version: string): () => Op
       info: {
         title: 'zquant API',
         version,
-        description: 'The JSON API of zquant, a self-hosted quant research server for the China A-share market. Field names are snake_case; every error is {"error":{"code","message"}}.',
+        description: 'The JSON API of zquant, a self-hosted quant research server for the China A-share market. Field names are snake_case; every error is {"error":{"code","message","details","request_id"}}.',
       },
       servers: [{ url: apiBase }],
       security: [{ bearer: [] }],

@@ -3,6 +3,21 @@ import type { Run, RunErrorInfo, RunEvent, RunProgress } from './run.types.ts';
 
 const date = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
 
+/**
+ * A stored run error as the API and pages may show it. Errors recorded before incident ids
+ * (2026-12) kept an internal failure's stack in `detail.stack`, with the server's file paths; such
+ * a row is shown with a generic message instead, the way a new one is stored.
+ */
+export function shownRunError(stored: unknown): RunErrorInfo | null {
+  const e = (typeof stored === 'string' ? JSON.parse(stored) : stored) as RunErrorInfo | null | undefined;
+  if (!e) return null;
+  const detail = e.detail as { stack?: unknown } | null | undefined;
+  if (detail && typeof detail === 'object' && 'stack' in detail) {
+    return { code: e.code, message: 'the run failed inside the server, not in its code or data; the server log of that time has the cause' };
+  }
+  return e;
+}
+
 /** A runs row as the domain sees it. */
 export function toRun(r: RunRow): Run {
   return {
@@ -30,14 +45,16 @@ export function toRun(r: RunRow): Run {
     control: r.control,
     progress: (r.progress as RunProgress | null) ?? null,
     result: r.result ?? null,
-    error: (r.error as RunErrorInfo | null) ?? null,
+    error: shownRunError(r.error),
     checkpoint: r.checkpoint ?? null,
     eventSeq: r.event_seq,
   };
 }
 
 export function toRunEvent(r: RunEventRow): RunEvent {
-  return { runId: Number(r.run_id), seq: r.seq, at: date(r.at)!, kind: r.kind, data: r.data } as RunEvent;
+  const stored = r.data as { error?: unknown };
+  const data = r.kind === 'status' && stored?.error ? { ...stored, error: shownRunError(stored.error) } : r.data;
+  return { runId: Number(r.run_id), seq: r.seq, at: date(r.at)!, kind: r.kind, data } as RunEvent;
 }
 
 /** The JSON shape of a run in the API (ISO times, no lease internals beyond owner and expiry). */

@@ -24,6 +24,8 @@ export interface RunErrorInfo {
   code: string;
   message: string;
   detail?: unknown;
+  /** Set when the failure was the server's, not the run's: the id its stack is logged under. */
+  incident?: string;
 }
 
 export interface Run {

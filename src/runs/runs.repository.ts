@@ -1,10 +1,13 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RunEventsTable, RunsTable } from '../db/schema.ts';
+import { storableJson } from '../db/storable-json.ts';
 
 /**
  * SQL of the run machinery. Every time decision (claimable, lease expiry, retry at) uses the
  * database clock, now(), so instances with skewed clocks agree. Every state change writes its
  * event in the same statement (a data-modifying CTE) and NOTIFYs `zquant_runs`, delivered on commit.
+ * Values bound for jsonb go through `storableJson`: logs, results and errors carry strategy output,
+ * whose NUL bytes and lone surrogates Postgres would refuse (failing the run at its last write).
  */
 export type RunRow = Selectable<RunsTable>;
 export type RunEventRow = Selectable<RunEventsTable>;
@@ -36,7 +39,7 @@ export interface NewRunRow {
  */
 export async function insertRuns(db: Db, rows: readonly NewRunRow[]): Promise<RunRow[]> {
   if (rows.length === 0) return [];
-  const payload = JSON.stringify(
+  const payload = storableJson(
     rows.map((r) => ({
       executor: r.executor,
       params: r.params ?? {},
@@ -159,15 +162,15 @@ export async function appendRunEvents(
   const result = await sql<RunEventRow>`
     with r as (
       update runs set event_seq = event_seq + ${n},
-        progress = case when ${progress === undefined} then progress else ${JSON.stringify(progress ?? null)}::text::jsonb end,
-        checkpoint = case when ${checkpoint === undefined} then checkpoint else ${JSON.stringify(checkpoint?.value ?? null)}::text::jsonb end
+        progress = case when ${progress === undefined} then progress else ${storableJson(progress)}::text::jsonb end,
+        checkpoint = case when ${checkpoint === undefined} then checkpoint else ${storableJson(checkpoint?.value)}::text::jsonb end
       where id = ${id} and lease_owner = ${owner} and status = 'running'
       returning id, event_seq
     ),
     ins as (
       insert into run_events (run_id, seq, kind, data)
       select r.id, r.event_seq - ${n} + x.ord::int, x.ev->>'kind', x.ev->'data'
-      from r cross join jsonb_array_elements(${JSON.stringify(events)}::text::jsonb) with ordinality as x(ev, ord)
+      from r cross join jsonb_array_elements(${storableJson(events)}::text::jsonb) with ordinality as x(ev, ord)
       returning *
     )
     select ins.*, pg_notify(${runsChannel}, 'e:' || ins.run_id || ':' || ins.seq) is null as _n from ins order by ins.seq`.execute(db);
@@ -222,8 +225,8 @@ export async function transitionRun(db: Db, t: Transition): Promise<RunRow | nul
         run_after = case when ${t.backoff !== undefined}
           then now() + (least(retry_delay_ms * power(2, greatest(attempt, 1) - 1), ${t.backoff?.maxDelayMs ?? 0}) * (0.75 + random() * 0.5)) * interval '1 millisecond'
           when ${t.to === 'queued'} then now() else run_after end,
-        result = case when ${t.result !== undefined} then ${JSON.stringify(t.result ?? null)}::text::jsonb else result end,
-        error = case when ${t.clearError ?? false} then null when ${t.error !== undefined} then ${JSON.stringify(t.error ?? null)}::text::jsonb else error end,
+        result = case when ${t.result !== undefined} then ${storableJson(t.result)}::text::jsonb else result end,
+        error = case when ${t.clearError ?? false} then null when ${t.error !== undefined} then ${storableJson(t.error)}::text::jsonb else error end,
         attempt = attempt - case when ${t.giveBackAttempt ?? false} then 1 else 0 end,
         event_seq = event_seq + ${n}
       where id = ${t.id}
@@ -237,7 +240,7 @@ export async function transitionRun(db: Db, t: Transition): Promise<RunRow | nul
       select r.id, r.event_seq - ${n} + x.ord::int, 'status',
         x.ev || case when x.ev->>'status' = 'queued' then jsonb_build_object('runAfter', r.run_after) else '{}'::jsonb end
           || jsonb_build_object('attempt', case when x.ev ? 'attempt' then x.ev->'attempt' else to_jsonb(r.attempt) end)
-      from r cross join jsonb_array_elements(${JSON.stringify(t.events)}::text::jsonb) with ordinality as x(ev, ord)
+      from r cross join jsonb_array_elements(${storableJson(t.events)}::text::jsonb) with ordinality as x(ev, ord)
     )
     select r.*, pg_notify(${runsChannel}, 'e:' || r.id || ':' || r.event_seq) is null as _n from r`.execute(db);
   const row = result.rows[0];
@@ -323,7 +326,7 @@ export async function completeRuns(db: Db, owner: string, items: ReadonlyArray<{
   if (items.length === 0) return [];
   const result = await sql<{ id: number }>`
     with input as (
-      select * from jsonb_to_recordset(${JSON.stringify(items.map((i) => ({ id: i.id, result: i.result ?? null })))}::text::jsonb) as x(id bigint, result jsonb)
+      select * from jsonb_to_recordset(${storableJson(items.map((i) => ({ id: i.id, result: i.result ?? null })))}::text::jsonb) as x(id bigint, result jsonb)
     ),
     r as (
       update runs set status = 'succeeded', lease_owner = null, lease_expires_at = null, control = null,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { PgStore } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import type { MarketStore } from '../market/duckdb.ts';
@@ -5,7 +6,7 @@ import { concurrencyKinds, RunError, type ConcurrencyKind, type ExecutorRegistry
 import type { RunBus } from './run-bus.ts';
 import { toRunEvent } from './run.mapping.ts';
 import * as repo from './runs.repository.ts';
-import { runLogLinesKept, runProgressEventsKept, type LogLevel, type RunProgress } from './run.types.ts';
+import { runLogLinesKept, runProgressEventsKept, type LogLevel, type RunErrorInfo, type RunProgress } from './run.types.ts';
 
 export interface WorkerPoolOptions {
   pg: PgStore;
@@ -326,6 +327,7 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
       return;
     } else {
       const error = describeRunError(outcome.ok ? undefined : outcome.error, reason, row.timeout_ms);
+      if (error.incident) log.error('run failed inside the server', { runId: a.id, executor: a.executor, attempt, incident: error.incident, err: asError(outcome.ok ? undefined : outcome.error) });
       const retryable = !(outcome as { error?: unknown }).error || !(((outcome as { error?: unknown }).error instanceof RunError) && ((outcome as { error: RunError }).error.options.retryable === false));
       if (retryable && attempt < a.maxAttempts) {
         t = {
@@ -410,13 +412,32 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
   };
 }
 
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(`thrown: ${String(e)}`);
+}
+
 function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function describeRunError(error: unknown, reason: StopReason | null, timeoutMs: number | null) {
+/**
+ * What a failed run stores as its error, which the API and pages show. A RunError is meant for the
+ * user (a strategy's line and date, a command's exit code) and is kept whole. Anything else went
+ * wrong inside the server: its message and stack may name files, SQL or hosts, so the run keeps
+ * a generic message and an incident id, and the stack goes to the log under that id.
+ */
+function describeRunError(error: unknown, reason: StopReason | null, timeoutMs: number | null): RunErrorInfo {
   if (reason === 'timeout') return { code: 'timeout', message: `the run took longer than its timeout of ${timeoutMs} ms and was stopped` };
   if (error instanceof RunError) return { code: error.code, message: error.message, ...(error.options.detail === undefined ? {} : { detail: error.options.detail }) };
-  if (error instanceof Error) return { code: 'executor_error', message: error.message, detail: { name: error.name, stack: error.stack?.split('\n').slice(0, 8).join('\n') } };
-  return { code: 'executor_error', message: String(error) };
+  const incident = randomUUID();
+  if (isOutOfMemory(error)) {
+    return { code: 'out_of_memory', message: `the run ran out of memory; narrow the universe or the date range, or ask an operator to raise the limit (incident ${incident})`, incident };
+  }
+  return { code: 'executor_error', message: `the run failed inside the server, not in its code or data; an operator finds the cause in the log under incident ${incident}`, incident };
+}
+
+/** A worker thread over its heap limit, or an allocation V8 refused. */
+function isOutOfMemory(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory|allocation failed/i.test(error.message);
 }

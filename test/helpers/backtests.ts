@@ -11,7 +11,7 @@ import { strategyTemplate } from '../../src/strategies/template.ts';
 import type { Principal, Role } from '../../src/auth/access.ts';
 import { createUser, systemActor } from '../../src/auth/users.service.ts';
 import { loadConfig } from '../../src/config.ts';
-import { silentLogger } from '../../src/logger.ts';
+import { silentLogger, type Logger } from '../../src/logger.ts';
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';
 import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
@@ -34,14 +34,17 @@ export interface BacktestEnv {
   close(): Promise<void>;
 }
 
-/** The real app with a real worker pool (backtest slots on worker threads) over a seeded in-memory DuckDB. */
-export async function makeBacktestEnv(): Promise<BacktestEnv> {
+/**
+ * The real app with a real worker pool (backtest slots on worker threads) over a seeded in-memory
+ * DuckDB. `logger` receives the run machinery's log (silent by default).
+ */
+export async function makeBacktestEnv(options: { logger?: Logger } = {}): Promise<BacktestEnv> {
   const db = await createTestDatabase();
   const market = await openMarketStore(':memory:');
   await seedDemoMarket(market, smallDemo);
   const registry = makeExecutorRegistry(serverExecutors());
   const rt = await startRuns({
-    pg: db.store, market, registry, logger: silentLogger,
+    pg: db.store, market, registry, logger: options.logger ?? silentLogger,
     settings: { concurrency: { backtest: 2, io: 2 }, leaseMs: 10_000, heartbeatMs: 500, pollMs: 200, reaperMs: 1000, maxRetryDelayMs: 2000, abortGraceMs: 2000, flushIntervalMs: 50 },
   });
   const mk = async (username: string, role: Role): Promise<Principal> => {
