@@ -21,6 +21,8 @@ import { cors } from 'hono/cors';
 import { makeLoginThrottle, type AccountsDeps } from './auth/accounts.deps.ts';
 import { apiRateLimit } from './auth/api-rate-limit.ts';
 import { makeAuthenticate } from './auth/authenticate.ts';
+import { makeStoreAccessWatch } from './auth/access-check.service.ts';
+import type { AccessWatch } from './auth/access-watch.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { SlidingWindowLimiter } from './auth/rate-limit.ts';
 import { accountRoutes } from './routes/account.routes.tsx';
@@ -61,6 +63,8 @@ export interface AppDeps {
   runs?: RunsService;
   /** The executors runs may name; none when absent. */
   executors?: ExecutorRegistry;
+  /** Ends event streams when their caller's access ends (server.ts closes it at stop); one over `pg` when absent. */
+  accessWatch?: AccessWatch;
 }
 
 /** Builds the Hono app. Pure: no I/O happens until a request arrives. */
@@ -69,6 +73,8 @@ export function createApp(deps: AppDeps) {
   const chrome = makeChrome(deps.assets);
   const now = deps.now ?? Date.now;
   const authenticate: Authenticate = deps.authenticate ?? makeAuthenticate({ db: deps.pg.db, now });
+  // Listens on first use (the first stream), so building the app still does no I/O.
+  const accessWatch = deps.accessWatch ?? makeStoreAccessWatch(deps.pg, now, (err) => deps.logger.error('access watch failed', { err: err as Error }));
   const accounts: AccountsDeps = { db: deps.pg.db, config: deps.config, now, chrome, loginThrottle: makeLoginThrottle(deps.config, now) };
 
   app.use('*', requestContext(deps.logger));
@@ -79,6 +85,8 @@ export function createApp(deps: AppDeps) {
   }
   app.use('*', async (c, next) => {
     c.set('csrfToken', null);
+    c.set('credential', null);
+    c.set('accessWatch', accessWatch);
     c.set('principal', await authenticate(c));
     await next();
   });

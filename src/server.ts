@@ -22,6 +22,7 @@ import type { RunsService } from './runs/runs.service.ts';
 import { schedulerExecutors } from './executors/scheduler.executors.ts';
 import { makeSchedulerManager, type SchedulerManager } from './scheduler/manager.ts';
 import { seedSchedulerTasks } from './scheduler/seed.ts';
+import { makeStoreAccessWatch } from './auth/access-check.service.ts';
 
 export interface StartOptions {
   logger?: Logger;
@@ -121,7 +122,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await scheduler.start();
     undo.push(() => scheduler.stop());
 
-    const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate });
+    // Event streams end when their caller's access ends, whichever instance revoked it.
+    const accessWatch = makeStoreAccessWatch(pg, Date.now, (err) => logger.error('access watch failed', { err: err as Error }));
+    undo.push(() => accessWatch.close());
+    const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate, accessWatch });
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
       s.once('error', reject);

@@ -15,6 +15,18 @@ export interface Principal {
   via: 'session' | 'token';
 }
 
+/**
+ * What a request proved its identity with, kept beside the principal so a long-lived response
+ * (an SSE stream) can end when exactly that credential stops working. Null for anonymous callers
+ * and for principals injected by tests.
+ */
+export type Credential =
+  | { kind: 'token'; tokenId: number; expiresAt: Date | null }
+  | { kind: 'session'; sessionId: number; expiresAt: Date };
+
+/** Why a caller's access ended while a stream of theirs was open (the data of its `access_ended` event). */
+export type AccessEndReason = 'token_revoked' | 'user_disabled' | 'role_changed' | 'session_ended' | 'expired';
+
 /** Resolves the caller of a request (session cookie or bearer token), or null when anonymous. */
 export type Authenticate = (c: Context<AppEnv>) => Promise<Principal | null>;
 

@@ -17,21 +17,26 @@ export function bearerToken(c: Context): string | null {
 
 /**
  * The real authenticate: a bearer token (curl) or the session cookie (browser). A session also
- * provides this page's anti-CSRF token. An Authorization header that does not check out is
- * anonymous, even when a cookie is present (no silent fallback).
+ * provides this page's anti-CSRF token; both set the request's credential (what streams watch).
+ * An Authorization header that does not check out is anonymous, even when a cookie is present (no
+ * silent fallback).
  */
 export function makeAuthenticate(deps: { db: Kysely<Database>; now: () => number }): Authenticate {
   return async (c: Context<AppEnv>) => {
     const now = new Date(deps.now());
     if (c.req.header('authorization') !== undefined) {
       const token = bearerToken(c);
-      return token ? resolveToken(deps.db, token, now) : null;
+      const resolved = token ? await resolveToken(deps.db, token, now) : null;
+      if (!resolved) return null;
+      c.set('credential', resolved.credential);
+      return resolved.principal;
     }
     const sid = getCookie(c, sessionCookieName);
     if (!sid) return null;
     const session = await resolveSession(deps.db, sid, now);
     if (!session) return null;
     c.set('csrfToken', session.csrfToken);
+    c.set('credential', session.credential);
     return session.principal;
   };
 }

@@ -13,22 +13,33 @@ export async function selectLiveSession(db: Kysely<Database>, idHash: string, no
   return db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.id as session_id', 'sessions.csrf_token', 'users.id as user_id', 'users.username', 'users.role', 'users.disabled'])
+    .select(['sessions.id as session_id', 'sessions.csrf_token', 'sessions.expires_at', 'users.id as user_id', 'users.username', 'users.role', 'users.disabled'])
     .where('sessions.id_hash', '=', idHash)
     .where('sessions.revoked_at', 'is', null)
     .where('sessions.expires_at', '>', now)
     .executeTakeFirst();
 }
 
-export async function revokeSessionByHash(db: Kysely<Database>, idHash: string): Promise<number | null> {
+/** Revokes a live session; its id and user, or null when it was not live. */
+export async function revokeSessionByHash(db: Kysely<Database>, idHash: string): Promise<{ sessionId: number; userId: number } | null> {
   const row = await db
     .updateTable('sessions')
     .set({ revoked_at: sql`now()` })
     .where('id_hash', '=', idHash)
     .where('revoked_at', 'is', null)
-    .returning('user_id')
+    .returning(['id', 'user_id'])
     .executeTakeFirst();
-  return row ? Number(row.user_id) : null;
+  return row ? { sessionId: Number(row.id), userId: Number(row.user_id) } : null;
+}
+
+/** A session's state and its user's, by id, whether live or not (for re-checking an open stream). */
+export async function selectSessionAccess(db: Kysely<Database>, id: number) {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['sessions.revoked_at', 'sessions.expires_at', 'users.role', 'users.disabled'])
+    .where('sessions.id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function revokeAllSessionsOf(db: Kysely<Database>, userId: number): Promise<void> {

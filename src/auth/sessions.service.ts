@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import type { Principal } from './access.ts';
+import type { Credential, Principal } from './access.ts';
+import { notifyAccessEnded } from './access-events.repository.ts';
 import { randomSecret, sha256 } from './secrets.ts';
 import { deleteDeadSessions, insertSession, revokeSessionByHash, selectLiveSession } from './sessions.repository.ts';
 
@@ -26,15 +27,27 @@ export async function startSession(
   return { id, csrfToken, expiresAt };
 }
 
-/** The principal and CSRF token of a live session of an enabled user, or null. */
-export async function resolveSession(db: Kysely<Database>, id: string, now: Date): Promise<{ principal: Principal; csrfToken: string } | null> {
+/** The principal, credential and CSRF token of a live session of an enabled user, or null. */
+export async function resolveSession(
+  db: Kysely<Database>,
+  id: string,
+  now: Date,
+): Promise<{ principal: Principal; credential: Credential; csrfToken: string } | null> {
   if (id.length > 100) return null;
   const row = await selectLiveSession(db, sha256(id), now);
   if (!row || row.disabled) return null;
-  return { principal: { userId: Number(row.user_id), username: row.username, role: row.role, via: 'session' }, csrfToken: row.csrf_token };
+  return {
+    principal: { userId: Number(row.user_id), username: row.username, role: row.role, via: 'session' },
+    credential: { kind: 'session', sessionId: Number(row.session_id), expiresAt: new Date(row.expires_at) },
+    csrfToken: row.csrf_token,
+  };
 }
 
-/** Ends a session; the user id it belonged to, or null when it was not live. */
+/** Ends a session (and, in every instance, the streams it opened); the user id it belonged to, or null when it was not live. */
 export async function endSession(db: Kysely<Database>, id: string): Promise<number | null> {
-  return revokeSessionByHash(db, sha256(id));
+  return db.transaction().execute(async (trx) => {
+    const ended = await revokeSessionByHash(trx, sha256(id));
+    if (ended) await notifyAccessEnded(trx, { kind: 'session_ended', sessionId: ended.sessionId });
+    return ended?.userId ?? null;
+  });
 }

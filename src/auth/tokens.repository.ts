@@ -21,10 +21,20 @@ export async function selectLiveToken(db: Kysely<Database>, tokenHash: string, n
   return db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['api_tokens.id as token_id', 'api_tokens.last_used_at', 'users.id as user_id', 'users.username', 'users.role', 'users.disabled'])
+    .select(['api_tokens.id as token_id', 'api_tokens.last_used_at', 'api_tokens.expires_at', 'users.id as user_id', 'users.username', 'users.role', 'users.disabled'])
     .where('api_tokens.token_hash', '=', tokenHash)
     .where('api_tokens.revoked_at', 'is', null)
     .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', now)]))
+    .executeTakeFirst();
+}
+
+/** A token's state and its user's, by id, whether live or not (for re-checking an open stream). */
+export async function selectTokenAccess(db: Kysely<Database>, id: number) {
+  return db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select(['api_tokens.revoked_at', 'api_tokens.expires_at', 'users.role', 'users.disabled'])
+    .where('api_tokens.id', '=', id)
     .executeTakeFirst();
 }
 

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import { audit, type AuditActor } from '../audit/audit.service.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError, notFound } from '../http/errors.ts';
-import { canSeeOwned, type Principal } from './access.ts';
+import { canSeeOwned, type Credential, type Principal } from './access.ts';
+import { notifyAccessEnded } from './access-events.repository.ts';
 import { randomSecret, sha256 } from './secrets.ts';
 import { insertToken, revokeToken, selectLiveToken, selectTokenById, selectTokensOf, touchToken } from './tokens.repository.ts';
 
@@ -62,11 +63,18 @@ export async function listTokens(db: Kysely<Database>, userId: number): Promise<
   return (await selectTokensOf(db, userId)).map(toToken);
 }
 
-/** Revokes a token the caller owns (admins: any); 404 for others' tokens. Effective on the next request. */
+/**
+ * Revokes a token the caller owns (admins: any); 404 for others' tokens. Effective on the next
+ * request, and event streams it opened end in every instance.
+ */
 export async function revokeOwnedToken(db: Kysely<Database>, actor: AuditActor, caller: Principal, id: number): Promise<ApiToken> {
   const row = await selectTokenById(db, id);
   if (!row || !canSeeOwned(caller, Number(row.user_id))) throw notFound(`API token ${id}`);
-  const revoked = (await revokeToken(db, id)) ?? row;
+  const revoked = await db.transaction().execute(async (trx) => {
+    const r = await revokeToken(trx, id);
+    if (r) await notifyAccessEnded(trx, { kind: 'token_revoked', tokenId: id });
+    return r ?? row;
+  });
   await audit(db, actor, { action: 'token.revoke', outcome: 'success', objectType: 'api_token', objectId: id, details: { name: row.name, ownerId: Number(row.user_id) } });
   return toToken(revoked);
 }
@@ -74,12 +82,15 @@ export async function revokeOwnedToken(db: Kysely<Database>, actor: AuditActor, 
 /** last_used_at is written at most once a minute per token: one row update, not one per request. */
 const touchEveryMs = 60_000;
 
-/** The principal behind a bearer token, or null when unknown, revoked, expired or its user disabled. */
-export async function resolveToken(db: Kysely<Database>, token: string, now: Date): Promise<Principal | null> {
+/** The principal and credential behind a bearer token, or null when unknown, revoked, expired or its user disabled. */
+export async function resolveToken(db: Kysely<Database>, token: string, now: Date): Promise<{ principal: Principal; credential: Credential } | null> {
   if (!token.startsWith(tokenPrefix) || token.length > 100) return null;
   const row = await selectLiveToken(db, sha256(token), now);
   if (!row || row.disabled) return null;
   const last = row.last_used_at === null ? null : new Date(row.last_used_at).getTime();
   if (last === null || now.getTime() - last >= touchEveryMs) await touchToken(db, Number(row.token_id), now);
-  return { userId: Number(row.user_id), username: row.username, role: row.role, via: 'token' };
+  return {
+    principal: { userId: Number(row.user_id), username: row.username, role: row.role, via: 'token' },
+    credential: { kind: 'token', tokenId: Number(row.token_id), expiresAt: row.expires_at === null ? null : new Date(row.expires_at) },
+  };
 }

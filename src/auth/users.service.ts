@@ -3,6 +3,7 @@ import { audit, type AuditActor } from '../audit/audit.service.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import { roles, type Role } from './access.ts';
+import { notifyAccessEnded } from './access-events.repository.ts';
 import { checkPasswordPolicy, generatePassword, hashPassword, passwordProblem } from './password.ts';
 import { revokeAllSessionsOf } from './sessions.repository.ts';
 import {
@@ -114,6 +115,10 @@ export async function changeUser(
     const after = await updateUser(trx, id, { ...(role !== undefined ? { role } : {}), ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}) });
     // A disabled user's browser sessions end now; tokens stop working through the disabled check.
     if (changes.disabled === true) await revokeAllSessionsOf(trx, id);
+    // Open streams end in every instance: a disabled user's all, and a changed role's too (a stream
+    // was authorised for the old role; the client reconnects under the new one).
+    if (changes.disabled === true && !before.disabled) await notifyAccessEnded(trx, { kind: 'user_disabled', userId: id });
+    else if (role !== undefined && role !== before.role) await notifyAccessEnded(trx, { kind: 'role_changed', userId: id });
     return { before: toUser(before), after: toUser(after!) };
   }).catch(async (err) => {
     if (refused !== null) {
@@ -138,6 +143,7 @@ export async function resetPassword(db: Kysely<Database>, actor: AuditActor, id:
     const r = await updateUser(trx, id, { password_hash });
     if (!r) throw notFound(`user ${id}`);
     await revokeAllSessionsOf(trx, id);
+    await notifyAccessEnded(trx, { kind: 'user_sessions_ended', userId: id });
     return r;
   });
   await audit(db, actor, { action: 'user.password', outcome: 'success', objectType: 'user', objectId: id, details: { username: row.username } });

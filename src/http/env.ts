@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.ts';
-import type { Principal } from '../auth/access.ts';
+import type { Credential, Principal } from '../auth/access.ts';
+import type { AccessWatch } from '../auth/access-watch.ts';
 
 /** What every request carries through the middleware chain. */
 export interface AppVariables {
@@ -7,6 +8,10 @@ export interface AppVariables {
   log: Logger;
   /** Who is calling: set by the authentication middleware, null when anonymous. */
   principal: Principal | null;
+  /** What the principal authenticated with (token or session, with its expiry); null when anonymous or injected by a test. */
+  credential: Credential | null;
+  /** Ends long-lived responses when the caller's access ends (see streamSSEWhileAllowed). */
+  accessWatch: AccessWatch;
   /** The anti-CSRF token to embed in this page's forms, when a browser session has one. */
   csrfToken: string | null;
 }

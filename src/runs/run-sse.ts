@@ -1,5 +1,7 @@
 import type { Context } from 'hono';
-import { streamSSE, type SSEMessage } from 'hono/streaming';
+import type { SSEMessage } from 'hono/streaming';
+import type { AppEnv } from '../http/env.ts';
+import { streamSSEWhileAllowed } from '../http/sse.ts';
 import type { Run, RunEvent } from './run.types.ts';
 import type { RunsService } from './runs.service.ts';
 
@@ -22,14 +24,15 @@ export interface SseFormat {
 
 /**
  * Streams a run's events as SSE: everything after Last-Event-ID, then live, then `done`, then the
- * stream ends. A client that disconnects (or a server shutting down) ends the follow, which
- * unsubscribes from the bus.
+ * stream ends. A client that disconnects, a server shutting down or the caller's access ending
+ * (then `access_ended` comes last instead of `done`) ends the follow, which unsubscribes from the bus.
  */
-export function streamRunEvents(c: Context, runs: RunsService, runId: number, format: SseFormat) {
+export function streamRunEvents(c: Context<AppEnv>, runs: RunsService, runId: number, format: SseFormat) {
   const after = lastEventIdOf(c);
-  return streamSSE(c, async (stream) => {
+  return streamSSEWhileAllowed(c, async (stream, allowed) => {
     const ac = new AbortController();
-    stream.onAbort(() => ac.abort());
+    allowed.addEventListener('abort', () => ac.abort());
+    if (allowed.aborted) ac.abort();
     const offClose = runs.bus.onClose(() => {
       ac.abort();
       stream.abort();

@@ -172,7 +172,9 @@ export function runsApi(deps: { runs: RunsService; registry: ExecutorRegistry })
       summary: 'Follow a run live (server-sent events)',
       description:
         'Events `progress`, `log` and `status` carry an `id`; send it back as `Last-Event-ID` to resume without gap or duplicate. ' +
-        'Comment lines keep the connection alive; the stream ends after the `done` event, whose data is the finished run. Use `curl -N`.',
+        'Comment lines keep the connection alive; the stream ends after the `done` event, whose data is the finished run. Use `curl -N`. ' +
+        'When the caller\'s access ends while it is open (token revoked or expired, user disabled, role changed, session ended), it ends within a second with ' +
+        '`event: access_ended` instead, data `{"reason": "token_revoked" | "user_disabled" | "role_changed" | "session_ended" | "expired"}`.',
       request: { params: idParam },
       responses: { 200: { description: 'the event stream', content: { 'text/event-stream': { schema: z.string() } } } },
     }),

@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import { auditActor } from '../audit/audit.service.ts';
 import { principalOf, requireRole } from '../auth/access.ts';
 import type { PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
 import { AppError } from '../http/errors.ts';
+import { sleepUnlessAborted, streamSSEWhileAllowed } from '../http/sse.ts';
 import type { WorkflowState } from '../executors/workflow.executor.ts';
 import { workflowParamsSchema } from '../executors/workflow.graph.ts';
 import { CronPreview, ConfigFields, TaskForm, type ExecutorInfo } from '../../views/scheduler/form.tsx';
@@ -33,25 +33,22 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
 
   app.get('/scheduler', requireRole('viewer'), async (c) => c.html(<TasksPage chrome={chrome(c)} statuses={await svc.taskStatuses(deps)} admin={isAdmin(c)} />));
 
-  // Live list: the table body, re-sent when it changes (checked every second on the database's state).
+  // Live list: the table body, re-sent when it changes (checked every second on the database's
+  // state). Ends when the client leaves or the viewer's access ends (then with `access_ended`).
   app.get('/scheduler/stream', requireRole('viewer'), (c) =>
-    streamSSE(c, async (stream) => {
+    streamSSEWhileAllowed(c, async (stream, signal) => {
       let last = '';
-      let alive = true;
-      stream.onAbort(() => {
-        alive = false;
-      });
       // Bounded: the browser's hx-sse reconnects; a stream nobody reads never outlives five minutes.
       const until = Date.now() + 5 * 60_000;
-      while (alive && Date.now() < until) {
+      while (!signal.aborted && Date.now() < until) {
         const statuses = await svc.taskStatuses(deps).catch(() => null);
-        if (!statuses) break;
+        if (!statuses || signal.aborted) break;
         const body = String(await (<TasksBody statuses={statuses} />).toString());
         if (body !== last) {
           last = body;
           await stream.writeSSE({ data: `<hx-partial hx-target="#tasks-body" hx-swap="outerHTML">${body}</hx-partial>` });
         }
-        await stream.sleep(1000);
+        await sleepUnlessAborted(1000, signal);
       }
     }),
   );
