@@ -1,10 +1,12 @@
 /**
- * The program that runs INSIDE the isolate, bundled with the engine and zod by esbuild (see
- * bundle.ts). It installs the globals a user strategy sees (`defineStrategy`, `z`, `console`),
- * receives the panel buffers, and exposes `__zq` for the host to drive the run in slices. After
- * setup it hides the host's control object (see harden).
+ * The program that runs INSIDE the isolate, bundled with the engine, zod and SES by esbuild (see
+ * bundle.ts). It exposes `__zq` for the host to drive the run in slices, receives the panel
+ * buffers BEFORE any user code exists, then seals the realm (see harden): intrinsics frozen by
+ * SES `lockdown()`, the user's globals (`defineStrategy`, `z`, `console`, `module`) installed, and
+ * the global object itself frozen, so nothing the engine looks up can be replaced afterwards.
  * No Node APIs here: the isolate has none.
  */
+import 'ses';
 import { z } from 'zod';
 import { makeBacktest, StrategyError, type Backtest } from '../engine/engine.ts';
 import type { BenchmarkSeries, Panel } from '../engine/panel.ts';
@@ -51,16 +53,9 @@ function defineStrategy<P>(def: StrategyDefinition<P>): StrategyDefinition<P> {
 }
 
 const g = globalThis as Record<string, unknown>;
-g.defineStrategy = defineStrategy;
-g.z = z;
-g.console = Object.freeze({
-  log: (...a: unknown[]) => log('log', a),
-  info: (...a: unknown[]) => log('info', a),
-  warn: (...a: unknown[]) => log('warn', a),
-  error: (...a: unknown[]) => log('error', a),
-  debug: (...a: unknown[]) => log('debug', a),
-});
-g.module = { exports: {} };
+/** The user's CommonJS-style module; its `exports.default` may hold the strategy. */
+const userModule: { exports: { default?: unknown } } = { exports: {} };
+let userLoaded = false;
 
 interface PanelMeta {
   dates: number[];
@@ -96,7 +91,7 @@ function drain() {
 }
 
 function strategyOf(): StrategyDefinition<unknown> {
-  const m = (g.module as { exports: { default?: unknown } }).exports;
+  const m = userModule.exports;
   const fromExport = m && (m.default as StrategyDefinition<unknown> | undefined);
   const s = fromExport && typeof fromExport.onDay === 'function' ? fromExport : defined;
   if (!s) throw new Error('the code defines no strategy: call defineStrategy({ name, params, onDay(ctx) { … } }) (optionally `export default`)');
@@ -104,16 +99,34 @@ function strategyOf(): StrategyDefinition<unknown> {
 }
 
 const api = {
-  /** Receives the panel: metadata plus one buffer per array (SharedArrayBuffers are shared, not copied). */
+  /**
+   * Receives the panel: metadata plus one buffer per array (SharedArrayBuffers are shared, not
+   * copied). Called before the user's code is compiled, so no user hook can observe it; the
+   * objects are built with null prototypes and defined properties all the same.
+   */
   setPanel(meta: PanelMeta, buffers: Record<string, ArrayBufferLike>, benchClose: ArrayBufferLike | null) {
-    const f64 = (name: string) => new Float64Array(buffers[name]);
-    const u8 = (name: string) => new Uint8Array(buffers[name]);
-    const p: Record<string, unknown> = { dates: Int32Array.from(meta.dates), codes: meta.codes, fields: {} };
-    for (const a of ARRAYS) p[a] = f64(a);
-    for (const a of FLAGS) p[a] = u8(a);
-    for (const f of meta.fields) (p.fields as Record<string, Float64Array>)[f] = f64(`field:${f}`);
+    const put = (o: object, k: string, v: unknown) => Object.defineProperty(o, k, { value: v, enumerable: true });
+    const fields = Object.create(null) as Record<string, Float64Array>;
+    const p = Object.create(null) as Record<string, unknown>;
+    put(p, 'dates', Int32Array.from(meta.dates));
+    put(p, 'codes', meta.codes);
+    put(p, 'fields', fields);
+    for (const a of ARRAYS) put(p, a, new Float64Array(buffers[a]));
+    for (const a of FLAGS) put(p, a, new Uint8Array(buffers[a]));
+    for (const f of meta.fields) put(fields, f, new Float64Array(buffers[`field:${f}`]));
     panel = p as unknown as Panel;
     benchmark = benchClose && meta.benchmarkCode ? { code: meta.benchmarkCode, close: new Float64Array(benchClose) } : null;
+  },
+  /** Runs the user's module function once (the host compiled it after harden); its error as JSON, else null. */
+  loadUser(fn: (module: unknown, exports: unknown) => void): string | null {
+    if (userLoaded) return JSON.stringify({ kind: 'runtime', message: 'the strategy module was already loaded', stack: '', date: null });
+    userLoaded = true;
+    try {
+      fn(userModule, userModule.exports);
+      return null;
+    } catch (err) {
+      return JSON.stringify(errorInfo(err, null));
+    }
   },
   describe() {
     const s = strategyOf();
@@ -157,17 +170,32 @@ const api = {
 };
 
 /**
- * Called by the host once everything above is installed, just before the user's code is loaded.
- * It removes the host's control object from the global scope: re-entering `step` from onDay would
- * simulate days ahead and show their data. The intrinsics are deliberately NOT frozen: freezing
- * TypedArray/Array/Object prototypes trips V8's fast-path protectors and made runs ~2.5× slower.
- * Instead the engine never hands a panel array to an overridable builtin (it only indexes them,
- * and reads panel fields through a captured Object.hasOwn), so a user who replaces
- * Float64Array.prototype.subarray or installs Object.prototype getters sees no panel memory
- * (tested in the sandbox's no-look-ahead test).
+ * Called by the host after setPanel and just before the user's code is compiled; the realm is
+ * sealed from here on:
+ * - the host's control object leaves the global scope (re-entering `step` from onDay would
+ *   simulate days ahead and show their data);
+ * - SES `lockdown()` freezes every intrinsic (prototypes of Object, Array, Function, the typed
+ *   arrays, Map, Promise…, and Symbol.species/iterator hooks with them), so user code cannot put
+ *   a setter on Object.prototype or patch a method the engine calls. errorTaming 'unsafe' keeps
+ *   V8's `stack` (the host maps it to the user's line); stack-trace hooks the user installs still
+ *   only see SES's safe call sites (no receivers, no functions);
+ * - the user's globals are installed and the global object is frozen: `globalThis.Float64Array =
+ *   new Proxy(…)` no longer changes what the engine constructs (lockdown leaves globals writable).
+ * Measured (README, sandbox): lockdown costs ~12 ms per isolate and typed-array loops run as fast.
  */
 function harden() {
   delete g.__zq;
+  lockdown({ errorTaming: 'unsafe', consoleTaming: 'unsafe', stackFiltering: 'verbose', overrideTaming: 'moderate' });
+  g.defineStrategy = defineStrategy;
+  g.z = z;
+  g.console = Object.freeze({
+    log: (...a: unknown[]) => log('log', a),
+    info: (...a: unknown[]) => log('info', a),
+    warn: (...a: unknown[]) => log('warn', a),
+    error: (...a: unknown[]) => log('error', a),
+    debug: (...a: unknown[]) => log('debug', a),
+  });
+  Object.freeze(globalThis);
 }
 
 g.__zq = { ...api, harden };

@@ -65,7 +65,8 @@ export async function describeUserStrategy(source: string, language: 'ts' | 'js'
   if (!('map' in compiled)) return { ok: false, error: compiled };
   const iso = new ivm.Isolate({ memoryLimit: 64 });
   try {
-    const { zq } = await loadIsolate(iso, compiled, 5000);
+    const { zq, loadError } = await loadIsolate(iso, compiled, 5000);
+    if (loadError) return { ok: false, error: runtimeError(loadError, compiled) };
     const describe = await (await zq.get('describe', { reference: true })).apply(undefined, [], { timeout: 5000 });
     return { ok: true, ...(JSON.parse(describe as string) as { name: string; description: string | null; paramsSchema: unknown }) };
   } catch (err) {
@@ -75,7 +76,16 @@ export async function describeUserStrategy(source: string, language: 'ts' | 'js'
   }
 }
 
-async function loadIsolate(iso: ivm.Isolate, compiled: CompiledUserCode, timeoutMs: number): Promise<{ context: ivm.Context; zq: ivm.Reference<Record<string, unknown>> }> {
+/**
+ * Loads the engine's program, lets `beforeUser` hand it what user code must never intercept (the
+ * panel), seals the realm (isolate-entry.ts, harden) and only then compiles the user's code.
+ */
+async function loadIsolate(
+  iso: ivm.Isolate,
+  compiled: CompiledUserCode,
+  timeoutMs: number,
+  beforeUser?: (zq: ivm.Reference<Record<string, unknown>>) => Promise<void>,
+): Promise<{ context: ivm.Context; zq: ivm.Reference<Record<string, unknown>>; loadError: IsolateError | null }> {
   const context = await iso.createContext();
   const code = await isolateBundle();
   const script = (await iso.compileScript(code, cachedData ? { filename: 'zquant-engine.js', cachedData } : { filename: 'zquant-engine.js', produceCachedData: true })) as ivm.Script & ivm.CachedDataResult;
@@ -83,11 +93,17 @@ async function loadIsolate(iso: ivm.Isolate, compiled: CompiledUserCode, timeout
   await script.run(context, { timeout: timeoutMs });
   script.release();
   const zq = (await context.global.get('__zq', { reference: true })) as ivm.Reference<Record<string, unknown>>;
+  await beforeUser?.(zq);
   await context.eval('__zq.harden()', { timeout: timeoutMs });
-  const user = await iso.compileScript(`(function (module, exports) {\n${compiled.code}\n})(globalThis.module, globalThis.module.exports);`, { filename: USER_FILENAME });
-  await user.run(context, { timeout: timeoutMs });
+  // The user's module is a function called inside the isolate by loadUser, which catches what its
+  // top level throws there: an error crossing the boundary loses the stack that SES formats, and
+  // with it the user's line.
+  const user = await iso.compileScript(`(function (module, exports) {\n${compiled.code}\n})`, { filename: USER_FILENAME });
+  const userFn = (await user.run(context, { timeout: timeoutMs, reference: true })) as ivm.Reference<unknown>;
   user.release();
-  return { context, zq };
+  const loadUser = (await zq.get('loadUser', { reference: true })) as ivm.Reference<(fn: unknown) => string | null>;
+  const failed = (await loadUser.apply(undefined, [userFn.derefInto()], { timeout: timeoutMs })) as string | null;
+  return { context, zq, loadError: failed ? (JSON.parse(failed) as IsolateError) : null };
 }
 
 interface IsolateError {
@@ -149,14 +165,17 @@ export async function runUserBacktest(opts: SandboxOptions): Promise<SandboxOutc
     if (!iso.isDisposed) iso.dispose();
   }, timeoutMs + 1000);
   try {
-    const { zq } = await loadIsolate(iso, compiled, remaining());
-    const fn = async (name: string) => (await zq.get(name, { reference: true })) as ivm.Reference<(...a: unknown[]) => unknown>;
     const p = opts.panel;
-    const buffers: Record<string, ArrayBufferLike> = {};
-    for (const a of ARRAYS) buffers[a] = bufferFor(p[a]);
-    for (const [f, arr] of Object.entries(p.fields)) buffers[`field:${f}`] = bufferFor(arr);
-    const meta = { dates: Array.from(p.dates), codes: [...p.codes], fields: Object.keys(p.fields), benchmarkCode: opts.benchmark?.code ?? null };
-    await (await fn('setPanel')).apply(undefined, [meta, buffers, opts.benchmark ? bufferFor(opts.benchmark.close) : null], { arguments: { copy: true }, timeout: remaining() });
+    const { zq, loadError } = await loadIsolate(iso, compiled, remaining(), async (zq) => {
+      const buffers: Record<string, ArrayBufferLike> = {};
+      for (const a of ARRAYS) buffers[a] = bufferFor(p[a]);
+      for (const [f, arr] of Object.entries(p.fields)) buffers[`field:${f}`] = bufferFor(arr);
+      const meta = { dates: Array.from(p.dates), codes: [...p.codes], fields: Object.keys(p.fields), benchmarkCode: opts.benchmark?.code ?? null };
+      const setPanel = (await zq.get('setPanel', { reference: true })) as ivm.Reference<(...a: unknown[]) => unknown>;
+      await setPanel.apply(undefined, [meta, buffers, opts.benchmark ? bufferFor(opts.benchmark.close) : null], { arguments: { copy: true }, timeout: remaining() });
+    });
+    if (loadError) return { ok: false, error: runtimeError(loadError, compiled), logs };
+    const fn = async (name: string) => (await zq.get(name, { reference: true })) as ivm.Reference<(...a: unknown[]) => unknown>;
     const startErr = (await (await fn('start')).apply(undefined, [JSON.stringify(opts.params ?? {}), JSON.stringify(opts.config ?? {})], { timeout: remaining() })) as string | null;
     if (startErr) {
       const e = JSON.parse(startErr) as IsolateError;
