@@ -9,6 +9,7 @@ import type { BenchmarkSeries, Panel } from '../backtest/engine/panel.ts';
 import type { Board } from '../market/datasets.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import { loadBenchmark, loadPanel, sharedBuffers } from '../market/panel.ts';
+import { makePanelGuard } from './panel-guard.ts';
 
 export interface PanelKey {
   codes: readonly string[] | null;
@@ -133,6 +134,10 @@ function toShared(p: Panel): LoadedPanel {
 export interface PanelCache {
   get(key: PanelKey): Promise<LoadedPanel>;
   benchmark(code: string, panel: Panel): Promise<BenchmarkSeries | null>;
+  /** Records the panel's checksum before user code first sees it (panel-guard.ts). */
+  seal(panel: Panel): void;
+  /** After a user-code run: true when the panel is as sealed; else it is evicted and false. */
+  verify(panel: Panel): boolean;
   /** Entries and bytes held (the bench and the log read it). */
   stats(): { entries: number; bytes: number; hits: number; misses: number };
   clear(): void;
@@ -144,6 +149,9 @@ export function makePanelCache(market: MarketStore, opts: { maxBytes?: number } 
   const sizes = new Map<string, number>();
   let hits = 0;
   let misses = 0;
+  const guard = makePanelGuard();
+  /** The key of the entry holding `panel` (resolved entries only). */
+  const loadedAs = new WeakMap<Panel, string>();
   const evict = () => {
     let total = [...sizes.values()].reduce((a, b) => a + b, 0);
     for (const k of [...entries.keys()]) {
@@ -180,6 +188,7 @@ export function makePanelCache(market: MarketStore, opts: { maxBytes?: number } 
       try {
         const loaded = await loading;
         sizes.set(k, loaded.bytes);
+        loadedAs.set(loaded.panel, k);
         evict();
         return loaded;
       } catch (err) {
@@ -193,6 +202,16 @@ export function makePanelCache(market: MarketStore, opts: { maxBytes?: number } 
       let any = false;
       for (let i = 0; i < b.close.length; i++) if (Number.isFinite(b.close[i])) { any = true; break; }
       return any ? b : null;
+    },
+    seal: (panel) => guard.seal(panel),
+    verify(panel) {
+      if (guard.intact(panel)) return true;
+      const k = loadedAs.get(panel);
+      if (k !== undefined) {
+        entries.delete(k);
+        sizes.delete(k);
+      }
+      return false;
     },
     stats: () => ({ entries: sizes.size, bytes: [...sizes.values()].reduce((a, b) => a + b, 0), hits, misses }),
     clear() {
