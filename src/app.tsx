@@ -41,6 +41,7 @@ import { schedulerApi } from './scheduler/scheduler.api.ts';
 import { schedulerPages } from './scheduler/scheduler.pages.tsx';
 import { backtestsApi } from './backtests/backtests.api.ts';
 import { backtestsPages } from './backtests/backtests.pages.tsx';
+import { backtestSubmitLimitsOf } from './backtests/backtests.service.ts';
 import { strategiesApi } from './strategies/strategies.api.ts';
 import { strategiesPages } from './strategies/strategies.pages.tsx';
 
@@ -106,7 +107,8 @@ export function createApp(deps: AppDeps) {
   const runs = deps.runs ?? makeRunsCore(deps.pg, executors, deps.logger).service;
   api.route('/', runsApi({ runs, registry: executors }));
   api.route('/', schedulerApi({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy }));
-  api.route('/', backtestsApi({ db: deps.pg.db, runs, trustProxy: deps.config.trustProxy }));
+  const backtestLimits = backtestSubmitLimitsOf(deps.config);
+  api.route('/', backtestsApi({ db: deps.pg.db, runs, limits: backtestLimits, trustProxy: deps.config.trustProxy }));
   api.route('/', strategiesApi({ db: deps.pg.db, trustProxy: deps.config.trustProxy }));
   const apiDocument = documentApi(api, deps.version);
   app.route('/api/v1', api);
@@ -120,7 +122,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', marketPages({ chrome, market: deps.market, pg: deps.pg, config: deps.config, logger: deps.logger }));
   app.route('/', runsPages({ runs, chrome }));
   app.route('/', schedulerPages({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, chrome }));
-  app.route('/', backtestsPages({ db: deps.pg.db, runs, chrome, market: deps.market, trustProxy: deps.config.trustProxy }));
+  app.route('/', backtestsPages({ db: deps.pg.db, runs, limits: backtestLimits, chrome, market: deps.market, trustProxy: deps.config.trustProxy }));
   app.route('/', strategiesPages({ db: deps.pg.db, chrome, trustProxy: deps.config.trustProxy }));
 
   app.notFound((c) => {

@@ -46,6 +46,12 @@ export const configSchema = z.object({
   RUN_POLL_MS: positiveInt('a positive number of milliseconds').default(5_000),
   RUN_MAX_RETRY_DELAY_MS: positiveInt('a positive number of milliseconds').default(600_000),
   RUN_ABORT_GRACE_MS: positiveInt('a positive number of milliseconds').default(5_000),
+  BACKTEST_MAX_ORDERS: positiveInt('a positive number of orders').default(200_000),
+  BACKTEST_MAX_ORDERS_PER_DAY: positiveInt('a positive number of orders').default(20_000),
+  BACKTEST_MAX_RESULT_MB: positiveInt('a positive number of megabytes').default(64),
+  BACKTEST_MAX_RUNNING_PER_USER: positiveInt('a positive number of backtests').default(2),
+  BACKTEST_MAX_QUEUED_PER_USER: positiveInt('a positive number of backtests').default(20),
+  BACKTEST_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(600_000),
 });
 
 type Raw = z.output<typeof configSchema>;
@@ -86,6 +92,17 @@ export interface Config {
   readonly runPollMs: number;
   readonly runMaxRetryDelayMs: number;
   readonly runAbortGraceMs: number;
+  /**
+   * Bounds of one backtest, so one strategy cannot exhaust the process or the store: orders per run
+   * and per simulated day (counted in the engine), bytes of the serialized result, and wall time.
+   */
+  readonly backtestMaxOrders: number;
+  readonly backtestMaxOrdersPerDay: number;
+  readonly backtestMaxResultBytes: number;
+  readonly backtestTimeoutMs: number;
+  /** Per user: backtests running at once (enforced when runs are claimed) and waiting (enforced at submit, 429). */
+  readonly backtestMaxRunningPerUser: number;
+  readonly backtestMaxQueuedPerUser: number;
 }
 
 /** Thrown when the environment holds a value the server cannot use; the message is one line. */
@@ -138,5 +155,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     runPollMs: c.RUN_POLL_MS,
     runMaxRetryDelayMs: c.RUN_MAX_RETRY_DELAY_MS,
     runAbortGraceMs: c.RUN_ABORT_GRACE_MS,
+    backtestMaxOrders: c.BACKTEST_MAX_ORDERS,
+    backtestMaxOrdersPerDay: c.BACKTEST_MAX_ORDERS_PER_DAY,
+    backtestMaxResultBytes: c.BACKTEST_MAX_RESULT_MB * 2 ** 20,
+    backtestTimeoutMs: c.BACKTEST_TIMEOUT_MS,
+    backtestMaxRunningPerUser: c.BACKTEST_MAX_RUNNING_PER_USER,
+    backtestMaxQueuedPerUser: c.BACKTEST_MAX_QUEUED_PER_USER,
   });
 }

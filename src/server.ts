@@ -34,8 +34,13 @@ export interface StartOptions {
 
 /** Every executor this server can run. Features add theirs here; the run machinery never imports them. */
 export function serverExecutors(config?: Config): ExecutorDefinition[] {
-  const cache = config ? { panelCacheBytes: config.panelCacheMb * 2 ** 20 } : undefined;
-  const all: ExecutorDefinition[] = [...diagnosticExecutors, makeBacktestExecutor(cache), makeScheduledBacktestExecutor(cache)];
+  const options = config
+    ? {
+        panelCacheBytes: config.panelCacheMb * 2 ** 20,
+        limits: { maxOrders: config.backtestMaxOrders, maxOrdersPerDay: config.backtestMaxOrdersPerDay, maxResultBytes: config.backtestMaxResultBytes, timeoutMs: config.backtestTimeoutMs },
+      }
+    : undefined;
+  const all: ExecutorDefinition[] = [...diagnosticExecutors, makeBacktestExecutor(options), makeScheduledBacktestExecutor(options)];
   // Scheduler executors; the workflow executor reads the whole registry lazily (steps may use any executor).
   let registry: ExecutorRegistry | null = null;
   if (config) all.push(...schedulerExecutors(config, () => (registry ??= makeExecutorRegistry(all))));
@@ -46,6 +51,8 @@ export function serverExecutors(config?: Config): ExecutorDefinition[] {
 export function runsSettingsFrom(config: Config): RunsSettings {
   return {
     concurrency: { backtest: config.workers ?? Math.max(1, availableParallelism() - 1), io: config.runIoConcurrency },
+    // One user's backtests take at most this many slots; the rest of theirs wait while others' run.
+    perOwnerRunning: { backtest: config.backtestMaxRunningPerUser },
     leaseMs: config.runLeaseMs,
     heartbeatMs: config.runHeartbeatMs,
     pollMs: config.runPollMs,

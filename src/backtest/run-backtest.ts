@@ -3,7 +3,7 @@
  * metrics. Built-ins run the engine here, in slices, yielding to the event loop between them
  * (so an AbortSignal is seen within one slice, 50 ms by default); user code goes to the sandbox.
  */
-import { makeBacktest, StrategyError } from './engine/engine.ts';
+import { makeBacktest, OrderLimitError, parseOrderLimit, StrategyError } from './engine/engine.ts';
 import type { BenchmarkSeries, Panel } from './engine/panel.ts';
 import type { BacktestConfig, BacktestResult, Progress } from './engine/types.ts';
 import { defaultConfig } from './engine/types.ts';
@@ -28,7 +28,11 @@ export interface RunBacktestInput {
   sliceMs?: number;
 }
 
-export type RunError = UserCodeError | { code: 'unknown_strategy' | 'internal_error'; message: string; line: null; column: null; date: null };
+export type RunError =
+  | UserCodeError
+  | { code: 'unknown_strategy' | 'internal_error'; message: string; line: null; column: null; date: null }
+  /** The strategy placed more orders than the run (`maxOrders`) or one day (`maxOrdersPerDay`) allows. */
+  | { code: 'order_limit'; scope: 'run' | 'day'; limit: number; message: string; line: number | null; column: number | null; date: number | null };
 
 export type RunOutcome = { ok: true; result: BacktestResult; metrics: Metrics } | { ok: false; error: RunError; logs: string[] };
 
@@ -42,7 +46,11 @@ export async function runBacktest(input: RunBacktestInput): Promise<RunOutcome> 
       source: spec.source, language: spec.language, panel: input.panel, benchmark: input.benchmark, params: spec.params, config: input.config,
       memoryLimitMb: spec.memoryLimitMb, timeoutMs: spec.timeoutMs, onProgress: input.onProgress, signal: input.signal, sliceMs: input.sliceMs,
     });
-    if (!out.ok) return out;
+    if (!out.ok) {
+      // Inside the isolate the engine's OrderLimitError reaches the host as text only.
+      const limit = out.error.code === 'runtime_error' ? parseOrderLimit(out.error.message) : null;
+      return limit ? { ok: false, error: { ...out.error, code: 'order_limit', ...limit }, logs: out.logs } : out;
+    }
     return { ok: true, result: out.result, metrics: backtestMetrics(out.result, initialCash, input.metrics) };
   }
   const strategy = getBuiltinStrategy(spec.name);
@@ -65,6 +73,7 @@ export async function runBacktest(input: RunBacktestInput): Promise<RunOutcome> 
     }
   } catch (err) {
     if (err instanceof StrategyError) return fail({ code: 'runtime_error', message: err.message, line: null, column: null, date: err.date });
+    if (err instanceof OrderLimitError) return fail({ code: 'order_limit', scope: err.scope, limit: err.limit, message: err.message, line: null, column: null, date: err.date });
     throw err;
   }
   const result = bt.result();

@@ -7,18 +7,17 @@
 import { z } from 'zod';
 import { FIELDS_BY_STRATEGY } from '../backtest/backtest.command.ts';
 import type { BacktestConfig } from '../backtest/engine/types.ts';
-import type { RunOutcome, StrategySpec } from '../backtest/run-backtest.ts';
+import type { StrategySpec } from '../backtest/run-backtest.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import { defineExecutor, RunError, type RunContext } from '../runs/executor-registry.ts';
 import { runInThread } from '../runs/thread-host.ts';
 import { strategyVersion } from '../strategies/strategies.service.ts';
-import type { BacktestThreadInput } from './backtest.thread.ts';
+import type { BacktestThreadInput, BacktestThreadOutcome } from './backtest.thread.ts';
 import { AppError } from '../http/errors.ts';
 import { dayPattern, isoDay, submitBacktestSchema, ymd, type BacktestSpec } from './backtest-request.ts';
 import * as repo from './backtests.repository.ts';
 import { backtestExecutorName, specFromSubmit, toBacktest } from './backtests.service.ts';
 import { makePanelCache, type PanelCache, type PanelKey } from './panel-cache.ts';
-import { toStored } from './results.ts';
 import { addDays } from '../market/days.ts';
 
 const userFields = ['pe', 'pe_ttm', 'pb', 'ps', 'turnover_rate', 'total_mv', 'circ_mv'];
@@ -52,7 +51,40 @@ export function engineConfigOf(spec: BacktestSpec): Partial<BacktestConfig> {
   return { initialCash: spec.capital, startDate: spec.startDate, endDate: spec.endDate, fillTiming: spec.fillTiming, ...spec.costs };
 }
 
-async function runOne(backtestId: number, panelCacheBytes: number, ctx: RunContext): Promise<unknown> {
+/** What bounds one backtest run (BACKTEST_MAX_ORDERS, BACKTEST_MAX_ORDERS_PER_DAY, BACKTEST_MAX_RESULT_MB, BACKTEST_TIMEOUT_MS). */
+export interface BacktestRunLimits {
+  maxOrders: number;
+  maxOrdersPerDay: number;
+  maxResultBytes: number;
+  /** Wall time of the whole run; the sandbox gets the same bound for user code. */
+  timeoutMs: number;
+}
+
+export const defaultBacktestRunLimits: BacktestRunLimits = { maxOrders: 200_000, maxOrdersPerDay: 20_000, maxResultBytes: 64 * 2 ** 20, timeoutMs: 600_000 };
+
+export interface BacktestExecutorOptions {
+  panelCacheBytes: number;
+  limits?: BacktestRunLimits;
+}
+
+/** The message of a run stopped by a bound names the bound and the setting that raises it. */
+function limitHint(e: BacktestThreadOutcome & { ok: false }): string {
+  const err = e.error;
+  switch (err.code) {
+    case 'order_limit':
+      return err.scope === 'run'
+        ? `; a backtest may place ${err.limit} orders (BACKTEST_MAX_ORDERS): place fewer, e.g. rebalance less often or skip orders already met`
+        : `; one day may see ${err.limit} orders (BACKTEST_MAX_ORDERS_PER_DAY): place fewer per day`;
+    case 'result_too_large':
+      return ` (BACKTEST_MAX_RESULT_MB); nothing was stored: shorten the period, narrow the universe or place fewer orders`;
+    default:
+      return '';
+  }
+}
+
+async function runOne(backtestId: number, o: BacktestExecutorOptions, ctx: RunContext): Promise<unknown> {
+  const panelCacheBytes = o.panelCacheBytes;
+  const limits = o.limits ?? defaultBacktestRunLimits;
   const db = ctx.stores.pg.db;
   const row = await repo.findBacktest(db, backtestId);
   if (!row) throw new RunError('not_found', `backtest ${backtestId} no longer exists (deleted)`, { retryable: false });
@@ -63,7 +95,7 @@ async function runOne(backtestId: number, panelCacheBytes: number, ctx: RunConte
     const v = spec.strategy.versionId ? await strategyVersion(db, spec.strategy.versionId) : undefined;
     if (!v) throw new RunError('strategy_missing', `the code version this backtest recorded is gone`, { retryable: false });
     const s = await db.selectFrom('strategies').select('language').where('id', '=', v.strategy_id).executeTakeFirst();
-    strategy = { kind: 'user', source: v.code, language: s?.language ?? 'js', params: spec.params };
+    strategy = { kind: 'user', source: v.code, language: s?.language ?? 'js', params: spec.params, timeoutMs: limits.timeoutMs };
   } else strategy = { kind: 'builtin', name: spec.strategy.name, params: spec.params };
 
   const cache = panelCacheFor(ctx.stores.market, panelCacheBytes);
@@ -85,8 +117,11 @@ async function runOne(backtestId: number, panelCacheBytes: number, ctx: RunConte
   if (spec.benchmark && !benchmark) ctx.log('warn', `benchmark ${spec.benchmark}: no index data in this range; metrics without a benchmark`);
 
   const t1 = Date.now();
-  const input: BacktestThreadInput = { panel, benchmark, strategy, config: engineConfigOf(spec) };
-  const outcome = await runInThread<BacktestThreadInput, RunOutcome>('backtest', input, {
+  const input: BacktestThreadInput = {
+    panel, benchmark, strategy, capital: spec.capital, maxResultBytes: limits.maxResultBytes,
+    config: { ...engineConfigOf(spec), maxOrders: limits.maxOrders, maxOrdersPerDay: limits.maxOrdersPerDay },
+  };
+  const outcome = await runInThread<BacktestThreadInput, BacktestThreadOutcome>('backtest', input, {
     signal: ctx.signal,
     onProgress: (u) => ctx.progress(u),
     onLog: (level, message) => ctx.log(level, message),
@@ -98,29 +133,30 @@ async function runOne(backtestId: number, panelCacheBytes: number, ctx: RunConte
     for (const l of outcome.logs.slice(-50)) ctx.log('info', `strategy: ${l}`);
     const where = e.line ? ` at line ${e.line}, column ${e.column}` : '';
     const when = e.date ? ` on ${String(e.date).replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3')}` : '';
-    const message = `${e.message}${where}${when}`;
+    const message = `${e.message}${where}${when}${limitHint(outcome)}`;
     ctx.log('error', `${e.code}: ${message}`);
     throw new RunError(e.code, message, { retryable: false, detail: { line: e.line, column: e.column, date: e.date } });
   }
-  ctx.log('info', `simulated ${outcome.result.dates.length} days in ${Date.now() - t1} ms: ${outcome.result.orders.length} orders, ${outcome.result.fills.length} fills`);
-  for (const l of outcome.result.logs.slice(0, 200)) ctx.log('info', `strategy: ${l}`);
-  if (outcome.result.logs.length > 200) ctx.log('info', `… ${outcome.result.logs.length - 200} more strategy log lines in the JSON export`);
-  const { row: stored, columns } = toStored(outcome.result, outcome.metrics, spec.capital);
+  ctx.log('info', `simulated ${outcome.days} days in ${Date.now() - t1} ms: ${outcome.orders} orders, ${outcome.fills} fills, result ${(outcome.bytes / 2 ** 20).toFixed(1)} MB`);
+  for (const l of outcome.logs.slice(0, 200)) ctx.log('info', `strategy: ${l}`);
+  if (outcome.logs.length > 200) ctx.log('info', `… ${outcome.logs.length - 200} more strategy log lines in the JSON export`);
+  const { row: stored, columns } = outcome;
   await repo.saveResult(db, backtestId, stored, columns);
-  ctx.progress({ fraction: 1, processed: outcome.result.dates.length, total: outcome.result.dates.length, current: 'done' });
+  ctx.progress({ fraction: 1, processed: outcome.days, total: outcome.days, current: 'done' });
   return { backtestId, totalReturn: columns.total_return, annualizedReturn: columns.annualized_return, sharpe: columns.sharpe, maxDrawdown: columns.max_drawdown, finalValue: columns.final_value };
 }
 
-/** The `backtest` executor; `panelCacheBytes` bounds the warm panels kept in memory. */
-export const makeBacktestExecutor = (options: { panelCacheBytes: number } = { panelCacheBytes: defaultPanelCacheBytes }) => defineExecutor({
+/** The `backtest` executor; `panelCacheBytes` bounds the warm panels kept in memory, `limits` each run. */
+export const makeBacktestExecutor = (options: BacktestExecutorOptions = { panelCacheBytes: defaultPanelCacheBytes }) => defineExecutor({
   name: backtestExecutorName,
   description: 'runs one backtest (see /backtests); queued by POST /api/v1/backtests, not directly',
   params: z.object({ backtestId: z.number().int().positive() }).strict(),
   kind: 'backtest',
   // Queued through the backtests API, which writes the config row first; the generic runs API is for admins only.
   queueRole: 'admin',
-  defaults: { maxAttempts: 1 },
-  run: (p, ctx) => runOne(p.backtestId, options.panelCacheBytes, ctx),
+  // The wall-time bound of every backtest run (BACKTEST_TIMEOUT_MS): past it the run fails with code `timeout`.
+  defaults: { maxAttempts: 1, timeoutMs: (options.limits ?? defaultBacktestRunLimits).timeoutMs },
+  run: (p, ctx) => runOne(p.backtestId, options, ctx),
 });
 
 export const backtestExecutor = makeBacktestExecutor();
@@ -147,17 +183,18 @@ export const scheduledBacktestParams = submitBacktestSchema
  * task leaves one backtest per night, each with its own results. A retry reuses the backtest its
  * first attempt created (kept in the checkpoint).
  */
-export const makeScheduledBacktestExecutor = (options: { panelCacheBytes: number } = { panelCacheBytes: defaultPanelCacheBytes }) => defineExecutor({
+export const makeScheduledBacktestExecutor = (options: BacktestExecutorOptions = { panelCacheBytes: defaultPanelCacheBytes }) => defineExecutor({
   name: 'scheduled_backtest',
   description: 'creates and runs a backtest from a saved submission (e.g. a nightly re-run to the latest day); results appear on /backtests',
   params: scheduledBacktestParams,
   kind: 'backtest',
   queueRole: 'admin',
-  defaults: { maxAttempts: 1 },
+  // The wall-time bound of every backtest run (BACKTEST_TIMEOUT_MS): past it the run fails with code `timeout`.
+  defaults: { maxAttempts: 1, timeoutMs: (options.limits ?? defaultBacktestRunLimits).timeoutMs },
   async run(p, ctx) {
     const db = ctx.stores.pg.db;
     const resumed = (ctx.resume as { backtestId?: number } | null)?.backtestId;
-    if (resumed) return runOne(resumed, options.panelCacheBytes, ctx);
+    if (resumed) return runOne(resumed, options, ctx);
     const run = await db.selectFrom('runs').select(['task_id', 'queued_by']).where('id', '=', ctx.runId).executeTakeFirstOrThrow();
     const task = run.task_id === null ? null : await db.selectFrom('scheduled_tasks').select(['name', 'owner_id']).where('id', '=', run.task_id).executeTakeFirst();
     const ownerId = run.queued_by ?? task?.owner_id ?? null;
@@ -189,6 +226,6 @@ export const makeScheduledBacktestExecutor = (options: { panelCacheBytes: number
     await repo.setBacktestRun(db, id, ctx.runId);
     await ctx.checkpoint({ backtestId: id });
     ctx.log('info', `backtest ${id} for ${owner.username}: ${isoDay(spec.startDate)} → ${isoDay(spec.endDate)}`);
-    return runOne(id, options.panelCacheBytes, ctx);
+    return runOne(id, options, ctx);
   },
 });

@@ -10,7 +10,8 @@ import * as repo from './backtests.repository.ts';
 import {
   backtestJson, cancelBacktest, deleteBacktest, getBacktest, listBacktests, rerunBacktest, submitBacktest, visibleBacktest, type Backtest, type BacktestsDeps,
 } from './backtests.service.ts';
-import { fillColumns, toCsv } from './csv.ts';
+import { fillColumns } from './csv.ts';
+import { csvChunks, streamedBody } from './export-stream.ts';
 
 const BacktestSchema = z.object({}).passthrough().openapi('Backtest');
 const idParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
@@ -141,9 +142,9 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
       const b = await visibleBacktest(db, principalOf(c), c.req.valid('param').id);
       await resultParts(deps, b, []);
       if ((c.req.header('accept') ?? '').includes('text/csv')) {
-        const fills = (await repo.readResultArray(db, b.id, 'fills')) ?? [];
+        // Streamed a slice at a time (export-stream.ts): a run's fills can number hundreds of thousands.
         c.header('content-disposition', `attachment; filename="backtest-${b.id}-trades.csv"`);
-        return c.body(toCsv(fillColumns, fills as Record<string, unknown>[], ['date']), 200, { 'content-type': 'text/csv; charset=utf-8' }) as never;
+        return c.body(streamedBody(csvChunks(db, b.id, 'fills', fillColumns, ['date'])), 200, { 'content-type': 'text/csv; charset=utf-8' }) as never;
       }
       const q = c.req.valid('query');
       const page = (await repo.sliceResultArray(db, b.id, 'fills', q.offset, q.limit))!;

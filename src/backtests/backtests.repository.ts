@@ -185,3 +185,16 @@ export async function readResultArray(db: Db, backtestId: number, part: ListPart
   const v = (r as Record<string, unknown>)[part];
   return (typeof v === 'string' ? JSON.parse(v) : v) as unknown[];
 }
+
+/**
+ * Items `offset … offset+limit−1` of a stored array as JSON text without the outer brackets
+ * (`{…}, {…}`; empty past the end): what a streamed JSON export writes, with no parse and
+ * re-stringify in this process.
+ */
+export async function resultArrayChunkText(db: Db, backtestId: number, part: ListPart, offset: number, limit: number): Promise<string> {
+  const r = await sql<{ items: string | null }>`
+    select jsonb_path_query_array(${sql.ref(part)}, ('$[' || ${offset}::int || ' to ' || ${offset + limit - 1}::int || ']')::jsonpath)::text as items
+      from backtest_results where backtest_id = ${backtestId}`.execute(db);
+  const text = r.rows[0]?.items ?? '[]';
+  return text.slice(1, -1).trim();
+}

@@ -22,6 +22,22 @@ type Db = Kysely<Database>;
 export interface BacktestsDeps {
   db: Db;
   runs: RunsService;
+  /** Per-user bounds at submit time (the defaults of the configuration when absent). */
+  limits?: BacktestSubmitLimits;
+}
+
+/** What the submit side enforces and the form shows (BACKTEST_MAX_QUEUED_PER_USER, …_RUNNING_PER_USER, BACKTEST_TIMEOUT_MS). */
+export interface BacktestSubmitLimits {
+  maxQueuedPerUser: number;
+  maxRunningPerUser: number;
+  timeoutMs: number;
+}
+
+export const defaultBacktestSubmitLimits: BacktestSubmitLimits = { maxQueuedPerUser: 20, maxRunningPerUser: 2, timeoutMs: 600_000 };
+
+/** The submit-side limits of the configuration. */
+export function backtestSubmitLimitsOf(config: { backtestMaxQueuedPerUser: number; backtestMaxRunningPerUser: number; backtestTimeoutMs: number }): BacktestSubmitLimits {
+  return { maxQueuedPerUser: config.backtestMaxQueuedPerUser, maxRunningPerUser: config.backtestMaxRunningPerUser, timeoutMs: config.backtestTimeoutMs };
 }
 
 export const backtestExecutorName = 'backtest';
@@ -181,7 +197,21 @@ export async function specFromSubmit(db: Db, p: Principal, raw: unknown): Promis
   return { spec, name: b.name?.trim() || `${strategy.name} ${isoDay(start)} → ${isoDay(end)}` };
 }
 
+/**
+ * 429 when the user already has as many backtests waiting as one user may. Checked before the row is
+ * written; two submissions of the same user at the same instant may both pass (one over the bound),
+ * which the running cap at claim time makes harmless.
+ */
+async function checkQueueRoom(deps: BacktestsDeps, ownerId: number): Promise<void> {
+  const max = (deps.limits ?? defaultBacktestSubmitLimits).maxQueuedPerUser;
+  const waiting = await deps.runs.countWaiting(ownerId, [backtestExecutorName]);
+  if (waiting >= max) {
+    throw new AppError(429, 'too_many_queued', `you have ${waiting} backtests waiting to run, the most one user may queue (BACKTEST_MAX_QUEUED_PER_USER = ${max}); wait for some to start or cancel some on /backtests, then submit again`, { limit: max, waiting });
+  }
+}
+
 async function queue(deps: BacktestsDeps, ownerId: number, name: string, spec: BacktestSpec, rerunOf: number | null): Promise<Backtest> {
+  await checkQueueRoom(deps, ownerId);
   const id = await repo.insertBacktest(deps.db, {
     owner_id: ownerId, name, strategy_kind: spec.strategy.kind, strategy_name: spec.strategy.name, strategy_id: spec.strategy.strategyId,
     strategy_version_id: spec.strategy.versionId, config: JSON.stringify(spec), start_date: spec.startDate, end_date: spec.endDate, rerun_of: rerunOf,

@@ -8,7 +8,7 @@ import { CreatePage, type CreateContext, type CreateValues } from '../../views/b
 import { ParamsFields, paramsFromForm } from '../../views/backtests/params-form.tsx';
 import { isoDay } from './backtest-request.ts';
 import type { BacktestPagesDeps } from './backtests.pages.tsx';
-import { submitBacktest, visibleBacktest } from './backtests.service.ts';
+import { defaultBacktestSubmitLimits, submitBacktest, visibleBacktest } from './backtests.service.ts';
 
 type Form = Record<string, string | string[]>;
 const one = (f: Form, k: string) => {
@@ -41,7 +41,7 @@ export function createRoutes(deps: BacktestPagesDeps) {
   const context = async (c: Context<AppEnv>, strategy: string): Promise<CreateContext> => {
     const p = principalOf(c);
     const [mine, idx, range, schema] = await Promise.all([listUserStrategies(db, p, {}).then((l) => l.filter((s) => s.ownerId === p.userId)), indexes(), dataRange(), schemaOf(p, strategy).catch(() => null)]);
-    return { builtins: builtinList(), mine, indexes: idx, dataRange: range, schema };
+    return { builtins: builtinList(), mine, indexes: idx, dataRange: range, schema, limits: deps.limits ?? defaultBacktestSubmitLimits };
   };
 
   const defaults = (range: { first: string | null; last: string | null }): CreateValues => {
@@ -132,9 +132,10 @@ export function createRoutes(deps: BacktestPagesDeps) {
       const b = await submitBacktest(deps, p, body);
       return c.redirect(`/backtests/${b.id}`, 303);
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
+      // A field problem, or too many backtests waiting (429): the form again, filled in, with the reason.
+      if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 429)) throw err;
       const field = String(err.details?.field ?? '');
-      return c.html(<CreatePage chrome={chrome(c)} v={v} ctx={await context(c, strategy)} error={{ field, message: err.message }} />, 400);
+      return c.html(<CreatePage chrome={chrome(c)} v={v} ctx={await context(c, strategy)} error={{ field, message: err.message }} />, err.status);
     }
   });
   return app;

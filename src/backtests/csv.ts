@@ -7,10 +7,27 @@ const cell = (v: unknown): string => {
 const day = (d: unknown) => (typeof d === 'number' && d > 19000000 ? `${String(d).slice(0, 4)}-${String(d).slice(4, 6)}-${String(d).slice(6, 8)}` : d);
 
 export function toCsv(columns: readonly string[], rows: readonly Record<string, unknown>[], dateColumns: readonly string[] = []): string {
+  return csvHeader(columns) + csvRows(columns, rows, dateColumns);
+}
+
+/** The header line; with csvRows, what a streamed export writes chunk by chunk. */
+export function csvHeader(columns: readonly string[]): string {
+  return columns.join(',') + '\r\n';
+}
+
+/** Data lines for some rows, each ended by CRLF. */
+export function csvRows(columns: readonly string[], rows: readonly Record<string, unknown>[], dateColumns: readonly string[] = []): string {
   const dates = new Set(dateColumns);
-  const lines = [columns.join(',')];
-  for (const r of rows) lines.push(columns.map((c) => cell(dates.has(c) ? day(r[c]) : r[c])).join(','));
-  return lines.join('\r\n') + '\r\n';
+  let out = '';
+  for (const r of rows) {
+    let line = '';
+    for (let j = 0; j < columns.length; j++) {
+      const c = columns[j];
+      line += (j ? ',' : '') + cell(dates.has(c) ? day(r[c]) : r[c]);
+    }
+    out += line + '\r\n';
+  }
+  return out;
 }
 
 export const fillColumns = ['date', 'code', 'side', 'shares', 'price', 'value', 'commission', 'stampDuty', 'transferFee', 'priceBasis', 'orderId'] as const;

@@ -1,4 +1,8 @@
-/** Exports of a finished backtest: CSV (trades, orders, NAV), JSON (everything), and a self-contained HTML report. */
+/**
+ * Exports of a finished backtest: CSV (trades, orders, NAV), JSON (everything), and a self-contained
+ * HTML report. Trades, orders and the JSON file are streamed a slice at a time (export-stream.ts):
+ * they grow with the number of orders, the NAV and the report with the number of days only.
+ */
 import { Hono } from 'hono';
 import { raw } from 'hono/html';
 import { principalOf, requireRole } from '../auth/access.ts';
@@ -13,6 +17,7 @@ import { strategyLabel } from '../../views/backtests/parts.tsx';
 import { backtestJson, visibleBacktest, type Backtest, type BacktestsDeps } from './backtests.service.ts';
 import * as repo from './backtests.repository.ts';
 import { fillColumns, navColumns, navRows, orderColumns, toCsv } from './csv.ts';
+import { csvChunks, jsonArrayChunks, streamedBody } from './export-stream.ts';
 import { loadResultData } from './result-data.ts';
 import type { StoredExtras, StoredSeries } from './results.ts';
 
@@ -36,13 +41,11 @@ export function exportRoutes(deps: BacktestsDeps & { chrome: PageChromeFn }) {
 
   app.get('/backtests/:id{[0-9]+}/export/trades.csv', requireRole('viewer'), async (c) => {
     const b = await finished(c);
-    const rows = ((await repo.readResultArray(db, b.id, 'fills')) ?? []) as Record<string, unknown>[];
-    return c.body(toCsv(fillColumns, rows, ['date']), 200, attach(`backtest-${b.id}-trades.csv`, 'text/csv; charset=utf-8'));
+    return c.body(streamedBody(csvChunks(db, b.id, 'fills', fillColumns, ['date'])), 200, attach(`backtest-${b.id}-trades.csv`, 'text/csv; charset=utf-8'));
   });
   app.get('/backtests/:id{[0-9]+}/export/orders.csv', requireRole('viewer'), async (c) => {
     const b = await finished(c);
-    const rows = ((await repo.readResultArray(db, b.id, 'orders')) ?? []) as Record<string, unknown>[];
-    return c.body(toCsv(orderColumns, rows, ['placedDate', 'doneDate']), 200, attach(`backtest-${b.id}-orders.csv`, 'text/csv; charset=utf-8'));
+    return c.body(streamedBody(csvChunks(db, b.id, 'orders', orderColumns, ['placedDate', 'doneDate'])), 200, attach(`backtest-${b.id}-orders.csv`, 'text/csv; charset=utf-8'));
   });
   app.get('/backtests/:id{[0-9]+}/export/nav.csv', requireRole('viewer'), async (c) => {
     const b = await finished(c);
@@ -54,10 +57,18 @@ export function exportRoutes(deps: BacktestsDeps & { chrome: PageChromeFn }) {
     const b = await finished(c);
     const parts = (await repo.readResultParts(db, b.id, ['metrics', 'series', 'positions', 'extras']))!;
     const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
-    const [fills, orders, trades] = await Promise.all([repo.readResultArray(db, b.id, 'fills'), repo.readResultArray(db, b.id, 'orders'), repo.readResultArray(db, b.id, 'trades')]);
     const { firstFills: _f, firstOrders: _o, ...extras } = parse(parts.extras) as StoredExtras;
-    const body = { backtest: backtestJson(b), metrics: parse(parts.metrics), series: parse(parts.series), positions: parse(parts.positions), extras, fills, orders, trades };
-    return c.body(JSON.stringify(body), 200, attach(`backtest-${b.id}.json`, 'application/json'));
+    // The small parts first, in one chunk; then the three arrays that grow with orders, slice by slice.
+    const head = { backtest: backtestJson(b), metrics: parse(parts.metrics), series: parse(parts.series), positions: parse(parts.positions), extras };
+    async function* chunks() {
+      yield JSON.stringify(head).slice(0, -1);
+      for (const part of ['fills', 'orders', 'trades'] as const) {
+        yield `,${JSON.stringify(part)}:`;
+        yield* jsonArrayChunks(db, b.id, part);
+      }
+      yield '}';
+    }
+    return c.body(streamedBody(chunks()), 200, attach(`backtest-${b.id}.json`, 'application/json'));
   });
   app.get('/backtests/:id{[0-9]+}/export/report.html', requireRole('viewer'), async (c) => {
     const b = await finished(c);

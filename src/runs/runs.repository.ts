@@ -88,20 +88,59 @@ function stripNotify<T extends object>(row: T): T {
   return row;
 }
 
+/** Serialises claims that enforce a per-owner cap (see claimRuns); any constant unique in this schema. */
+const claimLockKey = 7310457;
+
 /**
- * Claims up to `limit` claimable runs of these executors for `owner`, highest priority first:
- * FOR UPDATE SKIP LOCKED lets any number of instances claim at once without waiting on each other
- * or taking the same row.
+ * Claims up to `limit` claimable runs of these executors for `owner`: highest priority first, then
+ * fairly across the users who queued them. A run's turn is its owner's running runs (of these
+ * executors) plus its rank among that owner's queued ones; equal turns go first to the owner whose
+ * runs started least recently. So one user's 50 queued backtests take turns with another user's
+ * one instead of standing ahead of it, round robin (system runs, queued by no one, count as one
+ * owner). With `perOwnerRunning`, a user's run whose turn is past that cap is not claimed: it waits
+ * while others' run. FOR UPDATE SKIP LOCKED lets any number of instances claim at once without
+ * taking the same row; the per-owner cap additionally takes a transaction-scoped advisory lock
+ * first, so two instances cannot each see a user one short of the cap and both start one (the claim
+ * statement's snapshot is taken after the lock, so it sees every claim committed before it).
  */
-export async function claimRuns(db: Db, owner: string, executors: readonly string[], limit: number, leaseMs: number): Promise<RunRow[]> {
+export async function claimRuns(
+  db: Db,
+  owner: string,
+  executors: readonly string[],
+  limit: number,
+  leaseMs: number,
+  perOwnerRunning: number | null = null,
+): Promise<RunRow[]> {
   if (limit <= 0 || executors.length === 0) return [];
-  const result = await sql<RunRow>`
-    with next as (
+  const names = JSON.stringify(executors);
+  const claim = (q: Db) => sql<RunRow>`
+    with queued as (
+      select q.id, q.queued_by, q.priority, q.run_after,
+        row_number() over (partition by q.queued_by order by q.priority desc, q.run_after, q.id) as rank
+      from runs q
+      where q.status = 'queued' and q.run_after <= now()
+        and q.executor in (select jsonb_array_elements_text(${names}::text::jsonb))
+    ),
+    owners as (
+      select o.queued_by,
+        (select count(*) from runs r where r.status = 'running' and r.queued_by is not distinct from o.queued_by
+           and r.executor in (select jsonb_array_elements_text(${names}::text::jsonb)))::int as running,
+        case when o.queued_by is null then null else (
+          select max(r.started_at) from runs r where r.queued_by = o.queued_by and r.started_at is not null
+            and r.executor in (select jsonb_array_elements_text(${names}::text::jsonb))) end as last_started
+      from (select distinct queued_by from queued) o
+    ),
+    ranked as (
+      select q.id, q.queued_by, q.priority, q.run_after, o.running + q.rank as turn, o.last_started
+      from queued q join owners o on o.queued_by is not distinct from q.queued_by
+    ),
+    next as (
       select id from runs
-      where status = 'queued' and run_after <= now()
-        and executor in (select jsonb_array_elements_text(${JSON.stringify(executors)}::text::jsonb))
-      order by priority desc, run_after, id
-      limit ${limit}
+      where status = 'queued' and id in (
+        select id from ranked
+        where ${perOwnerRunning}::int is null or queued_by is null or turn <= ${perOwnerRunning}::int
+        order by priority desc, turn, last_started nulls first, run_after, id
+        limit ${limit})
       for update skip locked
     ),
     c as (
@@ -116,7 +155,12 @@ export async function claimRuns(db: Db, owner: string, executors: readonly strin
       select id, event_seq, 'status', jsonb_build_object('status', 'running', 'attempt', attempt, 'final', false, 'reason', 'started by ' || lease_owner)
       from c
     )
-    select c.*, pg_notify(${runsChannel}, 'e:' || c.id || ':' || c.event_seq) is null as _n from c order by c.priority desc, c.id`.execute(db);
+    select c.*, pg_notify(${runsChannel}, 'e:' || c.id || ':' || c.event_seq) is null as _n from c order by c.priority desc, c.id`.execute(q);
+  if (perOwnerRunning === null) return (await claim(db)).rows.map(stripNotify);
+  const result = await db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(${claimLockKey})`.execute(tx);
+    return claim(tx);
+  });
   return result.rows.map(stripNotify);
 }
 
@@ -262,13 +306,32 @@ export async function findExpiredLeases(db: Db, limit: number): Promise<RunRow[]
   return result.rows;
 }
 
-/** Milliseconds until the next queued run of these executors becomes claimable (null when none waits). */
-export async function msUntilNextClaimable(db: Db, executors: readonly string[]): Promise<number | null> {
+/**
+ * Milliseconds until the next queued run of these executors becomes claimable (null when none
+ * waits). With `perOwnerRunning`, runs of users already at that many running ones are left out:
+ * they become claimable when one of those ends, which wakes the pool, not at a time.
+ */
+export async function msUntilNextClaimable(db: Db, executors: readonly string[], perOwnerRunning: number | null = null): Promise<number | null> {
+  if (executors.length === 0) return null;
+  const names = JSON.stringify(executors);
   const result = await sql<{ ms: number | null }>`
-    select ceil(extract(epoch from (min(run_after) - now())) * 1000)::int as ms from runs
-    where status = 'queued' and executor in (select jsonb_array_elements_text(${JSON.stringify(executors)}::text::jsonb))`.execute(db);
+    select ceil(extract(epoch from (min(q.run_after) - now())) * 1000)::int as ms from runs q
+    where q.status = 'queued' and q.executor in (select jsonb_array_elements_text(${names}::text::jsonb))
+      and (${perOwnerRunning}::int is null or q.queued_by is null or (
+        select count(*) from runs r
+        where r.status = 'running' and r.queued_by = q.queued_by and r.executor in (select jsonb_array_elements_text(${names}::text::jsonb))
+      ) < ${perOwnerRunning}::int)`.execute(db);
   const ms = result.rows[0]?.ms;
   return ms === null || ms === undefined ? null : Math.max(0, Number(ms));
+}
+
+/** How many runs of these executors a user has waiting (queued or paused), for limits at submit time. */
+export async function countWaitingRuns(db: Db, queuedBy: number, executors: readonly string[]): Promise<number> {
+  const result = await sql<{ n: number }>`
+    select count(*)::int as n from runs
+    where queued_by = ${queuedBy} and status in ('queued', 'paused')
+      and executor in (select jsonb_array_elements_text(${JSON.stringify(executors)}::text::jsonb))`.execute(db);
+  return Number(result.rows[0]?.n ?? 0);
 }
 
 export async function findRun(db: Db, id: number): Promise<RunRow | undefined> {

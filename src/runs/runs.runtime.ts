@@ -13,6 +13,8 @@ import { makeWorkerPool, type WorkerPool } from './worker-pool.ts';
 
 export interface RunsSettings {
   concurrency: Record<ConcurrencyKind, number>;
+  /** Per kind, runs one user may have running at once (e.g. BACKTEST_MAX_RUNNING_PER_USER); unset: no cap. */
+  perOwnerRunning?: Partial<Record<ConcurrencyKind, number>>;
   leaseMs: number;
   heartbeatMs: number;
   pollMs: number;
@@ -65,6 +67,7 @@ export async function startRuns(o: {
     logger: o.logger,
     instanceId,
     concurrency: s.concurrency,
+    perOwnerRunning: s.perOwnerRunning,
     leaseMs: s.leaseMs,
     heartbeatMs: s.heartbeatMs,
     pollMs: s.pollMs,

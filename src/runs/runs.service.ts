@@ -39,6 +39,8 @@ export interface RunsService {
   /** A scheduler fire: the run, or null when that (taskId, scheduledFor) slot was fired already. */
   queueScheduledRun(input: QueueRunInput & { taskId: number; scheduledFor: Date }): Promise<Run | null>;
   getRun(id: number): Promise<Run | null>;
+  /** Runs of these executors a user has waiting (queued or paused): what per-user queue limits count. */
+  countWaiting(queuedBy: number, executors: readonly string[]): Promise<number>;
   listRuns(filter: repo.RunFilter, page: PageOptions): Promise<{ runs: Run[]; total: number }>;
   /** The last `limit` log lines, oldest first. */
   logs(id: number, limit: number): Promise<RunEvent[]>;
@@ -134,6 +136,9 @@ export function makeRunsService(o: RunsServiceOptions): RunsService {
     async getRun(id) {
       const row = await repo.findRun(db, id);
       return row ? toRun(row) : null;
+    },
+    countWaiting(queuedBy, executors) {
+      return repo.countWaitingRuns(db, queuedBy, executors);
     },
     async listRuns(filter, page) {
       const { rows, total } = await repo.listRuns(db, filter, page.limit, page.offset);

@@ -17,6 +17,8 @@ export interface WorkerPoolOptions {
   /** Unique per process: written as lease_owner. */
   instanceId: string;
   concurrency: Record<ConcurrencyKind, number>;
+  /** Runs one user may have running at once per kind, across all instances (unset: no cap); their others wait. */
+  perOwnerRunning?: Partial<Record<ConcurrencyKind, number>>;
   leaseMs: number;
   heartbeatMs: number;
   /** Fallback poll when no NOTIFY arrives. */
@@ -135,7 +137,7 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
           const free = o.concurrency[kind] - busy[kind];
           const names = o.registry.namesOfKind(kind);
           if (free <= 0 || names.length === 0) continue;
-          const rows = await repo.claimRuns(db, o.instanceId, names, Math.min(free, 50), o.leaseMs);
+          const rows = await repo.claimRuns(db, o.instanceId, names, Math.min(free, 50), o.leaseMs, o.perOwnerRunning?.[kind] ?? null);
           if (stopped) {
             // Claimed while stopping: hand them straight back.
             for (const row of rows) await release(Number(row.id), 'instance stopping');
@@ -148,8 +150,12 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
       }
       // While work flows, each finished run wakes the loop; only an idle pool needs the next due time.
       if (claimedAny) return schedulePoll(o.pollMs);
-      const names = o.registry.names();
-      const next = names.length ? await repo.msUntilNextClaimable(db, names) : null;
+      let next: number | null = null;
+      for (const kind of concurrencyKinds) {
+        const names = o.registry.namesOfKind(kind);
+        const ms = names.length ? await repo.msUntilNextClaimable(db, names, o.perOwnerRunning?.[kind] ?? null) : null;
+        if (ms !== null && (next === null || ms < next)) next = ms;
+      }
       schedulePoll(next === null ? o.pollMs : Math.max(next, 5));
     } catch (err) {
       if (!stopped) log.error('claiming runs failed', { err: err as Error });

@@ -53,7 +53,9 @@ describe('backtestConfigSchema', async () => {
   const { backtestConfigSchema } = await import('../../src/backtest/config.schema.ts');
   const { defaultConfig } = await import('../../src/backtest/engine/types.ts');
   it('fills the engine defaults and names a bad field', () => {
-    expect(backtestConfigSchema.parse({})).toEqual({ ...defaultConfig });
+    // The order bounds are the server's (BACKTEST_MAX_ORDERS, …_PER_DAY), not fields a request may set.
+    const { maxOrders: _m, maxOrdersPerDay: _d, ...settable } = defaultConfig;
+    expect(backtestConfigSchema.parse({})).toEqual(settable);
     const bad = backtestConfigSchema.safeParse({ fillTiming: 'tomorrow' });
     expect(bad.success).toBe(false);
     expect(bad.error!.issues[0].path).toEqual(['fillTiming']);

@@ -36,16 +36,22 @@ export interface BacktestEnv {
 
 /**
  * The real app with a real worker pool (backtest slots on worker threads) over a seeded in-memory
- * DuckDB. `logger` receives the run machinery's log (silent by default).
+ * DuckDB. `logger` receives the run machinery's log (silent by default). `env` is configuration as
+ * the server reads it (limits, …): with it the executors and the pool's per-user cap are the
+ * server's own for that configuration. `backtestSlots` defaults to 2.
  */
-export async function makeBacktestEnv(options: { logger?: Logger } = {}): Promise<BacktestEnv> {
+export async function makeBacktestEnv(options: { logger?: Logger; env?: Record<string, string>; backtestSlots?: number } = {}): Promise<BacktestEnv> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false', API_RATE_LIMIT_PER_MINUTE: '100000', ...options.env });
   const db = await createTestDatabase();
   const market = await openMarketStore(':memory:');
   await seedDemoMarket(market, smallDemo);
-  const registry = makeExecutorRegistry(serverExecutors());
+  const registry = makeExecutorRegistry(serverExecutors(options.env ? config : undefined));
   const rt = await startRuns({
     pg: db.store, market, registry, logger: options.logger ?? silentLogger,
-    settings: { concurrency: { backtest: 2, io: 2 }, leaseMs: 10_000, heartbeatMs: 500, pollMs: 200, reaperMs: 1000, maxRetryDelayMs: 2000, abortGraceMs: 2000, flushIntervalMs: 50 },
+    settings: {
+      concurrency: { backtest: options.backtestSlots ?? 2, io: 2 }, perOwnerRunning: { backtest: config.backtestMaxRunningPerUser },
+      leaseMs: 10_000, heartbeatMs: 500, pollMs: 200, reaperMs: 1000, maxRetryDelayMs: 2000, abortGraceMs: 2000, flushIntervalMs: 50,
+    },
   });
   const mk = async (username: string, role: Role): Promise<Principal> => {
     const u = await createUser(db.store.db, systemActor('test'), { username, role, password: testPassword });
@@ -54,7 +60,7 @@ export async function makeBacktestEnv(options: { logger?: Logger } = {}): Promis
   const users = { viewer: await mk('bt-viewer', 'viewer'), analyst: await mk('bt-analyst', 'analyst'), analyst2: await mk('bt-analyst2', 'analyst'), admin: await mk('bt-admin', 'admin') };
   let current: Principal | null = users.analyst;
   const app = createApp({
-    config: loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false', API_RATE_LIMIT_PER_MINUTE: '100000' }),
+    config,
     logger: silentLogger, pg: db.store, market, assets: defaultAssets(), version: 'test', startedAt: new Date(), runs: rt.service, executors: registry,
     authenticate: async () => current,
   });

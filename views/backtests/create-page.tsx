@@ -29,6 +29,13 @@ export interface CreateContext {
   indexes: string[];
   dataRange: { first: string | null; last: string | null };
   schema: unknown;
+  /** The bounds every backtest runs under, shown beside the submit button. */
+  limits: { timeoutMs: number; maxRunningPerUser: number; maxQueuedPerUser: number };
+}
+
+function minutes(ms: number): string {
+  const m = ms / 60_000;
+  return m >= 1 && Number.isInteger(m) ? `${m} minute${m === 1 ? '' : 's'}` : `${Math.round(ms / 1000)} seconds`;
 }
 
 function Err(props: { field: string; error: { field: string; message: string } | null }) {
@@ -42,7 +49,7 @@ export function CreatePage(props: { chrome: PageChrome; v: CreateValues; ctx: Cr
     <Layout chrome={props.chrome} title="New backtest" section="backtests">
       <p><a href="/backtests">← Backtests</a></p>
       <h1>New backtest{props.rerunOf ? ` (from #${props.rerunOf})` : ''}</h1>
-      {error ? <section class="error-box" role="alert"><p><strong>Check the form:</strong> {error.message}</p></section> : null}
+      {error ? <section class="error-box" role="alert"><p><strong>{error.field ? 'Check the form:' : 'Not submitted:'}</strong> {error.message}</p></section> : null}
       <form method="post" action="/backtests" class="create-form" id="create-form">
         <CsrfField chrome={props.chrome} />
         <fieldset>
@@ -125,6 +132,10 @@ export function CreatePage(props: { chrome: PageChrome; v: CreateValues; ctx: Cr
         </fieldset>
         <label>Name <span class="muted small">(optional)</span><input type="text" name="name" value={v.name} maxlength={200} placeholder="e.g. dual MA 5/20, all stocks" /></label>
         <p><button type="submit" id="submit-backtest">Run backtest</button></p>
+        <p class="muted small" id="backtest-limits">
+          Wall-time limit: {minutes(ctx.limits.timeoutMs)} per backtest (it fails with <code>timeout</code> past it).
+          You may have {ctx.limits.maxRunningPerUser} running at once and {ctx.limits.maxQueuedPerUser} waiting; more wait their turn or are refused.
+        </p>
       </form>
     </Layout>
   );

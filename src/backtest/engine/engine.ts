@@ -34,6 +34,21 @@ export class StrategyError extends Error {
   }
 }
 
+/** A strategy placed more orders than `maxOrders` (scope `run`) or `maxOrdersPerDay` (scope `day`) allow. */
+export class OrderLimitError extends Error {
+  constructor(readonly scope: 'run' | 'day', readonly limit: number, readonly date: number) {
+    const day = `${String(date).slice(0, 4)}-${String(date).slice(4, 6)}-${String(date).slice(6, 8)}`;
+    super(scope === 'run' ? `the strategy placed more than ${limit} orders in this backtest (by ${day})` : `the strategy placed more than ${limit} orders on ${day}`);
+    this.name = 'OrderLimitError';
+  }
+}
+
+/** Reads scope and limit back from an OrderLimitError's text (all that crosses the sandbox boundary: "name: message"). */
+export function parseOrderLimit(text: string): { scope: 'run' | 'day'; limit: number; message: string } | null {
+  const m = /^OrderLimitError: (the strategy placed more than (\d+) orders (in this backtest|on) .*)$/.exec(text);
+  return m ? { scope: m[3] === 'on' ? 'day' : 'run', limit: Number(m[2]), message: m[1] } : null;
+}
+
 const LOCK_EPS = 0.005;
 // Captured at load, before any user code runs in the sandbox: panel memory is only ever indexed
 // directly or read through these, never handed to a builtin a strategy could have replaced.
@@ -678,7 +693,14 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
     return i;
   }
   let nextOrderId = 1;
+  let ordersToday = 0;
+  // Sticky: once a limit is passed the run ends, even if the strategy caught the error and went on.
+  let orderLimitHit: OrderLimitError | null = null;
   function place(code: string | number, kind: OrderKind, amount: number, opts?: OrderOptions): number {
+    if (orderLimitHit) throw orderLimitHit;
+    if (orders.length >= cfg.maxOrders) throw (orderLimitHit = new OrderLimitError('run', cfg.maxOrders, dates[today]));
+    if (ordersToday >= cfg.maxOrdersPerDay) throw (orderLimitHit = new OrderLimitError('day', cfg.maxOrdersPerDay, dates[today]));
+    ordersToday++;
     const i = resolve(code);
     if (typeof amount !== 'number' || !Number.isFinite(amount)) throw new Error(`order amount must be a finite number, got ${String(amount)}`);
     const lp = opts?.limitPrice;
@@ -792,13 +814,16 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
   function callStrategy(fn: () => void): boolean {
     try {
       fn();
-      return true;
     } catch (err) {
+      // An order limit ends the run whatever onError says, and is not the strategy's own error.
+      if (orderLimitHit) throw orderLimitHit;
       if (cfg.onError === 'fail') throw new StrategyError(dates[today], err);
       const e = err instanceof Error ? err : new Error(String(err));
       skippedDays.push({ date: dates[today], message: e.message, stack: e.stack ?? '' });
       return false;
     }
+    if (orderLimitHit) throw orderLimitHit;
+    return true;
   }
 
   function notifyOrders() {
@@ -827,6 +852,7 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
 
   function simulateDay() {
     const date = dates[today];
+    ordersToday = 0;
     for (let h = 0; h < heldCount; h++) boughtToday[held[h]] = 0;
     applyCorporateActions();
     if (cfg.fillTiming === 'next_open') {

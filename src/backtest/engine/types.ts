@@ -34,6 +34,10 @@ export interface BacktestConfig {
   onError: 'fail' | 'skip_day';
   /** Keep daily position snapshots (compact arrays). */
   keepSnapshots: boolean;
+  /** Orders one backtest may place, and one simulated day; past either the run fails (`OrderLimitError`),
+   * so a runaway strategy cannot grow the result (and the process holding it) without bound. */
+  maxOrders: number;
+  maxOrdersPerDay: number;
 }
 
 export const defaultConfig: BacktestConfig = {
@@ -49,6 +53,8 @@ export const defaultConfig: BacktestConfig = {
   delisting: 'last_price',
   onError: 'fail',
   keepSnapshots: true,
+  maxOrders: 200_000,
+  maxOrdersPerDay: 20_000,
 };
 
 export type OrderKind = 'shares' | 'value' | 'target_shares' | 'target_value' | 'target_percent';

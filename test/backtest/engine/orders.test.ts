@@ -1,7 +1,7 @@
 // The order functions: targets resolve at fill time, rebalance sells before it buys, limit orders,
 // cancel, onOrder callbacks, and the round trips and snapshots they leave.
 import { describe, expect, it } from 'vitest';
-import { runBacktestSync } from '../../../src/backtest/engine/engine.ts';
+import { OrderLimitError, parseOrderLimit, runBacktestSync } from '../../../src/backtest/engine/engine.ts';
 import { defineStrategy } from '../../../src/backtest/engine/strategy.ts';
 import type { StrategyContext } from '../../../src/backtest/engine/context.ts';
 import type { Order } from '../../../src/backtest/engine/types.ts';
@@ -75,5 +75,41 @@ describe('order functions', () => {
   it('rejects unknown codes and bad amounts with a message the author can act on', () => {
     expect(() => run({ 1: (c) => c.order('999999.SH', 100) })).toThrow(/unknown stock 999999.SH/);
     expect(() => run({ 1: (c) => c.order('600000.SH', NaN) })).toThrow(/finite number/);
+  });
+});
+
+describe('order bounds', () => {
+  const flood = (perDay: number, config: { maxOrders: number; maxOrdersPerDay: number; onError?: 'fail' | 'skip_day' }, swallow = false) =>
+    runBacktestSync({
+      panel: makePanel(days, [{ code: '600000.SH', close: flat(10) }]),
+      strategy: defineStrategy<Record<string, unknown>>({
+        name: 'flood', params: { parse: () => ({}) },
+        onDay: (c) => {
+          try {
+            for (let k = 0; k < perDay; k++) c.order('600000.SH', 100, { limitPrice: 1 });
+          } catch (err) {
+            if (!swallow) throw err;
+          }
+        },
+      }),
+      config: { initialCash: 100_000, ...config },
+    });
+
+  it('fails the run past maxOrders, naming the limit and the day, whatever onError says', () => {
+    // 4 a day: the 11th order is placed on the third day.
+    const err = (() => { try { flood(4, { maxOrders: 10, maxOrdersPerDay: 100, onError: 'skip_day' }); } catch (e) { return e; } })() as OrderLimitError;
+    expect(err).toBeInstanceOf(OrderLimitError);
+    expect(err.scope).toBe('run');
+    expect(err.date).toBe(days[2]);
+    expect(err.message).toBe(`the strategy placed more than 10 orders in this backtest (by 2022-05-11)`);
+    // What crosses the sandbox boundary is "name: message"; it parses back.
+    expect(parseOrderLimit(`${err.name}: ${err.message}`)).toEqual({ scope: 'run', limit: 10, message: err.message });
+  });
+
+  it('fails past maxOrdersPerDay even when the strategy catches the error; under both bounds nothing changes', () => {
+    expect(() => flood(6, { maxOrders: 1000, maxOrdersPerDay: 5 }, true)).toThrow('the strategy placed more than 5 orders on 2022-05-09');
+    expect(parseOrderLimit('OrderLimitError: the strategy placed more than 5 orders on 2022-05-09')).toMatchObject({ scope: 'day', limit: 5 });
+    expect(parseOrderLimit('Error: the strategy placed more than 5 orders on 2022-05-09')).toBeNull();
+    expect(flood(5, { maxOrders: 30, maxOrdersPerDay: 5 }).orders.length).toBe(30);
   });
 });
