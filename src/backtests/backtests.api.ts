@@ -14,6 +14,7 @@ import { fillColumns } from './csv.ts';
 import { csvChunks, streamedBody } from './export-stream.ts';
 
 const BacktestSchema = z.object({}).passthrough().openapi('Backtest');
+const tooManyQueued = z.object({ error: z.object({ code: z.literal('too_many_queued'), message: z.string(), details: z.object({ limit: z.number(), waiting: z.number() }) }) });
 const idParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const waitQuery = z.object({ wait: z.coerce.number().min(0).max(600).optional().describe('Block up to this many seconds; answers 200 with the result when the backtest ends in time') });
@@ -62,6 +63,7 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
         request: { query: waitQuery, body: { content: { 'application/json': { schema: submitBacktestSchema } }, required: true } },
         responses: {
           202: json(BacktestSchema, 'queued: the backtest with its id and links (events: SSE progress until done; result)'),
+          429: json(tooManyQueued, 'too_many_queued: you have BACKTEST_MAX_QUEUED_PER_USER backtests waiting already'),
           200: json(BacktestSchema, 'with ?wait: finished in time; `result` holds metrics and series'),
         },
       }),
@@ -179,7 +181,7 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
   );
 
   api.openapi(
-    createRoute({ method: 'post', path: '/backtests/{id}/rerun', middleware: [requireRole('analyst')] as const, request: { params: idParam }, responses: { 202: json(BacktestSchema, 'a new backtest with the same config (and code version); rerunOf points back') } }),
+    createRoute({ method: 'post', path: '/backtests/{id}/rerun', middleware: [requireRole('analyst')] as const, request: { params: idParam }, responses: { 202: json(BacktestSchema, 'a new backtest with the same config (and code version); rerunOf points back'), 429: json(tooManyQueued, 'too_many_queued: you have BACKTEST_MAX_QUEUED_PER_USER backtests waiting already') } }),
     async (c) => c.json(backtestJson(await rerunBacktest(deps, principalOf(c), c.req.valid('param').id)), 202),
   );
 
