@@ -22,6 +22,16 @@ describe('loadConfig', () => {
     expect(c.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
 
+  it('bounds backtests by default, each bound its own variable', () => {
+    const d = loadConfig({});
+    expect([d.backtestMaxOrders, d.backtestMaxOrdersPerDay, d.backtestMaxResultBytes, d.backtestTimeoutMs, d.backtestMaxRunningPerUser, d.backtestMaxQueuedPerUser])
+      .toEqual([200_000, 20_000, 64 * 2 ** 20, 600_000, 2, 20]);
+    const c = loadConfig({ BACKTEST_MAX_ORDERS: '1000', BACKTEST_MAX_ORDERS_PER_DAY: '50', BACKTEST_MAX_RESULT_MB: '8', BACKTEST_TIMEOUT_MS: '60000', BACKTEST_MAX_RUNNING_PER_USER: '1', BACKTEST_MAX_QUEUED_PER_USER: '5' });
+    expect([c.backtestMaxOrders, c.backtestMaxOrdersPerDay, c.backtestMaxResultBytes, c.backtestTimeoutMs, c.backtestMaxRunningPerUser, c.backtestMaxQueuedPerUser])
+      .toEqual([1000, 50, 8 * 2 ** 20, 60_000, 1, 5]);
+    expect(() => loadConfig({ BACKTEST_MAX_RESULT_MB: '0' })).toThrow('configuration error: BACKTEST_MAX_RESULT_MB: expected a positive number of megabytes, got "0"');
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'configuration error: PORT: expected a port number 0-65535, got "abc"'],
     [{ PORT: '70000' }, 'configuration error: PORT: expected a port number 0-65535, got "70000"'],
