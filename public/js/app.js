@@ -124,3 +124,23 @@
     area.focus();
   });
 })();
+
+// Live updates (hx-sse): a stream whose session or token stopped being valid ends with
+// `event: access_ended` (src/http/sse.ts), which hx-sse dispatches on the connecting element.
+// Reconnecting would only meet the sign-in page, so the element goes (hx-sse stops with it) and
+// the page says why, once.
+(function () {
+  document.addEventListener('access_ended', function (evt) {
+    var el = evt.target;
+    if (!el || !el.getAttribute || !el.hasAttribute('hx-sse:connect')) return;
+    el.remove();
+    if (document.getElementById('access-ended')) return;
+    var box = document.createElement('section');
+    box.id = 'access-ended';
+    box.className = 'error-box';
+    box.setAttribute('role', 'alert');
+    box.textContent = 'Live updates stopped: you were signed out or your access changed. Reload the page to sign in again.';
+    var main = document.querySelector('main') || document.body;
+    main.insertBefore(box, main.firstChild);
+  });
+})();

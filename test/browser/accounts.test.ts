@@ -90,4 +90,29 @@ describe.skipIf(!hasChromium)('accounts in a browser', () => {
     await page.waitForURL(/\/login\?next=%2F$/);
     expect(problems.filter((p) => !p.includes('401') && !p.includes('404'))).toEqual([]);
   }, 120_000);
+
+  it('a live page whose session ends stops its stream and says so, instead of reconnecting', async () => {
+    const context = await browser.newContext();
+    try {
+      const live = await context.newPage();
+      await signIn(live, server.url, 'admin', browserAdminPassword, '/scheduler');
+      // The scheduler list keeps a stream open (hx-sse:connect); wait until it is.
+      await live.waitForResponse((r) => r.url().endsWith('/scheduler/stream'));
+      await expect(live.locator('[hx-sse\\:connect]').count()).resolves.toBe(1);
+      const streamRequests: string[] = [];
+      live.on('request', (r) => r.url().endsWith('/scheduler/stream') && streamRequests.push(r.url()));
+      // Same cookie, another tab: logging out there ends this session, and with it the stream.
+      const other = await context.newPage();
+      await other.goto(server.url + '/');
+      await Promise.all([other.waitForURL(server.url + '/login'), other.click('header button:has-text("Log out")')]);
+      await live.locator('#access-ended[role="alert"]').waitFor({ timeout: 5_000 });
+      await expect(live.locator('[hx-sse\\:connect]').count()).resolves.toBe(0);
+      await live.screenshot({ path: join(artifacts, 'access-ended.png'), fullPage: true });
+      // hx-sse would retry after 0.5 s, 1 s, 2 s…: nothing asks for the stream again.
+      await live.waitForTimeout(2_500);
+      expect(streamRequests).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });
