@@ -121,11 +121,18 @@ async function runOne(backtestId: number, o: BacktestExecutorOptions, ctx: RunCo
     panel, benchmark, strategy, capital: spec.capital, maxResultBytes: limits.maxResultBytes,
     config: { ...engineConfigOf(spec), maxOrders: limits.maxOrders, maxOrdersPerDay: limits.maxOrdersPerDay },
   };
+  // Defence in depth behind the sealed realm: user code must leave the shared panel as it found it.
+  if (strategy.kind === 'user') cache.seal(panel);
   const outcome = await runInThread<BacktestThreadInput, BacktestThreadOutcome>('backtest', input, {
     signal: ctx.signal,
     onProgress: (u) => ctx.progress(u),
     onLog: (level, message) => ctx.log(level, message),
     graceMs: 2000,
+  }).finally(() => {
+    if (strategy.kind === 'user' && !cache.verify(panel)) {
+      ctx.log('error', 'the cached panel changed during a user-code run: evicted; the sandbox let a write through (report this)');
+      throw new RunError('panel_altered', 'the market data changed while the strategy ran, which the sandbox must prevent; the data was reloaded for later runs and this run failed', { retryable: false });
+    }
   });
   if (!outcome.ok) {
     const e = outcome.error;
