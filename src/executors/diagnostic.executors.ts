@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { defineExecutor, RunError, type ExecutorDefinition } from '../runs/executor-registry.ts';
 
+/** The start of the log line a traced noop writes on each execution (what duplicate checks count). */
+export const executionTraceMessage = 'noop executed:';
+
 /**
  * Two harmless executors for tests, benchmarks and operators checking that workers are alive.
  * Admin-only to queue: they do nothing useful and could fill the queue.
@@ -8,10 +11,20 @@ import { defineExecutor, RunError, type ExecutorDefinition } from '../runs/execu
 export const noopExecutor = defineExecutor({
   name: 'noop',
   description: 'finishes at once; measures the machinery itself',
-  params: z.object({ note: z.string().max(200).optional() }).strict(),
+  params: z
+    .object({
+      note: z.string().max(200).optional(),
+      /**
+       * Record this execution as a log line on the run. Duplicate-fire checks count these instead of
+       * runs rows, so they still see a slot executed twice if the runs table ever allows two rows.
+       */
+      trace: z.boolean().optional(),
+    })
+    .strict(),
   kind: 'io',
   queueRole: 'admin',
-  async run(params) {
+  async run(params, ctx) {
+    if (params.trace) ctx.log('info', `${executionTraceMessage} run ${ctx.runId} attempt ${ctx.attempt} pid ${process.pid}`);
     return { ok: true, note: params.note ?? null };
   },
 });

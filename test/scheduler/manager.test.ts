@@ -1,17 +1,23 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/auth/users.service.ts';
 import { diagnosticExecutors } from '../../src/executors/diagnostic.executors.ts';
 import { silentLogger } from '../../src/logger.ts';
+import { openMarketStore } from '../../src/market/duckdb.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import { makeRunsCore } from '../../src/runs/runs.runtime.ts';
+import { makeRunsCore, startRuns } from '../../src/runs/runs.runtime.ts';
 import { makeSchedulerManager } from '../../src/scheduler/manager.ts';
 import { createTask, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
+import { countExecutions, waitUntil } from '../helpers/executions.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 
 /**
  * The manager's decisions with an injected clock: what fires after a gap (misfire policies), what an
- * overlap policy lets through, DST and the seconds field, and that two managers on one database fire
- * each slot once. No timers are relied on: fireDue is called directly at fixed instants.
+ * overlap policy lets through, DST and the seconds field: fireDue is called directly at fixed
+ * instants, no timers are relied on. Then, on databases of their own where workers execute the runs,
+ * that two managers fire each slot once and the timer rings each slot once, counted from the noop
+ * executor's own execution records (helpers/executions.ts), and that this count does see a duplicate
+ * when the runs table's unique key is gone.
  */
 let tdb: TestDatabase;
 let deps: TasksDeps;
@@ -70,16 +76,6 @@ describe('misfire after downtime', () => {
   });
 });
 
-describe('exactly once across managers', () => {
-  it('two managers deciding the same slot insert one run; the other counts a duplicate', async () => {
-    const t = await task({ schedule: { kind: 'interval', everySeconds: 1, timezone: 'UTC' }, overlap: 'allow', maxConcurrent: 100 }, '2026-03-02T10:00:00Z');
-    const [a, b] = await Promise.all([managerAt('2026-03-02T10:00:01.010Z').fireDue([t.id]), managerAt('2026-03-02T10:00:01.020Z').fireDue([t.id])]);
-    expect(a.fired.length + b.fired.length).toBe(1);
-    expect(a.duplicates + b.duplicates).toBe(1);
-    expect(await slotsOf(t.id)).toEqual(['2026-03-02T10:00:01.000Z']);
-  });
-});
-
 describe('overlap', () => {
   const schedule = { kind: 'interval', everySeconds: 60, timezone: 'UTC' };
   it('skip: no new run while one is queued', async () => {
@@ -101,11 +97,9 @@ describe('time zones and seconds', () => {
     // 2026-03-08: 02:30 does not exist in America/New_York (clocks jump 02:00 → 03:00).
     const t = await task({ schedule: { kind: 'cron', expression: '30 2 * * *', timezone: 'America/New_York' }, misfire: 'each', maxCatchUp: 10, overlap: 'allow', maxConcurrent: 10 }, '2026-03-07T00:00:00Z');
     await managerAt('2026-03-10T12:00:00Z').fireDue([t.id]);
-    const got = await slotsOf(t.id);
-    // 03-07 02:30 EST = 07:30Z; 03-09 02:30 EDT = 06:30Z; on 03-08 croner moves the nonexistent time (see its docs) or skips it.
-    expect(got[0]).toBe('2026-03-07T07:30:00.000Z');
-    expect(got[got.length - 1]).toBe('2026-03-10T06:30:00.000Z');
-    expect(got.length === 3 || got.length === 4).toBe(true);
+    // 03-07 02:30 EST = 07:30Z; 03-08 has no 02:30, so it fires at the first valid time, 03:00 EDT = 07:00Z
+    // (what schedule.test.ts pins for nextFireTimes); 03-09 and 03-10 02:30 EDT = 06:30Z.
+    expect(await slotsOf(t.id)).toEqual(['2026-03-07T07:30:00.000Z', '2026-03-08T07:00:00.000Z', '2026-03-09T06:30:00.000Z', '2026-03-10T06:30:00.000Z']);
     const u = await task({ schedule: { kind: 'cron', expression: '30 1 * * *', timezone: 'America/New_York' }, misfire: 'each', maxCatchUp: 10, overlap: 'allow', maxConcurrent: 10 }, '2026-10-31T12:00:00Z');
     await managerAt('2026-11-02T12:00:00Z').fireDue([u.id]);
     // 2026-11-01 01:30 happens twice; it fires once (the first, EDT = 05:30Z), then 11-02 01:30 EST = 06:30Z.
@@ -130,31 +124,116 @@ describe('disabled, paused and manual tasks', () => {
   });
 });
 
+/**
+ * A database of its own with workers executing every run (the policy tests above need runs to stay
+ * queued), the noop tasks traced so each execution records itself. `dropSlotKey` removes the unique
+ * index on runs(task_id, scheduled_for) first: the broken schema the detector must notice.
+ */
+async function withExecutingDatabase(dropSlotKey: boolean, body: (x: { deps: TasksDeps; db: TestDatabase; slots: (taskId: number) => Promise<string[]> }) => Promise<void>) {
+  const db = await createTestDatabase();
+  const market = await openMarketStore(':memory:');
+  const registry = makeExecutorRegistry(diagnosticExecutors);
+  const rt = await startRuns({
+    pg: db.store,
+    market,
+    registry,
+    logger: silentLogger,
+    settings: { concurrency: { backtest: 1, io: 4 }, leaseMs: 10_000, heartbeatMs: 1000, pollMs: 100, reaperMs: 5000, maxRetryDelayMs: 1000, abortGraceMs: 1000, flushIntervalMs: 20 },
+  });
+  try {
+    if (dropSlotKey) await sql`drop index runs_task_slot`.execute(db.store.db);
+    const slots = async (taskId: number) =>
+      (await db.store.db.selectFrom('runs').select('scheduled_for').where('task_id', '=', taskId).orderBy('scheduled_for').execute()).map((r) => new Date(r.scheduled_for!).toISOString());
+    await body({ deps: { db: db.store.db, registry, runs: rt.service }, db, slots });
+  } finally {
+    await rt.stop(2000);
+    await market.close();
+    await db.drop();
+  }
+}
+
+/** Waits until every run of these tasks has finished (so each has written its execution record). */
+async function allRunsDone(db: TestDatabase, taskIds: number[]) {
+  await waitUntil('every run to finish', async () => {
+    const rows = await db.store.db.selectFrom('runs').select('status').where('task_id', 'in', taskIds).execute();
+    return rows.every((r) => r.status === 'succeeded');
+  });
+}
+
+const traced = { executor: 'noop', config: { trace: true } };
+
+describe('exactly once across managers, counted from executions', () => {
+  it('two managers deciding the same slot insert one run, executed once; the other counts a duplicate', async () => {
+    await withExecutingDatabase(false, async ({ deps: d, db, slots }) => {
+      const t = await createTask(d, actor, { name: 'race', ...traced, schedule: { kind: 'interval', everySeconds: 1, timezone: 'UTC' }, overlap: 'allow', maxConcurrent: 100 });
+      await db.store.db.updateTable('scheduled_tasks').set({ last_slot: new Date('2026-03-02T10:00:00Z') }).where('id', '=', t.id).execute();
+      const at = (iso: string) => makeSchedulerManager({ pg: db.store, runs: d.runs, logger: silentLogger, clock: () => new Date(iso) });
+      const [a, b] = await Promise.all([at('2026-03-02T10:00:01.010Z').fireDue([t.id]), at('2026-03-02T10:00:01.020Z').fireDue([t.id])]);
+      expect(a.fired.length + b.fired.length).toBe(1);
+      expect(a.duplicates + b.duplicates).toBe(1);
+      expect(await slots(t.id)).toEqual(['2026-03-02T10:00:01.000Z']);
+      await allRunsDone(db, [t.id]);
+      expect(await countExecutions(db.store.db, [t.id])).toEqual({ executions: 1, executedSlots: 1, duplicates: [] });
+    });
+  });
+
+  it('the detector sees the slot executed twice when the unique key on runs(task_id, scheduled_for) is dropped', async () => {
+    await withExecutingDatabase(true, async ({ deps: d, db }) => {
+      const t = await createTask(d, actor, { name: 'race', ...traced, schedule: { kind: 'interval', everySeconds: 1, timezone: 'UTC' }, overlap: 'allow', maxConcurrent: 100 });
+      await db.store.db.updateTable('scheduled_tasks').set({ last_slot: new Date('2026-03-02T10:00:00Z') }).where('id', '=', t.id).execute();
+      const at = (iso: string) => makeSchedulerManager({ pg: db.store, runs: d.runs, logger: silentLogger, clock: () => new Date(iso) });
+      const [a, b] = await Promise.all([at('2026-03-02T10:00:01.010Z').fireDue([t.id]), at('2026-03-02T10:00:01.020Z').fireDue([t.id])]);
+      // Without the key both inserts succeed and neither manager knows of the other.
+      expect(a.fired.length + b.fired.length).toBe(2);
+      expect(a.duplicates + b.duplicates).toBe(0);
+      await allRunsDone(db, [t.id]);
+      expect(await countExecutions(db.store.db, [t.id])).toEqual({
+        executions: 2,
+        executedSlots: 1,
+        duplicates: [{ taskId: t.id, scheduledFor: '2026-03-02T10:00:01.000Z', executions: 2 }],
+      });
+    });
+  });
+});
+
 describe('the timer', () => {
-  it('rings tasks on different schedules from one timer, each slot once, and drops a task that is paused', async () => {
-    const now = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
-    const everySecond = await task({ schedule: { kind: 'cron', expression: '* * * * * *', timezone: 'UTC' }, overlap: 'allow', maxConcurrent: 100 }, now);
-    const everyTwo = await task({ schedule: { kind: 'interval', everySeconds: 2, timezone: 'UTC' }, overlap: 'allow', maxConcurrent: 100 }, now);
-    const paused = await task({ schedule: { kind: 'cron', expression: '* * * * * *', timezone: 'UTC' }, overlap: 'allow', maxConcurrent: 100 }, now);
-    const m = makeSchedulerManager({ pg: tdb.store, runs: deps.runs, logger: silentLogger, sweepMs: 60_000 });
-    await m.start();
-    try {
-      expect(m.armed()).toEqual(expect.arrayContaining([everySecond.id, everyTwo.id, paused.id]));
-      await tdb.store.db.updateTable('scheduled_tasks').set({ paused: true }).where('id', '=', paused.id).execute();
-      await m.reload(paused.id);
-      expect(m.armed()).not.toContain(paused.id);
-      const pausedRuns = (await slotsOf(paused.id)).length;
-      await new Promise((r) => setTimeout(r, 4200));
-      const a = await slotsOf(everySecond.id);
-      const b = await slotsOf(everyTwo.id);
-      // 4.2 s of wall time: at least 4 one-second slots and 2 two-second slots, each once (slotsOf lists runs, so a duplicate would show).
-      expect(a.length).toBeGreaterThanOrEqual(4);
-      expect(new Set(a).size).toBe(a.length);
-      expect(b.length).toBeGreaterThanOrEqual(2);
-      for (const s of b) expect(new Date(s).getTime() % 2000).toBe(0);
-      expect((await slotsOf(paused.id)).length).toBe(pausedRuns);
-    } finally {
-      await m.stop();
-    }
+  it('rings tasks on different schedules from one timer, each slot executed once, and drops a task that is paused', async () => {
+    await withExecutingDatabase(false, async ({ deps: d, db, slots }) => {
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const make = async (name: string, schedule: Record<string, unknown>) => {
+        const t = await createTask(d, actor, { name, ...traced, schedule, overlap: 'allow', maxConcurrent: 100 });
+        await db.store.db.updateTable('scheduled_tasks').set({ last_slot: now }).where('id', '=', t.id).execute();
+        return t;
+      };
+      const everySecond = await make('every-second', { kind: 'cron', expression: '* * * * * *', timezone: 'UTC' });
+      const everyTwo = await make('every-two', { kind: 'interval', everySeconds: 2, timezone: 'UTC' });
+      const paused = await make('paused', { kind: 'cron', expression: '* * * * * *', timezone: 'UTC' });
+      const m = makeSchedulerManager({ pg: db.store, runs: d.runs, logger: silentLogger, sweepMs: 60_000 });
+      await m.start();
+      try {
+        expect(m.armed()).toEqual(expect.arrayContaining([everySecond.id, everyTwo.id, paused.id]));
+        await db.store.db.updateTable('scheduled_tasks').set({ paused: true }).where('id', '=', paused.id).execute();
+        await m.reload(paused.id);
+        expect(m.armed()).not.toContain(paused.id);
+        const pausedRuns = (await slots(paused.id)).length;
+        // Wait for the timer's fires themselves (4 one-second and 2 two-second slots), not for a span of time.
+        await waitUntil('4 one-second and 2 two-second fires', async () => (await slots(everySecond.id)).length >= 4 && (await slots(everyTwo.id)).length >= 2, 20_000);
+        await m.stop();
+        await allRunsDone(db, [everySecond.id, everyTwo.id]);
+        const a = await slots(everySecond.id);
+        const b = await slots(everyTwo.id);
+        // Consecutive slots, none skipped: one second apart, and two seconds apart on even seconds.
+        for (let i = 1; i < a.length; i++) expect(new Date(a[i]).getTime() - new Date(a[i - 1]).getTime()).toBe(1000);
+        for (let i = 1; i < b.length; i++) expect(new Date(b[i]).getTime() - new Date(b[i - 1]).getTime()).toBe(2000);
+        for (const s of b) expect(new Date(s).getTime() % 2000).toBe(0);
+        // Each slot executed exactly once, by the executions' own records.
+        const ran = await countExecutions(db.store.db, [everySecond.id, everyTwo.id]);
+        expect(ran.duplicates).toEqual([]);
+        expect(ran.executedSlots).toBe(a.length + b.length);
+        expect((await slots(paused.id)).length).toBe(pausedRuns);
+      } finally {
+        await m.stop();
+      }
+    });
   });
 });
