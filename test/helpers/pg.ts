@@ -15,7 +15,10 @@ let serverUrlPromise: Promise<string | null> | null = null;
 export function testServerUrl(): Promise<string | null> {
   serverUrlPromise ??= (async () => {
     const configured = process.env.TEST_DATABASE_URL;
-    if (configured === 'pglite') return null;
+    if (configured === 'pglite') {
+      console.warn('tests use embedded PGlite: TEST_DATABASE_URL=pglite (tests that need several processes on one database skip)');
+      return null;
+    }
     const url = configured || defaultServerUrl;
     const probe = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
     try {
@@ -23,6 +26,8 @@ export function testServerUrl(): Promise<string | null> {
       return url;
     } catch (err) {
       if (configured) throw new Error(`TEST_DATABASE_URL is set but does not answer: ${(err as Error).message}`);
+      // Said once per test file, never silently: a run on PGlite checks less (one process, no server).
+      console.warn(`tests fall back to embedded PGlite: no Postgres server answers at ${url} (${(err as Error).message}); set TEST_DATABASE_URL to use one`);
       return null;
     } finally {
       await probe.end({ timeout: 1 });
