@@ -39,6 +39,7 @@ import { makeRunsCore } from './runs/runs.runtime.ts';
 import type { RunsService } from './runs/runs.service.ts';
 import { schedulerApi } from './scheduler/scheduler.api.ts';
 import { schedulerPages } from './scheduler/scheduler.pages.tsx';
+import type { SecretBox } from './secrets/secret-box.ts';
 import { backtestsApi } from './backtests/backtests.api.ts';
 import { backtestsPages } from './backtests/backtests.pages.tsx';
 import { backtestSubmitLimitsOf } from './backtests/backtests.service.ts';
@@ -66,6 +67,8 @@ export interface AppDeps {
   executors?: ExecutorRegistry;
   /** Ends event streams when their caller's access ends (server.ts closes it at stop); one over `pg` when absent. */
   accessWatch?: AccessWatch;
+  /** Seals secrets of task configs (server.ts opens it from DATA_DIR/secret.key or ZQUANT_SECRET_KEY); saving a secret is refused without it. */
+  secrets?: SecretBox | null;
 }
 
 /** Builds the Hono app. Pure: no I/O happens until a request arrives. */
@@ -106,7 +109,7 @@ export function createApp(deps: AppDeps) {
   const executors = deps.executors ?? makeExecutorRegistry([]);
   const runs = deps.runs ?? makeRunsCore(deps.pg, executors, deps.logger).service;
   api.route('/', runsApi({ runs, registry: executors }));
-  api.route('/', schedulerApi({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy }));
+  api.route('/', schedulerApi({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, secrets: deps.secrets ?? null }));
   const backtestLimits = backtestSubmitLimitsOf(deps.config);
   api.route('/', backtestsApi({ db: deps.pg.db, runs, limits: backtestLimits, trustProxy: deps.config.trustProxy }));
   api.route('/', strategiesApi({ db: deps.pg.db, trustProxy: deps.config.trustProxy }));
@@ -121,7 +124,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', homeRoutes({ chrome, version: deps.version, postgresKind: deps.pg.kind, marketPath: deps.market.path, marketSummary: () => marketSummary(deps.market, deps.pg) }));
   app.route('/', marketPages({ chrome, market: deps.market, pg: deps.pg, config: deps.config, logger: deps.logger }));
   app.route('/', runsPages({ runs, chrome }));
-  app.route('/', schedulerPages({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, chrome }));
+  app.route('/', schedulerPages({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, chrome, secrets: deps.secrets ?? null }));
   app.route('/', backtestsPages({ db: deps.pg.db, runs, limits: backtestLimits, chrome, market: deps.market, trustProxy: deps.config.trustProxy }));
   app.route('/', strategiesPages({ db: deps.pg.db, chrome, trustProxy: deps.config.trustProxy }));
 

@@ -26,6 +26,7 @@ export const configSchema = z.object({
   TUSHARE_URL: z.string().url({ message: 'expected an http(s) URL' }).default('http://api.tushare.pro'),
   TUSHARE_CALLS_PER_MINUTE: positiveInt('a positive whole number of calls per minute').default(200),
   ZQUANT_ADMIN_PASSWORD: z.string().optional(),
+  ZQUANT_SECRET_KEY: z.string().optional(),
   SEED_DEMO: booleanFlag.default(true),
   DEMO_STOCKS: positiveInt('a positive number of stocks').default(300),
   DEMO_YEARS: positiveInt('a positive number of years').default(5),
@@ -66,6 +67,8 @@ export interface Config {
   readonly tushareUrl: string;
   readonly tushareCallsPerMinute: number;
   readonly adminPassword: string | null;
+  /** Base64 of the 32-byte key that seals task secrets; DATA_DIR/secret.key when unset (src/secrets/secret-key.ts). */
+  readonly secretKey: string | null;
   readonly seedDemo: boolean;
   readonly demoStocks: number;
   readonly demoYears: number;
@@ -135,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tushareUrl: c.TUSHARE_URL,
     tushareCallsPerMinute: c.TUSHARE_CALLS_PER_MINUTE,
     adminPassword: c.ZQUANT_ADMIN_PASSWORD ?? null,
+    secretKey: c.ZQUANT_SECRET_KEY ?? null,
     seedDemo: c.SEED_DEMO,
     demoStocks: c.DEMO_STOCKS,
     demoYears: c.DEMO_YEARS,

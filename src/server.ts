@@ -23,6 +23,8 @@ import { schedulerExecutors } from './executors/scheduler.executors.ts';
 import { makeSchedulerManager, type SchedulerManager } from './scheduler/manager.ts';
 import { seedSchedulerTasks } from './scheduler/seed.ts';
 import { makeStoreAccessWatch } from './auth/access-check.service.ts';
+import type { SecretBox } from './secrets/secret-box.ts';
+import { openSecretBox } from './secrets/secret-key.ts';
 
 export interface StartOptions {
   logger?: Logger;
@@ -33,7 +35,7 @@ export interface StartOptions {
 }
 
 /** Every executor this server can run. Features add theirs here; the run machinery never imports them. */
-export function serverExecutors(config?: Config): ExecutorDefinition[] {
+export function serverExecutors(config?: Config, secrets: SecretBox | null = null): ExecutorDefinition[] {
   const options = config
     ? {
         panelCacheBytes: config.panelCacheMb * 2 ** 20,
@@ -43,7 +45,7 @@ export function serverExecutors(config?: Config): ExecutorDefinition[] {
   const all: ExecutorDefinition[] = [...diagnosticExecutors, makeBacktestExecutor(options), makeScheduledBacktestExecutor(options)];
   // Scheduler executors; the workflow executor reads the whole registry lazily (steps may use any executor).
   let registry: ExecutorRegistry | null = null;
-  if (config) all.push(...schedulerExecutors(config, () => (registry ??= makeExecutorRegistry(all))));
+  if (config) all.push(...schedulerExecutors(config, () => (registry ??= makeExecutorRegistry(all)), secrets));
   return all;
 }
 
@@ -109,8 +111,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let runsRuntime!: RunsRuntime;
   let scheduler!: SchedulerManager;
   let server!: ServerType;
-  const executors = makeExecutorRegistry(serverExecutors(config));
+  let executors!: ExecutorRegistry;
+  let secrets!: SecretBox;
   try {
+    // The key that seals task secrets; one that differs from the key the database knows stops start-up.
+    secrets = await openSecretBox(pg.db, { dataDir: config.dataDir, secretKey: config.secretKey });
+    executors = makeExecutorRegistry(serverExecutors(config, secrets));
     const first = await ensureFirstAdmin(pg.db, config.adminPassword);
     if (first.created) {
       logger.info('created the first admin user', { username: first.username, passwordSource: first.generatedPassword ? 'generated' : 'ZQUANT_ADMIN_PASSWORD' });
@@ -132,7 +138,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Event streams end when their caller's access ends, whichever instance revoked it.
     const accessWatch = makeStoreAccessWatch(pg, Date.now, (err) => logger.error('access watch failed', { err: err as Error }));
     undo.push(() => accessWatch.close());
-    const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate, accessWatch });
+    const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate, accessWatch, secrets });
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
       s.once('error', reject);

@@ -1,4 +1,5 @@
 import type { RunEventRow, RunRow } from './runs.repository.ts';
+import { redactSecrets } from '../secrets/secret-box.ts';
 import type { Run, RunErrorInfo, RunEvent, RunProgress } from './run.types.ts';
 
 const date = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
@@ -57,12 +58,12 @@ export function toRunEvent(r: RunEventRow): RunEvent {
   return { runId: Number(r.run_id), seq: r.seq, at: date(r.at)!, kind: r.kind, data } as RunEvent;
 }
 
-/** The JSON shape of a run in the API (ISO times, no lease internals beyond owner and expiry). */
+/** The JSON shape of a run in the API (ISO times, no lease internals beyond owner and expiry; sealed secrets in params as ••••). */
 export function runJson(run: Run) {
   return {
     id: run.id,
     executor: run.executor,
-    params: run.params,
+    params: redactSecrets(run.params),
     status: run.status,
     attempt: run.attempt,
     maxAttempts: run.maxAttempts,

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { SSEMessage } from 'hono/streaming';
 import { principalOf, requireRole } from '../auth/access.ts';
+import { redactSecrets } from '../secrets/secret-box.ts';
 import type { PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
 import { AppError } from '../http/errors.ts';
@@ -48,7 +49,7 @@ export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
     const shownSeq = Math.max(run.eventSeq, events.length ? events[events.length - 1].seq : 0);
     const logs = events.filter((e) => e.kind === 'log').slice(-200);
     return c.html(
-      <RunPage chrome={chrome(c)} run={run} timeline={events.filter((e) => e.kind === 'status')} logs={logs} resumeAfterSeq={shownSeq} canControl={canControlRun(p, run)} />,
+      <RunPage chrome={chrome(c)} run={{ ...run, params: redactSecrets(run.params) }} timeline={events.filter((e) => e.kind === 'status')} logs={logs} resumeAfterSeq={shownSeq} canControl={canControlRun(p, run)} />,
     );
   });
 

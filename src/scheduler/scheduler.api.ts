@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { z as zod } from 'zod';
 import { auditActor } from '../audit/audit.service.ts';
-import { principalOf, requireRole } from '../auth/access.ts';
+import { principalOf, requireRole, roleAtLeast } from '../auth/access.ts';
 import { makeApiRouter } from '../http/api.ts';
 import { AppError } from '../http/errors.ts';
 import type { ExecutorRegistry } from '../runs/executor-registry.ts';
@@ -44,13 +44,21 @@ const taskBody = z
   .passthrough()
   .openapi('ScheduledTaskInput');
 
+/** Viewers see a task's schedule and history; its config (secrets masked) is for analysts and admins. */
+export function taskViewOf(c: Parameters<typeof principalOf>[0]): svc.TaskView {
+  return roleAtLeast(principalOf(c).role, 'analyst') ? 'config' : 'schedule';
+}
+
 export function schedulerApi(deps: SchedulerApiDeps) {
   const api = makeApiRouter();
   const actor = (c: Parameters<typeof principalOf>[0]) => auditActor(c, deps.trustProxy);
 
   api.openapi(
     createRoute({ method: 'get', path: '/scheduler/tasks', middleware: [requireRole('viewer')] as const, responses: { 200: json(z.object({ tasks: z.array(TaskStatusSchema) }), 'every task with its status') } }),
-    async (c) => c.json({ tasks: (await svc.taskStatuses(deps)).map(svc.statusJson) }, 200),
+    async (c) => {
+      const view = taskViewOf(c);
+      return c.json({ tasks: (await svc.taskStatuses(deps)).map((s) => svc.statusJson(s, view)) }, 200);
+    },
   );
 
   api.openapi(
@@ -66,7 +74,7 @@ export function schedulerApi(deps: SchedulerApiDeps) {
 
   api.openapi(
     createRoute({ method: 'get', path: '/scheduler/tasks/{id}', middleware: [requireRole('viewer')] as const, request: { params: idParam }, responses: { 200: json(TaskStatusSchema, 'the task and its status') } }),
-    async (c) => c.json(svc.statusJson(await svc.taskStatus(deps, c.req.valid('param').id)), 200),
+    async (c) => c.json(svc.statusJson(await svc.taskStatus(deps, c.req.valid('param').id), taskViewOf(c)), 200),
   );
 
   api.openapi(
@@ -145,7 +153,9 @@ export function schedulerApi(deps: SchedulerApiDeps) {
       const t = await svc.mustGetTask(deps.db, c.req.valid('param').id);
       const q = c.req.valid('query');
       const { runs, total } = await deps.runs.listRuns({ taskId: t.id, status: q.status }, { limit: q.limit, offset: q.offset });
-      return c.json({ runs: runs.map(runJson), total, limit: q.limit, offset: q.offset }, 200);
+      // A task run's params are the task's config: not for viewers either.
+      const shown = taskViewOf(c) === 'config' ? runs.map(runJson) : runs.map((r) => ({ ...runJson(r), params: null }));
+      return c.json({ runs: shown, total, limit: q.limit, offset: q.offset }, 200);
     },
   );
 

@@ -10,7 +10,8 @@ import { workflowParamsSchema } from '../executors/workflow.graph.ts';
 import { CronPreview, ConfigFields, TaskForm, type ExecutorInfo } from '../../views/scheduler/form.tsx';
 import { RunHistory, StatsPage, TaskPage, TasksPage } from '../../views/scheduler/pages.tsx';
 import { DagSvg, TasksBody } from '../../views/scheduler/parts.tsx';
-import { cronPreview, executorSchemas } from './scheduler.api.ts';
+import { redactSecrets, secretMask } from '../secrets/secret-box.ts';
+import { cronPreview, executorSchemas, taskViewOf } from './scheduler.api.ts';
 import * as svc from './tasks.service.ts';
 import type { Task } from './task.types.ts';
 
@@ -69,7 +70,10 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
     const id = idOf(c.req.param('id'));
     const status = await svc.taskStatus(deps, id);
     const { runs, total } = await deps.runs.listRuns({ taskId: id }, { limit: 50, offset: 0 });
-    return c.html(<TaskPage chrome={chrome(c)} status={status} runs={runs} total={total} admin={isAdmin(c)} dag={await dagOf(status.task)} />);
+    // Viewers get the schedule and history; analysts and admins the config too, secrets as ••••.
+    const view = taskViewOf(c);
+    const shown = { ...status, task: svc.shownTask(status.task, view) };
+    return c.html(<TaskPage chrome={chrome(c)} status={shown} runs={runs} total={total} admin={isAdmin(c)} showConfig={view === 'config'} dag={await dagOf(status.task)} />);
   });
 
   app.get('/scheduler/tasks/:id{[0-9]+}/history', requireRole('viewer'), async (c) => {
@@ -100,7 +104,7 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
   app.get('/scheduler/tasks/:id{[0-9]+}/edit', requireRole('admin'), async (c) => {
     const t = await svc.mustGetTask(deps.db, idOf(c.req.param('id')));
     const expr = t.schedule.kind === 'cron' ? t.schedule.expression : '';
-    return c.html(<TaskForm chrome={chrome(c)} task={t} values={{ ...t }} executors={executors()} error={null} preview={formPreview(expr, t.timezone)} />);
+    return c.html(<TaskForm chrome={chrome(c)} task={t} values={{ ...svc.shownTask(t, 'config') }} executors={executors()} error={null} preview={formPreview(expr, t.timezone)} />);
   });
 
   app.post('/scheduler/preview', requireRole('viewer'), async (c) => {
@@ -125,7 +129,7 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       const schedule = (values.schedule ?? {}) as { expression?: string; timezone?: string };
       return c.html(
-        <TaskForm chrome={chrome(c)} task={task} values={values} executors={executors()} error={err.message} preview={formPreview(schedule.expression ?? '', schedule.timezone ?? 'Asia/Shanghai')} />,
+        <TaskForm chrome={chrome(c)} task={task} values={{ ...values, config: redactSecrets(values.config ?? {}) }} executors={executors()} error={err.message} preview={formPreview(schedule.expression ?? '', schedule.timezone ?? 'Asia/Shanghai')} />,
         err.status as 400,
       );
     }
@@ -196,6 +200,8 @@ export function formToInput(body: Record<string, string | File | (string | File)
         }
       } else if (as === undefined && raw !== '' && !(`cfg.${name}:bool` in body)) config[name] = raw;
     }
+    if ('cfg.env:rows' in body) config.env = envFromRows(body);
+    if ('cfg.args:rows' in body) config.args = argsFromRows(body);
   }
   const timeout = int('timeoutSeconds');
   return {
@@ -213,4 +219,36 @@ export function formToInput(body: Record<string, string | File | (string | File)
     maxAttempts: int('maxAttempts'),
     timeoutMs: timeout === undefined ? null : timeout * 1000,
   };
+}
+
+type FormBody = Record<string, string | File | (string | File)[]>;
+const field = (body: FormBody, k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+
+/**
+ * A secret row as the task service takes it: a typed value is sealed; an empty or •••• one keeps
+ * the stored secret (the form never shows it).
+ */
+const secretEntry = (value: string) => (value === '' || value === secretMask ? { secret: true } : { value, secret: true });
+
+/** The env rows (`env.name.N`, `env.value.N`, `env.secret.N`); rows without a name are skipped. */
+function envFromRows(body: FormBody): Record<string, unknown> {
+  const env: Record<string, unknown> = {};
+  for (let i = 0; `env.name.${i}` in body; i++) {
+    const name = field(body, `env.name.${i}`).trim();
+    if (!name) continue;
+    const value = field(body, `env.value.${i}`);
+    env[name] = body[`env.secret.${i}`] === 'on' ? secretEntry(value) : value;
+  }
+  return env;
+}
+
+/** The argument rows (`arg.value.N`, `arg.secret.N`); empty rows are skipped unless marked secret. */
+function argsFromRows(body: FormBody): unknown[] {
+  const args: unknown[] = [];
+  for (let i = 0; `arg.value.${i}` in body; i++) {
+    const value = field(body, `arg.value.${i}`);
+    if (body[`arg.secret.${i}`] === 'on') args.push(secretEntry(value));
+    else if (value !== '') args.push(value);
+  }
+  return args;
 }

@@ -6,15 +6,20 @@ import { AppError } from '../http/errors.ts';
 import type { ExecutorRegistry } from '../runs/executor-registry.ts';
 import type { Run } from '../runs/run.types.ts';
 import type { RunsService } from '../runs/runs.service.ts';
+import { redactSecrets, type SecretBox } from '../secrets/secret-box.ts';
+import { checkSecretKey } from '../secrets/secret-key.ts';
 import { dueSlots } from './policy.ts';
 import { describeSchedule, nextFireTimes, slotsBetween, type Schedule } from './schedule.ts';
 import * as repo from './tasks.repository.ts';
+import { sealTaskConfig } from './task-secrets.ts';
 import { taskInputSchema, type Task, type TaskInput, type TaskPatch, type TaskStatus } from './task.types.ts';
 
 export interface TasksDeps {
   db: Kysely<Database>;
   registry: ExecutorRegistry;
   runs: RunsService;
+  /** Seals the secret env entries and arguments of command configs; without it, saving one is refused. */
+  secrets?: SecretBox | null;
 }
 
 export function toTask(r: repo.TaskRow): Task {
@@ -44,8 +49,41 @@ export function toTask(r: repo.TaskRow): Task {
   };
 }
 
-export function taskJson(t: Task) {
-  return { ...t, createdAt: t.createdAt.toISOString(), updatedAt: t.updatedAt.toISOString(), lastSlot: t.lastSlot.toISOString() };
+/**
+ * Who sees what of a task: `config` (analysts and admins) shows it with every secret as ••••;
+ * `schedule` (viewers) leaves the config out: a task's schedule and history, not how it runs.
+ */
+export type TaskView = 'config' | 'schedule';
+
+export function taskJson(t: Task, view: TaskView = 'config') {
+  const { config, ...rest } = t;
+  const times = { createdAt: t.createdAt.toISOString(), updatedAt: t.updatedAt.toISOString(), lastSlot: t.lastSlot.toISOString() };
+  return view === 'config' ? { ...rest, config: redactSecrets(config), ...times } : { ...rest, ...times };
+}
+
+/** The task as a page may show it to this view: secrets masked, or no config at all. */
+export function shownTask(t: Task, view: TaskView): Task {
+  return { ...t, config: view === 'config' ? redactSecrets(t.config) : {} };
+}
+
+/**
+ * Seals the secrets a config carries (task-secrets.ts); when it sealed a new one, the key is
+ * checked against the one the database's other secrets use (instances must share one key).
+ */
+async function sealConfig(deps: TasksDeps, executor: string, config: Record<string, unknown>, stored: Record<string, unknown> | null): Promise<Record<string, unknown>> {
+  const secrets = deps.secrets ?? null;
+  let sealedNew = false;
+  const box: SecretBox | null = secrets && {
+    keyId: secrets.keyId,
+    open: secrets.open,
+    seal: (plain) => {
+      sealedNew = true;
+      return secrets.seal(plain);
+    },
+  };
+  const out = sealTaskConfig(executor, config, stored, box);
+  if (sealedNew) await checkSecretKey(deps.db, secrets!);
+  return out;
 }
 
 /** Checks the executor exists and the config fits its schema (400 naming `config.<field>`); workflows also as a graph. */
@@ -129,7 +167,7 @@ export async function mustGetTask(db: Kysely<Database>, id: number): Promise<Tas
 
 export async function createTask(deps: TasksDeps, actor: AuditActor, raw: unknown): Promise<Task> {
   const input = parseInput(raw);
-  const config = await validateTaskConfig(deps, input.executor, input.config);
+  const config = await validateTaskConfig(deps, input.executor, await sealConfig(deps, input.executor, input.config, null));
   const row = await repo.insertTask(deps.db, { ...values(input, config), owner_id: actor.userId });
   if (!row) {
     await audit(deps.db, actor, { action: 'task.create', outcome: 'failure', objectType: 'task', details: { name: input.name, reason: 'name taken' } });
@@ -162,7 +200,9 @@ function inputOf(t: Task): TaskInput {
 export async function updateTask(deps: TasksDeps, actor: AuditActor, id: number, patch: TaskPatch | TaskPatchLoose): Promise<Task> {
   const before = await mustGetTask(deps.db, id);
   const input = parseInput({ ...inputOf(before), ...patch });
-  const config = await validateTaskConfig(deps, input.executor, input.config);
+  // Secrets the edit sends as •••• (or leaves out) keep their stored sealed values.
+  const sealed = 'config' in patch ? await sealConfig(deps, input.executor, input.config, input.executor === before.executor ? before.config : null) : input.config;
+  const config = await validateTaskConfig(deps, input.executor, sealed);
   const scheduleChanged = JSON.stringify(input.schedule) !== JSON.stringify(before.schedule);
   let row: repo.TaskRow | null;
   try {
@@ -208,7 +248,7 @@ export async function switchTask(deps: TasksDeps, actor: AuditActor, id: number,
  */
 export async function triggerTask(deps: TasksDeps, actor: AuditActor, id: number, overrides: Record<string, unknown> = {}): Promise<Run> {
   const t = await mustGetTask(deps.db, id);
-  const config = await validateTaskConfig(deps, t.executor, { ...t.config, ...overrides });
+  const config = await validateTaskConfig(deps, t.executor, await sealConfig(deps, t.executor, { ...t.config, ...overrides }, t.config));
   const run = await deps.runs.queueRun({
     executor: t.executor,
     params: config,
@@ -283,9 +323,9 @@ export function statusOf(task: Task, st: Awaited<ReturnType<typeof repo.taskRunS
   };
 }
 
-export function statusJson(s: TaskStatus) {
+export function statusJson(s: TaskStatus, view: TaskView = 'config') {
   return {
-    task: taskJson(s.task),
+    task: taskJson(s.task, view),
     describe: s.describe,
     next: s.next.map((d) => d.toISOString()),
     lastRun: s.lastRun ? { ...s.lastRun, scheduledFor: s.lastRun.scheduledFor?.toISOString() ?? null, queuedAt: s.lastRun.queuedAt.toISOString(), finishedAt: s.lastRun.finishedAt?.toISOString() ?? null } : null,

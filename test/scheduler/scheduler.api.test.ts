@@ -113,7 +113,8 @@ describe('/api/v1/scheduler', () => {
   it('seeds the disabled daily-update workflow once, even when asked twice at once', async () => {
     const [a, b] = await Promise.all([seedSchedulerTasks(t.deps.pg.db, silentLogger), seedSchedulerTasks(t.deps.pg.db, silentLogger)]);
     expect([a, b].filter(Boolean)).toHaveLength(1);
-    const list = await call('GET', '/scheduler/tasks', viewer);
+    // Admins (and analysts) see the config; viewers the schedule alone.
+    const list = await call('GET', '/scheduler/tasks', admin);
     const daily = list.json.tasks.filter((s: { task: { name: string } }) => s.task.name === 'daily-update');
     expect(daily).toHaveLength(1);
     expect(daily[0].task.enabled).toBe(false);

@@ -9,10 +9,56 @@ export interface ExecutorInfo {
   schema: unknown;
 }
 
-/** One input per top-level property of the executor's JSON Schema; arrays and objects as JSON text. */
+/** The mask a secret shows as (kept when sent back); the same text as src/secrets/secret-box.ts's. */
+const mask = '••••';
+type Entry = string | { secret?: boolean; value?: string };
+const entryValue = (e: Entry) => (typeof e === 'string' ? e : (e.value ?? ''));
+const entrySecret = (e: Entry) => typeof e === 'object' && e !== null && e.secret === true;
+
+/** A command's environment: one row per entry (name, value, secret), two empty rows to add more. */
+function EnvRows(props: { env: Record<string, Entry> }) {
+  const rows: Array<[string, Entry]> = [...Object.entries(props.env), ['', ''], ['', '']];
+  return (
+    <fieldset class="secret-rows" id="env-rows">
+      <legend>env <span class="muted small">environment variables added to PATH, HOME, LANG, TZ; a secret one is stored encrypted and never shown again ({mask} keeps it)</span></legend>
+      <input type="hidden" name="cfg.env:rows" value="1" />
+      {rows.map(([name, e], i) => (
+        <div class="row-form">
+          <input type="text" name={`env.name.${i}`} value={name} placeholder="NAME" aria-label={`env ${i + 1} name`} />
+          <input type={entrySecret(e) ? 'password' : 'text'} name={`env.value.${i}`} value={entryValue(e)} autocomplete="off" aria-label={`env ${i + 1} value`} />
+          <label class="check">
+            <input type="checkbox" name={`env.secret.${i}`} checked={entrySecret(e)} /> secret
+          </label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A command's arguments, one row each (value, secret), two empty rows to add more. */
+function ArgRows(props: { args: Entry[] }) {
+  const rows: Entry[] = [...props.args, '', ''];
+  return (
+    <fieldset class="secret-rows" id="arg-rows">
+      <legend>args <span class="muted small">one argument per row, in order (empty rows are skipped); a secret one is stored encrypted and shown as {mask}</span></legend>
+      <input type="hidden" name="cfg.args:rows" value="1" />
+      {rows.map((e, i) => (
+        <div class="row-form">
+          <input type={entrySecret(e) ? 'password' : 'text'} name={`arg.value.${i}`} value={entryValue(e)} autocomplete="off" aria-label={`argument ${i + 1}`} />
+          <label class="check">
+            <input type="checkbox" name={`arg.secret.${i}`} checked={entrySecret(e)} /> secret
+          </label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
+/** One input per top-level property of the executor's JSON Schema; arrays and objects as JSON text (a command's env and args as rows with a secret box). */
 export function ConfigFields(props: { executor: ExecutorInfo | undefined; config: Record<string, unknown> }) {
   const schema = (props.executor?.schema ?? {}) as JsonSchema;
   const entries = Object.entries(schema.properties ?? {});
+  const command = props.executor?.name === 'command';
   return (
     <fieldset id="config-fields" class="config-fields">
       <legend>Config {props.executor ? <span class="muted small">— {props.executor.description}</span> : null}</legend>
@@ -28,6 +74,8 @@ export function ConfigFields(props: { executor: ExecutorInfo | undefined; config
           </>
         );
         const name = `cfg.${key}`;
+        if (command && key === 'env') return <EnvRows env={(value ?? {}) as Record<string, Entry>} />;
+        if (command && key === 'args') return <ArgRows args={(value ?? []) as Entry[]} />;
         if (p.enum)
           return (
             <label>

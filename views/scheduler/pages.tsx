@@ -51,7 +51,7 @@ function OpButton(props: { chrome: PageChrome; task: Task; op: string; label: st
   );
 }
 
-export function TaskPage(props: { chrome: PageChrome; status: TaskStatus; runs: Run[]; total: number; admin: boolean; dag: { steps: WorkflowParams['steps']; state: Record<string, StepState> | null; runId: number | null } | null }) {
+export function TaskPage(props: { chrome: PageChrome; status: TaskStatus; runs: Run[]; total: number; admin: boolean; showConfig: boolean; dag: { steps: WorkflowParams['steps']; state: Record<string, StepState> | null; runId: number | null } | null }) {
   const s = props.status;
   const t = s.task;
   return (
@@ -106,10 +106,14 @@ export function TaskPage(props: { chrome: PageChrome; status: TaskStatus; runs: 
         <dd>
           overlap {t.overlap} (max {t.maxConcurrent}), misfire {t.misfire} (catch up ≤ {t.maxCatchUp}, grace {t.graceSeconds} s), attempts {t.maxAttempts}, timeout {t.timeoutMs ? `${t.timeoutMs / 1000} s` : 'none'}
         </dd>
-        <dt>Config</dt>
-        <dd>
-          <pre class="config">{JSON.stringify(t.config, null, 2)}</pre>
-        </dd>
+        {props.showConfig ? (
+          <>
+            <dt>Config</dt>
+            <dd>
+              <pre class="config">{JSON.stringify(t.config, null, 2)}</pre>
+            </dd>
+          </>
+        ) : null}
       </dl>
       {props.dag ? (
         <section>
