@@ -122,7 +122,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', accountRoutes(accounts));
   app.route('/', adminRoutes(accounts));
   app.route('/', homeRoutes({ chrome, version: deps.version, postgresKind: deps.pg.kind, marketPath: deps.market.path, marketSummary: () => marketSummary(deps.market, deps.pg) }));
-  app.route('/', marketPages({ chrome, market: deps.market, pg: deps.pg, config: deps.config, logger: deps.logger }));
+  app.route('/', marketPages({ chrome, market: deps.market, pg: deps.pg, config: deps.config, logger: deps.logger, runs }));
   app.route('/', runsPages({ runs, chrome }));
   app.route('/', schedulerPages({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, chrome, secrets: deps.secrets ?? null }));
   app.route('/', backtestsPages({ db: deps.pg.db, runs, limits: backtestLimits, chrome, market: deps.market, trustProxy: deps.config.trustProxy }));

@@ -17,12 +17,13 @@ import type { Authenticate } from './auth/access.ts';
 import { diagnosticExecutors } from './executors/diagnostic.executors.ts';
 import { makeBacktestExecutor, makeScheduledBacktestExecutor } from './backtests/backtest.executor.ts';
 import { makeExecutorRegistry, type ExecutorDefinition, type ExecutorRegistry } from './runs/executor-registry.ts';
-import { startRuns, type RunsRuntime, type RunsSettings } from './runs/runs.runtime.ts';
+import { startRuns, type ReaperHooks, type RunsRuntime, type RunsSettings } from './runs/runs.runtime.ts';
 import type { RunsService } from './runs/runs.service.ts';
 import { schedulerExecutors } from './executors/scheduler.executors.ts';
 import { makeSchedulerManager, type SchedulerManager } from './scheduler/manager.ts';
 import { seedSchedulerTasks } from './scheduler/seed.ts';
 import { makeStoreAccessWatch } from './auth/access-check.service.ts';
+import { closeOrphanedSyncLogs, closeRunAttemptSyncLogs } from './market/sync/sync-log.service.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
 import { openSecretBox } from './secrets/secret-key.ts';
 
@@ -62,6 +63,24 @@ export function runsSettingsFrom(config: Config): RunsSettings {
     maxRetryDelayMs: config.runMaxRetryDelayMs,
     abortGraceMs: config.runAbortGraceMs,
     flushIntervalMs: 100,
+  };
+}
+
+/**
+ * What the reaper releases besides runs: the operation-log rows of a data_sync attempt whose lease
+ * expired, and (after every pass, start-up included) any running row whose owner stopped renewing
+ * it, such as a killed CLI sync's.
+ */
+export function serverReaperHooks(pg: PgStore, logger: Logger): ReaperHooks {
+  return {
+    onAttemptLost: async (attempt) => {
+      const closed = await closeRunAttemptSyncLogs(pg.db, attempt);
+      if (closed.length) logger.warn('closed the operation-log rows of a lost run attempt as abandoned', { runId: attempt.id, attempt: attempt.attempt, logIds: closed });
+    },
+    afterPass: async () => {
+      const closed = await closeOrphanedSyncLogs(pg.db);
+      if (closed.length) logger.warn('closed operation-log rows whose process stopped renewing them as abandoned', { logIds: closed.map((r) => r.id), owners: [...new Set(closed.map((r) => r.owner))] });
+    },
   };
 }
 
@@ -126,7 +145,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (config.seedDemo) await seedDemoOnFirstStart({ pg, market, config, logger });
 
     // Run machinery: the reaper settles what a dead process left running, then workers start claiming.
-    runsRuntime = await startRuns({ pg, market, registry: executors, logger, settings: runsSettingsFrom(config) });
+    runsRuntime = await startRuns({ pg, market, registry: executors, logger, settings: runsSettingsFrom(config), reaperHooks: serverReaperHooks(pg, logger) });
     undo.push(() => runsRuntime.stop(config.shutdownTimeoutMs));
 
     // Scheduler: after the run machinery (fires are runs); seeds the daily-update workflow once per database.

@@ -85,13 +85,17 @@ export interface SyncLogTable {
   updated: Generated<number>;
   unchanged: Generated<number>;
   deleted: Generated<number>;
-  result: 'running' | 'success' | 'partial' | 'failed';
+  result: 'running' | 'success' | 'partial' | 'failed' | 'abandoned';
   error: string | null;
   last_completed_date: number | null;
   started_at: Generated<Date>;
   finished_at: Date | null;
   duration_ms: number | null;
   run_id: number | null;
+  /** The process writing a running row (host:pid:random); see migrations/pg/2026-12-06-530-sync-log-owner.ts. */
+  owner: string | null;
+  run_attempt: number | null;
+  lease_expires_at: Date | null;
 }
 
 /** One unit of work of the run machinery (src/runs). Json columns are written as JSON text. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { datasetNames, type DatasetName } from '../market/datasets.ts';
+import { AppError } from '../http/errors.ts';
 import { makeSource } from '../market/sync/make-source.ts';
 import { syncDataset } from '../market/sync/sync.service.ts';
 import { defineExecutor, RunError } from '../runs/executor-registry.ts';
@@ -26,6 +27,12 @@ export const dataSyncParams = z
   .strict()
   .refine((p) => p.start === undefined || p.end === undefined || p.start <= p.end, { message: 'start must not be after end', path: ['start'] });
 
+/** A refused request (no token, no trading day, start after end) is the run's answer, said as is: retrying cannot fix it. */
+function asRunError(err: unknown): never {
+  if (err instanceof AppError && err.status < 500) throw new RunError(err.code, err.message, { retryable: false });
+  throw err;
+}
+
 export function makeDataSyncExecutor(config: Config) {
   return defineExecutor({
     name: 'data_sync',
@@ -36,7 +43,7 @@ export function makeDataSyncExecutor(config: Config) {
     defaults: { maxAttempts: 3, retryDelayMs: 30_000 },
     async run(p, ctx) {
       const sourceName = p.source === 'auto' ? (config.tushareToken ? 'tushare' : 'demo') : p.source;
-      const source = await makeSource(sourceName, { config, market: ctx.stores.market });
+      const source = await makeSource(sourceName, { config, market: ctx.stores.market }).catch(asRunError);
       const resume = (ctx.resume as { lastCompletedDate?: number } | null)?.lastCompletedDate ?? null;
       ctx.log('info', `syncing ${p.dataset} from ${sourceName}${p.codes ? ` for ${p.codes.length} code(s)` : ''}${p.start ? ` from ${p.start}` : ''}${p.end ? ` to ${p.end}` : ''}${resume ? `, resuming after ${resume}` : ''}`);
       const outcome = await syncDataset(
@@ -45,12 +52,16 @@ export function makeDataSyncExecutor(config: Config) {
         {
           signal: ctx.signal,
           runId: ctx.runId,
+          runAttempt: ctx.attempt,
+          // The run's lease decides for the rows a run writes (the reaper closes them with the attempt);
+          // their own lease, twice as long, is the backstop should that close not happen.
+          lease: { leaseMs: 2 * config.runLeaseMs, heartbeatMs: config.runHeartbeatMs },
           batchRows: p.batchRows,
           resumeFrom: resume,
           onProgress: (g) => ctx.progress({ processed: g.done, total: g.total, current: g.currentDate ? String(g.currentDate) : null }),
           checkpoint: (c) => ctx.checkpoint({ lastCompletedDate: c.lastCompletedDate }),
         },
-      );
+      ).catch(asRunError);
       ctx.signal.throwIfAborted();
       const c = outcome.counts;
       ctx.log(outcome.result === 'success' ? 'info' : 'error', `${p.dataset}: ${outcome.result}; ${outcome.rows} rows: ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted${outcome.error ? `; ${outcome.error}` : ''}`);

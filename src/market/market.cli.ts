@@ -7,6 +7,7 @@ import { datasetNames, isDatasetName } from './datasets.ts';
 import { importCsvFiles } from './csv/csv-import.ts';
 import { makeSource } from './sync/make-source.ts';
 import { findResumable } from './sync/sync-log.repository.ts';
+import { closeOrphanedSyncLogs } from './sync/sync-log.service.ts';
 import { syncDataset, type SyncProgress } from './sync/sync.service.ts';
 
 const ymdOption = (name: string, v: unknown): number | null => {
@@ -38,6 +39,9 @@ async function withStores<T>(config: Config, work: (s: Awaited<ReturnType<typeof
   const { openStores } = await import('../server.ts');
   const stores = await openStores(config, makeLogger({ level: 'warn' }));
   try {
+    // Rows a killed sync or import left running (their lease has passed) are closed as abandoned
+    // first, so the log is whole even where no server runs; a sync still running elsewhere renews its lease.
+    await closeOrphanedSyncLogs(stores.pg.db);
     return await work(stores);
   } finally {
     await stores.market.close();
@@ -76,7 +80,13 @@ export async function runSyncCommand(config: Config, values: Record<string, unkn
     const onSignal = () => controller.abort(new Error('interrupted (SIGINT)'));
     process.once('SIGINT', onSignal);
     try {
-      const out = await syncDataset({ market, pg, source: src }, { dataset, codes, start, end }, { signal: controller.signal, onProgress: progressBar(dataset), resumeFrom });
+      const out = await syncDataset({ market, pg, source: src }, { dataset, codes, start, end }, {
+        signal: controller.signal,
+        onProgress: progressBar(dataset),
+        resumeFrom,
+        // No run owns a CLI sync: the log row is held by this process's heartbeat, so a kill -9 leaves it to be closed as abandoned.
+        lease: { leaseMs: config.runLeaseMs, heartbeatMs: config.runHeartbeatMs },
+      });
       if (process.stderr.isTTY) process.stderr.write('\n');
       const c = out.counts;
       process.stdout.write(

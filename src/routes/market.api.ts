@@ -109,7 +109,7 @@ export function marketApi(deps: { market: MarketStore; pg: PgStore }) {
         query: z.object({
           dataset: z.enum(datasetNames as [string, ...string[]]).optional(),
           source: z.enum(['tushare', 'demo', 'csv']).optional(),
-          result: z.enum(['running', 'success', 'partial', 'failed']).optional(),
+          result: z.enum(['running', 'success', 'partial', 'failed', 'abandoned']).optional(),
           limit,
           offset,
         }),

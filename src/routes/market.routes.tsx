@@ -11,8 +11,7 @@ import { importCsvFiles, type CsvFile } from '../market/csv/csv-import.ts';
 import { datasetNames, isDatasetName } from '../market/datasets.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import * as svc from '../market/market.service.ts';
-import { makeSource } from '../market/sync/make-source.ts';
-import { syncDataset } from '../market/sync/sync.service.ts';
+import type { RunsService } from '../runs/runs.service.ts';
 import { CoveragePage } from '../../views/market/coverage-page.tsx';
 import { LogPage } from '../../views/market/log-page.tsx';
 import { StockPage } from '../../views/market/stock-page.tsx';
@@ -25,6 +24,8 @@ export interface MarketPageDeps {
   pg: PgStore;
   config: Config;
   logger: Logger;
+  /** Syncs started here are runs of the data_sync executor. */
+  runs: RunsService;
 }
 
 const PAGE = 50;
@@ -78,7 +79,7 @@ export function marketPages(deps: MarketPageDeps) {
     const filters = {
       dataset: pick('dataset', datasetNames),
       source: pick('source', ['tushare', 'demo', 'csv']),
-      result: pick('result', ['running', 'success', 'partial', 'failed']),
+      result: pick('result', ['running', 'success', 'partial', 'failed', 'abandoned']),
     };
     const offset = offsetOf(c.req.query('offset'));
     const r = await svc.syncLog(deps.pg, {
@@ -93,22 +94,25 @@ export function marketPages(deps: MarketPageDeps) {
 
   app.post('/market/sync', requireRole('admin'), async (c) => {
     const form = syncForm.parse(Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, typeof v === 'string' ? v.trim() : ''])));
-    const source = await makeSource(form.source, deps);
     const codes = (form.codes ?? '').split(/[\s,]+/).filter(Boolean);
     const bad = codes.find((x) => !/^\d{6}\.(SH|SZ|BJ)$/i.test(x));
     if (bad) throw new AppError(400, 'invalid_request', `codes: ${bad} is not a code like 600000.SH`);
-    const request = {
-      dataset: form.dataset as (typeof datasetNames)[number],
-      codes: codes.map((x) => x.toUpperCase()),
-      start: form.start ? Number(form.start) : null,
-      end: form.end ? Number(form.end) : null,
-    };
-    // Runs in the background: the operation log shows it as running, then its counts.
-    void syncDataset({ market: deps.market, pg: deps.pg, source }, request).then(
-      (o) => deps.logger.info('sync finished', { dataset: o.dataset, result: o.result, ...o.counts, durationMs: o.durationMs }),
-      (err) => deps.logger.warn('sync refused', { dataset: request.dataset, error: (err as Error).message }),
-    );
-    return c.redirect(`/market/log?dataset=${request.dataset}`, 303);
+    if (form.source === 'tushare' && !deps.config.tushareToken) throw new AppError(400, 'tushare_token_missing', 'source: Tushare needs a token; set TUSHARE_TOKEN on the server, or pick the demo generator');
+    // A run of the data_sync executor, like a scheduled sync: progress, cancel, retries, history, and a
+    // log row that is closed as abandoned if the process executing it dies. Nothing runs in this request.
+    const run = await deps.runs.queueRun({
+      executor: 'data_sync',
+      params: {
+        dataset: form.dataset,
+        source: form.source,
+        ...(codes.length ? { codes: codes.map((x) => x.toUpperCase()) } : {}),
+        ...(form.start ? { start: Number(form.start) } : {}),
+        ...(form.end ? { end: Number(form.end) } : {}),
+      },
+      queuedBy: principalOf(c).userId,
+    });
+    deps.logger.info('sync queued', { runId: run.id, dataset: form.dataset, source: form.source });
+    return c.redirect(`/runs/${run.id}`, 303);
   });
 
   app.post('/market/import', requireRole('admin'), async (c) => {

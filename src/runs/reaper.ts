@@ -2,13 +2,26 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import * as repo from './runs.repository.ts';
 
+/** A run attempt whose lease expired: its process died or hung. */
+export interface LostAttempt {
+  id: number;
+  executor: string;
+  attempt: number;
+  leaseOwner: string | null;
+}
+
 /**
  * Turns runs whose lease expired (their process died or hung without heartbeats) into
  * `abandoned`, then applies the retry policy: another attempt on the same row after backoff, or
  * `abandoned` for good. A control asked of the run wins (cancel → cancelled, pause → paused).
  * Safe to run on every instance at once: each transition is guarded by status and expiry.
+ * `onAttemptLost` is told of each attempt this call settled (once, by the instance whose
+ * transition won), so what the attempt held outside the runs table is released too.
  */
-export async function reapExpiredLeases(db: Kysely<Database>, options: { maxRetryDelayMs: number }): Promise<number> {
+export async function reapExpiredLeases(
+  db: Kysely<Database>,
+  options: { maxRetryDelayMs: number; onAttemptLost?: (attempt: LostAttempt) => Promise<void> },
+): Promise<number> {
   let reaped = 0;
   for (;;) {
     const rows = await repo.findExpiredLeases(db, 100);
@@ -41,7 +54,9 @@ export async function reapExpiredLeases(db: Kysely<Database>, options: { maxRetr
       } else {
         done = await repo.transitionRun(db, { ...base, from: ['running'], to: 'abandoned', finished: true, error, events: [{ status: 'abandoned', error, final: true }] });
       }
-      if (done) reaped++;
+      if (!done) continue;
+      reaped++;
+      await options.onAttemptLost?.({ id, executor: row.executor, attempt: row.attempt, leaseOwner: row.lease_owner });
     }
     if (rows.length < 100) return reaped;
   }

@@ -6,7 +6,7 @@ import type { MarketStore } from '../market/duckdb.ts';
 import type { ConcurrencyKind, ExecutorRegistry } from './executor-registry.ts';
 import { makeRunBus, type RunBus } from './run-bus.ts';
 import { toRunEvent } from './run.mapping.ts';
-import { reapExpiredLeases } from './reaper.ts';
+import { reapExpiredLeases, type LostAttempt } from './reaper.ts';
 import * as repo from './runs.repository.ts';
 import { makeRunsService, type RunsService } from './runs.service.ts';
 import { makeWorkerPool, type WorkerPool } from './worker-pool.ts';
@@ -33,6 +33,17 @@ export function makeRunsCore(pg: PgStore, registry: ExecutorRegistry, logger: Lo
   return { bus, service: makeRunsService({ pg, registry, bus }) };
 }
 
+/**
+ * What features release when the reaper settles a dead attempt, given by server.ts (the run
+ * machinery knows no feature). Failures are logged, never stop the reaper.
+ */
+export interface ReaperHooks {
+  /** An attempt whose lease expired was settled by this instance. */
+  onAttemptLost?: (attempt: LostAttempt) => Promise<void>;
+  /** After every reaper pass, the first one at start-up included. */
+  afterPass?: () => Promise<void>;
+}
+
 export interface RunsRuntime {
   readonly service: RunsService;
   readonly bus: RunBus;
@@ -54,6 +65,7 @@ export async function startRuns(o: {
   logger: Logger;
   settings: RunsSettings;
   core?: { bus: RunBus; service: RunsService };
+  reaperHooks?: ReaperHooks;
 }): Promise<RunsRuntime> {
   const log = o.logger.child({ component: 'runs' });
   const instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -83,9 +95,13 @@ export async function startRuns(o: {
       bus.notified(Number(run), Number(seq));
     } else if (kind === 'c:') pool.controlAsked(Number(payload.slice(2)));
   });
+  const hooks = o.reaperHooks ?? {};
+  const onAttemptLost = hooks.onAttemptLost
+    ? (a: LostAttempt) => hooks.onAttemptLost!(a).catch((err) => log.error('releasing a lost attempt failed', { runId: a.id, attempt: a.attempt, err: err as Error }))
+    : undefined;
   const reap = async () => {
     try {
-      const n = await reapExpiredLeases(o.pg.db, { maxRetryDelayMs: s.maxRetryDelayMs });
+      const n = await reapExpiredLeases(o.pg.db, { maxRetryDelayMs: s.maxRetryDelayMs, onAttemptLost });
       if (n) {
         log.warn('reaped runs with expired leases', { count: n });
         pool.wake();
@@ -93,6 +109,7 @@ export async function startRuns(o: {
     } catch (err) {
       log.error('reaper failed', { err: err as Error });
     }
+    await hooks.afterPass?.().catch((err) => log.error('reaper hook failed', { err: err as Error }));
   };
   await reap();
   pool.start();

@@ -4,7 +4,7 @@ import { silentLogger } from '../../src/logger.ts';
 import type { MarketStore } from '../../src/market/duckdb.ts';
 import { makeExecutorRegistry, type ExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { startRuns, type RunsRuntime } from '../../src/runs/runs.runtime.ts';
-import { serverExecutors } from '../../src/server.ts';
+import { serverExecutors, serverReaperHooks } from '../../src/server.ts';
 
 /** The run machinery with workers and every server executor (scheduler ones included), for executor tests. */
 export async function startTestRuns(pg: PgStore, market: MarketStore, env: Record<string, string> = {}): Promise<{ runtime: RunsRuntime; registry: ExecutorRegistry; config: Config }> {
@@ -16,6 +16,7 @@ export async function startTestRuns(pg: PgStore, market: MarketStore, env: Recor
     registry,
     logger: silentLogger,
     settings: { concurrency: { backtest: 1, io: 8 }, leaseMs: 10_000, heartbeatMs: 200, pollMs: 200, reaperMs: 2000, maxRetryDelayMs: 100, abortGraceMs: 3000, flushIntervalMs: 20 },
+    reaperHooks: serverReaperHooks(pg, silentLogger),
   });
   return { runtime, registry, config };
 }

@@ -83,7 +83,7 @@ export function CoveragePage(props: { chrome: PageChrome; model: CoverageModel }
               Codes <input name="codes" placeholder="all stocks, or 600000.SH,000001.SZ" />
             </label>
             <p><button type="submit">Start sync</button></p>
-            <p class="muted small">Runs in the background; follow it in the operation log.</p>
+            <p class="muted small">Starts a data_sync run: its page shows progress and can cancel it; the operation log keeps the counts.</p>
           </form>
           <form method="post" action="/market/import" enctype="multipart/form-data" class="card">
             <h2>Import CSV files</h2>

@@ -18,6 +18,8 @@ export interface LogItem {
   lastCompletedDate: number | null;
   startedAt: string;
   durationMs: number | null;
+  /** The data_sync run that wrote the row, or null (CLI syncs, imports). */
+  runId: number | null;
 }
 
 export interface LogModel {
@@ -28,7 +30,7 @@ export interface LogModel {
   offset: number;
 }
 
-const resultClass: Record<string, string> = { success: 'succeeded', partial: 'warn', failed: 'failed', running: 'running' };
+const resultClass: Record<string, string> = { success: 'succeeded', partial: 'warn', failed: 'failed', running: 'running', abandoned: 'abandoned' };
 
 function paramsText(p: unknown): string {
   if (!p || typeof p !== 'object') return '';
@@ -58,7 +60,7 @@ export function LogPage(props: { chrome: PageChrome; model: LogModel }) {
       <form method="get" action="/market/log" class="filters">
         {select('dataset', datasetNames, m.filters.dataset, 'all datasets')}
         {select('source', ['tushare', 'demo', 'csv'], m.filters.source, 'all sources')}
-        {select('result', ['success', 'partial', 'failed', 'running'], m.filters.result, 'any result')}
+        {select('result', ['success', 'partial', 'failed', 'running', 'abandoned'], m.filters.result, 'any result')}
         <button type="submit">Filter</button>
       </form>
       <table>
@@ -87,6 +89,7 @@ export function LogPage(props: { chrome: PageChrome; model: LogModel }) {
                 <td>
                   {r.source}
                   {r.endpoint ? <div class="muted small">{r.endpoint}</div> : null}
+                  {r.runId !== null ? <div class="small"><a href={`/runs/${r.runId}`}>run #{r.runId}</a></div> : null}
                 </td>
                 <td>
                   <span class={`badge ${resultClass[r.result] ?? ''}`}>{r.result}</span>

@@ -5,7 +5,7 @@ import { boardOf, datasets, type DatasetDef, type DatasetName } from '../dataset
 import type { MarketStore } from '../duckdb.ts';
 import { makeBatch, type Batch } from '../store/batch.ts';
 import { mergeBatch, type MergeCounts } from '../store/merge.ts';
-import { insertSyncLog, updateSyncLog } from '../sync/sync-log.repository.ts';
+import { openSyncLog } from '../sync/sync-log.service.ts';
 
 export interface CsvFile {
   name: string;
@@ -130,20 +130,29 @@ export async function importCsvFiles(deps: { market: MarketStore; pg: PgStore },
   if (!def) throw new AppError(400, 'invalid_dataset', `dataset: unknown ${dataset}`);
   const out: CsvFileResult[] = [];
   for (const file of files) {
-    const logId = await insertSyncLog(deps.pg.db, { source: 'csv', endpoint: file.name, dataset, params: { file: file.name }, runId: null });
-    const { batch, errors } = parseCsv(def, file);
+    const log = await openSyncLog(deps.pg.db, { source: 'csv', endpoint: file.name, dataset, params: { file: file.name } });
+    const logId = log.id;
+    const none = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+    let parsed: ReturnType<typeof parseCsv>;
+    try {
+      parsed = parseCsv(def, file);
+    } catch (err) {
+      await log.finish({ counts: none, lastCompletedDate: null, result: 'failed', error: `${file.name}: ${(err as Error).message}` });
+      throw err;
+    }
+    const { batch, errors } = parsed;
     if (!batch) {
-      await updateSyncLog(deps.pg.db, logId, { counts: { inserted: 0, updated: 0, unchanged: 0, deleted: 0 }, lastCompletedDate: null, result: 'failed', error: errors.join('\n'), finished: true });
+      await log.finish({ counts: none, lastCompletedDate: null, result: 'failed', error: errors.join('\n') });
       out.push({ file: file.name, ok: false, rows: 0, counts: null, errors, logId });
       continue;
     }
     try {
       const counts = await deps.market.write((conn) => mergeBatch(conn, batch, null));
-      await updateSyncLog(deps.pg.db, logId, { counts, lastCompletedDate: null, result: 'success', error: null, finished: true });
+      await log.finish({ counts, lastCompletedDate: null, result: 'success', error: null });
       out.push({ file: file.name, ok: true, rows: batch.length, counts, errors: [], logId });
     } catch (err) {
       const msg = `${file.name}: writing failed: ${(err as Error).message}`;
-      await updateSyncLog(deps.pg.db, logId, { counts: { inserted: 0, updated: 0, unchanged: 0, deleted: 0 }, lastCompletedDate: null, result: 'failed', error: msg, finished: true });
+      await log.finish({ counts: none, lastCompletedDate: null, result: 'failed', error: msg });
       out.push({ file: file.name, ok: false, rows: 0, counts: null, errors: [msg], logId });
     }
   }

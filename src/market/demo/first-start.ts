@@ -4,7 +4,7 @@ import type { Logger } from '../../logger.ts';
 import type { MarketStore } from '../duckdb.ts';
 import { toYmd } from '../days.ts';
 import { saveDemoParams } from '../sync/make-source.ts';
-import { insertSyncLog, updateSyncLog } from '../sync/sync-log.repository.ts';
+import { openSyncLog } from '../sync/sync-log.service.ts';
 import { defaultDemoParams } from './generator.ts';
 import { isMarketEmpty, seedDemoMarket } from './seed.ts';
 
@@ -22,14 +22,14 @@ export async function seedDemoOnFirstStart(deps: { pg: PgStore; market: MarketSt
     years: deps.config.demoYears,
     end: toYmd(end),
   };
-  const logId = await insertSyncLog(deps.pg.db, { source: 'demo', endpoint: 'first start', dataset: 'all', params, runId: null });
+  const log = await openSyncLog(deps.pg.db, { source: 'demo', endpoint: 'first start', dataset: 'all', params }, { leaseMs: deps.config.runLeaseMs, heartbeatMs: deps.config.runHeartbeatMs });
   try {
     const r = await seedDemoMarket(deps.market, params);
     await saveDemoParams(deps.market, params);
-    await updateSyncLog(deps.pg.db, logId, { counts: { inserted: r.rows, updated: 0, unchanged: 0, deleted: 0 }, lastCompletedDate: params.end, result: 'success', error: null, finished: true });
+    await log.finish({ counts: { inserted: r.rows, updated: 0, unchanged: 0, deleted: 0 }, lastCompletedDate: params.end, result: 'success', error: null });
     deps.logger.info('demo market seeded', { stocks: r.stocks, days: r.days, rows: r.rows, generateMs: Math.round(r.generateMs), writeMs: Math.round(r.writeMs) });
   } catch (err) {
-    await updateSyncLog(deps.pg.db, logId, { counts: { inserted: 0, updated: 0, unchanged: 0, deleted: 0 }, lastCompletedDate: null, result: 'failed', error: (err as Error).message, finished: true });
+    await log.finish({ counts: { inserted: 0, updated: 0, unchanged: 0, deleted: 0 }, lastCompletedDate: null, result: 'failed', error: (err as Error).message });
     throw err;
   }
 }

@@ -2,25 +2,47 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { MergeCounts } from '../store/merge.ts';
 
-export type SyncResultKind = 'running' | 'success' | 'partial' | 'failed';
+export type SyncResultKind = 'running' | 'success' | 'partial' | 'failed' | 'abandoned';
 
+/** A new `running` row held by `owner` for `leaseMs` (database clock); the owner renews it while it works. */
 export async function insertSyncLog(
   db: Kysely<Database>,
-  row: { source: string; endpoint: string | null; dataset: string; params: unknown; runId: number | null },
+  row: { source: string; endpoint: string | null; dataset: string; params: unknown; runId: number | null; runAttempt: number | null; owner: string; leaseMs: number },
 ): Promise<number> {
   const r = await db
     .insertInto('sync_log')
-    .values({ source: row.source, endpoint: row.endpoint, dataset: row.dataset, params: sql`(${JSON.stringify(row.params)}::text)::jsonb` as unknown as string, result: 'running', run_id: row.runId, error: null, last_completed_date: null, finished_at: null, duration_ms: null })
+    .values({
+      source: row.source,
+      endpoint: row.endpoint,
+      dataset: row.dataset,
+      params: sql`(${JSON.stringify(row.params)}::text)::jsonb` as unknown as string,
+      result: 'running',
+      run_id: row.runId,
+      run_attempt: row.runAttempt,
+      owner: row.owner,
+      lease_expires_at: leaseEnd(row.leaseMs),
+      error: null,
+      last_completed_date: null,
+      finished_at: null,
+      duration_ms: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return Number(r.id);
 }
 
-export async function updateSyncLog(
-  db: Kysely<Database>,
-  id: number,
-  patch: { counts: MergeCounts; lastCompletedDate: number | null; result?: SyncResultKind; error?: string | null; finished?: boolean },
-): Promise<void> {
+const leaseEnd = (leaseMs: number) => sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`;
+/** How long a closed-by-someone-else row ran: until its lease ran out (about when its owner stopped), not until it was noticed. */
+const abandonedDurationMs = sql<number>`(extract(epoch from least(coalesce(lease_expires_at, now()), now()) - started_at) * 1000)::integer`;
+
+/** Extends a running row's lease; false when the row is no longer running (someone closed it). */
+export async function renewSyncLogLease(db: Kysely<Database>, id: number, leaseMs: number): Promise<boolean> {
+  const r = await db.updateTable('sync_log').set({ lease_expires_at: leaseEnd(leaseMs) }).where('id', '=', id).where('result', '=', 'running').executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Progress of a row: counts and where a range got to (written even after someone closed the row: they are what the store holds). */
+export async function updateSyncLog(db: Kysely<Database>, id: number, patch: { counts: MergeCounts; lastCompletedDate: number | null }): Promise<void> {
   await db
     .updateTable('sync_log')
     .set({
@@ -29,12 +51,74 @@ export async function updateSyncLog(
       unchanged: patch.counts.unchanged,
       deleted: patch.counts.deleted,
       last_completed_date: patch.lastCompletedDate,
-      ...(patch.result ? { result: patch.result } : {}),
-      ...(patch.error !== undefined ? { error: patch.error } : {}),
-      ...(patch.finished ? { finished_at: sql<Date>`now()`, duration_ms: sql<number>`(extract(epoch from now() - started_at) * 1000)::integer` } : {}),
     })
     .where('id', '=', id)
     .execute();
+}
+
+/**
+ * The owner's last word on its row: counts, result and error. The first close wins: a row another
+ * process already closed as `abandoned` (its lease had passed) keeps that result and gets the counts only.
+ */
+export async function finishSyncLog(
+  db: Kysely<Database>,
+  id: number,
+  patch: { counts: MergeCounts; lastCompletedDate: number | null; result: Exclude<SyncResultKind, 'running' | 'abandoned'>; error: string | null },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('sync_log')
+    .set({
+      inserted: patch.counts.inserted,
+      updated: patch.counts.updated,
+      unchanged: patch.counts.unchanged,
+      deleted: patch.counts.deleted,
+      last_completed_date: patch.lastCompletedDate,
+      result: patch.result,
+      error: patch.error,
+      lease_expires_at: null,
+      finished_at: sql<Date>`now()`,
+      duration_ms: sql<number>`(extract(epoch from now() - started_at) * 1000)::integer`,
+    })
+    .where('id', '=', id)
+    .where('result', '=', 'running')
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) > 0) return true;
+  await updateSyncLog(db, id, patch);
+  return false;
+}
+
+/** Closes the running rows a run attempt wrote (its lease expired: the process died). Returns their ids. */
+export async function abandonRunAttemptSyncLogs(db: Kysely<Database>, runId: number, attempt: number, error: string): Promise<number[]> {
+  const rows = await db
+    .updateTable('sync_log')
+    .set({ result: 'abandoned', error, finished_at: sql<Date>`now()`, duration_ms: abandonedDurationMs, lease_expires_at: null })
+    .where('run_id', '=', runId)
+    .where('run_attempt', '=', attempt)
+    .where('result', '=', 'running')
+    .returning('id')
+    .execute();
+  return rows.map((r) => Number(r.id));
+}
+
+/**
+ * Closes every running row whose lease has passed on the database clock (null: written before
+ * owners were recorded). A live owner renews its lease well before then, on any host.
+ */
+export async function abandonExpiredSyncLogs(db: Kysely<Database>, why: string): Promise<{ id: number; owner: string | null; runId: number | null }[]> {
+  const rows = await db
+    .updateTable('sync_log')
+    .set({
+      result: 'abandoned',
+      error: sql<string>`'abandoned: ' || coalesce('its process ' || owner, 'a process from before owners were recorded') || ' ' || ${why}`,
+      finished_at: sql<Date>`now()`,
+      duration_ms: abandonedDurationMs,
+      lease_expires_at: null,
+    })
+    .where('result', '=', 'running')
+    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', sql<Date>`now()`)]))
+    .returning(['id', 'owner', 'run_id'])
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), owner: r.owner, runId: r.run_id === null ? null : Number(r.run_id) }));
 }
 
 export interface SyncLogFilter {

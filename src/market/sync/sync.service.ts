@@ -8,13 +8,16 @@
  *     deps:    { market, pg, source }                      (source: tushareSource(client) or demoSource(m))
  *     request: { dataset, codes?, start?, end? }           (dates YYYYMMDD; end defaults to the latest
  *                                                            closed trading day, start to end)
- *     control: { signal?, onProgress?, checkpoint?, resumeFrom?, runId? }
+ *     control: { signal?, onProgress?, checkpoint?, resumeFrom?, runId?, runAttempt?, lease? }
  *       signal      aborts between batches; a batch being written still lands whole.
  *       onProgress  called after each committed batch: { done, total, currentDate, counts }.
  *       checkpoint  awaited after each committed batch with { lastCompletedDate, counts }; store it
  *                   and hand it back as resumeFrom to continue a range after a failure.
  *       resumeFrom  skip every trade date ≤ this one (a previous attempt committed them).
- *       runId       stored on the log row (runs table, once it exists).
+ *       runId, runAttempt  the run attempt that owns the log row (the reaper closes it as
+ *                   `abandoned` when that attempt's lease expires).
+ *       lease       how long the log row stays held without a heartbeat (sync-log.service.ts); a
+ *                   row whose process died is closed as `abandoned` once it passes.
  *   The outcome is also the log row's content: result 'success' | 'partial' | 'failed', counts,
  *   lastCompletedDate, error. It never throws for a source or write failure (that is data on the
  *   row); it throws only for a bad request (unknown dataset, start after end).
@@ -30,7 +33,7 @@ import type { MarketStore } from '../duckdb.ts';
 import type { Batch } from '../store/batch.ts';
 import { concatBatches } from '../store/concat.ts';
 import { addCounts, mergeBatch, zeroCounts, type MergeCounts } from '../store/merge.ts';
-import { insertSyncLog, updateSyncLog } from './sync-log.repository.ts';
+import { openSyncLog, type SyncLogLease } from './sync-log.service.ts';
 import type { MarketSource } from './sources.ts';
 import { addDays, toYmd } from '../days.ts';
 
@@ -61,6 +64,8 @@ export interface SyncControl {
   checkpoint?: (c: { lastCompletedDate: number; counts: MergeCounts }) => void | Promise<void>;
   resumeFrom?: number | null;
   runId?: number | null;
+  runAttempt?: number | null;
+  lease?: SyncLogLease;
   /**
    * Rows per write batch, one transaction each (default 250,000: about 50 days of the whole market).
    * Bigger is faster, smaller loses less on a crash. Past a DuckDB row group (122,880 rows) a
@@ -107,13 +112,11 @@ export async function syncDataset(deps: SyncDeps, request: SyncRequest, control:
   const started = performance.now();
   const codes = request.codes?.length ? [...request.codes] : null;
   const params = { codes, start: request.start ?? null, end: request.end ?? null };
-  const logId = await insertSyncLog(deps.pg.db, {
-    source: deps.source.name,
-    endpoint: deps.source.name === 'tushare' ? def.apiName : null,
-    dataset: def.name,
-    params,
-    runId: control.runId ?? null,
-  });
+  const log = await openSyncLog(
+    deps.pg.db,
+    { source: deps.source.name, endpoint: deps.source.name === 'tushare' ? def.apiName : null, dataset: def.name, params, runId: control.runId, runAttempt: control.runAttempt },
+    control.lease,
+  );
   const counts = zeroCounts();
   let rows = 0;
   let lastCompletedDate: number | null = control.resumeFrom ?? null;
@@ -186,7 +189,7 @@ export async function syncDataset(deps: SyncDeps, request: SyncRequest, control:
           committedBatches++;
           lastCompletedDate = last;
           await control.checkpoint?.({ lastCompletedDate: last, counts: { ...counts } });
-          await updateSyncLog(deps.pg.db, logId, { counts, lastCompletedDate });
+          await log.progress(counts, lastCompletedDate);
           control.onProgress?.({ dataset: def.name, done, total: dates.length, currentDate: last, counts: { ...counts } });
         }
       } finally {
@@ -207,15 +210,15 @@ export async function syncDataset(deps: SyncDeps, request: SyncRequest, control:
     }
   } catch (err) {
     if (err instanceof AppError && committedBatches === 0 && err.status === 400) {
-      await updateSyncLog(deps.pg.db, logId, { counts, lastCompletedDate, result: 'failed', error: err.message, finished: true });
+      await log.finish({ counts, lastCompletedDate, result: 'failed', error: err.message });
       throw err;
     }
     error = control.signal?.aborted ? `cancelled: ${reasonOf(control.signal)}` : (err as Error).message;
   }
   const result = error === null ? 'success' : committedBatches > 0 ? 'partial' : 'failed';
-  await updateSyncLog(deps.pg.db, logId, { counts, lastCompletedDate, result, error, finished: true });
+  await log.finish({ counts, lastCompletedDate, result, error });
   return {
-    logId,
+    logId: log.id,
     dataset: def.name,
     source: deps.source.name,
     result,
