@@ -8,6 +8,8 @@ import { makeChrome } from './http/chrome.ts';
 import { documentApi } from './http/openapi.ts';
 import type { AppEnv } from './http/env.ts';
 import { AppError } from './http/errors.ts';
+import { bodyLimits } from './http/body-limit.ts';
+import { inputGuard } from './http/input.ts';
 import { isApiPath, renderError } from './http/on-error.tsx';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -94,8 +96,16 @@ export function createApp(deps: AppDeps) {
     c.set('principal', await authenticate(c));
     await next();
   });
+  // Bodies are bounded before anything reads one (the CSRF check reads forms); then checked once.
+  app.use('*', bodyLimits({
+    defaultBytes: deps.config.bodyLimitBytes,
+    uploadBytes: deps.config.uploadBodyLimitBytes,
+    uploadPaths: ['/api/v1/strategies', '/strategies', '/market/import'],
+    render: (c, err) => renderError(c, err, chrome, deps.logger),
+  }));
   app.use('*', csrfProtection());
   app.use('/api/*', apiRateLimit(new SlidingWindowLimiter(deps.config.apiRateLimitPerMinute, 60_000, now), deps.config.trustProxy));
+  app.use('*', inputGuard({ publicForms: ['/login'] }));
 
   // Public: liveness, readiness, static files.
   app.route('/', healthRoutes(deps));

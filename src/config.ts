@@ -53,6 +53,8 @@ export const configSchema = z.object({
   BACKTEST_MAX_RUNNING_PER_USER: positiveInt('a positive number of backtests').default(2),
   BACKTEST_MAX_QUEUED_PER_USER: positiveInt('a positive number of backtests').default(20),
   BACKTEST_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(600_000),
+  BODY_LIMIT_KB: positiveInt('a positive number of kilobytes').default(1024),
+  UPLOAD_BODY_LIMIT_KB: positiveInt('a positive number of kilobytes').default(8192),
 });
 
 type Raw = z.output<typeof configSchema>;
@@ -106,6 +108,9 @@ export interface Config {
   /** Per user: backtests running at once (enforced when runs are claimed) and waiting (enforced at submit, 429). */
   readonly backtestMaxRunningPerUser: number;
   readonly backtestMaxQueuedPerUser: number;
+  /** Largest request body, in bytes: forms and JSON, and the routes that take code or CSV files (strategies, imports). */
+  readonly bodyLimitBytes: number;
+  readonly uploadBodyLimitBytes: number;
 }
 
 /** Thrown when the environment holds a value the server cannot use; the message is one line. */
@@ -165,5 +170,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     backtestTimeoutMs: c.BACKTEST_TIMEOUT_MS,
     backtestMaxRunningPerUser: c.BACKTEST_MAX_RUNNING_PER_USER,
     backtestMaxQueuedPerUser: c.BACKTEST_MAX_QUEUED_PER_USER,
+    bodyLimitBytes: c.BODY_LIMIT_KB * 1024,
+    uploadBodyLimitBytes: c.UPLOAD_BODY_LIMIT_KB * 1024,
   });
 }

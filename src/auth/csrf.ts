@@ -23,7 +23,9 @@ async function sentToken(c: Context): Promise<string | null> {
   const type = c.req.header('content-type') ?? '';
   if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
     // parseBody caches the body, so the handler can read it again.
-    const body = await c.req.parseBody();
+    const body = await c.req.parseBody().catch(() => {
+      throw new AppError(400, 'invalid_request', 'body: the form could not be read (truncated or malformed); submit it again', { field: 'body' });
+    });
     return typeof body._csrf === 'string' ? body._csrf : null;
   }
   return null;
@@ -44,10 +46,11 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
     // Anonymous: only signing in can be forged (login CSRF); anything else answers 401 or does nothing.
     else if (c.req.path !== '/login' || isApiPath(c.req.path)) return next();
     else expected = getCookie(c, preSessionCookieName) ?? null;
+    const refuse = () => new AppError(403, 'csrf_failed', 'this form is out of date or came from another site; reload the page and submit it again');
+    // Without an expected token the answer is 403 whatever was sent: refuse before reading the body.
+    if (!expected) throw refuse();
     const sent = await sentToken(c);
-    if (!expected || !sent || !same(expected, sent)) {
-      throw new AppError(403, 'csrf_failed', 'this form is out of date or came from another site; reload the page and submit it again');
-    }
+    if (!sent || !same(expected, sent)) throw refuse();
     await next();
   };
 }

@@ -80,13 +80,17 @@ export async function createUser(
   checkRole(input.role);
   checkPasswordPolicy(input.password);
   const password_hash = await hashPassword(input.password);
-  const row = await insertUser(db, { username, password_hash, role: input.role });
-  if (!row) {
+  const user = await db.transaction().execute(async (trx) => {
+    const row = await insertUser(trx, { username, password_hash, role: input.role as Role });
+    if (!row) return null;
+    const created = toUser(row);
+    await audit(trx, actor, { action: 'user.create', outcome: 'success', objectType: 'user', objectId: created.id, details: { username, role: created.role } });
+    return created;
+  });
+  if (!user) {
     await audit(db, actor, { action: 'user.create', outcome: 'failure', objectType: 'user', details: { username, reason: 'taken' } });
     throw new AppError(409, 'username_taken', `username: "${username}" already exists; pick another name or reset that user's password`, { field: 'username' });
   }
-  const user = toUser(row);
-  await audit(db, actor, { action: 'user.create', outcome: 'success', objectType: 'user', objectId: user.id, details: { username, role: user.role } });
   return user;
 }
 
@@ -119,19 +123,20 @@ export async function changeUser(
     // was authorised for the old role; the client reconnects under the new one).
     if (changes.disabled === true && !before.disabled) await notifyAccessEnded(trx, { kind: 'user_disabled', userId: id });
     else if (role !== undefined && role !== before.role) await notifyAccessEnded(trx, { kind: 'role_changed', userId: id });
-    return { before: toUser(before), after: toUser(after!) };
+    const [b, a] = [toUser(before), toUser(after!)];
+    if (role !== undefined && role !== b.role) {
+      await audit(trx, actor, { action: 'user.role', outcome: 'success', objectType: 'user', objectId: id, details: { username: a.username, from: b.role, to: role } });
+    }
+    if (changes.disabled !== undefined && changes.disabled !== b.disabled) {
+      await audit(trx, actor, { action: changes.disabled ? 'user.disable' : 'user.enable', outcome: 'success', objectType: 'user', objectId: id, details: { username: a.username } });
+    }
+    return { before: b, after: a };
   }).catch(async (err) => {
     if (refused !== null) {
       await audit(db, actor, { action: changes.disabled ? 'user.disable' : 'user.role', outcome: 'denied', objectType: 'user', objectId: id, details: { username: refused, reason: 'last active admin', ...changes } });
     }
     throw err;
   });
-  if (role !== undefined && role !== user.before.role) {
-    await audit(db, actor, { action: 'user.role', outcome: 'success', objectType: 'user', objectId: id, details: { username: user.after.username, from: user.before.role, to: role } });
-  }
-  if (changes.disabled !== undefined && changes.disabled !== user.before.disabled) {
-    await audit(db, actor, { action: changes.disabled ? 'user.disable' : 'user.enable', outcome: 'success', objectType: 'user', objectId: id, details: { username: user.after.username } });
-  }
   return user.after;
 }
 

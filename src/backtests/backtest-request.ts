@@ -4,13 +4,14 @@
  * the backtest and is all the executor needs.
  */
 import { z } from '@hono/zod-openapi';
+import { boundedDate } from '../http/input.ts';
 import type { FillTiming } from '../backtest/engine/types.ts';
 import type { Board } from '../market/datasets.ts';
 
 /** A day as requests write it: YYYY-MM-DD (or YYYYMMDD); `ymd` turns it into the stored number. */
 export const dayPattern = /^\d{4}-?\d{2}-?\d{2}$/;
 
-const day = (field: string) => z.string().regex(dayPattern, `${field}: expected a date YYYY-MM-DD`).describe('YYYY-MM-DD');
+const day = (field: string) => boundedDate(field).describe('YYYY-MM-DD, from 1990-01-01 to 2100-12-31');
 
 export const boards = ['main', 'chinext', 'star', 'bse'] as const;
 

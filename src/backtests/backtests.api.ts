@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf, requireRole } from '../auth/access.ts';
 import { audit, auditActor } from '../audit/audit.service.ts';
 import { makeApiRouter } from '../http/api.ts';
+import { idParam as strictIdParam, boundedInt, maxOffset, boundedDate } from '../http/input.ts';
 import { AppError } from '../http/errors.ts';
 import { runStatuses, type RunStatus } from '../runs/run.types.ts';
 import { submitBacktestSchema } from './backtest-request.ts';
@@ -15,23 +16,23 @@ import { csvChunks, streamedBody } from './export-stream.ts';
 
 const BacktestSchema = z.object({}).passthrough().openapi('Backtest');
 const tooManyQueued = z.object({ error: z.object({ code: z.literal('too_many_queued'), message: z.string(), details: z.object({ limit: z.number(), waiting: z.number() }) }) });
-const idParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
+const idParam = strictIdParam();
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const waitQuery = z.object({ wait: z.coerce.number().min(0).max(600).optional().describe('Block up to this many seconds; answers 200 with the result when the backtest ends in time') });
+const waitQuery = z.object({ wait: boundedInt(0, 600).optional().describe('Block up to this many seconds; answers 200 with the result when the backtest ends in time') });
 
 const listQuery = z.object({
   status: z.enum(runStatuses as [RunStatus, ...RunStatus[]]).optional(),
   strategy: z.string().max(100).optional(),
   q: z.string().max(100).optional().describe('Search in names and strategies'),
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected a date YYYY-MM-DD').optional().describe('Created on or after'),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected a date YYYY-MM-DD').optional().describe('Created before the end of this day'),
+  from: boundedDate('from').optional().describe('Created on or after'),
+  to: boundedDate('to').optional().describe('Created before the end of this day'),
   sort: z.enum(['created', 'total_return', 'annualized_return', 'sharpe', 'max_drawdown', 'finished']).default('created'),
   dir: z.enum(['asc', 'desc']).default('desc'),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: boundedInt(1, 500).default(50),
+  offset: boundedInt(0, maxOffset).default(0),
 });
 
-const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(5000).default(100), offset: z.coerce.number().int().min(0).default(0) });
+const pageQuery = z.object({ limit: boundedInt(1, 5000).default(100), offset: boundedInt(0, maxOffset).default(0) });
 
 export function endOfDay(s: string): Date {
   const d = new Date(`${s.slice(0, 10)}T00:00:00Z`);
@@ -190,8 +191,7 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
     async (c) => {
       const p = principalOf(c);
       const id = c.req.valid('param').id;
-      const b = await deleteBacktest(deps, p, id);
-      await audit(db, auditActor(c, deps.trustProxy), { action: 'backtest.delete', outcome: 'success', objectType: 'backtest', objectId: id, details: { ownerId: b.ownerId, name: b.name } });
+      await deleteBacktest(deps, p, id, auditActor(c, deps.trustProxy));
       return c.json({ deleted: id }, 200);
     },
   );

@@ -1,5 +1,6 @@
 /** Backtest pages: the list, the create form, the task page with its live stream, result fragments, exports, compare. */
 import { Hono, type Context } from 'hono';
+import { pathId, offsetQuery } from '../http/input.ts';
 import type { SSEMessage } from 'hono/streaming';
 import { canChangeOwned, principalOf, requireRole } from '../auth/access.ts';
 import { audit, auditActor } from '../audit/audit.service.ts';
@@ -29,12 +30,8 @@ export interface BacktestPagesDeps extends BacktestsDeps {
   trustProxy: boolean;
 }
 
-export const idOf = (raw: string) => {
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0) throw new AppError(404, 'not_found', `no backtest ${raw}; see /backtests`);
-  return id;
-};
-const offsetOf = (c: Context) => Math.max(0, Math.floor(Number(c.req.query('offset') ?? 0)) || 0);
+export const idOf = (raw: string) => pathId(raw, 'backtest');
+const offsetOf = (c: Context) => offsetQuery(c.req.query('offset'));
 
 export function backtestsPages(deps: BacktestPagesDeps) {
   const { db, runs, chrome } = deps;
@@ -110,8 +107,7 @@ export function backtestsPages(deps: BacktestPagesDeps) {
 
   app.post('/backtests/:id{[0-9]+}/delete', requireRole('analyst'), async (c) => {
     const id = idOf(c.req.param('id'));
-    const b = await deleteBacktest(deps, principalOf(c), id);
-    await audit(db, auditActor(c, deps.trustProxy), { action: 'backtest.delete', outcome: 'success', objectType: 'backtest', objectId: id, details: { ownerId: b.ownerId, name: b.name } });
+    await deleteBacktest(deps, principalOf(c), id, auditActor(c, deps.trustProxy));
     return c.redirect('/backtests', 303);
   });
 

@@ -111,8 +111,10 @@ export async function listBacktests(db: Db, f: BacktestFilter, sort: BacktestSor
   return { rows, total };
 }
 
-export async function deleteBacktest(db: Db, id: number): Promise<void> {
-  await db.deleteFrom('backtests').where('id', '=', id).execute();
+/** Whether a row was deleted. */
+export async function deleteBacktest(db: Db, id: number): Promise<boolean> {
+  const r = await db.deleteFrom('backtests').where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
 }
 
 export interface ResultRow {

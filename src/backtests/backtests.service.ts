@@ -10,6 +10,7 @@ import { canChangeOwned, canSeeOwned, type Principal } from '../auth/access.ts';
 import { getBuiltinStrategy } from '../backtest/strategies/registry.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError } from '../http/errors.ts';
+import { audit, type AuditActor } from '../audit/audit.service.ts';
 import { shownRunError } from '../runs/run.mapping.ts';
 import type { RunsService } from '../runs/runs.service.ts';
 import { isTerminal, type RunErrorInfo, type RunProgress, type RunStatus } from '../runs/run.types.ts';
@@ -273,7 +274,9 @@ export async function cancelBacktest(deps: BacktestsDeps, p: Principal, id: numb
   const b = await changeableBacktest(deps.db, p, id);
   if (!b.runId || isTerminal(b.status)) throw new AppError(409, 'backtest_state', `backtest ${id} is ${b.status}; only queued or running backtests can be cancelled`);
   await deps.runs.cancel(b.runId);
-  return (await getBacktest(deps.db, id))!;
+  const after = await getBacktest(deps.db, id);
+  if (!after) throw new AppError(404, 'not_found', `backtest ${id} was not found (deleted meanwhile)`);
+  return after;
 }
 
 /** A new backtest with the same config (and the same code version for user strategies). */
@@ -287,9 +290,15 @@ export async function queueFromSpec(deps: BacktestsDeps, p: Principal, name: str
   return queue(deps, p.userId, name, spec, rerunOf);
 }
 
-export async function deleteBacktest(deps: BacktestsDeps, p: Principal, id: number): Promise<Backtest> {
+/** Deletes the backtest (cancelling its run) and writes the audit entry in one transaction; 404 when it is gone meanwhile. */
+export async function deleteBacktest(deps: BacktestsDeps, p: Principal, id: number, actor: AuditActor): Promise<Backtest> {
   const b = await changeableBacktest(deps.db, p, id);
   if (b.runId && !isTerminal(b.status)) await deps.runs.cancel(b.runId).catch(() => {});
-  await repo.deleteBacktest(deps.db, id);
+  const deleted = await deps.db.transaction().execute(async (trx) => {
+    const gone = await repo.deleteBacktest(trx, id);
+    if (gone) await audit(trx, actor, { action: 'backtest.delete', outcome: 'success', objectType: 'backtest', objectId: id, details: { ownerId: b.ownerId, name: b.name } });
+    return gone;
+  });
+  if (!deleted) throw new AppError(404, 'not_found', `backtest ${id} was not found (deleted meanwhile)`);
   return b;
 }

@@ -1,5 +1,6 @@
 /** GET /backtests/new (the form, optionally prefilled from a strategy or an earlier backtest), its fragments, and POST /backtests. */
 import { Hono, type Context } from 'hono';
+import { pathId } from '../http/input.ts';
 import { principalOf, requireRole, type Principal } from '../auth/access.ts';
 import type { AppEnv } from '../http/env.ts';
 import { AppError } from '../http/errors.ts';
@@ -61,8 +62,9 @@ export function createRoutes(deps: BacktestPagesDeps) {
     const range = await dataRange();
     let v = defaults(range);
     let rerunOf: number | null = null;
-    const from = Number(c.req.query('from'));
-    if (Number.isInteger(from) && from > 0) {
+    const fromRaw = c.req.query('from');
+    const from = fromRaw ? pathId(fromRaw, 'backtest') : 0;
+    if (from > 0) {
       const b = await visibleBacktest(db, p, from);
       const s = b.spec;
       rerunOf = b.id;

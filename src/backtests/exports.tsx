@@ -4,6 +4,7 @@
  * they grow with the number of orders, the NAV and the report with the number of days only.
  */
 import { Hono } from 'hono';
+import { pathId } from '../http/input.ts';
 import { raw } from 'hono/html';
 import { principalOf, requireRole } from '../auth/access.ts';
 import type { PageChromeFn } from '../http/chrome.ts';
@@ -32,7 +33,7 @@ export function exportRoutes(deps: BacktestsDeps & { chrome: PageChromeFn }) {
   const { db } = deps;
   const app = new Hono<AppEnv>();
   const finished = async (c: Parameters<PageChromeFn>[0]): Promise<Backtest> => {
-    const id = Number(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'backtest');
     const b = await visibleBacktest(db, principalOf(c), id);
     if (b.status !== 'succeeded') throw new AppError(409, 'not_finished', `backtest ${id} is ${b.status}; exports exist once it succeeds`);
     return b;

@@ -1,5 +1,6 @@
 /** GET /backtests (the list), its live rows fragment, and the compare page. */
 import { Hono, type Context } from 'hono';
+import { dayProblem, offsetQuery } from '../http/input.ts';
 import { canChangeOwned, principalOf, requireRole, roleAtLeast } from '../auth/access.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { RunStatus } from '../runs/run.types.ts';
@@ -15,13 +16,19 @@ import type { StoredSeries } from './results.ts';
 import type { Metrics } from '../backtest/metrics/metrics.ts';
 
 const sorts = ['created', 'total_return', 'annualized_return', 'sharpe', 'max_drawdown', 'finished'] as const;
-const isDay = (s: string | undefined) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? s : '');
+/** A filter day: empty, or YYYY-MM-DD within the input layer's range (else 400 naming the field). */
+const isDay = (s: string, field: string) => {
+  if (!s) return '';
+  const why = /^\d{4}-\d{2}-\d{2}$/.test(s) ? dayProblem(s) : 'expected a date YYYY-MM-DD';
+  if (why) throw new AppError(400, 'invalid_request', `${field}: ${why}`, { field });
+  return s;
+};
 
 function stateOf(c: Context): ListState {
   const q = (k: string) => c.req.query(k) ?? '';
   const status = runStatuses.includes(q('status') as RunStatus) ? q('status') : '';
   const sort = (sorts as readonly string[]).includes(q('sort')) ? q('sort') : 'created';
-  return { status, strategy: q('strategy').slice(0, 100), q: q('q').slice(0, 100), from: isDay(q('from')), to: isDay(q('to')), sort, dir: q('dir') === 'asc' ? 'asc' : 'desc', offset: Math.max(0, Math.floor(Number(q('offset'))) || 0), limit: 25 };
+  return { status, strategy: q('strategy').slice(0, 100), q: q('q').slice(0, 100), from: isDay(q('from'), 'from'), to: isDay(q('to'), 'to'), sort, dir: q('dir') === 'asc' ? 'asc' : 'desc', offset: offsetQuery(q('offset')), limit: 25 };
 }
 
 export function listRoutes(deps: BacktestPagesDeps) {
@@ -53,7 +60,7 @@ export function listRoutes(deps: BacktestPagesDeps) {
 
   app.get('/backtests/compare', requireRole('viewer'), async (c) => {
     const p = principalOf(c);
-    const ids = [...new Set(c.req.queries('ids')?.flatMap((v) => v.split(',')).map(Number).filter((n) => Number.isInteger(n) && n > 0) ?? [])];
+    const ids = [...new Set(c.req.queries('ids')?.flatMap((v) => v.split(',')).filter((v) => /^[1-9][0-9]{0,14}$/.test(v)).map(Number) ?? [])];
     if (ids.length > 5) throw new AppError(400, 'invalid_request', 'ids: compare at most 5 backtests at once', { field: 'ids' });
     const picked: { b: Backtest; series: StoredSeries; metrics: Metrics }[] = [];
     for (const id of ids) {

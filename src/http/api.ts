@@ -12,6 +12,10 @@ export function makeApiRouter(): OpenAPIHono<AppEnv> {
     defaultHook: (result) => {
       if (!result.success) {
         const issue = result.error.issues[0];
+        // An id that cannot name anything (see idSchema in input.ts) is a 404, like an id that names nothing.
+        if (issue.code === 'custom' && (issue.params as { notFound?: boolean } | undefined)?.notFound) {
+          throw new AppError(404, 'not_found', `${issue.message}; ids are whole numbers written in digits`);
+        }
         const field = issue.path.join('.') || result.target;
         throw new AppError(400, 'invalid_request', `${field}: ${issue.message}`, { field, target: result.target });
       }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { AccountPage, TokensSection, TokenRow } from '../../views/auth/account.tsx';
+import { pathId } from '../http/input.ts';
 import { audit } from '../audit/audit.service.ts';
 import { principalOf, requireRole } from '../auth/access.ts';
 import { actorOf, setSessionCookie, type AccountsDeps } from '../auth/accounts.deps.ts';
@@ -11,11 +12,8 @@ import { findUserByUsername, resetPassword } from '../auth/users.service.ts';
 import { AppError } from '../http/errors.ts';
 import type { AppEnv } from '../http/env.ts';
 
-export function parseId(raw: string, what: string): number {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id < 1) throw new AppError(404, 'not_found', `${what} ${raw} was not found`);
-  return id;
-}
+/** The id in a path (digits only, in range), else 404: see pathId. */
+export const parseId = (raw: string, what: string): number => pathId(raw, what);
 
 /** Parses the optional "expires after N days" form field. */
 export function parseExpiresDays(raw: unknown): number | null {

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { AdminAuditPage, type AuditFilterValues } from '../../views/admin/audit.tsx';
+import { dayProblem, maxPage } from '../http/input.ts';
 import { AdminHomePage, AdminUsersPage, type AdminUsersModel } from '../../views/admin/users.tsx';
 import { listAudit, type AuditFilters } from '../audit/audit.service.ts';
 import { principalOf, requireRole } from '../auth/access.ts';
@@ -17,14 +18,15 @@ export function parseAuditFilters(q: Record<string, string | undefined>): { filt
   const values: AuditFilterValues = { user: q.user ?? '', action: q.action ?? '', outcome: q.outcome ?? '', from: q.from ?? '', to: q.to ?? '' };
   const day = (field: 'from' | 'to', v: string, plusDays: number): Date | null => {
     if (!v) return null;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v))) throw new AppError(400, 'invalid_request', `${field}: expected a date as YYYY-MM-DD, got "${v}"`, { field });
+    const why = /^\d{4}-\d{2}-\d{2}$/.test(v) ? dayProblem(v) : 'expected a date as YYYY-MM-DD';
+    if (why) throw new AppError(400, 'invalid_request', `${field}: ${why}, got "${v.slice(0, 40)}"`, { field });
     return new Date(Date.parse(v) + plusDays * 86_400_000);
   };
   if (values.outcome && !['success', 'failure', 'denied'].includes(values.outcome)) {
     throw new AppError(400, 'invalid_request', `outcome: expected success, failure or denied, got "${values.outcome}"`, { field: 'outcome' });
   }
-  const page = q.page ? Number(q.page) : 1;
-  if (!Number.isInteger(page) || page < 1 || page > 1_000_000) throw new AppError(400, 'invalid_request', `page: expected a page number from 1, got "${q.page}"`, { field: 'page' });
+  const page = q.page ? (/^[1-9][0-9]{0,5}$/.test(q.page) ? Number(q.page) : NaN) : 1;
+  if (!(page >= 1 && page <= maxPage)) throw new AppError(400, 'invalid_request', `page: expected a page number from 1, got "${q.page}"`, { field: 'page' });
   return {
     values,
     page,

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../auth/access.ts';
 import type { PgStore } from '../db/database.ts';
 import { makeApiRouter } from '../http/api.ts';
+import { boundedInt, maxOffset, dayProblem } from '../http/input.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import * as svc from '../market/market.service.ts';
 import { datasetNames } from '../market/datasets.ts';
@@ -10,10 +11,11 @@ const ymd = (what: string) =>
   z
     .string()
     .regex(/^\d{8}$/, { message: `${what}: expected a date as YYYYMMDD, e.g. 20240102` })
+    .refine((s) => !dayProblem(s), { message: `${what}: expected a calendar day from 19900101 to 21001231` })
     .transform(Number)
     .openapi({ example: '20240102' });
-const limit = z.coerce.number().int().min(1).max(500).default(50);
-const offset = z.coerce.number().int().min(0).default(0);
+const limit = boundedInt(1, 500).default(50);
+const offset = boundedInt(0, maxOffset).default(0);
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ 200: { description, content: { 'application/json': { schema } } } });
 const anyJson = z.any();
 

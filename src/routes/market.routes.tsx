@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { offsetQuery } from '../http/input.ts';
 import { principalOf, requireRole, roleAtLeast } from '../auth/access.ts';
 import type { Config } from '../config.ts';
 import type { PgStore } from '../db/database.ts';
@@ -29,7 +30,7 @@ export interface MarketPageDeps {
 }
 
 const PAGE = 50;
-const offsetOf = (v: string | undefined) => Math.max(0, Math.trunc(Number(v ?? 0)) || 0);
+const offsetOf = (v: string | undefined) => offsetQuery(v);
 const rangeDays: Record<string, number> = { '3m': 92, '6m': 183, '1y': 366, '3y': 1096 };
 
 const syncForm = z.object({

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { canSeeOwned, principalOf, requireRole, roleAtLeast, type Principal } from '../auth/access.ts';
 import { makeApiRouter } from '../http/api.ts';
+import { idParam as strictIdParam, boundedInt, maxOffset, maxBigintId, boundedDateTime } from '../http/input.ts';
 import type { AppEnv } from '../http/env.ts';
 import { AppError } from '../http/errors.ts';
 import type { ExecutorRegistry } from './executor-registry.ts';
@@ -33,17 +34,17 @@ export async function controllableRun(runs: RunsService, p: Principal, id: numbe
 }
 
 const RunSchema = z.object({}).passthrough().openapi('Run');
-const idParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
+const idParam = strictIdParam();
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const listQuery = z.object({
   executor: z.string().min(1).max(64).optional(),
   status: z.enum(runStatuses as [RunStatus, ...RunStatus[]]).optional(),
-  task: z.coerce.number().int().positive().optional(),
-  from: z.iso.datetime({ offset: true, message: 'expected an ISO date-time such as 2026-01-31T00:00:00Z' }).optional(),
-  to: z.iso.datetime({ offset: true, message: 'expected an ISO date-time such as 2026-01-31T00:00:00Z' }).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  task: boundedInt(1, maxBigintId).optional(),
+  from: boundedDateTime().optional(),
+  to: boundedDateTime().optional(),
+  limit: boundedInt(1, 500).default(50),
+  offset: boundedInt(0, maxOffset).default(0),
 });
 
 const queueBody = z.object({
@@ -53,7 +54,7 @@ const queueBody = z.object({
   maxAttempts: z.number().int().min(1).max(20).optional(),
   timeoutMs: z.number().int().min(1).max(7 * 24 * 3600 * 1000).optional(),
   retryDelayMs: z.number().int().min(1).max(3_600_000).optional(),
-});
+}).strict();
 
 export function runsApi(deps: { runs: RunsService; registry: ExecutorRegistry }) {
   const { runs, registry } = deps;
@@ -121,7 +122,7 @@ export function runsApi(deps: { runs: RunsService; registry: ExecutorRegistry })
       method: 'get',
       path: '/runs/{id}/logs',
       middleware: [requireRole('viewer')] as const,
-      request: { params: idParam, query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }) },
+      request: { params: idParam, query: z.object({ limit: boundedInt(1, 1000).default(200) }) },
       responses: { 200: json(z.object({ runId: z.number(), lines: z.array(z.object({}).passthrough()) }), 'the last log lines, oldest first') },
     }),
     async (c) => {

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { SSEMessage } from 'hono/streaming';
+import { pathId } from '../http/input.ts';
 import { principalOf, requireRole } from '../auth/access.ts';
 import { redactSecrets } from '../secrets/secret-box.ts';
 import type { PageChromeFn } from '../http/chrome.ts';
@@ -19,11 +20,7 @@ const partial = (target: string, swap: string, body: string) => `<hx-partial hx-
 export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
   const { runs, chrome } = deps;
   const app = new Hono<AppEnv>();
-  const idOf = (raw: string) => {
-    const id = Number(raw);
-    if (!Number.isInteger(id) || id <= 0) throw new AppError(404, 'not_found', `no run ${raw}; see /runs`);
-    return id;
-  };
+  const idOf = (raw: string) => pathId(raw, 'run');
   const listFor = async (c: Parameters<PageChromeFn>[0]) => {
     const p = principalOf(c);
     const { runs: list, total } = await runs.listRuns({ visibleTo: p.role === 'admin' ? undefined : p.userId }, { limit: 100, offset: 0 });

@@ -3,6 +3,7 @@ import { z as zod } from 'zod';
 import { auditActor } from '../audit/audit.service.ts';
 import { principalOf, requireRole, roleAtLeast } from '../auth/access.ts';
 import { makeApiRouter } from '../http/api.ts';
+import { idParam as strictIdParam, idSchema, boundedInt, maxOffset } from '../http/input.ts';
 import { AppError } from '../http/errors.ts';
 import type { ExecutorRegistry } from '../runs/executor-registry.ts';
 import { runJson } from '../runs/run.mapping.ts';
@@ -21,8 +22,8 @@ export interface SchedulerApiDeps extends svc.TasksDeps {
 const TaskStatusSchema = z.object({}).passthrough().openapi('ScheduledTaskStatus');
 const TaskSchema = z.object({}).passthrough().openapi('ScheduledTask');
 const RunSchema = z.object({}).passthrough().openapi('Run');
-const idParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
-const runParam = idParam.extend({ runId: z.coerce.number().int().positive().openapi({ param: { name: 'runId', in: 'path' } }) });
+const idParam = strictIdParam();
+const runParam = idParam.extend({ runId: idSchema().openapi({ param: { name: 'runId', in: 'path' }, type: 'integer' }) });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const taskBody = z
   .object({
@@ -30,7 +31,7 @@ const taskBody = z
     description: z.string().optional(),
     executor: z.string().optional(),
     config: z.record(z.string(), z.unknown()).optional(),
-    schedule: z.object({ kind: z.enum(['cron', 'interval', 'manual']), expression: z.string().optional(), everySeconds: z.number().optional(), timezone: z.string().optional() }).optional(),
+    schedule: z.object({ kind: z.enum(['cron', 'interval', 'manual']), expression: z.string().optional(), everySeconds: z.number().optional(), timezone: z.string().optional() }).strict().optional(),
     enabled: z.boolean().optional(),
     overlap: z.enum(['skip', 'queue_one', 'allow']).optional(),
     maxConcurrent: z.number().int().optional(),
@@ -41,7 +42,7 @@ const taskBody = z
     retryDelayMs: z.number().int().optional(),
     timeoutMs: z.number().int().nullable().optional(),
   })
-  .passthrough()
+  .strict()
   .openapi('ScheduledTaskInput');
 
 /** Viewers see a task's schedule and history; its config (secrets masked) is for analysts and admins. */
@@ -109,7 +110,7 @@ export function schedulerApi(deps: SchedulerApiDeps) {
       method: 'post',
       path: '/scheduler/tasks/{id}/trigger',
       middleware: [requireRole('admin')] as const,
-      request: { params: idParam, body: { content: { 'application/json': { schema: z.object({ overrides: z.record(z.string(), z.unknown()).default({}) }) } }, required: false } },
+      request: { params: idParam, body: { content: { 'application/json': { schema: z.object({ overrides: z.record(z.string(), z.unknown()).default({}) }).strict() } }, required: false } },
       responses: { 202: json(RunSchema, 'queued now; the task keeps its enabled/paused state') },
     }),
     async (c) => {
@@ -143,8 +144,8 @@ export function schedulerApi(deps: SchedulerApiDeps) {
         params: idParam,
         query: z.object({
           status: z.enum(runStatuses as [RunStatus, ...RunStatus[]]).optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(50),
-          offset: z.coerce.number().int().min(0).default(0),
+          limit: boundedInt(1, 500).default(50),
+          offset: boundedInt(0, maxOffset).default(0),
         }),
       },
       responses: { 200: json(z.object({ runs: z.array(RunSchema), total: z.number(), limit: z.number(), offset: z.number() }), "the task's runs, newest first") },
@@ -169,7 +170,7 @@ export function schedulerApi(deps: SchedulerApiDeps) {
       method: 'post',
       path: '/scheduler/cron/preview',
       middleware: [requireRole('viewer')] as const,
-      request: { body: { content: { 'application/json': { schema: z.object({ expression: z.string().max(200), timezone: z.string().max(64).default(defaultTimezone), count: z.number().int().min(1).max(20).default(5) }) } }, required: true } },
+      request: { body: { content: { 'application/json': { schema: z.object({ expression: z.string().max(200), timezone: z.string().max(64).default(defaultTimezone), count: z.number().int().min(1).max(20).default(5) }).strict() } }, required: true } },
       responses: { 200: json(z.object({ ok: z.boolean(), next: z.array(z.string()), describe: z.string().nullable(), error: z.string().nullable() }), 'the next fire times, or why the expression cannot be used') },
     }),
     async (c) => c.json(cronPreview(c.req.valid('json')), 200),

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { auditActor } from '../audit/audit.service.ts';
+import { pathId } from '../http/input.ts';
 import { principalOf, requireRole } from '../auth/access.ts';
 import type { PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
@@ -24,11 +25,7 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
   const { chrome } = deps;
   const app = new Hono<AppEnv>();
   const isAdmin = (c: Context<AppEnv>) => principalOf(c).role === 'admin';
-  const idOf = (raw: string) => {
-    const id = Number(raw);
-    if (!Number.isInteger(id) || id <= 0) throw new AppError(404, 'not_found', `no task ${raw}; see /scheduler`);
-    return id;
-  };
+  const idOf = (raw: string) => pathId(raw, 'task');
   const executors = (): ExecutorInfo[] => executorSchemas(deps.registry);
   const actor = (c: Context<AppEnv>) => auditActor(c, deps.trustProxy);
 

@@ -168,13 +168,18 @@ export async function mustGetTask(db: Kysely<Database>, id: number): Promise<Tas
 export async function createTask(deps: TasksDeps, actor: AuditActor, raw: unknown): Promise<Task> {
   const input = parseInput(raw);
   const config = await validateTaskConfig(deps, input.executor, await sealConfig(deps, input.executor, input.config, null));
-  const row = await repo.insertTask(deps.db, { ...values(input, config), owner_id: actor.userId });
-  if (!row) {
+  // The task and its audit entry in one transaction (the scheduler's NOTIFY is sent at commit).
+  const task = await deps.db.transaction().execute(async (trx) => {
+    const row = await repo.insertTask(trx, { ...values(input, config), owner_id: actor.userId });
+    if (!row) return null;
+    const t = toTask(row);
+    await audit(trx, actor, { action: 'task.create', outcome: 'success', objectType: 'task', objectId: t.id, details: { name: t.name, executor: t.executor, schedule: t.schedule } });
+    return t;
+  });
+  if (!task) {
     await audit(deps.db, actor, { action: 'task.create', outcome: 'failure', objectType: 'task', details: { name: input.name, reason: 'name taken' } });
     throw new AppError(409, 'name_taken', `name: a task named "${input.name}" exists already; choose another name`, { field: 'name' });
   }
-  const task = toTask(row);
-  await audit(deps.db, actor, { action: 'task.create', outcome: 'success', objectType: 'task', objectId: task.id, details: { name: task.name, executor: task.executor, schedule: task.schedule } });
   return task;
 }
 
@@ -204,24 +209,32 @@ export async function updateTask(deps: TasksDeps, actor: AuditActor, id: number,
   const sealed = 'config' in patch ? await sealConfig(deps, input.executor, input.config, input.executor === before.executor ? before.config : null) : input.config;
   const config = await validateTaskConfig(deps, input.executor, sealed);
   const scheduleChanged = JSON.stringify(input.schedule) !== JSON.stringify(before.schedule);
+  const changed = Object.keys(patch).filter((k) => JSON.stringify((patch as Record<string, unknown>)[k]) !== JSON.stringify((inputOf(before) as Record<string, unknown>)[k]));
   let row: repo.TaskRow | null;
   try {
-    // A new schedule starts counting from now: slots of the old one are not "missed".
-    row = await repo.updateTask(deps.db, id, { ...values(input, config), resetSlot: scheduleChanged || (input.enabled && !before.enabled) });
+    row = await deps.db.transaction().execute(async (trx) => {
+      // A new schedule starts counting from now: slots of the old one are not "missed".
+      const r = await repo.updateTask(trx, id, { ...values(input, config), resetSlot: scheduleChanged || (input.enabled && !before.enabled) });
+      if (r) await audit(trx, actor, { action: 'task.update', outcome: 'success', objectType: 'task', objectId: id, details: { name: input.name, changed } });
+      return r;
+    });
   } catch (err) {
     if ((err as { code?: string }).code === '23505') throw new AppError(409, 'name_taken', `name: a task named "${input.name}" exists already; choose another name`, { field: 'name' });
     throw err;
   }
   if (!row) throw new AppError(404, 'not_found', `task ${id} was not found`);
-  const changed = Object.keys(patch).filter((k) => JSON.stringify((patch as Record<string, unknown>)[k]) !== JSON.stringify((inputOf(before) as Record<string, unknown>)[k]));
-  await audit(deps.db, actor, { action: 'task.update', outcome: 'success', objectType: 'task', objectId: id, details: { name: input.name, changed } });
   return toTask(row);
 }
 
 export async function deleteTask(deps: TasksDeps, actor: AuditActor, id: number): Promise<void> {
   const t = await mustGetTask(deps.db, id);
-  await repo.deleteTask(deps.db, id);
-  await audit(deps.db, actor, { action: 'task.delete', outcome: 'success', objectType: 'task', objectId: id, details: { name: t.name } });
+  const deleted = await deps.db.transaction().execute(async (trx) => {
+    const gone = await repo.deleteTask(trx, id);
+    if (gone) await audit(trx, actor, { action: 'task.delete', outcome: 'success', objectType: 'task', objectId: id, details: { name: t.name } });
+    return gone;
+  });
+  // Deleted by someone else meanwhile: the race is lost, the answer is what a later request would get.
+  if (!deleted) throw new AppError(404, 'not_found', `task ${id} was not found`);
 }
 
 export type TaskSwitch = 'enable' | 'disable' | 'pause' | 'resume';
@@ -236,9 +249,12 @@ export async function switchTask(deps: TasksDeps, actor: AuditActor, id: number,
         : op === 'pause'
           ? { paused: true }
           : { paused: false };
-  const row = await repo.updateTask(deps.db, id, set);
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const r = await repo.updateTask(trx, id, set);
+    if (r) await audit(trx, actor, { action: `task.${op}`, outcome: 'success', objectType: 'task', objectId: id, details: { name: t.name } });
+    return r;
+  });
   if (!row) throw new AppError(404, 'not_found', `task ${id} was not found`);
-  await audit(deps.db, actor, { action: `task.${op}`, outcome: 'success', objectType: 'task', objectId: id, details: { name: t.name } });
   return toTask(row);
 }
 

@@ -2,14 +2,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import { principalOf, requireRole } from '../auth/access.ts';
-import { audit, auditActor } from '../audit/audit.service.ts';
+import { auditActor } from '../audit/audit.service.ts';
 import type { Database } from '../db/schema.ts';
 import { makeApiRouter } from '../http/api.ts';
+import { idParam as strictIdParam, maxInt4Id } from '../http/input.ts';
 import {
   builtinList, createStrategy, deleteStrategy, listUserStrategies, strategyVersions, updateStrategy, visibleStrategy, type UserStrategy,
 } from './strategies.service.ts';
 
-const idParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
+const idParam = strictIdParam(maxInt4Id);
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const StrategySchema = z.object({}).passthrough().openapi('Strategy');
 const inputSchema = z
@@ -20,6 +21,7 @@ const inputSchema = z
     language: z.enum(['js', 'ts']).optional(),
     code: z.string().min(1).max(200_000).describe('defineStrategy({...}) source; checked on save (syntax, then a dry run) — 400 with line and column'),
   })
+  .strict()
   .openapi('StrategyInput');
 
 export const strategyJson = (s: UserStrategy) => ({
@@ -67,8 +69,7 @@ export function strategiesApi(deps: { db: Kysely<Database>; trustProxy: boolean 
     createRoute({ method: 'delete', path: '/strategies/{id}', middleware: [requireRole('analyst')] as const, request: { params: idParam }, responses: { 200: json(z.object({ deleted: z.number() }), 'deleted (409 while backtests record its code)') } }),
     async (c) => {
       const id = c.req.valid('param').id;
-      await deleteStrategy(db, principalOf(c), id);
-      await audit(db, auditActor(c, deps.trustProxy), { action: 'strategy.delete', outcome: 'success', objectType: 'strategy', objectId: id });
+      await deleteStrategy(db, principalOf(c), id, auditActor(c, deps.trustProxy));
       return c.json({ deleted: id }, 200);
     },
   );

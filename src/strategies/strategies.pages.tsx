@@ -1,7 +1,8 @@
 /** Strategy pages: list with search and category, built-in view, user strategy view, create/edit with the code editor, delete. */
 import { Hono, type Context } from 'hono';
+import { pathId, maxInt4Id } from '../http/input.ts';
 import { canChangeOwned, principalOf, requireRole, roleAtLeast } from '../auth/access.ts';
-import { audit, auditActor } from '../audit/audit.service.ts';
+import { auditActor } from '../audit/audit.service.ts';
 import type { PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
 import { AppError } from '../http/errors.ts';
@@ -11,11 +12,7 @@ import { BuiltinPage, EditorPage, StrategiesPage, StrategyPage, type EditorValue
 import { builtinByName, builtinList, changeableStrategy, createStrategy, deleteStrategy, listUserStrategies, strategyVersions, updateStrategy, visibleStrategy } from './strategies.service.ts';
 import { strategyTemplate } from './template.ts';
 
-const idOf = (raw: string) => {
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0) throw new AppError(404, 'not_found', `no strategy ${raw}; see /strategies`);
-  return id;
-};
+const idOf = (raw: string) => pathId(raw, 'strategy', maxInt4Id);
 
 export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChromeFn; trustProxy: boolean }) {
   const { db, chrome } = deps;
@@ -87,8 +84,7 @@ export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChrome
 
   app.post('/strategies/:id{[0-9]+}/delete', requireRole('analyst'), async (c) => {
     const id = idOf(c.req.param('id'));
-    await deleteStrategy(db, principalOf(c), id);
-    await audit(db, auditActor(c, deps.trustProxy), { action: 'strategy.delete', outcome: 'success', objectType: 'strategy', objectId: id });
+    await deleteStrategy(db, principalOf(c), id, auditActor(c, deps.trustProxy));
     return c.redirect('/strategies', 303);
   });
   return app;

@@ -39,21 +39,25 @@ export async function insertStrategy(db: Db, row: { owner_id: number; name: stri
   });
 }
 
-/** Saves a new version (the code changed) or only the descriptive fields. */
-export async function updateStrategy(db: Db, id: number, row: { name: string; description: string; category: string; language: 'js' | 'ts'; code: string; params_schema: string | null }): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    const cur = await tx.selectFrom('strategies as s').innerJoin('strategy_versions as v', (j) => j.onRef('v.strategy_id', '=', 's.id').onRef('v.version', '=', 's.current_version')).select(['s.current_version', 'v.code']).where('s.id', '=', id).forUpdate().executeTakeFirstOrThrow();
+/** Saves a new version (the code changed) or only the descriptive fields; false when the strategy is gone (deleted meanwhile). */
+export async function updateStrategy(db: Db, id: number, row: { name: string; description: string; category: string; language: 'js' | 'ts'; code: string; params_schema: string | null }): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const cur = await tx.selectFrom('strategies as s').innerJoin('strategy_versions as v', (j) => j.onRef('v.strategy_id', '=', 's.id').onRef('v.version', '=', 's.current_version')).select(['s.current_version', 'v.code']).where('s.id', '=', id).forUpdate('s').executeTakeFirst();
+    if (!cur) return false;
     let version = cur.current_version;
     if (cur.code !== row.code) {
       version += 1;
       await tx.insertInto('strategy_versions').values({ strategy_id: id, version, code: row.code, params_schema: jsonbOrNull(row.params_schema) }).execute();
     }
     await tx.updateTable('strategies').set({ name: row.name, description: row.description, category: row.category, language: row.language, current_version: version, updated_at: sql`now()` }).where('id', '=', id).execute();
+    return true;
   });
 }
 
-export async function deleteStrategy(db: Db, id: number): Promise<void> {
-  await db.deleteFrom('strategies').where('id', '=', id).execute();
+/** Whether a row was deleted. */
+export async function deleteStrategy(db: Db, id: number): Promise<boolean> {
+  const r = await db.deleteFrom('strategies').where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
 }
 
 export async function listVersions(db: Db, strategyId: number) {

@@ -9,6 +9,8 @@ import { canChangeOwned, canSeeOwned, type Principal } from '../auth/access.ts';
 import { builtinParamsJsonSchema, builtinStrategies } from '../backtest/strategies/registry.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError } from '../http/errors.ts';
+import { audit, type AuditActor } from '../audit/audit.service.ts';
+import { maxInt4Id } from '../http/input.ts';
 import { checkStrategyCode } from './dry-run.ts';
 import * as repo from './strategies.repository.ts';
 
@@ -118,7 +120,8 @@ export async function listUserStrategies(db: Db, p: Principal, f: { q?: string; 
 
 /** The strategy, or 404 when missing or not the caller's. */
 export async function visibleStrategy(db: Db, p: Principal, id: number): Promise<UserStrategy> {
-  const r = await repo.findStrategy(db, id);
+  // Ids beyond the integer column name nothing (and would make Postgres refuse the query).
+  const r = Number.isInteger(id) && id >= 1 && id <= maxInt4Id ? await repo.findStrategy(db, id) : undefined;
   if (!r || !canSeeOwned(p, r.owner_id)) throw new AppError(404, 'not_found', `strategy ${id} was not found; see /strategies`);
   return toStrategy(r);
 }
@@ -140,17 +143,26 @@ export async function createStrategy(db: Db, p: Principal, input: StrategyInput)
 export async function updateStrategy(db: Db, p: Principal, id: number, input: StrategyInput): Promise<UserStrategy> {
   await changeableStrategy(db, p, id);
   const v = await validated(input);
-  await repo
+  const saved = await repo
     .updateStrategy(db, id, { name: v.name, description: v.description, category: v.category, language: v.language, code: v.code, params_schema: JSON.stringify(v.paramsSchema ?? null) })
     .catch(uniqueName);
-  return toStrategy((await repo.findStrategy(db, id))!);
+  // Deleted while the code was being checked: the race is lost, answer as a later request would.
+  const after = saved ? await repo.findStrategy(db, id) : undefined;
+  if (!after) throw new AppError(404, 'not_found', `strategy ${id} was not found (deleted meanwhile); see /strategies`);
+  return toStrategy(after);
 }
 
-export async function deleteStrategy(db: Db, p: Principal, id: number): Promise<void> {
+/** Deletes the strategy and writes its audit entry in one transaction; 404 when it is gone meanwhile. */
+export async function deleteStrategy(db: Db, p: Principal, id: number, actor: AuditActor): Promise<void> {
   await changeableStrategy(db, p, id);
   const used = await db.selectFrom('backtests').select('id').where('strategy_id', '=', id).limit(1).executeTakeFirst();
   if (used) throw new AppError(409, 'in_use', `strategy ${id} has backtests that record its code; delete those backtests first`);
-  await repo.deleteStrategy(db, id);
+  const deleted = await db.transaction().execute(async (trx) => {
+    const gone = await repo.deleteStrategy(trx, id);
+    if (gone) await audit(trx, actor, { action: 'strategy.delete', outcome: 'success', objectType: 'strategy', objectId: id });
+    return gone;
+  });
+  if (!deleted) throw new AppError(404, 'not_found', `strategy ${id} was not found (deleted meanwhile); see /strategies`);
 }
 
 export const strategyVersions = repo.listVersions;

@@ -6,11 +6,12 @@ import { generatePassword, minPasswordLength } from '../../auth/password.ts';
 import { createToken, listTokens, maxExpiresDays, revokeOwnedToken, type ApiToken } from '../../auth/tokens.service.ts';
 import { changeUser, createUser, getUser, listUsers, resetPassword, type User } from '../../auth/users.service.ts';
 import { makeApiRouter } from '../../http/api.ts';
+import { idParam as strictIdParam } from '../../http/input.ts';
 import { auditPageSize, parseAuditFilters } from '../admin.routes.tsx';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
-const idParam = z.object({ id: z.coerce.number().int().positive() });
+const idParam = strictIdParam();
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 const UserOut = z.object({ id: z.number(), username: z.string(), role: z.enum(roles as [string, ...string[]]), disabled: z.boolean(), created_at: z.string(), updated_at: z.string() });
@@ -44,7 +45,7 @@ export function accountsApi(deps: AccountsDeps) {
       method: 'post',
       path: '/account/tokens',
       middleware: viewer,
-      request: body(z.object({ name: z.string().max(100).default('token'), expires_days: z.number().int().min(1).max(maxExpiresDays).nullable().default(null) })),
+      request: body(z.object({ name: z.string().max(100).default('token'), expires_days: z.number().int().min(1).max(maxExpiresDays).nullable().default(null) }).strict()),
       responses: { 201: json(TokenOut.extend({ token: z.string() }), 'the new token; its secret is shown only in this answer') },
     }),
     async (c) => {
@@ -69,7 +70,7 @@ export function accountsApi(deps: AccountsDeps) {
       method: 'post',
       path: '/admin/users',
       middleware: admin,
-      request: body(z.object({ username: z.string(), role: RoleIn, password: PasswordIn.optional() })),
+      request: body(z.object({ username: z.string().max(64), role: RoleIn, password: PasswordIn.optional() }).strict()),
       responses: { 201: json(UserOut.extend({ generated_password: z.string().nullable() }), 'the new user; a generated password appears only in this answer') },
     }),
     async (c) => {
@@ -85,7 +86,7 @@ export function accountsApi(deps: AccountsDeps) {
       method: 'patch',
       path: '/admin/users/{id}',
       middleware: admin,
-      request: { params: idParam, ...body(z.object({ role: RoleIn.optional(), disabled: z.boolean().optional() })) },
+      request: { params: idParam, ...body(z.object({ role: RoleIn.optional(), disabled: z.boolean().optional() }).strict()) },
       responses: { 200: json(UserOut, 'the changed user') },
     }),
     async (c) => c.json(userOut(await changeUser(deps.db, actorOf(c, deps), c.req.valid('param').id, c.req.valid('json'))), 200),
