@@ -42,6 +42,12 @@ export async function revokeToken(db: Kysely<Database>, id: number) {
   return db.updateTable('api_tokens').set({ revoked_at: sql`now()` }).where('id', '=', id).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
 }
 
+/** Revokes every live token of a user; the ids revoked. */
+export async function revokeTokensOf(db: Kysely<Database>, userId: number): Promise<number[]> {
+  const rows = await db.updateTable('api_tokens').set({ revoked_at: sql`now()` }).where('user_id', '=', userId).where('revoked_at', 'is', null).returning('id').execute();
+  return rows.map((r) => Number(r.id));
+}
+
 export async function touchToken(db: Kysely<Database>, id: number, now: Date): Promise<void> {
   await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
 }

@@ -5,7 +5,7 @@ import { AppError, notFound } from '../http/errors.ts';
 import { canSeeOwned, type Credential, type Principal } from './access.ts';
 import { notifyAccessEnded } from './access-events.repository.ts';
 import { randomSecret, sha256 } from './secrets.ts';
-import { insertToken, revokeToken, selectLiveToken, selectTokenById, selectTokensOf, touchToken } from './tokens.repository.ts';
+import { insertToken, revokeToken, revokeTokensOf, selectLiveToken, selectTokenById, selectTokensOf, touchToken } from './tokens.repository.ts';
 
 /** Every token starts so; secret scanners and people can recognise one. */
 export const tokenPrefix = 'zq_';
@@ -80,6 +80,29 @@ export async function revokeOwnedToken(db: Kysely<Database>, actor: AuditActor, 
     return r ?? row;
   });
   return toToken(revoked);
+}
+
+/**
+ * Revokes every live API token of a user on `trx`, the transaction of the change that calls for it
+ * (a password reset, revoke-all), and tells every instance so the streams they opened end.
+ */
+export async function revokeTokensIn(trx: Kysely<Database>, userId: number): Promise<number[]> {
+  const ids = await revokeTokensOf(trx, userId);
+  for (const tokenId of ids) await notifyAccessEnded(trx, { kind: 'token_revoked', tokenId });
+  return ids;
+}
+
+/**
+ * Revokes all API tokens of a user at once: the caller's own, or (admins) anyone's; 404 for another
+ * user's otherwise. Audited in the same transaction; the number revoked.
+ */
+export async function revokeAllTokens(db: Kysely<Database>, actor: AuditActor, caller: Principal, userId: number): Promise<number> {
+  if (!canSeeOwned(caller, userId)) throw notFound(`user ${userId}`);
+  return db.transaction().execute(async (trx) => {
+    const ids = await revokeTokensIn(trx, userId);
+    await audit(trx, actor, { action: 'token.revoke_all', outcome: 'success', objectType: 'user', objectId: userId, details: { revoked: ids.length, ids } });
+    return ids.length;
+  });
 }
 
 /** last_used_at is written at most once a minute per token: one row update, not one per request. */

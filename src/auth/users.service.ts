@@ -6,6 +6,7 @@ import { roles, type Role } from './access.ts';
 import { notifyAccessEnded } from './access-events.repository.ts';
 import { checkPasswordPolicy, generatePassword, hashPassword, passwordProblem } from './password.ts';
 import { revokeAllSessionsOf } from './sessions.repository.ts';
+import { revokeTokensIn } from './tokens.service.ts';
 import {
   countUsers,
   insertUser,
@@ -140,8 +141,17 @@ export async function changeUser(
   return user.after;
 }
 
-/** Sets a new password (policy checked) and ends the user's browser sessions. */
-export async function resetPassword(db: Kysely<Database>, actor: AuditActor, id: number, password: string): Promise<User> {
+/**
+ * Sets a new password (policy checked) and ends the user's browser sessions; with `revokeTokens`
+ * (what an admin's reset does unless told not to) their API tokens too, in the same transaction.
+ */
+export async function resetPassword(
+  db: Kysely<Database>,
+  actor: AuditActor,
+  id: number,
+  password: string,
+  options: { revokeTokens: boolean } = { revokeTokens: false },
+): Promise<User & { revokedTokens: number }> {
   checkPasswordPolicy(password);
   const password_hash = await hashPassword(password);
   const row = await db.transaction().execute(async (trx) => {
@@ -149,10 +159,12 @@ export async function resetPassword(db: Kysely<Database>, actor: AuditActor, id:
     if (!r) throw notFound(`user ${id}`);
     await revokeAllSessionsOf(trx, id);
     await notifyAccessEnded(trx, { kind: 'user_sessions_ended', userId: id });
-    return r;
+    const revoked = options.revokeTokens ? await revokeTokensIn(trx, id) : [];
+    // (`revokedApiKeys`: the audit drops detail keys that look like credentials, such as "token".)
+    await audit(trx, actor, { action: 'user.password', outcome: 'success', objectType: 'user', objectId: id, details: { username: r.username, revokedApiKeys: revoked.length } });
+    return { r, revoked: revoked.length };
   });
-  await audit(db, actor, { action: 'user.password', outcome: 'success', objectType: 'user', objectId: id, details: { username: row.username } });
-  return toUser(row);
+  return { ...toUser(row.r), revokedTokens: row.revoked };
 }
 
 export type FirstStart =

@@ -7,7 +7,7 @@ import { actorOf, setSessionCookie, type AccountsDeps } from '../auth/accounts.d
 import { clientIp } from '../auth/client.ts';
 import { verifyPassword } from '../auth/password.ts';
 import { startSession } from '../auth/sessions.service.ts';
-import { createToken, listTokens, revokeOwnedToken } from '../auth/tokens.service.ts';
+import { createToken, listTokens, revokeAllTokens, revokeOwnedToken } from '../auth/tokens.service.ts';
 import { findUserByUsername, resetPassword } from '../auth/users.service.ts';
 import { AppError } from '../http/errors.ts';
 import type { AppEnv } from '../http/env.ts';
@@ -57,6 +57,11 @@ export function accountRoutes(deps: AccountsDeps) {
     const token = await revokeOwnedToken(deps.db, actorOf(c, deps), principalOf(c), parseId(c.req.param('id'), 'API token'));
     if (c.req.header('HX-Request')) return c.html(<TokenRow token={token} now={new Date(deps.now())} />);
     return c.redirect('/account', 303);
+  });
+
+  app.post('/account/tokens/revoke-all', async (c) => {
+    await revokeAllTokens(deps.db, actorOf(c, deps), principalOf(c), principalOf(c).userId);
+    return render(c, null);
   });
 
   app.post('/account/password', async (c) => {

@@ -6,6 +6,7 @@ import { listAudit, type AuditFilters } from '../audit/audit.service.ts';
 import { principalOf, requireRole } from '../auth/access.ts';
 import { actorOf, type AccountsDeps } from '../auth/accounts.deps.ts';
 import { generatePassword } from '../auth/password.ts';
+import { revokeAllTokens } from '../auth/tokens.service.ts';
 import { changeUser, createUser, getUser, listUsers, resetPassword } from '../auth/users.service.ts';
 import { AppError } from '../http/errors.ts';
 import type { AppEnv } from '../http/env.ts';
@@ -111,13 +112,23 @@ export function adminRoutes(deps: AccountsDeps) {
       const body = await c.req.parseBody();
       const given = str(body.password);
       const password = given || generatePassword();
-      const user = await resetPassword(deps.db, actorOf(c, deps), id, password);
+      // The box is ticked by default; a form without the field (an older page) revokes too.
+      const revokeTokens = body.revoke_tokens_shown === undefined || body.revoke_tokens === 'on';
+      const user = await resetPassword(deps.db, actorOf(c, deps), id, password, { revokeTokens });
+      const ended = `their sessions were signed out${revokeTokens ? ` and ${user.revokedTokens} API token(s) revoked` : ', their API tokens still work'}`;
       return renderUsers(
         c,
-        given
-          ? { text: `New password set for ${user.username}; their sessions were signed out.` }
-          : { text: `New password for ${user.username}, shown only now (their sessions were signed out):`, secret: password },
+        given ? { text: `New password set for ${user.username}; ${ended}.` } : { text: `New password for ${user.username}, shown only now (${ended}):`, secret: password },
       );
+    }),
+  );
+
+  app.post('/admin/users/:id/tokens/revoke-all', (c) =>
+    orRender(c, async () => {
+      const id = parseId(c.req.param('id'), 'user');
+      const user = await getUser(deps.db, id);
+      const n = await revokeAllTokens(deps.db, actorOf(c, deps), principalOf(c), id);
+      return renderUsers(c, { text: `Revoked ${n} API token(s) of ${user.username}; scripts using them stop working now.` });
     }),
   );
 

@@ -95,7 +95,15 @@ export function AdminUsersPage(props: { chrome: PageChrome; model: AdminUsersMod
                 <form method="post" action={`/admin/users/${u.id}/password`} class="inline-form">
                   <CsrfField chrome={chrome} />
                   <input name="password" type="password" autocomplete="new-password" placeholder="new (empty: generate)" aria-label={`New password for ${u.username}`} />
+                  <input type="hidden" name="revoke_tokens_shown" value="1" />
+                  <label class="check small">
+                    <input type="checkbox" name="revoke_tokens" checked /> also revoke their API tokens
+                  </label>
                   <button type="submit" class="secondary small">Reset</button>
+                </form>
+                <form method="post" action={`/admin/users/${u.id}/tokens/revoke-all`} class="inline-form">
+                  <CsrfField chrome={chrome} />
+                  <button type="submit" class="danger small" aria-label={`Revoke every API token of ${u.username}`}>Revoke all tokens</button>
                 </form>
               </td>
             </tr>

@@ -86,6 +86,12 @@ export function TokensSection(props: { chrome: PageChrome; model: AccountModel }
       ) : (
         <p class="muted">No tokens yet.</p>
       )}
+      {m.tokens.some((t) => t.revokedAt === null) ? (
+        <form method="post" action="/account/tokens/revoke-all" class="inline-form" hx-boost="false" hx-post="/account/tokens/revoke-all" hx-target="#api-tokens" hx-swap="outerHTML" hx-confirm="Revoke every one of your API tokens? Scripts using them stop working at once.">
+          <CsrfField chrome={props.chrome} />
+          <button type="submit" class="danger small">Revoke all tokens</button>
+        </form>
+      ) : null}
       <form method="post" action="/account/tokens" class="row-form" hx-boost="false" hx-post="/account/tokens" hx-target="#api-tokens" hx-swap="outerHTML">
         <CsrfField chrome={props.chrome} />
         <div>

@@ -3,7 +3,7 @@ import { listAudit } from '../../audit/audit.service.ts';
 import { principalOf, requireRole, roles } from '../../auth/access.ts';
 import { actorOf, type AccountsDeps } from '../../auth/accounts.deps.ts';
 import { generatePassword, minPasswordLength } from '../../auth/password.ts';
-import { createToken, listTokens, maxExpiresDays, revokeOwnedToken, type ApiToken } from '../../auth/tokens.service.ts';
+import { createToken, listTokens, maxExpiresDays, revokeAllTokens, revokeOwnedToken, type ApiToken } from '../../auth/tokens.service.ts';
 import { changeUser, createUser, getUser, listUsers, resetPassword, type User } from '../../auth/users.service.ts';
 import { makeApiRouter } from '../../http/api.ts';
 import { idParam as strictIdParam } from '../../http/input.ts';
@@ -56,6 +56,11 @@ export function accountsApi(deps: AccountsDeps) {
   );
 
   api.openapi(
+    createRoute({ method: 'delete', path: '/account/tokens', middleware: viewer, responses: { 200: json(z.object({ revoked: z.number() }), 'every one of your API tokens revoked (this one too, when you call with a token)') } }),
+    async (c) => c.json({ revoked: await revokeAllTokens(deps.db, actorOf(c, deps), principalOf(c), principalOf(c).userId) }, 200),
+  );
+
+  api.openapi(
     createRoute({ method: 'delete', path: '/account/tokens/{id}', middleware: viewer, request: { params: idParam }, responses: { 200: json(TokenOut, 'the revoked token') } }),
     async (c) => c.json(tokenOut(await revokeOwnedToken(deps.db, actorOf(c, deps), principalOf(c), c.req.valid('param').id)), 200),
   );
@@ -97,16 +102,36 @@ export function accountsApi(deps: AccountsDeps) {
       method: 'post',
       path: '/admin/users/{id}/password',
       middleware: admin,
-      request: { params: idParam, ...body(z.object({ password: PasswordIn.optional() })) },
-      responses: { 200: json(UserOut.extend({ generated_password: z.string().nullable() }), 'password changed; the user is signed out everywhere') },
+      request: { params: idParam, ...body(z.object({ password: PasswordIn.optional(), revoke_tokens: z.boolean().default(true) }).strict()) },
+      responses: {
+        200: json(
+          UserOut.extend({ generated_password: z.string().nullable(), revoked_tokens: z.number() }),
+          'password changed; the user is signed out everywhere, and their API tokens are revoked unless revoke_tokens is false',
+        ),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { password } = c.req.valid('json');
+      const { password, revoke_tokens } = c.req.valid('json');
       await getUser(deps.db, id);
       const pw = password ?? generatePassword();
-      const user = await resetPassword(deps.db, actorOf(c, deps), id, pw);
-      return c.json({ ...userOut(user), generated_password: password ? null : pw }, 200);
+      const user = await resetPassword(deps.db, actorOf(c, deps), id, pw, { revokeTokens: revoke_tokens });
+      return c.json({ ...userOut(user), generated_password: password ? null : pw, revoked_tokens: user.revokedTokens }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/admin/users/{id}/tokens',
+      middleware: admin,
+      request: { params: idParam },
+      responses: { 200: json(z.object({ revoked: z.number() }), "every API token of the user revoked; their open streams end") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await getUser(deps.db, id);
+      return c.json({ revoked: await revokeAllTokens(deps.db, actorOf(c, deps), principalOf(c), id) }, 200);
     },
   );
 
