@@ -1,7 +1,9 @@
 /**
  * The authorization matrix: every route the real app registers, called as anonymous, viewer,
- * analyst (owner and non-owner where the route touches an owned object) and admin, with the status
- * each must get. A route without an entry fails the test; so does an entry without a route.
+ * analyst (owner and non-owner where the route touches an owned object) and admin with API tokens,
+ * and as viewer, analyst and admin signed in with a browser session sending its CSRF token, plus an
+ * admin session that leaves the token out (every state-changing request refused with 403), with
+ * the status each must get. A route without an entry fails the test; so does an entry without a route.
  *
  * Adding a route = adding one line below: `'METHOD /path/:param': need(minRole, okStatus, { … })`.
  */
@@ -11,16 +13,20 @@ import { createToken } from '../../src/auth/tokens.service.ts';
 import { createUser, systemActor } from '../../src/auth/users.service.ts';
 import { strategyTemplate } from '../../src/strategies/template.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
-import { bearer, makeUser, testPassword } from '../helpers/accounts.ts';
+import { bearer, Browser, makeUser, testPassword } from '../helpers/accounts.ts';
 import { insertTask } from '../../src/scheduler/tasks.repository.ts';
 import { insertBacktestFixture, insertStrategyFixture } from '../helpers/backtests.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { serverExecutors } from '../../src/server.ts';
 
-type Caller = 'anonymous' | 'viewer' | 'analyst' | 'analyst (non-owner)' | 'admin';
+type TokenCaller = 'anonymous' | 'viewer' | 'analyst' | 'analyst (non-owner)' | 'admin';
+type SessionCaller = 'viewer (session)' | 'analyst (session)' | 'admin (session)' | 'admin (session, no CSRF)';
+type Caller = TokenCaller | SessionCaller;
 interface Fixture {
   t: TestApp;
   users: Record<'viewer' | 'analyst' | 'analyst2' | 'admin', { id: number; token: string }>;
+  /** Other users, signed in through the login form (their own, so a token caller's password change never ends these sessions). */
+  sessions: Record<'viewer' | 'analyst' | 'admin', { id: number; username: string; browser: Browser; csrf: string }>;
   /** A fresh id, unique per call (usernames, names). */
   seq(): number;
 }
@@ -78,7 +84,8 @@ const matrix: Record<string, Case> = {
   'GET /public/:hash/:name{.+}': pub(200, { params: asset }),
   'GET /login': pub(302, { except: { anonymous: 200 } }),
   // Anonymous login posts without the pre-session CSRF cookie are refused; callers with a token pass CSRF and get "wrong password".
-  'POST /login': pub(401, { body: () => ({ username: 'nobody', password: 'wrong password' }), except: { anonymous: 403 } }),
+  // A different unknown username each time: seven wrong passwords for one name would pass its throttle (5 per 15 minutes).
+  'POST /login': pub(401, { body: (fx) => ({ username: `nobody${fx.seq()}`, password: 'wrong password' }), except: { anonymous: 403 } }),
   'POST /logout': pub(303),
   // Pages
   'GET /': need('viewer'),
@@ -223,18 +230,32 @@ function registeredRoutes(t: TestApp): string[] {
   return [...new Set(t.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))].sort();
 }
 
+const sessionRole: Record<SessionCaller, Role> = { 'viewer (session)': 'viewer', 'analyst (session)': 'analyst', 'admin (session)': 'admin', 'admin (session, no CSRF)': 'admin' };
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 function expected(key: string, c: Case, caller: Caller): number {
-  if (c.except?.[caller] !== undefined) return c.except[caller]!;
+  const [method, path] = key.split(' ');
+  // A session that does not send its CSRF token is refused on every state-changing request, whatever its role.
+  if (caller === 'admin (session, no CSRF)' && !safeMethods.has(method)) return 403;
+  const as: TokenCaller = caller in sessionRole ? sessionRole[caller as SessionCaller] : (caller as TokenCaller);
+  if (c.except?.[as] !== undefined) return c.except[as]!;
   if (c.min === 'public') return c.ok;
-  if (caller === 'anonymous') {
-    const [method, path] = key.split(' ');
+  if (as === 'anonymous') {
     const isApi = path.startsWith('/api/');
     return !isApi && method === 'GET' ? 302 : 401;
   }
-  const role: Role = caller === 'analyst (non-owner)' ? 'analyst' : caller;
+  const role: Role = as === 'analyst (non-owner)' ? 'analyst' : as;
   if (!roleAtLeast(role, c.min)) return 403;
-  if (caller === 'analyst (non-owner)') return 404;
+  if (as === 'analyst (non-owner)') return 404;
   return c.ok;
+}
+
+/** Signs in through the login form and reads the session's CSRF token from a page. */
+async function signIn(t: TestApp, username: string): Promise<{ browser: Browser; csrf: string }> {
+  const browser = new Browser(t);
+  const res = await browser.login(username);
+  if (res.status !== 303) throw new Error(`signing in ${username} answered ${res.status}`);
+  return { browser, csrf: await browser.csrfFrom('/account') };
 }
 
 let fx: Fixture;
@@ -250,7 +271,12 @@ beforeAll(async () => {
       analyst2: await makeUser(t, 'm-analyst2', 'analyst'),
       admin: await makeUser(t, 'm-admin', 'admin'),
     },
+    sessions: {} as Fixture['sessions'],
   };
+  for (const role of ['viewer', 'analyst', 'admin'] as const) {
+    const u = await makeUser(t, `s-${role}`, role);
+    fx.sessions[role] = { id: u.id, username: u.username, ...(await signIn(t, u.username)) };
+  }
 });
 afterAll(async () => {
   await fx.t.close();
@@ -267,19 +293,21 @@ describe('authorization matrix', () => {
 
   it('answers every route with the expected status for every caller', async () => {
     const failures: string[] = [];
+    let calls = 0;
     for (const [key, c] of Object.entries(matrix)) {
       const [method, pattern] = key.split(' ');
-      const callers: Caller[] = ['anonymous', 'viewer', 'analyst', 'admin'];
+      const callers: Caller[] = ['anonymous', 'viewer', 'analyst', 'admin', 'viewer (session)', 'analyst (session)', 'admin (session)', 'admin (session, no CSRF)'];
       if (c.owned) callers.push('analyst (non-owner)');
       for (const caller of callers) {
-        const self = caller === 'anonymous' ? null : fx.users[caller === 'analyst (non-owner)' ? 'analyst2' : caller];
-        // Owned objects: the caller's own, except for the non-owner (analyst's object) and admin (analyst's object: admins see all).
-        const ownerId = caller === 'analyst (non-owner)' || caller === 'admin' || !self ? fx.users.analyst.id : self.id;
+        const session = caller in sessionRole ? fx.sessions[sessionRole[caller as SessionCaller]] : null;
+        const self = session ?? (caller === 'anonymous' ? null : fx.users[caller === 'analyst (non-owner)' ? 'analyst2' : (caller as 'viewer' | 'analyst' | 'admin')]);
+        // Owned objects: the caller's own, except for the non-owner (analyst's object) and admins (analyst's object: admins see all).
+        const ownerId = caller === 'analyst (non-owner)' || caller === 'admin' || (session && sessionRole[caller as SessionCaller] === 'admin') || !self ? fx.users.analyst.id : self.id;
         const params = c.params ? await c.params(fx, ownerId) : {};
         const path = pattern.replace(/:(\w+)(\{[^}]*\})?/g, (_, name: string) => params[name] ?? `missing-${name}`);
         const isApi = path.startsWith('/api/');
         const body = c.body?.(fx);
-        const headers: Record<string, string> = self ? bearer(self.token) : {};
+        const headers: Record<string, string> = session ? {} : self ? bearer((self as { token: string }).token) : {};
         let payload: string | undefined;
         if (body) {
           headers['content-type'] = isApi ? 'application/json' : 'application/x-www-form-urlencoded';
@@ -288,20 +316,48 @@ describe('authorization matrix', () => {
           headers['content-type'] = 'application/json';
           payload = '{}';
         }
-        const res = await fx.t.app.request(path, { method, headers, body: payload });
+        let res: Response;
+        if (session) {
+          // Signing out ends the session: that row signs out a second session of the same user.
+          const s = key === 'POST /logout' && caller !== 'admin (session, no CSRF)' ? await signIn(fx.t, session.username) : session;
+          if (caller !== 'admin (session, no CSRF)' && !safeMethods.has(method)) headers['x-csrf-token'] = s.csrf;
+          res = await s.browser.request(path, { method, headers, body: payload });
+          // A rotated session (a password change) has a new CSRF token.
+          if (res.headers.getSetCookie().length && key !== 'POST /logout') session.csrf = await session.browser.csrfFrom('/account');
+        } else {
+          res = await fx.t.app.request(path, { method, headers, body: payload });
+        }
+        calls++;
         const want = expected(key, c, caller);
+        // Bodies are read only when needed: a stream route's body never ends.
         if (res.status !== want) failures.push(`${key} as ${caller}: got ${res.status}, expected ${want} (${(await res.text()).slice(0, 160)})`);
+        else if (caller === 'admin (session, no CSRF)' && want === 403) {
+          const text = await res.text();
+          if (!text.includes('csrf_failed') && !text.includes('out of date')) failures.push(`${key} as ${caller}: 403 but not the CSRF refusal (${text.slice(0, 160)})`);
+        } else await res.body?.cancel();
         if (caller === 'anonymous' && isApi && want === 401) {
           expect(res.headers.get('content-type'), `${key}: /api answers JSON, never a login redirect`).toMatch(/application\/json/);
         }
       }
     }
     expect(failures).toEqual([]);
+    // Every row, every caller: 8 callers per route, a 9th (the non-owner) on owned routes.
+    const owned = Object.values(matrix).filter((c) => c.owned).length;
+    expect(calls).toBe(Object.keys(matrix).length * 8 + owned);
   });
 
-  it('answers 401 without credentials on every /api route except health', () => {
-    for (const [key, c] of Object.entries(matrix)) {
-      if (key.split(' ')[1].startsWith('/api/')) expect(expected(key, c, 'anonymous'), key).toBe(401);
+  it('answers 401 JSON without credentials on every /api route', async () => {
+    const apiRoutes = Object.keys(matrix).filter((k) => k.split(' ')[1].startsWith('/api/'));
+    expect(apiRoutes.length).toBeGreaterThan(50);
+    const wrong: string[] = [];
+    for (const key of apiRoutes) {
+      const [method, pattern] = key.split(' ');
+      // Placeholder ids: the answer must not depend on whether the object exists.
+      const path = pattern.replace(/:(\w+)(\{[^}]*\})?/g, '1');
+      const res = await fx.t.app.request(path, { method, headers: method === 'GET' || method === 'DELETE' ? {} : { 'content-type': 'application/json' }, body: method === 'GET' || method === 'DELETE' ? undefined : '{}' });
+      const body = (await res.json().catch(() => null)) as { error?: { code?: string } } | null;
+      if (res.status !== 401 || body?.error?.code !== 'unauthenticated') wrong.push(`${key}: ${res.status} ${JSON.stringify(body).slice(0, 120)}`);
     }
+    expect(wrong).toEqual([]);
   });
 });
