@@ -155,6 +155,10 @@ export async function syncLog(pg: PgStore, f: SyncLogFilter) {
       finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
       durationMs: r.duration_ms,
       runId: r.run_id === null ? null : Number(r.run_id),
+      runAttempt: r.run_attempt,
+      /** The process that wrote the row (host:pid:random); a running row is held by its lease until leaseExpiresAt. */
+      owner: r.owner,
+      leaseExpiresAt: r.lease_expires_at ? new Date(r.lease_expires_at).toISOString() : null,
     })),
   };
 }

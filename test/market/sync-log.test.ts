@@ -117,6 +117,9 @@ describe('a sync started from the market page', () => {
     expect(log.map((r) => [r.result, r.run_attempt, r.dataset])).toEqual([['success', 1, 'daily_bars']]);
     const page = await (await app.request('/market/log?dataset=daily_bars')).text();
     expect(page).toContain(`<a href="/runs/${runId}">run #${runId}</a>`);
+    const api = (await (await app.request('/api/v1/market/sync-log?dataset=daily_bars&result=success')).json()) as { items: Record<string, unknown>[] };
+    expect(api.items[0]).toMatchObject({ runId, runAttempt: 1, owner: processOwner(), result: 'success', leaseExpiresAt: null });
+    expect((await app.request('/api/v1/market/sync-log?result=abandoned')).status).toBe(200);
   }, 90_000);
 
   it('refuses a bad code or a Tushare sync without a token before queueing anything', async () => {
