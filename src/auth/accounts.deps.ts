@@ -45,6 +45,12 @@ export function clearSessionCookie(c: Context, config: Config): void {
 
 export const actorOf = (c: Context<AppEnv>, deps: AccountsDeps): AuditActor => auditActor(c, deps.config.trustProxy);
 
+/** The id of the API token authenticating this request; null for a session or anonymous. */
+export function currentTokenId(c: Context<AppEnv>): number | null {
+  const cred = c.get('credential');
+  return cred?.kind === 'token' ? cred.tokenId : null;
+}
+
 /** A local path to return to after signing in; anything else (other sites, //host) becomes '/'. */
 export function safeNext(next: string | undefined | null): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.length > 2000) return '/';

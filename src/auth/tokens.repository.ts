@@ -42,9 +42,11 @@ export async function revokeToken(db: Kysely<Database>, id: number) {
   return db.updateTable('api_tokens').set({ revoked_at: sql`now()` }).where('id', '=', id).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
 }
 
-/** Revokes every live token of a user; the ids revoked. */
-export async function revokeTokensOf(db: Kysely<Database>, userId: number): Promise<number[]> {
-  const rows = await db.updateTable('api_tokens').set({ revoked_at: sql`now()` }).where('user_id', '=', userId).where('revoked_at', 'is', null).returning('id').execute();
+/** Revokes every live token of a user (but `exceptId`); the ids revoked. */
+export async function revokeTokensOf(db: Kysely<Database>, userId: number, exceptId: number | null = null): Promise<number[]> {
+  let q = db.updateTable('api_tokens').set({ revoked_at: sql`now()` }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+  if (exceptId !== null) q = q.where('id', '!=', exceptId);
+  const rows = await q.returning('id').execute();
   return rows.map((r) => Number(r.id));
 }
 

@@ -86,21 +86,22 @@ export async function revokeOwnedToken(db: Kysely<Database>, actor: AuditActor, 
  * Revokes every live API token of a user on `trx`, the transaction of the change that calls for it
  * (a password reset, revoke-all), and tells every instance so the streams they opened end.
  */
-export async function revokeTokensIn(trx: Kysely<Database>, userId: number): Promise<number[]> {
-  const ids = await revokeTokensOf(trx, userId);
+export async function revokeTokensIn(trx: Kysely<Database>, userId: number, exceptId: number | null = null): Promise<number[]> {
+  const ids = await revokeTokensOf(trx, userId, exceptId);
   for (const tokenId of ids) await notifyAccessEnded(trx, { kind: 'token_revoked', tokenId });
   return ids;
 }
 
 /**
  * Revokes all API tokens of a user at once: the caller's own, or (admins) anyone's; 404 for another
- * user's otherwise. Audited in the same transaction; the number revoked.
+ * user's otherwise. `keepId` spares one (the token making the request: "all the others").
+ * Audited in the same transaction; the number revoked.
  */
-export async function revokeAllTokens(db: Kysely<Database>, actor: AuditActor, caller: Principal, userId: number): Promise<number> {
+export async function revokeAllTokens(db: Kysely<Database>, actor: AuditActor, caller: Principal, userId: number, keepId: number | null = null): Promise<number> {
   if (!canSeeOwned(caller, userId)) throw notFound(`user ${userId}`);
   return db.transaction().execute(async (trx) => {
-    const ids = await revokeTokensIn(trx, userId);
-    await audit(trx, actor, { action: 'token.revoke_all', outcome: 'success', objectType: 'user', objectId: userId, details: { revoked: ids.length, ids } });
+    const ids = await revokeTokensIn(trx, userId, keepId);
+    await audit(trx, actor, { action: 'token.revoke_all', outcome: 'success', objectType: 'user', objectId: userId, details: { revoked: ids.length, ids, kept: keepId } });
     return ids.length;
   });
 }

@@ -3,7 +3,7 @@ import { AccountPage, TokensSection, TokenRow } from '../../views/auth/account.t
 import { pathId } from '../http/input.ts';
 import { audit } from '../audit/audit.service.ts';
 import { principalOf, requireRole } from '../auth/access.ts';
-import { actorOf, setSessionCookie, type AccountsDeps } from '../auth/accounts.deps.ts';
+import { actorOf, currentTokenId, setSessionCookie, type AccountsDeps } from '../auth/accounts.deps.ts';
 import { clientIp } from '../auth/client.ts';
 import { verifyPassword } from '../auth/password.ts';
 import { startSession } from '../auth/sessions.service.ts';
@@ -60,7 +60,9 @@ export function accountRoutes(deps: AccountsDeps) {
   });
 
   app.post('/account/tokens/revoke-all', async (c) => {
-    await revokeAllTokens(deps.db, actorOf(c, deps), principalOf(c), principalOf(c).userId);
+    const body = await c.req.parseBody();
+    // A browser's session is not a token; a script posting here with one may keep it (except_current).
+    await revokeAllTokens(deps.db, actorOf(c, deps), principalOf(c), principalOf(c).userId, body.except_current === 'on' ? currentTokenId(c) : null);
     return render(c, null);
   });
 

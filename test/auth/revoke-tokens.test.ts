@@ -23,7 +23,8 @@ afterAll(async () => {
 });
 
 const call = async (method: string, path: string, token: string, body?: unknown) => {
-  const res = await t.app.request(path, { method, headers: { ...bearer(token), 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const headers = body === undefined ? bearer(token) : { ...bearer(token), 'content-type': 'application/json' };
+  const res = await t.app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, text, json: text.startsWith('{') ? JSON.parse(text) : null };
 };
@@ -93,6 +94,14 @@ describe('revoke all tokens', () => {
     expect(await works(u.second)).toBe(false);
     expect(await works(other.token)).toBe(true);
     expect(await lastAudit('token.revoke_all')).toMatchObject({ object_id: String(u.id), username: u.username, details: { revoked: 2 } });
+  });
+
+  it('with except_current, every other one: the token making the call keeps working', async () => {
+    const u = await userWithTokens('viewer');
+    const r = await call('DELETE', '/api/v1/account/tokens', u.token, { except_current: true });
+    expect(r.json).toEqual({ revoked: 1 });
+    expect(await works(u.token)).toBe(true);
+    expect(await works(u.second)).toBe(false);
   });
 
   it('on /account, with its button', async () => {

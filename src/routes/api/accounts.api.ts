@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { listAudit } from '../../audit/audit.service.ts';
 import { principalOf, requireRole, roles } from '../../auth/access.ts';
-import { actorOf, type AccountsDeps } from '../../auth/accounts.deps.ts';
+import { actorOf, currentTokenId, type AccountsDeps } from '../../auth/accounts.deps.ts';
 import { generatePassword, minPasswordLength } from '../../auth/password.ts';
 import { createToken, listTokens, maxExpiresDays, revokeAllTokens, revokeOwnedToken, type ApiToken } from '../../auth/tokens.service.ts';
 import { changeUser, createUser, getUser, listUsers, resetPassword, type User } from '../../auth/users.service.ts';
@@ -56,8 +56,17 @@ export function accountsApi(deps: AccountsDeps) {
   );
 
   api.openapi(
-    createRoute({ method: 'delete', path: '/account/tokens', middleware: viewer, responses: { 200: json(z.object({ revoked: z.number() }), 'every one of your API tokens revoked (this one too, when you call with a token)') } }),
-    async (c) => c.json({ revoked: await revokeAllTokens(deps.db, actorOf(c, deps), principalOf(c), principalOf(c).userId) }, 200),
+    createRoute({
+      method: 'delete',
+      path: '/account/tokens',
+      middleware: viewer,
+      request: { body: { content: { 'application/json': { schema: z.object({ except_current: z.boolean().default(false) }).strict() } }, required: false } },
+      responses: { 200: json(z.object({ revoked: z.number() }), 'every one of your API tokens revoked: the one making the call too, unless except_current') },
+    }),
+    async (c) => {
+      const body = (c.req.valid('json') ?? { except_current: false }) as { except_current?: boolean };
+      return c.json({ revoked: await revokeAllTokens(deps.db, actorOf(c, deps), principalOf(c), principalOf(c).userId, body.except_current ? currentTokenId(c) : null) }, 200);
+    },
   );
 
   api.openapi(
