@@ -1,12 +1,12 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { datasets, nameChanges, tushareFields, type DatasetDef } from '../../src/market/datasets.ts';
 import {
   dayIndex, demoAdjFactors, demoCalendarRows, demoDailyBars, demoDailyBasic, demoIndexDaily, demoLimitPrices, demoStocks,
   demoSuspensions, generateDemoMarket, type DemoMarket, type DemoParams,
 } from '../../src/market/demo/generator.ts';
 import { stPrefix } from '../../src/market/st-periods.ts';
-import { INT_NULL, makeBatch, type Batch } from '../../src/market/store/batch.ts';
+import { INT_NULL, type Batch } from '../../src/market/store/batch.ts';
 import { concatBatches } from '../../src/market/store/concat.ts';
 
 /**
@@ -14,6 +14,12 @@ import { concatBatches } from '../../src/market/store/concat.ts';
  * {code, msg, data: {fields, items, has_more}}), answering from the demo market. Faults can be
  * queued to exercise the client: quota answers, a bad token, no permission, malformed payloads,
  * slow answers. Used by the market tests, the scheduler's tests and the benchmark.
+ *
+ * Its endpoints, their fields and units come from recorded sample responses in
+ * test/fixtures/tushare/*.json (written from the Tushare documentation), never from src: the
+ * demo generator supplies values, and each documented field is looked up by its documented name
+ * and converted to its documented unit here. A request for a field Tushare does not document is
+ * answered with an error (stricter than Tushare, so a misspelt field in src fails a sync test).
  */
 export type Fault =
   | { kind: 'quota' }
@@ -52,16 +58,18 @@ export async function startFakeTushare(options: {
   const faults: { fault: Fault; apiName?: string }[] = [];
   // Serialised answers by request (cachePages), kept as UTF-8 bytes so a repeat costs no encoding:
   // the benchmark measures our client and store, not the fake (which shares the machine's cores).
-  const pages = new Map<string, Buffer>();
+  // Each page remembers the fields it answered; a request for other fields builds its own.
+  const pages = new Map<string, { fields: string; bytes: Buffer }>();
 
   const keyOf = (apiName: string, params: Record<string, unknown>) =>
     `${apiName}|${Object.keys(params).sort().map((k) => `${k}=${String(params[k])}`).join('&')}`;
-  /** The JSON text of a successful answer (null: unknown endpoint). */
-  const answerText = (apiName: string, params: Record<string, unknown>, badRow = false): string | Buffer | null => {
+  /** The JSON text of a successful answer (null: unknown endpoint); every documented field when `fields` is not given. */
+  const answerText = (apiName: string, params: Record<string, unknown>, fields: string | undefined, badRow = false): string | Buffer | null => {
     const key = !badRow && options.cachePages ? keyOf(apiName, params) : null;
+    const wanted = fields || tushareSamples.get(apiName)?.response.data.fields.join(',') || '';
     const cached = key === null ? undefined : pages.get(key);
-    if (cached !== undefined) return cached;
-    const table = query(market, apiName, params);
+    if (cached !== undefined && cached.fields === wanted) return cached.bytes;
+    const table = query(market, apiName, params, wanted);
     if (!table) return null;
     const offset = Number(params.offset ?? 0);
     const limit = Number(params.limit ?? 6000);
@@ -70,7 +78,7 @@ export async function startFakeTushare(options: {
     const text = `{"code":0,"msg":"","data":{"fields":${JSON.stringify(table.fields)},"items":[${page.join(',')}],"has_more":${offset + limit < table.items.length}}}`;
     if (key === null) return text;
     const bytes = Buffer.from(text, 'utf8');
-    pages.set(key, bytes);
+    pages.set(key, { fields: wanted, bytes });
     return bytes;
   };
 
@@ -96,7 +104,7 @@ export async function startFakeTushare(options: {
         if (fault?.kind === 'malformed') return sendRaw(res, 200, fault.body ?? '{"code":0,"msg":"","data":{"fields":"oops"}}');
         if (fault?.kind === 'http_500') return sendRaw(res, 500, 'upstream error');
         try {
-          const text = answerText(apiName, params, fault?.kind === 'bad_row');
+          const text = answerText(apiName, params, typeof body.fields === 'string' ? body.fields : undefined, fault?.kind === 'bad_row');
           if (text === null) return send(res, { code: 40101, msg: `接口名错误: ${apiName}`, data: null });
           sendRaw(res, 200, text);
         } catch (err) {
@@ -118,7 +126,7 @@ export async function startFakeTushare(options: {
       for (let i = 0; i < (o.times ?? 1); i++) faults.push({ fault, apiName: o.apiName });
     },
     warm(apiName, list) {
-      for (const params of list) answerText(apiName, params);
+      for (const params of list) answerText(apiName, params, undefined);
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -139,9 +147,71 @@ function send(res: import('node:http').ServerResponse, body: unknown) {
 
 const num = (v: unknown) => (v === undefined || v === null || v === '' ? null : Number(v));
 
-function query(m: DemoMarket, apiName: string, params: Record<string, unknown>): { fields: string[]; items: string[] } | null {
-  const def = apiName === nameChanges.apiName ? nameChanges : Object.values(datasets).find((d) => d.apiName === apiName);
-  if (!def) return null;
+/** A recorded sample response: the endpoint's documented fields (in Tushare's order) and their units. */
+interface Sample {
+  api_name: string;
+  units: Record<string, string>;
+  response: { data: { fields: string[]; items: unknown[][] } };
+}
+
+const fixturesDir = new URL('../fixtures/tushare/', import.meta.url);
+/** The samples by api_name, read once. */
+export const tushareSamples: ReadonlyMap<string, Sample> = new Map(
+  readdirSync(fixturesDir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => {
+      const sample = JSON.parse(readFileSync(new URL(f, fixturesDir), 'utf8')) as Sample;
+      return [sample.api_name, sample] as const;
+    }),
+);
+
+/**
+ * The units the demo generator's batches carry each quantity in (as generator.ts computes them:
+ * daily `vol` is lots and `amount` lots × 100 × price / 1000; daily_basic shares and market values
+ * are divided by 1e4). Anything not listed is a plain number already in the documented unit.
+ */
+const demoUnits: Record<string, Record<string, string>> = {
+  daily: { vol: 'lots', amount: 'thousand CNY' },
+  index_daily: { vol: 'lots', amount: 'thousand CNY' },
+  daily_basic: { total_share: '10k shares', float_share: '10k shares', free_share: '10k shares', total_mv: '10k CNY', circ_mv: '10k CNY' },
+};
+/** Each unit in base units (shares or CNY). */
+const unitSize: Record<string, number> = { shares: 1, lots: 100, '10k shares': 1e4, CNY: 1, 'thousand CNY': 1e3, '10k CNY': 1e4 };
+
+/** The factor from the demo's unit of a field to its documented unit (1 when they agree). */
+function unitFactor(apiName: string, field: string, documented: string | undefined): number {
+  const demo = demoUnits[apiName]?.[field];
+  if (!demo || !documented || demo === documented) return 1;
+  const from = unitSize[demo];
+  const to = unitSize[documented];
+  if (from === undefined || to === undefined) throw new Error(`fake Tushare: no conversion from ${demo} to ${documented} (${apiName}.${field})`);
+  return from / to;
+}
+
+/** Fields Tushare documents that the demo market has no value for: what the fake answers instead. */
+const extraFields: Record<string, Record<string, (b: Batch, r: number) => string | number | null>> = {
+  stock_basic: {
+    fullname: (b, r) => `${String(valueOf(b, 'name', r) ?? '').replace(stPrefix, '')}股份有限公司`,
+    enname: () => null,
+    cnspell: () => null,
+    curr_type: () => 'CNY',
+  },
+};
+
+function valueOf(b: Batch, field: string, r: number): unknown {
+  const k = b.def.columns.findIndex((c) => c.name === field);
+  return k < 0 ? undefined : b.columns[k][r];
+}
+
+function query(m: DemoMarket, apiName: string, params: Record<string, unknown>, requested: string | undefined): { fields: string[]; items: string[] } | null {
+  const sample = tushareSamples.get(apiName);
+  if (!sample) return null;
+  const documented = sample.response.data.fields;
+  // Tushare answers the requested fields (all of them when none are named), in its own order.
+  const asked = requested ? requested.split(',').map((f) => f.trim()).filter(Boolean) : documented;
+  const unknown = asked.filter((f) => !documented.includes(f));
+  if (unknown.length) throw new Error(`fields not documented for ${apiName}: ${unknown.join(', ')}`);
+  const fields = documented.filter((f) => asked.includes(f));
   const codes = params.ts_code ? new Set(String(params.ts_code).split(',')) : undefined;
   const tradeDate = num(params.trade_date);
   const startDate = num(params.start_date) ?? 0;
@@ -184,8 +254,7 @@ function query(m: DemoMarket, apiName: string, params: Record<string, unknown>):
       batch = perDay(demoSuspensions);
       break;
     case 'namechange':
-      batch = demoNameHistory(m, codes);
-      break;
+      return { fields, items: demoNameHistory(m, fields, codes) };
     case 'index_daily': {
       const ds = days();
       batch = codes && !codes.has('000300.SH') ? null : ds.length ? demoIndexDaily(m, ds[0], ds[ds.length - 1]) : null;
@@ -194,8 +263,7 @@ function query(m: DemoMarket, apiName: string, params: Record<string, unknown>):
     default:
       return null;
   }
-  const fields = tushareFields(def);
-  return { fields, items: batch ? toItems(def, batch, fields, apiName === 'trade_cal' ? [startDate, endDate] : null) : [] };
+  return { fields, items: batch ? toItems(apiName, sample, batch, fields, apiName === 'trade_cal' ? [startDate, endDate] : null) : [] };
 }
 
 /**
@@ -206,7 +274,7 @@ function query(m: DemoMarket, apiName: string, params: Record<string, unknown>):
  * comes twice (namechange repeats a change announced twice). Rows in no particular order, as the
  * real endpoint's are not sorted by stock and date.
  */
-function demoNameHistory(m: DemoMarket, codes?: ReadonlySet<string>): Batch {
+function demoNameHistory(m: DemoMarket, fields: readonly string[], codes?: ReadonlySet<string>): string[] {
   const rows: [string, string, number, number | null][] = [];
   const day = (idx: number) => m.dates[idx];
   let n = 0;
@@ -233,38 +301,49 @@ function demoNameHistory(m: DemoMarket, codes?: ReadonlySet<string>): Batch {
     n++;
   }
   rows.reverse();
-  const b = makeBatch(nameChanges, rows.length);
-  const [code, name, start, end] = b.columns as [(string | null)[], (string | null)[], Int32Array, Int32Array];
-  rows.forEach(([c, nm, st, en], i) => {
-    code[i] = c;
-    name[i] = nm;
-    start[i] = st;
-    end[i] = en ?? INT_NULL;
+  const date = (d: number | null) => (d === null ? null : String(d));
+  const values = ([code, name, start, end]: (typeof rows)[number]): Record<string, string | null> => ({
+    ts_code: code, name, start_date: date(start), end_date: date(end), ann_date: date(start), change_reason: name.includes('ST') ? name.slice(0, name.indexOf('ST') + 2) : '撤销ST',
   });
-  return b;
+  return rows.map((r) => {
+    const v = values(r);
+    return JSON.stringify(fields.map((f) => v[f] ?? null));
+  });
 }
 
 /**
- * Batch → Tushare rows as JSON text, one string per row (dates back to 'YYYYMMDD' strings, nulls as
+ * Demo batch → Tushare rows as JSON text, one string per row, each documented field looked up by its
+ * documented name and scaled to its documented unit (dates back to 'YYYYMMDD' strings, nulls as
  * null). Written directly, not through row arrays and JSON.stringify: the fake must cost less than
- * the client it serves.
+ * the client it serves. The first row of bars and indicators is checked against identities that hold
+ * in the documented units, so a unit the generator changed fails loudly here.
  */
-function toItems(def: DatasetDef, b: Batch, fields: string[], calRange: [number, number] | null): string[] {
-  const ks = fields.map((f) => def.columns.findIndex((c) => c.name === f));
-  const kinds = ks.map((k) => def.columns[k].kind);
+function toItems(apiName: string, sample: Sample, b: Batch, fields: string[], calRange: [number, number] | null): string[] {
+  const ks = fields.map((f) => b.def.columns.findIndex((c) => c.name === f));
+  const extras = fields.map((f, j) => (ks[j] < 0 ? extraFields[apiName]?.[f] : undefined));
+  const missing = fields.filter((_, j) => ks[j] < 0 && !extras[j]);
+  if (missing.length) throw new Error(`fake Tushare: the demo market has no value for documented ${apiName} fields ${missing.join(', ')}`);
+  const kinds = ks.map((k) => (k < 0 ? 'extra' : b.def.columns[k].kind));
+  const factors = fields.map((f) => unitFactor(apiName, f, sample.units[f]));
+  const calDate = b.def.columns.findIndex((c) => c.name === 'cal_date');
+  if (b.length) checkUnits(apiName, sample, b);
   const items: string[] = [];
   for (let r = 0; r < b.length; r++) {
     if (calRange) {
-      const d = (b.columns[1] as Int32Array)[r];
+      const d = (b.columns[calDate] as Int32Array)[r];
       if (d < calRange[0] || d > calRange[1]) continue;
     }
     let row = '[';
     for (let j = 0; j < ks.length; j++) {
       if (j) row += ',';
+      if (ks[j] < 0) {
+        row += JSON.stringify(extras[j]!(b, r));
+        continue;
+      }
       const v = b.columns[ks[j]][r];
       switch (kinds[j]) {
         case 'num':
-          row += Number.isFinite(v) ? String(v) : 'null';
+          row += Number.isFinite(v) ? String(factors[j] === 1 ? v : (v as number) * factors[j]) : 'null';
           break;
         case 'date':
           row += v === INT_NULL ? 'null' : `"${v}"`;
@@ -279,4 +358,23 @@ function toItems(def: DatasetDef, b: Batch, fields: string[], calRange: [number,
     items.push(row + ']');
   }
   return items;
+}
+
+/**
+ * Identities of the documented units, checked on a batch's first row: a day's average price
+ * (amount in thousand CNY × 1000 / (vol in lots × 100)) lies between its low and high; market value
+ * (10k CNY) over total shares (10k shares) is the close.
+ */
+function checkUnits(apiName: string, sample: Sample, b: Batch): void {
+  const at = (f: string) => Number(valueOf(b, f, 0)) * unitFactor(apiName, f, sample.units[f]) * (unitSize[sample.units[f]] ?? 1);
+  if (apiName === 'daily') {
+    const avg = at('amount') / at('vol');
+    const [low, high] = [Number(valueOf(b, 'low', 0)), Number(valueOf(b, 'high', 0))];
+    if (!(avg >= low * 0.99 && avg <= high * 1.01)) throw new Error(`fake Tushare: daily amount/vol gives an average price ${avg} outside [${low}, ${high}]: a unit is off`);
+  }
+  if (apiName === 'daily_basic') {
+    const close = Number(valueOf(b, 'close', 0));
+    const perShare = at('total_mv') / at('total_share');
+    if (Math.abs(perShare / close - 1) > 0.01) throw new Error(`fake Tushare: daily_basic total_mv/total_share gives ${perShare}, close is ${close}: a unit is off`);
+  }
 }
