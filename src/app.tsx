@@ -81,7 +81,7 @@ export function createApp(deps: AppDeps) {
   const authenticate: Authenticate = deps.authenticate ?? makeAuthenticate({ db: deps.pg.db, now });
   // Listens on first use (the first stream), so building the app still does no I/O.
   const accessWatch = deps.accessWatch ?? makeStoreAccessWatch(deps.pg, now, (err) => deps.logger.error('access watch failed', { err: err as Error }));
-  const accounts: AccountsDeps = { db: deps.pg.db, config: deps.config, now, chrome, loginThrottle: makeLoginThrottle(deps.config, now) };
+  const accounts: AccountsDeps = { db: deps.pg.db, config: deps.config, now, chrome, loginThrottle: makeLoginThrottle(deps.pg.db, deps.config, now) };
 
   app.use('*', requestContext(deps.logger));
   app.use('*', securityHeaders());

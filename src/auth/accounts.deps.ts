@@ -8,7 +8,7 @@ import type { PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
 import { sessionCookieName } from './authenticate.ts';
 import { isHttps } from './client.ts';
-import { SlidingWindowLimiter } from './rate-limit.ts';
+import { makeLoginThrottle as makeStoreLoginThrottle, type LoginThrottle } from './login-throttle.ts';
 
 /** What the accounts routes share: the store, settings, the clock and the login throttles. */
 export interface AccountsDeps {
@@ -16,16 +16,14 @@ export interface AccountsDeps {
   config: Config;
   now: () => number;
   chrome: PageChromeFn;
-  loginThrottle: { byUsername: SlidingWindowLimiter; byIp: SlidingWindowLimiter };
+  loginThrottle: LoginThrottle;
 }
 
 const fifteenMinutesMs = 15 * 60_000;
 
-export function makeLoginThrottle(config: Config, now: () => number): AccountsDeps['loginThrottle'] {
-  return {
-    byUsername: new SlidingWindowLimiter(config.loginFailuresPerUsername, fifteenMinutesMs, now),
-    byIp: new SlidingWindowLimiter(config.loginFailuresPerIp, fifteenMinutesMs, now),
-  };
+/** Failed sign-ins counted in Postgres, shared by every instance on the database (src/auth/login-throttle.ts). */
+export function makeLoginThrottle(db: Kysely<Database>, config: Config, now: () => number): LoginThrottle {
+  return makeStoreLoginThrottle(db, { perUsername: config.loginFailuresPerUsername, perIp: config.loginFailuresPerIp, windowMs: fifteenMinutesMs, now });
 }
 
 /** Secure cookies: always, never, or ('auto') when this request came over https. */

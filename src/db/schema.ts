@@ -9,6 +9,7 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
   sync_log: SyncLogTable;
   runs: RunsTable;
@@ -46,6 +47,14 @@ export interface SessionsTable {
   revoked_at: Date | null;
   ip: string | null;
   user_agent: string | null;
+}
+
+/** One failed sign-in in one scope (the username tried, or the client address). */
+export interface LoginFailuresTable {
+  id: Generated<number>;
+  scope: 'username' | 'ip';
+  key: string;
+  at: Date;
 }
 
 export interface ApiTokensTable {

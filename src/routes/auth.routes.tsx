@@ -33,9 +33,9 @@ export function authRoutes(deps: AccountsDeps) {
     const next = safeNext(typeof body.next === 'string' ? body.next : null);
     const ip = clientIp(c, deps.config.trustProxy);
     const actor = { ...actorOf(c, deps), userId: null, username: username || null };
-    const { byUsername, byIp } = deps.loginThrottle;
+    const throttle = deps.loginThrottle;
 
-    const wait = Math.max(byUsername.retryAfterS(`u:${username}`), byIp.retryAfterS(`ip:${ip}`));
+    const wait = await throttle.retryAfterS(username, ip);
     if (wait > 0) {
       await audit(deps.db, actor, { action: 'auth.login', outcome: 'denied', details: { reason: 'throttled', retryAfterS: wait } });
       c.header('Retry-After', String(wait));
@@ -46,8 +46,7 @@ export function authRoutes(deps: AccountsDeps) {
     // Unknown users cost a hash too, so response time does not reveal which usernames exist.
     const ok = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
     if (!user || !ok) {
-      byUsername.record(`u:${username}`);
-      byIp.record(`ip:${ip}`);
+      await throttle.recordFailure(username, ip);
       await audit(deps.db, { ...actor, userId: user ? Number(user.id) : null }, { action: 'auth.login', outcome: 'failure', details: { reason: user ? 'wrong password' : 'unknown user' } });
       return renderLogin(c, username, next, 'Wrong username or password.', 401);
     }
@@ -65,7 +64,7 @@ export function authRoutes(deps: AccountsDeps) {
       ip,
       userAgent: actor.userAgent,
     });
-    byUsername.reset(`u:${username}`);
+    await throttle.recordSuccess(username);
     setSessionCookie(c, deps.config, session.id, session.expiresAt);
     await audit(deps.db, { ...actor, userId: Number(user.id), username: user.username }, { action: 'auth.login', outcome: 'success' });
     return c.redirect(next, 303);
