@@ -58,15 +58,14 @@ export function authRoutes(deps: AccountsDeps) {
     // A new session id on every sign-in; whatever id the browser brought is revoked (no fixation).
     const old = getCookie(c, sessionCookieName);
     if (old) await endSession(deps.db, old);
-    const session = await startSession(deps.db, Number(user.id), {
-      now: new Date(deps.now()),
-      ttlHours: deps.config.sessionTtlHours,
-      ip,
-      userAgent: actor.userAgent,
+    // The session and its audit entry in one transaction.
+    const session = await deps.db.transaction().execute(async (trx) => {
+      const s = await startSession(trx, Number(user.id), { now: new Date(deps.now()), ttlHours: deps.config.sessionTtlHours, ip, userAgent: actor.userAgent });
+      await audit(trx, { ...actor, userId: Number(user.id), username: user.username }, { action: 'auth.login', outcome: 'success' });
+      return s;
     });
     await throttle.recordSuccess(username);
     setSessionCookie(c, deps.config, session.id, session.expiresAt);
-    await audit(deps.db, { ...actor, userId: Number(user.id), username: user.username }, { action: 'auth.login', outcome: 'success' });
     return c.redirect(next, 303);
   });
 

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { PgStore } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
 import { AppError } from '../http/errors.ts';
 import type { ExecutorRegistry } from './executor-registry.ts';
 import { followRun, type FollowSource } from './follow-run.ts';
@@ -32,8 +34,11 @@ export interface PageOptions {
 }
 
 export interface RunsService {
-  /** Validates executor and params (400 naming the field) and queues the run. */
-  queueRun(input: QueueRunInput): Promise<Run>;
+  /**
+   * Validates executor and params (400 naming the field) and queues the run; on `trx`, the caller's
+   * transaction, when given, so the run and what the caller writes with it (its audit entry) commit together.
+   */
+  queueRun(input: QueueRunInput, trx?: Kysely<Database>): Promise<Run>;
   /** Many runs in one statement (workflows, benchmarks). */
   queueRuns(inputs: readonly QueueRunInput[]): Promise<Run[]>;
   /** A scheduler fire: the run, or null when that (taskId, scheduledFor) slot was fired already. */
@@ -121,8 +126,8 @@ export function makeRunsService(o: RunsServiceOptions): RunsService {
 
   const service: RunsService = {
     bus: o.bus,
-    async queueRun(input) {
-      const [row] = await repo.insertRuns(db, [toRow(input)]);
+    async queueRun(input, trx) {
+      const [row] = await repo.insertRuns(trx ?? db, [toRow(input)]);
       if (!row) throw new AppError(409, 'already_fired', `task ${input.taskId} already has a run for ${input.scheduledFor?.toISOString()}`);
       return toRun(row);
     },

@@ -265,18 +265,15 @@ export async function switchTask(deps: TasksDeps, actor: AuditActor, id: number,
 export async function triggerTask(deps: TasksDeps, actor: AuditActor, id: number, overrides: Record<string, unknown> = {}): Promise<Run> {
   const t = await mustGetTask(deps.db, id);
   const config = await validateTaskConfig(deps, t.executor, await sealConfig(deps, t.executor, { ...t.config, ...overrides }, t.config));
-  const run = await deps.runs.queueRun({
-    executor: t.executor,
-    params: config,
-    queuedBy: actor.userId,
-    taskId: t.id,
-    scheduledFor: null,
-    maxAttempts: t.maxAttempts,
-    retryDelayMs: t.retryDelayMs,
-    timeoutMs: t.timeoutMs,
+  // The run and its audit entry in one transaction.
+  return deps.db.transaction().execute(async (trx) => {
+    const run = await deps.runs.queueRun(
+      { executor: t.executor, params: config, queuedBy: actor.userId, taskId: t.id, scheduledFor: null, maxAttempts: t.maxAttempts, retryDelayMs: t.retryDelayMs, timeoutMs: t.timeoutMs },
+      trx,
+    );
+    await audit(trx, actor, { action: 'task.trigger', outcome: 'success', objectType: 'task', objectId: id, details: { name: t.name, runId: run.id, overrides: Object.keys(overrides) } });
+    return run;
   });
-  await audit(deps.db, actor, { action: 'task.trigger', outcome: 'success', objectType: 'task', objectId: id, details: { name: t.name, runId: run.id, overrides: Object.keys(overrides) } });
-  return run;
 }
 
 export type RunOp = 'cancel' | 'pause' | 'resume' | 'retry';

@@ -53,7 +53,8 @@ async function send(req: FuzzRequest, concurrent = false): Promise<number> {
     if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) await res.body?.cancel();
     else await res.arrayBuffer();
   } catch (err) {
-    failures.push(`${req.method} ${req.url.slice(0, 200)} (${req.note}) threw ${(err as Error).message}`);
+    const sent = typeof req.body === 'string' ? req.body : req.body ? new TextDecoder().decode(req.body) : '';
+    failures.push(`${req.method} ${req.url.slice(0, 200)} (${req.note}) with body ${JSON.stringify(sent.slice(0, 300))} threw ${(err as Error).message.slice(0, 300)}`);
   }
   const ms = performance.now() - started;
   total++;

@@ -121,9 +121,16 @@ function toUserError(err: unknown, compiled: CompiledUserCode, date: number | nu
     code === 'aborted' ? 'the backtest was cancelled'
     : code === 'timeout' ? 'the strategy ran past its time limit (an endless loop?)'
     : code === 'memory_limit' ? 'the strategy ran out of memory (its limit is the memory allowance plus the panel size)'
-    : String(e?.message ?? err);
+    : withoutIsolateLocation(String(e?.message ?? err));
   return { code, message, line: where?.line ?? null, column: where?.column ?? null, date };
 }
+
+/**
+ * isolated-vm appends ` [strategy.js:2:22]` to a compile error's message: a place in the transpiled
+ * module, not in what the user wrote (line and column are reported apart, mapped back), and it reads
+ * like a server file reference in an answer.
+ */
+export const withoutIsolateLocation = (message: string) => message.replace(/ \[[\w.-]+\.[cm]?[jt]sx?:\d+:\d+\]$/, '');
 
 /** Runs a backtest of user code in a fresh isolate. Never throws for anything the user code does. */
 export async function runUserBacktest(opts: SandboxOptions): Promise<SandboxOutcome> {
@@ -217,5 +224,5 @@ export async function runUserBacktest(opts: SandboxOptions): Promise<SandboxOutc
 
 function runtimeError(e: IsolateError, compiled: CompiledUserCode): UserCodeError {
   const where = locateInUserCode(e.stack ?? '', compiled.map);
-  return { code: 'runtime_error', message: e.message, line: where?.line ?? null, column: where?.column ?? null, date: e.date ?? null };
+  return { code: 'runtime_error', message: withoutIsolateLocation(e.message), line: where?.line ?? null, column: where?.column ?? null, date: e.date ?? null };
 }
