@@ -205,6 +205,23 @@ describe('secret env entries and arguments of command tasks', () => {
     expect(await logOf(run3)).toContain(`${sha(next)}  -`);
   });
 
+  it("are sealed in a workflow's inline command steps too, and reach the step's program", async () => {
+    const wfSecret = `wf-${randomBytes(10).toString('hex')}`;
+    const step = { id: 'upload', executor: 'command', config: { program: 'sh', args: ['-c', 'printf %s "$W" | sha256sum'], env: { W: { value: wfSecret, secret: true } } }, dependsOn: [] };
+    const created = await call('POST', '/api/v1/scheduler/tasks', tokens.admin, { name: 'wf with secret', executor: 'workflow', schedule: { kind: 'manual' }, config: { steps: [step] } });
+    expect(created.status).toBe(201);
+    expect(created.text).not.toContain(wfSecret);
+    expect(created.json.config.steps[0].config.env.W).toEqual({ secret: true, value: secretMask });
+    // An edit sending the mask back keeps it.
+    const edited = await call('PATCH', `/api/v1/scheduler/tasks/${created.json.id}`, tokens.admin, { config: created.json.config });
+    expect(edited.status).toBe(200);
+    const run = (await call('POST', `/api/v1/scheduler/tasks/${created.json.id}/trigger`, tokens.admin, {})).json.id;
+    expect((await runtime.service.waitForRun(run, { timeoutMs: 20_000 })).status).toBe('succeeded');
+    const child = await sql<{ id: string }>`select id from runs where parent_run_id = ${run}`.execute(tdb.store.db);
+    expect(await logOf(Number(child.rows[0].id))).toContain(`${sha(wfSecret)}  -`);
+    expect((await call('GET', `/api/v1/runs/${child.rows[0].id}`, tokens.admin)).text).not.toContain(wfSecret);
+  });
+
   it('refuses a mask with nothing stored, and a sealed value made up by the client', async () => {
     const noStored = await call('POST', '/api/v1/scheduler/tasks', tokens.admin, { ...taskBody, name: 'no stored', config: { program: 'true', env: { X: { secret: true } } } });
     expect(noStored.status).toBe(400);
