@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { commonOptions, storeCommands } from './admin/commands.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { makeLogger } from './logger.ts';
 import { version } from './version.ts';
 
 /**
@@ -12,14 +12,29 @@ export interface Subcommand {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
   allowPositionals?: boolean;
-  run(ctx: { config: Config; values: Record<string, unknown>; positionals: string[] }): Promise<number>;
+  /** `args`: the command's arguments as typed (forwarded as they are to a server that holds the data directory). */
+  run(ctx: { config: Config; args: string[]; values: Record<string, unknown>; positionals: string[] }): Promise<number>;
 }
 
-const commonOptions = {
-  'data-dir': { type: 'string' },
-  'database-url': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+/**
+ * The commands that use the stores (src/admin/commands.ts): run here under the data directory's
+ * lock, or by the server that holds it, over its admin socket.
+ */
+const storeSubcommands: Record<string, Subcommand> = Object.fromEntries(
+  Object.entries(storeCommands).map(([name, command]) => [
+    name,
+    {
+      summary: command.summary,
+      usage: command.usage,
+      options: command.options,
+      allowPositionals: 'allowPositionals' in command ? command.allowPositionals : false,
+      async run(ctx) {
+        const { dispatchStoreCommand } = await import('./admin/admin.dispatch.ts');
+        return dispatchStoreCommand(name, command, ctx);
+      },
+    } satisfies Subcommand,
+  ]),
+);
 
 /**
  * The subcommands. Features add their entry here with a lazy import of their module, so that
@@ -36,60 +51,7 @@ const subcommands: Record<string, Subcommand> = {
       return 0;
     },
   },
-  migrate: {
-    summary: 'bring both stores (Postgres and DuckDB) to the latest schema, then exit',
-    usage: 'zquant migrate [--data-dir DIR] [--database-url URL]',
-    options: {},
-    async run({ config }) {
-      const { openStores } = await import('./server.ts');
-      const logger = makeLogger({ level: config.logLevel });
-      const { pg, market } = await openStores(config, logger);
-      await market.close();
-      await pg.close();
-      process.stdout.write(`migrated: postgres (${pg.kind}) and duckdb (${market.path})\n`);
-      return 0;
-    },
-  },
-  user: {
-    summary: 'create a user or reset a password (a generated one is printed when none is given)',
-    usage: 'zquant user create --username NAME --role viewer|analyst|admin [--password-stdin]\n       zquant user reset-password --username NAME [--password-stdin]',
-    options: { username: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
-    allowPositionals: true,
-    async run({ config, values, positionals }) {
-      const { userCommand } = await import('./auth/accounts.cli.ts');
-      return userCommand(config, values, positionals);
-    },
-  },
-  token: {
-    summary: 'create an API token for a user and print it (for scripted set-ups)',
-    usage: 'zquant token create --username NAME [--expires-days N] [--name LABEL]',
-    options: { username: { type: 'string' }, 'expires-days': { type: 'string' }, name: { type: 'string' } },
-    allowPositionals: true,
-    async run({ config, values, positionals }) {
-      const { tokenCommand } = await import('./auth/accounts.cli.ts');
-      return tokenCommand(config, values, positionals);
-    },
-  },
-  sync: {
-    summary: 'sync a market dataset from Tushare or the demo generator (progress on stderr)',
-    usage: 'zquant sync <dataset> [--codes 600000.SH,…] [--start YYYYMMDD] [--end YYYYMMDD] [--source tushare|demo] [--restart]',
-    options: { codes: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, source: { type: 'string' }, restart: { type: 'boolean' } },
-    allowPositionals: true,
-    async run({ config, values, positionals }) {
-      const { runSyncCommand } = await import('./market/market.cli.ts');
-      return runSyncCommand(config, values, positionals);
-    },
-  },
-  import: {
-    summary: 'import CSV files (Tushare field names as columns) into a market dataset',
-    usage: 'zquant import --dataset daily_bars FILE…',
-    options: { dataset: { type: 'string' } },
-    allowPositionals: true,
-    async run({ config, values, positionals }) {
-      const { runImportCommand } = await import('./market/market.cli.ts');
-      return runImportCommand(config, values, positionals);
-    },
-  },
+  ...storeSubcommands,
   metrics: {
     summary: 'performance metrics of a date,nav or date,return CSV, as JSON',
     usage: 'zquant metrics FILE.csv [--periods-per-year N] [--risk-free R] [--benchmark-column COL]',
@@ -114,18 +76,6 @@ const subcommands: Record<string, Subcommand> = {
       await worker.terminate();
       process.stdout.write(`${JSON.stringify({ worker: message })}\n`);
       return 0;
-    },
-  },
-  backtest: {
-    summary: 'run one backtest against the local market data and print its metrics (or --json)',
-    usage: 'zquant backtest --strategy <name|file.js> [--params JSON] --codes a,b|--universe all --start YYYY-MM-DD --end YYYY-MM-DD [--capital N] [--benchmark 000300.SH] [--fill-at next_open|same_close] [--json]',
-    options: {
-      strategy: { type: 'string' }, params: { type: 'string' }, codes: { type: 'string' }, universe: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' },
-      capital: { type: 'string' }, benchmark: { type: 'string' }, 'fill-at': { type: 'string' }, json: { type: 'boolean' },
-    },
-    async run({ config, values }) {
-      const { runBacktestCli } = await import('./backtests/backtest.cli.ts');
-      return runBacktestCli(config, values);
     },
   },
   healthcheck: {
@@ -211,7 +161,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     throw err;
   }
   try {
-    return await command.run({ config, values, positionals });
+    return await command.run({ config, args: rest, values, positionals });
   } catch (err) {
     process.stderr.write(`zquant ${name}: ${(err as Error).message}\n`);
     return 1;

@@ -26,6 +26,9 @@ import { makeStoreAccessWatch } from './auth/access-check.service.ts';
 import { closeOrphanedSyncLogs, closeRunAttemptSyncLogs } from './market/sync/sync-log.service.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
 import { openSecretBox } from './secrets/secret-key.ts';
+import { heldMessage, lockDataDir } from './admin/data-dir-lock.ts';
+import { startAdminServer } from './admin/admin.server.ts';
+import { runStoreCommand } from './admin/commands.ts';
 
 export interface StartOptions {
   logger?: Logger;
@@ -121,9 +124,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Checked before anything opens, so a bad admin password stops start-up at once.
   const adminPasswordProblem = config.adminPassword === null ? null : passwordProblem(config.adminPassword);
   if (adminPasswordProblem) throw new Error(`ZQUANT_ADMIN_PASSWORD: ${adminPasswordProblem}; set a longer one or unset it to have a password generated`);
-  const { pg, market } = await openStores(config, logger);
-  // What start-up has opened, undone in reverse when a later step fails, and by stop().
-  const undo: Array<() => Promise<void>> = [() => pg.close(), () => market.close()];
+  // One owner per data directory, taken before any store opens: a second server or a CLI command
+  // touches nothing here while this one runs (the CLI's commands come over the admin socket instead).
+  const attempt = await lockDataDir(config.dataDir);
+  if (!attempt.acquired) throw new Error(heldMessage(config.dataDir, attempt));
+  const lock = attempt.lock;
+  const admin = startAdminServer(lock, { pid: process.pid, role: 'serve', version }, { dataDir: config.dataDir, onError: (err) => logger.error('admin command failed', { err: err as Error }) });
+  const { pg, market } = await openStores(config, logger).catch(async (err: unknown) => {
+    await admin.stop();
+    await lock.release();
+    throw err;
+  });
+  // What start-up has opened, undone in reverse when a later step fails, and by stop(). The lock goes last.
+  const undo: Array<() => Promise<void>> = [() => lock.release(), () => pg.close(), () => market.close(), () => admin.stop()];
   const unwind = async () => {
     while (undo.length) await undo.pop()!();
   };
@@ -166,6 +179,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await unwind();
     throw err;
   }
+  // CLI commands that waited for start-up run now, with this server's stores and the CLI's own code.
+  const adminStores = { pg: async () => pg, market: async () => market };
+  admin.ready(async (request, io) => {
+    const code = await runStoreCommand(request.command, request.args, { config, stores: adminStores, io });
+    logger.info('admin command', { command: request.command, exitCode: code });
+    return code;
+  });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;

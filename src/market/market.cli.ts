@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
+import type { CommandIo, CommandStores } from '../admin/commands.ts';
 import type { Config } from '../config.ts';
-import { makeLogger } from '../logger.ts';
 import { AppError } from '../http/errors.ts';
 import { datasetNames, isDatasetName } from './datasets.ts';
 import { importCsvFiles } from './csv/csv-import.ts';
@@ -17,8 +17,8 @@ const ymdOption = (name: string, v: unknown): number | null => {
 };
 
 /** A one-line progress bar on stderr (redrawn in place on a terminal, a line per 10% otherwise). */
-function progressBar(dataset: string) {
-  const tty = process.stderr.isTTY;
+function progressBar(dataset: string, io: CommandIo) {
+  const tty = io.tty;
   let lastTenth = -1;
   const started = Date.now();
   return (p: SyncProgress) => {
@@ -27,103 +27,90 @@ function progressBar(dataset: string) {
     const filled = Math.round(frac * width);
     const eta = frac > 0 && frac < 1 ? Math.round(((Date.now() - started) / frac) * (1 - frac) / 1000) : 0;
     const line = `${dataset} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} ${p.currentDate ?? ''} +${p.counts.inserted} ~${p.counts.updated} =${p.counts.unchanged} -${p.counts.deleted}${eta ? ` eta ${eta}s` : ''}`;
-    if (tty) process.stderr.write(`\r${line}\x1b[K`);
+    if (tty) io.stderr(`\r${line}\x1b[K`);
     else if (Math.floor(frac * 10) !== lastTenth) {
       lastTenth = Math.floor(frac * 10);
-      process.stderr.write(`${line}\n`);
+      io.stderr(`${line}\n`);
     }
   };
 }
 
-async function withStores<T>(config: Config, work: (s: Awaited<ReturnType<typeof import('../server.ts').openStores>>) => Promise<T>): Promise<T> {
-  const { openStores } = await import('../server.ts');
-  const stores = await openStores(config, makeLogger({ level: 'warn' }));
-  try {
-    // Rows a killed sync or import left running (their lease has passed) are closed as abandoned
-    // first, so the log is whole even where no server runs; a sync still running elsewhere renews its lease.
-    await closeOrphanedSyncLogs(stores.pg.db);
-    return await work(stores);
-  } finally {
-    await stores.market.close();
-    await stores.pg.close();
-  }
+/** Both stores, after closing the log rows a killed sync or import left running (their lease has passed). */
+async function openForSync(stores: CommandStores) {
+  const pg = await stores.pg();
+  const market = await stores.market();
+  // So the log is whole even where no server runs; a sync still running elsewhere renews its lease.
+  await closeOrphanedSyncLogs(pg.db);
+  return { pg, market };
 }
 
 /** `zquant sync <dataset> [--codes …] [--start YYYYMMDD] [--end YYYYMMDD] [--source tushare|demo] [--restart]` */
-export async function runSyncCommand(config: Config, values: Record<string, unknown>, positionals: string[]): Promise<number> {
+export async function runSyncCommand(config: Config, stores: CommandStores, io: CommandIo, values: Record<string, unknown>, positionals: string[]): Promise<number> {
   const dataset = positionals[0];
   if (!dataset || !isDatasetName(dataset)) {
-    process.stderr.write(`zquant sync: name a dataset: ${datasetNames.join(', ')}\n`);
+    io.stderr(`zquant sync: name a dataset: ${datasetNames.join(', ')}\n`);
     return 2;
   }
   const source = (values.source as string | undefined) ?? (config.tushareToken ? 'tushare' : 'demo');
   if (source !== 'tushare' && source !== 'demo') {
-    process.stderr.write(`zquant sync: --source: expected tushare or demo, got ${source}\n`);
+    io.stderr(`zquant sync: --source: expected tushare or demo, got ${source}\n`);
     return 2;
   }
   const codes = String(values.codes ?? '').split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
   const start = ymdOption('start', values.start);
   const end = ymdOption('end', values.end);
-  return withStores(config, async ({ pg, market }) => {
-    const src = await makeSource(source, { config, market });
-    const params = { codes: codes.length ? codes : null, start, end };
-    // Resume: the same request's last attempt stopped part-way, and --restart was not given.
-    let resumeFrom: number | null = null;
-    if (!values.restart && start !== null && end !== null) {
-      const prev = await findResumable(pg.db, dataset, source, params);
-      if (prev && prev.result !== 'success' && prev.last_completed_date) {
-        resumeFrom = prev.last_completed_date;
-        process.stderr.write(`resuming after ${resumeFrom} (log #${prev.id}); --restart to sync the whole range again\n`);
-      }
+  const { pg, market } = await openForSync(stores);
+  const src = await makeSource(source, { config, market });
+  const params = { codes: codes.length ? codes : null, start, end };
+  // Resume: the same request's last attempt stopped part-way, and --restart was not given.
+  let resumeFrom: number | null = null;
+  if (!values.restart && start !== null && end !== null) {
+    const prev = await findResumable(pg.db, dataset, source, params);
+    if (prev && prev.result !== 'success' && prev.last_completed_date) {
+      resumeFrom = prev.last_completed_date;
+      io.stderr(`resuming after ${resumeFrom} (log #${prev.id}); --restart to sync the whole range again\n`);
     }
-    const controller = new AbortController();
-    const onSignal = () => controller.abort(new Error('interrupted (SIGINT)'));
-    process.once('SIGINT', onSignal);
-    try {
-      const out = await syncDataset({ market, pg, source: src }, { dataset, codes, start, end }, {
-        signal: controller.signal,
-        onProgress: progressBar(dataset),
-        resumeFrom,
-        // No run owns a CLI sync: the log row is held by this process's heartbeat, so a kill -9 leaves it to be closed as abandoned.
-        lease: { leaseMs: config.runLeaseMs, heartbeatMs: config.runHeartbeatMs },
-      });
-      if (process.stderr.isTTY) process.stderr.write('\n');
-      const c = out.counts;
-      process.stdout.write(
-        `${dataset} from ${source}: ${out.result}: ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted in ${(out.durationMs / 1000).toFixed(1)} s (log #${out.logId})\n`,
-      );
-      if (out.error) process.stderr.write(`zquant sync: ${out.error}\n`);
-      return out.result === 'success' ? 0 : 1;
-    } finally {
-      process.off('SIGINT', onSignal);
-    }
+  }
+  const out = await syncDataset({ market, pg, source: src }, { dataset, codes, start, end }, {
+    signal: io.signal,
+    onProgress: progressBar(dataset, io),
+    resumeFrom,
+    // No run owns a CLI sync: the log row is held by this process's heartbeat, so a kill -9 leaves it to be closed as abandoned.
+    lease: { leaseMs: config.runLeaseMs, heartbeatMs: config.runHeartbeatMs },
   });
+  if (io.tty) io.stderr('\n');
+  const c = out.counts;
+  io.stdout(
+    `${dataset} from ${source}: ${out.result}: ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted in ${(out.durationMs / 1000).toFixed(1)} s (log #${out.logId})\n`,
+  );
+  if (out.error) io.stderr(`zquant sync: ${out.error}\n`);
+  return out.result === 'success' ? 0 : 1;
 }
 
 /** `zquant import --dataset NAME FILE…` */
-export async function runImportCommand(config: Config, values: Record<string, unknown>, positionals: string[]): Promise<number> {
+export async function runImportCommand(stores: CommandStores, io: CommandIo, values: Record<string, unknown>, positionals: string[]): Promise<number> {
   const dataset = String(values.dataset ?? '');
   if (!isDatasetName(dataset)) {
-    process.stderr.write(`zquant import: --dataset: one of ${datasetNames.join(', ')}\n`);
+    io.stderr(`zquant import: --dataset: one of ${datasetNames.join(', ')}\n`);
     return 2;
   }
   if (!positionals.length) {
-    process.stderr.write('zquant import: name at least one CSV file\n');
+    io.stderr('zquant import: name at least one CSV file\n');
     return 2;
   }
   const files = positionals.map((p) => {
     try {
-      return { name: basename(p), text: readFileSync(p, 'utf8') };
+      // The caller's file names, relative to the caller's directory (a server runs this for a CLI elsewhere).
+      return { name: basename(p), text: readFileSync(resolve(io.cwd, p), 'utf8') };
     } catch (err) {
       throw new AppError(400, 'file', `cannot read ${p}: ${(err as Error).message}`);
     }
   });
-  return withStores(config, async ({ pg, market }) => {
-    const results = await importCsvFiles({ market, pg }, dataset, files);
-    for (const r of results) {
-      if (r.ok) process.stdout.write(`${r.file}: ${r.rows} rows: ${r.counts!.inserted} inserted, ${r.counts!.updated} updated, ${r.counts!.unchanged} unchanged\n`);
-      else process.stderr.write(`${r.file}: not imported\n${r.errors.map((e) => `  ${e}`).join('\n')}\n`);
-    }
-    return results.every((r) => r.ok) ? 0 : 1;
-  });
+  const { pg, market } = await openForSync(stores);
+  const results = await importCsvFiles({ market, pg }, dataset, files);
+  for (const r of results) {
+    if (r.ok) io.stdout(`${r.file}: ${r.rows} rows: ${r.counts!.inserted} inserted, ${r.counts!.updated} updated, ${r.counts!.unchanged} unchanged\n`);
+    else io.stderr(`${r.file}: not imported\n${r.errors.map((e) => `  ${e}`).join('\n')}\n`);
+  }
+  return results.every((r) => r.ok) ? 0 : 1;
 }

@@ -1,0 +1,163 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Config } from '../config.ts';
+import type { PgStore } from '../db/database.ts';
+import type { MarketStore } from '../market/duckdb.ts';
+
+/**
+ * The subcommands that use the stores (`migrate`, `user`, `token`, `sync`, `import`, `backtest`).
+ * Each runs with stores handed to it and writes through `io`, so the same code runs in a
+ * standalone `zquant` process (stores opened here, under the data directory's lock) and inside a
+ * running server for a `zquant` that reached it over the admin socket (the server's open stores,
+ * output streamed back). See admin.dispatch.ts for which one happens.
+ */
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** All of the caller's standard input (only read by commands that ask for it). */
+  readStdin(): Promise<string>;
+  /** The caller's working directory, for the file names it gives. */
+  cwd: string;
+  /** Whether the caller's stderr is a terminal. */
+  tty: boolean;
+  /** Aborted when the caller interrupts (Ctrl-C, or its connection went away). */
+  signal: AbortSignal;
+}
+
+/** The stores a command asks for; a standalone process opens only those it asks for. */
+export interface CommandStores {
+  pg(): Promise<PgStore>;
+  market(): Promise<MarketStore>;
+}
+
+export interface StoreCommandContext {
+  config: Config;
+  values: Record<string, unknown>;
+  positionals: string[];
+  stores: CommandStores;
+  io: CommandIo;
+}
+
+export interface StoreCommand {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  allowPositionals?: boolean;
+  /** Which stores it uses: `pg` alone never needs the data directory when DATABASE_URL is set. */
+  needs: 'pg' | 'market' | 'both';
+  /** Whether the caller's stdin is part of the request (sent over the socket when forwarded). */
+  readsStdin?(values: Record<string, unknown>): boolean;
+  exec(ctx: StoreCommandContext): Promise<number>;
+}
+
+export const storeCommands = {
+  migrate: {
+    summary: 'bring both stores (Postgres and DuckDB) to the latest schema, then exit (with a server running: its status)',
+    usage: 'zquant migrate [--data-dir DIR] [--database-url URL]',
+    options: {},
+    needs: 'both',
+    async exec({ stores, io }) {
+      // Opening a store migrates it; a running server did so when it started.
+      const pg = await stores.pg();
+      const market = await stores.market();
+      io.stdout(`migrated: postgres (${pg.kind}) and duckdb (${market.path})\n`);
+      return 0;
+    },
+  },
+  user: {
+    summary: 'create a user or reset a password (a generated one is printed when none is given)',
+    usage: 'zquant user create --username NAME --role viewer|analyst|admin [--password-stdin]\n       zquant user reset-password --username NAME [--password-stdin]',
+    options: { username: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+    allowPositionals: true,
+    needs: 'pg',
+    readsStdin: (values) => values['password-stdin'] === true,
+    async exec({ stores, io, values, positionals }) {
+      const { userCommand } = await import('../auth/accounts.cli.ts');
+      return userCommand(stores, io, values, positionals);
+    },
+  },
+  token: {
+    summary: 'create an API token for a user and print it (for scripted set-ups)',
+    usage: 'zquant token create --username NAME [--expires-days N] [--name LABEL]',
+    options: { username: { type: 'string' }, 'expires-days': { type: 'string' }, name: { type: 'string' } },
+    allowPositionals: true,
+    needs: 'pg',
+    async exec({ stores, io, values, positionals }) {
+      const { tokenCommand } = await import('../auth/accounts.cli.ts');
+      return tokenCommand(stores, io, values, positionals);
+    },
+  },
+  sync: {
+    summary: 'sync a market dataset from Tushare or the demo generator (progress on stderr)',
+    usage: 'zquant sync <dataset> [--codes 600000.SH,…] [--start YYYYMMDD] [--end YYYYMMDD] [--source tushare|demo] [--restart]',
+    options: { codes: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, source: { type: 'string' }, restart: { type: 'boolean' } },
+    allowPositionals: true,
+    needs: 'both',
+    async exec({ config, stores, io, values, positionals }) {
+      const { runSyncCommand } = await import('../market/market.cli.ts');
+      return runSyncCommand(config, stores, io, values, positionals);
+    },
+  },
+  import: {
+    summary: 'import CSV files (Tushare field names as columns) into a market dataset',
+    usage: 'zquant import --dataset daily_bars FILE…',
+    options: { dataset: { type: 'string' } },
+    allowPositionals: true,
+    needs: 'both',
+    async exec({ stores, io, values, positionals }) {
+      const { runImportCommand } = await import('../market/market.cli.ts');
+      return runImportCommand(stores, io, values, positionals);
+    },
+  },
+  backtest: {
+    summary: 'run one backtest against the local market data and print its metrics (or --json)',
+    usage: 'zquant backtest --strategy <name|file.js> [--params JSON] --codes a,b|--universe all --start YYYY-MM-DD --end YYYY-MM-DD [--capital N] [--benchmark 000300.SH] [--fill-at next_open|same_close] [--json]',
+    options: {
+      strategy: { type: 'string' }, params: { type: 'string' }, codes: { type: 'string' }, universe: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' },
+      capital: { type: 'string' }, benchmark: { type: 'string' }, 'fill-at': { type: 'string' }, json: { type: 'boolean' },
+    },
+    needs: 'market',
+    async exec({ stores, io, values }) {
+      const { runBacktestCli } = await import('../backtests/backtest.cli.ts');
+      return runBacktestCli(stores, io, values);
+    },
+  },
+} satisfies Record<string, StoreCommand>;
+
+export type StoreCommandName = keyof typeof storeCommands;
+
+export function isStoreCommand(name: string): name is StoreCommandName {
+  return Object.hasOwn(storeCommands, name);
+}
+
+/** Options every command accepts (cli.ts); a holder running a forwarded command ignores them. */
+export const commonOptions = {
+  'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * Runs a store command from its arguments as typed, the way the holder of the data directory
+ * runs one that reached it over the admin socket: parsed with the same options, then the same
+ * `exec`. Errors the caller can fix are one line on its stderr, as on the command line.
+ */
+export async function runStoreCommand(name: string, args: string[], ctx: { config: Config; stores: CommandStores; io: CommandIo }): Promise<number> {
+  if (!isStoreCommand(name)) {
+    ctx.io.stderr(`zquant: unknown command "${name}"; run zquant --help for the list\n`);
+    return 2;
+  }
+  const command: StoreCommand = storeCommands[name];
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options: { ...commonOptions, ...command.options }, allowPositionals: command.allowPositionals ?? false, strict: true });
+  } catch (err) {
+    ctx.io.stderr(`zquant ${name}: ${(err as Error).message}\nusage: ${command.usage}\n`);
+    return 2;
+  }
+  try {
+    return await command.exec({ ...ctx, values: parsed.values, positionals: parsed.positionals });
+  } catch (err) {
+    ctx.io.stderr(`zquant ${name}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
