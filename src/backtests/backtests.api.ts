@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf, requireRole } from '../auth/access.ts';
 import { audit, auditActor } from '../audit/audit.service.ts';
 import { makeApiRouter } from '../http/api.ts';
-import { idParam as strictIdParam, boundedInt, maxOffset, boundedDate } from '../http/input.ts';
+import { idParam as strictIdParam, boundedInt, boundedDate, pageQuery } from '../http/input.ts';
 import { AppError } from '../http/errors.ts';
 import { runStatuses, type RunStatus } from '../runs/run.types.ts';
 import { submitBacktestSchema } from './backtest-request.ts';
@@ -28,11 +28,10 @@ const listQuery = z.object({
   to: boundedDate('to').optional().describe('Created before the end of this day'),
   sort: z.enum(['created', 'total_return', 'annualized_return', 'sharpe', 'max_drawdown', 'finished']).default('created'),
   dir: z.enum(['asc', 'desc']).default('desc'),
-  limit: boundedInt(1, 500).default(50),
-  offset: boundedInt(0, maxOffset).default(0),
+  ...pageQuery(500, 50).shape,
 });
 
-const pageQuery = z.object({ limit: boundedInt(1, 5000).default(100), offset: boundedInt(0, maxOffset).default(0) });
+const slicePage = pageQuery(5000, 100);
 
 export function endOfDay(s: string): Date {
   const d = new Date(`${s.slice(0, 10)}T00:00:00Z`);
@@ -138,7 +137,7 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
 
   api.openapi(
     createRoute({
-      method: 'get', path: '/backtests/{id}/trades', middleware: [requireRole('viewer')] as const, request: { params: idParam, query: pageQuery },
+      method: 'get', path: '/backtests/{id}/trades', middleware: [requireRole('viewer')] as const, request: { params: idParam, query: slicePage },
       responses: { 200: { description: 'fills (executions), paginated; all of them as CSV with Accept: text/csv', content: { 'application/json': { schema: z.object({}).passthrough() }, 'text/csv': { schema: z.string() } } } },
     }),
     async (c) => {
@@ -158,7 +157,7 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
   api.openapi(
     createRoute({
       method: 'get', path: '/backtests/{id}/orders', middleware: [requireRole('viewer')] as const,
-      request: { params: idParam, query: pageQuery.extend({ rejected: z.enum(['true', 'false']).optional().describe('Only orders that did not fill completely') }) },
+      request: { params: idParam, query: slicePage.extend({ rejected: z.enum(['true', 'false']).optional().describe('Only orders that did not fill completely') }) },
       responses: { 200: json(z.object({}).passthrough(), 'orders with their outcome (status, reason), paginated') },
     }),
     async (c) => {

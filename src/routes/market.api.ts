@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../auth/access.ts';
 import type { PgStore } from '../db/database.ts';
 import { makeApiRouter } from '../http/api.ts';
-import { boundedInt, maxOffset, dayProblem } from '../http/input.ts';
+import { dayProblem, pageQuery } from '../http/input.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import * as svc from '../market/market.service.ts';
 import { datasetNames } from '../market/datasets.ts';
@@ -14,8 +14,7 @@ const ymd = (what: string) =>
     .refine((s) => !dayProblem(s), { message: `${what}: expected a calendar day from 19900101 to 21001231` })
     .transform(Number)
     .openapi({ example: '20240102' });
-const limit = boundedInt(1, 500).default(50);
-const offset = boundedInt(0, maxOffset).default(0);
+const { limit, offset } = pageQuery(500, 50).shape;
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ 200: { description, content: { 'application/json': { schema } } } });
 const anyJson = z.any();
 

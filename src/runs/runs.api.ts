@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { canSeeOwned, principalOf, requireRole, roleAtLeast, type Principal } from '../auth/access.ts';
 import { makeApiRouter } from '../http/api.ts';
-import { idParam as strictIdParam, boundedInt, maxOffset, maxBigintId, boundedDateTime } from '../http/input.ts';
+import { idParam as strictIdParam, boundedInt, maxBigintId, boundedDateTime, pageQuery } from '../http/input.ts';
 import type { AppEnv } from '../http/env.ts';
 import { AppError } from '../http/errors.ts';
 import type { ExecutorRegistry } from './executor-registry.ts';
@@ -43,8 +43,7 @@ const listQuery = z.object({
   task: boundedInt(1, maxBigintId).optional(),
   from: boundedDateTime().optional(),
   to: boundedDateTime().optional(),
-  limit: boundedInt(1, 500).default(50),
-  offset: boundedInt(0, maxOffset).default(0),
+  ...pageQuery(500, 50).shape,
 });
 
 const queueBody = z.object({

@@ -3,7 +3,7 @@ import { z as zod } from 'zod';
 import { auditActor } from '../audit/audit.service.ts';
 import { principalOf, requireRole, roleAtLeast } from '../auth/access.ts';
 import { makeApiRouter } from '../http/api.ts';
-import { idParam as strictIdParam, idSchema, boundedInt, maxOffset } from '../http/input.ts';
+import { idParam as strictIdParam, idSchema, pageQuery } from '../http/input.ts';
 import { AppError } from '../http/errors.ts';
 import type { ExecutorRegistry } from '../runs/executor-registry.ts';
 import { runJson } from '../runs/run.mapping.ts';
@@ -144,8 +144,7 @@ export function schedulerApi(deps: SchedulerApiDeps) {
         params: idParam,
         query: z.object({
           status: z.enum(runStatuses as [RunStatus, ...RunStatus[]]).optional(),
-          limit: boundedInt(1, 500).default(50),
-          offset: boundedInt(0, maxOffset).default(0),
+          ...pageQuery(500, 50).shape,
         }),
       },
       responses: { 200: json(z.object({ runs: z.array(RunSchema), total: z.number(), limit: z.number(), offset: z.number() }), "the task's runs, newest first") },
