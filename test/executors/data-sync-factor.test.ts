@@ -94,9 +94,14 @@ describe('factor executor', () => {
     const sd = Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / 4);
     expect(vol.dates[0]).toBe(Number(bars[5].trade_date));
     expect(vol.values[0]).toBeCloseTo(sd, 12);
-    const turn = await market.query(`select turnover_rate from daily_basic where ts_code = $1 order by trade_date limit 3`, [code]);
-    const tma = await readFactor(market, 'turnover_ma_3', { codes: [code] });
-    if (turn.length === 3 && turn.every((t) => t.turnover_rate !== null)) expect(tma.values[0]).toBeCloseTo(turn.reduce((a, t) => a + Number(t.turnover_rate), 0) / 3, 10);
+    // A stock of the indicators just synced (the demo source's market, not the fake's: its codes may differ from the bars').
+    const tcode = String((await market.query(`select min(ts_code) as c from daily_basic`))[0].c);
+    const turn = await market.query(`select trade_date, turnover_rate from daily_basic where ts_code = $1 order by trade_date limit 3`, [tcode]);
+    const tma = await readFactor(market, 'turnover_ma_3', { codes: [tcode] });
+    // The demo market has a turnover rate on every bar, so the first three exist and the first average, on the third day, is theirs.
+    expect(turn.map((t) => typeof t.turnover_rate)).toEqual(['number', 'number', 'number']);
+    expect(tma.dates[0]).toBe(Number(turn[2].trade_date));
+    expect(tma.values[0]).toBeCloseTo(turn.reduce((a, t) => a + Number(t.turnover_rate), 0) / 3, 10);
     // A second run replaces, never duplicates.
     await finish((await runtime.service.queueRun({ executor: 'factor', params: { factors: [{ kind: 'momentum', n: 5 }] } })).id);
     expect((await readFactor(market, 'momentum_5')).values.length).toBe(await count(`select count(*)::int n from factor_values where factor = 'momentum_5'`));
