@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinStrategies } from '../../src/backtest/strategies/registry.ts';
 import { createStrategy } from '../../src/strategies/strategies.service.ts';
 import { hasChromium, launchBrowser } from '../helpers/browser.ts';
 import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
@@ -56,9 +57,9 @@ describe.skipIf(!hasChromium)('backtest pages in a browser', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
-    // Browsers ask for /favicon.ico on their own (not served: a console 404); every other failed load counts.
-    page.on('console', (m) => m.type() === 'error' && !m.text().includes('404') && problems.push(m.text()));
-    page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && problems.push(`${r.status()} ${r.url()}`));
+    // Every console error and failed load counts (the layout links its own icon: no /favicon.ico request).
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
     await page.goto(`${base}/backtests/new`);
     await page.screenshot({ path: join(artifacts, 'backtest-create.png'), fullPage: true });
     await page.selectOption('select[name="strategy"]', `user:${strategyId}`);
@@ -68,16 +69,16 @@ describe.skipIf(!hasChromium)('backtest pages in a browser', () => {
     await page.fill('input[name="end_date"]', '2026-11-27');
     await page.fill('input[name="name"]', 'browser run');
     await Promise.all([page.waitForURL(/\/backtests\/\d+$/), page.click('#submit-backtest')]);
-    // Progress seen at two different day counts before the result arrives.
-    const seen = new Set<string>();
-    for (let i = 0; i < 200 && seen.size < 2; i++) {
-      const t = await page.locator('#bt-progress').textContent();
-      const m = t && /(\d+) of (\d+) days/.exec(t);
-      if (m) seen.add(m[1]);
-      if (seen.size === 1 && i % 10 === 0) await page.screenshot({ path: join(artifacts, 'backtest-running.png'), fullPage: true });
-      await page.waitForTimeout(50);
-    }
-    expect(seen.size, 'progress text with two different day counts').toBeGreaterThanOrEqual(2);
+    // Progress seen at two different day counts before the result arrives: waits on the page's own text
+    // (the browser re-checks it every frame, up to the deadline), not on a fixed pause.
+    const dayCount = (prev: string | null) => {
+      const m = /(\d+) of (\d+) days/.exec(document.querySelector('#bt-progress')?.textContent ?? '');
+      return m && m[1] !== prev ? m[1] : null;
+    };
+    const first = await (await page.waitForFunction(dayCount, null, { timeout: 30_000 })).jsonValue();
+    await page.screenshot({ path: join(artifacts, 'backtest-running.png'), fullPage: true });
+    const second = await (await page.waitForFunction(dayCount, first, { timeout: 30_000 })).jsonValue();
+    expect(Number(second), 'progress moves forward').toBeGreaterThan(Number(first));
     await page.waitForSelector('#bt-metrics', { timeout: 30_000 });
     expect(await page.locator('#bt-status').textContent()).toContain('succeeded');
     expect(await page.locator('svg.chart path.line-0').count()).toBeGreaterThan(0);
@@ -97,14 +98,25 @@ describe.skipIf(!hasChromium)('backtest pages in a browser', () => {
       expect(r.status).toBe(200);
     }
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // The list shows what the API lists, newest first: these two and the one the first test ran.
+    const listed = (await (await env.app.request('/api/v1/backtests?limit=50')).json()) as { backtests: { id: number; name: string; params: unknown }[] };
+    expect(listed.backtests.map((b) => b.name)).toEqual(['dual MA 8/20', 'dual MA 3/20', 'browser run']);
     await page.goto(`${base}/backtests`);
     await page.screenshot({ path: join(artifacts, 'backtest-list.png'), fullPage: true });
+    expect(await page.locator('table.backtests tbody tr td:nth-child(3) > a').allTextContents()).toEqual(listed.backtests.map((b) => b.name));
     const ids = await page.locator('input[name="ids"]:not([disabled])').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
-    await page.goto(`${base}/backtests/compare?${ids.slice(0, 3).map((i) => `ids=${i}`).join('&')}`);
-    expect(await page.locator('table.compare').count()).toBe(1);
+    expect(ids).toEqual(listed.backtests.map((b) => String(b.id)));
+    await page.goto(`${base}/backtests/compare?${ids.map((i) => `ids=${i}`).join('&')}`);
     await page.screenshot({ path: join(artifacts, 'backtest-compare.png'), fullPage: true });
+    // One column per chosen backtest, in order, each with its own parameters.
+    expect(await page.locator('table.compare thead th a').allTextContents()).toEqual(ids.map((i) => `#${i}`));
+    const paramsRow = await page.locator('table.compare tr', { has: page.locator('th', { hasText: 'Parameters' }) }).locator('td code').allTextContents();
+    expect(paramsRow.map((t) => JSON.parse(t).short_window)).toEqual([8, 3, 4]);
     await page.goto(`${base}/strategies`);
     await page.screenshot({ path: join(artifacts, 'strategies-list.png'), fullPage: true });
+    // The analyst's own strategy in the table, every built-in listed by its API name.
+    expect(await page.locator('main table').first().locator('tbody td:first-child a').allTextContents()).toEqual(['Slow MA']);
+    expect((await page.locator('main p.small > code').allTextContents()).sort()).toEqual(Object.keys(builtinStrategies).sort());
     await page.goto(`${base}/strategies/new`);
     await page.fill('input[name="name"]', 'Broken');
     await page.locator('#code-editor').fill('export default defineStrategy({\n  name: "x",\n  onDay(ctx) {\n    const a = ;\n  },\n});\n');
@@ -114,5 +126,7 @@ describe.skipIf(!hasChromium)('backtest pages in a browser', () => {
     await page.screenshot({ path: join(artifacts, 'strategy-editor-error.png'), fullPage: true });
     await page.goto(`${base}/strategies/${strategyId}`);
     await page.screenshot({ path: join(artifacts, 'strategy-view.png'), fullPage: true });
+    expect(await page.locator('main h1').textContent()).toContain('Slow MA');
+    expect(await page.locator('pre.code-view code').textContent()).toBe(slowSource);
   }, 120_000);
 });
