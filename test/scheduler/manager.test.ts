@@ -93,7 +93,7 @@ describe('overlap', () => {
 });
 
 describe('time zones and seconds', () => {
-  it('a daily 02:30 in New York skips the spring-forward day gap and fires once on fall-back', async () => {
+  it('a daily 02:30 in New York fires at 03:00 on the spring-forward day (02:30 does not exist) and once on fall-back', async () => {
     // 2026-03-08: 02:30 does not exist in America/New_York (clocks jump 02:00 → 03:00).
     const t = await task({ schedule: { kind: 'cron', expression: '30 2 * * *', timezone: 'America/New_York' }, misfire: 'each', maxCatchUp: 10, overlap: 'allow', maxConcurrent: 10 }, '2026-03-07T00:00:00Z');
     await managerAt('2026-03-10T12:00:00Z').fireDue([t.id]);

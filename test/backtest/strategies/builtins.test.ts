@@ -40,7 +40,7 @@ describe('built-in strategies', () => {
     });
   }
 
-  // The trading logic on hand-made markets where the right trades are known. Orders placed on day d
+  // The trading logic of every built-in on hand-made markets where the right trades are known. Orders placed on day d
   // fill at day d+1's open (next_open, the default); the panel builder sets open = close, so a fill
   // takes the next day's close price. 1,000,000 cash; position_ratio 0.5 with max_positions 1 makes a
   // buy's budget 500,000, and a buy takes whole lots of 100 (main board). `d[k]` is day k (0-based).
@@ -53,6 +53,10 @@ describe('built-in strategies', () => {
     };
     const slice = { position_ratio: 0.5, max_positions: 1 };
     const flat = (n: number) => Array.from({ length: n }, () => 10);
+
+    it('cover every built-in (a new one needs its hand-made market here)', () => {
+      expect(Object.keys(builtinStrategies).sort()).toEqual(['bollinger', 'dual_ma', 'grid', 'mean_reversion', 'momentum', 'pe_pb_value', 'rsi', 'simple_ma', 'turnover_rate']);
+    });
 
     it('dual_ma buys the golden cross and sells the death cross', () => {
       // SMA2 vs SMA3 of 10,10,10,10,11,12,12,9,8.5,8.5: equal (10 = 10) up to d3; on d4 SMA2 10.5 > SMA3 10.33
@@ -122,6 +126,38 @@ describe('built-in strategies', () => {
       // The target resolves at the fill against the portfolio's value at that open: cash 9,693.10 (1,000,000 −
       // 990,000 − 297 commission − 9.90 transfer fee) + 82,500 × 12 = 999,693.10; 99 % of it at 13 = 76,130 → 76,100.
       expect(r[2].slice(3)).toEqual([76_100, 13]);
+    });
+
+    // Flat prices of 10 and hand-set indicator fields: which stock is held changes only with the fields.
+    const withFields = (code: string, fields: Record<string, number[]>): StockSpec => ({ code, close: [10, 10, 10, 10, 10], fields });
+
+    it('pe_pb_value holds the cheapest by PE rank + PB rank within the caps, rebalancing every other day', () => {
+      // d0 (rebalance): C's PE 40 is over max_pe 30, left out; B (PE 5, PB 0.8) ranks 1 + 1 = 2, A (PE 10, PB 1) 2 + 2 = 4
+      // → hold B at 99 %: at d1's 10, 990,000 / 10 = 99,000. d2 (rebalance): B's PE is 35, over the cap; A is the only
+      // one left → sell B and buy A at d3: 99 % of cash 9,693.10 + 99,000 × 10 = 999,693.10 → 98,969 → 98,900.
+      expect(trades('pe_pb_value', [
+        withFields('600000.SH', { pe_ttm: [10, 10, 10, 10, 10], pb: [1, 1, 1, 1, 1] }),
+        withFields('600001.SH', { pe_ttm: [5, 5, 35, 35, 35], pb: [0.8, 0.8, 0.8, 0.8, 0.8] }),
+        withFields('600002.SH', { pe_ttm: [40, 40, 40, 40, 40], pb: [0.5, 0.5, 0.5, 0.5, 0.5] }),
+      ], { max_pe: 30, max_pb: 3, top_n: 1, rebalance_days: 2 })).toEqual([
+        [d[1], '600001.SH', 'buy', 99_000, 10],
+        [d[3], '600001.SH', 'sell', 99_000, 10],
+        [d[3], '600000.SH', 'buy', 98_900, 10],
+      ]);
+    });
+
+    it('turnover_rate holds the most traded stock inside the band, rebalancing every other day', () => {
+      // Band 1–10 %: d0 A 5 %, B 8 %, C 20 % (out) → hold B (99,000 at d1's 10). d2: B 0.5 % falls out of the band →
+      // sell B and buy A at d3 (98,900, as above).
+      expect(trades('turnover_rate', [
+        withFields('600000.SH', { turnover_rate: [5, 5, 5, 5, 5] }),
+        withFields('600001.SH', { turnover_rate: [8, 8, 0.5, 0.5, 0.5] }),
+        withFields('600002.SH', { turnover_rate: [20, 20, 20, 20, 20] }),
+      ], { min_turnover: 1, max_turnover: 10, top_n: 1, rebalance_days: 2 })).toEqual([
+        [d[1], '600001.SH', 'buy', 99_000, 10],
+        [d[3], '600001.SH', 'sell', 99_000, 10],
+        [d[3], '600000.SH', 'buy', 98_900, 10],
+      ]);
     });
 
     it('grid buys a slice each step down and sells one each step up', () => {
