@@ -201,7 +201,8 @@ describe('the timer', () => {
     await withExecutingDatabase(false, async ({ deps: d, db, slots }) => {
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
       const make = async (name: string, schedule: Record<string, unknown>) => {
-        const t = await createTask(d, actor, { name, ...traced, schedule, overlap: 'allow', maxConcurrent: 100 });
+        // misfire 'each': a timer late on a busy machine still fires every slot, so the slots below are consecutive.
+        const t = await createTask(d, actor, { name, ...traced, schedule, overlap: 'allow', maxConcurrent: 100, misfire: 'each', maxCatchUp: 100, graceSeconds: 300 });
         await db.store.db.updateTable('scheduled_tasks').set({ last_slot: now }).where('id', '=', t.id).execute();
         return t;
       };
