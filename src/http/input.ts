@@ -110,7 +110,7 @@ export function dayProblem(s: string): string | null {
   return null;
 }
 
-/** A date string (YYYY-MM-DD, or YYYYMMDD when `compact` is allowed) within 1990-01-01 … 2100-12-31. */
+/** A date string (YYYY-MM-DD or YYYYMMDD) that is a calendar day within 1990-01-01 … 2100-12-31; the message starts with `field`. */
 export const boundedDate = (field: string) =>
   z.string().superRefine((s, ctx) => {
     const why = dayProblem(s);

@@ -35,7 +35,9 @@ async function rowCounts(): Promise<string> {
       (select count(*) from audit_log where outcome = 'success') au,
       (select coalesce(sum(hashtext(password_hash || role || disabled::text)), 0) from users) uh,
       (select count(*) from api_tokens where revoked_at is not null) rv,
-      (select coalesce(sum(hashtext(name || enabled::text || paused::text)), 0) from scheduled_tasks) th`.execute(t.deps.pg.db);
+      (select coalesce(sum(hashtext(name || enabled::text || paused::text)), 0) from scheduled_tasks) th,
+      (select coalesce(sum(hashtext(name || current_version::text)), 0) from strategies) sh,
+      (select coalesce(sum(hashtext(status)), 0) from runs) rh`.execute(t.deps.pg.db);
   return JSON.stringify(r.rows[0]);
 }
 
