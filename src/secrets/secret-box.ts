@@ -33,7 +33,7 @@ export class SecretUnavailableError extends Error {
 
 const aad = Buffer.from('zquant secret v1');
 
-export function keyIdOf(key: Uint8Array): string {
+function keyIdOf(key: Uint8Array): string {
   return createHash('sha256').update('zquant secret key id\0').update(key).digest('hex').slice(0, 12);
 }
 
@@ -85,12 +85,4 @@ export function redactSecrets<T>(value: T): T {
     return out as T;
   }
   return value;
-}
-
-/** Whether `value` holds a sealed secret anywhere. */
-export function hasSealed(value: unknown): boolean {
-  if (isSealed(value)) return true;
-  if (Array.isArray(value)) return value.some(hasSealed);
-  if (value !== null && typeof value === 'object') return Object.values(value).some(hasSealed);
-  return false;
 }
