@@ -95,9 +95,11 @@ describe.skipIf(!hasChromium)('accounts in a browser', () => {
     const context = await browser.newContext();
     try {
       const live = await context.newPage();
+      // The scheduler list keeps a stream open (hx-sse:connect); its response is awaited from before
+      // the sign-in, which lands on that page and may open the stream before signIn returns.
+      const streamOpen = live.waitForResponse((r) => r.url().endsWith('/scheduler/stream'), { timeout: 30_000 });
       await signIn(live, server.url, 'admin', browserAdminPassword, '/scheduler');
-      // The scheduler list keeps a stream open (hx-sse:connect); wait until it is.
-      await live.waitForResponse((r) => r.url().endsWith('/scheduler/stream'));
+      await streamOpen;
       await expect(live.locator('[hx-sse\\:connect]').count()).resolves.toBe(1);
       const streamRequests: string[] = [];
       live.on('request', (r) => r.url().endsWith('/scheduler/stream') && streamRequests.push(r.url()));
