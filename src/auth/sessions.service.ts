@@ -43,11 +43,15 @@ export async function resolveSession(
   };
 }
 
-/** Ends a session (and, in every instance, the streams it opened); the user id it belonged to, or null when it was not live. */
-export async function endSession(db: Kysely<Database>, id: string): Promise<number | null> {
+/**
+ * Ends a session (and, in every instance, the streams it opened); the user id it belonged to, or null
+ * when it was not live. `withEnded` writes in the same transaction (the sign-out's audit entry).
+ */
+export async function endSession(db: Kysely<Database>, id: string, withEnded?: (trx: Kysely<Database>, userId: number) => Promise<void>): Promise<number | null> {
   return db.transaction().execute(async (trx) => {
     const ended = await revokeSessionByHash(trx, sha256(id));
     if (ended) await notifyAccessEnded(trx, { kind: 'session_ended', sessionId: ended.sessionId });
+    if (ended && withEnded) await withEnded(trx, ended.userId);
     return ended?.userId ?? null;
   });
 }

@@ -72,8 +72,7 @@ export function authRoutes(deps: AccountsDeps) {
   app.post('/logout', async (c) => {
     const sid = getCookie(c, sessionCookieName);
     if (sid) {
-      const userId = await endSession(deps.db, sid);
-      if (userId !== null) await audit(deps.db, actorOf(c, deps), { action: 'auth.logout', outcome: 'success' });
+      await endSession(deps.db, sid, (trx) => audit(trx, actorOf(c, deps), { action: 'auth.logout', outcome: 'success' }));
     }
     clearSessionCookie(c, deps.config);
     return c.redirect('/login', 303);
