@@ -86,8 +86,13 @@ describe('fair claiming', () => {
     expect(claimed.filter((id) => b.includes(id)).length).toBe(2);
     const running = await sql<{ queued_by: number; n: number }>`select queued_by, count(*)::int as n from runs where status = 'running' group by queued_by order by queued_by`.execute(db.store.db);
     expect(running.rows.map((r) => [Number(r.queued_by), Number(r.n)])).toEqual([[A.userId, 2], [B.userId, 2]]);
-    // Without a cap, concurrent claimers split the rest between them, each run once.
-    const rest = (await Promise.all(Array.from({ length: 8 }, (_, i) => claim(3, null, `v${i}`)))).flat();
+    // Without a cap, concurrent claimers split the rest between them, each run once. SKIP LOCKED
+    // lets a claimer pass over rows another is still deciding about, so one concurrent round may
+    // leave some for the next poll (seen: 6 of 8 on a loaded machine); later rounds take the rest.
+    const rest: number[] = [];
+    for (let round = 0; round < 5 && rest.length < 8; round++) {
+      rest.push(...(await Promise.all(Array.from({ length: 8 }, (_, i) => claim(3, null, `v${i}`)))).flat());
+    }
     expect(new Set(rest).size).toBe(rest.length);
     expect(rest.length).toBe(8);
   });
