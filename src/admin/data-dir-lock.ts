@@ -108,7 +108,10 @@ function listenOrNull(path: string): Promise<Server | null> {
   return new Promise((resolve, reject) => {
     // Half-open: a caller that stops sending (Ctrl-C) still reads what its command says last.
     const server = createServer({ allowHalfOpen: true });
-    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(null) : reject(err)));
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') resolve(null);
+      else reject(new Error(`cannot bind the data directory's lock socket ${JSON.stringify(path)}: ${err.message}; DATA_DIR must be on a local file system that allows Unix sockets`));
+    });
     server.listen(path, () => resolve(server));
   });
 }
