@@ -124,8 +124,10 @@ describe('secret env entries and arguments of command tasks', () => {
     const edit = await call('GET', `/scheduler/tasks/${taskId}/edit`, tokens.admin);
     expect(edit.status).toBe(200);
     expectNoSecret(edit.text);
-    expect(edit.text).toContain('name="env.secret.0" checked');
-    expect(edit.text).toContain('type="password" name="env.value.0" value="••••"');
+    // The secret's row (whatever its place) shows the mask in a password field, its box ticked.
+    const row = /name="env\.name\.(\d+)" value="S3_SECRET_KEY"/.exec(edit.text)![1];
+    expect(edit.text).toContain(`name="env.secret.${row}" checked`);
+    expect(edit.text).toContain(`type="password" name="env.value.${row}" value="••••"`);
   });
 
   it('reach the program at spawn, decrypted, with no server variables beside them; the run log and answers never show them', async () => {
