@@ -112,7 +112,14 @@ function listenOrNull(path: string): Promise<Server | null> {
       if (err.code === 'EADDRINUSE') resolve(null);
       else reject(new Error(`cannot bind the data directory's lock socket ${JSON.stringify(path)}: ${err.message}; DATA_DIR must be on a local file system that allows Unix sockets`));
     });
-    server.listen(path, () => resolve(server));
+    // The socket file is created 0600 (bind happens inside listen(), synchronously, so the umask
+    // covers exactly it): a chmod after binding would leave a moment in which anyone could connect.
+    const umask = process.umask(0o177);
+    try {
+      server.listen(path, () => resolve(server));
+    } finally {
+      process.umask(umask);
+    }
   });
 }
 
