@@ -141,16 +141,21 @@ describe('accounts on the command line', () => {
     const badRole = await runCli(['user', 'create', '--data-dir', dir, '--username', 'x1', '--role', 'boss'], env);
     expect(badRole.code).toBe(1);
     expect(badRole.stderr).toContain('role: expected one of viewer, analyst, admin; got "boss"');
+    // A reset revokes the user's API tokens unless --keep-tokens: one token made before each reset.
+    const revokedToken = (await runCli(['token', 'create', '--data-dir', dir, '--username', 'li.wei'], env)).stdout.trim();
     const reset = await runCli(['user', 'reset-password', '--data-dir', dir, '--username', 'li.wei'], env);
-    expect(reset.stdout).toMatch(/new password set for li\.wei.*\npassword: [A-Za-z0-9]{24}\n$/);
+    expect(reset.stdout).toMatch(/new password set for li\.wei; their browser sessions were signed out, 1 API token revoked\npassword: [A-Za-z0-9]{24}\n$/);
     const missing = await runCli(['token', 'create', '--data-dir', dir, '--username', 'ghost'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no user "ghost"');
     const token = (await runCli(['token', 'create', '--data-dir', dir, '--username', 'li.wei'], env)).stdout.trim();
+    const kept = await runCli(['user', 'reset-password', '--data-dir', dir, '--username', 'li.wei', '--keep-tokens'], env);
+    expect(kept.stdout).toContain('their API tokens were kept');
     const server = await startServerProcess(['--data-dir', dir], env);
     try {
       const me = await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
       expect(await me.json()).toMatchObject({ username: 'li.wei', role: 'analyst', via: 'token' });
+      expect((await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${revokedToken}` } })).status).toBe(401);
       // Users existed before this first start (made by the CLI), so no admin was created or printed.
       expect(server.lines.some((l) => l.includes('sign in as'))).toBe(false);
     } finally {

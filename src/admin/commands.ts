@@ -65,8 +65,8 @@ export const storeCommands = {
   },
   user: {
     summary: 'create a user or reset a password (a generated one is printed when none is given)',
-    usage: 'zquant user create --username NAME --role viewer|analyst|admin [--password-stdin]\n       zquant user reset-password --username NAME [--password-stdin]',
-    options: { username: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+    usage: 'zquant user create --username NAME --role viewer|analyst|admin [--password-stdin]\n       zquant user reset-password --username NAME [--password-stdin] [--keep-tokens]',
+    options: { username: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' }, 'keep-tokens': { type: 'boolean' } },
     allowPositionals: true,
     needs: 'pg',
     readsStdin: (values) => values['password-stdin'] === true,

@@ -32,8 +32,12 @@ export async function userCommand(stores: CommandStores, io: CommandIo, values: 
       io.stderr(`zquant user reset-password: no user "${username}"; see zquant user create\n`);
       return 1;
     }
-    await resetPassword(db, actor, Number(user.id), password);
-    io.stdout(`new password set for ${user.username}; their browser sessions were signed out\n`);
+    // An operator's reset, like an admin's on the users page: the old credentials all end, API
+    // tokens included, unless --keep-tokens says otherwise.
+    const keepTokens = values['keep-tokens'] === true;
+    const { revokedTokens } = await resetPassword(db, actor, Number(user.id), password, { revokeTokens: !keepTokens });
+    const tokens = keepTokens ? 'their API tokens were kept' : `${revokedTokens} API token${revokedTokens === 1 ? '' : 's'} revoked`;
+    io.stdout(`new password set for ${user.username}; their browser sessions were signed out, ${tokens}\n`);
   }
   if (given === null) io.stdout(`password: ${password}\n`);
   return 0;
