@@ -116,83 +116,14 @@ export async function claimRuns(
 ): Promise<RunRow[]> {
   if (limit <= 0 || executors.length === 0) return [];
   const names = JSON.stringify(executors);
-  // Only each owner's first `limit` queued runs can be claimed now, so the owners are found by
-  // index probes and each owner's queue is read through an index up to that many rows (a lateral
-  // join per owner), instead of ranking every queued run: ranking all of them made the runs bench
-  // (3,000 queued) fall from ~900 to 44 runs/s. System runs (queued by no one) are one owner, read
-  // by their own branch since `is not distinct from` cannot use an index.
-  const claim = (q: Db) => sql<RunRow>`
-    with recursive exe as (select jsonb_array_elements_text(${names}::text::jsonb) as name),
-    -- The users with queued runs, one index probe each (a loose index scan: Postgres has no skip scan).
-    users(id) as (
-      (select queued_by from runs where status = 'queued' and queued_by is not null order by queued_by limit 1)
-      union all
-      select (select r.queued_by from runs r where r.status = 'queued' and r.queued_by > u.id order by r.queued_by limit 1)
-      from users u where u.id is not null
-    ),
-    owners as (
-      select o.queued_by,
-        (select count(*) from runs r where r.status = 'running' and r.queued_by is not distinct from o.queued_by
-           and r.executor in (select name from exe))::int as running,
-        case when o.queued_by is null then null else (
-          select max(r.started_at) from runs r where r.queued_by = o.queued_by and r.started_at is not null
-            and r.executor in (select name from exe)) end as last_started
-      from (
-        select id as queued_by from users where id is not null
-        union all
-        select null where exists (select 1 from runs where status = 'queued' and queued_by is null)
-      ) o
-    ),
-    queued as (
-      select q.id, o.queued_by, q.priority, q.run_after, o.running, o.last_started,
-        row_number() over (partition by o.queued_by order by q.priority desc, q.run_after, q.id) as rank
-      from owners o
-      cross join lateral (
-        select r.id, r.priority, r.run_after from runs r
-        where r.status = 'queued' and r.run_after <= now() and r.executor in (select name from exe)
-          and r.queued_by = o.queued_by
-        order by r.priority desc, r.run_after, r.id
-        limit ${limit}
-      ) q
-      where o.queued_by is not null
-      union all
-      select q.id, null, q.priority, q.run_after, o.running, null,
-        row_number() over (order by q.priority desc, q.run_after, q.id) as rank
-      from owners o
-      cross join lateral (
-        select r.id, r.priority, r.run_after from runs r
-        where r.status = 'queued' and r.run_after <= now() and r.executor in (select name from exe)
-          and r.queued_by is null
-        order by r.priority desc, r.run_after, r.id
-        limit ${limit}
-      ) q
-      where o.queued_by is null
-    ),
-    ranked as (
-      select id, queued_by, priority, run_after, running + rank as turn, last_started from queued
-    ),
-    next as (
-      select id from runs
-      where status = 'queued' and id in (
-        select id from ranked
-        where ${perOwnerRunning}::int is null or queued_by is null or turn <= ${perOwnerRunning}::int
-        order by priority desc, turn, last_started nulls first, run_after, id
-        limit ${limit})
-      for update skip locked
-    ),
-    c as (
-      update runs r set status = 'running', attempt = r.attempt + 1, lease_owner = ${owner},
-        lease_expires_at = now() + ${leaseMs} * interval '1 millisecond', heartbeat_at = now(),
-        started_at = now(), finished_at = null, control = null, event_seq = r.event_seq + 1
-      from next where r.id = next.id
-      returning r.*
-    ),
-    e as (
-      insert into run_events (run_id, seq, kind, data)
-      select id, event_seq, 'status', jsonb_build_object('status', 'running', 'attempt', attempt, 'final', false, 'reason', 'started by ' || lease_owner)
-      from c
-    )
-    select c.*, pg_notify(${runsChannel}, 'e:' || c.id || ':' || c.event_seq) is null as _n from c order by c.priority desc, c.id`.execute(q);
+  // The statement is the function zq_claim_runs (migrations/pg/2026-12-06-550-claim-function.ts),
+  // so each connection plans it once: sent as text, its planning took longer than running it. It
+  // reads only each owner's first `limit` queued runs (owners found by index probes, each queue
+  // through an index), never ranking the whole queue: ranking every queued run had made the runs
+  // bench (3,000 queued) fall from ~900 to 44 runs/s. A change to the claim is a new migration
+  // replacing the function.
+  const claim = (q: Db) =>
+    sql<RunRow>`select * from zq_claim_runs(${owner}, ${names}::text::jsonb, ${limit}::int, ${leaseMs}::int, ${perOwnerRunning}::int, ${runsChannel})`.execute(q);
   if (perOwnerRunning === null) return (await claim(db)).rows.map(stripNotify);
   const result = await db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(${claimLockKey})`.execute(tx);
