@@ -1,7 +1,7 @@
 /** The backtests JSON API (/api/v1): submit (202 at once, or ?wait), list, read, results, trades (JSON or CSV), cancel, rerun, delete. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf, requireRole } from '../auth/access.ts';
-import { audit, auditActor } from '../audit/audit.service.ts';
+import { auditActor } from '../audit/audit.service.ts';
 import { makeApiRouter } from '../http/api.ts';
 import { idParam as strictIdParam, boundedInt, boundedDate, pageQuery } from '../http/input.ts';
 import { AppError } from '../http/errors.ts';
@@ -174,8 +174,7 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
     async (c) => {
       const p = principalOf(c);
       const id = c.req.valid('param').id;
-      const b = await cancelBacktest(deps, p, id);
-      await audit(db, auditActor(c, deps.trustProxy), { action: 'backtest.cancel', outcome: 'success', objectType: 'backtest', objectId: id, details: { ownerId: b.ownerId } });
+      const b = await cancelBacktest(deps, p, auditActor(c, deps.trustProxy), id);
       return c.json(backtestJson(b), 202);
     },
   );

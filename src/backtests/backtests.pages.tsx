@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import { pathId, offsetQuery } from '../http/input.ts';
 import type { SSEMessage } from 'hono/streaming';
 import { canChangeOwned, principalOf, requireRole } from '../auth/access.ts';
-import { audit, auditActor } from '../audit/audit.service.ts';
+import { auditActor } from '../audit/audit.service.ts';
 import type { PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
 import { AppError } from '../http/errors.ts';
@@ -95,8 +95,7 @@ export function backtestsPages(deps: BacktestPagesDeps) {
 
   app.post('/backtests/:id{[0-9]+}/cancel', requireRole('analyst'), async (c) => {
     const id = idOf(c.req.param('id'));
-    const b = await cancelBacktest(deps, principalOf(c), id);
-    await audit(db, auditActor(c, deps.trustProxy), { action: 'backtest.cancel', outcome: 'success', objectType: 'backtest', objectId: id, details: { ownerId: b.ownerId } });
+    await cancelBacktest(deps, principalOf(c), auditActor(c, deps.trustProxy), id);
     return c.redirect(`/backtests/${id}`, 303);
   });
 

@@ -270,10 +270,13 @@ export async function listBacktests(db: Db, p: Principal, q: ListQuery) {
   return { backtests: rows.map(toBacktest), total };
 }
 
-export async function cancelBacktest(deps: BacktestsDeps, p: Principal, id: number): Promise<Backtest> {
+/** Cancels the backtest's run and writes its audit entry in the same transaction. */
+export async function cancelBacktest(deps: BacktestsDeps, p: Principal, actor: AuditActor, id: number): Promise<Backtest> {
   const b = await changeableBacktest(deps.db, p, id);
   if (!b.runId || isTerminal(b.status)) throw new AppError(409, 'backtest_state', `backtest ${id} is ${b.status}; only queued or running backtests can be cancelled`);
-  await deps.runs.cancel(b.runId);
+  await deps.runs.cancel(b.runId, (trx) =>
+    audit(trx, actor, { action: 'backtest.cancel', outcome: 'success', objectType: 'backtest', objectId: id, details: { ownerId: b.ownerId } }),
+  );
   const after = await getBacktest(deps.db, id);
   if (!after) throw new AppError(404, 'not_found', `backtest ${id} was not found (deleted meanwhile)`);
   return after;

@@ -50,17 +50,24 @@ export interface RunsService {
   /** The last `limit` log lines, oldest first. */
   logs(id: number, limit: number): Promise<RunEvent[]>;
   events(id: number, afterSeq: number, limit: number): Promise<RunEvent[]>;
-  cancel(id: number): Promise<Run>;
-  pause(id: number): Promise<Run>;
-  resume(id: number): Promise<Run>;
+  /**
+   * The controls. `andThen` (e.g. the audit entry of the request) runs in the transaction that makes
+   * the change, so the change and its record are written together or not at all.
+   */
+  cancel(id: number, andThen?: AndThen): Promise<Run>;
+  pause(id: number, andThen?: AndThen): Promise<Run>;
+  resume(id: number, andThen?: AndThen): Promise<Run>;
   /** A new run with the same executor and params (and checkpoint, unless it had succeeded). */
-  retry(id: number, queuedBy: number | null): Promise<Run>;
+  retry(id: number, queuedBy: number | null, andThen?: AndThen): Promise<Run>;
   /** Resolves with the run once it has ended, or as it is when `timeoutMs` passes. */
   waitForRun(id: number, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Run>;
   /** Events after `afterSeq` then live, without gap or duplicate, ending after the final status. */
   follow(id: number, afterSeq: number, signal: AbortSignal): AsyncGenerator<RunEvent>;
   readonly bus: RunBus;
 }
+
+/** Work done in the transaction of a run control, after the change, with the run as it now is. */
+export type AndThen = (trx: Kysely<Database>, run: Run) => Promise<void>;
 
 export interface RunsServiceOptions {
   pg: PgStore;
@@ -94,8 +101,8 @@ export function makeRunsService(o: RunsServiceOptions): RunsService {
     };
   };
 
-  const mustGet = async (id: number): Promise<Run> => {
-    const row = await repo.findRun(db, id);
+  const mustGet = async (id: number, q: Kysely<Database> = db): Promise<Run> => {
+    const row = await repo.findRun(q, id);
     if (!row) throw new AppError(404, 'not_found', `run ${id} was not found`);
     return toRun(row);
   };
@@ -104,8 +111,8 @@ export function makeRunsService(o: RunsServiceOptions): RunsService {
     new AppError(409, 'run_state', `run ${run.id} is ${run.status}; it cannot be ${action} now${isTerminal(run.status) ? ' (retry makes a new run)' : ''}`);
 
   /** Moves a queued or paused run without a worker involved; null when it changed status meanwhile. */
-  const transitionIdle = (run: Run, from: RunStatus[], to: RunStatus, reason: string, final: boolean) =>
-    repo.transitionRun(db, {
+  const transitionIdle = (q: Kysely<Database>, run: Run, from: RunStatus[], to: RunStatus, reason: string, final: boolean) =>
+    repo.transitionRun(q, {
       id: run.id,
       from,
       to,
@@ -114,6 +121,16 @@ export function makeRunsService(o: RunsServiceOptions): RunsService {
       setControl: true,
       control: null,
     });
+
+  /** A control in one transaction with its `andThen`; without one, straight on the pool as before. */
+  const controlled = async (andThen: AndThen | undefined, op: (q: Kysely<Database>) => Promise<Run>): Promise<Run> => {
+    if (!andThen) return op(db);
+    return db.transaction().execute(async (trx) => {
+      const run = await op(trx);
+      await andThen(trx, run);
+      return run;
+    });
+  };
 
   const source: FollowSource = {
     bus: o.bus,
@@ -155,95 +172,103 @@ export function makeRunsService(o: RunsServiceOptions): RunsService {
     async events(id, afterSeq, limit) {
       return (await repo.readRunEvents(db, id, afterSeq, limit)).map(toRunEvent);
     },
-    async cancel(id) {
-      for (;;) {
-        const run = await mustGet(id);
-        switch (run.status) {
-          case 'queued':
-          case 'paused': {
-            const row = await transitionIdle(run, ['queued', 'paused'], 'cancelled', 'cancelled before it ran', true);
-            if (row) return toRun(row);
-            continue;
+    async cancel(id, andThen) {
+      return controlled(andThen, async (q) => {
+        for (;;) {
+          const run = await mustGet(id, q);
+          switch (run.status) {
+            case 'queued':
+            case 'paused': {
+              const row = await transitionIdle(q, run, ['queued', 'paused'], 'cancelled', 'cancelled before it ran', true);
+              if (row) return toRun(row);
+              continue;
+            }
+            case 'running':
+              if (await repo.requestControl(q, id, 'cancel')) return mustGet(id, q);
+              continue;
+            case 'succeeded':
+            case 'failed':
+            case 'cancelled':
+            case 'abandoned':
+              throw conflict(run, 'cancelled');
           }
-          case 'running':
-            if (await repo.requestControl(db, id, 'cancel')) return mustGet(id);
-            continue;
-          case 'succeeded':
-          case 'failed':
-          case 'cancelled':
-          case 'abandoned':
-            throw conflict(run, 'cancelled');
         }
-      }
+      });
     },
-    async pause(id) {
-      for (;;) {
-        const run = await mustGet(id);
-        switch (run.status) {
-          case 'queued': {
-            const row = await transitionIdle(run, ['queued'], 'paused', 'paused before it ran', false);
-            if (row) return toRun(row);
-            continue;
+    async pause(id, andThen) {
+      return controlled(andThen, async (q) => {
+        for (;;) {
+          const run = await mustGet(id, q);
+          switch (run.status) {
+            case 'queued': {
+              const row = await transitionIdle(q, run, ['queued'], 'paused', 'paused before it ran', false);
+              if (row) return toRun(row);
+              continue;
+            }
+            case 'running':
+              if (await repo.requestControl(q, id, 'pause')) return mustGet(id, q);
+              continue;
+            case 'paused':
+              return run;
+            case 'succeeded':
+            case 'failed':
+            case 'cancelled':
+            case 'abandoned':
+              throw conflict(run, 'paused');
           }
-          case 'running':
-            if (await repo.requestControl(db, id, 'pause')) return mustGet(id);
-            continue;
-          case 'paused':
-            return run;
-          case 'succeeded':
-          case 'failed':
-          case 'cancelled':
-          case 'abandoned':
-            throw conflict(run, 'paused');
         }
-      }
+      });
     },
-    async resume(id) {
-      for (;;) {
-        const run = await mustGet(id);
-        switch (run.status) {
-          case 'paused': {
-            const row = await transitionIdle(run, ['paused'], 'queued', 'resumed', false);
-            if (row) return toRun(row);
-            continue;
+    async resume(id, andThen) {
+      return controlled(andThen, async (q) => {
+        for (;;) {
+          const run = await mustGet(id, q);
+          switch (run.status) {
+            case 'paused': {
+              const row = await transitionIdle(q, run, ['paused'], 'queued', 'resumed', false);
+              if (row) return toRun(row);
+              continue;
+            }
+            case 'running':
+              // A pause asked for but not yet honoured is withdrawn.
+              if (run.control === 'pause') await q.updateTable('runs').set({ control: null }).where('id', '=', id).where('control', '=', 'pause').execute();
+              return mustGet(id, q);
+            case 'queued':
+              return run;
+            case 'succeeded':
+            case 'failed':
+            case 'cancelled':
+            case 'abandoned':
+              throw conflict(run, 'resumed');
           }
-          case 'running':
-            // A pause asked for but not yet honoured is withdrawn.
-            if (run.control === 'pause') await db.updateTable('runs').set({ control: null }).where('id', '=', id).where('control', '=', 'pause').execute();
-            return mustGet(id);
-          case 'queued':
-            return run;
-          case 'succeeded':
-          case 'failed':
-          case 'cancelled':
-          case 'abandoned':
-            throw conflict(run, 'resumed');
         }
-      }
+      });
     },
-    async retry(id, queuedBy) {
-      const run = await mustGet(id);
-      if (!isTerminal(run.status)) throw conflict(run, 'retried');
-      const def = o.registry.get(run.executor);
-      if (!def) throw new AppError(409, 'unknown_executor', `run ${id} used executor "${run.executor}", which this server does not have`);
-      const [row] = await repo.insertRuns(db, [
-        {
-          executor: run.executor,
-          params: run.params,
-          maxAttempts: run.maxAttempts,
-          retryDelayMs: run.retryDelayMs,
-          priority: run.priority,
-          taskId: run.taskId,
-          scheduledFor: null,
-          parentRunId: run.parentRunId,
-          retryOfRunId: run.id,
-          queuedBy,
-          timeoutMs: run.timeoutMs,
-          checkpoint: run.status === 'succeeded' ? null : run.checkpoint,
-          delayMs: 0,
-        },
-      ]);
-      return toRun(row);
+    async retry(id, queuedBy, andThen) {
+      return controlled(andThen, async (q) => {
+        const run = await mustGet(id, q);
+        if (!isTerminal(run.status)) throw conflict(run, 'retried');
+        const def = o.registry.get(run.executor);
+        if (!def) throw new AppError(409, 'unknown_executor', `run ${id} used executor "${run.executor}", which this server does not have`);
+        const [row] = await repo.insertRuns(q, [
+          {
+            executor: run.executor,
+            params: run.params,
+            maxAttempts: run.maxAttempts,
+            retryDelayMs: run.retryDelayMs,
+            priority: run.priority,
+            taskId: run.taskId,
+            scheduledFor: null,
+            parentRunId: run.parentRunId,
+            retryOfRunId: run.id,
+            queuedBy,
+            timeoutMs: run.timeoutMs,
+            checkpoint: run.status === 'succeeded' ? null : run.checkpoint,
+            delayMs: 0,
+          },
+        ]);
+        return toRun(row);
+      });
     },
     async waitForRun(id, { timeoutMs, signal }) {
       const ac = new AbortController();

@@ -282,9 +282,10 @@ export async function runOperation(deps: TasksDeps, actor: AuditActor, taskId: n
   const t = await mustGetTask(deps.db, taskId);
   const run = await deps.runs.getRun(runId);
   if (!run || (run.taskId !== t.id && run.parentRunId === null)) throw new AppError(404, 'not_found', `run ${runId} is not a run of task ${t.name}`);
-  const after = op === 'retry' ? await deps.runs.retry(runId, actor.userId) : await deps.runs[op](runId);
-  await audit(deps.db, actor, { action: `task.run.${op}`, outcome: 'success', objectType: 'run', objectId: runId, details: { task: t.name, resultRunId: after.id } });
-  return after;
+  // The control and its audit entry in one transaction.
+  const record = (trx: Kysely<Database>, after: Run) =>
+    audit(trx, actor, { action: `task.run.${op}`, outcome: 'success', objectType: 'run', objectId: runId, details: { task: t.name, resultRunId: after.id } });
+  return op === 'retry' ? deps.runs.retry(runId, actor.userId, record) : deps.runs[op](runId, record);
 }
 
 /** Every task with its status at the database's now. */
