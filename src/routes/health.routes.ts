@@ -1,11 +1,16 @@
 import { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { PgStore } from '../db/database.ts';
+import type { AppEnv } from '../http/env.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 
-/** Liveness (process up) and readiness (both stores answer a query). */
+/**
+ * Liveness (process up) and readiness (both stores answer a query). Both answer anyone, so a failed
+ * check names the store and nothing of the error (a driver's message can hold hosts, users and
+ * SQL): that goes to the log under the request id, which the answer carries.
+ */
 export function healthRoutes(deps: { pg: PgStore; market: MarketStore; version: string; startedAt: Date }) {
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
   app.get('/healthz', (c) =>
     c.json({ status: 'ok', version: deps.version, uptimeS: Math.round((Date.now() - deps.startedAt.getTime()) / 1000) }),
   );
@@ -17,7 +22,8 @@ export function healthRoutes(deps: { pg: PgStore; market: MarketStore; version: 
         await fn();
         checks[name] = { ok: true, ms: Math.round(performance.now() - t) };
       } catch (err) {
-        checks[name] = { ok: false, error: (err as Error).message, ms: Math.round(performance.now() - t) };
+        c.get('log').error('readiness check failed', { store: name, err: err as Error });
+        checks[name] = { ok: false, error: `${name} does not answer (the server log has why, under request ${c.get('requestId')})`, ms: Math.round(performance.now() - t) };
       }
     };
     await Promise.all([
