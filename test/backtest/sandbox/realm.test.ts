@@ -178,6 +178,22 @@ describe('hardened realm: attacks on the engine through the intrinsics and globa
     if (out.ok) for (const f of out.result.fills) expect(Math.abs(f.shares)).toBeLessThan(1e6);
   });
 
+  it('params turned by the strategy\'s own schema into objects with hostile coercions stay in the run', async () => {
+    // The host hands params as JSON; the user's zod schema may transform them into anything. The
+    // engine never coerces params (it only passes them on), so nothing of these runs.
+    const out = await run(`
+      let coerced = 0;
+      const hostile = { toString() { coerced++; throw new Error('toString'); }, valueOf() { coerced++; throw new Error('valueOf'); }, [Symbol.toPrimitive]() { coerced++; throw new Error('toPrimitive'); }, toJSON() { coerced++; throw new Error('toJSON'); } };
+      export default defineStrategy({
+        name: 'hostile_params',
+        params: z.object({ n: z.number().default(1) }).transform(() => ({ n: hostile, window: hostile, nested: { deep: hostile } })),
+        onDay(ctx) { if (ctx.dayNumber === 90) console.log('coerced', coerced); },
+      });`, { params: { n: 3 } });
+    expect(out.ok).toBe(true);
+    if (out.ok) expect(out.result.logs.at(-1)).toMatch(/ coerced 0$/);
+    expect(unchanged()).toBe(true);
+  });
+
   it('getters that throw where the engine might read (strategy, params, module) fail only that run', async () => {
     const out = await run(`
       let reads = 0;
