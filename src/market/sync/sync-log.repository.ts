@@ -43,17 +43,13 @@ export async function renewSyncLogLease(db: Kysely<Database>, id: number, leaseM
 
 /** Progress of a row: counts and where a range got to (written even after someone closed the row: they are what the store holds). */
 export async function updateSyncLog(db: Kysely<Database>, id: number, patch: { counts: MergeCounts; lastCompletedDate: number | null }): Promise<void> {
-  await db
-    .updateTable('sync_log')
-    .set({
-      inserted: patch.counts.inserted,
-      updated: patch.counts.updated,
-      unchanged: patch.counts.unchanged,
-      deleted: patch.counts.deleted,
-      last_completed_date: patch.lastCompletedDate,
-    })
-    .where('id', '=', id)
-    .execute();
+  await db.updateTable('sync_log').set(progressColumns(patch)).where('id', '=', id).execute();
+}
+
+/** The columns a row's progress is written to, by updateSyncLog and finishSyncLog alike. */
+function progressColumns(patch: { counts: MergeCounts; lastCompletedDate: number | null }) {
+  const { inserted, updated, unchanged, deleted } = patch.counts;
+  return { inserted, updated, unchanged, deleted, last_completed_date: patch.lastCompletedDate };
 }
 
 /**
@@ -68,11 +64,7 @@ export async function finishSyncLog(
   const r = await db
     .updateTable('sync_log')
     .set({
-      inserted: patch.counts.inserted,
-      updated: patch.counts.updated,
-      unchanged: patch.counts.unchanged,
-      deleted: patch.counts.deleted,
-      last_completed_date: patch.lastCompletedDate,
+      ...progressColumns(patch),
       result: patch.result,
       error: patch.error,
       lease_expires_at: null,
