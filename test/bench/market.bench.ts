@@ -6,6 +6,10 @@
 //   upsert_pk_rows_per_s   the alternative to the staging merge: the same rows re-upserted into a table with a
 //                          PRIMARY KEY via INSERT … ON CONFLICT DO UPDATE (counts not exact: no unchanged/updated split).
 //   resync_unchanged_rows_per_s  a second sync of the same range (everything counted unchanged).
+//   sync_rate_limited_rows_per_s the sync as a Tushare user gets it: the client's default limit
+//                          (TUSHARE_CALLS_PER_MINUTE 200) against a cold server (every reply generated and
+//                          serialised on request), the last 60 calendar days, into its own DuckDB file. The
+//                          figures above time the client and DuckDB only (replies prebuilt, no limit).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,9 +26,10 @@ import { createTestDatabase } from '../helpers/pg.ts';
 const stocks = Number(process.env.BENCH_STOCKS ?? 5000);
 const years = Number(process.env.BENCH_YEARS ?? 10);
 
-async function startFakeServerProcess(): Promise<{ url: string; stop: () => void }> {
+async function startFakeServerProcess(cold = false): Promise<{ url: string; stop: () => void }> {
   const main = fileURLToPath(new URL('../helpers/fake-tushare-main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', main, String(stocks), String(years)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, WARM: 'daily' } });
+  const env = cold ? { ...process.env, CACHE: '0' } : { ...process.env, WARM: 'daily' };
+  const child = spawn(process.execPath, ['--import', 'tsx', main, String(stocks), String(years)], { stdio: ['ignore', 'pipe', 'inherit'], env });
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d) => {
@@ -36,8 +41,31 @@ async function startFakeServerProcess(): Promise<{ url: string; stop: () => void
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
+/** The last 60 calendar days through the default rate limit from a cold server: what a user waits for. */
+async function rateLimitedSync(dir: string): Promise<void> {
+  const cold = await startFakeServerProcess(true);
+  const db = await createTestDatabase();
+  const market = await openMarketStore(join(dir, 'rate-limited.duckdb'));
+  try {
+    const callsPerMinute = 200;
+    const client = makeTushareClient({ url: cold.url, token: FAKE_TOKEN, callsPerMinute });
+    const deps = { market, pg: db.store, source: tushareSource(client) };
+    await syncDataset(deps, { dataset: 'stocks' }, { today: 20261127 });
+    const t0 = performance.now();
+    const out = await syncDataset(deps, { dataset: 'daily_bars', start: 20260928, end: 20261127 }, { prefetch: 6 });
+    const s = (performance.now() - t0) / 1000;
+    if (out.result !== 'success') throw new Error(`rate-limited sync ${out.result}: ${out.error}`);
+    console.log(`sync_rate_limited_rows_per_s: ${Math.round(out.rows / s)} rows/s (${out.rows} rows of the last 60 days in ${s.toFixed(1)} s, ${callsPerMinute} calls/min, cold server)`);
+  } finally {
+    cold.stop();
+    await market.close();
+    await db.drop();
+  }
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'zq-bench-market-'));
+  await rateLimitedSync(dir);
   const fake = await startFakeServerProcess();
   const db = await createTestDatabase();
   const market = await openMarketStore(join(dir, 'market.duckdb'));
