@@ -44,9 +44,12 @@ export const safeString = () => z.string().superRefine((s, ctx) => {
 
 const digits = /^(0|[1-9][0-9]*)$/;
 
+/** `s` as a whole number when it is written in digits only (no sign, space, hex, exponent or leading zero) and short enough to be exact; else NaN. */
+const wholeNumber = (s: string): number => (digits.test(s) && s.length <= 16 ? Number(s) : NaN);
+
 /** The id in a path, or a 404: `+1`, ` 1`, `0x10`, `1e3`, `01` and ids beyond the column's range name nothing. */
 export function pathId(raw: string | undefined, what: string, max = maxBigintId): number {
-  const id = raw !== undefined && digits.test(raw) && raw.length <= 16 ? Number(raw) : NaN;
+  const id = raw === undefined ? NaN : wholeNumber(raw);
   if (!(id >= 1 && id <= max)) throw new AppError(404, 'not_found', `${what} ${JSON.stringify(String(raw ?? '').slice(0, 40))} was not found`);
   return id;
 }
@@ -57,7 +60,7 @@ export const notFoundIssue = { notFound: true } as const;
 /** A path id parameter for the API (`{id}`): strict digits within `max`, else 404. */
 export const idSchema = (max = maxBigintId) =>
   z.string().transform((raw, ctx) => {
-    const id = digits.test(raw) && raw.length <= 16 ? Number(raw) : NaN;
+    const id = wholeNumber(raw);
     if (!(id >= 1 && id <= max)) {
       ctx.addIssue({ code: 'custom', message: `no object with id ${JSON.stringify(raw.slice(0, 40))}`, params: notFoundIssue });
       return z.NEVER;
@@ -73,8 +76,7 @@ export const boundedInt = (min: number, max: number) =>
   z
     .union([z.string(), z.number()])
     .transform((v, ctx) => {
-      const s = String(v);
-      const n = digits.test(s) && s.length <= 16 ? Number(s) : NaN;
+      const n = wholeNumber(String(v));
       if (!(n >= min && n <= max)) {
         ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}` });
         return z.NEVER;
@@ -93,7 +95,7 @@ export const pageQuery = (maxLimit = 500, defaultLimit = 50) =>
 /** Reads a page's `offset` (pages have no schema): digits only and bounded, else a 400 naming it. */
 export function offsetQuery(raw: string | undefined, field = 'offset'): number {
   if (raw === undefined || raw === '') return 0;
-  const n = digits.test(raw) && raw.length <= 16 ? Number(raw) : NaN;
+  const n = wholeNumber(raw);
   if (!(n >= 0 && n <= maxOffset)) throw new AppError(400, 'invalid_request', `${field}: expected a whole number from 0 to ${maxOffset}`, { field });
   return n;
 }
