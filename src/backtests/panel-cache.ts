@@ -5,7 +5,7 @@
  * them without a copy per run and the cache never copies a loaded panel. Concurrent requests for
  * the same key share one load.
  */
-import type { BenchmarkSeries, Panel } from '../backtest/engine/panel.ts';
+import { panelArrays, type BenchmarkSeries, type Panel } from '../backtest/engine/panel.ts';
 import type { Board } from '../market/datasets.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import { loadBenchmark, loadPanel, sharedBuffers } from '../market/panel.ts';
@@ -26,8 +26,6 @@ export interface LoadedPanel {
   panel: Panel;
   bytes: number;
 }
-
-const ARRAYS = ['open', 'high', 'low', 'close', 'preClose', 'volume', 'amount', 'adjFactor', 'upLimit', 'downLimit', 'suspended', 'listed', 'st'] as const;
 
 /** `a` itself when it is already on a SharedArrayBuffer, else a copy there. */
 function shared<T extends Float64Array | Uint8Array | Int32Array>(a: T): T {
@@ -118,7 +116,7 @@ export function forwardAdjusted(p: Panel): Panel {
 function toShared(p: Panel): LoadedPanel {
   const out: Record<string, unknown> = { dates: shared(p.dates), codes: p.codes };
   let bytes = p.dates.byteLength;
-  for (const k of ARRAYS) {
+  for (const k of panelArrays) {
     out[k] = shared(p[k]);
     bytes += p[k].byteLength;
   }

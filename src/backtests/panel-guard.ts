@@ -11,12 +11,12 @@
  * full-market ten-year panel (README, "Sandbox").
  */
 import { randomBytes } from 'node:crypto';
-import type { Panel } from '../backtest/engine/panel.ts';
+import { panelArrays, type Panel } from '../backtest/engine/panel.ts';
 
 const seed = new Int32Array(randomBytes(16).buffer);
 
 function panelViews(p: Panel): ArrayBufferView[] {
-  return [p.dates, p.open, p.high, p.low, p.close, p.preClose, p.volume, p.amount, p.adjFactor, p.upLimit, p.downLimit, p.suspended, p.listed, p.st, ...Object.keys(p.fields).sort().map((k) => p.fields[k])];
+  return [p.dates, ...panelArrays.map((k) => p[k]), ...Object.keys(p.fields).sort().map((k) => p.fields[k])];
 }
 
 /** The keyed checksum of a panel's arrays (values and lengths), as hex. */

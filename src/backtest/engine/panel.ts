@@ -1,7 +1,7 @@
 /**
  * The engine's input: a dense trading-day × stock panel of typed arrays, day-major
  * (`index = d * codes.length + i`), so one day's cross-section is contiguous. Produced by the market
- * store's panel loader; the engine reads it and nothing else. Pure types: no I/O, no Node APIs.
+ * store's panel loader; the engine reads it and nothing else. Types and names only: no I/O, no Node APIs.
  */
 export interface Panel {
   /** Trading days as YYYYMMDD integers, ascending; length D. */
@@ -32,6 +32,13 @@ export interface Panel {
   /** Optional daily-basic fields by Tushare name (pe, pb, turnover_rate, total_mv…), same layout; NaN where missing. */
   readonly fields: Readonly<Record<string, Float64Array>>;
 }
+
+/** The panel's Float64 day × stock arrays, by name (everything that walks a whole panel lists them from here). */
+export const panelFloatArrays = ['open', 'high', 'low', 'close', 'preClose', 'volume', 'amount', 'adjFactor', 'upLimit', 'downLimit'] as const;
+/** The panel's Uint8 day × stock flags. */
+export const panelFlagArrays = ['suspended', 'listed', 'st'] as const;
+/** Every day × stock array of a panel (fields aside). */
+export const panelArrays = [...panelFloatArrays, ...panelFlagArrays] as const;
 
 /** The benchmark series aligned to `Panel.dates`: index close, NaN where missing. */
 export interface BenchmarkSeries {

@@ -9,7 +9,7 @@
 import 'ses';
 import { z } from 'zod';
 import { makeBacktest, StrategyError, type Backtest } from '../engine/engine.ts';
-import type { BenchmarkSeries, Panel } from '../engine/panel.ts';
+import { panelFlagArrays, panelFloatArrays, type BenchmarkSeries, type Panel } from '../engine/panel.ts';
 import type { StrategyDefinition } from '../engine/strategy.ts';
 import type { BacktestConfig } from '../engine/types.ts';
 
@@ -63,8 +63,6 @@ interface PanelMeta {
   fields: string[];
   benchmarkCode: string | null;
 }
-const ARRAYS = ['open', 'high', 'low', 'close', 'preClose', 'volume', 'amount', 'adjFactor', 'upLimit', 'downLimit'] as const;
-const FLAGS = ['suspended', 'listed', 'st'] as const;
 
 let panel: Panel | null = null;
 let benchmark: BenchmarkSeries | null = null;
@@ -111,8 +109,8 @@ const api = {
     put(p, 'dates', Int32Array.from(meta.dates));
     put(p, 'codes', meta.codes);
     put(p, 'fields', fields);
-    for (const a of ARRAYS) put(p, a, new Float64Array(buffers[a]));
-    for (const a of FLAGS) put(p, a, new Uint8Array(buffers[a]));
+    for (const a of panelFloatArrays) put(p, a, new Float64Array(buffers[a]));
+    for (const a of panelFlagArrays) put(p, a, new Uint8Array(buffers[a]));
     for (const f of meta.fields) put(fields, f, new Float64Array(buffers[`field:${f}`]));
     panel = p as unknown as Panel;
     benchmark = benchClose && meta.benchmarkCode ? { code: meta.benchmarkCode, close: new Float64Array(benchClose) } : null;

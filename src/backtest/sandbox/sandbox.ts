@@ -7,7 +7,7 @@
  * at once, so cancellation lands within the slice even if user code never returns.
  */
 import ivm from 'isolated-vm';
-import type { BenchmarkSeries, Panel } from '../engine/panel.ts';
+import { panelArrays, type BenchmarkSeries, type Panel } from '../engine/panel.ts';
 import type { BacktestConfig, BacktestResult, Progress, SkippedDay } from '../engine/types.ts';
 import { isolateBundle } from './bundle.ts';
 import { compileUserCode, locateInUserCode, USER_FILENAME, type CompiledUserCode, type UserCodeError } from './user-code.ts';
@@ -32,7 +32,6 @@ export type SandboxOutcome =
   | { ok: true; result: BacktestResult & { skippedDays: (SkippedDay & { line: number | null; column: number | null })[] }; logs: string[] }
   | { ok: false; error: UserCodeError; logs: string[] };
 
-const ARRAYS = ['open', 'high', 'low', 'close', 'preClose', 'volume', 'amount', 'adjFactor', 'upLimit', 'downLimit', 'suspended', 'listed', 'st'] as const;
 const MAX_HOST_LOG_LINES = 2000;
 const MAX_HOST_LOG_CHARS = 1_000_000;
 
@@ -46,7 +45,7 @@ function bufferFor(a: ArrayBufferView): ArrayBufferLike {
 
 function panelBytes(p: Panel): number {
   let n = 0;
-  for (const a of ARRAYS) n += p[a].byteLength;
+  for (const a of panelArrays) n += p[a].byteLength;
   for (const f of Object.values(p.fields)) n += f.byteLength;
   return n;
 }
@@ -175,7 +174,7 @@ export async function runUserBacktest(opts: SandboxOptions): Promise<SandboxOutc
     const p = opts.panel;
     const { zq, loadError } = await loadIsolate(iso, compiled, remaining(), async (zq) => {
       const buffers: Record<string, ArrayBufferLike> = {};
-      for (const a of ARRAYS) buffers[a] = bufferFor(p[a]);
+      for (const a of panelArrays) buffers[a] = bufferFor(p[a]);
       for (const [f, arr] of Object.entries(p.fields)) buffers[`field:${f}`] = bufferFor(arr);
       const meta = { dates: Array.from(p.dates), codes: [...p.codes], fields: Object.keys(p.fields), benchmarkCode: opts.benchmark?.code ?? null };
       const setPanel = (await zq.get('setPanel', { reference: true })) as ivm.Reference<(...a: unknown[]) => unknown>;
