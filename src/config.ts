@@ -119,6 +119,11 @@ export class ConfigError extends Error {
 }
 
 /** Reads the environment once; an empty string counts as unset. */
+/** The configuration with every setting at its default (reads no environment): for code built without one. */
+export function configDefaults(): Config {
+  return loadConfig({});
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const cleaned: Record<string, string> = {};
   for (const key of Object.keys(configSchema.shape)) {

@@ -15,7 +15,7 @@ import { seedDemoOnFirstStart } from './market/demo/first-start.ts';
 import { availableParallelism } from 'node:os';
 import type { Authenticate } from './auth/access.ts';
 import { diagnosticExecutors } from './executors/diagnostic.executors.ts';
-import { makeBacktestExecutor, makeScheduledBacktestExecutor } from './backtests/backtest.executor.ts';
+import { backtestRunLimitsOf, makeBacktestExecutor, makeScheduledBacktestExecutor } from './backtests/backtest.executor.ts';
 import { makeExecutorRegistry, type ExecutorDefinition, type ExecutorRegistry } from './runs/executor-registry.ts';
 import { startRuns, type ReaperHooks, type RunsRuntime, type RunsSettings } from './runs/runs.runtime.ts';
 import type { RunsService } from './runs/runs.service.ts';
@@ -43,7 +43,7 @@ export function serverExecutors(config?: Config, secrets: SecretBox | null = nul
   const options = config
     ? {
         panelCacheBytes: config.panelCacheMb * 2 ** 20,
-        limits: { maxOrders: config.backtestMaxOrders, maxOrdersPerDay: config.backtestMaxOrdersPerDay, maxResultBytes: config.backtestMaxResultBytes, timeoutMs: config.backtestTimeoutMs },
+        limits: backtestRunLimitsOf(config),
       }
     : undefined;
   const all: ExecutorDefinition[] = [...diagnosticExecutors, makeBacktestExecutor(options), makeScheduledBacktestExecutor(options)];

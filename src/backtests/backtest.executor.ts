@@ -5,6 +5,7 @@
  * a strategy error ends the run failed with its line, column and date (never retried).
  */
 import { z } from 'zod';
+import { configDefaults, type Config } from '../config.ts';
 import { FIELDS_BY_STRATEGY } from '../backtest/backtest.command.ts';
 import type { BacktestConfig } from '../backtest/engine/types.ts';
 import type { StrategySpec } from '../backtest/run-backtest.ts';
@@ -60,7 +61,10 @@ export interface BacktestRunLimits {
   timeoutMs: number;
 }
 
-export const defaultBacktestRunLimits: BacktestRunLimits = { maxOrders: 200_000, maxOrdersPerDay: 20_000, maxResultBytes: 64 * 2 ** 20, timeoutMs: 600_000 };
+/** The run limits of the configuration (its defaults when none is given). */
+export function backtestRunLimitsOf(config: Config = configDefaults()): BacktestRunLimits {
+  return { maxOrders: config.backtestMaxOrders, maxOrdersPerDay: config.backtestMaxOrdersPerDay, maxResultBytes: config.backtestMaxResultBytes, timeoutMs: config.backtestTimeoutMs };
+}
 
 export interface BacktestExecutorOptions {
   panelCacheBytes: number;
@@ -84,7 +88,7 @@ function limitHint(e: BacktestThreadOutcome & { ok: false }): string {
 
 async function runOne(backtestId: number, o: BacktestExecutorOptions, ctx: RunContext): Promise<unknown> {
   const panelCacheBytes = o.panelCacheBytes;
-  const limits = o.limits ?? defaultBacktestRunLimits;
+  const limits = o.limits ?? backtestRunLimitsOf();
   const db = ctx.stores.pg.db;
   const row = await repo.findBacktest(db, backtestId);
   if (!row) throw new RunError('not_found', `backtest ${backtestId} no longer exists (deleted)`, { retryable: false });
@@ -162,7 +166,7 @@ export const makeBacktestExecutor = (options: BacktestExecutorOptions = { panelC
   // Queued through the backtests API, which writes the config row first; the generic runs API is for admins only.
   queueRole: 'admin',
   // The wall-time bound of every backtest run (BACKTEST_TIMEOUT_MS): past it the run fails with code `timeout`.
-  defaults: { maxAttempts: 1, timeoutMs: (options.limits ?? defaultBacktestRunLimits).timeoutMs },
+  defaults: { maxAttempts: 1, timeoutMs: (options.limits ?? backtestRunLimitsOf()).timeoutMs },
   run: (p, ctx) => runOne(p.backtestId, options, ctx),
 });
 
@@ -197,7 +201,7 @@ export const makeScheduledBacktestExecutor = (options: BacktestExecutorOptions =
   kind: 'backtest',
   queueRole: 'admin',
   // The wall-time bound of every backtest run (BACKTEST_TIMEOUT_MS): past it the run fails with code `timeout`.
-  defaults: { maxAttempts: 1, timeoutMs: (options.limits ?? defaultBacktestRunLimits).timeoutMs },
+  defaults: { maxAttempts: 1, timeoutMs: (options.limits ?? backtestRunLimitsOf()).timeoutMs },
   async run(p, ctx) {
     const db = ctx.stores.pg.db;
     const resumed = (ctx.resume as { backtestId?: number } | null)?.backtestId;

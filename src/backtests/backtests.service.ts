@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import { canChangeOwned, canSeeOwned, type Principal } from '../auth/access.ts';
 import { getBuiltinStrategy } from '../backtest/strategies/registry.ts';
 import type { Database } from '../db/schema.ts';
+import { configDefaults, type Config } from '../config.ts';
 import { AppError } from '../http/errors.ts';
 import { audit, type AuditActor } from '../audit/audit.service.ts';
 import { shownRunError } from '../runs/run.mapping.ts';
@@ -34,10 +35,8 @@ export interface BacktestSubmitLimits {
   timeoutMs: number;
 }
 
-export const defaultBacktestSubmitLimits: BacktestSubmitLimits = { maxQueuedPerUser: 20, maxRunningPerUser: 2, timeoutMs: 600_000 };
-
-/** The submit-side limits of the configuration. */
-export function backtestSubmitLimitsOf(config: { backtestMaxQueuedPerUser: number; backtestMaxRunningPerUser: number; backtestTimeoutMs: number }): BacktestSubmitLimits {
+/** The submit-side limits of the configuration (its defaults when none is given). */
+export function backtestSubmitLimitsOf(config: Pick<Config, 'backtestMaxQueuedPerUser' | 'backtestMaxRunningPerUser' | 'backtestTimeoutMs'> = configDefaults()): BacktestSubmitLimits {
   return { maxQueuedPerUser: config.backtestMaxQueuedPerUser, maxRunningPerUser: config.backtestMaxRunningPerUser, timeoutMs: config.backtestTimeoutMs };
 }
 
@@ -204,7 +203,7 @@ export async function specFromSubmit(db: Db, p: Principal, raw: unknown): Promis
  * which the running cap at claim time makes harmless.
  */
 async function checkQueueRoom(deps: BacktestsDeps, ownerId: number): Promise<void> {
-  const max = (deps.limits ?? defaultBacktestSubmitLimits).maxQueuedPerUser;
+  const max = (deps.limits ?? backtestSubmitLimitsOf()).maxQueuedPerUser;
   const waiting = await deps.runs.countWaiting(ownerId, [backtestExecutorName]);
   if (waiting >= max) {
     throw new AppError(429, 'too_many_queued', `you have ${waiting} backtests waiting to run, the most one user may queue (BACKTEST_MAX_QUEUED_PER_USER = ${max}); wait for some to start or cancel some on /backtests, then submit again`, { limit: max, waiting });

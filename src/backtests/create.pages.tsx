@@ -9,7 +9,7 @@ import { CreatePage, type CreateContext, type CreateValues } from '../../views/b
 import { ParamsFields, paramsFromForm } from '../../views/backtests/params-form.tsx';
 import { isoDay } from './backtest-request.ts';
 import type { BacktestPagesDeps } from './backtests.pages.tsx';
-import { defaultBacktestSubmitLimits, submitBacktest, visibleBacktest } from './backtests.service.ts';
+import { backtestSubmitLimitsOf, submitBacktest, visibleBacktest } from './backtests.service.ts';
 
 type Form = Record<string, string | string[]>;
 const one = (f: Form, k: string) => {
@@ -42,7 +42,7 @@ export function createRoutes(deps: BacktestPagesDeps) {
   const context = async (c: Context<AppEnv>, strategy: string): Promise<CreateContext> => {
     const p = principalOf(c);
     const [mine, idx, range, schema] = await Promise.all([listUserStrategies(db, p, {}).then((l) => l.filter((s) => s.ownerId === p.userId)), indexes(), dataRange(), schemaOf(p, strategy).catch(() => null)]);
-    return { builtins: builtinList(), mine, indexes: idx, dataRange: range, schema, limits: deps.limits ?? defaultBacktestSubmitLimits };
+    return { builtins: builtinList(), mine, indexes: idx, dataRange: range, schema, limits: deps.limits ?? backtestSubmitLimitsOf() };
   };
 
   const defaults = (range: { first: string | null; last: string | null }): CreateValues => {
