@@ -14,6 +14,12 @@ export interface StrategyDefinition<P = Record<string, unknown>> {
   /** One line for the strategy list and the create page. */
   description?: string;
   params: ParamsSchema<P>;
+  /**
+   * The daily-basic fields (pe_ttm, pb, turnover_rate, …: src/market/panel.ts basicFields) the
+   * strategy reads with ctx.field; only these are loaded into a built-in's panel (none when absent).
+   * User code is given the whole daily-basic set whatever it declares.
+   */
+  fields?: readonly string[];
   init?(ctx: StrategyContext<P>): void;
   onDay(ctx: StrategyContext<P>): void;
   /** Called after the fill phase for every order that filled (partly) or ended that day. */

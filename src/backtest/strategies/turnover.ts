@@ -13,6 +13,7 @@ export const turnover = defineStrategy({
   name: 'turnover_rate',
   description: 'Holds the most traded stocks within a turnover-rate band, rebalanced periodically',
   params: turnoverParams,
+  fields: ['turnover_rate'],
   onDay(ctx) {
     const { min_turnover, max_turnover, top_n, rebalance_days } = ctx.params;
     if ((ctx.dayNumber - 1) % rebalance_days !== 0) return;

@@ -13,6 +13,7 @@ export const value = defineStrategy({
   name: 'pe_pb_value',
   description: 'Holds the cheapest stocks by PE and PB, rebalanced periodically',
   params: valueParams,
+  fields: ['pe_ttm', 'pb'],
   onDay(ctx) {
     const { max_pe, max_pb, top_n, rebalance_days } = ctx.params;
     if ((ctx.dayNumber - 1) % rebalance_days !== 0) return;
