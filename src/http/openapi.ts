@@ -1,5 +1,5 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { requireRole } from '../auth/access.ts';
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import { errors, json, operation } from './contract.ts';
 import type { AppEnv } from './env.ts';
 
 export type OpenApiDocument = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
@@ -7,30 +7,17 @@ export type OpenApiDocument = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Docume
 /** Where the API router is mounted; the document's `servers` entry, so its paths read as mounted. */
 export const apiBase = '/api/v1';
 
-const errorBody = z
-  .object({
-    error: z.object({
-      code: z.string(),
-      message: z.string(),
-      details: z.record(z.string(), z.unknown()).optional().describe('e.g. {"field": …} naming the bad field of a request'),
-      request_id: z.string().optional().describe('The X-Request-Id of this request; the server log has the rest under it'),
-    }),
-  })
-  .openapi('Error', { description: 'Every error under /api: a stable code, a message saying what to do, and the request id to quote to an operator. Never a stack or a file path.' });
-
-const documentRoute = createRoute({
+const documentRoute = operation({
   method: 'get',
   path: '/openapi.json',
+  operationId: 'getOpenApiDocument',
   tags: ['meta'],
   summary: 'This API, described as OpenAPI 3.1',
-  description: 'Generated from the same zod schemas that validate the requests, so it cannot drift from what the server accepts.',
-  middleware: [requireRole('viewer')] as const,
+  description: 'Generated from the same zod schemas that validate requests and build responses, so it cannot drift from what the server does. Readable without signing in (it holds no data), so clients can be generated from it.',
+  security: [],
   responses: {
-    200: {
-      description: 'The OpenAPI 3.1 document',
-      content: { 'application/json': { schema: z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.record(z.string(), z.unknown()) }) } },
-    },
-    401: { description: 'Not signed in and no API token', content: { 'application/json': { schema: errorBody } } },
+    200: json(z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.record(z.string(), z.unknown()) }), 'The OpenAPI 3.1 document'),
+    ...errors(429),
   },
 });
 
@@ -52,7 +39,13 @@ export function documentApi(api: OpenAPIHono<AppEnv>, version: string): () => Op
       info: {
         title: 'zquant API',
         version,
-        description: 'The JSON API of zquant, a self-hosted quant research server for the China A-share market. Field names are snake_case; every error is {"error":{"code","message","details","request_id"}}.',
+        description:
+          'The JSON API of zquant, a self-hosted quant research server for the China A-share market.\n\n' +
+          'One convention everywhere: field names are snake_case in requests, responses, query strings and server-sent event data; ' +
+          'calendar days are `YYYY-MM-DD` strings (market queries also accept `YYYYMMDD`); instants are ISO 8601 UTC strings; ' +
+          'money is CNY as a number. Every error is `{"error": {"code", "message", "details", "request_id"}}` with a 4xx or 5xx status, ' +
+          'and `details.field` names the field of a request that was wrong.',
+        license: { name: 'Proprietary (private project; no public licence)' },
       },
       servers: [{ url: apiBase }],
       security: [{ bearer: [] }],

@@ -6,6 +6,8 @@ import { auditActor } from '../audit/audit.service.ts';
 import type { PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
 import { AppError } from '../http/errors.ts';
+import { parseInput } from '../http/contract.ts';
+import { StrategyInputSchema } from './strategies.contract.ts';
 import type { Database } from '../db/schema.ts';
 import type { Kysely } from 'kysely';
 import { BuiltinPage, EditorPage, StrategiesPage, StrategyPage, type EditorValues } from '../../views/strategies/strategies.tsx';
@@ -52,7 +54,7 @@ export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChrome
   app.post('/strategies', requireRole('analyst'), async (c) => {
     const v = await formValues(c);
     try {
-      const s = await createStrategy(db, principalOf(c), v as never);
+      const s = await createStrategy(db, principalOf(c), parseInput(StrategyInputSchema, v));
       return c.redirect(`/strategies/${s.id}`, 303);
     } catch (err) {
       return rerender(c, null, v, err);
@@ -75,7 +77,7 @@ export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChrome
     await changeableStrategy(db, principalOf(c), id);
     const v = await formValues(c);
     try {
-      await updateStrategy(db, principalOf(c), id, v as never);
+      await updateStrategy(db, principalOf(c), id, parseInput(StrategyInputSchema, v));
       return c.redirect(`/strategies/${id}`, 303);
     } catch (err) {
       return rerender(c, id, v, err);

@@ -13,11 +13,11 @@ import { audit, type AuditActor } from '../audit/audit.service.ts';
 import { maxInt4Id } from '../http/input.ts';
 import { checkStrategyCode } from './dry-run.ts';
 import * as repo from './strategies.repository.ts';
+import type { StrategyCategory, StrategyInput } from './strategies.contract.ts';
 
 type Db = Kysely<Database>;
 
-export const strategyCategories = ['trend', 'momentum', 'mean_reversion', 'value', 'volume', 'grid', 'custom'] as const;
-export type StrategyCategory = (typeof strategyCategories)[number];
+export { strategyCategories, type StrategyCategory } from './strategies.contract.ts';
 
 const builtinCategory: Record<string, StrategyCategory> = {
   simple_ma: 'trend', dual_ma: 'trend', momentum: 'momentum', mean_reversion: 'mean_reversion', bollinger: 'mean_reversion',
@@ -79,26 +79,9 @@ function toStrategy(r: repo.StrategyRow): UserStrategy {
   };
 }
 
-export const strategyInputSchema = z
-  .object({
-    name: z.string().trim().min(1, 'name: give the strategy a name').max(100),
-    description: z.string().max(2000).default(''),
-    category: z.enum(strategyCategories).default('custom'),
-    language: z.enum(['js', 'ts']).default('js'),
-    code: z.string().min(1, 'code: write the strategy (start from the template)').max(200_000),
-  })
-  .strict();
-export type StrategyInput = z.input<typeof strategyInputSchema>;
-
-/** 400 naming the field; code problems carry line and column. */
+/** The input (already read with StrategyInputSchema) with its code checked: 400 with the line and column of a problem. */
 async function validated(input: StrategyInput) {
-  const parsed = strategyInputSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue.path.map(String).join('.') || 'body';
-    throw new AppError(400, 'invalid_request', issue.message.startsWith(`${field}:`) ? issue.message : `${field}: ${issue.message}`, { field });
-  }
-  const check = await checkStrategyCode(parsed.data.code, parsed.data.language);
+  const check = await checkStrategyCode(input.code, input.language);
   if (!check.ok) {
     const e = check.error;
     const where = e.line ? ` at line ${e.line}, column ${e.column}` : '';
@@ -106,7 +89,7 @@ async function validated(input: StrategyInput) {
       field: 'code', line: e.line, column: e.column, kind: e.code,
     });
   }
-  return { ...parsed.data, paramsSchema: check.paramsSchema };
+  return { ...input, paramsSchema: check.paramsSchema };
 }
 
 function uniqueName(err: unknown): never {

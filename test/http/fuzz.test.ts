@@ -11,6 +11,8 @@ import type { Principal } from '../../src/auth/access.ts';
 import { systemActor, createUser } from '../../src/auth/users.service.ts';
 import { createToken } from '../../src/auth/tokens.service.ts';
 import { createStrategy } from '../../src/strategies/strategies.service.ts';
+import { StrategyInputSchema } from '../../src/strategies/strategies.contract.ts';
+import { parseInput } from '../../src/http/contract.ts';
 import { strategyTemplate } from '../../src/strategies/template.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { bodyFor, formsOf, hostileIds, hostileQueryValues, multipart, resolver, valueFor, type FuzzRequest } from '../helpers/fuzz.ts';
@@ -92,7 +94,7 @@ beforeAll(async () => {
   admin = { userId: user.id, username: user.username, role: 'admin', via: 'token' };
   await createUser(db, systemActor('fuzz'), { username: 'fuzz-viewer', role: 'viewer', password: 'correct horse battery' });
   await createToken(db, systemActor('fuzz'), { userId: user.id, name: 'fuzz', expiresDays: null, now: new Date() });
-  await createStrategy(db, admin, { name: 'fuzz strategy', code: strategyTemplate });
+  await createStrategy(db, admin, parseInput(StrategyInputSchema, { name: 'fuzz strategy', code: strategyTemplate }));
   await t.app.request('/api/v1/scheduler/tasks', {
     method: 'POST', headers: { 'x-fuzz-as': 'admin', 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'fuzz-task', executor: 'noop', schedule: { kind: 'manual' } }),

@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createRoute, z } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +12,9 @@ import { apiBase, documentApi, type OpenApiDocument } from '../../src/http/opena
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
 import { compareRoutesWithDocument, openApiPath } from '../helpers/openapi.ts';
+
+/** The Redocly CLI's entry point, run with this Node (the CI's). */
+const redoclyBin = join(dirname(createRequire(import.meta.url).resolve('@redocly/cli/package.json')), 'bin', 'cli.js');
 
 let viewer: TestApp;
 let anonymous: TestApp;
@@ -33,10 +41,51 @@ describe('GET /api/v1/openapi.json', () => {
     expect(doc.paths?.['/openapi.json']?.get?.summary).toMatch(/OpenAPI 3\.1/);
   });
 
-  it('sits behind requireRole: 401 for anonymous callers', async () => {
+  it('is readable without signing in (it holds no data), and is the same document', async () => {
     const res = await anonymous.app.request('/api/v1/openapi.json');
-    expect(res.status).toBe(401);
-    expect((await res.json()).error.code).toBe('unauthenticated');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(doc);
+    expect(doc.paths?.['/openapi.json']?.get?.security).toEqual([]);
+  });
+
+  it('states the one convention the API follows', () => {
+    expect(doc.info.description).toMatch(/snake_case in requests, responses, query strings and server-sent event data/);
+    expect(doc.info.description).toMatch(/YYYY-MM-DD/);
+    expect(doc.info.description).toMatch(/ISO 8601 UTC/);
+  });
+
+  it('gives every operation a unique operationId, a summary, a documented 2xx and its 4xx answers', () => {
+    const ids: string[] = [];
+    const problems: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths ?? {})) {
+      for (const [method, op] of Object.entries(item as Record<string, { operationId?: string; summary?: string; responses?: Record<string, unknown> }>)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        if (!op.operationId) problems.push(`${where}: no operationId`);
+        else ids.push(op.operationId);
+        if (!op.summary) problems.push(`${where}: no summary`);
+        const statuses = Object.keys(op.responses ?? {});
+        if (!statuses.some((s) => s.startsWith('2'))) problems.push(`${where}: no 2xx answer`);
+        if (!statuses.some((s) => s.startsWith('4'))) problems.push(`${where}: no 4xx answer`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(ids.length).toBeGreaterThan(40);
+    expect(new Set(ids).size, 'operationIds are unique').toBe(ids.length);
+  });
+
+  it('passes the Redocly CLI lint (recommended rules) with no error and no warning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zq-openapi-'));
+    try {
+      const file = join(dir, 'openapi.json');
+      writeFileSync(file, JSON.stringify(doc));
+      const out = spawnSync(process.execPath, [redoclyBin, 'lint', file, '--extends', 'recommended', '--format', 'json'], { encoding: 'utf8', env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } });
+      const report = JSON.parse(out.stdout) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string; location: { pointer: string }[] }[] };
+      const problems = report.problems.map((p) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`);
+      expect(problems).toEqual([]);
+      expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   // Generic on purpose: every /api/v1 route any feature registers on the real app is checked here.
