@@ -7,7 +7,7 @@ import type { BenchmarkSeries, Panel } from '../backtest/engine/panel.ts';
 import { boardOf, type Board } from './datasets.ts';
 import { prefault } from '../runtime/prefault.ts';
 import type { MarketStore } from './duckdb.ts';
-import { downLimitCents, limitPercent, upLimitCents } from './limits.ts';
+import { downLimitCents, limitPercent, upLimitCents } from '../backtest/engine/rules.ts';
 
 /** Which stocks a panel holds: named codes, or every stock (optionally of some boards) listed in the range. */
 export interface PanelRequest {
@@ -45,7 +45,7 @@ export const sharedBuffers: PanelBuffers = (n) => new SharedArrayBuffer(n);
  * Units: volume in shares (vol × 100), amount in CNY (amount × 1,000). adjFactor carried forward
  * over gaps (and back to the first day when the first factor comes later; 1 when a stock has none).
  * Limits: the limit_prices row when there is one (a row with empty limits means no limit, e.g. a
- * debut on a registration board); else computed from pre_close by the rules in limits.ts.
+ * debut on a registration board); else computed from pre_close by the rules in src/backtest/engine/rules.ts (the one implementation, shared with the engine).
  */
 export async function loadPanel(
   market: MarketStore,
@@ -208,7 +208,7 @@ export async function loadPanel(
       }
     }
     for (let i = 0; i < N; i++) if (cur[i] !== cur[i]) cur[i] = 1;
-    // Limits where the exchange's are missing come from pre_close by board rules (limits.ts); the
+    // Limits where the exchange's are missing come from pre_close by board rules (engine/rules.ts); the
     // percentage depends on (board, ST, date) only: a per-day table of the 8 cases.
     const boardCode = new Uint8Array(N);
     for (let i = 0; i < N; i++) boardCode[i] = boardCodes.indexOf(stocks[i].board);

@@ -2,6 +2,7 @@
  * per-day scratch: none is a view of the panel, so nothing after today is reachable (see the
  * no-look-ahead test). Arrays are valid for the day they are handed out. */
 import type { Order } from './types.ts';
+import type { Series } from './compare.ts';
 
 export type BarField = 'open' | 'high' | 'low' | 'close' | 'preClose' | 'volume' | 'amount' | 'adjFactor' | 'upLimit' | 'downLimit';
 
@@ -76,7 +77,27 @@ export interface StrategyContext<P = Record<string, unknown>> {
   std(n: number, lag?: 0 | 1): Float64Array;
   momentum(n: number, lag?: 0 | 1): Float64Array;
   bollinger(n: number, k: number, lag?: 0 | 1): { mid: Float64Array; upper: Float64Array; lower: Float64Array };
+  /** Cross-sectional rank, 1 = smallest (largest when `descending`); NaN stays NaN; values within the
+   * comparison tolerance (below) are ties and share the average of their ranks. */
   rank(values: ArrayLike<number>, descending?: boolean): Float64Array;
+  /**
+   * Tolerant comparisons for indicator values (engine/compare.ts). Two values within 1e-12 of the
+   * larger magnitude are equal: averages kept as running sums carry float noise of about 1e-15 of the
+   * price, so a strict `a > b` can trade on a tie; real differences on cent prices are 1e-5 or more.
+   * Every comparison is false when a value is NaN (not enough history).
+   * - `above(a, b)`: a > b by more than the tolerance; `below(a, b)`: a < b by more than it.
+   * - `crossedAbove(a, b, aPrev, bPrev)`: a crossed above b today — aPrev ≤ bPrev yesterday (ties
+   *   included), a > b today (a tie today is not a crossing). `crossedBelow` the mirror image.
+   *   With four numbers it answers for one stock (boolean); with per-stock arrays (any argument may
+   *   also be one number, a fixed level) it returns a Uint8Array, 1 where the stock crossed:
+   *   `const golden = ctx.crossedAbove(ctx.sma(5), ctx.sma(20), ctx.sma(5, 1), ctx.sma(20, 1));`
+   */
+  above(a: number, b: number): boolean;
+  below(a: number, b: number): boolean;
+  crossedAbove(a: number, b: number, aPrev: number, bPrev: number): boolean;
+  crossedAbove(a: Series, b: Series, aPrev: Series, bPrev: Series): Uint8Array;
+  crossedBelow(a: number, b: number, aPrev: number, bPrev: number): boolean;
+  crossedBelow(a: Series, b: Series, aPrev: Series, bPrev: Series): Uint8Array;
   /** Today's daily-basic field (pe, pb, turnover_rate…), copy; all NaN when the panel lacks it. */
   field(name: string): Float64Array;
   readonly portfolio: Portfolio;

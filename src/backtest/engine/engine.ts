@@ -23,7 +23,8 @@ import type { BacktestConfig, BacktestResult, CorporateAction, Fill, Order, Orde
 import { defaultConfig } from './types.ts';
 import type { StrategyDefinition } from './strategy.ts';
 import type { BarField, Bars, OrderOptions, PositionView, StrategyContext } from './context.ts';
-import { boardOf, limitPct, roundBuyShares, roundSellShares, roundTick, stampDutyRate, unlimitedDays, type Board } from './rules.ts';
+import { boardOf, downLimitCents, exchangeOf, limitPercent, lotStep, roundBuyShares, roundSellShares, stampDutyRate, transferFee, unlimitedDays, upLimitCents, type Board, type Exchange } from './rules.ts';
+import { above, below, crossedAbove, crossedAboveEach, crossedBelow, crossedBelowEach, seriesLength, type Series } from './compare.ts';
 import { feedSmas, makeBollinger, makeEma, makeMomentum, makeRsi, makeSma, makeStd, rank, Sma, type Indicator } from './indicators.ts';
 
 /** A strategy error, carrying the day it happened on. */
@@ -127,6 +128,7 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
   const codeIndex = new Map<string, number>();
   for (let i = 0; i < N; i++) codeIndex.set(codes[i], i);
   const boards: Board[] = codes.map(boardOf);
+  const exchanges: Exchange[] = codes.map(exchangeOf);
   // First panel day each stock is listed (for the new-listing no-limit days when limits are computed).
   const listedSince = new Int32Array(N).fill(-1);
 
@@ -208,9 +210,13 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
     const date = dates[day];
     // A bar with a previous close means the stock is listed today, so the scan below ends by `day` and is cached.
     if (pc !== pc) return sign > 0 ? Infinity : 0;
+    // A stock listed on the panel's first day may have listed long before: only a listing seen
+    // inside the panel counts as new (the loader's warm-up days come first in real runs).
     const since = firstListedDay(i, day);
-    if (since < 0 || day - since < unlimitedDays(boards[i], date)) return sign > 0 ? Infinity : 0;
-    return roundTick(pc * (1 + sign * limitPct(boards[i], st[k] === 1, date)));
+    if (since < 0 || (since > 0 && day - since < unlimitedDays(boards[i], dates[since]))) return sign > 0 ? Infinity : 0;
+    const cents = Math.round(pc * 100);
+    const p = limitPercent(boards[i], st[k] === 1, date);
+    return (sign > 0 ? upLimitCents(cents, p) : downLimitCents(cents, p)) / 100;
   }
 
   /** First panel day (≤ `day`) the stock is listed, found by scanning the past once; −1 if none yet. */
@@ -257,21 +263,25 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
     tripBuyShares[i] = tripBuyValue[i] = tripSellShares[i] = tripSellValue[i] = tripFees[i] = tripCash[i] = 0;
   }
 
-  function feesOf(value: number, side: 'buy' | 'sell', date: number) {
+  /** Costs of one fill of `shares` of stock `i` worth `value` (rules.ts for the dated schedules). */
+  function feesOf(i: number, shares: number, value: number, side: 'buy' | 'sell', date: number) {
     const commission = value > 0 ? Math.max(value * cfg.commissionRate, cfg.minCommission) : 0;
-    const stamp = side === 'sell' ? value * (cfg.stampDuty === 'schedule' ? stampDutyRate(date) : cfg.stampDuty) : 0;
-    const transfer = value * cfg.transferFeeRate;
+    const stamp = cfg.stampDuty === 'schedule' ? value * stampDutyRate(date, side) : side === 'sell' ? value * cfg.stampDuty : 0;
+    const transfer = cfg.transferFee === 'schedule' ? transferFee(exchanges[i], date, shares, value) : value * cfg.transferFee;
     return { commission, stamp, transfer };
   }
 
-  /** Largest share count whose cost (value plus fees) fits in `budget` at `price`. */
-  function affordable(board: Board, price: number, budget: number, date: number): number {
-    let s = roundBuyShares(board, budget / (price * (1 + cfg.commissionRate + cfg.transferFeeRate)));
-    const step = board === 'star' ? 1 : 100;
+  /** Largest share count of stock `i` whose cost (value plus fees) fits in `budget` at `price`. */
+  function affordable(i: number, board: Board, price: number, budget: number, date: number): number {
+    // Stamp duty and the transfer fee are linear in the shares (by value, or per share): the cost of one
+    // share gives the first guess exactly, and the step-down loop only deals with the minimum commission.
+    const unit = feesOf(i, 1, price, 'buy', date);
+    let s = roundBuyShares(board, budget / (price * (1 + cfg.commissionRate) + unit.stamp + unit.transfer));
+    const step = lotStep(board);
     while (s > 0) {
       const v = s * price;
-      const f = feesOf(v, 'buy', date);
-      if (v + f.commission + f.transfer <= budget + 1e-9) return s;
+      const f = feesOf(i, s, v, 'buy', date);
+      if (v + f.commission + f.stamp + f.transfer <= budget + 1e-9) return s;
       s = roundBuyShares(board, s - step);
     }
     return 0;
@@ -364,7 +374,7 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
       shares = roundBuyShares(board, Math.max(0, volLeft));
       reason = 'volume_cap';
     }
-    const canAfford = affordable(board, price, cash, date);
+    const canAfford = affordable(i, board, price, cash, date);
     if (shares > canAfford) {
       shares = canAfford;
       reason = 'insufficient_cash';
@@ -374,7 +384,7 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
       return true;
     }
     const value = shares * price;
-    const f = feesOf(value, 'buy', date);
+    const f = feesOf(i, shares, value, 'buy', date);
     const fees = f.commission + f.stamp + f.transfer;
     cash -= value + fees;
     if (qty[i] === 0) {
@@ -445,7 +455,7 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
       return true;
     }
     const value = rounded * price;
-    const f = feesOf(value, 'sell', date);
+    const f = feesOf(i, rounded, value, 'sell', date);
     const fees = f.commission + f.stamp + f.transfer;
     cash += value - fees;
     costBasis[i] *= (qty[i] - rounded) / qty[i];
@@ -763,6 +773,16 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
       return { mid: indicator(key, make, lag, 0), upper: indicator(key, make, lag, 1), lower: indicator(key, make, lag, 2) };
     },
     rank,
+    above,
+    below,
+    crossedAbove: ((a: Series, b: Series, aPrev: Series, bPrev: Series) => {
+      const n = seriesLength(a, b, aPrev, bPrev);
+      return n < 0 ? crossedAbove(a as number, b as number, aPrev as number, bPrev as number) : crossedAboveEach(a, b, aPrev, bPrev, n);
+    }) as StrategyContext['crossedAbove'],
+    crossedBelow: ((a: Series, b: Series, aPrev: Series, bPrev: Series) => {
+      const n = seriesLength(a, b, aPrev, bPrev);
+      return n < 0 ? crossedBelow(a as number, b as number, aPrev as number, bPrev as number) : crossedBelowEach(a, b, aPrev, bPrev, n);
+    }) as StrategyContext['crossedBelow'],
     field(name) {
       const out = new Float64Array(N).fill(NaN);
       if (typeof name === 'string' && hasOwn(panel.fields, name)) copyRow(panel.fields[name], out);

@@ -14,7 +14,10 @@
  * - Bollinger(n, k): mid = SMA(n), upper/lower = mid ± k·STD(n).
  * - Momentum(n): x_t / x_{t−n} − 1.
  * Every indicator keeps today's values and yesterday's (lag 1); arrays are valid for the day.
+ * Compare them with the tolerant functions of compare.ts (ctx.above, ctx.crossedAbove…): running
+ * sums leave float noise of ~1e-15 of the value, so exactly equal averages may differ in the last bits.
  */
+import { tied } from './compare.ts';
 
 export type IndicatorKind = 'sma' | 'ema' | 'rsi' | 'std' | 'bollinger' | 'momentum';
 
@@ -375,7 +378,8 @@ export function makeMomentum(len: number, n: number): Indicator {
 }
 
 /** Cross-sectional rank of `values`: 1 = smallest (or largest when `descending`), NaN stays NaN;
- * ties get the average of their ranks. Cold path (sorts indices). */
+ * ties — values within the comparison tolerance of the first of their group (compare.ts: float
+ * noise is not an order) — get the average of their ranks. Cold path (sorts indices). */
 export function rank(values: ArrayLike<number>, descending = false): Float64Array {
   const n = values.length;
   const idx: number[] = [];
@@ -385,7 +389,7 @@ export function rank(values: ArrayLike<number>, descending = false): Float64Arra
   let r = 0;
   while (r < idx.length) {
     let e = r;
-    while (e + 1 < idx.length && values[idx[e + 1]] === values[idx[r]]) e++;
+    while (e + 1 < idx.length && tied(values[idx[e + 1]], values[idx[r]])) e++;
     const avg = (r + e) / 2 + 1;
     for (let q = r; q <= e; q++) out[idx[q]] = avg;
     r = e + 1;

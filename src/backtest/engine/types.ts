@@ -18,10 +18,15 @@ export interface BacktestConfig {
   /** Commission per fill: max(value × commissionRate, minCommission). */
   commissionRate: number;
   minCommission: number;
-  /** Stamp duty on sells; 'schedule' = 0.1% before 2023-08-28, 0.05% from then; a number overrides. */
+  /** Stamp duty. 'schedule' (default): the dated rates of rules.ts — 0.05% on sells from 2023-08-28,
+   * 0.1% on sells from 2008-09-19, both sides before (0.1% from 2008-04-24, 0.3% from 2007-05-30 …).
+   * A number is a fixed rate of the value on sells only, every date (0 turns it off). */
   stampDuty: 'schedule' | number;
-  /** Transfer fee on both sides, of the traded value (0.001% for SH and SZ since 2022-04-29). */
-  transferFeeRate: number;
+  /** Transfer fee (过户费) on buys and sells. 'schedule' (default): the dated rules of rules.ts — SH
+   * and SZ 0.001% of value from 2022-04-29, 0.002% from 2015-08-01; before that Shanghai per share
+   * (0.0006 CNY from 2012-09-01, 0.001 CNY before) and Shenzhen none; Beijing none. A number is a
+   * fixed rate of the value on both sides, every date and exchange (0 turns it off). */
+  transferFee: 'schedule' | number;
   /** Price impact in basis points: buys fill at price × (1 + bps/1e4), sells × (1 − bps/1e4), within the bar. */
   slippageBps: number;
   /** Max share of a bar's volume one stock's fills may take that day (0.25 = 25%); null = no cap. */
@@ -46,7 +51,7 @@ export const defaultConfig: BacktestConfig = {
   commissionRate: 0.0003,
   minCommission: 5,
   stampDuty: 'schedule',
-  transferFeeRate: 0.00001,
+  transferFee: 'schedule',
   slippageBps: 0,
   volumeCap: null,
   suspendedOrders: 'expire',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { above, below } from '../engine/compare.ts';
 import { defineStrategy } from '../engine/strategy.ts';
 import { buyIntoSlot, freeSlots } from './signals.ts';
 
@@ -9,7 +10,8 @@ export const bollingerParams = z.object({
   max_positions: z.number().int().min(1).default(10).describe('Most stocks held at once'),
 });
 
-/** Bollinger bands: buy a close below the lower band, sell a close above the upper band. */
+/** Bollinger bands: buy a close below the lower band, sell a close above the upper band (tolerant
+ * comparisons, engine/compare.ts: in a flat window the bands equal the price but for float noise). */
 export const bollinger = defineStrategy({
   name: 'bollinger',
   description: 'Buys below the lower Bollinger band, sells above the upper band',
@@ -22,8 +24,9 @@ export const bollinger = defineStrategy({
     let slots = freeSlots(ctx, max_positions);
     for (let i = 0; i < px.length; i++) {
       if (!(lower[i] === lower[i])) continue;
-      if (px[i] < lower[i] && shares[i] === 0) slots = buyIntoSlot(ctx, i, slots, position_ratio, max_positions);
-      else if (px[i] > upper[i] && shares[i] > 0) ctx.orderTarget(i, 0);
+      if (below(px[i], lower[i])) {
+        if (shares[i] === 0) slots = buyIntoSlot(ctx, i, slots, position_ratio, max_positions);
+      } else if (above(px[i], upper[i]) && shares[i] > 0) ctx.orderTarget(i, 0);
     }
   },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TOLERANCE } from '../engine/compare.ts';
 import { defineStrategy } from '../engine/strategy.ts';
 import { buyIntoSlot, freeSlots } from './signals.ts';
 
@@ -12,7 +13,10 @@ export const dualMaParams = z.object({
 /**
  * Today's crossings into `events`, in stock order: i for a golden cross (short MA was at or below
  * the long one yesterday, above today), ~i for a death cross (at or above, then below); any NaN
- * (not enough history) is neither. Returns how many. Kept apart from onDay: this loop is the hot
+ * (not enough history) is neither. Returns how many. The comparisons are the tolerant ones of
+ * engine/compare.ts (ctx.crossedAbove / crossedBelow), written out inline: two averages within
+ * TOLERANCE of the larger magnitude are equal, so a tie that the running sums turn into a 4e-15
+ * difference is no crossing. Kept apart from onDay: this loop is the hot
  * one and touches only typed arrays, so its optimized code survives a new backtest's ctx (whose
  * fresh closures deoptimize onDay at first call).
  */
@@ -24,10 +28,13 @@ function crossings(sNow: Float64Array, lNow: Float64Array, sPrev: Float64Array, 
     const b = lNow[i];
     const pa = sPrev[i];
     const pb = lPrev[i];
+    // Tolerances from the magnitudes (NaN in, NaN out: every comparison with it is false).
+    const tol = TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
+    const tolPrev = TOLERANCE * Math.max(Math.abs(pa), Math.abs(pb));
     // Combined as 0/1 numbers rather than with && so the loop has one rarely taken branch instead
     // of several unpredictable ones (half its cost was mispredicted branches on which MA was above).
-    const up = +(pa <= pb) & +(a > b);
-    const down = +(pa >= pb) & +(a < b);
+    const up = +(pa - pb <= tolPrev) & +(a - b > tol);
+    const down = +(pb - pa <= tolPrev) & +(b - a > tol);
     if ((up | down) === 0) continue;
     events[k++] = up === 1 ? i : ~i;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { atOrAbove, atOrBelow } from '../engine/compare.ts';
 import { defineStrategy } from '../engine/strategy.ts';
 
 export const gridParams = z.object({
@@ -8,7 +9,8 @@ export const gridParams = z.object({
 });
 
 /** Grid trading: per stock, buy one slice each time the price falls a step below the last grid
- * price, sell one slice each time it rises a step above; at most `grid_levels` slices held. */
+ * price, sell one slice each time it rises a step above; at most `grid_levels` slices held. A price on
+ * a grid line reaches it (tolerant comparisons, engine/compare.ts: the line 10.10 × 1.1 is 11.110000000000001, which a close of 11.11 must reach). */
 export const grid = defineStrategy({
   name: 'grid',
   description: 'Buys a slice every step down and sells a slice every step up, per stock',
@@ -33,11 +35,11 @@ export const grid = defineStrategy({
         anchor[i] = p;
         continue;
       }
-      if (p <= anchor[i] * (1 - grid_step) && level[i] < grid_levels) {
+      if (atOrBelow(p, anchor[i] * (1 - grid_step)) && level[i] < grid_levels) {
         ctx.orderValue(i, slice);
         level[i]++;
         anchor[i] = p;
-      } else if (p >= anchor[i] * (1 + grid_step) && level[i] > 0) {
+      } else if (atOrAbove(p, anchor[i] * (1 + grid_step)) && level[i] > 0) {
         const pos = ctx.portfolio.position(i);
         if (pos) ctx.order(i, -Math.min(pos.sellable, Math.ceil(pos.shares / level[i])));
         level[i]--;

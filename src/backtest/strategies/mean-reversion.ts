@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { above, below } from '../engine/compare.ts';
 import { defineStrategy } from '../engine/strategy.ts';
 import { buyIntoSlot, freeSlots } from './signals.ts';
 
@@ -9,7 +10,10 @@ export const meanReversionParams = z.object({
   max_positions: z.number().int().min(1).default(10).describe('Most stocks held at once'),
 });
 
-/** Z-score mean reversion on adjusted closes. */
+/** Z-score mean reversion on adjusted closes: z < −threshold is the price below mean − threshold·std,
+ * compared in price terms with the tolerant comparisons of engine/compare.ts (in a flat window the
+ * running-sum mean differs from the price by ~1e-15 and the std is as small: their ratio, the z-score,
+ * would be noise of any size). */
 export const meanReversion = defineStrategy({
   name: 'mean_reversion',
   description: 'Buys when the price is z standard deviations below its mean, sells when z above',
@@ -23,9 +27,10 @@ export const meanReversion = defineStrategy({
     let slots = freeSlots(ctx, max_positions);
     for (let i = 0; i < px.length; i++) {
       if (!(sd[i] > 0)) continue;
-      const zv = (px[i] - mean[i]) / sd[i];
-      if (zv < -z_threshold && shares[i] === 0) slots = buyIntoSlot(ctx, i, slots, position_ratio, max_positions);
-      else if (zv > z_threshold && shares[i] > 0) ctx.orderTarget(i, 0);
+      const band = z_threshold * sd[i];
+      if (below(px[i], mean[i] - band)) {
+        if (shares[i] === 0) slots = buyIntoSlot(ctx, i, slots, position_ratio, max_positions);
+      } else if (above(px[i], mean[i] + band) && shares[i] > 0) ctx.orderTarget(i, 0);
     }
   },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { above, below } from '../engine/compare.ts';
 import { defineStrategy } from '../engine/strategy.ts';
 import { buyIntoSlot, freeSlots } from './signals.ts';
 
@@ -10,7 +11,7 @@ export const rsiParams = z.object({
   max_positions: z.number().int().min(1).default(10).describe('Most stocks held at once'),
 }).refine((p) => p.oversold < p.overbought, { message: 'oversold must be below overbought', path: ['oversold'] });
 
-/** RSI (Wilder): buy oversold, sell overbought. */
+/** RSI (Wilder): buy oversold, sell overbought (tolerant comparisons with the levels, engine/compare.ts). */
 export const rsi = defineStrategy({
   name: 'rsi',
   description: 'Buys when RSI is oversold, sells when overbought',
@@ -21,8 +22,9 @@ export const rsi = defineStrategy({
     const shares = ctx.portfolio.shares();
     let slots = freeSlots(ctx, max_positions);
     for (let i = 0; i < r.length; i++) {
-      if (r[i] < oversold && shares[i] === 0) slots = buyIntoSlot(ctx, i, slots, position_ratio, max_positions);
-      else if (r[i] > overbought && shares[i] > 0) ctx.orderTarget(i, 0);
+      if (below(r[i], oversold)) {
+        if (shares[i] === 0) slots = buyIntoSlot(ctx, i, slots, position_ratio, max_positions);
+      } else if (above(r[i], overbought) && shares[i] > 0) ctx.orderTarget(i, 0);
     }
   },
 });

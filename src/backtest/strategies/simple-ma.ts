@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { crossedAbove, crossedBelow } from '../engine/compare.ts';
 import { defineStrategy } from '../engine/strategy.ts';
 import { buyIntoSlot, freeSlots } from './signals.ts';
 
@@ -8,7 +9,8 @@ export const simpleMaParams = z.object({
   max_positions: z.number().int().min(1).default(10).describe('Most stocks held at once; each gets an equal slice'),
 });
 
-/** Price against its moving average: buy when the adjusted close crosses above, sell when below. */
+/** Price against its moving average: buy when the adjusted close crosses above, sell when below
+ * (tolerant crossings, engine/compare.ts: a close equal to its SMA but for float noise is a tie). */
 export const simpleMa = defineStrategy({
   name: 'simple_ma',
   description: 'Buys when the price crosses above its SMA, sells when it crosses below',
@@ -24,9 +26,9 @@ export const simpleMa = defineStrategy({
     let slots = freeSlots(ctx, max_positions);
     for (let i = 0; i < n; i++) {
       const p0 = prev[i];
-      if (!(maPrev[i] === maPrev[i]) || !(p0 === p0)) continue;
-      if (p0 <= maPrev[i] && px[i] > ma[i] && shares[i] === 0) slots = buyIntoSlot(ctx, i, slots, position_ratio, max_positions);
-      else if (p0 >= maPrev[i] && px[i] < ma[i] && shares[i] > 0) ctx.orderTarget(i, 0);
+      if (crossedAbove(px[i], ma[i], p0, maPrev[i])) {
+        if (shares[i] === 0) slots = buyIntoSlot(ctx, i, slots, position_ratio, max_positions);
+      } else if (crossedBelow(px[i], ma[i], p0, maPrev[i]) && shares[i] > 0) ctx.orderTarget(i, 0);
     }
   },
 });

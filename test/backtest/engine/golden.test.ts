@@ -1,6 +1,12 @@
 // One golden scenario per A-share rule. Every expected number is computed by hand in the comment
-// beside it from the defaults: commission 0.03% with a 5 CNY minimum, transfer fee 0.001% both
-// sides, stamp duty 0.1% (0.05% from 2023-08-28) on sells, fills at the next day's open.
+// beside it from the defaults: commission 0.03% with a 5 CNY minimum, fills at the next day's open,
+// and the dated schedules, whose sources are cited in src/backtest/engine/rules.ts:
+// - transfer fee (过户费) both sides: 0.002% of value from 2015-08-01 to 2022-04-28 (中国结算, July
+//   2015), 0.001% from 2022-04-29 (中国结算, April 2022); before 2015-08-01 Shanghai 0.0006 CNY per
+//   share (from 2012-09-01), Shenzhen none. Most scenarios here trade in March 2021, so they pay
+//   0.002%: until the schedule was dated the engine charged 0.001% on every date, and the numbers
+//   below that changed (×2 transfer fee) changed because of that correction;
+// - stamp duty on sells 0.1% from 2008-09-19, 0.05% from 2023-08-28 (财政部 税务总局公告2023年第39号).
 import { describe, expect, it } from 'vitest';
 import { runBacktestSync } from '../../../src/backtest/engine/engine.ts';
 import { defineStrategy } from '../../../src/backtest/engine/strategy.ts';
@@ -28,13 +34,13 @@ describe('lot rounding', () => {
   it('rounds a value order down to whole lots of 100 and charges the 5 CNY minimum', () => {
     const r = run(days5, [{ code: '600000.SH', close: flat(10, 5) }], { 1: (c) => c.orderValue('600000.SH', 15_550) });
     // 15,550 / 10 = 1,555 shares → 1,500 (15 lots). Value 15,000; commission max(4.5, 5) = 5;
-    // transfer fee 15,000 × 0.00001 = 0.15. Cash 100,000 − 15,005.15 = 84,994.85.
+    // transfer fee (2021: 0.002%) 15,000 × 0.00002 = 0.30. Cash 100,000 − 15,005.30 = 84,994.70.
     expect(r.fills).toHaveLength(1);
     expect(r.fills[0]).toMatchObject({ shares: 1500, price: 10, commission: 5, stampDuty: 0, side: 'buy', date: days5[1] });
-    expect(r.fills[0].transferFee).toBeCloseTo(0.15, 10);
+    expect(r.fills[0].transferFee).toBeCloseTo(0.3, 10);
     expect(r.orders[0]).toMatchObject({ status: 'filled', reason: null });
-    expect(r.cash[4]).toBeCloseTo(84_994.85, 6);
-    expect(r.total[4]).toBeCloseTo(84_994.85 + 15_000, 6);
+    expect(r.cash[4]).toBeCloseTo(84_994.7, 6);
+    expect(r.total[4]).toBeCloseTo(84_994.7 + 15_000, 6);
   });
 
   it('an explicit odd share count fills the whole lots and says lot_size; STAR needs 200 then steps of 1', () => {
@@ -121,11 +127,11 @@ describe('suspension', () => {
   it('expires orders on a suspended day by default, and values a held stock at its last price', () => {
     const r = run(days5, [{ code: '600000.SH', close: [10, 10, NaN, NaN, 12] }], { 1: (c) => c.order('600000.SH', 100), 2: (c) => c.order('600000.SH', -100) });
     expect(r.orders.map((o) => [o.status, o.reason])).toEqual([['filled', null], ['expired', 'suspended']]);
-    // Bought 100 at 10 (fees 5 + 0.01): total on suspended days = 100,000 − 5.01 (shares valued at 10).
-    expect(r.total[2]).toBeCloseTo(99_994.99, 6);
-    expect(r.total[3]).toBeCloseTo(99_994.99, 6);
+    // Bought 100 at 10 (fees 5 + 1,000 × 0.00002 = 0.02): total on suspended days = 100,000 − 5.02 (shares valued at 10).
+    expect(r.total[2]).toBeCloseTo(99_994.98, 6);
+    expect(r.total[3]).toBeCloseTo(99_994.98, 6);
     // Day 5 resumes at 12: + 100 × 2.
-    expect(r.total[4]).toBeCloseTo(100_194.99, 6);
+    expect(r.total[4]).toBeCloseTo(100_194.98, 6);
   });
   it('with suspendedOrders "wait" the order waits and fills at the first open after', () => {
     const r = run(days5, [stock], { 1: (c) => c.order('600000.SH', 100) }, { suspendedOrders: 'wait' });
@@ -154,19 +160,20 @@ describe('costs', () => {
     ]);
   });
 
-  it('transfer fee is 0.001% of value on both sides; slippage moves the price, not a fee', () => {
+  it('transfer fee is 0.002% of value on both sides in 2021; slippage moves the price, not a fee', () => {
     const r = run(days5, [{ code: '600000.SH', close: flat(10, 5), high: flat(11, 5), low: flat(9, 5) }], {
       1: (c) => c.order('600000.SH', 10_000),
       2: (c) => c.order('600000.SH', -10_000),
     }, { initialCash: 1_000_000, slippageBps: 10 });
-    // Buy at 10 × 1.001 = 10.01: value 100,100, transfer 1.001; sell at 10 × 0.999 = 9.99: value 99,900, transfer 0.999.
+    // Buy at 10 × 1.001 = 10.01: value 100,100, transfer 100,100 × 0.00002 = 2.002; sell at 10 × 0.999 = 9.99:
+    // value 99,900, transfer 1.998.
     expect(r.fills[0].price).toBeCloseTo(10.01, 10);
-    expect(r.fills[0].transferFee).toBeCloseTo(1.001, 10);
+    expect(r.fills[0].transferFee).toBeCloseTo(2.002, 10);
     expect(r.fills[1].price).toBeCloseTo(9.99, 10);
-    expect(r.fills[1].transferFee).toBeCloseTo(0.999, 10);
-    // Round trip: −100,100 − 30.03 − 1.001 + 99,900 − 29.97 − 99.9 (stamp) − 0.999 = −361.90
-    expect(r.trades[0].pnl).toBeCloseTo(-361.9, 6);
-    expect(r.total[4]).toBeCloseTo(1_000_000 - 361.9, 6);
+    expect(r.fills[1].transferFee).toBeCloseTo(1.998, 10);
+    // Round trip: −100,100 − 30.03 − 2.002 + 99,900 − 29.97 − 99.9 (stamp 0.1%) − 1.998 = −363.90
+    expect(r.trades[0].pnl).toBeCloseTo(-363.9, 6);
+    expect(r.total[4]).toBeCloseTo(1_000_000 - 363.9, 6);
   });
 });
 
@@ -203,10 +210,10 @@ describe('corporate actions from the adj factor', () => {
 
 describe('cash constraint and volume cap', () => {
   it('buys only what the cash pays for, fees included', () => {
-    // 1,000 × 10 = 10,000 + 5 + 0.10 > 10,000 → 900 shares: 9,000 + 5 + 0.09 = 9,005.09.
+    // 1,000 × 10 = 10,000 + 5 + 0.20 (0.002%) > 10,000 → 900 shares: 9,000 + 5 + 0.18 = 9,005.18.
     const r = run(days5, [{ code: '600000.SH', close: flat(10, 5) }], { 1: (c) => c.order('600000.SH', 1000) }, { initialCash: 10_000 });
     expect(r.orders[0]).toMatchObject({ status: 'partially_filled', reason: 'insufficient_cash', filledShares: 900 });
-    expect(r.cash[4]).toBeCloseTo(10_000 - 9_005.09, 6);
+    expect(r.cash[4]).toBeCloseTo(10_000 - 9_005.18, 6);
   });
   it('caps a stock\'s fills at a share of the bar volume, in lots', () => {
     // Volume 5,000 × 10% = 500 shares.
@@ -229,11 +236,11 @@ describe('listing and delisting', () => {
       ['600009.SH', 'rejected', 'not_listed'],
       ['600000.SH', 'rejected', 'not_listed'],
     ]);
-    // Settled on day 4 at the last close 8: 1,000 × 8 = 8,000 in cash; loss 2,000 + 5.1 fees.
+    // Settled on day 4 at the last close 8: 1,000 × 8 = 8,000 in cash; loss 2,000 + fees 5 + 10,000 × 0.00002 = 5.2.
     const settle = r.fills.find((f) => f.priceBasis === 'delisting')!;
     expect(settle).toMatchObject({ date: days5[3], shares: 1000, price: 8, value: 8000 });
-    expect(r.total[4]).toBeCloseTo(100_000 - 2000 - 5.1, 6);
-    expect(r.trades[0].pnl).toBeCloseTo(-2005.1, 6);
+    expect(r.total[4]).toBeCloseTo(100_000 - 2000 - 5.2, 6);
+    expect(r.trades[0].pnl).toBeCloseTo(-2005.2, 6);
   });
 });
 
