@@ -7,6 +7,7 @@
  * (and /healthz) for as long. The main thread gets strings to write, or a refusal.
  * Hosted by src/runs/thread-host.ts.
  */
+import { backtestMetrics, startPointOf } from '../backtest/metrics/backtest-metrics.ts';
 import { runBacktest, type RunBacktestInput, type RunError } from '../backtest/run-backtest.ts';
 import { serveThreadTask } from '../runs/thread-task.ts';
 import type { MetricColumns, ResultRow } from './backtests.repository.ts';
@@ -45,7 +46,11 @@ serveThreadTask<BacktestThreadInput, BacktestThreadOutcome>(async (ctx) => {
     onProgress: (p) => ctx.progress({ processed: p.done, total: p.total, current: p.date ? dash(p.date) : null }),
   });
   if (!out.ok) return out;
-  const { row, columns } = toStored(out.result, out.metrics, capital);
+  // The starting point is dated from the panel (the trading day before the first simulated day), and
+  // the metrics are those of the series stored with it, so the NAV export reproduces them.
+  const start = out.result.dates.length ? startPointOf(input.panel.dates, out.result.dates[0], input.benchmark?.close) : undefined;
+  const metrics = backtestMetrics(out.result, capital, input.metrics, start);
+  const { row, columns } = toStored(out.result, metrics, capital, start);
   let bytes = 0;
   for (const part of Object.values(row)) bytes += Buffer.byteLength(part);
   const r = out.result;

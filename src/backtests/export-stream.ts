@@ -10,7 +10,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import * as repo from './backtests.repository.ts';
-import { csvHeader, csvRows } from './csv.ts';
+import { csvHeader, csvRows, formatsOf, type CsvFormats } from './csv.ts';
 
 /** Items per slice: ~1–2 MB of JSON for orders; each slice is a query that reads the stored array. */
 export const exportChunkItems = 5000;
@@ -38,13 +38,13 @@ export function streamedBody(chunks: AsyncIterable<string>): ReadableStream<Uint
   );
 }
 
-/** A stored array (fills, orders) as CSV, header first, `exportChunkItems` rows per chunk. */
-export async function* csvChunks(db: Kysely<Database>, backtestId: number, part: repo.ListPart, columns: readonly string[], dateColumns: readonly string[]): AsyncGenerator<string> {
+/** A stored array (fills, orders) as CSV, header first, `exportChunkItems` rows per chunk; numbers written by the part's formats (csv.ts). */
+export async function* csvChunks(db: Kysely<Database>, backtestId: number, part: repo.ListPart, columns: readonly string[], dateColumns: readonly string[], formats: CsvFormats = formatsOf(part)): AsyncGenerator<string> {
   yield csvHeader(columns);
   for (let offset = 0; ; offset += exportChunkItems) {
     const page = await repo.sliceResultArray(db, backtestId, part, offset, exportChunkItems);
     const items = (page?.items ?? []) as Record<string, unknown>[];
-    if (items.length) yield csvRows(columns, items, dateColumns);
+    if (items.length) yield csvRows(columns, items, dateColumns, formats);
     if (!page || offset + items.length >= page.total || items.length === 0) return;
     await yieldToLoop();
   }

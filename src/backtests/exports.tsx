@@ -17,7 +17,7 @@ import { day } from '../../views/backtests/format.ts';
 import { strategyLabel } from '../../views/backtests/parts.tsx';
 import { backtestJson, visibleBacktest, type Backtest, type BacktestsDeps } from './backtests.service.ts';
 import * as repo from './backtests.repository.ts';
-import { fillColumns, navColumns, navRows, orderColumns, toCsv } from './csv.ts';
+import { fillColumns, navCsv, orderColumns } from './csv.ts';
 import { csvChunks, jsonArrayChunks, streamedBody } from './export-stream.ts';
 import { loadResultData } from './result-data.ts';
 import type { StoredExtras, StoredSeries } from './results.ts';
@@ -52,7 +52,7 @@ export function exportRoutes(deps: BacktestsDeps & { chrome: PageChromeFn }) {
     const b = await finished(c);
     const parts = await repo.readResultParts(db, b.id, ['series']);
     const s = (typeof parts!.series === 'string' ? JSON.parse(parts!.series) : parts!.series) as StoredSeries;
-    return c.body(toCsv(navColumns, navRows(s), ['date']), 200, attach(`backtest-${b.id}-nav.csv`, 'text/csv; charset=utf-8'));
+    return c.body(navCsv(s), 200, attach(`backtest-${b.id}-nav.csv`, 'text/csv; charset=utf-8'));
   });
   app.get('/backtests/:id{[0-9]+}/export/backtest.json', requireRole('viewer'), async (c) => {
     const b = await finished(c);

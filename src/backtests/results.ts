@@ -1,17 +1,24 @@
 /** Turns an engine result into the stored rows (compact arrays, NaN → null) and reads them back for pages and the API. */
 import type { BacktestResult } from '../backtest/engine/types.ts';
+import { navSeries, type StartPoint } from '../backtest/metrics/backtest-metrics.ts';
 import type { Metrics } from '../backtest/metrics/metrics.ts';
 import { storableJson } from '../db/storable-json.ts';
 import type { MetricColumns, ResultRow } from './backtests.repository.ts';
 
+/**
+ * The NAV series as stored, at full precision (navSeries in backtest-metrics.ts, which the metrics
+ * are computed from). Point 0 is the starting capital, dated the trading day before the first
+ * simulated day; results stored before it was added start at the first simulated day instead
+ * (their `dates.length` equals `metrics.periods` rather than periods + 1).
+ */
 export interface StoredSeries {
   dates: number[];
-  /** Portfolio value / capital. */
+  /** Portfolio value / capital (1 at the starting point). */
   nav: number[];
   total: number[];
   cash: number[];
   marketValue: number[];
-  /** Benchmark rebased to 1 on the first day; null without one. */
+  /** Benchmark rebased to 1 at the starting point; null on days without an index close; null without one. */
   benchmark: (number | null)[] | null;
   drawdown: number[];
 }
@@ -42,8 +49,9 @@ export interface StoredExtras {
 /** Rows per page of the task page's trades and orders tables. */
 export const tablePageSize = 20;
 
-const r6 = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
-const r2 = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null);
+/** Stored numbers keep full precision (JSON writes the shortest text that reads back the same double);
+ * rounding is for display and for the CSV exports (csv.ts). NaN/±Infinity, which JSON cannot hold, become null. */
+const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
 export function finalPositions(result: BacktestResult): StoredPosition[] {
   const s = result.snapshots;
@@ -55,22 +63,27 @@ export function finalPositions(result: BacktestResult): StoredPosition[] {
     const shares = s.shares[k];
     if (!shares) continue;
     const value = s.value[k];
-    out.push({ code: s.codes[s.index[k]], shares, price: r2(value / shares) ?? 0, value: r2(value) ?? 0, weight: total > 0 ? (r6(value / total) ?? 0) : 0 });
+    out.push({ code: s.codes[s.index[k]], shares, price: finite(value / shares) ?? 0, value: finite(value) ?? 0, weight: total > 0 ? (finite(value / total) ?? 0) : 0 });
   }
   return out.sort((a, b) => b.value - a.value);
 }
 
-export function toStored(result: BacktestResult, metrics: Metrics, capital: number): { row: ResultRow; columns: MetricColumns } {
+/**
+ * `metrics` must be those of the same series (backtestMetrics with the same `start`), so the stored
+ * NAV reproduces them; `start` dates the starting point (startPointOf the run's panel).
+ */
+export function toStored(result: BacktestResult, metrics: Metrics, capital: number, start?: StartPoint): { row: ResultRow; columns: MetricColumns } {
   const n = result.dates.length;
-  const hasBench = result.benchmarkCode !== null && Array.from(result.benchmarkNav).some((x) => Number.isFinite(x));
+  const s = navSeries(result, capital, start);
+  const hasBench = s.benchmark !== null;
   const series: StoredSeries = {
-    dates: Array.from(result.dates),
-    nav: Array.from(result.total, (v) => r6(v / capital) ?? 0),
-    total: Array.from(result.total, (v) => r2(v) ?? 0),
-    cash: Array.from(result.cash, (v) => r2(v) ?? 0),
-    marketValue: Array.from(result.marketValue, (v) => r2(v) ?? 0),
-    benchmark: hasBench ? Array.from(result.benchmarkNav, r6) : null,
-    drawdown: Array.from(result.drawdown, (v) => r6(v) ?? 0),
+    dates: Array.from(s.dates),
+    nav: Array.from(s.nav, (v) => finite(v) ?? 0),
+    total: Array.from(s.total, (v) => finite(v) ?? 0),
+    cash: Array.from(s.cash, (v) => finite(v) ?? 0),
+    marketValue: Array.from(s.marketValue, (v) => finite(v) ?? 0),
+    benchmark: s.benchmark ? Array.from(s.benchmark, finite) : null,
+    drawdown: Array.from(s.drawdown, (v) => finite(v) ?? 0),
   };
   const notFilled: Record<string, number> = {};
   for (const o of result.orders) if (o.status !== 'filled' && o.reason) notFilled[o.reason] = (notFilled[o.reason] ?? 0) + 1;

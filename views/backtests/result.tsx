@@ -135,6 +135,28 @@ const reasonText: Record<string, string> = {
   not_listed: 'not listed', limit_not_reached: 'limit price not reached', cancelled_by_strategy: 'cancelled by the strategy', end_of_backtest: 'backtest ended',
 };
 
+/**
+ * What an order asked for, as placed: shares, a CNY amount (value orders) or a target (shares, CNY or
+ * a fraction of the portfolio); below it, the signed shares it came to when the engine resolved it
+ * at a fill attempt (an order rejected before that, e.g. on a suspended or unlisted stock, has none).
+ */
+function Requested(props: { o: Record<string, unknown> }) {
+  const { kind, amount, requestedShares } = props.o as { kind: string; amount: number; requestedShares: number };
+  const asked =
+    kind === 'shares' ? `${money(amount, 0)} sh`
+    : kind === 'value' ? `${money(amount)} CNY`
+    : kind === 'target_shares' ? `to ${money(amount, 0)} sh`
+    : kind === 'target_value' ? `to ${money(amount)} CNY`
+    : kind === 'target_percent' ? `to ${pct(amount)} of value`
+    : money(amount);
+  return (
+    <>
+      <span class="nowrap">{asked}</span>
+      {kind !== 'shares' && requestedShares ? <div class="muted small nowrap">= {money(requestedShares, 0)} sh</div> : null}
+    </>
+  );
+}
+
 export function OrdersTable(props: { id: number; page: ResultData['orders'] }) {
   const p = props.page;
   const extra = p.rejectedOnly ? '&rejected=true' : '';
@@ -156,9 +178,9 @@ export function OrdersTable(props: { id: number; page: ResultData['orders'] }) {
               <td>{day(o.placedDate as number)}</td>
               <td>{String(o.code)}</td>
               <td class="muted">{String(o.kind)}</td>
-              <td class="num">{money(o.requestedShares as number, 0)}</td>
-              <td class="num">{money(o.filledShares as number, 0)}</td>
-              <td class="num">{num(o.avgPrice as number)}</td>
+              <td class="num"><Requested o={o} /></td>
+              <td class="num">{o.filledShares ? money(o.filledShares as number, 0) : '—'}</td>
+              <td class="num">{o.filledShares ? num(o.avgPrice as number) : '—'}</td>
               <td><span class={`badge ${o.status === 'filled' ? 'succeeded' : o.status === 'partially_filled' ? 'warn' : 'failed'}`}>{String(o.status).replace('_', ' ')}</span></td>
               <td>{o.reason ? reasonText[String(o.reason)] ?? String(o.reason) : ''}</td>
             </tr>
