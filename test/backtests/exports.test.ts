@@ -15,20 +15,8 @@ import { csvRows, fillColumns, fillFormats, orderColumns, orderFormats } from '.
 import type { StoredSeries } from '../../src/backtests/results.ts';
 import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
 import { runCli } from '../helpers/process.ts';
+import { valueOrdersSource } from './value-orders.ts';
 
-/** Value orders (CNY amounts) that overspend on purpose, so some do not fill or fill in part; sells by target. */
-export const valueOrdersSource = `
-export default defineStrategy({
-  name: 'value_orders',
-  params: z.object({ n: z.number().int().default(10) }),
-  onDay(ctx) {
-    const m = ctx.sma(ctx.params.n);
-    for (let i = 0; i < m.length; i++) {
-      if (ctx.bars.close[i] > m[i] && ctx.portfolio.sharesOf(i) === 0 && ctx.portfolio.count < 6) ctx.orderValue(i, ctx.portfolio.value * 0.2 + 0.123456);
-      else if (ctx.bars.close[i] < m[i] && ctx.portfolio.sharesOf(i) > 0) ctx.orderTarget(i, 0);
-    }
-  },
-});`;
 
 /** Metrics that come from trades, fills and exposure, which a NAV file does not carry. */
 const notFromNav = new Set(['tradeCount', 'winRate', 'profitLossRatio', 'profitFactor', 'avgHoldingDays', 'turnover', 'exposure']);
