@@ -251,3 +251,91 @@ describe('same-day close fills', () => {
     expect(r.fillTimingLabel).toContain('same day');
   });
 });
+
+// Each dated rule on the last trading day before its change and the first day of it (sources in
+// src/backtest/engine/rules.ts). Orders placed on one day fill at the next day's open; open = close.
+describe('dated rules at their boundaries', () => {
+  const fees = (r: ReturnType<typeof run>) => r.fills.map((f) => [f.date, f.code, f.side, f.stampDuty, Number(f.transferFee.toFixed(6))]);
+
+  it('transfer fee 2015-07-31 → 2015-08-03: Shanghai per share (0.6 CNY / 1,000 shares), Shenzhen none → 0.002% of value on both', () => {
+    const dates = [20150730, 20150731, 20150803, 20150804];
+    const r = run(dates, [{ code: '600000.SH', close: flat(10, 4) }, { code: '000001.SZ', close: flat(10, 4) }], {
+      1: (c) => { c.order('600000.SH', 10_000); c.order('000001.SZ', 10_000); },
+      2: (c) => { c.order('600000.SH', 10_000); c.order('000001.SZ', 10_000); },
+    }, { initialCash: 1_000_000 });
+    expect(fees(r)).toEqual([
+      [20150731, '600000.SH', 'buy', 0, 6], // 10,000 shares × 0.0006 CNY (SH from 2012-09-01 to 2015-07-31)
+      [20150731, '000001.SZ', 'buy', 0, 0], // Shenzhen charged no transfer fee before 2015-08-01
+      [20150803, '600000.SH', 'buy', 0, 2], // 100,000 CNY × 0.00002 (0.02‰ from 2015-08-01)
+      [20150803, '000001.SZ', 'buy', 0, 2],
+    ]);
+  });
+
+  it('transfer fee 2022-04-28 → 2022-04-29: 0.002% → 0.001% of value, buys and sells', () => {
+    const dates = [20220427, 20220428, 20220429, 20220505];
+    const r = run(dates, [{ code: '600000.SH', close: flat(10, 4) }, { code: '000001.SZ', close: flat(10, 4) }], {
+      1: (c) => { c.order('600000.SH', 20_000); c.order('000001.SZ', 10_000); },
+      2: (c) => { c.order('600000.SH', -10_000); c.order('000001.SZ', 10_000); },
+    }, { initialCash: 1_000_000 });
+    expect(fees(r)).toEqual([
+      [20220428, '600000.SH', 'buy', 0, 4], // 200,000 × 0.00002
+      [20220428, '000001.SZ', 'buy', 0, 2], // 100,000 × 0.00002
+      [20220429, '600000.SH', 'sell', 100, 1], // 100,000 × 0.00001; stamp duty 100,000 × 0.001
+      [20220429, '000001.SZ', 'buy', 0, 1], // 100,000 × 0.00001
+    ]);
+  });
+
+  it('stamp duty 2008-09-18 → 2008-09-19: both sides → sells only (0.1%)', () => {
+    const dates = [20080917, 20080918, 20080919, 20080922];
+    const r = run(dates, [{ code: '600000.SH', close: flat(10, 4) }], {
+      1: (c) => c.order('600000.SH', 1000),
+      2: (c) => { c.order('600000.SH', 1000); c.order('600000.SH', -500); },
+    });
+    expect(fees(r)).toEqual([
+      [20080918, '600000.SH', 'buy', 10, 1], // stamp 10,000 × 0.001 on the buy too; transfer 1,000 shares × 0.001 CNY (SH before 2012-09-01)
+      [20080919, '600000.SH', 'buy', 0, 1], // buys pay no stamp duty from 2008-09-19
+      [20080919, '600000.SH', 'sell', 5, 0.5], // 5,000 × 0.001; 500 shares × 0.001
+    ]);
+  });
+
+  it('ST main-board limit 2025-07-04 → 2025-07-07: ±5% → ±10%', () => {
+    // Previous close 10.00 both days (set explicitly), the stock opens at 10.50: the 5% up-limit 10.50 locks the buy
+    // on 2025-07-04; from 2025-07-07 the limit is 11.00 and the buy fills at 10.50.
+    const dates = [20250703, 20250704, 20250707];
+    const r = run(dates, [{ code: '600001.SH', close: [10, 10.5, 10.5], preClose: [10, 10, 10], st: [1, 1, 1] }], {
+      1: (c) => c.order('600001.SH', 100),
+      2: (c) => {
+        expect([c.bars.upLimit[0], c.bars.downLimit[0]]).toEqual([10.5, 9.5]);
+        c.order('600001.SH', 100);
+      },
+      3: (c) => expect([c.bars.upLimit[0], c.bars.downLimit[0]]).toEqual([11, 9]),
+    });
+    expect(r.orders.map((o) => [o.doneDate, o.status, o.reason, o.avgPrice])).toEqual([
+      [20250704, 'expired', 'limit_up_locked', 0],
+      [20250707, 'filled', null, 10.5],
+    ]);
+  });
+
+  it('Beijing lots: at least 100 shares, then steps of 1 (150 → 150, 99 → 0)', () => {
+    const r = run(days5, [{ code: '830799.BJ', close: flat(10, 5) }], {
+      1: (c) => { c.order('830799.BJ', 150); c.order('830799.BJ', 99); c.orderValue('830799.BJ', 1_555); },
+    });
+    expect(r.orders.map((o) => [o.status, o.reason, o.filledShares])).toEqual([
+      ['filled', null, 150],
+      ['rejected', 'lot_size', 0],
+      ['filled', null, 155], // 1,555 / 10 = 155.5 → 155 shares
+    ]);
+    // Beijing trades pay no transfer fee under the schedule (rules.ts).
+    expect(r.fills.map((f) => f.transferFee)).toEqual([0, 0]);
+  });
+
+  it('transferFee 0 turns it off; a number is a fixed rate of value on both sides, every date; stampDuty a fixed rate on sells', () => {
+    const steps = { 1: (c: StrategyContext) => c.order('600000.SH', 10_000), 2: (c: StrategyContext) => c.order('600000.SH', -10_000) };
+    const stock = [{ code: '600000.SH', close: flat(10, 5) }];
+    const off = run(days5, stock, steps, { initialCash: 1_000_000, transferFee: 0 });
+    expect(fees(off)).toEqual([[days5[1], '600000.SH', 'buy', 0, 0], [days5[2], '600000.SH', 'sell', 100, 0]]);
+    const fixed = run(days5, stock, steps, { initialCash: 1_000_000, transferFee: 0.0001, stampDuty: 0.002 });
+    // 100,000 × 0.0001 = 10 each side; stamp 100,000 × 0.002 = 200 on the sell only.
+    expect(fees(fixed)).toEqual([[days5[1], '600000.SH', 'buy', 0, 10], [days5[2], '600000.SH', 'sell', 200, 10]]);
+  });
+});
