@@ -24,7 +24,10 @@ function parseNumber(s: string, line: number, column: string): number {
 }
 
 /** Reads the CSV text. Columns (case-insensitive): `date` and `nav` (levels) or `return` (per-period
- * simple returns, as fractions or with %); the benchmark column is read the same way as the main one. */
+ * simple returns, as fractions or with %); the benchmark column is read the same way as the main one.
+ * With levels the first row is the starting point (no return of its own): in a zquant NAV export it
+ * is the starting capital, dated the trading day before the first simulated day, so the metrics of
+ * the file are the backtest's reported ones (backtest-metrics.ts computes them from the same series). */
 export function metricsFromCsv(text: string, opts: CsvMetricsOptions = {}): Metrics {
   const rows = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true }) as Record<string, string>[];
   if (rows.length === 0) throw new CsvInputError('the file has no data rows: expected a header "date,nav" or "date,return" and one row per period');
