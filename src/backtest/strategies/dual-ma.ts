@@ -10,6 +10,10 @@ export const dualMaParams = z.object({
   max_positions: z.number().int().min(1).default(10).describe('Most stocks held at once; each gets an equal slice'),
 }).refine((p) => p.short_window < p.long_window, { message: 'short_window must be below long_window', path: ['short_window'] });
 
+/** b · ABOVE and b · BELOW: b moved out by the comparison tolerance, for the hot loop below. */
+const ABOVE = 1 + TOLERANCE;
+const BELOW = 1 - TOLERANCE;
+
 /**
  * Today's crossings into `events`, in stock order: i for a golden cross (short MA was at or below
  * the long one yesterday, above today), ~i for a death cross (at or above, then below); any NaN
@@ -28,13 +32,13 @@ function crossings(sNow: Float64Array, lNow: Float64Array, sPrev: Float64Array, 
     const b = lNow[i];
     const pa = sPrev[i];
     const pb = lPrev[i];
-    // Tolerances from the magnitudes (NaN in, NaN out: every comparison with it is false).
-    const tol = TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
-    const tolPrev = TOLERANCE * Math.max(Math.abs(pa), Math.abs(pb));
+    // The tolerant comparisons as one multiply each: for b ≥ 0 (averages of prices are), a > b·(1 + TOLERANCE) is
+    // a − b > TOLERANCE·b, the compare.ts test with the long average's magnitude in place of max(|a|, |b|) — the
+    // same decision except within TOLERANCE² of the price. NaN compares false, so no history is no event.
     // Combined as 0/1 numbers rather than with && so the loop has one rarely taken branch instead
     // of several unpredictable ones (half its cost was mispredicted branches on which MA was above).
-    const up = +(pa - pb <= tolPrev) & +(a - b > tol);
-    const down = +(pb - pa <= tolPrev) & +(b - a > tol);
+    const up = +(pa <= pb * ABOVE) & +(a > b * ABOVE);
+    const down = +(pa >= pb * BELOW) & +(a < b * BELOW);
     if ((up | down) === 0) continue;
     events[k++] = up === 1 ? i : ~i;
   }
