@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium)('backtest result page: orders not filled', () => {
     await page.waitForSelector('#bt-orders a[aria-current="true"][href$="rejected=true"]');
     const rows = page.locator('#bt-orders tbody tr');
     expect(await rows.count()).toBeGreaterThan(0);
-    const cells = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td as HTMLElement).innerText.trim())));
+    const cells = await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td as HTMLElement).innerText.trim())));
     // Columns: #, Placed, Code, Kind, Requested, Filled, Avg price, Status, Reason.
     const value = cells.filter((c) => c[3] === 'value');
     expect(value.length).toBeGreaterThan(0);
