@@ -14,6 +14,7 @@ import * as m520 from './2026-12-06-520-runs-owner.ts';
 import * as m530 from './2026-12-06-530-sync-log-owner.ts';
 import * as m540 from './2026-12-06-540-login-failures.ts';
 import * as m550 from './2026-12-06-550-claim-function.ts';
+import * as m560 from './2026-12-06-560-snake-case-json.ts';
 
 /**
  * Every Postgres migration, in order. Listed statically (not read from the directory) so that a
@@ -35,4 +36,5 @@ export const pgMigrations: Record<string, Migration> = {
   '2026-12-06-530-sync-log-owner': m530,
   '2026-12-06-540-login-failures': m540,
   '2026-12-06-550-claim-function': m550,
+  '2026-12-06-560-snake-case-json': m560,
 };

@@ -6,7 +6,7 @@ import type { SlidingWindowLimiter } from './rate-limit.ts';
 
 /** Too many requests: a 429 that says when to come back. */
 export function tooManyRequests(retryAfterS: number, what: string): AppError {
-  return new AppError(429, 'rate_limited', `${what}; try again in ${retryAfterS} s`, { retryAfterS });
+  return new AppError(429, 'rate_limited', `${what}; try again in ${retryAfterS} s`, { retry_after_s: retryAfterS });
 }
 
 /** The general /api/* limit, per user when signed in, else per client address. */

@@ -56,7 +56,7 @@ export async function createToken(
   // The token and its audit entry in one transaction: no token exists without its trail.
   const info = await db.transaction().execute(async (trx) => {
     const created = toToken(await insertToken(trx, { user_id: input.userId, name, token_hash: sha256(token), prefix: token.slice(0, 7), expires_at }));
-    await audit(trx, actor, { action: 'token.create', outcome: 'success', objectType: 'api_token', objectId: created.id, details: { name, ownerId: input.userId, expiresAt: expires_at?.toISOString() ?? null } });
+    await audit(trx, actor, { action: 'token.create', outcome: 'success', objectType: 'api_token', objectId: created.id, details: { name, owner_id: input.userId, expires_at: expires_at?.toISOString() ?? null } });
     return created;
   });
   return { token, info };
@@ -76,7 +76,7 @@ export async function revokeOwnedToken(db: Kysely<Database>, actor: AuditActor, 
   const revoked = await db.transaction().execute(async (trx) => {
     const r = await revokeToken(trx, id);
     if (r) await notifyAccessEnded(trx, { kind: 'token_revoked', tokenId: id });
-    await audit(trx, actor, { action: 'token.revoke', outcome: 'success', objectType: 'api_token', objectId: id, details: { name: row.name, ownerId: Number(row.user_id) } });
+    await audit(trx, actor, { action: 'token.revoke', outcome: 'success', objectType: 'api_token', objectId: id, details: { name: row.name, owner_id: Number(row.user_id) } });
     return r ?? row;
   });
   return toToken(revoked);

@@ -161,7 +161,7 @@ export async function resetPassword(
     await notifyAccessEnded(trx, { kind: 'user_sessions_ended', userId: id });
     const revoked = options.revokeTokens ? await revokeTokensIn(trx, id) : [];
     // (`revokedApiKeys`: the audit drops detail keys that look like credentials, such as "token".)
-    await audit(trx, actor, { action: 'user.password', outcome: 'success', objectType: 'user', objectId: id, details: { username: r.username, revokedApiKeys: revoked.length } });
+    await audit(trx, actor, { action: 'user.password', outcome: 'success', objectType: 'user', objectId: id, details: { username: r.username, revoked_api_keys: revoked.length } });
     return { r, revoked: revoked.length };
   });
   return { ...toUser(row.r), revokedTokens: row.revoked };

@@ -26,7 +26,7 @@ export function bodyLimits(options: BodyLimitOptions): MiddlewareHandler<AppEnv>
     bodyLimit({
       maxSize: bytes,
       onError: (c) =>
-        options.render(c as Context<AppEnv>, new AppError(413, 'payload_too_large', `the request body is over this route's limit of ${kb(bytes)}; send less, or raise ${setting}`, { limitBytes: bytes })),
+        options.render(c as Context<AppEnv>, new AppError(413, 'payload_too_large', `the request body is over this route's limit of ${kb(bytes)}; send less, or raise ${setting}`, { limit_bytes: bytes })),
     });
   const normal = make(options.defaultBytes, 'BODY_LIMIT_KB');
   const upload = make(options.uploadBytes, 'UPLOAD_BODY_LIMIT_KB');

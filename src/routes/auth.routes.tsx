@@ -37,7 +37,7 @@ export function authRoutes(deps: AccountsDeps) {
 
     const wait = await throttle.retryAfterS(username, ip);
     if (wait > 0) {
-      await audit(deps.db, actor, { action: 'auth.login', outcome: 'denied', details: { reason: 'throttled', retryAfterS: wait } });
+      await audit(deps.db, actor, { action: 'auth.login', outcome: 'denied', details: { reason: 'throttled', retry_after_s: wait } });
       c.header('Retry-After', String(wait));
       return renderLogin(c, username, next, `Too many failed sign-ins for this account or from this address. Try again in ${Math.ceil(wait / 60)} min (${wait} s).`, 429);
     }

@@ -114,7 +114,8 @@ const matrix: Record<string, Case> = {
   'POST /api/v1/admin/users/:id/password': need('admin', 200, { params: freshUser, body: () => ({}) }),
   'DELETE /api/v1/admin/users/:id/tokens': need('admin', 200, { params: freshUser }),
   'GET /api/v1/admin/audit': need('admin'),
-  'GET /api/v1/openapi.json': need('viewer'),
+  // Public: it describes the API and holds no data (issue 18), so clients can be generated from it.
+  'GET /api/v1/openapi.json': pub(),
   'GET /api-docs': need('viewer'),
   // Market data: everyone signed in reads; syncs and imports are admin work.
   'GET /api/v1/market/stocks': need('viewer'),

@@ -54,7 +54,7 @@ describe('admin password reset', () => {
     expect(await works(u.token)).toBe(false);
     expect(await works(u.second)).toBe(false);
     const a = await lastAudit('user.password');
-    expect(a).toMatchObject({ object_id: String(u.id), username: 'root', details: { username: u.username, revokedApiKeys: 2 } });
+    expect(a).toMatchObject({ object_id: String(u.id), username: 'root', details: { username: u.username, revoked_api_keys: 2 } });
     expect(await works(admin.token)).toBe(true);
   });
 

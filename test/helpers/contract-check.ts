@@ -29,16 +29,37 @@ const base = '/api/v1';
 /** Values that are the caller's own data, whose keys the API does not name. */
 const opaqueKeys = new Set(['params', 'params_schema', 'config_schema', 'config', 'overrides', 'schema']);
 
+/**
+ * Merges `allOf: [{$ref: A}, {properties…}]` (what an extended named zod schema becomes) into one
+ * object schema, so closing it below does not refuse the fields the extension adds.
+ */
+function flattened(schema: Schema, components: Schema): Schema {
+  if (!Array.isArray(schema.allOf)) return schema;
+  const parts = (schema.allOf as Schema[]).map((p) => {
+    const ref = typeof p.$ref === 'string' ? /^#\/components\/schemas\/(.+)$/.exec(p.$ref) : null;
+    return flattened(ref ? ((components.schemas as Record<string, Schema>)[decodeURIComponent(ref[1])] ?? p) : p, components);
+  });
+  if (!parts.every((p) => p.type === 'object' || p.properties)) return schema;
+  const { allOf: _a, ...rest } = schema;
+  return {
+    ...rest,
+    type: 'object',
+    properties: Object.assign({}, ...parts.map((p) => p.properties ?? {})),
+    required: [...new Set(parts.flatMap((p) => (p.required as string[] | undefined) ?? []))],
+  };
+}
+
 /** Closes every object schema that lists properties, so an undocumented field fails validation. */
-function closed(schema: unknown, inComposition = false): unknown {
-  if (Array.isArray(schema)) return schema.map((s) => closed(s, inComposition));
+function closed(schema: unknown, components: Schema): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => closed(s, components));
   if (schema === null || typeof schema !== 'object') return schema;
+  const flat = flattened(schema as Schema, components);
   const out: Schema = {};
-  for (const [k, v] of Object.entries(schema)) {
-    if (k === 'properties' && v && typeof v === 'object') out[k] = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, closed(s)]));
-    else out[k] = closed(v, k === 'allOf');
+  for (const [k, v] of Object.entries(flat)) {
+    if (k === 'properties' && v && typeof v === 'object') out[k] = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, closed(s, components)]));
+    else out[k] = closed(v, components);
   }
-  if (!inComposition && out.properties && out.additionalProperties === undefined && out.unevaluatedProperties === undefined) out.additionalProperties = false;
+  if (out.properties && !out.allOf && out.additionalProperties === undefined && out.unevaluatedProperties === undefined) out.additionalProperties = false;
   return out;
 }
 
@@ -75,15 +96,18 @@ export function makeContractChecker(doc: OpenApiDocument): ContractChecker {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   const ops = operationsOf(doc);
-  const components = closed((doc as { components?: unknown }).components ?? {});
+  const raw = ((doc as { components?: Schema }).components ?? {}) as Schema;
+  const components = closed(raw, raw);
   const validators = new Map<Schema, ValidateFunction>();
   const validatorOf = (schema: Schema) => {
     let v = validators.get(schema);
-    if (!v) validators.set(schema, (v = ajv.compile({ ...(closed(schema) as Schema), components })));
+    if (!v) validators.set(schema, (v = ajv.compile({ ...(closed(schema, raw) as Schema), components })));
     return v;
   };
   return {
     problems(method, path, status, contentType, body) {
+      // A CORS preflight is answered by the CORS middleware for every route; it is not an operation.
+      if (method === 'OPTIONS') return [];
       const rel = path.slice(base.length) || '/';
       const op = ops.find((o) => o.method === method && o.pattern.test(rel));
       if (!op) return status === 404 || status === 405 ? [] : [`${method} ${path} answered ${status} but the document has no such operation`];

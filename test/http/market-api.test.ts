@@ -19,7 +19,7 @@ const get = async (path: string) => {
 describe('/api/v1/market', () => {
   it('refuses anonymous callers on every market endpoint', async () => {
     const anon = createApp({ ...t.deps, authenticate: actingAs(null) });
-    for (const p of ['/api/v1/market/stocks', '/api/v1/market/coverage', '/api/v1/market/sync-log', '/api/v1/market/calendar?start=20260101&end=20260110']) {
+    for (const p of ['/api/v1/market/stocks', '/api/v1/market/coverage', '/api/v1/market/sync-log', '/api/v1/market/calendar?start_date=20260101&end_date=20260110']) {
       expect((await anon.request(p)).status, p).toBe(401);
     }
     // Pages send an anonymous browser to sign in, then back.
@@ -43,9 +43,9 @@ describe('/api/v1/market', () => {
     expect(all.body.total).toBe(40);
     expect(all.body.items).toHaveLength(10);
     const page2 = await get('/api/v1/market/stocks?limit=10&offset=10');
-    expect(page2.body.items[0].tsCode > all.body.items[9].tsCode).toBe(true);
+    expect(page2.body.items[0].ts_code > all.body.items[9].ts_code).toBe(true);
     const star = await get('/api/v1/market/stocks?board=star&limit=500');
-    expect(star.body.items.every((s: any) => s.tsCode.startsWith('688'))).toBe(true);
+    expect(star.body.items.every((s: any) => s.ts_code.startsWith('688'))).toBe(true);
     expect(star.body.total).toBe(star.body.items.length);
     const bad = await get('/api/v1/market/stocks?board=moon');
     expect(bad.status).toBe(400);
@@ -55,29 +55,39 @@ describe('/api/v1/market', () => {
   it('serves daily bars with qfq = price × factor / latest factor and hfq = price × factor', async () => {
     const [row] = await t.market.query(`select ts_code from adj_factors group by ts_code having count(distinct adj_factor) > 1 limit 1`);
     const code = String(row.ts_code);
-    const none = await get(`/api/v1/market/daily?ts_code=${code}&start=20251127&end=20261127&adj=none`);
-    const hfq = await get(`/api/v1/market/daily?ts_code=${code}&start=20251127&end=20261127&adj=hfq`);
-    const qfq = await get(`/api/v1/market/daily?ts_code=${code}&start=20251127&end=20261127&adj=qfq`);
-    const n = none.body.dates.length;
+    const none = await get(`/api/v1/market/daily?ts_code=${code}&start_date=2025-11-27&end_date=2026-11-27&adj=none`);
+    const hfq = await get(`/api/v1/market/daily?ts_code=${code}&start_date=2025-11-27&end_date=2026-11-27&adj=hfq`);
+    const qfq = await get(`/api/v1/market/daily?ts_code=${code}&start_date=2025-11-27&end_date=2026-11-27&adj=qfq`);
+    // Tushare's YYYYMMDD reads as the same days.
+    expect((await get(`/api/v1/market/daily?ts_code=${code}&start_date=20251127&end_date=20261127&adj=none`)).body).toEqual(none.body);
+    const n = none.body.trade_date.length;
     expect(n).toBeGreaterThan(100);
-    const last = none.body.adjFactor[n - 1];
+    expect(none.body.trade_date.at(-1)).toBe('2026-11-27');
+    const last = none.body.adj_factor[n - 1];
     for (const i of [0, Math.floor(n / 2), n - 1]) {
-      const f = none.body.adjFactor[i];
+      const f = none.body.adj_factor[i];
       expect(hfq.body.close[i]).toBeCloseTo(none.body.close[i] * f, 3);
       expect(qfq.body.close[i]).toBeCloseTo((none.body.close[i] * f) / last, 3);
     }
     expect(qfq.body.close[n - 1]).toBe(none.body.close[n - 1]);
     expect((await get(`/api/v1/market/daily?ts_code=600000&adj=qfq`)).status).toBe(400);
     expect((await get(`/api/v1/market/daily?ts_code=999999.SH`)).status).toBe(404);
+    // A misspelt or old parameter name is refused, not silently ignored.
+    const old = await get(`/api/v1/market/daily?ts_code=${code}&start=20251127`);
+    expect(old.status).toBe(400);
+    expect(old.body.error.message).toMatch(/start/);
+    const badDay = await get(`/api/v1/market/daily?ts_code=${code}&start_date=2025-02-30`);
+    expect(badDay.status).toBe(400);
+    expect(badDay.body.error.details.field).toBe('start_date');
   });
 
   it('answers the calendar, coverage and the sync log', async () => {
-    const cal = await get('/api/v1/market/calendar?start=20261001&end=20261010&is_open=1');
-    expect(cal.body.items.map((d: any) => d.calDate)).toEqual([20261008, 20261009]);
+    const cal = await get('/api/v1/market/calendar?start_date=2026-10-01&end_date=20261010&is_open=1');
+    expect(cal.body.items.map((d: any) => d.cal_date)).toEqual(['2026-10-08', '2026-10-09']);
     const cov = await get('/api/v1/market/coverage');
     const bars = cov.body.items.find((r: any) => r.dataset === 'daily_bars');
     expect(bars.stocks).toBeGreaterThan(30);
-    expect(bars.last).toBe(20261127);
+    expect(bars.last).toBe('2026-11-27');
     const log = await get('/api/v1/market/sync-log?limit=5&result=failed');
     expect(log.body).toMatchObject({ total: 0, items: [], limit: 5, offset: 0 });
   });
