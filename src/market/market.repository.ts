@@ -92,3 +92,93 @@ export async function stockCodesExist(market: MarketStore, codes: string[]): Pro
   const rows = await market.query(`select ts_code from stocks where list_contains($1, ts_code)`, [listValue(codes)]);
   return new Set(rows.map((r) => String(r.ts_code)));
 }
+
+// ---- Coverage: what a backtest may ask of the market data (src/backtests/plan.ts) ----------------
+
+const firstLast = (r: Record<string, unknown> | undefined) => (r?.a == null || r?.b == null ? null : { first: Number(r.a), last: Number(r.b) });
+
+/** The first and last day with daily bars (what the market data covers), or null when there are none. */
+export async function barDateRange(market: MarketStore): Promise<{ first: number; last: number } | null> {
+  const [r] = await market.query(`select min(trade_date)::integer as a, max(trade_date)::integer as b from daily_bars`);
+  return firstLast(r);
+}
+
+/** The first and last day of the SSE calendar (open or not), or null when none is synced. */
+export async function calendarRange(market: MarketStore): Promise<{ first: number; last: number } | null> {
+  const [r] = await market.query(`select min(cal_date)::integer as a, max(cal_date)::integer as b from trade_calendar where exchange = 'SSE'`);
+  return firstLast(r);
+}
+
+/**
+ * The trading days in [start, end] as the panel loader counts them (src/market/panel.ts loadDates:
+ * the SSE calendar's open days; the days with bars when the calendar has none there): the first,
+ * the last and how many; null when there is none.
+ */
+export async function tradingDaysIn(market: MarketStore, start: number, end: number): Promise<{ first: number; last: number; count: number } | null> {
+  let [r] = await market.query(
+    `select min(cal_date)::integer as a, max(cal_date)::integer as b, count(*)::integer as n from trade_calendar where exchange = 'SSE' and is_open = 1 and cal_date between $1 and $2`,
+    [start, end],
+  );
+  if (!r || Number(r.n) === 0) {
+    [r] = await market.query(`select min(trade_date)::integer as a, max(trade_date)::integer as b, count(distinct trade_date)::integer as n from daily_bars where trade_date between $1 and $2`, [start, end]);
+  }
+  const fl = firstLast(r);
+  return fl && Number(r.n) > 0 ? { ...fl, count: Number(r.n) } : null;
+}
+
+/** The trading day `n` trading days before `day` (the earliest there is when fewer are known; `day` when none), counted as tradingDaysIn counts them. */
+export async function tradingDayBefore(market: MarketStore, day: number, n: number): Promise<number> {
+  if (n <= 0) return day;
+  const limit = Math.trunc(n);
+  let [r] = await market.query(
+    `select min(d)::integer as a from (select cal_date as d from trade_calendar where exchange = 'SSE' and is_open = 1 and cal_date < $1 order by cal_date desc limit $2)`,
+    [day, limit],
+  );
+  if (r?.a == null) [r] = await market.query(`select min(d)::integer as a from (select distinct trade_date as d from daily_bars where trade_date < $1 order by d desc limit $2)`, [day, limit]);
+  return r?.a == null ? day : Number(r.a);
+}
+
+/** Those of `codes` the store knows neither in its stock list nor by any daily bar, sorted. */
+export async function unknownCodes(market: MarketStore, codes: readonly string[]): Promise<string[]> {
+  if (!codes.length) return [];
+  const rows = await market.query(
+    `select c.code from (select unnest($1::varchar[]) as code) c
+     where not exists (select 1 from stocks s where s.ts_code = c.code) and not exists (select 1 from daily_bars b where b.ts_code = c.code)
+     order by 1`,
+    [listValue([...codes])],
+  );
+  return rows.map((r) => String(r.code));
+}
+
+/** Those of `codes` with at least one daily bar in [start, end]. */
+export async function codesWithBars(market: MarketStore, codes: readonly string[], start: number, end: number): Promise<Set<string>> {
+  if (!codes.length) return new Set();
+  const rows = await market.query(`select distinct ts_code from daily_bars where list_contains($1, ts_code) and trade_date between $2 and $3`, [listValue([...codes]), start, end]);
+  return new Set(rows.map((r) => String(r.ts_code)));
+}
+
+/**
+ * How many stocks a universe of every stock listed in [start, end] holds (as the panel loader picks
+ * them): in all, on `boards` (null: every board), and of those the ones without an ST tag on any day
+ * of the range.
+ */
+export async function universeCounts(market: MarketStore, start: number, end: number, boards: readonly string[] | null): Promise<{ listed: number; onBoards: number; notSt: number }> {
+  const [r] = await market.query(
+    `with listed as (
+       select ts_code, ($3::varchar[] is null or list_contains($3::varchar[], board)) as on_boards from stocks
+       where coalesce(list_date, 0) <= $2 and (delist_date is null or delist_date > $1)
+     )
+     select count(*)::integer as listed, count(*) filter (where on_boards)::integer as on_boards,
+            count(*) filter (where on_boards and not exists (
+              select 1 from st_periods p where p.ts_code = l.ts_code and p.start_date <= $2 and (p.end_date is null or p.end_date > $1)))::integer as not_st
+     from listed l`,
+    [start, end, boards?.length ? listValue([...boards]) : null],
+  );
+  return { listed: Number(r?.listed ?? 0), onBoards: Number(r?.on_boards ?? 0), notSt: Number(r?.not_st ?? 0) };
+}
+
+/** The index codes with daily data, each with its first and last day, by code. */
+export async function indexCoverage(market: MarketStore): Promise<{ code: string; first: number; last: number }[]> {
+  const rows = await market.query(`select ts_code, min(trade_date)::integer as a, max(trade_date)::integer as b from index_daily group by ts_code order by ts_code`);
+  return rows.map((r) => ({ code: String(r.ts_code), first: Number(r.a), last: Number(r.b) }));
+}
