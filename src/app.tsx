@@ -121,7 +121,7 @@ export function createApp(deps: AppDeps) {
   api.route('/', runsApi({ runs, registry: executors }));
   api.route('/', schedulerApi({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, secrets: deps.secrets ?? null }));
   const backtestLimits = backtestSubmitLimitsOf(deps.config);
-  api.route('/', backtestsApi({ db: deps.pg.db, runs, limits: backtestLimits, trustProxy: deps.config.trustProxy }));
+  api.route('/', backtestsApi({ db: deps.pg.db, runs, limits: backtestLimits, market: deps.market, trustProxy: deps.config.trustProxy }));
   api.route('/', strategiesApi({ db: deps.pg.db, trustProxy: deps.config.trustProxy }));
   const apiDocument = documentApi(api, deps.version);
   app.route('/api/v1', api);

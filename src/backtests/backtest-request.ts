@@ -33,8 +33,10 @@ export const submitBacktestSchema = z
     fill_timing: z.enum(['next_open', 'same_close']).default('next_open'),
     commission_rate: z.number().min(0).max(0.01).optional(),
     min_commission: z.number().min(0).max(1000).optional(),
-    stamp_duty: z.union([z.literal('schedule'), z.number().min(0).max(0.01)]).optional(),
+    stamp_duty: z.union([z.literal('schedule'), z.number().min(0).max(0.01)]).optional().describe("Stamp duty on sells: 'schedule' (0.1%, 0.05% from 2023-08-28; the default) or a fixed rate"),
+    transfer_fee: z.union([z.literal('schedule'), z.number().min(0).max(0.001)]).optional().describe("Transfer fee on both sides: 'schedule' (0.001% of value on SH and SZ since 2022-04-29; the default), a fixed rate, or 0 for none"),
     slippage_bps: z.number().min(0).max(1000).optional(),
+    on_error: z.enum(['fail', 'skip_day']).default('fail').describe("A strategy error: 'fail' ends the run (the default); 'skip_day' records it among the result's skipped days and carries on with the next day"),
   })
   .strict()
   .openapi('BacktestSubmit');
@@ -63,7 +65,9 @@ export interface BacktestSpec {
   benchmark: string | null;
   adjust: 'hfq' | 'qfq' | 'none';
   fillTiming: FillTiming;
-  costs: { commissionRate?: number; minCommission?: number; stampDuty?: 'schedule' | number; slippageBps?: number };
+  /** Absent in configs stored before it existed: 'fail'. */
+  onError?: 'fail' | 'skip_day';
+  costs: { commissionRate?: number; minCommission?: number; stampDuty?: 'schedule' | number; transferFee?: 'schedule' | number; slippageBps?: number };
 }
 
 export const ymd = (s: string) => Number(s.replaceAll('-', ''));

@@ -6,9 +6,6 @@
  */
 import { z } from 'zod';
 import { configDefaults, type Config } from '../config.ts';
-import { FIELDS_BY_STRATEGY } from '../backtest/backtest.command.ts';
-import type { BacktestConfig } from '../backtest/engine/types.ts';
-import type { StrategySpec } from '../backtest/run-backtest.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import { defineExecutor, RunError, type RunContext } from '../runs/executor-registry.ts';
 import { runInThread } from '../runs/thread-host.ts';
@@ -19,11 +16,9 @@ import { dayPattern, isoDay, submitBacktestSchema, ymd, type BacktestSpec } from
 import * as repo from './backtests.repository.ts';
 import { backtestExecutorName, specFromSubmit, toBacktest } from './backtests.service.ts';
 import { makePanelCache, type PanelCache, type PanelKey } from './panel-cache.ts';
+import { planBacktest, type StrategyCode } from './plan.ts';
 import { addDays } from '../market/days.ts';
-
-const userFields = ['pe', 'pe_ttm', 'pb', 'ps', 'turnover_rate', 'total_mv', 'circ_mv'];
-/** Calendar days loaded before the first simulated day so indicators (up to ~120 trading days) are warm. */
-export const warmupCalendarDays = 200;
+import { barDateRange } from '../market/market.repository.ts';
 
 const caches = new WeakMap<MarketStore, PanelCache>();
 /** Default bound of the warm-panel cache (PANEL_CACHE_MB). */
@@ -35,22 +30,8 @@ export function panelCacheFor(market: MarketStore, maxBytes = defaultPanelCacheB
   return c;
 }
 
-export function panelKeyOf(spec: BacktestSpec): PanelKey {
-  const u = spec.universe;
-  return {
-    codes: u.kind === 'codes' ? [...u.codes].sort() : null,
-    boards: u.kind === 'all' && u.boards ? [...u.boards].sort() : null,
-    excludeSt: u.kind === 'all' && u.excludeSt,
-    start: addDays(spec.startDate, -warmupCalendarDays),
-    end: spec.endDate,
-    fields: spec.strategy.kind === 'builtin' ? (FIELDS_BY_STRATEGY[spec.strategy.name] ?? []) : userFields,
-    adjust: spec.adjust,
-  };
-}
-
-export function engineConfigOf(spec: BacktestSpec): Partial<BacktestConfig> {
-  return { initialCash: spec.capital, startDate: spec.startDate, endDate: spec.endDate, fillTiming: spec.fillTiming, ...spec.costs };
-}
+/** The panel a spec loads (planBacktest's key; kept for the tests and benches that read the cache). */
+export const panelKeyOf = (spec: BacktestSpec): PanelKey => planBacktest(spec, { source: '', language: 'js' }).panelKey;
 
 /** What bounds one backtest run (BACKTEST_MAX_ORDERS, BACKTEST_MAX_ORDERS_PER_DAY, BACKTEST_MAX_RESULT_MB, BACKTEST_TIMEOUT_MS). */
 export interface BacktestRunLimits {
@@ -94,17 +75,19 @@ async function runOne(backtestId: number, o: BacktestExecutorOptions, ctx: RunCo
   if (!row) throw new RunError('not_found', `backtest ${backtestId} no longer exists (deleted)`, { retryable: false });
   const bt = toBacktest(row);
   const spec = bt.spec;
-  let strategy: StrategySpec;
+  let code: StrategyCode | undefined;
   if (spec.strategy.kind === 'user') {
     const v = spec.strategy.versionId ? await strategyVersion(db, spec.strategy.versionId) : undefined;
     if (!v) throw new RunError('strategy_missing', `the code version this backtest recorded is gone`, { retryable: false });
     const s = await db.selectFrom('strategies').select('language').where('id', '=', v.strategy_id).executeTakeFirst();
-    strategy = { kind: 'user', source: v.code, language: s?.language ?? 'js', params: spec.params, timeoutMs: limits.timeoutMs };
-  } else strategy = { kind: 'builtin', name: spec.strategy.name, params: spec.params };
+    code = { source: v.code, language: s?.language === 'ts' ? 'ts' : 'js', timeoutMs: limits.timeoutMs };
+  }
+  const plan = planBacktest(spec, code);
+  const strategy = plan.strategy;
 
   const cache = panelCacheFor(ctx.stores.market, panelCacheBytes);
   const t0 = Date.now();
-  const key = panelKeyOf(spec);
+  const key = plan.panelKey;
   const before = cache.stats().hits;
   const { panel } = await cache.get(key);
   const warm = cache.stats().hits > before;
@@ -117,13 +100,13 @@ async function runOne(backtestId: number, o: BacktestExecutorOptions, ctx: RunCo
   let days = 0;
   for (let d = 0; d < panel.dates.length; d++) if (panel.dates[d] >= spec.startDate && panel.dates[d] <= spec.endDate) days++;
   ctx.progress({ processed: 0, total: days, current: isoDay(spec.startDate) });
-  const benchmark = spec.benchmark ? await cache.benchmark(spec.benchmark, panel) : null;
-  if (spec.benchmark && !benchmark) ctx.log('warn', `benchmark ${spec.benchmark}: no index data in this range; metrics without a benchmark`);
+  const benchmark = plan.benchmark ? await cache.benchmark(plan.benchmark, panel) : null;
+  if (plan.benchmark && !benchmark) ctx.log('warn', `benchmark ${plan.benchmark}: no index data in this range; metrics without a benchmark`);
 
   const t1 = Date.now();
   const input: BacktestThreadInput = {
     panel, benchmark, strategy, capital: spec.capital, maxResultBytes: limits.maxResultBytes,
-    config: { ...engineConfigOf(spec), maxOrders: limits.maxOrders, maxOrdersPerDay: limits.maxOrdersPerDay },
+    config: { ...plan.config, maxOrders: limits.maxOrders, maxOrdersPerDay: limits.maxOrdersPerDay },
   };
   // Defence in depth behind the sealed realm: user code must leave the shared panel as it found it.
   if (strategy.kind === 'user') cache.seal(panel);
@@ -215,18 +198,19 @@ export const makeScheduledBacktestExecutor = (options: BacktestExecutorOptions =
     }
     let end: number;
     if (p.end_date === 'latest') {
-      const rows = (await ctx.stores.market.query('select max(trade_date)::integer as d from daily_bars')) as { d: number | null }[];
-      if (!rows[0]?.d) throw new RunError('no_data', 'no daily bars in the market store: sync data first', { retryable: false });
-      end = rows[0].d;
+      const bars = await barDateRange(ctx.stores.market);
+      if (!bars) throw new RunError('no_data', 'no daily bars in the market store: sync data first', { retryable: false });
+      end = bars.last;
     } else end = ymd(p.end_date);
     const start = p.lookback_days ? addDays(end, -p.lookback_days) : ymd(p.start_date!);
     const { lookback_days: _l, start_date: _s, end_date: _e, ...rest } = p;
     const submit = { ...rest, start_date: isoDay(start), end_date: isoDay(end) };
     let built: Awaited<ReturnType<typeof specFromSubmit>>;
     try {
-      built = await specFromSubmit(db, { userId: owner.id, username: owner.username, role: owner.role, via: 'token' }, submit);
+      built = await specFromSubmit({ db, market: ctx.stores.market }, { userId: owner.id, username: owner.username, role: owner.role, via: 'token' }, submit);
     } catch (err) {
-      if (err instanceof AppError) throw new RunError('invalid_config', `${(err.details as { field?: string } | undefined)?.field ?? 'config'}: ${err.message}`, { retryable: false });
+      // The message names its field already ("codes: unknown stock …"), as the API's does.
+      if (err instanceof AppError) throw new RunError('invalid_config', err.message, { retryable: false, detail: err.details });
       throw err;
     }
     const { spec, name } = built;

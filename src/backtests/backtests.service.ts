@@ -16,7 +16,9 @@ import { shownRunError } from '../runs/run.mapping.ts';
 import type { RunsService } from '../runs/runs.service.ts';
 import { isTerminal, type RunErrorInfo, type RunProgress, type RunStatus } from '../runs/run.types.ts';
 import { visibleStrategy } from '../strategies/strategies.service.ts';
-import { isoDay, submitBacktestSchema, ymd, type BacktestSpec, type SubmitBacktest } from './backtest-request.ts';
+import type { MarketStore } from '../market/duckdb.ts';
+import { isoDay, submitBacktestSchema, ymd, type BacktestSpec, type StrategyRef, type SubmitBacktest } from './backtest-request.ts';
+import { answerableSpec } from './plan.ts';
 import * as repo from './backtests.repository.ts';
 
 type Db = Kysely<Database>;
@@ -24,6 +26,8 @@ type Db = Kysely<Database>;
 export interface BacktestsDeps {
   db: Db;
   runs: RunsService;
+  /** The market data submissions are checked against (plan.ts answerableSpec). */
+  market: MarketStore;
   /** Per-user bounds at submit time (the defaults of the configuration when absent). */
   limits?: BacktestSubmitLimits;
 }
@@ -141,8 +145,8 @@ function checkDay(s: string, field: string): number {
   return n;
 }
 
-/** Validates a submission into the stored spec: 400 naming the field. */
-export async function specFromSubmit(db: Db, p: Principal, raw: unknown): Promise<{ spec: BacktestSpec; name: string }> {
+/** A submission's body checked by the request schema (the API's, the form's, the CLI's): 400 naming the field. */
+export function parseSubmit(raw: unknown): SubmitBacktest {
   const parsed = submitBacktestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -150,34 +154,33 @@ export async function specFromSubmit(db: Db, p: Principal, raw: unknown): Promis
     const msg = issue.code === 'unrecognized_keys' ? `unknown field(s) ${(issue as { keys?: string[] }).keys?.join(', ')}` : issue.message.replace(new RegExp(`^${field}: `), '');
     throw fieldError(issue.code === 'unrecognized_keys' ? ((issue as { keys?: string[] }).keys?.[0] ?? field) : field, msg);
   }
-  const b: SubmitBacktest = parsed.data;
-  let strategy: BacktestSpec['strategy'];
-  let params = b.params;
-  if (b.strategy && b.strategy_id) throw fieldError('strategy', 'give either strategy (a built-in) or strategy_id (your own), not both');
-  if (b.strategy_id) {
-    const s = await visibleStrategy(db, p, b.strategy_id).catch(() => {
-      throw fieldError('strategy_id', `you have no strategy ${b.strategy_id}; see /strategies`);
-    });
-    strategy = { kind: 'user', name: s.name, strategyId: s.id, versionId: s.versionId, version: s.version };
-  } else {
-    const name = b.strategy;
-    if (!name) throw fieldError('strategy', 'name a built-in strategy (e.g. dual_ma) or give strategy_id');
-    const def = getBuiltinStrategy(name);
-    if (!def) throw fieldError('strategy', `no built-in strategy "${name}"; see GET /api/v1/strategies`);
-    const pp = (def.params as unknown as { safeParse(x: unknown): { success: boolean; data?: unknown; error?: { issues: { path: PropertyKey[]; message: string }[] } } }).safeParse(params);
-    if (!pp.success) {
-      const i = pp.error!.issues[0];
-      throw fieldError(['params', ...i.path.map(String)].join('.'), i.message);
-    }
-    params = pp.data as Record<string, unknown>;
-    strategy = { kind: 'builtin', name, strategyId: null, versionId: null, version: null };
+  return parsed.data;
+}
+
+/** A built-in strategy by name with its params parsed (defaults filled): 400 naming `strategy` or `params.…`. */
+export function builtinStrategyRef(name: string | undefined, params: Record<string, unknown>): { strategy: StrategyRef; params: Record<string, unknown> } {
+  if (!name) throw fieldError('strategy', 'name a built-in strategy (e.g. dual_ma) or give strategy_id');
+  const def = getBuiltinStrategy(name);
+  if (!def) throw fieldError('strategy', `no built-in strategy "${name}"; see GET /api/v1/strategies`);
+  const pp = (def.params as unknown as { safeParse(x: unknown): { success: boolean; data?: unknown; error?: { issues: { path: PropertyKey[]; message: string }[] } } }).safeParse(params);
+  if (!pp.success) {
+    const i = pp.error!.issues[0];
+    throw fieldError(['params', ...i.path.map(String)].join('.'), i.message);
   }
+  return { strategy: { kind: 'builtin', name, strategyId: null, versionId: null, version: null }, params: pp.data as Record<string, unknown> };
+}
+
+/**
+ * The spec of a checked submission run by `strategy` (its params already parsed), before the market
+ * data is asked (answerableSpec): dates, universe and costs; 400 naming the field.
+ */
+export function specOf(b: SubmitBacktest, strategy: StrategyRef, params: Record<string, unknown>): BacktestSpec {
   const start = checkDay(b.start_date, 'start_date');
   const end = checkDay(b.end_date, 'end_date');
   if (end < start) throw fieldError('end_date', `${b.end_date} is before start_date ${b.start_date}`);
   const useCodes = b.universe === 'codes' || (b.universe === undefined && b.codes !== undefined);
   if (useCodes && !b.codes?.length) throw fieldError('codes', 'list at least one stock (ts_code such as 600000.SH), or use universe "all"');
-  const spec: BacktestSpec = {
+  return {
     strategy,
     params,
     universe: useCodes ? { kind: 'codes', codes: [...new Set(b.codes!.map((c) => c.toUpperCase()))] } : { kind: 'all', boards: b.boards?.length ? [...b.boards] : null, excludeSt: b.exclude_st },
@@ -187,14 +190,36 @@ export async function specFromSubmit(db: Db, p: Principal, raw: unknown): Promis
     benchmark: b.benchmark && b.benchmark.trim() ? b.benchmark.trim().toUpperCase() : null,
     adjust: b.adjust,
     fillTiming: b.fill_timing,
+    onError: b.on_error,
     costs: {
       ...(b.commission_rate !== undefined ? { commissionRate: b.commission_rate } : {}),
       ...(b.min_commission !== undefined ? { minCommission: b.min_commission } : {}),
       ...(b.stamp_duty !== undefined ? { stampDuty: b.stamp_duty } : {}),
+      ...(b.transfer_fee !== undefined ? { transferFee: b.transfer_fee } : {}),
       ...(b.slippage_bps !== undefined ? { slippageBps: b.slippage_bps } : {}),
     },
   };
-  return { spec, name: b.name?.trim() || `${strategy.name} ${isoDay(start)} → ${isoDay(end)}` };
+}
+
+/** The name shown for a spec when the submission gives none. */
+export const defaultName = (spec: BacktestSpec) => `${spec.strategy.name} ${isoDay(spec.startDate)} → ${isoDay(spec.endDate)}`;
+
+/**
+ * Validates a submission into the stored spec: 400 naming the field, including what the market
+ * data cannot answer (plan.ts answerableSpec); the spec's period is the trading days simulated.
+ */
+export async function specFromSubmit(deps: Pick<BacktestsDeps, 'db' | 'market'>, p: Principal, raw: unknown): Promise<{ spec: BacktestSpec; name: string }> {
+  const b = parseSubmit(raw);
+  if (b.strategy && b.strategy_id) throw fieldError('strategy', 'give either strategy (a built-in) or strategy_id (your own), not both');
+  let ref: { strategy: StrategyRef; params: Record<string, unknown> };
+  if (b.strategy_id) {
+    const s = await visibleStrategy(deps.db, p, b.strategy_id).catch(() => {
+      throw fieldError('strategy_id', `you have no strategy ${b.strategy_id}; see /strategies`);
+    });
+    ref = { strategy: { kind: 'user', name: s.name, strategyId: s.id, versionId: s.versionId, version: s.version }, params: b.params };
+  } else ref = builtinStrategyRef(b.strategy, b.params);
+  const spec = await answerableSpec(deps.market, specOf(b, ref.strategy, ref.params));
+  return { spec, name: b.name?.trim() || defaultName(spec) };
 }
 
 /**
@@ -212,6 +237,8 @@ async function checkQueueRoom(deps: BacktestsDeps, ownerId: number): Promise<voi
 
 async function queue(deps: BacktestsDeps, ownerId: number, name: string, spec: BacktestSpec, rerunOf: number | null): Promise<Backtest> {
   await checkQueueRoom(deps, ownerId);
+  // A rerun asks the market data again: it may have changed since (and older configs kept the period as typed).
+  if (rerunOf !== null) spec = await answerableSpec(deps.market, spec);
   const id = await repo.insertBacktest(deps.db, {
     owner_id: ownerId, name, strategy_kind: spec.strategy.kind, strategy_name: spec.strategy.name, strategy_id: spec.strategy.strategyId,
     strategy_version_id: spec.strategy.versionId, config: JSON.stringify(spec), start_date: spec.startDate, end_date: spec.endDate, rerun_of: rerunOf,
@@ -227,7 +254,7 @@ async function queue(deps: BacktestsDeps, ownerId: number, name: string, spec: B
 }
 
 export async function submitBacktest(deps: BacktestsDeps, p: Principal, raw: unknown): Promise<Backtest> {
-  const { spec, name } = await specFromSubmit(deps.db, p, raw);
+  const { spec, name } = await specFromSubmit(deps, p, raw);
   return queue(deps, p.userId, name, spec, null);
 }
 
@@ -274,7 +301,7 @@ export async function cancelBacktest(deps: BacktestsDeps, p: Principal, actor: A
   const b = await changeableBacktest(deps.db, p, id);
   if (!b.runId || isTerminal(b.status)) throw new AppError(409, 'backtest_state', `backtest ${id} is ${b.status}; only queued or running backtests can be cancelled`);
   await deps.runs.cancel(b.runId, (trx) =>
-    audit(trx, actor, { action: 'backtest.cancel', outcome: 'success', objectType: 'backtest', objectId: id, details: { ownerId: b.ownerId } }),
+    audit(trx, actor, { action: 'backtest.cancel', outcome: 'success', objectType: 'backtest', objectId: id, details: { owner_id: b.ownerId } }),
   );
   const after = await getBacktest(deps.db, id);
   if (!after) throw new AppError(404, 'not_found', `backtest ${id} was not found (deleted meanwhile)`);
@@ -298,7 +325,7 @@ export async function deleteBacktest(deps: BacktestsDeps, p: Principal, id: numb
   if (b.runId && !isTerminal(b.status)) await deps.runs.cancel(b.runId).catch(() => {});
   const deleted = await deps.db.transaction().execute(async (trx) => {
     const gone = await repo.deleteBacktest(trx, id);
-    if (gone) await audit(trx, actor, { action: 'backtest.delete', outcome: 'success', objectType: 'backtest', objectId: id, details: { ownerId: b.ownerId, name: b.name } });
+    if (gone) await audit(trx, actor, { action: 'backtest.delete', outcome: 'success', objectType: 'backtest', objectId: id, details: { owner_id: b.ownerId, name: b.name } });
     return gone;
   });
   if (!deleted) throw new AppError(404, 'not_found', `backtest ${id} was not found (deleted meanwhile)`);

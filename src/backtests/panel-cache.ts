@@ -8,6 +8,7 @@
 import { panelArrays, type BenchmarkSeries, type Panel } from '../backtest/engine/panel.ts';
 import type { Board } from '../market/datasets.ts';
 import type { MarketStore } from '../market/duckdb.ts';
+import { tradingDayBefore } from '../market/market.repository.ts';
 import { loadBenchmark, loadPanel, sharedBuffers } from '../market/panel.ts';
 import { makePanelGuard } from './panel-guard.ts';
 
@@ -15,9 +16,11 @@ export interface PanelKey {
   codes: readonly string[] | null;
   boards: readonly Board[] | null;
   excludeSt: boolean;
-  /** YYYYMMDD, inclusive: the warm-up start, not the first simulated day. */
+  /** YYYYMMDD, inclusive: the first simulated day when `warmupDays` is given, else the panel's first day. */
   start: number;
   end: number;
+  /** Trading days loaded before `start` (src/backtests/plan.ts warm-up rule); 0 when absent. */
+  warmupDays?: number;
   fields: readonly string[];
   adjust: 'hfq' | 'qfq' | 'none';
 }
@@ -65,11 +68,13 @@ export function selectColumns(p: Panel, keep: readonly number[]): Panel {
   };
 }
 
-/** Stocks carrying an ST tag on any day of the range are left out of the universe. */
-function withoutSt(p: Panel): Panel {
+/** Stocks carrying an ST tag on any day of the range from `from` (the first simulated day; warm-up days do not count) are left out of the universe. */
+function withoutSt(p: Panel, from: number): Panel {
   const N = p.codes.length;
   const stSeen = new Uint8Array(N);
-  for (let k = 0; k < p.st.length; k++) if (p.st[k]) stSeen[k % N] = 1;
+  let d0 = 0;
+  while (d0 < p.dates.length && p.dates[d0] < from) d0++;
+  for (let k = d0 * N; k < p.st.length; k++) if (p.st[k]) stSeen[k % N] = 1;
   const keep: number[] = [];
   for (let i = 0; i < N; i++) if (!stSeen[i]) keep.push(i);
   return keep.length === N ? p : selectColumns(p, keep);
@@ -172,12 +177,13 @@ export function makePanelCache(market: MarketStore, opts: { maxBytes?: number } 
       }
       misses++;
       const loading = (async () => {
+        const start = key.warmupDays ? await tradingDayBefore(market, key.start, key.warmupDays) : key.start;
         let p = await loadPanel(
           market,
-          { codes: key.codes, universe: key.codes ? null : { boards: key.boards ?? undefined }, start: key.start, end: key.end, fields: key.fields },
+          { codes: key.codes, universe: key.codes ? null : { boards: key.boards ?? undefined }, start, end: key.end, fields: key.fields },
           { buffers: sharedBuffers },
         );
-        if (key.excludeSt) p = withoutSt(p);
+        if (key.excludeSt) p = withoutSt(p, key.start);
         if (key.adjust === 'none') p = unadjusted(p);
         else if (key.adjust === 'qfq') p = forwardAdjusted(p);
         return toShared(p);
