@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../config.ts';
 import type { PgStore } from '../db/database.ts';
 import type { MarketStore } from '../market/duckdb.ts';
+import { backtestCommandOptions, backtestCommandUsage } from '../backtest/backtest.command.ts';
 
 /**
  * The subcommands that use the stores (`migrate`, `user`, `token`, `sync`, `import`, `backtest`).
@@ -110,11 +111,8 @@ export const storeCommands = {
   },
   backtest: {
     summary: 'run one backtest against the local market data and print its metrics (or --json)',
-    usage: 'zquant backtest --strategy <name|file.js> [--params JSON] --codes a,b|--universe all --start YYYY-MM-DD --end YYYY-MM-DD [--capital N] [--benchmark 000300.SH] [--fill-at next_open|same_close] [--json]',
-    options: {
-      strategy: { type: 'string' }, params: { type: 'string' }, codes: { type: 'string' }, universe: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' },
-      capital: { type: 'string' }, benchmark: { type: 'string' }, 'fill-at': { type: 'string' }, json: { type: 'boolean' },
-    },
+    usage: backtestCommandUsage,
+    options: backtestCommandOptions,
     needs: 'market',
     async exec({ stores, io, values }) {
       const { runBacktestCli } = await import('../backtests/backtest.cli.ts');

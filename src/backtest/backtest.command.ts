@@ -1,134 +1,94 @@
 /**
- * `zquant backtest`: runs one backtest against a panel from an injected loader (the market store's
- * panel loader in the CLI) and prints a summary table, or the whole result as JSON with --json.
- * Wire it in src/cli.ts with `options: backtestCommandOptions` and
- * `run: ({ values }) => runBacktestCommand(values, { loadPanel })`.
+ * `zquant backtest`'s options, what they mean as a backtest submission, and how its result is
+ * printed. The options are the API's submit body (POST /api/v1/backtests) in command-line form:
+ * `submitFromOptions` turns them into that body, which the CLI (src/backtests/backtest.cli.ts) runs
+ * through the API's own request schema and market checks, and then the one plan every entry point
+ * uses (src/backtests/plan.ts). Light on purpose (types only): the command table imports it for help.
  */
-import { readFileSync } from 'node:fs';
-import type { BenchmarkSeries, Panel } from './engine/panel.ts';
-import type { BacktestResult, FillTiming } from './engine/types.ts';
-import { runBacktest, type StrategySpec } from './run-backtest.ts';
-import { builtinStrategies } from './strategies/registry.ts';
+import type { BacktestResult } from './engine/types.ts';
 import type { Metrics } from './metrics/metrics.ts';
-
-export interface PanelQuery {
-  /** ts_codes, or 'all' for every stock listed at some point in the range (delisted included). */
-  codes: string[] | 'all';
-  /** YYYYMMDD, inclusive. */
-  start: number;
-  end: number;
-  /** Trading days to load before `start` so indicators are warm on the first day. */
-  warmupDays: number;
-  benchmark: string | null;
-  /** Daily-basic fields the strategy may read. */
-  fields: string[];
-}
-
-export type LoadPanel = (q: PanelQuery) => Promise<{ panel: Panel; benchmark: BenchmarkSeries | null }>;
 
 export const backtestCommandOptions = {
   strategy: { type: 'string' },
   params: { type: 'string' },
   codes: { type: 'string' },
   universe: { type: 'string' },
+  boards: { type: 'string' },
+  'exclude-st': { type: 'boolean' },
   start: { type: 'string' },
   end: { type: 'string' },
   capital: { type: 'string' },
   benchmark: { type: 'string' },
+  adjust: { type: 'string' },
   'fill-at': { type: 'string' },
+  'commission-rate': { type: 'string' },
+  'min-commission': { type: 'string' },
+  'stamp-duty': { type: 'string' },
+  'transfer-fee': { type: 'string' },
+  'slippage-bps': { type: 'string' },
+  'on-error': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
 export const backtestCommandUsage =
-  'zquant backtest --strategy <name|file.js|file.ts> [--params JSON] --codes a,b|--universe all --start YYYY-MM-DD --end YYYY-MM-DD [--capital N] [--benchmark 000300.SH] [--fill-at next_open|same_close] [--json]';
+  'zquant backtest --strategy <name|file.js|file.ts> [--params JSON] [--codes a,b | --universe all [--boards main,chinext,star,bse] [--exclude-st]] ' +
+  '--start YYYY-MM-DD --end YYYY-MM-DD [--capital N] [--benchmark 000300.SH|none] [--adjust hfq|qfq|none] [--fill-at next_open|same_close] ' +
+  '[--commission-rate R] [--min-commission CNY] [--stamp-duty R|schedule] [--transfer-fee R|schedule|0] [--slippage-bps N] [--on-error fail|skip_day] [--json]';
 
-export interface CommandIo {
-  stdout(s: string): void;
-  stderr(s: string): void;
-}
-const processIo: CommandIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+/** The submit body's field each option sets (for messages that name the field). */
+export const optionOfField: Record<string, string> = {
+  strategy: 'strategy', params: 'params', codes: 'codes', universe: 'universe', boards: 'boards', exclude_st: 'exclude-st', start_date: 'start', end_date: 'end',
+  capital: 'capital', benchmark: 'benchmark', adjust: 'adjust', fill_timing: 'fill-at', commission_rate: 'commission-rate', min_commission: 'min-commission',
+  stamp_duty: 'stamp-duty', transfer_fee: 'transfer-fee', slippage_bps: 'slippage-bps', on_error: 'on-error',
+};
 
-class UsageError extends Error {}
+/** A mistake in the options themselves (not JSON, …): exit 2 with the usage. */
+export class UsageError extends Error {}
 
-function parseDay(v: unknown, name: string): number {
-  const m = typeof v === 'string' ? /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(v) : null;
-  if (!m) throw new UsageError(`--${name} must be a date YYYY-MM-DD, got "${String(v ?? '')}"`);
-  return Number(m[1] + m[2] + m[3]);
-}
+/** A strategy given as a file rather than a built-in name. */
+export const isStrategyFile = (name: unknown): name is string => typeof name === 'string' && /\.(m?js|ts)$/.test(name);
 
-function strategySpec(values: Record<string, unknown>): StrategySpec {
-  const name = values.strategy;
-  if (typeof name !== 'string' || !name) throw new UsageError(`--strategy is required: one of ${Object.keys(builtinStrategies).join(', ')}, or a .js/.ts file`);
-  let params: unknown = {};
-  if (typeof values.params === 'string') {
+/** A number as typed, or the text itself so the request schema names the field ("expected number"). */
+const numberOr = (v: string) => (v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
+const rateOr = (v: string) => (v === 'schedule' ? v : numberOr(v));
+const listOf = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
+
+/**
+ * The options as an API submit body (snake_case), left for the request schema to check and default.
+ * A strategy file is not part of the body (the caller reads it); `--benchmark none` is null.
+ */
+export function submitFromOptions(values: Record<string, unknown>): Record<string, unknown> {
+  const v = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const body: Record<string, unknown> = {};
+  const strategy = v('strategy');
+  if (strategy !== undefined && !isStrategyFile(strategy)) body.strategy = strategy;
+  const params = v('params');
+  if (params !== undefined) {
     try {
-      params = JSON.parse(values.params);
+      body.params = JSON.parse(params);
     } catch {
       throw new UsageError(`--params must be JSON, e.g. '{"short_window":5}'`);
     }
   }
-  if (/\.(m?js|ts)$/.test(name)) {
-    let source: string;
-    try {
-      source = readFileSync(name, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read strategy file ${name}: ${(err as Error).message}`);
-    }
-    return { kind: 'user', source, language: name.endsWith('.ts') ? 'ts' : 'js', params };
-  }
-  if (!Object.hasOwn(builtinStrategies, name)) throw new UsageError(`unknown strategy "${name}": use one of ${Object.keys(builtinStrategies).join(', ')}, or a .js/.ts file`);
-  return { kind: 'builtin', name, params };
-}
-
-export const FIELDS_BY_STRATEGY: Record<string, string[]> = { pe_pb_value: ['pe_ttm', 'pb'], turnover_rate: ['turnover_rate'] };
-
-export async function runBacktestCommand(values: Record<string, unknown>, deps: { loadPanel: LoadPanel; io?: CommandIo }): Promise<number> {
-  const io = deps.io ?? processIo;
-  let spec: StrategySpec;
-  let query: PanelQuery;
-  let capital: number;
-  let fillTiming: FillTiming;
-  try {
-    spec = strategySpec(values);
-    const start = parseDay(values.start, 'start');
-    const end = parseDay(values.end, 'end');
-    if (end < start) throw new UsageError(`--end (${end}) is before --start (${start})`);
-    let codes: string[] | 'all';
-    if (typeof values.codes === 'string') codes = values.codes.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean);
-    else if (values.universe === 'all') codes = 'all';
-    else throw new UsageError('give --codes 600000.SH,000001.SZ or --universe all');
-    if (codes !== 'all' && codes.length === 0) throw new UsageError('--codes is empty');
-    capital = values.capital === undefined ? 1_000_000 : Number(values.capital);
-    if (!(capital > 0)) throw new UsageError(`--capital must be a positive number of CNY, got "${String(values.capital)}"`);
-    const fill = values['fill-at'] ?? 'next_open';
-    if (fill !== 'next_open' && fill !== 'same_close') throw new UsageError(`--fill-at must be next_open or same_close, got "${String(fill)}"`);
-    fillTiming = fill;
-    const benchmark = typeof values.benchmark === 'string' ? values.benchmark : '000300.SH';
-    query = { codes, start, end, warmupDays: 120, benchmark, fields: spec.kind === 'builtin' ? FIELDS_BY_STRATEGY[spec.name] ?? [] : ['pe', 'pe_ttm', 'pb', 'ps', 'turnover_rate', 'total_mv', 'circ_mv'] };
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`zquant backtest: ${err.message}\nusage: ${backtestCommandUsage}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  const { panel, benchmark } = await deps.loadPanel(query);
-  if (panel.codes.length === 0 || panel.dates.length === 0) {
-    io.stderr(`zquant backtest: no market data for those codes between ${query.start} and ${query.end}; sync data first (zquant sync) or widen the range\n`);
-    return 1;
-  }
-  const out = await runBacktest({ panel, benchmark, strategy: spec, config: { initialCash: capital, startDate: query.start, endDate: query.end, fillTiming } });
-  if (!out.ok) {
-    const e = out.error;
-    const where = e.line ? ` at line ${e.line}:${e.column}` : '';
-    const when = e.date ? ` on ${e.date}` : '';
-    io.stderr(`zquant backtest: ${e.code}${where}${when}: ${e.message}\n`);
-    for (const l of out.logs.slice(-20)) io.stderr(`  log: ${l}\n`);
-    return 1;
-  }
-  if (values.json) io.stdout(JSON.stringify(resultToJson(out.result, out.metrics)) + '\n');
-  else io.stdout(summary(out.result, out.metrics, spec, capital));
-  return 0;
+  const codes = v('codes');
+  if (codes !== undefined) body.codes = listOf(codes).map((c) => c.toUpperCase());
+  if (v('universe') !== undefined) body.universe = v('universe');
+  if (v('boards') !== undefined) body.boards = listOf(v('boards')!);
+  if (values['exclude-st'] === true) body.exclude_st = true;
+  if (v('start') !== undefined) body.start_date = v('start');
+  if (v('end') !== undefined) body.end_date = v('end');
+  if (v('capital') !== undefined) body.capital = numberOr(v('capital')!);
+  const benchmark = v('benchmark');
+  if (benchmark !== undefined) body.benchmark = benchmark === '' || benchmark.toLowerCase() === 'none' ? null : benchmark;
+  if (v('adjust') !== undefined) body.adjust = v('adjust');
+  if (v('fill-at') !== undefined) body.fill_timing = v('fill-at');
+  if (v('commission-rate') !== undefined) body.commission_rate = numberOr(v('commission-rate')!);
+  if (v('min-commission') !== undefined) body.min_commission = numberOr(v('min-commission')!);
+  if (v('stamp-duty') !== undefined) body.stamp_duty = rateOr(v('stamp-duty')!);
+  if (v('transfer-fee') !== undefined) body.transfer_fee = rateOr(v('transfer-fee')!);
+  if (v('slippage-bps') !== undefined) body.slippage_bps = numberOr(v('slippage-bps')!);
+  if (v('on-error') !== undefined) body.on_error = v('on-error');
+  return body;
 }
 
 /** The result as plain JSON (typed arrays as arrays). */
@@ -142,12 +102,13 @@ export function resultToJson(result: BacktestResult, metrics: Metrics): Record<s
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)}%`);
 const num = (v: number | null, d = 2) => (v === null ? '—' : v.toFixed(d));
 
-function summary(r: BacktestResult, m: Metrics, spec: StrategySpec, capital: number): string {
+/** The printed table: the strategy's name, the simulated period, fills and the key metrics. */
+export function summary(r: BacktestResult, m: Metrics, strategy: string, capital: number): string {
   const rejected = new Map<string, number>();
   for (const o of r.orders) if (o.reason && o.reason !== 'lot_size') rejected.set(o.reason, (rejected.get(o.reason) ?? 0) + 1);
   const final = r.total[r.total.length - 1];
   const rows: [string, string][] = [
-    ['strategy', spec.kind === 'builtin' ? spec.name : 'user code'],
+    ['strategy', strategy],
     ['period', `${r.dates[0]} – ${r.dates[r.dates.length - 1]} (${r.dates.length} days)`],
     ['fills', r.fillTimingLabel],
     ['capital → final', `${capital.toFixed(0)} → ${final.toFixed(2)}`],

@@ -1,28 +1,72 @@
 /**
- * `zquant backtest` wired to the real market store: loads the panel and the benchmark the way the
- * `backtest` executor does, from the market store it is handed (opened by the command line under
- * the data directory's lock, or a running server's own for a `zquant backtest` sent over its admin
- * socket).
+ * `zquant backtest` wired to the real market store (opened by the command line under the data
+ * directory's lock, or a running server's own for a `zquant backtest` sent over its admin socket).
+ * The options become the API's submit body (backtest.command.ts submitFromOptions), checked by the
+ * API's request schema and the same market checks (backtests.service.ts parseSubmit, specOf;
+ * plan.ts answerableSpec), then run through the one plan (plan.ts planBacktest) on the same panel
+ * cache as the `backtest` executor — so a spec gives the same numbers here as through the API.
+ * Refusals print the API's message and exit 2; a strategy error exits 1.
  */
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type { CommandIo, CommandStores } from '../admin/commands.ts';
-import { runBacktestCommand, type LoadPanel } from '../backtest/backtest.command.ts';
+import { backtestCommandUsage, isStrategyFile, optionOfField, resultToJson, submitFromOptions, summary, UsageError } from '../backtest/backtest.command.ts';
+import { builtinStrategies } from '../backtest/strategies/registry.ts';
+import { runBacktest } from '../backtest/run-backtest.ts';
+import { AppError } from '../http/errors.ts';
+import type { BacktestSpec, StrategyRef } from './backtest-request.ts';
+import { builtinStrategyRef, parseSubmit, specOf } from './backtests.service.ts';
 import { makePanelCache } from './panel-cache.ts';
-import { addDays } from '../market/days.ts';
+import { answerableSpec, planBacktest, type StrategyCode } from './plan.ts';
 
-export async function runBacktestCli(stores: CommandStores, io: CommandIo, values: Record<string, unknown>): Promise<number> {
+export async function runBacktestCli(stores: CommandStores, io: Pick<CommandIo, 'stdout' | 'stderr' | 'cwd'>, values: Record<string, unknown>): Promise<number> {
   const market = await stores.market();
+  let spec: BacktestSpec;
+  let code: StrategyCode | undefined;
+  try {
+    const name = values.strategy;
+    if (typeof name !== 'string' || !name) throw new UsageError(`--strategy is required: one of ${Object.keys(builtinStrategies).join(', ')}, or a .js/.ts file`);
+    const b = parseSubmit(submitFromOptions(values));
+    let ref: { strategy: StrategyRef; params: Record<string, unknown> };
+    if (isStrategyFile(name)) {
+      // A strategy file is the caller's, relative to the caller's directory.
+      const file = resolve(io.cwd, name);
+      try {
+        code = { source: readFileSync(file, 'utf8'), language: file.endsWith('.ts') ? 'ts' : 'js' };
+      } catch (err) {
+        throw new UsageError(`cannot read strategy file ${name}: ${(err as Error).message}`);
+      }
+      ref = { strategy: { kind: 'user', name: basename(file), strategyId: null, versionId: null, version: null }, params: b.params };
+    } else ref = builtinStrategyRef(name, b.params);
+    spec = await answerableSpec(market, specOf(b, ref.strategy, ref.params));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`zquant backtest: ${err.message}\nusage: ${backtestCommandUsage}\n`);
+      return 2;
+    }
+    if (err instanceof AppError && err.status === 400) {
+      // The API's message; the option that sets the field when its name differs.
+      const field = String((err.details as { field?: string } | undefined)?.field ?? '');
+      const option = optionOfField[field.split('.')[0]];
+      io.stderr(`zquant backtest: ${err.message}\n${option && option !== field ? `(${field} is --${option} here)\n` : ''}`);
+      return 2;
+    }
+    throw err;
+  }
+  const plan = planBacktest(spec, code);
   const cache = makePanelCache(market);
-  const loadPanel: LoadPanel = async (q) => {
-    // Trading days of warm-up as calendar days (about 245 trading days a year).
-    const { panel } = await cache.get({
-      codes: q.codes === 'all' ? null : q.codes, boards: null, excludeSt: false, start: addDays(q.start, -(Math.ceil((q.warmupDays * 365) / 245) + 10)), end: q.end, fields: q.fields, adjust: 'hfq',
-    });
-    const benchmark = q.benchmark ? await cache.benchmark(q.benchmark, panel) : null;
-    return { panel, benchmark };
-  };
-  // A strategy file is the caller's, relative to the caller's directory.
-  const strategy = values.strategy;
-  const resolved = typeof strategy === 'string' && /\.(m?js|ts)$/.test(strategy) ? { ...values, strategy: resolve(io.cwd, strategy) } : values;
-  return runBacktestCommand(resolved, { loadPanel, io });
+  const { panel } = await cache.get(plan.panelKey);
+  const benchmark = plan.benchmark ? await cache.benchmark(plan.benchmark, panel) : null;
+  const out = await runBacktest({ panel, benchmark, strategy: plan.strategy, config: plan.config });
+  if (!out.ok) {
+    const e = out.error;
+    const where = e.line ? ` at line ${e.line}:${e.column}` : '';
+    const when = e.date ? ` on ${e.date}` : '';
+    io.stderr(`zquant backtest: ${e.code}${where}${when}: ${e.message}\n`);
+    for (const l of out.logs.slice(-20)) io.stderr(`  log: ${l}\n`);
+    return 1;
+  }
+  if (values.json) io.stdout(JSON.stringify({ spec, ...resultToJson(out.result, out.metrics) }) + '\n');
+  else io.stdout(summary(out.result, out.metrics, spec.strategy.kind === 'builtin' ? spec.strategy.name : `user code (${spec.strategy.name})`, spec.capital));
+  return 0;
 }
