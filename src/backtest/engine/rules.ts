@@ -142,8 +142,9 @@ export const STAMP_DUTY_SELL_ONLY_FROM = 20080919;
 export const STAMP_DUTY_HALVED_FROM = 20230828;
 
 /** The schedule, newest first: [first day, rate, charged on both sides]. Rates before 2008-09-19
- * are the historical both-sides rates, each from the Ministry of Finance's announcement the day
- * before (财政部 证券交易印花税税率调整): 0.3% before 1997-05-12, 0.5% from 1997-05-12, 0.4% from
+ * are the historical both-sides rates, each set by a Ministry of Finance announcement a day or a
+ * few before it took effect (财政部 证券交易印花税税率调整; the 2008 and 2007 ones the evening
+ * before): 0.3% before 1997-05-12, 0.5% from 1997-05-12, 0.4% from
  * 1998-06-12, 0.2% from 2001-11-16, 0.1% from 2005-01-24, 0.3% from 2007-05-30 ("5·30"), 0.1% from
  * 2008-04-24; then 0.1% sells only from 2008-09-19 and 0.05% from 2023-08-28. */
 const STAMP_DUTY: readonly (readonly [number, number, boolean])[] = [
