@@ -108,9 +108,12 @@ describe('price limits', () => {
   it('uses the data limit when given, ST ±5%, ChiNext ±20% after 2020-08-24, Beijing ±30%', () => {
     const dates = tradingDates('2020-09-01', 3);
     const r = run(dates, [
-      { code: '600003.SH', close: [10, 10.5, 10.5], open: [10, 10.5, 10.5], st: [1, 1, 1] }, // ST: limit 10.50 → locked
-      { code: '300001.SZ', close: [10, 11.5, 11.5], open: [10, 11.5, 11.5] }, // 20%: limit 12.00 → fills at 11.50
-      { code: '830001.BJ', close: [10, 12.9, 12.9], open: [10, 12.9, 12.9] }, // 30%: limit 13.00 → fills
+      // Main-board ST ±5% (until 2025-07-04): 10.00 × 1.05 = 10.50 → locked.
+      { code: '600003.SH', close: [10, 10.5, 10.5], open: [10, 10.5, 10.5], st: [1, 1, 1] },
+      // ChiNext ±20% from 2020-08-24 (创业板交易特别规定): 10.00 × 1.2 = 12.00 → fills at 11.50.
+      { code: '300001.SZ', close: [10, 11.5, 11.5], open: [10, 11.5, 11.5] },
+      // Beijing ±30% (北京证券交易所交易规则): 10.00 × 1.3 = 13.00 → fills at 12.90.
+      { code: '830001.BJ', close: [10, 12.9, 12.9], open: [10, 12.9, 12.9] },
       { code: '600004.SH', close: [10, 10.5, 10.5], open: [10, 10.5, 10.5], upLimit: [NaN, 10.5, NaN] }, // data says 10.50 → locked
     ], { 1: (c) => { for (const code of c.codes) c.order(code, 100); } });
     expect(r.orders.map((o) => [o.code, o.status, o.reason])).toEqual([
