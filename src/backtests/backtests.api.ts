@@ -1,37 +1,27 @@
 /** The backtests JSON API (/api/v1): submit (202 at once, or ?wait), list, read, results, trades (JSON or CSV), cancel, rerun, delete. */
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { principalOf, requireRole } from '../auth/access.ts';
 import { auditActor } from '../audit/audit.service.ts';
+import type { Metrics } from '../backtest/metrics/metrics.ts';
 import { makeApiRouter } from '../http/api.ts';
-import { idParam as strictIdParam, boundedInt, boundedDate, pageQuery } from '../http/input.ts';
+import { errors, json, operation } from '../http/contract.ts';
+import { idParam as strictIdParam } from '../http/input.ts';
 import { AppError } from '../http/errors.ts';
-import { runStatuses, type RunStatus } from '../runs/run.types.ts';
-import { submitBacktestSchema } from './backtest-request.ts';
-import * as repo from './backtests.repository.ts';
+import { DeletedSchema } from '../strategies/strategies.contract.ts';
 import {
-  backtestJson, cancelBacktest, deleteBacktest, getBacktest, listBacktests, rerunBacktest, submitBacktest, visibleBacktest, type Backtest, type BacktestsDeps,
-} from './backtests.service.ts';
+  BacktestListQuery, BacktestListSchema, BacktestResultSchema, BacktestSchema, BacktestWithResultSchema, backtestJson, fillJson, FillPageSchema, metricsJson, notFilledJson,
+  OrderPageSchema, OrdersQuery, orderJson, PerformanceSchema, positionJson, roundTripJson, seriesJson, SliceQuery, SubmitBacktestSchema, WaitQuery,
+  type StoredFill, type StoredOrder, type StoredRoundTrip,
+} from './backtests.contract.ts';
+import * as repo from './backtests.repository.ts';
+import { cancelBacktest, deleteBacktest, getBacktest, listBacktests, rerunBacktest, submitBacktest, visibleBacktest, type Backtest, type BacktestsDeps } from './backtests.service.ts';
 import { fillColumns } from './csv.ts';
 import { csvChunks, streamedBody } from './export-stream.ts';
+import type { StoredExtras, StoredPosition, StoredSeries } from './results.ts';
 
-const BacktestSchema = z.object({}).passthrough().openapi('Backtest');
-const tooManyQueued = z.object({ error: z.object({ code: z.literal('too_many_queued'), message: z.string(), details: z.object({ limit: z.number(), waiting: z.number() }) }) });
 const idParam = strictIdParam();
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const waitQuery = z.object({ wait: boundedInt(0, 600).optional().describe('Block up to this many seconds; answers 200 with the result when the backtest ends in time') });
-
-const listQuery = z.object({
-  status: z.enum(runStatuses as [RunStatus, ...RunStatus[]]).optional(),
-  strategy: z.string().max(100).optional(),
-  q: z.string().max(100).optional().describe('Search in names and strategies'),
-  from: boundedDate('from').optional().describe('Created on or after'),
-  to: boundedDate('to').optional().describe('Created before the end of this day'),
-  sort: z.enum(['created', 'total_return', 'annualized_return', 'sharpe', 'max_drawdown', 'finished']).default('created'),
-  dir: z.enum(['asc', 'desc']).default('desc'),
-  ...pageQuery(500, 50).shape,
-});
-
-const slicePage = pageQuery(5000, 100);
+const tags = ['backtests'];
+const tooManyQueued = 'too many requests, or (code `too_many_queued`, details `{limit, waiting}`) BACKTEST_MAX_QUEUED_PER_USER backtests of yours are waiting already';
 
 export function endOfDay(s: string): Date {
   const d = new Date(`${s.slice(0, 10)}T00:00:00Z`);
@@ -54,17 +44,17 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
   const api = makeApiRouter();
   const { db, runs } = deps;
 
-  for (const path of ['/backtest/run', '/backtests'] as const) {
+  for (const [path, operationId] of [['/backtests', 'submitBacktest'], ['/backtest/run', 'runBacktest']] as const) {
     api.openapi(
-      createRoute({
-        method: 'post',
-        path,
-        middleware: [requireRole('analyst')] as const,
-        request: { query: waitQuery, body: { content: { 'application/json': { schema: submitBacktestSchema } }, required: true } },
+      operation({
+        method: 'post', path, operationId, tags, middleware: [requireRole('analyst')] as const,
+        summary: path === '/backtests' ? 'Submit a backtest' : 'Submit a backtest (the same as POST /backtests)',
+        description: 'Answers 202 at once with the backtest and its links (events: SSE progress until done). With ?wait=N it blocks up to N seconds and answers 200 with the result when the backtest ends in time. A question the market data cannot answer (unknown codes, dates outside the data, an empty universe, a benchmark without index data) is a 400 naming the field.',
+        request: { query: WaitQuery, body: { content: { 'application/json': { schema: SubmitBacktestSchema } }, required: true } },
         responses: {
-          202: json(BacktestSchema, 'queued: the backtest with its id and links (events: SSE progress until done; result)'),
-          429: json(tooManyQueued, 'too_many_queued: you have BACKTEST_MAX_QUEUED_PER_USER backtests waiting already'),
-          200: json(BacktestSchema, 'with ?wait: finished in time; `result` holds metrics and series'),
+          202: json(BacktestSchema, 'queued: the backtest with its id and links'),
+          200: json(z.union([BacktestWithResultSchema, BacktestSchema]), 'with ?wait: it ended in time; `result` holds metrics and series when it succeeded'),
+          429: { description: tooManyQueued, content: errors(429)[429].content },
         },
       }),
       async (c) => {
@@ -77,8 +67,8 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
           await runs.waitForRun(b.runId, { timeoutMs: wait * 1000, signal: ac.signal });
           const done = (await getBacktest(db, b.id))!;
           if (done.status === 'succeeded') {
-            const result = await resultParts(deps, done, ['metrics', 'series']);
-            return c.json({ ...backtestJson(done), result }, 200);
+            const r = await resultParts(deps, done, ['metrics', 'series']);
+            return c.json({ ...backtestJson(done), result: { metrics: metricsJson(r.metrics as Metrics), series: seriesJson(r.series as StoredSeries) } }, 200);
           }
           return c.json(backtestJson(done), done.status === 'failed' || done.status === 'cancelled' ? 200 : 202);
         }
@@ -88,12 +78,10 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
   }
 
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/backtests',
-      middleware: [requireRole('viewer')] as const,
-      request: { query: listQuery },
-      responses: { 200: json(z.object({ backtests: z.array(BacktestSchema), total: z.number(), limit: z.number(), offset: z.number() }), 'your backtests (admins: all), newest first unless sorted') },
+    operation({
+      method: 'get', path: '/backtests', operationId: 'listBacktests', summary: 'List backtests', tags, middleware: [requireRole('viewer')] as const,
+      request: { query: BacktestListQuery },
+      responses: { 200: json(BacktestListSchema, 'your backtests (admins: all), newest first unless sorted') },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -106,39 +94,51 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
   );
 
   api.openapi(
-    createRoute({ method: 'get', path: '/backtests/{id}', middleware: [requireRole('viewer')] as const, request: { params: idParam }, responses: { 200: json(BacktestSchema, 'the backtest: config, status, progress, key metrics') } }),
+    operation({
+      method: 'get', path: '/backtests/{id}', operationId: 'getBacktest', summary: 'One backtest: config, status, progress, key metrics', tags, middleware: [requireRole('viewer')] as const,
+      request: { params: idParam }, responses: { 200: json(BacktestSchema, 'the backtest') },
+    }),
     async (c) => c.json(backtestJson(await visibleBacktest(db, principalOf(c), c.req.valid('param').id)), 200),
   );
 
   api.openapi(
-    createRoute({
-      method: 'get', path: '/backtests/{id}/result', middleware: [requireRole('viewer')] as const, request: { params: idParam },
-      responses: { 200: json(z.object({}).passthrough(), 'metrics (all, with monthly and yearly returns) and series: dates, nav, total, cash, marketValue, benchmark, drawdown'), 409: json(z.object({}).passthrough(), 'not finished') },
+    operation({
+      method: 'get', path: '/backtests/{id}/result', operationId: 'getBacktestResult', summary: 'Metrics and daily series of a finished backtest', tags, middleware: [requireRole('viewer')] as const,
+      request: { params: idParam },
+      responses: { 200: json(BacktestResultSchema, 'every metric (with monthly and yearly returns) and the series; point 0 of the series is the starting capital'), ...errors(409) },
     }),
     async (c) => {
       const b = await visibleBacktest(db, principalOf(c), c.req.valid('param').id);
       const r = await resultParts(deps, b, ['metrics', 'series', 'extras']);
-      return c.json({ id: b.id, status: b.status, metrics: r.metrics, series: r.series, fillTiming: (r.extras as { fillTimingLabel: string }).fillTimingLabel, benchmark: (r.extras as { benchmarkCode: string | null }).benchmarkCode }, 200);
+      const extras = r.extras as StoredExtras;
+      return c.json({ id: b.id, status: b.status, metrics: metricsJson(r.metrics as Metrics), series: seriesJson(r.series as StoredSeries), fill_timing: extras.fillTimingLabel, benchmark: extras.benchmarkCode }, 200);
     },
   );
 
   api.openapi(
-    createRoute({
-      method: 'get', path: '/backtests/{id}/performance', middleware: [requireRole('viewer')] as const, request: { params: idParam },
-      responses: { 200: json(z.object({}).passthrough(), 'metrics, round-trip trades and final positions') },
+    operation({
+      method: 'get', path: '/backtests/{id}/performance', operationId: 'getBacktestPerformance', summary: 'Metrics, round-trip trades and final positions', tags, middleware: [requireRole('viewer')] as const,
+      request: { params: idParam },
+      responses: { 200: json(PerformanceSchema, 'metrics, round trips, positions at the end and the orders that did not fill, by reason'), ...errors(409) },
     }),
     async (c) => {
       const b = await visibleBacktest(db, principalOf(c), c.req.valid('param').id);
       const r = await resultParts(deps, b, ['metrics', 'positions', 'extras']);
-      const trades = await repo.readResultArray(db, b.id, 'trades');
-      return c.json({ id: b.id, metrics: r.metrics, trades, positions: r.positions, notFilled: (r.extras as { notFilled: unknown }).notFilled }, 200);
+      const trades = ((await repo.readResultArray(db, b.id, 'trades')) ?? []) as StoredRoundTrip[];
+      return c.json({
+        id: b.id, metrics: metricsJson(r.metrics as Metrics), trades: trades.map(roundTripJson), positions: (r.positions as StoredPosition[]).map(positionJson), not_filled: notFilledJson(r.extras as StoredExtras),
+      }, 200);
     },
   );
 
   api.openapi(
-    createRoute({
-      method: 'get', path: '/backtests/{id}/trades', middleware: [requireRole('viewer')] as const, request: { params: idParam, query: slicePage },
-      responses: { 200: { description: 'fills (executions), paginated; all of them as CSV with Accept: text/csv', content: { 'application/json': { schema: z.object({}).passthrough() }, 'text/csv': { schema: z.string() } } } },
+    operation({
+      method: 'get', path: '/backtests/{id}/trades', operationId: 'listBacktestFills', summary: 'Fills (executions), paginated; all of them as CSV with Accept: text/csv', tags, middleware: [requireRole('viewer')] as const,
+      request: { params: idParam, query: SliceQuery },
+      responses: {
+        200: { description: 'a page of fills as JSON; with Accept: text/csv every fill, streamed (money to the fen, shares whole)', content: { 'application/json': { schema: FillPageSchema }, 'text/csv': { schema: z.string() } } },
+        ...errors(409),
+      },
     }),
     async (c) => {
       const b = await visibleBacktest(db, principalOf(c), c.req.valid('param').id);
@@ -150,27 +150,30 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
       }
       const q = c.req.valid('query');
       const page = (await repo.sliceResultArray(db, b.id, 'fills', q.offset, q.limit))!;
-      return c.json({ id: b.id, trades: page.items, total: page.total, limit: q.limit, offset: q.offset }, 200);
+      return c.json({ id: b.id, trades: (page.items as StoredFill[]).map(fillJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
     },
   );
 
   api.openapi(
-    createRoute({
-      method: 'get', path: '/backtests/{id}/orders', middleware: [requireRole('viewer')] as const,
-      request: { params: idParam, query: slicePage.extend({ rejected: z.enum(['true', 'false']).optional().describe('Only orders that did not fill completely') }) },
-      responses: { 200: json(z.object({}).passthrough(), 'orders with their outcome (status, reason), paginated') },
+    operation({
+      method: 'get', path: '/backtests/{id}/orders', operationId: 'listBacktestOrders', summary: 'Orders with their outcome, paginated', tags, middleware: [requireRole('viewer')] as const,
+      request: { params: idParam, query: OrdersQuery },
+      responses: { 200: json(OrderPageSchema, 'orders with their outcome (status, reason)'), ...errors(409) },
     }),
     async (c) => {
       const b = await visibleBacktest(db, principalOf(c), c.req.valid('param').id);
       await resultParts(deps, b, []);
       const q = c.req.valid('query');
       const page = (await repo.sliceResultArray(db, b.id, 'orders', q.offset, q.limit, q.rejected === 'true'))!;
-      return c.json({ id: b.id, orders: page.items, total: page.total, limit: q.limit, offset: q.offset }, 200);
+      return c.json({ id: b.id, orders: (page.items as StoredOrder[]).map(orderJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
     },
   );
 
   api.openapi(
-    createRoute({ method: 'post', path: '/backtests/{id}/cancel', middleware: [requireRole('analyst')] as const, request: { params: idParam }, responses: { 202: json(BacktestSchema, 'cancel asked; the run stops within a slice (50 ms) and ends cancelled') } }),
+    operation({
+      method: 'post', path: '/backtests/{id}/cancel', operationId: 'cancelBacktest', summary: 'Cancel a queued or running backtest', tags, middleware: [requireRole('analyst')] as const,
+      request: { params: idParam }, responses: { 202: json(BacktestSchema, 'cancel asked; the run stops within a slice (50 ms) and ends cancelled'), ...errors(409) },
+    }),
     async (c) => {
       const p = principalOf(c);
       const id = c.req.valid('param').id;
@@ -180,12 +183,19 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
   );
 
   api.openapi(
-    createRoute({ method: 'post', path: '/backtests/{id}/rerun', middleware: [requireRole('analyst')] as const, request: { params: idParam }, responses: { 202: json(BacktestSchema, 'a new backtest with the same config (and code version); rerunOf points back'), 429: json(tooManyQueued, 'too_many_queued: you have BACKTEST_MAX_QUEUED_PER_USER backtests waiting already') } }),
+    operation({
+      method: 'post', path: '/backtests/{id}/rerun', operationId: 'rerunBacktest', summary: 'Run a backtest again with the same config', tags, middleware: [requireRole('analyst')] as const,
+      request: { params: idParam },
+      responses: { 202: json(BacktestSchema, 'a new backtest with the same config (and code version); rerun_of points back'), 429: { description: tooManyQueued, content: errors(429)[429].content } },
+    }),
     async (c) => c.json(backtestJson(await rerunBacktest(deps, principalOf(c), c.req.valid('param').id)), 202),
   );
 
   api.openapi(
-    createRoute({ method: 'delete', path: '/backtests/{id}', middleware: [requireRole('analyst')] as const, request: { params: idParam }, responses: { 200: json(z.object({ deleted: z.number() }), 'deleted with its results (a running one is cancelled first)') } }),
+    operation({
+      method: 'delete', path: '/backtests/{id}', operationId: 'deleteBacktest', summary: 'Delete a backtest with its results', tags, middleware: [requireRole('analyst')] as const,
+      request: { params: idParam }, responses: { 200: json(DeletedSchema, 'deleted with its results (a running one is cancelled first)') },
+    }),
     async (c) => {
       const p = principalOf(c);
       const id = c.req.valid('param').id;

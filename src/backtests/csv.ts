@@ -46,9 +46,12 @@ export function toCsv(columns: readonly string[], rows: readonly Record<string, 
   return csvHeader(columns) + csvRows(columns, rows, dateColumns, formats);
 }
 
-/** The header line; with csvRows, what a streamed export writes chunk by chunk. */
+/** A column's name as the API writes field names: snake_case (`stampDuty` → `stamp_duty`). */
+export const snakeCase = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+
+/** The header line (snake_case, as every field name of the API); with csvRows, what a streamed export writes chunk by chunk. */
 export function csvHeader(columns: readonly string[]): string {
-  return columns.join(',') + '\r\n';
+  return columns.map(snakeCase).join(',') + '\r\n';
 }
 
 /** Data lines for some rows, each ended by CRLF. `dateColumns` are written YYYY-MM-DD (as a 'date' format). */

@@ -50,9 +50,24 @@ export async function* csvChunks(db: Kysely<Database>, backtestId: number, part:
   }
 }
 
-/** A stored array as the elements of a JSON array (`[` … `]` included), one slice per chunk. */
-export async function* jsonArrayChunks(db: Kysely<Database>, backtestId: number, part: repo.ListPart): AsyncGenerator<string> {
+/**
+ * A stored array as the elements of a JSON array (`[` … `]` included), one slice per chunk. With
+ * `map`, each stored item is written as the API names it (backtests.contract.ts); without, the
+ * stored text is passed through.
+ */
+export async function* jsonArrayChunks(db: Kysely<Database>, backtestId: number, part: repo.ListPart, map?: (item: never) => unknown): AsyncGenerator<string> {
   yield '[';
+  if (map) {
+    for (let offset = 0; ; offset += exportChunkItems) {
+      const page = await repo.sliceResultArray(db, backtestId, part, offset, exportChunkItems);
+      const items = (page?.items ?? []) as never[];
+      if (items.length) yield (offset === 0 ? '' : ',') + JSON.stringify(items.map(map)).slice(1, -1);
+      if (!page || offset + items.length >= page.total || items.length === 0) break;
+      await yieldToLoop();
+    }
+    yield ']';
+    return;
+  }
   for (let offset = 0; ; offset += exportChunkItems) {
     const text = await repo.resultArrayChunkText(db, backtestId, part, offset, exportChunkItems);
     if (!text) break;

@@ -15,12 +15,14 @@ import { ConfigFacts } from '../../views/backtests/task-page.tsx';
 import { ResultView } from '../../views/backtests/result.tsx';
 import { day } from '../../views/backtests/format.ts';
 import { strategyLabel } from '../../views/backtests/parts.tsx';
-import { backtestJson, visibleBacktest, type Backtest, type BacktestsDeps } from './backtests.service.ts';
+import { visibleBacktest, type Backtest, type BacktestsDeps } from './backtests.service.ts';
+import { backtestJson, exportExtrasJson, fillJson, metricsJson, orderJson, positionJson, roundTripJson, seriesJson } from './backtests.contract.ts';
+import type { Metrics } from '../backtest/metrics/metrics.ts';
 import * as repo from './backtests.repository.ts';
 import { fillColumns, navCsv, orderColumns } from './csv.ts';
 import { csvChunks, jsonArrayChunks, streamedBody } from './export-stream.ts';
 import { loadResultData } from './result-data.ts';
-import type { StoredExtras, StoredSeries } from './results.ts';
+import type { StoredExtras, StoredPosition, StoredSeries } from './results.ts';
 
 function cssOf(assets: Assets): string {
   const url = assets.url('css/app.css');
@@ -58,14 +60,18 @@ export function exportRoutes(deps: BacktestsDeps & { chrome: PageChromeFn }) {
     const b = await finished(c);
     const parts = (await repo.readResultParts(db, b.id, ['metrics', 'series', 'positions', 'extras']))!;
     const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
-    const { firstFills: _f, firstOrders: _o, ...extras } = parse(parts.extras) as StoredExtras;
+    // Named as the API names them (backtests.contract.ts): the same fields as GET /api/v1/backtests/{id}/result and its siblings.
+    const head = {
+      backtest: backtestJson(b), metrics: metricsJson(parse(parts.metrics) as Metrics), series: seriesJson(parse(parts.series) as StoredSeries),
+      positions: (parse(parts.positions) as StoredPosition[]).map(positionJson), ...exportExtrasJson(parse(parts.extras) as StoredExtras),
+    };
+    const mappers = { fills: fillJson, orders: orderJson, trades: roundTripJson } as const;
     // The small parts first, in one chunk; then the three arrays that grow with orders, slice by slice.
-    const head = { backtest: backtestJson(b), metrics: parse(parts.metrics), series: parse(parts.series), positions: parse(parts.positions), extras };
     async function* chunks() {
       yield JSON.stringify(head).slice(0, -1);
       for (const part of ['fills', 'orders', 'trades'] as const) {
         yield `,${JSON.stringify(part)}:`;
-        yield* jsonArrayChunks(db, b.id, part);
+        yield* jsonArrayChunks(db, b.id, part, mappers[part] as (item: never) => unknown);
       }
       yield '}';
     }

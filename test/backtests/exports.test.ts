@@ -78,7 +78,7 @@ describe('the NAV export round-trips', () => {
     const res = await env.app.request(`/backtests/${id}/export/nav.csv`);
     expect(res.status).toBe(200);
     const lines = (await res.text()).split('\r\n');
-    expect(lines[0]).toBe('date,nav,total,cash,marketValue,benchmark,drawdown');
+    expect(lines[0]).toBe('date,nav,total,cash,market_value,benchmark,drawdown');
     expect(lines.at(-1)).toBe('');
     const rows = lines.slice(1, -1);
     // One row per point: the starting point and one per simulated day; the metrics use exactly these.
@@ -141,7 +141,7 @@ describe('trades and orders CSVs', () => {
     const rows = table(await (await env.app.request(`/backtests/${id}/export/trades.csv`)).text());
     expect(rows.length).toBeGreaterThan(20);
     for (const r of rows) {
-      for (const k of ['value', 'commission', 'stampDuty', 'transferFee']) expect(r[k], k).toMatch(money);
+      for (const k of ['value', 'commission', 'stamp_duty', 'transfer_fee']) expect(r[k], k).toMatch(money);
       expect(r.price).toMatch(price);
       expect(r.shares).toMatch(int);
     }
@@ -156,11 +156,11 @@ describe('trades and orders CSVs', () => {
     expect(values.some((r) => /\.\d{3}/.test(r.amount))).toBe(false);
     for (const r of rows) {
       expect(r.costs).toMatch(money);
-      for (const k of ['requestedShares', 'filledShares']) expect(r[k], k).toMatch(int);
-      if (r.filledShares === '0') expect(r.avgPrice).toBe('');
-      else expect(r.avgPrice).toMatch(price);
+      for (const k of ['requested_shares', 'filled_shares']) expect(r[k], k).toMatch(int);
+      if (r.filled_shares === '0') expect(r.avg_price).toBe('');
+      else expect(r.avg_price).toMatch(price);
     }
-    const notFilled = rows.filter((r) => r.filledShares === '0');
+    const notFilled = rows.filter((r) => r.filled_shares === '0');
     expect(notFilled.length).toBeGreaterThan(0);
   });
 

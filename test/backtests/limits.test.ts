@@ -185,7 +185,7 @@ export default defineStrategy({
     expect(doc.extras.firstOrders).toBeUndefined();
     expect(Array.isArray(doc.fills) && Array.isArray(doc.trades)).toBe(true);
     const lines = c.split('\r\n');
-    expect(lines[0]).toBe('id,placedDate,code,kind,amount,limitPrice,status,reason,requestedShares,filledShares,avgPrice,costs,doneDate');
+    expect(lines[0]).toBe('id,placed_date,code,kind,amount,limit_price,status,reason,requested_shares,filled_shares,avg_price,costs,done_date');
     expect(lines.at(-1)).toBe('');
     expect(lines.length - 2).toBe(orderCount);
     expect(lines[1]).toMatch(/^1,2025-06-02,/);

@@ -87,7 +87,7 @@ describe.skipIf(!hasChromium)('backtest pages in a browser', () => {
     await page.screenshot({ path: join(artifacts, 'backtest-done-top.png') });
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[href$="/export/trades.csv"]')]);
     const csv = readFileSync((await download.path())!, 'utf8');
-    expect(csv.split('\r\n')[0]).toBe('date,code,side,shares,price,value,commission,stampDuty,transferFee,priceBasis,orderId');
+    expect(csv.split('\r\n')[0]).toBe('date,code,side,shares,price,value,commission,stamp_duty,transfer_fee,price_basis,order_id');
     expect(csv.split('\r\n').length).toBeGreaterThan(2);
     expect(problems).toEqual([]);
   }, 120_000);

@@ -59,7 +59,7 @@ describe('the starting point', () => {
     expect(stored.nav).toEqual([1, 0.980000123456789, 1.001000987654321, 1.0105005]);
     expect(stored.total[1]).toBe(980_000.123456789);
     const csv = navCsv(stored);
-    expect(csv.split('\r\n').slice(0, 3)).toEqual(['date,nav,total,cash,marketValue,benchmark,drawdown', '2025-05-30,1,1000000,1000000,0,1,0', `2025-06-02,0.980000123456789,980000.12,480000.1,500000.02,${4000 / 3950},${stored.drawdown[1]}`]);
+    expect(csv.split('\r\n').slice(0, 3)).toEqual(['date,nav,total,cash,market_value,benchmark,drawdown', '2025-05-30,1,1000000,1000000,0,1,0', `2025-06-02,0.980000123456789,980000.12,480000.1,500000.02,${4000 / 3950},${stored.drawdown[1]}`]);
     const back = metricsFromCsv(csv, { benchmarkColumn: 'benchmark' });
     const { tradeCount: _t, winRate: _w, profitLossRatio: _p, profitFactor: _f, avgHoldingDays: _h, turnover: _o, exposure: _e, ...fromNav } = m;
     expect(back).toMatchObject(fromNav);
