@@ -7,7 +7,7 @@ import { makeBacktest, OrderLimitError, parseOrderLimit, StrategyError } from '.
 import type { BenchmarkSeries, Panel } from './engine/panel.ts';
 import type { BacktestConfig, BacktestResult, Progress } from './engine/types.ts';
 import { defaultConfig } from './engine/types.ts';
-import { backtestMetrics } from './metrics/backtest-metrics.ts';
+import { backtestMetrics, startPointOf } from './metrics/backtest-metrics.ts';
 import type { Metrics, MetricsOptions } from './metrics/metrics.ts';
 import { runUserBacktest } from './sandbox/sandbox.ts';
 import type { UserCodeError } from './sandbox/user-code.ts';
@@ -40,6 +40,10 @@ const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export async function runBacktest(input: RunBacktestInput): Promise<RunOutcome> {
   const initialCash = input.config?.initialCash ?? defaultConfig.initialCash;
+  // Metrics from the starting point the panel dates (the trading day before the first simulated
+  // day), as the stored result has them: every caller of this function gets the same numbers.
+  const metricsOf = (result: BacktestResult) =>
+    backtestMetrics(result, initialCash, input.metrics, result.dates.length ? startPointOf(input.panel.dates, result.dates[0], input.benchmark?.close) : undefined);
   const spec = input.strategy;
   if (spec.kind === 'user') {
     const out = await runUserBacktest({
@@ -51,7 +55,7 @@ export async function runBacktest(input: RunBacktestInput): Promise<RunOutcome> 
       const limit = out.error.code === 'runtime_error' ? parseOrderLimit(out.error.message) : null;
       return limit ? { ok: false, error: { ...out.error, code: 'order_limit', ...limit }, logs: out.logs } : out;
     }
-    return { ok: true, result: out.result, metrics: backtestMetrics(out.result, initialCash, input.metrics) };
+    return { ok: true, result: out.result, metrics: metricsOf(out.result) };
   }
   const strategy = getBuiltinStrategy(spec.name);
   const fail = (error: RunError): RunOutcome => ({ ok: false, error, logs: [] });
@@ -77,5 +81,5 @@ export async function runBacktest(input: RunBacktestInput): Promise<RunOutcome> 
     throw err;
   }
   const result = bt.result();
-  return { ok: true, result, metrics: backtestMetrics(result, initialCash, input.metrics) };
+  return { ok: true, result, metrics: metricsOf(result) };
 }
