@@ -129,7 +129,7 @@ async function runOne(backtestId: number, o: BacktestExecutorOptions, ctx: RunCo
     const when = e.date ? ` on ${String(e.date).replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3')}` : '';
     const message = `${e.message}${where}${when}${limitHint(outcome)}`;
     ctx.log('error', `${e.code}: ${message}`);
-    throw new RunError(e.code, message, { retryable: false, detail: { line: e.line, column: e.column, date: e.date } });
+    throw new RunError(e.code, message, { retryable: false, detail: { line: e.line, column: e.column, date: e.date ? isoDay(e.date) : null } });
   }
   ctx.log('info', `simulated ${outcome.days} days in ${Date.now() - t1} ms: ${outcome.orders} orders, ${outcome.fills} fills, result ${(outcome.bytes / 2 ** 20).toFixed(1)} MB`);
   for (const l of outcome.logs.slice(0, 200)) ctx.log('info', `strategy: ${l}`);
@@ -137,20 +137,20 @@ async function runOne(backtestId: number, o: BacktestExecutorOptions, ctx: RunCo
   const { row: stored, columns } = outcome;
   await repo.saveResult(db, backtestId, stored, columns);
   ctx.progress({ fraction: 1, processed: outcome.days, total: outcome.days, current: 'done' });
-  return { backtestId, totalReturn: columns.total_return, annualizedReturn: columns.annualized_return, sharpe: columns.sharpe, maxDrawdown: columns.max_drawdown, finalValue: columns.final_value };
+  return { backtest_id: backtestId, total_return: columns.total_return, annualized_return: columns.annualized_return, sharpe: columns.sharpe, max_drawdown: columns.max_drawdown, final_value: columns.final_value };
 }
 
 /** The `backtest` executor; `panelCacheBytes` bounds the warm panels kept in memory, `limits` each run. */
 export const makeBacktestExecutor = (options: BacktestExecutorOptions = { panelCacheBytes: defaultPanelCacheBytes }) => defineExecutor({
   name: backtestExecutorName,
   description: 'runs one backtest (see /backtests); queued by POST /api/v1/backtests, not directly',
-  params: z.object({ backtestId: z.number().int().positive() }).strict(),
+  params: z.object({ backtest_id: z.number().int().positive() }).strict(),
   kind: 'backtest',
   // Queued through the backtests API, which writes the config row first; the generic runs API is for admins only.
   queueRole: 'admin',
   // The wall-time bound of every backtest run (BACKTEST_TIMEOUT_MS): past it the run fails with code `timeout`.
   defaults: { maxAttempts: 1, timeoutMs: (options.limits ?? backtestRunLimitsOf()).timeoutMs },
-  run: (p, ctx) => runOne(p.backtestId, options, ctx),
+  run: (p, ctx) => runOne(p.backtest_id, options, ctx),
 });
 
 export const backtestExecutor = makeBacktestExecutor();
@@ -187,7 +187,7 @@ export const makeScheduledBacktestExecutor = (options: BacktestExecutorOptions =
   defaults: { maxAttempts: 1, timeoutMs: (options.limits ?? backtestRunLimitsOf()).timeoutMs },
   async run(p, ctx) {
     const db = ctx.stores.pg.db;
-    const resumed = (ctx.resume as { backtestId?: number } | null)?.backtestId;
+    const resumed = (ctx.resume as { backtest_id?: number } | null)?.backtest_id;
     if (resumed) return runOne(resumed, options, ctx);
     const run = await db.selectFrom('runs').select(['task_id', 'queued_by']).where('id', '=', ctx.runId).executeTakeFirstOrThrow();
     const task = run.task_id === null ? null : await db.selectFrom('scheduled_tasks').select(['name', 'owner_id']).where('id', '=', run.task_id).executeTakeFirst();
@@ -219,7 +219,7 @@ export const makeScheduledBacktestExecutor = (options: BacktestExecutorOptions =
       strategy_id: spec.strategy.strategyId, strategy_version_id: spec.strategy.versionId, config: JSON.stringify(spec), start_date: spec.startDate, end_date: spec.endDate, rerun_of: null,
     });
     await repo.setBacktestRun(db, id, ctx.runId);
-    await ctx.checkpoint({ backtestId: id });
+    await ctx.checkpoint({ backtest_id: id });
     ctx.log('info', `backtest ${id} for ${owner.username}: ${isoDay(spec.startDate)} → ${isoDay(spec.endDate)}`);
     return runOne(id, options, ctx);
   },

@@ -244,7 +244,7 @@ async function queue(deps: BacktestsDeps, ownerId: number, name: string, spec: B
     strategy_version_id: spec.strategy.versionId, config: JSON.stringify(spec), start_date: spec.startDate, end_date: spec.endDate, rerun_of: rerunOf,
   });
   try {
-    const run = await deps.runs.queueRun({ executor: backtestExecutorName, params: { backtestId: id }, queuedBy: ownerId, maxAttempts: 1 });
+    const run = await deps.runs.queueRun({ executor: backtestExecutorName, params: { backtest_id: id }, queuedBy: ownerId, maxAttempts: 1 });
     await repo.setBacktestRun(deps.db, id, run.id);
   } catch (err) {
     await repo.deleteBacktest(deps.db, id);

@@ -46,7 +46,7 @@ describe('backtests API', () => {
     // Answered at once: a worker may already have claimed it, never finished it.
     expect(['queued', 'running']).toContain(b.status);
     expect(b).toMatchObject({ strategy: { kind: 'builtin', name: 'dual_ma' }, params: { short_window: 5, long_window: 20 } });
-    expect(b.links).toMatchObject({ events: `/api/v1/runs/${b.runId}/events`, result: `/api/v1/backtests/${b.id}/result` });
+    expect(b.links).toMatchObject({ events: `/api/v1/runs/${b.run_id}/events`, result: `/api/v1/backtests/${b.id}/result` });
 
     const events = await readSse(await env.app.request(b.links.events));
     const progress = events.filter((e) => e.event === 'progress').map((e) => JSON.parse(e.data));
@@ -59,23 +59,27 @@ describe('backtests API', () => {
     const result = await (await env.app.request(b.links.result)).json();
     // 2025-06-02 … 2026-11-27 on the demo calendar: more than 300 trading days.
     expect(result.series.dates.length).toBeGreaterThan(300);
-    expect(result.series.dates[0]).toBeGreaterThanOrEqual(20250602);
+    // Point 0 is the starting capital, dated the trading day before the first simulated day (2025-06-02).
+    expect(result.series.dates[0] < '2025-06-02').toBe(true);
+    expect(result.series.dates[1] >= '2025-06-02').toBe(true);
+    expect(result.series.nav[0]).toBe(1);
+    expect(result.metrics.periods).toBe(result.series.dates.length - 1);
     expect(result.series.nav.length).toBe(result.series.dates.length);
     expect(result.series.benchmark.length).toBe(result.series.dates.length);
-    expect(result.metrics.totalReturn).toBeCloseTo(result.series.nav.at(-1) - 1, 5);
+    expect(result.metrics.total_return).toBeCloseTo(result.series.nav.at(-1) - 1, 5);
 
     const w = await postJson(env.app, '/api/v1/backtests?wait=60', body);
     expect(w.status).toBe(200);
     const done = await w.json();
     expect(done.status).toBe('succeeded');
-    expect(done.result.metrics.totalReturn).toBeCloseTo(result.metrics.totalReturn, 10);
+    expect(done.result.metrics.total_return).toBeCloseTo(result.metrics.total_return, 10);
   }, 90_000);
 
   it('serves performance, paginated trades, CSV trades, orders with outcomes, and the list with filters, sorting and totals', async () => {
     env.as(env.users.analyst);
     const done = await (await postJson(env.app, '/api/v1/backtests?wait=60', { ...body, name: 'listed one' })).json();
     const perf = await (await env.app.request(`/api/v1/backtests/${done.id}/performance`)).json();
-    expect(perf.metrics.tradeCount).toBe(perf.trades.length);
+    expect(perf.metrics.trade_count).toBe(perf.trades.length);
     const page1 = await (await env.app.request(`/api/v1/backtests/${done.id}/trades?limit=5&offset=0`)).json();
     const page2 = await (await env.app.request(`/api/v1/backtests/${done.id}/trades?limit=5&offset=5`)).json();
     expect(page1.trades).toHaveLength(5);
@@ -97,7 +101,7 @@ describe('backtests API', () => {
     const list = await (await env.app.request('/api/v1/backtests?status=succeeded&sort=total_return&dir=asc&limit=2')).json();
     expect(list.total).toBeGreaterThanOrEqual(3);
     expect(list.backtests).toHaveLength(2);
-    expect(list.backtests[0].metrics.totalReturn).toBeLessThanOrEqual(list.backtests[1].metrics.totalReturn);
+    expect(list.backtests[0].metrics.total_return).toBeLessThanOrEqual(list.backtests[1].metrics.total_return);
     const searched = await (await env.app.request('/api/v1/backtests?q=listed')).json();
     expect(searched.backtests.map((x: { id: number }) => x.id)).toEqual([done.id]);
   }, 90_000);
@@ -114,8 +118,8 @@ describe('backtests API', () => {
     const h = await run('hfq');
     const q = await run('qfq');
     expect(q.adjust).toBe('qfq');
-    expect(q.result.metrics.tradeCount).toBe(h.result.metrics.tradeCount);
-    expect(q.result.metrics.totalReturn).toBeCloseTo(h.result.metrics.totalReturn, 10);
+    expect(q.result.metrics.trade_count).toBe(h.result.metrics.trade_count);
+    expect(q.result.metrics.total_return).toBeCloseTo(h.result.metrics.total_return, 10);
   }, 90_000);
 
   it('names the field of a bad submission', async () => {
@@ -142,10 +146,10 @@ describe('backtests API', () => {
     const created = await postJson(env.app, '/api/v1/strategies', { name: 'User MA', code: userSource(), category: 'trend' });
     expect(created.status).toBe(201);
     const s = await created.json();
-    expect(s.paramsSchema.properties.n.default).toBe(10);
+    expect(s.params_schema.properties.n.default).toBe(10);
     const ok = await (await postJson(env.app, '/api/v1/backtests?wait=60', { ...body, strategy: undefined, strategy_id: s.id })).json();
     expect(ok.status).toBe('succeeded');
-    expect(ok.strategy).toMatchObject({ kind: 'user', strategyId: s.id, version: 1 });
+    expect(ok.strategy).toMatchObject({ kind: 'user', strategy_id: s.id, version: 1 });
 
     // Throws on a late day: the dry run on save (60 days) passes, the real run fails.
     const bad = userSource(`if (ctx.date >= 20260105) throw new Error('boom on purpose');`);
@@ -157,7 +161,7 @@ describe('backtests API', () => {
     expect(failed.status).toBe('failed');
     expect(failed.error.message).toContain('boom on purpose');
     expect(failed.error.detail.line).toBe(badLine);
-    expect(failed.error.detail.date).toBe(20260105);
+    expect(failed.error.detail.date).toBe('2026-01-05');
     const page = await (await env.app.request(`/backtests/${failed.id}`)).text();
     expect(page).toContain(`line <strong>${badLine}</strong>`);
     // The earlier backtest still records version 1.
@@ -182,7 +186,7 @@ describe('backtests API', () => {
     expect((await env.app.request('/healthz')).status).toBe(200);
     const cancel = await env.app.request(`/api/v1/backtests/${hostile.id}/cancel`, { method: 'POST' });
     expect(cancel.status).toBe(202);
-    await env.rt.service.waitForRun(hostile.runId, { timeoutMs: 20_000 });
+    await env.rt.service.waitForRun(hostile.run_id, { timeoutMs: 20_000 });
     expect((await (await env.app.request(`/api/v1/backtests/${hostile.id}`)).json()).status).toBe('cancelled');
     const audit = await env.db.store.db.selectFrom('audit_log').select(['action', 'object_id']).where('action', '=', 'backtest.cancel').execute();
     expect(audit).toContainEqual({ action: 'backtest.cancel', object_id: String(hostile.id) });
@@ -202,7 +206,7 @@ describe('backtests API', () => {
     env.as(env.users.admin);
     expect((await env.app.request(`/api/v1/backtests/${mine.id}`)).status).toBe(200);
     const rerun = await (await env.app.request(`/api/v1/backtests/${mine.id}/rerun`, { method: 'POST' })).json();
-    expect(rerun.rerunOf).toBe(mine.id);
+    expect(rerun.rerun_of).toBe(mine.id);
     expect(rerun.params).toEqual(mine.params);
     env.as(env.users.analyst);
     expect((await env.app.request(`/api/v1/backtests/${mine.id}`, { method: 'DELETE' })).status).toBe(200);
