@@ -38,4 +38,33 @@ describe('zquant backtest (real panel loader)', () => {
     expect(r.stdout).toContain('total return');
     expect(r.stdout).toContain('user code');
   }, 60_000);
+
+  it('takes every option the API has; --benchmark none runs without one', async () => {
+    const r = await runCli([
+      'backtest', '--strategy', 'dual_ma', '--universe', 'all', '--boards', 'main,chinext', '--exclude-st', '--start', '2026-03-02', '--end', '2026-11-27', '--capital', '300000',
+      '--benchmark', 'none', '--adjust', 'none', '--fill-at', 'same_close', '--commission-rate', '0.0002', '--min-commission', '0', '--stamp-duty', '0.0005',
+      '--transfer-fee', 'schedule', '--slippage-bps', '2', '--on-error', 'skip_day', '--json',
+    ], { DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.spec).toMatchObject({
+      universe: { kind: 'all', boards: ['main', 'chinext'], excludeSt: true }, startDate: 20260302, endDate: 20261127, capital: 300000, benchmark: null, adjust: 'none',
+      fillTiming: 'same_close', onError: 'skip_day', costs: { commissionRate: 0.0002, minCommission: 0, stampDuty: 0.0005, transferFee: 'schedule', slippageBps: 2 },
+    });
+    expect(out.result.benchmarkCode).toBeNull();
+    expect(out.result.fills.every((f: { code: string }) => /^(0|3|60)/.test(f.code))).toBe(true);
+  }, 60_000);
+
+  it('refuses what the data cannot answer with the API\'s message and exit code 2', async () => {
+    const unknown = await runCli(['backtest', '--strategy', 'dual_ma', '--codes', '600000.SH', '--start', '2025-06-02', '--end', '2026-11-27'], { DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('codes: unknown stock 600000.SH');
+    const late = await runCli(['backtest', '--strategy', 'dual_ma', '--universe', 'all', '--start', '2025-06-02', '--end', '2030-12-29'], { DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    expect(late.code).toBe(2);
+    expect(late.stderr).toContain('end_date: 2030-12-29 is after the last day with data; the market data covers 2024-11-27 to 2026-11-27');
+    const bad = await runCli(['backtest', '--strategy', 'dual_ma', '--universe', 'all', '--start', '2025-06-02', '--end', '2026-11-27', '--transfer-fee', 'lots'], { DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('transfer_fee');
+    expect(bad.stderr).toContain('(transfer_fee is --transfer-fee here)');
+  }, 60_000);
 });
