@@ -25,6 +25,12 @@ describe('zquant command line', () => {
     const h = await runCli(['serve', '--help']);
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('--data-dir');
+    // zquant backtest offers the API submission's options.
+    const b = await runCli(['backtest', '--help']);
+    expect(b.code).toBe(0);
+    for (const o of ['--adjust', '--benchmark 000300.SH|none', '--commission-rate', '--min-commission', '--stamp-duty R|schedule', '--transfer-fee R|schedule|0', '--slippage-bps', '--on-error fail|skip_day', '--boards', '--exclude-st']) {
+      expect(b.stdout).toContain(o);
+    }
   });
 
   it('stops on bad configuration with one line naming the variable', async () => {
