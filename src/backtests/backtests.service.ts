@@ -92,46 +92,6 @@ export function toBacktest(r: repo.BacktestRow): Backtest {
   };
 }
 
-export function backtestLinks(id: number, runId: number | null) {
-  return {
-    self: `/api/v1/backtests/${id}`,
-    events: runId ? `/api/v1/runs/${runId}/events` : null,
-    result: `/api/v1/backtests/${id}/result`,
-    performance: `/api/v1/backtests/${id}/performance`,
-    trades: `/api/v1/backtests/${id}/trades`,
-    page: `/backtests/${id}`,
-  };
-}
-
-export function backtestJson(b: Backtest) {
-  const s = b.spec;
-  return {
-    id: b.id,
-    name: b.name,
-    status: b.status,
-    progress: b.progress,
-    owner: { id: b.ownerId, username: b.ownerName },
-    strategy: s.strategy,
-    params: s.params,
-    universe: s.universe,
-    startDate: isoDay(s.startDate),
-    endDate: isoDay(s.endDate),
-    capital: s.capital,
-    benchmark: s.benchmark,
-    adjust: s.adjust,
-    fillTiming: s.fillTiming,
-    costs: s.costs,
-    metrics: b.metrics,
-    error: b.error,
-    runId: b.runId,
-    rerunOf: b.rerunOf,
-    createdAt: b.createdAt.toISOString(),
-    startedAt: b.startedAt?.toISOString() ?? null,
-    finishedAt: b.finishedAt?.toISOString() ?? null,
-    links: backtestLinks(b.id, b.runId),
-  };
-}
-export type BacktestJson = ReturnType<typeof backtestJson>;
 
 function fieldError(field: string, message: string, code = 'invalid_request'): AppError {
   return new AppError(400, code, `${field}: ${message}`, { field });
