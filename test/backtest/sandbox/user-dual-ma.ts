@@ -1,6 +1,7 @@
 // The dual-MA strategy written as user code (JavaScript source run in the isolate), identical in
 // logic to src/backtest/strategies/dual-ma.ts: shared by the sandbox test and the benchmark.
 export const userDualMaSource = `
+const ABOVE = 1 + 1e-12, BELOW = 1 - 1e-12;
 export default defineStrategy({
   name: 'user_dual_ma',
   params: z.object({
@@ -17,12 +18,13 @@ export default defineStrategy({
     for (let i = 0; i < sNow.length; i++) {
       const a = sNow[i], b = lNow[i], pa = sPrev[i], pb = lPrev[i];
       if (!(pa <= pb) && !(pa >= pb)) continue;
-      if (pa <= pb && a > b) {
+      // The built-in's tolerant comparisons (averages within 1e-12 of each other are equal), as it writes them.
+      if (pa <= pb * ABOVE && a > b * ABOVE) {
         if (slots > 0 && pf.sharesOf(i) === 0) {
           const budget = Math.min(ctx.portfolio.cash, ctx.portfolio.value * position_ratio / max_positions);
           if (budget > 0) { ctx.orderValue(i, budget); slots--; }
         }
-      } else if (pa >= pb && a < b && pf.sharesOf(i) > 0) ctx.orderTarget(i, 0);
+      } else if (pa >= pb * BELOW && a < b * BELOW && pf.sharesOf(i) > 0) ctx.orderTarget(i, 0);
     }
   },
 });
