@@ -7,6 +7,7 @@ import { AppError } from '../http/errors.ts';
 import { builtinByName, builtinList, listUserStrategies, visibleStrategy } from '../strategies/strategies.service.ts';
 import { CreatePage, type CreateContext, type CreateValues } from '../../views/backtests/create-page.tsx';
 import { ParamsFields, paramsFromForm } from '../../views/backtests/params-form.tsx';
+import { barDateRange, indexCoverage } from '../market/market.repository.ts';
 import { isoDay } from './backtest-request.ts';
 import type { BacktestPagesDeps } from './backtests.pages.tsx';
 import { backtestSubmitLimitsOf, submitBacktest, visibleBacktest } from './backtests.service.ts';
@@ -25,16 +26,12 @@ export function createRoutes(deps: BacktestPagesDeps) {
   const { db, chrome, market } = deps;
   const app = new Hono<AppEnv>();
 
+  // The coverage the submit path checks against (plan.ts answerableSpec), so the form offers what it accepts.
   const dataRange = async () => {
-    const r = await market.query('select min(trade_date)::integer as a, max(trade_date)::integer as b from daily_bars').catch(() => [{ a: null, b: null }]);
-    const a = r[0]?.a as number | null;
-    const b = r[0]?.b as number | null;
-    return { first: a ? isoDay(a) : null, last: b ? isoDay(b) : null };
+    const r = await barDateRange(market).catch(() => null);
+    return { first: r ? isoDay(r.first) : null, last: r ? isoDay(r.last) : null };
   };
-  const indexes = async () => {
-    const r = await market.query('select distinct ts_code from index_daily order by ts_code').catch(() => []);
-    return r.map((x) => String(x.ts_code));
-  };
+  const indexes = async () => (await indexCoverage(market).catch(() => [])).map((i) => i.code);
   const schemaOf = async (p: Principal, strategy: string): Promise<unknown> => {
     if (strategy.startsWith('user:')) return (await visibleStrategy(db, p, Number(strategy.slice(5)))).paramsSchema;
     return builtinByName(strategy.replace(/^builtin:/, ''))?.paramsSchema ?? null;
@@ -109,6 +106,8 @@ export function createRoutes(deps: BacktestPagesDeps) {
       capital: one(form, 'capital'), benchmark: one(form, 'benchmark'), adjust: one(form, 'adjust') || 'hfq', fill_timing: one(form, 'fill_timing') || 'next_open',
       commission_pct: one(form, 'commission_pct'), min_commission: one(form, 'min_commission'), stamp_duty_pct: one(form, 'stamp_duty_pct'), slippage_bps: one(form, 'slippage_bps'), name: one(form, 'name'),
     };
+    const transferPct = one(form, 'transfer_fee_pct').trim();
+    const onError = one(form, 'on_error').trim();
     const n = (s: string) => (s.trim() === '' ? undefined : Number(s));
     const pctN = (s: string) => (s.trim() === '' ? undefined : Number(s) / 100);
     const body: Record<string, unknown> = {
@@ -128,6 +127,9 @@ export function createRoutes(deps: BacktestPagesDeps) {
       ...(n(v.min_commission) !== undefined ? { min_commission: n(v.min_commission) } : {}),
       ...(n(v.stamp_duty_pct) !== undefined ? { stamp_duty: pctN(v.stamp_duty_pct) } : {}),
       ...(n(v.slippage_bps) !== undefined ? { slippage_bps: n(v.slippage_bps) } : {}),
+      // Read when the form has them (transfer fee in %, or "schedule"; on_error fail|skip_day); the API's defaults otherwise.
+      ...(transferPct === 'schedule' ? { transfer_fee: 'schedule' } : n(transferPct) !== undefined ? { transfer_fee: pctN(transferPct) } : {}),
+      ...(onError ? { on_error: onError } : {}),
       ...(v.name.trim() ? { name: v.name.trim() } : {}),
     };
     try {

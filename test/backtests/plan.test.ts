@@ -118,6 +118,17 @@ describe('one plan', () => {
     expect(dates.at(-1)).toBe(Number(b));
     expect(dates.filter((d) => d >= Number(a)).length).toBeGreaterThan(300);
   }, 90_000);
+
+  it('the create form passes a transfer fee (%, or schedule) and on_error when it has them', async () => {
+    env.as(env.users.analyst);
+    const form = new URLSearchParams({ strategy: 'builtin:dual_ma', universe: 'all', start_date: '2026-06-01', end_date: '2026-11-27', capital: '1000000', transfer_fee_pct: '0', on_error: 'skip_day', name: 'form options' });
+    const page = await env.app.request('/backtests', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    expect(page.status, await page.clone().text()).toBe(303);
+    const id = Number(page.headers.get('location')!.split('/').pop());
+    const row = await env.db.store.db.selectFrom('backtests').select('config').where('id', '=', id).executeTakeFirstOrThrow();
+    const spec = (typeof row.config === 'string' ? JSON.parse(row.config) : row.config) as BacktestSpec;
+    expect(spec).toMatchObject({ onError: 'skip_day', costs: { transferFee: 0 } });
+  });
 });
 
 describe('refusing what the data cannot answer', () => {
