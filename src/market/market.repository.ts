@@ -141,13 +141,13 @@ export async function tradingDayBefore(market: MarketStore, day: number, n: numb
 /** Those of `codes` the store knows neither in its stock list nor by any daily bar, sorted. */
 export async function unknownCodes(market: MarketStore, codes: readonly string[]): Promise<string[]> {
   if (!codes.length) return [];
-  const rows = await market.query(
-    `select c.code from (select unnest($1::varchar[]) as code) c
-     where not exists (select 1 from stocks s where s.ts_code = c.code) and not exists (select 1 from daily_bars b where b.ts_code = c.code)
-     order by 1`,
-    [listValue([...codes])],
-  );
-  return rows.map((r) => String(r.code));
+  // The stock list first (small); daily_bars (large) only for the codes it does not have.
+  const unlisted = (
+    await market.query(`select c.code from (select unnest($1::varchar[]) as code) c where not exists (select 1 from stocks s where s.ts_code = c.code) order by 1`, [listValue([...codes])])
+  ).map((r) => String(r.code));
+  if (!unlisted.length) return [];
+  const traded = new Set((await market.query(`select distinct ts_code from daily_bars where list_contains($1, ts_code)`, [listValue(unlisted)])).map((r) => String(r.ts_code)));
+  return unlisted.filter((c) => !traded.has(c));
 }
 
 /** Those of `codes` with at least one daily bar in [start, end]. */
