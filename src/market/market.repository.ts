@@ -146,14 +146,20 @@ export async function unknownCodes(market: MarketStore, codes: readonly string[]
     await market.query(`select c.code from (select unnest($1::varchar[]) as code) c where not exists (select 1 from stocks s where s.ts_code = c.code) order by 1`, [listValue([...codes])])
   ).map((r) => String(r.code));
   if (!unlisted.length) return [];
-  const traded = new Set((await market.query(`select distinct ts_code from daily_bars where list_contains($1, ts_code)`, [listValue(unlisted)])).map((r) => String(r.ts_code)));
+  const traded = new Set(
+    (await market.query(`select distinct b.ts_code from daily_bars b join (select unnest($1::varchar[]) as code) c on c.code = b.ts_code`, [listValue(unlisted)])).map((r) => String(r.ts_code)),
+  );
   return unlisted.filter((c) => !traded.has(c));
 }
 
 /** Those of `codes` with at least one daily bar in [start, end]. */
 export async function codesWithBars(market: MarketStore, codes: readonly string[], start: number, end: number): Promise<Set<string>> {
   if (!codes.length) return new Set();
-  const rows = await market.query(`select distinct ts_code from daily_bars where list_contains($1, ts_code) and trade_date between $2 and $3`, [listValue([...codes]), start, end]);
+  // A hash join against the codes (list_contains per row cost ~170 ms over 3M bars).
+  const rows = await market.query(
+    `select distinct b.ts_code from daily_bars b join (select unnest($1::varchar[]) as code) c on c.code = b.ts_code where b.trade_date between $2 and $3`,
+    [listValue([...codes]), start, end],
+  );
   return new Set(rows.map((r) => String(r.ts_code)));
 }
 
