@@ -24,7 +24,7 @@ describe('scheduled_backtest', () => {
     const task = await createTask(deps, admin, {
       name: 'nightly dual ma', executor: 'scheduled_backtest', schedule: { kind: 'manual', timezone: 'UTC' },
       config: { strategy: 'dual_ma', universe: 'all', lookback_days: 200, end_date: 'latest', benchmark: null },
-    });
+    } as never);
     const ids: number[] = [];
     for (let k = 0; k < 2; k++) {
       const run = await triggerTask(deps, admin, task.id);
@@ -48,9 +48,9 @@ describe('scheduled_backtest', () => {
 
   it('refuses a config naming both start_date and lookback_days, or an unknown strategy field, when the task is saved', async () => {
     const base = { executor: 'scheduled_backtest', schedule: { kind: 'manual', timezone: 'UTC' } };
-    await expect(createTask(deps, admin, { ...base, name: 'both', config: { strategy: 'dual_ma', start_date: '2026-01-05', lookback_days: 30 } })).rejects.toMatchObject({
+    await expect(createTask(deps, admin, { ...base, name: 'both', config: { strategy: 'dual_ma', start_date: '2026-01-05', lookback_days: 30 } } as never)).rejects.toMatchObject({
       status: 400, message: expect.stringContaining('start_date'),
     });
-    await expect(createTask(deps, admin, { ...base, name: 'extra', config: { strategy: 'dual_ma', lookback_days: 30, colour: 'red' } })).rejects.toMatchObject({ status: 400 });
+    await expect(createTask(deps, admin, { ...base, name: 'extra', config: { strategy: 'dual_ma', lookback_days: 30, colour: 'red' } } as never)).rejects.toMatchObject({ status: 400 });
   });
 });
