@@ -10,6 +10,7 @@ import type { Metrics } from './metrics/metrics.ts';
 
 export const backtestCommandOptions = {
   strategy: { type: 'string' },
+  'strategy-id': { type: 'string' },
   params: { type: 'string' },
   codes: { type: 'string' },
   universe: { type: 'string' },
@@ -31,13 +32,13 @@ export const backtestCommandOptions = {
 } as const;
 
 export const backtestCommandUsage =
-  'zquant backtest --strategy <name|file.js|file.ts> [--params JSON] [--codes a,b | --universe all [--boards main,chinext,star,bse] [--exclude-st]] ' +
+  'zquant backtest --strategy <name|file.js|file.ts> | --strategy-id N [--params JSON] [--codes a,b | --universe all [--boards main,chinext,star,bse] [--exclude-st]] ' +
   '--start YYYY-MM-DD --end YYYY-MM-DD [--capital N] [--benchmark 000300.SH|none] [--adjust hfq|qfq|none] [--fill-at next_open|same_close] ' +
   '[--commission-rate R] [--min-commission CNY] [--stamp-duty R|schedule] [--transfer-fee R|schedule|0] [--slippage-bps N] [--on-error fail|skip_day] [--json]';
 
 /** The submit body's field each option sets (for messages that name the field). */
 export const optionOfField: Record<string, string> = {
-  strategy: 'strategy', params: 'params', codes: 'codes', universe: 'universe', boards: 'boards', exclude_st: 'exclude-st', start_date: 'start', end_date: 'end',
+  strategy: 'strategy', strategy_id: 'strategy-id', params: 'params', codes: 'codes', universe: 'universe', boards: 'boards', exclude_st: 'exclude-st', start_date: 'start', end_date: 'end',
   capital: 'capital', benchmark: 'benchmark', adjust: 'adjust', fill_timing: 'fill-at', commission_rate: 'commission-rate', min_commission: 'min-commission',
   stamp_duty: 'stamp-duty', transfer_fee: 'transfer-fee', slippage_bps: 'slippage-bps', on_error: 'on-error',
 };
@@ -55,13 +56,15 @@ const listOf = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
 
 /**
  * The options as an API submit body (snake_case), left for the request schema to check and default.
- * A strategy file is not part of the body (the caller reads it); `--benchmark none` is null.
+ * A strategy file is not part of the body (the caller reads it); `--strategy-id` is a stored
+ * strategy (its current version); `--benchmark none` is null.
  */
 export function submitFromOptions(values: Record<string, unknown>): Record<string, unknown> {
   const v = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const body: Record<string, unknown> = {};
   const strategy = v('strategy');
   if (strategy !== undefined && !isStrategyFile(strategy)) body.strategy = strategy;
+  if (v('strategy-id') !== undefined) body.strategy_id = numberOr(v('strategy-id')!);
   const params = v('params');
   if (params !== undefined) {
     try {

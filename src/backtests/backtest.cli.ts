@@ -15,9 +15,13 @@ import { builtinStrategies } from '../backtest/strategies/registry.ts';
 import { runBacktest } from '../backtest/run-backtest.ts';
 import { AppError } from '../http/errors.ts';
 import type { BacktestSpec, StrategyRef } from './backtest-request.ts';
-import { builtinStrategyRef, parseSubmit, specOf } from './backtests.service.ts';
+import type { Principal } from '../auth/access.ts';
+import { builtinStrategyRef, parseSubmit, specOf, strategyOfSubmit } from './backtests.service.ts';
 import { makePanelCache } from './panel-cache.ts';
 import { answerableSpec, planBacktest, type StrategyCode } from './plan.ts';
+
+/** Whoever holds the data directory may run any saved strategy. */
+const cliPrincipal: Principal = { userId: 0, username: 'zquant backtest', role: 'admin', via: 'token' };
 
 export async function runBacktestCli(stores: CommandStores, io: Pick<CommandIo, 'stdout' | 'stderr' | 'cwd'>, values: Record<string, unknown>): Promise<number> {
   const market = await stores.market();
@@ -25,10 +29,13 @@ export async function runBacktestCli(stores: CommandStores, io: Pick<CommandIo, 
   let code: StrategyCode | undefined;
   try {
     const name = values.strategy;
-    if (typeof name !== 'string' || !name) throw new UsageError(`--strategy is required: one of ${Object.keys(builtinStrategies).join(', ')}, or a .js/.ts file`);
+    if ((typeof name !== 'string' || !name) && values['strategy-id'] === undefined) {
+      throw new UsageError(`--strategy is required: one of ${Object.keys(builtinStrategies).join(', ')}, or a .js/.ts file (or --strategy-id N, a saved strategy)`);
+    }
     const b = parseSubmit(submitFromOptions(values));
-    let ref: { strategy: StrategyRef; params: Record<string, unknown> };
+    let ref: { strategy: StrategyRef; params: Record<string, unknown>; code?: StrategyCode };
     if (isStrategyFile(name)) {
+      if (b.strategy_id) throw new UsageError('give --strategy (a built-in or a file) or --strategy-id (a saved strategy), not both');
       // A strategy file is the caller's, relative to the caller's directory.
       const file = resolve(io.cwd, name);
       try {
@@ -37,7 +44,11 @@ export async function runBacktestCli(stores: CommandStores, io: Pick<CommandIo, 
         throw new UsageError(`cannot read strategy file ${name}: ${(err as Error).message}`);
       }
       ref = { strategy: { kind: 'user', name: basename(file), strategyId: null, versionId: null, version: null }, params: b.params };
-    } else ref = builtinStrategyRef(name, b.params);
+    } else {
+      // A saved strategy (--strategy-id) is read from the database; the command line sees every user's.
+      ref = b.strategy_id ? await strategyOfSubmit((await stores.pg()).db, cliPrincipal, b) : builtinStrategyRef(b.strategy, b.params);
+      code = ref.code;
+    }
     spec = await answerableSpec(market, specOf(b, ref.strategy, ref.params));
   } catch (err) {
     if (err instanceof UsageError) {

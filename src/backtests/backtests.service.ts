@@ -18,7 +18,7 @@ import { isTerminal, type RunErrorInfo, type RunProgress, type RunStatus } from 
 import { visibleStrategy } from '../strategies/strategies.service.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import { isoDay, submitBacktestSchema, ymd, type BacktestSpec, type StrategyRef, type SubmitBacktest } from './backtest-request.ts';
-import { answerableSpec } from './plan.ts';
+import { answerableSpec, type StrategyCode } from './plan.ts';
 import * as repo from './backtests.repository.ts';
 
 type Db = Kysely<Database>;
@@ -170,16 +170,22 @@ export const defaultName = (spec: BacktestSpec) => `${spec.strategy.name} ${isoD
  */
 export async function specFromSubmit(deps: Pick<BacktestsDeps, 'db' | 'market'>, p: Principal, raw: unknown): Promise<{ spec: BacktestSpec; name: string }> {
   const b = parseSubmit(raw);
-  if (b.strategy && b.strategy_id) throw fieldError('strategy', 'give either strategy (a built-in) or strategy_id (your own), not both');
-  let ref: { strategy: StrategyRef; params: Record<string, unknown> };
-  if (b.strategy_id) {
-    const s = await visibleStrategy(deps.db, p, b.strategy_id).catch(() => {
-      throw fieldError('strategy_id', `you have no strategy ${b.strategy_id}; see /strategies`);
-    });
-    ref = { strategy: { kind: 'user', name: s.name, strategyId: s.id, versionId: s.versionId, version: s.version }, params: b.params };
-  } else ref = builtinStrategyRef(b.strategy, b.params);
+  const ref = await strategyOfSubmit(deps.db, p, b);
   const spec = await answerableSpec(deps.market, specOf(b, ref.strategy, ref.params));
   return { spec, name: b.name?.trim() || defaultName(spec) };
+}
+
+/**
+ * The strategy a checked submission names: a built-in (params parsed) or one of the caller's own
+ * (strategy_id: its current version, with its code); 400 naming `strategy` or `strategy_id`.
+ */
+export async function strategyOfSubmit(db: Db, p: Principal, b: SubmitBacktest): Promise<{ strategy: StrategyRef; params: Record<string, unknown>; code?: StrategyCode }> {
+  if (b.strategy && b.strategy_id) throw fieldError('strategy', 'give either strategy (a built-in) or strategy_id (your own), not both');
+  if (!b.strategy_id) return builtinStrategyRef(b.strategy, b.params);
+  const s = await visibleStrategy(db, p, b.strategy_id).catch(() => {
+    throw fieldError('strategy_id', `you have no strategy ${b.strategy_id}; see /strategies`);
+  });
+  return { strategy: { kind: 'user', name: s.name, strategyId: s.id, versionId: s.versionId, version: s.version }, params: b.params, code: { source: s.code, language: s.language } };
 }
 
 /**

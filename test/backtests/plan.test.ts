@@ -10,6 +10,7 @@ import { planBacktest, warmupTradingDays } from '../../src/backtests/plan.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { createTask, triggerTask, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
 import { serverExecutors } from '../../src/server.ts';
+import { userDualMaSource } from '../backtest/sandbox/user-dual-ma.ts';
 import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
 
 let env: BacktestEnv;
@@ -89,6 +90,27 @@ describe('one plan', () => {
     expect(planBacktest(out.spec)).toEqual(planBacktest(apiSpec));
     expect(planBacktest(apiSpec).panelKey.warmupDays).toBe(warmupTradingDays);
     expect(planBacktest(apiSpec).config).toMatchObject({ transferFee: 0, stampDuty: 'schedule', onError: 'skip_day', slippageBps: 3, commissionRate: 0.0002, minCommission: 1 });
+  }, 120_000);
+
+  it('gives the same numbers for a saved user strategy: --strategy-id runs the version strategy_id runs', async () => {
+    env.as(env.users.analyst);
+    const saved = await postJson(env.app, '/api/v1/strategies', { name: 'plan twin', code: userDualMaSource, language: 'js' });
+    expect(saved.status, await saved.clone().text()).toBe(201);
+    const id = (camelKeys(await saved.json()) as { id: number }).id;
+    const res = await postJson(env.app, '/api/v1/backtests?wait=60', { strategy_id: id, universe: 'all', start_date: '2026-01-05', end_date: '2026-11-27' });
+    const b = fromApi.backtest(await res.json());
+    expect(b.status, JSON.stringify(b.error)).toBe('succeeded');
+    const metrics = fromApi.metrics(await (await env.app.request(`/api/v1/backtests/${b.id}/result`)).json());
+    const fills = fromApi.fills(await (await env.app.request(`/api/v1/backtests/${b.id}/trades?limit=5000`)).json());
+    const r = await cli({ 'strategy-id': String(id), universe: 'all', start: '2026-01-05', end: '2026-11-27', json: true });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.spec.strategy).toMatchObject({ kind: 'user', name: 'plan twin', strategyId: id });
+    expect(fills).toEqual(out.result.fills);
+    expect(metrics).toEqual(out.metrics);
+    const none = await cli({ 'strategy-id': '999999', universe: 'all', start: '2026-01-05', end: '2026-11-27' });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('strategy_id: you have no strategy 999999');
   }, 120_000);
 
   it('a built-in loads the daily-basic fields it declares; user code the whole set', () => {
