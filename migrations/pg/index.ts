@@ -16,6 +16,7 @@ import * as m540 from './2026-12-06-540-login-failures.ts';
 import * as m550 from './2026-12-06-550-claim-function.ts';
 import * as m560 from './2026-12-06-560-snake-case-json.ts';
 import * as m570 from './2026-12-06-570-backtest-runs-snake-case.ts';
+import * as m580 from './2026-12-06-580-runs-tasks-snake-case.ts';
 
 /**
  * Every Postgres migration, in order. Listed statically (not read from the directory) so that a
@@ -39,4 +40,5 @@ export const pgMigrations: Record<string, Migration> = {
   '2026-12-06-550-claim-function': m550,
   '2026-12-06-560-snake-case-json': m560,
   '2026-12-06-570-backtest-runs-snake-case': m570,
+  '2026-12-06-580-runs-tasks-snake-case': m580,
 };

@@ -10,7 +10,7 @@ import { isSealed, sealedSecretSchema, secretMask, SecretUnavailableError, type 
  * gets a small base environment (childEnvKeys and LC_*: PATH, HOME, locale, TZ…), never the server's
  * own (DATABASE_URL, TUSHARE_TOKEN, ZQUANT_ADMIN_PASSWORD stay in the server); stdout and
  * stderr lines go to the run log; exit code 0 succeeds. On cancel or timeout the whole process group
- * gets SIGTERM, then SIGKILL after `killGraceMs`.
+ * gets SIGTERM, then SIGKILL after `kill_grace_ms`.
  *
  * An env value or argument may be a sealed secret (src/scheduler/task-secrets.ts seals them when a
  * task is saved): it is opened only here, just before the spawn, and shown as •••• in the run log,
@@ -23,8 +23,8 @@ export const commandParams = z
     args: z.array(plainOrSecret).max(1000).default([]),
     cwd: z.string().max(1000).optional(),
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected an environment variable name' }), plainOrSecret).default({}),
-    timeoutSeconds: z.number().int().min(1).max(7 * 86_400).optional(),
-    killGraceMs: z.number().int().min(0).max(60_000).default(2000),
+    timeout_seconds: z.number().int().min(1).max(7 * 86_400).optional(),
+    kill_grace_ms: z.number().int().min(0).max(60_000).default(2000),
   })
   .strict();
 
@@ -105,15 +105,15 @@ export function makeCommandExecutor(secrets: SecretBox | null) {
           } catch {
             /* already gone */
           }
-        }, p.killGraceMs);
+        }, p.kill_grace_ms);
       };
       const onAbort = () => killGroup(String(ctx.signal.reason ?? 'aborted'));
       ctx.signal.addEventListener('abort', onAbort, { once: true });
-      const ownTimer = p.timeoutSeconds
+      const ownTimer = p.timeout_seconds
         ? setTimeout(() => {
             timedOut = true;
-            killGroup(`timeout of ${p.timeoutSeconds} s`);
-          }, p.timeoutSeconds * 1000)
+            killGroup(`timeout of ${p.timeout_seconds} s`);
+          }, p.timeout_seconds * 1000)
         : null;
       let lines = 0;
       createInterface({ input: child.stdout! }).on('line', (l) => {
@@ -130,10 +130,10 @@ export function makeCommandExecutor(secrets: SecretBox | null) {
           child.once('close', (code, signal) => resolve({ code, signal }));
         });
         ctx.signal.throwIfAborted();
-        if (timedOut) throw new RunError('timeout', `${p.program} ran longer than ${p.timeoutSeconds} s and was killed`);
+        if (timedOut) throw new RunError('timeout', `${p.program} ran longer than ${p.timeout_seconds} s and was killed`);
         if (code !== 0) throw new RunError('exit_code', `${p.program} exited with ${code === null ? `signal ${signal}` : `code ${code}`}`, { detail: { code, signal } });
         ctx.log('info', `exited with code 0`);
-        return { exitCode: 0, lines };
+        return { exit_code: 0, lines };
       } finally {
         ctx.signal.removeEventListener('abort', onAbort);
         if (ownTimer) clearTimeout(ownTimer);

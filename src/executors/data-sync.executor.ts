@@ -22,7 +22,7 @@ export const dataSyncParams = z
     start: yyyymmdd.optional(),
     end: yyyymmdd.optional(),
     /** Rows per write batch (each batch is a checkpoint): smaller loses less when a range fails midway. */
-    batchRows: z.number().int().min(100).max(1_000_000).optional(),
+    batch_rows: z.number().int().min(100).max(1_000_000).optional(),
   })
   .strict()
   .refine((p) => p.start === undefined || p.end === undefined || p.start <= p.end, { message: 'start must not be after end', path: ['start'] });
@@ -56,7 +56,7 @@ export function makeDataSyncExecutor(config: Config) {
           // The run's lease decides for the rows a run writes (the reaper closes them with the attempt);
           // their own lease, twice as long, is the backstop should that close not happen.
           lease: { leaseMs: 2 * config.runLeaseMs, heartbeatMs: config.runHeartbeatMs },
-          batchRows: p.batchRows,
+          batchRows: p.batch_rows,
           resumeFrom: resume,
           onProgress: (g) => ctx.progress({ processed: g.done, total: g.total, current: g.currentDate ? String(g.currentDate) : null }),
           checkpoint: (c) => ctx.checkpoint({ lastCompletedDate: c.lastCompletedDate }),
@@ -67,10 +67,10 @@ export function makeDataSyncExecutor(config: Config) {
       ctx.log(outcome.result === 'success' ? 'info' : 'error', `${p.dataset}: ${outcome.result}; ${outcome.rows} rows: ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted${outcome.error ? `; ${outcome.error}` : ''}`);
       if (outcome.result !== 'success') {
         throw new RunError('sync_failed', `${p.dataset} sync ${outcome.result}: ${outcome.error ?? 'unknown error'} (last completed date ${outcome.lastCompletedDate ?? 'none'}; a retry resumes after it)`, {
-          detail: { logId: outcome.logId, counts: outcome.counts, lastCompletedDate: outcome.lastCompletedDate },
+          detail: { log_id: outcome.logId, counts: outcome.counts, last_completed_date: outcome.lastCompletedDate },
         });
       }
-      return { dataset: p.dataset, source: sourceName, logId: outcome.logId, rows: outcome.rows, counts: outcome.counts, lastCompletedDate: outcome.lastCompletedDate, durationMs: outcome.durationMs };
+      return { dataset: p.dataset, source: sourceName, log_id: outcome.logId, rows: outcome.rows, counts: outcome.counts, last_completed_date: outcome.lastCompletedDate, duration_ms: outcome.durationMs };
     },
   });
 }

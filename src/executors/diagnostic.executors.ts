@@ -34,11 +34,11 @@ const sleepParams = z
     ms: z.number().int().min(0).max(3_600_000).default(1000),
     steps: z.number().int().min(1).max(10_000).default(10),
     /** Fail attempts up to this number (retry tests); later attempts succeed. */
-    failAttempts: z.number().int().min(0).max(100).default(0),
+    fail_attempts: z.number().int().min(0).max(100).default(0),
     /** Fail for good on this step (a failed run keeps its partial progress). */
-    failAtStep: z.number().int().min(1).optional(),
+    fail_at_step: z.number().int().min(1).optional(),
     /** Keep sleeping after an abort (tests of a stuck executor). */
-    ignoreAbort: z.boolean().default(false),
+    ignore_abort: z.boolean().default(false),
   })
   .strict();
 
@@ -55,16 +55,16 @@ export const sleepExecutor = defineExecutor({
     ctx.progress({ processed: start, total: p.steps, current: `step ${start}` });
     const stepMs = p.ms / p.steps;
     for (let step = start; step < p.steps; step++) {
-      await sleep(stepMs, p.ignoreAbort ? undefined : ctx.signal);
-      if (ctx.attempt <= p.failAttempts) throw new Error(`failing attempt ${ctx.attempt} on purpose (failAttempts ${p.failAttempts})`);
-      if (p.failAtStep === step + 1) throw new RunError('failed_on_purpose', `failing at step ${step + 1} on purpose`, { retryable: false });
+      await sleep(stepMs, p.ignore_abort ? undefined : ctx.signal);
+      if (ctx.attempt <= p.fail_attempts) throw new Error(`failing attempt ${ctx.attempt} on purpose (fail_attempts ${p.fail_attempts})`);
+      if (p.fail_at_step === step + 1) throw new RunError('failed_on_purpose', `failing at step ${step + 1} on purpose`, { retryable: false });
       ctx.progress({ processed: step + 1, total: p.steps, current: `step ${step + 1}` });
       ctx.log('debug', `step ${step + 1} of ${p.steps} done`);
       await ctx.checkpoint({ step: step + 1 });
-      if (!p.ignoreAbort) ctx.signal.throwIfAborted();
+      if (!p.ignore_abort) ctx.signal.throwIfAborted();
     }
     if (p.steps === 0 || p.ms === 0) ctx.signal.throwIfAborted();
-    return { steps: p.steps, resumedFrom: start, attempt: ctx.attempt };
+    return { steps: p.steps, resumed_from: start, attempt: ctx.attempt };
   },
 });
 

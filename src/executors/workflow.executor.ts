@@ -11,10 +11,35 @@ export interface StepState {
   runId: number | null;
   error?: string | null;
 }
-/** What the workflow run saves as its checkpoint and returns as its result; the DAG page reads it. */
+/** What the workflow run saves as its checkpoint (a retry resumes from it). */
 export interface WorkflowState {
   steps: Record<string, StepState>;
   outcome?: 'succeeded' | 'partial' | 'failed';
+}
+
+/** A workflow run's result (and its failure's `detail`), as the API shows it: the steps in run order. */
+export interface WorkflowResult {
+  outcome: 'succeeded' | 'partial' | 'failed' | null;
+  steps: Array<{ id: string; status: StepStatus; run_id: number | null; error: string | null }>;
+}
+
+export function workflowResult(state: WorkflowState, order: readonly { id: string }[]): WorkflowResult {
+  return {
+    outcome: state.outcome ?? null,
+    steps: order.map((s) => {
+      const st = state.steps[s.id] ?? { status: 'pending', runId: null };
+      return { id: s.id, status: st.status, run_id: st.runId, error: st.error ?? null };
+    }),
+  };
+}
+
+/** The steps' states of a workflow run for its DAG: from its result once it ended, else its checkpoint. */
+export function workflowStepStates(run: { result: unknown; checkpoint: unknown }): Record<string, StepState> | null {
+  const result = run.result as Partial<WorkflowResult> | null;
+  if (result && Array.isArray(result.steps)) {
+    return Object.fromEntries(result.steps.map((s) => [s.id, { status: s.status, runId: s.run_id, error: s.error }]));
+  }
+  return (run.checkpoint as WorkflowState | null)?.steps ?? null;
 }
 
 const pollMs = 200;
@@ -36,7 +61,7 @@ export function makeWorkflowExecutor(registry: () => ExecutorRegistry) {
   });
 }
 
-async function runWorkflow(p: WorkflowParams, ctx: RunContext, registry: ExecutorRegistry): Promise<WorkflowState> {
+async function runWorkflow(p: WorkflowParams, ctx: RunContext, registry: ExecutorRegistry): Promise<WorkflowResult> {
   const db = ctx.stores.pg.db;
   const { service: runs } = makeRunsCore(ctx.stores.pg, registry, silentLogger);
   const order = topoOrder(p.steps);
@@ -61,7 +86,7 @@ async function runWorkflow(p: WorkflowParams, ctx: RunContext, registry: Executo
     let config: unknown = s.config;
     let taskId: number | null = null;
     let maxAttempts: number | undefined;
-    let timeoutMs: number | null | undefined = s.timeoutMs;
+    let timeoutMs: number | null | undefined = s.timeout_ms;
     if (s.task !== undefined) {
       const t = await db.selectFrom('scheduled_tasks').selectAll().where('name', '=', s.task).executeTakeFirst();
       if (!t) throw new RunError('unknown_task', `step ${s.id}: no task named "${s.task}" (deleted since the workflow was saved?)`, { retryable: false });
@@ -87,16 +112,16 @@ async function runWorkflow(p: WorkflowParams, ctx: RunContext, registry: Executo
       for (const s of order) {
         const st = state.steps[s.id];
         if (st.status !== 'pending') continue;
-        if (s.dependsOn.some((d) => ['failed', 'skipped', 'cancelled'].includes(state.steps[d].status))) {
+        if (s.depends_on.some((d) => ['failed', 'skipped', 'cancelled'].includes(state.steps[d].status))) {
           state.steps[s.id] = { status: 'skipped', runId: null };
           ctx.log('warn', `step ${s.id}: skipped (a dependency did not succeed)`);
         }
       }
-      if (!(failed && p.onFailure === 'stop')) {
+      if (!(failed && p.on_failure === 'stop')) {
         for (const s of order) {
           if (active.size >= limit) break;
           if (state.steps[s.id].status !== 'pending') continue;
-          if (s.dependsOn.every((d) => state.steps[d].status === 'succeeded')) await launch(s);
+          if (s.depends_on.every((d) => state.steps[d].status === 'succeeded')) await launch(s);
         }
       }
       report();
@@ -130,16 +155,16 @@ async function runWorkflow(p: WorkflowParams, ctx: RunContext, registry: Executo
   const failedSteps = order.filter((s) => ['failed', 'cancelled'].includes(state.steps[s.id].status)).map((s) => s.id);
   if (failedSteps.length === 0 && order.every((s) => state.steps[s.id].status === 'succeeded')) {
     state.outcome = 'succeeded';
-    return state;
+    return workflowResult(state, order);
   }
-  if (p.onFailure === 'continue') {
+  if (p.on_failure === 'continue') {
     state.outcome = 'partial';
     ctx.log('warn', `finished with failures (partial): ${failedSteps.join(', ')}`);
-    return state;
+    return workflowResult(state, order);
   }
   state.outcome = 'failed';
   await ctx.checkpoint(state);
-  throw new RunError('workflow_failed', `step(s) ${failedSteps.join(', ')} failed; the workflow stopped (retry resumes from the steps that did not succeed)`, { detail: state });
+  throw new RunError('workflow_failed', `step(s) ${failedSteps.join(', ')} failed; the workflow stopped (retry resumes from the steps that did not succeed)`, { detail: workflowResult(state, order) });
 }
 
 /** Waits until one of these runs may have ended (polls the database; a workflow is not a hot path). */

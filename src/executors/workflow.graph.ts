@@ -11,8 +11,8 @@ export const workflowStepSchema = z
     executor: z.string().min(1).max(64).optional(),
     config: z.record(z.string(), z.unknown()).default({}),
     task: z.string().min(1).max(100).optional(),
-    dependsOn: z.array(z.string()).default([]),
-    timeoutMs: z.number().int().min(1).optional(),
+    depends_on: z.array(z.string()).default([]),
+    timeout_ms: z.number().int().min(1).optional(),
   })
   .refine((s) => (s.executor === undefined) !== (s.task === undefined), { message: 'give either executor (with config) or task, not both' });
 
@@ -20,7 +20,7 @@ export const workflowParamsSchema = z.object({
   steps: z.array(workflowStepSchema).min(1, { message: 'expected at least one step' }).max(200),
   mode: z.enum(['serial', 'parallel']).default('serial'),
   parallelism: z.number().int().min(1).max(32).default(2),
-  onFailure: z.enum(['stop', 'continue']).default('stop'),
+  on_failure: z.enum(['stop', 'continue']).default('stop'),
 });
 export type WorkflowParams = z.output<typeof workflowParamsSchema>;
 export type WorkflowStep = WorkflowParams['steps'][number];
@@ -33,9 +33,9 @@ export function topoOrder(steps: readonly WorkflowStep[]): WorkflowStep[] {
     byId.set(s.id, s);
   });
   steps.forEach((s, i) => {
-    for (const d of s.dependsOn) {
-      if (!byId.has(d)) throw new GraphError(`steps.${i}.dependsOn`, `step "${s.id}" depends on "${d}", which is not a step of this workflow`);
-      if (d === s.id) throw new GraphError(`steps.${i}.dependsOn`, `step "${s.id}" depends on itself`);
+    for (const d of s.depends_on) {
+      if (!byId.has(d)) throw new GraphError(`steps.${i}.depends_on`, `step "${s.id}" depends on "${d}", which is not a step of this workflow`);
+      if (d === s.id) throw new GraphError(`steps.${i}.depends_on`, `step "${s.id}" depends on itself`);
     }
   });
   const state = new Map<string, 'visiting' | 'done'>();
@@ -45,7 +45,7 @@ export function topoOrder(steps: readonly WorkflowStep[]): WorkflowStep[] {
     if (st === 'done') return;
     if (st === 'visiting') throw new GraphError('steps', `the steps form a cycle: ${[...path.slice(path.indexOf(s.id)), s.id].join(' → ')}`);
     state.set(s.id, 'visiting');
-    for (const d of s.dependsOn) visit(byId.get(d)!, [...path, s.id]);
+    for (const d of s.depends_on) visit(byId.get(d)!, [...path, s.id]);
     state.set(s.id, 'done');
     out.push(s);
   };
@@ -65,7 +65,7 @@ export class GraphError extends Error {
 /** Layers for drawing: each step's depth is one more than its deepest dependency. */
 export function layers(steps: readonly WorkflowStep[]): string[][] {
   const depth = new Map<string, number>();
-  for (const s of topoOrder(steps)) depth.set(s.id, s.dependsOn.reduce((m, d) => Math.max(m, (depth.get(d) ?? 0) + 1), 0));
+  for (const s of topoOrder(steps)) depth.set(s.id, s.depends_on.reduce((m, d) => Math.max(m, (depth.get(d) ?? 0) + 1), 0));
   const out: string[][] = [];
   for (const s of steps) (out[depth.get(s.id)!] ??= []).push(s.id);
   return out;

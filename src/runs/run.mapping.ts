@@ -1,5 +1,4 @@
 import type { RunEventRow, RunRow } from './runs.repository.ts';
-import { redactSecrets } from '../secrets/secret-box.ts';
 import type { Run, RunErrorInfo, RunEvent, RunProgress } from './run.types.ts';
 
 const date = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
@@ -56,41 +55,4 @@ export function toRunEvent(r: RunEventRow): RunEvent {
   const stored = r.data as { error?: unknown };
   const data = r.kind === 'status' && stored?.error ? { ...stored, error: shownRunError(stored.error) } : r.data;
   return { runId: Number(r.run_id), seq: r.seq, at: date(r.at)!, kind: r.kind, data } as RunEvent;
-}
-
-/** The JSON shape of a run in the API (ISO times, no lease internals beyond owner and expiry; sealed secrets in params as ••••). */
-export function runJson(run: Run) {
-  return {
-    id: run.id,
-    executor: run.executor,
-    params: redactSecrets(run.params),
-    status: run.status,
-    attempt: run.attempt,
-    maxAttempts: run.maxAttempts,
-    priority: run.priority,
-    taskId: run.taskId,
-    scheduledFor: run.scheduledFor?.toISOString() ?? null,
-    parentRunId: run.parentRunId,
-    retryOfRunId: run.retryOfRunId,
-    queuedBy: run.queuedBy,
-    queuedAt: run.queuedAt.toISOString(),
-    runAfter: run.runAfter.toISOString(),
-    startedAt: run.startedAt?.toISOString() ?? null,
-    finishedAt: run.finishedAt?.toISOString() ?? null,
-    timeoutMs: run.timeoutMs,
-    leaseOwner: run.leaseOwner,
-    leaseExpiresAt: run.leaseExpiresAt?.toISOString() ?? null,
-    heartbeatAt: run.heartbeatAt?.toISOString() ?? null,
-    control: run.control,
-    progress: run.progress,
-    result: run.result,
-    error: run.error,
-    lastEventId: run.eventSeq,
-    links: { self: `/api/v1/runs/${run.id}`, events: `/api/v1/runs/${run.id}/events`, logs: `/api/v1/runs/${run.id}/logs`, page: `/runs/${run.id}` },
-  };
-}
-export type RunJson = ReturnType<typeof runJson>;
-
-export function eventJson(e: RunEvent) {
-  return { runId: e.runId, seq: e.seq, at: e.at.toISOString(), ...(e.data as object) };
 }

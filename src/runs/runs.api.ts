@@ -1,14 +1,14 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { canSeeOwned, principalOf, requireRole, roleAtLeast, type Principal } from '../auth/access.ts';
 import { makeApiRouter } from '../http/api.ts';
-import { idParam as strictIdParam, boundedInt, maxBigintId, boundedDateTime, pageQuery } from '../http/input.ts';
-import type { AppEnv } from '../http/env.ts';
+import { errors, json, operation } from '../http/contract.ts';
+import { idParam as strictIdParam } from '../http/input.ts';
 import { AppError } from '../http/errors.ts';
 import type { ExecutorRegistry } from './executor-registry.ts';
-import { eventJson, runJson } from './run.mapping.ts';
 import { streamRunEvents } from './run-sse.ts';
-import { runStatuses, type Run, type RunStatus } from './run.types.ts';
+import type { Run } from './run.types.ts';
+import {
+  eventJson, logEventJson, QueueRunSchema, RunEventDataSchema, RunEventsQuery, RunListQuery, RunListSchema, RunLogsQuery, RunLogsSchema, RunSchema, runJson,
+} from './runs.contract.ts';
 import type { RunsService } from './runs.service.ts';
 
 /** System runs (no owner: scheduler fires) are readable by every viewer; a user's runs by that user and admins. */
@@ -33,39 +33,18 @@ export async function controllableRun(runs: RunsService, p: Principal, id: numbe
   return run;
 }
 
-const RunSchema = z.object({}).passthrough().openapi('Run');
 const idParam = strictIdParam();
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-
-const listQuery = z.object({
-  executor: z.string().min(1).max(64).optional(),
-  status: z.enum(runStatuses as [RunStatus, ...RunStatus[]]).optional(),
-  task: boundedInt(1, maxBigintId).optional(),
-  from: boundedDateTime().optional(),
-  to: boundedDateTime().optional(),
-  ...pageQuery(500, 50).shape,
-});
-
-const queueBody = z.object({
-  executor: z.string().min(1).max(64),
-  params: z.record(z.string(), z.unknown()).default({}),
-  priority: z.number().int().min(-1000).max(1000).optional(),
-  maxAttempts: z.number().int().min(1).max(20).optional(),
-  timeoutMs: z.number().int().min(1).max(7 * 24 * 3600 * 1000).optional(),
-  retryDelayMs: z.number().int().min(1).max(3_600_000).optional(),
-}).strict();
 
 export function runsApi(deps: { runs: RunsService; registry: ExecutorRegistry }) {
   const { runs, registry } = deps;
   const api = makeApiRouter();
 
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/runs',
-      middleware: [requireRole('viewer')] as const,
-      request: { query: listQuery },
-      responses: { 200: json(z.object({ runs: z.array(RunSchema), total: z.number(), limit: z.number(), offset: z.number() }), 'runs, newest first') },
+    operation({
+      method: 'get', path: '/runs', operationId: 'listRuns', summary: 'List runs', tags: ['runs'], middleware: [requireRole('viewer')] as const,
+      description: 'Newest first. Admins see every run; others their own and system runs (scheduler fires).',
+      request: { query: RunListQuery },
+      responses: { 200: json(RunListSchema, 'runs, newest first, with the total for paging') },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -86,11 +65,10 @@ export function runsApi(deps: { runs: RunsService; registry: ExecutorRegistry })
   );
 
   api.openapi(
-    createRoute({
-      method: 'post',
-      path: '/runs',
-      middleware: [requireRole('analyst')] as const,
-      request: { body: { content: { 'application/json': { schema: queueBody } }, required: true } },
+    operation({
+      method: 'post', path: '/runs', operationId: 'queueRun', summary: 'Queue a run of an executor', tags: ['runs'], middleware: [requireRole('analyst')] as const,
+      description: 'The params are checked against the executor’s schema (400 naming `params.<field>`); some executors need a higher role to queue (403).',
+      request: { body: { content: { 'application/json': { schema: QueueRunSchema } }, required: true } },
       responses: { 202: json(RunSchema, 'queued') },
     }),
     async (c) => {
@@ -100,16 +78,16 @@ export function runsApi(deps: { runs: RunsService; registry: ExecutorRegistry })
       if (def && !roleAtLeast(p.role, def.queueRole)) {
         throw new AppError(403, 'forbidden', `executor ${def.name} needs the ${def.queueRole} role to queue; you are ${p.role}`);
       }
-      const run = await runs.queueRun({ ...body, queuedBy: p.userId });
+      const run = await runs.queueRun({
+        executor: body.executor, params: body.params, priority: body.priority, maxAttempts: body.max_attempts, timeoutMs: body.timeout_ms, retryDelayMs: body.retry_delay_ms, queuedBy: p.userId,
+      });
       return c.json(runJson(run), 202);
     },
   );
 
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/runs/{id}',
-      middleware: [requireRole('viewer')] as const,
+    operation({
+      method: 'get', path: '/runs/{id}', operationId: 'getRun', summary: 'One run', tags: ['runs'], middleware: [requireRole('viewer')] as const,
       request: { params: idParam },
       responses: { 200: json(RunSchema, 'the run') },
     }),
@@ -117,28 +95,30 @@ export function runsApi(deps: { runs: RunsService; registry: ExecutorRegistry })
   );
 
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/runs/{id}/logs',
-      middleware: [requireRole('viewer')] as const,
-      request: { params: idParam, query: z.object({ limit: boundedInt(1, 1000).default(200) }) },
-      responses: { 200: json(z.object({ runId: z.number(), lines: z.array(z.object({}).passthrough()) }), 'the last log lines, oldest first') },
+    operation({
+      method: 'get', path: '/runs/{id}/logs', operationId: 'getRunLogs', summary: 'A run’s last log lines', tags: ['runs'], middleware: [requireRole('viewer')] as const,
+      request: { params: idParam, query: RunLogsQuery },
+      responses: { 200: json(RunLogsSchema, 'the last log lines, oldest first') },
     }),
     async (c) => {
       const run = await visibleRun(runs, principalOf(c), c.req.valid('param').id);
       const lines = await runs.logs(run.id, c.req.valid('query').limit);
-      return c.json({ runId: run.id, lines: lines.map(eventJson) }, 200);
+      return c.json({ run_id: run.id, lines: lines.flatMap((e) => (e.kind === 'log' ? [logEventJson(e)] : [])) }, 200);
     },
   );
 
-  for (const action of ['cancel', 'pause', 'resume'] as const) {
+  const controls = [
+    { action: 'cancel', operationId: 'cancelRun', summary: 'Cancel a run' },
+    { action: 'pause', operationId: 'pauseRun', summary: 'Pause a run at its next checkpoint' },
+    { action: 'resume', operationId: 'resumeRun', summary: 'Resume a paused run' },
+  ] as const;
+  for (const { action, operationId, summary } of controls) {
     api.openapi(
-      createRoute({
-        method: 'post',
-        path: `/runs/{id}/${action}`,
-        middleware: [requireRole('analyst')] as const,
+      operation({
+        method: 'post', path: `/runs/{id}/${action}`, operationId, summary, tags: ['runs'], middleware: [requireRole('analyst')] as const,
+        description: 'Analysts control the runs they queued; admins every run.',
         request: { params: idParam },
-        responses: { 202: json(RunSchema, `${action} done or asked of the worker (it stops at its next checkpoint, within a second)`) },
+        responses: { 202: json(RunSchema, `${action} done or asked of the worker (it stops at its next checkpoint, within a second)`), ...errors(409) },
       }),
       async (c) => {
         const run = await controllableRun(runs, principalOf(c), c.req.valid('param').id);
@@ -148,12 +128,10 @@ export function runsApi(deps: { runs: RunsService; registry: ExecutorRegistry })
   }
 
   api.openapi(
-    createRoute({
-      method: 'post',
-      path: '/runs/{id}/retry',
-      middleware: [requireRole('analyst')] as const,
+    operation({
+      method: 'post', path: '/runs/{id}/retry', operationId: 'retryRun', summary: 'Run a finished run again', tags: ['runs'], middleware: [requireRole('analyst')] as const,
       request: { params: idParam },
-      responses: { 202: json(RunSchema, 'a new run with the same executor and params; retryOfRunId points back') },
+      responses: { 202: json(RunSchema, 'a new run with the same executor and params; retry_of_run_id points back'), ...errors(409) },
     }),
     async (c) => {
       const p = principalOf(c);
@@ -165,18 +143,15 @@ export function runsApi(deps: { runs: RunsService; registry: ExecutorRegistry })
   // Server-sent events: progress, log, status, then done. Declared like every route so the
   // document lists it; the answer is a stream, described as text/event-stream.
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/runs/{id}/events',
-      middleware: [requireRole('viewer')] as const,
-      summary: 'Follow a run live (server-sent events)',
+    operation({
+      method: 'get', path: '/runs/{id}/events', operationId: 'followRun', summary: 'Follow a run live (server-sent events)', tags: ['runs'], middleware: [requireRole('viewer')] as const,
       description:
-        'Events `progress`, `log` and `status` carry an `id`; send it back as `Last-Event-ID` to resume without gap or duplicate. ' +
+        'Events `progress`, `log` and `status` carry an `id`; send it back as `Last-Event-ID` (or `?last_event_id=`) to resume without gap or duplicate. ' +
         'Comment lines keep the connection alive; the stream ends after the `done` event, whose data is the finished run. Use `curl -N`. ' +
-        'When the caller\'s access ends while it is open (token revoked or expired, user disabled, role changed, session ended), it ends within a second with ' +
+        'Each event\'s data is JSON, snake_case (RunEventData). When the caller\'s access ends while it is open (token revoked or expired, user disabled, role changed, session ended), it ends within a second with ' +
         '`event: access_ended` instead, data `{"reason": "token_revoked" | "user_disabled" | "role_changed" | "session_ended" | "expired"}`.',
-      request: { params: idParam },
-      responses: { 200: { description: 'the event stream', content: { 'text/event-stream': { schema: z.string() } } } },
+      request: { params: idParam, query: RunEventsQuery },
+      responses: { 200: { description: 'the event stream; each message\'s data is one of RunEventData, by its event name', content: { 'text/event-stream': { schema: RunEventDataSchema } } } },
     }),
     async (c) => {
       const run = await visibleRun(runs, principalOf(c), c.req.valid('param').id);

@@ -1,14 +1,18 @@
-import { createRoute, z } from '@hono/zod-openapi';
 import { z as zod } from 'zod';
+import type { z } from '@hono/zod-openapi';
 import { auditActor } from '../audit/audit.service.ts';
 import { principalOf, requireRole, roleAtLeast } from '../auth/access.ts';
 import { makeApiRouter } from '../http/api.ts';
-import { idParam as strictIdParam, idSchema, pageQuery } from '../http/input.ts';
+import { errors, json, operation } from '../http/contract.ts';
+import { idParam as strictIdParam } from '../http/input.ts';
 import { AppError } from '../http/errors.ts';
 import type { ExecutorRegistry } from '../runs/executor-registry.ts';
-import { runJson } from '../runs/run.mapping.ts';
-import { runStatuses, type RunStatus } from '../runs/run.types.ts';
+import { RunListSchema, RunSchema, runJson } from '../runs/runs.contract.ts';
 import { cronProblem, describeSchedule, isValidTimezone, nextFireTimes, defaultTimezone } from './schedule.ts';
+import {
+  CronPreviewInputSchema, CronPreviewSchema, DeletedTaskSchema, ExecutorListSchema, SchedulerStatsSchema, statusJson, TaskInputSchema, TaskPatchSchema, TaskRunParams,
+  TaskRunsQuery, TaskSchema, TaskStatusListSchema, TaskStatusSchema, taskJson, taskStatsJson, TriggerInputSchema, type ExecutorInfoSchema, type TaskView,
+} from './scheduler.contract.ts';
 import * as svc from './tasks.service.ts';
 
 /**
@@ -19,34 +23,11 @@ export interface SchedulerApiDeps extends svc.TasksDeps {
   trustProxy: boolean;
 }
 
-const TaskStatusSchema = z.object({}).passthrough().openapi('ScheduledTaskStatus');
-const TaskSchema = z.object({}).passthrough().openapi('ScheduledTask');
-const RunSchema = z.object({}).passthrough().openapi('Run');
 const idParam = strictIdParam();
-const runParam = idParam.extend({ runId: idSchema().openapi({ param: { name: 'runId', in: 'path' }, type: 'integer' }) });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const taskBody = z
-  .object({
-    name: z.string().optional(),
-    description: z.string().optional(),
-    executor: z.string().optional(),
-    config: z.record(z.string(), z.unknown()).optional(),
-    schedule: z.object({ kind: z.enum(['cron', 'interval', 'manual']), expression: z.string().optional(), everySeconds: z.number().optional(), timezone: z.string().optional() }).strict().optional(),
-    enabled: z.boolean().optional(),
-    overlap: z.enum(['skip', 'queue_one', 'allow']).optional(),
-    maxConcurrent: z.number().int().optional(),
-    misfire: z.enum(['once', 'each', 'skip']).optional(),
-    maxCatchUp: z.number().int().optional(),
-    graceSeconds: z.number().int().optional(),
-    maxAttempts: z.number().int().optional(),
-    retryDelayMs: z.number().int().optional(),
-    timeoutMs: z.number().int().nullable().optional(),
-  })
-  .strict()
-  .openapi('ScheduledTaskInput');
+const tags = ['scheduler'];
 
 /** Viewers see a task's schedule and history; its config (secrets masked) is for analysts and admins. */
-export function taskViewOf(c: Parameters<typeof principalOf>[0]): svc.TaskView {
+export function taskViewOf(c: Parameters<typeof principalOf>[0]): TaskView {
   return roleAtLeast(principalOf(c).role, 'analyst') ? 'config' : 'schedule';
 }
 
@@ -55,42 +36,49 @@ export function schedulerApi(deps: SchedulerApiDeps) {
   const actor = (c: Parameters<typeof principalOf>[0]) => auditActor(c, deps.trustProxy);
 
   api.openapi(
-    createRoute({ method: 'get', path: '/scheduler/tasks', middleware: [requireRole('viewer')] as const, responses: { 200: json(z.object({ tasks: z.array(TaskStatusSchema) }), 'every task with its status') } }),
+    operation({
+      method: 'get', path: '/scheduler/tasks', operationId: 'listTasks', summary: 'Every scheduled task with its status', tags, middleware: [requireRole('viewer')] as const,
+      responses: { 200: json(TaskStatusListSchema, 'every task with its status (config for analysts and admins only)') },
+    }),
     async (c) => {
       const view = taskViewOf(c);
-      return c.json({ tasks: (await svc.taskStatuses(deps)).map((s) => svc.statusJson(s, view)) }, 200);
+      return c.json({ tasks: (await svc.taskStatuses(deps)).map((s) => statusJson(s, view)) }, 200);
     },
   );
 
   api.openapi(
-    createRoute({
-      method: 'post',
-      path: '/scheduler/tasks',
-      middleware: [requireRole('admin')] as const,
-      request: { body: { content: { 'application/json': { schema: taskBody } }, required: true } },
-      responses: { 201: json(TaskSchema, 'created') },
+    operation({
+      method: 'post', path: '/scheduler/tasks', operationId: 'createTask', summary: 'Create a scheduled task', tags, middleware: [requireRole('admin')] as const,
+      description: 'The config is checked against the executor’s schema (400 naming `config.<field>`); secrets in a command’s env and args are stored sealed.',
+      request: { body: { content: { 'application/json': { schema: TaskInputSchema } }, required: true } },
+      responses: { 201: json(TaskSchema, 'created'), ...errors(409, 503) },
     }),
-    async (c) => c.json(svc.taskJson(await svc.createTask(deps, actor(c), c.req.valid('json'))), 201),
+    async (c) => c.json(taskJson(await svc.createTask(deps, actor(c), c.req.valid('json'))), 201),
   );
 
   api.openapi(
-    createRoute({ method: 'get', path: '/scheduler/tasks/{id}', middleware: [requireRole('viewer')] as const, request: { params: idParam }, responses: { 200: json(TaskStatusSchema, 'the task and its status') } }),
-    async (c) => c.json(svc.statusJson(await svc.taskStatus(deps, c.req.valid('param').id), taskViewOf(c)), 200),
-  );
-
-  api.openapi(
-    createRoute({
-      method: 'patch',
-      path: '/scheduler/tasks/{id}',
-      middleware: [requireRole('admin')] as const,
-      request: { params: idParam, body: { content: { 'application/json': { schema: taskBody } }, required: true } },
-      responses: { 200: json(TaskSchema, 'updated') },
+    operation({
+      method: 'get', path: '/scheduler/tasks/{id}', operationId: 'getTask', summary: 'A scheduled task and its status', tags, middleware: [requireRole('viewer')] as const,
+      request: { params: idParam }, responses: { 200: json(TaskStatusSchema, 'the task and its status') },
     }),
-    async (c) => c.json(svc.taskJson(await svc.updateTask(deps, actor(c), c.req.valid('param').id, c.req.valid('json') as svc.TaskPatchLoose)), 200),
+    async (c) => c.json(statusJson(await svc.taskStatus(deps, c.req.valid('param').id), taskViewOf(c)), 200),
   );
 
   api.openapi(
-    createRoute({ method: 'delete', path: '/scheduler/tasks/{id}', middleware: [requireRole('admin')] as const, request: { params: idParam }, responses: { 200: json(z.object({ deleted: z.number() }), 'deleted (its runs stay)') } }),
+    operation({
+      method: 'patch', path: '/scheduler/tasks/{id}', operationId: 'updateTask', summary: 'Edit a scheduled task', tags, middleware: [requireRole('admin')] as const,
+      description: 'Fields left out keep their values; a secret sent as •••• (or left out) keeps its stored value.',
+      request: { params: idParam, body: { content: { 'application/json': { schema: TaskPatchSchema } }, required: true } },
+      responses: { 200: json(TaskSchema, 'updated'), ...errors(409, 503) },
+    }),
+    async (c) => c.json(taskJson(await svc.updateTask(deps, actor(c), c.req.valid('param').id, c.req.valid('json'))), 200),
+  );
+
+  api.openapi(
+    operation({
+      method: 'delete', path: '/scheduler/tasks/{id}', operationId: 'deleteTask', summary: 'Delete a scheduled task', tags, middleware: [requireRole('admin')] as const,
+      request: { params: idParam }, responses: { 200: json(DeletedTaskSchema, 'deleted (its runs stay)') },
+    }),
     async (c) => {
       const id = c.req.valid('param').id;
       await svc.deleteTask(deps, actor(c), id);
@@ -98,56 +86,59 @@ export function schedulerApi(deps: SchedulerApiDeps) {
     },
   );
 
-  for (const op of ['enable', 'disable', 'pause', 'resume'] as const) {
+  const switches = [
+    { op: 'enable', operationId: 'enableTask', summary: 'Enable a task (its schedule counts from now)' },
+    { op: 'disable', operationId: 'disableTask', summary: 'Disable a task' },
+    { op: 'pause', operationId: 'pauseTask', summary: 'Pause a task’s schedule' },
+    { op: 'resume', operationId: 'resumeTask', summary: 'Resume a paused task’s schedule' },
+  ] as const;
+  for (const { op, operationId, summary } of switches) {
     api.openapi(
-      createRoute({ method: 'post', path: `/scheduler/tasks/{id}/${op}`, middleware: [requireRole('admin')] as const, request: { params: idParam }, responses: { 200: json(TaskSchema, `${op}d`) } }),
-      async (c) => c.json(svc.taskJson(await svc.switchTask(deps, actor(c), c.req.valid('param').id, op)), 200),
+      operation({
+        method: 'post', path: `/scheduler/tasks/{id}/${op}`, operationId, summary, tags, middleware: [requireRole('admin')] as const,
+        request: { params: idParam }, responses: { 200: json(TaskSchema, `${op}d`) },
+      }),
+      async (c) => c.json(taskJson(await svc.switchTask(deps, actor(c), c.req.valid('param').id, op)), 200),
     );
   }
 
   api.openapi(
-    createRoute({
-      method: 'post',
-      path: '/scheduler/tasks/{id}/trigger',
-      middleware: [requireRole('admin')] as const,
-      request: { params: idParam, body: { content: { 'application/json': { schema: z.object({ overrides: z.record(z.string(), z.unknown()).default({}) }).strict() } }, required: false } },
-      responses: { 202: json(RunSchema, 'queued now; the task keeps its enabled/paused state') },
+    operation({
+      method: 'post', path: '/scheduler/tasks/{id}/trigger', operationId: 'triggerTask', summary: 'Run a task once now', tags, middleware: [requireRole('admin')] as const,
+      request: { params: idParam, body: { content: { 'application/json': { schema: TriggerInputSchema } }, required: false } },
+      responses: { 202: json(RunSchema, 'queued now; the task keeps its enabled/paused state'), ...errors(409, 503) },
     }),
     async (c) => {
-      const body = (c.req.valid('json') ?? { overrides: {} }) as { overrides?: Record<string, unknown> };
-      return c.json(runJson(await svc.triggerTask(deps, actor(c), c.req.valid('param').id, body.overrides ?? {})), 202);
+      const body = c.req.valid('json') as z.output<typeof TriggerInputSchema> | undefined;
+      return c.json(runJson(await svc.triggerTask(deps, actor(c), c.req.valid('param').id, body?.overrides ?? {})), 202);
     },
   );
 
-  for (const op of ['cancel', 'pause', 'resume', 'retry'] as const) {
+  const runOps = [
+    { op: 'cancel', operationId: 'cancelTaskRun', summary: 'Cancel a run of a task' },
+    { op: 'pause', operationId: 'pauseTaskRun', summary: 'Pause a run of a task at its next checkpoint' },
+    { op: 'resume', operationId: 'resumeTaskRun', summary: 'Resume a paused run of a task' },
+    { op: 'retry', operationId: 'retryTaskRun', summary: 'Retry a run of a task' },
+  ] as const;
+  for (const { op, operationId, summary } of runOps) {
     api.openapi(
-      createRoute({
-        method: 'post',
-        path: `/scheduler/tasks/{id}/runs/{runId}/${op}`,
-        middleware: [requireRole('admin')] as const,
-        request: { params: runParam },
-        responses: { 202: json(RunSchema, op === 'retry' ? 'a new run (resumes from the checkpoint unless it had succeeded)' : `${op} done or asked of the worker`) },
+      operation({
+        method: 'post', path: `/scheduler/tasks/{id}/runs/{run_id}/${op}`, operationId, summary, tags, middleware: [requireRole('admin')] as const,
+        request: { params: TaskRunParams },
+        responses: { 202: json(RunSchema, op === 'retry' ? 'a new run (resumes from the checkpoint unless it had succeeded)' : `${op} done or asked of the worker`), ...errors(409) },
       }),
       async (c) => {
-        const { id, runId } = c.req.valid('param');
-        return c.json(runJson(await svc.runOperation(deps, actor(c), id, runId, op)), 202);
+        const { id, run_id } = c.req.valid('param');
+        return c.json(runJson(await svc.runOperation(deps, actor(c), id, run_id, op)), 202);
       },
     );
   }
 
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/scheduler/tasks/{id}/runs',
-      middleware: [requireRole('viewer')] as const,
-      request: {
-        params: idParam,
-        query: z.object({
-          status: z.enum(runStatuses as [RunStatus, ...RunStatus[]]).optional(),
-          ...pageQuery(500, 50).shape,
-        }),
-      },
-      responses: { 200: json(z.object({ runs: z.array(RunSchema), total: z.number(), limit: z.number(), offset: z.number() }), "the task's runs, newest first") },
+    operation({
+      method: 'get', path: '/scheduler/tasks/{id}/runs', operationId: 'listTaskRuns', summary: 'A task’s runs', tags, middleware: [requireRole('viewer')] as const,
+      request: { params: idParam, query: TaskRunsQuery },
+      responses: { 200: json(RunListSchema, "the task's runs, newest first (params null for viewers: they are the task's config)") },
     }),
     async (c) => {
       const t = await svc.mustGetTask(deps.db, c.req.valid('param').id);
@@ -160,30 +151,34 @@ export function schedulerApi(deps: SchedulerApiDeps) {
   );
 
   api.openapi(
-    createRoute({ method: 'get', path: '/scheduler/stats', middleware: [requireRole('viewer')] as const, responses: { 200: json(z.object({ tasks: z.array(z.object({}).passthrough()) }), 'per task: runs, success rate, average and p95 duration (ms), last failure') } }),
-    async (c) => c.json({ tasks: await svc.schedulerStats(deps) }, 200),
+    operation({
+      method: 'get', path: '/scheduler/stats', operationId: 'getSchedulerStats', summary: 'Run statistics per task', tags, middleware: [requireRole('viewer')] as const,
+      responses: { 200: json(SchedulerStatsSchema, 'per task: runs, success rate, average and p95 duration (ms), last failure') },
+    }),
+    async (c) => c.json({ tasks: (await svc.schedulerStats(deps)).map(taskStatsJson) }, 200),
   );
 
   api.openapi(
-    createRoute({
-      method: 'post',
-      path: '/scheduler/cron/preview',
-      middleware: [requireRole('viewer')] as const,
-      request: { body: { content: { 'application/json': { schema: z.object({ expression: z.string().max(200), timezone: z.string().max(64).default(defaultTimezone), count: z.number().int().min(1).max(20).default(5) }).strict() } }, required: true } },
-      responses: { 200: json(z.object({ ok: z.boolean(), next: z.array(z.string()), describe: z.string().nullable(), error: z.string().nullable() }), 'the next fire times, or why the expression cannot be used') },
+    operation({
+      method: 'post', path: '/scheduler/cron/preview', operationId: 'previewCron', summary: 'The next fire times of a cron expression', tags, middleware: [requireRole('viewer')] as const,
+      request: { body: { content: { 'application/json': { schema: CronPreviewInputSchema } }, required: true } },
+      responses: { 200: json(CronPreviewSchema, 'the next fire times, or why the expression cannot be used') },
     }),
     async (c) => c.json(cronPreview(c.req.valid('json')), 200),
   );
 
   api.openapi(
-    createRoute({ method: 'get', path: '/scheduler/executors', middleware: [requireRole('viewer')] as const, responses: { 200: json(z.object({ executors: z.array(z.object({}).passthrough()) }), 'executors a task may use, with the JSON Schema of their config') } }),
+    operation({
+      method: 'get', path: '/scheduler/executors', operationId: 'listExecutors', summary: 'Executors a task may use', tags, middleware: [requireRole('viewer')] as const,
+      responses: { 200: json(ExecutorListSchema, 'executors a task may use, with the JSON Schema of their config') },
+    }),
     async (c) => c.json({ executors: executorSchemas(deps.registry) }, 200),
   );
 
   return api;
 }
 
-export function cronPreview(b: { expression: string; timezone?: string; count?: number }) {
+export function cronPreview(b: { expression: string; timezone?: string; count?: number }): z.infer<typeof CronPreviewSchema> {
   const timezone = b.timezone || defaultTimezone;
   if (!isValidTimezone(timezone)) return { ok: false, next: [], describe: null, error: `timezone: "${timezone}" is not an IANA time zone such as Asia/Shanghai` };
   const problem = cronProblem(b.expression, timezone);
@@ -192,12 +187,12 @@ export function cronPreview(b: { expression: string; timezone?: string; count?: 
   return { ok: true, next: nextFireTimes(s, new Date(), b.count ?? 5).map((d) => d.toISOString()), describe: describeSchedule(s), error: null };
 }
 
-export function executorSchemas(registry: ExecutorRegistry) {
+export function executorSchemas(registry: ExecutorRegistry): Array<z.infer<typeof ExecutorInfoSchema>> {
   return registry.names().map((name) => {
     const def = registry.get(name)!;
-    let schema: unknown = null;
+    let schema: Record<string, unknown> | null = null;
     try {
-      schema = zod.toJSONSchema(def.params as zod.ZodType, { io: 'input', unrepresentable: 'any' });
+      schema = zod.toJSONSchema(def.params as zod.ZodType, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
     } catch {
       schema = null;
     }

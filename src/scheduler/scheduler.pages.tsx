@@ -4,15 +4,17 @@ import { pathId } from '../http/input.ts';
 import { principalOf, requireRole } from '../auth/access.ts';
 import type { PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
+import { parseInput } from '../http/contract.ts';
 import { AppError } from '../http/errors.ts';
 import { sleepUnlessAborted, streamSSEWhileAllowed } from '../http/sse.ts';
-import type { WorkflowState } from '../executors/workflow.executor.ts';
+import { workflowStepStates } from '../executors/workflow.executor.ts';
 import { workflowParamsSchema } from '../executors/workflow.graph.ts';
 import { CronPreview, ConfigFields, TaskForm, type ExecutorInfo } from '../../views/scheduler/form.tsx';
 import { RunHistory, StatsPage, TaskPage, TasksPage } from '../../views/scheduler/pages.tsx';
 import { DagSvg, TasksBody } from '../../views/scheduler/parts.tsx';
 import { redactSecrets, secretMask } from '../secrets/secret-box.ts';
 import { cronPreview, executorSchemas, taskViewOf } from './scheduler.api.ts';
+import { TaskInputSchema, TaskPatchSchema, TriggerInputSchema } from './scheduler.contract.ts';
 import * as svc from './tasks.service.ts';
 import type { Task } from './task.types.ts';
 
@@ -59,7 +61,7 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
     if (!parsed.success) return null;
     const { runs } = await deps.runs.listRuns({ taskId: t.id, executor: 'workflow' }, { limit: 1, offset: 0 });
     const run = runs[0];
-    const state = run ? (((run.result ?? run.checkpoint) as WorkflowState | null)?.steps ?? null) : null;
+    const state = run ? workflowStepStates(run) : null;
     return { steps: parsed.data.steps, state, runId: run?.id ?? null };
   };
 
@@ -120,13 +122,16 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
     let values: Record<string, unknown> = {};
     try {
       values = formToInput(body);
-      const saved = task ? await svc.updateTask(deps, actor(c), task.id, values) : await svc.createTask(deps, actor(c), values);
+      // Read like the API reads a body (the same 400 naming the field); the service takes the typed input.
+      const saved = task
+        ? await svc.updateTask(deps, actor(c), task.id, parseInput(TaskPatchSchema, values))
+        : await svc.createTask(deps, actor(c), parseInput(TaskInputSchema, values));
       return c.redirect(`/scheduler/tasks/${saved.id}`, 303);
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       const schedule = (values.schedule ?? {}) as { expression?: string; timezone?: string };
       return c.html(
-        <TaskForm chrome={chrome(c)} task={task} values={{ ...values, config: redactSecrets(values.config ?? {}) }} executors={executors()} error={err.message} preview={formPreview(schedule.expression ?? '', schedule.timezone ?? 'Asia/Shanghai')} />,
+        <TaskForm chrome={chrome(c)} task={task} values={formValues(values)} executors={executors()} error={err.message} preview={formPreview(schedule.expression ?? '', schedule.timezone ?? 'Asia/Shanghai')} />,
         err.status as 400,
       );
     }
@@ -154,7 +159,7 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
         throw new AppError(400, 'invalid_request', 'overrides: expected a JSON object of config fields, such as {"start": "20260101"}', { field: 'overrides' });
       }
-      overrides = parsed as Record<string, unknown>;
+      overrides = parseInput(TriggerInputSchema, { overrides: parsed }).overrides;
     }
     const run = await svc.triggerTask(deps, actor(c), idOf(c.req.param('id')), overrides);
     return c.redirect(`/runs/${run.id}`, 303);
@@ -166,13 +171,16 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
   return app;
 }
 
-/** The form's fields as a task input: schedule from kind/expression/everySeconds/timezone, config from cfg.* fields or raw JSON. */
+/**
+ * The form's fields as a task input (the API's snake_case body, read with parseInput): schedule from
+ * kind/expression/everySeconds/timezone, config from cfg.* fields or raw JSON.
+ */
 export function formToInput(body: Record<string, string | File | (string | File)[]>): Record<string, unknown> {
   const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string).trim() : '');
   const int = (k: string) => (str(k) === '' ? undefined : Number(str(k)));
   const kind = str('kind') || 'cron';
   const timezone = str('timezone') || 'Asia/Shanghai';
-  const schedule = kind === 'cron' ? { kind, expression: str('expression'), timezone } : kind === 'interval' ? { kind, everySeconds: int('everySeconds'), timezone } : { kind, timezone };
+  const schedule = kind === 'cron' ? { kind, expression: str('expression'), timezone } : kind === 'interval' ? { kind, every_seconds: int('everySeconds'), timezone } : { kind, timezone };
   let config: Record<string, unknown> = {};
   if (str('config_json')) {
     try {
@@ -209,12 +217,32 @@ export function formToInput(body: Record<string, string | File | (string | File)
     schedule,
     enabled: body.enabled === 'on',
     overlap: str('overlap') || undefined,
-    maxConcurrent: int('maxConcurrent'),
+    max_concurrent: int('maxConcurrent'),
     misfire: str('misfire') || undefined,
-    maxCatchUp: int('maxCatchUp'),
-    graceSeconds: int('graceSeconds'),
-    maxAttempts: int('maxAttempts'),
-    timeoutMs: timeout === undefined ? null : timeout * 1000,
+    max_catch_up: int('maxCatchUp'),
+    grace_seconds: int('graceSeconds'),
+    max_attempts: int('maxAttempts'),
+    timeout_ms: timeout === undefined ? null : timeout * 1000,
+  };
+}
+
+/** A refused form's input shown again: the form (views/scheduler/form.tsx) reads a task's own field names; secrets as ••••. */
+function formValues(v: Record<string, unknown>): Record<string, unknown> {
+  const s = (v.schedule ?? {}) as { kind?: string; expression?: string; every_seconds?: number; timezone?: string };
+  return {
+    name: v.name,
+    description: v.description,
+    executor: v.executor,
+    config: redactSecrets(v.config ?? {}),
+    schedule: { kind: s.kind, expression: s.expression, everySeconds: s.every_seconds, timezone: s.timezone },
+    enabled: v.enabled,
+    overlap: v.overlap,
+    maxConcurrent: v.max_concurrent,
+    misfire: v.misfire,
+    maxCatchUp: v.max_catch_up,
+    graceSeconds: v.grace_seconds,
+    maxAttempts: v.max_attempts,
+    timeoutMs: v.timeout_ms,
   };
 }
 

@@ -9,15 +9,15 @@ export const dailyUpdateName = 'daily-update';
 export const dailyUpdateConfig = {
   mode: 'serial',
   parallelism: 1,
-  onFailure: 'stop',
+  on_failure: 'stop',
   steps: [
-    { id: 'calendar', executor: 'data_sync', config: { dataset: 'trade_calendar' }, dependsOn: [] },
-    { id: 'stocks', executor: 'data_sync', config: { dataset: 'stocks' }, dependsOn: ['calendar'] },
-    { id: 'daily_bars', executor: 'data_sync', config: { dataset: 'daily_bars' }, dependsOn: ['stocks'] },
-    { id: 'daily_basic', executor: 'data_sync', config: { dataset: 'daily_basic' }, dependsOn: ['daily_bars'] },
-    { id: 'adj_factors', executor: 'data_sync', config: { dataset: 'adj_factors' }, dependsOn: ['daily_basic'] },
-    { id: 'index', executor: 'data_sync', config: { dataset: 'index_daily' }, dependsOn: ['adj_factors'] },
-    { id: 'factors', executor: 'factor', config: {}, dependsOn: ['index'] },
+    { id: 'calendar', executor: 'data_sync', config: { dataset: 'trade_calendar' }, depends_on: [] },
+    { id: 'stocks', executor: 'data_sync', config: { dataset: 'stocks' }, depends_on: ['calendar'] },
+    { id: 'daily_bars', executor: 'data_sync', config: { dataset: 'daily_bars' }, depends_on: ['stocks'] },
+    { id: 'daily_basic', executor: 'data_sync', config: { dataset: 'daily_basic' }, depends_on: ['daily_bars'] },
+    { id: 'adj_factors', executor: 'data_sync', config: { dataset: 'adj_factors' }, depends_on: ['daily_basic'] },
+    { id: 'index', executor: 'data_sync', config: { dataset: 'index_daily' }, depends_on: ['adj_factors'] },
+    { id: 'factors', executor: 'factor', config: {}, depends_on: ['index'] },
   ],
 };
 

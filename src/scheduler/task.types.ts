@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import type { MisfirePolicy, OverlapPolicy } from './policy.ts';
-import { defaultTimezone, scheduleSchema, type Schedule } from './schedule.ts';
+import { defaultTimezone, type Schedule } from './schedule.ts';
 
 /** A scheduled task as services and routes see it (camelCase). */
 export interface Task {
@@ -28,33 +27,8 @@ export interface Task {
   lastSlot: Date;
 }
 
-const nameField = z
-  .string()
-  .trim()
-  .min(1, { message: 'expected a name' })
-  .max(100, { message: 'at most 100 characters' })
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _.:-]*$/u, { message: 'letters, digits, spaces and _ . : - only' });
-
-/** What a create request carries; an edit carries any subset (validated again as a whole). */
-export const taskInputSchema = z.object({
-  name: nameField,
-  description: z.string().max(2000).default(''),
-  executor: z.string().min(1, { message: 'expected an executor name' }).max(64),
-  config: z.record(z.string(), z.unknown()).default({}),
-  schedule: scheduleSchema,
-  enabled: z.boolean().default(true),
-  overlap: z.enum(['skip', 'queue_one', 'allow']).default('skip'),
-  maxConcurrent: z.number().int().min(1).max(1000).default(1),
-  misfire: z.enum(['once', 'each', 'skip']).default('once'),
-  maxCatchUp: z.number().int().min(1).max(1000).default(10),
-  graceSeconds: z.number().int().min(0).max(7 * 86_400).default(60),
-  maxAttempts: z.number().int().min(1).max(20).default(1),
-  retryDelayMs: z.number().int().min(1).max(3_600_000).default(5000),
-  timeoutMs: z.number().int().min(1).max(7 * 24 * 3_600_000).nullable().default(null),
-});
-export type TaskInput = z.output<typeof taskInputSchema>;
-export const taskPatchSchema = taskInputSchema.partial();
-export type TaskPatch = z.input<typeof taskPatchSchema>;
+/** What requests carry (snake_case, validated once by the route or parseInput): src/scheduler/scheduler.contract.ts. */
+export type { TaskInput, TaskPatch } from './scheduler.contract.ts';
 
 export { defaultTimezone };
 

@@ -12,7 +12,8 @@ import { dueSlots } from './policy.ts';
 import { describeSchedule, nextFireTimes, slotsBetween, type Schedule } from './schedule.ts';
 import * as repo from './tasks.repository.ts';
 import { sealTaskConfig } from './task-secrets.ts';
-import { taskInputSchema, type Task, type TaskInput, type TaskPatch, type TaskStatus } from './task.types.ts';
+import { scheduleJson, scheduleOf, type TaskInput, type TaskPatch, type TaskStats, type TaskView } from './scheduler.contract.ts';
+import type { Task, TaskStatus } from './task.types.ts';
 
 export interface TasksDeps {
   db: Kysely<Database>;
@@ -47,18 +48,6 @@ export function toTask(r: repo.TaskRow): Task {
     updatedAt: new Date(r.updated_at),
     lastSlot: new Date(r.last_slot),
   };
-}
-
-/**
- * Who sees what of a task: `config` (analysts and admins) shows it with every secret as ••••;
- * `schedule` (viewers) leaves the config out: a task's schedule and history, not how it runs.
- */
-export type TaskView = 'config' | 'schedule';
-
-export function taskJson(t: Task, view: TaskView = 'config') {
-  const { config, ...rest } = t;
-  const times = { createdAt: t.createdAt.toISOString(), updatedAt: t.updatedAt.toISOString(), lastSlot: t.lastSlot.toISOString() };
-  return view === 'config' ? { ...rest, config: redactSecrets(config), ...times } : { ...rest, ...times };
 }
 
 /** The task as a page may show it to this view: secrets masked, or no config at all. */
@@ -135,28 +124,18 @@ function values(input: TaskInput, config: Record<string, unknown>): repo.TaskVal
     description: input.description,
     executor: input.executor,
     config: JSON.stringify(config),
-    schedule: JSON.stringify(input.schedule),
+    schedule: JSON.stringify(scheduleOf(input.schedule)),
     timezone: input.schedule.timezone,
     enabled: input.enabled,
     overlap: input.overlap,
-    max_concurrent: input.maxConcurrent,
+    max_concurrent: input.max_concurrent,
     misfire: input.misfire,
-    max_catch_up: input.maxCatchUp,
-    grace_seconds: input.graceSeconds,
-    max_attempts: input.maxAttempts,
-    retry_delay_ms: input.retryDelayMs,
-    timeout_ms: input.timeoutMs,
+    max_catch_up: input.max_catch_up,
+    grace_seconds: input.grace_seconds,
+    max_attempts: input.max_attempts,
+    retry_delay_ms: input.retry_delay_ms,
+    timeout_ms: input.timeout_ms,
   };
-}
-
-function parseInput(raw: unknown): TaskInput {
-  const r = taskInputSchema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const field = issue.path.map(String).join('.') || 'body';
-    throw new AppError(400, 'invalid_request', `${field}: ${issue.message}`, { field });
-  }
-  return r.data;
 }
 
 export async function mustGetTask(db: Kysely<Database>, id: number): Promise<Task> {
@@ -165,15 +144,15 @@ export async function mustGetTask(db: Kysely<Database>, id: number): Promise<Tas
   return toTask(row);
 }
 
-export async function createTask(deps: TasksDeps, actor: AuditActor, raw: unknown): Promise<Task> {
-  const input = parseInput(raw);
+/** Creates a task from a validated request (the route's schema, or parseInput(TaskInputSchema, …) elsewhere). */
+export async function createTask(deps: TasksDeps, actor: AuditActor, input: TaskInput): Promise<Task> {
   const config = await validateTaskConfig(deps, input.executor, await sealConfig(deps, input.executor, input.config, null));
   // The task and its audit entry in one transaction (the scheduler's NOTIFY is sent at commit).
   const task = await deps.db.transaction().execute(async (trx) => {
     const row = await repo.insertTask(trx, { ...values(input, config), owner_id: actor.userId });
     if (!row) return null;
     const t = toTask(row);
-    await audit(trx, actor, { action: 'task.create', outcome: 'success', objectType: 'task', objectId: t.id, details: { name: t.name, executor: t.executor, schedule: t.schedule } });
+    await audit(trx, actor, { action: 'task.create', outcome: 'success', objectType: 'task', objectId: t.id, details: { name: t.name, executor: t.executor, schedule: scheduleJson(t.schedule) } });
     return t;
   });
   if (!task) {
@@ -189,27 +168,29 @@ function inputOf(t: Task): TaskInput {
     description: t.description,
     executor: t.executor,
     config: t.config,
-    schedule: t.schedule,
+    schedule: scheduleJson(t.schedule),
     enabled: t.enabled,
     overlap: t.overlap,
-    maxConcurrent: t.maxConcurrent,
+    max_concurrent: t.maxConcurrent,
     misfire: t.misfire,
-    maxCatchUp: t.maxCatchUp,
-    graceSeconds: t.graceSeconds,
-    maxAttempts: t.maxAttempts,
-    retryDelayMs: t.retryDelayMs,
-    timeoutMs: t.timeoutMs,
+    max_catch_up: t.maxCatchUp,
+    grace_seconds: t.graceSeconds,
+    max_attempts: t.maxAttempts,
+    retry_delay_ms: t.retryDelayMs,
+    timeout_ms: t.timeoutMs,
   };
 }
 
-export async function updateTask(deps: TasksDeps, actor: AuditActor, id: number, patch: TaskPatch | TaskPatchLoose): Promise<Task> {
+/** Edits a task with a validated patch (the route's schema, or parseInput(TaskPatchSchema, …)); fields it leaves out keep their values. */
+export async function updateTask(deps: TasksDeps, actor: AuditActor, id: number, patch: TaskPatch): Promise<Task> {
   const before = await mustGetTask(deps.db, id);
-  const input = parseInput({ ...inputOf(before), ...patch });
+  const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as TaskPatch;
+  const input: TaskInput = { ...inputOf(before), ...given };
   // Secrets the edit sends as •••• (or leaves out) keep their stored sealed values.
-  const sealed = 'config' in patch ? await sealConfig(deps, input.executor, input.config, input.executor === before.executor ? before.config : null) : input.config;
+  const sealed = given.config !== undefined ? await sealConfig(deps, input.executor, input.config, input.executor === before.executor ? before.config : null) : input.config;
   const config = await validateTaskConfig(deps, input.executor, sealed);
   const scheduleChanged = JSON.stringify(input.schedule) !== JSON.stringify(before.schedule);
-  const changed = Object.keys(patch).filter((k) => JSON.stringify((patch as Record<string, unknown>)[k]) !== JSON.stringify((inputOf(before) as Record<string, unknown>)[k]));
+  const changed = Object.keys(given).filter((k) => JSON.stringify((given as Record<string, unknown>)[k]) !== JSON.stringify((inputOf(before) as Record<string, unknown>)[k]));
   let row: repo.TaskRow | null;
   try {
     row = await deps.db.transaction().execute(async (trx) => {
@@ -271,7 +252,7 @@ export async function triggerTask(deps: TasksDeps, actor: AuditActor, id: number
       { executor: t.executor, params: config, queuedBy: actor.userId, taskId: t.id, scheduledFor: null, maxAttempts: t.maxAttempts, retryDelayMs: t.retryDelayMs, timeoutMs: t.timeoutMs },
       trx,
     );
-    await audit(trx, actor, { action: 'task.trigger', outcome: 'success', objectType: 'task', objectId: id, details: { name: t.name, runId: run.id, overrides: Object.keys(overrides) } });
+    await audit(trx, actor, { action: 'task.trigger', outcome: 'success', objectType: 'task', objectId: id, details: { name: t.name, run_id: run.id, overrides: Object.keys(overrides) } });
     return run;
   });
 }
@@ -284,7 +265,7 @@ export async function runOperation(deps: TasksDeps, actor: AuditActor, taskId: n
   if (!run || (run.taskId !== t.id && run.parentRunId === null)) throw new AppError(404, 'not_found', `run ${runId} is not a run of task ${t.name}`);
   // The control and its audit entry in one transaction.
   const record = (trx: Kysely<Database>, after: Run) =>
-    audit(trx, actor, { action: `task.run.${op}`, outcome: 'success', objectType: 'run', objectId: runId, details: { task: t.name, resultRunId: after.id } });
+    audit(trx, actor, { action: `task.run.${op}`, outcome: 'success', objectType: 'run', objectId: runId, details: { task: t.name, result_run_id: after.id } });
   return op === 'retry' ? deps.runs.retry(runId, actor.userId, record) : deps.runs[op](runId, record);
 }
 
@@ -337,21 +318,7 @@ export function statusOf(task: Task, st: Awaited<ReturnType<typeof repo.taskRunS
   };
 }
 
-export function statusJson(s: TaskStatus, view: TaskView = 'config') {
-  return {
-    task: taskJson(s.task, view),
-    describe: s.describe,
-    next: s.next.map((d) => d.toISOString()),
-    lastRun: s.lastRun ? { ...s.lastRun, scheduledFor: s.lastRun.scheduledFor?.toISOString() ?? null, queuedAt: s.lastRun.queuedAt.toISOString(), finishedAt: s.lastRun.finishedAt?.toISOString() ?? null } : null,
-    running: s.running,
-    queued: s.queued,
-    late: s.late,
-    state: s.state,
-    progress: s.progress,
-  };
-}
-
-export async function schedulerStats(deps: TasksDeps) {
+export async function schedulerStats(deps: TasksDeps): Promise<TaskStats[]> {
   const [rows, stats] = await Promise.all([repo.listTasks(deps.db), repo.taskStats(deps.db)]);
   const byTask = new Map(stats.map((s) => [s.task_id, s]));
   return rows.map((r) => {
@@ -372,6 +339,3 @@ export async function schedulerStats(deps: TasksDeps) {
 }
 
 export { dueSlots };
-
-/** A PATCH body as the API validated it loosely; the service validates the merged task strictly. */
-export type TaskPatchLoose = Record<string, unknown>;

@@ -80,7 +80,7 @@ describe('who sees and controls which runs', () => {
     expect(again.status).toBe(409);
     const retried = await post(admin, `/api/v1/runs/${system.id}/retry`);
     expect(retried.status).toBe(202);
-    expect(((await retried.json()) as { retryOfRunId: number }).retryOfRunId).toBe(system.id);
+    expect(((await retried.json()) as { retry_of_run_id: number }).retry_of_run_id).toBe(system.id);
     // The page form answers with a redirect to the run.
     const form = await post(alice, `/runs/${mine.id}/cancel`);
     expect(form.status).toBe(303);

@@ -1,3 +1,5 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.tsx';
 import { loadConfig } from '../../src/config.ts';
@@ -9,6 +11,7 @@ import { startRuns, type RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import { defaultAssets } from '../../src/server.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
 import { insertPrincipals } from '../helpers/accounts.ts';
+import { nonSnakeKeys } from '../helpers/contract-check.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 
 let db: TestDatabase;
@@ -154,7 +157,7 @@ describe('control', () => {
     expect((await post(`/api/v1/runs/${run.id}/resume`)).status).toBe(202);
     const done = await rt.service.waitForRun(run.id, { timeoutMs: 10_000 });
     expect(done.status).toBe('succeeded');
-    expect((done.result as { resumedFrom: number }).resumedFrom).toBe(step);
+    expect((done.result as { resumed_from: number }).resumed_from).toBe(step);
     expect(await statusEvents(run.id)).toEqual(['queued', 'running', 'paused', 'queued', 'running', 'succeeded']);
   });
 
@@ -166,7 +169,7 @@ describe('control', () => {
   });
 
   it('retries a failing run with growing backoff until it succeeds', async () => {
-    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 0, steps: 1, failAttempts: 2 }, maxAttempts: 3, retryDelayMs: 100 });
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 0, steps: 1, fail_attempts: 2 }, maxAttempts: 3, retryDelayMs: 100 });
     const done = await rt.service.waitForRun(run.id, { timeoutMs: 10_000 });
     expect(done.status).toBe('succeeded');
     expect(done.attempt).toBe(3);
@@ -182,7 +185,7 @@ describe('control', () => {
   });
 
   it('does not wait forever for an executor that ignores its signal: nothing stays running', async () => {
-    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 30_000, steps: 1, ignoreAbort: true }, timeoutMs: 200 });
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 30_000, steps: 1, ignore_abort: true }, timeoutMs: 200 });
     // Timeout 200 ms, then the pool's abort grace (1,000 ms in this file) before it records the end.
     const done = await rt.service.waitForRun(run.id, { timeoutMs: 10_000 });
     expect(done.status).toBe('failed');
@@ -199,7 +202,7 @@ describe('control', () => {
   });
 
   it('a run that fails for good keeps its error and partial progress', async () => {
-    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 100, steps: 10, failAtStep: 4 }, maxAttempts: 3 });
+    const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 100, steps: 10, fail_at_step: 4 }, maxAttempts: 3 });
     const done = await rt.service.waitForRun(run.id, { timeoutMs: 5000 });
     expect(done.status).toBe('failed');
     expect(done.attempt).toBe(1);
@@ -233,6 +236,62 @@ describe('SSE', () => {
     const all = [...seen.slice(0, seen.indexOf(last) + 1), ...ids(rest)];
     const final = (await rt.service.getRun(run.id))!;
     expect(all).toEqual(Array.from({ length: final.eventSeq }, (_, i) => i + 1));
+  });
+
+  it('sends each event\'s data as documented: snake_case, valid against its schema in the OpenAPI document', async () => {
+    // A first attempt that fails (a status event with an error, then a queued retry with run_after), then success.
+    const queued = await post('/api/v1/runs', { executor: 'sleep', params: { ms: 40, steps: 2, fail_attempts: 1 }, max_attempts: 2, retry_delay_ms: 50 });
+    expect(queued.status).toBe(202);
+    const { id } = (await queued.json()) as { id: number };
+    const text = await readSse(await app.request(`/api/v1/runs/${id}/events`), (t) => /event: done\ndata: .*\n\n/.test(t));
+    const messages = text
+      .split('\n\n')
+      .map((block) => {
+        const lines = block.split('\n').filter((l) => l && !l.startsWith(':'));
+        const field = (name: string) => lines.filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2));
+        return { event: field('event')[0] ?? null, data: field('data').join('\n') };
+      })
+      .filter((m) => m.event !== null);
+    const doc = (await (await app.request('/api/v1/openapi.json')).json()) as { components: { schemas: Record<string, unknown> } };
+    // Every object closed, as the contract check does for JSON answers: an undocumented field fails.
+    const closed = (schema: unknown): unknown => {
+      if (Array.isArray(schema)) return schema.map(closed);
+      if (schema === null || typeof schema !== 'object') return schema;
+      const out: Record<string, unknown> = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, closed(v)]));
+      if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+      return out;
+    };
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    (addFormatsModule as unknown as (a: Ajv2020) => void)(ajv);
+    const components = closed(doc.components);
+    const schemaOf: Record<string, string> = { progress: 'RunProgressEvent', log: 'RunLogEvent', status: 'RunStatusEvent', done: 'Run', access_ended: 'AccessEndedEvent' };
+    const problems: string[] = [];
+    for (const m of messages) {
+      const name = schemaOf[m.event!];
+      if (!name) {
+        problems.push(`undocumented event ${m.event}`);
+        continue;
+      }
+      const data = JSON.parse(m.data) as unknown;
+      const validate = ajv.compile({ $ref: `#/components/schemas/${name}`, components });
+      if (!validate(data)) problems.push(`${m.event}: ${ajv.errorsText(validate.errors)} in ${m.data}`);
+      problems.push(...nonSnakeKeys(data).map((k) => `${m.event}: key ${k} is not snake_case`));
+    }
+    expect(problems).toEqual([]);
+    const events = messages.map((m) => m.event);
+    expect(new Set(events)).toEqual(new Set(['status', 'progress', 'log', 'done']));
+    const statuses = messages.filter((m) => m.event === 'status').map((m) => JSON.parse(m.data) as Record<string, unknown>);
+    expect(statuses.some((s) => s.status === 'queued' && typeof s.run_after === 'string' && s.attempt === 1), JSON.stringify(statuses)).toBe(true);
+    expect(statuses.find((s) => (s.error as { code?: string } | undefined)?.code)).toBeDefined();
+    const progress = messages.filter((m) => m.event === 'progress').map((m) => JSON.parse(m.data) as Record<string, unknown>);
+    expect(progress[0]).toMatchObject({ run_id: id, processed: expect.any(Number), total: 2 });
+    expect(progress[0]).toHaveProperty('eta_at');
+    const done = JSON.parse(messages[messages.length - 1].data) as Record<string, unknown>;
+    expect(done).toMatchObject({ id, status: 'succeeded', attempt: 2, max_attempts: 2, result: { steps: 2, resumed_from: expect.any(Number), attempt: 2 } });
+    // The logs answer has the same lines.
+    const logs = (await (await app.request(`/api/v1/runs/${id}/logs`)).json()) as { run_id: number; lines: Array<{ run_id: number; level: string; message: string }> };
+    expect(logs.run_id).toBe(id);
+    expect(logs.lines.map((l) => l.message)).toEqual(messages.filter((m) => m.event === 'log').map((m) => (JSON.parse(m.data) as { message: string }).message));
   });
 
   it('unsubscribes clients that leave: 1,000 connect/disconnect cycles leak no listener', async () => {

@@ -7,7 +7,9 @@ import { openMarketStore } from '../../src/market/duckdb.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { makeRunsCore, startRuns } from '../../src/runs/runs.runtime.ts';
 import { makeSchedulerManager } from '../../src/scheduler/manager.ts';
-import { createTask, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
+import { parseInput } from '../../src/http/contract.ts';
+import { TaskInputSchema } from '../../src/scheduler/scheduler.contract.ts';
+import { createTask as createTaskOf, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
 import { countExecutions, waitUntil } from '../helpers/executions.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 
@@ -22,6 +24,8 @@ import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 let tdb: TestDatabase;
 let deps: TasksDeps;
 const actor = { ...systemActor('test'), userId: null, username: 'test', ip: null, userAgent: null };
+/** Creates a task from a request body, read as the API reads it. */
+const createTask = (d: TasksDeps, a: typeof actor, body: Record<string, unknown>) => createTaskOf(d, a, parseInput(TaskInputSchema, body));
 let seq = 0;
 
 beforeAll(async () => {
@@ -49,26 +53,26 @@ describe('misfire after downtime', () => {
   // Every minute; last considered 10:00:00; now 10:05:30 → missed 10:01…10:05 (5 slots).
   const schedule = { kind: 'cron', expression: '* * * * *', timezone: 'UTC' };
   it('once: one run for the newest missed slot', async () => {
-    const t = await task({ schedule, misfire: 'once', graceSeconds: 10 }, '2026-03-02T10:00:00Z');
+    const t = await task({ schedule, misfire: 'once', grace_seconds: 10 }, '2026-03-02T10:00:00Z');
     const r = await managerAt('2026-03-02T10:05:30Z').fireDue([t.id]);
     expect(await slotsOf(t.id)).toEqual(['2026-03-02T10:05:00.000Z']);
     expect(r.dropped).toBe(4);
   });
   it('each: every missed slot up to the catch-up bound, newest kept', async () => {
-    const t = await task({ schedule, misfire: 'each', maxCatchUp: 3, graceSeconds: 10, overlap: 'allow', maxConcurrent: 10 }, '2026-03-02T10:00:00Z');
+    const t = await task({ schedule, misfire: 'each', max_catch_up: 3, grace_seconds: 10, overlap: 'allow', max_concurrent: 10 }, '2026-03-02T10:00:00Z');
     await managerAt('2026-03-02T10:05:30Z').fireDue([t.id]);
     expect(await slotsOf(t.id)).toEqual(['2026-03-02T10:03:00.000Z', '2026-03-02T10:04:00.000Z', '2026-03-02T10:05:00.000Z']);
   });
   it('skip: only a slot still within the grace period', async () => {
-    const t = await task({ schedule, misfire: 'skip', graceSeconds: 45 }, '2026-03-02T10:00:00Z');
+    const t = await task({ schedule, misfire: 'skip', grace_seconds: 45 }, '2026-03-02T10:00:00Z');
     await managerAt('2026-03-02T10:05:30Z').fireDue([t.id]);
     expect(await slotsOf(t.id)).toEqual(['2026-03-02T10:05:00.000Z']);
-    const u = await task({ schedule, misfire: 'skip', graceSeconds: 10 }, '2026-03-02T10:00:00Z');
+    const u = await task({ schedule, misfire: 'skip', grace_seconds: 10 }, '2026-03-02T10:00:00Z');
     await managerAt('2026-03-02T10:05:30Z').fireDue([u.id]);
     expect(await slotsOf(u.id)).toEqual([]);
   });
   it('advances the considered slot so the next decision does not fire again', async () => {
-    const t = await task({ schedule, misfire: 'once', overlap: 'allow', maxConcurrent: 5 }, '2026-03-02T10:00:00Z');
+    const t = await task({ schedule, misfire: 'once', overlap: 'allow', max_concurrent: 5 }, '2026-03-02T10:00:00Z');
     await managerAt('2026-03-02T10:01:00.005Z').fireDue([t.id]);
     await managerAt('2026-03-02T10:01:00.900Z').fireDue([t.id]);
     await managerAt('2026-03-02T10:02:00.001Z').fireDue([t.id]);
@@ -77,7 +81,7 @@ describe('misfire after downtime', () => {
 });
 
 describe('overlap', () => {
-  const schedule = { kind: 'interval', everySeconds: 60, timezone: 'UTC' };
+  const schedule = { kind: 'interval', every_seconds: 60, timezone: 'UTC' };
   it('skip: no new run while one is queued', async () => {
     const t = await task({ schedule, overlap: 'skip' }, '2026-03-02T10:00:00Z');
     await managerAt('2026-03-02T10:01:00.001Z').fireDue([t.id]);
@@ -86,7 +90,7 @@ describe('overlap', () => {
     expect(await slotsOf(t.id)).toEqual(['2026-03-02T10:01:00.000Z']);
   });
   it('allow: up to max concurrent', async () => {
-    const t = await task({ schedule, overlap: 'allow', maxConcurrent: 2 }, '2026-03-02T10:00:00Z');
+    const t = await task({ schedule, overlap: 'allow', max_concurrent: 2 }, '2026-03-02T10:00:00Z');
     for (const at of ['10:01', '10:02', '10:03']) await managerAt(`2026-03-02T${at}:00.001Z`).fireDue([t.id]);
     expect(await slotsOf(t.id)).toEqual(['2026-03-02T10:01:00.000Z', '2026-03-02T10:02:00.000Z']);
   });
@@ -95,18 +99,18 @@ describe('overlap', () => {
 describe('time zones and seconds', () => {
   it('a daily 02:30 in New York fires at 03:00 on the spring-forward day (02:30 does not exist) and once on fall-back', async () => {
     // 2026-03-08: 02:30 does not exist in America/New_York (clocks jump 02:00 → 03:00).
-    const t = await task({ schedule: { kind: 'cron', expression: '30 2 * * *', timezone: 'America/New_York' }, misfire: 'each', maxCatchUp: 10, overlap: 'allow', maxConcurrent: 10 }, '2026-03-07T00:00:00Z');
+    const t = await task({ schedule: { kind: 'cron', expression: '30 2 * * *', timezone: 'America/New_York' }, misfire: 'each', max_catch_up: 10, overlap: 'allow', max_concurrent: 10 }, '2026-03-07T00:00:00Z');
     await managerAt('2026-03-10T12:00:00Z').fireDue([t.id]);
     // 03-07 02:30 EST = 07:30Z; 03-08 has no 02:30, so it fires at the first valid time, 03:00 EDT = 07:00Z
     // (what schedule.test.ts pins for nextFireTimes); 03-09 and 03-10 02:30 EDT = 06:30Z.
     expect(await slotsOf(t.id)).toEqual(['2026-03-07T07:30:00.000Z', '2026-03-08T07:00:00.000Z', '2026-03-09T06:30:00.000Z', '2026-03-10T06:30:00.000Z']);
-    const u = await task({ schedule: { kind: 'cron', expression: '30 1 * * *', timezone: 'America/New_York' }, misfire: 'each', maxCatchUp: 10, overlap: 'allow', maxConcurrent: 10 }, '2026-10-31T12:00:00Z');
+    const u = await task({ schedule: { kind: 'cron', expression: '30 1 * * *', timezone: 'America/New_York' }, misfire: 'each', max_catch_up: 10, overlap: 'allow', max_concurrent: 10 }, '2026-10-31T12:00:00Z');
     await managerAt('2026-11-02T12:00:00Z').fireDue([u.id]);
     // 2026-11-01 01:30 happens twice; it fires once (the first, EDT = 05:30Z), then 11-02 01:30 EST = 06:30Z.
     expect(await slotsOf(u.id)).toEqual(['2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z']);
   });
   it('six fields: every 15 seconds', async () => {
-    const t = await task({ schedule: { kind: 'cron', expression: '*/15 * * * * *', timezone: 'Asia/Shanghai' }, misfire: 'each', maxCatchUp: 100, overlap: 'allow', maxConcurrent: 100 }, '2026-03-02T10:00:00Z');
+    const t = await task({ schedule: { kind: 'cron', expression: '*/15 * * * * *', timezone: 'Asia/Shanghai' }, misfire: 'each', max_catch_up: 100, overlap: 'allow', max_concurrent: 100 }, '2026-03-02T10:00:00Z');
     await managerAt('2026-03-02T10:01:00.500Z').fireDue([t.id]);
     expect(await slotsOf(t.id)).toEqual(['10:00:15', '10:00:30', '10:00:45', '10:01:00'].map((x) => `2026-03-02T${x}.000Z`));
   });
@@ -114,7 +118,7 @@ describe('time zones and seconds', () => {
 
 describe('disabled, paused and manual tasks', () => {
   it('never fire from the schedule', async () => {
-    const schedule = { kind: 'interval', everySeconds: 60, timezone: 'UTC' };
+    const schedule = { kind: 'interval', every_seconds: 60, timezone: 'UTC' };
     const a = await task({ schedule, enabled: false }, '2026-03-02T10:00:00Z');
     const b = await task({ schedule }, '2026-03-02T10:00:00Z');
     await tdb.store.db.updateTable('scheduled_tasks').set({ paused: true }).where('id', '=', b.id).execute();
@@ -165,7 +169,7 @@ const traced = { executor: 'noop', config: { trace: true } };
 describe('exactly once across managers, counted from executions', () => {
   it('two managers deciding the same slot insert one run, executed once; the other counts a duplicate', async () => {
     await withExecutingDatabase(false, async ({ deps: d, db, slots }) => {
-      const t = await createTask(d, actor, { name: 'race', ...traced, schedule: { kind: 'interval', everySeconds: 1, timezone: 'UTC' }, overlap: 'allow', maxConcurrent: 100 });
+      const t = await createTask(d, actor, { name: 'race', ...traced, schedule: { kind: 'interval', every_seconds: 1, timezone: 'UTC' }, overlap: 'allow', max_concurrent: 100 });
       await db.store.db.updateTable('scheduled_tasks').set({ last_slot: new Date('2026-03-02T10:00:00Z') }).where('id', '=', t.id).execute();
       const at = (iso: string) => makeSchedulerManager({ pg: db.store, runs: d.runs, logger: silentLogger, clock: () => new Date(iso) });
       const [a, b] = await Promise.all([at('2026-03-02T10:00:01.010Z').fireDue([t.id]), at('2026-03-02T10:00:01.020Z').fireDue([t.id])]);
@@ -179,7 +183,7 @@ describe('exactly once across managers, counted from executions', () => {
 
   it('the detector sees the slot executed twice when the unique key on runs(task_id, scheduled_for) is dropped', async () => {
     await withExecutingDatabase(true, async ({ deps: d, db }) => {
-      const t = await createTask(d, actor, { name: 'race', ...traced, schedule: { kind: 'interval', everySeconds: 1, timezone: 'UTC' }, overlap: 'allow', maxConcurrent: 100 });
+      const t = await createTask(d, actor, { name: 'race', ...traced, schedule: { kind: 'interval', every_seconds: 1, timezone: 'UTC' }, overlap: 'allow', max_concurrent: 100 });
       await db.store.db.updateTable('scheduled_tasks').set({ last_slot: new Date('2026-03-02T10:00:00Z') }).where('id', '=', t.id).execute();
       const at = (iso: string) => makeSchedulerManager({ pg: db.store, runs: d.runs, logger: silentLogger, clock: () => new Date(iso) });
       const [a, b] = await Promise.all([at('2026-03-02T10:00:01.010Z').fireDue([t.id]), at('2026-03-02T10:00:01.020Z').fireDue([t.id])]);
@@ -202,12 +206,12 @@ describe('the timer', () => {
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
       const make = async (name: string, schedule: Record<string, unknown>) => {
         // misfire 'each': a timer late on a busy machine still fires every slot, so the slots below are consecutive.
-        const t = await createTask(d, actor, { name, ...traced, schedule, overlap: 'allow', maxConcurrent: 100, misfire: 'each', maxCatchUp: 100, graceSeconds: 300 });
+        const t = await createTask(d, actor, { name, ...traced, schedule, overlap: 'allow', max_concurrent: 100, misfire: 'each', max_catch_up: 100, grace_seconds: 300 });
         await db.store.db.updateTable('scheduled_tasks').set({ last_slot: now }).where('id', '=', t.id).execute();
         return t;
       };
       const everySecond = await make('every-second', { kind: 'cron', expression: '* * * * * *', timezone: 'UTC' });
-      const everyTwo = await make('every-two', { kind: 'interval', everySeconds: 2, timezone: 'UTC' });
+      const everyTwo = await make('every-two', { kind: 'interval', every_seconds: 2, timezone: 'UTC' });
       const paused = await make('paused', { kind: 'cron', expression: '* * * * * *', timezone: 'UTC' });
       const m = makeSchedulerManager({ pg: db.store, runs: d.runs, logger: silentLogger, sweepMs: 60_000 });
       await m.start();

@@ -44,27 +44,29 @@ describe('/api/v1/scheduler', () => {
     }
     expect(got.json.state).toBe('idle');
 
-    const edited = await call('PATCH', `/scheduler/tasks/${id}`, admin, { schedule: { kind: 'interval', everySeconds: 90, timezone: 'UTC' }, overlap: 'allow', maxConcurrent: 3 });
+    const edited = await call('PATCH', `/scheduler/tasks/${id}`, admin, { schedule: { kind: 'interval', every_seconds: 90, timezone: 'UTC' }, overlap: 'allow', max_concurrent: 3 });
     expect(edited.status).toBe(200);
-    expect(edited.json.schedule).toEqual({ kind: 'interval', everySeconds: 90, timezone: 'UTC' });
+    expect(edited.json.schedule).toEqual({ kind: 'interval', every_seconds: 90, timezone: 'UTC' });
+    expect(edited.json.max_concurrent).toBe(3);
+    expect(edited.json.description).toBe(''); // a field left out keeps its value
 
     expect((await call('POST', `/scheduler/tasks/${id}/disable`, admin)).json.enabled).toBe(false);
     const trig = await call('POST', `/scheduler/tasks/${id}/trigger`, admin, { overrides: { note: 'override' } });
     expect(trig.status).toBe(202);
     expect(trig.json.params).toEqual({ note: 'override' });
-    expect(trig.json.taskId).toBe(id);
+    expect(trig.json.task_id).toBe(id);
     // Triggered once, it stays disabled.
     const after = await call('GET', `/scheduler/tasks/${id}`, viewer);
     expect(after.json.task.enabled).toBe(false);
     expect(after.json.state).toBe('disabled');
-    expect(after.json.lastRun.id).toBe(trig.json.id);
+    expect(after.json.last_run.id).toBe(trig.json.id);
 
     const runs = await call('GET', `/scheduler/tasks/${id}/runs`, viewer);
     expect(runs.json.runs.map((r: { id: number }) => r.id)).toEqual([trig.json.id]);
     const cancelled = await call('POST', `/scheduler/tasks/${id}/runs/${trig.json.id}/cancel`, admin);
     expect(cancelled.json.status).toBe('cancelled');
     const retried = await call('POST', `/scheduler/tasks/${id}/runs/${trig.json.id}/retry`, admin);
-    expect(retried.json.retryOfRunId).toBe(trig.json.id);
+    expect(retried.json.retry_of_run_id).toBe(trig.json.id);
 
     expect((await call('POST', `/scheduler/tasks/${id}/enable`, admin)).json.enabled).toBe(true);
     expect((await call('POST', `/scheduler/tasks/${id}/pause`, admin)).json.paused).toBe(true);
@@ -72,7 +74,7 @@ describe('/api/v1/scheduler', () => {
     expect((await call('POST', `/scheduler/tasks/${id}/resume`, admin)).json.paused).toBe(false);
 
     const stats = await call('GET', '/scheduler/stats', viewer);
-    const mine = stats.json.tasks.find((s: { taskId: number }) => s.taskId === id);
+    const mine = stats.json.tasks.find((s: { task_id: number }) => s.task_id === id);
     expect(mine.runs).toBe(1); // the cancelled run; the retried one is still queued (no workers here)
 
     expect((await call('DELETE', `/scheduler/tasks/${id}`, admin)).status).toBe(200);

@@ -209,7 +209,7 @@ describe('secret env entries and arguments of command tasks', () => {
 
   it("are sealed in a workflow's inline command steps too, and reach the step's program", async () => {
     const wfSecret = `wf-${randomBytes(10).toString('hex')}`;
-    const step = { id: 'upload', executor: 'command', config: { program: 'sh', args: ['-c', 'printf %s "$W" | sha256sum'], env: { W: { value: wfSecret, secret: true } } }, dependsOn: [] };
+    const step = { id: 'upload', executor: 'command', config: { program: 'sh', args: ['-c', 'printf %s "$W" | sha256sum'], env: { W: { value: wfSecret, secret: true } } }, depends_on: [] };
     const created = await call('POST', '/api/v1/scheduler/tasks', tokens.admin, { name: 'wf with secret', executor: 'workflow', schedule: { kind: 'manual' }, config: { steps: [step] } });
     expect(created.status).toBe(201);
     expect(created.text).not.toContain(wfSecret);

@@ -77,7 +77,7 @@ export function RunPage(props: { chrome: PageChrome; run: Run; timeline: RunEven
       <h1>
         Run #{r.id} · {r.executor} <span id="run-status"><StatusBadge run={r} /></span>
       </h1>
-      {live ? <div id="run-live" hx-sse:connect={`/runs/${r.id}/stream?lastEventId=${props.resumeAfterSeq}`} hx-sse:close="done"></div> : null}
+      {live ? <div id="run-live" hx-sse:connect={`/runs/${r.id}/stream?last_event_id=${props.resumeAfterSeq}`} hx-sse:close="done"></div> : null}
       <div id="run-controls-box"><RunControls chrome={props.chrome} run={r} canControl={props.canControl} /></div>
       <div id="run-progress"><ProgressBar progress={r.progress} /></div>
       <dl class="facts">

@@ -99,7 +99,7 @@ export function DagSvg(props: { steps: WorkflowStep[]; state: Record<string, Ste
         </marker>
       </defs>
       {props.steps.flatMap((s) =>
-        s.dependsOn.map((d) => {
+        s.depends_on.map((d) => {
           const a = pos.get(d)!;
           const b = pos.get(s.id)!;
           return <line class="dag-edge" x1={a.x + nodeW} y1={a.y + nodeH / 2} x2={b.x} y2={b.y + nodeH / 2} marker-end="url(#arrow)" />;
