@@ -11,7 +11,7 @@ import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { createTask, triggerTask, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
 import { serverExecutors } from '../../src/server.ts';
 import { userDualMaSource } from '../backtest/sandbox/user-dual-ma.ts';
-import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
+import { insertBacktestFixture, makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
 
 let env: BacktestEnv;
 beforeAll(async () => {
@@ -233,6 +233,15 @@ describe('refusing what the data cannot answer', () => {
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout).result.benchmarkCode).toBeNull();
   }, 60_000);
+
+  it('a rerun asks the market data again: a config it no longer answers is refused', async () => {
+    env.as(env.users.analyst);
+    // A finished backtest of stocks this market does not have (the fixture's own tiny panel).
+    const id = await insertBacktestFixture(env.db.store.db, env.users.analyst.userId, 'succeeded');
+    const e = await (await env.app.request(`/api/v1/backtests/${id}/rerun`, { method: 'POST' })).json();
+    expect(e.error).toMatchObject({ code: 'invalid_request', details: { field: 'codes' } });
+    expect(e.error.message).toContain('unknown stocks');
+  });
 
   it('a scheduled backtest whose saved config the data cannot answer fails its run with invalid_config and the message', async () => {
     const deps: TasksDeps = { db: env.db.store.db, registry: makeExecutorRegistry(serverExecutors()), runs: env.rt.service };
