@@ -69,7 +69,7 @@ describe.skipIf(!hasChromium)('runs pages in a browser', () => {
 
   it('shows a run live: progress moves, log lines arrive, the result appears, the stream closes', async () => {
     await rt.service.queueRun({ executor: 'noop', queuedBy: 1 });
-    await rt.service.queueRun({ executor: 'sleep', params: { ms: 100, steps: 2, failAtStep: 2 }, queuedBy: 1 });
+    await rt.service.queueRun({ executor: 'sleep', params: { ms: 100, steps: 2, fail_at_step: 2 }, queuedBy: 1 });
     const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 8000, steps: 40 }, queuedBy: 1 });
     const page = await browser.newPage();
     const problems: string[] = [];

@@ -6,10 +6,12 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.tsx';
+import { parseInput } from '../../src/http/contract.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
 import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import { seedSchedulerTasks } from '../../src/scheduler/seed.ts';
+import { TaskInputSchema } from '../../src/scheduler/scheduler.contract.ts';
 import { createTask } from '../../src/scheduler/tasks.service.ts';
 import { defaultAssets } from '../../src/server.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
@@ -39,24 +41,24 @@ describe.skipIf(!hasChromium)('scheduler pages in a browser', () => {
     await seedSchedulerTasks(db.store.db, silentLogger);
     const actor = { userId: null, username: 'test', ip: null, userAgent: null };
     const deps = { db: db.store.db, registry: started.registry, runs: rt.service };
-    await createTask(deps, actor, { name: 'heartbeat', executor: 'noop', schedule: { kind: 'interval', everySeconds: 30, timezone: 'UTC' } });
-    const wf = await createTask(deps, actor, {
+    await createTask(deps, actor, parseInput(TaskInputSchema, { name: 'heartbeat', executor: 'noop', schedule: { kind: 'interval', every_seconds: 30, timezone: 'UTC' } }));
+    const wf = await createTask(deps, actor, parseInput(TaskInputSchema, {
       name: 'nightly checks',
       executor: 'workflow',
       schedule: { kind: 'cron', expression: '0 2 * * *', timezone: 'Asia/Shanghai' },
       config: {
         mode: 'parallel',
         parallelism: 2,
-        onFailure: 'continue',
+        on_failure: 'continue',
         steps: [
-          { id: 'prepare', executor: 'noop', dependsOn: [] },
-          { id: 'fetch', executor: 'sleep', config: { ms: 300, steps: 3 }, dependsOn: ['prepare'] },
-          { id: 'broken', executor: 'sleep', config: { ms: 0, steps: 1, failAtStep: 1 }, dependsOn: ['prepare'] },
-          { id: 'report', executor: 'noop', dependsOn: ['fetch', 'broken'] },
-          { id: 'cleanup', executor: 'noop', dependsOn: ['fetch'] },
+          { id: 'prepare', executor: 'noop', depends_on: [] },
+          { id: 'fetch', executor: 'sleep', config: { ms: 300, steps: 3 }, depends_on: ['prepare'] },
+          { id: 'broken', executor: 'sleep', config: { ms: 0, steps: 1, fail_at_step: 1 }, depends_on: ['prepare'] },
+          { id: 'report', executor: 'noop', depends_on: ['fetch', 'broken'] },
+          { id: 'cleanup', executor: 'noop', depends_on: ['fetch'] },
         ],
       },
-    });
+    }));
     wfTaskId = wf.id;
     const app = createApp({
       config: started.config,

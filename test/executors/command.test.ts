@@ -86,7 +86,7 @@ describe('command executor', () => {
   it('a timeout kills the whole process group (a grandchild too)', async () => {
     // The child starts a grandchild and prints its pid, then both sleep far longer than the timeout.
     const script = `const {spawn}=require('child_process');const g=spawn(process.execPath,['-e','setTimeout(()=>{},60000)'],{stdio:'ignore'});console.log('grandchild',g.pid);setTimeout(()=>{},60000)`;
-    const run = await runtime.service.queueRun({ executor: 'command', params: { program: node, args: ['-e', script], timeoutSeconds: 1, killGraceMs: 500 } });
+    const run = await runtime.service.queueRun({ executor: 'command', params: { program: node, args: ['-e', script], timeout_seconds: 1, kill_grace_ms: 500 } });
     const done = await finish(run.id);
     expect(done.status).toBe('failed');
     expect(done.error?.code).toBe('timeout');

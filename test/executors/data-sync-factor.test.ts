@@ -42,7 +42,7 @@ describe('data_sync executor against the fake Tushare server', () => {
     // The 11th `daily` call fails for good (token refused); earlier ones answer normally.
     fake.inject({ kind: 'delay', ms: 0 }, { times: 10, apiName: 'daily' });
     fake.inject({ kind: 'bad_token' }, { apiName: 'daily' });
-    const run = await runtime.service.queueRun({ executor: 'data_sync', params: { dataset: 'daily_bars', source: 'tushare', start: 20260901, end: 20260930, batchRows: 100 }, maxAttempts: 1 });
+    const run = await runtime.service.queueRun({ executor: 'data_sync', params: { dataset: 'daily_bars', source: 'tushare', start: 20260901, end: 20260930, batch_rows: 100 }, maxAttempts: 1 });
     const failed = await finish(run.id);
     expect(failed.status).toBe('failed');
     expect(failed.error?.message).toMatch(/daily_bars sync partial: Tushare refused the token.*a retry resumes after it/);

@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/auth/users.service.ts';
-import type { WorkflowState } from '../../src/executors/workflow.executor.ts';
+import { workflowStepStates, type WorkflowResult } from '../../src/executors/workflow.executor.ts';
+import { parseInput } from '../../src/http/contract.ts';
 import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
 import type { ExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
+import { TaskInputSchema } from '../../src/scheduler/scheduler.contract.ts';
 import { createTask, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 import { startTestRuns } from '../helpers/runs-runtime.ts';
@@ -30,10 +32,10 @@ afterAll(async () => {
 }, 30_000);
 
 const finish = (id: number) => runtime.service.waitForRun(id, { timeoutMs: 30_000 });
-const noop = (id: string, dependsOn: string[] = []) => ({ id, executor: 'noop', config: {}, dependsOn });
-const failing = (id: string, dependsOn: string[] = []) => ({ id, executor: 'sleep', config: { ms: 0, steps: 1, failAtStep: 1 }, dependsOn });
+const noop = (id: string, depends_on: string[] = []) => ({ id, executor: 'noop', config: {}, depends_on });
+const failing = (id: string, depends_on: string[] = []) => ({ id, executor: 'sleep', config: { ms: 0, steps: 1, fail_at_step: 1 }, depends_on });
 const children = async (runId: number) => (await runtime.service.listRuns({ parentRunId: runId }, { limit: 100, offset: 0 })).runs;
-const stepsOf = (r: { result: unknown; checkpoint: unknown }) => ((r.result ?? r.checkpoint) as WorkflowState).steps;
+const stepsOf = (r: { result: unknown; checkpoint: unknown }) => workflowStepStates(r)!;
 
 describe('workflow executor', () => {
   it('runs steps in dependency order, each as a child run', async () => {
@@ -48,11 +50,14 @@ describe('workflow executor', () => {
     const byId = new Map(kids.map((k) => [k.id, k]));
     const d = byId.get(steps.d.runId!)!;
     for (const dep of ['b', 'c']) expect(byId.get(steps[dep].runId!)!.finishedAt!.getTime()).toBeLessThanOrEqual(d.startedAt!.getTime());
-    expect((done.result as WorkflowState).outcome).toBe('succeeded');
+    expect((done.result as WorkflowResult).outcome).toBe('succeeded');
+    // The result lists the steps in run order, snake_case.
+    expect((done.result as WorkflowResult).steps.map((st) => st.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect((done.result as WorkflowResult).steps[0]).toEqual({ id: 'a', status: 'succeeded', run_id: steps.a.runId, error: null });
   });
 
   it('stop: a failed step fails the workflow and nothing after it starts', async () => {
-    const run = await runtime.service.queueRun({ executor: 'workflow', params: { onFailure: 'stop', steps: [noop('a'), failing('b', ['a']), noop('c', ['b']), noop('x')] } });
+    const run = await runtime.service.queueRun({ executor: 'workflow', params: { on_failure: 'stop', steps: [noop('a'), failing('b', ['a']), noop('c', ['b']), noop('x')] } });
     const done = await finish(run.id);
     expect(done.status).toBe('failed');
     const steps = stepsOf(done);
@@ -62,19 +67,19 @@ describe('workflow executor', () => {
   });
 
   it('continue: independent steps still run, dependents are skipped, the result is partial', async () => {
-    const run = await runtime.service.queueRun({ executor: 'workflow', params: { onFailure: 'continue', steps: [noop('a'), failing('b', ['a']), noop('c', ['b']), noop('d', ['a'])] } });
+    const run = await runtime.service.queueRun({ executor: 'workflow', params: { on_failure: 'continue', steps: [noop('a'), failing('b', ['a']), noop('c', ['b']), noop('d', ['a'])] } });
     const done = await finish(run.id);
     expect(done.status).toBe('succeeded');
-    const state = done.result as WorkflowState;
-    expect(state.outcome).toBe('partial');
-    expect([state.steps.a.status, state.steps.b.status, state.steps.c.status, state.steps.d.status]).toEqual(['succeeded', 'failed', 'skipped', 'succeeded']);
+    expect((done.result as WorkflowResult).outcome).toBe('partial');
+    const steps = stepsOf(done);
+    expect([steps.a.status, steps.b.status, steps.c.status, steps.d.status]).toEqual(['succeeded', 'failed', 'skipped', 'succeeded']);
   });
 
   it('resume (retry of a failed workflow) re-runs only the steps that did not succeed', async () => {
     // Step b fails the first time (no marker file), succeeds afterwards.
     const marker = join(mkdtempSync(join(tmpdir(), 'zq-wf-')), 'marker');
-    const flaky = { id: 'b', executor: 'command', config: { program: process.execPath, args: ['-e', `const fs=require('fs');if(!fs.existsSync(${JSON.stringify(marker)})){fs.writeFileSync(${JSON.stringify(marker)},'');process.exit(1)}`] }, dependsOn: ['a'] };
-    const run = await runtime.service.queueRun({ executor: 'workflow', params: { onFailure: 'stop', steps: [noop('a'), flaky, noop('c', ['b'])] } });
+    const flaky = { id: 'b', executor: 'command', config: { program: process.execPath, args: ['-e', `const fs=require('fs');if(!fs.existsSync(${JSON.stringify(marker)})){fs.writeFileSync(${JSON.stringify(marker)},'');process.exit(1)}`] }, depends_on: ['a'] };
+    const run = await runtime.service.queueRun({ executor: 'workflow', params: { on_failure: 'stop', steps: [noop('a'), flaky, noop('c', ['b'])] } });
     const first = await finish(run.id);
     expect(first.status).toBe('failed');
     const aRun = stepsOf(first).a.runId;
@@ -88,7 +93,7 @@ describe('workflow executor', () => {
   });
 
   it('cancel cancels the running steps', async () => {
-    const run = await runtime.service.queueRun({ executor: 'workflow', params: { steps: [{ id: 'long', executor: 'sleep', config: { ms: 60_000, steps: 600 }, dependsOn: [] }] } });
+    const run = await runtime.service.queueRun({ executor: 'workflow', params: { steps: [{ id: 'long', executor: 'sleep', config: { ms: 60_000, steps: 600 }, depends_on: [] }] } });
     const ac = new AbortController();
     for await (const e of runtime.service.follow(run.id, 0, ac.signal)) if (e.kind === 'log' && String((e.data as { message: string }).message).includes('started run')) break;
     ac.abort();
@@ -100,17 +105,19 @@ describe('workflow executor', () => {
 
   it('cycles, unknown dependencies, unknown executors and bad step configs are rejected at save time, naming the field', async () => {
     const save = (steps: unknown[]) =>
-      createTask(deps, actor, { name: `wf-${Math.random().toString(36).slice(2)}`, executor: 'workflow', schedule: { kind: 'manual' }, config: { steps } }).then(
+      Promise.resolve()
+        .then(() => createTask(deps, actor, parseInput(TaskInputSchema, { name: `wf-${Math.random().toString(36).slice(2)}`, executor: 'workflow', schedule: { kind: 'manual' }, config: { steps } })))
+        .then(
         () => null,
         (e: { status: number; message: string; details?: { field?: string } }) => ({ status: e.status, field: e.details?.field, message: e.message }),
       );
     const cycle = await save([noop('a', ['c']), noop('b', ['a']), noop('c', ['b'])]);
     expect(cycle).toMatchObject({ status: 400, field: 'config.steps' });
     expect(cycle!.message).toMatch(/cycle: a → c → b → a|cycle/);
-    expect(await save([noop('a', ['nope'])])).toMatchObject({ status: 400, field: 'config.steps.0.dependsOn' });
-    expect(await save([{ id: 'a', executor: 'no_such', config: {}, dependsOn: [] }])).toMatchObject({ status: 400, field: 'config.steps.0.executor' });
-    expect(await save([{ id: 'a', executor: 'sleep', config: { ms: -1 }, dependsOn: [] }])).toMatchObject({ status: 400, field: 'config.steps.0.config.ms' });
-    expect(await save([{ id: 'a', task: 'no such task', dependsOn: [] }])).toMatchObject({ status: 400, field: 'config.steps.0.task' });
+    expect(await save([noop('a', ['nope'])])).toMatchObject({ status: 400, field: 'config.steps.0.depends_on' });
+    expect(await save([{ id: 'a', executor: 'no_such', config: {}, depends_on: [] }])).toMatchObject({ status: 400, field: 'config.steps.0.executor' });
+    expect(await save([{ id: 'a', executor: 'sleep', config: { ms: -1 }, depends_on: [] }])).toMatchObject({ status: 400, field: 'config.steps.0.config.ms' });
+    expect(await save([{ id: 'a', task: 'no such task', depends_on: [] }])).toMatchObject({ status: 400, field: 'config.steps.0.task' });
     expect(await save([noop('a'), noop('b', ['a'])])).toBeNull();
   });
 });
