@@ -50,7 +50,7 @@ export function createRoutes(deps: BacktestPagesDeps) {
     if (range.first && s < range.first) s = range.first;
     return {
       strategy: 'builtin:dual_ma', params: {}, universe: 'all', codes: '', boards: [], exclude_st: false, start_date: s, end_date: last, capital: '1000000',
-      benchmark: '000300.SH', adjust: 'hfq', fill_timing: 'next_open', commission_pct: '0.03', min_commission: '5', stamp_duty_pct: '', slippage_bps: '0', name: '',
+      benchmark: '000300.SH', adjust: 'hfq', fill_timing: 'next_open', commission_pct: '0.03', min_commission: '5', stamp_duty_pct: '', transfer_fee_pct: '', slippage_bps: '0', on_error: 'fail', name: '',
     };
   };
 
@@ -73,7 +73,8 @@ export function createRoutes(deps: BacktestPagesDeps) {
         commission_pct: s.costs.commissionRate !== undefined ? String(s.costs.commissionRate * 100) : v.commission_pct,
         min_commission: s.costs.minCommission !== undefined ? String(s.costs.minCommission) : v.min_commission,
         stamp_duty_pct: typeof s.costs.stampDuty === 'number' ? String(s.costs.stampDuty * 100) : '',
-        slippage_bps: s.costs.slippageBps !== undefined ? String(s.costs.slippageBps) : v.slippage_bps, name: '',
+        transfer_fee_pct: typeof s.costs.transferFee === 'number' ? String(s.costs.transferFee * 100) : '',
+        slippage_bps: s.costs.slippageBps !== undefined ? String(s.costs.slippageBps) : v.slippage_bps, on_error: s.onError ?? 'fail', name: '',
       };
     }
     const st = c.req.query('strategy');
@@ -104,10 +105,11 @@ export function createRoutes(deps: BacktestPagesDeps) {
       strategy, params: paramsFromForm(schema, form), universe: one(form, 'universe') === 'codes' ? 'codes' : 'all', codes: one(form, 'codes'),
       boards: many(form, 'boards') as string[], exclude_st: one(form, 'exclude_st') === 'on', start_date: one(form, 'start_date'), end_date: one(form, 'end_date'),
       capital: one(form, 'capital'), benchmark: one(form, 'benchmark'), adjust: one(form, 'adjust') || 'hfq', fill_timing: one(form, 'fill_timing') || 'next_open',
-      commission_pct: one(form, 'commission_pct'), min_commission: one(form, 'min_commission'), stamp_duty_pct: one(form, 'stamp_duty_pct'), slippage_bps: one(form, 'slippage_bps'), name: one(form, 'name'),
+      commission_pct: one(form, 'commission_pct'), min_commission: one(form, 'min_commission'), stamp_duty_pct: one(form, 'stamp_duty_pct'),
+      transfer_fee_pct: one(form, 'transfer_fee_pct'), slippage_bps: one(form, 'slippage_bps'), on_error: one(form, 'on_error'), name: one(form, 'name'),
     };
-    const transferPct = one(form, 'transfer_fee_pct').trim();
-    const onError = one(form, 'on_error').trim();
+    const transferPct = v.transfer_fee_pct.trim();
+    const onError = v.on_error.trim();
     const n = (s: string) => (s.trim() === '' ? undefined : Number(s));
     const pctN = (s: string) => (s.trim() === '' ? undefined : Number(s) / 100);
     const body: Record<string, unknown> = {
@@ -127,7 +129,7 @@ export function createRoutes(deps: BacktestPagesDeps) {
       ...(n(v.min_commission) !== undefined ? { min_commission: n(v.min_commission) } : {}),
       ...(n(v.stamp_duty_pct) !== undefined ? { stamp_duty: pctN(v.stamp_duty_pct) } : {}),
       ...(n(v.slippage_bps) !== undefined ? { slippage_bps: n(v.slippage_bps) } : {}),
-      // Read when the form has them (transfer fee in %, or "schedule"; on_error fail|skip_day); the API's defaults otherwise.
+      // Transfer fee in %, "schedule" or empty (the schedule); on_error fail|skip_day (the API's default when absent).
       ...(transferPct === 'schedule' ? { transfer_fee: 'schedule' } : n(transferPct) !== undefined ? { transfer_fee: pctN(transferPct) } : {}),
       ...(onError ? { on_error: onError } : {}),
       ...(v.name.trim() ? { name: v.name.trim() } : {}),

@@ -150,6 +150,15 @@ describe('one plan', () => {
     const row = await env.db.store.db.selectFrom('backtests').select('config').where('id', '=', id).executeTakeFirstOrThrow();
     const spec = (typeof row.config === 'string' ? JSON.parse(row.config) : row.config) as BacktestSpec;
     expect(spec).toMatchObject({ onError: 'skip_day', costs: { transferFee: 0 } });
+    // "Rerun with changes" fills them in again.
+    const again = await (await env.app.request(`/backtests/new?from=${id}`)).text();
+    expect(again).toMatch(/name="transfer_fee_pct" value="0"/);
+    expect(again).toMatch(/<option value="skip_day" selected/);
+    // A refusal the form has no box for still lands next to its field: the benchmark select here.
+    const bad = new URLSearchParams({ strategy: 'builtin:dual_ma', universe: 'all', start_date: '2026-06-01', end_date: '2026-11-27', capital: '1000000', benchmark: '399006.SZ' });
+    const refused = await env.app.request('/backtests', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: bad.toString() });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/Benchmark[^]*?<p class="field-error" role="alert">benchmark: no index data for 399006\.SZ/);
   });
 });
 

@@ -19,7 +19,10 @@ export interface CreateValues {
   commission_pct: string;
   min_commission: string;
   stamp_duty_pct: string;
+  /** Percent, "schedule" or empty (the schedule). */
+  transfer_fee_pct: string;
   slippage_bps: string;
+  on_error: string;
   name: string;
 }
 
@@ -90,6 +93,7 @@ export function CreatePage(props: { chrome: PageChrome; v: CreateValues; ctx: Cr
             <textarea id="codes-input" name="codes" rows={2} class="code" placeholder="600000.SH, 000001.SZ">{v.codes}</textarea>
             <Err field="codes" error={error} />
           </div>
+          <Err field="universe" error={error} /><Err field="boards" error={error} /><Err field="exclude_st" error={error} />
         </fieldset>
         <fieldset>
           <legend>Period and money</legend>
@@ -105,7 +109,7 @@ export function CreatePage(props: { chrome: PageChrome; v: CreateValues; ctx: Cr
             </label>
           </div>
           <p class="muted small">{ctx.dataRange.first ? `Market data from ${ctx.dataRange.first} to ${ctx.dataRange.last}.` : 'No market data yet: sync or seed it first.'}</p>
-          <Err field="start_date" error={error} /><Err field="end_date" error={error} /><Err field="capital" error={error} />
+          <Err field="start_date" error={error} /><Err field="end_date" error={error} /><Err field="capital" error={error} /><Err field="benchmark" error={error} />
         </fieldset>
         <fieldset>
           <legend>Trading</legend>
@@ -126,9 +130,17 @@ export function CreatePage(props: { chrome: PageChrome; v: CreateValues; ctx: Cr
             <label class={cls('commission_rate')}>Commission (%)<input type="number" name="commission_pct" value={v.commission_pct} min="0" max="1" step="any" /></label>
             <label class={cls('min_commission')}>Min commission (CNY)<input type="number" name="min_commission" value={v.min_commission} min="0" step="any" /></label>
             <label class={cls('stamp_duty')}>Stamp duty (%)<input type="number" name="stamp_duty_pct" value={v.stamp_duty_pct} min="0" max="1" step="any" placeholder="by schedule" /></label>
+            <label class={cls('transfer_fee')}>Transfer fee (%)<input type="text" inputmode="decimal" name="transfer_fee_pct" value={v.transfer_fee_pct} placeholder="by schedule" title="Empty or schedule: 0.001% of value (SH and SZ since 2022-04-29); 0 for none" /></label>
             <label class={cls('slippage_bps')}>Slippage (bps)<input type="number" name="slippage_bps" value={v.slippage_bps} min="0" max="1000" step="any" /></label>
+            <label class={cls('on_error')}>On a strategy error
+              <select name="on_error">
+                <option value="fail" selected={v.on_error !== 'skip_day'}>fail the run</option>
+                <option value="skip_day" selected={v.on_error === 'skip_day'}>skip the day and carry on</option>
+              </select>
+            </label>
           </div>
-          <Err field="commission_rate" error={error} /><Err field="stamp_duty" error={error} /><Err field="slippage_bps" error={error} />
+          <Err field="commission_rate" error={error} /><Err field="min_commission" error={error} /><Err field="stamp_duty" error={error} /><Err field="transfer_fee" error={error} />
+          <Err field="slippage_bps" error={error} /><Err field="on_error" error={error} />
         </fieldset>
         <label>Name <span class="muted small">(optional)</span><input type="text" name="name" value={v.name} maxlength={200} placeholder="e.g. dual MA 5/20, all stocks" /></label>
         <p><button type="submit" id="submit-backtest">Run backtest</button></p>
