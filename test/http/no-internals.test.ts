@@ -5,6 +5,7 @@ import { makeLogger } from '../../src/logger.ts';
 import type { RunsService } from '../../src/runs/runs.service.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
+import { takeContractProblems } from '../helpers/contract-check.ts';
 import { assertNoInternals, checkResponses, findInternals, isChecked, takeRecordedInternals } from '../helpers/no-internals.ts';
 
 const stack = 'Error: relation "runs" does not exist\n    at query (/work/main/src/runs/runs.repository.ts:12:5)\n    at async file:///work/main/node_modules/postgres/src/connection.js:815:30';
@@ -67,6 +68,8 @@ describe('error answers name the request id, never internals', () => {
     expect(JSON.stringify(body)).not.toMatch(/select|relation|runs\.repository/);
     const logged = logLines.find((l) => l.msg === 'unhandled error' && l.requestId === 'req-internal-1') as { err: { stack: string } } | undefined;
     expect(logged?.err.stack).toContain('runs.repository.ts:12:5');
+    // A failure of the server is no operation's documented answer: the contract check says so, and only that.
+    expect(await takeContractProblems()).toEqual([expect.stringMatching(/^GET \/runs\/\{id\} → 500: status 500 is not documented/)]);
   });
 
   it('names the request id in a 4xx answer and on an error page', async () => {
