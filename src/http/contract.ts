@@ -53,6 +53,7 @@ const errorMeanings = {
   409: 'It conflicts with the current state (the message says which)',
   413: "The body is larger than this route's limit",
   429: 'Too many requests from this caller; wait `Retry-After` seconds',
+  500: 'The server failed, not the request: the message is generic and `error.request_id` names the log lines an operator can look up',
   503: 'The service this needs is unavailable right now; try again later',
 } as const;
 export type ErrorStatus = keyof typeof errorMeanings;
@@ -67,10 +68,11 @@ export function errors<S extends ErrorStatus>(...statuses: S[]): { [K in S]: { d
 /**
  * The answers any signed-in operation may give besides its own: a malformed request (400), no
  * credentials (401), a role too low or a failed CSRF check (403), an id or path that names nothing
- * (404), the rate limit (429); and 413 for a body over the limit on methods that take one.
+ * (404), the rate limit (429), a failure of the server (500, never with internals); and 413 for a
+ * body over the limit on methods that take one.
  */
 export function commonErrors(method: RouteConfig['method']) {
-  const base = errors(400, 401, 403, 404, 429);
+  const base = errors(400, 401, 403, 404, 429, 500);
   return method === 'post' || method === 'put' || method === 'patch' ? { ...base, ...errors(413) } : base;
 }
 

@@ -150,7 +150,7 @@ const pending = new Set<Promise<void>>();
 export function checkContract<A extends { fetch: (...args: any[]) => Response | Promise<Response> }>(app: A, document: () => OpenApiDocument): A {
   let checker: ContractChecker | null = null;
   const fetch = app.fetch;
-  app.fetch = (async (...args: Parameters<A['fetch']>): Promise<Response> => {
+  const wrapped = (async (...args: Parameters<A['fetch']>): Promise<Response> => {
     const res = await fetch(...args);
     const request = args[0] as Request;
     const path = new URL(request.url).pathname;
@@ -166,6 +166,9 @@ export function checkContract<A extends { fetch: (...args: any[]) => Response | 
     void check.finally(() => pending.delete(check));
     return res;
   }) as A['fetch'];
+  // Marks the wrapped fetch carried (e.g. no-internals' "checked" symbol) stay visible on the outer one.
+  for (const key of Object.getOwnPropertySymbols(fetch)) Object.defineProperty(wrapped, key, Object.getOwnPropertyDescriptor(fetch, key)!);
+  app.fetch = wrapped;
   return app;
 }
 
