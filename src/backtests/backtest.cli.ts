@@ -32,6 +32,8 @@ export async function runBacktestCli(stores: CommandStores, io: Pick<CommandIo, 
     if ((typeof name !== 'string' || !name) && values['strategy-id'] === undefined) {
       throw new UsageError(`--strategy is required: one of ${Object.keys(builtinStrategies).join(', ')}, or a .js/.ts file (or --strategy-id N, a saved strategy)`);
     }
+    // Missing dates are a usage mistake (with the usage line); a date given is the schema's to check.
+    for (const o of ['start', 'end'] as const) if (typeof values[o] !== 'string' || !values[o]) throw new UsageError(`--${o} must be a date YYYY-MM-DD, got ""`);
     const b = parseSubmit(submitFromOptions(values));
     let ref: { strategy: StrategyRef; params: Record<string, unknown>; code?: StrategyCode };
     if (isStrategyFile(name)) {

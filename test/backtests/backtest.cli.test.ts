@@ -62,6 +62,9 @@ describe('zquant backtest (real panel loader)', () => {
     const late = await runCli(['backtest', '--strategy', 'dual_ma', '--universe', 'all', '--start', '2025-06-02', '--end', '2030-12-29'], { DATA_DIR: dir, LOG_LEVEL: 'silent' });
     expect(late.code).toBe(2);
     expect(late.stderr).toContain('end_date: 2030-12-29 is after the last day with data; the market data covers 2024-11-27 to 2026-11-27');
+    const undated = await runCli(['backtest', '--strategy', 'dual_ma', '--universe', 'all'], { DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    expect(undated.code).toBe(2);
+    expect(undated.stderr).toMatch(/^zquant backtest: --start must be a date YYYY-MM-DD[^]*usage: zquant backtest/);
     const bad = await runCli(['backtest', '--strategy', 'dual_ma', '--universe', 'all', '--start', '2025-06-02', '--end', '2026-11-27', '--transfer-fee', 'lots'], { DATA_DIR: dir, LOG_LEVEL: 'silent' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('transfer_fee');
