@@ -117,7 +117,7 @@ export async function answerableSpec(store: MarketStore, spec: BacktestSpec): Pr
   if (u.kind === 'codes') {
     const unknown = await market.unknownCodes(store, u.codes);
     if (unknown.length) {
-      throw refuse('codes', `unknown stock${unknown.length > 1 ? 's' : ''} ${list(unknown)}: not in the market data's stock list nor its daily bars (search with GET /api/v1/stocks?q=…, or sync stocks and daily_bars first)`);
+      throw refuse('codes', `unknown stock${unknown.length > 1 ? 's' : ''} ${list(unknown)}: not in the market data's stock list nor its daily bars (search with GET /api/v1/market/stocks?q=…, or sync stocks and daily_bars first)`);
     }
   }
   const bars = await market.barDateRange(store);
