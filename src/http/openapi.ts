@@ -45,7 +45,8 @@ export function documentApi(api: OpenAPIHono<AppEnv>, version: string): () => Op
           'calendar days are `YYYY-MM-DD` strings (market queries also accept `YYYYMMDD`); instants are ISO 8601 UTC strings; ' +
           'money is CNY as a number. Every error is `{"error": {"code", "message", "details", "request_id"}}` with a 4xx or 5xx status, ' +
           'and `details.field` names the field of a request that was wrong.',
-        license: { name: 'Proprietary (private project; no public licence)' },
+        // OpenAPI 3.1 names a licence by SPDX `identifier`; openapi3-ts's type predates it.
+        license: { name: 'Proprietary (private project; no public licence)', identifier: 'LicenseRef-zquant-proprietary' } as { name: string },
       },
       servers: [{ url: apiBase }],
       security: [{ bearer: [] }],
