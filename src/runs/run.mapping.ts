@@ -2,6 +2,15 @@ import type { RunEventRow, RunRow } from './runs.repository.ts';
 import type { Run, RunErrorInfo, RunEvent, RunProgress } from './run.types.ts';
 
 const date = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
+/** A JSON column as stored; a driver or a hand-written row may give it back as text. */
+const stored = (v: unknown): unknown => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+};
 
 /**
  * A stored run error as the API and pages may show it. Errors recorded before incident ids
@@ -23,7 +32,7 @@ export function toRun(r: RunRow): Run {
   return {
     id: Number(r.id),
     executor: r.executor,
-    params: r.params,
+    params: stored(r.params),
     status: r.status,
     attempt: r.attempt,
     maxAttempts: r.max_attempts,
@@ -44,7 +53,7 @@ export function toRun(r: RunRow): Run {
     heartbeatAt: date(r.heartbeat_at),
     control: r.control,
     progress: (r.progress as RunProgress | null) ?? null,
-    result: r.result ?? null,
+    result: stored(r.result) ?? null,
     error: shownRunError(r.error),
     checkpoint: r.checkpoint ?? null,
     eventSeq: r.event_seq,

@@ -13,6 +13,7 @@ import { systemActor } from '../../src/auth/users.service.ts';
 import { openPostgres, type PgStore } from '../../src/db/database.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { makeRunsCore } from '../../src/runs/runs.runtime.ts';
+import { AccessEndedEventSchema } from '../../src/runs/runs.contract.ts';
 import { bearer, Browser, makeUser } from '../helpers/accounts.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 
@@ -170,6 +171,8 @@ describe('an open stream ends when its access ends, in every instance', () => {
     expect((await appB.request(`/api/v1/account/tokens/${tokenId}`, { method: 'DELETE', headers: bearer(u.token) })).status).toBe(200);
     expect((await doomed.endedBy(t0, closeWithinMs)) - t0).toBeLessThan(closeWithinMs);
     expect(lastMessage(doomed.text())).toEqual(accessEnded('token_revoked'));
+    // Its data is the documented AccessEndedEvent (runs.contract.ts).
+    expect(AccessEndedEventSchema.strict().safeParse(lastMessage(doomed.text()).data).success).toBe(true);
     // One NOTIFY is matched against every watch at once: had it ended the other, that was already done.
     expect(watchA.watchedCount()).toBe(watched - 1);
     expect(await other.isOpen()).toBe(true);
