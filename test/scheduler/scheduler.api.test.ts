@@ -43,6 +43,11 @@ describe('/api/v1/scheduler', () => {
       expect([1, 2, 3, 4, 5]).toContain(new Date(n).getUTCDay());
     }
     expect(got.json.state).toBe('idle');
+    expect(got.json.task.config).toBeUndefined(); // viewers get the schedule, not the config
+    expect(got.json.task).toMatchObject({ max_concurrent: 1, max_catch_up: 10, grace_seconds: 60, max_attempts: 1, retry_delay_ms: 5000, timeout_ms: null, schedule: { kind: 'cron', expression: '0 18 * * 1-5', timezone: 'Asia/Shanghai' } });
+    // Field names are snake_case: the old camelCase ones are refused, not ignored.
+    expect((await call('PATCH', `/scheduler/tasks/${id}`, admin, { maxConcurrent: 3 })).status).toBe(400);
+    expect((await call('PATCH', `/scheduler/tasks/${id}`, admin, { schedule: { kind: 'interval', everySeconds: 90 } })).status).toBe(400);
 
     const edited = await call('PATCH', `/scheduler/tasks/${id}`, admin, { schedule: { kind: 'interval', every_seconds: 90, timezone: 'UTC' }, overlap: 'allow', max_concurrent: 3 });
     expect(edited.status).toBe(200);
