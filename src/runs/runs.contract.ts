@@ -58,7 +58,7 @@ export const RunSchema = z
     heartbeat_at: instantSchema.nullable(),
     control: z.enum(['cancel', 'pause']).nullable().describe('A cancel or pause asked of the worker and not yet done'),
     progress: RunProgressSchema.nullable(),
-    result: executorJson('What the run produced').nullable(),
+    result: executorJson('What the run produced (a value that is not an object is given as {"value": …})').nullable(),
     error: RunErrorSchema.nullable(),
     last_event_id: z.number().int().describe('The id of its newest event; send it as Last-Event-ID to follow from here'),
     links: z.object({ self: z.string(), events: z.string(), logs: z.string(), page: z.string() }),
@@ -153,6 +153,7 @@ export const progressJson = (p: RunProgress): z.infer<typeof RunProgressSchema> 
   fraction: p.fraction ?? null, processed: p.processed ?? null, total: p.total ?? null, current: p.current ?? null, eta_at: p.etaAt ?? null,
 });
 
+/** Executor-defined JSON as an object: a value that is not one is given as {value}. */
 const detailJson = (d: unknown): Record<string, unknown> | undefined => (d === undefined || d === null ? undefined : typeof d === 'object' && !Array.isArray(d) ? (d as Record<string, unknown>) : { value: d });
 
 export const runErrorJson = (e: RunErrorInfo): z.infer<typeof RunErrorSchema> => {
@@ -185,7 +186,7 @@ export function runJson(run: Run): RunJson {
     heartbeat_at: instant(run.heartbeatAt),
     control: run.control,
     progress: run.progress ? progressJson(run.progress) : null,
-    result: (run.result ?? null) as Record<string, unknown> | null,
+    result: detailJson(run.result) ?? null,
     error: run.error ? runErrorJson(run.error) : null,
     last_event_id: run.eventSeq,
     links: { self: `/api/v1/runs/${run.id}`, events: `/api/v1/runs/${run.id}/events`, logs: `/api/v1/runs/${run.id}/logs`, page: `/runs/${run.id}` },
