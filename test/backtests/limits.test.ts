@@ -82,7 +82,7 @@ async function resultRows(backtestId: number): Promise<number> {
 }
 
 describe('bounds of one run', () => {
-  let earlier: { id: number; metrics: { totalReturn: number } };
+  let earlier: { id: number; metrics: { total_return: number } };
 
   it('fails a strategy flooding orders with order_limit, keeps /healthz under 200 ms throughout, and leaves the store whole', async () => {
     env.as(env.users.analyst);
@@ -106,10 +106,10 @@ describe('bounds of one run', () => {
     // Nothing of the failed run was stored; the earlier result is intact; a later backtest works.
     expect(await resultRows(b.id)).toBe(0);
     const again = await (await env.app.request(`/api/v1/backtests/${earlier.id}/result`)).json();
-    expect(again.metrics.totalReturn).toBe(earlier.metrics.totalReturn);
+    expect(again.metrics.total_return).toBe(earlier.metrics.total_return);
     const later = await (await postJson(env.app, '/api/v1/backtests?wait=60', dualMa)).json();
     expect(later.status).toBe('succeeded');
-    expect(later.result.metrics.totalReturn).toBeCloseTo(earlier.metrics.totalReturn, 10);
+    expect(later.result.metrics.total_return).toBeCloseTo(earlier.metrics.total_return, 10);
   }, 180_000);
 
   it('fails past the per-day bound even when the strategy catches the error and carries on', async () => {
@@ -181,8 +181,10 @@ export default defineStrategy({
     expect(doc.orders.length).toBe(orderCount);
     expect(doc.orders[0].id).toBe(1);
     expect(doc.orders.at(-1).id).toBe(orderCount);
-    expect(doc.extras.orderCount).toBe(orderCount);
-    expect(doc.extras.firstOrders).toBeUndefined();
+    // The JSON export names its fields as the API does; the first table pages stored for the task page stay out.
+    expect(doc.order_count).toBe(orderCount);
+    expect(doc.first_orders).toBeUndefined();
+    expect(doc.extras).toBeUndefined();
     expect(Array.isArray(doc.fills) && Array.isArray(doc.trades)).toBe(true);
     const lines = c.split('\r\n');
     expect(lines[0]).toBe('id,placed_date,code,kind,amount,limit_price,status,reason,requested_shares,filled_shares,avg_price,costs,done_date');
@@ -205,8 +207,8 @@ describe('per-user limits, fair claiming and the wall-time limit', () => {
     env.as(env.users.admin);
     const slow = await saveStrategy('Slow', `export default defineStrategy({ name: 'slow', onDay(ctx) { if (ctx.date < 20250101) return; const t = Date.now(); while (Date.now() - t < 100) {} } });`);
     const blocker = await (await postJson(env.app, '/api/v1/backtests', { ...period, strategy_id: slow })).json();
-    const run = await (await env.app.request(`/api/v1/runs/${blocker.runId}`)).json();
-    expect(run.timeoutMs).toBe(15_000);
+    const run = await (await env.app.request(`/api/v1/runs/${blocker.run_id}`)).json();
+    expect(run.timeout_ms).toBe(15_000);
     for (let i = 0; i < 200 && (await (await env.app.request(`/api/v1/backtests/${blocker.id}`)).json()).status !== 'running'; i++) await new Promise((r) => setTimeout(r, 50));
 
     // User A queues up to the limit (3 waiting); the fourth is refused, naming the limit.
@@ -237,15 +239,15 @@ describe('per-user limits, fair claiming and the wall-time limit', () => {
     // The blocker ends at its wall-time limit. Then B's one runs first: equal turns go to the user
     // served least recently, and A ran backtests earlier in this file while B never has; A's three
     // follow in the order queued. (Without fairness A's three, queued earlier, would all go first.)
-    await env.rt.service.waitForRun(blocker.runId, { timeoutMs: 40_000 });
+    await env.rt.service.waitForRun(blocker.run_id, { timeoutMs: 40_000 });
     env.as(env.users.admin);
     const ended = await (await env.app.request(`/api/v1/backtests/${blocker.id}`)).json();
     expect(ended.status).toBe('failed');
     expect(ended.error.code).toBe('timeout');
-    for (const x of [...a, b]) await env.rt.service.waitForRun(x.runId, { timeoutMs: 60_000 });
-    const started = await Promise.all([...a, b].map(async (x) => (await (await env.app.request(`/api/v1/backtests/${x.id}`)).json()) as { name: string; status: string; startedAt: string }));
+    for (const x of [...a, b]) await env.rt.service.waitForRun(x.run_id, { timeoutMs: 60_000 });
+    const started = await Promise.all([...a, b].map(async (x) => (await (await env.app.request(`/api/v1/backtests/${x.id}`)).json()) as { name: string; status: string; started_at: string }));
     expect(started.every((x) => x.status === 'succeeded')).toBe(true);
-    expect(started.sort((x, y) => x.startedAt.localeCompare(y.startedAt)).map((x) => x.name)).toEqual(['B1', 'A1', 'A2', 'A3']);
+    expect(started.sort((x, y) => x.started_at.localeCompare(y.started_at)).map((x) => x.name)).toEqual(['B1', 'A1', 'A2', 'A3']);
 
     // The new-backtest form shows the wall-time limit.
     env.as(env.users.analyst);

@@ -37,7 +37,7 @@ describe('strategy output Postgres refuses (NUL, lone surrogates)', () => {
     const b = await submitUserStrategy('nul_logger', `console.log('a\\u0000b'); console.log('x\\ud83dy');`);
     expect(b.error).toBeNull();
     expect(b.status).toBe('succeeded');
-    const logs = await (await env.app.request(`/api/v1/runs/${b.runId}/logs?limit=1000`)).json();
+    const logs = await (await env.app.request(`/api/v1/runs/${b.run_id}/logs?limit=1000`)).json();
     const messages: string[] = logs.lines.map((l: { message: string }) => l.message);
     // The strategy's console lines are kept with their date; NUL becomes the visible text \u0000, a lone surrogate U+FFFD.
     expect(messages).toContain('strategy: 20261127 a\\u0000b');
@@ -47,7 +47,7 @@ describe('strategy output Postgres refuses (NUL, lone surrogates)', () => {
   it("keeps a strategy's own error whole (message, line, date), with its NUL escaped", async () => {
     const b = await submitUserStrategy('nul_thrower', `if (ctx.date >= 20261125) throw new Error('bad\\u0000input');`);
     expect(b.status).toBe('failed');
-    expect(b.error).toMatchObject({ code: 'runtime_error', detail: { line: 6, date: 20261125 } });
+    expect(b.error).toMatchObject({ code: 'runtime_error', detail: { line: 6, date: '2026-11-25' } });
     expect(b.error.message).toContain('bad\\u0000input');
     expect(b.error.incident).toBeUndefined();
   }, 90_000);
@@ -63,7 +63,7 @@ describe('a run that fails inside the server', () => {
       env.as(env.users.analyst);
       const b = await (await postJson(env.app, '/api/v1/backtests?wait=60', { ...range, strategy: 'dual_ma' })).json();
       expect(b.status).toBe('failed');
-      const run = await (await env.app.request(`/api/v1/runs/${b.runId}`)).json();
+      const run = await (await env.app.request(`/api/v1/runs/${b.run_id}`)).json();
       const shown = await (await env.app.request(`/api/v1/backtests/${b.id}`)).json();
       for (const error of [b.error, run.error, shown.error]) {
         expect(error).toEqual({ code: 'executor_error', message: expect.stringContaining(`incident ${error.incident}`), incident: expect.stringMatching(/^[0-9a-f-]{36}$/) });
@@ -73,7 +73,7 @@ describe('a run that fails inside the server', () => {
       expect(page).toContain(run.error.incident);
       expect(page).not.toMatch(/\/work\/|backtest_results/);
       const logged = logLines.find((l) => l.incident === run.error.incident) as { runId: number; err: { message: string; stack: string } } | undefined;
-      expect(logged).toMatchObject({ msg: 'run failed inside the server', runId: b.runId });
+      expect(logged).toMatchObject({ msg: 'run failed inside the server', runId: b.run_id });
       expect(logged!.err.message).toContain('backtest_results');
       expect(logged!.err.stack).toBeTruthy();
     } finally {
@@ -86,11 +86,11 @@ describe('a run that fails inside the server', () => {
     env.as(env.users.analyst);
     const b = await (await postJson(env.app, '/api/v1/backtests?wait=60', { ...range, strategy: 'dual_ma' })).json();
     const old = { code: 'executor_error', message: 'unsupported Unicode escape sequence', detail: { name: 'PostgresError', stack: 'PostgresError: x\n    at ErrorResponse (file:///work/main/node_modules/postgres/src/connection.js:815:30)' } };
-    await sql`update runs set status = 'failed', error = ${JSON.stringify(old)}::jsonb where id = ${b.runId}`.execute(env.db.store.db);
-    await sql`insert into run_events (run_id, seq, kind, data) select id, event_seq + 1, 'status', ${JSON.stringify({ status: 'failed', attempt: 1, final: true, error: old })}::jsonb from runs where id = ${b.runId}`.execute(env.db.store.db);
-    const run = await (await env.app.request(`/api/v1/runs/${b.runId}`)).json();
+    await sql`update runs set status = 'failed', error = ${JSON.stringify(old)}::jsonb where id = ${b.run_id}`.execute(env.db.store.db);
+    await sql`insert into run_events (run_id, seq, kind, data) select id, event_seq + 1, 'status', ${JSON.stringify({ status: 'failed', attempt: 1, final: true, error: old })}::jsonb from runs where id = ${b.run_id}`.execute(env.db.store.db);
+    const run = await (await env.app.request(`/api/v1/runs/${b.run_id}`)).json();
     const shown = await (await env.app.request(`/api/v1/backtests/${b.id}`)).json();
-    const events = await (await env.app.request(`/api/v1/runs/${b.runId}/events`)).text();
+    const events = await (await env.app.request(`/api/v1/runs/${b.run_id}/events`)).text();
     for (const error of [run.error, shown.error]) expect(error).toEqual({ code: 'executor_error', message: expect.stringContaining('inside the server') });
     expect(events).not.toMatch(/stack|node_modules/);
   }, 90_000);
