@@ -2,9 +2,10 @@
 // the context and places every kind of order, on a synthetic market given delistings, a bonus issue,
 // ST days and data limit prices, under three configurations. Each result is hashed (typed arrays by
 // their bytes, the rest as JSON; a skipped day's stack only by its first line, since it names engine
-// source lines). The expected hashes were recorded from the engine as one 1,000-line file, before it
-// was split into fill.ts, corporate-actions.ts, context-views.ts and the day loop (issue 19, commit
-// 58f4a94), so the split is shown to change nothing a backtest returns or a strategy sees.
+// source lines). The expected hashes were recorded from the engine as one 1,000-line file (as at
+// commit 58f4a94), before it was split into rooms — book, fill, corporate actions, limits, the
+// strategy's views and orders, the record, and the day loop (issue 19) — so the split is shown to
+// change nothing a backtest returns or a strategy sees.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { OrderLimitError, runBacktestSync } from '../../../src/backtest/engine/engine.ts';
