@@ -10,10 +10,10 @@ export const sseHeartbeatMs = 15_000;
 
 /**
  * The resume point: the Last-Event-ID header (what EventSource and hx-sse send), or ?last_event_id=
- * for curl. `?lastEventId=` (the name before issue 18, which a page may still send) is read too.
+ * for curl.
  */
 export function lastEventIdOf(c: Context): number {
-  const raw = c.req.header('last-event-id') ?? c.req.query('last_event_id') ?? c.req.query('lastEventId') ?? '';
+  const raw = c.req.header('last-event-id') ?? c.req.query('last_event_id') ?? '';
   const n = Number.parseInt(raw, 10);
   return Number.isFinite(n) && n > 0 ? n : 0;
 }

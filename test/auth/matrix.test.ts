@@ -15,7 +15,8 @@ import { strategyTemplate } from '../../src/strategies/template.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { bearer, Browser, makeUser, testPassword } from '../helpers/accounts.ts';
 import { insertTask } from '../../src/scheduler/tasks.repository.ts';
-import { insertBacktestFixture, insertStrategyFixture } from '../helpers/backtests.ts';
+import { insertBacktestFixture, insertStrategyFixture, smallDemo } from '../helpers/backtests.ts';
+import { seedDemoMarket } from '../../src/market/demo/seed.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { serverExecutors } from '../../src/server.ts';
 
@@ -29,6 +30,8 @@ interface Fixture {
   sessions: Record<'viewer' | 'analyst' | 'admin', { id: number; username: string; browser: Browser; csrf: string }>;
   /** A fresh id, unique per call (usernames, names). */
   seq(): number;
+  /** A stock of the seeded demo market (smallDemo), with bars in backtestPeriod. */
+  code: string;
 }
 interface Case {
   /** Lowest role let through; 'public' for routes anyone may call. */
@@ -64,17 +67,20 @@ const freshTask = async (fx: Fixture) => {
 const freshTaskRun = async (fx: Fixture) => {
   const { id } = await freshTask(fx);
   const [run] = await fx.t.deps.pg.db.insertInto('runs').values({ executor: 'noop', params: '{}', status: 'queued', task_id: Number(id) }).returning('id').execute();
-  return { id, runId: String(run.id) };
+  return { id, run_id: String(run.id) };
 };
 const asset = async (fx: Fixture) => {
   const [, , hash, ...name] = fx.t.deps.assets.url('css/app.css').split('/');
   return { hash, name: name.join('/') };
 };
 // Backtests and strategies (issue 7): fresh objects per request, owned by ownerId.
-const doneBacktest = async (fx: Fixture, ownerId: number) => ({ id: String(await insertBacktestFixture(fx.t.deps.pg.db, ownerId, 'succeeded')) });
-const queuedBacktest = async (fx: Fixture, ownerId: number) => ({ id: String(await insertBacktestFixture(fx.t.deps.pg.db, ownerId, 'queued')) });
+/** Inside the demo market's two years (smallDemo ends 2026-11-27), so submissions and reruns are answerable. */
+const backtestPeriod = { start_date: '2025-06-02', end_date: '2025-12-31' };
+const fixtureSpec = (fx: Fixture) => ({ universe: { kind: 'codes' as const, codes: [fx.code] }, startDate: 20250602, endDate: 20251231 });
+const doneBacktest = async (fx: Fixture, ownerId: number) => ({ id: String(await insertBacktestFixture(fx.t.deps.pg.db, ownerId, 'succeeded', fixtureSpec(fx))) });
+const queuedBacktest = async (fx: Fixture, ownerId: number) => ({ id: String(await insertBacktestFixture(fx.t.deps.pg.db, ownerId, 'queued', fixtureSpec(fx))) });
 const ownStrategy = async (fx: Fixture, ownerId: number) => ({ id: String(await insertStrategyFixture(fx.t.deps.pg.db, ownerId, `s${fx.seq()}`)) });
-const backtestBody = () => ({ strategy: 'dual_ma', codes: ['600000.SH'], start_date: '2024-01-02', end_date: '2024-06-28' });
+const backtestBody = (fx: Fixture) => ({ strategy: 'dual_ma', codes: [fx.code], ...backtestPeriod });
 const strategyBody = (fx: Fixture) => ({ name: `matrix ${fx.seq()}`, code: strategyTemplate });
 
 const matrix: Record<string, Case> = {
@@ -176,10 +182,10 @@ const matrix: Record<string, Case> = {
   'POST /api/v1/scheduler/tasks/:id/pause': need('admin', 200, { params: freshTask }),
   'POST /api/v1/scheduler/tasks/:id/resume': need('admin', 200, { params: freshTask }),
   'POST /api/v1/scheduler/tasks/:id/trigger': need('admin', 202, { params: freshTask }),
-  'POST /api/v1/scheduler/tasks/:id/runs/:runId/cancel': need('admin', 202, { params: freshTaskRun }),
-  'POST /api/v1/scheduler/tasks/:id/runs/:runId/pause': need('admin', 202, { params: freshTaskRun }),
-  'POST /api/v1/scheduler/tasks/:id/runs/:runId/resume': need('admin', 202, { params: freshTaskRun }),
-  'POST /api/v1/scheduler/tasks/:id/runs/:runId/retry': need('admin', 409, { params: freshTaskRun }),
+  'POST /api/v1/scheduler/tasks/:id/runs/:run_id/cancel': need('admin', 202, { params: freshTaskRun }),
+  'POST /api/v1/scheduler/tasks/:id/runs/:run_id/pause': need('admin', 202, { params: freshTaskRun }),
+  'POST /api/v1/scheduler/tasks/:id/runs/:run_id/resume': need('admin', 202, { params: freshTaskRun }),
+  'POST /api/v1/scheduler/tasks/:id/runs/:run_id/retry': need('admin', 409, { params: freshTaskRun }),
   'GET /api/v1/scheduler/tasks/:id/runs': need('viewer', 200, { params: freshTask }),
   'GET /api/v1/scheduler/stats': need('viewer'),
   'POST /api/v1/scheduler/cron/preview': need('viewer', 200, { body: () => ({ expression: '*/5 * * * * *', timezone: 'UTC' }) }),
@@ -191,7 +197,7 @@ const matrix: Record<string, Case> = {
   'GET /backtests/new': need('analyst'),
   'GET /backtests/new/params': need('analyst'),
   'GET /backtests/new/stocks': need('analyst'),
-  'POST /backtests': need('analyst', 303, { body: () => ({ strategy: 'builtin:dual_ma', universe: 'codes', codes: '600000.SH', start_date: '2024-01-02', end_date: '2024-06-28', capital: '1000000' }) }),
+  'POST /backtests': need('analyst', 303, { body: (fx) => ({ strategy: 'builtin:dual_ma', universe: 'codes', codes: fx.code, ...backtestPeriod, capital: '1000000' }) }),
   'GET /backtests/:id{[0-9]+}': need('viewer', 200, { owned: true, params: doneBacktest }),
   'GET /backtests/:id{[0-9]+}/stream': need('viewer', 200, { owned: true, params: doneBacktest }),
   'GET /backtests/:id{[0-9]+}/fills': need('viewer', 200, { owned: true, params: doneBacktest }),
@@ -267,9 +273,13 @@ async function signIn(t: TestApp, username: string): Promise<{ browser: Browser;
 let fx: Fixture;
 beforeAll(async () => {
   const t = await makeTestApp({ API_RATE_LIMIT_PER_MINUTE: '100000' }, { executors: makeExecutorRegistry(serverExecutors()) });
+  // Backtest submissions are checked against the market data (issue 18): give them some.
+  await seedDemoMarket(t.market, smallDemo);
+  const [listed] = await t.market.query(`select ts_code from daily_bars where trade_date between 20250602 and 20251231 group by ts_code having count(*) > 100 order by ts_code limit 1`);
   let n = 0;
   fx = {
     t,
+    code: String(listed.ts_code),
     seq: () => ++n,
     users: {
       viewer: await makeUser(t, 'm-viewer', 'viewer'),

@@ -7,7 +7,6 @@ import { Migrator, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { pgMigrations } from '../../migrations/pg/index.ts';
 import { openPostgres } from '../../src/db/database.ts';
-import { migratePostgres } from '../../src/db/migrate.ts';
 
 const before = '2026-12-06-550-claim-function';
 
@@ -27,7 +26,9 @@ describe('snake_case migrations of stored JSON', () => {
          '{"backtestId": 8, "totalReturn": 0.125, "maxDrawdown": -0.05}'::jsonb),
         ('sleep', '{"ms": 10}'::jsonb, 'succeeded', null, '{"sleptMs": 10}'::jsonb)`.execute(store.db);
 
-      expect(await migratePostgres(store.db)).toEqual(['2026-12-06-560-snake-case-json', '2026-12-06-570-backtest-runs-snake-case']);
+      const after = await migrator.migrateTo('2026-12-06-570-backtest-runs-snake-case');
+      expect(after.error).toBeUndefined();
+      expect(after.results?.map((r) => r.migrationName)).toEqual(['2026-12-06-560-snake-case-json', '2026-12-06-570-backtest-runs-snake-case']);
 
       const audit = await sql<{ details: unknown }>`select details from audit_log order by id`.execute(store.db);
       expect(audit.rows.map((r) => r.details)).toEqual([

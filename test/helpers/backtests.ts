@@ -82,7 +82,12 @@ export const postJson = (app: BacktestEnv['app'], path: string, body: unknown) =
  * A backtest row owned by `ownerId` without a worker: 'succeeded' ones get real results (dual MA on
  * the dry-run panel, computed in-process), 'queued' ones a queued run (cancel and delete act on it).
  */
-export async function insertBacktestFixture(db: Kysely<Database>, ownerId: number, status: 'succeeded' | 'queued'): Promise<number> {
+/**
+ * A backtest row with a result computed on the dry run's tiny panel, without the run machinery.
+ * Its stored spec names that panel's stocks and days unless `spec` says otherwise (e.g. codes and
+ * days of the test's market, so a rerun of it is answerable).
+ */
+export async function insertBacktestFixture(db: Kysely<Database>, ownerId: number, status: 'succeeded' | 'queued', specOverride: Partial<BacktestSpec> = {}): Promise<number> {
   const now = new Date();
   const run = await db
     .insertInto('runs')
@@ -94,6 +99,7 @@ export async function insertBacktestFixture(db: Kysely<Database>, ownerId: numbe
     strategy: { kind: 'builtin', name: 'dual_ma', strategyId: null, versionId: null, version: null }, params: { short_window: 3, long_window: 10 },
     universe: { kind: 'codes', codes: [...panel.codes] }, startDate: panel.dates[0], endDate: panel.dates[panel.dates.length - 1], capital: 1_000_000,
     benchmark: null, adjust: 'hfq', fillTiming: 'next_open', costs: {},
+    ...specOverride,
   };
   const id = await repo.insertBacktest(db, {
     owner_id: ownerId, name: 'fixture', strategy_kind: 'builtin', strategy_name: 'dual_ma', strategy_id: null, strategy_version_id: null,

@@ -118,7 +118,7 @@ describe('a sync started from the market page', () => {
     const page = await (await app.request('/market/log?dataset=daily_bars')).text();
     expect(page).toContain(`<a href="/runs/${runId}">run #${runId}</a>`);
     const api = (await (await app.request('/api/v1/market/sync-log?dataset=daily_bars&result=success')).json()) as { items: Record<string, unknown>[] };
-    expect(api.items[0]).toMatchObject({ runId, runAttempt: 1, owner: processOwner(), result: 'success', leaseExpiresAt: null });
+    expect(api.items[0]).toMatchObject({ run_id: runId, run_attempt: 1, owner: processOwner(), result: 'success', lease_expires_at: null });
     expect((await app.request('/api/v1/market/sync-log?result=abandoned')).status).toBe(200);
   }, 90_000);
 
@@ -185,7 +185,7 @@ describe.skipIf(!serverUrl)('processes killed mid-sync on a shared Postgres', ()
     servers.push(victim);
     const registry = makeExecutorRegistry(serverExecutors(loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false' })));
     const runs = makeRunsCore(db.store, registry, silentLogger).service;
-    const run = await runs.queueRun({ executor: 'data_sync', params: { dataset: 'daily_bars', source: 'tushare', start: 20260601, end: 20260930, batchRows: 100 }, maxAttempts: 1 });
+    const run = await runs.queueRun({ executor: 'data_sync', params: { dataset: 'daily_bars', source: 'tushare', start: 20260601, end: 20260930, batch_rows: 100 }, maxAttempts: 1 });
     let logId = 0;
     await waitFor('the run commits a batch', async () => {
       const row = await db.store.db.selectFrom('sync_log').select(['id', 'last_completed_date', 'run_attempt']).where('run_id', '=', run.id).where('result', '=', 'running').executeTakeFirst();

@@ -96,7 +96,7 @@ export function TaskPage(props: { chrome: PageChrome; b: Backtest; r: ResultData
         {b.finishedAt ? ` · took ${duration(b.startedAt, b.finishedAt)}` : ''}
         {b.rerunOf ? <> · rerun of <a href={`/backtests/${b.rerunOf}`}>#{b.rerunOf}</a></> : null}
       </p>
-      {live ? <div id="bt-live" hx-sse:connect={`/backtests/${b.id}/stream?lastEventId=${b.eventSeq}`} hx-sse:close="done"></div> : null}
+      {live ? <div id="bt-live" hx-sse:connect={`/backtests/${b.id}/stream?last_event_id=${b.eventSeq}`} hx-sse:close="done"></div> : null}
       <div id="bt-controls-box"><Controls chrome={props.chrome} b={b} canChange={props.canChange} /></div>
       <div id="bt-progress" class={live ? 'bt-progress-box' : 'bt-progress-box hidden'}>{live ? <BacktestProgress progress={b.progress} status={b.status} /> : null}</div>
       <div id="bt-result"><ResultArea b={b} r={props.r} /></div>
