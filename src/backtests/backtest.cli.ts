@@ -2,7 +2,7 @@
  * `zquant backtest` wired to the real market store (opened by the command line under the data
  * directory's lock, or a running server's own for a `zquant backtest` sent over its admin socket).
  * The options become the API's submit body (backtest.command.ts submitFromOptions), checked by the
- * API's request schema and the same market checks (backtests.service.ts parseSubmit, specOf;
+ * API's request schema and the same market checks (backtests.contract.ts SubmitBacktestSchema, specOf;
  * plan.ts answerableSpec), then run through the one plan (plan.ts planBacktest) on the same panel
  * cache as the `backtest` executor — so a spec gives the same numbers here as through the API.
  * Refusals print the API's message and exit 2; a strategy error exits 1.
@@ -16,7 +16,9 @@ import { runBacktest } from '../backtest/run-backtest.ts';
 import { AppError } from '../http/errors.ts';
 import type { BacktestSpec, StrategyRef } from './backtest-request.ts';
 import type { Principal } from '../auth/access.ts';
-import { builtinStrategyRef, parseSubmit, specOf, strategyOfSubmit } from './backtests.service.ts';
+import { builtinStrategyRef, specOf, strategyOfSubmit } from './backtests.service.ts';
+import { SubmitBacktestSchema } from './backtests.contract.ts';
+import { parseInput } from '../http/contract.ts';
 import { makePanelCache } from './panel-cache.ts';
 import { answerableSpec, planBacktest, type StrategyCode } from './plan.ts';
 
@@ -34,7 +36,7 @@ export async function runBacktestCli(stores: CommandStores, io: Pick<CommandIo, 
     }
     // Missing dates are a usage mistake (with the usage line); a date given is the schema's to check.
     for (const o of ['start', 'end'] as const) if (typeof values[o] !== 'string' || !values[o]) throw new UsageError(`--${o} must be a date YYYY-MM-DD, got ""`);
-    const b = parseSubmit(submitFromOptions(values));
+    const b = parseInput(SubmitBacktestSchema, submitFromOptions(values));
     let ref: { strategy: StrategyRef; params: Record<string, unknown>; code?: StrategyCode };
     if (isStrategyFile(name)) {
       if (b.strategy_id) throw new UsageError('give --strategy (a built-in or a file) or --strategy-id (a saved strategy), not both');

@@ -12,7 +12,9 @@ import { runInThread } from '../runs/thread-host.ts';
 import { strategyVersion } from '../strategies/strategies.service.ts';
 import type { BacktestThreadInput, BacktestThreadOutcome } from './backtest.thread.ts';
 import { AppError } from '../http/errors.ts';
-import { dayPattern, isoDay, submitBacktestSchema, ymd, type BacktestSpec } from './backtest-request.ts';
+import { parseInput } from '../http/contract.ts';
+import { dayPattern, isoDay, ymd, type BacktestSpec } from './backtest-request.ts';
+import { SubmitBacktestSchema } from './backtests.contract.ts';
 import * as repo from './backtests.repository.ts';
 import { backtestExecutorName, specFromSubmit, toBacktest } from './backtests.service.ts';
 import { makePanelCache, type PanelCache, type PanelKey } from './panel-cache.ts';
@@ -162,7 +164,7 @@ const dayOrLatest = z.union([z.literal('latest'), z.string().regex(dayPattern, '
  * the range either fixed or moving — `end_date: "latest"` is the newest trading day in the store
  * when the run starts, and `lookback_days` (calendar days) may replace `start_date`.
  */
-export const scheduledBacktestParams = submitBacktestSchema
+export const scheduledBacktestParams = SubmitBacktestSchema
   .omit({ start_date: true, end_date: true })
   .extend({
     start_date: z.string().regex(dayPattern, 'expected a date YYYY-MM-DD').optional().describe('First simulated day; or give lookback_days'),
@@ -207,7 +209,7 @@ export const makeScheduledBacktestExecutor = (options: BacktestExecutorOptions =
     const submit = { ...rest, start_date: isoDay(start), end_date: isoDay(end) };
     let built: Awaited<ReturnType<typeof specFromSubmit>>;
     try {
-      built = await specFromSubmit({ db, market: ctx.stores.market }, { userId: owner.id, username: owner.username, role: owner.role, via: 'token' }, submit);
+      built = await specFromSubmit({ db, market: ctx.stores.market }, { userId: owner.id, username: owner.username, role: owner.role, via: 'token' }, parseInput(SubmitBacktestSchema, submit));
     } catch (err) {
       // The message names its field already ("codes: unknown stock …"), as the API's does.
       if (err instanceof AppError) throw new RunError('invalid_config', err.message, { retryable: false, detail: err.details });

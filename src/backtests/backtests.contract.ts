@@ -8,12 +8,43 @@ import { z } from '@hono/zod-openapi';
 import type { Metrics } from '../backtest/metrics/metrics.ts';
 import { instant, instantSchema, isoDay, isoDaySchema } from '../http/contract.ts';
 import { boundedDate, boundedInt, pageQuery } from '../http/input.ts';
+import { boards } from './backtest-request.ts';
 import { progressJson, RunErrorSchema, RunProgressSchema, runErrorJson } from '../runs/runs.contract.ts';
 import { runStatuses, type RunStatus } from '../runs/run.types.ts';
 import type { Backtest, KeyMetrics } from './backtests.service.ts';
 import type { StoredExtras, StoredPosition, StoredSeries } from './results.ts';
 
-export { submitBacktestSchema as SubmitBacktestSchema } from './backtest-request.ts';
+/** A day as a submission writes it. */
+const submitDay = (field: string) => boundedDate(field).describe('YYYY-MM-DD, from 1990-01-01 to 2100-12-31');
+
+export const SubmitBacktestSchema = z
+  .object({
+    name: z.string().max(200).optional().describe('A label for the list; the strategy name when absent'),
+    strategy: z.string().min(1).max(100).optional().describe('A built-in strategy: dual_ma, simple_ma, momentum, mean_reversion, bollinger, rsi, grid, pe_pb_value, turnover_rate'),
+    strategy_id: z.number().int().positive().optional().describe('Or the id of one of your own strategies (its current version runs and is recorded)'),
+    params: z.record(z.string(), z.unknown()).default({}).describe("The strategy's parameters (see its JSON Schema); defaults fill the rest"),
+    universe: z.enum(['all', 'codes']).optional().describe("'all': every stock listed in the range (filters: boards, exclude_st); 'codes': the stocks in `codes` (the default when codes are given)"),
+    codes: z.array(z.string().regex(/^\d{6}\.(SH|SZ|BJ)$/i, 'expected ts_codes such as 600000.SH')).max(6000).optional(),
+    boards: z.array(z.enum(boards)).optional().describe('With universe all: only these boards'),
+    exclude_st: z.boolean().default(false).describe('With universe all: leave out stocks tagged ST on any day of the range'),
+    start_date: submitDay('start_date'),
+    end_date: submitDay('end_date'),
+    capital: z.number().positive().max(1e12).default(1_000_000).describe('Starting cash, CNY'),
+    benchmark: z.string().max(20).nullable().default('000300.SH').describe('Index ts_code to compare with, or null'),
+    adjust: z.enum(['hfq', 'qfq', 'none']).default('hfq').describe("Prices the strategy's signals see. 'hfq': backward-adjusted (as of each day; the default); 'qfq': forward-adjusted to end_date (levels as charts show them today, which uses end_date's factors); 'none': raw prices with adjustment factors ignored. With hfq and qfq, fills are at actual prices and dividends and splits are applied to holdings on ex-dates"),
+    fill_timing: z.enum(['next_open', 'same_close']).default('next_open'),
+    commission_rate: z.number().min(0).max(0.01).optional(),
+    min_commission: z.number().min(0).max(1000).optional(),
+    stamp_duty: z.union([z.literal('schedule'), z.number().min(0).max(0.01)]).optional().describe("Stamp duty: 'schedule' (the default: 0.05% on sells from 2023-08-28, 0.1% on sells from 2008-09-19, both sides before) or a fixed rate on sells"),
+    transfer_fee: z.union([z.literal('schedule'), z.number().min(0).max(0.001)]).optional().describe("Transfer fee on both sides: 'schedule' (the default: 0.001% of value from 2022-04-29, 0.002% from 2015-08-01, before that Shanghai per share and Shenzhen none; Beijing none), a fixed rate of value, or 0 for none"),
+    slippage_bps: z.number().min(0).max(1000).optional(),
+    on_error: z.enum(['fail', 'skip_day']).default('fail').describe("A strategy error: 'fail' ends the run (the default); 'skip_day' records it among the result's skipped days and carries on with the next day"),
+  })
+  .strict()
+  .openapi('BacktestSubmit');
+
+export type SubmitBacktest = z.output<typeof SubmitBacktestSchema>;
+
 
 export const WaitQuery = z.object({ wait: boundedInt(0, 600).optional().describe('Block up to this many seconds; answers 200 with the result when the backtest ends in time') }).strict();
 

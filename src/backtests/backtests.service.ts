@@ -17,7 +17,8 @@ import type { RunsService } from '../runs/runs.service.ts';
 import { isTerminal, type RunErrorInfo, type RunProgress, type RunStatus } from '../runs/run.types.ts';
 import { visibleStrategy } from '../strategies/strategies.service.ts';
 import type { MarketStore } from '../market/duckdb.ts';
-import { isoDay, submitBacktestSchema, ymd, type BacktestSpec, type StrategyRef, type SubmitBacktest } from './backtest-request.ts';
+import { isoDay, ymd, type BacktestSpec, type StrategyRef } from './backtest-request.ts';
+import type { SubmitBacktest } from './backtests.contract.ts';
 import { answerableSpec, type StrategyCode } from './plan.ts';
 import * as repo from './backtests.repository.ts';
 
@@ -105,18 +106,6 @@ function checkDay(s: string, field: string): number {
   return n;
 }
 
-/** A submission's body checked by the request schema (the API's, the form's, the CLI's): 400 naming the field. */
-export function parseSubmit(raw: unknown): SubmitBacktest {
-  const parsed = submitBacktestSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue.path.map(String).join('.') || 'body';
-    const msg = issue.code === 'unrecognized_keys' ? `unknown field(s) ${(issue as { keys?: string[] }).keys?.join(', ')}` : issue.message.replace(new RegExp(`^${field}: `), '');
-    throw fieldError(issue.code === 'unrecognized_keys' ? ((issue as { keys?: string[] }).keys?.[0] ?? field) : field, msg);
-  }
-  return parsed.data;
-}
-
 /** A built-in strategy by name with its params parsed (defaults filled): 400 naming `strategy` or `params.…`. */
 export function builtinStrategyRef(name: string | undefined, params: Record<string, unknown>): { strategy: StrategyRef; params: Record<string, unknown> } {
   if (!name) throw fieldError('strategy', 'name a built-in strategy (e.g. dual_ma) or give strategy_id');
@@ -168,8 +157,7 @@ export const defaultName = (spec: BacktestSpec) => `${spec.strategy.name} ${isoD
  * Validates a submission into the stored spec: 400 naming the field, including what the market
  * data cannot answer (plan.ts answerableSpec); the spec's period is the trading days simulated.
  */
-export async function specFromSubmit(deps: Pick<BacktestsDeps, 'db' | 'market'>, p: Principal, raw: unknown): Promise<{ spec: BacktestSpec; name: string }> {
-  const b = parseSubmit(raw);
+export async function specFromSubmit(deps: Pick<BacktestsDeps, 'db' | 'market'>, p: Principal, b: SubmitBacktest): Promise<{ spec: BacktestSpec; name: string }> {
   const ref = await strategyOfSubmit(deps.db, p, b);
   const spec = await answerableSpec(deps.market, specOf(b, ref.strategy, ref.params));
   return { spec, name: b.name?.trim() || defaultName(spec) };
@@ -219,8 +207,9 @@ async function queue(deps: BacktestsDeps, ownerId: number, name: string, spec: B
   return (await getBacktest(deps.db, id))!;
 }
 
-export async function submitBacktest(deps: BacktestsDeps, p: Principal, raw: unknown): Promise<Backtest> {
-  const { spec, name } = await specFromSubmit(deps, p, raw);
+/** Queues a submission already read with SubmitBacktestSchema (by the API route, or parseInput elsewhere). */
+export async function submitBacktest(deps: BacktestsDeps, p: Principal, b: SubmitBacktest): Promise<Backtest> {
+  const { spec, name } = await specFromSubmit(deps, p, b);
   return queue(deps, p.userId, name, spec, null);
 }
 

@@ -4,6 +4,8 @@ import { pathId } from '../http/input.ts';
 import { principalOf, requireRole, type Principal } from '../auth/access.ts';
 import type { AppEnv } from '../http/env.ts';
 import { AppError } from '../http/errors.ts';
+import { parseInput } from '../http/contract.ts';
+import { SubmitBacktestSchema } from './backtests.contract.ts';
 import { builtinByName, builtinList, listUserStrategies, visibleStrategy } from '../strategies/strategies.service.ts';
 import { CreatePage, type CreateContext, type CreateValues } from '../../views/backtests/create-page.tsx';
 import { ParamsFields, paramsFromForm } from '../../views/backtests/params-form.tsx';
@@ -135,7 +137,7 @@ export function createRoutes(deps: BacktestPagesDeps) {
       ...(v.name.trim() ? { name: v.name.trim() } : {}),
     };
     try {
-      const b = await submitBacktest(deps, p, body);
+      const b = await submitBacktest(deps, p, parseInput(SubmitBacktestSchema, body));
       return c.redirect(`/backtests/${b.id}`, 303);
     } catch (err) {
       // A field problem, or too many backtests waiting (429): the form again, filled in, with the reason.

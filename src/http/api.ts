@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { inputError } from './contract.ts';
 import { AppError } from './errors.ts';
 import type { AppEnv } from './env.ts';
 
@@ -16,8 +17,8 @@ export function makeApiRouter(): OpenAPIHono<AppEnv> {
         if (issue.code === 'custom' && (issue.params as { notFound?: boolean } | undefined)?.notFound) {
           throw new AppError(404, 'not_found', `${issue.message}; ids are whole numbers written in digits`);
         }
-        const field = issue.path.join('.') || result.target;
-        throw new AppError(400, 'invalid_request', `${field}: ${issue.message}`, { field, target: result.target });
+        const err = inputError(result.error.issues, result.target);
+        throw new AppError(err.status, err.code, err.message, { ...err.details, target: result.target });
       }
     },
   });

@@ -85,14 +85,31 @@ export function operation<const R extends RouteConfig & { operationId: string; s
 }
 
 /**
+ * The 400 for the first problem zod found in a request value: `invalid_request`, the message
+ * starting with the field's dotted path (`params.short_window: …`), `details.field` naming it. An
+ * unknown field names itself (`colour: unknown field; …`). Written once, for the API router's
+ * validation hook and for `parseInput`.
+ */
+export function inputError(issues: readonly z.core.$ZodIssue[], where = 'body'): AppError {
+  const issue = issues[0];
+  if (issue.code === 'unrecognized_keys') {
+    const at = issue.path.map(String);
+    const field = [...at, issue.keys[0]].join('.');
+    const allowed = issue.keys.length > 1 ? `unknown fields ${issue.keys.join(', ')}` : 'unknown field';
+    return new AppError(400, 'invalid_request', `${field}: ${allowed}; leave it out or check its spelling (names are snake_case)`, { field });
+  }
+  const field = issue.path.map(String).join('.') || where;
+  const message = issue.message.startsWith(`${field}:`) ? issue.message : `${field}: ${issue.message}`;
+  return new AppError(400, 'invalid_request', message, { field });
+}
+
+/**
  * Reads a request value with its contract schema where no route validated it (a page's form, the
- * CLI, a scheduled task's saved config): the same 400 `invalid_request` naming the field as the
- * API gives, so every entry point refuses the same way. Services take the typed output.
+ * CLI, a scheduled task's saved config): the same 400 naming the field as the API gives, so every
+ * entry point refuses the same way. Services take the typed output and do not validate again.
  */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue.path.map(String).join('.') || 'body';
-  throw new AppError(400, 'invalid_request', issue.message.startsWith(`${field}:`) ? issue.message : `${field}: ${issue.message}`, { field });
+  throw inputError(parsed.error.issues);
 }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { submitFromOptions, summary, UsageError } from '../../src/backtest/backtest.command.ts';
 import { runBacktest } from '../../src/backtest/run-backtest.ts';
-import { submitBacktestSchema } from '../../src/backtests/backtest-request.ts';
+import { SubmitBacktestSchema as submitBacktestSchema } from '../../src/backtests/backtests.contract.ts';
 import { syntheticPanel } from './synthetic-panel.ts';
 
 describe('zquant backtest options', () => {
