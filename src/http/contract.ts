@@ -78,10 +78,14 @@ export function commonErrors(method: RouteConfig['method']) {
 
 /**
  * A documented operation: createRoute with the `operationId` and `summary` every operation must
- * have (the OpenAPI lint in CI checks both) and the common error answers added to its own.
+ * have (the OpenAPI lint in CI checks both), the common error answers added to its own, and its
+ * query schema strict.
  */
 export function operation<const R extends RouteConfig & { operationId: string; summary: string }>(route: R) {
-  return createRoute({ ...route, responses: { ...commonErrors(route.method), ...route.responses } });
+  // Unknown query parameters are refused (a misspelt or renamed one must not be silently ignored).
+  const query = route.request?.query ?? z.object({});
+  const strict: R = query instanceof z.ZodObject ? { ...route, request: { ...route.request, query: query.strict() } } : route;
+  return createRoute({ ...strict, responses: { ...commonErrors(route.method), ...route.responses } });
 }
 
 /**

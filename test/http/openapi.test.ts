@@ -73,6 +73,22 @@ describe('GET /api/v1/openapi.json', () => {
     expect(new Set(ids).size, 'operationIds are unique').toBe(ids.length);
   });
 
+  it('refuses an unknown query parameter on every GET operation, naming it (a misspelt or renamed one is never silently ignored)', async () => {
+    const gets = Object.entries(doc.paths ?? {}).filter(([path, item]) => 'get' in (item as object) && !path.includes('{') && path !== '/openapi.json').map(([path]) => path);
+    expect(gets.length).toBeGreaterThan(10);
+    const admin = await makeTestApp({}, { authenticate: actingAs(principal('admin')) });
+    // The required parameters of the two routes that have some, so the unknown one is the only problem.
+    const required: Record<string, string> = { '/market/daily': 'ts_code=600000.SH&', '/market/calendar': 'start_date=2024-01-01&end_date=2024-01-31&' };
+    const wrong: string[] = [];
+    for (const path of gets) {
+      const res = await admin.app.request(`/api/v1${path}?${required[path] ?? ''}startDate=2024-01-01`);
+      const body = (await res.json()) as { error?: { details?: { field?: string } } };
+      if (res.status !== 400 || body.error?.details?.field !== 'startDate') wrong.push(`${path}: ${res.status} ${JSON.stringify(body).slice(0, 120)}`);
+    }
+    await admin.close();
+    expect(wrong).toEqual([]);
+  });
+
   it('passes the Redocly CLI lint (recommended rules) with no error and no warning', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zq-openapi-'));
     try {
