@@ -6,15 +6,15 @@ import type { Metrics } from '../backtest/metrics/metrics.ts';
 import { makeApiRouter } from '../http/api.ts';
 import { errors, json, operation } from '../http/contract.ts';
 import { idParam as strictIdParam } from '../http/input.ts';
-import { AppError } from '../http/errors.ts';
 import { DeletedSchema } from '../strategies/strategies.contract.ts';
 import {
   BacktestListQuery, BacktestListSchema, BacktestResultSchema, BacktestSchema, BacktestWithResultSchema, backtestJson, fillJson, FillPageSchema, metricsJson, notFilledJson,
   OrderPageSchema, OrdersQuery, orderJson, PerformanceSchema, positionJson, roundTripJson, seriesJson, SliceQuery, SubmitBacktestSchema, WaitQuery,
   type StoredFill, type StoredOrder, type StoredRoundTrip,
 } from './backtests.contract.ts';
-import * as repo from './backtests.repository.ts';
-import { cancelBacktest, deleteBacktest, getBacktest, listBacktests, rerunBacktest, submitBacktest, visibleBacktest, type Backtest, type BacktestsDeps } from './backtests.service.ts';
+import {
+  cancelBacktest, deleteBacktest, getBacktest, listBacktests, rerunBacktest, resultParts, resultSlice, roundTripsOf, submitBacktest, visibleBacktest, type BacktestsDeps,
+} from './backtests.service.ts';
 import { fillColumns } from './csv.ts';
 import { csvChunks, streamedBody } from './export-stream.ts';
 import type { StoredExtras, StoredPosition, StoredSeries } from './results.ts';
@@ -27,17 +27,6 @@ export function endOfDay(s: string): Date {
   const d = new Date(`${s.slice(0, 10)}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + 1);
   return d;
-}
-
-/** The result parts a finished backtest has; 409 while it is not finished. */
-export async function resultParts(deps: BacktestsDeps, b: Backtest, parts: readonly repo.ResultPart[]) {
-  const r = b.status === 'succeeded' ? await repo.readResultParts(deps.db, b.id, parts) : null;
-  if (!r) {
-    throw new AppError(409, 'not_finished', `backtest ${b.id} is ${b.status}${b.error ? ` (${b.error.code}: ${b.error.message})` : ''}; results exist once it succeeds: follow links.events or submit with ?wait=60`);
-  }
-  const out: Record<string, unknown> = {};
-  for (const k of parts) out[k] = typeof r[k] === 'string' ? JSON.parse(r[k] as string) : r[k];
-  return out;
 }
 
 export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
@@ -67,7 +56,7 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
           await runs.waitForRun(b.runId, { timeoutMs: wait * 1000, signal: ac.signal });
           const done = (await getBacktest(db, b.id))!;
           if (done.status === 'succeeded') {
-            const r = await resultParts(deps, done, ['metrics', 'series']);
+            const r = await resultParts(db, done, ['metrics', 'series']);
             return c.json({ ...backtestJson(done), result: { metrics: metricsJson(r.metrics as Metrics), series: seriesJson(r.series as StoredSeries) } }, 200);
           }
           return c.json(backtestJson(done), done.status === 'failed' || done.status === 'cancelled' ? 200 : 202);
@@ -109,7 +98,7 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
     }),
     async (c) => {
       const b = await visibleBacktest(db, principalOf(c), c.req.valid('param').id);
-      const r = await resultParts(deps, b, ['metrics', 'series', 'extras']);
+      const r = await resultParts(db, b, ['metrics', 'series', 'extras']);
       const extras = r.extras as StoredExtras;
       return c.json({ id: b.id, status: b.status, metrics: metricsJson(r.metrics as Metrics), series: seriesJson(r.series as StoredSeries), fill_timing: extras.fillTimingLabel, benchmark: extras.benchmarkCode }, 200);
     },
@@ -123,8 +112,8 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
     }),
     async (c) => {
       const b = await visibleBacktest(db, principalOf(c), c.req.valid('param').id);
-      const r = await resultParts(deps, b, ['metrics', 'positions', 'extras']);
-      const trades = ((await repo.readResultArray(db, b.id, 'trades')) ?? []) as StoredRoundTrip[];
+      const r = await resultParts(db, b, ['metrics', 'positions', 'extras']);
+      const trades = (await roundTripsOf(db, b)) as StoredRoundTrip[];
       return c.json({
         id: b.id, metrics: metricsJson(r.metrics as Metrics), trades: trades.map(roundTripJson), positions: (r.positions as StoredPosition[]).map(positionJson), not_filled: notFilledJson(r.extras as StoredExtras),
       }, 200);
@@ -142,14 +131,14 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
     }),
     async (c) => {
       const b = await visibleBacktest(db, principalOf(c), c.req.valid('param').id);
-      await resultParts(deps, b, []);
+      await resultParts(db, b, []);
       if ((c.req.header('accept') ?? '').includes('text/csv')) {
         // Streamed a slice at a time (export-stream.ts): a run's fills can number hundreds of thousands.
         c.header('content-disposition', `attachment; filename="backtest-${b.id}-trades.csv"`);
         return c.body(streamedBody(csvChunks(db, b.id, 'fills', fillColumns, ['date'])), 200, { 'content-type': 'text/csv; charset=utf-8' }) as never;
       }
       const q = c.req.valid('query');
-      const page = (await repo.sliceResultArray(db, b.id, 'fills', q.offset, q.limit))!;
+      const page = await resultSlice(db, b, 'fills', q.offset, q.limit);
       return c.json({ id: b.id, trades: (page.items as StoredFill[]).map(fillJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
     },
   );
@@ -162,9 +151,9 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
     }),
     async (c) => {
       const b = await visibleBacktest(db, principalOf(c), c.req.valid('param').id);
-      await resultParts(deps, b, []);
+      await resultParts(db, b, []);
       const q = c.req.valid('query');
-      const page = (await repo.sliceResultArray(db, b.id, 'orders', q.offset, q.limit, q.rejected === 'true'))!;
+      const page = await resultSlice(db, b, 'orders', q.offset, q.limit, q.rejected === 'true');
       return c.json({ id: b.id, orders: (page.items as StoredOrder[]).map(orderJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
     },
   );

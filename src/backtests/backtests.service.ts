@@ -286,3 +286,24 @@ export async function deleteBacktest(deps: BacktestsDeps, p: Principal, id: numb
   if (!deleted) throw new AppError(404, 'not_found', `backtest ${id} was not found (deleted meanwhile)`);
   return b;
 }
+
+/** The result parts a finished backtest has; 409 while it is not finished. */
+export async function resultParts(db: Db, b: Backtest, parts: readonly repo.ResultPart[]): Promise<Record<string, unknown>> {
+  const r = b.status === 'succeeded' ? await repo.readResultParts(db, b.id, parts) : null;
+  if (!r) {
+    throw new AppError(409, 'not_finished', `backtest ${b.id} is ${b.status}${b.error ? ` (${b.error.code}: ${b.error.message})` : ''}; results exist once it succeeds: follow links.events or submit with ?wait=60`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of parts) out[k] = typeof r[k] === 'string' ? JSON.parse(r[k] as string) : r[k];
+  return out;
+}
+
+/** A finished backtest's round-trip trades, all of them (none when the result row holds no list). */
+export async function roundTripsOf(db: Db, b: Backtest): Promise<unknown[]> {
+  return (await repo.readResultArray(db, b.id, 'trades')) ?? [];
+}
+
+/** A page of a finished backtest's fills or orders (orders: only those not filled when `notFilledOnly`). */
+export async function resultSlice(db: Db, b: Backtest, part: 'fills' | 'orders', offset: number, limit: number, notFilledOnly = false): Promise<{ items: unknown[]; total: number }> {
+  return (await repo.sliceResultArray(db, b.id, part, offset, limit, notFilledOnly))!;
+}
