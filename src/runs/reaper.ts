@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import * as repo from './runs.repository.ts';
+import { settle } from './settle.ts';
 
 /** A run attempt whose lease expired: its process died or hung. */
 export interface LostAttempt {
@@ -38,21 +39,9 @@ export async function reapExpiredLeases(
         done = await repo.transitionRun(db, { ...base, from: ['running'], to: 'cancelled', finished: true, events: [{ status: 'cancelled', reason: 'cancelled; its process had stopped', final: true }] });
       } else if (row.control === 'pause') {
         done = await repo.transitionRun(db, { ...base, from: ['running'], to: 'paused', finished: false, giveBackAttempt: true, events: [{ status: 'paused', reason: 'paused; its process had stopped', final: false }] });
-      } else if (row.attempt < row.max_attempts) {
-        done = await repo.transitionRun(db, {
-          ...base,
-          from: ['running'],
-          to: 'queued',
-          finished: false,
-          error,
-          backoff: { maxDelayMs: options.maxRetryDelayMs },
-          events: [
-            { status: 'abandoned', error, final: false },
-            { status: 'queued', reason: `retry ${row.attempt + 1} of ${row.max_attempts} after the lease expired`, final: false },
-          ],
-        });
       } else {
-        done = await repo.transitionRun(db, { ...base, from: ['running'], to: 'abandoned', finished: true, error, events: [{ status: 'abandoned', error, final: true }] });
+        const settled = settle({ attempt: row.attempt, maxAttempts: row.max_attempts, maxRetryDelayMs: options.maxRetryDelayMs, loss: 'abandoned', error, retryable: true });
+        done = await repo.transitionRun(db, { ...base, from: ['running'], ...settled });
       }
       if (!done) continue;
       reaped++;

@@ -6,6 +6,7 @@ import { concurrencyKinds, RunError, type ConcurrencyKind, type ExecutorRegistry
 import type { RunBus } from './run-bus.ts';
 import { toRunEvent } from './run.mapping.ts';
 import * as repo from './runs.repository.ts';
+import { isRetryable, settle } from './settle.ts';
 import { runLogLinesKept, runProgressEventsKept, type LogLevel, type RunErrorInfo, type RunProgress } from './run.types.ts';
 
 export interface WorkerPoolOptions {
@@ -334,21 +335,7 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
     } else {
       const error = describeRunError(outcome.ok ? undefined : outcome.error, reason, row.timeout_ms);
       if (error.incident) log.error('run failed inside the server', { runId: a.id, executor: a.executor, attempt, incident: error.incident, err: asError(outcome.ok ? undefined : outcome.error) });
-      const retryable = !(outcome as { error?: unknown }).error || !(((outcome as { error?: unknown }).error instanceof RunError) && ((outcome as { error: RunError }).error.options.retryable === false));
-      if (retryable && attempt < a.maxAttempts) {
-        t = {
-          to: 'queued',
-          finished: false,
-          error,
-          backoff: { maxDelayMs: o.maxRetryDelayMs },
-          events: [
-            { status: 'failed', error, final: false },
-            { status: 'queued', reason: `retry ${attempt + 1} of ${a.maxAttempts} after backoff`, final: false },
-          ],
-        };
-      } else {
-        t = { to: 'failed', finished: true, error, events: [{ status: 'failed', error, final: true }] };
-      }
+      t = settle({ attempt, maxAttempts: a.maxAttempts, maxRetryDelayMs: o.maxRetryDelayMs, loss: 'failed', error, retryable: isRetryable(outcome.ok ? undefined : outcome.error) });
     }
     const done = await repo.transitionRun(db, { id: a.id, from: ['running'], owner: o.instanceId, ...t }).catch((err) => {
       log.error('recording how a run ended failed', { runId: a.id, err: err as Error });
