@@ -200,3 +200,9 @@ export async function resultArrayChunkText(db: Db, backtestId: number, part: Lis
   const text = r.rows[0]?.items ?? '[]';
   return text.slice(1, -1).trim();
 }
+
+/** The distinct strategy names of backtests (only `ownerId`'s when given), sorted, at most 200: the list page's filter choices. */
+export async function distinctStrategyNames(db: Db, ownerId?: number): Promise<string[]> {
+  const rows = await db.selectFrom('backtests').select('strategy_name').distinct().$if(ownerId !== undefined, (q) => q.where('owner_id', '=', ownerId!)).orderBy('strategy_name').limit(200).execute();
+  return rows.map((r) => r.strategy_name);
+}

@@ -307,3 +307,8 @@ export async function roundTripsOf(db: Db, b: Backtest): Promise<unknown[]> {
 export async function resultSlice(db: Db, b: Backtest, part: 'fills' | 'orders', offset: number, limit: number, notFilledOnly = false): Promise<{ items: unknown[]; total: number }> {
   return (await repo.sliceResultArray(db, b.id, part, offset, limit, notFilledOnly))!;
 }
+
+/** The strategy names of the backtests `p` can see (admins: everyone's), for the list page's filter. */
+export async function backtestStrategyNames(db: Db, p: Principal): Promise<string[]> {
+  return repo.distinctStrategyNames(db, p.role === 'admin' ? undefined : p.userId);
+}

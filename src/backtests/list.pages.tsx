@@ -8,9 +8,8 @@ import { runStatuses } from '../runs/run.types.ts';
 import { ListBody, ListPage, type ListState } from '../../views/backtests/list-page.tsx';
 import { ComparePage } from '../../views/backtests/compare-page.tsx';
 import type { BacktestPagesDeps } from './backtests.pages.tsx';
-import { listBacktests, visibleBacktest, type Backtest } from './backtests.service.ts';
+import { backtestStrategyNames, listBacktests, resultParts, visibleBacktest, type Backtest, type ListQuery } from './backtests.service.ts';
 import { endOfDay } from './backtests.api.ts';
-import * as repo from './backtests.repository.ts';
 import { AppError } from '../http/errors.ts';
 import type { StoredSeries } from './results.ts';
 import type { Metrics } from '../backtest/metrics/metrics.ts';
@@ -38,7 +37,7 @@ export function listRoutes(deps: BacktestPagesDeps) {
     listBacktests(db, principalOf(c), {
       status: (s.status || undefined) as RunStatus | undefined, strategy: s.strategy || undefined, q: s.q || undefined,
       from: s.from ? new Date(`${s.from}T00:00:00Z`) : undefined, to: s.to ? endOfDay(s.to) : undefined,
-      sort: s.sort as repo.BacktestSort, dir: s.dir, limit: s.limit, offset: s.offset,
+      sort: s.sort as ListQuery['sort'], dir: s.dir, limit: s.limit, offset: s.offset,
     });
 
   app.get('/backtests', requireRole('viewer'), async (c) => {
@@ -46,9 +45,9 @@ export function listRoutes(deps: BacktestPagesDeps) {
     const s = stateOf(c);
     const [{ backtests, total }, names] = await Promise.all([
       load(c, s),
-      db.selectFrom('backtests').select('strategy_name').distinct().$if(p.role !== 'admin', (q) => q.where('owner_id', '=', p.userId)).orderBy('strategy_name').limit(200).execute(),
+      backtestStrategyNames(db, p),
     ]);
-    return c.html(<ListPage chrome={chrome(c)} rows={backtests} total={total} state={s} strategies={names.map((n) => n.strategy_name)} canChange={(b) => canChangeOwned(p, b.ownerId)} canCreate={roleAtLeast(p.role, 'analyst')} />);
+    return c.html(<ListPage chrome={chrome(c)} rows={backtests} total={total} state={s} strategies={names} canChange={(b) => canChangeOwned(p, b.ownerId)} canCreate={roleAtLeast(p.role, 'analyst')} />);
   });
 
   app.get('/backtests/rows', requireRole('viewer'), async (c) => {
@@ -66,9 +65,8 @@ export function listRoutes(deps: BacktestPagesDeps) {
     for (const id of ids) {
       const b = await visibleBacktest(db, p, id);
       if (b.status !== 'succeeded') throw new AppError(409, 'not_finished', `backtest ${id} is ${b.status}; only finished backtests can be compared`);
-      const parts = (await repo.readResultParts(db, id, ['series', 'metrics']))!;
-      const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
-      picked.push({ b, series: parse(parts.series) as StoredSeries, metrics: parse(parts.metrics) as Metrics });
+      const parts = await resultParts(db, b, ['series', 'metrics']);
+      picked.push({ b, series: parts.series as StoredSeries, metrics: parts.metrics as Metrics });
     }
     const { backtests: candidates } = await listBacktests(db, p, { status: 'succeeded', sort: 'created', dir: 'desc', limit: 50, offset: 0 });
     return c.html(<ComparePage chrome={chrome(c)} picked={picked} candidates={candidates} />);
