@@ -38,5 +38,3 @@ export interface BacktestSpec {
   costs: { commissionRate?: number; minCommission?: number; stampDuty?: 'schedule' | number; transferFee?: 'schedule' | number; slippageBps?: number };
 }
 
-export const ymd = (s: string) => Number(s.replaceAll('-', ''));
-export const isoDay = (d: number) => `${String(d).slice(0, 4)}-${String(d).slice(4, 6)}-${String(d).slice(6, 8)}`;

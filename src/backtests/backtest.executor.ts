@@ -9,17 +9,18 @@ import { configDefaults, type Config } from '../config.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import { defineExecutor, RunError, type RunContext } from '../runs/executor-registry.ts';
 import { runInThread } from '../runs/thread-host.ts';
-import { strategyVersion } from '../strategies/strategies.service.ts';
+import { strategyCodeOf } from '../strategies/strategies.service.ts';
+import { runOwnerOf } from '../scheduler/tasks.service.ts';
 import type { BacktestThreadInput, BacktestThreadOutcome } from './backtest.thread.ts';
 import { AppError } from '../http/errors.ts';
 import { parseInput } from '../http/contract.ts';
-import { dayPattern, isoDay, ymd, type BacktestSpec } from './backtest-request.ts';
+import { dayPattern, type BacktestSpec } from './backtest-request.ts';
 import { SubmitBacktestSchema } from './backtests.contract.ts';
 import * as repo from './backtests.repository.ts';
 import { backtestExecutorName, specFromSubmit, toBacktest } from './backtests.service.ts';
 import { makePanelCache, type PanelCache, type PanelKey } from './panel-cache.ts';
 import { planBacktest, type StrategyCode } from './plan.ts';
-import { addDays } from '../market/days.ts';
+import { addDays, isoDay, ymdOf } from '../market/days.ts';
 import { barDateRange } from '../market/market.repository.ts';
 
 const caches = new WeakMap<MarketStore, PanelCache>();
@@ -79,10 +80,9 @@ async function runOne(backtestId: number, o: BacktestExecutorOptions, ctx: RunCo
   const spec = bt.spec;
   let code: StrategyCode | undefined;
   if (spec.strategy.kind === 'user') {
-    const v = spec.strategy.versionId ? await strategyVersion(db, spec.strategy.versionId) : undefined;
+    const v = spec.strategy.versionId ? await strategyCodeOf(db, spec.strategy.versionId) : undefined;
     if (!v) throw new RunError('strategy_missing', `the code version this backtest recorded is gone`, { retryable: false });
-    const s = await db.selectFrom('strategies').select('language').where('id', '=', v.strategy_id).executeTakeFirst();
-    code = { source: v.code, language: s?.language === 'ts' ? 'ts' : 'js', timeoutMs: limits.timeoutMs };
+    code = { source: v.source, language: v.language, timeoutMs: limits.timeoutMs };
   }
   const plan = planBacktest(spec, code);
   const strategy = plan.strategy;
@@ -191,10 +191,7 @@ export const makeScheduledBacktestExecutor = (options: BacktestExecutorOptions =
     const db = ctx.stores.pg.db;
     const resumed = (ctx.resume as { backtest_id?: number } | null)?.backtest_id;
     if (resumed) return runOne(resumed, options, ctx);
-    const run = await db.selectFrom('runs').select(['task_id', 'queued_by']).where('id', '=', ctx.runId).executeTakeFirstOrThrow();
-    const task = run.task_id === null ? null : await db.selectFrom('scheduled_tasks').select(['name', 'owner_id']).where('id', '=', run.task_id).executeTakeFirst();
-    const ownerId = run.queued_by ?? task?.owner_id ?? null;
-    const owner = ownerId === null ? null : await db.selectFrom('users').select(['id', 'username', 'role', 'disabled']).where('id', '=', ownerId).executeTakeFirst();
+    const { taskName, owner } = await runOwnerOf(db, ctx.runId);
     if (!owner || owner.disabled) {
       throw new RunError('no_owner', 'a scheduled backtest belongs to a user: trigger it as one, or give the task an owner who exists and is enabled', { retryable: false });
     }
@@ -203,8 +200,8 @@ export const makeScheduledBacktestExecutor = (options: BacktestExecutorOptions =
       const bars = await barDateRange(ctx.stores.market);
       if (!bars) throw new RunError('no_data', 'no daily bars in the market store: sync data first', { retryable: false });
       end = bars.last;
-    } else end = ymd(p.end_date);
-    const start = p.lookback_days ? addDays(end, -p.lookback_days) : ymd(p.start_date!);
+    } else end = ymdOf(p.end_date);
+    const start = p.lookback_days ? addDays(end, -p.lookback_days) : ymdOf(p.start_date!);
     const { lookback_days: _l, start_date: _s, end_date: _e, ...rest } = p;
     const submit = { ...rest, start_date: isoDay(start), end_date: isoDay(end) };
     let built: Awaited<ReturnType<typeof specFromSubmit>>;
@@ -217,7 +214,7 @@ export const makeScheduledBacktestExecutor = (options: BacktestExecutorOptions =
     }
     const { spec, name } = built;
     const id = await repo.insertBacktest(db, {
-      owner_id: owner.id, name: task ? `${name} (task ${task.name})` : name, strategy_kind: spec.strategy.kind, strategy_name: spec.strategy.name,
+      owner_id: owner.id, name: taskName !== null ? `${name} (task ${taskName})` : name, strategy_kind: spec.strategy.kind, strategy_name: spec.strategy.name,
       strategy_id: spec.strategy.strategyId, strategy_version_id: spec.strategy.versionId, config: JSON.stringify(spec), start_date: spec.startDate, end_date: spec.endDate, rerun_of: null,
     });
     await repo.setBacktestRun(db, id, ctx.runId);

@@ -12,6 +12,7 @@ import { runBacktest, type RunBacktestInput, type RunError } from '../backtest/r
 import { serveThreadTask } from '../runs/thread-task.ts';
 import type { MetricColumns, ResultRow } from './backtests.repository.ts';
 import { toStored } from './results.ts';
+import { isoDay } from '../market/days.ts';
 
 export interface BacktestThreadInput extends Omit<RunBacktestInput, 'onProgress' | 'signal'> {
   /** Starting capital, for the stored NAV. */
@@ -35,7 +36,6 @@ export interface ResultTooLarge {
   date: null;
 }
 
-const dash = (d: number) => `${String(d).slice(0, 4)}-${String(d).slice(4, 6)}-${String(d).slice(6, 8)}`;
 const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
 
 serveThreadTask<BacktestThreadInput, BacktestThreadOutcome>(async (ctx) => {
@@ -43,7 +43,7 @@ serveThreadTask<BacktestThreadInput, BacktestThreadOutcome>(async (ctx) => {
   const out = await runBacktest({
     ...input,
     signal: ctx.signal,
-    onProgress: (p) => ctx.progress({ processed: p.done, total: p.total, current: p.date ? dash(p.date) : null }),
+    onProgress: (p) => ctx.progress({ processed: p.done, total: p.total, current: p.date ? isoDay(p.date) : null }),
   });
   if (!out.ok) return out;
   // The starting point is dated from the panel (the trading day before the first simulated day), and

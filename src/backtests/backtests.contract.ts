@@ -6,7 +6,8 @@
  */
 import { z } from '@hono/zod-openapi';
 import type { Metrics } from '../backtest/metrics/metrics.ts';
-import { instant, instantSchema, isoDay, isoDaySchema } from '../http/contract.ts';
+import { instant, instantSchema, isoDaySchema } from '../http/contract.ts';
+import { isoDay } from '../market/days.ts';
 import { boundedDate, boundedInt, pageQuery } from '../http/input.ts';
 import { boards } from './backtest-request.ts';
 import { progressJson, RunErrorSchema, RunProgressSchema, runErrorJson } from '../runs/runs.contract.ts';

@@ -17,7 +17,8 @@ import type { RunsService } from '../runs/runs.service.ts';
 import { isTerminal, type RunErrorInfo, type RunProgress, type RunStatus } from '../runs/run.types.ts';
 import { visibleStrategy } from '../strategies/strategies.service.ts';
 import type { MarketStore } from '../market/duckdb.ts';
-import { isoDay, ymd, type BacktestSpec, type StrategyRef } from './backtest-request.ts';
+import { fromYmd, isoDay, toYmd, ymdOf } from '../market/days.ts';
+import type { BacktestSpec, StrategyRef } from './backtest-request.ts';
 import type { SubmitBacktest } from './backtests.contract.ts';
 import { answerableSpec, type StrategyCode } from './plan.ts';
 import * as repo from './backtests.repository.ts';
@@ -99,10 +100,8 @@ function fieldError(field: string, message: string, code = 'invalid_request'): A
 }
 
 function checkDay(s: string, field: string): number {
-  const n = ymd(s);
-  const y = Math.floor(n / 10000), m = Math.floor(n / 100) % 100, d = n % 100;
-  const t = new Date(Date.UTC(y, m - 1, d));
-  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== m - 1 || t.getUTCDate() !== d) throw fieldError(field, `${s} is not a calendar date`);
+  const n = ymdOf(s);
+  if (toYmd(fromYmd(n)) !== n) throw fieldError(field, `${s} is not a calendar date`);
   return n;
 }
 

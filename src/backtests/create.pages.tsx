@@ -10,7 +10,7 @@ import { builtinByName, builtinList, listUserStrategies, visibleStrategy } from 
 import { CreatePage, type CreateContext, type CreateValues } from '../../views/backtests/create-page.tsx';
 import { ParamsFields, paramsFromForm } from '../../views/backtests/params-form.tsx';
 import { barDateRange, indexCoverage } from '../market/market.repository.ts';
-import { isoDay } from './backtest-request.ts';
+import { isoDay } from '../market/days.ts';
 import type { BacktestPagesDeps } from './backtests.pages.tsx';
 import { backtestSubmitLimitsOf, submitBacktest, visibleBacktest } from './backtests.service.ts';
 

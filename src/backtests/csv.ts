@@ -15,6 +15,7 @@
  * benchmark close the index does not have, an order still open).
  */
 import type { StoredSeries } from './results.ts';
+import { isoDay } from '../market/days.ts';
 
 /** How a column's values are written: a kind, or a function of the whole row (for columns whose kind depends on another). */
 export type CellFormat = 'date' | 'int' | 'money' | 'price' | 'rate' | ((row: Record<string, unknown>) => unknown);
@@ -26,7 +27,7 @@ const fixed = (v: number, digits: number) => String(Number(v.toFixed(digits)) ||
 export const moneyCell = (v: unknown) => (finiteNumber(v) ? fixed(v, 2) : '');
 export const priceCell = (v: unknown) => (finiteNumber(v) ? fixed(v, 4) : '');
 export const intCell = (v: unknown) => (finiteNumber(v) ? String(Math.round(v) || 0) : '');
-const dayCell = (d: unknown) => (typeof d === 'number' && d > 19000000 ? `${String(d).slice(0, 4)}-${String(d).slice(4, 6)}-${String(d).slice(6, 8)}` : d);
+const dayCell = (d: unknown) => (typeof d === 'number' && d > 19000000 ? isoDay(d) : d);
 
 const formatted = (f: CellFormat | undefined, row: Record<string, unknown>, v: unknown): unknown => {
   if (f === undefined || f === 'rate') return v;

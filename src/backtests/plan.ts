@@ -21,10 +21,10 @@ import type { BacktestConfig } from '../backtest/engine/types.ts';
 import type { StrategySpec } from '../backtest/run-backtest.ts';
 import { getBuiltinStrategy } from '../backtest/strategies/registry.ts';
 import { AppError } from '../http/errors.ts';
-import { addDays } from '../market/days.ts';
+import { addDays, isoDay } from '../market/days.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import * as market from '../market/market.repository.ts';
-import { isoDay, type BacktestSpec } from './backtest-request.ts';
+import type { BacktestSpec } from './backtest-request.ts';
 import type { PanelKey } from './panel-cache.ts';
 
 /** Trading days loaded before the first simulated day (see the warm-up rule above). */

@@ -27,14 +27,6 @@ export const isoDaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('A 
 /** An instant as the API writes it. */
 export const instantSchema = z.iso.datetime().describe('An instant, ISO 8601 UTC');
 
-/** A YYYYMMDD number as the API writes it: YYYY-MM-DD. */
-export function isoDay(d: number): string;
-export function isoDay(d: number | null): string | null;
-export function isoDay(d: number | null): string | null {
-  if (d === null) return null;
-  const s = String(d);
-  return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
-}
 /** A Date (or a driver's timestamp string) as the API writes it: ISO 8601 UTC. */
 export function instant(v: Date | string): string;
 export function instant(v: Date | string | null): string | null;

@@ -12,3 +12,17 @@ export function fromYmd(ymd: number): Date {
 export function addDays(ymd: number, days: number): number {
   return toYmd(new Date(fromYmd(ymd).getTime() + days * 86_400_000));
 }
+
+/** The one date codec between the store's YYYYMMDD numbers and the `YYYY-MM-DD` strings the API, CSV and pages write: 20240102 → '2024-01-02' (null stays null). */
+export function isoDay(ymd: number): string;
+export function isoDay(ymd: number | null): string | null;
+export function isoDay(ymd: number | null): string | null {
+  if (ymd === null) return null;
+  const s = String(ymd);
+  return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
+}
+
+/** The inverse of isoDay: '2024-01-02' (or '20240102', as Tushare writes it) → 20240102. */
+export function ymdOf(day: string): number {
+  return Number(day.replaceAll('-', ''));
+}

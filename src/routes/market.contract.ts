@@ -1,6 +1,7 @@
 /** The market API's contract: stocks, daily bars, calendar, coverage and the sync log (conventions in src/http/contract.ts). */
 import { z } from '@hono/zod-openapi';
-import { instantSchema, isoDay, isoDaySchema } from '../http/contract.ts';
+import { instantSchema, isoDaySchema } from '../http/contract.ts';
+import { isoDay, ymdOf } from '../market/days.ts';
 import { dayProblem, pageQuery } from '../http/input.ts';
 import { datasetNames } from '../market/datasets.ts';
 import type { CoverageRow, DailyBars, StockSummary, syncLog } from '../market/market.service.ts';
@@ -13,7 +14,7 @@ const day = (what: string) =>
       const why = dayProblem(s);
       if (why) ctx.addIssue({ code: 'custom', message: `${what}: ${why} (YYYYMMDD also works)` });
     })
-    .transform((s) => Number(s.replaceAll('-', '')))
+    .transform(ymdOf)
     .openapi({ example: '2024-01-02', description: 'YYYY-MM-DD (or YYYYMMDD)' });
 const { limit, offset } = pageQuery(500, 50).shape;
 const tsCode = z.string().regex(/^\d{6}\.(SH|SZ|BJ)$/, { message: 'expected a code like 600000.SH' });

@@ -1,3 +1,4 @@
+import { isoDay } from '../../src/market/days.ts';
 import { grouped } from '../number-format.ts';
 
 /**
@@ -33,9 +34,7 @@ export function money(v: number | null | undefined, digits = 2): string {
 }
 
 export function day(d: number | null | undefined): string {
-  if (!d) return '—';
-  const s = String(d);
-  return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
+  return d ? isoDay(d) : '—';
 }
 
 export function when(d: Date | null | undefined): string {

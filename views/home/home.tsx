@@ -1,4 +1,5 @@
 import { Layout, type PageChrome } from '../layout.tsx';
+import { fmtDate } from '../market/format.ts';
 
 export interface HomeModel {
   version: string;
@@ -16,7 +17,6 @@ export interface MarketDataSummary {
   lastSync: { dataset: string; source: string; result: string; at: string } | null;
 }
 
-const ymd = (d: number | null) => (d == null ? '—' : `${String(d).slice(0, 4)}-${String(d).slice(4, 6)}-${String(d).slice(6, 8)}`);
 
 /** The landing page: what the server holds, and the two obvious next steps. */
 export function HomePage(props: { chrome: PageChrome; model: HomeModel }) {
@@ -48,7 +48,7 @@ export function HomePage(props: { chrome: PageChrome; model: HomeModel }) {
               </dd>
               <dt>Daily bars</dt>
               <dd>
-                {ymd(m.data.firstDate)} to {ymd(m.data.lastDate)} · <a href="/market/coverage">coverage</a>
+                {fmtDate(m.data.firstDate)} to {fmtDate(m.data.lastDate)} · <a href="/market/coverage">coverage</a>
               </dd>
               <dt>Last sync</dt>
               <dd>

@@ -1,10 +1,9 @@
+import { isoDay } from '../../src/market/days.ts';
 import { grouped } from '../number-format.ts';
 
 /** 20240102 → 2024-01-02 (null → —). */
 export function fmtDate(ymd: number | null | undefined): string {
-  if (ymd == null) return '—';
-  const s = String(ymd);
-  return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
+  return ymd == null ? '—' : isoDay(ymd);
 }
 
 export function fmtNum(v: unknown, digits = 2): string {
