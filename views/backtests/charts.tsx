@@ -5,6 +5,7 @@
  * Long series are thinned to at most ~900 points per line.
  */
 import { day, pct } from './format.ts';
+import { niceTicks } from '../charts/axis.ts';
 
 const W = 960;
 const PAD_L = 56;
@@ -17,16 +18,6 @@ export interface Line {
   values: readonly (number | null)[];
   /** CSS class: line-0 … line-4, line-bench. */
   cls: string;
-}
-
-function niceTicks(lo: number, hi: number, n: number): number[] {
-  const span = hi - lo || 1;
-  const raw = span / n;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(Math.round(v * 1e9) / 1e9);
-  return out;
 }
 
 const r1 = (v: number) => Math.round(v * 10) / 10;

@@ -1,4 +1,5 @@
 import { fmtDate } from './format.ts';
+import { niceTicks } from '../charts/axis.ts';
 
 export interface CandleData {
   dates: number[];
@@ -18,16 +19,6 @@ const GAP = 18;
 const VOL_H = 80;
 const AXIS_H = 22;
 const H = PRICE_TOP + PRICE_H + GAP + VOL_H + AXIS_H;
-
-function niceTicks(lo: number, hi: number, n: number): number[] {
-  const span = hi - lo || 1;
-  const raw = span / n;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(Math.round(v * 1e6) / 1e6);
-  return out;
-}
 
 /**
  * A server-rendered candlestick chart with volume bars: red candles close above their open,
