@@ -3,7 +3,7 @@ import { silentLogger } from '../logger.ts';
 import { defineExecutor, RunError, type ExecutorRegistry, type RunContext } from '../runs/executor-registry.ts';
 import { makeRunsCore } from '../runs/runs.runtime.ts';
 import { isTerminal, type RunStatus } from '../runs/run.types.ts';
-import { topoOrder, workflowParamsSchema, type WorkflowParams, type WorkflowStep } from './workflow.graph.ts';
+import { topoOrder, validateWorkflow, workflowParamsSchema, type WorkflowParams, type WorkflowStep } from './workflow.graph.ts';
 
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 export interface StepState {
@@ -58,6 +58,7 @@ export function makeWorkflowExecutor(registry: () => ExecutorRegistry) {
     kind: 'io',
     queueRole: 'admin',
     run: (p, ctx) => runWorkflow(p, ctx, registry()),
+    validate: validateWorkflow,
   });
 }
 

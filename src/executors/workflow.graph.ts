@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AppError } from '../http/errors.ts';
+import type { ValidateDeps } from '../runs/executor-registry.ts';
 
 /**
  * A workflow: a DAG of steps. Each step runs an executor with its config, or another task (by
@@ -69,4 +71,35 @@ export function layers(steps: readonly WorkflowStep[]): string[][] {
   const out: string[][] = [];
   for (const s of steps) (out[depth.get(s.id)!] ??= []).push(s.id);
   return out;
+}
+
+/**
+ * The workflow executor's save-time check (its `validate`): the steps form a DAG, every task step
+ * names a saved task, no step is itself a workflow, and each executor step's config fits its
+ * executor. A 400 naming `params.steps.<i>…`.
+ */
+export async function validateWorkflow(wf: WorkflowParams, deps: ValidateDeps): Promise<void> {
+  try {
+    topoOrder(wf.steps);
+  } catch (err) {
+    if (err instanceof GraphError) throw new AppError(400, 'invalid_workflow', `params.${err.field}: ${err.message}`, { field: `params.${err.field}` });
+    throw err;
+  }
+  const names = new Set(await deps.taskNames());
+  for (const [i, s] of wf.steps.entries()) {
+    if (s.task !== undefined) {
+      if (!names.has(s.task)) throw new AppError(400, 'invalid_workflow', `params.steps.${i}.task: no task named "${s.task}"`, { field: `params.steps.${i}.task` });
+      continue;
+    }
+    if (s.executor === 'workflow') throw new AppError(400, 'invalid_workflow', `params.steps.${i}.executor: a step cannot be a workflow; reference a workflow task instead`, { field: `params.steps.${i}.executor` });
+    try {
+      deps.registry.validate(s.executor!, s.config);
+    } catch (err) {
+      if (err instanceof AppError) {
+        const field = `params.steps.${i}.${String(err.details?.field ?? 'executor').replace(/^params/, 'config')}`;
+        throw new AppError(400, err.code, `${field}: ${err.message.replace(/^[^:]*: /, '')}`, { field });
+      }
+      throw err;
+    }
+  }
 }

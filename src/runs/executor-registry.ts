@@ -51,6 +51,18 @@ export interface ExecutorDefinition<S extends z.ZodType = z.ZodType> {
   queueRole: Role;
   defaults?: { maxAttempts?: number; timeoutMs?: number; retryDelayMs?: number };
   run(params: z.output<S>, ctx: RunContext): Promise<unknown>;
+  /**
+   * Checks beyond the schema, run when a task using this executor is saved (or triggered): throw an
+   * AppError 400 whose field (and message) starts with `params.` (the scheduler names it `config.`).
+   */
+  validate?(params: z.output<S>, deps: ValidateDeps): void | Promise<void>;
+}
+
+/** What an executor's `validate` may consult. */
+export interface ValidateDeps {
+  registry: ExecutorRegistry;
+  /** The names of the saved tasks. */
+  taskNames(): Promise<readonly string[]>;
 }
 
 /** Executors that fail on purpose for a reason retrying cannot fix throw this with retryable false. */

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import { audit, type AuditActor } from '../audit/audit.service.ts';
 import type { Database } from '../db/schema.ts';
-import { GraphError, topoOrder, workflowParamsSchema } from '../executors/workflow.graph.ts';
 import { AppError } from '../http/errors.ts';
 import type { ExecutorRegistry } from '../runs/executor-registry.ts';
 import type { Run } from '../runs/run.types.ts';
@@ -11,6 +10,9 @@ import { checkSecretKey } from '../secrets/secret-key.ts';
 import { dueSlots } from './policy.ts';
 import { describeSchedule, nextFireTimes, slotsBetween, type Schedule } from './schedule.ts';
 import * as repo from './tasks.repository.ts';
+import { findRun } from '../runs/runs.repository.ts';
+import { selectUserById } from '../auth/users.repository.ts';
+import type { Role } from '../auth/access.ts';
 import { sealTaskConfig } from './task-secrets.ts';
 import { scheduleJson, scheduleOf, type TaskInput, type TaskPatch, type TaskStats, type TaskView } from './scheduler.contract.ts';
 import type { Task, TaskStatus } from './task.types.ts';
@@ -75,46 +77,21 @@ async function sealConfig(deps: TasksDeps, executor: string, config: Record<stri
   return out;
 }
 
-/** Checks the executor exists and the config fits its schema (400 naming `config.<field>`); workflows also as a graph. */
+/**
+ * Checks the executor exists, the config fits its schema and passes the executor's own `validate`
+ * (a workflow's graph, say): a 400 naming `config.<field>`.
+ */
 export async function validateTaskConfig(deps: TasksDeps, executor: string, config: unknown): Promise<Record<string, unknown>> {
-  let parsed: unknown;
   try {
-    parsed = deps.registry.validate(executor, config).params;
+    const { def, params } = deps.registry.validate(executor, config);
+    await def.validate?.(params, { registry: deps.registry, taskNames: () => repo.taskNames(deps.db) });
+    return params as Record<string, unknown>;
   } catch (err) {
     if (err instanceof AppError && typeof err.details?.field === 'string') {
       const field = err.details.field.replace(/^params/, 'config');
       throw new AppError(400, err.code, err.message.replace(/^params/, 'config'), { field });
     }
     throw err;
-  }
-  if (executor === 'workflow') await validateWorkflowConfig(deps, config);
-  return parsed as Record<string, unknown>;
-}
-
-async function validateWorkflowConfig(deps: TasksDeps, config: unknown): Promise<void> {
-  const wf = workflowParamsSchema.parse(config);
-  try {
-    topoOrder(wf.steps);
-  } catch (err) {
-    if (err instanceof GraphError) throw new AppError(400, 'invalid_workflow', `config.${err.field}: ${err.message}`, { field: `config.${err.field}` });
-    throw err;
-  }
-  const names = new Set(await repo.taskNames(deps.db));
-  for (const [i, s] of wf.steps.entries()) {
-    if (s.task !== undefined) {
-      if (!names.has(s.task)) throw new AppError(400, 'invalid_workflow', `config.steps.${i}.task: no task named "${s.task}"`, { field: `config.steps.${i}.task` });
-      continue;
-    }
-    if (s.executor === 'workflow') throw new AppError(400, 'invalid_workflow', `config.steps.${i}.executor: a step cannot be a workflow; reference a workflow task instead`, { field: `config.steps.${i}.executor` });
-    try {
-      deps.registry.validate(s.executor!, s.config);
-    } catch (err) {
-      if (err instanceof AppError) {
-        const field = `config.steps.${i}.${String(err.details?.field ?? 'executor').replace(/^params/, 'config')}`;
-        throw new AppError(400, err.code, `${field}: ${err.message.replace(/^[^:]*: /, '')}`, { field });
-      }
-      throw err;
-    }
   }
 }
 
@@ -339,3 +316,17 @@ export async function schedulerStats(deps: TasksDeps): Promise<TaskStats[]> {
 }
 
 export { dueSlots };
+
+/**
+ * Whom a run acts for: whoever queued it, else the owner of the scheduled task that fired it
+ * (`owner` null when there is neither, or that user is gone); `taskName` names that task, when one fired it.
+ * Scheduled backtests run as this user.
+ */
+export async function runOwnerOf(db: Kysely<Database>, runId: number): Promise<{ taskName: string | null; owner: { id: number; username: string; role: Role; disabled: boolean } | null }> {
+  const run = await findRun(db, runId);
+  if (!run) throw new Error(`run ${runId} was not found`);
+  const task = run.task_id === null ? undefined : await repo.findTask(db, run.task_id);
+  const ownerId = run.queued_by ?? task?.owner_id ?? null;
+  const owner = ownerId === null ? undefined : await selectUserById(db, ownerId);
+  return { taskName: task?.name ?? null, owner: owner ? { id: owner.id, username: owner.username, role: owner.role, disabled: owner.disabled } : null };
+}
