@@ -1,6 +1,16 @@
 import type { Run, RunEvent, RunProgress } from '../../src/runs/run.types.ts';
 
 /** One fragment per live widget; the page stream sends the same ones. */
+/** The row a runs table (the runs list, a task's run history) shows while it has no runs: nothing otherwise. */
+export function NoRunsRow(props: { runs: readonly unknown[]; colspan: number }) {
+  if (props.runs.length > 0) return null;
+  return (
+    <tr>
+      <td colspan={props.colspan} class="muted">No runs yet.</td>
+    </tr>
+  );
+}
+
 export function StatusBadge(props: { run: Pick<Run, 'status' | 'attempt' | 'maxAttempts' | 'control'> }) {
   const r = props.run;
   return (

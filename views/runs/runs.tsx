@@ -1,17 +1,13 @@
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import type { Run, RunEvent } from '../../src/runs/run.types.ts';
 import { isTerminal } from '../../src/runs/run.types.ts';
-import { LogLine, ProgressBar, ResultBox, StatusBadge, TimelineItem } from './run-parts.tsx';
+import { LogLine, NoRunsRow, ProgressBar, ResultBox, StatusBadge, TimelineItem } from './run-parts.tsx';
 
 /** The table body of the runs list; refreshed in place while any run is live. */
 export function RunsTableBody(props: { runs: Run[]; live: boolean }) {
   return (
     <tbody id="runs-body" hx-get={props.live ? '/runs/table' : undefined} hx-trigger={props.live ? 'every 2s' : undefined} hx-swap="outerHTML">
-      {props.runs.length === 0 ? (
-        <tr>
-          <td colspan={6} class="muted">No runs yet.</td>
-        </tr>
-      ) : null}
+      <NoRunsRow runs={props.runs} colspan={6} />
       {props.runs.map((r) => (
         <tr>
           <td class="num"><a href={`/runs/${r.id}`}>#{r.id}</a></td>

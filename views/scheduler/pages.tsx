@@ -3,7 +3,7 @@ import type { Run } from '../../src/runs/run.types.ts';
 import type { Task, TaskStatus } from '../../src/scheduler/task.types.ts';
 import type { WorkflowParams } from '../../src/executors/workflow.graph.ts';
 import type { StepState } from '../../src/executors/workflow.executor.ts';
-import { ProgressBar, StatusBadge } from '../runs/run-parts.tsx';
+import { NoRunsRow, ProgressBar, StatusBadge } from '../runs/run-parts.tsx';
 import { Countdown, DagSvg, duration, iso, StateBadge, TasksBody, zoned } from './parts.tsx';
 
 function Subnav(props: { at: 'tasks' | 'stats' | 'new'; admin: boolean }) {
@@ -145,11 +145,7 @@ export function RunHistory(props: { taskId: number; runs: Run[] }) {
         </tr>
       </thead>
       <tbody>
-        {props.runs.length === 0 ? (
-          <tr>
-            <td colspan={6} class="muted">No runs yet.</td>
-          </tr>
-        ) : null}
+        <NoRunsRow runs={props.runs} colspan={6} />
         {props.runs.map((r) => (
           <tr>
             <td class="num">
