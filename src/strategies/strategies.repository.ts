@@ -67,3 +67,15 @@ export async function listVersions(db: Db, strategyId: number) {
 export async function findVersion(db: Db, versionId: number) {
   return db.selectFrom('strategy_versions').selectAll().where('id', '=', versionId).executeTakeFirst();
 }
+
+/** The language a strategy is written in (undefined when the strategy is gone). */
+export async function findStrategyLanguage(db: Db, id: number): Promise<'js' | 'ts' | undefined> {
+  const s = await db.selectFrom('strategies').select('language').where('id', '=', id).executeTakeFirst();
+  return s?.language;
+}
+
+/** Whether any backtest records a code version of this strategy (deleting it would orphan them). */
+export async function strategyHasBacktests(db: Db, id: number): Promise<boolean> {
+  const used = await db.selectFrom('backtests').select('id').where('strategy_id', '=', id).limit(1).executeTakeFirst();
+  return used !== undefined;
+}

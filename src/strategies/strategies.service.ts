@@ -138,8 +138,7 @@ export async function updateStrategy(db: Db, p: Principal, id: number, input: St
 /** Deletes the strategy and writes its audit entry in one transaction; 404 when it is gone meanwhile. */
 export async function deleteStrategy(db: Db, p: Principal, id: number, actor: AuditActor): Promise<void> {
   await changeableStrategy(db, p, id);
-  const used = await db.selectFrom('backtests').select('id').where('strategy_id', '=', id).limit(1).executeTakeFirst();
-  if (used) throw new AppError(409, 'in_use', `strategy ${id} has backtests that record its code; delete those backtests first`);
+  if (await repo.strategyHasBacktests(db, id)) throw new AppError(409, 'in_use', `strategy ${id} has backtests that record its code; delete those backtests first`);
   const deleted = await db.transaction().execute(async (trx) => {
     const gone = await repo.deleteStrategy(trx, id);
     if (gone) await audit(trx, actor, { action: 'strategy.delete', outcome: 'success', objectType: 'strategy', objectId: id });
@@ -150,3 +149,11 @@ export async function deleteStrategy(db: Db, p: Principal, id: number, actor: Au
 
 export const strategyVersions = repo.listVersions;
 export const strategyVersion = repo.findVersion;
+
+/** The code a backtest recorded (its strategy version) and the language to compile it as; undefined when that version is gone. */
+export async function strategyCodeOf(db: Db, versionId: number): Promise<{ source: string; language: 'js' | 'ts' } | undefined> {
+  const v = await repo.findVersion(db, versionId);
+  if (!v) return undefined;
+  const language = await repo.findStrategyLanguage(db, v.strategy_id);
+  return { source: v.code, language: language === 'ts' ? 'ts' : 'js' };
+}
