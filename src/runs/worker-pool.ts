@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { PgStore } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import type { MarketStore } from '../market/duckdb.ts';
@@ -7,7 +6,9 @@ import type { RunBus } from './run-bus.ts';
 import { toRunEvent } from './run.mapping.ts';
 import * as repo from './runs.repository.ts';
 import { isRetryable, settle } from './settle.ts';
-import { runLogLinesKept, runProgressEventsKept, type LogLevel, type RunErrorInfo, type RunProgress } from './run.types.ts';
+import { runLogLinesKept, type RunProgress } from './run.types.ts';
+import { makeAttemptWriter, type Active } from './attempt.ts';
+import { asError, describeRunError } from './run-error.ts';
 
 export interface WorkerPoolOptions {
   pg: PgStore;
@@ -41,27 +42,6 @@ export interface WorkerPool {
   /** Stops claiming; lets in-flight runs finish within `graceMs`, aborts the rest and releases their leases (requeued). */
   stop(graceMs: number): Promise<void>;
   inFlight(): number;
-}
-
-interface Active {
-  id: number;
-  executor: string;
-  kind: ConcurrencyKind;
-  attempt: number;
-  maxAttempts: number;
-  controller: AbortController;
-  /** Serialises this run's writes so its final transition comes after its last progress. */
-  chain: Promise<unknown>;
-  progress: RunProgress;
-  progressDirty: boolean;
-  logs: Array<{ level: LogLevel; message: string }>;
-  checkpoint: { value: unknown } | undefined;
-  flushTimer: NodeJS.Timeout | null;
-  lastFlushAt: number;
-  startedAtMs: number;
-  eventsSinceTrim: number;
-  lost: boolean;
-  done: Promise<void>;
 }
 
 /**
@@ -177,45 +157,7 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
     if (row) log.info('run released', { runId: id, reason });
   };
 
-  const flush = (a: Active): Promise<void> => {
-    if (a.flushTimer) {
-      clearTimeout(a.flushTimer);
-      a.flushTimer = null;
-    }
-    const next = a.chain.then(async () => {
-      if (a.lost) return;
-      const events: repo.EventInput[] = [];
-      for (const l of a.logs) events.push({ kind: 'log', data: l });
-      a.logs = [];
-      let progress: RunProgress | undefined;
-      if (a.progressDirty) {
-        progress = { ...a.progress };
-        events.push({ kind: 'progress', data: progress });
-        a.progressDirty = false;
-      }
-      const checkpoint = a.checkpoint;
-      a.checkpoint = undefined;
-      if (events.length === 0 && !checkpoint) return;
-      a.lastFlushAt = performance.now();
-      const rows = await repo.appendRunEvents(db, a.id, o.instanceId, events, progress, checkpoint);
-      publish(rows);
-      a.eventsSinceTrim += events.length;
-      if (a.eventsSinceTrim >= 100) {
-        a.eventsSinceTrim = 0;
-        await repo.trimRunEvents(db, a.id, 'log', runLogLinesKept);
-        await repo.trimRunEvents(db, a.id, 'progress', runProgressEventsKept);
-      }
-    });
-    a.chain = next.catch((err) => log.warn('writing run progress failed', { runId: a.id, err: err as Error }));
-    return next;
-  };
-
-  /** Throttled: at most one write per flushIntervalMs per run, the last update always written. */
-  const scheduleFlush = (a: Active) => {
-    if (a.flushTimer) return;
-    const wait = Math.max(0, o.flushIntervalMs - (performance.now() - a.lastFlushAt));
-    a.flushTimer = setTimeout(() => void flush(a).catch(() => {}), wait);
-  };
+  const { flush, scheduleFlush } = makeAttemptWriter({ db, instanceId: o.instanceId, flushIntervalMs: o.flushIntervalMs, publish, log });
 
   const begin = (row: repo.RunRow, kind: ConcurrencyKind) => {
     const id = Number(row.id);
@@ -405,32 +347,6 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
   };
 }
 
-function asError(e: unknown): Error {
-  return e instanceof Error ? e : new Error(`thrown: ${String(e)}`);
-}
-
 function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/**
- * What a failed run stores as its error, which the API and pages show. A RunError is meant for the
- * user (a strategy's line and date, a command's exit code) and is kept whole. Anything else went
- * wrong inside the server: its message and stack may name files, SQL or hosts, so the run keeps
- * a generic message and an incident id, and the stack goes to the log under that id.
- */
-function describeRunError(error: unknown, reason: StopReason | null, timeoutMs: number | null): RunErrorInfo {
-  if (reason === 'timeout') return { code: 'timeout', message: `the run took longer than its timeout of ${timeoutMs} ms and was stopped` };
-  if (error instanceof RunError) return { code: error.code, message: error.message, ...(error.options.detail === undefined ? {} : { detail: error.options.detail }) };
-  const incident = randomUUID();
-  if (isOutOfMemory(error)) {
-    return { code: 'out_of_memory', message: `the run ran out of memory; narrow the universe or the date range, or ask an operator to raise the limit (incident ${incident})`, incident };
-  }
-  return { code: 'executor_error', message: `the run failed inside the server, not in its code or data; an operator finds the cause in the log under incident ${incident}`, incident };
-}
-
-/** A worker thread over its heap limit, or an allocation V8 refused. */
-function isOutOfMemory(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return (error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory|allocation failed/i.test(error.message);
 }
