@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
 import { silentLogger } from '../logger.ts';
 import { defineExecutor, RunError, type ExecutorRegistry, type RunContext } from '../runs/executor-registry.ts';
 import { makeRunsCore } from '../runs/runs.runtime.ts';
+import { countEndedRuns, runOutcomes } from '../runs/runs.service.ts';
+import { taskNamed } from '../scheduler/tasks.service.ts';
 import { isTerminal, type RunStatus } from '../runs/run.types.ts';
 import { topoOrder, validateWorkflow, workflowParamsSchema, type WorkflowParams, type WorkflowStep } from './workflow.graph.ts';
 
@@ -89,7 +90,7 @@ async function runWorkflow(p: WorkflowParams, ctx: RunContext, registry: Executo
     let maxAttempts: number | undefined;
     let timeoutMs: number | null | undefined = s.timeout_ms;
     if (s.task !== undefined) {
-      const t = await db.selectFrom('scheduled_tasks').selectAll().where('name', '=', s.task).executeTakeFirst();
+      const t = await taskNamed(db, s.task);
       if (!t) throw new RunError('unknown_task', `step ${s.id}: no task named "${s.task}" (deleted since the workflow was saved?)`, { retryable: false });
       executor = t.executor;
       config = { ...(t.config as Record<string, unknown>), ...s.config };
@@ -129,11 +130,7 @@ async function runWorkflow(p: WorkflowParams, ctx: RunContext, registry: Executo
       if (active.size === 0) break;
       await waitForAny(ctx, [...active.keys()]);
       if (ctx.signal.aborted) break;
-      const rows = await db
-        .selectFrom('runs')
-        .select(['id', 'status', 'error'])
-        .where('id', 'in', [...active.keys()])
-        .execute();
+      const rows = await runOutcomes(db, [...active.keys()]);
       let changed = false;
       for (const r of rows) {
         if (!isTerminal(r.status as RunStatus)) continue;
@@ -172,8 +169,7 @@ async function runWorkflow(p: WorkflowParams, ctx: RunContext, registry: Executo
 async function waitForAny(ctx: RunContext, ids: number[]): Promise<void> {
   const db = ctx.stores.pg.db;
   for (;;) {
-    const r = await sql<{ n: number }>`select count(*)::int as n from runs where id = any(${sql.raw(`array[${ids.map(Number).join(',')}]::bigint[]`)}) and status in ('succeeded','failed','cancelled','abandoned')`.execute(db);
-    if ((r.rows[0]?.n ?? 0) > 0) return;
+    if ((await countEndedRuns(db, ids)) > 0) return;
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, pollMs);
       ctx.signal.addEventListener('abort', () => {

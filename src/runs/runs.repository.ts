@@ -373,3 +373,26 @@ export async function completeRuns(db: Db, owner: string, items: ReadonlyArray<{
     select r.id, pg_notify(${runsChannel}, 'e:' || r.id || ':' || r.event_seq) is null as _n from r`.execute(db);
   return result.rows.map((r) => Number(r.id));
 }
+
+/** A run's status and the sequence number of its last event (what a follower checks before waiting). */
+export async function readRunHead(db: Db, id: number): Promise<{ status: RunRow['status']; eventSeq: number } | null> {
+  const row = await db.selectFrom('runs').select(['status', 'event_seq']).where('id', '=', id).executeTakeFirst();
+  return row ? { status: row.status, eventSeq: row.event_seq } : null;
+}
+
+/** Withdraws a pause asked for but not yet honoured (the control is cleared only while it is still `pause`). */
+export async function withdrawPause(db: Db, id: number): Promise<void> {
+  await db.updateTable('runs').set({ control: null }).where('id', '=', id).where('control', '=', 'pause').execute();
+}
+
+/** The status and error of each of these runs (a workflow reading its steps' outcomes). */
+export async function runOutcomes(db: Db, ids: readonly number[]): Promise<Array<{ id: number; status: RunRow['status']; error: unknown }>> {
+  const rows = await db.selectFrom('runs').select(['id', 'status', 'error']).where('id', 'in', [...ids]).execute();
+  return rows.map((r) => ({ id: Number(r.id), status: r.status, error: r.error }));
+}
+
+/** How many of these runs have ended (succeeded, failed, cancelled or abandoned). */
+export async function countEndedRuns(db: Db, ids: readonly number[]): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from runs where id = any(${sql.raw(`array[${ids.map(Number).join(',')}]::bigint[]`)}) and status in ('succeeded','failed','cancelled','abandoned')`.execute(db);
+  return r.rows[0]?.n ?? 0;
+}

@@ -135,10 +135,7 @@ export function makeRunsService(o: RunsServiceOptions): RunsService {
   const source: FollowSource = {
     bus: o.bus,
     readEvents: async (id, after, limit) => (await repo.readRunEvents(db, id, after, limit)).map(toRunEvent),
-    readHead: async (id) => {
-      const row = await db.selectFrom('runs').select(['status', 'event_seq']).where('id', '=', id).executeTakeFirst();
-      return row ? { status: row.status, eventSeq: row.event_seq } : null;
-    },
+    readHead: (id) => repo.readRunHead(db, id),
   };
 
   const service: RunsService = {
@@ -231,7 +228,7 @@ export function makeRunsService(o: RunsServiceOptions): RunsService {
             }
             case 'running':
               // A pause asked for but not yet honoured is withdrawn.
-              if (run.control === 'pause') await q.updateTable('runs').set({ control: null }).where('id', '=', id).where('control', '=', 'pause').execute();
+              if (run.control === 'pause') await repo.withdrawPause(q, id);
               return mustGet(id, q);
             case 'queued':
               return run;
@@ -291,4 +288,14 @@ export function makeRunsService(o: RunsServiceOptions): RunsService {
     },
   };
   return service;
+}
+
+/** The status and error of each of these runs (a workflow's steps). */
+export async function runOutcomes(db: Kysely<Database>, ids: readonly number[]): Promise<Array<{ id: number; status: RunStatus; error: unknown }>> {
+  return repo.runOutcomes(db, ids);
+}
+
+/** How many of these runs have ended. */
+export async function countEndedRuns(db: Kysely<Database>, ids: readonly number[]): Promise<number> {
+  return repo.countEndedRuns(db, ids);
 }

@@ -330,3 +330,8 @@ export async function runOwnerOf(db: Kysely<Database>, runId: number): Promise<{
   const owner = ownerId === null ? undefined : await selectUserById(db, ownerId);
   return { taskName: task?.name ?? null, owner: owner ? { id: owner.id, username: owner.username, role: owner.role, disabled: owner.disabled } : null };
 }
+
+/** The saved task of this name, as stored (a workflow step that names a task runs its executor and config). */
+export async function taskNamed(db: Kysely<Database>, name: string): Promise<repo.TaskRow | undefined> {
+  return repo.findTaskByName(db, name);
+}
