@@ -7,7 +7,7 @@ import type { PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
 import { AppError } from '../http/errors.ts';
 import { parseInput } from '../http/contract.ts';
-import { StrategyInputSchema } from './strategies.contract.ts';
+import { strategyCategories, StrategyInputSchema } from './strategies.contract.ts';
 import type { Database } from '../db/schema.ts';
 import type { Kysely } from 'kysely';
 import { BuiltinPage, EditorPage, StrategiesPage, StrategyPage, type EditorValues } from '../../views/strategies/strategies.tsx';
@@ -27,7 +27,7 @@ export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChrome
     const lq = q.toLowerCase();
     const builtins = builtinList().filter((b) => (!category || b.category === category) && (!lq || `${b.name} ${b.title} ${b.description}`.toLowerCase().includes(lq)));
     const mine = await listUserStrategies(db, p, { q: q || undefined, category: category || undefined });
-    return c.html(<StrategiesPage chrome={chrome(c)} builtins={builtins} mine={mine} q={q} category={category} canCreate={roleAtLeast(p.role, 'analyst')} />);
+    return c.html(<StrategiesPage chrome={chrome(c)} builtins={builtins} mine={mine} q={q} category={category} categories={strategyCategories} canCreate={roleAtLeast(p.role, 'analyst')} />);
   });
 
   app.get('/strategies/builtin/:name', requireRole('viewer'), async (c) => {
@@ -37,7 +37,7 @@ export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChrome
   });
 
   app.get('/strategies/new', requireRole('analyst'), (c) =>
-    c.html(<EditorPage chrome={chrome(c)} id={null} v={{ name: '', description: '', category: 'custom', language: 'js', code: strategyTemplate }} template={strategyTemplate} error={null} />),
+    c.html(<EditorPage chrome={chrome(c)} id={null} v={{ name: '', description: '', category: 'custom', language: 'js', code: strategyTemplate }} categories={strategyCategories} template={strategyTemplate} error={null} />),
   );
 
   const formValues = async (c: Context<AppEnv>): Promise<EditorValues> => {
@@ -48,7 +48,7 @@ export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChrome
   const rerender = (c: Context<AppEnv>, id: number | null, v: EditorValues, err: unknown) => {
     if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
     const d = err.details ?? {};
-    return c.html(<EditorPage chrome={chrome(c)} id={id} v={v} template={strategyTemplate} error={{ field: String(d.field ?? ''), message: err.message, line: (d.line as number | null) ?? null }} />, err.status);
+    return c.html(<EditorPage chrome={chrome(c)} id={id} v={v} categories={strategyCategories} template={strategyTemplate} error={{ field: String(d.field ?? ''), message: err.message, line: (d.line as number | null) ?? null }} />, err.status);
   };
 
   app.post('/strategies', requireRole('analyst'), async (c) => {
@@ -69,7 +69,7 @@ export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChrome
 
   app.get('/strategies/:id{[0-9]+}/edit', requireRole('analyst'), async (c) => {
     const s = await changeableStrategy(db, principalOf(c), idOf(c.req.param('id')));
-    return c.html(<EditorPage chrome={chrome(c)} id={s.id} v={{ name: s.name, description: s.description, category: s.category, language: s.language, code: s.code }} template={strategyTemplate} error={null} />);
+    return c.html(<EditorPage chrome={chrome(c)} id={s.id} v={{ name: s.name, description: s.description, category: s.category, language: s.language, code: s.code }} categories={strategyCategories} template={strategyTemplate} error={null} />);
   });
 
   app.post('/strategies/:id{[0-9]+}', requireRole('analyst'), async (c) => {

@@ -1,12 +1,11 @@
 /** Strategy pages: the list (built-in templates and yours), a strategy's view, and the editor. */
 import type { BuiltinStrategy, UserStrategy } from '../../src/strategies/strategies.service.ts';
-import { strategyCategories } from '../../src/strategies/strategies.service.ts';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import { schemaProps } from '../backtests/params-form.tsx';
 
 const catLabel = (c: string) => c.replace('_', ' ');
 
-export function StrategiesPage(props: { chrome: PageChrome; builtins: BuiltinStrategy[]; mine: UserStrategy[]; q: string; category: string; canCreate: boolean }) {
+export function StrategiesPage(props: { chrome: PageChrome; builtins: BuiltinStrategy[]; mine: UserStrategy[]; q: string; category: string; categories: readonly string[]; canCreate: boolean }) {
   return (
     <Layout chrome={props.chrome} title="Strategies" section="strategies">
       <div class="toolbar">
@@ -18,7 +17,7 @@ export function StrategiesPage(props: { chrome: PageChrome; builtins: BuiltinStr
         <label>Category
           <select name="category">
             <option value="">any</option>
-            {strategyCategories.map((c) => <option value={c} selected={props.category === c}>{catLabel(c)}</option>)}
+            {props.categories.map((c) => <option value={c} selected={props.category === c}>{catLabel(c)}</option>)}
           </select>
         </label>
         <button type="submit" class="secondary">Filter</button>
@@ -127,7 +126,7 @@ export interface EditorValues {
   code: string;
 }
 
-export function EditorPage(props: { chrome: PageChrome; id: number | null; v: EditorValues; template: string; error: { field: string; message: string; line?: number | null } | null }) {
+export function EditorPage(props: { chrome: PageChrome; id: number | null; v: EditorValues; categories: readonly string[]; template: string; error: { field: string; message: string; line?: number | null } | null }) {
   const { v, error } = props;
   const action = props.id ? `/strategies/${props.id}` : '/strategies';
   return (
@@ -140,7 +139,7 @@ export function EditorPage(props: { chrome: PageChrome; id: number | null; v: Ed
         <div class="row-fields">
           <label class={error?.field === 'name' ? 'invalid' : ''}>Name<input type="text" name="name" value={v.name} required maxlength={100} /></label>
           <label>Category
-            <select name="category">{strategyCategories.map((c) => <option value={c} selected={v.category === c}>{catLabel(c)}</option>)}</select>
+            <select name="category">{props.categories.map((c) => <option value={c} selected={v.category === c}>{catLabel(c)}</option>)}</select>
           </label>
           <label>Language
             <select name="language">
