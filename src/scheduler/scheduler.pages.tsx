@@ -8,7 +8,7 @@ import { parseInput } from '../http/contract.ts';
 import { AppError } from '../http/errors.ts';
 import { sleepUnlessAborted, streamSSEWhileAllowed } from '../http/sse.ts';
 import { workflowStepStates } from '../executors/workflow.executor.ts';
-import { workflowParamsSchema } from '../executors/workflow.graph.ts';
+import { layers, workflowParamsSchema } from '../executors/workflow.graph.ts';
 import { CronPreview, ConfigFields, TaskForm, type ExecutorInfo } from '../../views/scheduler/form.tsx';
 import { RunHistory, StatsPage, TaskPage, TasksPage } from '../../views/scheduler/pages.tsx';
 import { DagSvg, TasksBody } from '../../views/scheduler/parts.tsx';
@@ -62,7 +62,7 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
     const { runs } = await deps.runs.listRuns({ taskId: t.id, executor: 'workflow' }, { limit: 1, offset: 0 });
     const run = runs[0];
     const state = run ? workflowStepStates(run) : null;
-    return { steps: parsed.data.steps, state, runId: run?.id ?? null };
+    return { steps: parsed.data.steps, layers: layers(parsed.data.steps), state, runId: run?.id ?? null };
   };
 
   app.get('/scheduler/tasks/:id{[0-9]+}', requireRole('viewer'), async (c) => {
@@ -88,7 +88,7 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
     if (!dag) throw new AppError(404, 'not_found', `task ${t.name} is not a workflow`);
     return c.html(
       <div class="dag-frame" id="dag" hx-get={`/scheduler/tasks/${t.id}/dag`} hx-trigger="every 2s" hx-swap="outerHTML">
-        <DagSvg steps={dag.steps} state={dag.state} />
+        <DagSvg steps={dag.steps} layers={dag.layers} state={dag.state} />
       </div>,
     );
   });

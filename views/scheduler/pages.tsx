@@ -51,7 +51,7 @@ function OpButton(props: { chrome: PageChrome; task: Task; op: string; label: st
   );
 }
 
-export function TaskPage(props: { chrome: PageChrome; status: TaskStatus; runs: Run[]; total: number; admin: boolean; showConfig: boolean; dag: { steps: WorkflowParams['steps']; state: Record<string, StepState> | null; runId: number | null } | null }) {
+export function TaskPage(props: { chrome: PageChrome; status: TaskStatus; runs: Run[]; total: number; admin: boolean; showConfig: boolean; dag: { steps: WorkflowParams['steps']; layers: string[][]; state: Record<string, StepState> | null; runId: number | null } | null }) {
   const s = props.status;
   const t = s.task;
   return (
@@ -119,7 +119,7 @@ export function TaskPage(props: { chrome: PageChrome; status: TaskStatus; runs: 
         <section>
           <h2>Workflow {props.dag.runId ? <a href={`/runs/${props.dag.runId}`}>run #{props.dag.runId}</a> : <span class="muted">(not run yet)</span>}</h2>
           <div class="dag-frame" id="dag" hx-get={`/scheduler/tasks/${t.id}/dag`} hx-trigger="every 2s" hx-swap="outerHTML">
-            <DagSvg steps={props.dag.steps} state={props.dag.state} />
+            <DagSvg steps={props.dag.steps} layers={props.dag.layers} state={props.dag.state} />
           </div>
         </section>
       ) : null}

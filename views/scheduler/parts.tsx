@@ -1,7 +1,7 @@
 import type { Run } from '../../src/runs/run.types.ts';
 import type { TaskStatus } from '../../src/scheduler/task.types.ts';
 import type { StepState } from '../../src/executors/workflow.executor.ts';
-import { layers, type WorkflowStep } from '../../src/executors/workflow.graph.ts';
+import type { WorkflowStep } from '../../src/executors/workflow.graph.ts';
 
 export const iso = (d: Date | null | undefined) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '');
 
@@ -84,9 +84,9 @@ const nodeH = 40;
 const gapX = 60;
 const gapY = 24;
 
-/** The workflow's DAG as SVG: one column per dependency depth, each node coloured by its step status. */
-export function DagSvg(props: { steps: WorkflowStep[]; state: Record<string, StepState> | null }) {
-  const cols = layers(props.steps);
+/** The workflow's DAG as SVG: one column per dependency depth (`layers`, the step ids by depth, computed by the page route), each node coloured by its step status. */
+export function DagSvg(props: { steps: WorkflowStep[]; layers: string[][]; state: Record<string, StepState> | null }) {
+  const cols = props.layers;
   const pos = new Map<string, { x: number; y: number }>();
   cols.forEach((col, i) => col.forEach((id, j) => pos.set(id, { x: 10 + i * (nodeW + gapX), y: 10 + j * (nodeH + gapY) })));
   const width = 20 + cols.length * (nodeW + gapX) - gapX;
