@@ -2,10 +2,9 @@
 import type { Kysely } from 'kysely';
 import type { Metrics } from '../backtest/metrics/metrics.ts';
 import type { Database } from '../db/schema.ts';
-import type { ResultData } from '../../views/backtests/result.tsx';
 import * as repo from './backtests.repository.ts';
 import type { Backtest } from './backtests.service.ts';
-import { tablePageSize, type StoredExtras, type StoredPosition, type StoredSeries } from './results.ts';
+import { tablePageSize, type ResultData, type StoredExtras, type StoredPosition, type StoredSeries } from './results.ts';
 
 const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 
@@ -25,19 +24,13 @@ export async function loadResultData(db: Kysely<Database>, b: Backtest): Promise
   const parts = await repo.readResultParts(db, b.id, ['metrics', 'series', 'positions', 'extras']);
   if (!parts) return null;
   const extras = parse(parts.extras) as StoredExtras;
-  // The first pages were stored with the result; older rows without them are sliced.
-  const [fills, orders] = extras.firstFills && extras.firstOrders
-    ? [
-        { items: extras.firstFills as Record<string, unknown>[], total: extras.fillCount, offset: 0, limit: tablePageSize },
-        { items: extras.firstOrders as Record<string, unknown>[], total: extras.orderCount, offset: 0, limit: tablePageSize, rejectedOnly: false },
-      ]
-    : await Promise.all([fillsPage(db, b.id, 0), ordersPage(db, b.id, 0, false)]);
+  // The first page of each table is stored with the result (toStored), so the page needs no slice here.
   return {
     metrics: parse(parts.metrics) as Metrics,
     series: parse(parts.series) as StoredSeries,
     positions: parse(parts.positions) as StoredPosition[],
     extras,
-    fills,
-    orders,
+    fills: { items: extras.firstFills as Record<string, unknown>[], total: extras.fillCount, offset: 0, limit: tablePageSize },
+    orders: { items: extras.firstOrders as Record<string, unknown>[], total: extras.orderCount, offset: 0, limit: tablePageSize, rejectedOnly: false },
   };
 }

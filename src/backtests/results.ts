@@ -42,8 +42,18 @@ export interface StoredExtras {
   orderCount: number;
   fillCount: number;
   /** The first page of each table, so the task page renders without reading the whole arrays. */
-  firstFills?: unknown[];
-  firstOrders?: unknown[];
+  firstFills: unknown[];
+  firstOrders: unknown[];
+}
+
+/** What the task page, the report and the exports show of a finished backtest (read by result-data.ts, drawn by views/backtests/result.tsx). */
+export interface ResultData {
+  metrics: Metrics;
+  series: StoredSeries;
+  positions: StoredPosition[];
+  extras: StoredExtras;
+  fills: { items: Record<string, unknown>[]; total: number; offset: number; limit: number };
+  orders: { items: Record<string, unknown>[]; total: number; offset: number; limit: number; rejectedOnly: boolean };
 }
 
 /** Rows per page of the task page's trades and orders tables. */

@@ -1,18 +1,9 @@
 /** The finished backtest's result, as one fragment: the task page renders it, and the page's stream swaps it in when the run ends. */
 import type { Metrics } from '../../src/backtest/metrics/metrics.ts';
 import type { Backtest } from '../../src/backtests/backtests.service.ts';
-import type { StoredExtras, StoredPosition, StoredSeries } from '../../src/backtests/results.ts';
+import type { ResultData, StoredPosition } from '../../src/backtests/results.ts';
 import { DrawdownChart, EquityChart } from './charts.tsx';
 import { day, money, num, pct, signClass, signedPct } from './format.ts';
-
-export interface ResultData {
-  metrics: Metrics;
-  series: StoredSeries;
-  positions: StoredPosition[];
-  extras: StoredExtras;
-  fills: { items: Record<string, unknown>[]; total: number; offset: number; limit: number };
-  orders: { items: Record<string, unknown>[]; total: number; offset: number; limit: number; rejectedOnly: boolean };
-}
 
 function Card(props: { label: string; value: string; cls?: string; hint?: string }) {
   return (

@@ -6,7 +6,8 @@ import { LogLine, TimelineItem } from '../runs/run-parts.tsx';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import { day, duration, money, when } from './format.ts';
 import { BacktestProgress, BacktestStatus, strategyLabel } from './parts.tsx';
-import { ResultView, type ResultData } from './result.tsx';
+import type { ResultData } from '../../src/backtests/results.ts';
+import { ResultView } from './result.tsx';
 
 const adjustText: Record<string, string> = {
   hfq: 'signals on backward-adjusted prices (hfq); fills at actual prices, corporate actions applied',
