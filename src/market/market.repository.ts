@@ -188,3 +188,18 @@ export async function indexCoverage(market: MarketStore): Promise<{ code: string
   const rows = await market.query(`select ts_code, min(trade_date)::integer as a, max(trade_date)::integer as b from index_daily group by ts_code order by ts_code`);
   return rows.map((r) => ({ code: String(r.ts_code), first: Number(r.a), last: Number(r.b) }));
 }
+
+/** The store's headline counts: stocks, listed stocks, and the first and last daily-bar dates (null when there are no bars). */
+export async function storeCounts(market: MarketStore): Promise<{ stocks: number; listed: number; first: number | null; last: number | null }> {
+  const [r] = await market.query(
+    `select (select count(*) from stocks)::integer as stocks, (select count(*) from stocks where list_status = 'L')::integer as listed,
+            (select min(trade_date) from daily_bars)::integer as first, (select max(trade_date) from daily_bars)::integer as last`,
+  );
+  return { stocks: Number(r.stocks), listed: Number(r.listed), first: r.first == null ? null : Number(r.first), last: r.last == null ? null : Number(r.last) };
+}
+
+/** Up to 30 stocks whose code, name or symbol contains `q` (case-insensitive), by code: the create form's stock picker. */
+export async function stockPicks(market: MarketStore, q: string): Promise<{ tsCode: string; name: string | null }[]> {
+  const rows = await market.query(`select ts_code, name from stocks where ts_code ilike $1 or name ilike $1 or symbol ilike $1 order by ts_code limit 30`, [`%${q}%`]);
+  return rows.map((r) => ({ tsCode: String(r.ts_code), name: (r.name as string | null) ?? null }));
+}

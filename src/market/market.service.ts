@@ -3,7 +3,7 @@ import { AppError } from '../http/errors.ts';
 import { datasetNames, datasets, type DatasetName } from './datasets.ts';
 import type { MarketStore } from './duckdb.ts';
 import * as repo from './market.repository.ts';
-import { lastSyncPerDataset, listSyncLog, type SyncLogFilter } from './sync/sync-log.repository.ts';
+import { lastGoodSync, lastSyncPerDataset, listSyncLog, type SyncLogFilter } from './sync/sync-log.repository.ts';
 
 export type Adjustment = 'qfq' | 'hfq' | 'none';
 
@@ -165,16 +165,28 @@ export async function syncLog(pg: PgStore, f: SyncLogFilter) {
 
 /** What the home page says about the data: stock count, date range, last sync. */
 export async function marketSummary(market: MarketStore, pg: PgStore) {
-  const [r] = await market.query(
-    `select (select count(*) from stocks)::integer as stocks, (select count(*) from stocks where list_status = 'L')::integer as listed,
-            (select min(trade_date) from daily_bars)::integer as first, (select max(trade_date) from daily_bars)::integer as last`,
-  );
-  const last = await pg.db.selectFrom('sync_log').select(['dataset', 'source', 'result', 'finished_at']).where('finished_at', 'is not', null).where('result', 'in', ['success', 'partial']).orderBy('finished_at', 'desc').limit(1).executeTakeFirst();
+  const r = await repo.storeCounts(market);
+  const last = await lastGoodSync(pg.db);
   return {
-    stocks: Number(r.stocks),
-    listed: Number(r.listed),
-    firstDate: r.first == null ? null : Number(r.first),
-    lastDate: r.last == null ? null : Number(r.last),
+    stocks: r.stocks,
+    listed: r.listed,
+    firstDate: r.first,
+    lastDate: r.last,
     lastSync: last ? { dataset: last.dataset, source: last.source, result: last.result, at: new Date(last.finished_at!).toISOString() } : null,
   };
+}
+
+/** The first and last day with daily bars, or null when the store has none (the range a backtest may ask for). */
+export async function barRange(market: MarketStore): Promise<{ first: number; last: number } | null> {
+  return repo.barDateRange(market);
+}
+
+/** The index codes with daily data, by code (the benchmarks a backtest may name). */
+export async function indexCodes(market: MarketStore): Promise<string[]> {
+  return (await repo.indexCoverage(market)).map((i) => i.code);
+}
+
+/** Stocks whose code, name or symbol contains `q`, at most 30 (the create form's picker). */
+export async function stockPicks(market: MarketStore, q: string): Promise<{ tsCode: string; name: string | null }[]> {
+  return repo.stockPicks(market, q);
 }

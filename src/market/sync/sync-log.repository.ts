@@ -156,3 +156,8 @@ export async function lastSyncPerDataset(db: Kysely<Database>): Promise<Map<stri
     .execute();
   return new Map(rows.filter((r) => r.last).map((r) => [r.dataset, new Date(r.last as unknown as string)]));
 }
+
+/** The latest sync that finished with data (success or partial), or undefined when none has. */
+export async function lastGoodSync(db: Kysely<Database>) {
+  return db.selectFrom('sync_log').select(['dataset', 'source', 'result', 'finished_at']).where('finished_at', 'is not', null).where('result', 'in', ['success', 'partial']).orderBy('finished_at', 'desc').limit(1).executeTakeFirst();
+}
