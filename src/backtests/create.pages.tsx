@@ -9,7 +9,7 @@ import { SubmitBacktestSchema } from './backtests.contract.ts';
 import { builtinByName, builtinList, listUserStrategies, visibleStrategy } from '../strategies/strategies.service.ts';
 import { CreatePage, type CreateContext, type CreateValues } from '../../views/backtests/create-page.tsx';
 import { ParamsFields, paramsFromForm } from '../../views/backtests/params-form.tsx';
-import { barDateRange, indexCoverage } from '../market/market.repository.ts';
+import { barRange, indexCodes, stockPicks } from '../market/market.service.ts';
 import { isoDay } from '../market/days.ts';
 import type { BacktestPagesDeps } from './backtests.pages.tsx';
 import { backtestSubmitLimitsOf, submitBacktest, visibleBacktest } from './backtests.service.ts';
@@ -29,11 +29,14 @@ export function createRoutes(deps: BacktestPagesDeps) {
   const app = new Hono<AppEnv>();
 
   // The coverage the submit path checks against (plan.ts answerableSpec), so the form offers what it accepts.
+  // No .catch: the store creates its tables on open, so an empty store answers null / [] (the form then
+  // offers no dates or benchmarks); a failing query is a fault of the store, answered 500 and logged by the
+  // error handler, not hidden behind a form that silently offers nothing (as the submit itself would fail).
   const dataRange = async () => {
-    const r = await barDateRange(market).catch(() => null);
+    const r = await barRange(market);
     return { first: r ? isoDay(r.first) : null, last: r ? isoDay(r.last) : null };
   };
-  const indexes = async () => (await indexCoverage(market).catch(() => [])).map((i) => i.code);
+  const indexes = () => indexCodes(market);
   const schemaOf = async (p: Principal, strategy: string): Promise<unknown> => {
     if (strategy.startsWith('user:')) return (await visibleStrategy(db, p, Number(strategy.slice(5)))).paramsSchema;
     return builtinByName(strategy.replace(/^builtin:/, ''))?.paramsSchema ?? null;
@@ -92,10 +95,9 @@ export function createRoutes(deps: BacktestPagesDeps) {
   app.get('/backtests/new/stocks', requireRole('analyst'), async (c) => {
     const q = (c.req.query('stock_q') ?? c.req.query('q') ?? '').trim().slice(0, 40);
     if (!q) return c.html('');
-    const rows = await market
-      .query(`select ts_code, name from stocks where ts_code ilike $1 or name ilike $1 or symbol ilike $1 order by ts_code limit 30`, [`%${q}%`])
-      .catch(() => []);
-    return c.html(<>{rows.map((r) => <option value={String(r.ts_code)}>{`${r.ts_code} ${r.name ?? ''}`}</option>)}</>);
+    // No .catch, as for the form's coverage above: a store fault is a logged 500, not an empty list of picks.
+    const rows = await stockPicks(market, q);
+    return c.html(<>{rows.map((r) => <option value={r.tsCode}>{`${r.tsCode} ${r.name ?? ''}`}</option>)}</>);
   });
 
   app.post('/backtests', requireRole('analyst'), async (c) => {
