@@ -1,5 +1,5 @@
-import type { DuckDBValue } from '@duckdb/node-api';
 import type { MarketStore } from '../market/duckdb.ts';
+import { selectFactorValues, selectStoredFactors } from './factors.repository.ts';
 
 /**
  * Factor definitions: each a DuckDB SQL window over the market tables that yields
@@ -75,13 +75,7 @@ export async function readFactor(
   name: string,
   options: { codes?: readonly string[]; start?: number; end?: number } = {},
 ): Promise<FactorSeries> {
-  const params: DuckDBValue[] = [name, options.start ?? 0, options.end ?? 99991231];
-  let where = 'factor = $1 and trade_date between $2 and $3';
-  if (options.codes?.length) {
-    where += ` and ts_code in (${options.codes.map((_, i) => `$${i + 4}`).join(', ')})`;
-    params.push(...options.codes);
-  }
-  const rows = await market.query(`select ts_code, trade_date, value from factor_values where ${where} order by ts_code, trade_date`, params);
+  const rows = await selectFactorValues(market, name, options);
   const codes = new Array<string>(rows.length);
   const dates = new Int32Array(rows.length);
   const values = new Float64Array(rows.length);
@@ -95,6 +89,5 @@ export async function readFactor(
 
 /** Factor names with values stored, with their row counts and date span. */
 export async function storedFactors(market: MarketStore): Promise<Array<{ factor: string; rows: number; first: number; last: number }>> {
-  const rows = await market.query(`select factor, count(*) as n, min(trade_date) as first, max(trade_date) as last from factor_values group by factor order by factor`);
-  return rows.map((r) => ({ factor: String(r.factor), rows: Number(r.n), first: Number(r.first), last: Number(r.last) }));
+  return selectStoredFactors(market);
 }
