@@ -21,7 +21,7 @@ import { backtestExecutorName, specFromSubmit, toBacktest } from './backtests.se
 import { makePanelCache, type PanelCache, type PanelKey } from './panel-cache.ts';
 import { planBacktest, type StrategyCode } from './plan.ts';
 import { addDays, isoDay, ymdOf } from '../market/days.ts';
-import { barDateRange } from '../market/market.repository.ts';
+import { barRange } from '../market/market.service.ts';
 
 const caches = new WeakMap<MarketStore, PanelCache>();
 /** Default bound of the warm-panel cache (PANEL_CACHE_MB). */
@@ -197,7 +197,7 @@ export const makeScheduledBacktestExecutor = (options: BacktestExecutorOptions =
     }
     let end: number;
     if (p.end_date === 'latest') {
-      const bars = await barDateRange(ctx.stores.market);
+      const bars = await barRange(ctx.stores.market);
       if (!bars) throw new RunError('no_data', 'no daily bars in the market store: sync data first', { retryable: false });
       end = bars.last;
     } else end = ymdOf(p.end_date);

@@ -93,3 +93,8 @@ async function openPglite(dir: string | null): Promise<PgStore> {
 export function pgliteDirFor(dataDir: string): string {
   return join(dataDir, 'pg');
 }
+
+/** Whether Postgres answers a query (the readiness probe); throws the driver's error when it does not. */
+export async function pingPostgres(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -110,3 +110,8 @@ async function migrateDuck(conn: DuckDBConnection, migrations: readonly DuckMigr
 export function marketPathFor(dataDir: string): string {
   return join(dataDir, 'market.duckdb');
 }
+
+/** Whether the market store answers a query (the readiness probe); throws DuckDB's error when it does not. */
+export async function pingMarket(market: MarketStore): Promise<void> {
+  await market.query('select 1');
+}

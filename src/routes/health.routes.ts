@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
-import { sql } from 'kysely';
-import type { PgStore } from '../db/database.ts';
+import { pingPostgres, type PgStore } from '../db/database.ts';
 import type { AppEnv } from '../http/env.ts';
-import type { MarketStore } from '../market/duckdb.ts';
+import { pingMarket, type MarketStore } from '../market/duckdb.ts';
 
 /**
  * Liveness (process up) and readiness (both stores answer a query). Both answer anyone, so a failed
@@ -27,8 +26,8 @@ export function healthRoutes(deps: { pg: PgStore; market: MarketStore; version: 
       }
     };
     await Promise.all([
-      probe('postgres', () => sql`select 1`.execute(deps.pg.db)),
-      probe('duckdb', () => deps.market.query('select 1')),
+      probe('postgres', () => pingPostgres(deps.pg.db)),
+      probe('duckdb', () => pingMarket(deps.market)),
     ]);
     const ready = Object.values(checks).every((x) => x.ok);
     return c.json({ status: ready ? 'ready' : 'not_ready', checks }, ready ? 200 : 503);
