@@ -268,11 +268,6 @@ export async function rerunBacktest(deps: BacktestsDeps, p: Principal, id: numbe
   return queue(deps, p.userId, b.name, b.spec, b.id);
 }
 
-/** A new backtest from an old one with some fields changed (the page's "rerun with changes"). */
-export async function queueFromSpec(deps: BacktestsDeps, p: Principal, name: string, spec: BacktestSpec, rerunOf: number | null): Promise<Backtest> {
-  return queue(deps, p.userId, name, spec, rerunOf);
-}
-
 /** Deletes the backtest (cancelling its run) and writes the audit entry in one transaction; 404 when it is gone meanwhile. */
 export async function deleteBacktest(deps: BacktestsDeps, p: Principal, id: number, actor: AuditActor): Promise<Backtest> {
   const b = await changeableBacktest(deps.db, p, id);

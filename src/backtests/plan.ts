@@ -1,5 +1,5 @@
 /**
- * One plan from a backtest spec to the engine (DESIGN.md "Contracts and trust"): `planBacktest`
+ * One plan from a backtest spec to the engine (README, "Backtests and strategies" → "One plan"): `planBacktest`
  * turns a stored spec into the panel to load (the panel cache's key), the engine's configuration and
  * the strategy to run. The `backtest` and `scheduled_backtest` executors (so the API and the pages),
  * `zquant backtest` and, later, sweeps all run a spec through it, so the same spec loads the same

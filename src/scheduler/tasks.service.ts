@@ -7,7 +7,6 @@ import type { Run } from '../runs/run.types.ts';
 import type { RunsService } from '../runs/runs.service.ts';
 import { redactSecrets, type SecretBox } from '../secrets/secret-box.ts';
 import { checkSecretKey } from '../secrets/secret-key.ts';
-import { dueSlots } from './policy.ts';
 import { describeSchedule, nextFireTimes, slotsBetween, type Schedule } from './schedule.ts';
 import * as repo from './tasks.repository.ts';
 import { findRun } from '../runs/runs.repository.ts';
@@ -315,7 +314,6 @@ export async function schedulerStats(deps: TasksDeps): Promise<TaskStats[]> {
   });
 }
 
-export { dueSlots };
 
 /**
  * Whom a run acts for: whoever queued it, else the owner of the scheduled task that fired it
