@@ -17,8 +17,6 @@ import type { StrategyCategory, StrategyInput } from './strategies.contract.ts';
 
 type Db = Kysely<Database>;
 
-export { strategyCategories, type StrategyCategory } from './strategies.contract.ts';
-
 const builtinCategory: Record<string, StrategyCategory> = {
   simple_ma: 'trend', dual_ma: 'trend', momentum: 'momentum', mean_reversion: 'mean_reversion', bollinger: 'mean_reversion',
   rsi: 'mean_reversion', grid: 'grid', pe_pb_value: 'value', turnover_rate: 'volume',
