@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
 import * as repo from './tasks.repository.ts';
@@ -27,10 +27,7 @@ export const dailyUpdateConfig = {
  * insert ignores an existing name. A task an operator deleted is not brought back.
  */
 export async function seedSchedulerTasks(db: Kysely<Database>, logger: Logger): Promise<boolean> {
-  const claimed = await sql<{ key: string }>`
-    insert into settings (key, value) values ('scheduler.seeded', ${JSON.stringify({ at: new Date().toISOString() })}::jsonb)
-    on conflict (key) do nothing returning key`.execute(db);
-  if (claimed.rows.length === 0) return false;
+  if (!(await repo.claimSchedulerSeeding(db))) return false;
   const row = await repo.insertTask(db, {
     name: dailyUpdateName,
     description: 'After the close on weekdays: trade calendar, stock list, daily bars, daily basic, adjustment factors, index bars, then factors.',

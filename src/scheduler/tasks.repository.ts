@@ -187,3 +187,11 @@ export async function taskRunState(db: Db): Promise<
     };
   });
 }
+
+/** Claims the one-time seeding of the scheduler's tasks (a settings row): true for the first caller per database only. */
+export async function claimSchedulerSeeding(db: Db): Promise<boolean> {
+  const claimed = await sql<{ key: string }>`
+    insert into settings (key, value) values ('scheduler.seeded', ${JSON.stringify({ at: new Date().toISOString() })}::jsonb)
+    on conflict (key) do nothing returning key`.execute(db);
+  return claimed.rows.length > 0;
+}
