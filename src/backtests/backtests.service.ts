@@ -306,3 +306,8 @@ export async function resultSlice(db: Db, b: Backtest, part: 'fills' | 'orders',
 export async function backtestStrategyNames(db: Db, p: Principal): Promise<string[]> {
   return repo.distinctStrategyNames(db, p.role === 'admin' ? undefined : p.userId);
 }
+
+/** A finished backtest's whole list of fills, orders or round trips (none when the result row holds no list): exports. */
+export async function resultArrayOf(db: Db, b: Backtest, part: 'fills' | 'orders' | 'trades'): Promise<unknown[]> {
+  return (await repo.readResultArray(db, b.id, part)) ?? [];
+}

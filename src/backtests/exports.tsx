@@ -15,10 +15,9 @@ import { ConfigFacts } from '../../views/backtests/task-page.tsx';
 import { ResultView } from '../../views/backtests/result.tsx';
 import { day } from '../../views/backtests/format.ts';
 import { strategyLabel } from '../../views/backtests/parts.tsx';
-import { visibleBacktest, type Backtest, type BacktestsDeps } from './backtests.service.ts';
+import { resultArrayOf, resultParts, visibleBacktest, type Backtest, type BacktestsDeps } from './backtests.service.ts';
 import { backtestJson, exportExtrasJson, fillJson, metricsJson, orderJson, positionJson, roundTripJson, seriesJson } from './backtests.contract.ts';
 import type { Metrics } from '../backtest/metrics/metrics.ts';
-import * as repo from './backtests.repository.ts';
 import { fillColumns, navCsv, orderColumns } from './csv.ts';
 import { csvChunks, jsonArrayChunks, streamedBody } from './export-stream.ts';
 import { loadResultData } from './result-data.ts';
@@ -52,18 +51,16 @@ export function exportRoutes(deps: BacktestsDeps & { chrome: PageChromeFn }) {
   });
   app.get('/backtests/:id{[0-9]+}/export/nav.csv', requireRole('viewer'), async (c) => {
     const b = await finished(c);
-    const parts = await repo.readResultParts(db, b.id, ['series']);
-    const s = (typeof parts!.series === 'string' ? JSON.parse(parts!.series) : parts!.series) as StoredSeries;
+    const s = (await resultParts(db, b, ['series'])).series as StoredSeries;
     return c.body(navCsv(s), 200, attach(`backtest-${b.id}-nav.csv`, 'text/csv; charset=utf-8'));
   });
   app.get('/backtests/:id{[0-9]+}/export/backtest.json', requireRole('viewer'), async (c) => {
     const b = await finished(c);
-    const parts = (await repo.readResultParts(db, b.id, ['metrics', 'series', 'positions', 'extras']))!;
-    const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+    const parts = await resultParts(db, b, ['metrics', 'series', 'positions', 'extras']);
     // Named as the API names them (backtests.contract.ts): the same fields as GET /api/v1/backtests/{id}/result and its siblings.
     const head = {
-      backtest: backtestJson(b), metrics: metricsJson(parse(parts.metrics) as Metrics), series: seriesJson(parse(parts.series) as StoredSeries),
-      positions: (parse(parts.positions) as StoredPosition[]).map(positionJson), ...exportExtrasJson(parse(parts.extras) as StoredExtras),
+      backtest: backtestJson(b), metrics: metricsJson(parts.metrics as Metrics), series: seriesJson(parts.series as StoredSeries),
+      positions: (parts.positions as StoredPosition[]).map(positionJson), ...exportExtrasJson(parts.extras as StoredExtras),
     };
     const mappers = { fills: fillJson, orders: orderJson, trades: roundTripJson } as const;
     // The small parts first, in one chunk; then the three arrays that grow with orders, slice by slice.
@@ -81,8 +78,8 @@ export function exportRoutes(deps: BacktestsDeps & { chrome: PageChromeFn }) {
     const b = await finished(c);
     const r = (await loadResultData(db, b))!;
     // All trades and orders in the report (no pagination links: it is a file).
-    r.fills = { items: ((await repo.readResultArray(db, b.id, 'fills')) ?? []) as Record<string, unknown>[], total: r.extras.fillCount, offset: 0, limit: Number.MAX_SAFE_INTEGER };
-    r.orders = { items: ((await repo.readResultArray(db, b.id, 'orders')) ?? []) as Record<string, unknown>[], total: r.extras.orderCount, offset: 0, limit: Number.MAX_SAFE_INTEGER, rejectedOnly: false };
+    r.fills = { items: (await resultArrayOf(db, b, 'fills')) as Record<string, unknown>[], total: r.extras.fillCount, offset: 0, limit: Number.MAX_SAFE_INTEGER };
+    r.orders = { items: (await resultArrayOf(db, b, 'orders')) as Record<string, unknown>[], total: r.extras.orderCount, offset: 0, limit: Number.MAX_SAFE_INTEGER, rejectedOnly: false };
     const css = cssOf(deps.chrome(c).assets);
     const page = (
       <html lang="en">
