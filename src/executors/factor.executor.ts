@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { factorDefinitions, factorKinds, factorName, type FactorKind } from '../factors/factor-registry.ts';
+import { computeFactor, factorKinds, factorName, type FactorKind } from '../factors/factor-registry.ts';
 import { defineExecutor } from '../runs/executor-registry.ts';
 
 const yyyymmdd = z.number().int().min(19900101).max(21001231);
@@ -37,15 +37,7 @@ export const factorExecutor = defineExecutor({
       ctx.signal.throwIfAborted();
       const name = factorName(f.kind, f.n);
       const start = p.start ?? 0;
-      const rows = await ctx.stores.market.write(async (conn) => {
-        await conn.run(`delete from factor_values where factor = $1 and trade_date >= $2`, [name, start]);
-        const r = await conn.run(
-          `insert into factor_values (factor, ts_code, trade_date, value)
-           select $1, ts_code, trade_date, value from (${factorDefinitions[f.kind].sql(f.n)}) where trade_date >= $2 and isfinite(value)`,
-          [name, start],
-        );
-        return Number(r.rowsChanged);
-      });
+      const rows = await computeFactor(ctx.stores.market, f.kind, f.n, start);
       out.push({ factor: name, rows });
       ctx.log('info', `${name}: ${rows} values`);
       ctx.progress({ processed: i + 1, total: p.factors.length, current: name });

@@ -1,5 +1,5 @@
 import type { MarketStore } from '../market/duckdb.ts';
-import { selectFactorValues, selectStoredFactors } from './factors.repository.ts';
+import { replaceFactorValues, selectFactorValues, selectStoredFactors } from './factors.repository.ts';
 
 /**
  * Factor definitions: each a DuckDB SQL window over the market tables that yields
@@ -90,4 +90,9 @@ export async function readFactor(
 /** Factor names with values stored, with their row counts and date span. */
 export async function storedFactors(market: MarketStore): Promise<Array<{ factor: string; rows: number; first: number; last: number }>> {
   return selectStoredFactors(market);
+}
+
+/** Computes one factor (`kind` over `n` days) and replaces its stored values from `start` on; answers how many it wrote. */
+export async function computeFactor(market: MarketStore, kind: FactorKind, n: number, start: number): Promise<number> {
+  return replaceFactorValues(market, factorName(kind, n), factorDefinitions[kind].sql(n), start);
 }

@@ -18,3 +18,20 @@ export async function selectStoredFactors(market: MarketStore): Promise<Array<{ 
   const rows = await market.query(`select factor, count(*) as n, min(trade_date) as first, max(trade_date) as last from factor_values group by factor order by factor`);
   return rows.map((r) => ({ factor: String(r.factor), rows: Number(r.n), first: Number(r.first), last: Number(r.last) }));
 }
+
+/**
+ * Replaces one factor's values from `start` on with those `valuesSql` computes (rows of ts_code,
+ * trade_date, value; non-finite values dropped), in one write transaction so a reader never sees half.
+ * Answers how many values it wrote.
+ */
+export async function replaceFactorValues(market: MarketStore, name: string, valuesSql: string, start: number): Promise<number> {
+  return market.write(async (conn) => {
+    await conn.run(`delete from factor_values where factor = $1 and trade_date >= $2`, [name, start]);
+    const r = await conn.run(
+      `insert into factor_values (factor, ts_code, trade_date, value)
+       select $1, ts_code, trade_date, value from (${valuesSql}) where trade_date >= $2 and isfinite(value)`,
+      [name, start],
+    );
+    return Number(r.rowsChanged);
+  });
+}
