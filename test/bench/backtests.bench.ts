@@ -66,12 +66,12 @@ async function flowApp(db: Db, market: Awaited<ReturnType<typeof openMarketStore
 async function submitToFirstDay(app: Awaited<ReturnType<typeof flowApp>>['app'], rt: Awaited<ReturnType<typeof flowApp>>['rt'], suffix: string, what: string) {
   const startYear = Math.floor(end / 10000) - years + 1;
   const body = { strategy: 'dual_ma', universe: 'all', start_date: `${startYear}-06-01`, end_date: '2026-11-27' };
-  const firstDay = async (): Promise<{ ms: number; id: number; runId: number }> => {
+  const firstDay = async (): Promise<{ ms: number; id: number; run_id: number }> => {
     const t = performance.now();
     const res = await app.request('/api/v1/backtests', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const b = (await res.json()) as { id: number; runId: number };
+    const b = (await res.json()) as { id: number; run_id: number };
     const ac = new AbortController();
-    const stream = await app.request(`/api/v1/runs/${b.runId}/events`, { signal: ac.signal });
+    const stream = await app.request(`/api/v1/runs/${b.run_id}/events`, { signal: ac.signal });
     const reader = stream.body!.getReader();
     const dec = new TextDecoder();
     let buf = '';
@@ -93,9 +93,9 @@ async function submitToFirstDay(app: Awaited<ReturnType<typeof flowApp>>['app'],
     }
     ac.abort();
     await reader.cancel().catch(() => {});
-    await rt.service.waitForRun(b.runId, { timeoutMs: 600_000 });
+    await rt.service.waitForRun(b.run_id, { timeoutMs: 600_000 });
     if (ms !== ms) throw new Error(`backtest ${b.id}: its stream ended without a progress event reporting a simulated day`);
-    return { ms, id: b.id, runId: b.runId };
+    return { ms, id: b.id, run_id: b.run_id };
   };
   const cold = await firstDay();
   out(`submit_to_first_day_cold_ms${suffix}`, cold.ms, `ms (${what}, dual MA, panel from DuckDB)`);
@@ -114,8 +114,8 @@ async function flow(db: Db) {
   const cold = await submitToFirstDay(app, rt, '', `${stocks} stocks × ${years} y`);
 
   // Task page of a finished backtest (the cold one: all stocks, ~years of days).
-  const done = (await (await app.request(`/api/v1/backtests/${cold.id}`)).json()) as { status: string; metrics: { tradeCount: number } };
-  process.stderr.write(`# task page backtest #${cold.id}: ${done.status}, ${done.metrics?.tradeCount} round trips\n`);
+  const done = (await (await app.request(`/api/v1/backtests/${cold.id}`)).json()) as { status: string; metrics: { trade_count: number } };
+  process.stderr.write(`# task page backtest #${cold.id}: ${done.status}, ${done.metrics?.trade_count} round trips\n`);
   // The first renders compile the templates and formatting paths (66, 45, 58, 39 ms here, then
   // 11–28): reported on their own, and `warmup` of them left out of the percentiles, which are
   // about a server that has been serving.
@@ -125,7 +125,7 @@ async function flow(db: Db) {
     await r.text();
     return performance.now() - t;
   };
-  const tw = `GET /backtests/${cold.id}: dual MA, ${stocks} stocks × ${years} y, ${done.metrics?.tradeCount} round trips`;
+  const tw = `GET /backtests/${cold.id}: dual MA, ${stocks} stocks × ${years} y, ${done.metrics?.trade_count} round trips`;
   out('task_page_first_render_ms', await timed(`/backtests/${cold.id}`), `ms (${tw}, first render)`);
   for (let i = 1; i < warmup; i++) await timed(`/backtests/${cold.id}`);
   const pageTimes: number[] = [];
