@@ -12,11 +12,14 @@ import { binaryWanted, ensureBinary, isolatedCopy, runBinary, startBinaryServer,
  */
 if (!binaryWanted) console.warn('single-executable tests skipped: no dist/zquant (npm run build:binary, or ZQ_BUILD_BINARY=1)');
 
-/** Without credentials the API answers 401 with the JSON error shape (the route and its guard are bundled). */
+/** Without credentials the API answers 401 with the JSON error shape (the route and its guard are bundled); its public OpenAPI document answers. */
 async function checkUnauthenticated(server: BinaryServer): Promise<void> {
-  const res = await fetch(`${server.url}/api/v1/openapi.json`);
+  const res = await fetch(`${server.url}/api/v1/me`);
   expect(res.status).toBe(401);
   expect((await res.json()).error.code).toBe('unauthenticated');
+  const doc = await fetch(`${server.url}/api/v1/openapi.json`);
+  expect(doc.status).toBe(200);
+  expect((await doc.json()).openapi).toBe('3.1.0');
 }
 
 describe.skipIf(!binaryWanted)('single executable (dist/zquant)', () => {
@@ -133,7 +136,7 @@ describe.skipIf(!binaryWanted)('single executable (dist/zquant)', () => {
       expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
       const result = await (await api(`/backtests/${done.id}/result`)).json();
       expect(result.series.dates.length).toBeGreaterThan(400);
-      expect(result.metrics.totalReturn).toBeCloseTo(result.series.nav.at(-1) - 1, 6);
+      expect(result.metrics.total_return).toBeCloseTo(result.series.nav.at(-1) - 1, 6);
 
       // A TypeScript strategy: saved (types stripped and dry-run inside the executable), then run, followed over SSE.
       const code = `interface P { n: number }
@@ -153,11 +156,11 @@ export default defineStrategy({
       const strategy = await saved.json();
       expect(saved.status, JSON.stringify(strategy)).toBe(201);
       const queued = await (await api('/backtests', { method: 'POST', body: JSON.stringify({ ...body, strategy: undefined, strategy_id: strategy.id }) })).json();
-      const events = await (await api(`/runs/${queued.runId}/events`)).text();
+      const events = await (await api(`/runs/${queued.run_id}/events`)).text();
       expect(events).toContain('event: progress');
       expect(events).toMatch(/event: done\ndata: .*"status":"succeeded"/);
       const perf = await (await api(`/backtests/${queued.id}/performance`)).json();
-      expect(perf.metrics.tradeCount).toBeGreaterThan(0);
+      expect(perf.metrics.trade_count).toBeGreaterThan(0);
     } finally {
       const code = await server.stop('SIGTERM');
       expect(code).toBe(0);
