@@ -2,15 +2,15 @@
 import { z } from '@hono/zod-openapi';
 import { principalOf, requireRole } from '../auth/access.ts';
 import { auditActor } from '../audit/audit.service.ts';
+import type { Fill, Order, RoundTrip } from '../backtest/engine/types.ts';
 import type { Metrics } from '../backtest/metrics/metrics.ts';
 import { makeApiRouter } from '../http/api.ts';
 import { errors, json, operation } from '../http/contract.ts';
 import { idParam as strictIdParam } from '../http/input.ts';
 import { DeletedSchema } from '../strategies/strategies.contract.ts';
 import {
-  BacktestListQuery, BacktestListSchema, BacktestResultSchema, BacktestSchema, BacktestWithResultSchema, backtestJson, fillJson, FillPageSchema, metricsJson, notFilledJson,
+  BacktestListQuery, BacktestListSchema, BacktestResultSchema, BacktestSchema, BacktestWithResultSchema, backtestJson, fillJson, FillPageSchema, metricsJson,
   OrderPageSchema, OrdersQuery, orderJson, PerformanceSchema, positionJson, roundTripJson, seriesJson, SliceQuery, SubmitBacktestSchema, WaitQuery,
-  type StoredFill, type StoredOrder, type StoredRoundTrip,
 } from './backtests.contract.ts';
 import {
   cancelBacktest, deleteBacktest, getBacktest, listBacktests, rerunBacktest, resultParts, resultSlice, roundTripsOf, submitBacktest, visibleBacktest, type BacktestsDeps,
@@ -113,9 +113,9 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
     async (c) => {
       const b = await visibleBacktest(db, principalOf(c), c.req.valid('param').id);
       const r = await resultParts(db, b, ['metrics', 'positions', 'extras']);
-      const trades = (await roundTripsOf(db, b)) as StoredRoundTrip[];
+      const trades = (await roundTripsOf(db, b)) as RoundTrip[];
       return c.json({
-        id: b.id, metrics: metricsJson(r.metrics as Metrics), trades: trades.map(roundTripJson), positions: (r.positions as StoredPosition[]).map(positionJson), not_filled: notFilledJson(r.extras as StoredExtras),
+        id: b.id, metrics: metricsJson(r.metrics as Metrics), trades: trades.map(roundTripJson), positions: (r.positions as StoredPosition[]).map(positionJson), not_filled: (r.extras as StoredExtras).notFilled,
       }, 200);
     },
   );
@@ -139,7 +139,7 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
       }
       const q = c.req.valid('query');
       const page = await resultSlice(db, b, 'fills', q.offset, q.limit);
-      return c.json({ id: b.id, trades: (page.items as StoredFill[]).map(fillJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
+      return c.json({ id: b.id, trades: (page.items as Fill[]).map(fillJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
     },
   );
 
@@ -154,7 +154,7 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
       await resultParts(db, b, []);
       const q = c.req.valid('query');
       const page = await resultSlice(db, b, 'orders', q.offset, q.limit, q.rejected === 'true');
-      return c.json({ id: b.id, orders: (page.items as StoredOrder[]).map(orderJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
+      return c.json({ id: b.id, orders: (page.items as Order[]).map(orderJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
     },
   );
 

@@ -5,6 +5,7 @@
  * here are the one place they become the API's names (snake_case, days YYYY-MM-DD).
  */
 import { z } from '@hono/zod-openapi';
+import type { CorporateAction, Fill, Order, RoundTrip, SkippedDay } from '../backtest/engine/types.ts';
 import type { Metrics } from '../backtest/metrics/metrics.ts';
 import { instant, instantSchema, isoDaySchema } from '../http/contract.ts';
 import { isoDay } from '../market/days.ts';
@@ -143,13 +144,13 @@ export function backtestLinks(id: number, runId: number | null) {
 export function backtestJson(b: Backtest): z.infer<typeof BacktestSchema> {
   const s = b.spec;
   const u = s.universe;
-  const c = s.costs as Record<string, unknown>;
+  const c = s.costs;
   const costs: z.infer<typeof CostsSchema> = {};
-  if (c.commissionRate !== undefined) costs.commission_rate = c.commissionRate as number;
-  if (c.minCommission !== undefined) costs.min_commission = c.minCommission as number;
-  if (c.stampDuty !== undefined) costs.stamp_duty = c.stampDuty as number | 'schedule';
-  if (c.transferFee !== undefined) costs.transfer_fee = c.transferFee as number | 'schedule';
-  if (c.slippageBps !== undefined) costs.slippage_bps = c.slippageBps as number;
+  if (c.commissionRate !== undefined) costs.commission_rate = c.commissionRate;
+  if (c.minCommission !== undefined) costs.min_commission = c.minCommission;
+  if (c.stampDuty !== undefined) costs.stamp_duty = c.stampDuty;
+  if (c.transferFee !== undefined) costs.transfer_fee = c.transferFee;
+  if (c.slippageBps !== undefined) costs.slippage_bps = c.slippageBps;
   return {
     id: b.id,
     name: b.name,
@@ -165,7 +166,7 @@ export function backtestJson(b: Backtest): z.infer<typeof BacktestSchema> {
     benchmark: s.benchmark,
     adjust: s.adjust,
     fill_timing: s.fillTiming,
-    on_error: ((s as { onError?: 'fail' | 'skip_day' }).onError ?? (c.onError as 'fail' | 'skip_day' | undefined)) ?? 'fail',
+    on_error: s.onError ?? 'fail',
     costs,
     metrics: b.metrics ? keyMetricsJson(b.metrics) : null,
     error: b.error ? runErrorJson(b.error) : null,
@@ -260,8 +261,7 @@ export const RoundTripSchema = z
     pnl: z.number().describe('CNY: sell proceeds + dividends − buy cost − all fees'), return_pct: z.number(),
   })
   .openapi('RoundTrip');
-type StoredRoundTrip = { code: string; entryDate: number; exitDate: number; holdingDays: number; boughtShares: number; avgEntryPrice: number; avgExitPrice: number; pnl: number; returnPct: number };
-export const roundTripJson = (t: StoredRoundTrip): z.infer<typeof RoundTripSchema> => ({
+export const roundTripJson = (t: RoundTrip): z.infer<typeof RoundTripSchema> => ({
   code: t.code, entry_date: isoDay(t.entryDate), exit_date: isoDay(t.exitDate), holding_days: t.holdingDays, bought_shares: t.boughtShares,
   avg_entry_price: t.avgEntryPrice, avg_exit_price: t.avgExitPrice, pnl: t.pnl, return_pct: t.returnPct,
 });
@@ -277,7 +277,6 @@ export const PerformanceSchema = z
     not_filled: z.record(z.string(), z.number().int()).describe('Orders that did not fill (fully), by reason'),
   })
   .openapi('BacktestPerformance');
-export const notFilledJson = (e: StoredExtras) => e.notFilled;
 
 export const FillSchema = z
   .object({
@@ -285,8 +284,7 @@ export const FillSchema = z
     commission: z.number(), stamp_duty: z.number(), transfer_fee: z.number(), price_basis: z.enum(['open', 'close', 'limit', 'delisting']),
   })
   .openapi('Fill', { description: 'One execution: shares, CNY price and value, and its fees in CNY' });
-type StoredFill = { orderId: number; date: number; code: string; side: 'buy' | 'sell'; shares: number; price: number; value: number; commission: number; stampDuty: number; transferFee: number; priceBasis: 'open' | 'close' | 'limit' | 'delisting' };
-export const fillJson = (f: StoredFill): z.infer<typeof FillSchema> => ({
+export const fillJson = (f: Fill): z.infer<typeof FillSchema> => ({
   order_id: f.orderId, date: isoDay(f.date), code: f.code, side: f.side, shares: f.shares, price: f.price, value: f.value,
   commission: f.commission, stamp_duty: f.stampDuty, transfer_fee: f.transferFee, price_basis: f.priceBasis,
 });
@@ -302,11 +300,7 @@ export const OrderSchema = z
     avg_price: z.number().nullable().describe('Null when nothing filled'), costs: z.number(), done_date: isoDaySchema.nullable(),
   })
   .openapi('Order');
-type StoredOrder = {
-  id: number; code: string; kind: string; amount: number; limitPrice: number | null; placedDate: number; status: string; reason: string | null;
-  requestedShares: number; filledShares: number; avgPrice: number; costs: number; doneDate: number | null;
-};
-export const orderJson = (o: StoredOrder): z.infer<typeof OrderSchema> => ({
+export const orderJson = (o: Order): z.infer<typeof OrderSchema> => ({
   id: o.id, code: o.code, kind: o.kind, amount: o.amount, limit_price: o.limitPrice ?? null, placed_date: isoDay(o.placedDate), status: o.status, reason: o.reason ?? null,
   requested_shares: o.requestedShares, filled_shares: o.filledShares, avg_price: o.filledShares ? o.avgPrice : null, costs: o.costs, done_date: day(o.doneDate),
 });
@@ -316,8 +310,8 @@ export const OrderPageSchema = z
 
 /** The rest of a result, as the JSON export writes it beside metrics, series and positions. */
 export function exportExtrasJson(e: StoredExtras) {
-  const actions = e.corporateActions as { date: number; code: string; sharesBefore: number; sharesAfter: number; cash: number; factorRatio: number }[];
-  const skipped = e.skippedDays as { date: number; message: string; line?: number | null; column?: number | null }[];
+  const actions = e.corporateActions as CorporateAction[];
+  const skipped = e.skippedDays as SkippedDay[];
   return {
     fill_timing: e.fillTimingLabel,
     benchmark: e.benchmarkCode,
@@ -330,4 +324,3 @@ export function exportExtrasJson(e: StoredExtras) {
   };
 }
 
-export type { StoredFill, StoredOrder, StoredRoundTrip };
