@@ -20,7 +20,7 @@ import * as esbuild from 'esbuild';
 import { readAssetDir } from '../src/http/assets.ts';
 import { assetKeys, type BinaryManifest } from '../src/runtime/manifest.ts';
 import { bundledFiles, bundledFileSourcePath, generatedFiles } from '../src/runtime/files.ts';
-import { isolateBuildOptions } from '../src/backtest/sandbox/isolate-build.ts';
+import { isolateBuildOptions } from '../src/engine/sandbox/isolate-build.ts';
 import { workerEntries } from '../src/runtime/workers.ts';
 import { version } from '../src/version.ts';
 
@@ -213,7 +213,7 @@ for (const [name, source] of Object.entries(bundledFiles)) {
   files.push(name);
 }
 // Generated files (src/runtime/files.ts): today the sandbox isolate's program, built as
-// src/backtest/sandbox/bundle.ts builds it from the source tree.
+// src/engine/sandbox/bundle.ts builds it from the source tree.
 const generatedBuilders: Record<keyof typeof generatedFiles, (entry: string) => Promise<string>> = {
   'sandbox/isolate.js': async (entry) => (await esbuild.build({ ...isolateBuildOptions, absWorkingDir: root, entryPoints: [entry] })).outputFiles[0].text,
 };

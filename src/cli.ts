@@ -58,7 +58,7 @@ const subcommands: Record<string, Subcommand> = {
     options: { 'periods-per-year': { type: 'string' }, 'risk-free': { type: 'string' }, 'benchmark-column': { type: 'string' } },
     allowPositionals: true,
     async run({ values, positionals }) {
-      const { runMetricsCommand } = await import('./backtest/metrics/metrics.command.ts');
+      const { runMetricsCommand } = await import('./engine/metrics/metrics.command.ts');
       return runMetricsCommand(positionals, values);
     },
   },

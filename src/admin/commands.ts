@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../config.ts';
 import type { PgStore } from '../db/database.ts';
 import type { MarketStore } from '../market/duckdb.ts';
-import { backtestCommandOptions, backtestCommandUsage } from '../backtest/backtest.command.ts';
+import { backtestCommandOptions, backtestCommandUsage } from '../engine/backtest.command.ts';
 
 /**
  * The subcommands that use the stores (`migrate`, `user`, `token`, `sync`, `import`, `backtest`).

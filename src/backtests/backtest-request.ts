@@ -3,7 +3,7 @@
  * executor needs. What a submission says is in backtests.contract.ts (SubmitBacktestSchema); the
  * service turns the one into the other.
  */
-import type { FillTiming } from '../backtest/engine/types.ts';
+import type { FillTiming } from '../engine/types.ts';
 import type { Board } from '../market/datasets.ts';
 
 /** A day as requests write it: YYYY-MM-DD (or YYYYMMDD); `ymd` turns it into the stored number. */

@@ -10,9 +10,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { CommandIo, CommandStores } from '../admin/commands.ts';
-import { backtestCommandUsage, isStrategyFile, optionOfField, resultToJson, submitFromOptions, summary, UsageError } from '../backtest/backtest.command.ts';
-import { builtinStrategies } from '../backtest/strategies/registry.ts';
-import { runBacktest } from '../backtest/run-backtest.ts';
+import { backtestCommandUsage, isStrategyFile, optionOfField, resultToJson, submitFromOptions, summary, UsageError } from '../engine/backtest.command.ts';
+import { builtinStrategies } from '../engine/builtins/registry.ts';
+import { runBacktest } from '../engine/run-backtest.ts';
 import { AppError } from '../http/errors.ts';
 import type { BacktestSpec, StrategyRef } from './backtest-request.ts';
 import type { Principal } from '../auth/access.ts';

@@ -7,8 +7,8 @@
  * (and /healthz) for as long. The main thread gets strings to write, or a refusal.
  * Hosted by src/runs/thread-host.ts.
  */
-import { backtestMetrics, startPointOf } from '../backtest/metrics/backtest-metrics.ts';
-import { runBacktest, type RunBacktestInput, type RunError } from '../backtest/run-backtest.ts';
+import { backtestMetrics, startPointOf } from '../engine/metrics/backtest-metrics.ts';
+import { runBacktest, type RunBacktestInput, type RunError } from '../engine/run-backtest.ts';
 import { serveThreadTask } from '../runs/thread-task.ts';
 import type { MetricColumns, ResultRow } from './backtests.repository.ts';
 import { toStored } from './results.ts';

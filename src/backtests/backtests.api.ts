@@ -2,8 +2,8 @@
 import { z } from '@hono/zod-openapi';
 import { principalOf, requireRole } from '../auth/access.ts';
 import { auditActor } from '../audit/audit.service.ts';
-import type { Fill, Order, RoundTrip } from '../backtest/engine/types.ts';
-import type { Metrics } from '../backtest/metrics/metrics.ts';
+import type { Fill, Order, RoundTrip } from '../engine/types.ts';
+import type { Metrics } from '../engine/metrics/metrics.ts';
 import { makeApiRouter } from '../http/api.ts';
 import { errors, json, operation } from '../http/contract.ts';
 import { idParam as strictIdParam } from '../http/input.ts';

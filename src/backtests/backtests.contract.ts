@@ -5,8 +5,8 @@
  * here are the one place they become the API's names (snake_case, days YYYY-MM-DD).
  */
 import { z } from '@hono/zod-openapi';
-import type { CorporateAction, Fill, Order, RoundTrip, SkippedDay } from '../backtest/engine/types.ts';
-import type { Metrics } from '../backtest/metrics/metrics.ts';
+import type { CorporateAction, Fill, Order, RoundTrip, SkippedDay } from '../engine/types.ts';
+import type { Metrics } from '../engine/metrics/metrics.ts';
 import { instant, instantSchema, isoDaySchema } from '../http/contract.ts';
 import { isoDay } from '../market/days.ts';
 import { boundedDate, boundedInt, pageQuery } from '../http/input.ts';
@@ -207,7 +207,7 @@ export const MetricsSchema = z
     monthly: z.array(z.object({ year: z.number().int(), month: z.number().int(), return: z.number() })),
     yearly: z.array(z.object({ year: z.number().int(), return: z.number() })),
   })
-  .openapi('BacktestMetrics', { description: 'Every metric, defined once in src/backtest/metrics/metrics.ts; ratios are fractions (0.05 = 5 %); null where undefined' });
+  .openapi('BacktestMetrics', { description: 'Every metric, defined once in src/engine/metrics/metrics.ts; ratios are fractions (0.05 = 5 %); null where undefined' });
 
 const day = (d: number | null | undefined) => (d ? isoDay(d) : null);
 export function metricsJson(m: Metrics): z.infer<typeof MetricsSchema> {

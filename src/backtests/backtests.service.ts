@@ -7,7 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import { canChangeOwned, canSeeOwned, type Principal } from '../auth/access.ts';
-import { getBuiltinStrategy } from '../backtest/strategies/registry.ts';
+import { getBuiltinStrategy } from '../engine/builtins/registry.ts';
 import type { Database } from '../db/schema.ts';
 import { configDefaults, type Config } from '../config.ts';
 import { AppError } from '../http/errors.ts';

@@ -17,7 +17,7 @@ import { day } from '../../views/backtests/format.ts';
 import { strategyLabel } from '../../views/backtests/parts.tsx';
 import { resultArrayOf, resultParts, visibleBacktest, type Backtest, type BacktestsDeps } from './backtests.service.ts';
 import { backtestJson, exportExtrasJson, fillJson, metricsJson, orderJson, positionJson, roundTripJson, seriesJson } from './backtests.contract.ts';
-import type { Metrics } from '../backtest/metrics/metrics.ts';
+import type { Metrics } from '../engine/metrics/metrics.ts';
 import { fillColumns, navCsv, orderColumns } from './csv.ts';
 import { csvChunks, jsonArrayChunks, streamedBody } from './export-stream.ts';
 import { loadResultData } from './result-data.ts';

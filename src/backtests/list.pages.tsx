@@ -12,7 +12,7 @@ import { backtestStrategyNames, listBacktests, resultParts, visibleBacktest, typ
 import { endOfDay } from './backtests.api.ts';
 import { AppError } from '../http/errors.ts';
 import type { StoredSeries } from './results.ts';
-import type { Metrics } from '../backtest/metrics/metrics.ts';
+import type { Metrics } from '../engine/metrics/metrics.ts';
 
 const sorts = ['created', 'total_return', 'annualized_return', 'sharpe', 'max_drawdown', 'finished'] as const;
 /** A filter day: empty, or YYYY-MM-DD within the input layer's range (else 400 naming the field). */

@@ -5,7 +5,7 @@
  * them without a copy per run and the cache never copies a loaded panel. Concurrent requests for
  * the same key share one load.
  */
-import { panelArrays, type BenchmarkSeries, type Panel } from '../backtest/engine/panel.ts';
+import { panelArrays, type BenchmarkSeries, type Panel } from '../engine/panel.ts';
 import type { Board } from '../market/datasets.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import { tradingDayBefore } from '../market/market.repository.ts';

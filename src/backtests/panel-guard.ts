@@ -1,7 +1,7 @@
 /**
  * Defence in depth for the warm-panel cache: a keyed checksum of every array of a panel, taken
  * before user code first sees it and compared after each user-code run. The sealed realm
- * (src/backtest/sandbox/isolate-entry.ts) is what keeps user code away from the shared arrays;
+ * (src/engine/sandbox/isolate-entry.ts) is what keeps user code away from the shared arrays;
  * this is what notices if a hole in it (or a bug of ours) ever lets one be written, so an altered
  * panel is evicted and the run fails loudly instead of serving changed prices to every later run.
  *
@@ -11,7 +11,7 @@
  * full-market ten-year panel (README, "Sandbox").
  */
 import { randomBytes } from 'node:crypto';
-import { panelArrays, type Panel } from '../backtest/engine/panel.ts';
+import { panelArrays, type Panel } from '../engine/panel.ts';
 
 const seed = new Int32Array(randomBytes(16).buffer);
 

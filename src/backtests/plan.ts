@@ -17,9 +17,9 @@
  * the same for every entry point and every strategy; the panel cache resolves it to a date when it
  * loads (PanelKey.warmupDays).
  */
-import type { BacktestConfig } from '../backtest/engine/types.ts';
-import type { StrategySpec } from '../backtest/run-backtest.ts';
-import { getBuiltinStrategy } from '../backtest/strategies/registry.ts';
+import type { BacktestConfig } from '../engine/types.ts';
+import type { StrategySpec } from '../engine/run-backtest.ts';
+import { getBuiltinStrategy } from '../engine/builtins/registry.ts';
 import { AppError } from '../http/errors.ts';
 import { addDays, isoDay } from '../market/days.ts';
 import type { MarketStore } from '../market/duckdb.ts';

@@ -1,6 +1,6 @@
 /** Reads what the task page, the report and the exports show of a finished backtest. */
 import type { Kysely } from 'kysely';
-import type { Metrics } from '../backtest/metrics/metrics.ts';
+import type { Metrics } from '../engine/metrics/metrics.ts';
 import type { Database } from '../db/schema.ts';
 import * as repo from './backtests.repository.ts';
 import type { Backtest } from './backtests.service.ts';

@@ -1,7 +1,7 @@
 /** Turns an engine result into the stored rows (compact arrays, NaN → null) and reads them back for pages and the API. */
-import type { BacktestResult } from '../backtest/engine/types.ts';
-import { navSeries, type StartPoint } from '../backtest/metrics/backtest-metrics.ts';
-import type { Metrics } from '../backtest/metrics/metrics.ts';
+import type { BacktestResult } from '../engine/types.ts';
+import { navSeries, type StartPoint } from '../engine/metrics/backtest-metrics.ts';
+import type { Metrics } from '../engine/metrics/metrics.ts';
 import { storableJson } from '../db/storable-json.ts';
 import type { MetricColumns, ResultRow } from './backtests.repository.ts';
 

@@ -3,11 +3,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { listValue, type DuckDBConnection, type DuckDBDataChunk, type DuckDBValue } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
-import type { BenchmarkSeries, Panel } from '../backtest/engine/panel.ts';
+import type { BenchmarkSeries, Panel } from '../engine/panel.ts';
 import { boardOf, type Board } from './datasets.ts';
 import { prefault } from '../runtime/prefault.ts';
 import type { MarketStore } from './duckdb.ts';
-import { downLimitCents, limitPercent, upLimitCents } from '../backtest/engine/rules.ts';
+import { downLimitCents, limitPercent, upLimitCents } from '../engine/rules.ts';
 
 /** Which stocks a panel holds: named codes, or every stock (optionally of some boards) listed in the range. */
 export interface PanelRequest {
@@ -36,7 +36,7 @@ export const plainBuffers: PanelBuffers = (n) => new ArrayBuffer(n);
 export const sharedBuffers: PanelBuffers = (n) => new SharedArrayBuffer(n);
 
 /**
- * Loads the engine's Panel (src/backtest/engine/panel.ts) from DuckDB. Hot path: each query streams
+ * Loads the engine's Panel (src/engine/panel.ts) from DuckDB. Hot path: each query streams
  * data chunks whose vectors are read as typed arrays (no row objects) and scattered day-major into
  * the panel, in date slices over parallel connections. DuckDB computes each row's slot in the panel
  * (day index × N + stock index, by joins against the requested codes and days), so each row is one
@@ -45,7 +45,7 @@ export const sharedBuffers: PanelBuffers = (n) => new SharedArrayBuffer(n);
  * Units: volume in shares (vol × 100), amount in CNY (amount × 1,000). adjFactor carried forward
  * over gaps (and back to the first day when the first factor comes later; 1 when a stock has none).
  * Limits: the limit_prices row when there is one (a row with empty limits means no limit, e.g. a
- * debut on a registration board); else computed from pre_close by the rules in src/backtest/engine/rules.ts (the one implementation, shared with the engine).
+ * debut on a registration board); else computed from pre_close by the rules in src/engine/rules.ts (the one implementation, shared with the engine).
  */
 export async function loadPanel(
   market: MarketStore,

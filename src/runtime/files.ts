@@ -41,8 +41,8 @@ export function readBundledFile(name: string): Uint8Array {
  * it from the source itself (so `npm start` needs no build step).
  */
 export const generatedFiles = {
-  // The isolate's program (src/backtest/sandbox/bundle.ts; same esbuild options at build time).
-  'sandbox/isolate.js': 'src/backtest/sandbox/isolate-entry.ts',
+  // The isolate's program (src/engine/sandbox/bundle.ts; same esbuild options at build time).
+  'sandbox/isolate.js': 'src/engine/sandbox/isolate-entry.ts',
 } as const;
 
 export function generatedFile(name: keyof typeof generatedFiles): { embedded: Uint8Array } | { entry: string } {

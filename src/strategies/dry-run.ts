@@ -3,10 +3,10 @@
  * strategy, its params schema converts), then a dry run of 60 days on a tiny made-up panel so
  * errors in onDay surface with their line before a real backtest is queued.
  */
-import type { Panel } from '../backtest/engine/panel.ts';
-import { runUserBacktest } from '../backtest/sandbox/sandbox.ts';
-import { describeUserStrategy } from '../backtest/sandbox/sandbox.ts';
-import type { UserCodeError } from '../backtest/sandbox/user-code.ts';
+import type { Panel } from '../engine/panel.ts';
+import { runUserBacktest } from '../engine/sandbox/sandbox.ts';
+import { describeUserStrategy } from '../engine/sandbox/sandbox.ts';
+import type { UserCodeError } from '../engine/sandbox/user-code.ts';
 import { toYmd } from '../market/days.ts';
 
 export function tinyPanel(): Panel {

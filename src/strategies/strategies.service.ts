@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import { canChangeOwned, canSeeOwned, type Principal } from '../auth/access.ts';
-import { builtinParamsJsonSchema, builtinStrategies } from '../backtest/strategies/registry.ts';
+import { builtinParamsJsonSchema, builtinStrategies } from '../engine/builtins/registry.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError } from '../http/errors.ts';
 import { audit, type AuditActor } from '../audit/audit.service.ts';

@@ -1,5 +1,5 @@
 /** The framework template offered on the create page: a complete, runnable strategy to start from,
- * followed by a short reference of what `ctx` offers (src/backtest/engine/context.ts in full). */
+ * followed by a short reference of what `ctx` offers (src/engine/context.ts in full). */
 export const strategyTemplate = `// A strategy is one defineStrategy({...}) call; \`z\` (zod) describes its parameters,
 // and the parameter form on the backtest page is generated from that schema.
 export default defineStrategy({

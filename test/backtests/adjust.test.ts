@@ -1,10 +1,10 @@
 // Adjustment modes of a backtest: qfq rescales each stock's factors to its last day; the engine's
 // corporate actions depend only on factor ratios, so hfq and qfq hold the same shares and cash.
 import { describe, expect, it } from 'vitest';
-import { runBacktestSync } from '../../src/backtest/engine/engine.ts';
-import { dualMa } from '../../src/backtest/strategies/dual-ma.ts';
+import { runBacktestSync } from '../../src/engine/engine.ts';
+import { dualMa } from '../../src/engine/builtins/dual-ma.ts';
 import { forwardAdjusted } from '../../src/backtests/panel-cache.ts';
-import { makePanel } from '../backtest/panel-builder.ts';
+import { makePanel } from '../engine/panel-builder.ts';
 
 const dates = Array.from({ length: 40 }, (_, d) => 20240102 + d);
 

@@ -6,7 +6,7 @@ import { seedDemoMarket } from '../../src/market/demo/seed.ts';
 import { marketPathFor, openMarketStore } from '../../src/market/duckdb.ts';
 import { smallDemo } from '../helpers/backtests.ts';
 import { runCli } from '../helpers/process.ts';
-import { userDualMaSource } from '../backtest/sandbox/user-dual-ma.ts';
+import { userDualMaSource } from '../engine/sandbox/user-dual-ma.ts';
 
 let dir: string;
 let codes: string;

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Metrics } from '../../src/backtest/metrics/metrics.ts';
+import type { Metrics } from '../../src/engine/metrics/metrics.ts';
 import * as repo from '../../src/backtests/backtests.repository.ts';
 import { getBacktest } from '../../src/backtests/backtests.service.ts';
 import { csvRows, fillColumns, fillFormats, orderColumns, orderFormats } from '../../src/backtests/csv.ts';

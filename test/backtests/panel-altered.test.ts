@@ -1,7 +1,7 @@
 // The executor's defence in depth behind the sealed realm (issue 16): a user-code backtest whose
 // cached panel changes while it runs fails as `panel_altered`, the panel is evicted, and the next
 // run of the same question reads the market store again and gets the untouched answer. The sandbox
-// lets no user code write the panel (test/backtest/sandbox/realm.test.ts), so the test plays the
+// lets no user code write the panel (test/engine/sandbox/realm.test.ts), so the test plays the
 // breach itself: it writes into the cached arrays from the host while the strategy is busy.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { panelCacheFor, panelKeyOf } from '../../src/backtests/backtest.executor.ts';

@@ -5,7 +5,7 @@ import { makePanelCache, type PanelKey } from '../../src/backtests/panel-cache.t
 import { makePanelGuard, panelChecksum } from '../../src/backtests/panel-guard.ts';
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';
 import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
-import { syntheticPanel } from '../backtest/synthetic-panel.ts';
+import { syntheticPanel } from '../engine/synthetic-panel.ts';
 
 describe('panel checksum', () => {
   it('changes with one flipped bit in any array, including the byte tails of the flag arrays', () => {

@@ -10,7 +10,7 @@ import { planBacktest, warmupTradingDays } from '../../src/backtests/plan.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { createTask, triggerTask, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
 import { serverExecutors } from '../../src/server.ts';
-import { userDualMaSource } from '../backtest/sandbox/user-dual-ma.ts';
+import { userDualMaSource } from '../engine/sandbox/user-dual-ma.ts';
 import { insertBacktestFixture, makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
 
 let env: BacktestEnv;

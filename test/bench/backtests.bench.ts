@@ -14,7 +14,7 @@ import { createApp } from '../../src/app.tsx';
 import { createUser, systemActor } from '../../src/auth/users.service.ts';
 import { panelKeyOf } from '../../src/backtests/backtest.executor.ts';
 import { makePanelCache } from '../../src/backtests/panel-cache.ts';
-import { runBacktest } from '../../src/backtest/run-backtest.ts';
+import { runBacktest } from '../../src/engine/run-backtest.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';

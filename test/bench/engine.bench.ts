@@ -8,13 +8,13 @@
 // daily), so orders, fills and costs are timed, not only signals. The engine runs before the sandbox compiles
 // user code, as in a backtest thread running a built-in: compiling loads Sucrase, which under this
 // runner's `--import tsx` makes V8's typed-array code slower in the whole process (user-code.ts).
-import { runBacktestSync } from '../../src/backtest/engine/engine.ts';
-import { runUserBacktest } from '../../src/backtest/sandbox/sandbox.ts';
-import { dualMa } from '../../src/backtest/strategies/dual-ma.ts';
-import { momentum } from '../../src/backtest/strategies/momentum.ts';
-import type { Panel } from '../../src/backtest/engine/panel.ts';
-import { syntheticPanel } from '../backtest/synthetic-panel.ts';
-import { userDualMaSource } from '../backtest/sandbox/user-dual-ma.ts';
+import { runBacktestSync } from '../../src/engine/engine.ts';
+import { runUserBacktest } from '../../src/engine/sandbox/sandbox.ts';
+import { dualMa } from '../../src/engine/builtins/dual-ma.ts';
+import { momentum } from '../../src/engine/builtins/momentum.ts';
+import type { Panel } from '../../src/engine/panel.ts';
+import { syntheticPanel } from '../engine/synthetic-panel.ts';
+import { userDualMaSource } from '../engine/sandbox/user-dual-ma.ts';
 
 const N = Number(process.env.BENCH_STOCKS ?? 5000);
 const D = Number(process.env.BENCH_DAYS ?? 2430);

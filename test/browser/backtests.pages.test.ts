@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinStrategies } from '../../src/backtest/strategies/registry.ts';
+import { builtinStrategies } from '../../src/engine/builtins/registry.ts';
 import { createStrategy } from '../../src/strategies/strategies.service.ts';
 import { hasChromium, launchBrowser } from '../helpers/browser.ts';
 import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';

@@ -3,7 +3,7 @@ import { createApp } from '../../src/app.tsx';
 import type { BacktestSpec } from '../../src/backtests/backtest-request.ts';
 import * as repo from '../../src/backtests/backtests.repository.ts';
 import { toStored } from '../../src/backtests/results.ts';
-import { runBacktest } from '../../src/backtest/run-backtest.ts';
+import { runBacktest } from '../../src/engine/run-backtest.ts';
 import type { Database } from '../../src/db/schema.ts';
 import { tinyPanel } from '../../src/strategies/dry-run.ts';
 import { insertStrategy } from '../../src/strategies/strategies.repository.ts';

@@ -1,5 +1,5 @@
 // The panel loader's fallback limits (no stored limit_prices row) follow the dated rules of
-// src/backtest/engine/rules.ts, the one implementation it shares with the engine: a main-board ST
+// src/engine/rules.ts, the one implementation it shares with the engine: a main-board ST
 // stock is limited to ±5% up to 2025-07-04 and ±10% from 2025-07-07 (SSE/SZSE revision for
 // main-board risk-warning stocks, effective 2025-07-07). Expected prices worked out by hand in cents.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

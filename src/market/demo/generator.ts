@@ -1,6 +1,6 @@
 import { boardOf, datasets, type Board } from '../datasets.ts';
 import { INT_NULL, makeBatch, type Batch } from '../store/batch.ts';
-import { downLimitCents, limitPercent, upLimitCents } from '../../backtest/engine/rules.ts';
+import { downLimitCents, limitPercent, upLimitCents } from '../../engine/rules.ts';
 import { addDays } from '../days.ts';
 import { demoCalendar, type CalendarDay } from './calendar.ts';
 import { normal, uniform } from './noise.ts';
