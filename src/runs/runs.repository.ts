@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RunEventsTable, RunsTable } from '../db/schema.ts';
 import { storableJson } from '../db/storable-json.ts';
+import type { Run } from './run.types.ts';
 
 /**
  * SQL of the run machinery. Every time decision (claimable, lease expiry, retry at) uses the
@@ -16,22 +17,14 @@ type Db = Kysely<Database>;
 /** The one NOTIFY channel: `q:<executor>` (work queued), `e:<run>:<seq>` (event), `c:<run>` (control asked). */
 export const runsChannel = 'zquant_runs';
 
-export interface NewRunRow {
-  executor: string;
-  params: unknown;
-  maxAttempts: number;
-  retryDelayMs: number;
-  priority: number;
-  taskId: number | null;
-  scheduledFor: Date | null;
-  parentRunId: number | null;
-  retryOfRunId: number | null;
-  queuedBy: number | null;
-  timeoutMs: number | null;
-  checkpoint: unknown;
+/** A run to insert: the domain's fields the caller decides, plus when it becomes claimable. */
+export type NewRunRow = Pick<
+  Run,
+  'executor' | 'params' | 'maxAttempts' | 'retryDelayMs' | 'priority' | 'taskId' | 'scheduledFor' | 'parentRunId' | 'retryOfRunId' | 'queuedBy' | 'timeoutMs' | 'checkpoint'
+> & {
   /** Delay before the run becomes claimable, decided on the database clock. */
   delayMs: number;
-}
+};
 
 /**
  * Inserts runs with their first `queued` event. A row whose (task_id, scheduled_for) slot exists
