@@ -17,6 +17,7 @@ import * as m550 from './2026-12-06-550-claim-function.ts';
 import * as m560 from './2026-12-06-560-snake-case-json.ts';
 import * as m570 from './2026-12-06-570-backtest-runs-snake-case.ts';
 import * as m580 from './2026-12-06-580-runs-tasks-snake-case.ts';
+import * as m590 from './2026-12-06-590-trading-day-schedules.ts';
 
 /**
  * Every Postgres migration, in order. Listed statically (not read from the directory) so that a
@@ -41,4 +42,5 @@ export const pgMigrations: Record<string, Migration> = {
   '2026-12-06-560-snake-case-json': m560,
   '2026-12-06-570-backtest-runs-snake-case': m570,
   '2026-12-06-580-runs-tasks-snake-case': m580,
+  '2026-12-06-590-trading-day-schedules': m590,
 };

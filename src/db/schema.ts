@@ -15,6 +15,7 @@ export interface Database {
   runs: RunsTable;
   run_events: RunEventsTable;
   scheduled_tasks: ScheduledTasksTable;
+  task_slot_log: TaskSlotLogTable;
   strategies: StrategiesTable;
   strategy_versions: StrategyVersionsTable;
   backtests: BacktestsTable;
@@ -170,6 +171,20 @@ export interface ScheduledTasksTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   last_slot: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** The exchange whose trading days the slots must fall on (src/scheduler/trading-days.ts); null: every slot. */
+  trading_days: ColumnType<'SSE' | 'SZSE' | null, 'SSE' | 'SZSE' | null | undefined, 'SSE' | 'SZSE' | null>;
+}
+
+/** A slot decision beside (or instead of) a run: skipped on a closed day, or fired without a calendar row. */
+export interface TaskSlotLogTable {
+  id: Generated<number>;
+  task_id: number;
+  scheduled_for: Date;
+  day: ColumnType<string, string, string>;
+  outcome: 'skipped' | 'fired';
+  reason: 'market_closed' | 'calendar_missing';
+  message: string;
+  recorded_at: Generated<Date>;
 }
 
 type Json = ColumnType<unknown, string, string>;
