@@ -4,7 +4,8 @@ import type { MarketStore } from '../market/duckdb.ts';
 import { version } from '../version.ts';
 import { runRemote } from './admin.client.ts';
 import { startAdminServer } from './admin.server.ts';
-import type { CommandIo, CommandStores, StoreCommand } from './commands.ts';
+import type { CommandIo, CommandStores } from './command-io.ts';
+import type { StoreCommand } from './commands.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 
 /**

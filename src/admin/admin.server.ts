@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { onLines, writeFrame, type AdminRequest, type Holder } from './admin.protocol.ts';
-import type { CommandIo } from './commands.ts';
+import type { CommandIo } from './command-io.ts';
 import type { DataDirLock } from './data-dir-lock.ts';
 
 /** Runs one forwarded command (the server's: runStoreCommand with its open stores). */

@@ -1,8 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../config.ts';
-import type { PgStore } from '../db/database.ts';
-import type { MarketStore } from '../market/duckdb.ts';
 import { backtestCommandOptions, backtestCommandUsage } from '../engine/backtest.command.ts';
+import type { CommandIo, CommandStores } from './command-io.ts';
 
 /**
  * The subcommands that use the stores (`migrate`, `user`, `token`, `sync`, `import`, `backtest`).
@@ -11,25 +10,6 @@ import { backtestCommandOptions, backtestCommandUsage } from '../engine/backtest
  * running server for a `zquant` that reached it over the admin socket (the server's open stores,
  * output streamed back). See admin.dispatch.ts for which one happens.
  */
-export interface CommandIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** All of the caller's standard input (only read by commands that ask for it). */
-  readStdin(): Promise<string>;
-  /** The caller's working directory, for the file names it gives. */
-  cwd: string;
-  /** Whether the caller's stderr is a terminal. */
-  tty: boolean;
-  /** Aborted when the caller interrupts (Ctrl-C, or its connection went away). */
-  signal: AbortSignal;
-}
-
-/** The stores a command asks for; a standalone process opens only those it asks for. */
-export interface CommandStores {
-  pg(): Promise<PgStore>;
-  market(): Promise<MarketStore>;
-}
-
 export interface StoreCommandContext {
   config: Config;
   values: Record<string, unknown>;

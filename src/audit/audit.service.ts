@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { AppEnv } from '../http/env.ts';
-import { clientIp } from '../auth/client.ts';
+import { clientIp } from '../http/client.ts';
 import { countAuditRows, insertAuditRow, selectAuditActions, selectAuditRows, type AuditQuery } from './audit.repository.ts';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';

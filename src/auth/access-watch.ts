@@ -1,4 +1,4 @@
-import type { AccessEndReason, Credential, Principal } from './access.ts';
+import type { AccessEndReason, Credential, Principal } from './principal.ts';
 import { accessChannel, parseAccessEvent, type AccessEvent } from './access-events.repository.ts';
 
 /**

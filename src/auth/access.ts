@@ -1,31 +1,12 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from '../http/errors.ts';
 import type { AppEnv } from '../http/env.ts';
+import type { Principal, Role } from './principal.ts';
 
-/** Roles, from least to most: viewer reads, analyst runs backtests and owns strategies, admin does everything. */
-export type Role = 'viewer' | 'analyst' | 'admin';
+export type { AccessEndReason, Credential, Principal, Role } from './principal.ts';
+
+/** The roles in order, least first (roleAtLeast compares positions). */
 export const roles: readonly Role[] = ['viewer', 'analyst', 'admin'];
-
-/** An authenticated caller. */
-export interface Principal {
-  userId: number;
-  username: string;
-  role: Role;
-  /** How the caller proved who they are. */
-  via: 'session' | 'token';
-}
-
-/**
- * What a request proved its identity with, kept beside the principal so a long-lived response
- * (an SSE stream) can end when exactly that credential stops working. Null for anonymous callers
- * and for principals injected by tests.
- */
-export type Credential =
-  | { kind: 'token'; tokenId: number; expiresAt: Date | null }
-  | { kind: 'session'; sessionId: number; expiresAt: Date };
-
-/** Why a caller's access ended while a stream of theirs was open (the data of its `access_ended` event). */
-export type AccessEndReason = 'token_revoked' | 'user_disabled' | 'role_changed' | 'session_ended' | 'expired';
 
 /** Resolves the caller of a request (session cookie or bearer token), or null when anonymous. */
 export type Authenticate = (c: Context<AppEnv>) => Promise<Principal | null>;

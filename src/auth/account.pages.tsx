@@ -4,7 +4,7 @@ import { pathId } from '../http/input.ts';
 import { audit } from '../audit/audit.service.ts';
 import { principalOf, requireRole } from './access.ts';
 import { actorOf, currentTokenId, setSessionCookie, type AccountsDeps } from './accounts.deps.ts';
-import { clientIp } from './client.ts';
+import { clientIp } from '../http/client.ts';
 import { verifyPassword } from './password.ts';
 import { startSession } from './sessions.service.ts';
 import { createToken, listTokens, revokeAllTokens, revokeOwnedToken } from './tokens.service.ts';

@@ -1,4 +1,4 @@
-import type { CommandIo, CommandStores } from '../admin/commands.ts';
+import type { CommandIo, CommandStores } from '../admin/command-io.ts';
 import { generatePassword } from './password.ts';
 import { createToken } from './tokens.service.ts';
 import { createUser, findUserByUsername, resetPassword, systemActor } from './users.service.ts';

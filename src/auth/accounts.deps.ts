@@ -7,7 +7,7 @@ import type { Database } from '../db/schema.ts';
 import type { PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
 import { sessionCookieName } from './authenticate.ts';
-import { isHttps } from './client.ts';
+import { isHttps } from '../http/client.ts';
 import { makeLoginThrottle as makeStoreLoginThrottle, type LoginThrottle } from './login-throttle.ts';
 
 /** What the accounts routes share: the store, settings, the clock and the login throttles. */

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../http/errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { clientIp } from './client.ts';
+import { clientIp } from '../http/client.ts';
 import type { SlidingWindowLimiter } from './rate-limit.ts';
 
 /** Too many requests: a 429 that says when to come back. */

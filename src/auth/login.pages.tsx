@@ -4,7 +4,7 @@ import { LoginPage } from '../../views/auth/login.tsx';
 import { audit } from '../audit/audit.service.ts';
 import { actorOf, clearSessionCookie, cookieSecure, safeNext, setSessionCookie, type AccountsDeps } from './accounts.deps.ts';
 import { sessionCookieName } from './authenticate.ts';
-import { clientIp } from './client.ts';
+import { clientIp } from '../http/client.ts';
 import { preSessionToken } from './csrf.ts';
 import { dummyPasswordHash, verifyPassword } from './password.ts';
 import { endSession, startSession } from './sessions.service.ts';

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { CommandIo, CommandStores } from '../admin/commands.ts';
+import type { CommandIo, CommandStores } from '../admin/command-io.ts';
 import { backtestCommandUsage, isStrategyFile, optionOfField, resultToJson, submitFromOptions, summary, UsageError } from '../engine/backtest.command.ts';
 import { builtinStrategies } from '../engine/builtins/registry.ts';
 import { runBacktest } from '../engine/run-backtest.ts';

@@ -4,31 +4,24 @@ import { pathId, offsetQuery } from '../http/input.ts';
 import type { SSEMessage } from 'hono/streaming';
 import { canChangeOwned, principalOf, requireRole } from '../auth/access.ts';
 import { auditActor } from '../audit/audit.service.ts';
-import type { PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
 import { AppError } from '../http/errors.ts';
-import type { MarketStore } from '../market/duckdb.ts';
 import { streamRunEvents } from '../runs/run-sse.ts';
 import { LogLine, TimelineItem } from '../../views/runs/run-parts.tsx';
 import { BacktestProgress, BacktestStatus } from '../../views/backtests/parts.tsx';
 import { FillsTable, OrdersTable } from '../../views/backtests/result.tsx';
 import { Controls, ResultArea, TaskPage } from '../../views/backtests/task-page.tsx';
 import {
-  cancelBacktest, deleteBacktest, getBacktest, rerunBacktest, visibleBacktest, type BacktestsDeps,
+  cancelBacktest, deleteBacktest, getBacktest, rerunBacktest, visibleBacktest,
 } from './backtests.service.ts';
 import { fillsPage, loadResultData, ordersPage } from './result-data.ts';
 import { exportRoutes } from './exports.tsx';
 import { createRoutes } from './create.pages.tsx';
 import { listRoutes } from './list.pages.tsx';
+import type { BacktestPagesDeps } from './pages.deps.ts';
 
 const html = async (node: unknown) => String(await (node as { toString(): string | Promise<string> }).toString());
 const partial = (target: string, swap: string, body: string) => `<hx-partial hx-target="${target}" hx-swap="${swap}">${body}</hx-partial>`;
-
-export interface BacktestPagesDeps extends BacktestsDeps {
-  chrome: PageChromeFn;
-  market: MarketStore;
-  trustProxy: boolean;
-}
 
 export const idOf = (raw: string) => pathId(raw, 'backtest');
 const offsetOf = (c: Context) => offsetQuery(c.req.query('offset'));

@@ -11,7 +11,7 @@ import { CreatePage, type CreateContext, type CreateValues } from '../../views/b
 import { ParamsFields, paramsFromForm } from '../../views/backtests/params-form.tsx';
 import { barRange, indexCodes, stockPicks } from '../market/market.service.ts';
 import { isoDay } from '../market/days.ts';
-import type { BacktestPagesDeps } from './backtests.pages.tsx';
+import type { BacktestPagesDeps } from './pages.deps.ts';
 import { backtestSubmitLimitsOf, submitBacktest, visibleBacktest } from './backtests.service.ts';
 
 type Form = Record<string, string | string[]>;

@@ -7,7 +7,7 @@ import type { RunStatus } from '../runs/run.types.ts';
 import { runStatuses } from '../runs/run.types.ts';
 import { ListBody, ListPage, type ListState } from '../../views/backtests/list-page.tsx';
 import { ComparePage } from '../../views/backtests/compare-page.tsx';
-import type { BacktestPagesDeps } from './backtests.pages.tsx';
+import type { BacktestPagesDeps } from './pages.deps.ts';
 import { backtestStrategyNames, listBacktests, resultParts, visibleBacktest, type Backtest, type ListQuery } from './backtests.service.ts';
 import { endOfDay } from './backtests.api.ts';
 import { AppError } from '../http/errors.ts';

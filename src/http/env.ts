@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import type { Credential, Principal } from '../auth/access.ts';
+import type { Credential, Principal } from '../auth/principal.ts';
 import type { AccessWatch } from '../auth/access-watch.ts';
 
 /** What every request carries through the middleware chain. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { CommandIo, CommandStores } from '../admin/commands.ts';
+import type { CommandIo, CommandStores } from '../admin/command-io.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../http/errors.ts';
 import { datasetNames, isDatasetName } from './datasets.ts';

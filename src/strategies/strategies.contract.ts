@@ -1,10 +1,7 @@
 /** The strategies API's contract: what it reads and what it answers (conventions in src/http/contract.ts). */
 import { z } from '@hono/zod-openapi';
 import { instant, instantSchema } from '../http/contract.ts';
-import type { BuiltinStrategy, UserStrategy } from './strategies.service.ts';
-
-export const strategyCategories = ['trend', 'momentum', 'mean_reversion', 'value', 'volume', 'grid', 'custom'] as const;
-export type StrategyCategory = (typeof strategyCategories)[number];
+import { strategyCategories, type BuiltinStrategy, type UserStrategy } from './strategy.types.ts';
 
 /** A strategy to save (POST and PUT /strategies, and the editor page's form). */
 export const StrategyInputSchema = z

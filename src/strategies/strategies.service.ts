@@ -13,7 +13,8 @@ import { audit, type AuditActor } from '../audit/audit.service.ts';
 import { maxInt4Id } from '../http/input.ts';
 import { checkStrategyCode } from './dry-run.ts';
 import * as repo from './strategies.repository.ts';
-import type { StrategyCategory, StrategyInput } from './strategies.contract.ts';
+import type { StrategyInput } from './strategies.contract.ts';
+import type { BuiltinStrategy, StrategyCategory, UserStrategy } from './strategy.types.ts';
 
 type Db = Kysely<Database>;
 
@@ -25,32 +26,6 @@ const builtinTitle: Record<string, string> = {
   simple_ma: 'Simple MA', dual_ma: 'Dual MA', momentum: 'Momentum', mean_reversion: 'Mean reversion', bollinger: 'Bollinger bands',
   rsi: 'RSI', grid: 'Grid', pe_pb_value: 'PE/PB value', turnover_rate: 'Turnover rate',
 };
-
-export interface BuiltinStrategy {
-  kind: 'builtin';
-  name: string;
-  title: string;
-  description: string;
-  category: StrategyCategory;
-  paramsSchema: Record<string, unknown>;
-}
-
-export interface UserStrategy {
-  kind: 'user';
-  id: number;
-  ownerId: number;
-  ownerName: string | null;
-  name: string;
-  description: string;
-  category: string;
-  language: 'js' | 'ts';
-  version: number;
-  versionId: number;
-  code: string;
-  paramsSchema: Record<string, unknown> | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
 
 export function builtinList(): BuiltinStrategy[] {
   return Object.entries(builtinStrategies).map(([name, s]) => ({

@@ -1,5 +1,5 @@
 /** The create form: strategy (with its generated parameter form), universe, period, capital, costs, fills. */
-import type { BuiltinStrategy, UserStrategy } from '../../src/strategies/strategies.service.ts';
+import type { BuiltinStrategy, UserStrategy } from '../../src/strategies/strategy.types.ts';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import { ParamsFields } from './params-form.tsx';
 

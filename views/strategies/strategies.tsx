@@ -1,5 +1,5 @@
 /** Strategy pages: the list (built-in templates and yours), a strategy's view, and the editor. */
-import type { BuiltinStrategy, UserStrategy } from '../../src/strategies/strategies.service.ts';
+import type { BuiltinStrategy, UserStrategy } from '../../src/strategies/strategy.types.ts';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import { schemaProps } from '../backtests/params-form.tsx';
 
