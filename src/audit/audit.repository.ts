@@ -1,17 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { AuditLogTable, Database, NewRow } from '../db/schema.ts';
 
-export interface AuditRowInsert {
-  user_id: number | null;
-  username: string | null;
-  action: string;
-  object_type: string | null;
-  object_id: string | null;
-  outcome: 'success' | 'failure' | 'denied';
-  ip: string | null;
-  user_agent: string | null;
-  details: string;
-}
+/** An audit entry as written: every column but the generated id and time (details as JSON text). */
+export type AuditRowInsert = NewRow<AuditLogTable, 'user_id' | 'username' | 'action' | 'object_type' | 'object_id' | 'outcome' | 'ip' | 'user_agent' | 'details'>;
 
 export async function insertAuditRow(db: Kysely<Database>, row: AuditRowInsert): Promise<void> {
   await db.insertInto('audit_log').values(row).execute();
@@ -20,7 +11,7 @@ export async function insertAuditRow(db: Kysely<Database>, row: AuditRowInsert):
 export interface AuditQuery {
   username: string | null;
   action: string | null;
-  outcome: 'success' | 'failure' | 'denied' | null;
+  outcome: AuditLogTable['outcome'] | null;
   from: Date | null;
   /** Exclusive upper bound. */
   to: Date | null;

@@ -1,9 +1,9 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Database, LoginFailuresTable, NewRow } from '../db/schema.ts';
 
-export type FailureScope = 'username' | 'ip';
+export type FailureScope = LoginFailuresTable['scope'];
 
-export async function insertLoginFailures(db: Kysely<Database>, rows: Array<{ scope: FailureScope; key: string; at: Date }>): Promise<void> {
+export async function insertLoginFailures(db: Kysely<Database>, rows: Array<NewRow<LoginFailuresTable, 'scope' | 'key' | 'at'>>): Promise<void> {
   await db.insertInto('login_failures').values(rows).execute();
 }
 

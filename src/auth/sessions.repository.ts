@@ -1,9 +1,9 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Database, NewRow, SessionsTable } from '../db/schema.ts';
 
 export async function insertSession(
   db: Kysely<Database>,
-  row: { id_hash: string; user_id: number; csrf_token: string; expires_at: Date; ip: string | null; user_agent: string | null },
+  row: NewRow<SessionsTable, 'id_hash' | 'user_id' | 'csrf_token' | 'expires_at' | 'ip' | 'user_agent'>,
 ): Promise<void> {
   await db.insertInto('sessions').values(row).execute();
 }

@@ -1,10 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { ApiTokensTable, Database, NewRow } from '../db/schema.ts';
 
-export async function insertToken(
-  db: Kysely<Database>,
-  row: { user_id: number; name: string; token_hash: string; prefix: string; expires_at: Date | null },
-) {
+export async function insertToken(db: Kysely<Database>, row: NewRow<ApiTokensTable, 'user_id' | 'name' | 'token_hash' | 'prefix' | 'expires_at'>) {
   return db.insertInto('api_tokens').values(row).returningAll().executeTakeFirstOrThrow();
 }
 

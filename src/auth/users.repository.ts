@@ -1,6 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import type { Role } from './access.ts';
-import type { Database } from '../db/schema.ts';
+import { sql, type Kysely, type Updateable } from 'kysely';
+import type { Database, NewRow, UsersTable } from '../db/schema.ts';
 
 export async function selectUserByUsername(db: Kysely<Database>, username: string) {
   return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
@@ -26,14 +25,14 @@ export async function lockActiveAdminIds(db: Kysely<Database>): Promise<number[]
 }
 
 /** Inserts a user; null when the username is taken. */
-export async function insertUser(db: Kysely<Database>, row: { username: string; password_hash: string; role: Role }) {
+export async function insertUser(db: Kysely<Database>, row: NewRow<UsersTable, 'username' | 'password_hash' | 'role'>) {
   return db.insertInto('users').values(row).onConflict((oc) => oc.column('username').doNothing()).returningAll().executeTakeFirst();
 }
 
 export async function updateUser(
   db: Kysely<Database>,
   id: number,
-  changes: Partial<{ role: Role; disabled: boolean; password_hash: string }>,
+  changes: Pick<Updateable<UsersTable>, 'role' | 'disabled' | 'password_hash'>,
 ) {
   return db
     .updateTable('users')

@@ -1,24 +1,17 @@
 /** SQL for backtests and their results. Db handle first; rows in snake_case. */
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { BacktestResultsTable, BacktestsTable, Database, NewRow } from '../db/schema.ts';
 
 export type Db = Kysely<Database>;
 
 /** JSON text into a jsonb column, parsed by Postgres (a bare string parameter may be stored as a JSON string by some drivers). */
 const jsonb = (text: string) => sql<string>`${text}::text::jsonb`;
 
-export interface NewBacktestRow {
-  owner_id: number;
-  name: string;
-  strategy_kind: 'builtin' | 'user';
-  strategy_name: string;
-  strategy_id: number | null;
-  strategy_version_id: number | null;
-  config: string;
-  start_date: number;
-  end_date: number;
-  rerun_of: number | null;
-}
+/** A submitted backtest (config as JSON text); its run and metrics are set later. */
+export type NewBacktestRow = NewRow<
+  BacktestsTable,
+  'owner_id' | 'name' | 'strategy_kind' | 'strategy_name' | 'strategy_id' | 'strategy_version_id' | 'config' | 'start_date' | 'end_date' | 'rerun_of'
+>;
 
 export async function insertBacktest(db: Db, row: NewBacktestRow): Promise<number> {
   const r = await db.insertInto('backtests').values({ ...row, config: jsonb(row.config) }).returning('id').executeTakeFirstOrThrow();
@@ -117,26 +110,14 @@ export async function deleteBacktest(db: Db, id: number): Promise<boolean> {
   return Number(r.numDeletedRows) > 0;
 }
 
-export interface ResultRow {
-  metrics: string;
-  series: string;
-  fills: string;
-  orders: string;
-  trades: string;
-  positions: string;
-  extras: string;
-}
+/** A result's stored parts, each as JSON text. */
+export type ResultRow = NewRow<BacktestResultsTable, 'metrics' | 'series' | 'fills' | 'orders' | 'trades' | 'positions' | 'extras'>;
 
-export interface MetricColumns {
-  total_return: number | null;
-  annualized_return: number | null;
-  sharpe: number | null;
-  max_drawdown: number | null;
-  volatility: number | null;
-  excess_return: number | null;
-  final_value: number | null;
-  trade_count: number | null;
-}
+/** The key metrics copied onto the backtest row for sorting and listing. */
+export type MetricColumns = Pick<
+  Selectable<BacktestsTable>,
+  'total_return' | 'annualized_return' | 'sharpe' | 'max_drawdown' | 'volatility' | 'excess_return' | 'final_value' | 'trade_count'
+>;
 
 /** Results and metric columns in one transaction (a rerun of the same attempt replaces them). */
 export async function saveResult(db: Db, backtestId: number, r: ResultRow, m: MetricColumns): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, Insertable } from 'kysely';
 
 /**
  * The relational schema as Kysely sees it. Each feature adds its tables here, matching the
@@ -21,6 +21,12 @@ export interface Database {
   backtests: BacktestsTable;
   backtest_results: BacktestResultsTable;
 }
+
+/**
+ * The columns a repository's insert sets, each required (a nullable one as an explicit null, a
+ * defaulted one given): the one way to spell a table's insert input, derived here, never copied.
+ */
+export type NewRow<T, K extends keyof T> = Required<Pick<Insertable<T>, K & keyof Insertable<T>>>;
 
 export interface SettingsTable {
   key: string;

@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
+import type { Database, SyncLogTable } from '../../db/schema.ts';
 import type { MergeCounts } from '../store/merge.ts';
 
-export type SyncResultKind = 'running' | 'success' | 'partial' | 'failed' | 'abandoned';
+export type SyncResultKind = SyncLogTable['result'];
 
 /** A new `running` row held by `owner` for `leaseMs` (database clock); the owner renews it while it works. */
 export async function insertSyncLog(
