@@ -3,25 +3,20 @@
  * no-look-ahead test). Arrays are valid for the day they are handed out. */
 import type { Order } from './types.ts';
 import type { Series } from './compare.ts';
+import type { Panel, panelFloatArrays } from './panel.ts';
 
-export type BarField = 'open' | 'high' | 'low' | 'close' | 'preClose' | 'volume' | 'amount' | 'adjFactor' | 'upLimit' | 'downLimit';
+/** A price field of a stock's day: one of the panel's Float64 arrays (units in Panel). */
+export type BarField = (typeof panelFloatArrays)[number];
 
-export interface Bars {
-  readonly open: Float64Array;
-  readonly high: Float64Array;
-  readonly low: Float64Array;
-  readonly close: Float64Array;
-  readonly preClose: Float64Array;
-  readonly volume: Float64Array;
-  readonly amount: Float64Array;
-  readonly adjFactor: Float64Array;
-  /** Today's limit prices (the data's, else computed from the previous close by board rules). */
-  readonly upLimit: Float64Array;
-  readonly downLimit: Float64Array;
+/**
+ * Today's cross-section, one value per stock in `Panel.codes` order: the panel's price arrays and
+ * ST flags for this day (the limit prices are the data's, else computed from the previous close by
+ * board rules), and whether each stock can trade.
+ */
+export type Bars = Pick<Panel, BarField | 'st'> & {
   /** 1 when the stock can trade today (listed, not suspended, has a bar). */
   readonly tradable: Uint8Array;
-  readonly st: Uint8Array;
-}
+};
 
 export interface PositionView {
   code: string;
