@@ -10,7 +10,8 @@ import type { AppEnv } from './http/env.ts';
 import { AppError } from './http/errors.ts';
 import { bodyLimits } from './http/body-limit.ts';
 import { inputGuard } from './http/input.ts';
-import { isApiPath, renderError } from './http/on-error.tsx';
+import { errorPages } from './http/error.pages.tsx';
+import { isApiPath, renderError } from './http/on-error.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { Logger } from './logger.ts';
@@ -77,6 +78,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const chrome = makeChrome(deps.assets);
+  const errorView = errorPages(chrome);
   const now = deps.now ?? Date.now;
   const authenticate: Authenticate = deps.authenticate ?? makeAuthenticate({ db: deps.pg.db, now });
   // Listens on first use (the first stream), so building the app still does no I/O.
@@ -101,7 +103,7 @@ export function createApp(deps: AppDeps) {
     defaultBytes: deps.config.bodyLimitBytes,
     uploadBytes: deps.config.uploadBodyLimitBytes,
     uploadPaths: ['/api/v1/strategies', '/strategies', '/market/import'],
-    render: (c, err) => renderError(c, err, chrome, deps.logger),
+    render: (c, err) => renderError(c, err, errorView, deps.logger),
   }));
   app.use('*', csrfProtection());
   app.use('/api/*', apiRateLimit(new SlidingWindowLimiter(deps.config.apiRateLimitPerMinute, 60_000, now), deps.config.trustProxy));
@@ -119,7 +121,7 @@ export function createApp(deps: AppDeps) {
   const executors = deps.executors ?? makeExecutorRegistry([]);
   const runs = deps.runs ?? makeRunsCore(deps.pg, executors, deps.logger).service;
   api.route('/', runsApi({ runs, registry: executors }));
-  api.route('/', schedulerApi({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, secrets: deps.secrets ?? null }));
+  api.route('/', schedulerApi({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, secrets: deps.secrets ?? null, market: deps.market }));
   const backtestLimits = backtestSubmitLimitsOf(deps.config);
   api.route('/', backtestsApi({ db: deps.pg.db, runs, limits: backtestLimits, market: deps.market, trustProxy: deps.config.trustProxy }));
   api.route('/', strategiesApi({ db: deps.pg.db, trustProxy: deps.config.trustProxy }));
@@ -134,14 +136,14 @@ export function createApp(deps: AppDeps) {
   app.route('/', homeRoutes({ chrome, version: deps.version, postgresKind: deps.pg.kind, marketPath: deps.market.path, marketSummary: () => marketSummary(deps.market, deps.pg) }));
   app.route('/', marketPages({ chrome, market: deps.market, pg: deps.pg, config: deps.config, logger: deps.logger, runs }));
   app.route('/', runsPages({ runs, chrome }));
-  app.route('/', schedulerPages({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, chrome, secrets: deps.secrets ?? null }));
+  app.route('/', schedulerPages({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, chrome, secrets: deps.secrets ?? null, market: deps.market }));
   app.route('/', backtestsPages({ db: deps.pg.db, runs, limits: backtestLimits, chrome, market: deps.market, trustProxy: deps.config.trustProxy }));
   app.route('/', strategiesPages({ db: deps.pg.db, chrome, trustProxy: deps.config.trustProxy }));
 
   app.notFound((c) => {
     const what = isApiPath(c.req.path) ? `no endpoint ${c.req.method} ${c.req.path}` : `no page at ${c.req.path}`;
-    return renderError(c, new AppError(404, 'not_found', `${what}; see / for what exists`), chrome, deps.logger);
+    return renderError(c, new AppError(404, 'not_found', `${what}; see / for what exists`), errorView, deps.logger);
   });
-  app.onError((err, c) => renderError(c, err, chrome, deps.logger));
+  app.onError((err, c) => renderError(c, err, errorView, deps.logger));
   return app;
 }

@@ -123,6 +123,20 @@
     renumber(area);
     area.focus();
   });
+  // Helpers that fill form fields ("After the close" on the task form): data-fill-fields maps field
+  // ids to values; then the field data-fill-trigger names gets an input event, so its hx-trigger asks for the preview.
+  document.addEventListener('click', function (evt) {
+    var btn = evt.target && evt.target.closest ? evt.target.closest('[data-fill-fields]') : null;
+    if (!btn) return;
+    var values = JSON.parse(btn.getAttribute('data-fill-fields'));
+    var ids = Object.keys(values);
+    ids.forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) el.value = values[id];
+    });
+    var trigger = document.getElementById(btn.getAttribute('data-fill-trigger') || ids[0]);
+    if (trigger) trigger.dispatchEvent(new Event('input', { bubbles: true }));
+  });
 })();
 
 // Live updates (hx-sse): a stream whose session or token stopped being valid ends with

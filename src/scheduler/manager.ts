@@ -6,6 +6,9 @@ import { nextFireTimes, slotsBetween, type Schedule } from './schedule.ts';
 import * as repo from './tasks.repository.ts';
 import { toTask } from './tasks.service.ts';
 import type { Task } from './task.types.ts';
+import type { MarketStore } from '../market/duckdb.ts';
+import { isoDay } from '../market/days.ts';
+import { exchangeDay, judgeSlot, readTradeCalendar, type Exchange, type TradeCalendar } from './trading-days.ts';
 
 /**
  * The scheduler of one instance. It keeps the next fire instant of every enabled, unpaused task
@@ -34,7 +37,8 @@ export interface FireReport {
   fired: Array<{ taskId: number; scheduledFor: Date; runId: number }>;
   /** Slots another instance had fired already (the insert was a no-op). */
   duplicates: number;
-  skipped: Array<{ taskId: number; scheduledFor: Date; reason: 'overlap' }>;
+  /** Slots not fired: a run still active (overlap), or the exchange closed that day (trading-day policy; recorded in task_slot_log). */
+  skipped: Array<{ taskId: number; scheduledFor: Date; reason: 'overlap' | 'market_closed' }>;
   dropped: number;
 }
 
@@ -48,6 +52,8 @@ export interface ManagerOptions {
   onFire?: (report: FireReport) => void;
   /** Replaces the database clock in fire decisions (tests of policies at fixed instants). */
   clock?: () => Date;
+  /** The market store whose trade calendar decides trading-day tasks; without it their slots fire with a warning recorded. */
+  market?: MarketStore | null;
 }
 
 interface Armed {
@@ -106,19 +112,33 @@ export function makeSchedulerManager(o: ManagerOptions): SchedulerManager {
     const report: FireReport = { now, fired: [], duplicates: 0, skipped: [], dropped: 0 };
     const inputs: Array<QueueRunInput & { taskId: number; scheduledFor: Date }> = [];
     const advance: Array<{ id: number; slot: Date }> = [];
-    for (const row of tasks) {
+    const notes: repo.SlotNoteValues[] = [];
+    const decided = tasks.flatMap((row) => {
       const task = toTask(row);
-      if (!task.enabled || task.paused || task.schedule.kind === 'manual') continue;
+      if (!task.enabled || task.paused || task.schedule.kind === 'manual') return [];
       const due = dueSlots(task.schedule, task.lastSlot, now, { misfire: task.misfire, maxCatchUp: task.maxCatchUp, graceSeconds: task.graceSeconds });
+      return [{ row, task, due }];
+    });
+    const calendars = await tradeCalendars(decided.flatMap(({ task, due }) => (task.tradingDays ? due.fire.map((slot) => ({ exchange: task.tradingDays!, slot })) : [])));
+    for (const { row, task, due } of decided) {
       report.dropped += due.dropped;
       const active = { queued: row.queued, running: row.running };
       for (const slot of due.fire) {
+        // Trading-day policy first: a closed day's slot is no fire at all, so it takes no overlap room.
+        const verdict = task.tradingDays ? judgeSlot(task.tradingDays, slot, calendars.get(task.tradingDays)?.cal ?? null, calendars.get(task.tradingDays)?.error) : null;
+        const note = verdict?.note ? { task_id: task.id, scheduled_for: slot, day: isoDay(verdict.day), ...verdict.note } : null;
+        if (verdict && !verdict.fire) {
+          report.skipped.push({ taskId: task.id, scheduledFor: slot, reason: 'market_closed' });
+          notes.push(note!);
+          continue;
+        }
         if (overlapDecision(task.overlap, active, task.maxConcurrent) === 'skip') {
           report.skipped.push({ taskId: task.id, scheduledFor: slot, reason: 'overlap' });
           continue;
         }
         active.queued++;
         inputs.push(inputFor(task, slot));
+        if (note) notes.push(note);
       }
       const newest = slotsBetween(task.schedule, task.lastSlot, now, 1, false).slots[0];
       if (newest) advance.push({ id: task.id, slot: newest });
@@ -151,10 +171,38 @@ export function makeSchedulerManager(o: ManagerOptions): SchedulerManager {
     }
     for (const r of runs) report.fired.push({ taskId: r.taskId!, scheduledFor: r.scheduledFor!, runId: r.id });
     report.duplicates = valid.length - runs.length;
+    await repo.insertSlotNotes(db, notes);
     await repo.advanceSlots(db, advance);
     if (report.fired.length) log.debug('tasks fired', { count: report.fired.length, duplicates: report.duplicates });
     o.onFire?.(report);
     return report;
+  };
+
+  /**
+   * The trade calendar of each exchange over the days of these slots (one read per exchange); a
+   * read that fails is reported as the reason every slot of that exchange fires unchecked.
+   */
+  const tradeCalendars = async (slots: ReadonlyArray<{ exchange: Exchange; slot: Date }>): Promise<Map<Exchange, { cal: TradeCalendar | null; error?: string }>> => {
+    const spans = new Map<Exchange, { from: number; to: number }>();
+    for (const { exchange, slot } of slots) {
+      const day = exchangeDay(slot);
+      const span = spans.get(exchange);
+      spans.set(exchange, span ? { from: Math.min(span.from, day), to: Math.max(span.to, day) } : { from: day, to: day });
+    }
+    const out = new Map<Exchange, { cal: TradeCalendar | null; error?: string }>();
+    for (const [exchange, { from, to }] of spans) {
+      if (!o.market) {
+        out.set(exchange, { cal: null, error: 'this instance has no market store' });
+        continue;
+      }
+      try {
+        out.set(exchange, { cal: await readTradeCalendar(o.market, exchange, from, to) });
+      } catch (err) {
+        log.warn('reading the trade calendar failed; trading-day slots fire unchecked', { exchange, err: err as Error });
+        out.set(exchange, { cal: null, error: (err as Error).message });
+      }
+    }
+    return out;
   };
 
   /** Sets the one timer for the earliest armed instant (or clears it when nothing is armed). */

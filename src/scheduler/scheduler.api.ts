@@ -10,9 +10,11 @@ import type { ExecutorRegistry } from '../runs/executor-registry.ts';
 import { RunListSchema, RunSchema, runJson } from '../runs/runs.contract.ts';
 import { cronProblem, describeSchedule, isValidTimezone, nextFireTimes, defaultTimezone } from './schedule.ts';
 import {
-  CronPreviewInputSchema, CronPreviewSchema, DeletedTaskSchema, ExecutorListSchema, SchedulerStatsSchema, statusJson, TaskInputSchema, TaskPatchSchema, TaskRunParams,
-  TaskRunsQuery, TaskSchema, TaskStatusListSchema, TaskStatusSchema, taskJson, taskStatsJson, TriggerInputSchema, type ExecutorInfoSchema, type TaskView,
+  CronPreviewInputSchema, CronPreviewSchema, DeletedTaskSchema, ExecutorListSchema, SchedulerStatsSchema, SlotNoteListSchema, slotNoteJson, SlotNotesQuery, statusJson, TaskInputSchema,
+  TaskPatchSchema, TaskRunParams, TaskRunsQuery, TaskSchema, TaskStatusListSchema, TaskStatusSchema, taskJson, taskStatsJson, TriggerInputSchema, type ExecutorInfoSchema, type TaskView,
 } from './scheduler.contract.ts';
+import type { MarketStore } from '../market/duckdb.ts';
+import { nextTradingDaySlots, type Exchange } from './trading-days.ts';
 import * as svc from './tasks.service.ts';
 
 /**
@@ -152,6 +154,20 @@ export function schedulerApi(deps: SchedulerApiDeps) {
 
   api.openapi(
     operation({
+      method: 'get', path: '/scheduler/tasks/{id}/slots', operationId: 'listTaskSlotNotes', summary: 'A task’s slots skipped on closed days or fired without a calendar row', tags, middleware: [requireRole('viewer')] as const,
+      description: 'Under the trading-day policy, a slot on a day the trade calendar marks closed is not run but recorded here (`skipped`, `market_closed`); a slot on a day the calendar has no row for runs and is recorded too (`fired`, `calendar_missing`).',
+      request: { params: idParam, query: SlotNotesQuery },
+      responses: { 200: json(SlotNoteListSchema, 'the recorded slot decisions, newest slot first') },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const { notes, total } = await svc.slotNotes(deps, c.req.valid('param').id, q);
+      return c.json({ slots: notes.map(slotNoteJson), total, limit: q.limit, offset: q.offset }, 200);
+    },
+  );
+
+  api.openapi(
+    operation({
       method: 'get', path: '/scheduler/stats', operationId: 'getSchedulerStats', summary: 'Run statistics per task', tags, middleware: [requireRole('viewer')] as const,
       responses: { 200: json(SchedulerStatsSchema, 'per task: runs, success rate, average and p95 duration (ms), last failure') },
     }),
@@ -164,7 +180,7 @@ export function schedulerApi(deps: SchedulerApiDeps) {
       request: { body: { content: { 'application/json': { schema: CronPreviewInputSchema } }, required: true } },
       responses: { 200: json(CronPreviewSchema, 'the next fire times, or why the expression cannot be used') },
     }),
-    async (c) => c.json(cronPreview(c.req.valid('json')), 200),
+    async (c) => c.json(await cronPreview(deps.market ?? null, c.req.valid('json')), 200),
   );
 
   api.openapi(
@@ -178,13 +194,34 @@ export function schedulerApi(deps: SchedulerApiDeps) {
   return api;
 }
 
-export function cronPreview(b: { expression: string; timezone?: string; count?: number }): z.infer<typeof CronPreviewSchema> {
+/**
+ * The next fires of a cron expression; with `trading_days`, the next fires on that exchange's
+ * trading days, the closed-day slots passed over on the way (`skipped`) and the fires on days the
+ * calendar does not know (`unchecked`).
+ */
+export async function cronPreview(
+  market: MarketStore | null,
+  b: { expression: string; timezone?: string; count?: number; trading_days?: Exchange | null },
+): Promise<z.infer<typeof CronPreviewSchema>> {
   const timezone = b.timezone || defaultTimezone;
-  if (!isValidTimezone(timezone)) return { ok: false, next: [], describe: null, error: `timezone: "${timezone}" is not an IANA time zone such as Asia/Shanghai` };
+  const none = { ok: false, next: [], describe: null, skipped: [], unchecked: [] };
+  if (!isValidTimezone(timezone)) return { ...none, error: `timezone: "${timezone}" is not an IANA time zone such as Asia/Shanghai` };
   const problem = cronProblem(b.expression, timezone);
-  if (problem) return { ok: false, next: [], describe: null, error: problem };
+  if (problem) return { ...none, error: problem };
   const s = { kind: 'cron' as const, expression: b.expression.trim(), timezone };
-  return { ok: true, next: nextFireTimes(s, new Date(), b.count ?? 5).map((d) => d.toISOString()), describe: describeSchedule(s), error: null };
+  const count = b.count ?? 5;
+  const describe = describeSchedule(s);
+  if (!b.trading_days) return { ok: true, next: nextFireTimes(s, new Date(), count).map((d) => d.toISOString()), describe, error: null, skipped: [], unchecked: [] };
+  const { slots } = await nextTradingDaySlots(market, b.trading_days, s, new Date(), count);
+  const iso = (state: string) => slots.filter((x) => x.state === state).map((x) => x.at.toISOString());
+  return {
+    ok: true,
+    next: slots.filter((x) => x.state !== 'closed').map((x) => x.at.toISOString()),
+    describe: `${describe}, on ${b.trading_days} trading days`,
+    error: null,
+    skipped: iso('closed'),
+    unchecked: iso('unknown'),
+  };
 }
 
 export function executorSchemas(registry: ExecutorRegistry): Array<z.infer<typeof ExecutorInfoSchema>> {

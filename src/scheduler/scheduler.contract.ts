@@ -9,7 +9,9 @@ import { idSchema, pageQuery } from '../http/input.ts';
 import { runStatuses, type RunStatus } from '../runs/run.types.ts';
 import { redactSecrets } from '../secrets/secret-box.ts';
 import { cronProblem, defaultTimezone, isValidTimezone, type Schedule } from './schedule.ts';
-import type { Task, TaskStatus } from './task.types.ts';
+import type { SlotNote, Task, TaskStatus } from './task.types.ts';
+import { isoDay } from '../market/days.ts';
+import { exchanges } from './trading-days.ts';
 
 const timezoneField = z
   .string()
@@ -56,6 +58,11 @@ const nameField = z
 
 const overlapEnum = z.enum(['skip', 'queue_one', 'allow']);
 const misfireEnum = z.enum(['once', 'each', 'skip']);
+const exchangeEnum = z.enum(exchanges);
+const tradingDaysField = exchangeEnum
+  .nullable()
+  .describe('Fire only on trading days of this exchange (its trade calendar; a closed day’s slot is skipped and recorded, a day without a calendar row fires with a warning); null fires every slot');
+const dayString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('YYYY-MM-DD');
 
 /** A task's fields as requests carry them; each is checked on its own (the config against its executor by the service). */
 const taskFields = {
@@ -73,6 +80,7 @@ const taskFields = {
   max_attempts: z.number().int().min(1).max(20),
   retry_delay_ms: z.number().int().min(1).max(3_600_000),
   timeout_ms: z.number().int().min(1).max(7 * 24 * 3_600_000).nullable(),
+  trading_days: tradingDaysField,
 };
 
 /** A task to create (POST /scheduler/tasks; the new-task page). */
@@ -90,6 +98,7 @@ export const TaskInputSchema = z
     max_attempts: taskFields.max_attempts.default(1),
     retry_delay_ms: taskFields.retry_delay_ms.default(5000),
     timeout_ms: taskFields.timeout_ms.default(null),
+    trading_days: taskFields.trading_days.default(null),
   })
   .strict()
   .openapi('ScheduledTaskInput');
@@ -105,7 +114,12 @@ export const TriggerInputSchema = z
   .openapi('TriggerTaskInput');
 
 export const CronPreviewInputSchema = z
-  .object({ expression: z.string().max(200), timezone: z.string().max(64).default(defaultTimezone), count: z.number().int().min(1).max(20).default(5) })
+  .object({
+    expression: z.string().max(200),
+    timezone: z.string().max(64).default(defaultTimezone),
+    count: z.number().int().min(1).max(20).default(5),
+    trading_days: tradingDaysField.default(null).describe('With an exchange, `next` holds the next fires on its trading days and `skipped` the slots passed over (closed days)'),
+  })
   .strict()
   .openapi('CronPreviewInput');
 
@@ -139,6 +153,7 @@ export const TaskSchema = z
     created_at: instantSchema,
     updated_at: instantSchema,
     last_slot: instantSchema.describe('The newest slot an instance has considered (fired or passed over)'),
+    trading_days: tradingDaysField,
   })
   .openapi('ScheduledTask');
 
@@ -162,6 +177,15 @@ export const TaskStatusSchema = z
     late: z.boolean().describe('A slot passed its grace period without a run starting'),
     state: z.enum(['disabled', 'paused', 'running', 'late', 'idle']),
     progress: z.number().nullable().describe('0..1, of the newest active run, when it reports one'),
+    calendar: z
+      .object({
+        exchange: exchangeEnum,
+        covered_through: dayString.nullable().describe('The last day of the unbroken run of calendar rows from today (Beijing time); null when today has none'),
+        warning: z.string().nullable().describe('Set when the calendar does not cover the next 30 days'),
+        skipped_next: z.array(instantSchema).describe('Upcoming slots passed over because the exchange is closed (before the last of `next`)'),
+      })
+      .nullable()
+      .describe('Under the trading-day policy (task.trading_days), else null'),
   })
   .openapi('ScheduledTaskStatus');
 
@@ -189,8 +213,34 @@ export const CronPreviewSchema = z
     next: z.array(instantSchema),
     describe: z.string().nullable().describe('The expression in words'),
     error: z.string().nullable().describe('Why the expression cannot be used'),
+    skipped: z.array(instantSchema).describe('With trading_days: the slots before the last of `next` that fall on closed days'),
+    unchecked: z.array(instantSchema).describe('With trading_days: those of `next` on days the calendar has no row for (they fire unchecked)'),
   })
   .openapi('CronPreview');
+
+export const SlotNoteSchema = z
+  .object({
+    scheduled_for: instantSchema,
+    day: dayString.describe('The exchange’s calendar day of the slot (Beijing time)'),
+    outcome: z.enum(['skipped', 'fired']),
+    reason: z.enum(['market_closed', 'calendar_missing']).describe('market_closed: the calendar marks the day closed, no run; calendar_missing: no calendar row for the day, the slot fired'),
+    message: z.string(),
+    recorded_at: instantSchema,
+  })
+  .openapi('TaskSlotNote');
+export const SlotNoteListSchema = z
+  .object({ slots: z.array(SlotNoteSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+  .openapi('TaskSlotNoteList');
+export const SlotNotesQuery = z.object({ ...pageQuery(500, 50).shape });
+
+export const slotNoteJson = (n: SlotNote): z.infer<typeof SlotNoteSchema> => ({
+  scheduled_for: instant(n.scheduledFor),
+  day: isoDay(n.day),
+  outcome: n.outcome,
+  reason: n.reason,
+  message: n.message,
+  recorded_at: instant(n.recordedAt),
+});
 
 export const ExecutorInfoSchema = z
   .object({
@@ -257,6 +307,7 @@ export function taskJson(t: Task, view: TaskView = 'config'): z.infer<typeof Tas
     created_at: instant(t.createdAt),
     updated_at: instant(t.updatedAt),
     last_slot: instant(t.lastSlot),
+    trading_days: t.tradingDays,
   };
 }
 
@@ -274,6 +325,9 @@ export function statusJson(s: TaskStatus, view: TaskView = 'config'): z.infer<ty
     late: s.late,
     state: s.state,
     progress: s.progress,
+    calendar: s.calendar
+      ? { exchange: s.calendar.exchange, covered_through: isoDay(s.calendar.coveredThrough), warning: s.calendar.warning, skipped_next: s.calendar.skippedNext.map((d) => instant(d)) }
+      : null,
   };
 }
 

@@ -9,7 +9,7 @@ import { AppError } from '../http/errors.ts';
 import { sleepUnlessAborted, streamSSEWhileAllowed } from '../http/sse.ts';
 import { workflowStepStates } from '../executors/workflow.executor.ts';
 import { layers, workflowParamsSchema } from '../executors/workflow.graph.ts';
-import { CronPreview, ConfigFields, TaskForm, type ExecutorInfo } from '../../views/scheduler/form.tsx';
+import { CronPreview, ConfigFields, TaskForm, type CronPreviewModel, type ExecutorInfo } from '../../views/scheduler/form.tsx';
 import { RunHistory, StatsPage, TaskPage, TasksPage } from '../../views/scheduler/pages.tsx';
 import { DagSvg, TasksBody } from '../../views/scheduler/parts.tsx';
 import { redactSecrets, secretMask } from '../secrets/secret-box.ts';
@@ -17,6 +17,11 @@ import { cronPreview, executorSchemas, taskViewOf } from './scheduler.api.ts';
 import { TaskInputSchema, TaskPatchSchema, TriggerInputSchema } from './scheduler.contract.ts';
 import * as svc from './tasks.service.ts';
 import type { Task } from './task.types.ts';
+import { exchanges, type Exchange } from './trading-days.ts';
+
+/** How many recorded slot decisions the task page shows beside its runs. */
+const notesShown = 50;
+const exchangeOf = (v: unknown): Exchange | null => ((exchanges as readonly unknown[]).includes(v) ? (v as Exchange) : null);
 
 /**
  * Scheduler pages: the live task list, a task with its runs (and its workflow's DAG), the create
@@ -69,17 +74,18 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
     const id = idOf(c.req.param('id'));
     const status = await svc.taskStatus(deps, id);
     const { runs, total } = await deps.runs.listRuns({ taskId: id }, { limit: 50, offset: 0 });
+    const { notes } = await svc.slotNotes(deps, id, { limit: notesShown, offset: 0 });
     // Viewers get the schedule and history; analysts and admins the config too, secrets as ••••.
     const view = taskViewOf(c);
     const shown = { ...status, task: svc.shownTask(status.task, view) };
-    return c.html(<TaskPage chrome={chrome(c)} status={shown} runs={runs} total={total} admin={isAdmin(c)} showConfig={view === 'config'} dag={await dagOf(status.task)} />);
+    return c.html(<TaskPage chrome={chrome(c)} status={shown} runs={runs} total={total} notes={notes} admin={isAdmin(c)} showConfig={view === 'config'} dag={await dagOf(status.task)} />);
   });
 
   app.get('/scheduler/tasks/:id{[0-9]+}/history', requireRole('viewer'), async (c) => {
     const id = idOf(c.req.param('id'));
-    await svc.mustGetTask(deps.db, id);
+    const { notes } = await svc.slotNotes(deps, id, { limit: notesShown, offset: 0 });
     const { runs } = await deps.runs.listRuns({ taskId: id }, { limit: 50, offset: 0 });
-    return c.html(<RunHistory taskId={id} runs={runs} />);
+    return c.html(<RunHistory taskId={id} runs={runs} notes={notes} />);
   });
 
   app.get('/scheduler/tasks/:id{[0-9]+}/dag', requireRole('viewer'), async (c) => {
@@ -93,23 +99,27 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
     );
   });
 
-  const formPreview = (expression: string, timezone: string) => ({ ...cronPreview({ expression, timezone }), timezone });
+  const formPreview = async (expression: string, timezone: string, tradingDays: Exchange | null): Promise<CronPreviewModel> => ({
+    ...(await cronPreview(deps.market ?? null, { expression, timezone, trading_days: tradingDays })),
+    timezone,
+    tradingDays,
+  });
 
-  app.get('/scheduler/new', requireRole('admin'), (c) => {
-    const values = { executor: 'noop', schedule: { kind: 'cron', expression: '0 18 * * 1-5', timezone: 'Asia/Shanghai' } };
-    return c.html(<TaskForm chrome={chrome(c)} task={null} values={values} executors={executors()} error={null} preview={formPreview('0 18 * * 1-5', 'Asia/Shanghai')} />);
+  app.get('/scheduler/new', requireRole('admin'), async (c) => {
+    const values = { executor: 'noop', schedule: { kind: 'cron', expression: '0 18 * * 1-5', timezone: 'Asia/Shanghai' }, tradingDays: null };
+    return c.html(<TaskForm chrome={chrome(c)} task={null} values={values} executors={executors()} error={null} preview={await formPreview('0 18 * * 1-5', 'Asia/Shanghai', null)} />);
   });
 
   app.get('/scheduler/tasks/:id{[0-9]+}/edit', requireRole('admin'), async (c) => {
     const t = await svc.mustGetTask(deps.db, idOf(c.req.param('id')));
     const expr = t.schedule.kind === 'cron' ? t.schedule.expression : '';
-    return c.html(<TaskForm chrome={chrome(c)} task={t} values={{ ...svc.shownTask(t, 'config') }} executors={executors()} error={null} preview={formPreview(expr, t.timezone)} />);
+    return c.html(<TaskForm chrome={chrome(c)} task={t} values={{ ...svc.shownTask(t, 'config') }} executors={executors()} error={null} preview={await formPreview(expr, t.timezone, t.tradingDays)} />);
   });
 
   app.post('/scheduler/preview', requireRole('viewer'), async (c) => {
     const body = await c.req.parseBody();
     const tz = String(body.timezone ?? '') || 'Asia/Shanghai';
-    return c.html(<CronPreview {...formPreview(String(body.expression ?? ''), tz)} />);
+    return c.html(<CronPreview {...await formPreview(String(body.expression ?? ''), tz, exchangeOf(body.tradingDays))} />);
   });
 
   app.get('/scheduler/config-fields', requireRole('admin'), (c) => {
@@ -130,8 +140,9 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       const schedule = (values.schedule ?? {}) as { expression?: string; timezone?: string };
+      const preview = await formPreview(schedule.expression ?? '', schedule.timezone ?? 'Asia/Shanghai', exchangeOf(values.trading_days));
       return c.html(
-        <TaskForm chrome={chrome(c)} task={task} values={formValues(values)} executors={executors()} error={err.message} preview={formPreview(schedule.expression ?? '', schedule.timezone ?? 'Asia/Shanghai')} />,
+        <TaskForm chrome={chrome(c)} task={task} values={formValues(values)} executors={executors()} error={err.message} preview={preview} />,
         err.status as 400,
       );
     }
@@ -223,6 +234,8 @@ export function formToInput(body: Record<string, string | File | (string | File)
     grace_seconds: int('graceSeconds'),
     max_attempts: int('maxAttempts'),
     timeout_ms: timeout === undefined ? null : timeout * 1000,
+    // "(every slot)" is the empty value; anything else is read (and refused when unknown) by the schema.
+    trading_days: str('tradingDays') || null,
   };
 }
 
@@ -243,6 +256,7 @@ function formValues(v: Record<string, unknown>): Record<string, unknown> {
     graceSeconds: v.grace_seconds,
     maxAttempts: v.max_attempts,
     timeoutMs: v.timeout_ms,
+    tradingDays: v.trading_days ?? null,
   };
 }
 

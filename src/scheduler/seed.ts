@@ -30,7 +30,7 @@ export async function seedSchedulerTasks(db: Kysely<Database>, logger: Logger): 
   if (!(await repo.claimSchedulerSeeding(db))) return false;
   const row = await repo.insertTask(db, {
     name: dailyUpdateName,
-    description: 'After the close on weekdays: trade calendar, stock list, daily bars, daily basic, adjustment factors, index bars, then factors.',
+    description: 'After the close on SSE trading days: trade calendar, stock list, daily bars, daily basic, adjustment factors, index bars, then factors.',
     executor: 'workflow',
     config: JSON.stringify(dailyUpdateConfig),
     schedule: JSON.stringify({ kind: 'cron', expression: '0 18 * * 1-5', timezone: 'Asia/Shanghai' }),
@@ -44,6 +44,8 @@ export async function seedSchedulerTasks(db: Kysely<Database>, logger: Logger): 
     max_attempts: 1,
     retry_delay_ms: 60_000,
     timeout_ms: null,
+    // Monday–Friday alone fires on Spring Festival and National Day: only SSE trading days sync.
+    trading_days: 'SSE',
     owner_id: null,
   });
   if (row) logger.info('seeded the daily-update workflow (disabled)', { taskId: Number(row.id) });

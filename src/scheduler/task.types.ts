@@ -1,5 +1,6 @@
 import type { MisfirePolicy, OverlapPolicy } from './policy.ts';
 import { defaultTimezone, type Schedule } from './schedule.ts';
+import type { CalendarCoverage, Exchange, SlotReason } from './trading-days.ts';
 
 /** A scheduled task as services and routes see it (camelCase). */
 export interface Task {
@@ -25,6 +26,8 @@ export interface Task {
   updatedAt: Date;
   /** The newest slot an instance has considered (fired or passed over). */
   lastSlot: Date;
+  /** Fire only on trading days of this exchange (src/scheduler/trading-days.ts); null: every slot. */
+  tradingDays: Exchange | null;
 }
 
 /** What requests carry (snake_case, validated once by the route or parseInput): src/scheduler/scheduler.contract.ts. */
@@ -46,4 +49,18 @@ export interface TaskStatus {
   state: 'disabled' | 'paused' | 'running' | 'late' | 'idle';
   /** Progress of the newest active run, 0..1, when it reports one. */
   progress: number | null;
+  /** Under the trading-day policy: how far the calendar reaches, and the upcoming slots passed over (closed days). */
+  calendar: (CalendarCoverage & { skippedNext: Date[] }) | null;
+}
+
+/** A slot decision recorded beside the runs (task_slot_log): skipped on a closed day, or fired without a calendar row. */
+export interface SlotNote {
+  taskId: number;
+  scheduledFor: Date;
+  /** The exchange's calendar day of the slot, YYYYMMDD. */
+  day: number;
+  outcome: 'skipped' | 'fired';
+  reason: SlotReason;
+  message: string;
+  recordedAt: Date;
 }

@@ -23,6 +23,8 @@ export interface TaskValues {
   max_attempts: number;
   retry_delay_ms: number;
   timeout_ms: number | null;
+  /** Left out: null (every slot fires). */
+  trading_days?: 'SSE' | 'SZSE' | null;
 }
 
 export async function notifyTask(db: Db, id: number): Promise<void> {
@@ -186,6 +188,47 @@ export async function taskRunState(db: Db): Promise<
         : null,
     };
   });
+}
+
+export interface SlotNoteValues {
+  task_id: number;
+  scheduled_for: Date;
+  /** YYYY-MM-DD */
+  day: string;
+  outcome: 'skipped' | 'fired';
+  reason: 'market_closed' | 'calendar_missing';
+  message: string;
+}
+
+/** Records slot decisions once per (task, slot) however many instances make them. */
+export async function insertSlotNotes(db: Db, notes: readonly SlotNoteValues[]): Promise<void> {
+  if (notes.length === 0) return;
+  await db
+    .insertInto('task_slot_log')
+    .values(notes.map((n) => ({ ...n })))
+    .onConflict((oc) => oc.columns(['task_id', 'scheduled_for']).doNothing())
+    .execute();
+}
+
+export interface SlotNoteRow extends Omit<SlotNoteValues, 'scheduled_for'> {
+  scheduled_for: Date;
+  recorded_at: Date;
+}
+
+/** A task's recorded slot decisions, newest slot first, and how many there are. */
+export async function listSlotNotes(db: Db, taskId: number, page: { limit: number; offset: number }): Promise<{ rows: SlotNoteRow[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom('task_slot_log')
+      .select(['task_id', 'scheduled_for', sql<string>`to_char(day, 'YYYY-MM-DD')`.as('day'), 'outcome', 'reason', 'message', 'recorded_at'])
+      .where('task_id', '=', taskId)
+      .orderBy('scheduled_for', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    db.selectFrom('task_slot_log').select((eb) => eb.fn.countAll<string>().as('n')).where('task_id', '=', taskId).executeTakeFirstOrThrow(),
+  ]);
+  return { rows: rows.map((r) => ({ ...r, task_id: Number(r.task_id), scheduled_for: new Date(r.scheduled_for), recorded_at: new Date(r.recorded_at) })), total: Number(count.n) };
 }
 
 /** Claims the one-time seeding of the scheduler's tasks (a settings row): true for the first caller per database only. */

@@ -14,7 +14,10 @@ import { selectUserById } from '../auth/users.repository.ts';
 import type { Role } from '../auth/access.ts';
 import { sealTaskConfig } from './task-secrets.ts';
 import { scheduleJson, scheduleOf, type TaskInput, type TaskPatch, type TaskStats, type TaskView } from './scheduler.contract.ts';
-import type { Task, TaskStatus } from './task.types.ts';
+import type { SlotNote, Task, TaskStatus } from './task.types.ts';
+import type { MarketStore } from '../market/duckdb.ts';
+import { ymdOf } from '../market/days.ts';
+import { nextTradingDaySlots, readCoverage, type CalendarCoverage, type Exchange } from './trading-days.ts';
 
 export interface TasksDeps {
   db: Kysely<Database>;
@@ -22,6 +25,8 @@ export interface TasksDeps {
   runs: RunsService;
   /** Seals the secret env entries and arguments of command configs; without it, saving one is refused. */
   secrets?: SecretBox | null;
+  /** The market store whose trade calendar the trading-day policy reads; without it, that policy's status says the calendar is missing. */
+  market?: MarketStore | null;
 }
 
 export function toTask(r: repo.TaskRow): Task {
@@ -48,6 +53,7 @@ export function toTask(r: repo.TaskRow): Task {
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
     lastSlot: new Date(r.last_slot),
+    tradingDays: r.trading_days ?? null,
   };
 }
 
@@ -111,6 +117,7 @@ function values(input: TaskInput, config: Record<string, unknown>): repo.TaskVal
     max_attempts: input.max_attempts,
     retry_delay_ms: input.retry_delay_ms,
     timeout_ms: input.timeout_ms,
+    trading_days: input.trading_days,
   };
 }
 
@@ -154,6 +161,7 @@ function inputOf(t: Task): TaskInput {
     max_attempts: t.maxAttempts,
     retry_delay_ms: t.retryDelayMs,
     timeout_ms: t.timeoutMs,
+    trading_days: t.tradingDays,
   };
 }
 
@@ -249,7 +257,45 @@ export async function runOperation(deps: TasksDeps, actor: AuditActor, taskId: n
 export async function taskStatuses(deps: TasksDeps): Promise<TaskStatus[]> {
   const [rows, state, now] = await Promise.all([repo.listTasks(deps.db), repo.taskRunState(deps.db), repo.dbNow(deps.db)]);
   const byTask = new Map(state.map((s) => [s.task_id, s]));
-  return rows.map((r) => statusOf(toTask(r), byTask.get(Number(r.id)), now));
+  const tasks = rows.map(toTask);
+  const coverage = await coverageOf(deps, tasks, now);
+  return Promise.all(
+    tasks.map(async (t) => {
+      const status = statusOf(t, byTask.get(t.id), now);
+      if (!t.tradingDays) return status;
+      const cov = coverage.get(t.tradingDays)!;
+      if (!t.enabled) return { ...status, calendar: { ...cov, skippedNext: [] } };
+      const upcoming = await nextTradingDaySlots(deps.market ?? null, t.tradingDays, t.schedule, now, 5).catch(() => null);
+      if (!upcoming) return { ...status, calendar: { ...cov, skippedNext: [] } };
+      return {
+        ...status,
+        next: upcoming.slots.filter((x) => x.state !== 'closed').map((x) => x.at),
+        calendar: { ...cov, skippedNext: upcoming.slots.filter((x) => x.state === 'closed').map((x) => x.at) },
+      };
+    }),
+  );
+}
+
+/** The calendar coverage of each exchange some task's policy names (read once per exchange). */
+async function coverageOf(deps: TasksDeps, tasks: readonly Task[], now: Date): Promise<Map<Exchange, CalendarCoverage>> {
+  const out = new Map<Exchange, CalendarCoverage>();
+  for (const t of tasks) {
+    const ex = t.tradingDays;
+    if (!ex || out.has(ex)) continue;
+    const read = deps.market ? await readCoverage(deps.market, ex, now).catch((err: Error) => err) : new Error('no market store');
+    out.set(ex, read instanceof Error ? { exchange: ex, coveredThrough: null, warning: `The ${ex} trade calendar could not be read (${read.message}): slots fire unchecked.` } : read);
+  }
+  return out;
+}
+
+/** A task's recorded slot decisions (skipped on closed days, fired without a calendar row), newest first. */
+export async function slotNotes(deps: TasksDeps, id: number, page: { limit: number; offset: number }): Promise<{ notes: SlotNote[]; total: number }> {
+  await mustGetTask(deps.db, id);
+  const { rows, total } = await repo.listSlotNotes(deps.db, id, page);
+  return {
+    notes: rows.map((r) => ({ taskId: r.task_id, scheduledFor: r.scheduled_for, day: ymdOf(r.day), outcome: r.outcome, reason: r.reason, message: r.message, recordedAt: r.recorded_at })),
+    total,
+  };
 }
 
 export async function taskStatus(deps: TasksDeps, id: number): Promise<TaskStatus> {
@@ -291,6 +337,7 @@ export function statusOf(task: Task, st: Awaited<ReturnType<typeof repo.taskRunS
     late,
     state: !task.enabled ? 'disabled' : task.paused ? 'paused' : running > 0 ? 'running' : late ? 'late' : 'idle',
     progress,
+    calendar: null,
   };
 }
 

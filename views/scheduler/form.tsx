@@ -122,19 +122,43 @@ export function ConfigFields(props: { executor: ExecutorInfo | undefined; config
   );
 }
 
-export function CronPreview(props: { ok: boolean; next: string[]; describe: string | null; error: string | null; timezone: string }) {
+/** The cron preview's model: the next fires and, under the trading-day policy, the closed-day slots passed over and the fires the calendar cannot check. */
+export interface CronPreviewModel {
+  ok: boolean;
+  next: string[];
+  describe: string | null;
+  error: string | null;
+  timezone: string;
+  skipped: string[];
+  unchecked: string[];
+  tradingDays: string | null;
+}
+
+export function CronPreview(props: CronPreviewModel) {
+  const fmt = new Intl.DateTimeFormat('sv-SE', { timeZone: props.timezone, dateStyle: 'short', timeStyle: 'medium' });
+  const skipped = new Set(props.skipped);
+  const unchecked = new Set(props.unchecked);
+  const rows = [...props.next, ...props.skipped].sort();
   return (
     <div id="cron-preview" class="cron-preview" aria-live="polite">
       {props.ok ? (
         <>
           <strong>{props.describe}</strong>
           <ol>
-            {props.next.map((n) => (
-              <li>
-                {new Intl.DateTimeFormat('sv-SE', { timeZone: props.timezone, dateStyle: 'short', timeStyle: 'medium' }).format(new Date(n))} <span class="muted">({props.timezone})</span>
-              </li>
-            ))}
+            {rows.map((n) =>
+              skipped.has(n) ? (
+                <li class="slot-skipped">
+                  <s>{fmt.format(new Date(n))}</s> <span class="badge">skipped: {props.tradingDays} closed</span>
+                </li>
+              ) : (
+                <li class="slot-fires">
+                  {fmt.format(new Date(n))} <span class="muted">({props.timezone})</span>
+                  {unchecked.has(n) ? <span class="badge warn">not in the calendar: fires unchecked</span> : null}
+                </li>
+              ),
+            )}
           </ol>
+          {props.tradingDays && props.skipped.length ? <p class="muted small">Struck-out slots fall on days the {props.tradingDays} calendar marks closed; they are skipped and recorded on the task page.</p> : null}
         </>
       ) : (
         <p class="field-error">{props.error}</p>
@@ -143,7 +167,10 @@ export function CronPreview(props: { ok: boolean; next: string[]; describe: stri
   );
 }
 
-export function TaskForm(props: { chrome: PageChrome; task: Task | null; values: Record<string, unknown>; executors: ExecutorInfo[]; error: string | null; preview: Parameters<typeof CronPreview>[0] }) {
+/** After the A-share close: 15:00 Beijing time, plus half an hour for the day's data to settle. */
+const afterTheClose = { 'f-kind': 'cron', 'f-expression': '30 15 * * 1-5', 'f-timezone': 'Asia/Shanghai' };
+
+export function TaskForm(props: { chrome: PageChrome; task: Task | null; values: Record<string, unknown>; executors: ExecutorInfo[]; error: string | null; preview: CronPreviewModel }) {
   const v = props.values;
   const executor = String(v.executor ?? 'noop');
   const schedule = (v.schedule ?? { kind: 'cron', expression: '0 18 * * 1-5', timezone: 'Asia/Shanghai' }) as { kind: string; expression?: string; everySeconds?: number; timezone: string };
@@ -157,6 +184,15 @@ export function TaskForm(props: { chrome: PageChrome; task: Task | null; values:
       ))}
     </select>
   );
+  const previewOn = (trigger: string) => ({
+    'hx-post': '/scheduler/preview',
+    'hx-trigger': trigger,
+    'hx-sync': 'this:replace',
+    'hx-include': '#f-expression, #f-timezone, #f-tradingDays',
+    'hx-target': '#cron-preview',
+    'hx-swap': 'outerHTML',
+  });
+  const tradingDays = v.tradingDays === undefined ? null : (v.tradingDays as string | null);
   const num = (name: string, value: unknown, min = 0) => <input type="number" name={name} id={`f-${name}`} value={value === undefined || value === null ? '' : String(value)} min={String(min)} />;
   return (
     <Layout chrome={props.chrome} title={props.task ? `Edit ${props.task.name}` : 'New task'} section="scheduler">
@@ -185,28 +221,35 @@ export function TaskForm(props: { chrome: PageChrome; task: Task | null; values:
             </label>
             <label>
               Cron expression
-              <input
-                type="text"
-                name="expression"
-                id="f-expression"
-                value={schedule.expression ?? ''}
-                placeholder="0 18 * * 1-5"
-                hx-post="/scheduler/preview"
-                hx-trigger="input changed delay:300ms"
-                hx-sync="this:replace"
-                hx-include="#f-expression, #f-timezone"
-                hx-target="#cron-preview"
-                hx-swap="outerHTML"
-              />
+              <input type="text" name="expression" id="f-expression" value={schedule.expression ?? ''} placeholder="0 18 * * 1-5" {...previewOn('input changed delay:300ms')} />
             </label>
             <label>
               Time zone
-              <input type="text" name="timezone" id="f-timezone" value={schedule.timezone} hx-post="/scheduler/preview" hx-trigger="input changed delay:300ms" hx-sync="this:replace" hx-include="#f-expression, #f-timezone" hx-target="#cron-preview" hx-swap="outerHTML" />
+              <input type="text" name="timezone" id="f-timezone" value={schedule.timezone} {...previewOn('input changed delay:300ms')} />
+            </label>
+            <label>
+              Only on trading days of
+              <select name="tradingDays" id="f-tradingDays" {...previewOn('change')}>
+                <option value="" selected={!tradingDays}>
+                  (every slot)
+                </option>
+                {['SSE', 'SZSE'].map((x) => (
+                  <option value={x} selected={tradingDays === x}>
+                    {x}
+                  </option>
+                ))}
+              </select>
             </label>
             <label>
               Every (seconds, for interval) {num('everySeconds', schedule.everySeconds, 1)}
             </label>
           </div>
+          <p class="small">
+            <button type="button" class="secondary" id="after-close" data-fill-trigger="f-expression" data-fill-fields={JSON.stringify({ ...afterTheClose, 'f-tradingDays': tradingDays ?? 'SSE' })}>
+              After the close
+            </button>{' '}
+            <span class="muted">fills <code>30 15 * * 1-5</code> in Asia/Shanghai (15:30, half an hour after the A-share close) on SSE trading days: holidays are skipped</span>
+          </p>
           <CronPreview {...props.preview} />
         </fieldset>
         <label>

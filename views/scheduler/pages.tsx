@@ -1,6 +1,6 @@
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import type { Run } from '../../src/runs/run.types.ts';
-import type { Task, TaskStatus } from '../../src/scheduler/task.types.ts';
+import type { SlotNote, Task, TaskStatus } from '../../src/scheduler/task.types.ts';
 import type { WorkflowParams } from '../../src/executors/workflow.graph.ts';
 import type { StepState } from '../../src/executors/workflow.executor.ts';
 import { NoRunsRow, ProgressBar, StatusBadge } from '../runs/run-parts.tsx';
@@ -51,9 +51,37 @@ function OpButton(props: { chrome: PageChrome; task: Task; op: string; label: st
   );
 }
 
-export function TaskPage(props: { chrome: PageChrome; status: TaskStatus; runs: Run[]; total: number; admin: boolean; showConfig: boolean; dag: { steps: WorkflowParams['steps']; layers: string[][]; state: Record<string, StepState> | null; runId: number | null } | null }) {
+/** YYYYMMDD → YYYY-MM-DD (views take no values from src/). */
+const day = (ymd: number | null) => (ymd === null ? '' : `${String(ymd).slice(0, 4)}-${String(ymd).slice(4, 6)}-${String(ymd).slice(6, 8)}`);
+
+/** The trading-day policy's warning: the calendar does not cover the next 30 days. */
+function CalendarWarning(props: { status: TaskStatus }) {
+  const cal = props.status.calendar;
+  if (!cal?.warning) return null;
+  return (
+    <div class="error-box calendar-warning" role="alert" id="calendar-warning">
+      <p>
+        <strong>Trade calendar short:</strong> {cal.warning}
+      </p>
+      <p class="muted small">{cal.coveredThrough ? `Covered through ${day(cal.coveredThrough)}.` : 'No calendar row for today.'} See the trade_calendar dataset on /market.</p>
+    </div>
+  );
+}
+
+export function TaskPage(props: {
+  chrome: PageChrome;
+  status: TaskStatus;
+  runs: Run[];
+  total: number;
+  notes: SlotNote[];
+  admin: boolean;
+  showConfig: boolean;
+  dag: { steps: WorkflowParams['steps']; layers: string[][]; state: Record<string, StepState> | null; runId: number | null } | null;
+}) {
   const s = props.status;
   const t = s.task;
+  const skippedNext = s.calendar?.skippedNext ?? [];
+  const upcoming = [...s.next.map((at) => ({ at, skipped: false })), ...skippedNext.map((at) => ({ at, skipped: true }))].sort((a, b) => a.at.getTime() - b.at.getTime());
   return (
     <Layout chrome={props.chrome} title={t.name} section="scheduler">
       <Subnav at="tasks" admin={props.admin} />
@@ -61,6 +89,7 @@ export function TaskPage(props: { chrome: PageChrome; status: TaskStatus; runs: 
         {t.name} <StateBadge state={s.state} />
       </h1>
       {t.description ? <p class="lead">{t.description}</p> : null}
+      <CalendarWarning status={s} />
       {props.admin ? (
         <div class="toolbar" id="task-ops">
           <OpButton chrome={props.chrome} task={t} op="trigger" label="Trigger now" cls="primary" />
@@ -92,11 +121,17 @@ export function TaskPage(props: { chrome: PageChrome; status: TaskStatus; runs: 
         <dd>
           {s.next.length ? (
             <ol class="next-runs">
-              {s.next.map((d, i) => (
-                <li>
-                  {zoned(d, t.timezone)} <span class="muted">({t.timezone})</span> {i === 0 ? <Countdown at={d} /> : null}
-                </li>
-              ))}
+              {upcoming.map(({ at, skipped }) =>
+                skipped ? (
+                  <li class="slot-skipped">
+                    <s>{zoned(at, t.timezone)}</s> <span class="badge">skipped: {t.tradingDays} closed</span>
+                  </li>
+                ) : (
+                  <li>
+                    {zoned(at, t.timezone)} <span class="muted">({t.timezone})</span> {at === s.next[0] ? <Countdown at={at} /> : null}
+                  </li>
+                ),
+              )}
             </ol>
           ) : (
             <span class="muted">{t.enabled ? 'only when triggered' : 'disabled: none'}</span>
@@ -105,6 +140,17 @@ export function TaskPage(props: { chrome: PageChrome; status: TaskStatus; runs: 
         <dt>Policies</dt>
         <dd>
           overlap {t.overlap} (max {t.maxConcurrent}), misfire {t.misfire} (catch up ≤ {t.maxCatchUp}, grace {t.graceSeconds} s), attempts {t.maxAttempts}, timeout {t.timeoutMs ? `${t.timeoutMs / 1000} s` : 'none'}
+        </dd>
+        <dt>Trading days</dt>
+        <dd id="trading-days">
+          {t.tradingDays ? (
+            <>
+              only on {t.tradingDays} trading days: a slot on a day its trade calendar marks closed is skipped (shown in the history below); a day the calendar has no row for fires with a warning
+              {s.calendar?.coveredThrough ? <span class="muted"> · calendar through {day(s.calendar.coveredThrough)}</span> : null}
+            </>
+          ) : (
+            <span class="muted">every slot (no trading-day policy)</span>
+          )}
         </dd>
         {props.showConfig ? (
           <>
@@ -124,13 +170,27 @@ export function TaskPage(props: { chrome: PageChrome; status: TaskStatus; runs: 
         </section>
       ) : null}
       <h2>Run history</h2>
-      <p class="muted">{props.total} runs, newest first. Open a run for its live log.</p>
-      <RunHistory taskId={t.id} runs={props.runs} />
+      <p class="muted">
+        {props.total} runs, newest first{props.notes.length ? ', with the slots skipped on closed days or fired without a calendar row' : ''}. Open a run for its live log.
+      </p>
+      <RunHistory taskId={t.id} runs={props.runs} notes={props.notes} />
     </Layout>
   );
 }
 
-export function RunHistory(props: { taskId: number; runs: Run[] }) {
+/** A run, or a slot the trading-day policy passed over (or fired unchecked), in one history newest first. */
+type HistoryRow = { at: Date; run: Run; note: SlotNote | null } | { at: Date; run: null; note: SlotNote };
+
+function historyRows(runs: Run[], notes: SlotNote[]): HistoryRow[] {
+  const noteOf = new Map(notes.filter((n) => n.outcome === 'fired').map((n) => [n.scheduledFor.getTime(), n]));
+  const rows: HistoryRow[] = runs.map((r) => ({ at: r.scheduledFor ?? r.queuedAt, run: r, note: r.scheduledFor ? (noteOf.get(r.scheduledFor.getTime()) ?? null) : null }));
+  // Only skipped slots among the runs' time span (older ones would sit below runs not listed), or all when there are no runs.
+  const oldest = runs.length ? Math.min(...rows.map((x) => x.at.getTime())) : -Infinity;
+  for (const n of notes) if (n.outcome === 'skipped' && n.scheduledFor.getTime() >= oldest) rows.push({ at: n.scheduledFor, run: null, note: n });
+  return rows.sort((a, b) => b.at.getTime() - a.at.getTime());
+}
+
+export function RunHistory(props: { taskId: number; runs: Run[]; notes: SlotNote[] }) {
   const live = props.runs.some((r) => r.status === 'queued' || r.status === 'running' || r.status === 'paused');
   return (
     <table class="runs" id="task-runs" hx-get={live ? `/scheduler/tasks/${props.taskId}/history` : undefined} hx-trigger={live ? 'every 1s' : undefined} hx-swap="outerHTML">
@@ -141,27 +201,42 @@ export function RunHistory(props: { taskId: number; runs: Run[] }) {
           <th>Status</th>
           <th>Progress</th>
           <th class="num">Took</th>
-          <th>Error</th>
+          <th>Error or reason</th>
         </tr>
       </thead>
       <tbody>
-        <NoRunsRow runs={props.runs} colspan={6} />
-        {props.runs.map((r) => (
-          <tr>
-            <td class="num">
-              <a href={`/runs/${r.id}`}>#{r.id}</a>
-            </td>
-            <td>{r.scheduledFor ? iso(r.scheduledFor) : <span class="muted">{r.parentRunId ? `step of #${r.parentRunId}` : 'triggered'}</span>}</td>
-            <td>
-              <StatusBadge run={r} />
-            </td>
-            <td class="progress-cell">
-              <ProgressBar progress={r.progress} />
-            </td>
-            <td class="num">{duration(r)}</td>
-            <td class="field-error small">{r.error?.message ?? ''}</td>
-          </tr>
-        ))}
+        {props.notes.length ? null : <NoRunsRow runs={props.runs} colspan={6} />}
+        {historyRows(props.runs, props.notes).map(({ run: r, note }) =>
+          r === null ? (
+            <tr class="slot-skipped">
+              <td class="num muted">—</td>
+              <td>{iso(note.scheduledFor)}</td>
+              <td>
+                <span class="badge">skipped</span>
+              </td>
+              <td colspan={2}></td>
+              <td class="small">{note.message}</td>
+            </tr>
+          ) : (
+            <tr>
+              <td class="num">
+                <a href={`/runs/${r.id}`}>#{r.id}</a>
+              </td>
+              <td>{r.scheduledFor ? iso(r.scheduledFor) : <span class="muted">{r.parentRunId ? `step of #${r.parentRunId}` : 'triggered'}</span>}</td>
+              <td>
+                <StatusBadge run={r} />
+              </td>
+              <td class="progress-cell">
+                <ProgressBar progress={r.progress} />
+              </td>
+              <td class="num">{duration(r)}</td>
+              <td class="small">
+                <span class="field-error">{r.error?.message ?? ''}</span>
+                {note ? <span class="badge warn" title={note.message}>calendar missing: fired unchecked</span> : null}
+              </td>
+            </tr>
+          ),
+        )}
       </tbody>
     </table>
   );
