@@ -1,6 +1,6 @@
 /** SQL for user strategies and their versions. */
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Database, NewRow, StrategiesTable, StrategyVersionsTable } from '../db/schema.ts';
 
 type Db = Kysely<Database>;
 
@@ -30,7 +30,10 @@ export async function listStrategies(db: Db, f: { ownerId?: number; q?: string; 
   return q.orderBy('s.updated_at', 'desc').limit(500).execute();
 }
 
-export async function insertStrategy(db: Db, row: { owner_id: number; name: string; description: string; category: string; language: 'js' | 'ts'; code: string; params_schema: string | null }): Promise<number> {
+/** A strategy's own fields and the code of its new version (params_schema as JSON text), as written. */
+export type StrategyValues = NewRow<StrategiesTable, 'name' | 'description' | 'category' | 'language'> & NewRow<StrategyVersionsTable, 'code' | 'params_schema'>;
+
+export async function insertStrategy(db: Db, row: StrategyValues & NewRow<StrategiesTable, 'owner_id'>): Promise<number> {
   return db.transaction().execute(async (tx) => {
     const { code, params_schema, ...s } = row;
     const { id } = await tx.insertInto('strategies').values(s).returning('id').executeTakeFirstOrThrow();
@@ -40,7 +43,7 @@ export async function insertStrategy(db: Db, row: { owner_id: number; name: stri
 }
 
 /** Saves a new version (the code changed) or only the descriptive fields; false when the strategy is gone (deleted meanwhile). */
-export async function updateStrategy(db: Db, id: number, row: { name: string; description: string; category: string; language: 'js' | 'ts'; code: string; params_schema: string | null }): Promise<boolean> {
+export async function updateStrategy(db: Db, id: number, row: StrategyValues): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const cur = await tx.selectFrom('strategies as s').innerJoin('strategy_versions as v', (j) => j.onRef('v.strategy_id', '=', 's.id').onRef('v.version', '=', 's.current_version')).select(['s.current_version', 'v.code']).where('s.id', '=', id).forUpdate('s').executeTakeFirst();
     if (!cur) return false;
