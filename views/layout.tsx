@@ -1,18 +1,11 @@
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
-import type { Assets } from '../src/http/assets.ts';
+import type { PageChrome } from '../src/http/chrome.ts';
+
+// The frame's data is computed in src/http/chrome.ts; the views name it through this module.
+export type { PageChrome };
 
 export type Section = 'home' | 'backtests' | 'strategies' | 'market' | 'scheduler' | 'admin';
-
-export interface PageChrome {
-  assets: Assets;
-  /** The signed-in user's name, when there is one. */
-  username?: string | null;
-  /** The signed-in user's role (navigation hides what the role cannot use). */
-  role?: 'viewer' | 'analyst' | 'admin' | null;
-  /** Anti-CSRF token for forms and htmx requests on this page. */
-  csrfToken?: string | null;
-}
 
 const sections: ReadonlyArray<{ id: Exclude<Section, 'home'>; href: string; label: string }> = [
   { id: 'backtests', href: '/backtests', label: 'Backtests' },

@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { AppError } from '../http/errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { isApiPath } from '../http/on-error.tsx';
+import { isApiPath } from '../http/on-error.ts';
 import { randomSecret } from './secrets.ts';
 
 /** Anonymous forms (the login form) use a double-submit cookie, since there is no session yet. */

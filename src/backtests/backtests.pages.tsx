@@ -15,7 +15,7 @@ import {
   cancelBacktest, deleteBacktest, getBacktest, rerunBacktest, visibleBacktest,
 } from './backtests.service.ts';
 import { fillsPage, loadResultData, ordersPage } from './result-data.ts';
-import { exportRoutes } from './exports.tsx';
+import { exportRoutes } from './exports.pages.tsx';
 import { createRoutes } from './create.pages.tsx';
 import { listRoutes } from './list.pages.tsx';
 import type { BacktestPagesDeps } from './pages.deps.ts';

@@ -2,7 +2,6 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
-import { ErrorBox, Layout, type PageChrome } from '../../views/layout.tsx';
 import { AppError } from './errors.ts';
 import type { Logger } from '../logger.ts';
 
@@ -12,6 +11,15 @@ interface Rendered {
   message: string;
   details?: Record<string, unknown>;
 }
+
+/** An error as a browser is shown it: what describeError decided, and the request id to quote. */
+export type ShownError = Pick<Rendered, 'status' | 'code' | 'message'> & { requestId?: string };
+
+/**
+ * Draws an error for a browser: a whole page for navigation, the box alone for htmx. Given by
+ * src/http/error.pages.tsx, so this plumbing decides what to answer without importing a view.
+ */
+export type ErrorView = (c: Context, error: ShownError, as: 'page' | 'fragment') => Response | Promise<Response>;
 
 /** Maps anything thrown to what the user should see; unknown errors become an opaque 500. */
 export function describeError(err: unknown): Rendered {
@@ -37,7 +45,7 @@ export function isApiPath(path: string): boolean {
  * carries the code, the message and the request id, never a stack, a file path or SQL: those go to
  * the log line of a 5xx, bound to the same request id, which is what a user quotes to an operator.
  */
-export function renderError(c: Context, err: unknown, chrome: (c: Context<any>) => PageChrome, logger: Logger): Response | Promise<Response> {
+export function renderError(c: Context, err: unknown, view: ErrorView, logger: Logger): Response | Promise<Response> {
   const r = describeError(err);
   const requestId = (c.get('requestId') as string | undefined) ?? undefined;
   if (r.status >= 500) {
@@ -51,12 +59,6 @@ export function renderError(c: Context, err: unknown, chrome: (c: Context<any>) 
     if (requestId) body.request_id = requestId;
     return c.json({ error: body }, r.status);
   }
-  const box = <ErrorBox status={r.status} code={r.code} message={r.message} requestId={requestId} />;
-  if (c.req.header('HX-Request')) return c.html(box, r.status);
-  return c.html(
-    <Layout chrome={chrome(c)} title={r.status === 404 ? 'Not found' : 'Error'} section="home">
-      {box}
-    </Layout>,
-    r.status,
-  );
+  const shown: ShownError = { status: r.status, code: r.code, message: r.message, requestId };
+  return view(c, shown, c.req.header('HX-Request') ? 'fragment' : 'page');
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { requireRole, type Principal } from '../../src/auth/access.ts';
 import { makeApiRouter } from '../../src/http/api.ts';
 import type { AppEnv } from '../../src/http/env.ts';
-import { describeError } from '../../src/http/on-error.tsx';
+import { describeError } from '../../src/http/on-error.ts';
 import { principal } from '../helpers/auth.ts';
 
 /** A tiny app with one validated, role-protected route, wired the way createApp wires /api/v1. */
