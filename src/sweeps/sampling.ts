@@ -14,35 +14,10 @@
  */
 import { formatCount, SweepInputError } from './errors.ts';
 import { makeIndexPermutation, makeRng, MAX_PERMUTATION_DOMAIN, shuffle } from './prng.ts';
+import type { ParamsCheck } from './checks.ts';
 import { assertGridWithin, DEFAULT_MAX_SETS, decodeIndex, encodeIndex, valuesAt, type ParamSpace, type ParamValue } from './space.ts';
 
 export type SweepMode = { kind: 'grid' } | { kind: 'random'; budget: number; seed: number } | { kind: 'lhs'; budget: number; seed: number };
-
-/** The strategy's own validation of a full params object: the parsed params (defaults filled) or why not. */
-export type ParamsCheck = (params: Record<string, unknown>) => { ok: true; params: Record<string, unknown> } | { ok: false; message: string };
-
-/** The structural part of a zod schema that checkWithSchema needs (safeParse preferred, else parse). */
-export type CheckableSchema =
-  | { safeParse(input: unknown): { success: true; data: unknown } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } }
-  | { parse(input: unknown): unknown };
-
-/** A ParamsCheck from a params schema: zod's safeParse (its refinements included) or a throwing parse. */
-export function checkWithSchema(schema: CheckableSchema): ParamsCheck {
-  if ('safeParse' in schema) {
-    return (params) => {
-      const r = schema.safeParse(params);
-      if (r.success) return { ok: true, params: r.data as Record<string, unknown> };
-      return { ok: false, message: r.error.issues.map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ` : '') + i.message).join('; ') };
-    };
-  }
-  return (params) => {
-    try {
-      return { ok: true, params: schema.parse(params) as Record<string, unknown> };
-    } catch (err) {
-      return { ok: false, message: err instanceof Error ? err.message : String(err) };
-    }
-  };
-}
 
 export interface Candidate {
   /** Position among the valid candidates of this plan, 0-based: a stable key for results and resume. */

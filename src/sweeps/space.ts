@@ -73,8 +73,8 @@ function decimalsOf(x: number): number {
 
 const typesOf = (p: ParamSchemaProperty): readonly string[] => (p.type === undefined ? [] : typeof p.type === 'string' ? [p.type] : p.type);
 
-/** Why `v` is outside the property's bounds or type, or null when it fits. */
-function boundsProblem(name: string, p: ParamSchemaProperty, v: ParamValue): string | null {
+/** Why `v` is outside the property's bounds or type ("name: …; the fix"), or null when it fits. */
+export function paramValueProblem(name: string, p: ParamSchemaProperty, v: ParamValue): string | null {
   const types = typesOf(p);
   if (p.enum && !p.enum.includes(v)) return `${name}: ${JSON.stringify(v)} is not one of ${p.enum.map((e) => JSON.stringify(e)).join(', ')}`;
   if (typeof v === 'boolean') return types.length && !types.includes('boolean') ? `${name}: ${v} is a boolean, the parameter is ${types.join(' or ')}` : null;
@@ -99,7 +99,7 @@ function listAxis(name: string, prop: ParamSchemaProperty, values: readonly Para
   const seen = new Set<ParamValue>();
   for (const v of values) {
     if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') throw new SweepInputError('invalid_axis', `${name}: ${JSON.stringify(v)} is not a number, string or boolean`, name);
-    const problem = boundsProblem(name, prop, v);
+    const problem = paramValueProblem(name, prop, v);
     if (problem) throw new SweepInputError('invalid_axis', problem, name);
     if (seen.has(v)) throw new SweepInputError('invalid_axis', `${name}: ${JSON.stringify(v)} is listed twice; list each value once`, name);
     seen.add(v);
@@ -135,7 +135,7 @@ function rangeAxis(name: string, prop: ParamSchemaProperty, spec: { from: number
   let length = Math.floor(steps + 1e-9 * Math.max(1, steps)) + 1;
   while (length > 1 && valueAt(length - 1) > to) length--;
   for (const [label, v] of [['from', valueAt(0)], ['to', valueAt(length - 1)]] as const) {
-    const problem = boundsProblem(name, prop, v);
+    const problem = paramValueProblem(name, prop, v);
     if (problem) throw new SweepInputError('invalid_axis', `${problem} (range ${label})`, name);
   }
   return { name, kind: 'range', length, valueAt };

@@ -5,7 +5,8 @@ import { dualMaParams } from '../../src/engine/builtins/dual-ma.ts';
 import { builtinParamsJsonSchema } from '../../src/engine/builtins/registry.ts';
 import { SweepInputError } from '../../src/sweeps/errors.ts';
 import { makeIndexPermutation, makeRng } from '../../src/sweeps/prng.ts';
-import { checkWithSchema, estimateValid, latinHypercube, planSweep, type Candidate, type SweepPlan } from '../../src/sweeps/sampling.ts';
+import { checkWithSchema } from '../../src/sweeps/checks.ts';
+import { estimateValid, latinHypercube, planSweep, type Candidate, type SweepPlan } from '../../src/sweeps/sampling.ts';
 import { buildSpace, decodeIndex, type ParamsJsonSchema } from '../../src/sweeps/space.ts';
 
 const schema = builtinParamsJsonSchema('dual_ma') as ParamsJsonSchema;
