@@ -31,10 +31,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('recorded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('task_slot_log_slot', ['task_id', 'scheduled_for'])
     .execute();
+  // A schedule written as a JSON string inside jsonb (a driver that sent the text as a string) is read through.
   await sql`
+    with t as (
+      select id, case when jsonb_typeof(schedule) = 'string' then (schedule #>> '{}')::jsonb else schedule end as s
+      from scheduled_tasks where name = 'daily-update' and executor = 'workflow' and trading_days is null and timezone = 'Asia/Shanghai')
     update scheduled_tasks set trading_days = 'SSE'
-    where name = 'daily-update' and executor = 'workflow' and trading_days is null
-      and schedule->>'kind' = 'cron' and schedule->>'expression' = '0 18 * * 1-5' and timezone = 'Asia/Shanghai'`.execute(db);
+    from t where scheduled_tasks.id = t.id and t.s->>'kind' = 'cron' and t.s->>'expression' = '0 18 * * 1-5'`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
