@@ -7,6 +7,7 @@ import { auditActor } from '../audit/audit.service.ts';
 import type { AppEnv } from '../http/env.ts';
 import { AppError } from '../http/errors.ts';
 import { streamRunEvents } from '../runs/run-sse.ts';
+import { isTerminal } from '../runs/run.types.ts';
 import { LogLine, TimelineItem } from '../../views/runs/run-parts.tsx';
 import { BacktestProgress, BacktestStatus } from '../../views/backtests/parts.tsx';
 import { FillsTable, OrdersTable } from '../../views/backtests/result.tsx';
@@ -42,7 +43,7 @@ export function backtestsPages(deps: BacktestPagesDeps) {
       b.runId ? runs.events(b.runId, 0, 500) : Promise.resolve([]),
       b.runId ? runs.logs(b.runId, 300) : Promise.resolve([]),
     ]);
-    return c.html(<TaskPage chrome={chrome(c)} b={b} r={r} timeline={events.filter((e) => e.kind === 'status')} logs={logs} canChange={canChangeOwned(p, b.ownerId)} />);
+    return c.html(<TaskPage chrome={chrome(c)} b={b} terminal={isTerminal(b.status)} r={r} timeline={events.filter((e) => e.kind === 'status')} logs={logs} canChange={canChangeOwned(p, b.ownerId)} />);
   });
 
   // The page's stream: the run's events as HTML partials; at the end the whole result, in place.
@@ -70,7 +71,7 @@ export function backtestsPages(deps: BacktestPagesDeps) {
           partial('#bt-result', 'innerHTML', await html(<ResultArea b={done} r={r} />)) +
           partial('#bt-progress', 'innerHTML', '') +
           partial('#bt-status', 'innerHTML', String(<BacktestStatus status={done.status} />)) +
-          partial('#bt-controls-box', 'innerHTML', await html(<Controls chrome={pageChrome} b={done} canChange={canChangeOwned(p, done.ownerId)} />));
+          partial('#bt-controls-box', 'innerHTML', await html(<Controls chrome={pageChrome} b={done} terminal={isTerminal(done.status)} canChange={canChangeOwned(p, done.ownerId)} />));
         return [{ data: body }, { event: 'done', data: done.status }];
       },
     });

@@ -1,11 +1,10 @@
 /** GET /backtests (the list), its live rows fragment, and the compare page. */
 import { Hono, type Context } from 'hono';
 import { dayProblem, offsetQuery } from '../http/input.ts';
-import { canChangeOwned, principalOf, requireRole, roleAtLeast } from '../auth/access.ts';
+import { canChangeOwned, principalOf, requireRole, roleAtLeast, type Principal } from '../auth/access.ts';
 import type { AppEnv } from '../http/env.ts';
-import type { RunStatus } from '../runs/run.types.ts';
-import { runStatuses } from '../runs/run.types.ts';
-import { ListBody, ListPage, type ListState } from '../../views/backtests/list-page.tsx';
+import { isTerminal, runStatuses, type RunStatus } from '../runs/run.types.ts';
+import { ListBody, ListPage, type ListRow, type ListState } from '../../views/backtests/list-page.tsx';
 import { ComparePage } from '../../views/backtests/compare-page.tsx';
 import type { BacktestPagesDeps } from './pages.deps.ts';
 import { backtestStrategyNames, listBacktests, resultParts, visibleBacktest, type Backtest, type ListQuery } from './backtests.service.ts';
@@ -30,6 +29,9 @@ function stateOf(c: Context): ListState {
   return { status, strategy: q('strategy').slice(0, 100), q: q('q').slice(0, 100), from: isDay(q('from'), 'from'), to: isDay(q('to'), 'to'), sort, dir: q('dir') === 'asc' ? 'asc' : 'desc', offset: offsetQuery(q('offset')), limit: 25 };
 }
 
+const rowsFor = (p: Principal, backtests: Backtest[]): ListRow[] =>
+  backtests.map((b) => ({ b, terminal: isTerminal(b.status), canChange: canChangeOwned(p, b.ownerId) }));
+
 export function listRoutes(deps: BacktestPagesDeps) {
   const { db, chrome } = deps;
   const app = new Hono<AppEnv>();
@@ -47,14 +49,14 @@ export function listRoutes(deps: BacktestPagesDeps) {
       load(c, s),
       backtestStrategyNames(db, p),
     ]);
-    return c.html(<ListPage chrome={chrome(c)} rows={backtests} total={total} state={s} strategies={names} canChange={(b) => canChangeOwned(p, b.ownerId)} canCreate={roleAtLeast(p.role, 'analyst')} />);
+    return c.html(<ListPage chrome={chrome(c)} rows={rowsFor(p, backtests)} total={total} state={s} statuses={runStatuses} strategies={names} canCreate={roleAtLeast(p.role, 'analyst')} />);
   });
 
   app.get('/backtests/rows', requireRole('viewer'), async (c) => {
     const p = principalOf(c);
     const s = stateOf(c);
     const { backtests } = await load(c, s);
-    return c.html(<ListBody chrome={chrome(c)} rows={backtests} state={s} canChange={(b) => canChangeOwned(p, b.ownerId)} />);
+    return c.html(<ListBody chrome={chrome(c)} rows={rowsFor(p, backtests)} state={s} />);
   });
 
   app.get('/backtests/compare', requireRole('viewer'), async (c) => {

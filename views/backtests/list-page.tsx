@@ -1,6 +1,5 @@
 /** The backtests list: filters, sortable columns, server-side pages, live progress for running tasks, compare/rerun/delete. */
 import type { Backtest } from '../../src/backtests/backtests.service.ts';
-import { isTerminal, runStatuses } from '../../src/runs/run.types.ts';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import { day, num, pct, signClass, signedPct, when } from './format.ts';
 import { BacktestProgress, BacktestStatus, strategyLabel } from './parts.tsx';
@@ -17,6 +16,13 @@ export interface ListState {
   limit: number;
 }
 
+/** One backtest of the list, with what the page decided about it: whether its run has ended, whether this caller may rerun or delete it. */
+export interface ListRow {
+  b: Backtest;
+  terminal: boolean;
+  canChange: boolean;
+}
+
 export function listQueryString(s: ListState, over: Partial<ListState> = {}): string {
   const v = { ...s, ...over };
   const qs = new URLSearchParams();
@@ -28,28 +34,28 @@ export function listQueryString(s: ListState, over: Partial<ListState> = {}): st
   return s2 ? `?${s2}` : '';
 }
 
-export function ListBody(props: { chrome: PageChrome; rows: Backtest[]; state: ListState; canChange: (b: Backtest) => boolean }) {
-  const live = props.rows.some((b) => !isTerminal(b.status));
+export function ListBody(props: { chrome: PageChrome; rows: ListRow[]; state: ListState }) {
+  const live = props.rows.some((r) => !r.terminal);
   const qs = listQueryString(props.state);
   return (
     <tbody id="bt-list-body" hx-get={live ? `/backtests/rows${qs}` : undefined} hx-trigger={live ? 'every 2s' : undefined} hx-swap="outerHTML">
       {props.rows.length === 0 ? (
         <tr><td colspan={11} class="muted">No backtests here yet. <a href="/backtests/new">Run one</a>.</td></tr>
       ) : null}
-      {props.rows.map((b) => (
+      {props.rows.map(({ b, terminal, canChange }) => (
         <tr>
           <td><input type="checkbox" name="ids" value={String(b.id)} form="compare-form" disabled={b.status !== 'succeeded'} aria-label={`select #${b.id} to compare`} /></td>
           <td class="num"><a href={`/backtests/${b.id}`}>#{b.id}</a></td>
           <td><a href={`/backtests/${b.id}`}>{b.name}</a><div class="muted small">{strategyLabel(b)}{b.ownerName ? ` · ${b.ownerName}` : ''}</div></td>
           <td class="nowrap small">{day(b.spec.startDate)}<br />{day(b.spec.endDate)}</td>
-          <td>{isTerminal(b.status) ? <BacktestStatus status={b.status} /> : <div class="list-progress"><BacktestStatus status={b.status} control={b.control} /><BacktestProgress progress={b.progress} status={b.status} /></div>}</td>
+          <td>{terminal ? <BacktestStatus status={b.status} /> : <div class="list-progress"><BacktestStatus status={b.status} control={b.control} /><BacktestProgress progress={b.progress} status={b.status} /></div>}</td>
           <td class={`num ${signClass(b.metrics?.totalReturn)}`}>{signedPct(b.metrics?.totalReturn)}</td>
           <td class={`num ${signClass(b.metrics?.annualizedReturn)}`}>{signedPct(b.metrics?.annualizedReturn)}</td>
           <td class="num">{num(b.metrics?.sharpe)}</td>
           <td class="num">{pct(b.metrics?.maxDrawdown)}</td>
           <td class="small nowrap">{when(b.createdAt)}<br /><span class="muted">{b.finishedAt ? `done ${when(b.finishedAt).slice(11)}` : b.startedAt ? `started ${when(b.startedAt).slice(11)}` : ''}</span></td>
           <td class="nowrap">
-            {props.canChange(b) && isTerminal(b.status) ? (
+            {canChange && terminal ? (
               <>
                 <form method="post" action={`/backtests/${b.id}/rerun`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" class="link small">rerun</button></form>{' '}
                 <form method="post" action={`/backtests/${b.id}/delete`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" class="link small danger-link">delete</button></form>
@@ -72,7 +78,7 @@ function SortHeader(props: { state: ListState; col: string; label: string; num?:
   );
 }
 
-export function ListPage(props: { chrome: PageChrome; rows: Backtest[]; total: number; state: ListState; strategies: string[]; canChange: (b: Backtest) => boolean; canCreate: boolean }) {
+export function ListPage(props: { chrome: PageChrome; rows: ListRow[]; total: number; state: ListState; statuses: readonly string[]; strategies: string[]; canCreate: boolean }) {
   const s = props.state;
   const last = Math.min(props.total, s.offset + props.rows.length);
   return (
@@ -86,7 +92,7 @@ export function ListPage(props: { chrome: PageChrome; rows: Backtest[]; total: n
         <label>Status
           <select name="status">
             <option value="">any</option>
-            {runStatuses.map((st) => <option value={st} selected={s.status === st}>{st}</option>)}
+            {props.statuses.map((st) => <option value={st} selected={s.status === st}>{st}</option>)}
           </select>
         </label>
         <label>Strategy
@@ -120,7 +126,7 @@ export function ListPage(props: { chrome: PageChrome; rows: Backtest[]; total: n
             <th></th>
           </tr>
         </thead>
-        <ListBody chrome={props.chrome} rows={props.rows} state={s} canChange={props.canChange} />
+        <ListBody chrome={props.chrome} rows={props.rows} state={s} />
       </table>
       <p class="pager">
         {s.offset > 0 ? <a href={`/backtests${listQueryString(s, { offset: Math.max(0, s.offset - s.limit) })}`}>← Newer</a> : <span class="muted">← Newer</span>}

@@ -1,7 +1,6 @@
 /** The task page: status and live progress while it runs; the whole result in place when it ends. */
 import type { Backtest } from '../../src/backtests/backtests.service.ts';
 import type { RunEvent } from '../../src/runs/run.types.ts';
-import { isTerminal } from '../../src/runs/run.types.ts';
 import { LogLine, TimelineItem } from '../runs/run-parts.tsx';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import { day, duration, money, when } from './format.ts';
@@ -35,7 +34,8 @@ export function ResultArea(props: { b: Backtest; r: ResultData | null }) {
   return null;
 }
 
-export function Controls(props: { chrome: PageChrome; b: Backtest; canChange: boolean }) {
+/** The buttons for this backtest now (`terminal`: its run has ended, from the page). */
+export function Controls(props: { chrome: PageChrome; b: Backtest; terminal: boolean; canChange: boolean }) {
   const b = props.b;
   if (!props.canChange) return <div id="bt-controls"></div>;
   const post = (action: string, label: string, cls = 'secondary') => (
@@ -46,11 +46,11 @@ export function Controls(props: { chrome: PageChrome; b: Backtest; canChange: bo
   );
   return (
     <div id="bt-controls" class="run-controls">
-      {!isTerminal(b.status) && b.control !== 'cancel' ? post('cancel', 'Cancel', 'danger') : null}
-      {isTerminal(b.status) ? post('rerun', 'Rerun') : null}
-      {isTerminal(b.status) ? <a class="button secondary" href={`/backtests/new?from=${b.id}`}>Rerun with changes</a> : null}
+      {!props.terminal && b.control !== 'cancel' ? post('cancel', 'Cancel', 'danger') : null}
+      {props.terminal ? post('rerun', 'Rerun') : null}
+      {props.terminal ? <a class="button secondary" href={`/backtests/new?from=${b.id}`}>Rerun with changes</a> : null}
       {b.status === 'succeeded' ? <a class="button secondary" href={`/backtests/compare?ids=${b.id}`}>Compare…</a> : null}
-      {isTerminal(b.status) ? post('delete', 'Delete', 'danger') : null}
+      {props.terminal ? post('delete', 'Delete', 'danger') : null}
     </div>
   );
 }
@@ -82,9 +82,9 @@ export function ConfigFacts(props: { b: Backtest }) {
   );
 }
 
-export function TaskPage(props: { chrome: PageChrome; b: Backtest; r: ResultData | null; timeline: RunEvent[]; logs: RunEvent[]; canChange: boolean }) {
+export function TaskPage(props: { chrome: PageChrome; b: Backtest; terminal: boolean; r: ResultData | null; timeline: RunEvent[]; logs: RunEvent[]; canChange: boolean }) {
   const { b } = props;
-  const live = !isTerminal(b.status) && b.runId !== null;
+  const live = !props.terminal && b.runId !== null;
   return (
     <Layout chrome={props.chrome} title={`Backtest ${b.id}`} section="backtests">
       <p><a href="/backtests">← Backtests</a></p>
@@ -98,7 +98,7 @@ export function TaskPage(props: { chrome: PageChrome; b: Backtest; r: ResultData
         {b.rerunOf ? <> · rerun of <a href={`/backtests/${b.rerunOf}`}>#{b.rerunOf}</a></> : null}
       </p>
       {live ? <div id="bt-live" hx-sse:connect={`/backtests/${b.id}/stream?last_event_id=${b.eventSeq}`} hx-sse:close="done"></div> : null}
-      <div id="bt-controls-box"><Controls chrome={props.chrome} b={b} canChange={props.canChange} /></div>
+      <div id="bt-controls-box"><Controls chrome={props.chrome} b={b} terminal={props.terminal} canChange={props.canChange} /></div>
       <div id="bt-progress" class={live ? 'bt-progress-box' : 'bt-progress-box hidden'}>{live ? <BacktestProgress progress={b.progress} status={b.status} /> : null}</div>
       <div id="bt-result"><ResultArea b={b} r={props.r} /></div>
       <details class="section" open={!props.r}>

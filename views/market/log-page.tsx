@@ -1,5 +1,4 @@
 import { Layout, type PageChrome } from '../layout.tsx';
-import { datasetNames } from '../../src/market/datasets.ts';
 import { fmtDate, fmtInt, fmtTime } from './format.ts';
 import { MarketNav, Pager } from './market-nav.tsx';
 
@@ -24,6 +23,8 @@ export interface LogItem {
 
 export interface LogModel {
   filters: { dataset: string; source: string; result: string };
+  /** The datasets the filter offers (src/market/datasets.ts). */
+  datasets: readonly string[];
   items: LogItem[];
   total: number;
   limit: number;
@@ -58,7 +59,7 @@ export function LogPage(props: { chrome: PageChrome; model: LogModel }) {
       <h1>Market data</h1>
       <MarketNav current="log" />
       <form method="get" action="/market/log" class="filters">
-        {select('dataset', datasetNames, m.filters.dataset, 'all datasets')}
+        {select('dataset', m.datasets, m.filters.dataset, 'all datasets')}
         {select('source', ['tushare', 'demo', 'csv'], m.filters.source, 'all sources')}
         {select('result', ['success', 'partial', 'failed', 'running', 'abandoned'], m.filters.result, 'any result')}
         <button type="submit">Filter</button>

@@ -1,6 +1,5 @@
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import type { Run, RunEvent } from '../../src/runs/run.types.ts';
-import { isTerminal } from '../../src/runs/run.types.ts';
 import { LogLine, NoRunsRow, ProgressBar, ResultBox, StatusBadge, TimelineItem } from './run-parts.tsx';
 
 /** The table body of the runs list; refreshed in place while any run is live. */
@@ -44,8 +43,8 @@ export function RunsPage(props: { chrome: PageChrome; runs: Run[]; total: number
   );
 }
 
-/** The buttons a caller may use on this run now. */
-export function RunControls(props: { chrome: PageChrome; run: Run; canControl: boolean }) {
+/** The buttons a caller may use on this run now (`terminal`: the run has ended, from the page). */
+export function RunControls(props: { chrome: PageChrome; run: Run; terminal: boolean; canControl: boolean }) {
   const r = props.run;
   if (!props.canControl) return <div id="run-controls"></div>;
   const button = (action: string, label: string, cls = 'secondary') => (
@@ -58,15 +57,15 @@ export function RunControls(props: { chrome: PageChrome; run: Run; canControl: b
     <div id="run-controls" class="run-controls">
       {r.status === 'running' || r.status === 'queued' ? (r.control === 'pause' ? button('resume', 'Resume') : button('pause', 'Pause')) : null}
       {r.status === 'paused' ? button('resume', 'Resume') : null}
-      {!isTerminal(r.status) && r.control !== 'cancel' ? button('cancel', 'Cancel', 'danger') : null}
-      {isTerminal(r.status) ? button('retry', 'Retry as a new run') : null}
+      {!props.terminal && r.control !== 'cancel' ? button('cancel', 'Cancel', 'danger') : null}
+      {props.terminal ? button('retry', 'Retry as a new run') : null}
     </div>
   );
 }
 
-export function RunPage(props: { chrome: PageChrome; run: Run; timeline: RunEvent[]; logs: RunEvent[]; resumeAfterSeq: number; canControl: boolean }) {
+export function RunPage(props: { chrome: PageChrome; run: Run; terminal: boolean; timeline: RunEvent[]; logs: RunEvent[]; resumeAfterSeq: number; canControl: boolean }) {
   const r = props.run;
-  const live = !isTerminal(r.status);
+  const live = !props.terminal;
   return (
     <Layout chrome={props.chrome} title={`Run ${r.id}`} section="scheduler">
       <p><a href="/runs">← Runs</a></p>
@@ -74,7 +73,7 @@ export function RunPage(props: { chrome: PageChrome; run: Run; timeline: RunEven
         Run #{r.id} · {r.executor} <span id="run-status"><StatusBadge run={r} /></span>
       </h1>
       {live ? <div id="run-live" hx-sse:connect={`/runs/${r.id}/stream?last_event_id=${props.resumeAfterSeq}`} hx-sse:close="done"></div> : null}
-      <div id="run-controls-box"><RunControls chrome={props.chrome} run={r} canControl={props.canControl} /></div>
+      <div id="run-controls-box"><RunControls chrome={props.chrome} run={r} terminal={props.terminal} canControl={props.canControl} /></div>
       <div id="run-progress"><ProgressBar progress={r.progress} /></div>
       <dl class="facts">
         <dt>Params</dt>
