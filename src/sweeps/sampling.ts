@@ -45,6 +45,8 @@ export interface SweepTally {
   skipReasons: { message: string; count: number }[];
   /** True when the space (or the LHS design) ran out before the budget was met. */
   exhausted: boolean;
+  /** True when a random sweep stopped at maxConsidered points with the budget unmet (nearly every point invalid). */
+  capped: boolean;
 }
 
 export interface SweepPlan {
@@ -65,6 +67,8 @@ export interface PlanOptions {
   base?: Readonly<Record<string, unknown>>;
   /** Refuse grids (and budgets) over this many sets. */
   maxSets?: number;
+  /** Random mode looks at no more points than this (default max(10^6, 1,000 × budget)), so a space of almost only invalid points ends. */
+  maxConsidered?: number;
 }
 
 function assertBudget(space: ParamSpace, budget: number, maxSets: number, kind: string): void {
@@ -115,6 +119,7 @@ export function planSweep(space: ParamSpace, mode: SweepMode, options: PlanOptio
   let length: number;
   let maxCandidates: number;
   let budget = Infinity;
+  let cap = Infinity;
   switch (mode.kind) {
     case 'grid':
       assertGridWithin(space, maxSets);
@@ -126,6 +131,7 @@ export function planSweep(space: ParamSpace, mode: SweepMode, options: PlanOptio
       assertBudget(space, mode.budget, maxSets, 'random');
       length = Number(space.count);
       maxCandidates = budget = mode.budget;
+      cap = options.maxConsidered ?? Math.max(1_000_000, 1000 * budget);
       order = makeIndexPermutation(length, makeRng(mode.seed));
       break;
     case 'lhs': {
@@ -139,14 +145,15 @@ export function planSweep(space: ParamSpace, mode: SweepMode, options: PlanOptio
     default:
       throw new SweepInputError('invalid_budget', `unknown sweep mode ${JSON.stringify((mode as { kind: unknown }).kind)}; use grid, random or lhs`);
   }
-  const tally: SweepTally = { considered: 0, valid: 0, skipped: 0, duplicates: 0, skipReasons: [], exhausted: false };
+  const tally: SweepTally = { considered: 0, valid: 0, skipped: 0, duplicates: 0, skipReasons: [], exhausted: false, capped: false };
   const reasons = new Map<string, number>();
   let started = false;
   function* candidates(): Generator<Candidate, SweepTally, void> {
     if (started) throw new Error('candidates() of a sweep plan can be consumed once; plan again to restart');
     started = true;
     const seen = mode.kind === 'lhs' ? new Set<number>() : null;
-    for (let k = 0; k < length && tally.valid < budget; k++) {
+    let k = 0;
+    for (; k < length && tally.valid < budget && tally.considered < cap; k++) {
       const gridIndex = order(k);
       tally.considered++;
       if (seen) {
@@ -167,7 +174,8 @@ export function planSweep(space: ParamSpace, mode: SweepMode, options: PlanOptio
       }
       yield { ordinal: tally.valid++, gridIndex, values, params: r.params };
     }
-    tally.exhausted = tally.valid < budget && mode.kind !== 'grid';
+    tally.exhausted = k === length && tally.valid < budget && mode.kind !== 'grid';
+    tally.capped = k < length && tally.valid < budget;
     tally.skipReasons.sort((a, b) => b.count - a.count);
     return tally;
   }

@@ -108,6 +108,17 @@ describe('random mode', () => {
     expect(plan.tally).toMatchObject({ considered: 8, valid: 3, skipped: 5, exhausted: true });
   });
 
+  it('stops at maxConsidered when almost nothing is valid, and says so', () => {
+    // short 30..40 × long 10..20: 121 points, none with short < long.
+    const none = buildSpace({ short_window: { from: 30, to: 40, step: 1 }, long_window: { from: 10, to: 20, step: 1 } }, schema);
+    const capped = planSweep(none, { kind: 'random', budget: 5, seed: 1 }, { check, maxConsidered: 50 });
+    expect(drain(capped)).toEqual([]);
+    expect(capped.tally).toMatchObject({ considered: 50, valid: 0, skipped: 50, capped: true, exhausted: false });
+    const all = planSweep(none, { kind: 'random', budget: 5, seed: 1 }, { check });
+    drain(all);
+    expect(all.tally).toMatchObject({ considered: 121, skipped: 121, capped: false, exhausted: true });
+  });
+
   it('samples a 10^12-point space lazily, and refuses a budget over the maximum or the space', () => {
     const huge = buildSpace({ short_window: { from: 1, to: 1_000_000, step: 1 }, long_window: { from: 2, to: 1_000_001, step: 1 } }, schema);
     const sets = drain(planSweep(huge, { kind: 'random', budget: 50, seed: 3 }, { check }));
