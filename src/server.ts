@@ -17,6 +17,7 @@ import type { Authenticate } from './auth/access.ts';
 import { diagnosticExecutors } from './executors/diagnostic.executors.ts';
 import { backtestRunLimitsOf, makeBacktestExecutor, makeScheduledBacktestExecutor } from './backtests/backtest.executor.ts';
 import { makeExecutorRegistry, type ExecutorDefinition, type ExecutorRegistry } from './runs/executor-registry.ts';
+import { makePanelCache, type PanelCache } from './backtests/panel-cache.ts';
 import { startRuns, type ReaperHooks, type RunsRuntime, type RunsSettings } from './runs/runs.runtime.ts';
 import type { RunsService } from './runs/runs.service.ts';
 import { schedulerExecutors } from './executors/scheduler.executors.ts';
@@ -38,19 +39,61 @@ export interface StartOptions {
   authenticate?: Authenticate;
 }
 
-/** Every executor this server can run. Features add theirs here; the run machinery never imports them. */
-export function serverExecutors(config?: Config, secrets: SecretBox | null = null): ExecutorDefinition[] {
-  const options = config
-    ? {
-        panelCacheBytes: config.panelCacheMb * 2 ** 20,
-        limits: backtestRunLimitsOf(config),
-      }
-    : undefined;
-  const all: ExecutorDefinition[] = [...diagnosticExecutors, makeBacktestExecutor(options), makeScheduledBacktestExecutor(options)];
-  // Scheduler executors; the workflow executor reads the whole registry lazily (steps may use any executor).
-  let registry: ExecutorRegistry | null = null;
-  if (config) all.push(...schedulerExecutors(config, () => (registry ??= makeExecutorRegistry(all)), secrets));
-  return all;
+/** What every executor of this server is built with: the stores, the shared panel cache, the secrets and the run machinery. */
+export interface ServerExecutorDeps {
+  config: Config;
+  pg: PgStore;
+  market: MarketStore;
+  /** The warm-panel cache every backtest run shares; one per process (serverPanelCache). */
+  panels: PanelCache;
+  secrets: SecretBox | null;
+  /** The run machinery's service, read lazily: it starts after the registry these executors form. */
+  runs: () => RunsService;
+}
+
+/** The process's warm-panel cache, bounded by PANEL_CACHE_MB. */
+export const serverPanelCache = (config: Config, market: MarketStore): PanelCache => makePanelCache(market, { maxBytes: config.panelCacheMb * 2 ** 20 });
+
+/**
+ * Every executor this server can run, each given the services it needs here (the run machinery
+ * hands executors nothing but their run). Features add theirs here; the run machinery never imports them.
+ */
+export function serverExecutors(d: ServerExecutorDeps): ExecutorDefinition[] {
+  const backtests = { db: d.pg.db, market: d.market, panels: d.panels, limits: backtestRunLimitsOf(d.config) };
+  return [
+    ...diagnosticExecutors,
+    makeBacktestExecutor(backtests),
+    makeScheduledBacktestExecutor(backtests),
+    ...schedulerExecutors({ config: d.config, pg: d.pg, market: d.market, secrets: d.secrets, runs: d.runs }),
+  ];
+}
+
+/**
+ * The registry of serverExecutors and the run machinery over it, started (the reaper's first pass,
+ * then workers): what startServer runs, and tests that want the server's own executors with workers.
+ */
+export async function startServerRuns(o: {
+  config: Config;
+  pg: PgStore;
+  market: MarketStore;
+  logger: Logger;
+  secrets?: SecretBox | null;
+  panels?: PanelCache;
+  settings?: RunsSettings;
+  reaperHooks?: ReaperHooks;
+}): Promise<{ runtime: RunsRuntime; registry: ExecutorRegistry; panels: PanelCache }> {
+  const panels = o.panels ?? serverPanelCache(o.config, o.market);
+  let service: RunsService | null = null;
+  const runs = () => {
+    if (!service) throw new Error('the run machinery has not started yet');
+    return service;
+  };
+  const registry = makeExecutorRegistry(serverExecutors({ config: o.config, pg: o.pg, market: o.market, panels, secrets: o.secrets ?? null, runs }));
+  const runtime = await startRuns({
+    pg: o.pg, registry, logger: o.logger, settings: o.settings ?? runsSettingsFrom(o.config), reaperHooks: o.reaperHooks ?? serverReaperHooks(o.pg, o.logger),
+  });
+  service = runtime.service;
+  return { runtime, registry, panels };
 }
 
 /** The run machinery's settings from the configuration: backtest slots default to cores − 1 (at least 1). */
@@ -148,7 +191,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     // The key that seals task secrets; one that differs from the key the database knows stops start-up.
     secrets = await openSecretBox(pg.db, { dataDir: config.dataDir, secretKey: config.secretKey });
-    executors = makeExecutorRegistry(serverExecutors(config, secrets));
     const first = await ensureFirstAdmin(pg.db, config.adminPassword);
     if (first.created) {
       logger.info('created the first admin user', { username: first.username, passwordSource: first.generatedPassword ? 'generated' : 'ZQUANT_ADMIN_PASSWORD' });
@@ -158,12 +200,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (config.seedDemo) await seedDemoOnFirstStart({ pg, market, config, logger });
 
     // Run machinery: the reaper settles what a dead process left running, then workers start claiming.
-    runsRuntime = await startRuns({ pg, market, registry: executors, logger, settings: runsSettingsFrom(config), reaperHooks: serverReaperHooks(pg, logger) });
+    ({ runtime: runsRuntime, registry: executors } = await startServerRuns({ config, pg, market, logger, secrets }));
     undo.push(() => runsRuntime.stop(config.shutdownTimeoutMs));
 
     // Scheduler: after the run machinery (fires are runs); seeds the daily-update workflow once per database.
     await seedSchedulerTasks(pg.db, logger);
-    scheduler = makeSchedulerManager({ pg, runs: runsRuntime.service, logger, sweepMs: config.schedulerSweepMs });
+    scheduler = makeSchedulerManager({ pg, market, runs: runsRuntime.service, logger, sweepMs: config.schedulerSweepMs });
     await scheduler.start();
     undo.push(() => scheduler.stop());
 

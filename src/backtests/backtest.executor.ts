@@ -5,7 +5,9 @@
  * a strategy error ends the run failed with its line, column and date (never retried).
  */
 import { z } from 'zod';
+import type { Kysely } from 'kysely';
 import { configDefaults, type Config } from '../config.ts';
+import type { Database } from '../db/schema.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import { defineExecutor, RunError, type RunContext } from '../runs/executor-registry.ts';
 import { runInThread } from '../runs/thread-host.ts';
@@ -16,22 +18,11 @@ import { AppError } from '../http/errors.ts';
 import { parseInput } from '../http/contract.ts';
 import { dayPattern, type BacktestSpec } from './backtest-request.ts';
 import { SubmitBacktestSchema } from './backtests.contract.ts';
-import * as repo from './backtests.repository.ts';
-import { backtestExecutorName, specFromSubmit, toBacktest } from './backtests.service.ts';
-import { makePanelCache, type PanelCache, type PanelKey } from './panel-cache.ts';
+import { backtestExecutorName, createRunBacktest, getBacktest, specFromSubmit, storeResult } from './backtests.service.ts';
+import type { PanelCache, PanelKey } from './panel-cache.ts';
 import { planBacktest, type StrategyCode } from './plan.ts';
 import { addDays, isoDay, ymdOf } from '../market/days.ts';
 import { barRange } from '../market/market.service.ts';
-
-const caches = new WeakMap<MarketStore, PanelCache>();
-/** Default bound of the warm-panel cache (PANEL_CACHE_MB). */
-export const defaultPanelCacheBytes = 2048 * 2 ** 20;
-/** One warm-panel cache per market store (the process has one), bounded at its first use. */
-export function panelCacheFor(market: MarketStore, maxBytes = defaultPanelCacheBytes): PanelCache {
-  let c = caches.get(market);
-  if (!c) caches.set(market, (c = makePanelCache(market, { maxBytes })));
-  return c;
-}
 
 /** The panel a spec loads (planBacktest's key; kept for the tests and benches that read the cache). */
 export const panelKeyOf = (spec: BacktestSpec): PanelKey => planBacktest(spec, { source: '', language: 'js' }).panelKey;
@@ -50,8 +41,15 @@ export function backtestRunLimitsOf(config: Config = configDefaults()): Backtest
   return { maxOrders: config.backtestMaxOrders, maxOrdersPerDay: config.backtestMaxOrdersPerDay, maxResultBytes: config.backtestMaxResultBytes, timeoutMs: config.backtestTimeoutMs };
 }
 
-export interface BacktestExecutorOptions {
-  panelCacheBytes: number;
+/** What the backtest executors are built with, by server.ts. */
+export interface BacktestExecutorDeps {
+  /** Backtests, strategies and tasks are read and results stored through their services on this database. */
+  db: Kysely<Database>;
+  /** The market data a scheduled backtest's range and universe are checked against. */
+  market: MarketStore;
+  /** The process's warm-panel cache (bounded by PANEL_CACHE_MB), shared by every backtest run. */
+  panels: PanelCache;
+  /** Bounds of each run; the configuration's defaults when absent. */
   limits?: BacktestRunLimits;
 }
 
@@ -70,13 +68,11 @@ function limitHint(e: BacktestThreadOutcome & { ok: false }): string {
   }
 }
 
-async function runOne(backtestId: number, o: BacktestExecutorOptions, ctx: RunContext): Promise<unknown> {
-  const panelCacheBytes = o.panelCacheBytes;
+async function runOne(backtestId: number, o: BacktestExecutorDeps, ctx: RunContext): Promise<unknown> {
   const limits = o.limits ?? backtestRunLimitsOf();
-  const db = ctx.stores.pg.db;
-  const row = await repo.findBacktest(db, backtestId);
-  if (!row) throw new RunError('not_found', `backtest ${backtestId} no longer exists (deleted)`, { retryable: false });
-  const bt = toBacktest(row);
+  const db = o.db;
+  const bt = await getBacktest(db, backtestId);
+  if (!bt) throw new RunError('not_found', `backtest ${backtestId} no longer exists (deleted)`, { retryable: false });
   const spec = bt.spec;
   let code: StrategyCode | undefined;
   if (spec.strategy.kind === 'user') {
@@ -87,7 +83,7 @@ async function runOne(backtestId: number, o: BacktestExecutorOptions, ctx: RunCo
   const plan = planBacktest(spec, code);
   const strategy = plan.strategy;
 
-  const cache = panelCacheFor(ctx.stores.market, panelCacheBytes);
+  const cache = o.panels;
   const t0 = Date.now();
   const key = plan.panelKey;
   const before = cache.stats().hits;
@@ -137,13 +133,13 @@ async function runOne(backtestId: number, o: BacktestExecutorOptions, ctx: RunCo
   for (const l of outcome.logs.slice(0, 200)) ctx.log('info', `strategy: ${l}`);
   if (outcome.logs.length > 200) ctx.log('info', `… ${outcome.logs.length - 200} more strategy log lines in the JSON export`);
   const { row: stored, columns } = outcome;
-  await repo.saveResult(db, backtestId, stored, columns);
+  await storeResult(db, backtestId, stored, columns);
   ctx.progress({ fraction: 1, processed: outcome.days, total: outcome.days, current: 'done' });
   return { backtest_id: backtestId, total_return: columns.total_return, annualized_return: columns.annualized_return, sharpe: columns.sharpe, max_drawdown: columns.max_drawdown, final_value: columns.final_value };
 }
 
-/** The `backtest` executor; `panelCacheBytes` bounds the warm panels kept in memory, `limits` each run. */
-export const makeBacktestExecutor = (options: BacktestExecutorOptions = { panelCacheBytes: defaultPanelCacheBytes }) => defineExecutor({
+/** The `backtest` executor: simulates a backtest row the backtests service queued. */
+export const makeBacktestExecutor = (options: BacktestExecutorDeps) => defineExecutor({
   name: backtestExecutorName,
   description: 'runs one backtest (see /backtests); queued by POST /api/v1/backtests, not directly',
   params: z.object({ backtest_id: z.number().int().positive() }).strict(),
@@ -154,8 +150,6 @@ export const makeBacktestExecutor = (options: BacktestExecutorOptions = { panelC
   defaults: { maxAttempts: 1, timeoutMs: (options.limits ?? backtestRunLimitsOf()).timeoutMs },
   run: (p, ctx) => runOne(p.backtest_id, options, ctx),
 });
-
-export const backtestExecutor = makeBacktestExecutor();
 
 const dayOrLatest = z.union([z.literal('latest'), z.string().regex(dayPattern, 'expected a date YYYY-MM-DD or "latest"')]);
 
@@ -179,7 +173,7 @@ export const scheduledBacktestParams = SubmitBacktestSchema
  * task leaves one backtest per night, each with its own results. A retry reuses the backtest its
  * first attempt created (kept in the checkpoint).
  */
-export const makeScheduledBacktestExecutor = (options: BacktestExecutorOptions = { panelCacheBytes: defaultPanelCacheBytes }) => defineExecutor({
+export const makeScheduledBacktestExecutor = (options: BacktestExecutorDeps) => defineExecutor({
   name: 'scheduled_backtest',
   description: 'creates and runs a backtest from a saved submission (e.g. a nightly re-run to the latest day); results appear on /backtests',
   params: scheduledBacktestParams,
@@ -188,7 +182,7 @@ export const makeScheduledBacktestExecutor = (options: BacktestExecutorOptions =
   // The wall-time bound of every backtest run (BACKTEST_TIMEOUT_MS): past it the run fails with code `timeout`.
   defaults: { maxAttempts: 1, timeoutMs: (options.limits ?? backtestRunLimitsOf()).timeoutMs },
   async run(p, ctx) {
-    const db = ctx.stores.pg.db;
+    const db = options.db;
     const resumed = (ctx.resume as { backtest_id?: number } | null)?.backtest_id;
     if (resumed) return runOne(resumed, options, ctx);
     const { taskName, owner } = await runOwnerOf(db, ctx.runId);
@@ -197,7 +191,7 @@ export const makeScheduledBacktestExecutor = (options: BacktestExecutorOptions =
     }
     let end: number;
     if (p.end_date === 'latest') {
-      const bars = await barRange(ctx.stores.market);
+      const bars = await barRange(options.market);
       if (!bars) throw new RunError('no_data', 'no daily bars in the market store: sync data first', { retryable: false });
       end = bars.last;
     } else end = ymdOf(p.end_date);
@@ -206,18 +200,14 @@ export const makeScheduledBacktestExecutor = (options: BacktestExecutorOptions =
     const submit = { ...rest, start_date: isoDay(start), end_date: isoDay(end) };
     let built: Awaited<ReturnType<typeof specFromSubmit>>;
     try {
-      built = await specFromSubmit({ db, market: ctx.stores.market }, { userId: owner.id, username: owner.username, role: owner.role, via: 'token' }, parseInput(SubmitBacktestSchema, submit));
+      built = await specFromSubmit({ db, market: options.market }, { userId: owner.id, username: owner.username, role: owner.role, via: 'token' }, parseInput(SubmitBacktestSchema, submit));
     } catch (err) {
       // The message names its field already ("codes: unknown stock …"), as the API's does.
       if (err instanceof AppError) throw new RunError('invalid_config', err.message, { retryable: false, detail: err.details });
       throw err;
     }
     const { spec, name } = built;
-    const id = await repo.insertBacktest(db, {
-      owner_id: owner.id, name: taskName !== null ? `${name} (task ${taskName})` : name, strategy_kind: spec.strategy.kind, strategy_name: spec.strategy.name,
-      strategy_id: spec.strategy.strategyId, strategy_version_id: spec.strategy.versionId, config: JSON.stringify(spec), start_date: spec.startDate, end_date: spec.endDate, rerun_of: null,
-    });
-    await repo.setBacktestRun(db, id, ctx.runId);
+    const id = await createRunBacktest(db, owner.id, taskName !== null ? `${name} (task ${taskName})` : name, spec, ctx.runId);
     await ctx.checkpoint({ backtest_id: id });
     ctx.log('info', `backtest ${id} for ${owner.username}: ${isoDay(spec.startDate)} → ${isoDay(spec.endDate)}`);
     return runOne(id, options, ctx);

@@ -188,14 +188,18 @@ async function checkQueueRoom(deps: BacktestsDeps, ownerId: number): Promise<voi
   }
 }
 
+/** The backtest's row: its spec as the config snapshot, the strategy and period in columns for lists. */
+const insertBacktestRow = (db: Db, ownerId: number, name: string, spec: BacktestSpec, rerunOf: number | null) =>
+  repo.insertBacktest(db, {
+    owner_id: ownerId, name, strategy_kind: spec.strategy.kind, strategy_name: spec.strategy.name, strategy_id: spec.strategy.strategyId,
+    strategy_version_id: spec.strategy.versionId, config: JSON.stringify(spec), start_date: spec.startDate, end_date: spec.endDate, rerun_of: rerunOf,
+  });
+
 async function queue(deps: BacktestsDeps, ownerId: number, name: string, spec: BacktestSpec, rerunOf: number | null): Promise<Backtest> {
   await checkQueueRoom(deps, ownerId);
   // A rerun asks the market data again: it may have changed since (and older configs kept the period as typed).
   if (rerunOf !== null) spec = await answerableSpec(deps.market, spec);
-  const id = await repo.insertBacktest(deps.db, {
-    owner_id: ownerId, name, strategy_kind: spec.strategy.kind, strategy_name: spec.strategy.name, strategy_id: spec.strategy.strategyId,
-    strategy_version_id: spec.strategy.versionId, config: JSON.stringify(spec), start_date: spec.startDate, end_date: spec.endDate, rerun_of: rerunOf,
-  });
+  const id = await insertBacktestRow(deps.db, ownerId, name, spec, rerunOf);
   try {
     const run = await deps.runs.queueRun({ executor: backtestExecutorName, params: { backtest_id: id }, queuedBy: ownerId, maxAttempts: 1 });
     await repo.setBacktestRun(deps.db, id, run.id);
@@ -211,6 +215,19 @@ export async function submitBacktest(deps: BacktestsDeps, p: Principal, b: Submi
   const { spec, name } = await specFromSubmit(deps, p, b);
   return queue(deps, p.userId, name, spec, null);
 }
+
+/**
+ * A backtest made by a run that simulates it itself (a scheduled task's `scheduled_backtest`):
+ * the row, tied to that run from the start.
+ */
+export async function createRunBacktest(db: Db, ownerId: number, name: string, spec: BacktestSpec, runId: number): Promise<number> {
+  const id = await insertBacktestRow(db, ownerId, name, spec, null);
+  await repo.setBacktestRun(db, id, runId);
+  return id;
+}
+
+/** Stores a finished simulation's result and key metrics (the executor's one write). */
+export const storeResult = (db: Db, id: number, row: repo.ResultRow, columns: repo.MetricColumns): Promise<void> => repo.saveResult(db, id, row, columns);
 
 export async function getBacktest(db: Db, id: number): Promise<Backtest | null> {
   const r = await repo.findBacktest(db, id);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Config } from '../config.ts';
+import type { PgStore } from '../db/database.ts';
+import type { MarketStore } from '../market/duckdb.ts';
 import { datasetNames, type DatasetName } from '../market/datasets.ts';
 import { AppError } from '../http/errors.ts';
 import { makeSource } from '../market/sync/make-source.ts';
@@ -33,7 +35,14 @@ function asRunError(err: unknown): never {
   throw err;
 }
 
-export function makeDataSyncExecutor(config: Config) {
+/** What a sync writes: the market store, and the operation log in Postgres. */
+export interface DataSyncDeps {
+  config: Config;
+  pg: PgStore;
+  market: MarketStore;
+}
+
+export function makeDataSyncExecutor({ config, pg, market }: DataSyncDeps) {
   return defineExecutor({
     name: 'data_sync',
     description: 'fills one market dataset from Tushare or the demo generator (one stock, a list or the whole market; a day or a range); resumes from the last committed date',
@@ -43,11 +52,11 @@ export function makeDataSyncExecutor(config: Config) {
     defaults: { maxAttempts: 3, retryDelayMs: 30_000 },
     async run(p, ctx) {
       const sourceName = p.source === 'auto' ? (config.tushareToken ? 'tushare' : 'demo') : p.source;
-      const source = await makeSource(sourceName, { config, market: ctx.stores.market }).catch(asRunError);
+      const source = await makeSource(sourceName, { config, market }).catch(asRunError);
       const resume = (ctx.resume as { lastCompletedDate?: number } | null)?.lastCompletedDate ?? null;
       ctx.log('info', `syncing ${p.dataset} from ${sourceName}${p.codes ? ` for ${p.codes.length} code(s)` : ''}${p.start ? ` from ${p.start}` : ''}${p.end ? ` to ${p.end}` : ''}${resume ? `, resuming after ${resume}` : ''}`);
       const outcome = await syncDataset(
-        { market: ctx.stores.market, pg: ctx.stores.pg, source },
+        { market, pg, source },
         { dataset: p.dataset, codes: p.codes ?? null, start: p.start ?? null, end: p.end ?? null },
         {
           signal: ctx.signal,

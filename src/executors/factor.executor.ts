@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { computeFactor, factorKinds, factorName, type FactorKind } from '../factors/factor-registry.ts';
+import type { MarketStore } from '../market/duckdb.ts';
 import { defineExecutor } from '../runs/executor-registry.ts';
 
 const yyyymmdd = z.number().int().min(19900101).max(21001231);
@@ -24,7 +25,8 @@ export const factorParams = z
   })
   .strict();
 
-export const factorExecutor = defineExecutor({
+/** The `factor` executor over this market store (where it reads bars and writes the values). */
+export const makeFactorExecutor = (market: MarketStore) => defineExecutor({
   name: 'factor',
   description: 'computes factors (turnover-rate moving average, N-day momentum, N-day volatility) into factor_values',
   params: factorParams,
@@ -37,7 +39,7 @@ export const factorExecutor = defineExecutor({
       ctx.signal.throwIfAborted();
       const name = factorName(f.kind, f.n);
       const start = p.start ?? 0;
-      const rows = await computeFactor(ctx.stores.market, f.kind, f.n, start);
+      const rows = await computeFactor(market, f.kind, f.n, start);
       out.push({ factor: name, rows });
       ctx.log('info', `${name}: ${rows} values`);
       ctx.progress({ processed: i + 1, total: p.factors.length, current: name });

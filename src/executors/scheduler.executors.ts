@@ -1,17 +1,34 @@
 import type { Config } from '../config.ts';
-import type { ExecutorDefinition, ExecutorRegistry } from '../runs/executor-registry.ts';
+import type { PgStore } from '../db/database.ts';
+import type { MarketStore } from '../market/duckdb.ts';
+import type { ExecutorDefinition } from '../runs/executor-registry.ts';
+import type { RunsService } from '../runs/runs.service.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { makeCommandExecutor } from './command.executor.ts';
 import { makeDataSyncExecutor } from './data-sync.executor.ts';
-import { factorExecutor } from './factor.executor.ts';
+import { makeFactorExecutor } from './factor.executor.ts';
 import { makeWorkflowExecutor } from './workflow.executor.ts';
 
+/** What the scheduler's executors are built with (by server.ts, the only place that wires them). */
+export interface SchedulerExecutorDeps {
+  config: Config;
+  pg: PgStore;
+  market: MarketStore;
+  /** Opens a command's sealed env and arguments; null where no key is configured (sealed values then fail the run). */
+  secrets: SecretBox | null;
+  /** The process's run machinery, read lazily (it starts after the registry these executors join). */
+  runs: () => RunsService;
+}
+
 /**
- * The executors scheduled tasks use: data_sync, command, factor, workflow. `registry` is the
- * server's whole registry, read lazily (a workflow's steps may use any executor, including ones
- * registered after these); `secrets` opens a command's sealed env and arguments. The `backtest`
- * executor comes from the backtest feature.
+ * The executors scheduled tasks use: data_sync, command, factor, workflow. The `backtest`
+ * executors come from the backtest feature.
  */
-export function schedulerExecutors(config: Config, registry: () => ExecutorRegistry, secrets: SecretBox | null = null): ExecutorDefinition[] {
-  return [makeDataSyncExecutor(config), makeCommandExecutor(secrets), factorExecutor, makeWorkflowExecutor(registry)];
+export function schedulerExecutors(d: SchedulerExecutorDeps): ExecutorDefinition[] {
+  return [
+    makeDataSyncExecutor({ config: d.config, pg: d.pg, market: d.market }),
+    makeCommandExecutor(d.secrets),
+    makeFactorExecutor(d.market),
+    makeWorkflowExecutor({ db: d.pg.db, runs: d.runs }),
+  ];
 }

@@ -1,7 +1,8 @@
-import { silentLogger } from '../logger.ts';
-import { defineExecutor, RunError, type ExecutorRegistry, type RunContext } from '../runs/executor-registry.ts';
-import { makeRunsCore } from '../runs/runs.runtime.ts';
-import { countEndedRuns, runOutcomes } from '../runs/runs.service.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { defineExecutor, RunError, type RunContext } from '../runs/executor-registry.ts';
+import type { RunsService } from '../runs/runs.service.ts';
 import { taskNamed } from '../scheduler/tasks.service.ts';
 import { isTerminal, type RunStatus } from '../runs/run.types.ts';
 import { topoOrder, validateWorkflow, workflowParamsSchema, type WorkflowParams, type WorkflowStep } from './workflow.graph.ts';
@@ -51,21 +52,26 @@ const pollMs = 200;
  * whose dependencies failed are skipped, the others run, and the result is `partial`. A retry of the
  * workflow resumes from its checkpoint: steps that succeeded are not run again.
  */
-export function makeWorkflowExecutor(registry: () => ExecutorRegistry) {
+export interface WorkflowDeps {
+  /** The saved tasks a step may name (read through the scheduler's service). */
+  db: Kysely<Database>;
+  /** The process's run machinery, read lazily: it starts after the registry that holds this executor. */
+  runs: () => RunsService;
+}
+
+export function makeWorkflowExecutor(deps: WorkflowDeps) {
   return defineExecutor({
     name: 'workflow',
     description: 'runs a DAG of steps (executors or other tasks) serially or in parallel, each a child run',
     params: workflowParamsSchema,
     kind: 'io',
     queueRole: 'admin',
-    run: (p, ctx) => runWorkflow(p, ctx, registry()),
+    run: (p, ctx) => runWorkflow(p, ctx, deps.db, deps.runs()),
     validate: validateWorkflow,
   });
 }
 
-async function runWorkflow(p: WorkflowParams, ctx: RunContext, registry: ExecutorRegistry): Promise<WorkflowResult> {
-  const db = ctx.stores.pg.db;
-  const { service: runs } = makeRunsCore(ctx.stores.pg, registry, silentLogger);
+async function runWorkflow(p: WorkflowParams, ctx: RunContext, db: Kysely<Database>, runs: RunsService): Promise<WorkflowResult> {
   const order = topoOrder(p.steps);
   const previous = (ctx.resume as WorkflowState | null)?.steps ?? {};
   const state: WorkflowState = { steps: {} };
@@ -128,9 +134,9 @@ async function runWorkflow(p: WorkflowParams, ctx: RunContext, registry: Executo
       }
       report();
       if (active.size === 0) break;
-      await waitForAny(ctx, [...active.keys()]);
+      await waitForAny(ctx, runs, [...active.keys()]);
       if (ctx.signal.aborted) break;
-      const rows = await runOutcomes(db, [...active.keys()]);
+      const rows = await runs.outcomes([...active.keys()]);
       let changed = false;
       for (const r of rows) {
         if (!isTerminal(r.status as RunStatus)) continue;
@@ -165,18 +171,13 @@ async function runWorkflow(p: WorkflowParams, ctx: RunContext, registry: Executo
   throw new RunError('workflow_failed', `step(s) ${failedSteps.join(', ')} failed; the workflow stopped (retry resumes from the steps that did not succeed)`, { detail: workflowResult(state, order) });
 }
 
-/** Waits until one of these runs may have ended (polls the database; a workflow is not a hot path). */
-async function waitForAny(ctx: RunContext, ids: number[]): Promise<void> {
-  const db = ctx.stores.pg.db;
-  for (;;) {
-    if ((await countEndedRuns(db, ids)) > 0) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, pollMs);
-      ctx.signal.addEventListener('abort', () => {
-        clearTimeout(t);
-        resolve();
-      }, { once: true });
-    });
-    if (ctx.signal.aborted) return;
+/**
+ * Waits until one of these runs may have ended (polls the database; a workflow is not a hot path).
+ * The sleep between polls takes the abort signal itself, so no listener outlives its poll.
+ */
+async function waitForAny(ctx: RunContext, runs: RunsService, ids: number[]): Promise<void> {
+  while (!ctx.signal.aborted) {
+    if ((await runs.countEnded(ids)) > 0) return;
+    await sleep(pollMs, undefined, { signal: ctx.signal }).catch(() => {});
   }
 }

@@ -1,8 +1,6 @@
 import type { z } from 'zod';
 import type { Role } from '../auth/access.ts';
-import type { PgStore } from '../db/database.ts';
 import { AppError } from '../http/errors.ts';
-import type { MarketStore } from '../market/duckdb.ts';
 import type { LogLevel, RunProgress } from './run.types.ts';
 
 /**
@@ -23,7 +21,10 @@ export interface ProgressUpdate {
   current?: string | null;
 }
 
-/** What an executor gets besides its params. */
+/**
+ * What an executor gets besides its params: its run, its stop signal and its reporting. Nothing of
+ * the stores: an executor receives the services it needs when server.ts builds it.
+ */
 export interface RunContext {
   readonly runId: number;
   /** 1 for the first attempt. */
@@ -38,7 +39,6 @@ export interface RunContext {
   log(level: LogLevel, message: string): void;
   /** Saves resumable state; resolves once stored. The natural place to honour a pause or cancel. */
   checkpoint(state: unknown): Promise<void>;
-  readonly stores: { pg: PgStore; market: MarketStore };
 }
 
 /** One executor: its params schema, its slot kind, and its body. */

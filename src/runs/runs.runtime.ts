@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { PgStore } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
-import type { MarketStore } from '../market/duckdb.ts';
 import type { ConcurrencyKind, ExecutorRegistry } from './executor-registry.ts';
 import { makeRunBus, type RunBus } from './run-bus.ts';
 import { toRunEvent } from './run.mapping.ts';
@@ -60,7 +59,6 @@ export interface RunsRuntime {
  */
 export async function startRuns(o: {
   pg: PgStore;
-  market: MarketStore;
   registry: ExecutorRegistry;
   logger: Logger;
   settings: RunsSettings;
@@ -73,7 +71,6 @@ export async function startRuns(o: {
   const s = o.settings;
   const pool = makeWorkerPool({
     pg: o.pg,
-    market: o.market,
     registry: o.registry,
     bus,
     logger: o.logger,

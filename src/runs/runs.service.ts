@@ -63,6 +63,10 @@ export interface RunsService {
   waitForRun(id: number, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Run>;
   /** Events after `afterSeq` then live, without gap or duplicate, ending after the final status. */
   follow(id: number, afterSeq: number, signal: AbortSignal): AsyncGenerator<RunEvent>;
+  /** The status and error of each of these runs (a workflow's steps). */
+  outcomes(ids: readonly number[]): Promise<Array<{ id: number; status: RunStatus; error: unknown }>>;
+  /** How many of these runs have ended. */
+  countEnded(ids: readonly number[]): Promise<number>;
   readonly bus: RunBus;
 }
 
@@ -286,16 +290,8 @@ export function makeRunsService(o: RunsServiceOptions): RunsService {
     follow(id, afterSeq, signal) {
       return followRun(source, id, afterSeq, signal);
     },
+    outcomes: (ids) => repo.runOutcomes(db, ids),
+    countEnded: (ids) => repo.countEndedRuns(db, ids),
   };
   return service;
-}
-
-/** The status and error of each of these runs (a workflow's steps). */
-export async function runOutcomes(db: Kysely<Database>, ids: readonly number[]): Promise<Array<{ id: number; status: RunStatus; error: unknown }>> {
-  return repo.runOutcomes(db, ids);
-}
-
-/** How many of these runs have ended. */
-export async function countEndedRuns(db: Kysely<Database>, ids: readonly number[]): Promise<number> {
-  return repo.countEndedRuns(db, ids);
 }

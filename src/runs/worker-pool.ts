@@ -1,6 +1,5 @@
 import type { PgStore } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
-import type { MarketStore } from '../market/duckdb.ts';
 import { concurrencyKinds, RunError, type ConcurrencyKind, type ExecutorRegistry, type ProgressUpdate, type RunContext, type StopReason } from './executor-registry.ts';
 import type { RunBus } from './run-bus.ts';
 import { toRunEvent } from './run.mapping.ts';
@@ -12,7 +11,6 @@ import { asError, describeRunError } from './run-error.ts';
 
 export interface WorkerPoolOptions {
   pg: PgStore;
-  market: MarketStore;
   registry: ExecutorRegistry;
   bus: RunBus;
   logger: Logger;
@@ -225,7 +223,6 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
         a.checkpoint = { value: state };
         await flush(a);
       },
-      stores: { pg: o.pg, market: o.market },
     };
 
     let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };

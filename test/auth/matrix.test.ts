@@ -17,8 +17,6 @@ import { bearer, Browser, makeUser, testPassword } from '../helpers/accounts.ts'
 import { insertTask } from '../../src/scheduler/tasks.repository.ts';
 import { insertBacktestFixture, insertStrategyFixture, smallDemo } from '../helpers/backtests.ts';
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';
-import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import { serverExecutors } from '../../src/server.ts';
 
 type TokenCaller = 'anonymous' | 'viewer' | 'analyst' | 'analyst (non-owner)' | 'admin';
 type SessionCaller = 'viewer (session)' | 'analyst (session)' | 'admin (session)' | 'admin (session, no CSRF)';
@@ -272,7 +270,7 @@ async function signIn(t: TestApp, username: string): Promise<{ browser: Browser;
 
 let fx: Fixture;
 beforeAll(async () => {
-  const t = await makeTestApp({ API_RATE_LIMIT_PER_MINUTE: '100000' }, { executors: makeExecutorRegistry(serverExecutors()) });
+  const t = await makeTestApp({ API_RATE_LIMIT_PER_MINUTE: '100000' }, { serverExecutors: true });
   // Backtest submissions are checked against the market data (issue 18): give them some.
   await seedDemoMarket(t.market, smallDemo);
   const [listed] = await t.market.query(`select ts_code from daily_bars where trade_date between 20250602 and 20251231 group by ts_code having count(*) > 100 order by ts_code limit 1`);

@@ -4,7 +4,7 @@
 // lets no user code write the panel (test/engine/sandbox/realm.test.ts), so the test plays the
 // breach itself: it writes into the cached arrays from the host while the strategy is busy.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { panelCacheFor, panelKeyOf } from '../../src/backtests/backtest.executor.ts';
+import { panelKeyOf } from '../../src/backtests/backtest.executor.ts';
 import { getBacktest } from '../../src/backtests/backtests.service.ts';
 import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
 
@@ -47,7 +47,7 @@ it('a cached panel written during a user-code run fails that run as panel_altere
   const cleanDone = await waitDone((await clean.json()).id);
   expect(cleanDone!.status).toBe('succeeded');
 
-  const cache = panelCacheFor(env.market);
+  const cache = env.panels;
   const key = panelKeyOf(cleanDone!.spec);
   const { panel } = await cache.get(key); // warm: the same arrays the runs share
   const pristine = Float64Array.from(panel.close);

@@ -7,9 +7,7 @@ import type { AuditActor } from '../../src/audit/audit.service.ts';
 import { runBacktestCli } from '../../src/backtests/backtest.cli.ts';
 import type { BacktestSpec } from '../../src/backtests/backtest-request.ts';
 import { planBacktest, warmupTradingDays } from '../../src/backtests/plan.ts';
-import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { createTask, triggerTask, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
-import { serverExecutors } from '../../src/server.ts';
 import { userDualMaSource } from '../engine/sandbox/user-dual-ma.ts';
 import { insertBacktestFixture, makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
 
@@ -253,7 +251,7 @@ describe('refusing what the data cannot answer', () => {
   });
 
   it('a scheduled backtest whose saved config the data cannot answer fails its run with invalid_config and the message', async () => {
-    const deps: TasksDeps = { db: env.db.store.db, registry: makeExecutorRegistry(serverExecutors()), runs: env.rt.service };
+    const deps: TasksDeps = { db: env.db.store.db, registry: env.registry, runs: env.rt.service };
     const admin: AuditActor = { userId: env.users.admin.userId, username: env.users.admin.username, ip: null, userAgent: null };
     const task = await createTask(deps, admin, {
       name: 'gone stock', executor: 'scheduled_backtest', schedule: { kind: 'manual', timezone: 'UTC' },

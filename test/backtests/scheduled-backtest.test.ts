@@ -2,9 +2,7 @@
 // backtest over a moving range, owned by whoever triggered it; bad configs are refused at save time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditActor } from '../../src/audit/audit.service.ts';
-import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { createTask, triggerTask, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
-import { serverExecutors } from '../../src/server.ts';
 import { makeBacktestEnv, smallDemo, type BacktestEnv } from '../helpers/backtests.ts';
 
 let env: BacktestEnv;
@@ -12,7 +10,7 @@ let deps: TasksDeps;
 let admin: AuditActor;
 beforeAll(async () => {
   env = await makeBacktestEnv();
-  deps = { db: env.db.store.db, registry: makeExecutorRegistry(serverExecutors()), runs: env.rt.service };
+  deps = { db: env.db.store.db, registry: env.registry, runs: env.rt.service };
   admin = { userId: env.users.admin.userId, username: env.users.admin.username, ip: null, userAgent: null };
 }, 60_000);
 afterAll(async () => {

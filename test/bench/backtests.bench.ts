@@ -19,9 +19,7 @@ import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';
 import { openMarketStore } from '../../src/market/duckdb.ts';
-import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import { startRuns } from '../../src/runs/runs.runtime.ts';
-import { defaultAssets, serverExecutors } from '../../src/server.ts';
+import { defaultAssets, startServerRuns } from '../../src/server.ts';
 import { createTestDatabase } from '../helpers/pg.ts';
 
 const stocks = Number(process.env.BENCH_STOCKS ?? 300);
@@ -48,9 +46,8 @@ type Db = Awaited<ReturnType<typeof createTestDatabase>>;
 
 /** The real app and run machinery (one backtest slot) over `market`, acting as one analyst. */
 async function flowApp(db: Db, market: Awaited<ReturnType<typeof openMarketStore>>, username: string) {
-  const registry = makeExecutorRegistry(serverExecutors());
-  const rt = await startRuns({
-    pg: db.store, market, registry, logger: silentLogger,
+  const { runtime: rt, registry } = await startServerRuns({
+    config: loadConfig({ LOG_LEVEL: 'silent' }), pg: db.store, market, logger: silentLogger,
     settings: { concurrency: { backtest: 1, io: 2 }, leaseMs: 60_000, heartbeatMs: 5000, pollMs: 200, reaperMs: 30_000, maxRetryDelayMs: 2000, abortGraceMs: 2000, flushIntervalMs: 50 },
   });
   const u = await createUser(db.store.db, systemActor('bench'), { username, role: 'analyst', password: 'bench password long enough' });

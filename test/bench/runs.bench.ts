@@ -29,7 +29,6 @@ async function main() {
   const start = (io: number) =>
     startRuns({
       pg: db.store,
-      market,
       registry,
       logger: silentLogger,
       settings: { concurrency: { backtest: 1, io }, leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 1000, reaperMs: 15_000, maxRetryDelayMs: 60_000, abortGraceMs: 2000, flushIntervalMs: 100 },

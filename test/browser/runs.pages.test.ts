@@ -36,7 +36,6 @@ describe.skipIf(!hasChromium)('runs pages in a browser', () => {
     const registry = makeExecutorRegistry(diagnosticExecutors);
     rt = await startRuns({
       pg: db.store,
-      market,
       registry,
       logger: silentLogger,
       settings: { concurrency: { backtest: 1, io: 4 }, leaseMs: 5000, heartbeatMs: 1000, pollMs: 500, reaperMs: 2500, maxRetryDelayMs: 2000, abortGraceMs: 1000, flushIntervalMs: 100 },

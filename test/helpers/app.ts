@@ -7,6 +7,8 @@ import { createTestDatabase, type TestDatabase } from './pg.ts';
 import { diagnosticExecutors } from '../../src/executors/diagnostic.executors.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { makeRunsCore } from '../../src/runs/runs.runtime.ts';
+import type { RunsService } from '../../src/runs/runs.service.ts';
+import { testServerExecutors } from './runs-runtime.ts';
 
 export interface TestApp {
   app: ReturnType<typeof createApp>;
@@ -17,13 +19,15 @@ export interface TestApp {
 }
 
 /** The real app over a fresh test database and an in-memory DuckDB; requests go through app.request(). */
-export async function makeTestApp(env: Record<string, string> = {}, overrides: Partial<AppDeps> = {}): Promise<TestApp> {
+export async function makeTestApp(env: Record<string, string> = {}, options: Partial<AppDeps> & { serverExecutors?: boolean } = {}): Promise<TestApp> {
+  const { serverExecutors, ...overrides } = options;
   const config: Config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...env });
   const db = await createTestDatabase();
   const market = await openMarketStore(':memory:');
   // The run machinery without workers (queued runs stay queued) and the harmless diagnostic executors.
-  const executors = overrides.executors ?? makeExecutorRegistry([...diagnosticExecutors]);
-  const runs = overrides.runs ?? makeRunsCore(db.store, executors, silentLogger).service;
+  // `serverExecutors`: the server's own executors as server.ts builds them (still without workers).
+  const executors = overrides.executors ?? (serverExecutors ? testServerExecutors(db.store, market, () => runs, env) : makeExecutorRegistry([...diagnosticExecutors]));
+  const runs: RunsService = overrides.runs ?? makeRunsCore(db.store, executors, silentLogger).service;
   const deps: AppDeps = {
     config,
     logger: silentLogger,

@@ -14,9 +14,10 @@ import { loadConfig } from '../../src/config.ts';
 import { silentLogger, type Logger } from '../../src/logger.ts';
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';
 import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
-import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import { startRuns, type RunsRuntime } from '../../src/runs/runs.runtime.ts';
-import { defaultAssets, serverExecutors } from '../../src/server.ts';
+import type { ExecutorRegistry } from '../../src/runs/executor-registry.ts';
+import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
+import type { PanelCache } from '../../src/backtests/panel-cache.ts';
+import { defaultAssets, startServerRuns } from '../../src/server.ts';
 import { testPassword } from './accounts.ts';
 import { createTestDatabase, type TestDatabase } from './pg.ts';
 
@@ -27,6 +28,10 @@ export interface BacktestEnv {
   db: TestDatabase;
   market: MarketStore;
   rt: RunsRuntime;
+  /** The server's executors as the workers run them. */
+  registry: ExecutorRegistry;
+  /** The warm-panel cache the backtest executors share. */
+  panels: PanelCache;
   app: ReturnType<typeof createApp>;
   users: Record<'viewer' | 'analyst' | 'analyst2' | 'admin', Principal>;
   /** Who the next requests come from. */
@@ -45,9 +50,8 @@ export async function makeBacktestEnv(options: { logger?: Logger; env?: Record<s
   const db = await createTestDatabase();
   const market = await openMarketStore(':memory:');
   await seedDemoMarket(market, smallDemo);
-  const registry = makeExecutorRegistry(serverExecutors(options.env ? config : undefined));
-  const rt = await startRuns({
-    pg: db.store, market, registry, logger: options.logger ?? silentLogger,
+  const { runtime: rt, registry, panels } = await startServerRuns({
+    config, pg: db.store, market, logger: options.logger ?? silentLogger,
     settings: {
       concurrency: { backtest: options.backtestSlots ?? 2, io: 2 }, perOwnerRunning: { backtest: config.backtestMaxRunningPerUser },
       leaseMs: 10_000, heartbeatMs: 500, pollMs: 200, reaperMs: 1000, maxRetryDelayMs: 2000, abortGraceMs: 2000, flushIntervalMs: 50,
@@ -65,7 +69,7 @@ export async function makeBacktestEnv(options: { logger?: Logger; env?: Record<s
     authenticate: async () => current,
   });
   return {
-    db, market, rt, app, users,
+    db, market, rt, registry, panels, app, users,
     as: (p) => void (current = p),
     async close() {
       await rt.stop(3000);

@@ -12,14 +12,14 @@ import { insertSyncLog } from '../../src/market/sync/sync-log.repository.ts';
 import { closeOrphanedSyncLogs, openSyncLog, processOwner } from '../../src/market/sync/sync-log.service.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { makeRunsCore, startRuns, type RunsRuntime } from '../../src/runs/runs.runtime.ts';
-import { serverExecutors, serverReaperHooks } from '../../src/server.ts';
+import { serverReaperHooks } from '../../src/server.ts';
 import { makeUser } from '../helpers/accounts.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
 import { FAKE_TOKEN, startFakeTushare, type FakeTushare } from '../helpers/fake-tushare.ts';
 import { createTestDatabase, testServerUrl, type TestDatabase } from '../helpers/pg.ts';
 import { cliPath, startServerProcess, type ServerProcess } from '../helpers/process.ts';
-import { startTestRuns } from '../helpers/runs-runtime.ts';
+import { startTestRuns, testServerExecutors } from '../helpers/runs-runtime.ts';
 
 const serverUrl = await testServerUrl();
 if (!serverUrl) console.warn('sync-log process tests skipped: they need a Postgres server (several processes cannot share embedded PGlite)');
@@ -183,7 +183,7 @@ describe.skipIf(!serverUrl)('processes killed mid-sync on a shared Postgres', ()
     fake.inject({ kind: 'delay', ms: 400 }, { times: 400, apiName: 'daily' });
     const victim = await startServerProcess(['--data-dir', tempDir()], { DATABASE_URL: db.url!, RUN_LEASE_MS: String(leaseMs), RUN_POLL_MS: '200', ...tushareEnv() });
     servers.push(victim);
-    const registry = makeExecutorRegistry(serverExecutors(loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false' })));
+    const registry = testServerExecutors(db.store, market, () => runs);
     const runs = makeRunsCore(db.store, registry, silentLogger).service;
     const run = await runs.queueRun({ executor: 'data_sync', params: { dataset: 'daily_bars', source: 'tushare', start: 20260601, end: 20260930, batch_rows: 100 }, maxAttempts: 1 });
     let logId = 0;
@@ -197,7 +197,6 @@ describe.skipIf(!serverUrl)('processes killed mid-sync on a shared Postgres', ()
     // Another instance's reaper (with the hooks the server gives it) settles the dead attempt.
     const survivor = await startRuns({
       pg: db.store,
-      market,
       registry: makeExecutorRegistry([]),
       logger: silentLogger,
       settings: { concurrency: { backtest: 1, io: 1 }, leaseMs, heartbeatMs: 300, pollMs: 500, reaperMs: 200, maxRetryDelayMs: 100, abortGraceMs: 500, flushIntervalMs: 50 },

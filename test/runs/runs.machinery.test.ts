@@ -27,7 +27,6 @@ beforeAll(async () => {
   market = await openMarketStore(':memory:');
   rt = await startRuns({
     pg: db.store,
-    market,
     registry,
     logger: silentLogger,
     settings: { concurrency: { backtest: 1, io: 4 }, leaseMs: 5000, heartbeatMs: 300, pollMs: 500, reaperMs: 500, maxRetryDelayMs: 2000, abortGraceMs: 1000, flushIntervalMs: 50 },

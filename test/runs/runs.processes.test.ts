@@ -69,11 +69,9 @@ describe.skipIf(!serverUrl)('several server processes on one Postgres', () => {
   }, 90_000);
 
   it('streams live the events of a run that another process executes (NOTIFY across instances)', async () => {
-    const market = await openMarketStore(':memory:');
     // A watcher instance with no executors: it claims nothing, so every event it sees came from another process.
     const watcher = await startRuns({
       pg: db.store,
-      market,
       registry: makeExecutorRegistry([]),
       logger: silentLogger,
       settings: { concurrency: { backtest: 1, io: 1 }, leaseMs: 5000, heartbeatMs: 1000, pollMs: 1000, reaperMs: 2500, maxRetryDelayMs: 1000, abortGraceMs: 1000, flushIntervalMs: 100 },
@@ -99,7 +97,6 @@ describe.skipIf(!serverUrl)('several server processes on one Postgres', () => {
       expect(seqs).toEqual(Array.from({ length: final.eventSeq }, (_, i) => i + 1));
     } finally {
       await watcher.stop(1000);
-      await market.close();
     }
   }, 30_000);
 

@@ -139,7 +139,6 @@ async function withExecutingDatabase(dropSlotKey: boolean, body: (x: { deps: Tas
   const registry = makeExecutorRegistry(diagnosticExecutors);
   const rt = await startRuns({
     pg: db.store,
-    market,
     registry,
     logger: silentLogger,
     settings: { concurrency: { backtest: 1, io: 4 }, leaseMs: 10_000, heartbeatMs: 1000, pollMs: 100, reaperMs: 5000, maxRetryDelayMs: 1000, abortGraceMs: 1000, flushIntervalMs: 20 },

@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diagnosticExecutors } from '../../src/executors/diagnostic.executors.ts';
-import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { seedSchedulerTasks } from '../../src/scheduler/seed.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { bearer, makeUser } from '../helpers/accounts.ts';
-import { schedulerExecutors } from '../../src/executors/scheduler.executors.ts';
-import { loadConfig } from '../../src/config.ts';
 
 let t: TestApp;
 let admin: string;
 let viewer: string;
 beforeAll(async () => {
-  const all = [...diagnosticExecutors];
-  const registry = makeExecutorRegistry([...all, ...schedulerExecutors(loadConfig({ LOG_LEVEL: 'silent' }), () => registry)]);
-  t = await makeTestApp({ API_RATE_LIMIT_PER_MINUTE: '100000' }, { executors: registry });
+  t = await makeTestApp({ API_RATE_LIMIT_PER_MINUTE: '100000' }, { serverExecutors: true });
   admin = (await makeUser(t, 'sa', 'admin')).token;
   viewer = (await makeUser(t, 'sv', 'viewer')).token;
 });

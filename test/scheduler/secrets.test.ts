@@ -8,11 +8,11 @@ import { createApp } from '../../src/app.tsx';
 import { loadConfig } from '../../src/config.ts';
 import { makeLogger } from '../../src/logger.ts';
 import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
-import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import { startRuns, type RunsRuntime } from '../../src/runs/runs.runtime.ts';
+import type { ExecutorRegistry } from '../../src/runs/executor-registry.ts';
+import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import { makeSecretBox, secretMask } from '../../src/secrets/secret-box.ts';
 import { loadSecretKey, openSecretBox } from '../../src/secrets/secret-key.ts';
-import { defaultAssets, serverExecutors } from '../../src/server.ts';
+import { defaultAssets, startServerRuns } from '../../src/server.ts';
 import { bearer, makeUser } from '../helpers/accounts.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 
@@ -36,14 +36,11 @@ beforeAll(async () => {
   market = await openMarketStore(':memory:');
   const config = loadConfig({ LOG_LEVEL: 'debug', SEED_DEMO: 'false', API_RATE_LIMIT_PER_MINUTE: '100000' });
   const logger = makeLogger({ level: 'debug', write: (l) => serverLog.push(l) });
-  const registry = makeExecutorRegistry(serverExecutors(config, box));
-  runtime = await startRuns({
-    pg: tdb.store,
-    market,
-    registry,
-    logger,
+  let registry: ExecutorRegistry;
+  ({ runtime, registry } = await startServerRuns({
+    config, pg: tdb.store, market, logger, secrets: box,
     settings: { concurrency: { backtest: 1, io: 4 }, leaseMs: 10_000, heartbeatMs: 200, pollMs: 200, reaperMs: 2000, maxRetryDelayMs: 100, abortGraceMs: 3000, flushIntervalMs: 20 },
-  });
+  }));
   app = createApp({ config, logger, pg: tdb.store, market, assets: defaultAssets(), version: 'test', startedAt: new Date(), executors: registry, runs: runtime.service, secrets: box });
   const t = { deps: { pg: tdb.store } } as Parameters<typeof makeUser>[0];
   tokens = { admin: (await makeUser(t, 'root', 'admin')).token, analyst: (await makeUser(t, 'ana', 'analyst')).token, viewer: (await makeUser(t, 'vic', 'viewer')).token };
