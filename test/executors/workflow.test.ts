@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/auth/users.service.ts';
-import { workflowStepStates, type WorkflowResult } from '../../src/executors/workflow.executor.ts';
+import { getEventListeners } from 'node:events';
+import { makeWorkflowExecutor, workflowStepStates, type WorkflowResult } from '../../src/executors/workflow.executor.ts';
 import { parseInput } from '../../src/http/contract.ts';
 import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
-import type { ExecutorRegistry } from '../../src/runs/executor-registry.ts';
+import type { ExecutorRegistry, RunContext } from '../../src/runs/executor-registry.ts';
 import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import { TaskInputSchema } from '../../src/scheduler/scheduler.contract.ts';
 import { createTask, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
@@ -120,4 +121,37 @@ describe('workflow executor', () => {
     expect(await save([{ id: 'a', task: 'no such task', depends_on: [] }])).toMatchObject({ status: 400, field: 'config.steps.0.task' });
     expect(await save([noop('a'), noop('b', ['a'])])).toBeNull();
   });
+
+  // Issue 24: every wait between step polls (200 ms) used to add an abort listener to the run's
+  // signal and never remove it: a long step crossed Node's limit of 10 (MaxListenersExceededWarning).
+  it('a long step leaves no abort listener behind per poll and raises no MaxListenersExceededWarning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => void warnings.push(w);
+    process.on('warning', onWarning);
+    const controller = new AbortController();
+    let most = 0;
+    // The executor as server.ts builds it, run directly with a context whose signal the test holds;
+    // its step is a real child run (3 s, about 15 polls) that the test runtime's workers execute.
+    const parent = await runtime.service.queueRun({ executor: 'noop', params: {} });
+    const ctx: RunContext = {
+      runId: parent.id, attempt: 1, maxAttempts: 1, signal: controller.signal, resume: null,
+      progress: () => void (most = Math.max(most, getEventListeners(controller.signal, 'abort').length)),
+      log: () => {},
+      checkpoint: async () => void (most = Math.max(most, getEventListeners(controller.signal, 'abort').length)),
+    };
+    const workflow = makeWorkflowExecutor({ db: tdb.store.db, runs: () => runtime.service });
+    const timer = setInterval(() => (most = Math.max(most, getEventListeners(controller.signal, 'abort').length)), 50);
+    try {
+      const result = (await workflow.run({ mode: 'serial', parallelism: 1, on_failure: 'stop', steps: [{ id: 'long', executor: 'sleep', config: { ms: 3000, steps: 3 }, depends_on: [] }] }, ctx)) as WorkflowResult;
+      expect(result.outcome).toBe('succeeded');
+    } finally {
+      clearInterval(timer);
+      process.off('warning', onWarning);
+    }
+    // At most the workflow's own cancel hook and the sleep of the poll in progress.
+    expect(most).toBeGreaterThanOrEqual(1);
+    expect(most).toBeLessThanOrEqual(2);
+    expect(getEventListeners(controller.signal, 'abort').length).toBe(0);
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  }, 30_000);
 });
