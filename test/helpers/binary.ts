@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runProcess, startListening, type CliResult, type ServerProcess } from './process.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const builtBinary = join(root, 'dist', 'zquant');
@@ -52,83 +53,16 @@ export function isolatedCopy(binary: string): { dir: string; exe: string; env: R
   return { dir: base, exe, env };
 }
 
-export interface BinaryRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type BinaryRun = CliResult;
 
 /** Runs the executable to completion with `cwd` as its working directory. */
 export function runBinary(exe: string, args: string[], cwd: string, env: Record<string, string>, timeoutMs = 60_000): Promise<BinaryRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(exe, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`zquant ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProcess(exe, args, { cwd, env }, timeoutMs, `zquant ${args.join(' ')}`);
 }
 
-export interface BinaryServer {
-  child: ChildProcess;
-  url: string;
-  lines: string[];
-  stderr(): string;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
+export type BinaryServer = ServerProcess;
 
 /** Starts `zquant serve --port 0` from `cwd` and resolves when it logs where it listens. */
 export function startBinaryServer(exe: string, cwd: string, env: Record<string, string>, timeoutMs = 120_000): Promise<BinaryServer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(exe, ['serve', '--port', '0'], { cwd, env: { LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: string[] = [];
-    let buffer = '';
-    let stderr = '';
-    let settled = false;
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      child.kill('SIGKILL');
-      reject(new Error(`the executable did not start in ${timeoutMs} ms\n${stderr}\n${lines.join('\n')}`));
-    }, timeoutMs);
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.on('data', (d) => {
-      buffer += d;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        lines.push(line);
-        if (!settled && line.includes('"msg":"listening"')) {
-          settled = true;
-          clearTimeout(timer);
-          resolve({
-            child,
-            url: (JSON.parse(line) as { url: string }).url,
-            lines,
-            stderr: () => stderr,
-            stop: (signal = 'SIGTERM') => {
-              if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-              return exited;
-            },
-          });
-        }
-      }
-    });
-    child.on('exit', (code) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      reject(new Error(`the executable exited with ${code} before listening\n${stderr}\n${lines.join('\n')}`));
-    });
-  });
+  return startListening(exe, ['serve', '--port', '0'], { cwd, env: { LOG_LEVEL: 'info', ...env } }, timeoutMs, 'the executable');
 }
