@@ -1,15 +1,15 @@
 // `npm run build:binary`: the whole server as one executable for this platform (dist/zquant).
 //
-//   1. esbuild bundles src/runtime/binary-main.ts (cli, server, views, migrations, node_modules)
+//   1. esbuild bundles src/binary/binary-main.ts (cli, server, views, migrations, node_modules)
 //      into one CommonJS file, the form Node 24's single executable applications (SEA) run.
-//      Every `require('…/x.node')` becomes `loadAddon(dir, 'x.node')` (src/runtime/native.ts).
+//      Every `require('…/x.node')` becomes `loadAddon(dir, 'x.node')` (src/binary/native.ts).
 //   2. The native addons with the libraries beside them, public/, PGlite's WASM and data files and
-//      a manifest become SEA assets (src/runtime/manifest.ts names them).
+//      a manifest become SEA assets (src/binary/manifest.ts names them).
 //   3. `node --experimental-sea-config` writes the blob; postject injects it into a copy of the
 //      running node executable.
 //
 // It lives in scripts/ (not src/) because it is a build tool that never ships in the executable,
-// and it is TypeScript run through tsx like the benchmarks, so it shares src/runtime/manifest.ts.
+// and it is TypeScript run through tsx like the benchmarks, so it shares src/binary/manifest.ts.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,10 +18,10 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { readAssetDir } from '../src/http/assets.ts';
-import { assetKeys, type BinaryManifest } from '../src/runtime/manifest.ts';
-import { bundledFiles, bundledFileSourcePath, generatedFiles } from '../src/runtime/files.ts';
+import { assetKeys, type BinaryManifest } from '../src/binary/manifest.ts';
+import { bundledFiles, bundledFileSourcePath, generatedFiles } from '../src/binary/files.ts';
 import { isolateBuildOptions } from '../src/engine/sandbox/isolate-build.ts';
-import { workerEntries } from '../src/runtime/workers.ts';
+import { workerEntries } from '../src/binary/workers.ts';
 import { version } from '../src/version.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -123,16 +123,16 @@ async function bundle(entry: string, bundlePath: string): Promise<void> {
   });
 
   // The rules feature code must follow to stay bundleable, enforced here (README, Architecture):
-  // no import.meta (it names the executable in the bundle) outside src/runtime/, no require or import of a path
+  // no import.meta (it names the executable in the bundle) outside src/binary/, no require or import of a path
   // computed at run time in our own code.
   const problems: string[] = [];
   for (const w of result.warnings) {
     const file = w.location?.file;
     const where = file ? `${file}:${w.location?.line}` : '(unknown)';
     if (w.id === 'empty-import-meta' && ours(file)) {
-      // src/runtime/ uses import.meta only on the branch that runs under node, never in the binary.
-      if (file!.startsWith('src/runtime/')) continue;
-      problems.push(`${where}: import.meta is empty in the single executable; use src/runtime/ (publicFiles, embeddedFile) instead`);
+      // src/binary/ uses import.meta only on the branch that runs under node, never in the binary.
+      if (file!.startsWith('src/binary/')) continue;
+      problems.push(`${where}: import.meta is empty in the single executable; use src/binary/ (publicFiles, embeddedFile) instead`);
     } else if ((w.id === 'unsupported-require-call' || w.id === 'unsupported-dynamic-import') && ours(file)) {
       problems.push(`${where}: ${w.text} (import a literal path so the bundle carries the module)`);
     } else if (ours(file)) {
@@ -145,10 +145,10 @@ if (problems.length) {
 }
 // import.meta is defined for dependencies (above), so our own files are checked by reading them.
 for (const file of Object.keys(result.metafile.inputs)) {
-  if (!ours(file) || file.startsWith('src/runtime/') || !/\.(tsx?|jsx?)$/.test(file)) continue;
+  if (!ours(file) || file.startsWith('src/binary/') || !/\.(tsx?|jsx?)$/.test(file)) continue;
   const text = readFileSync(join(root, file), 'utf8');
   const line = text.split('\n').findIndex((l) => /\bimport\.meta\b/.test(l) && !/^\s*(\/\/|\*)/.test(l));
-  if (line >= 0) problems.push(`${file}:${line + 1}: import.meta points at the executable in the binary, not at the source tree; use src/runtime/ (publicFiles, embeddedFile) instead`);
+  if (line >= 0) problems.push(`${file}:${line + 1}: import.meta points at the executable in the binary, not at the source tree; use src/binary/ (publicFiles, embeddedFile) instead`);
 }
 if (problems.length) {
   process.stderr.write(`build:binary: the source is not bundleable:\n  ${problems.join('\n  ')}\n`);
@@ -212,7 +212,7 @@ for (const [name, source] of Object.entries(bundledFiles)) {
   assets[assetKeys.file(name)] = bundledFileSourcePath(source, root);
   files.push(name);
 }
-// Generated files (src/runtime/files.ts): today the sandbox isolate's program, built as
+// Generated files (src/binary/files.ts): today the sandbox isolate's program, built as
 // src/engine/sandbox/bundle.ts builds it from the source tree.
 const generatedBuilders: Record<keyof typeof generatedFiles, (entry: string) => Promise<string>> = {
   'sandbox/isolate.js': async (entry) => (await esbuild.build({ ...isolateBuildOptions, absWorkingDir: root, entryPoints: [entry] })).outputFiles[0].text,

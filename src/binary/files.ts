@@ -29,7 +29,7 @@ export function bundledFileSourcePath(source: BundledFileSource, root = projectR
 
 export function readBundledFile(name: string): Uint8Array {
   const source = bundledFiles[name];
-  if (!source) throw new Error(`no bundled file named ${name}; add it to bundledFiles in src/runtime/files.ts`);
+  if (!source) throw new Error(`no bundled file named ${name}; add it to bundledFiles in src/binary/files.ts`);
   if (isBinary()) return embeddedFile(name);
   return readFileSync(bundledFileSourcePath(source));
 }

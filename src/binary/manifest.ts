@@ -16,7 +16,7 @@ export interface BinaryManifest {
   public: string[];
   /** Other embedded data files by logical name (e.g. `pglite/pglite.wasm`). */
   files: string[];
-  /** Worker entries bundled on their own (src/runtime/workers.ts). */
+  /** Worker entries bundled on their own (src/binary/workers.ts). */
   workers: string[];
 }
 

@@ -13,15 +13,15 @@ import { embeddedBytes, isBinary } from './sea.ts';
  * on the main thread.
  */
 export const workerEntries: Record<string, string> = {
-  // Used by test/runtime/workers.test.ts and the binary's self-check; tiny, and proves the path.
-  probe: 'src/runtime/probe.worker.ts',
+  // Used by test/binary/workers.test.ts and the binary's self-check; tiny, and proves the path.
+  probe: 'src/binary/probe.worker.ts',
   // The `backtest` executor's engine thread (src/runs/thread-host.ts runs it).
   backtest: 'src/backtests/backtest.thread.ts',
 };
 
 export function startWorker(name: string, options: WorkerOptions = {}): Worker {
   const entry = workerEntries[name];
-  if (!entry) throw new Error(`no worker entry named ${name}; add it to workerEntries in src/runtime/workers.ts`);
+  if (!entry) throw new Error(`no worker entry named ${name}; add it to workerEntries in src/binary/workers.ts`);
   if (isBinary()) {
     const code = new TextDecoder().decode(embeddedBytes(assetKeys.worker(name)));
     return new Worker(code, { ...options, eval: true });

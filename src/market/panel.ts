@@ -5,7 +5,7 @@ import { listValue, type DuckDBConnection, type DuckDBDataChunk, type DuckDBValu
 import duckdb from '@duckdb/node-bindings';
 import type { BenchmarkSeries, Panel } from '../engine/panel.ts';
 import { boardOf, type Board } from './datasets.ts';
-import { prefault } from '../runtime/prefault.ts';
+import { prefault } from '../binary/prefault.ts';
 import type { MarketStore } from './duckdb.ts';
 import { downLimitCents, limitPercent, upLimitCents } from '../engine/rules.ts';
 
@@ -29,7 +29,7 @@ export const basicFields = [
  * Where the panel's arrays live. `sharedBuffers` (the default) puts them on SharedArrayBuffers: the
  * panel cache hands them to backtest worker threads and the sandbox's isolate without copying ~1 GB
  * per full-market panel, and the loader can fault their pages in from a helper thread while it
- * fills them (src/runtime/prefault.ts).
+ * fills them (src/binary/prefault.ts).
  */
 export type PanelBuffers = (byteLength: number) => ArrayBufferLike;
 export const plainBuffers: PanelBuffers = (n) => new ArrayBuffer(n);

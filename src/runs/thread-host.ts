@@ -1,10 +1,10 @@
-import { startSourceWorker, startWorker } from '../runtime/workers.ts';
+import { startSourceWorker, startWorker } from '../binary/workers.ts';
 import type { LogLevel } from './run.types.ts';
 import type { ProgressUpdate } from './executor-registry.ts';
 
 /**
  * Hosts CPU-bound executor work (backtests) on a worker thread so the event loop keeps serving
- * HTTP and heartbeats. `entry` names a worker entry (src/runtime/workers.ts, e.g. `backtest`), or is
+ * HTTP and heartbeats. `entry` names a worker entry (src/binary/workers.ts, e.g. `backtest`), or is
  * the URL of a source-tree module (tests' fixtures; not in the binary). That module calls `serveThreadTask` (thread-task.ts). Progress,
  * log lines and checkpoints come back as messages; aborting `signal` asks the task to stop, and
  * terminates the thread if it has not stopped after `graceMs`.

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readBundledFile } from '../../src/runtime/files.ts';
-import { cacheRoot } from '../../src/runtime/native.ts';
-import { publicFiles } from '../../src/runtime/public-files.ts';
-import { isBinary } from '../../src/runtime/sea.ts';
+import { readBundledFile } from '../../src/binary/files.ts';
+import { cacheRoot } from '../../src/binary/native.ts';
+import { publicFiles } from '../../src/binary/public-files.ts';
+import { isBinary } from '../../src/binary/sea.ts';
 
 describe('runtime seams under node (the binary side runs in test/binary)', () => {
   it('knows it is not the single executable', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prefault } from '../../src/runtime/prefault.ts';
+import { prefault } from '../../src/binary/prefault.ts';
 
 describe('prefault', () => {
   it('keeps what the caller writes while the helper touches the same pages', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startWorker } from '../../src/runtime/workers.ts';
+import { startWorker } from '../../src/binary/workers.ts';
 
 describe('worker entries', () => {
   it('starts a listed entry from the source tree (TypeScript through tsx) and talks to it', async () => {

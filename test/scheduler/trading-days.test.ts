@@ -15,7 +15,11 @@ import { nextFireTimes } from '../../src/scheduler/schedule.ts';
 import { dailyUpdateName, seedSchedulerTasks } from '../../src/scheduler/seed.ts';
 import { createTask as createTaskOf, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
 import { calendarCoverage, exchangeDay, pickTradingDaySlots } from '../../src/scheduler/trading-days.ts';
+import { tushareSource } from '../../src/market/sync/sources.ts';
+import { calendarHorizon, syncDataset } from '../../src/market/sync/sync.service.ts';
+import { makeTushareClient } from '../../src/market/tushare/client.ts';
 import { bearer, makeUser } from '../helpers/accounts.ts';
+import { FAKE_TOKEN, startFakeTushare } from '../helpers/fake-tushare.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 
@@ -289,6 +293,30 @@ describe('/api/v1/scheduler with the trading-day policy', () => {
     await seedSchedulerTasks(t.db.store.db, silentLogger);
     const list = (await call('GET', '/scheduler/tasks', viewer)).json.tasks as Array<{ task: { name: string; trading_days: string | null } }>;
     expect(list.find((x) => x.task.name === dailyUpdateName)?.task.trading_days).toBe('SSE');
+  });
+});
+
+describe('the calendar sync the daily-update runs first', () => {
+  it('asks for the calendar through the end of next year, so the coming holidays are known', async () => {
+    expect(calendarHorizon(20261206)).toBe(20271231);
+    const fake = await startFakeTushare({ params: { seed: 3, stocks: 5, years: 1, end: 20261127 } });
+    const tdb = await createTestDatabase();
+    const market = await openMarketStore(':memory:');
+    try {
+      const source = tushareSource(makeTushareClient({ url: fake.url, token: FAKE_TOKEN, callsPerMinute: null, sleep: async () => {} }));
+      const out = await syncDataset({ market, pg: tdb.store, source }, { dataset: 'trade_calendar' }, { today: 20261127 });
+      expect(out.result).toBe('success');
+      const asked = fake.calls.filter((c) => c.apiName === 'trade_cal').map((c) => `${c.params.exchange} ${c.params.end_date}`);
+      expect(asked).toEqual(['SSE 20271231', 'SZSE 20271231', 'BSE 20271231']);
+      // Other datasets still end at the latest closed trading day.
+      fake.calls.length = 0;
+      await syncDataset({ market, pg: tdb.store, source }, { dataset: 'index_daily' }, { today: 20261127 });
+      expect(fake.calls.find((c) => c.apiName === 'index_daily')?.params.end_date).toBe('20261127');
+    } finally {
+      await market.close();
+      await tdb.drop();
+      await fake.close();
+    }
   });
 });
 

@@ -7,7 +7,8 @@
  *   syncDataset(deps, request, control) → SyncOutcome
  *     deps:    { market, pg, source }                      (source: tushareSource(client) or demoSource(m))
  *     request: { dataset, codes?, start?, end? }           (dates YYYYMMDD; end defaults to the latest
- *                                                            closed trading day, start to end)
+ *                                                            closed trading day — for the calendar, the end
+ *                                                            of next year — start to end)
  *     control: { signal?, onProgress?, checkpoint?, resumeFrom?, runId?, runAttempt?, lease? }
  *       signal      aborts between batches; a batch being written still lands whole.
  *       onProgress  called after each committed batch: { done, total, currentDate, counts }.
@@ -97,6 +98,11 @@ export function shanghaiToday(now = new Date()): { date: number; afterPublish: b
   return { date: toYmd(sh), afterPublish: sh.getUTCHours() >= 17 };
 }
 
+/** The last day a calendar sync asks for by default: 31 December of the year after `today`'s. */
+export function calendarHorizon(today: number): number {
+  return (Math.floor(today / 10000) + 1) * 10000 + 1231;
+}
+
 export async function latestClosedDate(source: MarketSource, now = new Date(), signal?: AbortSignal): Promise<number> {
   const { date, afterPublish } = shanghaiToday(now);
   const back = addDays(date, -20);
@@ -123,7 +129,9 @@ export async function syncDataset(deps: SyncDeps, request: SyncRequest, control:
   let committedBatches = 0;
   let error: string | null = null;
   try {
-    const end = request.end ?? control.today ?? (await latestClosedDate(deps.source, new Date(), control.signal));
+    // The calendar is published ahead (each December for the next year): it is synced through the end
+    // of next year, so trading-day schedules (src/scheduler/trading-days.ts) know the coming holidays.
+    const end = request.end ?? (def.name === 'trade_calendar' ? calendarHorizon(control.today ?? shanghaiToday().date) : (control.today ?? (await latestClosedDate(deps.source, new Date(), control.signal))));
     const start = request.start ?? (def.perTradeDate || def.name === 'index_daily' ? end : 19900101);
     if (start > end) throw new AppError(400, 'invalid_range', `start ${start} is after end ${end}`);
 
