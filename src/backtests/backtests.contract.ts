@@ -13,7 +13,7 @@ import { boundedDate, boundedInt, pageQuery } from '../http/input.ts';
 import { boards } from './backtest-request.ts';
 import { progressJson, RunErrorSchema, RunProgressSchema, runErrorJson } from '../runs/runs.contract.ts';
 import { runStatuses, type RunStatus } from '../runs/run.types.ts';
-import type { Backtest, KeyMetrics } from './backtests.service.ts';
+import type { Backtest, KeyMetrics } from './backtest.types.ts';
 import type { StoredExtras, StoredPosition, StoredSeries } from './results.ts';
 
 /** A day as a submission writes it. */

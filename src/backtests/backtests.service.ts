@@ -14,11 +14,12 @@ import { AppError } from '../http/errors.ts';
 import { audit, type AuditActor } from '../audit/audit.service.ts';
 import { shownRunError } from '../runs/run.mapping.ts';
 import type { RunsService } from '../runs/runs.service.ts';
-import { isTerminal, type RunErrorInfo, type RunProgress, type RunStatus } from '../runs/run.types.ts';
+import { isTerminal, type RunProgress, type RunStatus } from '../runs/run.types.ts';
 import { visibleStrategy } from '../strategies/strategies.service.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import { fromYmd, isoDay, toYmd, ymdOf } from '../market/days.ts';
 import type { BacktestSpec, StrategyRef } from './backtest-request.ts';
+import type { Backtest, KeyMetrics } from './backtest.types.ts';
 import type { SubmitBacktest } from './backtests.contract.ts';
 import { answerableSpec, type StrategyCode } from './plan.ts';
 import * as repo from './backtests.repository.ts';
@@ -47,36 +48,6 @@ export function backtestSubmitLimitsOf(config: Pick<Config, 'backtestMaxQueuedPe
 }
 
 export const backtestExecutorName = 'backtest';
-
-export interface KeyMetrics {
-  totalReturn: number | null;
-  annualizedReturn: number | null;
-  sharpe: number | null;
-  maxDrawdown: number | null;
-  volatility: number | null;
-  excessReturn: number | null;
-  finalValue: number | null;
-  tradeCount: number | null;
-}
-
-export interface Backtest {
-  id: number;
-  runId: number | null;
-  ownerId: number;
-  ownerName: string | null;
-  name: string;
-  spec: BacktestSpec;
-  status: RunStatus;
-  control: 'cancel' | 'pause' | null;
-  progress: RunProgress | null;
-  error: RunErrorInfo | null;
-  eventSeq: number;
-  rerunOf: number | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  metrics: KeyMetrics | null;
-}
 
 const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 const date = (v: unknown) => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));

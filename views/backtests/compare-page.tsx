@@ -1,6 +1,6 @@
 /** Two to five finished backtests: equity curves overlaid on shared dates, metrics side by side. */
-import type { Metrics } from '../../src/backtest/metrics/metrics.ts';
-import type { Backtest } from '../../src/backtests/backtests.service.ts';
+import type { Metrics } from '../../src/engine/metrics/metrics.ts';
+import type { Backtest } from '../../src/backtests/backtest.types.ts';
 import type { StoredSeries } from '../../src/backtests/results.ts';
 import { Layout, type PageChrome } from '../layout.tsx';
 import { LineChart, type Line } from './charts.tsx';

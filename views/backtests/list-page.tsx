@@ -1,5 +1,5 @@
 /** The backtests list: filters, sortable columns, server-side pages, live progress for running tasks, compare/rerun/delete. */
-import type { Backtest } from '../../src/backtests/backtests.service.ts';
+import type { Backtest } from '../../src/backtests/backtest.types.ts';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import { day, num, pct, signClass, signedPct, when } from './format.ts';
 import { BacktestProgress, BacktestStatus, strategyLabel } from './parts.tsx';

@@ -1,5 +1,5 @@
 /** Small pieces shared by the backtest pages and their live stream. */
-import type { Backtest } from '../../src/backtests/backtests.service.ts';
+import type { Backtest } from '../../src/backtests/backtest.types.ts';
 import type { RunProgress, RunStatus } from '../../src/runs/run.types.ts';
 
 export function BacktestStatus(props: { status: RunStatus; control?: string | null }) {

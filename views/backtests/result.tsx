@@ -1,6 +1,6 @@
 /** The finished backtest's result, as one fragment: the task page renders it, and the page's stream swaps it in when the run ends. */
-import type { Metrics } from '../../src/backtest/metrics/metrics.ts';
-import type { Backtest } from '../../src/backtests/backtests.service.ts';
+import type { Metrics } from '../../src/engine/metrics/metrics.ts';
+import type { Backtest } from '../../src/backtests/backtest.types.ts';
 import type { ResultData, StoredPosition } from '../../src/backtests/results.ts';
 import { DrawdownChart, EquityChart } from './charts.tsx';
 import { day, money, num, pct, signClass, signedPct } from './format.ts';

@@ -1,5 +1,5 @@
 /** The task page: status and live progress while it runs; the whole result in place when it ends. */
-import type { Backtest } from '../../src/backtests/backtests.service.ts';
+import type { Backtest } from '../../src/backtests/backtest.types.ts';
 import type { RunEvent } from '../../src/runs/run.types.ts';
 import { LogLine, TimelineItem } from '../runs/run-parts.tsx';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
