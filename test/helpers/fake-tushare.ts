@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dayIndex, generateDemoMarket, type DemoMarket, type DemoParams } from '../../src/market/demo/generator.ts';
 import {
-  dayIndex, demoAdjFactors, demoCalendarRows, demoDailyBars, demoDailyBasic, demoIndexDaily, demoLimitPrices, demoStocks,
-  demoSuspensions, generateDemoMarket, type DemoMarket, type DemoParams,
-} from '../../src/market/demo/generator.ts';
+  demoAdjFactors, demoCalendarRows, demoDailyBars, demoDailyBasic, demoIndexDaily, demoLimitPrices, demoStocks, demoSuspensions,
+} from '../../src/market/demo/rows.ts';
 import { stPrefix } from '../../src/market/st-periods.ts';
 import { INT_NULL, type Batch } from '../../src/market/store/batch.ts';
 import { concatBatches } from '../../src/market/store/concat.ts';

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { datasets } from '../../src/market/datasets.ts';
 import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
-import { demoDailyBars, generateDemoMarket } from '../../src/market/demo/generator.ts';
+import { generateDemoMarket } from '../../src/market/demo/generator.ts';
+import { demoDailyBars } from '../../src/market/demo/rows.ts';
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';
 import { demoCalendar } from '../../src/market/demo/calendar.ts';
 

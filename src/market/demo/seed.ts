@@ -1,10 +1,10 @@
 import type { MarketStore } from '../duckdb.ts';
 import { appendBatch, type Batch } from '../store/batch.ts';
 import { concatBatches } from '../store/concat.ts';
+import { generateDemoMarket, type DemoMarket, type DemoParams } from './generator.ts';
 import {
-  demoAdjFactors, demoCalendarRows, demoDailyBars, demoDailyBasic, demoIndexDaily, demoLimitPrices, demoStocks,
-  demoStPeriods, demoSuspensions, generateDemoMarket, type DemoMarket, type DemoParams,
-} from './generator.ts';
+  demoAdjFactors, demoCalendarRows, demoDailyBars, demoDailyBasic, demoIndexDaily, demoLimitPrices, demoStocks, demoStPeriods, demoSuspensions,
+} from './rows.ts';
 
 export interface SeedResult {
   rows: number;

@@ -1,9 +1,9 @@
 import { datasets, nameChanges, type DatasetDef } from '../datasets.ts';
 import { stPeriodsFromNames } from '../st-periods.ts';
+import { dayIndex, DEMO_INDEX, type DemoMarket } from '../demo/generator.ts';
 import {
-  dayIndex, demoAdjFactors, demoCalendarRows, demoDailyBars, demoDailyBasic, demoIndexDaily, demoLimitPrices, demoStocks,
-  demoStPeriods, demoSuspensions, DEMO_INDEX, type DemoMarket,
-} from '../demo/generator.ts';
+  demoAdjFactors, demoCalendarRows, demoDailyBars, demoDailyBasic, demoIndexDaily, demoLimitPrices, demoStocks, demoStPeriods, demoSuspensions,
+} from '../demo/rows.ts';
 import { INT_NULL, type Batch } from '../store/batch.ts';
 import { concatBatches } from '../store/concat.ts';
 import type { TushareClient } from '../tushare/client.ts';
