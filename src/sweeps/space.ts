@@ -221,3 +221,24 @@ export function valuesAt(space: ParamSpace, indices: readonly number[]): Record<
 export function pointAt(space: ParamSpace, i: number | bigint): Record<string, ParamValue> {
   return valuesAt(space, decodeIndex(space, i));
 }
+
+/**
+ * Grid indices of the points next to grid point i: one step up or down along each axis (at most
+ * 2·D of them, fewer at the edges), in axis order, down before up. For the robustness view: a
+ * set's metric beside its neighbours' average tells a plateau from a lone spike.
+ */
+export function neighbourIndices(space: ParamSpace, i: number): number[] {
+  const k = decodeIndex(space, i);
+  const out: number[] = [];
+  let stride = 1;
+  const strides = new Array<number>(space.axes.length);
+  for (let d = space.axes.length - 1; d >= 0; d--) {
+    strides[d] = stride;
+    stride *= space.axes[d].length;
+  }
+  space.axes.forEach((a, d) => {
+    if (k[d] > 0) out.push(i - strides[d]);
+    if (k[d] < a.length - 1) out.push(i + strides[d]);
+  });
+  return out;
+}

@@ -99,3 +99,34 @@ export function walkForwardDates<D>(days: readonly D[], options: WalkForwardOpti
     oosEnd: days[w.oosEnd],
   }));
 }
+
+/** A value series as the engine's metrics read it: point 0 the start (date 0 when undated), YYYYMMDD per point. */
+export interface ValueSeries {
+  dates: ArrayLike<number>;
+  values: ArrayLike<number>;
+}
+
+/**
+ * The out-of-sample segments joined into one curve: segment w's values are rescaled so that its
+ * start point lands on the level where segment w − 1 ended, i.e. the chained curve compounds each
+ * segment's own returns V_j / V_{j−1}, beginning at `startValue`. Its dates are the first segment's
+ * start and then every segment's points after its start, so with contiguous windows the dates are
+ * the trading days of the whole out-of-sample span, once each; computeMetrics reads it as it is.
+ */
+export function chainSegments(segments: readonly ValueSeries[], startValue = 1): { dates: number[]; values: Float64Array } {
+  let length = 1;
+  for (const s of segments) length += Math.max(0, s.values.length - 1);
+  const dates: number[] = [segments.length ? segments[0].dates[0] : 0];
+  const values = new Float64Array(length);
+  values[0] = startValue;
+  let at = 1;
+  let level = startValue;
+  for (const s of segments) {
+    for (let j = 1; j < s.values.length; j++) {
+      values[at++] = level * (s.values[j] / s.values[0]);
+      dates.push(s.dates[j]);
+    }
+    if (s.values.length > 1) level = values[at - 1];
+  }
+  return { dates, values };
+}

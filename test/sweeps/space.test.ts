@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { builtinParamsJsonSchema } from '../../src/engine/builtins/registry.ts';
 import { SweepInputError } from '../../src/sweeps/errors.ts';
-import { assertGridWithin, buildSpace, decodeIndex, encodeIndex, pointAt, type ParamsJsonSchema } from '../../src/sweeps/space.ts';
+import { assertGridWithin, buildSpace, decodeIndex, encodeIndex, neighbourIndices, pointAt, type ParamsJsonSchema } from '../../src/sweeps/space.ts';
 
 const dualMa = builtinParamsJsonSchema('dual_ma') as ParamsJsonSchema;
 const grid = builtinParamsJsonSchema('grid') as ParamsJsonSchema;
@@ -133,5 +133,17 @@ describe('decodeIndex', () => {
     });
     expect(() => decodeIndex(space, 18)).toThrow(RangeError);
     expect(() => decodeIndex(space, -1)).toThrow(RangeError);
+  });
+});
+
+describe('neighbourIndices', () => {
+  it('one step along each axis, fewer at the edges', () => {
+    const space = buildSpace({ short_window: { values: [2, 3, 5] }, long_window: { values: [10, 20, 30] }, max_positions: { values: [1, 4] } }, dualMa);
+    const at = (s: number, l: number, m: number) => Number(encodeIndex(space, [s, l, m]));
+    // The middle of the 3 × 3 × 2 grid: short ±1, long ±1, and the one other max_positions.
+    expect(neighbourIndices(space, at(1, 1, 0))).toEqual([at(0, 1, 0), at(2, 1, 0), at(1, 0, 0), at(1, 2, 0), at(1, 1, 1)]);
+    // A corner has one neighbour per axis.
+    expect(neighbourIndices(space, at(0, 0, 0))).toEqual([at(1, 0, 0), at(0, 1, 0), at(0, 0, 1)]);
+    expect(neighbourIndices(space, at(2, 2, 1))).toEqual([at(1, 2, 1), at(2, 1, 1), at(2, 2, 0)]);
   });
 });

@@ -2,7 +2,8 @@
 // trading-day indices, ends inclusive; expected windows written out by hand from the formulas.
 import { describe, expect, it } from 'vitest';
 import { SweepInputError } from '../../src/sweeps/errors.ts';
-import { walkForwardDates, walkForwardWindows } from '../../src/sweeps/walk-forward.ts';
+import { periodReturns } from '../../src/engine/metrics/metrics.ts';
+import { chainSegments, walkForwardDates, walkForwardWindows } from '../../src/sweeps/walk-forward.ts';
 
 const asTuples = (ws: { isStart: number; isEnd: number; oosStart: number; oosEnd: number }[]) => ws.map((w) => [w.isStart, w.isEnd, w.oosStart, w.oosEnd]);
 
@@ -77,5 +78,26 @@ describe('walkForwardDates', () => {
       [20240102, 20240108, 20240109],
       [20240102, 20240109, 20240110],
     ]);
+  });
+});
+
+describe('chainSegments', () => {
+  it('compounds each segment from where the last one ended, dates once each', () => {
+    // Segment 1: 100 → 110 → 121 (+10 %, +10 %); segment 2 starts from its own 50: 50 → 45 → 54 (−10 %, +20 %).
+    // Chained from 1: 1, 1.1, 1.21, then 1.21·0.9 = 1.089, 1.21·1.08 = 1.3068.
+    const chained = chainSegments([
+      { dates: [20240102, 20240103, 20240104], values: [100, 110, 121] },
+      { dates: [20240104, 20240105, 20240108], values: [50, 45, 54] },
+    ]);
+    expect(chained.dates).toEqual([20240102, 20240103, 20240104, 20240105, 20240108]);
+    const expected = [1, 1.1, 1.21, 1.089, 1.3068];
+    chained.values.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 12));
+    // The chained returns are the segments' own returns, concatenated.
+    const own = [...periodReturns([100, 110, 121]), ...periodReturns([50, 45, 54])];
+    Array.from(periodReturns(chained.values)).forEach((r, i) => expect(r).toBeCloseTo(own[i], 12));
+  });
+
+  it('an empty list is the start point alone', () => {
+    expect(chainSegments([], 1e6)).toEqual({ dates: [0], values: Float64Array.from([1e6]) });
   });
 });
