@@ -1,5 +1,5 @@
 import type { MisfirePolicy, OverlapPolicy } from './policy.ts';
-import { defaultTimezone, type Schedule } from './schedule.ts';
+import type { Schedule } from './schedule.ts';
 import type { CalendarCoverage, Exchange, SlotReason } from './trading-days.ts';
 
 /** A scheduled task as services and routes see it (camelCase). */
@@ -29,11 +29,6 @@ export interface Task {
   /** Fire only on trading days of this exchange (src/scheduler/trading-days.ts); null: every slot. */
   tradingDays: Exchange | null;
 }
-
-/** What requests carry (snake_case, validated once by the route or parseInput): src/scheduler/scheduler.contract.ts. */
-export type { TaskInput, TaskPatch } from './scheduler.contract.ts';
-
-export { defaultTimezone };
 
 /** Status of a task at a moment (database clock). */
 export interface TaskStatus {
