@@ -2,13 +2,16 @@
  * Which points of a parameter space a sweep runs, and in what order, lazily:
  * - grid: every point in grid order (space.ts), refused over the maximum with the count named;
  * - random: distinct points in a seeded pseudo-random order (a keyed permutation of the grid
- *   indices, prng.ts), until `budget` valid ones are found or the space runs out;
+ *   indices, prng.ts), until `budget` valid ones are found, the space runs out, or maxConsidered
+ *   points were looked at;
  * - lhs: a Latin hypercube of `budget` points over the discrete axes (McKay, Beckman and Conover,
- *   1979): on every axis the budget is cut into `budget` strata of (nearly) equal numbers of
- *   values, each stratum used exactly once, the pairing across axes a seeded random permutation.
+ *   1979): every axis is cut into `budget` strata of (nearly) equal numbers of values, each
+ *   stratum used exactly once, the pairing across axes a seeded random permutation. Duplicate and
+ *   invalid points are skipped, not replaced (a replacement would break the strata), so an LHS
+ *   sweep can run fewer than `budget` sets; the tally says how many and why.
  *
- * Every candidate goes through the strategy's own validation (`ParamsCheck`, e.g. the zod schema's
- * safeParse, which runs dual_ma's short_window < long_window refinement); invalid combinations
+ * Every candidate goes through the strategy's own validation (`ParamsCheck` of checks.ts, e.g. the
+ * zod schema's safeParse, which runs dual_ma's short_window < long_window refinement); invalid combinations
  * are skipped and counted with their reasons. The tally is live (for progress) and is also the
  * generator's return value.
  */
