@@ -1,0 +1,166 @@
+/**
+ * The house's layering (issue 19; README, Architecture), as dependency-cruiser rules over src/ and
+ * views/, run by test/house/layers.test.ts (the one place they run: there is no CLI config).
+ * Paths are relative to the project root.
+ *
+ * A rule names what must not happen; `knownViolations` below names each place that still does,
+ * with the reason, and the test fails both on a violation not listed there and on a listed one
+ * that no longer happens (so the list only shrinks, and says so when it can).
+ */
+import type { DependencyType, IForbiddenRuleType } from 'dependency-cruiser';
+
+/** The feature folders: each the rooms of one feature (contract, routes/pages, service, repository). */
+const features = ['admin', 'audit', 'auth', 'backtests', 'executors', 'factors', 'home', 'market', 'scheduler', 'strategies', 'sweeps'];
+/** `import type`, `export type … from` and `import('…').T`: names of types, erased before anything runs. */
+const typeDeps: DependencyType[] = ['type-only', 'type-import'];
+
+export const rules: IForbiddenRuleType[] = [
+  {
+    name: 'no-circular',
+    severity: 'error',
+    comment:
+      'A cycle makes two modules one room that cannot be read, tested or moved apart, and its load order decides ' +
+      'what is undefined at import. Type-only and lazy (await import) edges count: they are the same knot on paper.',
+    from: { path: '^(src|views)/' },
+    to: { circular: true },
+  },
+  {
+    name: 'views-import-types-only',
+    severity: 'error',
+    comment:
+      'Views draw what the page hands them: from src/ they name types only (import type), so a view cannot call ' +
+      'a service, read a store or pull the sandbox into a page; data and decisions come in the model.',
+    from: { path: '^views/' },
+    to: { path: '^src/', dependencyTypesNot: typeDeps },
+  },
+  {
+    name: 'only-pages-import-views',
+    severity: 'error',
+    comment:
+      'src/ renders HTML only in the route that answers with it (*.pages.tsx); plumbing (src/http), services and ' +
+      'executors hand data on instead, so the layers stay one-way: page → view, never view ← plumbing.',
+    from: { path: '^src/', pathNot: '\\.pages\\.tsx$' },
+    to: { path: '^views/' },
+  },
+  {
+    name: 'engine-self-contained',
+    severity: 'error',
+    comment:
+      'The engine runs inside the sandbox and in worker threads: it imports npm packages and node builtins ' +
+      'only, never the server around it (README, Backtest engine).',
+    from: { path: '^src/engine/' },
+    to: { path: '^(src|views)/', pathNot: '^src/engine/' },
+  },
+  {
+    name: 'runs-know-no-feature',
+    severity: 'error',
+    comment:
+      'The run machinery (runs, leases, reaper, bus, worker pool) knows no executor and no feature: server.ts ' +
+      'hands it the registry, so a feature can change without touching how runs are queued, claimed and settled.',
+    from: { path: '^src/runs/' },
+    to: { path: `^src/(${features.filter((f) => f !== 'auth').join('|')})/` },
+  },
+  {
+    name: 'runs-auth-types-only',
+    severity: 'error',
+    comment:
+      'The run machinery may name who queued a run (auth types) but not check access itself; its routes ' +
+      '(runs.api.ts, runs.pages.tsx) guard themselves with requireRole like every route.',
+    from: { path: '^src/runs/', pathNot: '\\.(api\\.ts|pages\\.tsx)$' },
+    to: { path: '^src/auth/', dependencyTypesNot: typeDeps },
+  },
+  {
+    name: 'routes-never-import-repositories',
+    severity: 'error',
+    comment:
+      'A route (JSON *.api.ts or HTML *.pages.tsx) goes through the service, which owns transactions, access ' +
+      'and mapping; not even a row type, which is the store\'s shape and not what the route answers.',
+    from: { path: '\\.(api\\.ts|pages\\.tsx)$' },
+    to: { path: '\\.repository\\.ts$' },
+  },
+  {
+    name: 'only-services-call-repositories',
+    severity: 'error',
+    comment:
+      'Services are the only callers of repositories (route → service → repository → db). Besides services and ' +
+      'repositories themselves: the run machinery, which is the runs table\'s own service (claim, lease, reap, ' +
+      'settle), and the database code in src/db. A type-only import of a row type is not a call.',
+    from: { path: '^src/', pathNot: ['\\.service\\.ts$', '\\.repository\\.ts$', '^src/runs/', '^src/db/'] },
+    to: { path: '\\.repository\\.ts$', dependencyTypesNot: typeDeps },
+  },
+];
+
+/** One place that breaks a rule today, and why it is allowed to (for now). */
+export interface KnownViolation {
+  rule: string;
+  from: string;
+  to: string;
+  why: string;
+}
+
+export const knownViolations: KnownViolation[] = [
+  // views-import-types-only: the one date codec.
+  {
+    rule: 'views-import-types-only', from: 'views/backtests/format.ts', to: 'src/market/days.ts',
+    why: 'the one date codec (YYYYMMDD → YYYY-MM-DD, issue 19: written once): a pure module that imports nothing (the test checks), so a view using it reaches no behaviour; pages would otherwise pre-format every date of every table and chart',
+  },
+  {
+    rule: 'views-import-types-only', from: 'views/market/format.ts', to: 'src/market/days.ts',
+    why: 'the one date codec, as above',
+  },
+
+  // engine-self-contained
+  {
+    rule: 'engine-self-contained', from: 'src/engine/sandbox/bundle.ts', to: 'src/binary/files.ts',
+    why: 'TODO: the sandbox finds its isolate program through the single executable\'s file table (generatedFile); the bundle should be handed to the sandbox by its caller instead',
+  },
+
+  // only-services-call-repositories: modules that are services in all but name, and the ones still to move.
+  {
+    rule: 'only-services-call-repositories', from: 'src/auth/access-watch.ts', to: 'src/auth/access-events.repository.ts',
+    why: 'the access watch takes the channel\'s name and payload parser from beside the NOTIFY that sends them (no query); TODO: those two belong in a module of their own',
+  },
+  {
+    rule: 'only-services-call-repositories', from: 'src/auth/login-throttle.ts', to: 'src/auth/login-failures.repository.ts',
+    why: 'the login throttle is the service of the login_failures table in all but name (count, record, clear, prune in one place)',
+  },
+  {
+    rule: 'only-services-call-repositories', from: 'src/secrets/secret-key.ts', to: 'src/secrets/secret-key.repository.ts',
+    why: 'the secret key\'s start-up check is the service of the table that records which key sealed the secrets (claim the id once, compare it at every start)',
+  },
+  {
+    rule: 'only-services-call-repositories', from: 'src/factors/factor-registry.ts', to: 'src/factors/factors.repository.ts',
+    why: 'the factor registry is the factors feature\'s service in all but name (compute, store, read); TODO: name it factors.service.ts',
+  },
+  {
+    rule: 'only-services-call-repositories', from: 'src/scheduler/manager.ts', to: 'src/scheduler/tasks.repository.ts',
+    why: 'TODO: the scheduler manager loads tasks for firing, advances their slots and records slot notes itself; through tasks.service',
+  },
+  {
+    rule: 'only-services-call-repositories', from: 'src/scheduler/seed.ts', to: 'src/scheduler/tasks.repository.ts',
+    why: 'TODO: first-start seeding claims its one-time settings row and inserts the default tasks itself; through tasks.service',
+  },
+  {
+    rule: 'only-services-call-repositories', from: 'src/backtests/plan.ts', to: 'src/market/market.repository.ts',
+    why: 'TODO: the plan checks a spec against the market data (unknown codes, bar and calendar ranges, trading days, universe counts, index coverage) straight from the repository; through market.service',
+  },
+  {
+    rule: 'only-services-call-repositories', from: 'src/backtests/panel-cache.ts', to: 'src/market/market.repository.ts',
+    why: 'TODO: the panel cache finds the warm-up\'s first day (tradingDayBefore) straight from the repository; through market.service',
+  },
+  {
+    rule: 'only-services-call-repositories', from: 'src/backtests/result-data.ts', to: 'src/backtests/backtests.repository.ts',
+    why: 'TODO: the result\'s parts and the fills/orders pages are read straight from the repository; backtests.service should serve them',
+  },
+  {
+    rule: 'only-services-call-repositories', from: 'src/backtests/export-stream.ts', to: 'src/backtests/backtests.repository.ts',
+    why: 'TODO: the streamed exports slice the stored result arrays straight from the repository; backtests.service should serve the slices',
+  },
+  {
+    rule: 'only-services-call-repositories', from: 'src/market/market.cli.ts', to: 'src/market/sync/sync-log.repository.ts',
+    why: 'TODO: the sync command asks the sync log where an interrupted range stopped (findResumable) itself; through sync-log.service.ts',
+  },
+];
+
+/** No source file under src/ past this many lines (issue 19: rooms a person can hold in their head). */
+export const maxSourceLines = 400;
