@@ -1,7 +1,6 @@
 import type { Run } from '../../src/runs/run.types.ts';
 import type { TaskStatus } from '../../src/scheduler/task.types.ts';
-import type { StepState } from '../../src/executors/workflow.executor.ts';
-import type { WorkflowStep } from '../../src/executors/workflow.graph.ts';
+import type { StepGraph } from '../../src/runs/executor-registry.ts';
 
 export const iso = (d: Date | null | undefined) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '');
 
@@ -47,7 +46,10 @@ export function TasksBody(props: { statuses: TaskStatus[] }) {
             <a href={`/scheduler/tasks/${s.task.id}`}>{s.task.name}</a>
             <div class="muted small">{s.task.executor}</div>
           </td>
-          <td>{s.describe}</td>
+          <td>
+            {s.describe}
+            {s.task.tradingDays ? <div class="muted small">only on {s.task.tradingDays} trading days{s.calendar?.warning ? <span class="badge warn">calendar short</span> : null}</div> : null}
+          </td>
           <td>
             <StateBadge state={s.state} />
           </td>
@@ -85,7 +87,7 @@ const gapX = 60;
 const gapY = 24;
 
 /** The workflow's DAG as SVG: one column per dependency depth (`layers`, the step ids by depth, computed by the page route), each node coloured by its step status. */
-export function DagSvg(props: { steps: WorkflowStep[]; layers: string[][]; state: Record<string, StepState> | null }) {
+export function DagSvg(props: StepGraph) {
   const cols = props.layers;
   const pos = new Map<string, { x: number; y: number }>();
   cols.forEach((col, i) => col.forEach((id, j) => pos.set(id, { x: 10 + i * (nodeW + gapX), y: 10 + j * (nodeH + gapY) })));
