@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../../src/logger.ts';
 import type { MarketStore } from '../../src/market/duckdb.ts';
 import type { ExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import type { RunsRuntime, RunsSettings } from '../../src/runs/runs.runtime.ts';
+import { makeRunsCore, startRuns, type ReaperHooks, type RunsRuntime, type RunsSettings } from '../../src/runs/runs.runtime.ts';
 import type { RunsService } from '../../src/runs/runs.service.ts';
 import type { SecretBox } from '../../src/secrets/secret-box.ts';
 import { serverExecutors, serverPanelCache, startServerRuns } from '../../src/server.ts';
@@ -39,4 +39,21 @@ export async function startTestRuns(
 export function testServerExecutors(pg: PgStore, market: MarketStore, runs: () => RunsService, env: Record<string, string> = {}): ExecutorRegistry {
   const config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...env });
   return makeExecutorRegistry(serverExecutors({ config, pg, market, panels: serverPanelCache(config, market), secrets: null, runs }));
+}
+
+/**
+ * The run machinery over `registry` with workers, as a test gives it (no server executors, no
+ * reaper hooks unless given). Settings go over testRunsSettings.
+ */
+export function startTestWorkers(
+  pg: PgStore,
+  registry: ExecutorRegistry,
+  o: { settings?: Partial<RunsSettings>; logger?: Logger; reaperHooks?: ReaperHooks } = {},
+): Promise<RunsRuntime> {
+  return startRuns({ pg, registry, logger: o.logger ?? silentLogger, settings: { ...testRunsSettings, ...o.settings }, reaperHooks: o.reaperHooks });
+}
+
+/** The runs service over `registry` without workers: runs it queues stay queued. */
+export function testRunsService(pg: PgStore, registry: ExecutorRegistry, logger: Logger = silentLogger): RunsService {
+  return makeRunsCore(pg, registry, logger).service;
 }

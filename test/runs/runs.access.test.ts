@@ -1,52 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/access.ts';
-import { createApp } from '../../src/app.tsx';
-import { loadConfig } from '../../src/config.ts';
-import { diagnosticExecutors } from '../../src/executors/diagnostic.executors.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
-import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import { makeRunsCore } from '../../src/runs/runs.runtime.ts';
 import type { RunsService } from '../../src/runs/runs.service.ts';
-import { defaultAssets } from '../../src/server.ts';
+import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
-import { insertPrincipals } from '../helpers/accounts.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 
 // No workers here: runs stay queued, which is what access and listing need.
-let db: TestDatabase;
-let market: MarketStore;
+let t: TestApp;
 let runs: RunsService;
-const registry = makeExecutorRegistry(diagnosticExecutors);
 const alice = principal('analyst', 10);
 const bob = principal('analyst', 11);
 const viewer = principal('viewer', 12);
 const admin = principal('admin', 1);
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await insertPrincipals(db.store.db, [alice, bob, viewer, admin]);
-  market = await openMarketStore(':memory:');
-  runs = makeRunsCore(db.store, registry, silentLogger).service;
+  t = await makeTestApp({}, { principals: [alice, bob, viewer, admin] });
+  runs = t.deps.runs!;
 });
-afterAll(async () => {
-  await market?.close();
-  await db?.drop();
-});
+afterAll(() => t?.close());
 
-const as = (p: Principal | null) =>
-  createApp({
-    config: loadConfig({ LOG_LEVEL: 'silent' }),
-    logger: silentLogger,
-    pg: db.store,
-    market,
-    assets: defaultAssets(),
-    version: 'test',
-    startedAt: new Date(),
-    runs,
-    executors: registry,
-    authenticate: actingAs(p),
-  });
+const as = (p: Principal | null) => t.appWith({ authenticate: actingAs(p) });
 
 describe('who sees and controls which runs', () => {
   it('hides a user run from other non-admins (404) and shows system runs to every viewer', async () => {

@@ -1,54 +1,28 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.tsx';
-import { loadConfig } from '../../src/config.ts';
-import { diagnosticExecutors } from '../../src/executors/diagnostic.executors.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
-import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import { startRuns, type RunsRuntime } from '../../src/runs/runs.runtime.ts';
-import { defaultAssets } from '../../src/server.ts';
+import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
+import { makeTestApp, type App, type TestApp } from '../helpers/app.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
-import { insertPrincipals } from '../helpers/accounts.ts';
 import { nonSnakeKeys } from '../helpers/contract-check.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
+import type { TestDatabase } from '../helpers/pg.ts';
 
+let t: TestApp;
 let db: TestDatabase;
-let market: MarketStore;
 let rt: RunsRuntime;
-let app: ReturnType<typeof createApp>;
-const registry = makeExecutorRegistry(diagnosticExecutors);
+let app: App;
 const admin = principal('admin', 1);
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await insertPrincipals(db.store.db, [admin, principal('analyst', 2)]);
-  market = await openMarketStore(':memory:');
-  rt = await startRuns({
-    pg: db.store,
-    registry,
-    logger: silentLogger,
-    settings: { concurrency: { backtest: 1, io: 4 }, leaseMs: 5000, heartbeatMs: 300, pollMs: 500, reaperMs: 500, maxRetryDelayMs: 2000, abortGraceMs: 1000, flushIntervalMs: 50 },
-  });
-  app = createApp({
-    config: loadConfig({ LOG_LEVEL: 'silent' }),
-    logger: silentLogger,
-    pg: db.store,
-    market,
-    assets: defaultAssets(),
-    version: 'test',
-    startedAt: new Date(),
-    runs: rt.service,
-    executors: registry,
+  t = await makeTestApp({}, {
+    principals: [admin, principal('analyst', 2)],
     authenticate: actingAs(admin),
+    workers: { settings: { concurrency: { backtest: 1, io: 4 }, leaseMs: 5000, heartbeatMs: 300, pollMs: 500, reaperMs: 500, maxRetryDelayMs: 2000, abortGraceMs: 1000, flushIntervalMs: 50 } },
   });
+  ({ db, app } = t);
+  rt = t.runtime!;
 });
-afterAll(async () => {
-  await rt?.stop(2000);
-  await market?.close();
-  await db?.drop();
-});
+afterAll(() => t?.close());
 
 const post = (path: string, body?: unknown) =>
   app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -80,7 +54,7 @@ describe('queueing', () => {
   });
 
   it('lets only admins queue diagnostic executors', async () => {
-    const analystApp = createApp({ ...(app as any), config: loadConfig({ LOG_LEVEL: 'silent' }), logger: silentLogger, pg: db.store, market, assets: defaultAssets(), version: 't', startedAt: new Date(), runs: rt.service, executors: registry, authenticate: actingAs(principal('analyst', 2)) });
+    const analystApp = t.appWith({ authenticate: actingAs(principal('analyst', 2)) });
     const res = await analystApp.request('/api/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ executor: 'noop' }) });
     expect(res.status).toBe(403);
   });
@@ -309,10 +283,7 @@ describe('SSE', () => {
 
 describe('SSE over a real socket', () => {
   it('notices clients that drop the connection (200 cycles through @hono/node-server)', async () => {
-    const { serve } = await import('@hono/node-server');
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((r) => server.once('listening', r));
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const base = await t.listen();
     const run = await rt.service.queueRun({ executor: 'sleep', params: { ms: 60_000, steps: 600 } });
     try {
       for (let i = 0; i < 200; i++) {
@@ -324,8 +295,6 @@ describe('SSE over a real socket', () => {
       await waitFor(async () => rt.bus.listenerCount() === 0);
     } finally {
       await rt.service.cancel(run.id);
-      server.close();
-      if ('closeAllConnections' in server) server.closeAllConnections();
     }
   });
 
