@@ -5,7 +5,7 @@ import { defineExecutor, RunError, type RunContext } from '../runs/executor-regi
 import type { RunsService } from '../runs/runs.service.ts';
 import { taskNamed } from '../scheduler/tasks.service.ts';
 import { isTerminal, type RunStatus } from '../runs/run.types.ts';
-import { topoOrder, validateWorkflow, workflowParamsSchema, type WorkflowParams, type WorkflowStep } from './workflow.graph.ts';
+import { layers, topoOrder, validateWorkflow, workflowParamsSchema, type WorkflowParams, type WorkflowStep } from './workflow.graph.ts';
 
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 export interface StepState {
@@ -68,6 +68,7 @@ export function makeWorkflowExecutor(deps: WorkflowDeps) {
     queueRole: 'admin',
     run: (p, ctx) => runWorkflow(p, ctx, deps.db, deps.runs()),
     validate: validateWorkflow,
+    graph: (p, run) => ({ steps: p.steps, layers: layers(p.steps), state: run ? workflowStepStates(run) : null }),
   });
 }
 

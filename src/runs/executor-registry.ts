@@ -56,6 +56,35 @@ export interface ExecutorDefinition<S extends z.ZodType = z.ZodType> {
    * AppError 400 whose field (and message) starts with `params.` (the scheduler names it `config.`).
    */
   validate?(params: z.output<S>, deps: ValidateDeps): void | Promise<void>;
+  /**
+   * For executors whose run is a graph of child runs: the graph of these params, with the step
+   * states of `run` (its result once ended, else its checkpoint). Pages draw it without knowing the executor.
+   */
+  graph?(params: z.output<S>, run: { result: unknown; checkpoint: unknown } | null): StepGraph;
+}
+
+/** One step of a run made of steps, as drawn: what it runs (an executor, or a saved task) and what it waits for. */
+export interface GraphStep {
+  id: string;
+  depends_on: readonly string[];
+  executor?: string;
+  task?: string;
+}
+
+/** How far one step of a run got: its child run and status (pending before it starts). */
+export interface GraphStepState {
+  status: string;
+  runId: number | null;
+  error?: string | null;
+}
+
+/** The steps of a run made of steps (a workflow's DAG), in columns by depth, with their states in one run. */
+export interface StepGraph {
+  steps: readonly GraphStep[];
+  /** Step ids by depth: a step's column is one past its deepest dependency's. */
+  layers: string[][];
+  /** Each step's state in the run given, or null when none was given. */
+  state: Record<string, GraphStepState> | null;
 }
 
 /** What an executor's `validate` may consult. */

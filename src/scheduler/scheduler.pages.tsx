@@ -7,8 +7,6 @@ import type { AppEnv } from '../http/env.ts';
 import { parseInput } from '../http/contract.ts';
 import { AppError } from '../http/errors.ts';
 import { sleepUnlessAborted, streamSSEWhileAllowed } from '../http/sse.ts';
-import { workflowStepStates } from '../executors/workflow.executor.ts';
-import { layers, workflowParamsSchema } from '../executors/workflow.graph.ts';
 import { CronPreview, ConfigFields, TaskForm, type CronPreviewModel, type ExecutorInfo } from '../../views/scheduler/form.tsx';
 import { RunHistory, StatsPage, TaskPage, TasksPage } from '../../views/scheduler/pages.tsx';
 import { DagSvg, TasksBody } from '../../views/scheduler/parts.tsx';
@@ -60,14 +58,15 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
 
   app.get('/scheduler/stats', requireRole('viewer'), async (c) => c.html(<StatsPage chrome={chrome(c)} admin={isAdmin(c)} stats={await svc.schedulerStats(deps)} />));
 
+  /** The step graph of a task whose executor draws one (a workflow), with the states of its latest run. */
   const dagOf = async (t: Task) => {
-    if (t.executor !== 'workflow') return null;
-    const parsed = workflowParamsSchema.safeParse(t.config);
+    const def = deps.registry.get(t.executor);
+    if (!def?.graph) return null;
+    const parsed = def.params.safeParse(t.config);
     if (!parsed.success) return null;
-    const { runs } = await deps.runs.listRuns({ taskId: t.id, executor: 'workflow' }, { limit: 1, offset: 0 });
+    const { runs } = await deps.runs.listRuns({ taskId: t.id, executor: t.executor }, { limit: 1, offset: 0 });
     const run = runs[0];
-    const state = run ? workflowStepStates(run) : null;
-    return { steps: parsed.data.steps, layers: layers(parsed.data.steps), state, runId: run?.id ?? null };
+    return { ...def.graph(parsed.data, run ?? null), runId: run?.id ?? null };
   };
 
   app.get('/scheduler/tasks/:id{[0-9]+}', requireRole('viewer'), async (c) => {
@@ -91,7 +90,7 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
   app.get('/scheduler/tasks/:id{[0-9]+}/dag', requireRole('viewer'), async (c) => {
     const t = await svc.mustGetTask(deps.db, idOf(c.req.param('id')));
     const dag = await dagOf(t);
-    if (!dag) throw new AppError(404, 'not_found', `task ${t.name} is not a workflow`);
+    if (!dag) throw new AppError(404, 'not_found', `task ${t.name} has no step graph (it is not a workflow)`);
     return c.html(
       <div class="dag-frame" id="dag" hx-get={`/scheduler/tasks/${t.id}/dag`} hx-trigger="every 2s" hx-swap="outerHTML">
         <DagSvg steps={dag.steps} layers={dag.layers} state={dag.state} />

@@ -1,8 +1,7 @@
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import type { Run } from '../../src/runs/run.types.ts';
 import type { SlotNote, Task, TaskStatus } from '../../src/scheduler/task.types.ts';
-import type { WorkflowParams } from '../../src/executors/workflow.graph.ts';
-import type { StepState } from '../../src/executors/workflow.executor.ts';
+import type { StepGraph } from '../../src/runs/executor-registry.ts';
 import { NoRunsRow, ProgressBar, StatusBadge } from '../runs/run-parts.tsx';
 import { Countdown, DagSvg, duration, iso, StateBadge, TasksBody, zoned } from './parts.tsx';
 
@@ -76,7 +75,7 @@ export function TaskPage(props: {
   notes: SlotNote[];
   admin: boolean;
   showConfig: boolean;
-  dag: { steps: WorkflowParams['steps']; layers: string[][]; state: Record<string, StepState> | null; runId: number | null } | null;
+  dag: (StepGraph & { runId: number | null }) | null;
 }) {
   const s = props.status;
   const t = s.task;
