@@ -1,46 +1,32 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.tsx';
 import { parseInput } from '../../src/http/contract.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
 import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import { seedSchedulerTasks } from '../../src/scheduler/seed.ts';
 import { TaskInputSchema } from '../../src/scheduler/scheduler.contract.ts';
 import { createTask } from '../../src/scheduler/tasks.service.ts';
-import { defaultAssets } from '../../src/server.ts';
+import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
-import { insertPrincipals } from '../helpers/accounts.ts';
-import { hasChromium, launchBrowser } from '../helpers/browser.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
-import { startTestRuns } from '../helpers/runs-runtime.ts';
-
-const artifacts = join(process.cwd(), 'test-artifacts');
+import { artifact, hasChromium, launchBrowser, watchProblems } from '../helpers/browser.ts';
+import type { TestDatabase } from '../helpers/pg.ts';
 
 describe.skipIf(!hasChromium)('scheduler pages in a browser', () => {
+  let t: TestApp;
   let db: TestDatabase;
-  let market: MarketStore;
   let rt: RunsRuntime;
-  let server: ServerType;
   let base: string;
   let browser: Browser;
   let wfTaskId = 0;
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    db = await createTestDatabase();
-    await insertPrincipals(db.store.db, [principal('admin', 1)]);
-    market = await openMarketStore(':memory:');
-    const started = await startTestRuns(db.store, market);
-    rt = started.runtime;
+    t = await makeTestApp({}, { principals: [principal('admin', 1)], authenticate: actingAs(principal('admin', 1)), serverExecutors: true, workers: {} });
+    ({ db } = t);
+    rt = t.runtime!;
     await seedSchedulerTasks(db.store.db, silentLogger);
     const actor = { userId: null, username: 'test', ip: null, userAgent: null };
-    const deps = { db: db.store.db, registry: started.registry, runs: rt.service };
+    const deps = { db: db.store.db, registry: t.deps.executors!, runs: rt.service };
     await createTask(deps, actor, parseInput(TaskInputSchema, { name: 'heartbeat', executor: 'noop', schedule: { kind: 'interval', every_seconds: 30, timezone: 'UTC' } }));
     const wf = await createTask(deps, actor, parseInput(TaskInputSchema, {
       name: 'nightly checks',
@@ -60,43 +46,22 @@ describe.skipIf(!hasChromium)('scheduler pages in a browser', () => {
       },
     }));
     wfTaskId = wf.id;
-    const app = createApp({
-      config: started.config,
-      logger: silentLogger,
-      pg: db.store,
-      market,
-      assets: defaultAssets(),
-      version: 'test',
-      startedAt: new Date(),
-      runs: rt.service,
-      executors: started.registry,
-      authenticate: actingAs(principal('admin', 1)),
-    });
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await t.listen();
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
-    rt.bus.closeAll();
-    if (server && 'closeAllConnections' in server) server.closeAllConnections();
-    server?.close();
-    await rt?.stop(2000);
-    await market?.close();
-    await db?.drop();
+    await t?.close();
   });
 
   it('creates a task with the form (live cron preview, schema-generated config), triggers it and watches its run finish', async () => {
     const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    const problems = watchProblems(page);
 
     await page.goto(`${base}/scheduler`);
     await expect(page.locator('#tasks-body tr').count()).resolves.toBe(3);
     expect(await page.locator('#tasks-body').textContent()).toContain('At 18:00, Monday through Friday (Asia/Shanghai)');
-    await page.screenshot({ path: join(artifacts, 'scheduler-list.png'), fullPage: true });
+    await page.screenshot({ path: artifact('scheduler-list.png'), fullPage: true });
 
     await page.goto(`${base}/scheduler/new`);
     await page.fill('#f-name', 'form made');
@@ -113,17 +78,17 @@ describe.skipIf(!hasChromium)('scheduler pages in a browser', () => {
     await page.fill('input[name="cfg.ms:num"]', '1500');
     await page.fill('input[name="cfg.steps:num"]', '5');
     await page.uncheck('input[name="enabled"]');
-    await page.screenshot({ path: join(artifacts, 'scheduler-form.png'), fullPage: true });
+    await page.screenshot({ path: artifact('scheduler-form.png'), fullPage: true });
     await page.click('button[type="submit"].primary');
     await page.waitForURL(/\/scheduler\/tasks\/\d+$/);
     expect(await page.locator('h1').textContent()).toContain('form made');
     expect(await page.locator('dl.facts').textContent()).toContain('"ms": 1500');
-    await page.screenshot({ path: join(artifacts, 'scheduler-task.png'), fullPage: true });
+    await page.screenshot({ path: artifact('scheduler-task.png'), fullPage: true });
 
     await page.click('form[action$="/trigger"] button');
     await page.waitForURL(/\/runs\/\d+$/);
     await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('succeeded'), undefined, { timeout: 20_000 });
-    await page.screenshot({ path: join(artifacts, 'scheduler-run-done.png'), fullPage: true });
+    await page.screenshot({ path: artifact('scheduler-run-done.png'), fullPage: true });
     // Once more with overrides: bad JSON is named in the page; a good object reaches that run's params only.
     await page.goBack();
     await page.waitForURL(/\/scheduler\/tasks\/\d+$/);
@@ -163,9 +128,9 @@ describe.skipIf(!hasChromium)('scheduler pages in a browser', () => {
     await expect(dag.locator('rect.dag-node.succeeded').count()).resolves.toBe(3);
     await expect(dag.locator('rect.dag-node.failed').count()).resolves.toBe(1);
     await expect(dag.locator('rect.dag-node.skipped').count()).resolves.toBe(1);
-    await page.screenshot({ path: join(artifacts, 'scheduler-workflow.png'), fullPage: true });
+    await page.screenshot({ path: artifact('scheduler-workflow.png'), fullPage: true });
     await page.goto(`${base}/scheduler/stats`);
     expect(await page.locator('table').textContent()).toContain('nightly checks');
-    await page.screenshot({ path: join(artifacts, 'scheduler-stats.png'), fullPage: true });
+    await page.screenshot({ path: artifact('scheduler-stats.png'), fullPage: true });
   }, 60_000);
 });
