@@ -1,27 +1,17 @@
 /// <reference lib="dom" />
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.tsx';
-import { loadConfig } from '../../src/config.ts';
-import { diagnosticExecutors } from '../../src/executors/diagnostic.executors.ts';
 import { parseInput } from '../../src/http/contract.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { addDays, isoDay } from '../../src/market/days.ts';
-import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
-import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import { makeRunsCore } from '../../src/runs/runs.runtime.ts';
 import { makeSchedulerManager } from '../../src/scheduler/manager.ts';
 import { TaskInputSchema } from '../../src/scheduler/scheduler.contract.ts';
 import { dailyUpdateName, seedSchedulerTasks } from '../../src/scheduler/seed.ts';
 import { createTask } from '../../src/scheduler/tasks.service.ts';
 import { exchangeDay } from '../../src/scheduler/trading-days.ts';
-import { defaultAssets } from '../../src/server.ts';
-import { insertPrincipals } from '../helpers/accounts.ts';
+import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
 import { artifact, hasChromium, launchBrowser } from '../helpers/browser.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 
 /**
  * Trading-day schedules in a browser (issue 22): the seeded daily-update warns that the SSE
@@ -33,9 +23,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 const isWeekend = (ymd: number) => [0, 6].includes(new Date(`${isoDay(ymd)}T00:00:00Z`).getUTCDay());
 
 describe.skipIf(!hasChromium)('trading-day schedules in a browser', () => {
-  let db: TestDatabase;
-  let market: MarketStore;
-  let server: ServerType;
+  let t: TestApp;
   let base: string;
   let browser: Browser;
   let dailyId = 0;
@@ -44,53 +32,41 @@ describe.skipIf(!hasChromium)('trading-day schedules in a browser', () => {
   const holiday: number[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await insertPrincipals(db.store.db, [principal('admin', 1)]);
-    market = await openMarketStore(':memory:');
     const weekdays: number[] = [];
     for (let d = addDays(today, 1); weekdays.length < 3; d = addDays(d, 1)) if (!isWeekend(d)) weekdays.push(d);
     holiday.push(weekdays[1], weekdays[2]);
-    await market.write(async (c) => {
-      for (let d = addDays(today, -5); d <= addDays(today, 10); d = addDays(d, 1)) {
-        await c.run(`insert into trade_calendar values ('SSE', $1, $2, null)`, [d, isWeekend(d) || holiday.includes(d) ? 0 : 1]);
-      }
+    t = await makeTestApp({}, {
+      principals: [principal('admin', 1)],
+      authenticate: actingAs(principal('admin', 1)),
+      prepareMarket: (market) =>
+        market.write(async (c) => {
+          for (let d = addDays(today, -5); d <= addDays(today, 10); d = addDays(d, 1)) {
+            await c.run(`insert into trade_calendar values ('SSE', $1, $2, null)`, [d, isWeekend(d) || holiday.includes(d) ? 0 : 1]);
+          }
+        }),
     });
-    const registry = makeExecutorRegistry(diagnosticExecutors);
-    const runs = makeRunsCore(db.store, registry, silentLogger).service;
+    const db = t.db;
+    const { market } = t;
+    // makeTestApp filled both in (the diagnostic executors, a runs service without workers).
+    const registry = t.deps.executors!;
+    const runs = t.deps.runs!;
     await seedSchedulerTasks(db.store.db, silentLogger);
     dailyId = Number((await db.store.db.selectFrom('scheduled_tasks').select('id').where('name', '=', dailyUpdateName).executeTakeFirstOrThrow()).id);
     const actor = { userId: null, username: 'test', ip: null, userAgent: null };
-    const t = await createTask({ db: db.store.db, registry, runs, market }, actor, parseInput(TaskInputSchema, { name: 'close sync', executor: 'noop', schedule: { kind: 'cron', expression: '30 15 * * 1-5', timezone: 'Asia/Shanghai' }, trading_days: 'SSE', overlap: 'allow', max_concurrent: 5 }));
-    closeSyncId = t.id;
+    const task = await createTask({ db: db.store.db, registry, runs, market }, actor, parseInput(TaskInputSchema, { name: 'close sync', executor: 'noop', schedule: { kind: 'cron', expression: '30 15 * * 1-5', timezone: 'Asia/Shanghai' }, trading_days: 'SSE', overlap: 'allow', max_concurrent: 5 }));
+    closeSyncId = task.id;
     // The scheduler decides the slots of the day before the holiday and of the holiday itself (clock set to each).
     const slot = (d: number) => new Date(`${isoDay(d)}T07:30:00Z`);
-    await db.store.db.updateTable('scheduled_tasks').set({ last_slot: new Date(slot(weekdays[0]).getTime() - 60_000) }).where('id', '=', t.id).execute();
+    await db.store.db.updateTable('scheduled_tasks').set({ last_slot: new Date(slot(weekdays[0]).getTime() - 60_000) }).where('id', '=', task.id).execute();
     for (const d of [weekdays[0], holiday[0]]) {
-      await makeSchedulerManager({ pg: db.store, runs, logger: silentLogger, market, clock: () => new Date(slot(d).getTime() + 5000) }).fireDue([t.id]);
+      await makeSchedulerManager({ pg: db.store, runs, logger: silentLogger, market, clock: () => new Date(slot(d).getTime() + 5000) }).fireDue([task.id]);
     }
-    const app = createApp({
-      config: loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false' }),
-      logger: silentLogger,
-      pg: db.store,
-      market,
-      assets: defaultAssets(),
-      version: 'test',
-      startedAt: new Date(),
-      runs,
-      executors: registry,
-      authenticate: actingAs(principal('admin', 1)),
-    });
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await t.listen();
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
-    if (server && 'closeAllConnections' in server) server.closeAllConnections();
-    server?.close();
-    await market?.close();
-    await db?.drop();
+    await t?.close();
   });
 
   it('warns on the seeded daily-update that the calendar does not cover the next 30 days', async () => {

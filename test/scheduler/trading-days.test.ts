@@ -8,7 +8,6 @@ import { silentLogger } from '../../src/logger.ts';
 import { addDays, isoDay } from '../../src/market/days.ts';
 import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import { makeRunsCore } from '../../src/runs/runs.runtime.ts';
 import { makeSchedulerManager } from '../../src/scheduler/manager.ts';
 import { TaskInputSchema } from '../../src/scheduler/scheduler.contract.ts';
 import { nextFireTimes } from '../../src/scheduler/schedule.ts';
@@ -21,6 +20,7 @@ import { makeTushareClient } from '../../src/market/tushare/client.ts';
 import { bearer, makeUser } from '../helpers/accounts.ts';
 import { FAKE_TOKEN, startFakeTushare } from '../helpers/fake-tushare.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
+import { testRunsService } from '../helpers/runs-runtime.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 
 /**
@@ -101,7 +101,7 @@ describe('the manager on a calendar with a holiday', () => {
     market = await openMarketStore(':memory:');
     await writeCalendar(market, 'SSE', 20260901, 20261020, nationalDay);
     const registry = makeExecutorRegistry(diagnosticExecutors);
-    deps = { db: tdb.store.db, registry, runs: makeRunsCore(tdb.store, registry, silentLogger).service, market };
+    deps = { db: tdb.store.db, registry, runs: testRunsService(tdb.store, registry), market };
   });
   afterAll(async () => {
     await market?.close();
