@@ -5,25 +5,21 @@
  * opened on A and access is changed through B's HTTP API, so the signal crosses the NOTIFY bus.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.tsx';
 import { accessEndedReason } from '../../src/auth/access-check.service.ts';
 import { makeAccessWatch, type AccessWatch } from '../../src/auth/access-watch.ts';
 import { createToken } from '../../src/auth/tokens.service.ts';
 import { systemActor } from '../../src/auth/users.service.ts';
-import { openPostgres, type PgStore } from '../../src/db/database.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { makeRunsCore } from '../../src/runs/runs.runtime.ts';
 import { AccessEndedEventSchema } from '../../src/runs/runs.contract.ts';
 import { bearer, Browser, makeUser } from '../helpers/accounts.ts';
-import { makeTestApp, type TestApp } from '../helpers/app.ts';
+import { makeTestApp, type App, type TestApp } from '../helpers/app.ts';
 
 /** How soon after the change the stream must have ended (the issue's bound). */
 const closeWithinMs = 1000;
 
 let t: TestApp;
-let storeB: PgStore;
-let appA: ReturnType<typeof createApp>;
-let appB: ReturnType<typeof createApp>;
+let instanceB: Awaited<ReturnType<TestApp['secondInstance']>>;
+let appA: App;
+let appB: App;
 let watchA: AccessWatch;
 let admin: { id: number; token: string };
 /** Re-checks A's watch has finished: once one has, that stream's watch listens and its credential was live. */
@@ -47,10 +43,10 @@ beforeAll(async () => {
       throw err;
     },
   });
-  appA = createApp({ ...t.deps, accessWatch: watchA });
+  appA = t.appWith({ accessWatch: watchA });
   // Instance B: its own connections to the same database (PGlite has one process: the same store).
-  storeB = t.db.url ? await openPostgres({ databaseUrl: t.db.url, pgliteDir: null, maxConnections: 3 }) : t.db.store;
-  appB = createApp({ ...t.deps, pg: storeB, runs: makeRunsCore(storeB, t.deps.executors!, silentLogger).service });
+  instanceB = await t.secondInstance();
+  appB = instanceB.app;
   admin = await makeUser(t, 'root', 'admin');
 });
 
@@ -64,7 +60,7 @@ afterAll(async () => {
   };
   await Promise.all(openReaders.map((r, i) => bounded(`cancelling open stream ${i + 1} of ${openReaders.length}`, () => r.cancel(), 5000)));
   await bounded('closing access watch A', async () => watchA?.close());
-  if (storeB && storeB !== t.db.store) await bounded('closing instance B\'s store', () => storeB.close());
+  if (instanceB) await bounded('closing instance B\'s store', () => instanceB.close());
   await bounded('closing the test app and dropping its database', async () => t?.close());
 });
 
@@ -257,7 +253,7 @@ describe('an open stream ends when its access ends, in every instance', () => {
         throw err;
       },
     });
-    const appC = createApp({ ...t.deps, accessWatch: watch });
+    const appC = t.appWith({ accessWatch: watch });
     try {
       const tokenId = await firstTokenId(u.id);
       const sse = readSse(await appC.request(`/api/v1/runs/${u.runId}/events`, { headers: bearer(u.token) }));

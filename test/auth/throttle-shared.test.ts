@@ -4,31 +4,24 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.tsx';
 import { makeLoginThrottle } from '../../src/auth/login-throttle.ts';
-import { openPostgres, type PgStore } from '../../src/db/database.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { makeRunsCore } from '../../src/runs/runs.runtime.ts';
+import type { PgStore } from '../../src/db/database.ts';
 import { Browser, makeUser } from '../helpers/accounts.ts';
-import { makeTestApp, type TestApp } from '../helpers/app.ts';
+import { makeTestApp, type App, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
 let storeB: PgStore;
-let appB: ReturnType<typeof createApp>;
+let appB: App;
 let clockMs = Date.parse('2026-12-06T01:00:00Z');
 const now = () => clockMs;
 
 beforeAll(async () => {
   t = await makeTestApp({ LOGIN_FAILURES_PER_USERNAME: '4', LOGIN_FAILURES_PER_IP: '6', TRUST_PROXY: 'true' }, { now });
   // Instance B: its own connections to the same database (under PGlite, the same store).
-  storeB = t.db.url ? await openPostgres({ databaseUrl: t.db.url, pgliteDir: null, maxConnections: 3 }) : t.db.store;
-  appB = createApp({ ...t.deps, pg: storeB, runs: makeRunsCore(storeB, t.deps.executors!, silentLogger).service });
+  ({ app: appB, pg: storeB } = await t.secondInstance());
   await makeUser(t, 'ana', 'analyst');
 });
-afterAll(async () => {
-  if (storeB && storeB !== t.db.store) await storeB.close();
-  await t.close();
-});
+afterAll(() => t?.close());
 
 const onA = (ip: string) => new Browser(t, { 'X-Forwarded-For': ip });
 const onB = (ip: string) => new Browser({ ...t, app: appB } as TestApp, { 'X-Forwarded-For': ip });
