@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { createApp } from '../../src/app.tsx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/http/errors.ts';
 import { contentSecurityPolicy } from '../../src/http/security-headers.ts';
@@ -57,7 +56,7 @@ describe('pages and errors', () => {
       const html = await res.text();
       expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
       for (const href of ['/backtests', '/strategies', '/market', '/scheduler', '/admin']) expect(html).toContain(`href="${href}"`);
-      const asViewer = createApp({ ...asAdmin.deps, authenticate: actingAs(principal('viewer')) });
+      const asViewer = asAdmin.appWith({ authenticate: actingAs(principal('viewer')) });
       const viewerHtml = await (await asViewer.request('/')).text();
       expect(viewerHtml).toContain('href="/market"');
       expect(viewerHtml).not.toContain('href="/admin"');
@@ -108,8 +107,7 @@ describe('pages and errors', () => {
 describe('onError', () => {
   // A throwaway app mounting routes that throw, wrapped by the real createApp error handling.
   async function appWithThrowingRoutes() {
-    const { createApp } = await import('../../src/app.tsx');
-    const app = createApp(t.deps);
+    const app = t.appWith({});
     const extra = new Hono();
     extra.get('/api/test-only/boom', () => {
       throw new Error('secret internals');

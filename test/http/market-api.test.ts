@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.tsx';
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
@@ -18,7 +17,7 @@ const get = async (path: string) => {
 
 describe('/api/v1/market', () => {
   it('refuses anonymous callers on every market endpoint', async () => {
-    const anon = createApp({ ...t.deps, authenticate: actingAs(null) });
+    const anon = t.appWith({ authenticate: actingAs(null) });
     for (const p of ['/api/v1/market/stocks', '/api/v1/market/coverage', '/api/v1/market/sync-log', '/api/v1/market/calendar?start_date=20260101&end_date=20260110']) {
       expect((await anon.request(p)).status, p).toBe(401);
     }

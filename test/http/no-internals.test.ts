@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.tsx';
 import { makeLogger } from '../../src/logger.ts';
 import type { RunsService } from '../../src/runs/runs.service.ts';
-import { makeTestApp, type TestApp } from '../helpers/app.ts';
+import { makeTestApp, type App, type TestApp } from '../helpers/app.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
 import { takeContractProblems } from '../helpers/contract-check.ts';
 import { assertNoInternals, checkResponses, findInternals, isChecked, takeRecordedInternals } from '../helpers/no-internals.ts';
@@ -39,7 +38,7 @@ describe('the no-internals check (test/helpers/no-internals.ts)', () => {
 
 describe('error answers name the request id, never internals', () => {
   let t: TestApp;
-  let app: ReturnType<typeof createApp>;
+  let app: App;
   const logLines: Record<string, unknown>[] = [];
   beforeAll(async () => {
     const logger = makeLogger({ level: 'error', write: (line) => void logLines.push(JSON.parse(line)) });
@@ -48,7 +47,7 @@ describe('error answers name the request id, never internals', () => {
     const broken = new Error('select * from runs where id = $1: relation "runs" does not exist');
     broken.stack = stack;
     const runs: RunsService = { ...t.deps.runs!, getRun: async () => Promise.reject(broken) };
-    app = createApp({ ...t.deps, runs });
+    app = t.appWith({ runs });
   });
   afterAll(async () => {
     await t?.close();
