@@ -58,7 +58,7 @@ const nameField = z
 
 const overlapEnum = z.enum(['skip', 'queue_one', 'allow']);
 const misfireEnum = z.enum(['once', 'each', 'skip']);
-const exchangeEnum = z.enum(exchanges);
+const exchangeEnum = z.enum(exchanges, { message: 'expected "SSE" or "SZSE" (the exchange whose trading days the task keeps), or null to fire every slot' });
 const tradingDaysField = exchangeEnum
   .nullable()
   .describe('Fire only on trading days of this exchange (its trade calendar; a closed day’s slot is skipped and recorded, a day without a calendar row fires with a warning); null fires every slot');

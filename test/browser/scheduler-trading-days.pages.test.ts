@@ -107,6 +107,13 @@ describe.skipIf(!hasChromium)('trading-day schedules in a browser', () => {
     await page.selectOption('#f-tradingDays', '');
     await page.waitForFunction(() => !document.querySelector('#cron-preview')?.textContent?.includes('trading days'), undefined, { timeout: 30_000 });
     expect(await page.locator('#cron-preview li.slot-skipped').count()).toBe(0);
+    // Saved with the policy: the task page says so.
+    await page.selectOption('#f-tradingDays', 'SSE');
+    await page.fill('#f-name', 'after the close');
+    await page.click('button[type="submit"].primary');
+    await page.waitForURL(/\/scheduler\/tasks\/\d+$/);
+    expect(await page.locator('#trading-days').textContent()).toContain('only on SSE trading days');
+    expect(await page.locator('dl.facts').textContent()).toContain('At 15:30, Monday through Friday (Asia/Shanghai)');
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -220,7 +220,7 @@ describe('/api/v1/scheduler with the trading-day policy', () => {
     expect(created.json.trading_days).toBe('SSE');
     const bad = await call('POST', '/scheduler/tasks', admin, { name: 'bad', executor: 'noop', schedule: afterClose, trading_days: 'NYSE' });
     expect(bad.status).toBe(400);
-    expect(bad.json.error.message).toContain('trading_days');
+    expect(bad.json.error.message).toBe('trading_days: expected "SSE" or "SZSE" (the exchange whose trading days the task keeps), or null to fire every slot');
     const plain = await call('POST', '/scheduler/tasks', admin, { name: 'plain', executor: 'noop', schedule: afterClose });
     expect(plain.json.trading_days).toBeNull();
     const off = await call('PATCH', `/scheduler/tasks/${plain.json.id}`, admin, { trading_days: 'SZSE' });
