@@ -4,27 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.tsx';
-import { loadConfig } from '../../src/config.ts';
 import { makeLogger } from '../../src/logger.ts';
-import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
-import type { ExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import { makeSecretBox, secretMask } from '../../src/secrets/secret-box.ts';
 import { loadSecretKey, openSecretBox } from '../../src/secrets/secret-key.ts';
-import { defaultAssets, startServerRuns } from '../../src/server.ts';
 import { bearer, makeUser } from '../helpers/accounts.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
+import { makeTestApp, type App, type TestApp } from '../helpers/app.ts';
+import type { TestDatabase } from '../helpers/pg.ts';
 
 // Secret values are random per run, so finding one anywhere cannot be a coincidence.
 const s3Secret = `s3-${randomBytes(12).toString('hex')}`;
 const argSecret = `pw-${randomBytes(12).toString('hex')}`;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
+let t: TestApp;
 let tdb: TestDatabase;
-let market: MarketStore;
 let runtime: RunsRuntime;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let tokens: { admin: string; analyst: string; viewer: string };
 const instanceKey = randomBytes(32);
 const box = makeSecretBox(instanceKey);
@@ -32,23 +28,16 @@ const box = makeSecretBox(instanceKey);
 const serverLog: string[] = [];
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  market = await openMarketStore(':memory:');
-  const config = loadConfig({ LOG_LEVEL: 'debug', SEED_DEMO: 'false', API_RATE_LIMIT_PER_MINUTE: '100000' });
   const logger = makeLogger({ level: 'debug', write: (l) => serverLog.push(l) });
-  let registry: ExecutorRegistry;
-  ({ runtime, registry } = await startServerRuns({
-    config, pg: tdb.store, market, logger, secrets: box,
-    settings: { concurrency: { backtest: 1, io: 4 }, leaseMs: 10_000, heartbeatMs: 200, pollMs: 200, reaperMs: 2000, maxRetryDelayMs: 100, abortGraceMs: 3000, flushIntervalMs: 20 },
-  }));
-  app = createApp({ config, logger, pg: tdb.store, market, assets: defaultAssets(), version: 'test', startedAt: new Date(), executors: registry, runs: runtime.service, secrets: box });
-  const t = { deps: { pg: tdb.store } } as Parameters<typeof makeUser>[0];
+  t = await makeTestApp({ LOG_LEVEL: 'debug', API_RATE_LIMIT_PER_MINUTE: '100000' }, {
+    logger, secrets: box, serverExecutors: true, workers: { settings: { concurrency: { backtest: 1, io: 4 } } },
+  });
+  ({ app, db: tdb } = t);
+  runtime = t.runtime!;
   tokens = { admin: (await makeUser(t, 'root', 'admin')).token, analyst: (await makeUser(t, 'ana', 'analyst')).token, viewer: (await makeUser(t, 'vic', 'viewer')).token };
 }, 60_000);
 afterAll(async () => {
-  await runtime.stop(2000);
-  await market.close();
-  await tdb.drop();
+  await t?.close();
 }, 30_000);
 
 const call = async (method: string, path: string, token: string, body?: unknown) => {
