@@ -53,6 +53,7 @@ export const configSchema = z.object({
   BACKTEST_MAX_RUNNING_PER_USER: positiveInt('a positive number of backtests').default(2),
   BACKTEST_MAX_QUEUED_PER_USER: positiveInt('a positive number of backtests').default(20),
   BACKTEST_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(600_000),
+  SWEEP_MAX_SETS: positiveInt('a positive number of parameter sets').default(10_000),
   BODY_LIMIT_KB: positiveInt('a positive number of kilobytes').default(1024),
   UPLOAD_BODY_LIMIT_KB: positiveInt('a positive number of kilobytes').default(8192),
 });
@@ -108,6 +109,8 @@ export interface Config {
   /** Per user: backtests running at once (enforced when runs are claimed) and waiting (enforced at submit, 429). */
   readonly backtestMaxRunningPerUser: number;
   readonly backtestMaxQueuedPerUser: number;
+  /** Parameter sets one sweep may run (a grid over it, or a larger budget, is refused with the count named). */
+  readonly sweepMaxSets: number;
   /** Largest request body, in bytes: forms and JSON, and the routes that take code or CSV files (strategies, imports). */
   readonly bodyLimitBytes: number;
   readonly uploadBodyLimitBytes: number;
@@ -175,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     backtestTimeoutMs: c.BACKTEST_TIMEOUT_MS,
     backtestMaxRunningPerUser: c.BACKTEST_MAX_RUNNING_PER_USER,
     backtestMaxQueuedPerUser: c.BACKTEST_MAX_QUEUED_PER_USER,
+    sweepMaxSets: c.SWEEP_MAX_SETS,
     bodyLimitBytes: c.BODY_LIMIT_KB * 1024,
     uploadBodyLimitBytes: c.UPLOAD_BODY_LIMIT_KB * 1024,
   });

@@ -18,6 +18,7 @@ import * as m560 from './2026-12-06-560-snake-case-json.ts';
 import * as m570 from './2026-12-06-570-backtest-runs-snake-case.ts';
 import * as m580 from './2026-12-06-580-runs-tasks-snake-case.ts';
 import * as m590 from './2026-12-06-590-trading-day-schedules.ts';
+import * as m600 from './2026-12-06-600-sweeps.ts';
 
 /**
  * Every Postgres migration, in order. Listed statically (not read from the directory) so that a
@@ -43,4 +44,5 @@ export const pgMigrations: Record<string, Migration> = {
   '2026-12-06-570-backtest-runs-snake-case': m570,
   '2026-12-06-580-runs-tasks-snake-case': m580,
   '2026-12-06-590-trading-day-schedules': m590,
+  '2026-12-06-600-sweeps': m600,
 };

@@ -20,6 +20,8 @@ export interface Database {
   strategy_versions: StrategyVersionsTable;
   backtests: BacktestsTable;
   backtest_results: BacktestResultsTable;
+  sweeps: SweepsTable;
+  sweep_sets: SweepSetsTable;
 }
 
 /**
@@ -251,5 +253,64 @@ export interface BacktestResultsTable {
   trades: Json;
   positions: Json;
   extras: Json;
+  created_at: Generated<Date>;
+}
+
+/** A parameter sweep or walk-forward (src/sweeps): what was asked, counts and statistics; status comes from its run. */
+export interface SweepsTable {
+  id: Generated<number>;
+  run_id: number | null;
+  owner_id: number;
+  name: Generated<string>;
+  kind: 'sweep' | 'walk_forward';
+  strategy_kind: 'builtin' | 'user';
+  strategy_name: string;
+  strategy_id: number | null;
+  strategy_version_id: number | null;
+  spec: Json;
+  space: Json;
+  mode: 'grid' | 'random' | 'lhs';
+  budget: number | null;
+  seed: number;
+  objective: string;
+  windows: Json | null;
+  /** The full grid's point count as decimal text (it may exceed 2^53). */
+  grid_count: string;
+  planned_sets: number;
+  sets_done: Generated<number>;
+  sets_failed: Generated<number>;
+  skipped: Generated<number>;
+  skip_reasons: Json | null;
+  best_ordinal: number | null;
+  best_value: number | null;
+  dsr: number | null;
+  pbo: number | null;
+  stats: Json | null;
+  created_at: Generated<Date>;
+  finished_at: Date | null;
+}
+
+/** One parameter set of a sweep that ran: key metrics as columns, daily returns as float64 bytes. */
+export interface SweepSetsTable {
+  sweep_id: number;
+  ordinal: number;
+  window_index: number | null;
+  grid_index: ColumnType<number, number, number>;
+  params: Json;
+  status: 'succeeded' | 'failed';
+  error: string | null;
+  total_return: number | null;
+  annualized_return: number | null;
+  sharpe: number | null;
+  sortino: number | null;
+  calmar: number | null;
+  max_drawdown: number | null;
+  volatility: number | null;
+  excess_return: number | null;
+  win_rate: number | null;
+  final_value: number | null;
+  trade_count: number | null;
+  metrics: Json | null;
+  returns: Uint8Array | null;
   created_at: Generated<Date>;
 }
