@@ -119,11 +119,19 @@ export function makeSchedulerManager(o: ManagerOptions): SchedulerManager {
       const due = dueSlots(task.schedule, task.lastSlot, now, { misfire: task.misfire, maxCatchUp: task.maxCatchUp, graceSeconds: task.graceSeconds });
       return [{ row, task, due }];
     });
-    const calendars = await tradeCalendars(decided.flatMap(({ task, due }) => (task.tradingDays ? due.fire.map((slot) => ({ exchange: task.tradingDays!, slot })) : [])));
+    // A `once` catch-up may fall back to an older missed slot (below): its calendar span starts at the task's last slot.
+    const calendars = await tradeCalendars(
+      decided.flatMap(({ task, due }) =>
+        task.tradingDays ? [...due.fire, ...(coalesced(task, due) ? [task.lastSlot] : [])].map((slot) => ({ exchange: task.tradingDays!, slot })) : [],
+      ),
+    );
     for (const { row, task, due } of decided) {
-      report.dropped += due.dropped;
       const active = { queued: row.queued, running: row.running };
-      for (const slot of due.fire) {
+      const cal = task.tradingDays ? (calendars.get(task.tradingDays)?.cal ?? null) : null;
+      const slots = coalesced(task, due) && cal ? withTradingDayFallback(task, due.fire[0], cal) : due.fire;
+      // A fallback slot was among the dropped ones.
+      report.dropped += due.dropped - (slots.length - due.fire.length);
+      for (const slot of slots) {
         // Trading-day policy first: a closed day's slot is no fire at all, so it takes no overlap room.
         const verdict = task.tradingDays ? judgeSlot(task.tradingDays, slot, calendars.get(task.tradingDays)?.cal ?? null, calendars.get(task.tradingDays)?.error) : null;
         const note = verdict?.note ? { task_id: task.id, scheduled_for: slot, day: isoDay(verdict.day), ...verdict.note } : null;
@@ -315,6 +323,24 @@ export function makeSchedulerManager(o: ManagerOptions): SchedulerManager {
     reload,
     armed: () => [...armed.keys()],
   };
+}
+
+/** A `once` catch-up of a trading-day task: older missed slots were coalesced into the one it fires. */
+function coalesced(task: Task, due: { fire: Date[]; dropped: number }): boolean {
+  return task.tradingDays !== null && task.misfire === 'once' && due.dropped > 0 && due.fire.length === 1;
+}
+
+/**
+ * The slot a `once` catch-up fires when the newest missed slot falls on a closed day: the newest
+ * missed slot on a trading day instead (fired before the closed one is recorded as skipped). Down
+ * from Thursday to a Friday holiday, the Thursday sync still runs; without this nothing would until
+ * Monday, whose sync fetches Monday only.
+ */
+function withTradingDayFallback(task: Task, newest: Date, cal: TradeCalendar): Date[] {
+  if (cal.get(exchangeDay(newest)) !== false) return [newest];
+  const older = slotsBetween(task.schedule, task.lastSlot, new Date(newest.getTime() - 1), 64, false).slots;
+  for (let i = older.length - 1; i >= 0; i--) if (cal.get(exchangeDay(older[i])) === true) return [older[i], newest];
+  return [newest];
 }
 
 function inputFor(task: Task, slot: Date): QueueRunInput & { taskId: number; scheduledFor: Date } {

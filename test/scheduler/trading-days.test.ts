@@ -159,6 +159,19 @@ describe('the manager on a calendar with a holiday', () => {
     expect(await logOf(t.id)).toHaveLength(1);
   });
 
+  it('a once catch-up that lands on a holiday fires the newest missed trading day instead', async () => {
+    // Considered up to Tuesday 29 September; no instance ran until Thursday 1 October (a holiday), 09:00 UTC.
+    const t = await task({ trading_days: 'SSE', misfire: 'once', grace_seconds: 60 }, '2026-09-29T08:00:00Z');
+    const r = await managerAt('2026-10-01T09:00:00Z').fireDue([t.id]);
+    expect(await slotsOf(t.id)).toEqual(['2026-09-30']);
+    expect(r.dropped).toBe(0);
+    expect((await logOf(t.id)).map((l) => `${l.day} ${l.outcome}`)).toEqual(['2026-10-01 skipped']);
+    // Without the policy, once fires the newest (the holiday) as before.
+    const u = await task({ misfire: 'once', grace_seconds: 60 }, '2026-09-29T08:00:00Z');
+    expect((await managerAt('2026-10-01T09:00:00Z').fireDue([u.id])).dropped).toBe(1);
+    expect(await slotsOf(u.id)).toEqual(['2026-10-01']);
+  });
+
   it('a day the calendar has no row for fires, with the warning recorded', async () => {
     // The calendar ends on 2026-10-20 (a Tuesday); Wednesday 21 has no row.
     const t = await task({ trading_days: 'SSE' }, '2026-10-21T00:00:00Z');
