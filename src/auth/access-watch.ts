@@ -1,5 +1,5 @@
 import type { AccessEndReason, Credential, Principal } from './principal.ts';
-import { accessChannel, parseAccessEvent, type AccessEvent } from './access-events.repository.ts';
+import { accessChannel, parseAccessEvent, type AccessEvent } from './access-events.ts';
 
 /**
  * Long-lived responses (SSE streams) are authorised once, when they open. This registry ends them

@@ -102,7 +102,7 @@ export const knownViolations: KnownViolation[] = [
   // views-import-types-only: the one date codec.
   {
     rule: 'views-import-types-only', from: 'views/backtests/format.ts', to: 'src/market/days.ts',
-    why: 'the one date codec (YYYYMMDD → YYYY-MM-DD, issue 19: written once): a pure module that imports nothing (the test checks), so a view using it reaches no behaviour; pages would otherwise pre-format every date of every table and chart',
+    why: 'the one date codec (YYYYMMDD → YYYY-MM-DD, issue 19: written once): a pure module that only re-exports src/engine/days.ts, which imports nothing (the test checks), so a view using it reaches no behaviour; pages would otherwise pre-format every date of every table and chart',
   },
   {
     rule: 'views-import-types-only', from: 'views/market/format.ts', to: 'src/market/days.ts',
@@ -116,10 +116,6 @@ export const knownViolations: KnownViolation[] = [
   },
 
   // only-services-call-repositories: modules that are services in all but name, and the ones still to move.
-  {
-    rule: 'only-services-call-repositories', from: 'src/auth/access-watch.ts', to: 'src/auth/access-events.repository.ts',
-    why: 'the access watch takes the channel\'s name and payload parser from beside the NOTIFY that sends them (no query); TODO: those two belong in a module of their own',
-  },
   {
     rule: 'only-services-call-repositories', from: 'src/auth/login-throttle.ts', to: 'src/auth/login-failures.repository.ts',
     why: 'the login throttle is the service of the login_failures table in all but name (count, record, clear, prune in one place)',
