@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { CommandIo, CommandStores } from '../admin/command-io.ts';
 import type { Config } from '../config.ts';
@@ -99,12 +99,15 @@ export async function runImportCommand(stores: CommandStores, io: CommandIo, val
     return 2;
   }
   const files = positionals.map((p) => {
+    // The caller's file names, relative to the caller's directory (a server runs this for a CLI elsewhere).
+    const path = resolve(io.cwd, p);
     try {
-      // The caller's file names, relative to the caller's directory (a server runs this for a CLI elsewhere).
-      return { name: basename(p), text: readFileSync(resolve(io.cwd, p), 'utf8') };
+      accessSync(path, constants.R_OK);
+      if (!statSync(path).isFile()) throw new Error('not a file');
     } catch (err) {
       throw new AppError(400, 'file', `cannot read ${p}: ${(err as Error).message}`);
     }
+    return { name: basename(p), path };
   });
   const { pg, market } = await openForSync(stores);
   const results = await importCsvFiles({ market, pg }, dataset, files);

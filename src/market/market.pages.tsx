@@ -124,7 +124,7 @@ export function marketPages(deps: MarketPageDeps) {
     const list = (Array.isArray(raw) ? raw : raw ? [raw] : []).filter((f): f is File => typeof f !== 'string');
     if (!list.length) throw new AppError(400, 'invalid_request', 'files: choose at least one CSV file');
     const files: CsvFile[] = [];
-    for (const f of list) files.push({ name: f.name || 'upload.csv', text: await f.text() });
+    for (const f of list) files.push({ name: f.name || 'upload.csv', bytes: new Uint8Array(await f.arrayBuffer()) });
     const results = await importCsvFiles(deps, dataset, files);
     const lines = results.flatMap((r) =>
       r.ok ? [`${r.file}: ${r.rows} rows: ${r.counts!.inserted} inserted, ${r.counts!.updated} updated, ${r.counts!.unchanged} unchanged`] : [`${r.file}: not imported`, ...r.errors],

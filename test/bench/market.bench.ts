@@ -10,11 +10,17 @@
 //                          (TUSHARE_CALLS_PER_MINUTE 200) against a cold server (every reply generated and
 //                          serialised on request), the last 60 calendar days, into its own DuckDB file. The
 //                          figures above time the client and DuckDB only (replies prebuilt, no limit).
+//   csv_import_rows_per_s  `zquant import` of one daily-bars CSV (BENCH_STOCKS × 240 trading days: 1.2 M rows,
+//                          ~100 MB) by path into an empty file-backed store: DuckDB's typed read, the checks,
+//                          the merge, one transaction. Goal ≥ 1,000,000. Median of 5, each into a fresh file.
+//   csv_reimport_unchanged_rows_per_s  the same file again into the filled store (the full merge: all unchanged).
+//   csv_refuse_last_row_bad_s  the same file with its last row bad: the checked read that names it, nothing written.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { importCsvFiles } from '../../src/market/csv/csv-import.ts';
 import { openMarketStore } from '../../src/market/duckdb.ts';
 import { loadPanel } from '../../src/market/panel.ts';
 import { tushareSource } from '../../src/market/sync/sources.ts';
@@ -66,8 +72,93 @@ async function rateLimitedSync(dir: string): Promise<void> {
   }
 }
 
+/** A daily-bars CSV as Tushare's `daily` writes it: `stocks` codes × `days` trading days, in date order. */
+function writeBarsCsv(path: string, days: number, badLastRow = false): number {
+  const parts: string[] = ['ts_code,trade_date,open,high,low,close,pre_close,change,pct_chg,vol,amount\n'];
+  let date = new Date(Date.UTC(2025, 0, 2));
+  let rows = 0;
+  for (let d = 0; d < days; d++) {
+    while (date.getUTCDay() === 0 || date.getUTCDay() === 6) date = new Date(date.getTime() + 86_400_000);
+    const ymd = date.toISOString().slice(0, 10).replaceAll('-', '');
+    let chunk = '';
+    for (let s = 0; s < stocks; s++) {
+      const code = `${String(s < stocks / 2 ? 600000 + s : s).padStart(6, '0')}.${s < stocks / 2 ? 'SH' : 'SZ'}`;
+      const pre = 5 + ((s * 7919 + d * 104729) % 9000) / 100;
+      const close = Math.round(pre * (1 + (((s + d) % 21) - 10) / 1000) * 100) / 100;
+      const chg = Math.round((close - pre) * 100) / 100;
+      chunk += `${code},${ymd},${pre.toFixed(2)},${Math.max(pre, close).toFixed(2)},${Math.min(pre, close).toFixed(2)},${close.toFixed(2)},${pre.toFixed(2)},${chg.toFixed(2)},${((chg / pre) * 100).toFixed(4)},${1000 + ((s * 31 + d) % 50000)}.5,${(close * 1234.567).toFixed(3)}\n`;
+      rows++;
+    }
+    parts.push(chunk);
+    date = new Date(date.getTime() + 86_400_000);
+  }
+  if (badLastRow) parts.push(`000000.SZ,20991231,1,1,1,x,1,0,0,1,1\n`);
+  writeFileSync(path, parts.join(''));
+  return rows;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** `zquant import` of a ≥ 1 M-row daily-bars file (by path, as the CLI gives it), each run into a fresh store. */
+async function csvImport(dir: string): Promise<void> {
+  const csv = join(dir, 'bars.csv');
+  const rows = writeBarsCsv(csv, 240);
+  const mb = statSync(csv).size / 1e6;
+  const db = await createTestDatabase();
+  const secs: number[] = [];
+  const cpus: number[] = [];
+  try {
+    for (let run = 0; run < 5; run++) {
+      const file = join(dir, `csv-${run}.duckdb`);
+      const market = await openMarketStore(file);
+      try {
+        global.gc?.();
+        const cpu0 = process.cpuUsage();
+        const t0 = performance.now();
+        const [r] = await importCsvFiles({ market, pg: db.store }, 'daily_bars', [{ name: 'bars.csv', path: csv }]);
+        secs.push((performance.now() - t0) / 1000);
+        const cpu = process.cpuUsage(cpu0);
+        cpus.push((cpu.user + cpu.system) / 1e6);
+        if (!r.ok || r.rows !== rows || r.checked) throw new Error(`csv import: ${JSON.stringify({ ...r, errors: r.errors.slice(0, 3) })}`);
+        if (run === 4) {
+          const t1 = performance.now();
+          const [again] = await importCsvFiles({ market, pg: db.store }, 'daily_bars', [{ name: 'bars.csv', path: csv }]);
+          const s = (performance.now() - t1) / 1000;
+          if (again.counts?.unchanged !== rows) throw new Error(`csv re-import: ${JSON.stringify(again.counts)}`);
+          log(`csv_reimport_unchanged_rows_per_s: ${Math.round(rows / s)} rows/s (the same ${rows} rows again into the filled store: all unchanged; one run)`);
+        }
+      } finally {
+        await market.close();
+        rmSync(file, { force: true });
+        rmSync(`${file}.wal`, { force: true });
+      }
+    }
+    const w = `${rows} daily-bar rows, ${mb.toFixed(0)} MB, one file by path into an empty store; median of 5`;
+    log(`csv_import_seconds: ${median(secs).toFixed(2)} s (${w}; runs ${secs.map((x) => x.toFixed(2)).join(', ')})`);
+    log(`csv_import_cpu_seconds: ${median(cpus).toFixed(2)} s (this process, DuckDB's threads included; ${w})`);
+    log(`csv_import_rows_per_s: ${Math.round(rows / median(secs))} rows/s (${w})`);
+
+    writeBarsCsv(csv, 240, true);
+    const market = await openMarketStore(join(dir, 'csv-bad.duckdb'));
+    try {
+      const t2 = performance.now();
+      const [bad] = await importCsvFiles({ market, pg: db.store }, 'daily_bars', [{ name: 'bars.csv', path: csv }]);
+      const s = (performance.now() - t2) / 1000;
+      if (bad.ok || bad.errors[0] !== `bars.csv:${rows + 2}: close: "x" is not a number`) throw new Error(`csv refusal: ${bad.errors[0]}`);
+      log(`csv_refuse_last_row_bad_s: ${s.toFixed(2)} s (the same file plus one bad last row: typed read refused, checked read names line ${rows + 2}; one run)`);
+    } finally {
+      await market.close();
+    }
+  } finally {
+    await db.drop();
+    rmSync(csv, { force: true });
+  }
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'zq-bench-market-'));
+  await csvImport(dir);
+  if (process.env.BENCH_ONLY_CSV === '1') return rmSync(dir, { recursive: true, force: true });
   await rateLimitedSync(dir);
   const fake = await startFakeServerProcess();
   const db = await createTestDatabase();

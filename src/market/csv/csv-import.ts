@@ -1,16 +1,21 @@
-import { parse } from 'csv-parse/sync';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { PgStore } from '../../db/database.ts';
 import { AppError } from '../../http/errors.ts';
-import { boardOf, datasets, type DatasetDef, type DatasetName } from '../datasets.ts';
+import { datasets, type DatasetDef, type DatasetName } from '../datasets.ts';
 import type { MarketStore } from '../duckdb.ts';
-import { makeBatch, type Batch } from '../store/batch.ts';
-import { mergeBatch, type MergeCounts } from '../store/merge.ts';
+import { dropCsvTables, mergeCsvStage, stageChecked, stageFast, type Checked, type CsvLayout, type ReaderReject } from '../store/csv-stage.ts';
+import type { MergeCounts } from '../store/merge.ts';
 import { openSyncLog } from '../sync/sync-log.service.ts';
+import { locateLines, readCsvHeader, type CsvHeader } from './csv-file.ts';
 
-export interface CsvFile {
-  name: string;
-  text: string;
-}
+/**
+ * A CSV file to import: a path on this machine (the CLI's), or bytes (an upload, written to a
+ * temp file in the data directory for DuckDB's reader and removed afterwards).
+ */
+export type CsvFile = { name: string } & ({ path: string } | { bytes: Uint8Array } | { text: string });
 
 export interface CsvFileResult {
   file: string;
@@ -19,111 +24,19 @@ export interface CsvFileResult {
   counts: MergeCounts | null;
   /** "file:line: field: what is wrong" lines, at most 20 (then a count of the rest). */
   errors: string[];
+  /** The file needed the checked reading (the typed one refused something in it): slower, and says why. */
+  checked: boolean;
   logId: number;
 }
 
 const MAX_ERRORS = 20;
+const none = (): MergeCounts => ({ inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
 
 /**
- * Parses a CSV file whose header names Tushare fields into a batch. Every bad row is reported
- * with its file and line; a file with any error yields no batch (nothing of it is written).
- */
-export function parseCsv(def: DatasetDef, file: CsvFile): { batch: Batch | null; errors: string[] } {
-  const errors: string[] = [];
-  const say = (line: number, msg: string) => {
-    if (errors.length < MAX_ERRORS) errors.push(`${file.name}:${line}: ${msg}`);
-    else if (errors.length === MAX_ERRORS) errors.push(`${file.name}: more errors not shown`);
-  };
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(file.text, { bom: true, info: true, skip_empty_lines: true, trim: true, relax_column_count: false }) as never;
-  } catch (err) {
-    const e = err as { lines?: number; message: string };
-    return { batch: null, errors: [`${file.name}:${e.lines ?? '?'}: ${e.message}`] };
-  }
-  if (records.length === 0) return { batch: null, errors: [`${file.name}:1: the file is empty; expected a header of Tushare field names`] };
-  const header = records[0].record.map((h) => h.toLowerCase());
-  const at = def.columns.map((c) => header.indexOf(c.name));
-  const missing = def.columns.filter((c, k) => c.required && !c.derived && at[k] < 0).map((c) => c.name);
-  if (missing.length) {
-    return { batch: null, errors: [`${file.name}:1: the header lacks ${missing.join(', ')}; ${def.name} needs columns named ${def.columns.filter((c) => !c.derived).map((c) => c.name).join(',')}`] };
-  }
-  const rows = records.slice(1);
-  const batch = makeBatch(def, rows.length);
-  const keys = new Map<string, number>();
-  const keyIdx = def.key.map((k) => def.columns.findIndex((c) => c.name === k));
-  for (let r = 0; r < rows.length; r++) {
-    const { record, info } = rows[r];
-    const line = info.lines;
-    for (let k = 0; k < def.columns.length; k++) {
-      const col = def.columns[k];
-      if (at[k] < 0) continue;
-      const raw = record[at[k]] ?? '';
-      if (raw === '') {
-        if (col.required) say(line, `${col.name}: is empty; it is required`);
-        continue;
-      }
-      switch (col.kind) {
-        case 'num': {
-          const v = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw) ? Number(raw) : NaN;
-          if (Number.isNaN(v)) say(line, `${col.name}: ${JSON.stringify(raw)} is not a number`);
-          else (batch.columns[k] as Float64Array)[r] = v;
-          break;
-        }
-        case 'int': {
-          if (!/^[-+]?\d+$/.test(raw)) say(line, `${col.name}: ${JSON.stringify(raw)} is not a whole number`);
-          else (batch.columns[k] as Int32Array)[r] = Number(raw);
-          break;
-        }
-        case 'date': {
-          const s = raw.replace(/^(\d{4})-(\d{2})-(\d{2})$/, '$1$2$3');
-          const v = /^\d{8}$/.test(s) ? Number(s) : NaN;
-          const mm = Math.floor(v / 100) % 100;
-          const dd = v % 100;
-          if (Number.isNaN(v) || mm < 1 || mm > 12 || dd < 1 || dd > 31) say(line, `${col.name}: ${JSON.stringify(raw)} is not a date; write YYYYMMDD`);
-          else (batch.columns[k] as Int32Array)[r] = v;
-          break;
-        }
-        case 'str':
-          (batch.columns[k] as (string | null)[])[r] = raw;
-          break;
-      }
-    }
-    if (def.name === 'stocks') {
-      const code = (batch.columns[0] as (string | null)[])[r];
-      if (code && !/^\d{6}\.(SH|SZ|BJ)$/.test(code)) say(line, `ts_code: ${JSON.stringify(code)} is not a code like 600000.SH`);
-      (batch.columns[def.columns.findIndex((c) => c.name === 'board')] as (string | null)[])[r] = code ? boardOf(code) : null;
-    }
-    const key = keyIdx.map((k) => String(batch.columns[k][r])).join('|');
-    const seen = keys.get(key);
-    if (seen !== undefined) say(line, `duplicate key ${def.key.join('+')} = ${key.replace('|', ' ')} (first on line ${seen})`);
-    else keys.set(key, line);
-  }
-  if (errors.length) return { batch: null, errors };
-  if (def.dateColumn) sortBatch(batch, def);
-  return { batch, errors };
-}
-
-function sortBatch(b: Batch, def: DatasetDef): void {
-  const d = b.columns[def.columns.findIndex((c) => c.name === def.dateColumn)] as Int32Array;
-  const c0 = b.columns[0] as unknown[];
-  const order = Array.from({ length: b.length }, (_, i) => i).sort((x, y) => d[x] - d[y] || String(c0[x]).localeCompare(String(c0[y])));
-  for (let k = 0; k < b.columns.length; k++) {
-    const col = b.columns[k];
-    if (Array.isArray(col)) {
-      const copy = order.map((i) => col[i]);
-      for (let i = 0; i < copy.length; i++) col[i] = copy[i];
-    } else {
-      const copy = order.map((i) => col[i]);
-      for (let i = 0; i < copy.length; i++) col[i] = copy[i];
-    }
-  }
-}
-
-/**
- * Imports files into one dataset: each file is parsed whole first, then written in one
- * transaction (merge: rows already stored with other values are updated, none are deleted), and
- * logged in sync_log with source 'csv' and the file name as endpoint.
+ * Imports files into one dataset. DuckDB reads and types each file (src/market/store/csv-stage.ts);
+ * a file is written whole in one transaction (merge: rows already stored with other values are
+ * updated, none are deleted) or, when any row is bad, not at all, its bad rows reported by line.
+ * Each file is logged in sync_log with source 'csv' and the file name as endpoint.
  */
 export async function importCsvFiles(deps: { market: MarketStore; pg: PgStore }, dataset: DatasetName, files: readonly CsvFile[]): Promise<CsvFileResult[]> {
   const def = datasets[dataset];
@@ -131,30 +44,145 @@ export async function importCsvFiles(deps: { market: MarketStore; pg: PgStore },
   const out: CsvFileResult[] = [];
   for (const file of files) {
     const log = await openSyncLog(deps.pg.db, { source: 'csv', endpoint: file.name, dataset, params: { file: file.name } });
-    const logId = log.id;
-    const none = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
-    let parsed: ReturnType<typeof parseCsv>;
+    let result: FileOutcome;
     try {
-      parsed = parseCsv(def, file);
+      result = await withFilePath(deps.market, file, (path) => importFile(deps.market, def, file.name, path));
     } catch (err) {
-      await log.finish({ counts: none, lastCompletedDate: null, result: 'failed', error: `${file.name}: ${(err as Error).message}` });
+      await log.finish({ counts: none(), lastCompletedDate: null, result: 'failed', error: `${file.name}: ${(err as Error).message}` });
       throw err;
     }
-    const { batch, errors } = parsed;
-    if (!batch) {
-      await log.finish({ counts: none, lastCompletedDate: null, result: 'failed', error: errors.join('\n') });
-      out.push({ file: file.name, ok: false, rows: 0, counts: null, errors, logId });
-      continue;
-    }
-    try {
-      const counts = await deps.market.write((conn) => mergeBatch(conn, batch, null));
-      await log.finish({ counts, lastCompletedDate: null, result: 'success', error: null });
-      out.push({ file: file.name, ok: true, rows: batch.length, counts, errors: [], logId });
-    } catch (err) {
-      const msg = `${file.name}: writing failed: ${(err as Error).message}`;
-      await log.finish({ counts: none, lastCompletedDate: null, result: 'failed', error: msg });
-      out.push({ file: file.name, ok: false, rows: 0, counts: null, errors: [msg], logId });
+    if ('errors' in result) {
+      await log.finish({ counts: none(), lastCompletedDate: null, result: 'failed', error: result.errors.join('\n') });
+      out.push({ file: file.name, ok: false, rows: 0, counts: null, errors: result.errors, checked: result.checked, logId: log.id });
+    } else {
+      await log.finish({ counts: result.counts, lastCompletedDate: null, result: 'success', error: null });
+      out.push({ file: file.name, ok: true, rows: result.rows, counts: result.counts, errors: [], checked: result.checked, logId: log.id });
     }
   }
   return out;
+}
+
+/** The file's path for DuckDB: the CLI's own, or a temp file in the data directory that is gone afterwards. */
+async function withFilePath<T>(market: MarketStore, file: CsvFile, work: (path: string) => Promise<T>): Promise<T> {
+  if ('path' in file) return work(file.path);
+  const dir = market.path === ':memory:' ? tmpdir() : join(dirname(market.path), 'tmp');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `import-${randomUUID()}.csv`);
+  try {
+    writeFileSync(path, 'bytes' in file ? file.bytes : file.text, { mode: 0o600 });
+    return await work(path);
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
+type FileOutcome = ({ rows: number; counts: MergeCounts } | { errors: string[] }) & { checked: boolean };
+
+async function importFile(market: MarketStore, def: DatasetDef, name: string, path: string): Promise<FileOutcome> {
+  let header: CsvHeader | null;
+  try {
+    header = readCsvHeader(path);
+  } catch (err) {
+    return { errors: [`${name}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`], checked: false };
+  }
+  if (!header) return { errors: [`${name}:1: the file is empty; expected a header of Tushare field names`], checked: false };
+  const at = def.columns.map((c) => (c.derived ? -1 : header.names.indexOf(c.name)));
+  const missing = def.columns.filter((c, k) => c.required && !c.derived && at[k] < 0).map((c) => c.name);
+  if (missing.length) {
+    const wanted = def.columns.filter((c) => !c.derived).map((c) => c.name).join(',');
+    return { errors: [`${name}:${header.skip + 1}: the header lacks ${missing.join(', ')}; ${def.name} needs columns named ${wanted}`], checked: false };
+  }
+  const layout: CsvLayout = { fields: header.names.length, at, skip: header.skip };
+  try {
+    return await market.write(async (conn) => {
+      const staged = await stageFast(conn, def, path, layout);
+      const counts = await mergeCsvStage(conn, def, staged);
+      await dropCsvTables(conn);
+      return { rows: staged.rows, counts, checked: false };
+    });
+  } catch {
+    // Not clean (or the fast reader was stricter than the rules): the checked path says why, or imports it.
+  }
+  let checked: Checked | null = null;
+  try {
+    return await market.write(async (conn) => {
+      checked = await stageChecked(conn, def, path, layout);
+      if (!checked.ok) {
+        await dropCsvTables(conn);
+        return { errors: describe(def, name, path, header, checked), checked: true };
+      }
+      const counts = await mergeCsvStage(conn, def, checked.staged);
+      await dropCsvTables(conn);
+      return { rows: checked.staged.rows, counts, checked: true };
+    });
+  } catch (err) {
+    const what = checked === null ? 'cannot be read' : 'writing failed';
+    // DuckDB's first line only: the rest repeats the reader's options and the (temp) path.
+    const msg = (err as Error).message.split('\n')[0].replaceAll(path, name);
+    return { errors: [`${name}: ${what}: ${msg}`], checked: true };
+  }
+}
+
+/** The problems the checked path found, as "file:line: field: problem" lines in file order. */
+function describe(def: DatasetDef, name: string, path: string, header: CsvHeader, found: Extract<Checked, { ok: false }>): string[] {
+  const lines = locateLines(
+    path,
+    header,
+    found.rejects.map((r) => r.unit),
+    [...found.problems.map((p) => p.record), ...found.duplicates.flatMap((d) => [d.record, d.first])],
+  );
+  // The field of a reject, where it is one (a row's field count is the row's, whatever column DuckDB names).
+  const fieldOf = (r: ReaderReject) => (r.field !== null && header.names[r.field] && !r.type.includes('COLUMNS') ? `${header.names[r.field]}: ` : '');
+  const items: { line: number; order: number; text: string }[] = [];
+  for (const r of found.rejects) items.push({ line: lines.units.get(r.unit) ?? r.unit, order: 0, text: `${fieldOf(r)}${rejectText(r.type, r.message)}` });
+  for (const p of found.problems) {
+    const line = lines.records.get(p.record) ?? p.record + header.skip + 2;
+    p.fields.forEach((f, i) => items.push({ line, order: i, text: `${f.column}: ${problemText(f.problem, f.text)}` }));
+  }
+  for (const d of found.duplicates) {
+    const line = lines.records.get(d.record) ?? d.record + header.skip + 2;
+    const first = lines.records.get(d.first) ?? d.first + header.skip + 2;
+    items.push({ line, order: Infinity, text: `duplicate key ${def.key.join('+')} = ${d.key.join(' ')} (first on line ${first})` });
+  }
+  items.sort((a, b) => a.line - b.line || a.order - b.order);
+  const shown = items.slice(0, MAX_ERRORS).map((e) => `${name}:${e.line}: ${e.text}`);
+  if (items.length > MAX_ERRORS) shown.push(`${name}: more errors not shown`);
+  return shown;
+}
+
+function problemText(problem: string, text: string | null): string {
+  const raw = JSON.stringify(text ?? '');
+  switch (problem) {
+    case 'empty':
+      return 'is empty; it is required';
+    case 'number':
+      return `${raw} is not a number`;
+    case 'whole':
+      return `${raw} is not a whole number`;
+    case 'date':
+      return `${raw} is not a date; write YYYYMMDD`;
+    case 'code':
+      return `${raw} is not a code like 600000.SH`;
+    default:
+      return `${raw}: ${problem}`;
+  }
+}
+
+/** DuckDB's reader rejects, said with the fix. */
+function rejectText(type: string, message: string): string {
+  const counts = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+  switch (type) {
+    case 'MISSING COLUMNS':
+    case 'TOO MANY COLUMNS':
+      return counts
+        ? `the row has ${counts[2]} fields where the header has ${counts[1]}; quote a field that contains a comma ("a,b")`
+        : message;
+    case 'UNQUOTED VALUE':
+      return 'a quote is not closed; wrap a field that holds a quote in quotes and double the quotes inside ("say ""hi""")';
+    case 'INVALID ENCODING':
+    case 'INVALID UNICODE':
+      return 'not UTF-8; save the file as UTF-8 (a GBK export converts with iconv -f GBK -t UTF-8)';
+    default:
+      return message.split('\n')[0];
+  }
 }

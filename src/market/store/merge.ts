@@ -85,8 +85,9 @@ export async function mergeBatch(conn: DuckDBConnection, batch: Batch, scope: Me
       }
       state.staged.add(def.table);
     }
-    const fast = await emptyTarget(conn, def, batch, scope);
-    if (fast === 'append') {
+    const range = dateRangeOf(def, batch);
+    const empty = range !== null && (await rangeIsEmpty(conn, def, range, scope));
+    if (empty && isSorted(batch.columns[columnOf(def, def.dateColumn!)] as Int32Array, batch.length)) {
       // First sync of these dates, in date order: straight into the table. Every row is new.
       await appendBatch(conn, def.table, batch);
       return { inserted: batch.length, updated: 0, unchanged: 0, deleted: 0 };
@@ -98,52 +99,7 @@ export async function mergeBatch(conn: DuckDBConnection, batch: Batch, scope: Me
     } else {
       await appendBatch(conn, stage, batch);
     }
-
-    const keyCols = def.key;
-    const valueCols = def.columns.map((c) => c.name).filter((n) => !keyCols.includes(n));
-    const keyJoin = keyCols.map((k) => `t.${q(k)} = v.${q(k)}`).join(' and ');
-    const params: DuckDBValue[] = [];
-    let range = '';
-    if (def.dateColumn && keyCols.includes(def.dateColumn) && batch.length > 0) {
-      const [lo, hi] = minMax(batch.columns[def.columns.findIndex((c) => c.name === def.dateColumn)] as Int32Array, batch.length);
-      range = ` and t.${q(def.dateColumn)} between ${lo} and ${hi}`;
-    }
-    if (fast === 'insert') {
-      const r = await conn.run(`insert into ${def.table} select v.* from ${view} as v ${keyOrder(def)}`);
-      return { inserted: r.rowsChanged, updated: 0, unchanged: batch.length - r.rowsChanged, deleted: 0 };
-    }
-    let updated = 0;
-    if (valueCols.length) {
-      const differs = valueCols.map((c) => `t.${q(c)} is distinct from v.${q(c)}`).join(' or ');
-      const set = valueCols.map((c) => `${q(c)} = v.${q(c)}`).join(', ');
-      const r = await conn.run(`update ${def.table} as t set ${set} from ${view} as v where ${keyJoin}${range} and (${differs})`);
-      updated = r.rowsChanged;
-    }
-    const order = keyOrder(def);
-    // ANTI JOIN, not NOT EXISTS: measured 4–15× faster here (DuckDB plans it as one hash anti-join).
-    const ins = await conn.run(
-      `insert into ${def.table} select v.* from ${view} as v anti join (select * from ${def.table} t where true${range}) t on ${keyJoin} ${order}`,
-    );
-    let deleted = 0;
-    if (scope) {
-      const where: string[] = [];
-      if (def.dateColumn && scope.from !== undefined) where.push(`t.${q(def.dateColumn)} >= ${Math.trunc(scope.from)}`);
-      if (def.dateColumn && scope.to !== undefined) where.push(`t.${q(def.dateColumn)} <= ${Math.trunc(scope.to)}`);
-      if (def.dateColumn && scope.dates) {
-        params.push(listValue([...scope.dates]));
-        where.push(`list_contains($${params.length}, t.${q(def.dateColumn)})`);
-      }
-      if (scope.codes) {
-        params.push(listValue([...scope.codes]));
-        where.push(`list_contains($${params.length}, t.ts_code)`);
-      }
-      const del = await conn.run(
-        `delete from ${def.table} where rowid in (select t.rowid from ${def.table} as t anti join ${view} as v on ${keyJoin} where ${where.length ? where.join(' and ') : 'true'})`,
-        params,
-      );
-      deleted = del.rowsChanged;
-    }
-    return { inserted: ins.rowsChanged, updated, unchanged: batch.length - ins.rowsChanged - updated, deleted };
+    return await mergeStaged(conn, def, view, batch.length, range, scope, empty);
   } catch (err) {
     // The transaction rolls back, taking any codes just added to stage_codes with it.
     state.rewriteCodes = true;
@@ -157,27 +113,97 @@ function keyOrder(def: DatasetDef): string {
 }
 
 /**
- * The first-sync fast path: when the table holds no row at all in the dates the batch and its scope
- * cover, nothing can be updated, unchanged or deleted, and every row is an insert (the merge
- * statements would count exactly that). Checked inside the write transaction, so no other write
- * can add rows in between. 'append': the batch is in date order and is appended as it is;
- * 'insert': staged, then inserted in key order; null: the full merge.
+ * Merges rows already staged in `view` (the dataset's columns in table order, `staged` of them, keys
+ * unique) into the dataset's table: UPDATE … FROM where values differ, INSERT … ANTI JOIN in key order,
+ * and with a scope the DELETE of stored rows the stage lacks. `range` bounds the staged dates (both
+ * joins are restricted to it, so zonemaps prune); `empty` says rangeIsEmpty found no stored row there,
+ * and then every staged row is simply inserted in key order. Call inside `market.write`.
  */
-async function emptyTarget(conn: DuckDBConnection, def: DatasetDef, batch: Batch, scope: MergeScope | null): Promise<'append' | 'insert' | null> {
+export async function mergeStaged(
+  conn: DuckDBConnection,
+  def: DatasetDef,
+  view: string,
+  staged: number,
+  range: readonly [number, number] | null,
+  scope: MergeScope | null,
+  empty: boolean,
+): Promise<MergeCounts> {
+  const keyCols = def.key;
+  const valueCols = def.columns.map((c) => c.name).filter((n) => !keyCols.includes(n));
+  const keyJoin = keyCols.map((k) => `t.${q(k)} = v.${q(k)}`).join(' and ');
+  const order = keyOrder(def);
+  const params: DuckDBValue[] = [];
+  const dated = def.dateColumn && keyCols.includes(def.dateColumn) && range && staged > 0;
+  const within = dated ? ` and t.${q(def.dateColumn!)} between ${Math.trunc(range[0])} and ${Math.trunc(range[1])}` : '';
+  if (empty) {
+    const r = await conn.run(`insert into ${def.table} select v.* from ${view} as v ${order}`);
+    return { inserted: r.rowsChanged, updated: 0, unchanged: staged - r.rowsChanged, deleted: 0 };
+  }
+  let updated = 0;
+  if (valueCols.length) {
+    const differs = valueCols.map((c) => `t.${q(c)} is distinct from v.${q(c)}`).join(' or ');
+    const set = valueCols.map((c) => `${q(c)} = v.${q(c)}`).join(', ');
+    const r = await conn.run(`update ${def.table} as t set ${set} from ${view} as v where ${keyJoin}${within} and (${differs})`);
+    updated = r.rowsChanged;
+  }
+  // ANTI JOIN, not NOT EXISTS: measured 4–15× faster here (DuckDB plans it as one hash anti-join).
+  const ins = await conn.run(
+    `insert into ${def.table} select v.* from ${view} as v anti join (select * from ${def.table} t where true${within}) t on ${keyJoin} ${order}`,
+  );
+  let deleted = 0;
+  if (scope) {
+    const where: string[] = [];
+    if (def.dateColumn && scope.from !== undefined) where.push(`t.${q(def.dateColumn)} >= ${Math.trunc(scope.from)}`);
+    if (def.dateColumn && scope.to !== undefined) where.push(`t.${q(def.dateColumn)} <= ${Math.trunc(scope.to)}`);
+    if (def.dateColumn && scope.dates) {
+      params.push(listValue([...scope.dates]));
+      where.push(`list_contains($${params.length}, t.${q(def.dateColumn)})`);
+    }
+    if (scope.codes) {
+      params.push(listValue([...scope.codes]));
+      where.push(`list_contains($${params.length}, t.ts_code)`);
+    }
+    const del = await conn.run(
+      `delete from ${def.table} where rowid in (select t.rowid from ${def.table} as t anti join ${view} as v on ${keyJoin} where ${where.length ? where.join(' and ') : 'true'})`,
+      params,
+    );
+    deleted = del.rowsChanged;
+  }
+  return { inserted: ins.rowsChanged, updated, unchanged: staged - ins.rowsChanged - updated, deleted };
+}
+
+/** The lowest and highest date of a batch whose dataset is keyed by date (null otherwise, or with no dated row). */
+function dateRangeOf(def: DatasetDef, batch: Batch): [number, number] | null {
   const dc = def.dateColumn;
   if (!dc || !def.key.includes(dc) || batch.length === 0) return null;
+  const [lo, hi] = minMax(batch.columns[columnOf(def, dc)] as Int32Array, batch.length);
+  return lo <= hi ? [lo, hi] : null;
+}
+
+/**
+ * The first-write fast path: whether the table holds no row at all in the dates the rows and the
+ * scope cover. Then nothing can be updated, unchanged or deleted, and every row is an insert (the
+ * merge statements would count exactly that). Checked inside the write transaction, so no other
+ * write can add rows in between.
+ */
+export async function rangeIsEmpty(conn: DuckDBConnection, def: DatasetDef, range: readonly [number, number], scope: MergeScope | null): Promise<boolean> {
+  const dc = def.dateColumn;
+  if (!dc || !def.key.includes(dc)) return false;
   // A scope without date bounds deletes across the whole table: only the full merge finds those rows.
-  if (scope && (scope.from === undefined || scope.to === undefined)) return null;
-  const dates = batch.columns[def.columns.findIndex((c) => c.name === dc)] as Int32Array;
-  let [lo, hi] = minMax(dates, batch.length);
-  if (!(lo <= hi)) return null;
+  if (scope && (scope.from === undefined || scope.to === undefined)) return false;
+  let [lo, hi] = range;
   if (scope?.from !== undefined) lo = Math.min(lo, Math.trunc(scope.from));
   if (scope?.to !== undefined) hi = Math.max(hi, Math.trunc(scope.to));
-  const r = await conn.runAndReadAll(`select count(*)::integer from ${def.table} where ${q(dc)} between ${lo} and ${hi}`);
-  if (Number(r.getRows()[0][0]) !== 0) return null;
-  for (let i = 1; i < batch.length; i++) if (dates[i] < dates[i - 1]) return 'insert';
-  return 'append';
+  const r = await conn.runAndReadAll(`select count(*)::integer from ${def.table} where ${q(dc)} between ${Math.trunc(lo)} and ${Math.trunc(hi)}`);
+  return Number(r.getRows()[0][0]) === 0;
 }
+
+function isSorted(dates: Int32Array, n: number): boolean {
+  for (let i = 1; i < n; i++) if (dates[i] < dates[i - 1]) return false;
+  return true;
+}
+
+const columnOf = (def: DatasetDef, name: string) => def.columns.findIndex((c) => c.name === name);
 
 async function syncCodeTable(conn: DuckDBConnection, state: WriterState): Promise<void> {
   const dict = state.codes;
