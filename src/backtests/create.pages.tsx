@@ -12,17 +12,10 @@ import { ParamsFields, paramsFromForm } from '../../views/backtests/params-form.
 import { barRange, indexCodes, stockPicks } from '../market/market.service.ts';
 import { isoDay } from '../market/days.ts';
 import type { BacktestPagesDeps } from './pages.deps.ts';
+import { defaultSpecValues, formOne, specBody, specValuesFromForm, type FormFields } from './spec-form.ts';
 import { backtestSubmitLimitsOf, submitBacktest, visibleBacktest } from './backtests.service.ts';
 
-type Form = Record<string, string | string[]>;
-const one = (f: Form, k: string) => {
-  const v = f[k];
-  return (Array.isArray(v) ? v[v.length - 1] : v) ?? '';
-};
-const many = (f: Form, k: string) => {
-  const v = f[k];
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-};
+type Form = FormFields;
 
 export function createRoutes(deps: BacktestPagesDeps) {
   const { db, chrome, market } = deps;
@@ -47,17 +40,7 @@ export function createRoutes(deps: BacktestPagesDeps) {
     return { builtins: builtinList(), mine, indexes: idx, dataRange: range, schema, limits: deps.limits ?? backtestSubmitLimitsOf() };
   };
 
-  const defaults = (range: { first: string | null; last: string | null }): CreateValues => {
-    const last = range.last ?? new Date().toISOString().slice(0, 10);
-    const start = new Date(`${last}T00:00:00Z`);
-    start.setUTCFullYear(start.getUTCFullYear() - 3);
-    let s = start.toISOString().slice(0, 10);
-    if (range.first && s < range.first) s = range.first;
-    return {
-      strategy: 'builtin:dual_ma', params: {}, universe: 'all', codes: '', boards: [], exclude_st: false, start_date: s, end_date: last, capital: '1000000',
-      benchmark: '000300.SH', adjust: 'hfq', fill_timing: 'next_open', commission_pct: '0.03', min_commission: '5', stamp_duty_pct: '', transfer_fee_pct: '', slippage_bps: '0', on_error: 'fail', name: '',
-    };
-  };
+  const defaults = (range: { first: string | null; last: string | null }): CreateValues => ({ strategy: 'builtin:dual_ma', params: {}, name: '', ...defaultSpecValues(range) });
 
   app.get('/backtests/new', requireRole('analyst'), async (c) => {
     const p = principalOf(c);
@@ -103,39 +86,13 @@ export function createRoutes(deps: BacktestPagesDeps) {
   app.post('/backtests', requireRole('analyst'), async (c) => {
     const p = principalOf(c);
     const form = (await c.req.parseBody({ all: true })) as Form;
-    const strategy = one(form, 'strategy');
+    const strategy = formOne(form, 'strategy');
     const schema = await schemaOf(p, strategy).catch(() => null);
-    const v: CreateValues = {
-      strategy, params: paramsFromForm(schema, form), universe: one(form, 'universe') === 'codes' ? 'codes' : 'all', codes: one(form, 'codes'),
-      boards: many(form, 'boards') as string[], exclude_st: one(form, 'exclude_st') === 'on', start_date: one(form, 'start_date'), end_date: one(form, 'end_date'),
-      capital: one(form, 'capital'), benchmark: one(form, 'benchmark'), adjust: one(form, 'adjust') || 'hfq', fill_timing: one(form, 'fill_timing') || 'next_open',
-      commission_pct: one(form, 'commission_pct'), min_commission: one(form, 'min_commission'), stamp_duty_pct: one(form, 'stamp_duty_pct'),
-      transfer_fee_pct: one(form, 'transfer_fee_pct'), slippage_bps: one(form, 'slippage_bps'), on_error: one(form, 'on_error'), name: one(form, 'name'),
-    };
-    const transferPct = v.transfer_fee_pct.trim();
-    const onError = v.on_error.trim();
-    const n = (s: string) => (s.trim() === '' ? undefined : Number(s));
-    const pctN = (s: string) => (s.trim() === '' ? undefined : Number(s) / 100);
+    const v: CreateValues = { strategy, params: paramsFromForm(schema, form), name: formOne(form, 'name'), ...specValuesFromForm(form) };
     const body: Record<string, unknown> = {
       ...(strategy.startsWith('user:') ? { strategy_id: Number(strategy.slice(5)) } : { strategy: strategy.replace(/^builtin:/, '') }),
       params: v.params,
-      universe: v.universe,
-      ...(v.universe === 'codes' ? { codes: v.codes.split(/[\s,;]+/).map((x) => x.trim().toUpperCase()).filter(Boolean) } : {}),
-      ...(v.universe === 'all' && v.boards.length ? { boards: v.boards } : {}),
-      exclude_st: v.exclude_st,
-      start_date: v.start_date,
-      end_date: v.end_date,
-      capital: n(v.capital) ?? Number.NaN,
-      benchmark: v.benchmark || null,
-      adjust: v.adjust,
-      fill_timing: v.fill_timing,
-      ...(n(v.commission_pct) !== undefined ? { commission_rate: pctN(v.commission_pct) } : {}),
-      ...(n(v.min_commission) !== undefined ? { min_commission: n(v.min_commission) } : {}),
-      ...(n(v.stamp_duty_pct) !== undefined ? { stamp_duty: pctN(v.stamp_duty_pct) } : {}),
-      ...(n(v.slippage_bps) !== undefined ? { slippage_bps: n(v.slippage_bps) } : {}),
-      // Transfer fee in %, "schedule" or empty (the schedule); on_error fail|skip_day (the API's default when absent).
-      ...(transferPct === 'schedule' ? { transfer_fee: 'schedule' } : n(transferPct) !== undefined ? { transfer_fee: pctN(transferPct) } : {}),
-      ...(onError ? { on_error: onError } : {}),
+      ...specBody(v),
       ...(v.name.trim() ? { name: v.name.trim() } : {}),
     };
     try {
