@@ -4,22 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.tsx';
-import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
 import { insertSyncLog } from '../../src/market/sync/sync-log.repository.ts';
 import { closeOrphanedSyncLogs, openSyncLog, processOwner } from '../../src/market/sync/sync-log.service.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import { makeRunsCore, startRuns, type RunsRuntime } from '../../src/runs/runs.runtime.ts';
+import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import { serverReaperHooks } from '../../src/server.ts';
 import { makeUser } from '../helpers/accounts.ts';
-import { makeTestApp, type TestApp } from '../helpers/app.ts';
+import { makeTestApp, type App, type TestApp } from '../helpers/app.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
 import { FAKE_TOKEN, startFakeTushare, type FakeTushare } from '../helpers/fake-tushare.ts';
 import { createTestDatabase, testServerUrl, type TestDatabase } from '../helpers/pg.ts';
 import { cliPath, startServerProcess, type ServerProcess } from '../helpers/process.ts';
-import { startTestRuns, testServerExecutors } from '../helpers/runs-runtime.ts';
+import { startTestWorkers } from '../helpers/runs-runtime.ts';
 
 const serverUrl = await testServerUrl();
 if (!serverUrl) console.warn('sync-log process tests skipped: they need a Postgres server (several processes cannot share embedded PGlite)');
@@ -85,19 +82,15 @@ describe('operation-log rows are held by a lease', () => {
 describe('a sync started from the market page', () => {
   let t: TestApp;
   let runtime: RunsRuntime;
-  let app: ReturnType<typeof createApp>;
+  let app: App;
   const env = { DEMO_STOCKS: '20', DEMO_YEARS: '1' };
   beforeAll(async () => {
-    t = await makeTestApp(env);
-    const started = await startTestRuns(t.db.store, t.market, env);
-    runtime = started.runtime;
+    t = await makeTestApp(env, { serverExecutors: true, workers: {} });
+    runtime = t.runtime!;
     const admin = await makeUser(t, 'syncadmin', 'admin');
-    app = createApp({ ...t.deps, executors: started.registry, runs: runtime.service, authenticate: actingAs(principal('admin', admin.id, admin.username)) });
+    app = t.appWith({ authenticate: actingAs(principal('admin', admin.id, admin.username)) });
   }, 60_000);
-  afterAll(async () => {
-    await runtime?.stop(2000);
-    await t?.close();
-  });
+  afterAll(() => t?.close());
 
   it('is a data_sync run: the page answers with the run at once, the run completes and the operation log links it', async () => {
     const res = await app.request('/market/sync', { method: 'POST', body: new URLSearchParams({ dataset: 'daily_bars', source: 'demo', start: '20260901', end: '20260930', codes: '' }) });
@@ -134,9 +127,10 @@ describe('a sync started from the market page', () => {
 });
 
 describe.skipIf(!serverUrl)('processes killed mid-sync on a shared Postgres', () => {
+  // The test's own view of the shared database: the server's executors to queue data_sync runs, no workers.
+  let t: TestApp;
   let db: TestDatabase;
   let fake: FakeTushare;
-  let market: MarketStore;
   const dirs: string[] = [];
   const children: ChildProcess[] = [];
   const servers: ServerProcess[] = [];
@@ -150,14 +144,13 @@ describe.skipIf(!serverUrl)('processes killed mid-sync on a shared Postgres', ()
 
   beforeAll(async () => {
     fake = await startFakeTushare({ params: { seed: 11, stocks: 30, years: 1, end: 20261127 } });
-    db = await createTestDatabase();
-    market = await openMarketStore(':memory:');
+    t = await makeTestApp({}, { serverExecutors: true });
+    ({ db } = t);
   }, 60_000);
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await Promise.all(servers.map((s) => s.stop('SIGKILL')));
-    await market?.close();
-    await db?.drop();
+    await t?.close();
     await fake?.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
@@ -183,8 +176,7 @@ describe.skipIf(!serverUrl)('processes killed mid-sync on a shared Postgres', ()
     fake.inject({ kind: 'delay', ms: 400 }, { times: 400, apiName: 'daily' });
     const victim = await startServerProcess(['--data-dir', tempDir()], { DATABASE_URL: db.url!, RUN_LEASE_MS: String(leaseMs), RUN_POLL_MS: '200', ...tushareEnv() });
     servers.push(victim);
-    const registry = testServerExecutors(db.store, market, () => runs);
-    const runs = makeRunsCore(db.store, registry, silentLogger).service;
+    const runs = t.deps.runs!;
     const run = await runs.queueRun({ executor: 'data_sync', params: { dataset: 'daily_bars', source: 'tushare', start: 20260601, end: 20260930, batch_rows: 100 }, maxAttempts: 1 });
     let logId = 0;
     await waitFor('the run commits a batch', async () => {
@@ -195,10 +187,7 @@ describe.skipIf(!serverUrl)('processes killed mid-sync on a shared Postgres', ()
     await victim.stop('SIGKILL');
 
     // Another instance's reaper (with the hooks the server gives it) settles the dead attempt.
-    const survivor = await startRuns({
-      pg: db.store,
-      registry: makeExecutorRegistry([]),
-      logger: silentLogger,
+    const survivor = await startTestWorkers(db.store, makeExecutorRegistry([]), {
       settings: { concurrency: { backtest: 1, io: 1 }, leaseMs, heartbeatMs: 300, pollMs: 500, reaperMs: 200, maxRetryDelayMs: 100, abortGraceMs: 500, flushIntervalMs: 50 },
       reaperHooks: serverReaperHooks(db.store, silentLogger),
     });
