@@ -14,7 +14,7 @@ import {
   TaskPatchSchema, TaskRunParams, TaskRunsQuery, TaskSchema, TaskStatusListSchema, TaskStatusSchema, taskJson, taskStatsJson, TriggerInputSchema, type ExecutorInfoSchema, type TaskView,
 } from './scheduler.contract.ts';
 import type { MarketStore } from '../market/duckdb.ts';
-import { nextTradingDaySlots, type Exchange } from './trading-days.ts';
+import { nextTradingDaySlots, readUpcomingCalendar, type Exchange } from './trading-days.ts';
 import * as svc from './tasks.service.ts';
 
 /**
@@ -212,7 +212,9 @@ export async function cronPreview(
   const count = b.count ?? 5;
   const describe = describeSchedule(s);
   if (!b.trading_days) return { ok: true, next: nextFireTimes(s, new Date(), count).map((d) => d.toISOString()), describe, error: null, skipped: [], unchecked: [] };
-  const { slots } = await nextTradingDaySlots(market, b.trading_days, s, new Date(), count);
+  const now = new Date();
+  const cal = market ? await readUpcomingCalendar(market, b.trading_days, now) : new Map<number, boolean>();
+  const { slots } = nextTradingDaySlots(cal, s, now, count);
   const iso = (state: string) => slots.filter((x) => x.state === state).map((x) => x.at.toISOString());
   return {
     ok: true,

@@ -17,7 +17,7 @@ import { scheduleJson, scheduleOf, type TaskInput, type TaskPatch, type TaskStat
 import type { SlotNote, Task, TaskStatus } from './task.types.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import { ymdOf } from '../market/days.ts';
-import { nextTradingDaySlots, readCoverage, type CalendarCoverage, type Exchange } from './trading-days.ts';
+import { calendarCoverage, exchangeDay, nextTradingDaySlots, readUpcomingCalendar, type CalendarCoverage, type Exchange, type TradeCalendar } from './trading-days.ts';
 
 export interface TasksDeps {
   db: Kysely<Database>;
@@ -258,32 +258,34 @@ export async function taskStatuses(deps: TasksDeps): Promise<TaskStatus[]> {
   const [rows, state, now] = await Promise.all([repo.listTasks(deps.db), repo.taskRunState(deps.db), repo.dbNow(deps.db)]);
   const byTask = new Map(state.map((s) => [s.task_id, s]));
   const tasks = rows.map(toTask);
-  const coverage = await coverageOf(deps, tasks, now);
-  return Promise.all(
-    tasks.map(async (t) => {
-      const status = statusOf(t, byTask.get(t.id), now);
-      if (!t.tradingDays) return status;
-      const cov = coverage.get(t.tradingDays)!;
-      if (!t.enabled) return { ...status, calendar: { ...cov, skippedNext: [] } };
-      const upcoming = await nextTradingDaySlots(deps.market ?? null, t.tradingDays, t.schedule, now, 5).catch(() => null);
-      if (!upcoming) return { ...status, calendar: { ...cov, skippedNext: [] } };
-      return {
-        ...status,
-        next: upcoming.slots.filter((x) => x.state !== 'closed').map((x) => x.at),
-        calendar: { ...cov, skippedNext: upcoming.slots.filter((x) => x.state === 'closed').map((x) => x.at) },
-      };
-    }),
-  );
+  const calendars = await upcomingCalendars(deps, tasks, now);
+  return tasks.map((t) => {
+    const status = statusOf(t, byTask.get(t.id), now);
+    if (!t.tradingDays) return status;
+    const { cal, coverage } = calendars.get(t.tradingDays)!;
+    if (!t.enabled || !cal) return { ...status, calendar: { ...coverage, skippedNext: [] } };
+    const upcoming = nextTradingDaySlots(cal, t.schedule, now, 5);
+    return {
+      ...status,
+      next: upcoming.slots.filter((x) => x.state !== 'closed').map((x) => x.at),
+      calendar: { ...coverage, skippedNext: upcoming.slots.filter((x) => x.state === 'closed').map((x) => x.at) },
+    };
+  });
 }
 
-/** The calendar coverage of each exchange some task's policy names (read once per exchange). */
-async function coverageOf(deps: TasksDeps, tasks: readonly Task[], now: Date): Promise<Map<Exchange, CalendarCoverage>> {
-  const out = new Map<Exchange, CalendarCoverage>();
+/** The upcoming calendar and its coverage of each exchange some task's policy names (read once per exchange: the live list asks every second). */
+async function upcomingCalendars(deps: TasksDeps, tasks: readonly Task[], now: Date): Promise<Map<Exchange, { cal: TradeCalendar | null; coverage: CalendarCoverage }>> {
+  const out = new Map<Exchange, { cal: TradeCalendar | null; coverage: CalendarCoverage }>();
   for (const t of tasks) {
     const ex = t.tradingDays;
     if (!ex || out.has(ex)) continue;
-    const read = deps.market ? await readCoverage(deps.market, ex, now).catch((err: Error) => err) : new Error('no market store');
-    out.set(ex, read instanceof Error ? { exchange: ex, coveredThrough: null, warning: `The ${ex} trade calendar could not be read (${read.message}): slots fire unchecked.` } : read);
+    const read = deps.market ? await readUpcomingCalendar(deps.market, ex, now).catch((err: Error) => err) : new Error('no market store');
+    out.set(
+      ex,
+      read instanceof Error
+        ? { cal: null, coverage: { exchange: ex, coveredThrough: null, warning: `The ${ex} trade calendar could not be read (${read.message}): slots fire unchecked.` } }
+        : { cal: read, coverage: calendarCoverage(ex, exchangeDay(now), read) },
+    );
   }
   return out;
 }

@@ -77,10 +77,13 @@ export function calendarCoverage(exchange: Exchange, today: number, cal: TradeCa
   };
 }
 
-/** The coverage read from the market store (today is the exchange's day at `now`). */
-export async function readCoverage(market: MarketStore, exchange: Exchange, now: Date): Promise<CalendarCoverage> {
+/** Days of calendar read ahead for the status and the preview: beyond it, slots count as not in the calendar. */
+const aheadDays = 800;
+
+/** The exchange's calendar from today (its day at `now`) for the next 800 days: what the status and the preview read, once per exchange. */
+export async function readUpcomingCalendar(market: MarketStore, exchange: Exchange, now: Date): Promise<TradeCalendar> {
   const today = exchangeDay(now);
-  return calendarCoverage(exchange, today, await readTradeCalendar(market, exchange, today, addDays(today, coverageDays)));
+  return readTradeCalendar(market, exchange, today, addDays(today, aheadDays));
 }
 
 /** One upcoming slot under the policy: it fires (open, or not in the calendar) or it is passed over. */
@@ -96,18 +99,23 @@ const lookaheadSlots = 2_000;
 const closedListed = 20;
 
 /**
- * The next `n` slots that fire under the policy, with the closed ones passed over on the way
- * (at most 20 of those listed); reads the calendar once over the days the slots span.
+ * The next `n` slots after `after` that fire under the policy (`cal` from readUpcomingCalendar),
+ * with the closed ones passed over on the way (at most 20 of those listed). Slots are walked one by
+ * one, so a daily cron costs a dozen steps, not the 2,000 a minutely one may need over a holiday.
  */
-export async function nextTradingDaySlots(market: MarketStore | null, exchange: Exchange, s: Schedule, after: Date, n: number): Promise<{ slots: UpcomingSlot[]; closedCount: number }> {
-  const candidates = nextFireTimes(s, after, lookaheadSlots);
-  if (!candidates.length) return { slots: [], closedCount: 0 };
-  const cal = market ? await readTradeCalendar(market, exchange, exchangeDay(candidates[0]), exchangeDay(candidates[candidates.length - 1])) : new Map<number, boolean>();
-  return pickTradingDaySlots(candidates, cal, n);
+export function nextTradingDaySlots(cal: TradeCalendar, s: Schedule, after: Date, n: number): { slots: UpcomingSlot[]; closedCount: number } {
+  function* walk() {
+    let at: Date | undefined = after;
+    for (let k = 0; k < lookaheadSlots && at; k++) {
+      at = nextFireTimes(s, at, 1)[0];
+      if (at) yield at;
+    }
+  }
+  return pickTradingDaySlots(walk(), cal, n);
 }
 
-/** The pure part of nextTradingDaySlots. */
-export function pickTradingDaySlots(candidates: readonly Date[], cal: TradeCalendar, n: number): { slots: UpcomingSlot[]; closedCount: number } {
+/** The pure part of nextTradingDaySlots, over candidate slots in order. */
+export function pickTradingDaySlots(candidates: Iterable<Date>, cal: TradeCalendar, n: number): { slots: UpcomingSlot[]; closedCount: number } {
   const slots: UpcomingSlot[] = [];
   let fires = 0;
   let closedCount = 0;
