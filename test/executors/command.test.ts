@@ -1,23 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
 import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
-import { startTestRuns } from '../helpers/runs-runtime.ts';
+import { makeTestApp, type TestApp } from '../helpers/app.ts';
 
-let tdb: TestDatabase;
-let market: MarketStore;
+let t: TestApp;
 let runtime: RunsRuntime;
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  market = await openMarketStore(':memory:');
-  ({ runtime } = await startTestRuns(tdb.store, market));
+  t = await makeTestApp({}, { serverExecutors: true, workers: {} });
+  runtime = t.runtime!;
 }, 30_000);
-afterAll(async () => {
-  await runtime.stop(2000);
-  await market.close();
-  await tdb.drop();
-}, 30_000);
+afterAll(() => t?.close(), 30_000);
 
 const node = process.execPath;
 const finish = (id: number) => runtime.service.waitForRun(id, { timeoutMs: 20_000 });

@@ -1,26 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFactor } from '../../src/factors/factor-registry.ts';
-import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
+import type { MarketStore } from '../../src/market/duckdb.ts';
 import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import { FAKE_TOKEN, startFakeTushare, type FakeTushare } from '../helpers/fake-tushare.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
-import { startTestRuns } from '../helpers/runs-runtime.ts';
+import { makeTestApp, type TestApp } from '../helpers/app.ts';
 
-let tdb: TestDatabase;
+let t: TestApp;
 let market: MarketStore;
 let runtime: RunsRuntime;
 let fake: FakeTushare;
 beforeAll(async () => {
   fake = await startFakeTushare({ params: { seed: 5, stocks: 40, years: 1, end: 20261127 } });
-  tdb = await createTestDatabase();
-  market = await openMarketStore(':memory:');
-  ({ runtime } = await startTestRuns(tdb.store, market, { TUSHARE_TOKEN: FAKE_TOKEN, TUSHARE_URL: fake.url, TUSHARE_CALLS_PER_MINUTE: '100000' }));
+  t = await makeTestApp({ TUSHARE_TOKEN: FAKE_TOKEN, TUSHARE_URL: fake.url, TUSHARE_CALLS_PER_MINUTE: '100000' }, { serverExecutors: true, workers: {} });
+  ({ market } = t);
+  runtime = t.runtime!;
 }, 30_000);
 afterAll(async () => {
-  await runtime.stop(2000);
-  await market.close();
-  await tdb.drop();
-  await fake.close();
+  await t?.close();
+  await fake?.close();
 }, 30_000);
 
 const finish = (id: number) => runtime.service.waitForRun(id, { timeoutMs: 60_000 });
@@ -62,7 +59,7 @@ describe('data_sync executor against the fake Tushare server', () => {
     expect(progress.length).toBeGreaterThan(0);
     expect((done.result as { counts: { inserted: number } }).counts.inserted).toBe(rowsOn(days.filter((d) => d > resumeFrom)));
     // The operation log row carries the run id.
-    const log = await tdb.store.db.selectFrom('sync_log').selectAll().where('run_id', '=', retry.id).executeTakeFirstOrThrow();
+    const log = await t.db.store.db.selectFrom('sync_log').selectAll().where('run_id', '=', retry.id).executeTakeFirstOrThrow();
     expect(log.result).toBe('success');
   });
 

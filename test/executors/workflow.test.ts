@@ -6,31 +6,27 @@ import { systemActor } from '../../src/auth/users.service.ts';
 import { getEventListeners } from 'node:events';
 import { makeWorkflowExecutor, workflowStepStates, type WorkflowResult } from '../../src/executors/workflow.executor.ts';
 import { parseInput } from '../../src/http/contract.ts';
-import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
 import type { ExecutorRegistry, RunContext } from '../../src/runs/executor-registry.ts';
 import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import { TaskInputSchema } from '../../src/scheduler/scheduler.contract.ts';
 import { createTask, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
-import { startTestRuns } from '../helpers/runs-runtime.ts';
+import { makeTestApp, type TestApp } from '../helpers/app.ts';
+import type { TestDatabase } from '../helpers/pg.ts';
 
+let t: TestApp;
 let tdb: TestDatabase;
-let market: MarketStore;
 let runtime: RunsRuntime;
 let registry: ExecutorRegistry;
 let deps: TasksDeps;
 const actor = { ...systemActor('test'), userId: null, username: 'test', ip: null, userAgent: null };
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  market = await openMarketStore(':memory:');
-  ({ runtime, registry } = await startTestRuns(tdb.store, market));
+  t = await makeTestApp({}, { serverExecutors: true, workers: {} });
+  ({ db: tdb } = t);
+  runtime = t.runtime!;
+  registry = t.deps.executors!;
   deps = { db: tdb.store.db, registry, runs: runtime.service };
 }, 30_000);
-afterAll(async () => {
-  await runtime.stop(2000);
-  await market.close();
-  await tdb.drop();
-}, 30_000);
+afterAll(() => t?.close(), 30_000);
 
 const finish = (id: number) => runtime.service.waitForRun(id, { timeoutMs: 30_000 });
 const noop = (id: string, depends_on: string[] = []) => ({ id, executor: 'noop', config: {}, depends_on });
