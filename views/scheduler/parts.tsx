@@ -48,7 +48,7 @@ export function TasksBody(props: { statuses: TaskStatus[] }) {
           </td>
           <td>
             {s.describe}
-            {s.task.tradingDays ? <div class="muted small">only on {s.task.tradingDays} trading days{s.calendar?.warning ? <span class="badge warn">calendar short</span> : null}</div> : null}
+            {s.task.tradingDays ? <div class="muted small">only on {s.task.tradingDays} trading days{s.calendar?.warning ? <> <span class="badge warn">calendar short</span></> : null}</div> : null}
           </td>
           <td>
             <StateBadge state={s.state} />
