@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { openPostgres, pgliteDirFor, type PgStore } from './db/database.ts';
 import { migratePostgres } from './db/migrate.ts';
 import { makeAssets, type Assets } from './http/assets.ts';
+import { answerClientError } from './http/client-error.ts';
 import { makeLogger, type Logger } from './logger.ts';
 import { marketPathFor, openMarketStore, type MarketStore } from './market/duckdb.ts';
 import { publicFiles } from './runtime/public-files.ts';
@@ -215,6 +216,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate, accessWatch, secrets });
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+      s.on('clientError', answerClientError(logger));
       s.once('error', reject);
     });
   } catch (err) {

@@ -9,6 +9,7 @@ import { generatePassword } from '../auth/password.ts';
 import { revokeAllTokens } from '../auth/tokens.service.ts';
 import { changeUser, createUser, getUser, listUsers, resetPassword } from '../auth/users.service.ts';
 import { AppError } from '../http/errors.ts';
+import { addDays, fromYmd, ymdOf } from '../market/days.ts';
 import type { AppEnv } from '../http/env.ts';
 import { parseId } from '../auth/account.pages.tsx';
 
@@ -21,7 +22,7 @@ export function parseAuditFilters(q: Record<string, string | undefined>): { filt
     if (!v) return null;
     const why = /^\d{4}-\d{2}-\d{2}$/.test(v) ? dayProblem(v) : 'expected a date as YYYY-MM-DD';
     if (why) throw new AppError(400, 'invalid_request', `${field}: ${why}, got "${v.slice(0, 40)}"`, { field });
-    return new Date(Date.parse(v) + plusDays * 86_400_000);
+    return fromYmd(addDays(ymdOf(v), plusDays));
   };
   if (values.outcome && !['success', 'failure', 'denied'].includes(values.outcome)) {
     throw new AppError(400, 'invalid_request', `outcome: expected success, failure or denied, got "${values.outcome}"`, { field: 'outcome' });

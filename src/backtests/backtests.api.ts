@@ -7,6 +7,7 @@ import type { Metrics } from '../engine/metrics/metrics.ts';
 import { makeApiRouter } from '../http/api.ts';
 import { errors, json, operation } from '../http/contract.ts';
 import { idParam as strictIdParam } from '../http/input.ts';
+import { addDays, fromYmd, ymdOf } from '../market/days.ts';
 import { DeletedSchema } from '../strategies/strategies.contract.ts';
 import {
   BacktestListQuery, BacktestListSchema, BacktestResultSchema, BacktestSchema, BacktestWithResultSchema, backtestJson, fillJson, FillPageSchema, metricsJson,
@@ -23,11 +24,10 @@ const idParam = strictIdParam();
 const tags = ['backtests'];
 const tooManyQueued = 'too many requests, or (code `too_many_queued`, details `{limit, waiting}`) BACKTEST_MAX_QUEUED_PER_USER backtests of yours are waiting already';
 
-export function endOfDay(s: string): Date {
-  const d = new Date(`${s.slice(0, 10)}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d;
-}
+/** The instant a filter day (YYYY-MM-DD, or a date-time whose day counts) starts, in UTC. */
+export const startOfDay = (s: string): Date => fromYmd(ymdOf(s.slice(0, 10)));
+/** The instant after a filter day (an inclusive `to`): the next day's start. */
+export const endOfDay = (s: string): Date => fromYmd(addDays(ymdOf(s.slice(0, 10)), 1));
 
 export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
   const api = makeApiRouter();
@@ -75,7 +75,7 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
     async (c) => {
       const q = c.req.valid('query');
       const { backtests, total } = await listBacktests(db, principalOf(c), {
-        status: q.status, strategy: q.strategy, q: q.q, from: q.from ? new Date(`${q.from.slice(0, 10)}T00:00:00Z`) : undefined, to: q.to ? endOfDay(q.to) : undefined,
+        status: q.status, strategy: q.strategy, q: q.q, from: q.from ? startOfDay(q.from) : undefined, to: q.to ? endOfDay(q.to) : undefined,
         sort: q.sort, dir: q.dir, limit: q.limit, offset: q.offset,
       });
       return c.json({ backtests: backtests.map(backtestJson), total, limit: q.limit, offset: q.offset }, 200);

@@ -9,7 +9,7 @@ import { ComparePage } from '../../views/backtests/compare-page.tsx';
 import type { BacktestPagesDeps } from './pages.deps.ts';
 import { backtestStrategyNames, listBacktests, resultParts, visibleBacktest, type ListQuery } from './backtests.service.ts';
 import type { Backtest } from './backtest.types.ts';
-import { endOfDay } from './backtests.api.ts';
+import { endOfDay, startOfDay } from './backtests.api.ts';
 import { AppError } from '../http/errors.ts';
 import type { StoredSeries } from './results.ts';
 import type { Metrics } from '../engine/metrics/metrics.ts';
@@ -39,7 +39,7 @@ export function listRoutes(deps: BacktestPagesDeps) {
   const load = async (c: Context<AppEnv>, s: ListState) =>
     listBacktests(db, principalOf(c), {
       status: (s.status || undefined) as RunStatus | undefined, strategy: s.strategy || undefined, q: s.q || undefined,
-      from: s.from ? new Date(`${s.from}T00:00:00Z`) : undefined, to: s.to ? endOfDay(s.to) : undefined,
+      from: s.from ? startOfDay(s.from) : undefined, to: s.to ? endOfDay(s.to) : undefined,
       sort: s.sort as ListQuery['sort'], dir: s.dir, limit: s.limit, offset: s.offset,
     });
 

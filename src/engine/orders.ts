@@ -7,13 +7,13 @@
 import type { Book } from './book.ts';
 import { portfolioValue, resolve } from './book.ts';
 import type { OrderOptions, Portfolio, PositionView } from './context.ts';
+import { isoDay } from './days.ts';
 import type { Order, OrderKind } from './types.ts';
 
 /** A strategy placed more orders than `maxOrders` (scope `run`) or `maxOrdersPerDay` (scope `day`) allow. */
 export class OrderLimitError extends Error {
   constructor(readonly scope: 'run' | 'day', readonly limit: number, readonly date: number) {
-    // Written here rather than with market/days.ts isoDay: engine/ imports nothing from outside its folder.
-    const day = `${String(date).slice(0, 4)}-${String(date).slice(4, 6)}-${String(date).slice(6, 8)}`;
+    const day = isoDay(date);
     super(scope === 'run' ? `the strategy placed more than ${limit} orders in this backtest (by ${day})` : `the strategy placed more than ${limit} orders on ${day}`);
     this.name = 'OrderLimitError';
   }

@@ -7,19 +7,14 @@ import type { Panel } from '../engine/panel.ts';
 import { runUserBacktest } from '../engine/sandbox/sandbox.ts';
 import { describeUserStrategy } from '../engine/sandbox/sandbox.ts';
 import type { UserCodeError } from '../engine/sandbox/user-code.ts';
-import { toYmd } from '../market/days.ts';
+import { addDays, isWeekend } from '../market/days.ts';
 
 export function tinyPanel(): Panel {
   const D = 60;
   const codes = ['600000.SH', '000001.SZ', '300750.SZ', '688981.SH'];
   const N = codes.length;
   const dates = new Int32Array(D);
-  const t = new Date(Date.UTC(2023, 0, 3));
-  for (let d = 0; d < D; ) {
-    const wd = t.getUTCDay();
-    if (wd !== 0 && wd !== 6) dates[d++] = toYmd(t);
-    t.setUTCDate(t.getUTCDate() + 1);
-  }
+  for (let d = 0, day = 20230103; d < D; day = addDays(day, 1)) if (!isWeekend(day)) dates[d++] = day;
   const f = () => new Float64Array(D * N);
   const open = f(), high = f(), low = f(), close = f(), preClose = f(), volume = f(), amount = f(), adjFactor = f(), upLimit = f(), downLimit = f();
   const fields: Record<string, Float64Array> = {};

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, isoDay, ymdOf } from '../../src/market/days.ts';
 import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
 
 let env: BacktestEnv;
@@ -104,6 +105,12 @@ describe('backtests API', () => {
     expect(list.backtests[0].metrics.total_return).toBeLessThanOrEqual(list.backtests[1].metrics.total_return);
     const searched = await (await env.app.request('/api/v1/backtests?q=listed')).json();
     expect(searched.backtests.map((x: { id: number }) => x.id)).toEqual([done.id]);
+    // from and to are UTC days, both inclusive.
+    const day = ymdOf(searched.backtests[0].created_at.slice(0, 10));
+    const ids = async (range: string) => (await (await env.app.request(`/api/v1/backtests?q=listed&${range}`)).json()).backtests.map((x: { id: number }) => x.id);
+    expect(await ids(`from=${isoDay(day)}&to=${isoDay(day)}`)).toEqual([done.id]);
+    expect(await ids(`to=${isoDay(addDays(day, -1))}`)).toEqual([]);
+    expect(await ids(`from=${isoDay(addDays(day, 1))}`)).toEqual([]);
   }, 90_000);
 
   it('runs with qfq prices: recorded in the config, same holdings as hfq for dual MA (crossovers are scale-free)', async () => {

@@ -10,6 +10,7 @@
  * benchmark is rebased to 1 on that same point: its close that day when known, else (no earlier
  * day, or no index close on it) its first close in the simulated range, as the engine rebases it.
  */
+import { addDays } from '../days.ts';
 import type { BacktestResult } from '../types.ts';
 import { computeMetrics, type Metrics, type MetricsOptions } from './metrics.ts';
 
@@ -21,12 +22,6 @@ export interface StartPoint {
   benchmarkRebase: number | null;
 }
 
-/** YYYYMMDD of the calendar day before `d`. */
-export function dayBefore(d: number): number {
-  const t = new Date(Date.UTC(Math.floor(d / 10000), (Math.floor(d / 100) % 100) - 1, d % 100) - 86_400_000);
-  return t.getUTCFullYear() * 10000 + (t.getUTCMonth() + 1) * 100 + t.getUTCDate();
-}
-
 /**
  * The starting point of a run from its panel: the last panel day before the first simulated day
  * (`firstDate`), or the calendar day before it when the panel starts there.
@@ -34,7 +29,7 @@ export function dayBefore(d: number): number {
 export function startPointOf(panelDates: ArrayLike<number>, firstDate: number, benchmarkClose?: ArrayLike<number> | null): StartPoint {
   let k = -1;
   for (let i = 0; i < panelDates.length && panelDates[i] < firstDate; i++) k = i;
-  if (k < 0) return { date: dayBefore(firstDate), benchmarkRebase: null };
+  if (k < 0) return { date: addDays(firstDate, -1), benchmarkRebase: null };
   const at = benchmarkClose ? benchmarkClose[k] : NaN;
   let first = NaN;
   for (let i = k + 1; benchmarkClose && i < panelDates.length && !Number.isFinite(first); i++) first = benchmarkClose[i];
@@ -58,7 +53,7 @@ export interface NavSeries {
 /** The series with its starting point; without `start`, the calendar day before the first day dates it. */
 export function navSeries(result: BacktestResult, initialCash: number, start?: StartPoint): NavSeries {
   const n = result.total.length;
-  const sp = start ?? { date: n ? dayBefore(result.dates[0]) : 0, benchmarkRebase: null };
+  const sp = start ?? { date: n ? addDays(result.dates[0], -1) : 0, benchmarkRebase: null };
   const dates = new Int32Array(n + 1);
   dates[0] = sp.date;
   dates.set(result.dates, 1);

@@ -1,5 +1,6 @@
 /** `zquant metrics FILE.csv`: a `date,nav` or `date,return` CSV (optionally a benchmark column) → metrics. */
 import { parse } from 'csv-parse/sync';
+import { ymdOf } from '../days.ts';
 import { computeMetrics, type Metrics } from './metrics.ts';
 
 export interface CsvMetricsOptions {
@@ -12,9 +13,8 @@ export class CsvInputError extends Error {}
 
 function parseDate(s: string, line: number): number {
   const t = s.trim();
-  const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(t);
-  if (!m) throw new CsvInputError(`line ${line}: date "${s}" is not YYYY-MM-DD or YYYYMMDD`);
-  return Number(m[1] + m[2] + m[3]);
+  if (!/^\d{4}-?\d{2}-?\d{2}$/.test(t)) throw new CsvInputError(`line ${line}: date "${s}" is not YYYY-MM-DD or YYYYMMDD`);
+  return ymdOf(t);
 }
 
 function parseNumber(s: string, line: number, column: string): number {

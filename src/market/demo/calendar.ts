@@ -1,4 +1,4 @@
-import { addDays, fromYmd, toYmd } from '../days.ts';
+import { addDays, isWeekend } from '../days.ts';
 
 /**
  * An approximate SSE/SZSE trading calendar: weekends closed, plus the main Chinese holidays: New
@@ -12,8 +12,6 @@ const lunarNewYear: Record<number, string> = {
   2019: '0205', 2020: '0125', 2021: '0212', 2022: '0201', 2023: '0122', 2024: '0210', 2025: '0129',
   2026: '0217', 2027: '0206', 2028: '0126', 2029: '0213', 2030: '0203', 2031: '0123', 2032: '0211',
 };
-
-const DAY_MS = 86_400_000;
 
 function holidaysOf(year: number): Set<number> {
   const h = new Set<number>();
@@ -41,15 +39,12 @@ export function demoCalendar(start: number, end: number): CalendarDay[] {
   const out: CalendarDay[] = [];
   let year = 0;
   let holidays = new Set<number>();
-  for (let t = fromYmd(start).getTime(), stop = fromYmd(end).getTime(); t <= stop; t += DAY_MS) {
-    const d = new Date(t);
-    if (d.getUTCFullYear() !== year) {
-      year = d.getUTCFullYear();
+  for (let d = start; d <= end; d = addDays(d, 1)) {
+    if (Math.floor(d / 10000) !== year) {
+      year = Math.floor(d / 10000);
       holidays = holidaysOf(year);
     }
-    const ymd = toYmd(d);
-    const wd = d.getUTCDay();
-    out.push({ date: ymd, isOpen: wd !== 0 && wd !== 6 && !holidays.has(ymd) });
+    out.push({ date: d, isOpen: !isWeekend(d) && !holidays.has(d) });
   }
   return out;
 }

@@ -2,7 +2,7 @@ import type { Config } from '../../config.ts';
 import type { PgStore } from '../../db/database.ts';
 import type { Logger } from '../../logger.ts';
 import type { MarketStore } from '../duckdb.ts';
-import { toYmd } from '../days.ts';
+import { addDays, isWeekend, toYmd } from '../days.ts';
 import { saveDemoParams } from '../sync/make-source.ts';
 import { openSyncLog } from '../sync/sync-log.service.ts';
 import { defaultDemoParams } from './generator.ts';
@@ -14,13 +14,13 @@ import { isMarketEmpty, seedDemoMarket } from './seed.ts';
  */
 export async function seedDemoOnFirstStart(deps: { pg: PgStore; market: MarketStore; config: Config; logger: Logger }, now = new Date()): Promise<void> {
   if (!(await isMarketEmpty(deps.market))) return;
-  const end = new Date(now.getTime() - 86_400_000);
-  while (end.getUTCDay() === 0 || end.getUTCDay() === 6) end.setUTCDate(end.getUTCDate() - 1);
+  let end = addDays(toYmd(now), -1);
+  while (isWeekend(end)) end = addDays(end, -1);
   const params = {
     ...defaultDemoParams,
     stocks: deps.config.demoStocks,
     years: deps.config.demoYears,
-    end: toYmd(end),
+    end,
   };
   const log = await openSyncLog(deps.pg.db, { source: 'demo', endpoint: 'first start', dataset: 'all', params }, { leaseMs: deps.config.runLeaseMs, heartbeatMs: deps.config.runHeartbeatMs });
   try {

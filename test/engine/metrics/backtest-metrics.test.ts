@@ -1,7 +1,7 @@
 /** The NAV series of a backtest, starting point included, and its metrics (issue 18: exports that round-trip). */
 import { describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../../../src/engine/types.ts';
-import { backtestMetrics, dayBefore, navSeries, startPointOf } from '../../../src/engine/metrics/backtest-metrics.ts';
+import { backtestMetrics, navSeries, startPointOf } from '../../../src/engine/metrics/backtest-metrics.ts';
 import { metricsFromCsv } from '../../../src/engine/metrics/metrics-csv.ts';
 import { navCsv } from '../../../src/backtests/csv.ts';
 import { toStored } from '../../../src/backtests/results.ts';
@@ -22,9 +22,11 @@ function result(): BacktestResult {
 
 describe('the starting point', () => {
   it('is the last panel day before the first simulated day, else the calendar day before', () => {
-    expect(dayBefore(20250301)).toBe(20250228);
-    expect(dayBefore(20240301)).toBe(20240229);
-    expect(dayBefore(20250101)).toBe(20241231);
+    // A panel that starts on the first simulated day: the calendar day before, across month, leap-day and year ends.
+    expect(startPointOf([20250303], 20250303)).toEqual({ date: 20250302, benchmarkRebase: null });
+    expect(startPointOf([20250301, 20250303], 20250301).date).toBe(20250228);
+    expect(startPointOf([20240301], 20240301).date).toBe(20240229);
+    expect(startPointOf([20250102], 20250101).date).toBe(20241231);
     const dates = [20250528, 20250529, 20250530, 20250603, 20250604];
     // The index closed at 3950 on 2025-05-30 and at 4000 on the first simulated day.
     const close = [3900, 3920, 3950, 4000, 4040];
