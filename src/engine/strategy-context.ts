@@ -9,7 +9,7 @@ import type { Book } from './book.ts';
 import type { StrategyContext } from './context.ts';
 import { above, below, crossedAbove, crossedAboveEach, crossedBelow, crossedBelowEach, seriesLength, type Series } from './compare.ts';
 import type { IndicatorFeed } from './indicator-feed.ts';
-import { rank } from './indicators.ts';
+import { rank } from './rank.ts';
 import type { MarketViews } from './market-views.ts';
 import type { OrderDesk } from './orders.ts';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runBacktestSync } from '../../../src/engine/engine.ts';
 import { above, below, crossedAbove, crossedBelow, TOLERANCE } from '../../../src/engine/compare.ts';
 import { defineStrategy } from '../../../src/engine/strategy.ts';
-import { rank } from '../../../src/engine/indicators.ts';
+import { rank } from '../../../src/engine/rank.ts';
 import { dualMa } from '../../../src/engine/builtins/dual-ma.ts';
 import { builtinStrategies } from '../../../src/engine/builtins/registry.ts';
 import { makePanel, tradingDates } from '../panel-builder.ts';
