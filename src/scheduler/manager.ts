@@ -179,7 +179,8 @@ export function makeSchedulerManager(o: ManagerOptions): SchedulerManager {
     }
     for (const r of runs) report.fired.push({ taskId: r.taskId!, scheduledFor: r.scheduledFor!, runId: r.id });
     report.duplicates = valid.length - runs.length;
-    await repo.insertSlotNotes(db, notes);
+    // A note lost (its task deleted a moment ago) must not undo the decision: the slots still advance.
+    await repo.insertSlotNotes(db, notes).catch((err) => log.warn('recording skipped slots failed', { count: notes.length, err: err as Error }));
     await repo.advanceSlots(db, advance);
     if (report.fired.length) log.debug('tasks fired', { count: report.fired.length, duplicates: report.duplicates });
     o.onFire?.(report);

@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseInput } from '../../src/http/contract.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { addDays, isoDay } from '../../src/market/days.ts';
+import { addDays, isoDay, isWeekend } from '../../src/market/days.ts';
 import { makeSchedulerManager } from '../../src/scheduler/manager.ts';
 import { TaskInputSchema } from '../../src/scheduler/scheduler.contract.ts';
 import { dailyUpdateName, seedSchedulerTasks } from '../../src/scheduler/seed.ts';
@@ -20,7 +20,6 @@ import { artifact, hasChromium, launchBrowser } from '../helpers/browser.ts';
  * The calendar is written relative to today (the warning and the preview are about the days
  * ahead): known for 10 days, with the 2nd and 3rd weekdays from tomorrow closed.
  */
-const isWeekend = (ymd: number) => [0, 6].includes(new Date(`${isoDay(ymd)}T00:00:00Z`).getUTCDay());
 
 describe.skipIf(!hasChromium)('trading-day schedules in a browser', () => {
   let t: TestApp;

@@ -5,7 +5,7 @@ import { systemActor } from '../../src/auth/users.service.ts';
 import { diagnosticExecutors } from '../../src/executors/diagnostic.executors.ts';
 import { parseInput } from '../../src/http/contract.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { addDays, isoDay } from '../../src/market/days.ts';
+import { addDays, isoDay, isWeekend } from '../../src/market/days.ts';
 import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import { makeSchedulerManager } from '../../src/scheduler/manager.ts';
@@ -30,7 +30,6 @@ import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
  * by an injected clock at fixed instants (as test/scheduler/manager.test.ts does); the API test uses
  * calendars relative to today, since the coverage and the preview are about the days ahead.
  */
-const isWeekend = (ymd: number) => [0, 6].includes(new Date(`${isoDay(ymd)}T00:00:00Z`).getUTCDay());
 const nationalDay = new Set([20261001, 20261002, 20261005, 20261006, 20261007, 20261008]);
 
 /** Calendar rows [from, to] for an exchange: open on weekdays not in `closed`. */

@@ -1,4 +1,5 @@
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+import { fmtDate } from '../market/format.ts';
 import type { Run } from '../../src/runs/run.types.ts';
 import type { SlotNote, Task, TaskStatus } from '../../src/scheduler/task.types.ts';
 import type { StepGraph } from '../../src/runs/executor-registry.ts';
@@ -50,9 +51,6 @@ function OpButton(props: { chrome: PageChrome; task: Task; op: string; label: st
   );
 }
 
-/** YYYYMMDD → YYYY-MM-DD (views take no values from src/). */
-const day = (ymd: number | null) => (ymd === null ? '' : `${String(ymd).slice(0, 4)}-${String(ymd).slice(4, 6)}-${String(ymd).slice(6, 8)}`);
-
 /** The trading-day policy's warning: the calendar does not cover the next 30 days. */
 function CalendarWarning(props: { status: TaskStatus }) {
   const cal = props.status.calendar;
@@ -62,7 +60,7 @@ function CalendarWarning(props: { status: TaskStatus }) {
       <p>
         <strong>Trade calendar short:</strong> {cal.warning}
       </p>
-      <p class="muted small">{cal.coveredThrough ? `Covered through ${day(cal.coveredThrough)}.` : 'No calendar row for today.'} See the trade_calendar dataset on /market.</p>
+      <p class="muted small">{cal.coveredThrough ? `Covered through ${fmtDate(cal.coveredThrough)}.` : 'No calendar row for today.'} See the trade_calendar dataset on /market.</p>
     </div>
   );
 }
@@ -145,7 +143,7 @@ export function TaskPage(props: {
           {t.tradingDays ? (
             <>
               only on {t.tradingDays} trading days: a slot on a day its trade calendar marks closed is skipped (shown in the history below); a day the calendar has no row for fires with a warning
-              {s.calendar?.coveredThrough ? <span class="muted"> · calendar through {day(s.calendar.coveredThrough)}</span> : null}
+              {s.calendar?.coveredThrough ? <span class="muted"> · calendar through {fmtDate(s.calendar.coveredThrough)}</span> : null}
             </>
           ) : (
             <span class="muted">every slot (no trading-day policy)</span>
