@@ -10,6 +10,9 @@ import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import type { RunsRuntime, RunsSettings } from '../../src/runs/runs.runtime.ts';
 import type { RunsService } from '../../src/runs/runs.service.ts';
+import type { PanelCache } from '../../src/backtests/panel-cache.ts';
+import { makeMetrics } from '../../src/metrics/metrics.service.ts';
+import { syncRowTotals } from '../../src/market/sync/sync-log.service.ts';
 import { defaultAssets } from '../../src/server.ts';
 import { insertPrincipals } from './accounts.ts';
 import { createTestDatabase, type TestDatabase } from './pg.ts';
@@ -25,6 +28,8 @@ export interface TestApp {
   market: MarketStore;
   /** The run machinery executing runs, when `workers` was asked for; else null (queued runs stay queued). */
   runtime: RunsRuntime | null;
+  /** The warm-panel cache the backtest executors share, when the server's executors run here (workers and serverExecutors). */
+  panels: PanelCache | null;
   /** The same app over other dependencies (another principal, an access watch of its own…); shares this one's stores. */
   appWith(overrides: Partial<AppDeps>): App;
   /**
@@ -49,7 +54,7 @@ export interface TestAppOptions extends Partial<AppDeps> {
   /** Users behind these hand-made principals (runs.queued_by references users), inserted first. */
   principals?: readonly Principal[];
   /** Fills the market store before executors and workers see it (a seeded demo market). */
-  prepareMarket?: (market: MarketStore) => Promise<void>;
+  prepareMarket?: (market: MarketStore) => Promise<unknown>;
 }
 
 /**
@@ -66,11 +71,12 @@ export async function makeTestApp(env: Record<string, string> = {}, options: Tes
   await prepareMarket?.(market);
   const logger = overrides.logger ?? silentLogger;
   let runtime: RunsRuntime | null = null;
+  let panels: PanelCache | null = null;
   let executors = overrides.executors;
   let runs: RunsService | undefined = overrides.runs;
   if (workers && serverExecutors) {
     const started = await startTestRuns(db.store, market, env, { settings: workers.settings, logger: workers.logger ?? logger, secrets: overrides.secrets ?? null });
-    ({ runtime } = started);
+    ({ runtime, panels } = started);
     executors ??= started.registry;
   } else if (workers) {
     executors ??= makeExecutorRegistry([...diagnosticExecutors]);
@@ -87,6 +93,8 @@ export async function makeTestApp(env: Record<string, string> = {}, options: Tes
     assets: defaultAssets(),
     version: 'test',
     startedAt: new Date(),
+    // /metrics as server.ts wires it (the panel cache's series only when the server's executors run here).
+    metrics: makeMetrics({ runStats: () => runs.stats(), syncRows: () => syncRowTotals(db.store.db), panelCache: panels ? () => panels.stats() : undefined }),
     ...overrides,
     executors,
     runs,
@@ -102,6 +110,7 @@ export async function makeTestApp(env: Record<string, string> = {}, options: Tes
     db,
     market,
     runtime,
+    panels,
     appWith: (more) => createApp({ ...deps, ...more }),
     async secondInstance(more = {}) {
       const pg = db.url ? await openPostgres({ databaseUrl: db.url, pgliteDir: null, maxConnections: 3 }) : db.store;

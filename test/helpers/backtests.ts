@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import { createApp } from '../../src/app.tsx';
 import type { BacktestSpec } from '../../src/backtests/backtest-request.ts';
 import * as repo from '../../src/backtests/backtests.repository.ts';
 import { toStored } from '../../src/backtests/results.ts';
@@ -13,13 +12,13 @@ import { createUser, systemActor } from '../../src/auth/users.service.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger, type Logger } from '../../src/logger.ts';
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';
-import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
+import type { MarketStore } from '../../src/market/duckdb.ts';
 import type { ExecutorRegistry } from '../../src/runs/executor-registry.ts';
 import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import type { PanelCache } from '../../src/backtests/panel-cache.ts';
-import { defaultAssets, startServerRuns } from '../../src/server.ts';
 import { testPassword } from './accounts.ts';
-import { createTestDatabase, type TestDatabase } from './pg.ts';
+import { makeTestApp, type App } from './app.ts';
+import type { TestDatabase } from './pg.ts';
 
 /** The demo market used by backtest tests: 30 stocks, 2 years to 2026-11-27 (generator in src/market/demo). */
 export const smallDemo = { seed: 7, stocks: 30, years: 2, end: 20261127 };
@@ -32,7 +31,7 @@ export interface BacktestEnv {
   registry: ExecutorRegistry;
   /** The warm-panel cache the backtest executors share. */
   panels: PanelCache;
-  app: ReturnType<typeof createApp>;
+  app: App;
   users: Record<'viewer' | 'analyst' | 'analyst2' | 'admin', Principal>;
   /** Who the next requests come from. */
   as(p: Principal | null): void;
@@ -46,36 +45,32 @@ export interface BacktestEnv {
  * server's own for that configuration. `backtestSlots` defaults to 2.
  */
 export async function makeBacktestEnv(options: { logger?: Logger; env?: Record<string, string>; backtestSlots?: number } = {}): Promise<BacktestEnv> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false', API_RATE_LIMIT_PER_MINUTE: '100000', ...options.env });
-  const db = await createTestDatabase();
-  const market = await openMarketStore(':memory:');
-  await seedDemoMarket(market, smallDemo);
-  const { runtime: rt, registry, panels } = await startServerRuns({
-    config, pg: db.store, market, logger: options.logger ?? silentLogger,
-    settings: {
-      concurrency: { backtest: options.backtestSlots ?? 2, io: 2 }, perOwnerRunning: { backtest: config.backtestMaxRunningPerUser },
-      leaseMs: 10_000, heartbeatMs: 500, pollMs: 200, reaperMs: 1000, maxRetryDelayMs: 2000, abortGraceMs: 2000, flushIntervalMs: 50,
+  const env = { API_RATE_LIMIT_PER_MINUTE: '100000', ...options.env };
+  // The pool's per-user cap is the server's own for this configuration.
+  const { backtestMaxRunningPerUser } = loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...env });
+  let current: Principal | null = null;
+  const t = await makeTestApp(env, {
+    authenticate: async () => current,
+    serverExecutors: true,
+    prepareMarket: (market) => seedDemoMarket(market, smallDemo),
+    workers: {
+      logger: options.logger ?? silentLogger,
+      settings: {
+        concurrency: { backtest: options.backtestSlots ?? 2, io: 2 }, perOwnerRunning: { backtest: backtestMaxRunningPerUser },
+        leaseMs: 10_000, heartbeatMs: 500, pollMs: 200, reaperMs: 1000, maxRetryDelayMs: 2000, abortGraceMs: 2000, flushIntervalMs: 50,
+      },
     },
   });
   const mk = async (username: string, role: Role): Promise<Principal> => {
-    const u = await createUser(db.store.db, systemActor('test'), { username, role, password: testPassword });
+    const u = await createUser(t.db.store.db, systemActor('test'), { username, role, password: testPassword });
     return { userId: u.id, username, role, via: 'token' };
   };
   const users = { viewer: await mk('bt-viewer', 'viewer'), analyst: await mk('bt-analyst', 'analyst'), analyst2: await mk('bt-analyst2', 'analyst'), admin: await mk('bt-admin', 'admin') };
-  let current: Principal | null = users.analyst;
-  const app = createApp({
-    config,
-    logger: silentLogger, pg: db.store, market, assets: defaultAssets(), version: 'test', startedAt: new Date(), runs: rt.service, executors: registry,
-    authenticate: async () => current,
-  });
+  current = users.analyst;
   return {
-    db, market, rt, registry, panels, app, users,
+    db: t.db, market: t.market, rt: t.runtime!, registry: t.deps.executors!, panels: t.panels!, app: t.app, users,
     as: (p) => void (current = p),
-    async close() {
-      await rt.stop(3000);
-      await market.close();
-      await db.drop();
-    },
+    close: () => t.close(),
   };
 }
 
