@@ -46,6 +46,8 @@ import type { SecretBox } from './secrets/secret-box.ts';
 import { backtestsApi } from './backtests/backtests.api.ts';
 import { backtestsPages } from './backtests/backtests.pages.tsx';
 import { backtestSubmitLimitsOf } from './backtests/backtests.service.ts';
+import { sweepsApi } from './sweeps/sweeps.api.ts';
+import { sweepSubmitLimitsOf } from './sweeps/sweeps.service.ts';
 import { strategiesApi } from './strategies/strategies.api.ts';
 import { strategiesPages } from './strategies/strategies.pages.tsx';
 
@@ -124,6 +126,7 @@ export function createApp(deps: AppDeps) {
   api.route('/', schedulerApi({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, secrets: deps.secrets ?? null, market: deps.market }));
   const backtestLimits = backtestSubmitLimitsOf(deps.config);
   api.route('/', backtestsApi({ db: deps.pg.db, runs, limits: backtestLimits, market: deps.market, trustProxy: deps.config.trustProxy }));
+  api.route('/', sweepsApi({ db: deps.pg.db, runs, limits: sweepSubmitLimitsOf(deps.config), backtestLimits, market: deps.market, trustProxy: deps.config.trustProxy }));
   api.route('/', strategiesApi({ db: deps.pg.db, trustProxy: deps.config.trustProxy }));
   const apiDocument = documentApi(api, deps.version);
   app.route('/api/v1', api);

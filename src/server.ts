@@ -5,7 +5,6 @@ import type { Config } from './config.ts';
 import { openPostgres, pgliteDirFor, type PgStore } from './db/database.ts';
 import { migratePostgres } from './db/migrate.ts';
 import { makeAssets, type Assets } from './http/assets.ts';
-import { answerClientError } from './http/client-error.ts';
 import { makeLogger, type Logger } from './logger.ts';
 import { marketPathFor, openMarketStore, type MarketStore } from './market/duckdb.ts';
 import { publicFiles } from './runtime/public-files.ts';
@@ -17,6 +16,7 @@ import { availableParallelism } from 'node:os';
 import type { Authenticate } from './auth/access.ts';
 import { diagnosticExecutors } from './executors/diagnostic.executors.ts';
 import { backtestRunLimitsOf, makeBacktestExecutor, makeScheduledBacktestExecutor } from './backtests/backtest.executor.ts';
+import { makeSweepExecutor } from './sweeps/sweep.executor.ts';
 import { makeExecutorRegistry, type ExecutorDefinition, type ExecutorRegistry } from './runs/executor-registry.ts';
 import { makePanelCache, type PanelCache } from './backtests/panel-cache.ts';
 import { startRuns, type ReaperHooks, type RunsRuntime, type RunsSettings } from './runs/runs.runtime.ts';
@@ -65,6 +65,7 @@ export function serverExecutors(d: ServerExecutorDeps): ExecutorDefinition[] {
     ...diagnosticExecutors,
     makeBacktestExecutor(backtests),
     makeScheduledBacktestExecutor(backtests),
+    makeSweepExecutor({ db: d.pg.db, panels: d.panels, limits: backtests.limits }),
     ...schedulerExecutors({ config: d.config, pg: d.pg, market: d.market, secrets: d.secrets, runs: d.runs }),
   ];
 }
@@ -216,7 +217,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate, accessWatch, secrets });
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
-      s.on('clientError', answerClientError(logger));
       s.once('error', reject);
     });
   } catch (err) {

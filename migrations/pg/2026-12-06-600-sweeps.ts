@@ -29,7 +29,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('strategy_version_id', 'integer', (c) => c.references('strategy_versions.id').onDelete('restrict'))
     // The backtest spec (backtest-request.ts BacktestSpec) every set runs with, params = the base values.
     .addColumn('spec', 'jsonb', (c) => c.notNull())
-    // The swept parameters (space.ts SpaceSpec), in grid order.
+    // The swept parameters (space.ts SpaceSpec) as [name, axis] pairs: jsonb reorders an object's keys, and their order is the grid's.
     .addColumn('space', 'jsonb', (c) => c.notNull())
     .addColumn('mode', 'text', (c) => c.notNull().check(sql`mode in ('grid','random','lhs')`))
     .addColumn('budget', 'integer')

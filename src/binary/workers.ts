@@ -17,6 +17,8 @@ export const workerEntries: Record<string, string> = {
   probe: 'src/binary/probe.worker.ts',
   // The `backtest` executor's engine thread (src/runs/thread-host.ts runs it).
   backtest: 'src/backtests/backtest.thread.ts',
+  // The `sweep` executor's threads: each runs parameter sets on the shared panel (src/sweeps/sweep-pool.ts).
+  sweep: 'src/sweeps/sweep.thread.ts',
 };
 
 export function startWorker(name: string, options: WorkerOptions = {}): Worker {

@@ -73,8 +73,9 @@ export async function sweepSetsCsv(db: Db, s: Sweep, q: Omit<SetListQuery, 'limi
 }
 
 export interface HeatmapQuery {
-  x: string;
-  y: string;
+  /** Default: the first and second swept parameters. */
+  x?: string;
+  y?: string;
   metric: SetMetricName;
   agg: 'max' | 'mean' | 'min' | 'fixed';
   /** With agg fixed: the other parameters' values. */
@@ -82,8 +83,13 @@ export interface HeatmapQuery {
 }
 
 /** The metric over two swept parameters, on the axes' values in order; cells where no set ran are null. */
-export async function sweepHeatmap(db: Db, s: Sweep, q: HeatmapQuery) {
+export async function sweepHeatmap(db: Db, s: Sweep, query: HeatmapQuery) {
   const names = Object.keys(s.space);
+  if ((query.x === undefined || query.y === undefined) && names.length < 2) {
+    throw new AppError(400, 'invalid_request', `${query.x === undefined ? 'x' : 'y'}: sweep ${s.id} sweeps ${names.length ? `only ${names[0]}` : 'no parameter'}; a heatmap needs two (see /results for the table)`, { field: query.x === undefined ? 'x' : 'y' });
+  }
+  const x = query.x ?? names.find((n) => n !== query.y)!;
+  const q = { ...query, x, y: query.y ?? names.find((n) => n !== x)! };
   for (const [field, name] of [['x', q.x], ['y', q.y]] as const) {
     if (!names.includes(name)) throw new AppError(400, 'invalid_request', `${field}: ${name} is not a swept parameter of sweep ${s.id}; swept: ${names.join(', ') || 'none'}`, { field });
   }
@@ -166,8 +172,8 @@ export async function storeSets(db: Db, sweepId: number, sets: readonly SetOutco
 }
 
 /** Counts and best so far from what is stored (so a resumed attempt's counts include the earlier one's sets). */
-export async function refreshCounts(db: Db, sweepId: number, objective: SweepObjective, extra: { skipped?: number; skipReasons?: unknown; plannedSets?: number } = {}) {
-  const sum = await repo.setSummary(db, sweepId, objective);
+export async function refreshCounts(db: Db, sweepId: number, objective: SweepObjective, extra: { skipped?: number; skipReasons?: unknown; plannedSets?: number; allWindows?: boolean } = {}) {
+  const sum = await repo.setSummary(db, sweepId, objective, extra.allWindows ? 'all' : null);
   await repo.updateSweep(db, sweepId, {
     sets_done: sum.done, sets_failed: sum.failed, best_ordinal: sum.best?.ordinal ?? null, best_value: sum.best?.value ?? null,
     ...(extra.skipped !== undefined ? { skipped: extra.skipped } : {}),

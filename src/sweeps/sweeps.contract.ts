@@ -170,8 +170,8 @@ export const SetPageSchema = z.object({ id: z.number().int(), sets: z.array(SetS
 
 export const HeatmapQuery = z
   .object({
-    x: z.string().min(1).max(100).describe('A swept parameter for the columns'),
-    y: z.string().min(1).max(100).describe('Another swept parameter for the rows'),
+    x: z.string().min(1).max(100).optional().describe('A swept parameter for the columns; default the first'),
+    y: z.string().min(1).max(100).optional().describe('Another swept parameter for the rows; default the second'),
     metric: z.enum(setMetricNames).default('sharpe'),
     agg: z.enum(['max', 'mean', 'min', 'fixed']).default('max').describe('How sets that share (x, y) are combined; fixed: only those whose other parameters equal `fixed`'),
     fixed: z.string().max(2000).optional().describe('With agg=fixed: JSON object of the other parameters’ values, e.g. {"stop":0.05}'),

@@ -174,9 +174,9 @@ export async function setReturns(db: Db, sweepId: number, metric: SetMetric, win
 }
 
 /** Counts of stored sets by status, and the best by `metric` (the objective: higher is better). */
-export async function setSummary(db: Db, sweepId: number, metric: SetMetric, windowIndex: number | null = null) {
+export async function setSummary(db: Db, sweepId: number, metric: SetMetric, windowIndex: number | null | 'all' = null) {
   let base = db.selectFrom('sweep_sets').where('sweep_id', '=', sweepId);
-  base = windowIndex === null ? base.where('window_index', 'is', null) : base.where('window_index', '=', windowIndex);
+  if (windowIndex !== 'all') base = windowIndex === null ? base.where('window_index', 'is', null) : base.where('window_index', '=', windowIndex);
   const counts = await base
     .select([
       sql<number>`count(*) filter (where status = 'succeeded')`.as('done'),

@@ -54,11 +54,14 @@ export interface SweepsDeps {
 const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 const date = (v: unknown) => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
 
+/** The stored space: [name, axis] pairs, since jsonb does not keep an object's key order (which is the grid's order). */
+const spaceOf = (stored: unknown): SpaceSpec => (Array.isArray(stored) ? Object.fromEntries(stored as [string, SpaceSpec[string]][]) : (stored as SpaceSpec));
+
 export function toSweep(r: repo.SweepRow): Sweep {
   const w = parse(r.windows) as WalkForwardSpec | null;
   return {
     id: Number(r.id), runId: r.run_id === null ? null : Number(r.run_id), ownerId: r.owner_id, ownerName: r.owner_name ?? null, name: r.name, kind: r.kind,
-    spec: parse(r.spec) as BacktestSpec, space: parse(r.space) as SpaceSpec, mode: r.mode, budget: r.budget, seed: r.seed, objective: r.objective as SweepObjective,
+    spec: parse(r.spec) as BacktestSpec, space: spaceOf(parse(r.space)), mode: r.mode, budget: r.budget, seed: r.seed, objective: r.objective as SweepObjective,
     windows: w ?? null, gridCount: r.grid_count, plannedSets: r.planned_sets, setsDone: r.sets_done, setsFailed: r.sets_failed, skipped: r.skipped,
     skipReasons: (parse(r.skip_reasons) as Sweep['skipReasons'] | null) ?? [],
     best: r.best_ordinal !== null && r.best_value !== null ? { ordinal: r.best_ordinal, value: r.best_value } : null,
@@ -177,7 +180,7 @@ export async function submitSweep(deps: SweepsDeps, p: Principal, b: SubmitSweep
   const name = b.name?.trim() || `${kind === 'sweep' ? 'sweep' : 'walk-forward'} ${s.name} ${isoDay(spec.startDate)} → ${isoDay(spec.endDate)}`;
   const id = await repo.insertSweep(deps.db, {
     owner_id: p.userId, name, kind, strategy_kind: 'builtin', strategy_name: s.name, strategy_id: null, strategy_version_id: null,
-    spec: JSON.stringify(spec), space: JSON.stringify(b.space), mode: b.mode, budget: mode.kind === 'grid' ? null : mode.budget, seed: b.seed,
+    spec: JSON.stringify(spec), space: JSON.stringify(Object.entries(b.space)), mode: b.mode, budget: mode.kind === 'grid' ? null : mode.budget, seed: b.seed,
     objective: b.objective, windows: windows ? JSON.stringify(windows) : null, grid_count: planned.space.count.toString(), planned_sets: planned.plan.maxCandidates,
   });
   try {

@@ -16,6 +16,7 @@ import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { bearer, Browser, makeUser, testPassword } from '../helpers/accounts.ts';
 import { insertTask } from '../../src/scheduler/tasks.repository.ts';
 import { insertBacktestFixture, insertStrategyFixture, smallDemo } from '../helpers/backtests.ts';
+import { insertSweepFixture } from '../helpers/sweeps.ts';
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';
 
 type TokenCaller = 'anonymous' | 'viewer' | 'analyst' | 'analyst (non-owner)' | 'admin';
@@ -80,6 +81,12 @@ const queuedBacktest = async (fx: Fixture, ownerId: number) => ({ id: String(awa
 const ownStrategy = async (fx: Fixture, ownerId: number) => ({ id: String(await insertStrategyFixture(fx.t.deps.pg.db, ownerId, `s${fx.seq()}`)) });
 const backtestBody = (fx: Fixture) => ({ strategy: 'dual_ma', codes: [fx.code], ...backtestPeriod });
 const strategyBody = (fx: Fixture) => ({ name: `matrix ${fx.seq()}`, code: strategyTemplate });
+// Sweeps (issue 20): owned like backtests.
+const doneSweep = async (fx: Fixture, ownerId: number) => ({ id: String(await insertSweepFixture(fx.t.deps.pg.db, ownerId, 'succeeded', fixtureSpec(fx))), ordinal: '0' });
+const queuedSweep = async (fx: Fixture, ownerId: number) => ({ id: String(await insertSweepFixture(fx.t.deps.pg.db, ownerId, 'queued', fixtureSpec(fx))) });
+const sweepSpace = { short_window: { values: [3, 5] }, long_window: { values: [10, 20] } };
+const sweepBody = (fx: Fixture) => ({ strategy: 'dual_ma', codes: [fx.code], ...backtestPeriod, space: sweepSpace });
+
 
 const matrix: Record<string, Case> = {
   // Public
@@ -219,6 +226,16 @@ const matrix: Record<string, Case> = {
   'POST /api/v1/backtests/:id/cancel': need('analyst', 202, { owned: true, params: queuedBacktest }),
   'POST /api/v1/backtests/:id/rerun': need('analyst', 202, { owned: true, params: doneBacktest }),
   'DELETE /api/v1/backtests/:id': need('analyst', 200, { owned: true, params: doneBacktest }),
+  'POST /api/v1/sweeps': need('analyst', 202, { body: sweepBody }),
+  'POST /api/v1/walk-forwards': need('analyst', 202, { body: (fx) => ({ ...sweepBody(fx), windows: { in_sample_days: 40, out_of_sample_days: 20 } }) }),
+  'POST /api/v1/sweeps/count': need('analyst', 200, { body: () => ({ strategy: 'dual_ma', space: sweepSpace }) }),
+  'GET /api/v1/sweeps': need('viewer'),
+  'GET /api/v1/sweeps/:id': need('viewer', 200, { owned: true, params: doneSweep }),
+  'GET /api/v1/sweeps/:id/results': need('viewer', 200, { owned: true, params: doneSweep }),
+  'GET /api/v1/sweeps/:id/heatmap': need('viewer', 200, { owned: true, params: doneSweep }),
+  'POST /api/v1/sweeps/:id/cancel': need('analyst', 202, { owned: true, params: queuedSweep }),
+  'DELETE /api/v1/sweeps/:id': need('analyst', 200, { owned: true, params: doneSweep }),
+  'POST /api/v1/sweeps/:id/sets/:ordinal/backtest': need('analyst', 202, { owned: true, params: doneSweep }),
   // Strategies (issue 7): built-ins readable by all; user strategies like backtests.
   'GET /strategies': need('viewer'),
   'GET /strategies/builtin/:name': need('viewer', 200, { params: async () => ({ name: 'dual_ma' }) }),

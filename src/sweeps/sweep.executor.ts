@@ -1,0 +1,85 @@
+/**
+ * The `sweep` executor (kind backtest: it takes one backtest slot and counts against the owner's
+ * running backtests). It loads the sweep's panel once from the shared cache, plans the sets again
+ * (the same seeded plan as at submit, so ordinals are stable), leaves out the sets already stored —
+ * a resumed attempt, after a pause or a kill -9, continues with the rest — and runs the others on a
+ * pool of threads sharing that panel. Sets are stored as they finish (in batches), progress says
+ * sets done, the best so far and an ETA; at the end the DSR and PBO are stored (sweeps), or the
+ * out-of-sample runs and the chained curve (walk-forwards, sweep-walk-forward.ts).
+ */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { backtestRunLimitsOf } from '../backtests/backtest.executor.ts';
+import { planBacktest } from '../backtests/plan.ts';
+import { defineExecutor, RunError, type RunContext } from '../runs/executor-registry.ts';
+import { isoDay } from '../market/days.ts';
+import type { BenchmarkSeries } from '../engine/panel.ts';
+import { getSweep, sweepExecutorName } from './sweeps.service.ts';
+import { finishSweep, refreshCounts, setReturnsOf, storedOrdinals } from './sweep-sets.service.ts';
+import { sweepStatistics } from './sweep-stats.ts';
+import { runWalkForward } from './sweep-walk-forward.ts';
+import { candidatesOf, makeProgress, runAndStore, type SweepExecutorDeps, type SweepPass } from './sweep-pass.ts';
+
+export type { SweepExecutorDeps } from './sweep-pass.ts';
+
+async function runSweep(pass: SweepPass): Promise<unknown> {
+  const { deps, ctx, sweep } = pass;
+  const { list, tally, planned } = candidatesOf(sweep);
+  const stored = new Set(await storedOrdinals(deps.db, sweep.id));
+  const before = await refreshCounts(deps.db, sweep.id, sweep.objective, { skipped: tally.skipped + tally.duplicates, skipReasons: tally.skipReasons, plannedSets: list.length });
+  const todo = list.filter((c) => !stored.has(c.ordinal)).map((c) => ({ ordinal: c.ordinal, windowIndex: null, gridIndex: c.gridIndex, params: c.params }));
+  ctx.log('info', `${list.length} parameter sets (${tally.skipped} combinations skipped by the strategy's check${tally.duplicates ? `, ${tally.duplicates} duplicates` : ''}; at most ${planned} planned); ${stored.size} stored already, ${todo.length} to run on ${Math.min(pass.threads, Math.max(1, todo.length))} threads`);
+  const progress = makeProgress(ctx, sweep, list.length, stored.size, before.best?.value != null ? { value: before.best.value, ordinal: before.best.ordinal } : null);
+  progress.report();
+  const t0 = Date.now();
+  await runAndStore(pass, todo, (r) => progress.add(r));
+  ctx.signal.throwIfAborted();
+  const sum = await refreshCounts(deps.db, sweep.id, sweep.objective);
+  ctx.log('info', `ran ${todo.length} sets in ${((Date.now() - t0) / 1000).toFixed(2)} s; ${sum.done} succeeded, ${sum.failed} failed`);
+  const rows = await setReturnsOf(deps.db, sweep.id, sweep.objective);
+  const stats = sweepStatistics(rows, sum.best?.ordinal ?? null);
+  await finishSweep(deps.db, sweep.id, stats);
+  for (const n of stats.notes) ctx.log('info', n);
+  return {
+    sweep_id: sweep.id, sets: sum.done, failed: sum.failed, skipped: tally.skipped, best_ordinal: sum.best?.ordinal ?? null, best_value: sum.best?.value ?? null,
+    dsr: stats.dsr?.dsr ?? null, pbo: stats.pbo?.pbo ?? null,
+  };
+}
+
+async function runOne(sweepId: number, deps: SweepExecutorDeps, ctx: RunContext): Promise<unknown> {
+  const sweep = await getSweep(deps.db, sweepId);
+  if (!sweep) throw new RunError('not_found', `sweep ${sweepId} no longer exists (deleted)`, { retryable: false });
+  const limits = deps.limits ?? backtestRunLimitsOf();
+  const plan = planBacktest(sweep.spec);
+  const t0 = Date.now();
+  const before = deps.panels.stats().hits;
+  const { panel } = await deps.panels.get(plan.panelKey);
+  const warm = deps.panels.stats().hits > before;
+  ctx.log('info', `panel: ${panel.codes.length} stocks × ${panel.dates.length} days (${warm ? 'warm, from memory' : 'loaded from DuckDB'} in ${Date.now() - t0} ms)`);
+  if (panel.codes.length === 0 || panel.dates.length === 0) {
+    throw new RunError('no_data', `no market data for this universe between ${isoDay(sweep.spec.startDate)} and ${isoDay(sweep.spec.endDate)}; sync data first or widen the range`, { retryable: false });
+  }
+  ctx.signal.throwIfAborted();
+  const benchmark: BenchmarkSeries | null = plan.benchmark ? await deps.panels.benchmark(plan.benchmark, panel) : null;
+  const pass: SweepPass = {
+    deps, ctx, sweep, panel,
+    threads: deps.threads ?? Math.max(1, availableParallelism()),
+    input: {
+      panel, benchmark, strategy: sweep.spec.strategy.name, capital: sweep.spec.capital,
+      config: { ...plan.config, maxOrders: limits.maxOrders, maxOrdersPerDay: limits.maxOrdersPerDay },
+    },
+  };
+  return sweep.kind === 'walk_forward' ? runWalkForward(pass) : runSweep(pass);
+}
+
+/** The `sweep` executor: runs a sweep or walk-forward the sweeps service queued. */
+export const makeSweepExecutor = (deps: SweepExecutorDeps) => defineExecutor({
+  name: sweepExecutorName,
+  description: 'runs a parameter sweep or walk-forward (see /sweeps); queued by POST /api/v1/sweeps, not directly',
+  params: z.object({ sweep_id: z.number().int().positive() }).strict(),
+  kind: 'backtest',
+  queueRole: 'admin',
+  // A killed or lost attempt is retried: the sets it stored are kept and the rest run.
+  defaults: { maxAttempts: 3 },
+  run: (p, ctx) => runOne(p.sweep_id, deps, ctx),
+});
