@@ -187,6 +187,21 @@ describe('CSV import, read by DuckDB', () => {
     expect(await market.query(`select adj_factor from adj_factors where ts_code = '300000.SZ' and trade_date = 20000101`)).toEqual([{ adj_factor: 0.5 }]);
   }, 60_000);
 
+  it('writes new days into a filled table straight, and still finds a key repeated there (nothing lands)', async () => {
+    const before = await snapshot('limit_prices');
+    await importCsvFiles({ market, pg: db.store }, 'limit_prices', [{ name: 'a.csv', text: 'ts_code,trade_date,up_limit,down_limit\n600000.SH,20240102,11,9\n' }]);
+    const filled = await snapshot('limit_prices');
+    expect(filled.length).toBe(before.length + 1);
+    const [dup] = await importCsvFiles({ market, pg: db.store }, 'limit_prices', [
+      { name: 'b.csv', text: 'ts_code,trade_date,up_limit,down_limit\n600000.SH,20240103,11,9\n600001.SH,20240103,5,4\n600000.SH,2024-01-03,12,9\n' },
+    ]);
+    expect(dup.errors).toEqual(['b.csv:4: duplicate key ts_code+trade_date = 600000.SH 20240103 (first on line 2)']);
+    expect(await snapshot('limit_prices')).toEqual(filled);
+    const [ok] = await importCsvFiles({ market, pg: db.store }, 'limit_prices', [{ name: 'c.csv', text: 'ts_code,trade_date,up_limit,down_limit\n600000.SH,20240103,11,9\n600000.SH,20240102,11,9\n' }]);
+    // One new day and one stored day unchanged: the staged merge counts both.
+    expect(ok).toMatchObject({ ok: true, checked: false, counts: { inserted: 1, updated: 0, unchanged: 1, deleted: 0 } });
+  });
+
   it('derives the board of imported stocks as boardOf does, and refuses a malformed code', async () => {
     const codes = ['600000.SH', '000001.SZ', '300750.SZ', '301001.SZ', '688981.SH', '689009.SH', '830799.BJ', '002594.SZ'];
     const [r] = await importCsvFiles({ market, pg: db.store }, 'stocks', [{ name: 'stocks.csv', text: `ts_code,name,list_date\n${codes.map((c) => `${c},n${c},20100101`).join('\n')}\n` }]);

@@ -6,7 +6,7 @@ import type { PgStore } from '../../db/database.ts';
 import { AppError } from '../../http/errors.ts';
 import { datasets, type DatasetDef, type DatasetName } from '../datasets.ts';
 import type { MarketStore } from '../duckdb.ts';
-import { dropCsvTables, mergeCsvStage, stageChecked, stageFast, type Checked, type CsvLayout, type ReaderReject } from '../store/csv-stage.ts';
+import { dropCsvTables, importTyped, mergeCsvStage, stageChecked, type Checked, type CsvLayout, type ReaderReject } from '../store/csv-stage.ts';
 import type { MergeCounts } from '../store/merge.ts';
 import { openSyncLog } from '../sync/sync-log.service.ts';
 import { locateLines, readCsvHeader, type CsvHeader } from './csv-file.ts';
@@ -94,12 +94,7 @@ async function importFile(market: MarketStore, def: DatasetDef, name: string, pa
   }
   const layout: CsvLayout = { fields: header.names.length, at, skip: header.skip };
   try {
-    return await market.write(async (conn) => {
-      const staged = await stageFast(conn, def, path, layout);
-      const counts = await mergeCsvStage(conn, def, staged);
-      await dropCsvTables(conn);
-      return { rows: staged.rows, counts, checked: false };
-    });
+    return { ...(await market.write((conn) => importTyped(conn, def, path, layout))), checked: false };
   } catch {
     // Not clean (or the fast reader was stricter than the rules): the checked path says why, or imports it.
   }

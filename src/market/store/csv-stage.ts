@@ -1,13 +1,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnDef, DatasetDef } from '../datasets.ts';
-import { mergeStaged, rangeIsEmpty, type MergeCounts } from './merge.ts';
+import { keyOrder, mergeStaged, rangeIsEmpty, type MergeCounts } from './merge.ts';
 
 /**
  * CSV files read by DuckDB's own reader (src/market/csv/ decides what to do with the answers).
  *
- * Two ways in. The fast one reads the file once with typed columns straight into a staging table,
- * every check written as an `error()` inside the typed expressions, so a clean file (the usual case)
- * costs one parse, one distinct-count for duplicate keys and the merge. The checked one reads every
+ * Two ways in. The fast one (importTyped) reads the file once with typed columns, every check
+ * written as an `error()` inside the typed expressions, straight into the table when none of the
+ * file's dates is stored yet, else into a staging table that is then merged; a clean file (the usual
+ * case) costs one parse, one distinct-count for duplicate keys and the write. The checked one reads every
  * field as text, numbering the records in file order, asks in SQL which rows break which rule,
  * and stages the typed rows only when none does. A file the fast path refuses always goes through
  * the checked one, so the two can disagree only in speed: the checked path alone decides what is an
@@ -146,20 +147,58 @@ async function describeStage(conn: DuckDBConnection, def: DatasetDef): Promise<S
 /** Why the fast path handed a file over to the checked one. */
 export class NotClean extends Error {}
 
-/**
- * The fast path: reads the file with typed columns into the stage. Throws (DuckDB's error or
- * NotClean) when any row breaks a rule or a key repeats; the write transaction is then aborted and
- * the caller runs `stageChecked` in a new one.
- */
-export async function stageFast(conn: DuckDBConnection, def: DatasetDef, path: string, layout: CsvLayout): Promise<Staged> {
+/** The fast path's reader: number columns typed by the reader itself (its DOUBLE parse), the rest as text. */
+function typedRead(def: DatasetDef, layout: CsvLayout): string {
   const types = Array.from({ length: layout.fields }, () => 'VARCHAR');
   def.columns.forEach((c, k) => {
     if (c.kind === 'num' && layout.at[k] >= 0) types[layout.at[k]] = 'DOUBLE';
   });
-  await conn.run(stageSql(def, layout, readCsv(layout, types, false), true, true), [path]);
+  return readCsv(layout, types, false);
+}
+
+/**
+ * The fast path: imports a clean file in one typed read, or throws (DuckDB's error or NotClean)
+ * when any row breaks a rule or a key repeats; the write transaction is then aborted and the
+ * caller runs `stageChecked` in a new one.
+ *
+ * When the table holds no row in the file's dates (a first import, or new days), every row is an
+ * insert: the guarded read goes straight into the table in key order, and a key seen twice there
+ * afterwards can only be the file's own. Otherwise the rows are staged and merged (updated,
+ * unchanged, inserted). Measured on 1.2 M daily bars: the staging table costs about as much CPU as
+ * the parse itself, and on two idle cores the straight insert takes half the wall time.
+ */
+export async function importTyped(conn: DuckDBConnection, def: DatasetDef, path: string, layout: CsvLayout): Promise<{ rows: number; counts: MergeCounts }> {
+  const dc = def.dateColumn && def.key.includes(def.dateColumn) ? def.dateColumn : null;
+  const first = Number((await conn.runAndReadAll(`select count(*)::bigint from ${def.table}`)).getRows()[0][0]) === 0;
+  const range = first ? null : dc ? await probeDates(conn, def, path, layout) : null;
+  if (first || (range && (await rangeIsEmpty(conn, def, range, null)))) {
+    const guarded = def.columns.map((c, k) => `${valueSql(def, layout, k, true)} as ${q(c.name)}`).join(', ');
+    const ins = await conn.run(
+      `insert into ${def.table} select v.* from (select ${guarded} from (select ${fieldsSql(def, layout, true)} from ${typedRead(def, layout)})) v ${keyOrder(def)}`,
+      [path],
+    );
+    const within = range && dc ? ` where ${q(dc)} between ${Math.trunc(range[0])} and ${Math.trunc(range[1])}` : '';
+    const keys = def.key.map(q).join(', ');
+    const r = await conn.runAndReadAll(`select (count(*) - count(distinct (${keys})))::bigint from ${def.table}${within}`);
+    if (Number(r.getRows()[0][0]) > 0) throw new NotClean('repeated keys');
+    return { rows: ins.rowsChanged, counts: { inserted: ins.rowsChanged, updated: 0, unchanged: 0, deleted: 0 } };
+  }
+  await conn.run(stageSql(def, layout, typedRead(def, layout), true, true), [path]);
   const staged = await describeStage(conn, def);
   if (staged.repeats > 0) throw new NotClean(`${staged.repeats} repeated keys`);
-  return staged;
+  const counts = await mergeCsvStage(conn, def, staged);
+  await dropCsvTables(conn);
+  return { rows: staged.rows, counts };
+}
+
+/** The lowest and highest date of the file, read alone (a fraction of a full read); bad dates are the guards' business. */
+async function probeDates(conn: DuckDBConnection, def: DatasetDef, path: string, layout: CsvLayout): Promise<[number, number] | null> {
+  const k = def.columns.findIndex((c) => c.name === def.dateColumn);
+  const p = layout.at[k];
+  const d = `try_cast(replace(trim(c${p}), '-', '') as integer)`;
+  const r = await conn.runAndReadAll(`select min(${d}), max(${d}) from ${readCsv(layout, Array.from({ length: layout.fields }, () => 'VARCHAR'), false)}`, [path]);
+  const [lo, hi] = r.getRows()[0];
+  return lo === null || hi === null ? null : [Number(lo), Number(hi)];
 }
 
 /**

@@ -108,7 +108,8 @@ export async function mergeBatch(conn: DuckDBConnection, batch: Batch, scope: Me
   }
 }
 
-function keyOrder(def: DatasetDef): string {
+/** ORDER BY of rows aliased `v` in the table's physical order: by date, then code (zonemaps prune date ranges). */
+export function keyOrder(def: DatasetDef): string {
   return def.key.includes('trade_date') ? 'order by v.trade_date, v.ts_code' : `order by ${def.key.map((k) => `v.${q(k)}`).join(', ')}`;
 }
 
