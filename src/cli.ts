@@ -67,7 +67,7 @@ const subcommands: Record<string, Subcommand> = {
     usage: 'zquant selfcheck',
     options: {},
     async run() {
-      const { startWorker } = await import('./runtime/workers.ts');
+      const { startWorker } = await import('./binary/workers.ts');
       const worker = startWorker('probe', { workerData: 'selfcheck' });
       const message = await new Promise<unknown>((resolve, reject) => {
         worker.once('message', resolve);
@@ -83,7 +83,7 @@ const subcommands: Record<string, Subcommand> = {
     usage: 'zquant healthcheck [--port N] [--host H] [--url URL]',
     options: { port: { type: 'string' }, host: { type: 'string' }, url: { type: 'string' } },
     async run({ config, values }) {
-      const { healthcheck } = await import('./runtime/healthcheck.ts');
+      const { healthcheck } = await import('./binary/healthcheck.ts');
       const r = await healthcheck(config, typeof values.url === 'string' ? values.url : undefined);
       (r.ok ? process.stdout : process.stderr).write(`${r.ok ? 'healthy' : 'unhealthy'}: ${r.detail}\n`);
       return r.ok ? 0 : 1;

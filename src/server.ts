@@ -7,7 +7,7 @@ import { migratePostgres } from './db/migrate.ts';
 import { makeAssets, type Assets } from './http/assets.ts';
 import { makeLogger, type Logger } from './logger.ts';
 import { marketPathFor, openMarketStore, type MarketStore } from './market/duckdb.ts';
-import { publicFiles } from './runtime/public-files.ts';
+import { publicFiles } from './binary/public-files.ts';
 import { version } from './version.ts';
 import { ensureFirstAdmin } from './auth/users.service.ts';
 import { passwordProblem } from './auth/password.ts';

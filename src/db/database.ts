@@ -4,7 +4,7 @@ import { Kysely, sql } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { PostgresJSDialect } from 'kysely-postgres-js';
-import { pgliteFiles } from '../runtime/pglite-files.ts';
+import { pgliteFiles } from '../binary/pglite-files.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 

@@ -5,7 +5,7 @@
  * executable carries the one the build made with the same options (isolate-build.ts).
  */
 import { build } from 'esbuild';
-import { generatedFile } from '../../runtime/files.ts';
+import { generatedFile } from '../../binary/files.ts';
 import { isolateBuildOptions } from './isolate-build.ts';
 
 let bundle: Promise<string> | null = null;
