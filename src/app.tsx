@@ -50,6 +50,8 @@ import { sweepsApi } from './sweeps/sweeps.api.ts';
 import { sweepSubmitLimitsOf } from './sweeps/sweeps.service.ts';
 import { strategiesApi } from './strategies/strategies.api.ts';
 import { strategiesPages } from './strategies/strategies.pages.tsx';
+import { metricsRoutes, requestTiming } from './metrics/metrics.routes.ts';
+import type { Metrics } from './metrics/metrics.service.ts';
 
 export type { AppEnv } from './http/env.ts';
 
@@ -74,6 +76,8 @@ export interface AppDeps {
   accessWatch?: AccessWatch;
   /** Seals secrets of task configs (server.ts opens it from DATA_DIR/secret.key or ZQUANT_SECRET_KEY); saving a secret is refused without it. */
   secrets?: SecretBox | null;
+  /** What /metrics reports; without it there is no /metrics (and requests are not timed). */
+  metrics?: Metrics;
 }
 
 /** Builds the Hono app. Pure: no I/O happens until a request arrives. */
@@ -88,6 +92,7 @@ export function createApp(deps: AppDeps) {
   const accounts: AccountsDeps = { db: deps.pg.db, config: deps.config, now, chrome, loginThrottle: makeLoginThrottle(deps.pg.db, deps.config, now) };
 
   app.use('*', requestContext(deps.logger));
+  if (deps.metrics) app.use('*', requestTiming(deps.metrics));
   app.use('*', securityHeaders());
   // CORS only when CORS_ORIGINS names origins; bearer tokens, never cookies, cross origins.
   if (deps.config.corsOrigins.length) {
@@ -114,6 +119,8 @@ export function createApp(deps: AppDeps) {
   // Public: liveness, readiness, static files.
   app.route('/', healthRoutes(deps));
   app.route('/', assetRoutes(deps.assets));
+  // For monitoring: admins and metrics-scoped tokens.
+  if (deps.metrics) app.route('/', metricsRoutes(deps.metrics));
 
   // JSON API (stable contract), described by /api/v1/openapi.json. Feature routers join `api`
   // before it is mounted: Hono copies routes when app.route() is called.

@@ -25,7 +25,9 @@ import { schedulerExecutors } from './executors/scheduler.executors.ts';
 import { makeSchedulerManager, type SchedulerManager } from './scheduler/manager.ts';
 import { seedSchedulerTasks } from './scheduler/seed.ts';
 import { makeStoreAccessWatch } from './auth/access-check.service.ts';
-import { closeOrphanedSyncLogs, closeRunAttemptSyncLogs } from './market/sync/sync-log.service.ts';
+import { closeOrphanedSyncLogs, closeRunAttemptSyncLogs, syncRowTotals } from './market/sync/sync-log.service.ts';
+import { makeMetrics } from './metrics/metrics.service.ts';
+import type { AttemptEnded } from './runs/worker-pool.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
 import { openSecretBox } from './secrets/secret-key.ts';
 import { heldMessage, lockDataDir } from './admin/data-dir-lock.ts';
@@ -83,6 +85,7 @@ export async function startServerRuns(o: {
   panels?: PanelCache;
   settings?: RunsSettings;
   reaperHooks?: ReaperHooks;
+  onAttemptEnded?: (ended: AttemptEnded) => void;
 }): Promise<{ runtime: RunsRuntime; registry: ExecutorRegistry; panels: PanelCache }> {
   const panels = o.panels ?? serverPanelCache(o.config, o.market);
   let service: RunsService | null = null;
@@ -93,6 +96,7 @@ export async function startServerRuns(o: {
   const registry = makeExecutorRegistry(serverExecutors({ config: o.config, pg: o.pg, market: o.market, panels, secrets: o.secrets ?? null, runs }));
   const runtime = await startRuns({
     pg: o.pg, registry, logger: o.logger, settings: o.settings ?? runsSettingsFrom(o.config), reaperHooks: o.reaperHooks ?? serverReaperHooks(o.pg, o.logger),
+    onAttemptEnded: o.onAttemptEnded,
   });
   service = runtime.service;
   return { runtime, registry, panels };
@@ -202,7 +206,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (config.seedDemo) await seedDemoOnFirstStart({ pg, market, config, logger });
 
     // Run machinery: the reaper settles what a dead process left running, then workers start claiming.
-    ({ runtime: runsRuntime, registry: executors } = await startServerRuns({ config, pg, market, logger, secrets }));
+    const panels = serverPanelCache(config, market);
+    // /metrics: the process, HTTP, run attempts, and at each scrape the runs table, syncs and the panel cache.
+    const metrics = makeMetrics({ runStats: () => runsRuntime.service.stats(), syncRows: () => syncRowTotals(pg.db), panelCache: () => panels.stats() });
+    ({ runtime: runsRuntime, registry: executors } = await startServerRuns({ config, pg, market, logger, secrets, panels, onAttemptEnded: metrics.attemptEnded }));
     undo.push(() => runsRuntime.stop(config.shutdownTimeoutMs));
 
     // Scheduler: after the run machinery (fires are runs); seeds the daily-update workflow once per database.
@@ -214,7 +221,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Event streams end when their caller's access ends, whichever instance revoked it.
     const accessWatch = makeStoreAccessWatch(pg, Date.now, (err) => logger.error('access watch failed', { err: err as Error }));
     undo.push(() => accessWatch.close());
-    const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate, accessWatch, secrets });
+    const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate, accessWatch, secrets, metrics });
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
       s.once('error', reject);

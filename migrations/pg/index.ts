@@ -19,6 +19,7 @@ import * as m570 from './2026-12-06-570-backtest-runs-snake-case.ts';
 import * as m580 from './2026-12-06-580-runs-tasks-snake-case.ts';
 import * as m590 from './2026-12-06-590-trading-day-schedules.ts';
 import * as m600 from './2026-12-06-600-sweeps.ts';
+import * as m650 from './2026-12-06-650-token-scope.ts';
 
 /**
  * Every Postgres migration, in order. Listed statically (not read from the directory) so that a
@@ -45,4 +46,5 @@ export const pgMigrations: Record<string, Migration> = {
   '2026-12-06-580-runs-tasks-snake-case': m580,
   '2026-12-06-590-trading-day-schedules': m590,
   '2026-12-06-600-sweeps': m600,
+  '2026-12-06-650-token-scope': m650,
 };

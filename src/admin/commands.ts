@@ -58,8 +58,8 @@ export const storeCommands = {
   },
   token: {
     summary: 'create an API token for a user and print it (for scripted set-ups)',
-    usage: 'zquant token create --username NAME [--expires-days N] [--name LABEL]',
-    options: { username: { type: 'string' }, 'expires-days': { type: 'string' }, name: { type: 'string' } },
+    usage: 'zquant token create --username NAME [--expires-days N] [--name LABEL] [--scope metrics]',
+    options: { username: { type: 'string' }, 'expires-days': { type: 'string' }, name: { type: 'string' }, scope: { type: 'string' } },
     allowPositionals: true,
     needs: 'pg',
     async exec({ stores, io, values, positionals }) {

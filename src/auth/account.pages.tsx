@@ -49,6 +49,8 @@ export function accountRoutes(deps: AccountsDeps) {
       name: typeof body.name === 'string' ? body.name : '',
       expiresDays: parseExpiresDays(body.expires_days),
       now: new Date(deps.now()),
+      scope: body.scope === 'metrics' ? 'metrics' : null,
+      role: p.role,
     });
     return render(c, { name: created.info.name, token: created.token });
   });

@@ -43,7 +43,7 @@ export function accountsApi(deps: AccountsDeps) {
     }),
     async (c) => {
       const input = c.req.valid('json');
-      const created = await createToken(deps.db, actorOf(c, deps), { userId: principalOf(c).userId, name: input.name, expiresDays: input.expires_days, now: new Date(deps.now()) });
+      const created = await createToken(deps.db, actorOf(c, deps), { userId: principalOf(c).userId, name: input.name, expiresDays: input.expires_days, now: new Date(deps.now()), scope: input.scope, role: principalOf(c).role });
       return c.json({ ...tokenJson(created.info), token: created.token }, 201);
     },
   );

@@ -54,6 +54,11 @@ export async function tokenCommand(stores: CommandStores, io: CommandIo, values:
     io.stderr('zquant token create: --username is required\n');
     return 2;
   }
+  const scope = str(values.scope);
+  if (scope && scope !== 'metrics') {
+    io.stderr(`zquant token create: --scope: the only scope is "metrics" (a token that may read /metrics only), got "${scope}"\n`);
+    return 2;
+  }
   const rawDays = str(values['expires-days']);
   const expiresDays = rawDays ? Number(rawDays) : null;
   if (expiresDays !== null && !(Number.isInteger(expiresDays) && expiresDays > 0)) {
@@ -70,7 +75,11 @@ export async function tokenCommand(stores: CommandStores, io: CommandIo, values:
     io.stderr(`zquant token create: user "${username}" is disabled; enable it first\n`);
     return 1;
   }
-  const { token } = await createToken(db, systemActor('zquant cli'), { userId: Number(user.id), name: str(values.name) || 'cli', expiresDays, now: new Date() });
+  if (scope === 'metrics' && user.role !== 'admin') {
+    io.stderr(`zquant token create: --scope metrics: /metrics is for admins; "${username}" is ${user.role}\n`);
+    return 1;
+  }
+  const { token } = await createToken(db, systemActor('zquant cli'), { userId: Number(user.id), name: str(values.name) || 'cli', expiresDays, now: new Date(), scope: scope === 'metrics' ? 'metrics' : null, role: user.role });
   io.stdout(`${token}\n`);
   return 0;
 }

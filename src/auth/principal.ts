@@ -14,6 +14,8 @@ export interface Principal {
   role: Role;
   /** How the caller proved who they are. */
   via: 'session' | 'token';
+  /** Set for a token limited to one scope (`metrics`): it may do that and nothing else; absent, the role's full access. */
+  scope?: 'metrics';
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { audit, type AuditActor } from '../audit/audit.service.ts';
-import type { Database } from '../db/schema.ts';
+import type { Database, TokenScope } from '../db/schema.ts';
 import { AppError, notFound } from '../http/errors.ts';
-import { canSeeOwned, type Credential, type Principal } from './access.ts';
+import { canSeeOwned, type Credential, type Principal, type Role } from './access.ts';
 import { notifyAccessEnded } from './access-events.repository.ts';
 import { randomSecret, sha256 } from './secrets.ts';
 import { insertToken, revokeToken, revokeTokensOf, selectLiveToken, selectTokenById, selectTokensOf, touchToken } from './tokens.repository.ts';
@@ -20,6 +20,8 @@ export interface ApiToken {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** `metrics`: may read /metrics only; null: the full access of its user's role. */
+  scope: TokenScope | null;
 }
 
 type TokenRow = NonNullable<Awaited<ReturnType<typeof selectTokenById>>>;
@@ -35,6 +37,7 @@ function toToken(r: TokenRow): ApiToken {
     expiresAt: d(r.expires_at),
     lastUsedAt: d(r.last_used_at),
     revokedAt: d(r.revoked_at),
+    scope: r.scope,
   };
 }
 
@@ -44,8 +47,12 @@ export const maxExpiresDays = 3650;
 export async function createToken(
   db: Kysely<Database>,
   actor: AuditActor,
-  input: { userId: number; name: string; expiresDays: number | null; now: Date },
+  input: { userId: number; name: string; expiresDays: number | null; now: Date; scope?: TokenScope | null; /** The user's role: a metrics scope needs admin. */ role?: Role },
 ): Promise<{ token: string; info: ApiToken }> {
+  const scope = input.scope ?? null;
+  if (scope === 'metrics' && input.role !== 'admin') {
+    throw new AppError(403, 'forbidden', `scope: a metrics token reads /metrics, which is for admins; this user is ${input.role ?? 'not known to be an admin'}`, { field: 'scope' });
+  }
   const name = input.name.trim() || 'token';
   if (name.length > 100) throw new AppError(400, 'invalid_request', 'name: at most 100 characters', { field: 'name' });
   if (input.expiresDays !== null && (!Number.isInteger(input.expiresDays) || input.expiresDays < 1 || input.expiresDays > maxExpiresDays)) {
@@ -55,8 +62,8 @@ export async function createToken(
   const expires_at = input.expiresDays === null ? null : new Date(input.now.getTime() + input.expiresDays * 86_400_000);
   // The token and its audit entry in one transaction: no token exists without its trail.
   const info = await db.transaction().execute(async (trx) => {
-    const created = toToken(await insertToken(trx, { user_id: input.userId, name, token_hash: sha256(token), prefix: token.slice(0, 7), expires_at }));
-    await audit(trx, actor, { action: 'token.create', outcome: 'success', objectType: 'api_token', objectId: created.id, details: { name, owner_id: input.userId, expires_at: expires_at?.toISOString() ?? null } });
+    const created = toToken(await insertToken(trx, { user_id: input.userId, name, token_hash: sha256(token), prefix: token.slice(0, 7), expires_at, scope }));
+    await audit(trx, actor, { action: 'token.create', outcome: 'success', objectType: 'api_token', objectId: created.id, details: { name, owner_id: input.userId, expires_at: expires_at?.toISOString() ?? null, scope } });
     return created;
   });
   return { token, info };
@@ -117,7 +124,7 @@ export async function resolveToken(db: Kysely<Database>, token: string, now: Dat
   const last = row.last_used_at === null ? null : new Date(row.last_used_at).getTime();
   if (last === null || now.getTime() - last >= touchEveryMs) await touchToken(db, Number(row.token_id), now);
   return {
-    principal: { userId: Number(row.user_id), username: row.username, role: row.role, via: 'token' },
+    principal: { userId: Number(row.user_id), username: row.username, role: row.role, via: 'token', ...(row.scope ? { scope: row.scope } : {}) },
     credential: { kind: 'token', tokenId: Number(row.token_id), expiresAt: row.expires_at === null ? null : new Date(row.expires_at) },
   };
 }

@@ -76,7 +76,12 @@ export interface ApiTokensTable {
   expires_at: Date | null;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  /** Null: the full access of the user's role; `metrics`: /metrics only (migrations/pg/2026-12-06-650-token-scope.ts). */
+  scope: TokenScope | null;
 }
+
+/** What a limited token may do: `metrics` reads /metrics and nothing else. */
+export type TokenScope = 'metrics';
 
 export interface AuditLogTable {
   id: Generated<number>;

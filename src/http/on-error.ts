@@ -37,7 +37,8 @@ export function describeError(err: unknown): Rendered {
 }
 
 export function isApiPath(path: string): boolean {
-  return path === '/api' || path.startsWith('/api/');
+  // /metrics is read by machines (Prometheus) too: its errors are JSON like the API's.
+  return path === '/api' || path.startsWith('/api/') || path === '/metrics';
 }
 
 /**

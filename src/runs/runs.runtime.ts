@@ -8,7 +8,7 @@ import { toRunEvent } from './run.mapping.ts';
 import { reapExpiredLeases, type LostAttempt } from './reaper.ts';
 import * as repo from './runs.repository.ts';
 import { makeRunsService, type RunsService } from './runs.service.ts';
-import { makeWorkerPool, type WorkerPool } from './worker-pool.ts';
+import { makeWorkerPool, type AttemptEnded, type WorkerPool } from './worker-pool.ts';
 
 export interface RunsSettings {
   concurrency: Record<ConcurrencyKind, number>;
@@ -64,6 +64,8 @@ export async function startRuns(o: {
   settings: RunsSettings;
   core?: { bus: RunBus; service: RunsService };
   reaperHooks?: ReaperHooks;
+  /** Told of each attempt this process's pool ran, once its end is recorded (metrics). */
+  onAttemptEnded?: (ended: AttemptEnded) => void;
 }): Promise<RunsRuntime> {
   const log = o.logger.child({ component: 'runs' });
   const instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -83,6 +85,7 @@ export async function startRuns(o: {
     flushIntervalMs: s.flushIntervalMs,
     maxRetryDelayMs: s.maxRetryDelayMs,
     abortGraceMs: s.abortGraceMs,
+    onAttemptEnded: o.onAttemptEnded,
   });
   const unlisten = await o.pg.listen(repo.runsChannel, (payload) => {
     const kind = payload.slice(0, 2);

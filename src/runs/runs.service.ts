@@ -7,6 +7,7 @@ import { followRun, type FollowSource } from './follow-run.ts';
 import type { RunBus } from './run-bus.ts';
 import { toRun, toRunEvent } from './run.mapping.ts';
 import * as repo from './runs.repository.ts';
+import * as stats from './run-stats.repository.ts';
 import { isTerminal, type Run, type RunEvent, type RunStatus } from './run.types.ts';
 
 /** What a caller asks for when queueing a run. Defaults come from the executor, then the machinery. */
@@ -67,7 +68,17 @@ export interface RunsService {
   outcomes(ids: readonly number[]): Promise<Array<{ id: number; status: RunStatus; error: unknown }>>;
   /** How many of these runs have ended. */
   countEnded(ids: readonly number[]): Promise<number>;
+  /** What /metrics reports of the runs table: counts by executor and status, the queue, scheduler lateness. */
+  stats(): Promise<RunStats>;
   readonly bus: RunBus;
+}
+
+/** The runs table summed up for monitoring (run-stats.repository.ts). */
+export interface RunStats {
+  byStatus: Array<{ executor: string; status: RunStatus; count: number }>;
+  queued: Array<{ executor: string; count: number; oldestSeconds: number }>;
+  /** Per scheduled task: how late its latest fire was queued after its slot. */
+  lateness: Array<{ task: string; seconds: number }>;
 }
 
 /** Work done in the transaction of a run control, after the change, with the run as it now is. */
@@ -292,6 +303,10 @@ export function makeRunsService(o: RunsServiceOptions): RunsService {
     },
     outcomes: (ids) => repo.runOutcomes(db, ids),
     countEnded: (ids) => repo.countEndedRuns(db, ids),
+    async stats() {
+      const [byStatus, queued, lateness] = await Promise.all([stats.countRunsByExecutorStatus(db), stats.queuedByExecutor(db), stats.latestFireLateness(db)]);
+      return { byStatus, queued, lateness };
+    },
   };
   return service;
 }

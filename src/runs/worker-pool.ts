@@ -5,7 +5,7 @@ import type { RunBus } from './run-bus.ts';
 import { toRunEvent } from './run.mapping.ts';
 import * as repo from './runs.repository.ts';
 import { isRetryable, settle } from './settle.ts';
-import { runLogLinesKept, type RunProgress } from './run.types.ts';
+import { runLogLinesKept, type RunProgress, type RunStatus } from './run.types.ts';
 import { makeAttemptWriter, type Active } from './attempt.ts';
 import { asError, describeRunError } from './run-error.ts';
 
@@ -29,6 +29,15 @@ export interface WorkerPoolOptions {
   maxRetryDelayMs: number;
   /** How long an aborted executor may take to return before the pool stops waiting for it. */
   abortGraceMs: number;
+  /** Told of every attempt this pool ran once its end is recorded: how it ended and how long it took (metrics). */
+  onAttemptEnded?: (ended: AttemptEnded) => void;
+}
+
+/** One attempt's end as the pool recorded it: the run's status after it (queued again for a retry or a shutdown). */
+export interface AttemptEnded {
+  executor: string;
+  status: RunStatus;
+  seconds: number;
 }
 
 export interface WorkerPool {
@@ -253,6 +262,7 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
     if (a.lost) return;
     const reason = a.controller.signal.aborted ? (a.controller.signal.reason as StopReason) : null;
     const attempt = a.attempt;
+    const ended = (status: RunStatus) => o.onAttemptEnded?.({ executor: a.executor, status, seconds: (performance.now() - a.startedAtMs) / 1000 });
     // A run that finished is a success even if a pause, cancel or shutdown arrived meanwhile: its result is kept.
     if (outcome.ok && reason !== 'lease_lost') {
       const held = await complete(a.id, outcome.result ?? null).catch((err) => {
@@ -260,6 +270,7 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
         return true;
       });
       if (!held) log.warn('run was taken away before it ended (lease expired?)', { runId: a.id });
+      else ended('succeeded');
       return;
     }
     let t: Omit<repo.Transition, 'id' | 'from' | 'owner'>;
@@ -281,6 +292,7 @@ export function makeWorkerPool(o: WorkerPoolOptions): WorkerPool {
       return null;
     });
     if (!done) log.warn('run was taken away before it ended (lease expired?)', { runId: a.id });
+    else ended(t.to);
   };
 
   const heartbeat = async () => {

@@ -92,6 +92,8 @@ const matrix: Record<string, Case> = {
   // Public
   'GET /healthz': pub(),
   'GET /readyz': pub(),
+  // Monitoring: admins (and metrics-scoped tokens of admins: test/metrics/metrics.test.ts).
+  'GET /metrics': need('admin'),
   'GET /public/:hash/:name{.+}': pub(200, { params: asset }),
   'GET /login': pub(302, { except: { anonymous: 200 } }),
   // Anonymous login posts without the pre-session CSRF cookie are refused; callers with a token pass CSRF and get "wrong password".

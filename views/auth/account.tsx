@@ -24,7 +24,10 @@ export function TokenRow(props: { token: ApiToken; now: Date }) {
   const state = tokenState(t, props.now);
   return (
     <tr id={`token-${t.id}`}>
-      <td>{t.name}</td>
+      <td>
+        {t.name}
+        {t.scope ? <span class="badge"> {t.scope} only</span> : null}
+      </td>
       <td>
         <code>{t.prefix}…</code>
       </td>
@@ -102,6 +105,13 @@ export function TokensSection(props: { chrome: PageChrome; model: AccountModel }
           <label for="token-expiry">Expires after (days)</label>
           <input id="token-expiry" name="expires_days" type="number" min="1" max="3650" placeholder="never" />
         </div>
+        {m.role === 'admin' ? (
+          <div>
+            <label>
+              <input type="checkbox" name="scope" value="metrics" /> Metrics only (for a Prometheus server: reads /metrics, nothing else)
+            </label>
+          </div>
+        ) : null}
         <button type="submit">Create token</button>
       </form>
 

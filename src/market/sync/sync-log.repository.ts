@@ -161,3 +161,19 @@ export async function lastSyncPerDataset(db: Kysely<Database>): Promise<Map<stri
 export async function lastGoodSync(db: Kysely<Database>) {
   return db.selectFrom('sync_log').select(['dataset', 'source', 'result', 'finished_at']).where('finished_at', 'is not', null).where('result', 'in', ['success', 'partial']).orderBy('finished_at', 'desc').limit(1).executeTakeFirst();
 }
+
+/** Rows the logged syncs changed, per dataset (every row of the log retention keeps). */
+export async function syncRowTotals(db: Kysely<Database>): Promise<Array<{ dataset: string; inserted: number; updated: number; unchanged: number; deleted: number }>> {
+  const rows = await db
+    .selectFrom('sync_log')
+    .select([
+      'dataset',
+      (e) => e.fn.sum<string>('inserted').as('inserted'),
+      (e) => e.fn.sum<string>('updated').as('updated'),
+      (e) => e.fn.sum<string>('unchanged').as('unchanged'),
+      (e) => e.fn.sum<string>('deleted').as('deleted'),
+    ])
+    .groupBy('dataset')
+    .execute();
+  return rows.map((r) => ({ dataset: r.dataset, inserted: Number(r.inserted), updated: Number(r.updated), unchanged: Number(r.unchanged), deleted: Number(r.deleted) }));
+}

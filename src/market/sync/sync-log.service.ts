@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { MergeCounts } from '../store/merge.ts';
-import { abandonExpiredSyncLogs, abandonRunAttemptSyncLogs, finishSyncLog, insertSyncLog, renewSyncLogLease, updateSyncLog, type SyncResultKind } from './sync-log.repository.ts';
+import { abandonExpiredSyncLogs, abandonRunAttemptSyncLogs, finishSyncLog, insertSyncLog, renewSyncLogLease, syncRowTotals as selectSyncRowTotals, updateSyncLog, type SyncResultKind } from './sync-log.repository.ts';
 
 /** How long a row stays held without a heartbeat, and how often the owner renews it. */
 export interface SyncLogLease {
@@ -89,3 +89,6 @@ export async function closeRunAttemptSyncLogs(db: Kysely<Database>, run: { id: n
 export async function closeOrphanedSyncLogs(db: Kysely<Database>) {
   return abandonExpiredSyncLogs(db, `stopped renewing the row's lease; it probably died. ${afterAbandon}`);
 }
+
+/** Rows the logged syncs changed, per dataset and kind of change (for /metrics). */
+export const syncRowTotals = (db: Kysely<Database>) => selectSyncRowTotals(db);
