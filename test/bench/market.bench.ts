@@ -15,6 +15,7 @@
 //                          the merge, one transaction. Goal ≥ 1,000,000. Median of 5, each into a fresh file.
 //   csv_reimport_unchanged_rows_per_s  the same file again into the filled store (the full merge: all unchanged).
 //   csv_refuse_last_row_bad_s  the same file with its last row bad: the checked read that names it, nothing written.
+//                          BENCH_ONLY_CSV=1 runs only these CSV lines.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

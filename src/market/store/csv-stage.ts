@@ -275,9 +275,11 @@ async function duplicateKeys(conn: DuckDBConnection, def: DatasetDef, layout: Cs
     })
     .join(' and ');
   const kl = ks.map((_, i) => `k${i}`).join(', ');
+  // The repeated keys first (one hash aggregate), then the window over their rows only.
   const r = await conn.runAndReadAll(
-    `select rn, fst, ${kl} from (select rn, ${kl}, min(rn) over (partition by ${kl}) as fst
-       from (select rn, ${keyValues} from (select ${fieldsSql(def, layout, false, 'rn')} from ${RAW}) where ${valid}))
+    `with keyed as (select rn, ${keyValues} from (select ${fieldsSql(def, layout, false, 'rn')} from ${RAW}) where ${valid}),
+       repeated as (select ${kl} from keyed group by ${kl} having count(*) > 1)
+     select rn, fst, ${kl} from (select rn, ${kl}, min(rn) over (partition by ${kl}) as fst from keyed semi join repeated using (${kl}))
      where rn <> fst order by rn limit ${LIMIT}`,
   );
   return r.getRows().map((row) => ({ record: Number(row[0]), first: Number(row[1]), key: row.slice(2).map(String) }));
