@@ -3,14 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diagnosticExecutors } from '../../src/executors/diagnostic.executors.ts';
-import { silentLogger } from '../../src/logger.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import { makeRunsCore, startRuns } from '../../src/runs/runs.runtime.ts';
-import { openMarketStore } from '../../src/market/duckdb.ts';
 import type { RunsService } from '../../src/runs/runs.service.ts';
-import { createTestDatabase, testServerUrl, type TestDatabase } from '../helpers/pg.ts';
+import { makeTestApp, type TestApp } from '../helpers/app.ts';
+import { testServerUrl, type TestDatabase } from '../helpers/pg.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/process.ts';
+import { startTestWorkers } from '../helpers/runs-runtime.ts';
 
 const serverUrl = await testServerUrl();
 if (!serverUrl) console.warn('multi-process run tests skipped: they need a Postgres server (several processes cannot share embedded PGlite)');
@@ -20,14 +18,17 @@ const leaseMs = 1500;
 const env = (dbUrl: string) => ({ DATABASE_URL: dbUrl, SEED_DEMO: 'false', RUN_LEASE_MS: String(leaseMs), RUN_POLL_MS: '500', RUN_IO_CONCURRENCY: '8', SHUTDOWN_TIMEOUT_MS: '4000' });
 
 describe.skipIf(!serverUrl)('several server processes on one Postgres', () => {
+  // This test's own view of the shared database: the diagnostic executors, no workers (the server processes execute).
+  let t: TestApp;
   let db: TestDatabase;
   let runs: RunsService;
   const servers: ServerProcess[] = [];
   const dirs: string[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    runs = makeRunsCore(db.store, makeExecutorRegistry(diagnosticExecutors), silentLogger).service;
+    t = await makeTestApp();
+    ({ db } = t);
+    runs = t.deps.runs!;
     for (let i = 0; i < 3; i++) {
       const dir = mkdtempSync(join(tmpdir(), 'zq-runs-'));
       dirs.push(dir);
@@ -36,7 +37,7 @@ describe.skipIf(!serverUrl)('several server processes on one Postgres', () => {
   }, 120_000);
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop('SIGTERM')));
-    await db?.drop();
+    await t?.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
@@ -70,10 +71,7 @@ describe.skipIf(!serverUrl)('several server processes on one Postgres', () => {
 
   it('streams live the events of a run that another process executes (NOTIFY across instances)', async () => {
     // A watcher instance with no executors: it claims nothing, so every event it sees came from another process.
-    const watcher = await startRuns({
-      pg: db.store,
-      registry: makeExecutorRegistry([]),
-      logger: silentLogger,
+    const watcher = await startTestWorkers(db.store, makeExecutorRegistry([]), {
       settings: { concurrency: { backtest: 1, io: 1 }, leaseMs: 5000, heartbeatMs: 1000, pollMs: 1000, reaperMs: 2500, maxRetryDelayMs: 1000, abortGraceMs: 1000, flushIntervalMs: 100 },
     });
     try {

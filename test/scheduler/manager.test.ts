@@ -1,17 +1,14 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/auth/users.service.ts';
-import { diagnosticExecutors } from '../../src/executors/diagnostic.executors.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { openMarketStore } from '../../src/market/duckdb.ts';
-import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import { makeRunsCore, startRuns } from '../../src/runs/runs.runtime.ts';
 import { makeSchedulerManager } from '../../src/scheduler/manager.ts';
 import { parseInput } from '../../src/http/contract.ts';
 import { TaskInputSchema } from '../../src/scheduler/scheduler.contract.ts';
 import { createTask as createTaskOf, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
+import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { countExecutions, waitUntil } from '../helpers/executions.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
+import type { TestDatabase } from '../helpers/pg.ts';
 
 /**
  * The manager's decisions with an injected clock: what fires after a gap (misfire policies), what an
@@ -21,6 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
  * executor's own execution records (helpers/executions.ts), and that this count does see a duplicate
  * when the runs table's unique key is gone.
  */
+let app: TestApp;
 let tdb: TestDatabase;
 let deps: TasksDeps;
 const actor = { ...systemActor('test'), userId: null, username: 'test', ip: null, userAgent: null };
@@ -29,13 +27,12 @@ const createTask = (d: TasksDeps, a: typeof actor, body: Record<string, unknown>
 let seq = 0;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  const registry = makeExecutorRegistry(diagnosticExecutors);
-  deps = { db: tdb.store.db, registry, runs: makeRunsCore(tdb.store, registry, silentLogger).service };
+  // No workers: the policy tests need runs to stay queued.
+  app = await makeTestApp();
+  tdb = app.db;
+  deps = { db: tdb.store.db, registry: app.deps.executors!, runs: app.deps.runs! };
 });
-afterAll(async () => {
-  await tdb.drop();
-});
+afterAll(() => app?.close());
 beforeEach(() => {
   seq++;
 });
@@ -134,24 +131,17 @@ describe('disabled, paused and manual tasks', () => {
  * index on runs(task_id, scheduled_for) first: the broken schema the detector must notice.
  */
 async function withExecutingDatabase(dropSlotKey: boolean, body: (x: { deps: TasksDeps; db: TestDatabase; slots: (taskId: number) => Promise<string[]> }) => Promise<void>) {
-  const db = await createTestDatabase();
-  const market = await openMarketStore(':memory:');
-  const registry = makeExecutorRegistry(diagnosticExecutors);
-  const rt = await startRuns({
-    pg: db.store,
-    registry,
-    logger: silentLogger,
-    settings: { concurrency: { backtest: 1, io: 4 }, leaseMs: 10_000, heartbeatMs: 1000, pollMs: 100, reaperMs: 5000, maxRetryDelayMs: 1000, abortGraceMs: 1000, flushIntervalMs: 20 },
+  const executing = await makeTestApp({}, {
+    workers: { settings: { concurrency: { backtest: 1, io: 4 }, leaseMs: 10_000, heartbeatMs: 1000, pollMs: 100, reaperMs: 5000, maxRetryDelayMs: 1000, abortGraceMs: 1000, flushIntervalMs: 20 } },
   });
+  const { db } = executing;
   try {
     if (dropSlotKey) await sql`drop index runs_task_slot`.execute(db.store.db);
     const slots = async (taskId: number) =>
       (await db.store.db.selectFrom('runs').select('scheduled_for').where('task_id', '=', taskId).orderBy('scheduled_for').execute()).map((r) => new Date(r.scheduled_for!).toISOString());
-    await body({ deps: { db: db.store.db, registry, runs: rt.service }, db, slots });
+    await body({ deps: { db: db.store.db, registry: executing.deps.executors!, runs: executing.runtime!.service }, db, slots });
   } finally {
-    await rt.stop(2000);
-    await market.close();
-    await db.drop();
+    await executing.close();
   }
 }
 
