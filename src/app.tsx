@@ -35,10 +35,9 @@ import { accountsApi } from './auth/accounts.api.ts';
 import { marketApi } from './market/market.api.ts';
 import { marketPages } from './market/market.pages.tsx';
 import { marketSummary } from './market/market.service.ts';
-import { makeExecutorRegistry, type ExecutorRegistry } from './runs/executor-registry.ts';
+import type { ExecutorRegistry } from './runs/executor-registry.ts';
 import { runsApi } from './runs/runs.api.ts';
 import { runsPages } from './runs/runs.pages.tsx';
-import { makeRunsCore } from './runs/runs.runtime.ts';
 import type { RunsService } from './runs/runs.service.ts';
 import { schedulerApi } from './scheduler/scheduler.api.ts';
 import { schedulerPages } from './scheduler/scheduler.pages.tsx';
@@ -68,10 +67,10 @@ export interface AppDeps {
   authenticate?: Authenticate;
   /** The clock for throttles and expiry, in epoch ms (tests inject a fixed one). */
   now?: () => number;
-  /** The run machinery's service (server.ts starts it with workers); a worker-less one is made when absent. */
-  runs?: RunsService;
-  /** The executors runs may name; none when absent. */
-  executors?: ExecutorRegistry;
+  /** The run machinery's service (server.ts starts it with workers). */
+  runs: RunsService;
+  /** The executors runs may name (server.ts builds them with the services they use). */
+  executors: ExecutorRegistry;
   /** Ends event streams when their caller's access ends (server.ts closes it at stop); one over `pg` when absent. */
   accessWatch?: AccessWatch;
   /** Seals secrets of task configs (server.ts opens it from DATA_DIR/secret.key or ZQUANT_SECRET_KEY); saving a secret is refused without it. */
@@ -127,8 +126,7 @@ export function createApp(deps: AppDeps) {
   const api = makeApiRouter();
   api.route('/', accountsApi(accounts));
   api.route('/', marketApi({ market: deps.market, pg: deps.pg }));
-  const executors = deps.executors ?? makeExecutorRegistry([]);
-  const runs = deps.runs ?? makeRunsCore(deps.pg, executors, deps.logger).service;
+  const { executors, runs } = deps;
   api.route('/', runsApi({ runs, registry: executors }));
   api.route('/', schedulerApi({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, secrets: deps.secrets ?? null, market: deps.market }));
   const backtestLimits = backtestSubmitLimitsOf(deps.config);
