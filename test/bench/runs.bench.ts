@@ -11,11 +11,11 @@ import { diagnosticExecutors } from '../../src/executors/diagnostic.executors.ts
 import { silentLogger } from '../../src/logger.ts';
 import { openMarketStore } from '../../src/market/duckdb.ts';
 import { makeExecutorRegistry } from '../../src/runs/executor-registry.ts';
-import { startRuns } from '../../src/runs/runs.runtime.ts';
 import { defaultAssets } from '../../src/server.ts';
 import { insertPrincipals } from '../helpers/accounts.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
 import { createTestDatabase, testServerUrl } from '../helpers/pg.ts';
+import { startTestWorkers } from '../helpers/runs-runtime.ts';
 
 const runsN = Number(process.env.BENCH_RUNS ?? 3000);
 const clientsN = Number(process.env.BENCH_SSE_CLIENTS ?? 1000);
@@ -27,10 +27,7 @@ async function main() {
   const market = await openMarketStore(':memory:');
   const registry = makeExecutorRegistry(diagnosticExecutors);
   const start = (io: number) =>
-    startRuns({
-      pg: db.store,
-      registry,
-      logger: silentLogger,
+    startTestWorkers(db.store, registry, {
       settings: { concurrency: { backtest: 1, io }, leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 1000, reaperMs: 15_000, maxRetryDelayMs: 60_000, abortGraceMs: 2000, flushIntervalMs: 100 },
     });
   /** Queues `runsN` noop runs and waits until all of them succeeded; runs per second. */
