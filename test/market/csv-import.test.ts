@@ -243,6 +243,12 @@ describe('CSV entry points', () => {
       writeFileSync(path, 'ts_code,trade_date,adj_factor\n600000.SH,20240104,2\n');
       const [r] = await importCsvFiles({ market, pg: db.store }, 'adj_factors', [{ name: "it's.csv", path }]);
       expect(r).toMatchObject({ ok: true, rows: 1 });
+      // A name DuckDB would take for a glob (and read bars1.csv instead, or both): this file, and only it.
+      writeFileSync(join(dir, 'bars1.csv'), 'ts_code,trade_date,adj_factor\n600000.SH,20240105,3\n');
+      writeFileSync(join(dir, 'bars[1]*.csv'), 'ts_code,trade_date,adj_factor\n600000.SH,20240108,4\n');
+      const [glob] = await importCsvFiles({ market, pg: db.store }, 'adj_factors', [{ name: 'bars[1]*.csv', path: join(dir, 'bars[1]*.csv') }]);
+      expect(glob).toMatchObject({ ok: true, rows: 1 });
+      expect(await market.query(`select trade_date from adj_factors where ts_code = '600000.SH' and trade_date >= 20240105`)).toEqual([{ trade_date: 20240108 }]);
       const [gone] = await importCsvFiles({ market, pg: db.store }, 'adj_factors', [{ name: 'gone.csv', path: join(dir, 'gone.csv') }]);
       expect(gone.ok).toBe(false);
       expect(gone.errors[0]).toMatch(/^gone\.csv: /);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { PgStore } from '../../db/database.ts';
 import { AppError } from '../../http/errors.ts';
 import { datasets, type DatasetDef, type DatasetName } from '../datasets.ts';
@@ -62,14 +62,19 @@ export async function importCsvFiles(deps: { market: MarketStore; pg: PgStore },
   return out;
 }
 
-/** The file's path for DuckDB: the CLI's own, or a temp file in the data directory that is gone afterwards. */
+/**
+ * The file's path for DuckDB: the CLI's own, or a temp file in the data directory that is gone
+ * afterwards. DuckDB reads a path with * ? [ { as a glob (several files as one, or none): such a
+ * name is read through a symlink with a plain one.
+ */
 async function withFilePath<T>(market: MarketStore, file: CsvFile, work: (path: string) => Promise<T>): Promise<T> {
-  if ('path' in file) return work(file.path);
+  if ('path' in file && !/[*?[\]{}\\]/.test(file.path)) return work(file.path);
   const dir = market.path === ':memory:' ? tmpdir() : join(dirname(market.path), 'tmp');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `import-${randomUUID()}.csv`);
   try {
-    writeFileSync(path, 'bytes' in file ? file.bytes : file.text, { mode: 0o600 });
+    if ('path' in file) symlinkSync(resolve(file.path), path);
+    else writeFileSync(path, 'bytes' in file ? file.bytes : file.text, { mode: 0o600 });
     return await work(path);
   } finally {
     rmSync(path, { force: true });
