@@ -3,10 +3,11 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.tsx';
 import type { Config } from './config.ts';
 import { openPostgres, pgliteDirFor, type PgStore } from './db/database.ts';
-import { migratePostgres } from './db/migrate.ts';
+import { migratePostgres, postgresMigrationStatus } from './db/migrate.ts';
 import { makeAssets, type Assets } from './http/assets.ts';
+import { answerClientError } from './http/client-error.ts';
 import { makeLogger, type Logger } from './logger.ts';
-import { marketPathFor, openMarketStore, type MarketStore } from './market/duckdb.ts';
+import { marketMigrationStatus, marketPathFor, openMarketStore, type MarketStore } from './market/duckdb.ts';
 import { publicFiles } from './binary/public-files.ts';
 import { version } from './version.ts';
 import { ensureFirstAdmin } from './auth/users.service.ts';
@@ -224,6 +225,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate, accessWatch, secrets, metrics });
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+      s.on('clientError', answerClientError(logger));
       s.once('error', reject);
     });
   } catch (err) {
@@ -231,7 +233,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw err;
   }
   // CLI commands that waited for start-up run now, with this server's stores and the CLI's own code.
-  const adminStores = { pg: async () => pg, market: async () => market };
+  const adminStores = {
+    pg: async () => pg,
+    market: async () => market,
+    migrationStatus: async () => ({ postgres: await postgresMigrationStatus(pg.db), duckdb: await marketMigrationStatus(market) }),
+  };
   admin.ready(async (request, io) => {
     const code = await runStoreCommand(request.command, request.args, { config, stores: adminStores, io });
     logger.info('admin command', { command: request.command, exitCode: code });

@@ -100,6 +100,18 @@ export function openLocalStores(config: Config): CommandStores & { close(): Prom
       })();
       return market;
     },
+    async migrationStatus() {
+      // Opened here without migrating (pg() and market() migrate as they open), and closed again.
+      const { openPostgres, pgliteDirFor } = await import('../db/database.ts');
+      const { postgresMigrationStatus } = await import('../db/migrate.ts');
+      const { marketPathFor, readMarketMigrationStatus } = await import('../market/duckdb.ts');
+      const store = await openPostgres({ databaseUrl: config.databaseUrl, pgliteDir: pgliteDirFor(config.dataDir) });
+      try {
+        return { postgres: await postgresMigrationStatus(store.db), duckdb: await readMarketMigrationStatus(marketPathFor(config.dataDir)) };
+      } finally {
+        await store.close();
+      }
+    },
     async close() {
       const opened = await Promise.allSettled([market, pg].filter((p) => p !== null));
       for (const r of opened) if (r.status === 'fulfilled') await r.value.close();

@@ -5,6 +5,7 @@
  */
 import type { PgStore } from '../db/database.ts';
 import type { MarketStore } from '../market/duckdb.ts';
+import type { MigrationStatus } from '../db/migration-status.ts';
 
 export interface CommandIo {
   stdout(text: string): void;
@@ -23,4 +24,6 @@ export interface CommandIo {
 export interface CommandStores {
   pg(): Promise<PgStore>;
   market(): Promise<MarketStore>;
+  /** Each store's schema versions against this code's, read without migrating anything. */
+  migrationStatus(): Promise<{ postgres: MigrationStatus; duckdb: MigrationStatus }>;
 }

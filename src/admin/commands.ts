@@ -33,10 +33,19 @@ export interface StoreCommand {
 export const storeCommands = {
   migrate: {
     summary: 'bring both stores (Postgres and DuckDB) to the latest schema, then exit (with a server running: its status)',
-    usage: 'zquant migrate [--data-dir DIR] [--database-url URL]',
-    options: {},
+    usage: 'zquant migrate [--dry-run] [--data-dir DIR] [--database-url URL]',
+    options: { 'dry-run': { type: 'boolean' } },
     needs: 'both',
-    async exec({ stores, io }) {
+    async exec({ stores, io, values }) {
+      if (values['dry-run']) {
+        // What migrating would do, changing nothing: per store, the pending versions in order.
+        const status = await stores.migrationStatus();
+        for (const [name, s] of Object.entries(status)) {
+          if (s.newer.length) io.stdout(`${name}: newer than this zquant: ${s.newer.join(', ')} (run a newer zquant)\n`);
+          io.stdout(s.pending.length ? `${name}: ${s.pending.length} pending: ${s.pending.join(', ')}\n` : `${name}: up to date (${s.applied.length} applied)\n`);
+        }
+        return Object.values(status).some((s) => s.newer.length) ? 1 : 0;
+      }
       // Opening a store migrates it; a running server did so when it started.
       const pg = await stores.pg();
       const market = await stores.market();

@@ -25,7 +25,7 @@ import { answerableSpec, planBacktest, type StrategyCode } from './plan.ts';
 /** Whoever holds the data directory may run any saved strategy. */
 const cliPrincipal: Principal = { userId: 0, username: 'zquant backtest', role: 'admin', via: 'token' };
 
-export async function runBacktestCli(stores: CommandStores, io: Pick<CommandIo, 'stdout' | 'stderr' | 'cwd'>, values: Record<string, unknown>): Promise<number> {
+export async function runBacktestCli(stores: Pick<CommandStores, 'pg' | 'market'>, io: Pick<CommandIo, 'stdout' | 'stderr' | 'cwd'>, values: Record<string, unknown>): Promise<number> {
   const market = await stores.market();
   let spec: BacktestSpec;
   let code: StrategyCode | undefined;

@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { duckMigrations, type DuckMigration } from '../../migrations/duckdb/index.ts';
+import { migrationStatus, newerSchemaMessage, type MigrationStatus } from '../db/migration-status.ts';
+import { version } from '../version.ts';
 
 /**
  * The analytical store. One DuckDB instance per process; `read` hands out a connection for
@@ -31,7 +33,14 @@ export async function openMarketStore(path: string, migrations: readonly DuckMig
   const instance = await DuckDBInstance.create(path);
   const reader = await instance.connect();
   const writer = await instance.connect();
-  await migrateDuck(writer, migrations);
+  try {
+    await migrateDuck(writer, migrations);
+  } catch (err) {
+    reader.closeSync();
+    writer.closeSync();
+    instance.closeSync();
+    throw err;
+  }
 
   let writeChain: Promise<unknown> = Promise.resolve();
   let closed = false;
@@ -85,13 +94,45 @@ export async function openMarketStore(path: string, migrations: readonly DuckMig
   return store;
 }
 
+/** The ids of the DuckDB migrations applied (none before the first). */
+async function appliedDuckMigrations(conn: DuckDBConnection): Promise<string[]> {
+  const table = await conn.runAndReadAll(`select 1 from information_schema.tables where table_name = 'schema_migrations'`);
+  if (table.getRowObjectsJS().length === 0) return [];
+  return (await conn.runAndReadAll('select id from schema_migrations')).getRowObjectsJS().map((r) => String(r.id));
+}
+
+/** Which market-store migrations this open store has applied, pending, or newer than this code. */
+export async function marketMigrationStatus(store: MarketStore, migrations: readonly DuckMigration[] = duckMigrations): Promise<MigrationStatus> {
+  return store.read(async (conn) => migrationStatus(migrations.map((m) => m.id), await appliedDuckMigrations(conn)));
+}
+
+/**
+ * The same for a market file nobody has open, read without changing it (read-only; a missing file
+ * has everything pending). For `zquant migrate --dry-run` outside a server.
+ */
+export async function readMarketMigrationStatus(path: string, migrations: readonly DuckMigration[] = duckMigrations): Promise<MigrationStatus> {
+  const known = migrations.map((m) => m.id);
+  if (path !== ':memory:' && !existsSync(path)) return migrationStatus(known, []);
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  try {
+    const conn = await instance.connect();
+    try {
+      return migrationStatus(known, await appliedDuckMigrations(conn));
+    } finally {
+      conn.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
 async function migrateDuck(conn: DuckDBConnection, migrations: readonly DuckMigration[]): Promise<void> {
+  const status = migrationStatus(migrations.map((m) => m.id), await appliedDuckMigrations(conn));
+  if (status.newer.length) throw new Error(newerSchemaMessage('duckdb', status.newer, version));
   await conn.run(
     `create table if not exists schema_migrations (id varchar primary key, applied_at timestamptz not null default now())`,
   );
-  const done = new Set(
-    (await conn.runAndReadAll('select id from schema_migrations')).getRowObjectsJS().map((r) => String(r.id)),
-  );
+  const done = new Set(status.applied);
   for (const m of migrations) {
     if (done.has(m.id)) continue;
     await conn.run('begin transaction');
