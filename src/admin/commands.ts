@@ -3,6 +3,23 @@ import type { Config } from '../config.ts';
 import { backtestCommandOptions, backtestCommandUsage } from '../engine/backtest.command.ts';
 import type { CommandIo, CommandStores } from './command-io.ts';
 
+const sweepCore = "--strategy NAME --space JSON [--mode grid|random|lhs] [--budget N] [--seed N] [--objective sharpe|total_return|…] [--params JSON] [--codes a,b | --universe all] --start YYYY-MM-DD --end YYYY-MM-DD [backtest options] [--threads N]";
+const sweepUsage = `zquant sweep ${sweepCore}`;
+/** `zquant sweep` / `walk-forward` options beyond the backtest's (src/sweeps/sweep.cli.ts). */
+const sweepOptions = {
+  space: { type: 'string' },
+  mode: { type: 'string' },
+  budget: { type: 'string' },
+  seed: { type: 'string' },
+  objective: { type: 'string' },
+  threads: { type: 'string' },
+  'in-sample': { type: 'string' },
+  'out-of-sample': { type: 'string' },
+  step: { type: 'string' },
+  anchored: { type: 'boolean' },
+} as const;
+const walkForwardUsage = `zquant walk-forward ${sweepCore} --in-sample DAYS --out-of-sample DAYS [--step DAYS] [--anchored]`;
+
 /**
  * The subcommands that use the stores (`migrate`, `user`, `token`, `sync`, `import`, `backtest`).
  * Each runs with stores handed to it and writes through `io`, so the same code runs in a
@@ -106,6 +123,26 @@ export const storeCommands = {
     async exec({ stores, io, values }) {
       const { runBacktestCli } = await import('../backtests/backtest.cli.ts');
       return runBacktestCli(stores, io, values);
+    },
+  },
+  sweep: {
+    summary: 'sweep a built-in strategy over a parameter space on the local market data; progress on stderr, every set and DSR/PBO as JSON',
+    usage: sweepUsage,
+    options: { ...backtestCommandOptions, ...sweepOptions },
+    needs: 'market',
+    async exec({ stores, io, values }) {
+      const { runSweepCli } = await import('../sweeps/sweep.cli.ts');
+      return runSweepCli(stores, io, values, false, sweepUsage);
+    },
+  },
+  'walk-forward': {
+    summary: 'walk-forward a built-in strategy: optimise each in-sample window, run the winner out of sample, chain the segments; JSON',
+    usage: walkForwardUsage,
+    options: { ...backtestCommandOptions, ...sweepOptions },
+    needs: 'market',
+    async exec({ stores, io, values }) {
+      const { runSweepCli } = await import('../sweeps/sweep.cli.ts');
+      return runSweepCli(stores, io, values, true, walkForwardUsage);
     },
   },
 } satisfies Record<string, StoreCommand>;
