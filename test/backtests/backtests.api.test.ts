@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays, isoDay, ymdOf } from '../../src/market/days.ts';
-import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
+import { postJson, useBacktestEnv } from '../helpers/backtests.ts';
 
-let env: BacktestEnv;
-beforeAll(async () => {
-  env = await makeBacktestEnv();
-}, 60_000);
-afterAll(async () => {
-  await env?.close();
-});
+const env = useBacktestEnv();
 
 const body = { strategy: 'dual_ma', params: { short_window: 5 }, universe: 'all', start_date: '2025-06-02', end_date: '2026-11-27' };
 

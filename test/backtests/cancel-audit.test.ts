@@ -3,15 +3,11 @@
 // either, and the backtest runs on; once the audit log takes writes again, the cancel lands with
 // its entry. The failure is a trigger on audit_log in this test's own database.
 import { sql } from 'kysely';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { getBacktest } from '../../src/backtests/backtests.service.ts';
-import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
+import { postJson, useBacktestEnv } from '../helpers/backtests.ts';
 
-let env: BacktestEnv;
-beforeAll(async () => {
-  env = await makeBacktestEnv();
-}, 60_000);
-afterAll(() => env?.close());
+const env = useBacktestEnv();
 
 /** Busy for the first `ms` of its first day, so the test can act on a running backtest. */
 const slow = (ms: number) => `

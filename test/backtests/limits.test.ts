@@ -5,8 +5,6 @@
  * refused before anything is written; exports stream; per-user queue limit (429) and fair claiming
  * between users; the default wall-time limit.
  */
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
 
@@ -15,19 +13,12 @@ import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtest
 const limits = { BACKTEST_MAX_RESULT_MB: '16', BACKTEST_MAX_QUEUED_PER_USER: '3', BACKTEST_TIMEOUT_MS: '15000' };
 
 let env: BacktestEnv;
-let server: ServerType;
 let base: string;
 beforeAll(async () => {
   env = await makeBacktestEnv({ env: limits, backtestSlots: 1 });
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: env.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await env.listen();
 }, 60_000);
-afterAll(async () => {
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  await env?.close();
-});
+afterAll(() => env?.close());
 
 // The demo market (30 stocks) from 2025-06-02 to 2026-11-27: about 370 trading days.
 const period = { universe: 'all', start_date: '2025-06-02', end_date: '2026-11-27', benchmark: null };

@@ -1,16 +1,10 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeLogger } from '../../src/logger.ts';
-import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
+import { postJson, useBacktestEnv } from '../helpers/backtests.ts';
 
-let env: BacktestEnv;
 const logLines: Record<string, unknown>[] = [];
-beforeAll(async () => {
-  env = await makeBacktestEnv({ logger: makeLogger({ level: 'error', write: (line) => void logLines.push(JSON.parse(line)) }) });
-}, 60_000);
-afterAll(async () => {
-  await env?.close();
-});
+const env = useBacktestEnv({ logger: makeLogger({ level: 'error', write: (line) => void logLines.push(JSON.parse(line)) }) });
 
 // The last six trading days of the demo calendar: few log lines, a quick run.
 const range = { universe: 'all', start_date: '2026-11-20', end_date: '2026-11-27' };

@@ -3,16 +3,12 @@
 // run of the same question reads the market store again and gets the untouched answer. The sandbox
 // lets no user code write the panel (test/engine/sandbox/realm.test.ts), so the test plays the
 // breach itself: it writes into the cached arrays from the host while the strategy is busy.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { panelKeyOf } from '../../src/backtests/backtest.executor.ts';
 import { getBacktest } from '../../src/backtests/backtests.service.ts';
-import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
+import { postJson, useBacktestEnv } from '../helpers/backtests.ts';
 
-let env: BacktestEnv;
-beforeAll(async () => {
-  env = await makeBacktestEnv();
-}, 60_000);
-afterAll(() => env?.close());
+const env = useBacktestEnv();
 
 const period = { universe: 'all', start_date: '2026-06-01', end_date: '2026-11-27', benchmark: null };
 

@@ -2,22 +2,16 @@
 // numbers for the same spec; what the market data cannot answer is refused with 400 naming the field
 // through the API, the create form, the CLI and a scheduled backtest alike; the stored period is the
 // trading days simulated.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditActor } from '../../src/audit/audit.service.ts';
 import { runBacktestCli } from '../../src/backtests/backtest.cli.ts';
 import type { BacktestSpec } from '../../src/backtests/backtest-request.ts';
 import { planBacktest, warmupTradingDays } from '../../src/backtests/plan.ts';
 import { createTask, triggerTask, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
 import { userDualMaSource } from '../engine/sandbox/user-dual-ma.ts';
-import { insertBacktestFixture, makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
+import { insertBacktestFixture, useBacktestEnv, postJson } from '../helpers/backtests.ts';
 
-let env: BacktestEnv;
-beforeAll(async () => {
-  env = await makeBacktestEnv();
-}, 60_000);
-afterAll(async () => {
-  await env?.close();
-});
+const env = useBacktestEnv();
 
 /**
  * The API's answer in the engine's terms, at every depth: snake_case keys to camelCase and

@@ -3,28 +3,20 @@
  * The result page's orders table in a browser (issue 18): "Not filled" lists value orders by the
  * CNY amount they asked for, and "—" where no share filled (no average price of nothing).
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBacktest } from '../../src/backtests/backtests.service.ts';
-import { hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { artifact, hasChromium, launchBrowser, watchProblems } from '../helpers/browser.ts';
 import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
 import { valueOrdersSource } from '../backtests/value-orders.ts';
 
-const artifacts = join(process.cwd(), 'test-artifacts');
-
 describe.skipIf(!hasChromium)('backtest result page: orders not filled', () => {
   let env: BacktestEnv;
-  let server: ServerType;
   let base: string;
   let browser: Browser;
   let id: number;
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
     env = await makeBacktestEnv();
     env.as(env.users.analyst);
     const created = await postJson(env.app, '/api/v1/strategies', { name: 'Value orders', code: valueOrdersSource, category: 'trend' });
@@ -36,23 +28,17 @@ describe.skipIf(!hasChromium)('backtest result page: orders not filled', () => {
       expect(Date.now()).toBeLessThan(until);
       await new Promise((r) => setTimeout(r, 100));
     }
-    server = serve({ fetch: env.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await env.listen();
     browser = await launchBrowser();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
-    env?.rt.bus.closeAll();
-    server?.close();
     await env?.close();
   });
 
   it('"Not filled" shows the CNY a value order asked for, and — for the shares and price that never filled', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    const problems = watchProblems(page);
     await page.goto(`${base}/backtests/${id}`);
     await page.click('#bt-orders a[href$="rejected=true"]');
     await page.waitForSelector('#bt-orders a[aria-current="true"][href$="rejected=true"]');
@@ -68,7 +54,7 @@ describe.skipIf(!hasChromium)('backtest result page: orders not filled', () => {
     const nothing = cells.filter((c) => c[7] !== 'partially filled');
     expect(nothing.length).toBeGreaterThan(0);
     for (const c of nothing) expect([c[5], c[6]]).toEqual(['—', '—']);
-    await page.locator('#bt-orders').screenshot({ path: join(artifacts, 'backtest-not-filled.png') });
+    await page.locator('#bt-orders').screenshot({ path: artifact('backtest-not-filled.png') });
     expect(problems).toEqual([]);
   }, 60_000);
 });

@@ -1,16 +1,11 @@
 /// <reference lib="dom" />
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinStrategies } from '../../src/engine/builtins/registry.ts';
 import { createStrategy } from '../../src/strategies/strategies.service.ts';
-import { hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { artifact, hasChromium, launchBrowser, watchProblems } from '../helpers/browser.ts';
 import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
-
-const artifacts = join(process.cwd(), 'test-artifacts');
 
 // A strategy that spends ~6 ms per simulated day, so a ~470-day run lasts a few seconds and the
 // progress bar is seen moving; it trades like dual MA so results have trades and orders.
@@ -31,37 +26,28 @@ export default defineStrategy({
 
 describe.skipIf(!hasChromium)('backtest pages in a browser', () => {
   let env: BacktestEnv;
-  let server: ServerType;
   let base: string;
   let browser: Browser;
   let strategyId: number;
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
     env = await makeBacktestEnv();
     env.as(env.users.analyst);
     strategyId = (await createStrategy(env.db.store.db, env.users.analyst, { name: 'Slow MA', description: 'dual MA that takes its time', category: 'trend', language: 'js', code: slowSource })).id;
-    server = serve({ fetch: env.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await env.listen();
     browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    env?.rt.bus.closeAll();
-    server?.close();
     await env?.close();
   });
 
   it('create form → task page: the progress bar moves, then metrics and charts appear in place; trades export as CSV', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
     // Every console error and failed load counts (the layout links its own icon: no /favicon.ico request).
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
+    const problems = watchProblems(page, { failedResponses: true });
     await page.goto(`${base}/backtests/new`);
-    await page.screenshot({ path: join(artifacts, 'backtest-create.png'), fullPage: true });
+    await page.screenshot({ path: artifact('backtest-create.png'), fullPage: true });
     await page.selectOption('select[name="strategy"]', `user:${strategyId}`);
     await page.waitForSelector('input[name="p.long_window"]');
     await page.fill('input[name="p.short_window"]', '4');
@@ -76,15 +62,15 @@ describe.skipIf(!hasChromium)('backtest pages in a browser', () => {
       return m && m[1] !== prev ? m[1] : null;
     };
     const first = await (await page.waitForFunction(dayCount, null, { timeout: 30_000 })).jsonValue();
-    await page.screenshot({ path: join(artifacts, 'backtest-running.png'), fullPage: true });
+    await page.screenshot({ path: artifact('backtest-running.png'), fullPage: true });
     const second = await (await page.waitForFunction(dayCount, first, { timeout: 30_000 })).jsonValue();
     expect(Number(second), 'progress moves forward').toBeGreaterThan(Number(first));
     await page.waitForSelector('#bt-metrics', { timeout: 30_000 });
     expect(await page.locator('#bt-status').textContent()).toContain('succeeded');
     expect(await page.locator('svg.chart path.line-0').count()).toBeGreaterThan(0);
     expect(await page.locator('table.heatmap').count()).toBe(1);
-    await page.screenshot({ path: join(artifacts, 'backtest-done.png'), fullPage: true });
-    await page.screenshot({ path: join(artifacts, 'backtest-done-top.png') });
+    await page.screenshot({ path: artifact('backtest-done.png'), fullPage: true });
+    await page.screenshot({ path: artifact('backtest-done-top.png') });
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[href$="/export/trades.csv"]')]);
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv.split('\r\n')[0]).toBe('date,code,side,shares,price,value,commission,stamp_duty,transfer_fee,price_basis,order_id');
@@ -102,18 +88,18 @@ describe.skipIf(!hasChromium)('backtest pages in a browser', () => {
     const listed = (await (await env.app.request('/api/v1/backtests?limit=50')).json()) as { backtests: { id: number; name: string; params: unknown }[] };
     expect(listed.backtests.map((b) => b.name)).toEqual(['dual MA 8/20', 'dual MA 3/20', 'browser run']);
     await page.goto(`${base}/backtests`);
-    await page.screenshot({ path: join(artifacts, 'backtest-list.png'), fullPage: true });
+    await page.screenshot({ path: artifact('backtest-list.png'), fullPage: true });
     expect(await page.locator('table.backtests tbody tr td:nth-child(3) > a').allTextContents()).toEqual(listed.backtests.map((b) => b.name));
     const ids = await page.locator('input[name="ids"]:not([disabled])').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
     expect(ids).toEqual(listed.backtests.map((b) => String(b.id)));
     await page.goto(`${base}/backtests/compare?${ids.map((i) => `ids=${i}`).join('&')}`);
-    await page.screenshot({ path: join(artifacts, 'backtest-compare.png'), fullPage: true });
+    await page.screenshot({ path: artifact('backtest-compare.png'), fullPage: true });
     // One column per chosen backtest, in order, each with its own parameters.
     expect(await page.locator('table.compare thead th a').allTextContents()).toEqual(ids.map((i) => `#${i}`));
     const paramsRow = await page.locator('table.compare tr', { has: page.locator('th', { hasText: 'Parameters' }) }).locator('td code').allTextContents();
     expect(paramsRow.map((t) => JSON.parse(t).short_window)).toEqual([8, 3, 4]);
     await page.goto(`${base}/strategies`);
-    await page.screenshot({ path: join(artifacts, 'strategies-list.png'), fullPage: true });
+    await page.screenshot({ path: artifact('strategies-list.png'), fullPage: true });
     // The analyst's own strategy in the table, every built-in listed by its API name.
     expect(await page.locator('main table').first().locator('tbody td:first-child a').allTextContents()).toEqual(['Slow MA']);
     expect((await page.locator('main p.small > code').allTextContents()).sort()).toEqual(Object.keys(builtinStrategies).sort());
@@ -123,9 +109,9 @@ describe.skipIf(!hasChromium)('backtest pages in a browser', () => {
     await page.click('form.create-form button[type="submit"]');
     await page.waitForSelector('.error-box');
     expect(await page.locator('.error-box').textContent()).toContain('line 4');
-    await page.screenshot({ path: join(artifacts, 'strategy-editor-error.png'), fullPage: true });
+    await page.screenshot({ path: artifact('strategy-editor-error.png'), fullPage: true });
     await page.goto(`${base}/strategies/${strategyId}`);
-    await page.screenshot({ path: join(artifacts, 'strategy-view.png'), fullPage: true });
+    await page.screenshot({ path: artifact('strategy-view.png'), fullPage: true });
     expect(await page.locator('main h1').textContent()).toContain('Slow MA');
     expect(await page.locator('pre.code-view code').textContent()).toBe(slowSource);
   }, 120_000);

@@ -1,8 +1,4 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';
@@ -11,18 +7,14 @@ import { saveDemoParams, makeSource } from '../../src/market/sync/make-source.ts
 import { syncDataset } from '../../src/market/sync/sync.service.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
-import { hasChromium, launchBrowser } from '../helpers/browser.ts';
-
-const artifacts = join(process.cwd(), 'test-artifacts');
+import { artifact, hasChromium, launchBrowser } from '../helpers/browser.ts';
 
 describe.skipIf(!hasChromium)('market pages in a browser', () => {
   let t: TestApp;
-  let server: ServerType;
   let url: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
     t = await makeTestApp({}, { authenticate: actingAs(principal('admin')) });
     const params = { seed: 20240101, stocks: 120, years: 3, end: 20261127 };
     await seedDemoMarket(t.market, params);
@@ -30,15 +22,11 @@ describe.skipIf(!hasChromium)('market pages in a browser', () => {
     const source = await makeSource('demo', { config: t.deps.config, market: t.market });
     await syncDataset({ market: t.market, pg: t.db.store, source }, { dataset: 'daily_bars', start: 20261101, end: 20261127 });
     await importCsvFiles({ market: t.market, pg: t.db.store }, 'daily_bars', [{ name: 'bad.csv', text: 'ts_code,trade_date,close\n600000.SH,20261127,abc\n' }]);
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = await t.listen();
     browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    await new Promise((r) => server?.close(r));
     await t?.close();
   });
 
@@ -51,25 +39,25 @@ describe.skipIf(!hasChromium)('market pages in a browser', () => {
     page.on('pageerror', (e) => problems.push(e.message));
 
     await page.goto(`${url}/`);
-    await page.screenshot({ path: join(artifacts, 'market-home.png'), fullPage: true });
+    await page.screenshot({ path: artifact('market-home.png'), fullPage: true });
     expect(await page.textContent('main')).toContain('Daily bars');
 
     await page.goto(`${url}/market?board=chinext`);
-    await page.screenshot({ path: join(artifacts, 'market-stocks.png'), fullPage: true });
+    await page.screenshot({ path: artifact('market-stocks.png'), fullPage: true });
     const first = await page.locator('tbody tr td a').first().textContent();
     expect(first).toMatch(/^30\d{4}\.SZ$/);
 
     await page.locator('tbody tr td a').first().click();
     await page.waitForSelector('svg.candles');
-    await page.screenshot({ path: join(artifacts, 'market-stock.png'), fullPage: true });
+    await page.screenshot({ path: artifact('market-stock.png'), fullPage: true });
     expect(await page.locator('svg.candles g.up, svg.candles g.down').count()).toBeGreaterThan(100);
     await page.click('text=Backward (hfq)');
     await page.waitForSelector('.segmented a[aria-current="true"]:has-text("Backward")');
 
     await page.goto(`${url}/market/coverage`);
-    await page.screenshot({ path: join(artifacts, 'market-coverage.png'), fullPage: true });
+    await page.screenshot({ path: artifact('market-coverage.png'), fullPage: true });
     await page.goto(`${url}/market/log`);
-    await page.screenshot({ path: join(artifacts, 'market-log.png'), fullPage: true });
+    await page.screenshot({ path: artifact('market-log.png'), fullPage: true });
     expect(await page.textContent('main')).toContain('bad.csv:2: close: "abc" is not a number');
     expect(problems.join("\n")).toBe("");
   }, 60_000);

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll } from 'vitest';
 import type { BacktestSpec } from '../../src/backtests/backtest-request.ts';
 import * as repo from '../../src/backtests/backtests.repository.ts';
 import { toStored } from '../../src/backtests/results.ts';
@@ -35,6 +36,8 @@ export interface BacktestEnv {
   users: Record<'viewer' | 'analyst' | 'analyst2' | 'admin', Principal>;
   /** Who the next requests come from. */
   as(p: Principal | null): void;
+  /** Serves the app over real HTTP on a free port of 127.0.0.1; its base URL (stopped by close()). */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -70,8 +73,27 @@ export async function makeBacktestEnv(options: { logger?: Logger; env?: Record<s
   return {
     db: t.db, market: t.market, rt: t.runtime!, registry: t.deps.executors!, panels: t.panels!, app: t.app, users,
     as: (p) => void (current = p),
+    listen: () => t.listen(),
     close: () => t.close(),
   };
+}
+
+/**
+ * For the file (or describe block) it is called in: makeBacktestEnv before its tests, closed after
+ * them. The handle reads through to the environment once that beforeAll has made it.
+ */
+export function useBacktestEnv(options: Parameters<typeof makeBacktestEnv>[0] = {}): BacktestEnv {
+  let env: BacktestEnv | null = null;
+  beforeAll(async () => {
+    env = await makeBacktestEnv(options);
+  }, 60_000);
+  afterAll(() => env?.close());
+  return new Proxy({} as BacktestEnv, {
+    get(_, key) {
+      if (!env) throw new Error('the backtest environment is made in beforeAll: use it inside a test or a hook');
+      return env[key as keyof BacktestEnv];
+    },
+  });
 }
 
 export const postJson = (app: BacktestEnv['app'], path: string, body: unknown) =>
