@@ -74,6 +74,9 @@ export function makeWorkflowExecutor(deps: WorkflowDeps) {
 
 async function runWorkflow(p: WorkflowParams, ctx: RunContext, db: Kysely<Database>, runs: RunsService): Promise<WorkflowResult> {
   const order = topoOrder(p.steps);
+  // Steps belong to whoever the workflow run belongs to, so exactly those who may see it see them
+  // (a system run's steps stay system runs).
+  const owner = (await runs.getRun(ctx.runId))?.queuedBy ?? null;
   const previous = (ctx.resume as WorkflowState | null)?.steps ?? {};
   const state: WorkflowState = { steps: {} };
   for (const s of order) {
@@ -105,7 +108,7 @@ async function runWorkflow(p: WorkflowParams, ctx: RunContext, db: Kysely<Databa
       maxAttempts = t.max_attempts;
       timeoutMs ??= t.timeout_ms;
     }
-    const run = await runs.queueRun({ executor, params: config, parentRunId: ctx.runId, taskId, maxAttempts, timeoutMs: timeoutMs ?? undefined, queuedBy: null });
+    const run = await runs.queueRun({ executor, params: config, parentRunId: ctx.runId, taskId, maxAttempts, timeoutMs: timeoutMs ?? undefined, queuedBy: owner });
     active.set(run.id, s);
     state.steps[s.id] = { status: 'running', runId: run.id };
     ctx.log('info', `step ${s.id}: started run ${run.id} (${executor})`);

@@ -11,6 +11,7 @@ import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import { TaskInputSchema } from '../../src/scheduler/scheduler.contract.ts';
 import { createTask, type TasksDeps } from '../../src/scheduler/tasks.service.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
+import { actingAs, principal } from '../helpers/auth.ts';
 import type { TestDatabase } from '../helpers/pg.ts';
 
 let t: TestApp;
@@ -19,8 +20,10 @@ let runtime: RunsRuntime;
 let registry: ExecutorRegistry;
 let deps: TasksDeps;
 const actor = { ...systemActor('test'), userId: null, username: 'test', ip: null, userAgent: null };
+const admin = principal('admin', 1);
+const analyst = principal('analyst', 2);
 beforeAll(async () => {
-  t = await makeTestApp({}, { serverExecutors: true, workers: {} });
+  t = await makeTestApp({}, { serverExecutors: true, workers: {}, principals: [admin, analyst] });
   ({ db: tdb } = t);
   runtime = t.runtime!;
   registry = t.deps.executors!;
@@ -150,4 +153,25 @@ describe('workflow executor', () => {
     expect(getEventListeners(controller.signal, 'abort').length).toBe(0);
     expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
   }, 30_000);
+
+  // Issue 24: an analyst could read the step runs (with their parameters) of a workflow an admin
+  // triggered, while the workflow run itself answered 404. Steps now belong to the workflow's owner.
+  it('step runs are visible exactly to those who can see the workflow run', async () => {
+    const as = (p: typeof admin) => t.appWith({ authenticate: actingAs(p) });
+    const owned = await runtime.service.queueRun({ executor: 'workflow', params: { steps: [noop('a'), noop('b', ['a'])] }, queuedBy: admin.userId });
+    const system = await runtime.service.queueRun({ executor: 'workflow', params: { steps: [noop('a')] }, queuedBy: null });
+    for (const r of [owned, system]) expect((await finish(r.id)).status).toBe('succeeded');
+    const ownedSteps = await children(owned.id);
+    expect(ownedSteps.map((k) => k.queuedBy)).toEqual([admin.userId, admin.userId]);
+    for (const run of [owned, ...ownedSteps]) {
+      expect((await as(analyst).request(`/api/v1/runs/${run.id}`)).status).toBe(404);
+      expect((await as(admin).request(`/api/v1/runs/${run.id}`)).status).toBe(200);
+    }
+    const listed = (await (await as(analyst).request(`/api/v1/runs?executor=noop`)).json()) as { runs: Array<{ id: number }> };
+    expect(listed.runs.map((r) => r.id)).not.toEqual(expect.arrayContaining([ownedSteps[0].id]));
+    // A system workflow (a scheduler fire) and its steps are system runs: every viewer sees both.
+    const [systemStep] = await children(system.id);
+    expect(systemStep.queuedBy).toBeNull();
+    for (const run of [system, systemStep]) expect((await as(analyst).request(`/api/v1/runs/${run.id}`)).status).toBe(200);
+  });
 });
