@@ -47,6 +47,7 @@ import { backtestsPages } from './backtests/backtests.pages.tsx';
 import { backtestSubmitLimitsOf } from './backtests/backtests.service.ts';
 import { sweepsApi } from './sweeps/sweeps.api.ts';
 import { sweepSubmitLimitsOf } from './sweeps/sweeps.service.ts';
+import { sweepsPages } from './sweeps/sweeps.pages.tsx';
 import { strategiesApi } from './strategies/strategies.api.ts';
 import { strategiesPages } from './strategies/strategies.pages.tsx';
 import { metricsRoutes, requestTiming } from './metrics/metrics.routes.ts';
@@ -146,6 +147,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', runsPages({ runs, chrome }));
   app.route('/', schedulerPages({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, chrome, secrets: deps.secrets ?? null, market: deps.market }));
   app.route('/', backtestsPages({ db: deps.pg.db, runs, limits: backtestLimits, chrome, market: deps.market, trustProxy: deps.config.trustProxy }));
+  app.route('/', sweepsPages({ db: deps.pg.db, runs, market: deps.market, config: deps.config, backtestLimits, chrome, trustProxy: deps.config.trustProxy }));
   app.route('/', strategiesPages({ db: deps.pg.db, chrome, trustProxy: deps.config.trustProxy }));
 
   app.notFound((c) => {

@@ -5,10 +5,11 @@ import type { PageChrome } from '../src/http/chrome.ts';
 // The frame's data is computed in src/http/chrome.ts; the views name it through this module.
 export type { PageChrome };
 
-export type Section = 'home' | 'backtests' | 'strategies' | 'market' | 'scheduler' | 'admin';
+export type Section = 'home' | 'backtests' | 'sweeps' | 'strategies' | 'market' | 'scheduler' | 'admin';
 
 const sections: ReadonlyArray<{ id: Exclude<Section, 'home'>; href: string; label: string }> = [
   { id: 'backtests', href: '/backtests', label: 'Backtests' },
+  { id: 'sweeps', href: '/sweeps', label: 'Sweeps' },
   { id: 'strategies', href: '/strategies', label: 'Strategies' },
   { id: 'market', href: '/market', label: 'Market data' },
   { id: 'scheduler', href: '/scheduler', label: 'Scheduler' },

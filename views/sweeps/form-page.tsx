@@ -1,0 +1,200 @@
+/**
+ * The new-sweep form: a built-in strategy, one row per parameter of its schema (a fixed value, a
+ * list, or a range from/to/step within the schema's bounds), the search mode and objective, and the
+ * backtest spec's own fields (shared with the new-backtest form). The count of sets is a fragment
+ * that follows the typing (GET /sweeps/new/count); choosing another strategy reloads the rows.
+ */
+import type { BuiltinStrategy } from '../../src/strategies/strategy.types.ts';
+import type { SpecValues } from '../../src/backtests/spec-form.ts';
+import type { AxisForm } from '../../src/sweeps/sweeps.view-model.ts';
+import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+import { schemaProps, type JsonSchemaProp } from '../backtests/params-form.tsx';
+import { Err, PeriodFields, TradingFields, UniverseFields, type FieldError, type SpecFieldsContext } from '../backtests/spec-fields.tsx';
+import { metricLabels } from './metrics.ts';
+
+export interface SweepFormValues extends SpecValues {
+  /** A built-in's name. */
+  strategy: string;
+  name: string;
+  axes: Record<string, AxisForm>;
+  mode: string;
+  budget: string;
+  seed: string;
+  objective: string;
+  /** Walk-forward windows: none, rolling or anchored, with lengths in trading days. */
+  wf_kind: string;
+  wf_in: string;
+  wf_out: string;
+  wf_step: string;
+}
+
+export interface SweepFormContext extends SpecFieldsContext {
+  builtins: BuiltinStrategy[];
+  /** The chosen strategy's params as JSON Schema. */
+  schema: unknown;
+  objectives: readonly string[];
+  maxSets: number;
+}
+
+/** What the count line says: the sizes, or why the sweep would be refused. */
+export type CountView =
+  | { ok: true; total: string; valid: string; exact: boolean; skipped: string; planned: number | null; mode: string; refused: string | null }
+  | { ok: false; message: string };
+
+const grouped = (s: string) => s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** The live count: "N sets (M valid, K skipped by constraints)", or the refusal naming the count. */
+export function CountLine(props: { count: CountView | null }) {
+  const c = props.count;
+  if (!c) return <span class="muted">Counting…</span>;
+  if (!c.ok) return <span class="count-refused" role="status">{c.message}</span>;
+  const about = c.exact ? '' : 'about ';
+  const sets = `${grouped(c.total)} set${c.total === '1' ? '' : 's'}`;
+  return (
+    <span role="status" class={c.refused ? 'count-refused' : 'count-ok'}>
+      <strong id="sweep-count-total">{sets}</strong> ({about}{grouped(c.valid)} valid, {about}{grouped(c.skipped)} skipped by constraints)
+      {c.refused ? <span> — refused: {c.refused}</span> : c.mode !== 'grid' && c.planned !== null ? <span> · {c.mode} runs {grouped(String(c.planned))} of them</span> : null}
+    </span>
+  );
+}
+
+const typeOf = (p: JsonSchemaProp) => (Array.isArray(p.type) ? p.type.find((t) => t !== 'null') : p.type) ?? 'string';
+
+/** A bound worth showing: zod's int() brings ±(2^53 − 1), which says nothing to a user. */
+const shown = (v: number | undefined) => (v !== undefined && Math.abs(v) < Number.MAX_SAFE_INTEGER ? v : undefined);
+
+function bounds(p: JsonSchemaProp): string {
+  const lo = shown(p.minimum ?? p.exclusiveMinimum);
+  const hi = shown(p.maximum ?? p.exclusiveMaximum);
+  const a = lo === undefined ? '' : `${p.exclusiveMinimum !== undefined && p.minimum === undefined ? '>' : '≥'} ${lo}`;
+  const b = hi === undefined ? '' : `${p.exclusiveMaximum !== undefined && p.maximum === undefined ? '<' : '≤'} ${hi}`;
+  return [a, b].filter(Boolean).join(', ');
+}
+
+/** One row per parameter: fixed, list or range (CSS shows the fields of the chosen kind; all are there without it). */
+export function AxisRows(props: { schema: unknown; axes: Record<string, AxisForm>; error: FieldError }) {
+  const entries = schemaProps(props.schema);
+  if (!entries.length) return <p class="muted">This strategy has no parameters to sweep.</p>;
+  return (
+    <div class="axis-rows">
+      {entries.map(([name, p]) => {
+        const a = props.axes[name] ?? { kind: 'fixed', value: p.default === undefined ? '' : String(p.default), values: '', from: '', to: '', step: '' };
+        const t = typeOf(p);
+        const isNum = t === 'integer' || t === 'number';
+        const step = t === 'integer' ? '1' : 'any';
+        const f = (k: string) => `ax.${name}.${k}`;
+        const bad = props.error?.field === `space.${name}` || props.error?.field === `params.${name}`;
+        const b = bounds(p);
+        return (
+          <div class={`axis-row axis-${a.kind}${bad ? ' invalid' : ''}`} data-param={name}>
+            <div class="axis-head">
+              <code class="param-name">{name}</code>
+              <select name={f('kind')} aria-label={`How to vary ${name}`}>
+                <option value="fixed" selected={a.kind === 'fixed'}>fixed</option>
+                <option value="list" selected={a.kind === 'list'}>list</option>
+                {isNum ? <option value="range" selected={a.kind === 'range'}>range</option> : null}
+              </select>
+              <span class="hint">{p.description ?? ''}{b ? ` (${t}, ${b})` : ` (${t})`}{p.default !== undefined ? `, default ${String(p.default)}` : ''}</span>
+            </div>
+            <div class="axis-fields">
+              <label class="ax-fixed">value
+                {p.enum ? (
+                  <select name={f('value')}>{p.enum.map((e) => <option value={String(e)} selected={String(e) === a.value}>{String(e)}</option>)}</select>
+                ) : (
+                  <input type={isNum ? 'number' : 'text'} name={f('value')} value={a.value} step={isNum ? step : undefined} />
+                )}
+              </label>
+              <label class="ax-list">values<input type="text" name={f('values')} value={a.values} placeholder={isNum ? 'e.g. 5, 10, 20' : p.enum ? p.enum.map(String).join(', ') : 'a, b, c'} /></label>
+              {isNum ? (
+                <>
+                  <label class="ax-range">from<input type="number" name={f('from')} value={a.from} step={step} min={shown(p.minimum) !== undefined ? String(p.minimum) : undefined} max={shown(p.maximum) !== undefined ? String(p.maximum) : undefined} /></label>
+                  <label class="ax-range">to<input type="number" name={f('to')} value={a.to} step={step} min={shown(p.minimum) !== undefined ? String(p.minimum) : undefined} max={shown(p.maximum) !== undefined ? String(p.maximum) : undefined} /></label>
+                  <label class="ax-range">step<input type="number" name={f('step')} value={a.step} step={step} min="0" /></label>
+                </>
+              ) : null}
+            </div>
+            {bad ? <p class="field-error" role="alert">{props.error!.message}</p> : null}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+/** The parameter part the strategy select reloads: its rows, and a recount once they are in. */
+export function ParamsPart(props: { schema: unknown; axes: Record<string, AxisForm>; error: FieldError }) {
+  return (
+    <>
+      <AxisRows schema={props.schema} axes={props.axes} error={props.error} />
+      <span hx-get="/sweeps/new/count" hx-trigger="load" hx-include="closest form" hx-target="#sweep-count" hx-swap="innerHTML"></span>
+    </>
+  );
+}
+
+export function NewSweepPage(props: { chrome: PageChrome; v: SweepFormValues; ctx: SweepFormContext; count: CountView | null; error: FieldError }) {
+  const { v, ctx, error } = props;
+  const cls = (f: string) => (error?.field === f ? 'invalid' : '');
+  return (
+    <Layout chrome={props.chrome} title="New sweep" section="sweeps">
+      <p><a href="/sweeps">← Sweeps</a></p>
+      <h1>New parameter sweep</h1>
+      {error ? <section class="error-box" role="alert"><p><strong>{error.field ? 'Check the form:' : 'Not submitted:'}</strong> {error.message}</p></section> : null}
+      <form method="post" action="/sweeps" class="create-form" id="sweep-form">
+        <CsrfField chrome={props.chrome} />
+        <fieldset>
+          <legend>Strategy and parameters</legend>
+          <label class={cls('strategy')}>Strategy
+            <select name="strategy" hx-get="/sweeps/new/params" hx-trigger="change" hx-target="#sweep-params" hx-swap="innerHTML" hx-include="this">
+              {ctx.builtins.map((b) => <option value={b.name} selected={v.strategy === b.name}>{b.title} — {b.description}</option>)}
+            </select>
+          </label>
+          <noscript><button type="submit" formmethod="get" formaction="/sweeps/new" class="secondary">Show this strategy's parameters</button></noscript>
+          <Err field="strategy" error={error} />
+          <p class="muted small">Sweeps run built-in strategies. Per parameter: keep one value, list values, or give a range with a step. Combinations the strategy refuses (e.g. a short window not below the long one) are skipped and counted.</p>
+          <div id="sweep-search" hx-get="/sweeps/new/count" hx-trigger="input delay:300ms, change" hx-include="closest form" hx-target="#sweep-count" hx-swap="innerHTML" hx-sync="this:replace">
+            <div id="sweep-params"><AxisRows schema={ctx.schema} axes={v.axes} error={error} /></div>
+            <div class="row-fields">
+              <label class={cls('mode')}>Search
+                <select name="mode">
+                  <option value="grid" selected={v.mode === 'grid'}>grid: every combination</option>
+                  <option value="random" selected={v.mode === 'random'}>random: a budget of distinct points</option>
+                  <option value="lhs" selected={v.mode === 'lhs'}>Latin hypercube: a budget, evenly spread</option>
+                </select>
+              </label>
+              <label class={cls('budget')}>Budget (random, LHS)<input type="number" name="budget" value={v.budget} min="1" max={String(ctx.maxSets)} step="1" placeholder="sets to run" /></label>
+              <label class={cls('seed')}>Seed<input type="number" name="seed" value={v.seed} min="0" step="1" /></label>
+              <label class={cls('objective')}>Objective
+                <select name="objective">{ctx.objectives.map((o) => <option value={o} selected={v.objective === o}>{metricLabels[o as keyof typeof metricLabels] ?? o} ({o})</option>)}</select>
+              </label>
+            </div>
+            <Err field="mode" error={error} /><Err field="budget" error={error} /><Err field="seed" error={error} /><Err field="objective" error={error} />
+            <p class="sweep-count" id="sweep-count" aria-live="polite"><CountLine count={props.count} /></p>
+            <p class="muted small">At most {ctx.maxSets.toLocaleString('en-US')} sets per sweep (SWEEP_MAX_SETS).</p>
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Walk-forward <span class="muted small">(optional)</span></legend>
+          <p class="muted small">Optimise the objective on each in-sample window, run the winner on the out-of-sample window after it, and chain the out-of-sample segments into one curve.</p>
+          <div class="row-fields">
+            <label class={cls('windows')}>Windows
+              <select name="wf_kind">
+                <option value="none" selected={v.wf_kind !== 'rolling' && v.wf_kind !== 'anchored'}>none: one sweep over the period</option>
+                <option value="rolling" selected={v.wf_kind === 'rolling'}>rolling</option>
+                <option value="anchored" selected={v.wf_kind === 'anchored'}>anchored (in-sample grows from the start)</option>
+              </select>
+            </label>
+            <label class={cls('windows.in_sample_days')}>In sample (trading days)<input type="number" name="wf_in" value={v.wf_in} min="1" step="1" placeholder="e.g. 120" /></label>
+            <label class={cls('windows.out_of_sample_days')}>Out of sample (days)<input type="number" name="wf_out" value={v.wf_out} min="1" step="1" placeholder="e.g. 40" /></label>
+            <label class={cls('windows.step_days')}>Step (days)<input type="number" name="wf_step" value={v.wf_step} min="1" step="1" placeholder="= out of sample" /></label>
+          </div>
+          <Err field="windows" error={error} /><Err field="windows.in_sample_days" error={error} /><Err field="windows.out_of_sample_days" error={error} /><Err field="windows.step_days" error={error} />
+        </fieldset>
+        <UniverseFields v={v} ctx={ctx} error={error} />
+        <PeriodFields v={v} ctx={ctx} error={error} />
+        <TradingFields v={v} ctx={ctx} error={error} />
+        <label>Name <span class="muted small">(optional)</span><input type="text" name="name" value={v.name} maxlength={200} placeholder="e.g. dual MA windows, all stocks" /></label>
+        <p><button type="submit" id="submit-sweep">Run sweep</button></p>
+      </form>
+    </Layout>
+  );
+}

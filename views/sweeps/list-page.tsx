@@ -1,0 +1,66 @@
+/** The sweeps list (live while any runs) and the one-line summary of a sweep's search. */
+import type { Sweep } from '../../src/sweeps/sweep.types.ts';
+import { Layout, type PageChrome } from '../layout.tsx';
+import { BacktestStatus } from '../backtests/parts.tsx';
+import { pct, when } from '../backtests/format.ts';
+import { fmtMetric, fmtParam, metricLabels } from './metrics.ts';
+
+/** The search in words: the swept parameters, the mode and the objective. */
+export function searchText(s: Sweep): string {
+  const axes = Object.entries(s.space).map(([name, a]) => ('values' in a ? `${name} ∈ {${a.values.map(fmtParam).join(', ')}}` : `${name} ${a.from}…${a.to} by ${a.step}`));
+  const mode = s.mode === 'grid' ? 'grid' : `${s.mode === 'lhs' ? 'Latin hypercube' : 'random'} of ${s.budget}, seed ${s.seed}`;
+  return `${axes.join(' × ') || 'no parameter swept'} · ${mode} · objective ${metricLabels[s.objective]}`;
+}
+
+export function ConfigSummary(props: { s: Sweep }) {
+  const { s } = props;
+  const base = Object.entries(s.spec.params).filter(([k]) => !(k in s.space));
+  return (
+    <p class="small sweep-summary">
+      <span>{searchText(s)}</span>
+      {base.length ? <span class="muted"> · fixed: {base.map(([k, v]) => `${k} ${fmtParam(v)}`).join(', ')}</span> : null}
+      {s.windows ? <span class="muted"> · windows {s.windows.kind}, {s.windows.inSampleDays} in / {s.windows.outOfSampleDays} out, step {s.windows.stepDays} days</span> : null}
+    </p>
+  );
+}
+
+export function SweepRows(props: { sweeps: Sweep[]; live: boolean }) {
+  return (
+    <tbody id="sweep-list-body" hx-get={props.live ? '/sweeps/rows' : undefined} hx-trigger={props.live ? 'every 2s' : undefined} hx-swap="outerHTML">
+      {props.sweeps.map((s) => (
+        <tr>
+          <td class="num"><a href={`/sweeps/${s.id}`}>#{s.id}</a></td>
+          <td><a href={`/sweeps/${s.id}`}>{s.name}</a>{s.kind === 'walk_forward' ? <span class="tag">walk-forward</span> : null}</td>
+          <td>{s.spec.strategy.name}</td>
+          <td><BacktestStatus status={s.status} control={s.control} /></td>
+          <td class="num nowrap">{s.setsDone + s.setsFailed} / {s.plannedSets}{s.status === 'running' && s.plannedSets ? <progress max="1" value={(s.setsDone + s.setsFailed) / s.plannedSets}></progress> : null}</td>
+          <td class="num">{s.best ? `${fmtMetric(s.objective, s.best.value)}` : '—'} <span class="muted small">{s.best ? metricLabels[s.objective] : ''}</span></td>
+          <td class="num">{s.dsr === null ? '—' : pct(s.dsr, 1)}</td>
+          <td class="num">{s.pbo === null ? '—' : pct(s.pbo, 1)}</td>
+          <td class="nowrap">{when(s.createdAt)}</td>
+        </tr>
+      ))}
+    </tbody>
+  );
+}
+
+export function SweepListPage(props: { chrome: PageChrome; sweeps: Sweep[]; total: number; live: boolean; canCreate: boolean }) {
+  return (
+    <Layout chrome={props.chrome} title="Sweeps" section="sweeps">
+      <h1>Parameter sweeps</h1>
+      <p>
+        Run one strategy over many parameter sets at once, on one shared market panel; read the landscape as a heatmap, check the robustness of the best set, and how likely it is luck.
+        {props.canCreate ? <> <a class="button" href="/sweeps/new" id="new-sweep">New sweep</a></> : null}
+      </p>
+      {props.sweeps.length ? (
+        <div class="scroll-x table-box">
+          <table class="compact sweeps">
+            <thead><tr><th class="num">#</th><th>Name</th><th>Strategy</th><th>Status</th><th class="num">Sets done</th><th class="num">Best</th><th class="num">DSR</th><th class="num">PBO</th><th>Created (UTC)</th></tr></thead>
+            <SweepRows sweeps={props.sweeps} live={props.live} />
+          </table>
+        </div>
+      ) : <p class="muted">No sweeps yet.</p>}
+      {props.total > props.sweeps.length ? <p class="muted small">Showing the newest {props.sweeps.length} of {props.total}.</p> : null}
+    </Layout>
+  );
+}
