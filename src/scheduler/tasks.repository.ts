@@ -1,5 +1,5 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Database, ScheduledTasksTable } from '../db/schema.ts';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import type { Database, NewRow, RunsTable, ScheduledTasksTable, TaskSlotLogTable } from '../db/schema.ts';
 
 /** SQL of scheduled tasks. Every change NOTIFYs `zquant_tasks` with the task id so each instance's manager follows. */
 export type TaskRow = Selectable<ScheduledTasksTable>;
@@ -7,25 +7,12 @@ type Db = Kysely<Database>;
 
 export const tasksChannel = 'zquant_tasks';
 
-export interface TaskValues {
-  name: string;
-  description: string;
-  executor: string;
-  config: string;
-  schedule: string;
-  timezone: string;
-  enabled: boolean;
-  overlap: TaskRow['overlap'];
-  max_concurrent: number;
-  misfire: TaskRow['misfire'];
-  max_catch_up: number;
-  grace_seconds: number;
-  max_attempts: number;
-  retry_delay_ms: number;
-  timeout_ms: number | null;
-  /** Left out: null (every slot fires). */
-  trading_days?: 'SSE' | 'SZSE' | null;
-}
+/** A task's settings as written (config and schedule as JSON text); trading_days left out is null (every slot fires). */
+export type TaskValues = NewRow<
+  ScheduledTasksTable,
+  | 'name' | 'description' | 'executor' | 'config' | 'schedule' | 'timezone' | 'enabled' | 'overlap' | 'max_concurrent' | 'misfire'
+  | 'max_catch_up' | 'grace_seconds' | 'max_attempts' | 'retry_delay_ms' | 'timeout_ms'
+> & Pick<Insertable<ScheduledTasksTable>, 'trading_days'>;
 
 export async function notifyTask(db: Db, id: number): Promise<void> {
   await sql`select pg_notify(${tasksChannel}, ${String(id)})`.execute(db);
@@ -144,15 +131,8 @@ export async function taskStats(db: Db): Promise<TaskRunSummary[]> {
   return r.rows.map((x) => ({ ...x, task_id: Number(x.task_id), avg_ms: x.avg_ms === null ? null : Number(x.avg_ms), p95_ms: x.p95_ms === null ? null : Number(x.p95_ms) }));
 }
 
-export interface LastRunRow {
-  task_id: number;
-  id: number;
-  status: string;
-  scheduled_for: Date | null;
-  queued_at: Date;
-  finished_at: Date | null;
-  error: unknown;
-}
+/** A task's newest run, as much of it as the task list shows. */
+export type LastRunRow = Pick<Selectable<RunsTable>, 'id' | 'status' | 'scheduled_for' | 'queued_at' | 'finished_at' | 'error'> & { task_id: number };
 
 /** Each task's newest run, active counts, the oldest overdue queued slot and the newest active run's progress. */
 export async function taskRunState(db: Db): Promise<
@@ -179,7 +159,7 @@ export async function taskRunState(db: Db): Promise<
         ? {
             task_id: Number(x.task_id),
             id: Number(l.id),
-            status: String(l.status),
+            status: l.status as LastRunRow['status'],
             scheduled_for: l.scheduled_for ? new Date(String(l.scheduled_for)) : null,
             queued_at: new Date(String(l.queued_at)),
             finished_at: l.finished_at ? new Date(String(l.finished_at)) : null,
@@ -190,15 +170,8 @@ export async function taskRunState(db: Db): Promise<
   });
 }
 
-export interface SlotNoteValues {
-  task_id: number;
-  scheduled_for: Date;
-  /** YYYY-MM-DD */
-  day: string;
-  outcome: 'skipped' | 'fired';
-  reason: 'market_closed' | 'calendar_missing';
-  message: string;
-}
+/** One slot decision as written; `day` is YYYY-MM-DD. */
+export type SlotNoteValues = NewRow<TaskSlotLogTable, 'task_id' | 'scheduled_for' | 'day' | 'outcome' | 'reason' | 'message'>;
 
 /** Records slot decisions once per (task, slot) however many instances make them. */
 export async function insertSlotNotes(db: Db, notes: readonly SlotNoteValues[]): Promise<void> {
@@ -210,10 +183,7 @@ export async function insertSlotNotes(db: Db, notes: readonly SlotNoteValues[]):
     .execute();
 }
 
-export interface SlotNoteRow extends Omit<SlotNoteValues, 'scheduled_for'> {
-  scheduled_for: Date;
-  recorded_at: Date;
-}
+export type SlotNoteRow = Omit<Selectable<TaskSlotLogTable>, 'id'>;
 
 /** A task's recorded slot decisions, newest slot first, and how many there are. */
 export async function listSlotNotes(db: Db, taskId: number, page: { limit: number; offset: number }): Promise<{ rows: SlotNoteRow[]; total: number }> {
