@@ -5,7 +5,9 @@
  * own), the table's server-side sort and filter, and the exports.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { makeBacktestEnv, postJson, type BacktestEnv } from '../helpers/backtests.ts';
+import { insertSweepFixture } from '../helpers/sweeps.ts';
 
 interface ApiSet { ordinal: number; params: Record<string, number>; metrics: Record<string, number | null> }
 
@@ -81,5 +83,20 @@ describe('sweep pages', () => {
     expect(page).toContain('id="sweep-dsr"');
     expect(page).toContain('Bailey and López de Prado');
     expect((page.match(/<tr class="robust-/g) ?? []).length).toBe(8);
+  });
+  it('shows a running sweep live: sets done of planned, the best so far, the ETA, cancel, and polls until it ends', async () => {
+    const sid = await insertSweepFixture(env.db.store.db, env.users.analyst.userId, 'queued', { universe: { kind: 'all', boards: null, excludeSt: false }, startDate: 20250602, endDate: 20251231 });
+    const queued = await (await env.app.request(`/sweeps/${sid}/live`)).text();
+    expect(text(queued)).toContain('queued: waiting for a worker slot');
+    const eta = new Date(Date.now() + 42_000).toISOString();
+    const progress = JSON.stringify({ fraction: 0.5, processed: 2, total: 4, current: null, etaAt: eta });
+    await env.db.store.db.updateTable('runs').set({ status: 'running', started_at: new Date(), progress: sql`${progress}::jsonb` as never }).where('id', '=', sql`(select run_id from sweeps where id = ${sid})` as never).execute();
+    await env.db.store.db.updateTable('sweeps').set({ sets_done: 2, planned_sets: 4, best_ordinal: 1, best_value: 0.42 }).where('id', '=', sid).execute();
+    const live = await (await env.app.request(`/sweeps/${sid}/live`)).text();
+    expect(text(live)).toMatch(/2 of 4 sets · best Sharpe so far 0\.42 \(set 1\) · ETA (41|42) s/);
+    expect(live).toContain(`hx-get="/sweeps/${sid}/live" hx-trigger="every 1s"`);
+    expect(live).toContain(`action="/sweeps/${sid}/cancel"`);
+    const cancel = await env.app.request(`/sweeps/${sid}/cancel`, { method: 'POST' });
+    expect(cancel.status).toBe(303);
   });
 });
