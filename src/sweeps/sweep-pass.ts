@@ -35,7 +35,8 @@ export interface SweepPass {
 
 /** The plan's valid candidates, all of them (at most SWEEP_MAX_SETS), with the final tally. */
 export function candidatesOf(s: Sweep) {
-  const { plan } = planOf(s.spec.strategy.name, s.space, modeOf(s.mode, s.budget, s.seed), s.spec.params, Math.max(s.plannedSets, 1));
+  // The maximum was enforced at submit; a retry must plan the same sets whatever planned_sets says now (the valid count, once a run started).
+  const { plan } = planOf(s.spec.strategy.name, s.space, modeOf(s.mode, s.budget, s.seed), s.spec.params, Number.MAX_SAFE_INTEGER);
   const list: Candidate[] = [];
   const it = plan.candidates();
   for (let r = it.next(); ; r = it.next()) {
