@@ -194,6 +194,7 @@ const matrix: Record<string, Case> = {
   'POST /api/v1/scheduler/tasks/:id/runs/:run_id/resume': need('admin', 202, { params: freshTaskRun }),
   'POST /api/v1/scheduler/tasks/:id/runs/:run_id/retry': need('admin', 409, { params: freshTaskRun }),
   'GET /api/v1/scheduler/tasks/:id/runs': need('viewer', 200, { params: freshTask }),
+  'GET /api/v1/scheduler/tasks/:id/slots': need('viewer', 200, { params: freshTask }),
   'GET /api/v1/scheduler/stats': need('viewer'),
   'POST /api/v1/scheduler/cron/preview': need('viewer', 200, { body: () => ({ expression: '*/5 * * * * *', timezone: 'UTC' }) }),
   'GET /api/v1/scheduler/executors': need('viewer'),
