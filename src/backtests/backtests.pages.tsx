@@ -13,8 +13,9 @@ import { BacktestProgress, BacktestStatus } from '../../views/backtests/parts.ts
 import { FillsTable, OrdersTable } from '../../views/backtests/result.tsx';
 import { Controls, ResultArea, TaskPage } from '../../views/backtests/task-page.tsx';
 import {
-  cancelBacktest, deleteBacktest, getBacktest, rerunBacktest, visibleBacktest,
+  cancelBacktest, changeableBacktest, deleteBacktest, getBacktest, rerunBacktest, visibleBacktest,
 } from './backtests.service.ts';
+import { afterAction, confirmFirst } from '../http/confirm.pages.tsx';
 import { fillsPage, loadResultData, ordersPage } from './result-data.ts';
 import { exportRoutes } from './exports.pages.tsx';
 import { createRoutes } from './create.pages.tsx';
@@ -100,8 +101,19 @@ export function backtestsPages(deps: BacktestPagesDeps) {
 
   app.post('/backtests/:id{[0-9]+}/delete', requireRole('analyst'), async (c) => {
     const id = idOf(c.req.param('id'));
+    const b = await changeableBacktest(db, principalOf(c), id);
+    const ask = await confirmFirst(c, chrome, () => ({
+      title: `Delete backtest “${b.name}”?`,
+      what: [
+        'Its configuration and stored results (metrics, NAV series, positions, orders, fills and round trips) are deleted for good; exports made before stay as they are.',
+        ...(isTerminal(b.status) ? [] : ['It has not finished: its run is cancelled first.']),
+        ...(b.runId ? [`Its run (#${b.runId}) and that run's log stay under Runs.`] : []),
+      ],
+      action: `/backtests/${id}/delete`, cancel: `/backtests/${id}`, label: 'Delete backtest', section: 'backtests',
+    }));
+    if (ask) return ask;
     await deleteBacktest(deps, principalOf(c), id, auditActor(c, deps.trustProxy));
-    return c.redirect('/backtests', 303);
+    return afterAction(c, '/backtests');
   });
 
   app.route('/', exportRoutes(deps));

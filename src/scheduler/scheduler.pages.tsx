@@ -14,6 +14,7 @@ import { redactSecrets, secretMask } from '../secrets/secret-box.ts';
 import { cronPreview, executorSchemas, taskViewOf } from './scheduler.api.ts';
 import { TaskInputSchema, TaskPatchSchema, TriggerInputSchema } from './scheduler.contract.ts';
 import * as svc from './tasks.service.ts';
+import { afterAction, confirmFirst } from '../http/confirm.pages.tsx';
 import type { Task } from './task.types.ts';
 import { exchanges, type Exchange } from './trading-days.ts';
 
@@ -175,8 +176,15 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
     return c.redirect(`/runs/${run.id}`, 303);
   });
   app.post('/scheduler/tasks/:id{[0-9]+}/delete', requireRole('admin'), async (c) => {
-    await svc.deleteTask(deps, actor(c), idOf(c.req.param('id')));
-    return c.redirect('/scheduler', 303);
+    const t = await svc.mustGetTask(deps.db, idOf(c.req.param('id')));
+    const ask = await confirmFirst(c, chrome, () => ({
+      title: `Delete task “${t.name}”?`,
+      what: ['Its schedule stops and its configuration is deleted for good (secrets in it included).', 'Its past runs and their logs stay under Runs.', 'A workflow step that names this task fails from then on.'],
+      action: `/scheduler/tasks/${t.id}/delete`, cancel: `/scheduler/tasks/${t.id}`, label: 'Delete task', section: 'scheduler',
+    }));
+    if (ask) return ask;
+    await svc.deleteTask(deps, actor(c), t.id);
+    return afterAction(c, '/scheduler');
   });
   return app;
 }

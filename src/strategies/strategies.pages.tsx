@@ -14,6 +14,7 @@ import type { Kysely } from 'kysely';
 import { BuiltinPage, EditorPage, StrategiesPage, StrategyPage, type EditorValues } from '../../views/strategies/strategies.tsx';
 import { builtinByName, builtinList, changeableStrategy, createStrategy, deleteStrategy, listUserStrategies, strategyVersions, updateStrategy, visibleStrategy } from './strategies.service.ts';
 import { strategyTemplate } from './template.ts';
+import { afterAction, confirmFirst } from '../http/confirm.pages.tsx';
 
 const idOf = (raw: string) => pathId(raw, 'strategy', maxInt4Id);
 
@@ -87,8 +88,15 @@ export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChrome
 
   app.post('/strategies/:id{[0-9]+}/delete', requireRole('analyst'), async (c) => {
     const id = idOf(c.req.param('id'));
+    const s = await changeableStrategy(db, principalOf(c), id);
+    const ask = await confirmFirst(c, chrome, () => ({
+      title: `Delete strategy “${s.name}”?`,
+      what: ['Its code and every saved version are deleted for good.', 'A strategy that backtests have run cannot be deleted: delete those backtests first.'],
+      action: `/strategies/${id}/delete`, cancel: `/strategies/${id}`, label: 'Delete strategy', section: 'strategies',
+    }));
+    if (ask) return ask;
     await deleteStrategy(db, principalOf(c), id, auditActor(c, deps.trustProxy));
-    return c.redirect('/strategies', 303);
+    return afterAction(c, '/strategies');
   });
   return app;
 }

@@ -1,5 +1,6 @@
 /** The backtests list: filters, sortable columns, server-side pages, live progress for running tasks, compare/rerun/delete. */
 import type { Backtest } from '../../src/backtests/backtest.types.ts';
+import { DeleteButton } from '../confirm.tsx';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import { day, num, pct, signClass, signedPct, when } from './format.ts';
 import { BacktestProgress, BacktestStatus, strategyLabel } from './parts.tsx';
@@ -58,7 +59,7 @@ export function ListBody(props: { chrome: PageChrome; rows: ListRow[]; state: Li
             {canChange && terminal ? (
               <>
                 <form method="post" action={`/backtests/${b.id}/rerun`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" class="link small">rerun</button></form>{' '}
-                <form method="post" action={`/backtests/${b.id}/delete`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" class="link small danger-link">delete</button></form>
+                <DeleteButton chrome={props.chrome} action={`/backtests/${b.id}/delete`} question={`Delete backtest “${b.name}” and its stored results?`} label="delete" cls="link small danger-link" />
               </>
             ) : null}
           </td>

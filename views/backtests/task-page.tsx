@@ -1,5 +1,6 @@
 /** The task page: status and live progress while it runs; the whole result in place when it ends. */
 import type { Backtest } from '../../src/backtests/backtest.types.ts';
+import { DeleteButton } from '../confirm.tsx';
 import type { RunEvent } from '../../src/runs/run.types.ts';
 import { LogLine, TimelineItem } from '../runs/run-parts.tsx';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
@@ -50,7 +51,8 @@ export function Controls(props: { chrome: PageChrome; b: Backtest; terminal: boo
       {props.terminal ? post('rerun', 'Rerun') : null}
       {props.terminal ? <a class="button secondary" href={`/backtests/new?from=${b.id}`}>Rerun with changes</a> : null}
       {b.status === 'succeeded' ? <a class="button secondary" href={`/backtests/compare?ids=${b.id}`}>Compare…</a> : null}
-      {props.terminal ? post('delete', 'Delete', 'danger') : null}
+      {props.terminal ? post(b.pinned ? 'unpin' : 'pin', b.pinned ? 'Unpin' : 'Pin (keep)') : null}
+      {props.terminal ? <DeleteButton chrome={props.chrome} action={`/backtests/${b.id}/delete`} question={`Delete backtest “${b.name}” and its stored results?`} /> : null}
     </div>
   );
 }
@@ -96,6 +98,7 @@ export function TaskPage(props: { chrome: PageChrome; b: Backtest; terminal: boo
         {b.ownerName ? ` by ${b.ownerName}` : ''}
         {b.finishedAt ? ` · took ${duration(b.startedAt, b.finishedAt)}` : ''}
         {b.rerunOf ? <> · rerun of <a href={`/backtests/${b.rerunOf}`}>#{b.rerunOf}</a></> : null}
+        {b.pinned ? <> · <span class="badge" title="kept by housekeeping whatever its age">pinned</span></> : null}
       </p>
       {live ? <div id="bt-live" hx-sse:connect={`/backtests/${b.id}/stream?last_event_id=${b.eventSeq}`} hx-sse:close="done"></div> : null}
       <div id="bt-controls-box"><Controls chrome={props.chrome} b={b} terminal={props.terminal} canChange={props.canChange} /></div>

@@ -1,4 +1,5 @@
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+import { DeleteButton } from '../confirm.tsx';
 import { fmtDate } from '../market/format.ts';
 import type { Run } from '../../src/runs/run.types.ts';
 import type { SlotNote, Task, TaskStatus } from '../../src/scheduler/task.types.ts';
@@ -93,7 +94,7 @@ export function TaskPage(props: {
           {t.enabled ? <OpButton chrome={props.chrome} task={t} op="disable" label="Disable" /> : <OpButton chrome={props.chrome} task={t} op="enable" label="Enable" />}
           {t.paused ? <OpButton chrome={props.chrome} task={t} op="resume" label="Resume" /> : <OpButton chrome={props.chrome} task={t} op="pause" label="Pause" />}
           <a href={`/scheduler/tasks/${t.id}/edit`}>Edit</a>
-          <OpButton chrome={props.chrome} task={t} op="delete" label="Delete" cls="danger" />
+          <DeleteButton chrome={props.chrome} action={`/scheduler/tasks/${t.id}/delete`} question={`Delete task “${t.name}”? Its schedule stops; its past runs stay.`} />
         </div>
       ) : null}
       {props.admin ? (

@@ -1,5 +1,6 @@
 /** Strategy pages: the list (built-in templates and yours), a strategy's view, and the editor. */
 import type { BuiltinStrategy, UserStrategy } from '../../src/strategies/strategy.types.ts';
+import { DeleteButton } from '../confirm.tsx';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import { schemaProps } from '../backtests/params-form.tsx';
 
@@ -104,7 +105,7 @@ export function StrategyPage(props: { chrome: PageChrome; s: UserStrategy; versi
         <a class="button" href={`/backtests/new?strategy=user:${s.id}`}>Use for backtest</a>
         {props.canChange ? <a class="button secondary" href={`/strategies/${s.id}/edit`}>Edit</a> : null}
         {props.canChange ? (
-          <form method="post" action={`/strategies/${s.id}/delete`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" class="danger">Delete</button></form>
+          <DeleteButton chrome={props.chrome} action={`/strategies/${s.id}/delete`} question={`Delete strategy “${s.name}” and all its versions?`} />
         ) : null}
       </div>
       <h2>Parameters</h2>
