@@ -114,14 +114,23 @@ describe.skipIf(!hasChromium)('sweep pages in a browser', () => {
     await page.screenshot({ path: artifact('sweep-new-390.png'), fullPage: true });
     await page.goto(`${base}/sweeps`);
     expect(await pageWidth(page)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: artifact('sweep-list-390.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${base}/sweeps`);
+    expect(await page.locator('table.sweeps tbody tr').count()).toBe(1);
+    expect(await page.locator('table.sweeps tbody tr td').nth(3).textContent()).toContain('succeeded');
+    await page.screenshot({ path: artifact('sweep-list.png'), fullPage: true });
 
     // One set as a normal backtest with its full result page.
     await page.goto(`${base}/sweeps/${id}`);
     const firstOrdinal = await page.locator('#sweep-sets tbody tr').first().getAttribute('data-ordinal');
+    const returnCol = await page.locator('#sweep-sets thead th').evaluateAll((ths) => ths.findIndex((th) => th.textContent?.startsWith('Total return')));
+    const setReturn = await page.locator(`#sweep-sets tbody tr:first-child td:nth-child(${returnCol + 1})`).textContent();
     await Promise.all([page.waitForURL(/\/backtests\/\d+$/), page.locator('#sweep-sets tbody tr').first().locator('button', { hasText: 'Run as backtest' }).click()]);
     await page.waitForSelector('#bt-metrics', { timeout: 60_000 });
     expect(await page.locator('main h1').textContent()).toContain(`set ${firstOrdinal}`);
+    // The backtest is the set run on its own: the same total return.
+    expect(await page.locator('#bt-metrics').textContent()).toContain(setReturn!);
     await page.screenshot({ path: artifact('sweep-set-backtest.png') });
     expect(problems).toEqual([]);
   }, 180_000);
