@@ -343,8 +343,8 @@ describe('migration 590 on an existing install', () => {
         .insertInto('scheduled_tasks')
         .values({ name: 'daily-update', executor: 'workflow', config: '{"steps": []}', schedule: JSON.stringify({ kind: 'cron', expression: '0 18 * * 1-5', timezone: 'Asia/Shanghai' }), timezone: 'Asia/Shanghai', enabled: false })
         .execute();
-      expect((await migrator.migrateToLatest()).error).toBeUndefined();
-      const rows = await sql<{ name: string; trading_days: string | null }>`select name, trading_days from scheduled_tasks order by name`.execute(tdb.store.db);
+      expect((await migrator.migrateTo('2026-12-06-590-trading-day-schedules')).error).toBeUndefined();
+      const rows = await sql<{ name: string; trading_days: string | null }>`select name, trading_days from scheduled_tasks where name = 'daily-update'`.execute(tdb.store.db);
       expect(rows.rows).toEqual([{ name: 'daily-update', trading_days: 'SSE' }]);
 
       // On a second database: the operator moved it to 19:00 before upgrading.
@@ -355,8 +355,8 @@ describe('migration 590 on an existing install', () => {
         await sql`
           insert into scheduled_tasks (name, executor, config, schedule, timezone, enabled)
           values ('daily-update', 'workflow', '{}'::jsonb, '{"kind": "cron", "expression": "0 19 * * 1-5", "timezone": "Asia/Shanghai"}'::jsonb, 'Asia/Shanghai', true)`.execute(other.store.db);
-        expect((await m2.migrateToLatest()).error).toBeUndefined();
-        const kept = await sql<{ trading_days: string | null }>`select trading_days from scheduled_tasks`.execute(other.store.db);
+        expect((await m2.migrateTo('2026-12-06-590-trading-day-schedules')).error).toBeUndefined();
+        const kept = await sql<{ trading_days: string | null }>`select trading_days from scheduled_tasks where name = 'daily-update'`.execute(other.store.db);
         expect(kept.rows).toEqual([{ trading_days: null }]);
       } finally {
         await other.drop();
