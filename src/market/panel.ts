@@ -1,13 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { listValue, type DuckDBConnection, type DuckDBDataChunk, type DuckDBValue } from '@duckdb/node-api';
-import duckdb from '@duckdb/node-bindings';
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { BenchmarkSeries, Panel } from '../engine/panel.ts';
 import { boardOf, type Board } from './datasets.ts';
 import { prefault } from '../binary/prefault.ts';
 import type { MarketStore } from './duckdb.ts';
-import { downLimitCents, limitPercent, upLimitCents } from '../engine/rules.ts';
+import { float64s, int32s, scatter } from './panel-chunks.ts';
+import { finishPanel, lowerBound, type PanelStock, type StRow } from './panel-finish.ts';
 
 /** Which stocks a panel holds: named codes, or every stock (optionally of some boards) listed in the range. */
 export interface PanelRequest {
@@ -40,7 +38,8 @@ export const sharedBuffers: PanelBuffers = (n) => new SharedArrayBuffer(n);
  * data chunks whose vectors are read as typed arrays (no row objects) and scattered day-major into
  * the panel, in date slices over parallel connections. DuckDB computes each row's slot in the panel
  * (day index × N + stock index, by joins against the requested codes and days), so each row is one
- * int32 plus its values on the way to JS, and the loop per row is a read and a write.
+ * int32 plus its values on the way to JS, and the loop per row is a read and a write
+ * (panel-chunks.ts). The passes that complete the panel afterwards are in panel-finish.ts.
  *
  * Units: volume in shares (vol × 100), amount in CNY (amount × 1,000). adjFactor carried forward
  * over gaps (and back to the first day when the first factor comes later; 1 when a stock has none).
@@ -81,7 +80,8 @@ export async function loadPanel(
     const inOrder = [open, high, low, close, preClose, volume, amount, hasBar, upLimit, downLimit, hasLimit, adjFactor, hasAdj, ...Object.values(fields), hasBasic, suspended, listed, st];
     const arrays = inOrder.filter((a) => a !== null);
     const touched = arrays.reduce((n, a) => n + a.byteLength, 0) >= (opts.prefaultFrom ?? 64 * 2 ** 20) ? prefault(arrays.map((a) => a.buffer)) : null;
-    if (D === 0 || N === 0) return { dates, codes, open, high, low, close, preClose, volume, amount, adjFactor, upLimit, downLimit, suspended, listed, st, fields };
+    const panel: Panel = { dates, codes, open, high, low, close, preClose, volume, amount, adjFactor, upLimit, downLimit, suspended, listed, st, fields };
+    if (D === 0 || N === 0) return panel;
 
     if (size > 2 ** 31 - 1) throw new Error(`panel of ${D} days × ${N} stocks is too large`);
     // Each stock's first adj factor in the range (NaN: none), known from the runs when they are read as runs.
@@ -99,17 +99,7 @@ export async function loadPanel(
       `select (d.k * $3::integer + u.i)::integer as slot, ${cols.map((c) => `coalesce(t.${c}::double, 'nan'::double)`).join(', ')}
        from ${table} t join panel_codes u on u.ts_code = t.ts_code join panel_days d on d.trade_date = t.trade_date
        where t.trade_date between $1 and $2`;
-    // The range in day slices, one per connection (DuckDB's threads produce the next chunks of each
-    // while JS scatters another's). At least 4 even on 2 cores: each chunk is a round trip through a
-    // libuv thread, and more streams in flight hide it (full market on 2 cores: 5.3–7.1 s with 2
-    // slices, 3.1–7.4 s with 4). Slices are disjoint days, so their writes never overlap.
-    const slices = Math.max(1, Math.min(D, Math.max(4, availableParallelism()), 8));
-    const ranges: [number, number][] = [];
-    for (let k = 0; k < slices; k++) {
-      const a = Math.floor((k * D) / slices);
-      const b = Math.floor(((k + 1) * D) / slices) - 1;
-      if (b >= a) ranges.push([k === 0 ? req.start : dates[a], k === slices - 1 ? req.end : dates[b]]);
-    }
+    const ranges = daySlices(dates, req.start, req.end);
     // One table after another, each in every slice at once (one connection per slice): DuckDB's
     // threads produce chunks of one slice while JS scatters another's. Every table in every slice at
     // once (8 streams) cost more CPU than 2 cores have (full market: 5.8–6.0 s against 4.8–5.4 s).
@@ -129,7 +119,7 @@ export async function loadPanel(
         }),
       );
       for (const [table, cols, out, scale, present] of tables)
-        await Promise.all(conns.map((c, k) => scatter(c, join(table, cols), [ranges[k][0], ranges[k][1], N], out, scale, present)));
+        await Promise.all(conns.map(async (c, k) => scatter(await c.stream(join(table, cols), [ranges[k][0], ranges[k][1], N]), out, scale, present)));
       // Adj factors as runs of one value per stock (a factor changes a few times a year), each written
       // on its first day for the carry-forward pass below to spread: ~35,000 rows instead of 10 million
       // for the full market (the whole-table stream cost 0.8–1.0 s of a cold load). Runs are exact
@@ -137,172 +127,38 @@ export async function loadPanel(
       // groups into one run spanning the other); then the rows are read one by one as before.
       adjAsRuns = await adjRuns(conns[0], dates, req.start, req.end, N, adjFactor, hasAdj, adjFirst);
       if (!adjAsRuns)
-        await Promise.all(conns.map((c, k) => scatter(c, join('adj_factors', ['adj_factor']), [ranges[k][0], ranges[k][1], N], [adjFactor], null, hasAdj)));
+        await Promise.all(conns.map(async (c, k) => scatter(await c.stream(join('adj_factors', ['adj_factor']), [ranges[k][0], ranges[k][1], N]), [adjFactor], null, hasAdj)));
       // ST periods (end_date is the first day without the tag).
       const r = await conns[0].runAndReadAll(
         `select u.i, p.start_date, p.end_date from st_periods p join panel_codes u on u.ts_code = p.ts_code
          where p.start_date <= $2 and (p.end_date is null or p.end_date > $1)`,
         [req.start, req.end],
       );
-      return r.getRows() as [number, number, number | null][];
+      return r.getRows() as StRow[];
     });
 
-    // Every pass below walks the arrays day-major (d outer, stock inner): contiguous memory, per-stock
-    // state in small typed arrays. A stock-major walk strides N × 8 bytes and costs ~10× on 5,000 stocks.
-
-    // daily_basic fields: NaN where no row was (bars get theirs in the sweep below).
-    if (hasBasic) {
-      const arrays = Object.values(fields);
-      for (let k = 0; k < size; k++) if (!hasBasic[k]) for (const a of arrays) a[k] = NaN;
-    }
-
-    // Listed days [fromIdx, toIdx) from list/delist dates (stocks missing from the stock list: first
-    // bar through the day after the last bar).
-    const fromIdx = new Int32Array(N);
-    const toIdx = new Int32Array(N);
-    let unknownStocks = false;
-    for (let i = 0; i < N; i++) {
-      const s = stocks[i];
-      if (s.listDate === null) unknownStocks = true;
-      fromIdx[i] = s.listDate === null ? D : lowerBound(dates, s.listDate);
-      toIdx[i] = s.delistDate === null ? D : lowerBound(dates, s.delistDate);
-    }
-    if (unknownStocks) {
-      const first = new Int32Array(N).fill(-1);
-      const last = new Int32Array(N).fill(-1);
-      for (let d = 0; d < D; d++) {
-        const row = d * N;
-        for (let i = 0; i < N; i++) {
-          const k = row + i;
-          if (!hasBar[k] || close[k] !== close[k]) continue;
-          if (first[i] < 0) first[i] = d;
-          last[i] = d;
-        }
-      }
-      for (let i = 0; i < N; i++) {
-        if (stocks[i].listDate !== null) continue;
-        fromIdx[i] = first[i] < 0 ? D : first[i];
-        toIdx[i] = last[i] < 0 ? D : last[i] + 1;
-      }
-    }
-    // ST days.
-    for (const [i, s, e] of stRows) {
-      const to = e === null ? D : lowerBound(dates, e);
-      for (let d = lowerBound(dates, s); d < to; d++) st[d * N + i] = 1;
-    }
-    // adjFactor's lead-in: each stock's first known factor (from its first run, or found by a
-    // search when the rows were read one by one; a row whose factor is null counts as no row: the
-    // scatter wrote NaN there); 1 when none is known.
-    const cur = adjFirst;
-    if (!adjAsRuns) {
-      let missing = N;
-      for (let d = 0; d < D && missing > 0; d++) {
-        const row = d * N;
-        for (let i = 0; i < N; i++) {
-          const v = adjFactor[row + i];
-          if (cur[i] !== cur[i] && hasAdj[row + i] && v === v) {
-            cur[i] = v;
-            missing--;
-          }
-        }
-      }
-    }
-    for (let i = 0; i < N; i++) if (cur[i] !== cur[i]) cur[i] = 1;
-    // Limits where the exchange's are missing come from pre_close by board rules (engine/rules.ts); the
-    // percentage depends on (board, ST, date) only: a per-day table of the 8 cases.
-    const boardCode = new Uint8Array(N);
-    for (let i = 0; i < N; i++) boardCode[i] = boardCodes.indexOf(stocks[i].board);
-    const pct = new Float64Array(8);
-    // One sweep over every slot for the rest, as each pass over ~1 GB costs 0.1–0.3 s: NaN bars
-    // where no row was, listed and suspended flags, adjFactor carried forward, missing limits.
-    for (let d = 0; d < D; d++) {
-      for (let b = 0; b < 4; b++) {
-        pct[b * 2] = limitPercent(boardCodes[b], false, dates[d]);
-        pct[b * 2 + 1] = limitPercent(boardCodes[b], true, dates[d]);
-      }
-      const row = d * N;
-      for (let i = 0; i < N; i++) {
-        const k = row + i;
-        if (!hasBar[k]) open[k] = high[k] = low[k] = close[k] = preClose[k] = volume[k] = amount[k] = NaN;
-        if (d >= fromIdx[i] && d < toIdx[i]) {
-          listed[k] = 1;
-          if (close[k] !== close[k]) suspended[k] = 1;
-        }
-        const v = adjFactor[k];
-        if (hasAdj[k] && v === v) cur[i] = v;
-        else adjFactor[k] = cur[i];
-        if (hasLimit[k]) continue;
-        const pc = preClose[k];
-        if (pc !== pc) {
-          upLimit[k] = downLimit[k] = NaN;
-          continue;
-        }
-        const cents = Math.round(pc * 100);
-        const p = pct[boardCode[i] * 2 + st[k]];
-        upLimit[k] = upLimitCents(cents, p) / 100;
-        downLimit[k] = downLimitCents(cents, p) / 100;
-      }
-    }
+    finishPanel(panel, stocks, { hasBar, hasAdj, hasLimit, hasBasic }, stRows, adjAsRuns ? adjFirst : null);
     await touched;
-    return { dates, codes, open, high, low, close, preClose, volume, amount, adjFactor, upLimit, downLimit, suspended, listed, st, fields };
+    return panel;
   });
 }
 
 /**
- * Streams a query whose columns are (slot, v1, v2, …) and writes v_j into out[j][slot] and 1 into
- * present[slot]. Vectors are read through their typed arrays: DuckDB's own memory, valid until the
- * next chunk is fetched.
+ * The range [start, end] in day slices, one per connection (DuckDB's threads produce the next chunks
+ * of each while JS scatters another's). At least 4 even on 2 cores: each chunk is a round trip through
+ * a libuv thread, and more streams in flight hide it (full market on 2 cores: 5.3–7.1 s with 2
+ * slices, 3.1–7.4 s with 4). Slices are disjoint days, so their writes never overlap.
  */
-async function scatter(
-  conn: DuckDBConnection,
-  sql: string,
-  params: DuckDBValue[],
-  out: Float64Array[],
-  scale: readonly number[] | null,
-  present: Uint8Array,
-): Promise<void> {
-  const result = await conn.stream(sql, params);
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    const n = chunk.rowCount;
-    const slots = int32s(chunk, 0, n);
-    for (let r = 0; r < n; r++) present[slots[r]] = 1;
-    for (let j = 0; j < out.length; j++) {
-      const src = float64s(chunk, j + 1, n);
-      const dst = out[j];
-      const f = scale ? scale[j] : 1;
-      if (f === 1) for (let r = 0; r < n; r++) dst[slots[r]] = src[r];
-      else for (let r = 0; r < n; r++) dst[slots[r]] = src[r] * f;
-    }
-    if (++chunksRead % chunksPerCollection === 0) collectChunks();
+function daySlices(dates: Int32Array, start: number, end: number): [number, number][] {
+  const D = dates.length;
+  const slices = Math.max(1, Math.min(D, Math.max(4, availableParallelism()), 8));
+  const ranges: [number, number][] = [];
+  for (let k = 0; k < slices; k++) {
+    const a = Math.floor((k * D) / slices);
+    const b = Math.floor(((k + 1) * D) / slices) - 1;
+    if (b >= a) ranges.push([k === 0 ? start : dates[a], k === slices - 1 ? end : dates[b]]);
   }
-}
-
-/**
- * A fetched chunk's memory (~150 KB of DuckDB's) is freed only by the finalizer of its JS handle,
- * and V8 rarely collects while a stream allocates almost nothing on the JS heap: a full-market load
- * left ~5,000 chunks (0.7 GB) waiting, so DuckDB kept taking fresh pages instead of reusing warm
- * ones. A young-generation collection every 64 chunks read (over all streams) lets the finalizers
- * run (measured on the 5,000 × 2,440 bench market: the bars query 2.0–2.9 s → 1.4–2.2 s, system
- * time halved); it costs well under a millisecond as the young generation is almost all garbage.
- */
-const chunksPerCollection = 64;
-let chunksRead = 0;
-let gc: ((options: { type: 'minor' }) => void) | null | undefined;
-function collectChunks(): void {
-  if (gc === undefined) {
-    // V8's gc(), as --expose-gc would give it, without asking every launcher for the flag. The flag
-    // is process-wide and puts a `gc` global into every context made while it is on, user-code
-    // isolates included: it is on just long enough for one context to hand the function over.
-    setFlagsFromString('--expose-gc');
-    try {
-      gc = (runInNewContext('gc') as typeof gc) ?? null;
-    } finally {
-      setFlagsFromString('--no-expose-gc');
-    }
-  }
-  gc?.({ type: 'minor' });
+  return ranges;
 }
 
 /**
@@ -351,36 +207,6 @@ async function adjRuns(
   return true;
 }
 
-const boardCodes: readonly Board[] = ['main', 'chinext', 'star', 'bse'];
-
-/** The first index whose date is ≥ `date` (dates ascending); dates.length when none. */
-function lowerBound(dates: Int32Array, date: number): number {
-  let lo = 0;
-  let hi = dates.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (dates[mid] < date) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
- * Column j of a chunk as a typed array over DuckDB's own memory (valid while the chunk is), for
- * columns with no NULLs (the queries here coalesce or filter them out): read through the C API's
- * vector data directly, as the node-api vector classes (getColumnVector) also build a validity mask
- * and a wrapper object per column, ~0.2 s over the 5,000 chunks of a full-market load.
- */
-function int32s(chunk: DuckDBDataChunk, j: number, n: number): Int32Array {
-  const bytes = duckdb.vector_get_data(duckdb.data_chunk_get_vector(chunk.chunk, j), n * 4);
-  return new Int32Array(bytes.buffer, bytes.byteOffset, n);
-}
-
-function float64s(chunk: DuckDBDataChunk, j: number, n: number): Float64Array {
-  const bytes = duckdb.vector_get_data(duckdb.data_chunk_get_vector(chunk.chunk, j), n * 8);
-  return new Float64Array(bytes.buffer, bytes.byteOffset, n);
-}
-
 async function loadDates(conn: DuckDBConnection, start: number, end: number, buffers: PanelBuffers): Promise<Int32Array> {
   let r = await conn.runAndReadAll(
     `select cal_date from trade_calendar where exchange = 'SSE' and is_open = 1 and cal_date between $1 and $2 order by 1`,
@@ -396,14 +222,7 @@ async function loadDates(conn: DuckDBConnection, start: number, end: number, buf
   return dates;
 }
 
-interface UniverseStock {
-  code: string;
-  board: Board;
-  listDate: number | null;
-  delistDate: number | null;
-}
-
-async function loadUniverse(conn: DuckDBConnection, req: PanelRequest): Promise<UniverseStock[]> {
+async function loadUniverse(conn: DuckDBConnection, req: PanelRequest): Promise<PanelStock[]> {
   if (req.codes?.length) {
     const codes = [...new Set(req.codes)].sort();
     const r = await conn.runAndReadAll(`select ts_code, list_date, delist_date from stocks where list_contains($1, ts_code)`, [listValue(codes)]);
