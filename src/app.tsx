@@ -49,6 +49,7 @@ import { sweepsApi } from './sweeps/sweeps.api.ts';
 import { sweepSubmitLimitsOf } from './sweeps/sweeps.service.ts';
 import { sweepsPages } from './sweeps/sweeps.pages.tsx';
 import { strategiesApi } from './strategies/strategies.api.ts';
+import { alertsApi } from './alerts/alerts.api.ts';
 import { strategiesPages } from './strategies/strategies.pages.tsx';
 import { metricsRoutes, requestTiming } from './metrics/metrics.routes.ts';
 import type { Metrics } from './metrics/metrics.service.ts';
@@ -134,6 +135,7 @@ export function createApp(deps: AppDeps) {
   api.route('/', backtestsApi({ db: deps.pg.db, runs, limits: backtestLimits, market: deps.market, trustProxy: deps.config.trustProxy }));
   api.route('/', sweepsApi({ db: deps.pg.db, runs, limits: sweepSubmitLimitsOf(deps.config), backtestLimits, market: deps.market, trustProxy: deps.config.trustProxy }));
   api.route('/', strategiesApi({ db: deps.pg.db, trustProxy: deps.config.trustProxy }));
+  api.route('/', alertsApi({ db: deps.pg.db, secrets: deps.secrets ?? null, runs, trustProxy: deps.config.trustProxy }));
   const apiDocument = documentApi(api, deps.version);
   app.route('/api/v1', api);
 

@@ -23,6 +23,8 @@ import { makePanelCache, type PanelCache } from './backtests/panel-cache.ts';
 import { startRuns, type ReaperHooks, type RunsRuntime, type RunsSettings } from './runs/runs.runtime.ts';
 import type { RunsService } from './runs/runs.service.ts';
 import { schedulerExecutors } from './executors/scheduler.executors.ts';
+import { makeAlertDeliveryExecutor } from './alerts/alert-delivery.executor.ts';
+import { startAlertScanner } from './alerts/alert-scanner.ts';
 import { makeSchedulerManager, type SchedulerManager } from './scheduler/manager.ts';
 import { seedSchedulerTasks } from './scheduler/seed.ts';
 import { makeStoreAccessWatch } from './auth/access-check.service.ts';
@@ -70,6 +72,7 @@ export function serverExecutors(d: ServerExecutorDeps): ExecutorDefinition[] {
     makeScheduledBacktestExecutor(backtests),
     makeSweepExecutor({ db: d.pg.db, panels: d.panels, limits: backtests.limits }),
     ...schedulerExecutors({ config: d.config, pg: d.pg, market: d.market, secrets: d.secrets, runs: d.runs }),
+    makeAlertDeliveryExecutor({ db: d.pg.db, secrets: d.secrets }),
   ];
 }
 
@@ -218,6 +221,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     scheduler = makeSchedulerManager({ pg, market, runs: runsRuntime.service, logger, sweepMs: config.schedulerSweepMs });
     await scheduler.start();
     undo.push(() => scheduler.stop());
+    // Alerts: every instance scans for runs to alert on; each event is recorded (and delivered) once.
+    const alertScanner = startAlertScanner({ db: pg.db, runs: runsRuntime.service }, { logger });
+    undo.push(() => alertScanner.stop());
 
     // Event streams end when their caller's access ends, whichever instance revoked it.
     const accessWatch = makeStoreAccessWatch(pg, Date.now, (err) => logger.error('access watch failed', { err: err as Error }));

@@ -22,6 +22,10 @@ export interface Database {
   backtest_results: BacktestResultsTable;
   sweeps: SweepsTable;
   sweep_sets: SweepSetsTable;
+  alert_channels: AlertChannelsTable;
+  alert_rules: AlertRulesTable;
+  alert_events: AlertEventsTable;
+  alert_deliveries: AlertDeliveriesTable;
 }
 
 /**
@@ -318,4 +322,56 @@ export interface SweepSetsTable {
   metrics: Json | null;
   returns: Uint8Array | null;
   created_at: Generated<Date>;
+}
+
+/** A notification channel (src/alerts); `config` holds its settings, secrets sealed (migration 750). */
+export interface AlertChannelsTable {
+  id: Generated<number>;
+  name: string;
+  kind: 'webhook' | 'wecom' | 'dingtalk' | 'feishu' | 'email';
+  config: Json;
+  shared: Generated<boolean>;
+  enabled: Generated<boolean>;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** What to alert on and where to (a channel; `email` replaces an e-mail channel's recipients). */
+export interface AlertRulesTable {
+  id: Generated<number>;
+  name: string;
+  event: 'run_failed' | 'retries_exhausted' | 'run_late' | 'sync_partial' | 'backtest_finished';
+  task_id: number | null;
+  channel_id: number;
+  email: string | null;
+  owner_id: number;
+  enabled: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+/** One alert, once per (rule, run, kind) whatever the number of instances. */
+export interface AlertEventsTable {
+  id: Generated<number>;
+  rule_id: number;
+  run_id: number;
+  kind: string;
+  payload: Json;
+  delivery_run_id: number | null;
+  created_at: Generated<Date>;
+}
+
+/** One delivery attempt of an alert (or of a channel's test message). */
+export interface AlertDeliveriesTable {
+  id: Generated<number>;
+  event_id: number | null;
+  channel_id: number | null;
+  rule_id: number | null;
+  run_id: number | null;
+  target: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  ok: boolean;
+  at: Generated<Date>;
 }

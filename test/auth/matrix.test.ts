@@ -18,6 +18,7 @@ import { insertTask } from '../../src/scheduler/tasks.repository.ts';
 import { insertBacktestFixture, insertStrategyFixture, smallDemo } from '../helpers/backtests.ts';
 import { insertSweepFixture } from '../helpers/sweeps.ts';
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';
+import { insertChannel, insertRule } from '../../src/alerts/alerts.repository.ts';
 
 type TokenCaller = 'anonymous' | 'viewer' | 'analyst' | 'analyst (non-owner)' | 'admin';
 type SessionCaller = 'viewer (session)' | 'analyst (session)' | 'admin (session)' | 'admin (session, no CSRF)';
@@ -78,6 +79,18 @@ const backtestPeriod = { start_date: '2025-06-02', end_date: '2025-12-31' };
 const fixtureSpec = (fx: Fixture) => ({ universe: { kind: 'codes' as const, codes: [fx.code] }, startDate: 20250602, endDate: 20251231 });
 const doneBacktest = async (fx: Fixture, ownerId: number) => ({ id: String(await insertBacktestFixture(fx.t.deps.pg.db, ownerId, 'succeeded', fixtureSpec(fx))) });
 const queuedBacktest = async (fx: Fixture, ownerId: number) => ({ id: String(await insertBacktestFixture(fx.t.deps.pg.db, ownerId, 'queued', fixtureSpec(fx))) });
+// Alerts (issue 22): a fresh shared e-mail channel (no secrets: the matrix app has no key; its test send is refused by port 9) and rules on it.
+const mailConfig = { host: '127.0.0.1', port: 9, secure: false, from: 'zquant@example.com', to: ['ops@example.com'] };
+let sharedChannelId = 0;
+const freshChannel = async (fx: Fixture) => {
+  const row = await insertChannel(fx.t.deps.pg.db, { name: `matrix-channel-${fx.seq()}`, kind: 'email', config: JSON.stringify(mailConfig), shared: true, enabled: true, created_by: null });
+  sharedChannelId = Number(row!.id);
+  return { id: String(row!.id) };
+};
+const freshRule = async (fx: Fixture, ownerId: number) => {
+  const { id } = await freshChannel(fx);
+  return { id: String(await insertRule(fx.t.deps.pg.db, { name: 'matrix rule', event: 'backtest_finished', task_id: null, channel_id: Number(id), email: null, owner_id: ownerId, enabled: true })) };
+};
 const ownStrategy = async (fx: Fixture, ownerId: number) => ({ id: String(await insertStrategyFixture(fx.t.deps.pg.db, ownerId, `s${fx.seq()}`)) });
 const backtestBody = (fx: Fixture) => ({ strategy: 'dual_ma', codes: [fx.code], ...backtestPeriod });
 const strategyBody = (fx: Fixture) => ({ name: `matrix ${fx.seq()}`, code: strategyTemplate });
@@ -186,6 +199,15 @@ const matrix: Record<string, Case> = {
   'GET /api/v1/scheduler/tasks/:id': need('viewer', 200, { params: freshTask }),
   'PATCH /api/v1/scheduler/tasks/:id': need('admin', 200, { params: freshTask, body: () => ({ description: 'changed' }) }),
   'DELETE /api/v1/scheduler/tasks/:id': need('admin', 200, { params: freshTask }),
+  'GET /api/v1/alerts/channels': need('analyst'),
+  'POST /api/v1/alerts/channels': need('admin', 201, { body: (fx) => ({ name: `matrix-made-${fx.seq()}`, kind: 'email', config: mailConfig }) }),
+  'PATCH /api/v1/alerts/channels/:id': need('admin', 200, { params: freshChannel, body: () => ({ enabled: false }) }),
+  'DELETE /api/v1/alerts/channels/:id': need('admin', 200, { params: freshChannel }),
+  'POST /api/v1/alerts/channels/:id/test': need('admin', 200, { params: freshChannel }),
+  'GET /api/v1/alerts/rules': need('analyst'),
+  'POST /api/v1/alerts/rules': need('analyst', 201, { params: freshChannel, body: () => ({ name: 'my backtests', event: 'backtest_finished', channel_id: sharedChannelId }) }),
+  'DELETE /api/v1/alerts/rules/:id': need('analyst', 200, { owned: true, params: freshRule }),
+  'GET /api/v1/alerts/deliveries': need('admin'),
   'POST /api/v1/scheduler/tasks/:id/enable': need('admin', 200, { params: freshTask }),
   'POST /api/v1/scheduler/tasks/:id/disable': need('admin', 200, { params: freshTask }),
   'POST /api/v1/scheduler/tasks/:id/pause': need('admin', 200, { params: freshTask }),
