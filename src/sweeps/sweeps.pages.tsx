@@ -25,7 +25,7 @@ import { CountSweepSchema, SubmitSweepSchema } from './sweeps.contract.ts';
 import { backtestOfSet, cancelSweep, countSweep, deleteSweep, listSweeps, submitSweep, sweepSubmitLimitsOf, visibleSweep, type SweepsDeps } from './sweeps.service.ts';
 import { listSweepSets, sweepHeatmap, sweepSetsCsv, type SetListQuery } from './sweep-sets.service.ts';
 import { setMetricNames, sweepObjectives, type SetMetricName, type Sweep } from './sweep.types.ts';
-import { allSets, axesFromForm, axisValues, defaultAxes, pboLambdas, robustness, spaceOfAxes, spaceOfSweep } from './sweeps.view-model.ts';
+import { allSets, axesFromForm, axisValues, defaultAxes, pboLambdas, robustness, spaceOfAxes, spaceOfSweep, type LambdaHistogram } from './sweeps.view-model.ts';
 import { CountLine, NewSweepPage, ParamsPart, type CountView, type SweepFormValues } from '../../views/sweeps/form-page.tsx';
 import { SweepListPage, SweepRows } from '../../views/sweeps/list-page.tsx';
 import { SweepBody, SweepPage, type SweepBodyModel } from '../../views/sweeps/sweep-page.tsx';
@@ -211,6 +211,22 @@ export function sweepsPages(deps: SweepPagesDeps) {
     m.data = await sweepHeatmap(db, s, { x, y, metric, agg, ...(agg === 'fixed' ? { fixed } : {}) });
     return m;
   };
+  // The λ distribution is recomputed from stored returns (up to ~0.2 s at 500 sets): kept for the
+  // last few finished sweeps viewed, so a reload or a second reader does not pay it again.
+  const lambdaCache = new Map<string, Promise<LambdaHistogram | null>>();
+  const lambdasOf = (s: Sweep) => {
+    const key = `${s.id}:${s.finishedAt?.getTime() ?? ''}`;
+    let h = lambdaCache.get(key);
+    if (!h) {
+      h = pboLambdas(db, s).catch((err) => {
+        lambdaCache.delete(key);
+        throw err;
+      });
+      lambdaCache.set(key, h);
+      if (lambdaCache.size > 16) lambdaCache.delete(lambdaCache.keys().next().value!);
+    }
+    return h;
+  };
   const bodyOf = async (c: Context<AppEnv>, s: Sweep): Promise<SweepBodyModel> => {
     const p = principalOf(c);
     const terminal = isTerminal(s.status);
@@ -221,7 +237,7 @@ export function sweepsPages(deps: SweepPagesDeps) {
     const [table, heatmap, lambdas, sets] = await Promise.all([
       tableOf(p, s, setsQueryOf(c)),
       heatmapOf(c, s),
-      s.status === 'succeeded' ? pboLambdas(db, s) : Promise.resolve(null),
+      s.status === 'succeeded' ? lambdasOf(s) : Promise.resolve(null),
       space && s.kind === 'sweep' ? allSets(db, s, metric) : Promise.resolve([]),
     ]);
     const robust = space && sets.length ? { ...robustness(space, sets, metric), metric, params: Object.keys(s.space) } : null;
