@@ -44,6 +44,9 @@ export function Layout(props: { chrome: PageChrome; title: string; section: Sect
       <body hx-boost="true">
         <header class="topbar">
           <a class="brand" href="/">zquant</a>
+          {/* On a phone the links fold behind "Menu": a checkbox and its label, so it opens without JavaScript. */}
+          <input type="checkbox" id="nav-toggle" class="nav-toggle" aria-hidden="true" />
+          <label for="nav-toggle" class="nav-toggle-label">Menu</label>
           <nav aria-label="Main">
             {sections.filter((s) => chrome.username && (s.id !== 'admin' || chrome.role === 'admin')).map((s) => (
               <a href={s.href} aria-current={props.section === s.id ? 'page' : undefined}>
