@@ -60,6 +60,8 @@ async function runOne(sweepId: number, deps: SweepExecutorDeps, ctx: RunContext)
     throw new RunError('no_data', `no market data for this universe between ${isoDay(sweep.spec.startDate)} and ${isoDay(sweep.spec.endDate)}; sync data first or widen the range`, { retryable: false });
   }
   ctx.signal.throwIfAborted();
+  // First progress as soon as the panel is in memory (0 sets of those planned); planning and the threads' start follow.
+  ctx.progress({ processed: 0, total: sweep.plannedSets, current: `0/${sweep.plannedSets} sets; panel ready` });
   const benchmark: BenchmarkSeries | null = plan.benchmark ? await deps.panels.benchmark(plan.benchmark, panel) : null;
   const pass: SweepPass = {
     deps, ctx, sweep, panel,
