@@ -80,7 +80,7 @@ export function sweepsPages(deps: SweepPagesDeps) {
     return { builtins: builtinList(), schema: schemaOf(strategy), indexes, dataRange: range, objectives: sweepObjectives, maxSets: limits.maxSets };
   };
   const strategyOf = (raw: string) => (builtinSweepSchema(raw.replace(/^builtin:/, '')) ? raw.replace(/^builtin:/, '') : 'dual_ma');
-  /** The form's values from posted (or, reloading the strategy without JavaScript, queried) fields. */
+  /** The form's values from its posted fields (or the count's query). */
   const valuesOf = (form: FormFields, strategy: string): SweepFormValues => ({
     ...specValuesFromForm(form), strategy, name: formOne(form, 'name'), axes: axesFromForm(schemaOf(strategy), form),
     mode: formOne(form, 'mode') || 'grid', budget: formOne(form, 'budget'), seed: formOne(form, 'seed') || '0', objective: formOne(form, 'objective') || 'sharpe',
@@ -112,16 +112,11 @@ export function sweepsPages(deps: SweepPagesDeps) {
     }
   };
 
+  // ?strategy= picks the strategy (the no-JavaScript way to switch: its own small GET form).
   app.get('/sweeps/new', requireRole('analyst'), async (c) => {
-    const q = c.req.queries() as FormFields;
     const strategy = strategyOf(c.req.query('strategy') ?? 'dual_ma');
     const ctx = await formContext(strategy);
-    // A reload with the form's fields (choosing another strategy without JavaScript) keeps what was typed.
-    const reload = c.req.query('start_date') !== undefined;
-    const v: SweepFormValues = reload
-      ? valuesOf(q, strategy)
-      : { ...defaultSpecValues(ctx.dataRange), strategy, name: '', axes: defaultAxes(ctx.schema), mode: 'grid', budget: '', seed: '0', objective: 'sharpe', wf_kind: 'none', wf_in: '', wf_out: '', wf_step: '' };
-    if (reload && !Object.keys(q).some((k) => k.startsWith('ax.'))) v.axes = defaultAxes(ctx.schema);
+    const v: SweepFormValues = { ...defaultSpecValues(ctx.dataRange), strategy, name: '', axes: defaultAxes(ctx.schema), mode: 'grid', budget: '', seed: '0', objective: 'sharpe', wf_kind: 'none', wf_in: '', wf_out: '', wf_step: '' };
     return c.html(<NewSweepPage chrome={chrome(c)} v={v} ctx={ctx} count={count(v)} error={null} />);
   });
 

@@ -176,6 +176,12 @@ describe.skipIf(!hasChromium)('sweep pages in a browser', () => {
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await page.goto(`${base}/sweeps/new`);
+    // Switching strategy is a small GET form of its own (the token stays out of the URL).
+    await page.selectOption('form[action="/sweeps/new"] select[name="strategy"]', 'momentum');
+    await Promise.all([page.waitForURL(/strategy=momentum$/), page.click('form[action="/sweeps/new"] button')]);
+    expect(await page.locator('.axis-row[data-param="lookback"]').count()).toBe(1);
+    expect(await page.locator('#sweep-form select[name="strategy"]').inputValue()).toBe('momentum');
+    await page.goto(`${base}/sweeps/new?strategy=dual_ma`);
     // A list the browser cannot check (a range's bounds it checks itself, from the schema's min and max).
     await page.selectOption('select[name="ax.long_window.kind"]', 'list');
     await page.fill('input[name="ax.long_window.values"]', '1, 20');

@@ -139,6 +139,16 @@ export function NewSweepPage(props: { chrome: PageChrome; v: SweepFormValues; ct
       <p><a href="/sweeps">← Sweeps</a></p>
       <h1>New parameter sweep</h1>
       {error ? <section class="error-box" role="alert"><p><strong>{error.field ? 'Check the form:' : 'Not submitted:'}</strong> {error.message}</p></section> : null}
+      {/* Without JavaScript the strategy select cannot reload the parameter rows: this small form does (a GET
+          apart from the main form, so the anti-CSRF token never lands in a URL). */}
+      <noscript>
+        <form method="get" action="/sweeps/new" class="row-form">
+          <label>Sweep another strategy
+            <select name="strategy">{ctx.builtins.map((b) => <option value={b.name} selected={v.strategy === b.name}>{b.title}</option>)}</select>
+          </label>
+          <button type="submit" class="secondary">Show its parameters</button>
+        </form>
+      </noscript>
       <form method="post" action="/sweeps" class="create-form" id="sweep-form">
         <CsrfField chrome={props.chrome} />
         <fieldset>
@@ -148,7 +158,6 @@ export function NewSweepPage(props: { chrome: PageChrome; v: SweepFormValues; ct
               {ctx.builtins.map((b) => <option value={b.name} selected={v.strategy === b.name}>{b.title} — {b.description}</option>)}
             </select>
           </label>
-          <noscript><button type="submit" formmethod="get" formaction="/sweeps/new" class="secondary">Show this strategy's parameters</button></noscript>
           <Err field="strategy" error={error} />
           <p class="muted small">Sweeps run built-in strategies. Per parameter: keep one value, list values, or give a range with a step. Combinations the strategy refuses (e.g. a short window not below the long one) are skipped and counted.</p>
           <div id="sweep-search" hx-get="/sweeps/new/count" hx-trigger="input delay:300ms, change" hx-include="closest form" hx-target="#sweep-count" hx-swap="innerHTML" hx-sync="this:replace">
