@@ -49,11 +49,11 @@ describe.skipIf(!hasChromium)('sweep pages in a browser', () => {
     expect(await countText(page)).toMatch(/\d+ sets \(/);
     await page.screenshot({ path: artifact('sweep-new.png'), fullPage: true });
     // Another strategy brings its own parameter rows and a new count; back to dual MA the same way.
-    await page.selectOption('select[name="strategy"]', 'momentum');
+    await page.selectOption('#sweep-form select[name="strategy"]', 'momentum');
     await page.waitForSelector('.axis-row[data-param="lookback"]');
     // momentum's first two integers as ranges: lookback 10…30 by 5 × top_n 3…7 by 1 = 25 points.
     await page.waitForFunction(() => /^25 sets/.test(document.querySelector('#sweep-count-total')?.textContent ?? ''), null, { timeout: 10_000 });
-    await page.selectOption('select[name="strategy"]', 'dual_ma');
+    await page.selectOption('#sweep-form select[name="strategy"]', 'dual_ma');
     await page.waitForSelector('.axis-row[data-param="short_window"]');
 
     // short 3–6 × long 20–40 step 10: 4 × 3 = 12 sets, all valid. Typed as a user would, the count follows.
