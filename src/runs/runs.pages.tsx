@@ -61,7 +61,7 @@ export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
         const id = String(e.seq);
         switch (e.kind) {
           case 'progress':
-            return [{ id, data: partial('#run-progress', 'innerHTML', String(<ProgressBar progress={e.data} />)) }];
+            return [{ id, data: partial('#run-progress', 'innerHTML', String(<ProgressBar progress={e.data} status="running" />)) }];
           case 'log':
             return [{ id, data: partial('#run-log', 'beforeend', String(<LogLine event={e} />)) }];
           case 'status': {
@@ -71,7 +71,8 @@ export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
         }
       },
       done: async (r): Promise<SSEMessage[]> => [
-        { data: partial('#run-result', 'innerHTML', await html(<ResultBox run={r} />)) + (await controls(r)) },
+        // The final state replaces the live bar: done, or where it stopped.
+        { data: partial('#run-result', 'innerHTML', await html(<ResultBox run={r} />)) + partial('#run-progress', 'innerHTML', String(<ProgressBar progress={r.progress} status={r.status} />)) + (await controls(r)) },
         { event: 'done', data: r.status },
       ],
     });

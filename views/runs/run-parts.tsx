@@ -22,10 +22,28 @@ export function StatusBadge(props: { run: Pick<Run, 'status' | 'attempt' | 'maxA
   );
 }
 
-export function ProgressBar(props: { progress: RunProgress | null }) {
+/**
+ * A run's progress as its status makes it true: live (bar, ETA while running) until it ends; then
+ * its final state — done, or where a cancelled, failed or abandoned run stopped — never a live-looking
+ * "39.1 % · ETA" on a run that will not move again.
+ */
+export function ProgressBar(props: { progress: RunProgress | null; status: Run['status'] }) {
   const p = props.progress;
-  if (!p || (p.fraction === null && p.processed === null)) return <span class="muted">no progress yet</span>;
-  const pct = p.fraction === null ? null : Math.round(p.fraction * 1000) / 10;
+  const pct = p?.fraction == null ? null : Math.round(p.fraction * 1000) / 10;
+  const where = [pct === null ? '' : `${pct}%`, p && p.processed !== null && p.total !== null ? `${p.processed}/${p.total}` : '', p?.current ?? ''].filter(Boolean).join(' · ');
+  switch (props.status) {
+    case 'succeeded':
+      return <span class="run-progress done">done{p && p.processed !== null && p.total !== null ? ` · ${p.processed}/${p.total}` : ''}</span>;
+    case 'cancelled':
+      return <span class="run-progress muted">{where ? `cancelled at ${where}` : 'cancelled before it started'}</span>;
+    case 'failed':
+      return <span class="run-progress muted">{where ? `failed at ${where}` : 'failed before any progress'}</span>;
+    case 'abandoned':
+      return <span class="run-progress muted">{where ? `abandoned at ${where}` : 'abandoned'}</span>;
+    default:
+      break;
+  }
+  if (!p || (p.fraction === null && p.processed === null)) return <span class="muted">{props.status === 'queued' ? 'waiting for a slot' : 'no progress yet'}</span>;
   return (
     <span class="run-progress">
       <progress max="1" value={p.fraction ?? undefined}>{pct === null ? '' : `${pct}%`}</progress>
@@ -33,7 +51,8 @@ export function ProgressBar(props: { progress: RunProgress | null }) {
         {pct === null ? '' : `${pct}%`}
         {p.processed !== null && p.total !== null ? ` · ${p.processed}/${p.total}` : ''}
         {p.current ? ` · ${p.current}` : ''}
-        {p.etaAt && (p.fraction ?? 0) < 1 ? ` · ETA ${p.etaAt.slice(11, 19)} UTC` : ''}
+        {props.status === 'running' && p.etaAt && (p.fraction ?? 0) < 1 ? ` · ETA ${p.etaAt.slice(11, 19)} UTC` : ''}
+        {props.status === 'paused' ? ' · paused' : ''}
       </span>
     </span>
   );

@@ -12,7 +12,7 @@ export function RunsTableBody(props: { runs: Run[]; live: boolean }) {
           <td class="num"><a href={`/runs/${r.id}`}>#{r.id}</a></td>
           <td>{r.executor}</td>
           <td><StatusBadge run={r} /></td>
-          <td class="progress-cell"><ProgressBar progress={r.progress} /></td>
+          <td class="progress-cell"><ProgressBar progress={r.progress} status={r.status} /></td>
           <td>{r.queuedAt.toISOString().replace('T', ' ').slice(0, 19)}</td>
           <td class="num">{r.startedAt && r.finishedAt ? `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)} s` : ''}</td>
         </tr>
@@ -74,7 +74,7 @@ export function RunPage(props: { chrome: PageChrome; run: Run; terminal: boolean
       </h1>
       {live ? <div id="run-live" hx-sse:connect={`/runs/${r.id}/stream?last_event_id=${props.resumeAfterSeq}`} hx-sse:close="done"></div> : null}
       <div id="run-controls-box"><RunControls chrome={props.chrome} run={r} terminal={props.terminal} canControl={props.canControl} /></div>
-      <div id="run-progress"><ProgressBar progress={r.progress} /></div>
+      <div id="run-progress"><ProgressBar progress={r.progress} status={r.status} /></div>
       <dl class="facts">
         <dt>Params</dt>
         <dd><code>{JSON.stringify(r.params)}</code></dd>

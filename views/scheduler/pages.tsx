@@ -225,7 +225,7 @@ export function RunHistory(props: { taskId: number; runs: Run[]; notes: SlotNote
                 <StatusBadge run={r} />
               </td>
               <td class="progress-cell">
-                <ProgressBar progress={r.progress} />
+                <ProgressBar progress={r.progress} status={r.status} />
               </td>
               <td class="num">{duration(r)}</td>
               <td class="small">
