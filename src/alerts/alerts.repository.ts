@@ -176,3 +176,8 @@ export async function listDeliveries(db: Db, o: { limit: number; offset: number;
   if (o.channelId !== null) q = q.where('d.channel_id', '=', o.channelId);
   return q.execute();
 }
+
+/** The scheduled tasks a rule may name, by name. */
+export async function taskChoices(db: Db): Promise<Array<{ id: number; name: string }>> {
+  return db.selectFrom('scheduled_tasks').select(['id', 'name']).orderBy('name').execute();
+}

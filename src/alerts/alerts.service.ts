@@ -237,3 +237,8 @@ export async function deliverEvent(deps: Pick<AlertsDeps, 'db' | 'secrets'>, eve
   if (!outcome.ok) throw new RunError('delivery_failed', `channel "${e.channel_name}": ${outcome.error}`, { retryable: true });
   return { channel_id: e.channel_id, status_code: outcome.statusCode };
 }
+
+/** The scheduled tasks a rule may name (the admin page's choice). */
+export async function ruleTaskChoices(deps: Pick<AlertsDeps, 'db'>): Promise<Array<{ id: number; name: string }>> {
+  return (await repo.taskChoices(deps.db)).map((t) => ({ id: Number(t.id), name: t.name }));
+}

@@ -13,11 +13,12 @@ export interface AdminUsersModel {
 
 const roleOptions = ['viewer', 'analyst', 'admin'] as const;
 
-export function AdminNav(props: { current: 'users' | 'audit' }) {
+export function AdminNav(props: { current: 'users' | 'audit' | 'alerts' }) {
   return (
     <nav class="subnav" aria-label="Admin">
       <a href="/admin/users" aria-current={props.current === 'users' ? 'page' : undefined}>Users</a>
       <a href="/admin/audit" aria-current={props.current === 'audit' ? 'page' : undefined}>Audit log</a>
+      <a href="/admin/alerts" aria-current={props.current === 'alerts' ? 'page' : undefined}>Alerts</a>
     </nav>
   );
 }
