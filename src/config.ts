@@ -56,6 +56,11 @@ export const configSchema = z.object({
   SWEEP_MAX_SETS: positiveInt('a positive number of parameter sets').default(10_000),
   BODY_LIMIT_KB: positiveInt('a positive number of kilobytes').default(1024),
   UPLOAD_BODY_LIMIT_KB: positiveInt('a positive number of kilobytes').default(8192),
+  RETAIN_RUNS_DAYS: positiveInt('a positive number of days').default(90),
+  RETAIN_RUNS_MAX: positiveInt('a positive number of runs').default(100_000),
+  RETAIN_RUN_LOGS_DAYS: positiveInt('a positive number of days').default(30),
+  RETAIN_BACKTESTS_DAYS: positiveInt('a positive number of days').default(365),
+  RETAIN_SYNC_LOG_DAYS: positiveInt('a positive number of days').default(180),
 });
 
 type Raw = z.output<typeof configSchema>;
@@ -114,6 +119,17 @@ export interface Config {
   /** Largest request body, in bytes: forms and JSON, and the routes that take code or CSV files (strategies, imports). */
   readonly bodyLimitBytes: number;
   readonly uploadBodyLimitBytes: number;
+  /** What housekeeping keeps (src/housekeeping/): finished runs by age and count, log lines, unpinned backtests, sync-log rows. */
+  readonly retention: Retention;
+}
+
+/** Retention of history; what is running or queued, pinned, or needed by something kept is never pruned. */
+export interface Retention {
+  readonly runsDays: number;
+  readonly runsMax: number;
+  readonly runLogsDays: number;
+  readonly backtestsDays: number;
+  readonly syncLogDays: number;
 }
 
 /** Thrown when the environment holds a value the server cannot use; the message is one line. */
@@ -181,5 +197,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sweepMaxSets: c.SWEEP_MAX_SETS,
     bodyLimitBytes: c.BODY_LIMIT_KB * 1024,
     uploadBodyLimitBytes: c.UPLOAD_BODY_LIMIT_KB * 1024,
+    retention: Object.freeze({
+      runsDays: c.RETAIN_RUNS_DAYS,
+      runsMax: c.RETAIN_RUNS_MAX,
+      runLogsDays: c.RETAIN_RUN_LOGS_DAYS,
+      backtestsDays: c.RETAIN_BACKTESTS_DAYS,
+      syncLogDays: c.RETAIN_SYNC_LOG_DAYS,
+    }),
   });
 }

@@ -25,6 +25,7 @@ import type { RunsService } from './runs/runs.service.ts';
 import { schedulerExecutors } from './executors/scheduler.executors.ts';
 import { makeAlertDeliveryExecutor } from './alerts/alert-delivery.executor.ts';
 import { startAlertScanner } from './alerts/alert-scanner.ts';
+import { makeHousekeepingExecutor } from './executors/housekeeping.executor.ts';
 import { makeSchedulerManager, type SchedulerManager } from './scheduler/manager.ts';
 import { seedSchedulerTasks } from './scheduler/seed.ts';
 import { makeStoreAccessWatch } from './auth/access-check.service.ts';
@@ -73,6 +74,7 @@ export function serverExecutors(d: ServerExecutorDeps): ExecutorDefinition[] {
     makeSweepExecutor({ db: d.pg.db, panels: d.panels, limits: backtests.limits }),
     ...schedulerExecutors({ config: d.config, pg: d.pg, market: d.market, secrets: d.secrets, runs: d.runs }),
     makeAlertDeliveryExecutor({ db: d.pg.db, secrets: d.secrets }),
+    makeHousekeepingExecutor({ db: d.pg.db, pgKind: d.pg.kind, market: d.market, retention: d.config.retention }),
   ];
 }
 

@@ -21,6 +21,7 @@ import * as m590 from './2026-12-06-590-trading-day-schedules.ts';
 import * as m600 from './2026-12-06-600-sweeps.ts';
 import * as m650 from './2026-12-06-650-token-scope.ts';
 import * as m660 from './2026-12-06-660-step-runs-owner.ts';
+import * as m700 from './2026-12-06-700-retention.ts';
 import * as m750 from './2026-12-06-750-alerts.ts';
 
 /**
@@ -50,5 +51,6 @@ export const pgMigrations: Record<string, Migration> = {
   '2026-12-06-600-sweeps': m600,
   '2026-12-06-650-token-scope': m650,
   '2026-12-06-660-step-runs-owner': m660,
+  '2026-12-06-700-retention': m700,
   '2026-12-06-750-alerts': m750,
 };

@@ -70,6 +70,16 @@ export const storeCommands = {
       return 0;
     },
   },
+  prune: {
+    summary: 'prune run history, run logs, unpinned backtests and sync-log rows past their retention (RETAIN_*), then reclaim space; --dry-run only counts',
+    usage: 'zquant prune [--dry-run] [--data-dir DIR] [--database-url URL]',
+    options: { 'dry-run': { type: 'boolean' } },
+    needs: 'both',
+    async exec({ config, stores, io, values }) {
+      const { runPruneCommand } = await import('../housekeeping/housekeeping.cli.ts');
+      return runPruneCommand(config, stores, io, values);
+    },
+  },
   user: {
     summary: 'create a user or reset a password (a generated one is printed when none is given)',
     usage: 'zquant user create --username NAME --role viewer|analyst|admin [--password-stdin]\n       zquant user reset-password --username NAME [--password-stdin] [--keep-tokens]',

@@ -30,6 +30,8 @@ export interface Backtest {
   error: RunErrorInfo | null;
   eventSeq: number;
   rerunOf: number | null;
+  /** Kept by housekeeping whatever its age. */
+  pinned: boolean;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;

@@ -14,7 +14,7 @@ import {
   OrderPageSchema, OrdersQuery, orderJson, PerformanceSchema, positionJson, roundTripJson, seriesJson, SliceQuery, SubmitBacktestSchema, WaitQuery,
 } from './backtests.contract.ts';
 import {
-  cancelBacktest, deleteBacktest, getBacktest, listBacktests, rerunBacktest, resultParts, resultSlice, roundTripsOf, submitBacktest, visibleBacktest, type BacktestsDeps,
+  cancelBacktest, deleteBacktest, getBacktest, pinBacktest, listBacktests, rerunBacktest, resultParts, resultSlice, roundTripsOf, submitBacktest, visibleBacktest, type BacktestsDeps,
 } from './backtests.service.ts';
 import { fillColumns } from './csv.ts';
 import { csvChunks, streamedBody } from './export-stream.ts';
@@ -179,6 +179,18 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
     }),
     async (c) => c.json(backtestJson(await rerunBacktest(deps, principalOf(c), c.req.valid('param').id)), 202),
   );
+
+  for (const [method, pinned] of [['post', true], ['delete', false]] as const) {
+    api.openapi(
+      operation({
+        method, path: '/backtests/{id}/pin', operationId: pinned ? 'pinBacktest' : 'unpinBacktest',
+        summary: pinned ? 'Pin a backtest: housekeeping keeps it and its run whatever their age' : 'Unpin a backtest: its results go after RETAIN_BACKTESTS_DAYS',
+        tags, middleware: [requireRole('analyst')] as const,
+        request: { params: idParam }, responses: { 200: json(BacktestSchema, pinned ? 'pinned' : 'unpinned') },
+      }),
+      async (c) => c.json(backtestJson(await pinBacktest(deps.db, principalOf(c), c.req.valid('param').id, pinned, auditActor(c, deps.trustProxy))), 200),
+    );
+  }
 
   api.openapi(
     operation({

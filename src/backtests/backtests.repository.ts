@@ -30,7 +30,7 @@ export function selectBacktests(db: Db) {
     .leftJoin('users as u', 'u.id', 'b.owner_id')
     .select([
       'b.id', 'b.run_id', 'b.owner_id', 'b.name', 'b.strategy_kind', 'b.strategy_name', 'b.strategy_id', 'b.strategy_version_id',
-      'b.config', 'b.start_date', 'b.end_date', 'b.rerun_of', 'b.created_at', 'b.total_return', 'b.annualized_return', 'b.sharpe',
+      'b.config', 'b.start_date', 'b.end_date', 'b.rerun_of', 'b.pinned', 'b.created_at', 'b.total_return', 'b.annualized_return', 'b.sharpe',
       'b.max_drawdown', 'b.volatility', 'b.excess_return', 'b.final_value', 'b.trade_count',
       'r.status', 'r.progress', 'r.started_at', 'r.finished_at', 'r.error', 'r.event_seq', 'r.control', 'u.username as owner_name',
     ]);
@@ -39,6 +39,12 @@ export type BacktestRow = Awaited<ReturnType<ReturnType<typeof selectBacktests>[
 
 export async function findBacktest(db: Db, id: number): Promise<BacktestRow | undefined> {
   return selectBacktests(db).where('b.id', '=', id).executeTakeFirst();
+}
+
+/** Pins or unpins (housekeeping keeps pinned backtests whatever their age); false when the backtest is gone. */
+export async function setBacktestPinned(db: Db, id: number, pinned: boolean): Promise<boolean> {
+  const r = await db.updateTable('backtests').set({ pinned }).where('id', '=', id).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 export async function findBacktestByRun(db: Db, runId: number): Promise<BacktestRow | undefined> {

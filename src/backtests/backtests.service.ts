@@ -57,7 +57,7 @@ export function toBacktest(r: repo.BacktestRow): Backtest {
   return {
     id: r.id, runId: r.run_id, ownerId: r.owner_id, ownerName: r.owner_name ?? null, name: r.name, spec: parse(r.config) as BacktestSpec,
     status: (r.status ?? 'queued') as RunStatus, control: (r.control ?? null) as Backtest['control'], progress: (parse(r.progress) as RunProgress | null) ?? null,
-    error: shownRunError(r.error), eventSeq: r.event_seq ?? 0, rerunOf: r.rerun_of, createdAt: date(r.created_at)!,
+    error: shownRunError(r.error), eventSeq: r.event_seq ?? 0, rerunOf: r.rerun_of, pinned: r.pinned === true, createdAt: date(r.created_at)!,
     startedAt: date(r.started_at), finishedAt: date(r.finished_at),
     metrics: done
       ? { totalReturn: r.total_return, annualizedReturn: r.annualized_return, sharpe: r.sharpe, maxDrawdown: r.max_drawdown, volatility: r.volatility, excessReturn: r.excess_return, finalValue: r.final_value, tradeCount: r.trade_count }
@@ -200,6 +200,12 @@ export async function createRunBacktest(db: Db, ownerId: number, name: string, s
 /** Stores a finished simulation's result and key metrics (the executor's one write). */
 export const storeResult = (db: Db, id: number, row: repo.ResultRow, columns: repo.MetricColumns): Promise<void> => repo.saveResult(db, id, row, columns);
 
+/** The backtest a run simulates (a scheduled task's run creates its own), or null. */
+export async function backtestOfRun(db: Db, runId: number): Promise<Backtest | null> {
+  const r = await repo.findBacktestByRun(db, runId);
+  return r ? toBacktest(r) : null;
+}
+
 export async function getBacktest(db: Db, id: number): Promise<Backtest | null> {
   const r = await repo.findBacktest(db, id);
   return r ? toBacktest(r) : null;
@@ -254,6 +260,18 @@ export async function cancelBacktest(deps: BacktestsDeps, p: Principal, actor: A
 export async function rerunBacktest(deps: BacktestsDeps, p: Principal, id: number): Promise<Backtest> {
   const b = await changeableBacktest(deps.db, p, id);
   return queue(deps, p.userId, b.name, b.spec, b.id);
+}
+
+/** Pins (kept by housekeeping whatever its age) or unpins a backtest, owner or admin, audited in the same transaction. */
+export async function pinBacktest(db: Db, p: Principal, id: number, pinned: boolean, actor: AuditActor): Promise<Backtest> {
+  const b = await changeableBacktest(db, p, id);
+  const done = await db.transaction().execute(async (trx) => {
+    const found = await repo.setBacktestPinned(trx, id, pinned);
+    if (found) await audit(trx, actor, { action: pinned ? 'backtest.pin' : 'backtest.unpin', outcome: 'success', objectType: 'backtest', objectId: id, details: { owner_id: b.ownerId } });
+    return found;
+  });
+  if (!done) throw new AppError(404, 'not_found', `backtest ${id} was not found (deleted meanwhile)`);
+  return { ...b, pinned };
 }
 
 /** Deletes the backtest (cancelling its run) and writes the audit entry in one transaction; 404 when it is gone meanwhile. */

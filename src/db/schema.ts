@@ -242,6 +242,8 @@ export interface BacktestsTable {
   start_date: number;
   end_date: number;
   rerun_of: number | null;
+  /** Kept by housekeeping whatever its age (migration 700). */
+  pinned: Generated<boolean>;
   created_at: Generated<Date>;
   total_return: number | null;
   annualized_return: number | null;

@@ -22,6 +22,11 @@ export interface MarketStore {
   readParallel<T>(n: number, work: (conns: DuckDBConnection[]) => Promise<T>): Promise<T>;
   /** Runs write work alone, on the writer connection, inside a transaction. */
   write<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T>;
+  /**
+   * Writes the WAL into the file and lets DuckDB reuse the blocks deleted rows freed (housekeeping);
+   * taken in turn with writes on the writer connection, outside a transaction (CHECKPOINT refuses one).
+   */
+  checkpoint(): Promise<void>;
   /** Rows of a query as plain objects (cold paths only: pages, health). */
   query(sql: string, params?: DuckDBValue[]): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -73,6 +78,14 @@ export async function openMarketStore(path: string, migrations: readonly DuckMig
           await writer.run('rollback').catch(() => {});
           throw err;
         }
+      });
+      writeChain = next.catch(() => {});
+      return next;
+    },
+    checkpoint() {
+      if (closed) return Promise.reject(new Error('market store is closed'));
+      const next = writeChain.then(async () => {
+        await writer.run('checkpoint');
       });
       writeChain = next.catch(() => {});
       return next;

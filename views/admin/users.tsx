@@ -13,12 +13,13 @@ export interface AdminUsersModel {
 
 const roleOptions = ['viewer', 'analyst', 'admin'] as const;
 
-export function AdminNav(props: { current: 'users' | 'audit' | 'alerts' }) {
+export function AdminNav(props: { current: 'users' | 'audit' | 'alerts' | 'storage' }) {
   return (
     <nav class="subnav" aria-label="Admin">
       <a href="/admin/users" aria-current={props.current === 'users' ? 'page' : undefined}>Users</a>
       <a href="/admin/audit" aria-current={props.current === 'audit' ? 'page' : undefined}>Audit log</a>
       <a href="/admin/alerts" aria-current={props.current === 'alerts' ? 'page' : undefined}>Alerts</a>
+      <a href="/admin/storage" aria-current={props.current === 'storage' ? 'page' : undefined}>Storage</a>
     </nav>
   );
 }
@@ -35,6 +36,10 @@ export function AdminHomePage(props: { chrome: PageChrome; userCount: number; au
         <a class="card action" href="/admin/audit">
           <h2>Audit log</h2>
           <p>{props.auditCount} entries: sign-ins, account and token changes, deletions, triggers.</p>
+        </a>
+        <a class="card action" href="/admin/storage">
+          <h2>Storage</h2>
+          <p>Disk use per store and table, retention, and what housekeeping would prune now.</p>
         </a>
       </div>
     </Layout>
