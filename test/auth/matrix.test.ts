@@ -130,8 +130,6 @@ const matrix: Record<string, Case> = {
   'GET /admin/audit': need('admin'),
   'GET /admin/storage': need('admin'),
   'POST /admin/storage/housekeeping': need('admin', 303),
-  'GET /admin/storage': need('admin'),
-  'POST /admin/storage/housekeeping': need('admin', 303),
   // JSON API
   'GET /api/v1/me': need('viewer'),
   'GET /api/v1/account/tokens': need('viewer'),
@@ -245,8 +243,6 @@ const matrix: Record<string, Case> = {
   'POST /backtests/:id{[0-9]+}/rerun': need('analyst', 303, { owned: true, params: doneBacktest }),
   'POST /backtests/:id{[0-9]+}/pin': need('analyst', 303, { owned: true, params: doneBacktest }),
   'POST /backtests/:id{[0-9]+}/unpin': need('analyst', 303, { owned: true, params: doneBacktest }),
-  'POST /backtests/:id{[0-9]+}/pin': need('analyst', 303, { owned: true, params: doneBacktest }),
-  'POST /backtests/:id{[0-9]+}/unpin': need('analyst', 303, { owned: true, params: doneBacktest }),
   'POST /backtests/:id{[0-9]+}/delete': need('analyst', 303, { owned: true, params: doneBacktest, body: () => ({ confirm: 'yes' }) }),
   // Sweep pages (issue 20).
   'GET /sweeps': need('viewer'),
@@ -277,8 +273,6 @@ const matrix: Record<string, Case> = {
   'POST /api/v1/backtests/:id/cancel': need('analyst', 202, { owned: true, params: queuedBacktest }),
   'POST /api/v1/backtests/:id/rerun': need('analyst', 202, { owned: true, params: doneBacktest }),
   'DELETE /api/v1/backtests/:id': need('analyst', 200, { owned: true, params: doneBacktest }),
-  'POST /api/v1/backtests/:id/pin': need('analyst', 200, { owned: true, params: doneBacktest }),
-  'DELETE /api/v1/backtests/:id/pin': need('analyst', 200, { owned: true, params: doneBacktest }),
   'POST /api/v1/backtests/:id/pin': need('analyst', 200, { owned: true, params: doneBacktest }),
   'DELETE /api/v1/backtests/:id/pin': need('analyst', 200, { owned: true, params: doneBacktest }),
   'POST /api/v1/sweeps': need('analyst', 202, { body: sweepBody }),
