@@ -62,22 +62,24 @@ export async function runAndStore(pass: SweepPass, sets: SweepThreadSet[], onRes
     lastFlush = Date.now();
     writing = writing.then(() => storeSets(deps.db, sweep.id, batch));
   };
-  await runSetsOnThreads(pass.input, sets, {
-    threads: pass.threads,
-    signal: ctx.signal,
-    onLog: (level, message) => ctx.log(level, message),
-    onSet: (r) => {
-      onResult(r);
-      if (!store) return;
-      const s = byOrdinal.get(r.ordinal)!;
-      pending.push({ ordinal: r.ordinal, windowIndex: s.windowIndex, gridIndex: s.gridIndex, params: s.params, metrics: r.metrics, metricsJson: r.metricsJson, error: r.error, returns: r.returns });
-      if (pending.length >= 64 || Date.now() - lastFlush >= 250) flush();
-    },
-  }).finally(() => {
-    // Whatever finished is kept, also when the run was cancelled or paused.
+  try {
+    await runSetsOnThreads(pass.input, sets, {
+      threads: pass.threads,
+      signal: ctx.signal,
+      onLog: (level, message) => ctx.log(level, message),
+      onSet: (r) => {
+        onResult(r);
+        if (!store) return;
+        const s = byOrdinal.get(r.ordinal)!;
+        pending.push({ ordinal: r.ordinal, windowIndex: s.windowIndex, gridIndex: s.gridIndex, params: s.params, metrics: r.metrics, metricsJson: r.metricsJson, error: r.error, returns: r.returns });
+        if (pending.length >= 64 || Date.now() - lastFlush >= 250) flush();
+      },
+    });
+  } finally {
+    // Whatever finished is kept, also when the run was cancelled or paused: written before the run ends.
     flush();
-  });
-  await writing;
+    await writing;
+  }
 }
 
 /** Progress reporting of a pass: sets done of total, the best so far, pace. */

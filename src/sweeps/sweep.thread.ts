@@ -58,6 +58,9 @@ serveThreadTask<SweepThreadInput, { ran: number }>(async (ctx) => {
   const { panel, benchmark, strategy, config, capital, sets, counter } = ctx.input;
   let ran = 0;
   for (;;) {
+    // Yield between sets: a short set ends inside its first slice without yielding, and the abort
+    // message (cancel, pause) is only read when the event loop turns.
+    await new Promise<void>((r) => setImmediate(r));
     if (ctx.signal.aborted) break;
     const k = Atomics.add(counter, 0, 1);
     if (k >= sets.length) break;

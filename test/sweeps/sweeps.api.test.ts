@@ -150,6 +150,28 @@ describe('sweeps API', () => {
     expect((await r4.json()).error.details.field).toBe('budget');
   });
 
+  it('cancels a running sweep: the run ends cancelled, the sets stored so far are kept, no statistics', async () => {
+    env.as(env.users.analyst);
+    // short 2..21 × long 22..31: 200 sets, all valid, long enough to cancel in the middle.
+    const res = await postJson(env.app, '/api/v1/sweeps', { strategy: 'dual_ma', ...period, space: { short_window: { from: 2, to: 21, step: 1 }, long_window: { from: 22, to: 31, step: 1 } } });
+    const s = await res.json();
+    const until = performance.now() + 60_000;
+    while ((await env.db.store.db.selectFrom('sweep_sets').select('ordinal').where('sweep_id', '=', s.id).execute()).length === 0) {
+      if (performance.now() > until) throw new Error('no set stored in 60 s');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const c = await env.app.request(`/api/v1/sweeps/${s.id}/cancel`, { method: 'POST' });
+    expect(c.status).toBe(202);
+    await waitRun(s.run_id);
+    const done = await (await env.app.request(`/api/v1/sweeps/${s.id}`)).json();
+    expect(done.status).toBe('cancelled');
+    const stored = await (await env.app.request(`/api/v1/sweeps/${s.id}/results?limit=1`)).json();
+    expect(stored.total).toBeGreaterThan(0);
+    expect(stored.total).toBeLessThan(200);
+    expect(done.dsr).toBeNull();
+    expect((await env.app.request(`/api/v1/sweeps/${s.id}/cancel`, { method: 'POST' })).status).toBe(409);
+  }, 120_000);
+
   it('keeps sweeps to their owners: another analyst gets 404, a viewer cannot submit', async () => {
     env.as(env.users.analyst2);
     expect((await env.app.request(`/api/v1/sweeps/${sweepId}`)).status).toBe(404);
