@@ -9,7 +9,8 @@ import type { Kysely } from 'kysely';
 import { configDefaults, type Config } from '../config.ts';
 import type { Database } from '../db/schema.ts';
 import type { MarketStore } from '../market/duckdb.ts';
-import { defineExecutor, RunError, type RunContext } from '../runs/executor-registry.ts';
+import { defineExecutor, RunError, type RunContext, type RunSubject } from '../runs/executor-registry.ts';
+import type { Backtest } from './backtest.types.ts';
 import { runInThread } from '../runs/thread-host.ts';
 import { strategyCodeOf } from '../strategies/strategies.service.ts';
 import { runOwnerOf } from '../scheduler/tasks.service.ts';
@@ -18,7 +19,7 @@ import { AppError } from '../http/errors.ts';
 import { parseInput } from '../http/contract.ts';
 import { dayPattern, type BacktestSpec } from './backtest-request.ts';
 import { SubmitBacktestSchema } from './backtests.contract.ts';
-import { backtestExecutorName, createRunBacktest, getBacktest, specFromSubmit, storeResult } from './backtests.service.ts';
+import { backtestExecutorName, backtestOfRun, createRunBacktest, getBacktest, specFromSubmit, storeResult } from './backtests.service.ts';
 import type { PanelCache, PanelKey } from './panel-cache.ts';
 import { planBacktest, type StrategyCode } from './plan.ts';
 import { addDays, isoDay, ymdOf } from '../market/days.ts';
@@ -149,7 +150,14 @@ export const makeBacktestExecutor = (options: BacktestExecutorDeps) => defineExe
   // The wall-time bound of every backtest run (BACKTEST_TIMEOUT_MS): past it the run fails with code `timeout`.
   defaults: { maxAttempts: 1, timeoutMs: (options.limits ?? backtestRunLimitsOf()).timeoutMs },
   run: (p, ctx) => runOne(p.backtest_id, options, ctx),
+  subject: async (p) => backtestSubject(await getBacktest(options.db, p.backtest_id)),
 });
+
+/** A backtest as the subject of its run: linked from the run's page, and run again by a rerun. */
+function backtestSubject(b: Backtest | null): RunSubject | null {
+  if (!b) return null;
+  return { kind: 'backtest', id: b.id, name: b.name, href: `/backtests/${b.id}`, rerun: { action: `/backtests/${b.id}/rerun`, label: 'Rerun the backtest', api: `/api/v1/backtests/${b.id}/rerun` } };
+}
 
 const dayOrLatest = z.union([z.literal('latest'), z.string().regex(dayPattern, 'expected a date YYYY-MM-DD or "latest"')]);
 
@@ -181,6 +189,7 @@ export const makeScheduledBacktestExecutor = (options: BacktestExecutorDeps) => 
   queueRole: 'admin',
   // The wall-time bound of every backtest run (BACKTEST_TIMEOUT_MS): past it the run fails with code `timeout`.
   defaults: { maxAttempts: 1, timeoutMs: (options.limits ?? backtestRunLimitsOf()).timeoutMs },
+  subject: async (_p, run) => backtestSubject(await backtestOfRun(options.db, run.id)),
   async run(p, ctx) {
     const db = options.db;
     const resumed = (ctx.resume as { backtest_id?: number } | null)?.backtest_id;

@@ -61,6 +61,8 @@ export interface ExecutorDefinition<S extends z.ZodType = z.ZodType> {
    * states of `run` (its result once ended, else its checkpoint). Pages draw it without knowing the executor.
    */
   graph?(params: z.output<S>, run: { result: unknown; checkpoint: unknown } | null): StepGraph;
+  /** The object a run of this executor works for, or null (see RunSubject). */
+  subject?(params: z.output<S>, run: { id: number }): Promise<RunSubject | null>;
 }
 
 /** One step of a run made of steps, as drawn: what it runs (an executor, or a saved task) and what it waits for. */
@@ -85,6 +87,21 @@ export interface StepGraph {
   layers: string[][];
   /** Each step's state in the run given, or null when none was given. */
   state: Record<string, GraphStepState> | null;
+}
+
+/**
+ * The object a run works for (a backtest), so its page links it and a retry goes through it: a
+ * backtest's run is retried by rerunning the backtest (a new backtest beside the old), never by
+ * re-simulating into the old one behind its back.
+ */
+export interface RunSubject {
+  kind: string;
+  id: number;
+  name: string;
+  /** Its page. */
+  href: string;
+  /** How to run it again instead of retrying the run: the page form's action and the API's path. */
+  rerun?: { action: string; label: string; api: string };
 }
 
 /** What an executor's `validate` may consult. */

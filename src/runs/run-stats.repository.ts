@@ -38,3 +38,12 @@ export async function latestFireLateness(db: Db): Promise<Array<{ task: string; 
     .execute();
   return rows.map((r) => ({ task: r.task, seconds: Math.max(0, Number(r.late)) }));
 }
+
+/** The names a run's page shows: who queued it and the task that fired it (null when none, or gone). */
+export async function linkNames(db: Db, queuedBy: number | null, taskId: number | null): Promise<{ owner: string | null; task: string | null }> {
+  const [owner, task] = await Promise.all([
+    queuedBy === null ? undefined : db.selectFrom('users').select('username').where('id', '=', queuedBy).executeTakeFirst(),
+    taskId === null ? undefined : db.selectFrom('scheduled_tasks').select('name').where('id', '=', taskId).executeTakeFirst(),
+  ]);
+  return { owner: owner?.username ?? null, task: task?.name ?? null };
+}

@@ -46,7 +46,7 @@ export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
     const shownSeq = Math.max(run.eventSeq, events.length ? events[events.length - 1].seq : 0);
     const logs = events.filter((e) => e.kind === 'log').slice(-200);
     return c.html(
-      <RunPage chrome={chrome(c)} run={{ ...run, params: redactSecrets(run.params) }} terminal={isTerminal(run.status)} timeline={events.filter((e) => e.kind === 'status')} logs={logs} resumeAfterSeq={shownSeq} canControl={canControlRun(p, run)} />,
+      <RunPage chrome={chrome(c)} run={{ ...run, params: redactSecrets(run.params) }} links={await runs.links(run)} terminal={isTerminal(run.status)} timeline={events.filter((e) => e.kind === 'status')} logs={logs} resumeAfterSeq={shownSeq} canControl={canControlRun(p, run)} />,
     );
   });
 
@@ -55,7 +55,7 @@ export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
     const p = principalOf(c);
     const pageChrome = chrome(c);
     const run = await visibleRun(runs, p, idOf(c.req.param('id')));
-    const controls = async (r: Run) => partial('#run-controls-box', 'innerHTML', await html(<RunControls chrome={pageChrome} run={r} terminal={isTerminal(r.status)} canControl={canControlRun(p, r)} />));
+    const controls = async (r: Run) => partial('#run-controls-box', 'innerHTML', await html(<RunControls chrome={pageChrome} run={r} terminal={isTerminal(r.status)} canControl={canControlRun(p, r)} links={await runs.links(r)} />));
     return streamRunEvents(c, runs, run.id, {
       event: (e) => {
         const id = String(e.seq);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { PgStore } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError } from '../http/errors.ts';
-import type { ExecutorRegistry } from './executor-registry.ts';
+import type { ExecutorRegistry, RunSubject } from './executor-registry.ts';
 import { followRun, type FollowSource } from './follow-run.ts';
 import type { RunBus } from './run-bus.ts';
 import { toRun, toRunEvent } from './run.mapping.ts';
@@ -70,10 +70,18 @@ export interface RunsService {
   countEnded(ids: readonly number[]): Promise<number>;
   /** What /metrics reports of the runs table: counts by executor and status, the queue, scheduler lateness. */
   stats(): Promise<RunStats>;
+  /** Who and what a run belongs to, by name: its owner, its task, the object it works for (its page's links). */
+  links(run: Run): Promise<RunLinks>;
   readonly bus: RunBus;
 }
 
 /** The runs table summed up for monitoring (run-stats.repository.ts). */
+export interface RunLinks {
+  owner: string | null;
+  task: { id: number; name: string } | null;
+  subject: RunSubject | null;
+}
+
 export interface RunStats {
   byStatus: Array<{ executor: string; status: RunStatus; count: number }>;
   queued: Array<{ executor: string; count: number; oldestSeconds: number }>;
@@ -260,6 +268,10 @@ export function makeRunsService(o: RunsServiceOptions): RunsService {
       return controlled(andThen, async (q) => {
         const run = await mustGet(id, q);
         if (!isTerminal(run.status)) throw conflict(run, 'retried');
+        const subject = await o.registry.get(run.executor)?.subject?.(run.params as never, { id: run.id }).catch(() => null);
+        if (subject?.rerun) {
+          throw new AppError(409, 'retry_through_subject', `run ${id} simulates ${subject.kind} ${subject.id} ("${subject.name}"): run it again through it (POST ${subject.rerun.api}), which keeps the first one's results as they are`, { [`${subject.kind}_id`]: subject.id });
+        }
         const def = o.registry.get(run.executor);
         if (!def) throw new AppError(409, 'unknown_executor', `run ${id} used executor "${run.executor}", which this server does not have`);
         const [row] = await repo.insertRuns(q, [
@@ -303,6 +315,14 @@ export function makeRunsService(o: RunsServiceOptions): RunsService {
     },
     outcomes: (ids) => repo.runOutcomes(db, ids),
     countEnded: (ids) => repo.countEndedRuns(db, ids),
+    async links(run) {
+      const def = o.registry.get(run.executor);
+      const [names, subject] = await Promise.all([
+        stats.linkNames(db, run.queuedBy, run.taskId),
+        def?.subject ? def.subject(run.params as never, { id: run.id }).catch(() => null) : Promise.resolve(null),
+      ]);
+      return { owner: names.owner, task: run.taskId !== null && names.task !== null ? { id: run.taskId, name: names.task } : null, subject };
+    },
     async stats() {
       const [byStatus, queued, lateness] = await Promise.all([stats.countRunsByExecutorStatus(db), stats.queuedByExecutor(db), stats.latestFireLateness(db)]);
       return { byStatus, queued, lateness };

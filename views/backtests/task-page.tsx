@@ -99,6 +99,7 @@ export function TaskPage(props: { chrome: PageChrome; b: Backtest; terminal: boo
         {b.ownerName ? ` by ${b.ownerName}` : ''}
         {b.finishedAt ? ` · took ${duration(b.startedAt, b.finishedAt)}` : ''}
         {b.rerunOf ? <> · rerun of <a href={`/backtests/${b.rerunOf}`}>#{b.rerunOf}</a></> : null}
+        {b.runId ? <> · <a href={`/runs/${b.runId}`}>its run #{b.runId}</a></> : null}
         {b.pinned ? <> · <span class="badge" title="kept by housekeeping whatever its age">pinned</span></> : null}
         {b.pinned ? <> · <span class="badge" title="kept by housekeeping whatever its age">pinned</span></> : null}
       </p>
