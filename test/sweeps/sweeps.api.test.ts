@@ -172,6 +172,34 @@ describe('sweeps API', () => {
     expect((await env.app.request(`/api/v1/sweeps/${s.id}/cancel`, { method: 'POST' })).status).toBe(409);
   }, 120_000);
 
+  it('pauses and resumes: the sets stored before the pause are kept, the rest run after resume', async () => {
+    env.as(env.users.analyst);
+    const res = await postJson(env.app, '/api/v1/sweeps', { strategy: 'dual_ma', ...period, space: { short_window: { from: 2, to: 21, step: 1 }, long_window: { from: 22, to: 31, step: 1 } } });
+    const s = await res.json();
+    const rows = () => env.db.store.db.selectFrom('sweep_sets').select(['ordinal', 'created_at']).where('sweep_id', '=', s.id).orderBy('ordinal').execute();
+    const until = performance.now() + 60_000;
+    while ((await rows()).length === 0) {
+      if (performance.now() > until) throw new Error('no set stored in 60 s');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await env.rt.service.pause(s.run_id);
+    while ((await env.rt.service.getRun(s.run_id))!.status !== 'paused') {
+      if (performance.now() > until) throw new Error('not paused in 60 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const before = await rows();
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.length).toBeLessThan(200);
+    await env.rt.service.resume(s.run_id);
+    await waitRun(s.run_id);
+    const done = await (await env.app.request(`/api/v1/sweeps/${s.id}`)).json();
+    expect(done.status).toBe('succeeded');
+    const after = await rows();
+    expect(after.map((r) => r.ordinal)).toEqual(Array.from({ length: 200 }, (_, k) => k));
+    const at = new Map(after.map((r) => [r.ordinal, r.created_at.getTime()]));
+    for (const b of before) expect(at.get(b.ordinal)).toBe(b.created_at.getTime());
+  }, 120_000);
+
   it('keeps sweeps to their owners: another analyst gets 404, a viewer cannot submit', async () => {
     env.as(env.users.analyst2);
     expect((await env.app.request(`/api/v1/sweeps/${sweepId}`)).status).toBe(404);
