@@ -109,9 +109,10 @@ async function post(url: string, headers: Record<string, string>, body: string, 
 
 function networkError(err: unknown, timeout: AbortSignal): string {
   if (timeout.aborted) return `no answer within ${requestTimeoutMs / 1000} s`;
-  const cause = (err as { cause?: { code?: string } }).cause;
-  // Only the error code: a message could quote the URL, which holds a bot's key.
-  return `could not reach the channel (${cause?.code ?? (err as Error).name ?? 'network error'})`;
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  // The code, or a message that quotes no URL (a URL holds a bot's key).
+  const why = cause?.code ?? (cause?.message && !cause.message.includes('/') ? cause.message : null) ?? 'network error';
+  return `could not reach the channel (${why})`;
 }
 
 /** The start of an answer's body, for the log; bot keys are never in answers. */

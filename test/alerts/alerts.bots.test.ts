@@ -119,6 +119,34 @@ describe('bot channels', () => {
     expect(body).toEqual({ msgtype: 'markdown', markdown: { content: expect.stringContaining('**zquant: test message to channel "wecom ops"**') } });
   });
 
+  it('lets analysts make backtest_finished rules of their own on shared channels only', async () => {
+    const analyst = (await makeUser(t, 'ana', 'analyst')).token;
+    const as = async (method: string, path: string, body?: unknown) => {
+      const res = await t.app.request(path, { method, headers: { ...bearer(analyst), 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      for (const s of secrets) expect(text).not.toContain(s);
+      return { status: res.status, json: JSON.parse(text) };
+    };
+    const shared = await make({ name: 'team mail', kind: 'email', shared: true, config: { host: '127.0.0.1', port: 2525, from: 'zquant@example.com', to: ['team@example.com'] } });
+    const privateId = (await call('GET', '/api/v1/alerts/channels')).json.channels.find((c: { name: string }) => c.name === 'ding').id;
+    // Analysts see the shared channels only.
+    expect((await as('GET', '/api/v1/alerts/channels')).json.channels.map((c: { name: string }) => c.name)).toEqual(['team mail']);
+    const own = await as('POST', '/api/v1/alerts/rules', { name: 'my backtests', event: 'backtest_finished', channel_id: shared.id, email: 'ana@example.com' });
+    expect(own.status).toBe(201);
+    expect(own.json).toMatchObject({ event: 'backtest_finished', email: 'ana@example.com', owner_name: 'ana', task_id: null });
+    const notMine = await as('POST', '/api/v1/alerts/rules', { name: 'all failures', event: 'run_failed', channel_id: shared.id });
+    expect(notMine.status).toBe(403);
+    expect(notMine.json.error.message).toMatch(/^event: only admins/);
+    const notShared = await as('POST', '/api/v1/alerts/rules', { name: 'x', event: 'backtest_finished', channel_id: privateId });
+    expect([notShared.status, notShared.json.error.details.field]).toEqual([400, 'channel_id']);
+    const emailToBot = await call('POST', '/api/v1/alerts/rules', { name: 'x', event: 'run_failed', channel_id: privateId, email: 'a@example.com' });
+    expect([emailToBot.status, emailToBot.json.error.details.field]).toEqual([400, 'email']);
+    // Their own rules only; the admin sees every rule.
+    expect((await as('GET', '/api/v1/alerts/rules')).json.rules.map((r: { name: string }) => r.name)).toEqual(['my backtests']);
+    expect((await call('GET', '/api/v1/alerts/rules')).json.rules).toHaveLength(1);
+    await call('DELETE', `/api/v1/alerts/channels/${shared.id}`);
+  });
+
   it('refuses bad settings naming the field', async () => {
     const noSecret = await call('POST', '/api/v1/alerts/channels', { name: 'unsigned', kind: 'webhook', config: { url: `${receiver.url}/hook` } });
     expect(noSecret.status).toBe(400);

@@ -99,6 +99,7 @@ export function AdminAlertsPage(props: { chrome: PageChrome; model: AdminAlertsM
               <td>{c.shared ? 'yes' : 'no'}</td>
               <td><span class={`badge ${c.enabled ? 'succeeded' : 'failed'}`}>{c.enabled ? 'enabled' : 'disabled'}</span></td>
               <td>
+                <div class="inline-form">
                 <form method="post" action={`/admin/alerts/channels/${c.id}/test`} class="inline-form">
                   <CsrfField chrome={chrome} />
                   <button type="submit" class="secondary small">Send test</button>
@@ -108,6 +109,7 @@ export function AdminAlertsPage(props: { chrome: PageChrome; model: AdminAlertsM
                   <CsrfField chrome={chrome} />
                   <button type="submit" class="danger small">Delete</button>
                 </form>
+                </div>
               </td>
             </tr>
           ))}
@@ -116,7 +118,7 @@ export function AdminAlertsPage(props: { chrome: PageChrome; model: AdminAlertsM
       {m.channels.length === 0 ? <p class="muted">No channels yet.</p> : null}
       <details>
         <summary>New channel</summary>
-        <form method="post" action="/admin/alerts/channels" class="stack-form">
+        <form method="post" action="/admin/alerts/channels" class="create-form">
           <CsrfField chrome={chrome} />
           <ChannelFields channel={null} />
           <button type="submit">Create channel</button>
@@ -208,7 +210,7 @@ export function AdminAlertChannelPage(props: { chrome: PageChrome; channel: Chan
       <AdminNav current="alerts" />
       <h1>Channel {c.name}</h1>
       {props.error ? <p class="error-box" role="alert">{props.error}</p> : null}
-      <form method="post" action={`/admin/alerts/channels/${c.id}`} class="stack-form">
+      <form method="post" action={`/admin/alerts/channels/${c.id}`} class="create-form">
         <CsrfField chrome={chrome} />
         <ChannelFields channel={c} />
         <button type="submit">Save</button> <a href="/admin/alerts">Cancel</a>
