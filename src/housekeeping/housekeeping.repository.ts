@@ -159,15 +159,23 @@ export async function vacuumPrunedTables(db: Db): Promise<void> {
   for (const t of prunedTables) await sql`vacuum (analyze) ${sql.table(t)}`.execute(db);
 }
 
-/** DuckDB's tables with their estimated rows and the bytes of the blocks their columns use (storage_info, persistent blocks only). */
+/**
+ * DuckDB's tables with their estimated rows and the bytes of the blocks their columns use (storage_info,
+ * persistent blocks only); null for a table whose rows are all still in the write-ahead log.
+ */
 export async function marketTableSizes(market: MarketStore): Promise<Array<{ name: string; rows: number; bytes: number | null }>> {
   const tables = await market.query(`select table_name as name, estimated_size as rows from duckdb_tables() where not internal and not temporary order by table_name`);
   const blockSize = Number((await market.query(`select block_size from pragma_database_size()`))[0]?.block_size ?? 262_144);
   const out: Array<{ name: string; rows: number; bytes: number | null }> = [];
   for (const t of tables) {
     const name = String(t.name);
-    const blocks = await market.query(`select count(distinct block_id) as n from pragma_storage_info(?) where persistent and block_id >= 0`, [name]).catch(() => null);
-    out.push({ name, rows: Number(t.rows), bytes: blocks ? Number(blocks[0].n) * blockSize : null });
+    const blocks = await market.query(
+      `select count(distinct block_id) filter (where persistent and block_id >= 0) as n, count(*) filter (where not persistent) as pending from pragma_storage_info(?)`,
+      [name],
+    ).catch(() => null);
+    // Rows written since the last checkpoint live in memory and the WAL, in no block yet: null says so.
+    const n = blocks ? Number(blocks[0].n) : 0;
+    out.push({ name, rows: Number(t.rows), bytes: blocks && (n > 0 || Number(blocks[0].pending) === 0) ? n * blockSize : null });
   }
   return out.sort((a, b) => (b.bytes ?? 0) - (a.bytes ?? 0) || a.name.localeCompare(b.name));
 }

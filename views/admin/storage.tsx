@@ -83,11 +83,11 @@ export function StoragePage(props: { chrome: PageChrome; model: StoragePageModel
         <thead><tr><th>table</th><th class="num">rows (estimate)</th><th class="num">blocks</th></tr></thead>
         <tbody>
           {s.duckdb.tables.map((t) => (
-            <tr data-table={t.name}><td>{t.name}</td><td class="num">{count(t.rows)}</td><td class="num">{bytesText(t.bytes)}</td></tr>
+            <tr data-table={t.name}><td>{t.name}</td><td class="num">{count(t.rows)}</td><td class="num">{t.bytes === null ? 'not checkpointed yet' : bytesText(t.bytes)}</td></tr>
           ))}
         </tbody>
       </table>
-      <p class="muted">Per table: the storage blocks its columns hold (<code>pragma_storage_info</code>), so compressed size on disk; the file also holds free blocks a checkpoint may reuse.</p>
+      <p class="muted">Per table: the storage blocks its columns hold (<code>pragma_storage_info</code>), so compressed size on disk; rows written since the last checkpoint are in the write-ahead log until housekeeping (or DuckDB itself) checkpoints. The file also holds free blocks a checkpoint may reuse.</p>
     </Layout>
   );
 }
