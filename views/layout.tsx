@@ -17,7 +17,11 @@ const sections: ReadonlyArray<{ id: Exclude<Section, 'home'>; href: string; labe
 ];
 
 /** The page frame: head, navigation, main. Every full page renders through it. */
-export function Layout(props: { chrome: PageChrome; title: string; section: Section; children?: Child }) {
+/**
+ * `refreshSeconds`: a page that follows something still running; without JavaScript (no live
+ * stream) the browser reloads it that often, and the page says so.
+ */
+export function Layout(props: { chrome: PageChrome; title: string; section: Section; refreshSeconds?: number; children?: Child }) {
   const { chrome } = props;
   const htmxConfig = 'includeIndicatorCSS:false';
   return (
@@ -28,6 +32,7 @@ export function Layout(props: { chrome: PageChrome; title: string; section: Sect
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={htmxConfig} />
+        {props.refreshSeconds ? <noscript><meta http-equiv="refresh" content={String(props.refreshSeconds)} /></noscript> : null}
         {chrome.csrfToken ? <meta name="csrf-token" content={chrome.csrfToken} /> : null}
         <title>{`${props.title} · zquant`}</title>
         <link rel="icon" type="image/svg+xml" href={chrome.assets.url('img/favicon.svg')} />
@@ -66,7 +71,10 @@ export function Layout(props: { chrome: PageChrome; title: string; section: Sect
             ) : null}
           </div>
         </header>
-        <main id="main">{props.children}</main>
+        <main id="main">
+          {props.refreshSeconds ? <noscript><p class="notice">Still running: this page reloads every {props.refreshSeconds} s (with JavaScript it updates live).</p></noscript> : null}
+          {props.children}
+        </main>
       </body>
     </html>
     </>

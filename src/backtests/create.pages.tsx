@@ -67,12 +67,14 @@ export function createRoutes(deps: BacktestPagesDeps) {
     }
     const st = c.req.query('strategy');
     if (st && /^(builtin:[a-z_]+|user:\d+)$/.test(st)) v.strategy = st;
+    // The form itself, sent back by its no-JavaScript "show parameters" button: keep what was typed.
+    if (c.req.query('params_for') !== undefined) v = { ...v, ...specValuesFromForm(c.req.queries() as Form), name: c.req.query('name') ?? '' };
     return c.html(<CreatePage chrome={chrome(c)} v={v} ctx={await context(c, v.strategy)} error={null} rerunOf={rerunOf} />);
   });
 
   app.get('/backtests/new/params', requireRole('analyst'), async (c) => {
     const schema = await schemaOf(principalOf(c), c.req.query('strategy') ?? '').catch(() => null);
-    return c.html(<ParamsFields schema={schema} />);
+    return c.html(<ParamsFields schema={schema} strategy={c.req.query('strategy') ?? ''} />);
   });
 
   app.get('/backtests/new/stocks', requireRole('analyst'), async (c) => {
@@ -88,6 +90,13 @@ export function createRoutes(deps: BacktestPagesDeps) {
     const form = (await c.req.parseBody({ all: true })) as Form;
     const strategy = formOne(form, 'strategy');
     const schema = await schemaOf(p, strategy).catch(() => null);
+    const paramsFor = formOne(form, 'params_for');
+    // Another strategy was chosen but its fields never loaded (JavaScript off): show them, run nothing.
+    if (paramsFor && paramsFor !== strategy) {
+      const v: CreateValues = { strategy, params: {}, name: formOne(form, 'name'), ...specValuesFromForm(form) };
+      const notice = 'You chose another strategy: its parameters are below, at their defaults. Check them, then run the backtest.';
+      return c.html(<CreatePage chrome={chrome(c)} v={v} ctx={await context(c, strategy)} error={null} notice={notice} />);
+    }
     const v: CreateValues = { strategy, params: paramsFromForm(schema, form), name: formOne(form, 'name'), ...specValuesFromForm(form) };
     const body: Record<string, unknown> = {
       ...(strategy.startsWith('user:') ? { strategy_id: Number(strategy.slice(5)) } : { strategy: strategy.replace(/^builtin:/, '') }),

@@ -23,13 +23,14 @@ function minutes(ms: number): string {
   return m >= 1 && Number.isInteger(m) ? `${m} minute${m === 1 ? '' : 's'}` : `${Math.round(ms / 1000)} seconds`;
 }
 
-export function CreatePage(props: { chrome: PageChrome; v: CreateValues; ctx: CreateContext; error: { field: string; message: string } | null; rerunOf?: number | null }) {
+export function CreatePage(props: { chrome: PageChrome; v: CreateValues; ctx: CreateContext; error: { field: string; message: string } | null; rerunOf?: number | null; notice?: string | null }) {
   const { v, ctx, error } = props;
   const cls = (f: string) => (error?.field === f ? 'invalid' : '');
   return (
     <Layout chrome={props.chrome} title="New backtest" section="backtests">
       <p><a href="/backtests">← Backtests</a></p>
       <h1>New backtest{props.rerunOf ? ` (from #${props.rerunOf})` : ''}</h1>
+      {props.notice ? <section class="notice" role="status"><p>{props.notice}</p></section> : null}
       {error ? <section class="error-box" role="alert"><p><strong>{error.field ? 'Check the form:' : 'Not submitted:'}</strong> {error.message}</p></section> : null}
       <form method="post" action="/backtests" class="create-form" id="create-form">
         <CsrfField chrome={props.chrome} />
@@ -47,8 +48,10 @@ export function CreatePage(props: { chrome: PageChrome; v: CreateValues; ctx: Cr
               ) : null}
             </select>
           </label>
+          {/* Without JavaScript the select cannot swap the fields below: this reloads the form for the chosen strategy. */}
+          <noscript><button type="submit" formmethod="get" formaction="/backtests/new" formnovalidate class="secondary small">Show the chosen strategy's parameters</button></noscript>
           <Err field="strategy" error={error} />
-          <div id="params"><ParamsFields schema={ctx.schema} values={v.params} error={error} /></div>
+          <div id="params"><ParamsFields schema={ctx.schema} values={v.params} error={error} strategy={v.strategy} /></div>
           <Err field={error?.field.startsWith('params') ? error.field : '-'} error={error} />
         </fieldset>
         <UniverseFields v={v} ctx={ctx} error={error} />

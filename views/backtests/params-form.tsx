@@ -17,11 +17,18 @@ export function schemaProps(schema: unknown): [string, JsonSchemaProp][] {
 
 const typeOf = (p: JsonSchemaProp) => (Array.isArray(p.type) ? p.type.find((t) => t !== 'null') : p.type) ?? 'string';
 
-export function ParamsFields(props: { schema: unknown; values?: Record<string, unknown>; error?: { field: string } | null }) {
+/**
+ * The parameter fields of one strategy's schema. `strategy` names whose they are (a hidden field):
+ * a form posted with another strategy chosen (JavaScript off, so the fields were not swapped) is
+ * shown again with that strategy's fields instead of running it on its defaults.
+ */
+export function ParamsFields(props: { schema: unknown; values?: Record<string, unknown>; error?: { field: string } | null; strategy?: string }) {
   const entries = schemaProps(props.schema);
-  if (!entries.length) return <p class="muted">This strategy has no parameters.</p>;
+  const owner = props.strategy ? <input type="hidden" name="params_for" value={props.strategy} /> : null;
+  if (!entries.length) return <>{owner}<p class="muted">This strategy has no parameters.</p></>;
   return (
     <div class="param-grid">
+      {owner}
       {entries.map(([name, p]) => {
         const t = typeOf(p);
         const v = props.values?.[name] ?? p.default;

@@ -89,7 +89,7 @@ export function TaskPage(props: { chrome: PageChrome; b: Backtest; terminal: boo
   const { b } = props;
   const live = !props.terminal && b.runId !== null;
   return (
-    <Layout chrome={props.chrome} title={`Backtest ${b.id}`} section="backtests">
+    <Layout chrome={props.chrome} title={`Backtest ${b.id}`} section="backtests" refreshSeconds={live ? 3 : undefined}>
       <p><a href="/backtests">← Backtests</a></p>
       <h1>
         #{b.id} · {b.name} <span id="bt-status"><BacktestStatus status={b.status} control={b.control} /></span>

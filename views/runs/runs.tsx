@@ -76,7 +76,7 @@ export function RunPage(props: { chrome: PageChrome; run: Run; links: RunLinks; 
   const l = props.links;
   const live = !props.terminal;
   return (
-    <Layout chrome={props.chrome} title={`Run ${r.id}`} section="scheduler">
+    <Layout chrome={props.chrome} title={`Run ${r.id}`} section="scheduler" refreshSeconds={live ? 3 : undefined}>
       <p><a href="/runs">← Runs</a></p>
       <h1>
         Run #{r.id} · {r.executor} <span id="run-status"><StatusBadge run={r} /></span>

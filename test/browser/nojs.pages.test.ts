@@ -1,0 +1,77 @@
+/// <reference lib="dom" />
+// Without JavaScript every flow still completes (issue 24). The backtest journey with scripts off:
+// choosing another strategy and submitting no longer runs it on its defaults with the old
+// strategy's fields — the form comes back with the chosen strategy's parameters; its "show
+// parameters" button does the same on purpose; the running backtest's page reloads itself (and
+// says so) until the result is there.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifact, hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { makeBacktestEnv, type BacktestEnv } from '../helpers/backtests.ts';
+
+describe.skipIf(!hasChromium)('the backtest journey with JavaScript off', () => {
+  let env: BacktestEnv;
+  let base: string;
+  let browser: Browser;
+  let code = '';
+
+  beforeAll(async () => {
+    env = await makeBacktestEnv();
+    env.as(env.users.analyst);
+    code = String((await env.market.query(`select ts_code from stocks order by ts_code limit 1`))[0].ts_code);
+    base = await env.listen();
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await env?.close();
+  });
+
+  const fillSpec = async (page: Page) => {
+    await page.check('input[name="universe"][value="codes"]');
+    await page.fill('textarea[name="codes"]', code);
+    await page.fill('input[name="start_date"]', '2025-06-02');
+    await page.fill('input[name="end_date"]', '2025-12-31');
+  };
+  const backtestCount = async () => Number((await env.db.store.db.selectFrom('backtests').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+
+  it('another strategy chosen and submitted shows its parameters instead of running; then it runs, and its page reloads until done', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/backtests/new`);
+    expect(await page.locator('input[name="p.short_window"]').count()).toBe(1);
+    await fillSpec(page);
+    await page.selectOption('select[name="strategy"]', 'builtin:momentum');
+    const before = await backtestCount();
+    await page.click('#submit-backtest');
+    await page.waitForLoadState('load');
+    // Nothing ran; the form is back with momentum's fields, what was typed kept.
+    expect(await backtestCount()).toBe(before);
+    expect(await page.textContent('.notice')).toContain('You chose another strategy: its parameters are below');
+    expect(await page.locator('input[name="p.short_window"]').count()).toBe(0);
+    expect(await page.inputValue('input[name="p.lookback"]')).toBe('20');
+    expect(await page.inputValue('textarea[name="codes"]')).toBe(code);
+
+    // The explicit button: back to dual_ma's fields, still keeping the period.
+    await page.selectOption('select[name="strategy"]', 'builtin:dual_ma');
+    await Promise.all([page.waitForURL(/\/backtests\/new\?/), page.click('button:has-text("Show the chosen strategy\'s parameters")')]);
+    expect(await page.locator('input[name="p.short_window"]').count()).toBe(1);
+    expect(await page.inputValue('input[name="start_date"]')).toBe('2025-06-02');
+    await page.fill('input[name="p.short_window"]', '4');
+
+    await Promise.all([page.waitForURL(/\/backtests\/\d+$/), page.click('#submit-backtest')]);
+    const id = Number(/\/backtests\/(\d+)$/.exec(page.url())![1]);
+    // Still running when first shown: the page says it reloads (a meta refresh does it).
+    const first = await page.content();
+    if (!first.includes('bt-result') || first.includes('Still running')) expect(first).toContain('http-equiv="refresh"');
+    await page.waitForFunction(() => document.querySelector('#bt-status')?.textContent?.includes('succeeded'), null, { timeout: 60_000, polling: 500 }).catch(async () => {
+      // Scripts are off in the page, not in waitForFunction; the reloads come from the meta refresh.
+      throw new Error(`backtest ${id} page never showed succeeded: ${await page.textContent('#bt-status')}`);
+    });
+    expect(await page.content()).not.toContain('http-equiv="refresh"');
+    const stored = (await env.db.store.db.selectFrom('backtests').select('config').where('id', '=', id).executeTakeFirstOrThrow()).config as { params: Record<string, unknown> };
+    expect(stored.params).toMatchObject({ short_window: 4 });
+    await page.screenshot({ path: artifact('nojs-backtest-done.png'), fullPage: true });
+    await context.close();
+  }, 120_000);
+});
