@@ -37,6 +37,10 @@ export function AdminHomePage(props: { chrome: PageChrome; userCount: number; au
           <h2>Audit log</h2>
           <p>{props.auditCount} entries: sign-ins, account and token changes, deletions, triggers.</p>
         </a>
+        <a class="card action" href="/admin/alerts">
+          <h2>Alerts</h2>
+          <p>Channels (webhook, WeCom, DingTalk, Feishu, e-mail), rules, and every delivery attempt.</p>
+        </a>
         <a class="card action" href="/admin/storage">
           <h2>Storage</h2>
           <p>Disk use per store and table, retention, and what housekeeping would prune now.</p>
