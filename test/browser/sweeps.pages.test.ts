@@ -43,6 +43,9 @@ describe.skipIf(!hasChromium)('sweep pages in a browser', () => {
     const problems = watchProblems(page, { failedResponses: true });
     await page.goto(`${base}/sweeps`);
     expect(await page.locator('nav a[aria-current="page"]').textContent()).toBe('Sweeps');
+    // The count's requests carry the strategy and the search fields only, never the whole form (whose anti-CSRF token must not ride in a URL).
+    const countQueries: string[] = [];
+    page.on('request', (r) => r.url().includes('/sweeps/new/count') && countQueries.push(new URL(r.url()).search));
     await Promise.all([page.waitForURL(/\/sweeps\/new$/), page.click('#new-sweep')]);
     // The form starts on dual MA with its two windows as ranges and the count of their grid.
     expect(await page.locator('select[name="ax.short_window.kind"]').inputValue()).toBe('range');
@@ -73,6 +76,12 @@ describe.skipIf(!hasChromium)('sweep pages in a browser', () => {
     await page.fill('input[name="ax.long_window.step"]', '10');
     await page.waitForFunction(() => /^12 sets/.test(document.querySelector('#sweep-count-total')?.textContent ?? ''), null, { timeout: 10_000 });
     await page.screenshot({ path: artifact('sweep-new-filled.png'), fullPage: true });
+    expect(countQueries.length).toBeGreaterThan(3);
+    for (const q of countQueries) {
+      const names = [...new URLSearchParams(q).keys()];
+      expect(names).toContain('strategy');
+      expect(names.filter((n) => !/^(strategy|mode|budget|seed|objective|ax\.[a-z_]+\.(kind|value|values|from|to|step))$/.test(n))).toEqual([]);
+    }
 
     await page.fill('input[name="start_date"]', '2025-06-02');
     await page.fill('input[name="end_date"]', '2026-11-27');

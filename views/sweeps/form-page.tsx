@@ -121,12 +121,15 @@ export function AxisRows(props: { schema: unknown; axes: Record<string, AxisForm
   );
 }
 
+/** What the count needs: the strategy and the search part, not the whole form (its anti-CSRF token would ride in the GET's URL). */
+const countFields = "#sweep-form select[name='strategy'], #sweep-search";
+
 /** The parameter part the strategy select reloads: its rows, and a recount once they are in. */
 export function ParamsPart(props: { schema: unknown; axes: Record<string, AxisForm>; error: FieldError }) {
   return (
     <>
       <AxisRows schema={props.schema} axes={props.axes} error={props.error} />
-      <span hx-get="/sweeps/new/count" hx-trigger="load" hx-include="closest form" hx-target="#sweep-count" hx-swap="innerHTML"></span>
+      <span hx-get="/sweeps/new/count" hx-trigger="load" hx-include={countFields} hx-target="#sweep-count" hx-swap="innerHTML"></span>
     </>
   );
 }
@@ -160,7 +163,7 @@ export function NewSweepPage(props: { chrome: PageChrome; v: SweepFormValues; ct
           </label>
           <Err field="strategy" error={error} />
           <p class="muted small">Sweeps run built-in strategies. Per parameter: keep one value, list values, or give a range with a step. Combinations the strategy refuses (e.g. a short window not below the long one) are skipped and counted.</p>
-          <div id="sweep-search" hx-get="/sweeps/new/count" hx-trigger="input delay:300ms, change" hx-include="closest form" hx-target="#sweep-count" hx-swap="innerHTML" hx-sync="this:replace">
+          <div id="sweep-search" hx-get="/sweeps/new/count" hx-trigger="input delay:300ms, change" hx-include={countFields} hx-target="#sweep-count" hx-swap="innerHTML" hx-sync="this:replace">
             <div id="sweep-params"><AxisRows schema={ctx.schema} axes={v.axes} error={error} /></div>
             <div class="row-fields">
               <label class={cls('mode')}>Search
