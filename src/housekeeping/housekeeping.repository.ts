@@ -110,7 +110,7 @@ export async function deleteOldRunLogs(db: Db, days: number, limit: number): Pro
     delete from run_events where (run_id, seq) in (
       select e.run_id, e.seq from run_events e join runs r on r.id = e.run_id
       where e.kind = 'log' and e.at < ${daysAgo(days)} and r.status not in ${activeStatuses}
-      limit ${limit})`.execute(db);
+      order by e.run_id, e.seq limit ${limit})`.execute(db);
   return Number(r.numAffectedRows ?? 0n);
 }
 
@@ -133,9 +133,12 @@ export async function deletePrunableSyncLog(db: Db, days: number, limit: number)
 export const prunedTables = ['runs', 'run_events', 'backtests', 'backtest_results', 'sync_log'] as const;
 export type PrunedTable = (typeof prunedTables)[number];
 
+/** Rows (the planner's estimate once the table has been analyzed, counted before that) and total bytes of a table: cheap enough for every page view. */
 export async function tableRowsAndBytes(db: Db, table: PrunedTable): Promise<{ rows: number; bytes: number }> {
   const r = await sql<{ rows: string; bytes: string }>`
-    select (select count(*) from ${sql.table(table)}) as rows, pg_total_relation_size(${table}::regclass) as bytes`.execute(db);
+    select case when c.reltuples > 0 then c.reltuples::bigint else (select count(*) from ${sql.table(table)}) end as rows,
+           pg_total_relation_size(c.oid) as bytes
+    from pg_class c where c.oid = ${table}::regclass`.execute(db);
   return { rows: Number(r.rows[0].rows), bytes: Number(r.rows[0].bytes) };
 }
 

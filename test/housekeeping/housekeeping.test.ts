@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/schema.ts';
-import { planPrune, prune, type HousekeepingDeps, type PruneReport } from '../../src/housekeeping/housekeeping.service.ts';
+import { planPrune, prune, pruneBatchRows, type HousekeepingDeps, type PruneReport } from '../../src/housekeeping/housekeeping.service.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { actingAs, principal } from '../helpers/auth.ts';
 import { insertBacktestFixture } from '../helpers/backtests.ts';
@@ -231,6 +231,27 @@ describe('housekeeping by count', () => {
     expect(rowsOf(done)).toEqual(rowsOf(plan));
     const left = await sql<{ id: string }>`select id from runs where parent_run_id is null order by id`.execute(db);
     expect(left.rows.map((r) => Number(r.id))).toEqual([byAge[3], byAge[4], running]);
+  });
+
+  it('prunes more than one batch (pruneBatchRows) of each kind, dry run and prune agreeing', async () => {
+    const db = t.db.store.db;
+    const n = pruneBatchRows * 2 + 37;
+    await sql`
+      with made as (
+        insert into runs (executor, status, queued_at, finished_at, event_seq)
+        select 'noop', 'succeeded', now() - interval '200 days', now() - interval '200 days', 2 from generate_series(1, ${n})
+        returning id)
+      insert into run_events (run_id, seq, kind, at, data)
+      select id, s, case when s = 1 then 'status' else 'log' end, now() - interval '200 days', '{}'::jsonb from made, generate_series(1, 2) s`.execute(db);
+    await sql`insert into sync_log (source, dataset, result, started_at, finished_at)
+              select 'demo', 'daily_bars', 'success', now() - interval '300 days', now() - interval '300 days' from generate_series(1, ${n})`.execute(db);
+    await syncRow(db, 'daily_bars', 1);
+    const deps = { db, pgKind: t.db.store.kind, market: t.market, retention: t.config.retention };
+    const plan = await planPrune(deps);
+    expect(rowsOf(plan)).toMatchObject({ runs: n, run_events: 2 * n, sync_log: n });
+    const done = await prune(deps);
+    expect(rowsOf(done)).toEqual(rowsOf(plan));
+    expect(Object.values(rowsOf(await planPrune(deps))).every((x) => x === 0)).toBe(true);
   });
 });
 
