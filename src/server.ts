@@ -33,7 +33,7 @@ import { closeOrphanedSyncLogs, closeRunAttemptSyncLogs, syncRowTotals } from '.
 import { makeMetrics } from './metrics/metrics.service.ts';
 import type { AttemptEnded } from './runs/worker-pool.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
-import { openSecretBox } from './secrets/secret-key.ts';
+import { openSecretBox } from './secrets/secret-key.service.ts';
 import { heldMessage, lockDataDir } from './admin/data-dir-lock.ts';
 import { startAdminServer } from './admin/admin.server.ts';
 import { runStoreCommand } from './admin/commands.ts';

@@ -8,7 +8,7 @@ import type { PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
 import { sessionCookieName } from './authenticate.ts';
 import { isHttps } from '../http/client.ts';
-import { makeLoginThrottle as makeStoreLoginThrottle, type LoginThrottle } from './login-throttle.ts';
+import { makeLoginThrottle as makeStoreLoginThrottle, type LoginThrottle } from './login-throttle.service.ts';
 
 /** What the accounts routes share: the store, settings, the clock and the login throttles. */
 export interface AccountsDeps {
@@ -21,7 +21,7 @@ export interface AccountsDeps {
 
 const fifteenMinutesMs = 15 * 60_000;
 
-/** Failed sign-ins counted in Postgres, shared by every instance on the database (src/auth/login-throttle.ts). */
+/** Failed sign-ins counted in Postgres, shared by every instance on the database (src/auth/login-throttle.service.ts). */
 export function makeLoginThrottle(db: Kysely<Database>, config: Config, now: () => number): LoginThrottle {
   return makeStoreLoginThrottle(db, { perUsername: config.loginFailuresPerUsername, perIp: config.loginFailuresPerIp, windowMs: fifteenMinutesMs, now });
 }

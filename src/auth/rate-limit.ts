@@ -1,7 +1,7 @@
 /**
  * A sliding-window counter per key, in memory: right for one process. Several instances behind a
  * load balancer each count on their own (the limits then apply per instance): the general /api
- * rate limit uses it; failed sign-ins are counted in Postgres instead (login-throttle.ts).
+ * rate limit uses it; failed sign-ins are counted in Postgres instead (login-throttle.service.ts).
  */
 export class SlidingWindowLimiter {
   readonly #hits = new Map<string, number[]>();

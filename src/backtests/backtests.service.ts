@@ -24,6 +24,9 @@ import type { SubmitBacktest } from './backtests.contract.ts';
 import { answerableSpec, type StrategyCode } from './plan.ts';
 import * as repo from './backtests.repository.ts';
 
+/** The stored result's parts and slices of its arrays, for the result pages and the streamed exports (result-data.ts, export-stream.ts). */
+export { readResultParts, resultArrayChunkText, sliceResultArray, type ListPart } from './backtests.repository.ts';
+
 type Db = Kysely<Database>;
 
 export interface BacktestsDeps {

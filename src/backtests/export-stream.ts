@@ -9,7 +9,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import * as repo from './backtests.repository.ts';
+import * as repo from './backtests.service.ts';
 import { csvHeader, csvRows, formatsOf, type CsvFormats } from './csv.ts';
 
 /** Items per slice: ~1–2 MB of JSON for orders; each slice is a query that reads the stored array. */

@@ -8,7 +8,7 @@
 import { panelArrays, type BenchmarkSeries, type Panel } from '../engine/panel.ts';
 import type { Board } from '../market/datasets.ts';
 import type { MarketStore } from '../market/duckdb.ts';
-import { tradingDayBefore } from '../market/market.repository.ts';
+import { tradingDayBefore } from '../market/market.service.ts';
 import { loadBenchmark, loadPanel, sharedBuffers } from '../market/panel.ts';
 import { makePanelGuard } from './panel-guard.ts';
 

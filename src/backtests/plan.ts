@@ -23,7 +23,7 @@ import { getBuiltinStrategy } from '../engine/builtins/registry.ts';
 import { AppError } from '../http/errors.ts';
 import { addDays, isoDay } from '../market/days.ts';
 import type { MarketStore } from '../market/duckdb.ts';
-import * as market from '../market/market.repository.ts';
+import * as market from '../market/market.service.ts';
 import type { BacktestSpec } from './backtest-request.ts';
 import type { PanelKey } from './panel-cache.ts';
 

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Metrics } from '../engine/metrics/metrics.ts';
 import type { Database } from '../db/schema.ts';
-import * as repo from './backtests.repository.ts';
+import * as repo from './backtests.service.ts';
 import type { Backtest } from './backtest.types.ts';
 import { tablePageSize, type ResultData, type StoredExtras, type StoredPosition, type StoredSeries } from './results.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { computeFactor, factorKinds, factorName, type FactorKind } from '../factors/factor-registry.ts';
+import { computeFactor, factorKinds, factorName, type FactorKind } from '../factors/factors.service.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import { defineExecutor } from '../runs/executor-registry.ts';
 

@@ -1,4 +1,4 @@
-/** The SQL of stored factor values (`factor_values` in the market store); factor-registry.ts shapes what it reads. */
+/** The SQL of stored factor values (`factor_values` in the market store); factors.service.ts shapes what it reads. */
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { MarketStore } from '../market/duckdb.ts';
 

@@ -6,7 +6,7 @@ import { AppError } from '../http/errors.ts';
 import { datasetNames, isDatasetName } from './datasets.ts';
 import { importCsvFiles } from './csv/csv-import.ts';
 import { makeSource } from './sync/make-source.ts';
-import { findResumable } from './sync/sync-log.repository.ts';
+import { findResumable } from './sync/sync-log.service.ts';
 import { closeOrphanedSyncLogs } from './sync/sync-log.service.ts';
 import { syncDataset, type SyncProgress } from './sync/sync.service.ts';
 

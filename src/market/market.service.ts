@@ -3,6 +3,12 @@ import { AppError } from '../http/errors.ts';
 import { datasetNames, datasets, type DatasetName } from './datasets.ts';
 import type { MarketStore } from './duckdb.ts';
 import * as repo from './market.repository.ts';
+
+/**
+ * What a backtest's plan and the panel cache ask of the market data (src/backtests/plan.ts,
+ * panel-cache.ts): the repository's coverage queries, served through this service.
+ */
+export { barDateRange, calendarRange, codesWithBars, indexCoverage, tradingDayBefore, tradingDaysIn, universeCounts, unknownCodes } from './market.repository.ts';
 import { lastGoodSync, lastSyncPerDataset, listSyncLog, type SyncLogFilter } from './sync/sync-log.repository.ts';
 
 export type Adjustment = 'qfq' | 'hfq' | 'none';

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { RunsService, QueueRunInput } from '../runs/runs.service.ts';
 import { dueSlots, overlapDecision } from './policy.ts';
 import { nextFireTimes, slotsBetween, type Schedule } from './schedule.ts';
-import * as repo from './tasks.repository.ts';
+import * as repo from './tasks.service.ts';
 import { toTask } from './tasks.service.ts';
 import type { Task } from './task.types.ts';
 import type { MarketStore } from '../market/duckdb.ts';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
-import * as repo from './tasks.repository.ts';
+import * as repo from './tasks.service.ts';
 
 export const dailyUpdateName = 'daily-update';
 

@@ -6,9 +6,15 @@ import type { ExecutorRegistry } from '../runs/executor-registry.ts';
 import type { Run } from '../runs/run.types.ts';
 import type { RunsService } from '../runs/runs.service.ts';
 import { redactSecrets, type SecretBox } from '../secrets/secret-box.ts';
-import { checkSecretKey } from '../secrets/secret-key.ts';
+import { checkSecretKey } from '../secrets/secret-key.service.ts';
 import { describeSchedule, nextFireTimes, slotsBetween, type Schedule } from './schedule.ts';
 import * as repo from './tasks.repository.ts';
+
+/**
+ * What the scheduler manager and the first-start seeding read and write (manager.ts, seed.ts):
+ * tasks due for firing, their slots and slot notes, the change channel, the one-time seeding claim.
+ */
+export { advanceSlots, claimSchedulerSeeding, findTask, insertSlotNotes, insertTask, listTasks, loadForFiring, tasksChannel, type SlotNoteValues } from './tasks.repository.ts';
 import { findRun } from '../runs/runs.repository.ts';
 import { selectUserById } from '../auth/users.repository.ts';
 import type { Role } from '../auth/access.ts';

@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeLoginThrottle } from '../../src/auth/login-throttle.ts';
+import { makeLoginThrottle } from '../../src/auth/login-throttle.service.ts';
 import type { PgStore } from '../../src/db/database.ts';
 import { Browser, makeUser } from '../helpers/accounts.ts';
 import { makeTestApp, type App, type TestApp } from '../helpers/app.ts';

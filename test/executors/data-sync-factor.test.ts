@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFactor } from '../../src/factors/factor-registry.ts';
+import { readFactor } from '../../src/factors/factors.service.ts';
 import type { MarketStore } from '../../src/market/duckdb.ts';
 import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import { FAKE_TOKEN, startFakeTushare, type FakeTushare } from '../helpers/fake-tushare.ts';

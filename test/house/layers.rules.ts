@@ -114,48 +114,6 @@ export const knownViolations: KnownViolation[] = [
     rule: 'engine-self-contained', from: 'src/engine/sandbox/bundle.ts', to: 'src/binary/files.ts',
     why: 'TODO: the sandbox finds its isolate program through the single executable\'s file table (generatedFile); the bundle should be handed to the sandbox by its caller instead',
   },
-
-  // only-services-call-repositories: modules that are services in all but name, and the ones still to move.
-  {
-    rule: 'only-services-call-repositories', from: 'src/auth/login-throttle.ts', to: 'src/auth/login-failures.repository.ts',
-    why: 'the login throttle is the service of the login_failures table in all but name (count, record, clear, prune in one place)',
-  },
-  {
-    rule: 'only-services-call-repositories', from: 'src/secrets/secret-key.ts', to: 'src/secrets/secret-key.repository.ts',
-    why: 'the secret key\'s start-up check is the service of the table that records which key sealed the secrets (claim the id once, compare it at every start)',
-  },
-  {
-    rule: 'only-services-call-repositories', from: 'src/factors/factor-registry.ts', to: 'src/factors/factors.repository.ts',
-    why: 'the factor registry is the factors feature\'s service in all but name (compute, store, read); TODO: name it factors.service.ts',
-  },
-  {
-    rule: 'only-services-call-repositories', from: 'src/scheduler/manager.ts', to: 'src/scheduler/tasks.repository.ts',
-    why: 'TODO: the scheduler manager loads tasks for firing, advances their slots and records slot notes itself; through tasks.service',
-  },
-  {
-    rule: 'only-services-call-repositories', from: 'src/scheduler/seed.ts', to: 'src/scheduler/tasks.repository.ts',
-    why: 'TODO: first-start seeding claims its one-time settings row and inserts the default tasks itself; through tasks.service',
-  },
-  {
-    rule: 'only-services-call-repositories', from: 'src/backtests/plan.ts', to: 'src/market/market.repository.ts',
-    why: 'TODO: the plan checks a spec against the market data (unknown codes, bar and calendar ranges, trading days, universe counts, index coverage) straight from the repository; through market.service',
-  },
-  {
-    rule: 'only-services-call-repositories', from: 'src/backtests/panel-cache.ts', to: 'src/market/market.repository.ts',
-    why: 'TODO: the panel cache finds the warm-up\'s first day (tradingDayBefore) straight from the repository; through market.service',
-  },
-  {
-    rule: 'only-services-call-repositories', from: 'src/backtests/result-data.ts', to: 'src/backtests/backtests.repository.ts',
-    why: 'TODO: the result\'s parts and the fills/orders pages are read straight from the repository; backtests.service should serve them',
-  },
-  {
-    rule: 'only-services-call-repositories', from: 'src/backtests/export-stream.ts', to: 'src/backtests/backtests.repository.ts',
-    why: 'TODO: the streamed exports slice the stored result arrays straight from the repository; backtests.service should serve the slices',
-  },
-  {
-    rule: 'only-services-call-repositories', from: 'src/market/market.cli.ts', to: 'src/market/sync/sync-log.repository.ts',
-    why: 'TODO: the sync command asks the sync log where an interrupted range stopped (findResumable) itself; through sync-log.service.ts',
-  },
 ];
 
 /** No source file under src/ past this many lines (issue 19: rooms a person can hold in their head). */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLogger } from '../../src/logger.ts';
 import type { RunsRuntime } from '../../src/runs/runs.runtime.ts';
 import { makeSecretBox, secretMask } from '../../src/secrets/secret-box.ts';
-import { loadSecretKey, openSecretBox } from '../../src/secrets/secret-key.ts';
+import { loadSecretKey, openSecretBox } from '../../src/secrets/secret-key.service.ts';
 import { bearer, makeUser } from '../helpers/accounts.ts';
 import { makeTestApp, type App, type TestApp } from '../helpers/app.ts';
 import type { TestDatabase } from '../helpers/pg.ts';

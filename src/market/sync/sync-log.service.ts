@@ -90,5 +90,8 @@ export async function closeOrphanedSyncLogs(db: Kysely<Database>) {
   return abandonExpiredSyncLogs(db, `stopped renewing the row's lease; it probably died. ${afterAbandon}`);
 }
 
+/** Where an interrupted sync of a range stopped, so the sync command resumes after it. */
+export { findResumable } from './sync-log.repository.ts';
+
 /** Rows the logged syncs changed, per dataset and kind of change (for /metrics). */
 export const syncRowTotals = (db: Kysely<Database>) => selectSyncRowTotals(db);
