@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifact, hasChromium, launchBrowser, watchProblems } from '../helpers/browser.ts';
 import { browserAdminPassword, signIn } from '../helpers/browser-login.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/process.ts';
+import { runCli, startServerProcess, type ServerProcess } from '../helpers/process.ts';
 
 const sizeText = /^\d+(\.\d)? (B|KB|MB|GB)$/;
 
@@ -67,5 +67,13 @@ describe.skipIf(!hasChromium)('the storage page in a browser', () => {
     expect(after[2]).toMatch(/^\d+(\.\d)? (KB|MB)$/);
     await page.screenshot({ path: artifact('storage.png'), fullPage: true });
     expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('zquant prune --dry-run reaches the running server through its admin socket', async () => {
+    const out = await runCli(['prune', '--dry-run', '--data-dir', dir], { DATABASE_URL: '' });
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^retention: runs 90 days/m);
+    for (const kind of ['backtests', 'runs', 'run_events', 'run_logs', 'sync_log']) expect(out.stdout).toMatch(new RegExp(`^would prune ${kind}\\s+0 rows`, 'm'));
   }, 120_000);
 });
