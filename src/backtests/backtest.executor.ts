@@ -125,7 +125,7 @@ async function runOne(backtestId: number, o: BacktestExecutorDeps, ctx: RunConte
     if (e.code === 'aborted') throw ctx.signal.reason ?? new Error('aborted');
     for (const l of outcome.logs.slice(-50)) ctx.log('info', `strategy: ${l}`);
     const where = e.line ? ` at line ${e.line}, column ${e.column}` : '';
-    const when = e.date ? ` on ${String(e.date).replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3')}` : '';
+    const when = e.date ? ` on ${isoDay(e.date)}` : '';
     const message = `${e.message}${where}${when}${limitHint(outcome)}`;
     ctx.log('error', `${e.code}: ${message}`);
     throw new RunError(e.code, message, { retryable: false, detail: { line: e.line, column: e.column, date: e.date ? isoDay(e.date) : null } });
