@@ -3,6 +3,7 @@
  * read back from the posted fields and turned into the API's body fields, so the new-backtest form
  * and the sweep form submit the same spec through the same contract.
  */
+import { fromYmd, isoDay, toYmd, ymdOf } from '../market/days.ts';
 
 /** The spec fields as the form holds them (strings, as typed). */
 export interface SpecValues {
@@ -51,10 +52,10 @@ export function specValuesFromForm(form: FormFields): SpecValues {
 
 /** The form's defaults: all stocks, the last three years of data, the house's costs. */
 export function defaultSpecValues(range: { first: string | null; last: string | null }): SpecValues {
-  const last = range.last ?? new Date().toISOString().slice(0, 10);
-  const start = new Date(`${last}T00:00:00Z`);
+  const last = range.last ?? isoDay(toYmd(new Date()));
+  const start = fromYmd(ymdOf(last));
   start.setUTCFullYear(start.getUTCFullYear() - 3);
-  let s = start.toISOString().slice(0, 10);
+  let s = isoDay(toYmd(start));
   if (range.first && s < range.first) s = range.first;
   return {
     universe: 'all', codes: '', boards: [], exclude_st: false, start_date: s, end_date: last, capital: '1000000',
