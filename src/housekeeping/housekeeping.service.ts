@@ -125,9 +125,9 @@ export async function prune(d: HousekeepingDeps, o: { signal?: AbortSignal; prog
   const sync = await until(() => repo.deletePrunableSyncLog(d.db, r.syncLogDays, pruneBatchRows));
   o.progress?.(`sync log: ${sync}`);
   const reclaimed: string[] = [];
-  // A refused checkpoint (DuckDB versions before 1.x did while another connection wrote; this one
-  // skips quietly) must not fail a prune that has happened: say so, DuckDB checkpoints on its own
-  // once its WAL passes checkpoint_threshold.
+  // A refused checkpoint must not fail a prune that has happened: say so (DuckDB checkpoints on its
+  // own once its WAL passes checkpoint_threshold). Tried here: this DuckDB checkpoints with another
+  // connection's transaction open, reading or writing, so this is a guard, not an expected path.
   const busy = await d.market.checkpoint().then(() => null, (err: unknown) => (err as Error).message);
   reclaimed.push(busy === null ? 'duckdb: checkpoint' : `duckdb: checkpoint skipped (${busy.split('\n')[0].slice(0, 200)}); DuckDB checkpoints on its own as its WAL grows`);
   if (d.pgKind === 'pglite') {
