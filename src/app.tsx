@@ -52,6 +52,7 @@ import { sweepSubmitLimitsOf } from './sweeps/sweeps.service.ts';
 import { sweepsPages } from './sweeps/sweeps.pages.tsx';
 import { strategiesApi } from './strategies/strategies.api.ts';
 import { alertsApi } from './alerts/alerts.api.ts';
+import { alertsPages } from './alerts/alerts.pages.tsx';
 import { strategiesPages } from './strategies/strategies.pages.tsx';
 import { metricsRoutes, requestTiming } from './metrics/metrics.routes.ts';
 import type { Metrics } from './metrics/metrics.service.ts';
@@ -146,6 +147,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', authRoutes(accounts));
   app.route('/', accountRoutes(accounts));
   app.route('/', adminRoutes(accounts));
+  app.route('/', alertsPages({ db: deps.pg.db, secrets: deps.secrets ?? null, runs, trustProxy: deps.config.trustProxy, chrome }));
   app.route('/', storagePages({ db: deps.pg.db, pgKind: deps.pg.kind, market: deps.market, retention: deps.config.retention, dataDir: deps.config.dataDir, runs, chrome }));
   app.route('/', homeRoutes({ chrome, version: deps.version, postgresKind: deps.pg.kind, marketPath: deps.market.path, marketSummary: () => marketSummary(deps.market, deps.pg) }));
   app.route('/', marketPages({ chrome, market: deps.market, pg: deps.pg, config: deps.config, logger: deps.logger, runs }));
