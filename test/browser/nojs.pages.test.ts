@@ -4,27 +4,15 @@
 // strategy's fields — the form comes back with the chosen strategy's parameters; its "show
 // parameters" button does the same on purpose; the running backtest's page reloads itself (and
 // says so) until the result is there.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifact, hasChromium, launchBrowser } from '../helpers/browser.ts';
-import { makeBacktestEnv, type BacktestEnv } from '../helpers/backtests.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { artifact, hasChromium, useBacktestBrowser } from '../helpers/browser.ts';
 
 describe.skipIf(!hasChromium)('the backtest journey with JavaScript off', () => {
-  let env: BacktestEnv;
-  let base: string;
-  let browser: Browser;
+  const s = useBacktestBrowser();
   let code = '';
-
   beforeAll(async () => {
-    env = await makeBacktestEnv();
-    env.as(env.users.analyst);
-    code = String((await env.market.query(`select ts_code from stocks order by ts_code limit 1`))[0].ts_code);
-    base = await env.listen();
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
+    code = String((await s.env.market.query(`select ts_code from stocks order by ts_code limit 1`))[0].ts_code);
   });
 
   const fillSpec = async (page: Page) => {
@@ -33,12 +21,12 @@ describe.skipIf(!hasChromium)('the backtest journey with JavaScript off', () => 
     await page.fill('input[name="start_date"]', '2025-06-02');
     await page.fill('input[name="end_date"]', '2025-12-31');
   };
-  const backtestCount = async () => Number((await env.db.store.db.selectFrom('backtests').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const backtestCount = async () => Number((await s.env.db.store.db.selectFrom('backtests').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
 
   it('another strategy chosen and submitted shows its parameters instead of running; then it runs, and its page reloads until done', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    const context = await s.browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${base}/backtests/new`);
+    await page.goto(`${s.base}/backtests/new`);
     expect(await page.locator('input[name="p.short_window"]').count()).toBe(1);
     await fillSpec(page);
     await page.selectOption('select[name="strategy"]', 'builtin:momentum');
@@ -69,7 +57,7 @@ describe.skipIf(!hasChromium)('the backtest journey with JavaScript off', () => 
       throw new Error(`backtest ${id} page never showed succeeded: ${await page.textContent('#bt-status')}`);
     });
     expect(await page.content()).not.toContain('http-equiv="refresh"');
-    const stored = (await env.db.store.db.selectFrom('backtests').select('config').where('id', '=', id).executeTakeFirstOrThrow()).config as { params: Record<string, unknown> };
+    const stored = (await s.env.db.store.db.selectFrom('backtests').select('config').where('id', '=', id).executeTakeFirstOrThrow()).config as { params: Record<string, unknown> };
     expect(stored.params).toMatchObject({ short_window: 4 });
     await page.screenshot({ path: artifact('nojs-backtest-done.png'), fullPage: true });
     await context.close();

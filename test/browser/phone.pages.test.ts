@@ -4,13 +4,12 @@
 // are the app's own GET routes (not a hand-kept list): a full HTML document is a page, a fragment
 // or a stream is not; a route whose path parameters this test cannot fill fails it, so a new page
 // cannot slip past.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTask } from '../../src/scheduler/tasks.service.ts';
 import { TaskInputSchema } from '../../src/scheduler/scheduler.contract.ts';
 import { parseInput } from '../../src/http/contract.ts';
-import { artifact, hasChromium, launchBrowser } from '../helpers/browser.ts';
-import { insertBacktestFixture, insertStrategyFixture, makeBacktestEnv, type BacktestEnv } from '../helpers/backtests.ts';
+import { artifact, hasChromium, useBacktestBrowser } from '../helpers/browser.ts';
+import { insertBacktestFixture, insertStrategyFixture } from '../helpers/backtests.ts';
 import { insertSweepFixture } from '../helpers/sweeps.ts';
 
 const width = 390;
@@ -18,15 +17,12 @@ const width = 390;
 const notPages = [/^\/api(\/|$)/, /^\/public\//, /^\/(healthz|readyz|metrics|logout)$/];
 
 describe.skipIf(!hasChromium)('pages on a phone', () => {
-  let env: BacktestEnv;
-  let base: string;
-  let browser: Browser;
+  const s = useBacktestBrowser('admin');
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    env = await makeBacktestEnv();
+    const env = s.env;
     const admin = env.users.admin;
-    env.as(admin);
     const db = env.db.store.db;
     const [stock] = await env.market.query(`select ts_code from stocks order by ts_code limit 1`);
     const spec = { universe: { kind: 'codes' as const, codes: [String(stock.ts_code)] }, startDate: 20250602, endDate: 20251231 };
@@ -39,13 +35,7 @@ describe.skipIf(!hasChromium)('pages on a phone', () => {
       backtest: String(backtest), compare: `${backtest},${backtest2}`, run: String(run), task: String(task.id), code: String(stock.ts_code),
       strategy: String(await insertStrategyFixture(db, admin.userId, 'phone strategy')), sweep: String(await insertSweepFixture(db, admin.userId, 'succeeded', spec)),
     });
-    base = await env.listen();
-    browser = await launchBrowser();
   }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
 
   /** A route's path with its parameters filled from the fixtures, or null when it has one we cannot fill. */
   function fill(path: string): string | null {
@@ -63,18 +53,18 @@ describe.skipIf(!hasChromium)('pages on a phone', () => {
   }
 
   it('no page scrolls sideways at 390 px, and the menu opens without JavaScript', async () => {
-    const routes = [...new Set(env.app.routes.filter((r) => r.method === 'GET').map((r) => r.path))].filter((p) => !notPages.some((re) => re.test(p)) && !p.includes('*'));
+    const routes = [...new Set(s.env.app.routes.filter((r) => r.method === 'GET').map((r) => r.path))].filter((p) => !notPages.some((re) => re.test(p)) && !p.includes('*'));
     const unfillable = routes.filter((p) => fill(p) === null);
     expect(unfillable, 'routes whose parameters this test cannot fill: teach fill() about them').toEqual([]);
     const extra: Record<string, string> = { '/backtests/compare': `?ids=${ids.compare}` };
-    const context = await browser.newContext({ viewport: { width, height: 844 }, javaScriptEnabled: false });
+    const context = await s.browser.newContext({ viewport: { width, height: 844 }, javaScriptEnabled: false });
     const page = await context.newPage();
     const checked: string[] = [];
     const tooWide: string[] = [];
     for (const route of routes.sort()) {
       const url = fill(route)! + (extra[route] ?? '');
       // Pages only: a full document (fragments and event streams are parts of pages).
-      const res = await env.app.request(url);
+      const res = await s.env.app.request(url);
       const type = res.headers.get('content-type') ?? '';
       // Downloads (the HTML report is a file) are not pages either.
       if (!type.startsWith('text/html') || (res.headers.get('content-disposition') ?? '').startsWith('attachment')) {
@@ -84,7 +74,7 @@ describe.skipIf(!hasChromium)('pages on a phone', () => {
       const text = await res.text();
       if (!text.startsWith('<!DOCTYPE html>')) continue;
       expect(res.status, `${url} answered ${res.status}`).toBe(200);
-      await page.goto(`${base}${url}`);
+      await page.goto(`${s.base}${url}`);
       const wide = await page.evaluate(() => {
         const doc = document.documentElement;
         if (doc.scrollWidth <= window.innerWidth) return null;
@@ -115,12 +105,12 @@ describe.skipIf(!hasChromium)('pages on a phone', () => {
     expect(tooWide).toEqual([]);
 
     // The menu: folded, then open on a tap, JavaScript off.
-    await page.goto(`${base}/backtests`);
+    await page.goto(`${s.base}/backtests`);
     expect(await page.isVisible('nav[aria-label="Main"]')).toBe(false);
     await page.click('label[for="nav-toggle"]');
     expect(await page.isVisible('nav[aria-label="Main"] a[href="/scheduler"]')).toBe(true);
     await page.screenshot({ path: artifact('phone-menu-open.png'), fullPage: true });
-    await page.goto(`${base}/backtests/${ids.backtest}`);
+    await page.goto(`${s.base}/backtests/${ids.backtest}`);
     await page.screenshot({ path: artifact('phone-backtest.png'), fullPage: true });
     await context.close();
   }, 300_000);

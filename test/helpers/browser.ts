@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { browserAdminPassword } from './browser-login.ts';
 import { startServerProcess, type ServerProcess } from './process.ts';
+import { makeBacktestEnv, type BacktestEnv } from './backtests.ts';
 
 /** Debian's Chromium; never a downloaded browser. CHROMIUM_PATH overrides. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -71,4 +72,24 @@ export function useServerProcessAndBrowser(): { server: ServerProcess; browser: 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
   return suite;
+}
+
+/**
+ * For one describe block: the backtest environment (the real app with workers over a seeded demo
+ * market, test/helpers/backtests.ts) served over HTTP, Chromium, and requests made as `as`. Read
+ * its fields inside tests and later hooks (they are set in beforeAll).
+ */
+export function useBacktestBrowser(as: 'analyst' | 'admin' = 'analyst', options: Parameters<typeof makeBacktestEnv>[0] = {}): { env: BacktestEnv; base: string; browser: Browser } {
+  const s = {} as { env: BacktestEnv; base: string; browser: Browser };
+  beforeAll(async () => {
+    s.env = await makeBacktestEnv(options);
+    s.env.as(s.env.users[as]);
+    s.base = await s.env.listen();
+    s.browser = await launchBrowser();
+  }, 90_000);
+  afterAll(async () => {
+    await s.browser?.close();
+    await s.env?.close();
+  });
+  return s;
 }
