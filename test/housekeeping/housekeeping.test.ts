@@ -180,10 +180,19 @@ describe('housekeeping by age', () => {
     const db = t.db.store.db;
     const { id } = await backtest(db, { daysAgo: 1 });
     const as = (p: typeof admin) => t.appWith({ authenticate: actingAs(p) });
+    const page = async () => (await as(analyst).request(`/backtests/${id}`)).text();
+    const before = await page();
+    expect(before.match(/>Pin \(keep\)</g)).toHaveLength(1);
+    expect(before).not.toContain('>pinned<');
     const pinned = await as(analyst).request(`/api/v1/backtests/${id}/pin`, { method: 'POST' });
     expect(pinned.status).toBe(200);
     expect((await pinned.json()).pinned).toBe(true);
     expect((await (await as(analyst).request(`/api/v1/backtests/${id}`)).json()).pinned).toBe(true);
+    // The page offers Unpin instead, once, and says pinned beside the title.
+    const after = await page();
+    expect(after.match(/>Unpin</g)).toHaveLength(1);
+    expect(after).not.toContain('>Pin (keep)<');
+    expect(after.match(/>pinned</g)).toHaveLength(1);
     const unpinned = await as(admin).request(`/api/v1/backtests/${id}/pin`, { method: 'DELETE' });
     expect(unpinned.status).toBe(200);
     expect((await unpinned.json()).pinned).toBe(false);

@@ -52,7 +52,6 @@ export function Controls(props: { chrome: PageChrome; b: Backtest; terminal: boo
       {props.terminal ? <a class="button secondary" href={`/backtests/new?from=${b.id}`}>Rerun with changes</a> : null}
       {b.status === 'succeeded' ? <a class="button secondary" href={`/backtests/compare?ids=${b.id}`}>Compare…</a> : null}
       {props.terminal ? post(b.pinned ? 'unpin' : 'pin', b.pinned ? 'Unpin' : 'Pin (keep)') : null}
-      {props.terminal ? post(b.pinned ? 'unpin' : 'pin', b.pinned ? 'Unpin' : 'Pin (keep)') : null}
       {props.terminal ? <DeleteButton chrome={props.chrome} action={`/backtests/${b.id}/delete`} question={`Delete backtest “${b.name}” and its stored results?`} /> : null}
     </div>
   );
@@ -100,7 +99,6 @@ export function TaskPage(props: { chrome: PageChrome; b: Backtest; terminal: boo
         {b.finishedAt ? ` · took ${duration(b.startedAt, b.finishedAt)}` : ''}
         {b.rerunOf ? <> · rerun of <a href={`/backtests/${b.rerunOf}`}>#{b.rerunOf}</a></> : null}
         {b.runId ? <> · <a href={`/runs/${b.runId}`}>its run #{b.runId}</a></> : null}
-        {b.pinned ? <> · <span class="badge" title="kept by housekeeping whatever its age">pinned</span></> : null}
         {b.pinned ? <> · <span class="badge" title="kept by housekeeping whatever its age">pinned</span></> : null}
       </p>
       {live ? <div id="bt-live" hx-sse:connect={`/backtests/${b.id}/stream?last_event_id=${b.eventSeq}`} hx-sse:close="done"></div> : null}
