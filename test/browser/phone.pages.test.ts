@@ -31,7 +31,14 @@ describe.skipIf(!hasChromium)('pages on a phone', () => {
     const run = (await db.selectFrom('backtests').select('run_id').where('id', '=', backtest).executeTakeFirstOrThrow()).run_id;
     const task = await createTask({ db, registry: env.registry, runs: env.rt.service }, { userId: admin.userId, username: admin.username, ip: null, userAgent: null },
       parseInput(TaskInputSchema, { name: 'nightly update', executor: 'workflow', config: { steps: [{ id: 'a', executor: 'noop', config: {} }, { id: 'b', executor: 'noop', config: {}, depends_on: ['a'] }] }, schedule: { kind: 'cron', expression: '30 15 * * 1-5', timezone: 'Asia/Shanghai' } }));
+    // An alert channel (e-mail: no secret to seal), for its edit page.
+    const channel = await env.app.request('/api/v1/alerts/channels', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'email', name: 'ops mail', config: { host: 'smtp.example.com', from: 'zquant@example.com', to: ['ops@example.com'] } }),
+    });
+    if (channel.status !== 201) throw new Error(`alert channel fixture: ${channel.status} ${await channel.text()}`);
     Object.assign(ids, {
+      channel: String(((await channel.json()) as { id: number }).id),
       backtest: String(backtest), compare: `${backtest},${backtest2}`, run: String(run), task: String(task.id), code: String(stock.ts_code),
       strategy: String(await insertStrategyFixture(db, admin.userId, 'phone strategy')), sweep: String(await insertSweepFixture(db, admin.userId, 'succeeded', spec)),
     });
@@ -40,7 +47,7 @@ describe.skipIf(!hasChromium)('pages on a phone', () => {
   /** A route's path with its parameters filled from the fixtures, or null when it has one we cannot fill. */
   function fill(path: string): string | null {
     const byPrefix: Array<[RegExp, string]> = [
-      [/^\/backtests\//, ids.backtest], [/^\/runs\//, ids.run], [/^\/scheduler\/tasks\//, ids.task], [/^\/strategies\//, ids.strategy], [/^\/sweeps\//, ids.sweep],
+      [/^\/backtests\//, ids.backtest], [/^\/admin\/alerts\/channels\//, ids.channel], [/^\/runs\//, ids.run], [/^\/scheduler\/tasks\//, ids.task], [/^\/strategies\//, ids.strategy], [/^\/sweeps\//, ids.sweep],
     ];
     let out = path;
     for (const m of path.matchAll(/:(\w+)(\{[^}]*\})?/g)) {
