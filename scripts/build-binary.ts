@@ -42,7 +42,7 @@ mkdirSync(work, { recursive: true });
 // --- 1. bundle ---------------------------------------------------------------------------------
 /** Native directories found while bundling: key → absolute directory. */
 const nativeDirs = new Map<string, string>();
-const nativeLoader = join(root, 'src', 'runtime', 'native.ts');
+const nativeLoader = join(root, 'src', 'binary', 'native.ts');
 
 /** `node_modules/@duckdb/node-bindings-linux-x64` → `duckdb+node-bindings-linux-x64`. */
 function nativeKey(dir: string): string {
@@ -169,7 +169,7 @@ if (problems.length) {
 
 step('bundling the server');
 const bundlePath = join(work, 'zquant.cjs');
-await bundle(join(root, 'src', 'runtime', 'binary-main.ts'), bundlePath);
+await bundle(join(root, 'src', 'binary', 'binary-main.ts'), bundlePath);
 // Worker entries are bundled on their own: inside the binary a worker starts from its code.
 const workerBundles: Record<string, string> = {};
 for (const [name, entry] of Object.entries(workerEntries)) {
