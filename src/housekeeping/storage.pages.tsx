@@ -4,7 +4,7 @@ import { principalOf, requireRole } from '../auth/access.ts';
 import type { PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { RunsService } from '../runs/runs.service.ts';
-import { planPrune, storageReport, type HousekeepingDeps } from './housekeeping.service.ts';
+import { formatBytes, planPrune, storageReport, type HousekeepingDeps } from './housekeeping.service.ts';
 
 export interface StoragePagesDeps extends HousekeepingDeps {
   dataDir: string;
@@ -18,7 +18,7 @@ export function storagePages(deps: StoragePagesDeps) {
   app.get('/admin/storage', requireRole('admin'), async (c) => {
     const [storage, plan] = await Promise.all([storageReport(deps, deps.dataDir), planPrune(deps)]);
     c.header('Cache-Control', 'no-store');
-    return c.html(<StoragePage chrome={deps.chrome(c)} model={{ storage, plan }} />);
+    return c.html(<StoragePage chrome={deps.chrome(c)} model={{ storage, plan, formatBytes }} />);
   });
   app.post('/admin/storage/housekeeping', requireRole('admin'), async (c) => {
     const run = await deps.runs.queueRun({ executor: 'housekeeping', params: {}, queuedBy: principalOf(c).userId, maxAttempts: 1 });

@@ -6,21 +6,10 @@ import { AdminNav } from './users.tsx';
 export interface StoragePageModel {
   storage: StorageReport;
   plan: PruneReport;
+  /** How the page writes a byte count: the housekeeping service's own (formatBytes), as the CLI prints it. */
+  formatBytes: (n: number) => string;
 }
 
-/** A byte count as people read it (1.5 MB); an em dash when unknown. */
-export function bytesText(n: number | null): string {
-  if (n === null) return '—';
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
-}
 
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -33,7 +22,8 @@ const kindLabels: Record<PruneReport['lines'][number]['kind'], string> = {
 };
 
 export function StoragePage(props: { chrome: PageChrome; model: StoragePageModel }) {
-  const { storage: s, plan } = props.model;
+  const { storage: s, plan, formatBytes } = props.model;
+  const bytesText = (n: number | null) => (n === null ? '—' : formatBytes(n));
   const r = plan.retention;
   const embedded = s.postgres.kind === 'pglite';
   return (
