@@ -22,7 +22,8 @@ import { defaultSpecValues, formOne, specBody, specValuesFromForm, type FormFiel
 import { builtinList } from '../strategies/strategies.service.ts';
 import { builtinSweepSchema } from './checks.ts';
 import { CountSweepSchema, SubmitSweepSchema } from './sweeps.contract.ts';
-import { backtestOfSet, cancelSweep, countSweep, deleteSweep, listSweeps, submitSweep, sweepSubmitLimitsOf, visibleSweep, type SweepsDeps } from './sweeps.service.ts';
+import { confirmFirst, afterAction } from '../http/confirm.pages.tsx';
+import { backtestOfSet, cancelSweep, changeableSweep, countSweep, deleteSweep, listSweeps, submitSweep, sweepSubmitLimitsOf, visibleSweep, type SweepsDeps } from './sweeps.service.ts';
 import { listSweepSets, sweepHeatmap, sweepSetsCsv, type SetListQuery } from './sweep-sets.service.ts';
 import { setMetricNames, sweepObjectives, type SetMetricName, type Sweep } from './sweep.types.ts';
 import { allSets, axesFromForm, axisValues, defaultAxes, pboLambdas, robustness, spaceOfAxes, spaceOfSweep, type LambdaHistogram } from './sweeps.view-model.ts';
@@ -288,8 +289,20 @@ export function sweepsPages(deps: SweepPagesDeps) {
   });
 
   app.post('/sweeps/:id{[0-9]+}/delete', requireRole('analyst'), async (c) => {
-    await deleteSweep(sweeps, principalOf(c), auditActor(c, deps.trustProxy), idOf(c.req.param('id')));
-    return c.redirect('/sweeps', 303);
+    const id = idOf(c.req.param('id'));
+    const s = await changeableSweep(db, principalOf(c), id);
+    const ask = await confirmFirst(c, chrome, () => ({
+      title: `Delete sweep “${s.name}”?`,
+      what: [
+        'Its spec, every set with its metrics and returns, and its DSR and PBO are deleted for good; exports made before stay as they are.',
+        ...(isTerminal(s.status) ? [] : ['It has not finished: its run is cancelled first.']),
+        'Backtests made from its sets stay.',
+      ],
+      action: `/sweeps/${id}/delete`, cancel: `/sweeps/${id}`, label: 'Delete sweep', section: 'sweeps',
+    }));
+    if (ask) return ask;
+    await deleteSweep(sweeps, principalOf(c), auditActor(c, deps.trustProxy), id);
+    return afterAction(c, '/sweeps');
   });
 
   app.post('/sweeps/:id{[0-9]+}/sets/:ordinal{[0-9]+}/backtest', requireRole('analyst'), async (c) => {

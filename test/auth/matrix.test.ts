@@ -268,7 +268,7 @@ const matrix: Record<string, Case> = {
   'GET /sweeps/:id{[0-9]+}/export/sets.csv': need('viewer', 200, { owned: true, params: doneSweep }),
   'GET /sweeps/:id{[0-9]+}/export/sets.json': need('viewer', 200, { owned: true, params: doneSweep }),
   'POST /sweeps/:id{[0-9]+}/cancel': need('analyst', 303, { owned: true, params: queuedSweep }),
-  'POST /sweeps/:id{[0-9]+}/delete': need('analyst', 303, { owned: true, params: doneSweep }),
+  'POST /sweeps/:id{[0-9]+}/delete': need('analyst', 303, { owned: true, params: doneSweep, body: () => ({ confirm: 'yes' }) }),
   'POST /sweeps/:id{[0-9]+}/sets/:ordinal{[0-9]+}/backtest': need('analyst', 303, { owned: true, params: doneSweep }),
   'POST /api/v1/backtest/run': need('analyst', 202, { body: backtestBody }),
   'POST /api/v1/backtests': need('analyst', 202, { body: backtestBody }),

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { getBacktest } from '../../src/backtests/backtests.service.ts';
 import { artifact, hasChromium, useBacktestBrowser, watchProblems } from '../helpers/browser.ts';
 import { insertBacktestFixture } from '../helpers/backtests.ts';
+import { insertSweepFixture } from '../helpers/sweeps.ts';
 
 describe.skipIf(!hasChromium)('deletes ask first', () => {
   const s = useBacktestBrowser();
@@ -51,5 +52,21 @@ describe.skipIf(!hasChromium)('deletes ask first', () => {
     await Promise.all([page.waitForURL(`${s.base}/backtests`), page.click('button:has-text("Delete backtest")')]);
     expect(await getBacktest(s.env.db.store.db, id)).toBeNull();
     await context.close();
+  });
+
+  it('a sweep asks the same way: its delete without confirmation answers the page that says what goes', async () => {
+    const db = s.env.db.store.db;
+    const id = await insertSweepFixture(db, s.env.users.analyst.userId, 'succeeded', { universe: { kind: 'codes', codes: ['000001.SZ'] }, startDate: 20250602, endDate: 20251231 });
+    const count = async () => Number((await db.selectFrom('sweeps').select((e) => e.fn.countAll<string>().as('n')).where('id', '=', id).executeTakeFirstOrThrow()).n);
+    const form = (extra: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(extra).toString() });
+    const asked = await s.env.app.request(`/sweeps/${id}/delete`, form({}));
+    expect(asked.status).toBe(200);
+    const page = await asked.text();
+    expect(page).toContain('Delete sweep');
+    expect(page).toContain('every set with its metrics and returns');
+    expect(await count()).toBe(1);
+    const done = await s.env.app.request(`/sweeps/${id}/delete`, form({ confirm: 'yes' }));
+    expect(done.status).toBe(303);
+    expect(await count()).toBe(0);
   });
 });

@@ -6,6 +6,7 @@
 import type { Sweep, SetMetricName, WalkForwardResult } from '../../src/sweeps/sweep.types.ts';
 import type { RobustRow, LambdaHistogram } from '../../src/sweeps/sweeps.view-model.ts';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+import { DeleteButton } from '../confirm.tsx';
 import { BacktestStatus } from '../backtests/parts.tsx';
 import { ConfigSummary } from './list-page.tsx';
 import { day, duration, when } from '../backtests/format.ts';
@@ -38,7 +39,7 @@ function Controls(props: { chrome: PageChrome; m: SweepBodyModel }) {
         <form method="post" action={`/sweeps/${s.id}/cancel`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" class="danger" id="cancel-sweep">Cancel</button></form>
       ) : null}
       {terminal ? (
-        <form method="post" action={`/sweeps/${s.id}/delete`} class="inline" hx-confirm="Delete this sweep and all its sets?"><CsrfField chrome={props.chrome} /><button type="submit" class="danger">Delete</button></form>
+        <DeleteButton chrome={props.chrome} action={`/sweeps/${s.id}/delete`} question={`Delete sweep “${s.name}” and all its sets?`} />
       ) : null}
     </div>
   );
