@@ -18,6 +18,8 @@ export interface Database {
   task_slot_log: TaskSlotLogTable;
   strategies: StrategiesTable;
   strategy_versions: StrategyVersionsTable;
+  factors: FactorsTable;
+  factor_versions: FactorVersionsTable;
   backtests: BacktestsTable;
   backtest_results: BacktestResultsTable;
   sweeps: SweepsTable;
@@ -225,6 +227,26 @@ export interface StrategyVersionsTable {
   version: number;
   code: string;
   params_schema: ColumnType<unknown, string | null, string | null>;
+  created_at: Generated<Date>;
+}
+
+/** A user's factor (src/factors): code like a strategy's, every version kept; values keyed `u<id>v<version>`. */
+export interface FactorsTable {
+  id: Generated<number>;
+  owner_id: number;
+  name: string;
+  description: Generated<string>;
+  language: Generated<'js' | 'ts'>;
+  current_version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface FactorVersionsTable {
+  id: Generated<number>;
+  factor_id: number;
+  version: number;
+  code: string;
   created_at: Generated<Date>;
 }
 
