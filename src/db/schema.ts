@@ -24,6 +24,7 @@ export interface Database {
   backtest_results: BacktestResultsTable;
   sweeps: SweepsTable;
   sweep_sets: SweepSetsTable;
+  sweep_set_claims: SweepSetClaimsTable;
   alert_channels: AlertChannelsTable;
   alert_rules: AlertRulesTable;
   alert_events: AlertEventsTable;
@@ -86,8 +87,8 @@ export interface ApiTokensTable {
   scope: TokenScope | null;
 }
 
-/** What a limited token may do: `metrics` reads /metrics and nothing else. */
-export type TokenScope = 'metrics';
+/** What a limited token may do: `metrics` reads /metrics and nothing else; `worker` fetches market snapshots and nothing else (migration 900). */
+export type TokenScope = 'metrics' | 'worker';
 
 export interface AuditLogTable {
   id: Generated<number>;
@@ -266,6 +267,8 @@ export interface BacktestsTable {
   rerun_of: number | null;
   /** Kept by housekeeping whatever its age (migration 700). */
   pinned: Generated<boolean>;
+  /** The market snapshot version it ran on (src/snapshots, migration 900); null until its run starts. */
+  data_version: Generated<string | null>;
   created_at: Generated<Date>;
   total_return: number | null;
   annualized_return: number | null;
@@ -319,8 +322,21 @@ export interface SweepsTable {
   dsr: number | null;
   pbo: number | null;
   stats: Json | null;
+  /** The market snapshot version its sets ran on (src/snapshots, migration 900); null until its run starts. */
+  data_version: Generated<string | null>;
   created_at: Generated<Date>;
   finished_at: Date | null;
+}
+
+/** Which run and process took a set of a sweep spread over several processes (migration 900). */
+export interface SweepSetClaimsTable {
+  sweep_id: number;
+  ordinal: number;
+  run_id: number;
+  /** The claiming process's run-machinery instance id (its lease_owner). */
+  owner: string;
+  claimed_at: Generated<Date>;
+  done: Generated<boolean>;
 }
 
 /** One parameter set of a sweep that ran: key metrics as columns, daily returns as float64 bytes. */
