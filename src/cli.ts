@@ -52,6 +52,16 @@ const subcommands: Record<string, Subcommand> = {
     },
   },
   ...storeSubcommands,
+  restore: {
+    summary: 'restore a backup archive into an empty data directory (and an empty DATABASE_URL when set)',
+    usage: 'zquant restore FILE [--data-dir DIR] [--database-url URL]',
+    options: {},
+    allowPositionals: true,
+    async run({ config, positionals }) {
+      const { runRestoreCommand } = await import('./backup/backup.cli.ts');
+      return runRestoreCommand(config, positionals);
+    },
+  },
   metrics: {
     summary: 'performance metrics of a date,nav or date,return CSV, as JSON',
     usage: 'zquant metrics FILE.csv [--periods-per-year N] [--risk-free R] [--benchmark-column COL]',

@@ -26,6 +26,7 @@ import { schedulerExecutors } from './executors/scheduler.executors.ts';
 import { makeAlertDeliveryExecutor } from './alerts/alert-delivery.executor.ts';
 import { startAlertScanner } from './alerts/alert-scanner.ts';
 import { makeHousekeepingExecutor } from './executors/housekeeping.executor.ts';
+import { makeBackupExecutor } from './backup/backup.executor.ts';
 import { makeSchedulerManager, type SchedulerManager } from './scheduler/manager.ts';
 import { seedSchedulerTasks } from './scheduler/seed.ts';
 import { makeStoreAccessWatch } from './auth/access-check.service.ts';
@@ -75,6 +76,7 @@ export function serverExecutors(d: ServerExecutorDeps): ExecutorDefinition[] {
     ...schedulerExecutors({ config: d.config, pg: d.pg, market: d.market, secrets: d.secrets, runs: d.runs }),
     makeAlertDeliveryExecutor({ db: d.pg.db, secrets: d.secrets }),
     makeHousekeepingExecutor({ db: d.pg.db, pgKind: d.pg.kind, market: d.market, retention: d.config.retention }),
+    makeBackupExecutor({ pg: d.pg, market: d.market, dataDir: d.config.dataDir, secretKey: d.config.secretKey }),
   ];
 }
 

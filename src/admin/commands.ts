@@ -80,6 +80,16 @@ export const storeCommands = {
       return runPruneCommand(config, stores, io, values);
     },
   },
+  backup: {
+    summary: 'write one archive (tar, mode 0600) of both stores and a manifest; with a server running, it takes it (backtests and syncs go on)',
+    usage: 'zquant backup --to FILE [--data-dir DIR] [--database-url URL]',
+    options: { to: { type: 'string' } },
+    needs: 'both',
+    async exec({ config, stores, io, values }) {
+      const { runBackupCommand } = await import('../backup/backup.cli.ts');
+      return runBackupCommand(config, stores, io, values);
+    },
+  },
   user: {
     summary: 'create a user or reset a password (a generated one is printed when none is given)',
     usage: 'zquant user create --username NAME --role viewer|analyst|admin [--password-stdin]\n       zquant user reset-password --username NAME [--password-stdin] [--keep-tokens]',

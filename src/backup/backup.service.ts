@@ -1,0 +1,148 @@
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { PgStore } from '../db/database.ts';
+import type { MarketStore } from '../market/duckdb.ts';
+import { secretKeyFile } from '../secrets/secret-key.service.ts';
+import { version } from '../version.ts';
+import { hashedWriter, hashFile, writeArchive } from './archive.ts';
+import { backupFormat, backupFormatVersion, duckTableFile, manifestName, pgTableFile, secretKeyEntry, type BackupManifest, type ManifestFile } from './backup.manifest.ts';
+import { exportMarketTables } from './market-dump.repository.ts';
+import { appliedMigrationNames, listDataTables, readTableJson, sequencePositions, withSnapshot } from './pg-dump.repository.ts';
+
+/**
+ * `zquant backup`: one archive holding a snapshot of both stores. Postgres is read in one
+ * REPEATABLE READ transaction and DuckDB in one read transaction, at the same time, while the
+ * server goes on running backtests and syncs; each store's files are that store's one moment.
+ */
+export interface BackupDeps {
+  pg: PgStore;
+  market: MarketStore;
+  dataDir: string;
+  /** ZQUANT_SECRET_KEY when set (then the key stays out of the archive), else null: DATA_DIR/secret.key goes in. */
+  secretKey: string | null;
+}
+
+export interface BackupProgress {
+  processed: number;
+  total: number;
+  current: string;
+}
+
+export interface BackupOptions {
+  signal?: AbortSignal;
+  progress?: (p: BackupProgress) => void;
+}
+
+export interface BackupResult {
+  path: string;
+  bytes: number;
+  manifest: BackupManifest;
+  durationMs: number;
+}
+
+/** Rows fetched per round trip while dumping a Postgres table. */
+const pgBatchRows = 2000;
+
+/** Writes a backup archive to `target` (which must not exist yet). */
+export async function backup(d: BackupDeps, target: string, o: BackupOptions = {}): Promise<BackupResult> {
+  const started = Date.now();
+  const path = resolve(target);
+  if (existsSync(path)) throw new Error(`${path} exists already; give a new file name (backups never overwrite)`);
+  await mkdir(dirname(path), { recursive: true });
+  // Beside the target (same disk, so the final rename is cheap); mkdtemp makes it owner-only.
+  const staging = await mkdtemp(join(dirname(path), '.zquant-backup-'));
+  try {
+    await mkdir(join(staging, 'postgres'));
+    await mkdir(join(staging, 'duckdb'));
+    let processed = 0;
+    let total = 1;
+    const step = (current: string) => o.progress?.({ processed: processed++, total, current });
+    const [pgPart, duckPart] = await Promise.all([
+      dumpPostgres(d.pg, staging, { signal: o.signal, onTable: (t, count) => ((total += count), step(`postgres ${t}`)) }),
+      exportMarketTables(d.market, (t) => join(staging, duckTableFile(t)), { signal: o.signal, onTable: (t) => step(`duckdb ${t}`) }),
+    ]);
+    const files: ManifestFile[] = [...pgPart.files];
+    for (const table of Object.keys(duckPart.rows)) files.push({ path: duckTableFile(table), ...(await hashFile(join(staging, duckTableFile(table)))) });
+    const keyPath = join(d.dataDir, secretKeyFile);
+    const keyIncluded = d.secretKey === null && existsSync(keyPath);
+    if (keyIncluded) {
+      await copyFile(keyPath, join(staging, secretKeyEntry));
+      files.push({ path: secretKeyEntry, ...(await hashFile(join(staging, secretKeyEntry))) });
+    }
+    const manifest: BackupManifest = {
+      format: backupFormat,
+      format_version: backupFormatVersion,
+      zquant_version: version,
+      created_at: new Date(started).toISOString(),
+      postgres_kind: d.pg.kind,
+      schema: { postgres: pgPart.migrations, duckdb: duckPart.migrations },
+      tables: { postgres: pgPart.rows, duckdb: duckPart.rows },
+      sequences: pgPart.sequences,
+      secret_key_included: keyIncluded,
+      files,
+    };
+    await writeFile(join(staging, manifestName), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+    o.signal?.throwIfAborted();
+    o.progress?.({ processed: total - 1, total, current: 'archive' });
+    const bytes = await writeArchive(staging, files, path, o.signal);
+    o.progress?.({ processed: total, total, current: 'done' });
+    return { path, bytes, manifest, durationMs: Date.now() - started };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function dumpPostgres(pg: PgStore, staging: string, o: { signal?: AbortSignal; onTable: (table: string, tableCount: number) => void }) {
+  return withSnapshot(pg.db, async (trx) => {
+    const migrations = await appliedMigrationNames(trx);
+    const tables = await listDataTables(trx);
+    const sequences = await sequencePositions(trx);
+    const rows: Record<string, number> = {};
+    const files: ManifestFile[] = [];
+    let first = true;
+    for (const table of tables) {
+      o.signal?.throwIfAborted();
+      o.onTable(table, first ? tables.length : 0);
+      first = false;
+      const out = hashedWriter(join(staging, pgTableFile(table)));
+      try {
+        rows[table] = await readTableJson(trx, table, pgBatchRows, (lines) => out.write(`${lines.join('\n')}\n`));
+      } finally {
+        files.push({ path: pgTableFile(table), ...(await out.end()) });
+      }
+    }
+    return { migrations, rows, files, sequences };
+  });
+}
+
+/** Archive names the scheduled executor writes, in time order when sorted by name. */
+const scheduledName = /^zquant-backup-\d{8}T\d{6}Z\.tar$/;
+
+/** `zquant-backup-20261206T091500Z.tar` for the moment given. */
+export function scheduledBackupName(at: Date): string {
+  return `zquant-backup-${at.toISOString().replace(/\.\d{3}Z$/, 'Z').replaceAll(/[-:]/g, '')}.tar`;
+}
+
+/** Deletes the oldest scheduled archives in `directory` beyond the newest `keep`; returns the names deleted. */
+export async function pruneBackups(directory: string, keep: number): Promise<string[]> {
+  const names = (await readdir(directory)).filter((n) => scheduledName.test(n)).sort();
+  const gone = names.slice(0, Math.max(0, names.length - keep));
+  for (const name of gone) await unlink(join(directory, name));
+  return gone;
+}
+
+/** One line about a finished backup, for the command line and the run log. */
+export function backupSummary(r: BackupResult): string {
+  const pgRows = Object.values(r.manifest.tables.postgres).reduce((a, b) => a + b, 0);
+  const duckRows = Object.values(r.manifest.tables.duckdb).reduce((a, b) => a + b, 0);
+  return (
+    `backup: wrote ${r.path} (${(r.bytes / 2 ** 20).toFixed(1)} MiB; postgres ${Object.keys(r.manifest.tables.postgres).length} tables, ${pgRows} rows; ` +
+    `duckdb ${Object.keys(r.manifest.tables.duckdb).length} tables, ${duckRows} rows) in ${(r.durationMs / 1000).toFixed(1)} s`
+  );
+}
+
+/** Whether `path` is a file (for the CLI's messages). */
+export async function isFile(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isFile(), () => false);
+}

@@ -1,0 +1,177 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Migrator } from 'kysely';
+import { duckMigrations } from '../../migrations/duckdb/index.ts';
+import { pgMigrations } from '../../migrations/pg/index.ts';
+import { openPostgres, pgliteDirFor, type PgStore } from '../db/database.ts';
+import { migratePostgres } from '../db/migrate.ts';
+import { marketPathFor, openMarketStore } from '../market/duckdb.ts';
+import { secretKeyFile } from '../secrets/secret-key.service.ts';
+import { version } from '../version.ts';
+import { extractArchive } from './archive.ts';
+import { duckTableFile, pgTableFile, schemaProblem, secretKeyEntry, type BackupManifest } from './backup.manifest.ts';
+import { countMarketRows, importMarketTables } from './market-dump.repository.ts';
+import {
+  addForeignKey, countRows, dropForeignKey, foreignKeys, insertJsonRows, listAllTables, listDataTables, restoreSequences, truncateTables,
+} from './pg-dump.repository.ts';
+
+/**
+ * `zquant restore FILE`: an archive into an empty data directory (and an empty DATABASE_URL when
+ * one is set). The target is migrated to exactly the archive's schema versions, loaded, checked
+ * row for row against the manifest's counts, then migrated to this code's latest, so a backup
+ * from an older zquant restores into a newer one. Embedded and server Postgres restore either way.
+ */
+export interface RestoreTarget {
+  dataDir: string;
+  databaseUrl: string | null;
+}
+
+export interface RestoreResult {
+  manifest: BackupManifest;
+  postgres: 'pglite' | 'postgres';
+  durationMs: number;
+}
+
+/** A refusal: the target or the archive is not one restore may use; nothing was changed. */
+export class RestoreRefused extends Error {
+  override name = 'RestoreRefused';
+}
+
+/** Store files of a data directory; any of them there means it is not empty. */
+const storeEntries = ['market.duckdb', 'market.duckdb.wal', 'pg', secretKeyFile];
+
+/** Rows inserted per statement while loading a Postgres table (bounded by bytes too). */
+const loadBatchRows = 2000;
+const loadBatchBytes = 8 * 2 ** 20;
+
+/** What in `dataDir` would be overwritten: the names of store files already there. */
+export async function occupiedEntries(dataDir: string): Promise<string[]> {
+  if (!existsSync(dataDir)) return [];
+  const present = new Set(await readdir(dataDir));
+  const taken: string[] = [];
+  for (const name of storeEntries) {
+    if (!present.has(name)) continue;
+    if (name === 'pg' && (await readdir(join(dataDir, name))).length === 0) continue;
+    taken.push(name);
+  }
+  return taken;
+}
+
+export async function restore(archive: string, target: RestoreTarget, o: { log?: (line: string) => void } = {}): Promise<RestoreResult> {
+  const started = Date.now();
+  const log = o.log ?? (() => {});
+  const file = resolve(archive);
+  if (!existsSync(file)) throw new RestoreRefused(`${file} does not exist`);
+  const taken = await occupiedEntries(target.dataDir);
+  if (taken.length) throw new RestoreRefused(`DATA_DIR ${target.dataDir} is not empty (${taken.join(', ')}); restore into an empty directory`);
+  await mkdir(target.dataDir, { recursive: true });
+  const work = await mkdtemp(join(target.dataDir, '.restore-'));
+  let pg: PgStore | null = null;
+  let created = false;
+  try {
+    let manifest: BackupManifest;
+    try {
+      manifest = await extractArchive(file, work);
+    } catch (err) {
+      throw new RestoreRefused((err as Error).message);
+    }
+    const problem =
+      schemaProblem('postgres', manifest.schema.postgres, Object.keys(pgMigrations).sort(), version) ??
+      schemaProblem('duckdb', manifest.schema.duckdb, duckMigrations.map((m) => m.id), version);
+    if (problem) throw new RestoreRefused(problem);
+    if (manifest.secret_key_included && !manifest.files.some((f) => f.path === secretKeyEntry)) throw new RestoreRefused(`the manifest says the secret key is included but lists no ${secretKeyEntry}`);
+
+    pg = await openPostgres({ databaseUrl: target.databaseUrl, pgliteDir: pgliteDirFor(target.dataDir), maxConnections: 2 });
+    if (target.databaseUrl) {
+      const existing = await listAllTables(pg.db);
+      if (existing.length) throw new RestoreRefused(`the database at DATABASE_URL is not empty (tables ${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', …' : ''}); restore into a fresh, empty database`);
+    }
+    created = true;
+    log(`restore: ${file} (zquant ${manifest.zquant_version}, taken ${manifest.created_at} from ${manifest.postgres_kind}) into ${target.databaseUrl ? 'the Postgres server at DATABASE_URL' : 'embedded Postgres'} and ${marketPathFor(target.dataDir)}`);
+    await loadPostgres(pg, manifest, work);
+    log(`restore: postgres: ${Object.keys(manifest.tables.postgres).length} tables loaded`);
+    await migratePostgres(pg.db);
+    await pg.close();
+    pg = null;
+
+    await loadMarket(target.dataDir, manifest, work);
+    log(`restore: duckdb: ${Object.keys(manifest.tables.duckdb).length} tables loaded`);
+    if (manifest.secret_key_included) await copyFile(join(work, secretKeyEntry), join(target.dataDir, secretKeyFile));
+    else log('restore: the archive holds no secret key (it was ZQUANT_SECRET_KEY): start the server with the same ZQUANT_SECRET_KEY to open stored secrets');
+    return { manifest, postgres: target.databaseUrl ? 'postgres' : 'pglite', durationMs: Date.now() - started };
+  } catch (err) {
+    await pg?.close().catch(() => {});
+    // The directory was empty of stores: take back what this attempt made there, so a retry finds it empty again.
+    if (created) {
+      for (const name of storeEntries) await rm(join(target.dataDir, name), { recursive: true, force: true });
+      if (target.databaseUrl && !(err instanceof RestoreRefused)) {
+        throw new Error(`${(err as Error).message}; the database at DATABASE_URL may hold part of the schema now: drop and create it again before retrying`);
+      }
+    }
+    throw err;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Migrates an empty database to the archive's versions and loads every table in one transaction. */
+async function loadPostgres(pg: PgStore, manifest: BackupManifest, work: string): Promise<void> {
+  const last = manifest.schema.postgres.at(-1);
+  if (!last) throw new RestoreRefused('the archive has no postgres schema versions; it is not a zquant backup');
+  const migrator = new Migrator({ db: pg.db, provider: { getMigrations: async () => pgMigrations } });
+  const migrated = await migrator.migrateTo(last);
+  if (migrated.error) throw new Error(`postgres: migrating to the archive's schema (${last}) failed: ${(migrated.error as Error).message ?? String(migrated.error)}`);
+  const tables = Object.keys(manifest.tables.postgres);
+  await pg.db.transaction().execute(async (trx) => {
+    const present = await listDataTables(trx);
+    const missing = tables.filter((t) => !present.includes(t));
+    if (missing.length) throw new Error(`postgres: the archive has tables this schema does not (${missing.join(', ')})`);
+    // Keys are dropped while loading (rows arrive table by table, self-references in any order) and added back after: Postgres checks them all then.
+    const fks = await foreignKeys(trx);
+    for (const fk of fks) await dropForeignKey(trx, fk);
+    await truncateTables(trx, present);
+    for (const table of tables) {
+      await loadTable(join(work, pgTableFile(table)), (lines) => insertJsonRows(trx, table, lines));
+      const n = await countRows(trx, table);
+      if (n !== manifest.tables.postgres[table]) throw new Error(`postgres: ${table} has ${n} rows after loading, the manifest says ${manifest.tables.postgres[table]}`);
+    }
+    for (const fk of fks) await addForeignKey(trx, fk);
+    await restoreSequences(trx, manifest.sequences);
+  });
+}
+
+async function loadTable(path: string, insert: (lines: string[]) => Promise<void>): Promise<void> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let batch: string[] = [];
+  let bytes = 0;
+  for await (const line of lines) {
+    if (!line) continue;
+    batch.push(line);
+    bytes += line.length;
+    if (batch.length >= loadBatchRows || bytes >= loadBatchBytes) {
+      await insert(batch);
+      batch = [];
+      bytes = 0;
+    }
+  }
+  if (batch.length) await insert(batch);
+}
+
+/** Creates the market file at the archive's versions, loads it, checks the counts, then migrates it to the latest. */
+async function loadMarket(dataDir: string, manifest: BackupManifest, work: string): Promise<void> {
+  const path = marketPathFor(dataDir);
+  const archived = new Set(manifest.schema.duckdb);
+  const tables = Object.keys(manifest.tables.duckdb);
+  const market = await openMarketStore(path, duckMigrations.filter((m) => archived.has(m.id)));
+  try {
+    await importMarketTables(market, tables, (t) => join(work, duckTableFile(t)));
+    const counts = await countMarketRows(market, tables);
+    for (const t of tables) if (counts[t] !== manifest.tables.duckdb[t]) throw new Error(`duckdb: ${t} has ${counts[t]} rows after loading, the manifest says ${manifest.tables.duckdb[t]}`);
+    await market.checkpoint();
+  } finally {
+    await market.close();
+  }
+  await (await openMarketStore(path)).close();
+}
