@@ -51,18 +51,19 @@ export function requireRole(min: Role): MiddlewareHandler<AppEnv> {
 }
 
 const scopeTooNarrow = (scope: string) =>
-  new AppError(403, 'forbidden', `this token is limited to the ${scope} scope (it may only read /${scope}); use a token without a scope`);
+  new AppError(403, 'forbidden', `this token is limited to the ${scope} scope (it may only ${scope === 'worker' ? 'fetch market snapshots' : `read /${scope}`}); use a token without a scope`);
 
 /**
  * Lets through an admin, or a token limited to `scope` whose user is an admin (what a Prometheus
  * server holds for /metrics): 401 when anonymous, 403 otherwise.
  */
-export function requireScope(scope: 'metrics'): MiddlewareHandler<AppEnv> {
+export function requireScope(scope: 'metrics' | 'worker'): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const p = c.get('principal');
     if (!p) throw unauthenticated();
     if (p.scope && p.scope !== scope) throw scopeTooNarrow(p.scope);
-    if (p.role !== 'admin') throw new AppError(403, 'forbidden', `/${scope} is for admins, or a ${scope}-scoped token of an admin; you are ${p.role}`);
+    const what = scope === 'worker' ? 'market snapshots are' : `/${scope} is`;
+    if (p.role !== 'admin') throw new AppError(403, 'forbidden', `${what} for admins, or a ${scope}-scoped token of an admin; you are ${p.role}`);
     await next();
   };
 }

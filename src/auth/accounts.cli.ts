@@ -55,8 +55,8 @@ export async function tokenCommand(stores: CommandStores, io: CommandIo, values:
     return 2;
   }
   const scope = str(values.scope);
-  if (scope && scope !== 'metrics') {
-    io.stderr(`zquant token create: --scope: the only scope is "metrics" (a token that may read /metrics only), got "${scope}"\n`);
+  if (scope && scope !== 'metrics' && scope !== 'worker') {
+    io.stderr(`zquant token create: --scope: "metrics" (a token that may read /metrics only) or "worker" (one that may fetch market snapshots only), got "${scope}"\n`);
     return 2;
   }
   const rawDays = str(values['expires-days']);
@@ -75,11 +75,11 @@ export async function tokenCommand(stores: CommandStores, io: CommandIo, values:
     io.stderr(`zquant token create: user "${username}" is disabled; enable it first\n`);
     return 1;
   }
-  if (scope === 'metrics' && user.role !== 'admin') {
-    io.stderr(`zquant token create: --scope metrics: /metrics is for admins; "${username}" is ${user.role}\n`);
+  if (scope && user.role !== 'admin') {
+    io.stderr(`zquant token create: --scope ${scope}: ${scope === 'metrics' ? '/metrics is' : 'market snapshots are'} for admins; "${username}" is ${user.role}\n`);
     return 1;
   }
-  const { token } = await createToken(db, systemActor('zquant cli'), { userId: Number(user.id), name: str(values.name) || 'cli', expiresDays, now: new Date(), scope: scope === 'metrics' ? 'metrics' : null, role: user.role });
+  const { token } = await createToken(db, systemActor('zquant cli'), { userId: Number(user.id), name: str(values.name) || 'cli', expiresDays, now: new Date(), scope: scope === 'metrics' || scope === 'worker' ? scope : null, role: user.role });
   io.stdout(`${token}\n`);
   return 0;
 }

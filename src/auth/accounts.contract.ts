@@ -20,7 +20,7 @@ export const CreatedUserSchema = UserSchema.extend({ generated_password: z.strin
 export const PasswordResetSchema = UserSchema.extend({ generated_password: z.string().nullable(), revoked_tokens: z.number().int() }).openapi('PasswordReset');
 
 export const TokenSchema = z
-  .object({ id: z.number().int(), name: z.string(), prefix: z.string().describe('The first characters of the secret, to tell tokens apart'), created_at: instantSchema, expires_at: instantSchema.nullable(), last_used_at: instantSchema.nullable(), revoked_at: instantSchema.nullable(), scope: z.enum(['metrics']).nullable().describe('metrics: may read /metrics only; null: the full access of its user') })
+  .object({ id: z.number().int(), name: z.string(), prefix: z.string().describe('The first characters of the secret, to tell tokens apart'), created_at: instantSchema, expires_at: instantSchema.nullable(), last_used_at: instantSchema.nullable(), revoked_at: instantSchema.nullable(), scope: z.enum(['metrics', 'worker']).nullable().describe('metrics: may read /metrics only; worker: may fetch market snapshots only; null: the full access of its user') })
   .openapi('ApiToken');
 export const tokenJson = (t: ApiToken): z.infer<typeof TokenSchema> => ({
   id: t.id, name: t.name, prefix: t.prefix, created_at: instant(t.createdAt), expires_at: instant(t.expiresAt), last_used_at: instant(t.lastUsedAt), revoked_at: instant(t.revokedAt), scope: t.scope,
@@ -31,7 +31,7 @@ export const RevokedSchema = z.object({ revoked: z.number().int().describe('How 
 
 const RoleIn = z.enum(['viewer', 'analyst', 'admin'], { message: 'expected viewer, analyst or admin' });
 const PasswordIn = z.string().min(minPasswordLength, { message: `a password needs at least ${minPasswordLength} characters` }).max(1024);
-export const CreateTokenInput = z.object({ name: z.string().max(100).default('token'), expires_days: z.number().int().min(1).max(maxExpiresDays).nullable().default(null), scope: z.enum(['metrics'], { message: 'expected "metrics" (a token that may read /metrics only), or null' }).nullable().default(null).describe('Limit the token: metrics reads /metrics only (admins)') }).strict().openapi('CreateApiToken');
+export const CreateTokenInput = z.object({ name: z.string().max(100).default('token'), expires_days: z.number().int().min(1).max(maxExpiresDays).nullable().default(null), scope: z.enum(['metrics', 'worker'], { message: 'expected "metrics" (a token that may read /metrics only), "worker" (one that may fetch market snapshots only), or null' }).nullable().default(null).describe('Limit the token: metrics reads /metrics only, worker fetches market snapshots only (admins)') }).strict().openapi('CreateApiToken');
 export const RevokeTokensInput = z.object({ except_current: z.boolean().default(false) }).strict().openapi('RevokeApiTokens');
 export const CreateUserInput = z.object({ username: z.string().max(64), role: RoleIn, password: PasswordIn.optional() }).strict().openapi('CreateUser');
 export const ChangeUserInput = z.object({ role: RoleIn.optional(), disabled: z.boolean().optional() }).strict().openapi('ChangeUser');

@@ -14,8 +14,8 @@ export interface Principal {
   role: Role;
   /** How the caller proved who they are. */
   via: 'session' | 'token';
-  /** Set for a token limited to one scope (`metrics`): it may do that and nothing else; absent, the role's full access. */
-  scope?: 'metrics';
+  /** Set for a token limited to one scope (`metrics`, `worker`): it may do that and nothing else; absent, the role's full access. */
+  scope?: 'metrics' | 'worker';
 }
 
 /**

@@ -20,7 +20,7 @@ export interface ApiToken {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
-  /** `metrics`: may read /metrics only; null: the full access of its user's role. */
+  /** `metrics`: may read /metrics only; `worker`: may fetch market snapshots only; null: the full access of its user's role. */
   scope: TokenScope | null;
 }
 
@@ -50,8 +50,9 @@ export async function createToken(
   input: { userId: number; name: string; expiresDays: number | null; now: Date; scope?: TokenScope | null; /** The user's role: a metrics scope needs admin. */ role?: Role },
 ): Promise<{ token: string; info: ApiToken }> {
   const scope = input.scope ?? null;
-  if (scope === 'metrics' && input.role !== 'admin') {
-    throw new AppError(403, 'forbidden', `scope: a metrics token reads /metrics, which is for admins; this user is ${input.role ?? 'not known to be an admin'}`, { field: 'scope' });
+  if (scope !== null && input.role !== 'admin') {
+    const what = scope === 'metrics' ? 'a metrics token reads /metrics' : 'a worker token fetches market snapshots for worker processes';
+    throw new AppError(403, 'forbidden', `scope: ${what}, which is for admins; this user is ${input.role ?? 'not known to be an admin'}`, { field: 'scope' });
   }
   const name = input.name.trim() || 'token';
   if (name.length > 100) throw new AppError(400, 'invalid_request', 'name: at most 100 characters', { field: 'name' });
