@@ -22,7 +22,7 @@ import { finish, makeBook } from './book.ts';
 import { makeLimits } from './limits.ts';
 import { makeFiller } from './fill.ts';
 import { makeCorporateActions } from './corporate-actions.ts';
-import { makeIndicatorFeed } from './indicator-feed.ts';
+import { makeIndicatorFeed, type SharedIndicators } from './indicator-feed.ts';
 import { makeMarketViews } from './market-views.ts';
 import { makeOrderDesk } from './orders.ts';
 import { makeStrategyContext } from './strategy-context.ts';
@@ -45,6 +45,11 @@ export interface BacktestInput<P> {
   /** Raw params; parsed (defaults filled) with the strategy's schema. */
   params?: unknown;
   config?: Partial<BacktestConfig>;
+  /**
+   * Indicators shared with other backtests of the same panel run in lockstep (lockstep.ts): this
+   * one then does not feed them; whoever drives it feeds day d once and calls `stepDay(d)` on each.
+   */
+  shared?: SharedIndicators;
 }
 
 /** A backtest you advance in slices (so a driver can report progress and honour cancellation). */
@@ -56,6 +61,13 @@ export interface Backtest {
   currentDate(): number;
   /** The result; call after step returned true. */
   result(): BacktestResult;
+  /** The last panel day it simulates (index into panel.dates; −1 when none). */
+  readonly lastDay: number;
+  /**
+   * Lockstep (with `shared` indicators, already fed for day d): processes exactly panel day d, which
+   * must be the next one; true when done. Throws as step does.
+   */
+  stepDay(d: number): boolean;
 }
 
 // The strategy's hooks, for callStrategy (a number rather than a closure made each day).
@@ -80,7 +92,7 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
   const limits = makeLimits(book);
   const { runFills } = makeFiller(book, limits);
   const { applyCorporateActions } = makeCorporateActions(book);
-  const indicators = makeIndicatorFeed(book);
+  const indicators = input.shared ? input.shared.feed : makeIndicatorFeed(book);
   const desk = makeOrderDesk(book);
   const { ctx, finishLogs } = makeStrategyContext(book, params, makeMarketViews(book, limits), indicators, desk);
   const record = makeRecord(book, simDays);
@@ -137,6 +149,7 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
   }
 
   function step(maxDays: number, deadline?: number): boolean {
+    if (input.shared) throw new Error('a backtest with shared indicators is driven by stepDay');
     let ran = 0;
     while (d <= last && ran < maxDays) {
       book.today = d;
@@ -148,6 +161,20 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
       }
       d++;
       if (deadline !== undefined && (ran & 7) === 0 && Date.now() >= deadline) break;
+    }
+    if (d > last) d = D;
+    return d > last;
+  }
+
+  function stepDay(day: number): boolean {
+    if (!input.shared || day !== d) throw new Error(`stepDay(${day}) out of order: the next day is ${d}${input.shared ? '' : ' (and this backtest has its own indicators: use step)'}`);
+    if (d <= last) {
+      book.today = d;
+      if (d >= first) {
+        simulateDay();
+        book.t++;
+      }
+      d++;
     }
     if (d > last) d = D;
     return d > last;
@@ -166,6 +193,8 @@ export function makeBacktest<P>(input: BacktestInput<P>): Backtest {
     currentDate: () => dates[book.today] ?? 0,
     progress: () => ({ done: book.t, total: simDays, date: book.t > 0 ? dates[first + book.t - 1] : first < D ? dates[first] : 0 }),
     result,
+    lastDay: last,
+    stepDay,
   };
 }
 

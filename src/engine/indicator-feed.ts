@@ -8,6 +8,7 @@
  * each call.
  */
 import type { Book } from './book.ts';
+import type { Panel } from './panel.ts';
 import { feedSmas, makeBollinger, makeEma, makeMomentum, makeRsi, makeSma, makeStd, Sma, type Indicator } from './indicators.ts';
 
 type Lag = 0 | 1 | undefined;
@@ -25,7 +26,27 @@ export interface IndicatorFeed {
   bollinger(n: number, k: number, lag: Lag): { mid: Float64Array; upper: Float64Array; lower: Float64Array };
 }
 
-export function makeIndicatorFeed(book: Book): IndicatorFeed {
+/** What a feed reads: the panel, its width, and the day being processed (a backtest's book, or a lockstep's clock). */
+export type FeedClock = Pick<Book, 'panel' | 'N' | 'today'>;
+
+/**
+ * One feed for several backtests of the same panel advanced day by day together (lockstep.ts): the
+ * driver sets `clock.today` and calls `feed.feed(d)` once per day; every backtest reads the same
+ * indicators. An indicator is the same arithmetic on the same inputs whichever backtest asked for it
+ * first (made on first request, caught up from day 0), so each backtest sees the values it would
+ * have computed alone, bit for bit.
+ */
+export interface SharedIndicators {
+  readonly clock: FeedClock;
+  readonly feed: IndicatorFeed;
+}
+
+export function makeSharedIndicators(panel: Panel): SharedIndicators {
+  const clock = { panel, N: panel.codes.length, today: 0 };
+  return { clock, feed: makeIndicatorFeed(clock) };
+}
+
+export function makeIndicatorFeed(book: FeedClock): IndicatorFeed {
   const N = book.N;
   const { close, adjFactor } = book.panel;
   const adjClose = new Float64Array(N).fill(NaN);

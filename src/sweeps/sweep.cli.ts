@@ -85,7 +85,7 @@ export async function runSweepCli(stores: CommandStores, io: Pick<CommandIo, 'st
   const { panel } = await cache.get(bt.panelKey);
   const benchmark = bt.benchmark ? await cache.benchmark(bt.benchmark, panel) : null;
   const limits = backtestRunLimitsOf();
-  const input = { panel, benchmark, strategy: spec.strategy.name, capital: spec.capital, config: { ...bt.config, maxOrders: limits.maxOrders, maxOrdersPerDay: limits.maxOrdersPerDay } };
+  const input = { panel, benchmark, strategy: { kind: 'builtin' as const, name: spec.strategy.name }, capital: spec.capital, config: { ...bt.config, maxOrders: limits.maxOrders, maxOrdersPerDay: limits.maxOrdersPerDay } };
   const threads = typeof values.threads === 'string' ? Math.max(1, Number(values.threads) || 1) : availableParallelism();
   const objective = b.objective;
   const t0 = Date.now();

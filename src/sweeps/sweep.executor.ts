@@ -67,7 +67,7 @@ async function runOne(sweepId: number, deps: SweepExecutorDeps, ctx: RunContext)
     deps, ctx, sweep, panel,
     threads: deps.threads ?? Math.max(1, availableParallelism()),
     input: {
-      panel, benchmark, strategy: sweep.spec.strategy.name, capital: sweep.spec.capital,
+      panel, benchmark, strategy: { kind: 'builtin', name: sweep.spec.strategy.name }, capital: sweep.spec.capital,
       config: { ...plan.config, maxOrders: limits.maxOrders, maxOrdersPerDay: limits.maxOrdersPerDay },
     },
   };

@@ -114,7 +114,8 @@ describe('sweeps API', () => {
       await waitRun(b.run_id);
       const bt = await (await env.app.request(`/api/v1/backtests/${b.id}`)).json();
       expect(bt.status).toBe('succeeded');
-      // Exactly equal: the same engine, panel and metrics code.
+      // Exactly equal: the same engine, panel and metrics code. The sweep ran its sets in lockstep batches
+      // on one shared indicator feed (each SMA window computed once a day per batch), the backtest alone.
       for (const k of ['total_return', 'annualized_return', 'sharpe', 'max_drawdown', 'volatility', 'excess_return', 'final_value', 'trade_count'] as const) {
         expect(set.metrics[k], `${k} of set ${set.ordinal}`).toBe(bt.metrics[k]);
       }
