@@ -56,18 +56,19 @@ function fixture() {
   for (let d = 0; d < 3; d++) listed[d * N + 5] = 0;
   const st = new Uint8Array(S);
   for (let d = 5; d <= 7; d++) st[d * N + 1] = 1;
-  const logSize = new Float64Array(S);
-  for (let d = 0; d < D; d++) for (let i = 0; i < N; i++) logSize[d * N + i] = Math.log(100 + 10 * i + d);
+  // Market caps whose logs the reference regresses on: log(100 + 10·i + d).
+  const marketCap = new Float64Array(S);
+  for (let d = 0; d < D; d++) for (let i = 0; i < N; i++) marketCap[d * N + i] = 100 + 10 * i + d;
   const dates = Int32Array.from({ length: D }, (_, d) => 20240101 + d);
   const market = { dates, codes: ['A', 'B', 'C', 'D', 'E', 'F'], open, adjFactor, upLimit, downLimit, suspended, listed, st };
-  return { market, factor: new Float64Array(factorRows.flat()), logSize, industry: Int32Array.from([0, 0, 1, 1, 2, 2]), listedDay: Int32Array.from([-100, -100, -100, -100, -100, 3]) };
+  return { market, factor: new Float64Array(factorRows.flat()), industry: Int32Array.from([0, 0, 1, 1, 2, 2]), listedDay: Int32Array.from([-100, -100, -100, -100, -100, 3]), marketCap };
 }
 
 const base: AnalysisOptions = { horizons: [1, 2], quantiles: 3, industryNeutral: false, sizeNeutral: false, excludeSt: false, minListedDays: 0 };
 
 function run(options: Partial<AnalysisOptions>) {
   const f = fixture();
-  return analyseFactor({ market: f.market, factor: f.factor, from: 0, to: 7, industry: f.industry, industries: 3, listedDay: f.listedDay, logSize: f.logSize }, { ...base, ...options });
+  return analyseFactor({ market: f.market, factor: f.factor, from: 0, to: 7, industry: f.industry, industries: 3, listedDay: f.listedDay, marketCap: f.marketCap }, { ...base, ...options });
 }
 
 type Ref = { ic: (number | null)[][]; ric: (number | null)[][]; qret: (number | null)[][][]; labels: (Record<string, number> | null)[]; turnover: (number | null)[][]; universe: number[]; names: number[]; tradable: number[] };
@@ -125,7 +126,7 @@ describe('factor analysis against the independent reference', () => {
 
   it('a day of all-equal values: no IC (no spread), every name in the middle quantile (by hand)', () => {
     const f = fixture();
-    const s = analyseFactor({ market: f.market, factor: f.factor, from: 8, to: 8, industry: null, industries: 1, listedDay: null, logSize: null }, { ...base, horizons: [1] });
+    const s = analyseFactor({ market: f.market, factor: f.factor, from: 8, to: 8, industry: null, industries: 1, listedDay: null, marketCap: null }, { ...base, horizons: [1] });
     // 6 tradable names all tied: average rank (1+6)/2 = 3.5, quantile ⌊(3.5 − 1)·3/6⌋ + 1 = 2.
     expect([s.quantileCounts[0][0], s.quantileCounts[1][0], s.quantileCounts[2][0]]).toEqual([0, 6, 0]);
     expect(s.ic[0][0]).toBeNaN();

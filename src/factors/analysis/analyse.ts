@@ -51,8 +51,8 @@ export interface AnalysisInput {
   industries: number;
   /** Panel day index of each stock's listing (negative when before the panel); needed with minListedDays. */
   listedDay: Int32Array | null;
-  /** log total market cap, day-major like the factor (needed with sizeNeutral); NaN where unknown. */
-  logSize: Float64Array | null;
+  /** Total market cap, day-major like the factor (needed with sizeNeutral; its log is the regressor); NaN where unknown. */
+  marketCap: Float64Array | null;
   onProgress?: (done: number, total: number) => void;
   /** Checked every few days; the pass throws its reason when it says stop. */
   signal?: AbortSignal;
@@ -105,7 +105,7 @@ function pearson(a: Float64Array, b: Float64Array, idx: Int32Array, m: number): 
 }
 
 export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): AnalysisSeries {
-  const { market: mk, factor, industry, listedDay, logSize } = input;
+  const { market: mk, factor, industry, listedDay, marketCap } = input;
   const N = mk.codes.length;
   const D = mk.dates.length;
   const H = o.horizons.length;
@@ -114,7 +114,7 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
   const to = Math.min(D - 1, input.to);
   const T = Math.max(0, to - from + 1);
   if (o.industryNeutral && !industry) throw new Error('industry-neutral analysis needs each stock\'s industry');
-  if (o.sizeNeutral && !logSize) throw new Error('size-neutral analysis needs the log market cap');
+  if (o.sizeNeutral && !marketCap) throw new Error('size-neutral analysis needs the market cap');
   if (o.minListedDays > 0 && !listedDay) throw new Error('leaving out new listings needs each stock\'s listing day');
 
   const out: AnalysisSeries = {
@@ -175,9 +175,9 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
       universe++;
       const f = factor[k];
       if (f - f !== 0) continue; // NaN or ±Infinity
-      if (logSize) {
-        const s = logSize[k];
-        if (o.sizeNeutral && s - s !== 0) continue;
+      if (o.sizeNeutral) {
+        const s = Math.log(marketCap![k]);
+        if (s - s !== 0) continue; // none, or not positive
         sz[m0] = s;
       }
       cand[m0] = i;
