@@ -24,6 +24,7 @@ import * as m660 from './2026-12-06-660-step-runs-owner.ts';
 import * as m700 from './2026-12-06-700-retention.ts';
 import * as m750 from './2026-12-06-750-alerts.ts';
 import * as m820 from './2026-12-06-820-factors.ts';
+import * as m850 from './2026-12-06-850-factor-analyses.ts';
 import * as m900 from './2026-12-06-900-data-versions.ts';
 
 /**
@@ -56,5 +57,6 @@ export const pgMigrations: Record<string, Migration> = {
   '2026-12-06-700-retention': m700,
   '2026-12-06-750-alerts': m750,
   '2026-12-06-820-factors': m820,
+  '2026-12-06-850-factor-analyses': m850,
   '2026-12-06-900-data-versions': m900,
 };

@@ -20,6 +20,7 @@ export interface Database {
   strategy_versions: StrategyVersionsTable;
   factors: FactorsTable;
   factor_versions: FactorVersionsTable;
+  factor_analyses: FactorAnalysesTable;
   backtests: BacktestsTable;
   backtest_results: BacktestResultsTable;
   sweeps: SweepsTable;
@@ -249,6 +250,21 @@ export interface FactorVersionsTable {
   version: number;
   code: string;
   created_at: Generated<Date>;
+}
+
+/** An analysis of a factor (src/factors/analysis): what was asked, and once done its statistics and daily series; status comes from its run. */
+export interface FactorAnalysesTable {
+  id: Generated<number>;
+  run_id: number | null;
+  owner_id: number;
+  factor_id: string;
+  factor_key: string;
+  user_factor_id: number | null;
+  params: ColumnType<unknown, string, string>;
+  summary: ColumnType<unknown, string | null, string | null>;
+  series: ColumnType<unknown, string | null, string | null>;
+  created_at: Generated<Date>;
+  finished_at: Date | null;
 }
 
 /** A backtest (src/backtests): config snapshot and key metrics; status and timeline come from its run. */
