@@ -18,7 +18,11 @@ export interface MarketViews {
   history(field: BarField | 'adjClose', window: number): Float64Array;
   series(field: BarField | 'adjClose', code: string | number, window: number): Float64Array;
   field(name: string): Float64Array;
+  factor(name: string): Float64Array;
 }
+
+/** The panel field a stored factor is loaded into (src/backtests/plan.ts puts it there): `factor:<key>`. */
+export const factorFieldPrefix = 'factor:';
 
 export function makeMarketViews(book: Book, limits: Limits): MarketViews {
   const { N, panel } = book;
@@ -144,7 +148,15 @@ export function makeMarketViews(book: Book, limits: Limits): MarketViews {
     return out;
   }
 
-  return { bars, history, series, field };
+  function factor(name: string): Float64Array {
+    const key = factorFieldPrefix + String(name);
+    if (typeof name !== 'string' || !hasOwn(panel.fields, key)) {
+      throw new Error(`factor "${String(name)}" is not loaded for this backtest: name it with a string literal, ctx.factor('momentum_20'), and compute it first (POST /api/v1/factors/{id}/computations)`);
+    }
+    return field(key);
+  }
+
+  return { bars, history, series, field, factor };
 }
 
 function checkWindow(window: number): number {

@@ -62,6 +62,9 @@ export function makeStrategyContext<P>(book: Book, params: P, views: MarketViews
     field(name) {
       return views.field(name);
     },
+    factor(name) {
+      return views.factor(name);
+    },
     portfolio: desk.portfolio,
     order: (code, shares, opts) => desk.place(code, 'shares', shares, opts),
     orderValue: (code, value, opts) => desk.place(code, 'value', value, opts),

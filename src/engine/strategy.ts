@@ -20,6 +20,8 @@ export interface StrategyDefinition<P = Record<string, unknown>> {
    * User code is given the whole daily-basic set whatever it declares.
    */
   fields?: readonly string[];
+  /** The stored factors (src/factors keys) the strategy reads with ctx.factor, given its params; loaded with the panel. */
+  factorsOf?(params: P): readonly string[];
   init?(ctx: StrategyContext<P>): void;
   onDay(ctx: StrategyContext<P>): void;
   /** Called after the fill phase for every order that filled (partly) or ended that day. */

@@ -28,7 +28,7 @@ export function schedulerExecutors(d: SchedulerExecutorDeps): ExecutorDefinition
   return [
     makeDataSyncExecutor({ config: d.config, pg: d.pg, market: d.market }),
     makeCommandExecutor(d.secrets),
-    makeFactorExecutor(d.market),
+    makeFactorExecutor({ market: d.market, db: d.pg.db, userCodeTimeoutMs: d.config.backtestTimeoutMs }),
     makeWorkflowExecutor({ db: d.pg.db, runs: d.runs }),
   ];
 }

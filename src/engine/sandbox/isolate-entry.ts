@@ -52,6 +52,54 @@ function defineStrategy<P>(def: StrategyDefinition<P>): StrategyDefinition<P> {
   return def;
 }
 
+/**
+ * A user factor (src/factors): `defineFactor({ name, params, compute(ctx) })` runs as a strategy whose
+ * onDay stores what compute returns (one number per stock) as the day's row of `factorOut`. It sees
+ * the strategy context, so the market views' guarantee holds: nothing after today is reachable.
+ */
+interface FactorDefinition {
+  name?: string;
+  description?: string;
+  params?: unknown;
+  fields?: readonly string[];
+  compute(ctx: unknown): ArrayLike<number>;
+}
+let factorOut: Float64Array | null = null;
+let isFactor = false;
+function defineFactor(def: FactorDefinition): FactorDefinition {
+  if (!def || typeof def !== 'object') throw new TypeError('defineFactor expects an object { name, compute(ctx) }');
+  if (typeof def.compute !== 'function') throw new TypeError('defineFactor: compute(ctx) must be a function returning one number per stock (ctx.codes order; NaN for none)');
+  const compute = def.compute;
+  const params = def.params === undefined ? z.object({}) : def.params;
+  if (typeof (params as { parse?: unknown }).parse !== 'function') throw new TypeError('defineFactor: params must be a zod schema, e.g. z.object({ window: z.number().default(20) })');
+  let dayIndex: Map<number, number> | null = null;
+  const strategy: StrategyDefinition<unknown> = {
+    name: String(def.name ?? 'factor'),
+    description: def.description,
+    params: params as StrategyDefinition<unknown>['params'],
+    onDay(ctx) {
+      const N = panel!.codes.length;
+      if (!factorOut) factorOut = new Float64Array(panel!.dates.length * N).fill(NaN);
+      if (!dayIndex) {
+        dayIndex = new Map();
+        for (let d = 0; d < panel!.dates.length; d++) dayIndex.set(panel!.dates[d], d);
+      }
+      const v = compute.call(def, ctx);
+      if (!v || typeof v !== 'object' || typeof (v as ArrayLike<number>).length !== 'number' || (v as ArrayLike<number>).length !== N) {
+        throw new TypeError(`compute(ctx) must return one number per stock (an array or Float64Array of ctx.codes.length = ${N}), got ${v === null || typeof v !== 'object' ? String(v) : `length ${(v as ArrayLike<number>).length}`}`);
+      }
+      const base = dayIndex.get(ctx.date)! * N;
+      for (let i = 0; i < N; i++) {
+        const x = v[i];
+        factorOut[base + i] = typeof x === 'number' ? x : NaN;
+      }
+    },
+  };
+  defined = strategy;
+  isFactor = true;
+  return def;
+}
+
 const g = globalThis as Record<string, unknown>;
 /** The user's CommonJS-style module; its `exports.default` may hold the strategy. */
 const userModule: { exports: { default?: unknown } } = { exports: {} };
@@ -134,7 +182,7 @@ const api = {
     } catch {
       schema = null;
     }
-    return JSON.stringify({ name: String(s.name ?? 'custom'), description: s.description ? String(s.description) : null, paramsSchema: schema });
+    return JSON.stringify({ name: String(s.name ?? 'custom'), description: s.description ? String(s.description) : null, paramsSchema: schema, kind: isFactor && s === defined ? 'factor' : 'strategy' });
   },
   start(paramsJson: string, configJson: string): string | null {
     const s = strategyOf();
@@ -164,6 +212,11 @@ const api = {
   result() {
     return bt!.result();
   },
+  /** A user factor's values, day-major over the panel (NaN: none); null when the code defines no factor. */
+  factorValues(): Float64Array | null {
+    if (!isFactor) return null;
+    return factorOut ?? new Float64Array(panel!.dates.length * panel!.codes.length).fill(NaN);
+  },
   drain,
 };
 
@@ -185,6 +238,7 @@ function harden() {
   delete g.__zq;
   lockdown({ errorTaming: 'unsafe', consoleTaming: 'unsafe', stackFiltering: 'verbose', overrideTaming: 'moderate' });
   g.defineStrategy = defineStrategy;
+  g.defineFactor = defineFactor;
   g.z = z;
   g.console = Object.freeze({
     log: (...a: unknown[]) => log('log', a),

@@ -26,10 +26,18 @@ export interface SandboxOptions {
   sliceMs?: number;
   onProgress?(p: Progress): void;
   signal?: AbortSignal;
+  /** A user factor's run (src/factors): the outcome carries the values its compute(ctx) returned each day. */
+  collectFactor?: boolean;
 }
 
 export type SandboxOutcome =
-  | { ok: true; result: BacktestResult & { skippedDays: (SkippedDay & { line: number | null; column: number | null })[] }; logs: string[] }
+  | {
+      ok: true;
+      result: BacktestResult & { skippedDays: (SkippedDay & { line: number | null; column: number | null })[] };
+      logs: string[];
+      /** With collectFactor: the factor's values, day-major over the panel (NaN: none); null when the code defines no factor. */
+      factorValues?: Float64Array | null;
+    }
   | { ok: false; error: UserCodeError; logs: string[] };
 
 const MAX_HOST_LOG_LINES = 2000;
@@ -59,7 +67,10 @@ function classify(err: unknown, aborted: boolean, timedOut: boolean): UserCodeEr
 }
 
 /** Checks user code without running a backtest: syntax, that it defines a strategy, and its params form. */
-export async function describeUserStrategy(source: string, language: 'ts' | 'js' = 'ts'): Promise<{ ok: true; name: string; description: string | null; paramsSchema: unknown } | { ok: false; error: UserCodeError }> {
+export async function describeUserStrategy(
+  source: string,
+  language: 'ts' | 'js' = 'ts',
+): Promise<{ ok: true; name: string; description: string | null; paramsSchema: unknown; kind: 'strategy' | 'factor' } | { ok: false; error: UserCodeError }> {
   const compiled = await compileUserCode(source, language);
   if (!('map' in compiled)) return { ok: false, error: compiled };
   const iso = new ivm.Isolate({ memoryLimit: 64 });
@@ -67,7 +78,7 @@ export async function describeUserStrategy(source: string, language: 'ts' | 'js'
     const { zq, loadError } = await loadIsolate(iso, compiled, 5000);
     if (loadError) return { ok: false, error: runtimeError(loadError, compiled) };
     const describe = await (await zq.get('describe', { reference: true })).apply(undefined, [], { timeout: 5000 });
-    return { ok: true, ...(JSON.parse(describe as string) as { name: string; description: string | null; paramsSchema: unknown }) };
+    return { ok: true, ...(JSON.parse(describe as string) as { name: string; description: string | null; paramsSchema: unknown; kind: 'strategy' | 'factor' }) };
   } catch (err) {
     return { ok: false, error: toUserError(err, compiled, null, false, false) };
   } finally {
@@ -210,7 +221,8 @@ export async function runUserBacktest(opts: SandboxOptions): Promise<SandboxOutc
     closeLogs();
     const result = (await (await fn('result')).apply(undefined, [], { result: { copy: true }, timeout: remaining() })) as BacktestResult;
     const skippedDays = result.skippedDays.map((s) => ({ ...s, ...(locateInUserCode(s.stack, compiled.map) ?? { line: null, column: null }) }));
-    return { ok: true, result: { ...result, skippedDays, logs: [...logs, ...result.logs] }, logs };
+    const factorValues = opts.collectFactor ? ((await (await fn('factorValues')).apply(undefined, [], { result: { copy: true }, timeout: remaining() })) as Float64Array | null) : undefined;
+    return { ok: true, result: { ...result, skippedDays, logs: [...logs, ...result.logs] }, logs, ...(opts.collectFactor ? { factorValues } : {}) };
   } catch (err) {
     closeLogs();
     return { ok: false, error: toUserError(err, compiled, date, aborted, timedOut), logs };
