@@ -1,19 +1,22 @@
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import type { PageChrome } from '../src/http/chrome.ts';
+import type { MessageKey, T } from '../src/i18n/i18n.ts';
 
 // The frame's data is computed in src/http/chrome.ts; the views name it through this module.
 export type { PageChrome };
+/** The translator views receive (chrome.t on pages, a `t` prop on parts drawn alone as fragments). */
+export type { T, MessageKey };
 
 export type Section = 'home' | 'backtests' | 'sweeps' | 'strategies' | 'market' | 'scheduler' | 'admin';
 
-const sections: ReadonlyArray<{ id: Exclude<Section, 'home'>; href: string; label: string }> = [
-  { id: 'backtests', href: '/backtests', label: 'Backtests' },
-  { id: 'sweeps', href: '/sweeps', label: 'Sweeps' },
-  { id: 'strategies', href: '/strategies', label: 'Strategies' },
-  { id: 'market', href: '/market', label: 'Market data' },
-  { id: 'scheduler', href: '/scheduler', label: 'Scheduler' },
-  { id: 'admin', href: '/admin', label: 'Admin' },
+const sections: ReadonlyArray<{ id: Exclude<Section, 'home'>; href: string; label: MessageKey }> = [
+  { id: 'backtests', href: '/backtests', label: 'layout.nav.backtests' },
+  { id: 'sweeps', href: '/sweeps', label: 'layout.nav.sweeps' },
+  { id: 'strategies', href: '/strategies', label: 'layout.nav.strategies' },
+  { id: 'market', href: '/market', label: 'layout.nav.market' },
+  { id: 'scheduler', href: '/scheduler', label: 'layout.nav.scheduler' },
+  { id: 'admin', href: '/admin', label: 'layout.nav.admin' },
 ];
 
 /** The page frame: head, navigation, main. Every full page renders through it. */
@@ -23,11 +26,12 @@ const sections: ReadonlyArray<{ id: Exclude<Section, 'home'>; href: string; labe
  */
 export function Layout(props: { chrome: PageChrome; title: string; section: Section; refreshSeconds?: number; children?: Child }) {
   const { chrome } = props;
+  const { t } = chrome;
   const htmxConfig = 'includeIndicatorCSS:false';
   return (
     <>
     {raw('<!DOCTYPE html>')}
-    <html lang="en">
+    <html lang={chrome.locale}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -51,11 +55,11 @@ export function Layout(props: { chrome: PageChrome; title: string; section: Sect
           <a class="brand" href="/">zquant</a>
           {/* On a phone the links fold behind "Menu": a checkbox and its label, so it opens without JavaScript. */}
           <input type="checkbox" id="nav-toggle" class="nav-toggle" aria-hidden="true" />
-          <label for="nav-toggle" class="nav-toggle-label">Menu</label>
-          <nav aria-label="Main">
+          <label for="nav-toggle" class="nav-toggle-label">{t('layout.menu')}</label>
+          <nav aria-label={t('layout.nav.main')}>
             {sections.filter((s) => chrome.username && (s.id !== 'admin' || chrome.role === 'admin')).map((s) => (
               <a href={s.href} aria-current={props.section === s.id ? 'page' : undefined}>
-                {s.label}
+                {t(s.label)}
               </a>
             ))}
           </nav>
@@ -65,14 +69,14 @@ export function Layout(props: { chrome: PageChrome; title: string; section: Sect
                 <a href="/account" class="username">{chrome.username}</a>
                 <form method="post" action="/logout" class="inline" hx-boost="false">
                   <CsrfField chrome={chrome} />
-                  <button type="submit" class="link">Log out</button>
+                  <button type="submit" class="link">{t('layout.logout')}</button>
                 </form>
               </>
             ) : null}
           </div>
         </header>
         <main id="main">
-          {props.refreshSeconds ? <noscript><p class="notice">Still running: this page reloads every {props.refreshSeconds} s (with JavaScript it updates live).</p></noscript> : null}
+          {props.refreshSeconds ? <noscript><p class="notice">{t('layout.stillRunning', { seconds: props.refreshSeconds })}</p></noscript> : null}
           {props.children}
         </main>
       </body>
@@ -88,14 +92,15 @@ export function CsrfField(props: { chrome: PageChrome }) {
 
 /** An error shown in place: a full page for navigation, the same box alone for htmx. */
 /** An error's answer as a page or fragment; the request id is what to quote to an operator (the log has the rest). */
-export function ErrorBox(props: { status: number; code: string; message: string; requestId?: string }) {
+export function ErrorBox(props: { t: T; status: number; code: string; message: string; requestId?: string }) {
+  const { t } = props;
   return (
     <section class="error-box" role="alert">
-      <h1>{props.status === 404 ? 'Not found' : props.status >= 500 ? 'Something went wrong' : 'That did not work'}</h1>
+      <h1>{t(props.status === 404 ? 'layout.error.notFound' : props.status >= 500 ? 'layout.error.server' : 'layout.error.client')}</h1>
       <p>{props.message}</p>
       <p class="muted">
         {props.status} · {props.code}
-        {props.requestId ? <> · request id <code class="request-id">{props.requestId}</code></> : null}
+        {props.requestId ? <> · {t('layout.error.requestId')} <code class="request-id">{props.requestId}</code></> : null}
       </p>
     </section>
   );

@@ -26,6 +26,7 @@ import * as m750 from './2026-12-06-750-alerts.ts';
 import * as m820 from './2026-12-06-820-factors.ts';
 import * as m850 from './2026-12-06-850-factor-analyses.ts';
 import * as m900 from './2026-12-06-900-data-versions.ts';
+import * as m950 from './2026-12-06-950-user-locale.ts';
 
 /**
  * Every Postgres migration, in order. Listed statically (not read from the directory) so that a
@@ -59,4 +60,5 @@ export const pgMigrations: Record<string, Migration> = {
   '2026-12-06-820-factors': m820,
   '2026-12-06-850-factor-analyses': m850,
   '2026-12-06-900-data-versions': m900,
+  '2026-12-06-950-user-locale': m950,
 };

@@ -4,6 +4,8 @@
  * for both made an import cycle (issue 19). access.ts re-exports them for its callers.
  */
 
+import type { Locale } from '../i18n/locale.ts';
+
 /** Roles, from least to most: viewer reads, analyst runs backtests and owns strategies, admin does everything. */
 export type Role = 'viewer' | 'analyst' | 'admin';
 
@@ -16,6 +18,8 @@ export interface Principal {
   via: 'session' | 'token';
   /** Set for a token limited to one scope (`metrics`, `worker`): it may do that and nothing else; absent, the role's full access. */
   scope?: 'metrics' | 'worker';
+  /** The language the user chose on the account page; null or absent: follow the browser (Accept-Language). */
+  locale?: Locale | null;
 }
 
 /**

@@ -13,7 +13,7 @@ export async function selectLiveSession(db: Kysely<Database>, idHash: string, no
   return db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.id as session_id', 'sessions.csrf_token', 'sessions.expires_at', 'users.id as user_id', 'users.username', 'users.role', 'users.disabled'])
+    .select(['sessions.id as session_id', 'sessions.csrf_token', 'sessions.expires_at', 'users.id as user_id', 'users.username', 'users.role', 'users.disabled', 'users.locale'])
     .where('sessions.id_hash', '=', idHash)
     .where('sessions.revoked_at', 'is', null)
     .where('sessions.expires_at', '>', now)

@@ -37,7 +37,7 @@ export async function resolveSession(
   const row = await selectLiveSession(db, sha256(id), now);
   if (!row || row.disabled) return null;
   return {
-    principal: { userId: Number(row.user_id), username: row.username, role: row.role, via: 'session' },
+    principal: { userId: Number(row.user_id), username: row.username, role: row.role, via: 'session', locale: row.locale },
     credential: { kind: 'session', sessionId: Number(row.session_id), expiresAt: new Date(row.expires_at) },
     csrfToken: row.csrf_token,
   };

@@ -18,7 +18,7 @@ export async function selectLiveToken(db: Kysely<Database>, tokenHash: string, n
   return db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['api_tokens.id as token_id', 'api_tokens.last_used_at', 'api_tokens.expires_at', 'api_tokens.scope', 'users.id as user_id', 'users.username', 'users.role', 'users.disabled'])
+    .select(['api_tokens.id as token_id', 'api_tokens.last_used_at', 'api_tokens.expires_at', 'api_tokens.scope', 'users.id as user_id', 'users.username', 'users.role', 'users.disabled', 'users.locale'])
     .where('api_tokens.token_hash', '=', tokenHash)
     .where('api_tokens.revoked_at', 'is', null)
     .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', now)]))

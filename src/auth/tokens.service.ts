@@ -125,7 +125,7 @@ export async function resolveToken(db: Kysely<Database>, token: string, now: Dat
   const last = row.last_used_at === null ? null : new Date(row.last_used_at).getTime();
   if (last === null || now.getTime() - last >= touchEveryMs) await touchToken(db, Number(row.token_id), now);
   return {
-    principal: { userId: Number(row.user_id), username: row.username, role: row.role, via: 'token', ...(row.scope ? { scope: row.scope } : {}) },
+    principal: { userId: Number(row.user_id), username: row.username, role: row.role, via: 'token', locale: row.locale, ...(row.scope ? { scope: row.scope } : {}) },
     credential: { kind: 'token', tokenId: Number(row.token_id), expiresAt: row.expires_at === null ? null : new Date(row.expires_at) },
   };
 }

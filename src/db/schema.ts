@@ -50,6 +50,7 @@ export interface UsersTable {
   password_hash: string;
   role: 'viewer' | 'analyst' | 'admin';
   disabled: Generated<boolean>;
+  locale: 'zh-CN' | 'en' | null; // the interface language the user chose; null: follow the browser
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

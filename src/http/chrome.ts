@@ -2,6 +2,8 @@ import type { Context } from 'hono';
 import type { Role } from '../auth/principal.ts';
 import type { Assets } from './assets.ts';
 import type { AppEnv } from './env.ts';
+import type { Formatters, Locale, T } from '../i18n/i18n.ts';
+import { i18nOf } from '../i18n/request.ts';
 
 /** What every page's frame shows besides the page itself (views/layout.tsx draws it). */
 export interface PageChrome {
@@ -12,6 +14,10 @@ export interface PageChrome {
   role?: Role | null;
   /** Anti-CSRF token for forms and htmx requests on this page. */
   csrfToken?: string | null;
+  /** The page's language (the user's choice, else Accept-Language, else zh-CN), its translator and formats. */
+  locale: Locale;
+  t: T;
+  fmt: Formatters;
 }
 
 export type PageChromeFn = (c: Context<AppEnv>) => PageChrome;
@@ -20,11 +26,17 @@ export type PageChromeFn = (c: Context<AppEnv>) => PageChrome;
 export function makeChrome(assets: Assets): PageChromeFn {
   return (c) => {
     const principal = c.get('principal');
+    const { locale, t, fmt } = i18nOf(c);
+    c.header('Content-Language', locale);
+    c.header('Vary', 'Accept-Language', { append: true });
     return {
       assets,
       username: principal?.username ?? null,
       role: principal?.role ?? null,
       csrfToken: c.get('csrfToken') ?? null,
+      locale,
+      t,
+      fmt,
     };
   };
 }

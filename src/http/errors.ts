@@ -1,4 +1,5 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { MessageKey, Params } from '../i18n/i18n.ts';
 
 /** An error meant for the user: its status, a stable machine code and a message that says what to do. */
 export class AppError extends Error {
@@ -8,6 +9,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly details?: Record<string, unknown>,
+    /** The message as a catalogue key (src/i18n), so it is shown in the caller's language; `message` stays the English text for logs. */
+    readonly i18n?: { key: MessageKey; params?: Params },
   ) {
     super(message);
   }

@@ -4,6 +4,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
 import { AppError } from './errors.ts';
 import type { Logger } from '../logger.ts';
+import type { MessageKey, T } from '../i18n/i18n.ts';
+import { i18nOf } from '../i18n/request.ts';
 
 interface Rendered {
   status: ContentfulStatusCode;
@@ -36,6 +38,21 @@ export function describeError(err: unknown): Rendered {
   return { status: 500, code: 'internal_error', message: 'an unexpected error happened; the request id in the logs tells an operator where' };
 }
 
+/** Codes whose message has a frame in the catalogue (errors.<code>); others keep the thrower's text unless it gave a key. */
+const framedCodes = new Set(['not_found', 'forbidden', 'unauthenticated', 'invalid_request', 'csrf', 'rate_limited', 'payload_too_large']);
+
+/**
+ * The message in the caller's language; the code never changes. An AppError with a catalogue key is
+ * translated whole; a known code gets its frame around the thrower's specifics; an unexpected error
+ * its fixed text.
+ */
+export function localiseMessage(t: T, err: unknown, r: Pick<Rendered, 'code' | 'message'>): string {
+  if (err instanceof AppError && err.i18n) return t(err.i18n.key, err.i18n.params);
+  if (r.code === 'internal_error') return t('errors.internal_error');
+  if (framedCodes.has(r.code)) return t(`errors.${r.code}` as MessageKey, { detail: r.message });
+  return r.message;
+}
+
 export function isApiPath(path: string): boolean {
   // /metrics is read by machines (Prometheus) too: its errors are JSON like the API's.
   return path === '/api' || path.startsWith('/api/') || path === '/metrics';
@@ -48,6 +65,10 @@ export function isApiPath(path: string): boolean {
  */
 export function renderError(c: Context, err: unknown, view: ErrorView, logger: Logger): Response | Promise<Response> {
   const r = describeError(err);
+  const { t, locale } = i18nOf(c);
+  r.message = localiseMessage(t, err, r);
+  c.header('Content-Language', locale);
+  c.header('Vary', 'Accept-Language', { append: true });
   const requestId = (c.get('requestId') as string | undefined) ?? undefined;
   if (r.status >= 500) {
     const log = (c.get('log') as Logger | undefined) ?? logger;

@@ -37,7 +37,8 @@ export class Browser {
       .filter(([, v]) => v !== '')
       .map(([k, v]) => `${k}=${v}`)
       .join('; ');
-    const res = await this.t.app.request(path, { ...init, headers: { ...this.headers, ...(cookie ? { Cookie: cookie } : {}), ...(init.headers as Record<string, string>) } });
+    // English unless a test asks otherwise: the suite asserts English page text (the default for a browser saying nothing is zh-CN).
+    const res = await this.t.app.request(path, { ...init, headers: { 'Accept-Language': 'en', ...this.headers, ...(cookie ? { Cookie: cookie } : {}), ...(init.headers as Record<string, string>) } });
     Object.assign(this.jar, cookiesOf(res));
     return res;
   }

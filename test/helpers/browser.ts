@@ -29,6 +29,8 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-sync',
       '--disable-quic',
       '--no-first-run',
+      // English pages unless a context asks for another locale (newContext({ locale: 'zh-CN' })): the suite asserts English text.
+      '--lang=en-US',
     ],
   });
 }

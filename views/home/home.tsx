@@ -21,56 +21,57 @@ export interface MarketDataSummary {
 /** The landing page: what the server holds, and the two obvious next steps. */
 export function HomePage(props: { chrome: PageChrome; model: HomeModel }) {
   const m = props.model;
+  const { t, fmt } = props.chrome;
   return (
-    <Layout chrome={props.chrome} title="Home" section="home">
+    <Layout chrome={props.chrome} title={t('home.title')} section="home">
       <h1>zquant</h1>
-      <p class="lead">Backtest A-share strategies and keep the market data fresh, on one server.</p>
+      <p class="lead">{t('home.lead')}</p>
       <div class="cards">
         <a class="card action" href="/backtests/new">
-          <h2>Run a backtest</h2>
-          <p>Pick a strategy, a universe and a date range.</p>
+          <h2>{t('home.runBacktest')}</h2>
+          <p>{t('home.runBacktestHint')}</p>
         </a>
         <a class="card action" href="/scheduler">
-          <h2>Set up data sync</h2>
-          <p>Schedule updates of the market data from Tushare.</p>
+          <h2>{t('home.setupSync')}</h2>
+          <p>{t('home.setupSyncHint')}</p>
         </a>
       </div>
       {m.data ? (
         <>
-          <h2>Market data</h2>
+          <h2>{t('home.marketData')}</h2>
           {m.data.stocks === 0 ? (
-            <p class="muted">No market data yet. <a href="/market/coverage">Sync or import some</a>.</p>
+            <p class="muted">{t.rich('home.noData', { link: (s) => <a href="/market/coverage">{s}</a> })}</p>
           ) : (
             <dl class="facts">
-              <dt>Stocks</dt>
+              <dt>{t('home.stocksLabel')}</dt>
               <dd>
-                <a href="/market">{m.data.stocks.toLocaleString('en-US')}</a> ({m.data.listed.toLocaleString('en-US')} listed; the rest delisted or paused)
+                <a href="/market">{t('home.stocks', { count: m.data.stocks })}</a> {t('home.listed', { listed: fmt.int(m.data.listed) })}
               </dd>
-              <dt>Daily bars</dt>
+              <dt>{t('home.dailyBars')}</dt>
               <dd>
-                {fmtDate(m.data.firstDate)} to {fmtDate(m.data.lastDate)} · <a href="/market/coverage">coverage</a>
+                {t('home.range', { from: fmtDate(m.data.firstDate), to: fmtDate(m.data.lastDate) })} · <a href="/market/coverage">{t('home.coverage')}</a>
               </dd>
-              <dt>Last sync</dt>
+              <dt>{t('home.lastSync')}</dt>
               <dd>
                 {m.data.lastSync ? (
                   <a href="/market/log">
-                    {m.data.lastSync.dataset} from {m.data.lastSync.source}, {m.data.lastSync.result}, {m.data.lastSync.at.replace('T', ' ').slice(0, 16)} UTC
+                    {t('home.lastSyncText', { dataset: m.data.lastSync.dataset, source: m.data.lastSync.source, result: m.data.lastSync.result, at: m.data.lastSync.at.replace('T', ' ').slice(0, 16) })}
                   </a>
                 ) : (
-                  'never'
+                  t('home.never')
                 )}
               </dd>
             </dl>
           )}
         </>
       ) : null}
-      <h2>This server</h2>
+      <h2>{t('home.thisServer')}</h2>
       <dl class="facts">
-        <dt>Version</dt>
+        <dt>{t('home.version')}</dt>
         <dd>{m.version}</dd>
-        <dt>Task database</dt>
-        <dd>{m.postgresKind === 'pglite' ? 'embedded (PGlite)' : 'PostgreSQL server'}</dd>
-        <dt>Market store</dt>
+        <dt>{t('home.taskDatabase')}</dt>
+        <dd>{t(m.postgresKind === 'pglite' ? 'home.pglite' : 'home.postgres')}</dd>
+        <dt>{t('home.marketStore')}</dt>
         <dd><code>{m.marketPath}</code></dd>
       </dl>
     </Layout>

@@ -1,0 +1,29 @@
+import type { Locale } from '../locale.ts';
+import type { Message, Messages } from '../define.ts';
+import { errors } from './errors.ts';
+import { home } from './home.ts';
+import { layout } from './layout.ts';
+
+/**
+ * Every feature's catalogue. Add yours here (one import, one entry): its keys start with its file
+ * name (test/i18n/catalogue.test.ts checks), so two catalogues never define the same key.
+ */
+export const catalogues = {
+  errors,
+  home,
+  layout,
+} as const;
+
+type KeysOf<C> = C extends Messages<infer K> ? K : never;
+
+/** Every message key there is. */
+export type MessageKey = KeysOf<(typeof catalogues)[keyof typeof catalogues]>;
+
+function merged(locale: Locale): Readonly<Record<string, Message>> {
+  const out: Record<string, Message> = {};
+  for (const c of Object.values(catalogues) as Array<Messages<string>>) Object.assign(out, c[locale]);
+  return out;
+}
+
+/** The merged table per locale. */
+export const tables: Readonly<Record<Locale, Readonly<Record<string, Message>>>> = { en: merged('en'), 'zh-CN': merged('zh-CN') };

@@ -1,0 +1,41 @@
+import { defineMessages } from '../define.ts';
+
+/** The page frame (views/layout.tsx), error boxes and words shared by every page. */
+export const layout = defineMessages({
+  en: {
+    'layout.nav.backtests': 'Backtests',
+    'layout.nav.sweeps': 'Sweeps',
+    'layout.nav.strategies': 'Strategies',
+    'layout.nav.market': 'Market data',
+    'layout.nav.scheduler': 'Scheduler',
+    'layout.nav.factors': 'Factors',
+    'layout.nav.admin': 'Admin',
+    'layout.nav.main': 'Main',
+    'layout.menu': 'Menu',
+    'layout.logout': 'Log out',
+    'layout.stillRunning': 'Still running: this page reloads every {seconds} s (with JavaScript it updates live).',
+    'layout.error.notFound': 'Not found',
+    'layout.error.server': 'Something went wrong',
+    'layout.error.client': 'That did not work',
+    'layout.error.requestId': 'request id',
+    'layout.none': '—',
+  },
+  'zh-CN': {
+    'layout.nav.backtests': '回测',
+    'layout.nav.sweeps': '参数扫描',
+    'layout.nav.strategies': '策略',
+    'layout.nav.market': '行情数据',
+    'layout.nav.scheduler': '任务调度',
+    'layout.nav.factors': '因子',
+    'layout.nav.admin': '管理',
+    'layout.nav.main': '主导航',
+    'layout.menu': '菜单',
+    'layout.logout': '退出登录',
+    'layout.stillRunning': '仍在运行：本页每 {seconds} 秒自动刷新（启用 JavaScript 时实时更新）。',
+    'layout.error.notFound': '未找到',
+    'layout.error.server': '出错了',
+    'layout.error.client': '操作未成功',
+    'layout.error.requestId': '请求 ID',
+    'layout.none': '—',
+  },
+});

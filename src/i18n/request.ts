@@ -1,0 +1,17 @@
+import type { Context } from 'hono';
+import { i18nFor, type I18n } from './i18n.ts';
+import { negotiateLocale, type Locale } from './locale.ts';
+
+/**
+ * The language of a request: the signed-in user's choice (account page), else the browser's
+ * `Accept-Language`, else zh-CN.
+ */
+export function localeOf(c: Context): Locale {
+  const principal = c.get('principal') as { locale?: Locale | null } | null | undefined;
+  return principal?.locale ?? negotiateLocale(c.req.header('accept-language'));
+}
+
+/** The translator and formatters for this request's language. */
+export function i18nOf(c: Context): I18n {
+  return i18nFor(localeOf(c));
+}

@@ -1,0 +1,84 @@
+import { globSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { findTemplateStrings } from './template-strings.ts';
+
+/**
+ * Issue 24: every word a page shows comes from the message catalogue (src/i18n/messages), so it
+ * exists in Chinese and English. This fails on template text (see template-strings.ts for what counts)
+ * in any view or page file, naming file:line and the text.
+ */
+const files = [...globSync('views/**/*.tsx'), ...globSync('src/**/*.tsx').filter((f) => f !== 'src/app.tsx')].sort();
+
+/**
+ * TODO (issue 24): files not converted yet. The test fails when one of them is clean (take it off the
+ * list) so the list only shrinks.
+ */
+const notConvertedYet = new Set<string>([
+  'src/backtests/exports.pages.tsx',
+  'src/sweeps/sweeps.pages.tsx',
+  'views/admin/alerts.tsx',
+  'views/admin/audit.tsx',
+  'views/admin/storage.tsx',
+  'views/admin/users.tsx',
+  'views/api-docs/api-docs.tsx',
+  'views/auth/account.tsx',
+  'views/auth/login.tsx',
+  'views/backtests/charts.tsx',
+  'views/backtests/compare-page.tsx',
+  'views/backtests/create-page.tsx',
+  'views/backtests/list-page.tsx',
+  'views/backtests/params-form.tsx',
+  'views/backtests/parts.tsx',
+  'views/backtests/result.tsx',
+  'views/backtests/spec-fields.tsx',
+  'views/backtests/task-page.tsx',
+  'views/confirm.tsx',
+  'views/market/candle-chart.tsx',
+  'views/market/coverage-page.tsx',
+  'views/market/log-page.tsx',
+  'views/market/market-nav.tsx',
+  'views/market/stock-page.tsx',
+  'views/market/stocks-page.tsx',
+  'views/runs/run-parts.tsx',
+  'views/runs/runs.tsx',
+  'views/scheduler/form.tsx',
+  'views/scheduler/pages.tsx',
+  'views/scheduler/parts.tsx',
+  'views/strategies/ctx-reference.tsx',
+  'views/strategies/strategies.tsx',
+  'views/sweeps/form-page.tsx',
+  'views/sweeps/heatmap.tsx',
+  'views/sweeps/list-page.tsx',
+  'views/sweeps/results.tsx',
+  'views/sweeps/sweep-page.tsx',
+]);
+
+describe('template text is in the catalogue', () => {
+  it('finds the template files', () => {
+    expect(files.length).toBeGreaterThan(30);
+  });
+
+  it('has no literal text in converted templates', () => {
+    const findings = files.filter((f) => !notConvertedYet.has(f)).flatMap((f) => findTemplateStrings(f, readFileSync(f, 'utf8')));
+    expect(findings.map((x) => `${x.file}:${x.line}: ${JSON.stringify(x.text)}`), 'put these in src/i18n/messages (see /tmp/coord/i18n.md or src/i18n/README)').toEqual([]);
+  });
+
+  it('lists as not converted only files that still have template text', () => {
+    const clean = [...notConvertedYet].filter((f) => findTemplateStrings(f, readFileSync(f, 'utf8')).length === 0);
+    expect(clean, 'converted: remove these from notConvertedYet').toEqual([]);
+  });
+
+  it('catches what it should (a probe)', () => {
+    const probe = `const A = (p: { n: number; t: (k: string) => string }) => (
+      <div title="Hover text" class="x">
+        Plain text
+        <code>ts_code</code>
+        {p.n > 1 ? 'many' : p.t('home.one')}
+        {\`\${p.n} rows\`}
+        <Layout title="Home" section="home" />
+        <span>{p.t('home.title')} · zquant</span>
+      </div>
+    );`;
+    expect(findTemplateStrings('probe.tsx', probe).map((f) => f.text)).toEqual(['Hover text', 'Plain text', 'many', 'rows', 'Home']);
+  });
+});
