@@ -102,11 +102,14 @@ export async function truncateTables(trx: Transaction<any>, tables: readonly str
   await sql`truncate ${sql.join(tables.map((t) => sql.table(t)))}`.execute(trx);
 }
 
-/** Inserts rows given as row_to_json lines, column by column name (identity columns keep their ids). */
+/**
+ * Inserts rows given as row_to_json lines, column by column name (identity columns keep their ids).
+ * The text goes as text (`::text::json`): typed json, postgres.js would encode the string once more.
+ */
 export async function insertJsonRows(trx: Transaction<any>, table: string, lines: readonly string[]): Promise<void> {
   if (lines.length === 0) return;
   await sql`insert into ${sql.table(table)} overriding system value
-    select * from json_populate_recordset(null::${sql.table(table)}, ${`[${lines.join(',')}]`}::json)`.execute(trx);
+    select * from json_populate_recordset(null::${sql.table(table)}, ${`[${lines.join(',')}]`}::text::json)`.execute(trx);
 }
 
 /** Puts each sequence where the archive had it, and past the largest id now in its column whichever is further. */

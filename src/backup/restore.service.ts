@@ -133,7 +133,9 @@ async function loadPostgres(pg: PgStore, manifest: BackupManifest, work: string)
     for (const fk of fks) await dropForeignKey(trx, fk);
     await truncateTables(trx, present);
     for (const table of tables) {
-      await loadTable(join(work, pgTableFile(table)), (lines) => insertJsonRows(trx, table, lines));
+      await loadTable(join(work, pgTableFile(table)), (lines) => insertJsonRows(trx, table, lines)).catch((err: Error) => {
+        throw new Error(`postgres: loading ${table}: ${err.message}`);
+      });
       const n = await countRows(trx, table);
       if (n !== manifest.tables.postgres[table]) throw new Error(`postgres: ${table} has ${n} rows after loading, the manifest says ${manifest.tables.postgres[table]}`);
     }
