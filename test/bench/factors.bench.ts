@@ -1,0 +1,69 @@
+// Factors on the full synthetic market (BENCH_BIG_STOCKS = 5,000 stocks × BENCH_YEARS = 10 years,
+// the demo generator, as backtests.bench.ts and sweeps.bench.ts), one function per measurement:
+//   factor_compute_full_market_s   measureFactorCompute: 20-day momentum, every stock, every day,
+//                                  computed in DuckDB and its values replaced (one write transaction)
+//   factor_read_matrix_s           measureFactorRead: those values read back as a day-major matrix
+//                                  over every stock and day (what the analysis and ctx.factor load)
+// (The analysis measurement, factor_analysis_full_market_s, goes beside these: a function taking
+// the same BenchMarket, called from main.)
+import { computeBuiltinFactor, readFactorMatrix } from '../../src/factors/factors.service.ts';
+import { seedDemoMarket } from '../../src/market/demo/seed.ts';
+import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
+
+const years = Number(process.env.BENCH_YEARS ?? 10);
+const bigStocks = Number(process.env.BENCH_BIG_STOCKS ?? 5000);
+const end = 20261127;
+const overridden = ['BENCH_YEARS', 'BENCH_BIG_STOCKS'].some((k) => process.env[k] !== undefined);
+const out = (name: string, v: number, unit: string) => process.stdout.write(`${name}${overridden ? '_at_override' : ''}: ${Math.round(v * 100) / 100} ${unit}\n`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The seeded market every measurement reads: its store, stock codes and trading days. */
+export interface BenchMarket {
+  market: MarketStore;
+  codes: string[];
+  dates: Int32Array;
+}
+
+async function seedMarket(): Promise<BenchMarket> {
+  const market = await openMarketStore(':memory:');
+  const t = performance.now();
+  await seedDemoMarket(market, { seed: 12, stocks: bigStocks, years, end });
+  const codes = (await market.query(`select distinct ts_code from daily_bars order by ts_code`)).map((r) => String(r.ts_code));
+  const dates = Int32Array.from((await market.query(`select distinct trade_date from daily_bars order by trade_date`)).map((r) => Number(r.trade_date)));
+  process.stderr.write(`# demo market ${codes.length} stocks × ${dates.length} days seeded in ${Math.round(performance.now() - t)} ms\n`);
+  return { market, codes, dates };
+}
+
+/** 20-day momentum over the whole market, computed and stored; median of 3 (each replaces the last). */
+async function measureFactorCompute(b: BenchMarket): Promise<void> {
+  const times: number[] = [];
+  let rows = 0;
+  for (let k = 0; k < 3; k++) {
+    const t = performance.now();
+    rows = await computeBuiltinFactor(b.market, 'momentum_20', { start: 19900101, end: 21001231, codes: null });
+    times.push((performance.now() - t) / 1000);
+  }
+  process.stderr.write(`# momentum_20: ${(rows / 1e6).toFixed(2)} M values; runs ${times.map((x) => x.toFixed(2)).join(', ')} s\n`);
+  out('factor_compute_full_market_s', median(times), 's');
+}
+
+/** The stored momentum_20 read back as a dense matrix over every stock and day; median of 3. */
+async function measureFactorRead(b: BenchMarket): Promise<void> {
+  const times: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const t = performance.now();
+    const m = await readFactorMatrix(b.market, 'momentum_20', { codes: b.codes, dates: b.dates });
+    times.push((performance.now() - t) / 1000);
+    if (m.length !== b.codes.length * b.dates.length) throw new Error('matrix of the wrong size');
+  }
+  out('factor_read_matrix_s', median(times), 's');
+}
+
+async function main() {
+  const b = await seedMarket();
+  await measureFactorCompute(b);
+  await measureFactorRead(b);
+  await b.market.close();
+}
+
+await main();
