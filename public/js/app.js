@@ -107,6 +107,7 @@
   }, true);
   function init() {
     document.querySelectorAll('textarea.code-editor').forEach(renumber);
+    document.querySelectorAll('[data-insert-snippet]').forEach(function (b) { b.hidden = false; });
   }
   document.addEventListener('DOMContentLoaded', init);
   document.addEventListener('htmx:after:swap', init);
@@ -120,6 +121,18 @@
     if (!tpl || !area) return;
     if (area.value.trim() && !window.confirm('Replace the code in the editor with the template?')) return;
     area.value = tpl.content ? tpl.content.textContent : tpl.textContent;
+    renumber(area);
+    area.focus();
+  });
+  // The ctx reference's "Insert at cursor": the example's text into the editor where the cursor is
+  // (the buttons are hidden until init shows them: without JavaScript the example is there to copy).
+  document.addEventListener('click', function (evt) {
+    var btn = evt.target && evt.target.closest ? evt.target.closest('[data-insert-snippet]') : null;
+    if (!btn) return;
+    var src = document.getElementById(btn.getAttribute('data-insert-snippet'));
+    var area = document.getElementById(btn.getAttribute('data-target'));
+    if (!src || !area) return;
+    area.setRangeText(src.textContent + '\n', area.selectionStart, area.selectionEnd, 'end');
     renumber(area);
     area.focus();
   });

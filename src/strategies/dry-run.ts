@@ -47,7 +47,16 @@ export type CheckOutcome = { ok: true; name: string; description: string | null;
 export async function checkStrategyCode(source: string, language: 'js' | 'ts'): Promise<CheckOutcome> {
   const described = await describeUserStrategy(source, language);
   if (!described.ok) return { ok: false, error: described.error, logs: [] };
-  const run = await runUserBacktest({ source, language, panel: tinyPanel(), params: {}, config: { initialCash: 1_000_000 }, timeoutMs: 10_000, memoryLimitMb: 64 });
-  if (!run.ok) return { ok: false, error: run.error, logs: run.logs };
+  const run = await dryRunStrategyCode(source, language);
+  if (!run.ok) return run;
   return described;
+}
+
+export type DryRunOutcome = { ok: true; logs: string[] } | { ok: false; error: UserCodeError; logs: string[] };
+
+/** The save check's dry run alone, with the strategy's log: what the editor's reference examples run. */
+export async function dryRunStrategyCode(source: string, language: 'js' | 'ts'): Promise<DryRunOutcome> {
+  const run = await runUserBacktest({ source, language, panel: tinyPanel(), params: {}, config: { initialCash: 1_000_000 }, timeoutMs: 10_000, memoryLimitMb: 64 });
+  // ctx.log lines are the result's; console.log lines come through the sandbox's own log.
+  return run.ok ? { ok: true, logs: [...run.result.logs, ...run.logs] } : { ok: false, error: run.error, logs: run.logs };
 }

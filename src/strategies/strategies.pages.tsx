@@ -15,6 +15,9 @@ import { BuiltinPage, EditorPage, StrategiesPage, StrategyPage, type EditorValue
 import { builtinByName, builtinList, changeableStrategy, createStrategy, deleteStrategy, listUserStrategies, strategyVersions, updateStrategy, visibleStrategy } from './strategies.service.ts';
 import { strategyTemplate } from './template.ts';
 import { afterAction, confirmFirst } from '../http/confirm.pages.tsx';
+import { ctxReference, exampleStrategy } from './ctx-reference.ts';
+import { dryRunStrategyCode } from './dry-run.ts';
+import { DryRunPage, DryRunResult } from '../../views/strategies/ctx-reference.tsx';
 
 const idOf = (raw: string) => pathId(raw, 'strategy', maxInt4Id);
 
@@ -39,7 +42,7 @@ export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChrome
   });
 
   app.get('/strategies/new', requireRole('analyst'), (c) =>
-    c.html(<EditorPage chrome={chrome(c)} id={null} v={{ name: '', description: '', category: 'custom', language: 'js', code: strategyTemplate }} categories={strategyCategories} template={strategyTemplate} error={null} />),
+    c.html(<EditorPage chrome={chrome(c)} id={null} v={{ name: '', description: '', category: 'custom', language: 'js', code: strategyTemplate }} categories={strategyCategories} template={strategyTemplate} error={null} reference={ctxReference} />),
   );
 
   const formValues = async (c: Context<AppEnv>): Promise<EditorValues> => {
@@ -50,7 +53,7 @@ export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChrome
   const rerender = (c: Context<AppEnv>, id: number | null, v: EditorValues, err: unknown) => {
     if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
     const d = err.details ?? {};
-    return c.html(<EditorPage chrome={chrome(c)} id={id} v={v} categories={strategyCategories} template={strategyTemplate} error={{ field: String(d.field ?? ''), message: err.message, line: (d.line as number | null) ?? null }} />, err.status);
+    return c.html(<EditorPage chrome={chrome(c)} id={id} v={v} categories={strategyCategories} template={strategyTemplate} error={{ field: String(d.field ?? ''), message: err.message, line: (d.line as number | null) ?? null }} reference={ctxReference} />, err.status);
   };
 
   app.post('/strategies', requireRole('analyst'), async (c) => {
@@ -71,7 +74,7 @@ export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChrome
 
   app.get('/strategies/:id{[0-9]+}/edit', requireRole('analyst'), async (c) => {
     const s = await changeableStrategy(db, principalOf(c), idOf(c.req.param('id')));
-    return c.html(<EditorPage chrome={chrome(c)} id={s.id} v={{ name: s.name, description: s.description, category: s.category, language: s.language, code: s.code }} categories={strategyCategories} template={strategyTemplate} error={null} />);
+    return c.html(<EditorPage chrome={chrome(c)} id={s.id} v={{ name: s.name, description: s.description, category: s.category, language: s.language, code: s.code }} categories={strategyCategories} template={strategyTemplate} error={null} reference={ctxReference} />);
   });
 
   app.post('/strategies/:id{[0-9]+}', requireRole('analyst'), async (c) => {
@@ -84,6 +87,20 @@ export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChrome
     } catch (err) {
       return rerender(c, id, v, err);
     }
+  });
+
+  // One example of the ctx reference through the dry run: a fragment for htmx, a page without JavaScript.
+  app.post('/strategies/try', requireRole('analyst'), async (c) => {
+    const f = await c.req.parseBody();
+    const name = typeof f.example === 'string' ? f.example : '';
+    const entry = ctxReference.flatMap((s) => s.entries).find((e) => e.name === name && e.example);
+    if (!entry) throw new AppError(400, 'invalid_request', `example: no example named ${JSON.stringify(name.slice(0, 60))} in the ctx reference; pick one on the strategy editor`, { field: 'example' });
+    const code = exampleStrategy(entry.example!);
+    const outcome = await dryRunStrategyCode(code, 'js');
+    c.header('Vary', 'HX-Request');
+    if (c.req.header('HX-Request') === 'true') return c.html(<DryRunResult outcome={outcome} />);
+    const back = c.req.header('Referer')?.startsWith(new URL(c.req.url).origin) ? new URL(c.req.header('Referer')!).pathname : '/strategies/new';
+    return c.html(<DryRunPage chrome={chrome(c)} name={entry.name} code={code} outcome={outcome} back={`${back}#ref-${entry.name.replace(/[^A-Za-z0-9]+/g, '-')}`} />);
   });
 
   app.post('/strategies/:id{[0-9]+}/delete', requireRole('analyst'), async (c) => {

@@ -298,6 +298,7 @@ const matrix: Record<string, Case> = {
   'GET /strategies/builtin/:name': need('viewer', 200, { params: async () => ({ name: 'dual_ma' }) }),
   'GET /strategies/new': need('analyst'),
   'POST /strategies': need('analyst', 303, { body: strategyBody }),
+  'POST /strategies/try': need('analyst', 200, { body: () => ({ example: 'ctx.sma' }) }),
   'GET /strategies/:id{[0-9]+}': need('viewer', 200, { owned: true, params: ownStrategy }),
   'GET /strategies/:id{[0-9]+}/edit': need('analyst', 200, { owned: true, params: ownStrategy }),
   'POST /strategies/:id{[0-9]+}': need('analyst', 303, { owned: true, params: ownStrategy, body: strategyBody }),

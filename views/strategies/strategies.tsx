@@ -3,6 +3,8 @@ import type { BuiltinStrategy, UserStrategy } from '../../src/strategies/strateg
 import { DeleteButton } from '../confirm.tsx';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import { schemaProps } from '../backtests/params-form.tsx';
+import type { CtxSection } from '../../src/strategies/ctx-reference.ts';
+import { CtxReferencePanel } from './ctx-reference.tsx';
 
 const catLabel = (c: string) => c.replace('_', ' ');
 
@@ -127,7 +129,7 @@ export interface EditorValues {
   code: string;
 }
 
-export function EditorPage(props: { chrome: PageChrome; id: number | null; v: EditorValues; categories: readonly string[]; template: string; error: { field: string; message: string; line?: number | null } | null }) {
+export function EditorPage(props: { chrome: PageChrome; id: number | null; v: EditorValues; categories: readonly string[]; template: string; error: { field: string; message: string; line?: number | null } | null; reference: readonly CtxSection[] }) {
   const { v, error } = props;
   const action = props.id ? `/strategies/${props.id}` : '/strategies';
   return (
@@ -161,6 +163,7 @@ export function EditorPage(props: { chrome: PageChrome; id: number | null; v: Ed
         <template id="strategy-template">{props.template}</template>
         <p><button type="submit">Save</button></p>
       </form>
+      <CtxReferencePanel chrome={props.chrome} sections={props.reference} />
     </Layout>
   );
 }
