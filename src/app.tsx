@@ -51,6 +51,7 @@ import { sweepsApi } from './sweeps/sweeps.api.ts';
 import { sweepSubmitLimitsOf } from './sweeps/sweeps.service.ts';
 import { sweepsPages } from './sweeps/sweeps.pages.tsx';
 import { strategiesApi } from './strategies/strategies.api.ts';
+import { factorsApi } from './factors/factors.api.ts';
 import { alertsApi } from './alerts/alerts.api.ts';
 import { alertsPages } from './alerts/alerts.pages.tsx';
 import { strategiesPages } from './strategies/strategies.pages.tsx';
@@ -138,6 +139,7 @@ export function createApp(deps: AppDeps) {
   api.route('/', backtestsApi({ db: deps.pg.db, runs, limits: backtestLimits, market: deps.market, trustProxy: deps.config.trustProxy }));
   api.route('/', sweepsApi({ db: deps.pg.db, runs, limits: sweepSubmitLimitsOf(deps.config), backtestLimits, market: deps.market, trustProxy: deps.config.trustProxy }));
   api.route('/', strategiesApi({ db: deps.pg.db, trustProxy: deps.config.trustProxy }));
+  api.route('/', factorsApi({ db: deps.pg.db, market: deps.market, runs, trustProxy: deps.config.trustProxy }));
   api.route('/', alertsApi({ db: deps.pg.db, secrets: deps.secrets ?? null, runs, trustProxy: deps.config.trustProxy }));
   const apiDocument = documentApi(api, deps.version);
   app.route('/api/v1', api);
