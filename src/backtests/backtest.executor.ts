@@ -19,7 +19,9 @@ import { AppError } from '../http/errors.ts';
 import { parseInput } from '../http/contract.ts';
 import { dayPattern, type BacktestSpec } from './backtest-request.ts';
 import { SubmitBacktestSchema } from './backtests.contract.ts';
-import { backtestExecutorName, backtestOfRun, createRunBacktest, getBacktest, specFromSubmit, storeResult } from './backtests.service.ts';
+import { backtestExecutorName, backtestOfRun, createRunBacktest, getBacktest, recordBacktestDataVersion, specFromSubmit, storeResult } from './backtests.service.ts';
+import type { DataVersions } from '../snapshots/data-versions.ts';
+import { makeLiveData } from '../snapshots/live-data.ts';
 import type { PanelCache, PanelKey } from './panel-cache.ts';
 import { planBacktest, type StrategyCode } from './plan.ts';
 import { addDays, isoDay, ymdOf } from '../market/days.ts';
@@ -52,6 +54,20 @@ export interface BacktestExecutorDeps {
   panels: PanelCache;
   /** Bounds of each run; the configuration's defaults when absent. */
   limits?: BacktestRunLimits;
+  /**
+   * The market data by version (src/snapshots): a worker's replicas, or the live store with its
+   * content version; absent, the live `market` and `panels` (what tests built without one get).
+   */
+  data?: DataVersions;
+}
+
+/** The deps' data versions, or the live store's (made once per deps object). */
+const liveFallback = new WeakMap<BacktestExecutorDeps, DataVersions>();
+export function dataOf(o: Pick<BacktestExecutorDeps, 'data' | 'market' | 'panels'>): DataVersions {
+  if (o.data) return o.data;
+  let live = liveFallback.get(o as BacktestExecutorDeps);
+  if (!live) liveFallback.set(o as BacktestExecutorDeps, (live = makeLiveData(o.market, o.panels)));
+  return live;
 }
 
 /** The message of a run stopped by a bound names the bound and the setting that raises it. */
@@ -70,10 +86,23 @@ function limitHint(e: BacktestThreadOutcome & { ok: false }): string {
 }
 
 async function runOne(backtestId: number, o: BacktestExecutorDeps, ctx: RunContext): Promise<unknown> {
+  const bt = await getBacktest(o.db, backtestId);
+  if (!bt) throw new RunError('not_found', `backtest ${backtestId} no longer exists (deleted)`, { retryable: false });
+  // The data version it reads: the one a rerun pinned, else the latest; recorded before it runs.
+  const data = await dataOf(o).acquire(bt.dataVersion, (m) => ctx.log('warn', m));
+  try {
+    if (bt.dataVersion !== data.version) await recordBacktestDataVersion(o.db, backtestId, data.version);
+    ctx.log('info', `market data version ${data.version}${bt.dataVersion === data.version ? ' (pinned)' : ''}`);
+    return await simulate(bt, { ...o, market: data.market, panels: data.panels }, ctx);
+  } finally {
+    data.release();
+  }
+}
+
+async function simulate(bt: Backtest, o: BacktestExecutorDeps, ctx: RunContext): Promise<unknown> {
+  const backtestId = bt.id;
   const limits = o.limits ?? backtestRunLimitsOf();
   const db = o.db;
-  const bt = await getBacktest(db, backtestId);
-  if (!bt) throw new RunError('not_found', `backtest ${backtestId} no longer exists (deleted)`, { retryable: false });
   const spec = bt.spec;
   let code: StrategyCode | undefined;
   if (spec.strategy.kind === 'user') {

@@ -32,6 +32,8 @@ export interface Backtest {
   rerunOf: number | null;
   /** Kept by housekeeping whatever its age. */
   pinned: boolean;
+  /** The market snapshot version it ran on (src/snapshots), or a rerun's pinned one before it runs; null before its run starts. */
+  dataVersion: string | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;

@@ -11,7 +11,7 @@ import { addDays, fromYmd, ymdOf } from '../market/days.ts';
 import { DeletedSchema } from '../strategies/strategies.contract.ts';
 import {
   BacktestListQuery, BacktestListSchema, BacktestResultSchema, BacktestSchema, BacktestWithResultSchema, backtestJson, fillJson, FillPageSchema, metricsJson,
-  OrderPageSchema, OrdersQuery, orderJson, PerformanceSchema, positionJson, roundTripJson, seriesJson, SliceQuery, SubmitBacktestSchema, WaitQuery,
+  OrderPageSchema, OrdersQuery, orderJson, PerformanceSchema, positionJson, RerunBacktestSchema, roundTripJson, seriesJson, SliceQuery, SubmitBacktestSchema, WaitQuery,
 } from './backtests.contract.ts';
 import {
   cancelBacktest, deleteBacktest, getBacktest, pinBacktest, listBacktests, rerunBacktest, resultParts, resultSlice, roundTripsOf, submitBacktest, visibleBacktest, type BacktestsDeps,
@@ -174,10 +174,14 @@ export function backtestsApi(deps: BacktestsDeps & { trustProxy: boolean }) {
   api.openapi(
     operation({
       method: 'post', path: '/backtests/{id}/rerun', operationId: 'rerunBacktest', summary: 'Run a backtest again with the same config', tags, middleware: [requireRole('analyst')] as const,
-      request: { params: idParam },
-      responses: { 202: json(BacktestSchema, 'a new backtest with the same config (and code version); rerun_of points back'), 429: { description: tooManyQueued, content: errors(429)[429].content } },
+      request: { params: idParam, body: { required: false, content: { 'application/json': { schema: RerunBacktestSchema } } } },
+      responses: { 202: json(BacktestSchema, 'a new backtest with the same config (and code version) on the same market data version unless data_version says otherwise; rerun_of points back'), 429: { description: tooManyQueued, content: errors(429)[429].content } },
     }),
-    async (c) => c.json(backtestJson(await rerunBacktest(deps, principalOf(c), c.req.valid('param').id)), 202),
+    async (c) => {
+      // The body is optional: a bare POST (no JSON) reruns on the same data version.
+      const body = (c.req.valid('json') ?? {}) as { data_version?: string };
+      return c.json(backtestJson(await rerunBacktest(deps, principalOf(c), c.req.valid('param').id, body.data_version)), 202);
+    },
   );
 
   for (const [method, pinned] of [['post', true], ['delete', false]] as const) {

@@ -19,6 +19,18 @@ import type { StoredExtras, StoredPosition, StoredSeries } from './results.ts';
 /** A day as a submission writes it. */
 const submitDay = (field: string) => boundedDate(field).describe('YYYY-MM-DD, from 1990-01-01 to 2100-12-31');
 
+/** POST /backtests/{id}/rerun's optional body: which market data version the rerun reads. */
+export const RerunBacktestSchema = z
+  .object({
+    data_version: z
+      .string()
+      .regex(/^(latest|[0-9a-f]{16})$/, { message: 'expected "latest" or a data version (16 hex digits, as a backtest\'s data_version shows)' })
+      .optional()
+      .describe('Absent: the version the backtest ran on (identical numbers); "latest": the newest market data; or a version id'),
+  })
+  .strict()
+  .openapi('RerunBacktest');
+
 export const SubmitBacktestSchema = z
   .object({
     name: z.string().max(200).optional().describe('A label for the list; the strategy name when absent'),
@@ -122,6 +134,7 @@ export const BacktestSchema = z
     run_id: z.number().int().nullable(),
     rerun_of: z.number().int().nullable(),
     pinned: z.boolean().describe('Kept by housekeeping whatever its age (POST/DELETE …/pin); unpinned results go after RETAIN_BACKTESTS_DAYS'),
+    data_version: z.string().nullable().describe('The market data snapshot version it ran on (a rerun reads the same one unless asked for "latest"); null before its run starts'),
     created_at: instantSchema,
     started_at: instantSchema.nullable(),
     finished_at: instantSchema.nullable(),
@@ -174,6 +187,7 @@ export function backtestJson(b: Backtest): z.infer<typeof BacktestSchema> {
     run_id: b.runId,
     rerun_of: b.rerunOf,
     pinned: b.pinned,
+    data_version: b.dataVersion,
     created_at: instant(b.createdAt),
     started_at: instant(b.startedAt),
     finished_at: instant(b.finishedAt),

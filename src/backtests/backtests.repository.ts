@@ -18,6 +18,11 @@ export async function insertBacktest(db: Db, row: NewBacktestRow): Promise<numbe
   return r.id;
 }
 
+/** Records the market data version a backtest runs on (or a rerun pins). */
+export async function setBacktestDataVersion(db: Db, id: number, version: string | null): Promise<void> {
+  await db.updateTable('backtests').set({ data_version: version }).where('id', '=', id).execute();
+}
+
 export async function setBacktestRun(db: Db, id: number, runId: number): Promise<void> {
   await db.updateTable('backtests').set({ run_id: runId }).where('id', '=', id).execute();
 }
@@ -30,7 +35,7 @@ export function selectBacktests(db: Db) {
     .leftJoin('users as u', 'u.id', 'b.owner_id')
     .select([
       'b.id', 'b.run_id', 'b.owner_id', 'b.name', 'b.strategy_kind', 'b.strategy_name', 'b.strategy_id', 'b.strategy_version_id',
-      'b.config', 'b.start_date', 'b.end_date', 'b.rerun_of', 'b.pinned', 'b.created_at', 'b.total_return', 'b.annualized_return', 'b.sharpe',
+      'b.config', 'b.start_date', 'b.end_date', 'b.rerun_of', 'b.pinned', 'b.data_version', 'b.created_at', 'b.total_return', 'b.annualized_return', 'b.sharpe',
       'b.max_drawdown', 'b.volatility', 'b.excess_return', 'b.final_value', 'b.trade_count',
       'r.status', 'r.progress', 'r.started_at', 'r.finished_at', 'r.error', 'r.event_seq', 'r.control', 'u.username as owner_name',
     ]);

@@ -60,7 +60,7 @@ export function toBacktest(r: repo.BacktestRow): Backtest {
   return {
     id: r.id, runId: r.run_id, ownerId: r.owner_id, ownerName: r.owner_name ?? null, name: r.name, spec: parse(r.config) as BacktestSpec,
     status: (r.status ?? 'queued') as RunStatus, control: (r.control ?? null) as Backtest['control'], progress: (parse(r.progress) as RunProgress | null) ?? null,
-    error: shownRunError(r.error), eventSeq: r.event_seq ?? 0, rerunOf: r.rerun_of, pinned: r.pinned === true, createdAt: date(r.created_at)!,
+    error: shownRunError(r.error), eventSeq: r.event_seq ?? 0, rerunOf: r.rerun_of, pinned: r.pinned === true, dataVersion: r.data_version ?? null, createdAt: date(r.created_at)!,
     startedAt: date(r.started_at), finishedAt: date(r.finished_at),
     metrics: done
       ? { totalReturn: r.total_return, annualizedReturn: r.annualized_return, sharpe: r.sharpe, maxDrawdown: r.max_drawdown, volatility: r.volatility, excessReturn: r.excess_return, finalValue: r.final_value, tradeCount: r.trade_count }
@@ -169,12 +169,14 @@ const insertBacktestRow = (db: Db, ownerId: number, name: string, spec: Backtest
     strategy_version_id: spec.strategy.versionId, config: JSON.stringify(spec), start_date: spec.startDate, end_date: spec.endDate, rerun_of: rerunOf,
   });
 
-async function queue(deps: BacktestsDeps, ownerId: number, name: string, spec: BacktestSpec, rerunOf: number | null): Promise<Backtest> {
+async function queue(deps: BacktestsDeps, ownerId: number, name: string, spec: BacktestSpec, rerunOf: number | null, dataVersion: string | null = null): Promise<Backtest> {
   await checkQueueRoom(deps, ownerId);
   // A rerun asks the market data again: it may have changed since (and older configs kept the period as typed).
-  if (rerunOf !== null) spec = await answerableSpec(deps.market, spec);
+  // Not one pinned to a data version: that version's data is what it reads, as the first run did.
+  if (rerunOf !== null && dataVersion === null) spec = await answerableSpec(deps.market, spec);
   const id = await insertBacktestRow(deps.db, ownerId, name, spec, rerunOf);
   try {
+    if (dataVersion !== null) await repo.setBacktestDataVersion(deps.db, id, dataVersion);
     const run = await deps.runs.queueRun({ executor: backtestExecutorName, params: { backtest_id: id }, queuedBy: ownerId, maxAttempts: 1 });
     await repo.setBacktestRun(deps.db, id, run.id);
   } catch (err) {
@@ -259,10 +261,20 @@ export async function cancelBacktest(deps: BacktestsDeps, p: Principal, actor: A
   return after;
 }
 
-/** A new backtest with the same config (and the same code version for user strategies). */
-export async function rerunBacktest(deps: BacktestsDeps, p: Principal, id: number): Promise<Backtest> {
+/**
+ * A new backtest with the same config (and the same code version for user strategies), on the same
+ * market data version by default, so its numbers are the first run's; `dataVersion` "latest" runs
+ * it on the newest data instead (or names another version).
+ */
+export async function rerunBacktest(deps: BacktestsDeps, p: Principal, id: number, dataVersion?: string): Promise<Backtest> {
   const b = await changeableBacktest(deps.db, p, id);
-  return queue(deps, p.userId, b.name, b.spec, b.id);
+  const pinned = dataVersion === undefined ? b.dataVersion : dataVersion === 'latest' ? null : dataVersion;
+  return queue(deps, p.userId, b.name, b.spec, b.id, pinned);
+}
+
+/** Records the market data version a backtest's run reads (the executor, as it starts). */
+export async function recordBacktestDataVersion(db: Db, id: number, version: string): Promise<void> {
+  await repo.setBacktestDataVersion(db, id, version);
 }
 
 /** Pins (kept by housekeeping whatever its age) or unpins a backtest, owner or admin, audited in the same transaction. */

@@ -100,6 +100,7 @@ export function TaskPage(props: { chrome: PageChrome; b: Backtest; terminal: boo
         {b.rerunOf ? <> · rerun of <a href={`/backtests/${b.rerunOf}`}>#{b.rerunOf}</a></> : null}
         {b.runId ? <> · <a href={`/runs/${b.runId}`}>its run #{b.runId}</a></> : null}
         {b.pinned ? <> · <span class="badge" title="kept by housekeeping whatever its age">pinned</span></> : null}
+        {b.dataVersion ? <> · market data <code title="the snapshot version it ran on; a rerun reads the same one">{b.dataVersion}</code></> : null}
       </p>
       {live ? <div id="bt-live" hx-sse:connect={`/backtests/${b.id}/stream?last_event_id=${b.eventSeq}`} hx-sse:close="done"></div> : null}
       <div id="bt-controls-box"><Controls chrome={props.chrome} b={b} terminal={props.terminal} canChange={props.canChange} /></div>
