@@ -42,9 +42,9 @@ const storeSubcommands: Record<string, Subcommand> = Object.fromEntries(
  */
 const subcommands: Record<string, Subcommand> = {
   serve: {
-    summary: 'start the HTTP server, workers and scheduler',
-    usage: 'zquant serve [--port N] [--host H] [--data-dir DIR] [--database-url URL]',
-    options: { port: { type: 'string' }, host: { type: 'string' } },
+    summary: 'start the HTTP server, workers and scheduler (or, with --role, only the web or a worker process)',
+    usage: 'zquant serve [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--role all|web|worker]',
+    options: { port: { type: 'string' }, host: { type: 'string' }, role: { type: 'string' } },
     async run({ config }) {
       const { runServer } = await import('./server.ts');
       await runServer(config);
@@ -160,6 +160,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   if (typeof values['database-url'] === 'string') overrides.DATABASE_URL = values['database-url'];
   if (typeof values.port === 'string') overrides.PORT = values.port;
   if (typeof values.host === 'string') overrides.HOST = values.host;
+  if (typeof values.role === 'string') overrides.ROLE = values.role;
   let config: Config;
   try {
     config = loadConfig(overrides);

@@ -61,6 +61,13 @@ export const configSchema = z.object({
   RETAIN_RUN_LOGS_DAYS: positiveInt('a positive number of days').default(30),
   RETAIN_BACKTESTS_DAYS: positiveInt('a positive number of days').default(365),
   RETAIN_SYNC_LOG_DAYS: positiveInt('a positive number of days').default(180),
+  ROLE: z.enum(['all', 'web', 'worker'], { message: 'expected all, web or worker' }).default('all'),
+  SNAPSHOT_DIR: z.string().min(1, { message: 'expected a directory path' }).optional(),
+  SNAPSHOT_URL: z.string().url({ message: 'expected the http(s) URL of the web process' }).optional(),
+  SNAPSHOT_TOKEN: z.string().optional(),
+  SNAPSHOT_KEEP: positiveInt('a positive number of versions').default(3),
+  DEFAULT_LOCALE: z.enum(['zh-CN', 'en'], { message: 'expected zh-CN or en' }).default('zh-CN'),
+  SWEEP_HELPER_RUNS: z.coerce.number({ message: 'expected a whole number of runs from 0 to 64' }).int({ message: 'expected a whole number of runs from 0 to 64' }).min(0, { message: 'expected a whole number of runs from 0 to 64' }).max(64, { message: 'expected a whole number of runs from 0 to 64' }).default(0),
 });
 
 type Raw = z.output<typeof configSchema>;
@@ -121,6 +128,19 @@ export interface Config {
   readonly uploadBodyLimitBytes: number;
   /** What housekeeping keeps (src/housekeeping/): finished runs by age and count, log lines, unpinned backtests, sync-log rows. */
   readonly retention: Retention;
+  /** Past one machine (src/snapshots): what this process does, and where market snapshots are published or fetched. */
+  readonly role: 'all' | 'web' | 'worker';
+  /** A directory of snapshot versions (a shared volume): the web process publishes into it, workers read it. */
+  readonly snapshotDir: string | null;
+  /** A worker without a shared volume fetches snapshots from the web process at this URL, with a worker-scoped token. */
+  readonly snapshotUrl: string | null;
+  readonly snapshotToken: string | null;
+  /** Snapshot versions kept besides those queued or running work pins. */
+  readonly snapshotKeep: number;
+  /** Extra runs a sweep queues so that other worker processes take sets of it too (0: one process runs it all). */
+  readonly sweepHelperRuns: number;
+  /** The interface language when neither the user's choice nor Accept-Language names one of ours. */
+  readonly defaultLocale: 'zh-CN' | 'en';
 }
 
 /** Retention of history; what is running or queued, pinned, or needed by something kept is never pruned. */
@@ -204,5 +224,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       backtestsDays: c.RETAIN_BACKTESTS_DAYS,
       syncLogDays: c.RETAIN_SYNC_LOG_DAYS,
     }),
+    role: c.ROLE,
+    snapshotDir: c.SNAPSHOT_DIR ?? null,
+    snapshotUrl: c.SNAPSHOT_URL ?? null,
+    snapshotToken: c.SNAPSHOT_TOKEN ?? null,
+    snapshotKeep: c.SNAPSHOT_KEEP,
+    sweepHelperRuns: c.SWEEP_HELPER_RUNS,
+    defaultLocale: c.DEFAULT_LOCALE,
   });
 }
