@@ -89,6 +89,8 @@ export interface SweepStats {
 export interface Sweep {
   id: number;
   runId: number | null;
+  /** The market snapshot version its sets ran on (src/snapshots); null before its run starts. */
+  dataVersion: string | null;
   ownerId: number;
   ownerName: string | null;
   name: string;

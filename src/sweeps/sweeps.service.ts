@@ -60,7 +60,7 @@ const spaceOf = (stored: unknown): SpaceSpec => (Array.isArray(stored) ? Object.
 export function toSweep(r: repo.SweepRow): Sweep {
   const w = parse(r.windows) as WalkForwardSpec | null;
   return {
-    id: Number(r.id), runId: r.run_id === null ? null : Number(r.run_id), ownerId: r.owner_id, ownerName: r.owner_name ?? null, name: r.name, kind: r.kind,
+    id: Number(r.id), runId: r.run_id === null ? null : Number(r.run_id), dataVersion: r.data_version ?? null, ownerId: r.owner_id, ownerName: r.owner_name ?? null, name: r.name, kind: r.kind,
     spec: parse(r.spec) as BacktestSpec, space: spaceOf(parse(r.space)), mode: r.mode, budget: r.budget, seed: r.seed, objective: r.objective as SweepObjective,
     windows: w ?? null, gridCount: r.grid_count, plannedSets: r.planned_sets, setsDone: r.sets_done, setsFailed: r.sets_failed, skipped: r.skipped,
     skipReasons: (parse(r.skip_reasons) as Sweep['skipReasons'] | null) ?? [],
