@@ -49,7 +49,16 @@ export async function checkStrategyCode(source: string, language: 'js' | 'ts'): 
   if (!described.ok) return { ok: false, error: described.error, logs: [] };
   const run = await dryRunStrategyCode(source, language);
   if (!run.ok) return run;
-  return described;
+  return { ...described, paramsSchema: withPropertyOrder(described.paramsSchema) };
+}
+
+/**
+ * The schema with `x-order`, its properties' names in declaration order: the schema is stored as
+ * jsonb, which keeps arrays in order but not an object's keys, and forms list parameters in this order.
+ */
+function withPropertyOrder(schema: unknown): unknown {
+  const props = (schema as { properties?: unknown } | null)?.properties;
+  return props && typeof props === 'object' ? { ...(schema as object), 'x-order': Object.keys(props) } : schema;
 }
 
 export type DryRunOutcome = { ok: true; logs: string[] } | { ok: false; error: UserCodeError; logs: string[] };

@@ -10,10 +10,17 @@ export interface JsonSchemaProp {
   enum?: unknown[];
 }
 
+/** A schema's properties in declaration order (`x-order`, kept by the strategy service because jsonb reorders keys). */
 export function schemaProps(schema: unknown): [string, JsonSchemaProp][] {
-  const props = (schema as { properties?: Record<string, JsonSchemaProp> } | null)?.properties;
-  return props ? Object.entries(props) : [];
+  const s = schema as { properties?: Record<string, JsonSchemaProp>; 'x-order'?: unknown } | null;
+  const props = s?.properties;
+  if (!props) return [];
+  const order = Array.isArray(s['x-order']) ? (s['x-order'] as string[]).filter((k) => k in props) : [];
+  return [...order, ...Object.keys(props).filter((k) => !order.includes(k))].map((k) => [k, props[k]]);
 }
+
+/** A bound worth showing: zod writes ±9007199254740991 for "no limit" on integers. */
+export const shownBound = (v: number | undefined): number | undefined => (v !== undefined && Math.abs(v) < Number.MAX_SAFE_INTEGER ? v : undefined);
 
 const typeOf = (p: JsonSchemaProp) => (Array.isArray(p.type) ? p.type.find((t) => t !== 'null') : p.type) ?? 'string';
 

@@ -2,7 +2,7 @@
 import type { BuiltinStrategy, UserStrategy } from '../../src/strategies/strategy.types.ts';
 import { DeleteButton } from '../confirm.tsx';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
-import { schemaProps } from '../backtests/params-form.tsx';
+import { schemaProps, shownBound } from '../backtests/params-form.tsx';
 import type { CtxSection } from '../../src/strategies/ctx-reference.ts';
 import { CtxReferencePanel } from './ctx-reference.tsx';
 
@@ -59,6 +59,15 @@ export function StrategiesPage(props: { chrome: PageChrome; builtins: BuiltinStr
   );
 }
 
+/** "1 … 60", "≥ 1", "≤ 0.5" or nothing: only the bounds a parameter has (zod's ±2^53−1 is none). */
+function rangeOf(p: { minimum?: number; exclusiveMinimum?: number; maximum?: number; exclusiveMaximum?: number }): string {
+  const lo = shownBound(p.minimum ?? p.exclusiveMinimum), hi = shownBound(p.maximum ?? p.exclusiveMaximum);
+  if (lo !== undefined && hi !== undefined) return `${lo} … ${hi}`;
+  if (lo !== undefined) return `${p.minimum === undefined ? '>' : '≥'} ${lo}`;
+  if (hi !== undefined) return `${p.maximum === undefined ? '<' : '≤'} ${hi}`;
+  return '';
+}
+
 export function ParamsTable(props: { schema: unknown }) {
   const entries = schemaProps(props.schema);
   if (!entries.length) return <p class="muted">No parameters.</p>;
@@ -71,7 +80,7 @@ export function ParamsTable(props: { schema: unknown }) {
             <td><code>{n}</code></td>
             <td>{String(p.type ?? '')}</td>
             <td class="num">{p.default === undefined ? '' : String(p.default)}</td>
-            <td class="small">{[p.minimum ?? p.exclusiveMinimum, p.maximum ?? p.exclusiveMaximum].some((x) => x !== undefined) ? `${p.minimum ?? p.exclusiveMinimum ?? ''} … ${p.maximum ?? p.exclusiveMaximum ?? ''}` : ''}</td>
+            <td class="small">{rangeOf(p)}</td>
             <td class="muted">{p.description ?? ''}</td>
           </tr>
         ))}
