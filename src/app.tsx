@@ -52,6 +52,7 @@ import { sweepSubmitLimitsOf } from './sweeps/sweeps.service.ts';
 import { sweepsPages } from './sweeps/sweeps.pages.tsx';
 import { strategiesApi } from './strategies/strategies.api.ts';
 import { factorsApi } from './factors/factors.api.ts';
+import { analysesApi } from './factors/analysis/analyses.api.ts';
 import { alertsApi } from './alerts/alerts.api.ts';
 import { alertsPages } from './alerts/alerts.pages.tsx';
 import { strategiesPages } from './strategies/strategies.pages.tsx';
@@ -140,6 +141,7 @@ export function createApp(deps: AppDeps) {
   api.route('/', sweepsApi({ db: deps.pg.db, runs, limits: sweepSubmitLimitsOf(deps.config), backtestLimits, market: deps.market, trustProxy: deps.config.trustProxy }));
   api.route('/', strategiesApi({ db: deps.pg.db, trustProxy: deps.config.trustProxy }));
   api.route('/', factorsApi({ db: deps.pg.db, market: deps.market, runs, trustProxy: deps.config.trustProxy }));
+  api.route('/', analysesApi({ db: deps.pg.db, market: deps.market, runs, maxQueuedPerUser: deps.config.backtestMaxQueuedPerUser, trustProxy: deps.config.trustProxy }));
   api.route('/', alertsApi({ db: deps.pg.db, secrets: deps.secrets ?? null, runs, trustProxy: deps.config.trustProxy }));
   const apiDocument = documentApi(api, deps.version);
   app.route('/api/v1', api);

@@ -18,6 +18,7 @@ import type { Authenticate } from './auth/access.ts';
 import { diagnosticExecutors } from './executors/diagnostic.executors.ts';
 import { backtestRunLimitsOf, makeBacktestExecutor, makeScheduledBacktestExecutor } from './backtests/backtest.executor.ts';
 import { makeSweepExecutor } from './sweeps/sweep.executor.ts';
+import { makeFactorAnalysisExecutor } from './factors/analysis/analysis.executor.ts';
 import { makeExecutorRegistry, type ExecutorDefinition, type ExecutorRegistry } from './runs/executor-registry.ts';
 import { makePanelCache, type PanelCache } from './backtests/panel-cache.ts';
 import { startRuns, type ReaperHooks, type RunsRuntime, type RunsSettings } from './runs/runs.runtime.ts';
@@ -73,6 +74,7 @@ export function serverExecutors(d: ServerExecutorDeps): ExecutorDefinition[] {
     makeBacktestExecutor(backtests),
     makeScheduledBacktestExecutor(backtests),
     makeSweepExecutor({ db: d.pg.db, panels: d.panels, limits: backtests.limits }),
+    makeFactorAnalysisExecutor({ db: d.pg.db, market: d.market, panels: d.panels }),
     ...schedulerExecutors({ config: d.config, pg: d.pg, market: d.market, secrets: d.secrets, runs: d.runs }),
     makeAlertDeliveryExecutor({ db: d.pg.db, secrets: d.secrets }),
     makeHousekeepingExecutor({ db: d.pg.db, pgKind: d.pg.kind, market: d.market, retention: d.config.retention }),

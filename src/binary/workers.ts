@@ -19,6 +19,8 @@ export const workerEntries: Record<string, string> = {
   backtest: 'src/backtests/backtest.thread.ts',
   // The `sweep` executor's threads: each runs parameter sets on the shared panel (src/sweeps/sweep-pool.ts).
   sweep: 'src/sweeps/sweep.thread.ts',
+  // The `factor-analysis` executor's thread: the daily pass of a factor analysis (src/factors/analysis).
+  'factor-analysis': 'src/factors/analysis/analysis.thread.ts',
 };
 
 export function startWorker(name: string, options: WorkerOptions = {}): Worker {
