@@ -14,6 +14,7 @@ import { runSetsOnThreads } from './sweep-pool.ts';
 import type { SweepThreadInput, SweepThreadSet, SweepThreadSetResult } from './sweep.thread.ts';
 import type { Sweep } from './sweep.types.ts';
 import type { Candidate } from './sampling.ts';
+import type { SetSpread } from './sweep-spread.ts';
 
 export interface SweepExecutorDeps {
   db: Kysely<Database>;
@@ -21,6 +22,8 @@ export interface SweepExecutorDeps {
   limits?: BacktestRunLimits;
   /** Threads per sweep; default every core (the main thread mostly waits while they run). */
   threads?: number;
+  /** Set when the sweep is spread over several processes (sweep-spread.ts): sets run in the batches this run claims. */
+  spread?: SetSpread;
 }
 
 /** What one pass over sets needs: the panel, the shared input of the threads, and reporting. */
@@ -50,6 +53,12 @@ export function candidatesOf(s: Sweep) {
  * `onResult` sees every result first (for progress, or a walk-forward's out-of-sample curves).
  */
 export async function runAndStore(pass: SweepPass, sets: SweepThreadSet[], onResult: (r: SweepThreadSetResult) => void, store = true): Promise<void> {
+  const spread = pass.deps.spread;
+  if (spread && store) return spread.run(sets, (batch) => runAndStoreAll(pass, batch, onResult, true), pass.ctx.signal);
+  return runAndStoreAll(pass, sets, onResult, store);
+}
+
+async function runAndStoreAll(pass: SweepPass, sets: SweepThreadSet[], onResult: (r: SweepThreadSetResult) => void, store: boolean): Promise<void> {
   const { deps, ctx, sweep } = pass;
   const byOrdinal = new Map(sets.map((s) => [s.ordinal, s]));
   let pending: SetOutcome[] = [];

@@ -1,0 +1,125 @@
+/**
+ * A sweep spread over several worker processes (issue 23). With SWEEP_HELPER_RUNS > 0 the sweep's
+ * run queues that many `sweep_part` runs beside it; any process with a free backtest slot takes
+ * one. Every participant runs the same code: it loads the sweep's pinned market data version, then
+ * claims a few sets at a time in Postgres (sweep-claims.repository.ts), runs and stores them, and
+ * claims again until every set is stored — by it or by another. A participant whose process dies
+ * loses its claims with its lease, and the others take its sets over. Each participant then computes
+ * the same statistics from the same stored sets, so whichever finishes last writes what the first did.
+ *
+ * Both executors read their data through data versions: the sweep's recorded version, else the
+ * latest (recorded as it starts), so every set of a sweep reads the same data wherever it runs.
+ */
+import { availableParallelism } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { defineExecutor, RunError, type ExecutorDefinition, type RunContext } from '../runs/executor-registry.ts';
+import type { RunsService } from '../runs/runs.service.ts';
+import type { DataVersions } from '../snapshots/data-versions.ts';
+import { makeSweepExecutor } from './sweep.executor.ts';
+import type { SweepExecutorDeps } from './sweep-pass.ts';
+import type { SweepThreadSet } from './sweep.thread.ts';
+import { getSweep } from './sweeps.service.ts';
+import * as claims from './sweep-claims.repository.ts';
+
+export const sweepPartExecutorName = 'sweep_part';
+
+/** How a pass runs its sets when the sweep is spread: in claimed batches (sweep-pass.ts runAndStore asks for it). */
+export interface SetSpread {
+  run(sets: SweepThreadSet[], runBatch: (batch: SweepThreadSet[]) => Promise<void>, signal: AbortSignal): Promise<void>;
+}
+
+/** Polling for sets others hold while they finish them (or lose them): short against a set's run time. */
+const waitMs = 250;
+
+export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId: number; sweepRunId: number | null; batch: number; log: RunContext['log'] }): SetSpread {
+  return {
+    async run(sets, runBatch, signal) {
+      const byOrdinal = new Map(sets.map((s) => [s.ordinal, s]));
+      const ordinals = sets.map((s) => s.ordinal);
+      let ran = 0;
+      for (;;) {
+        signal.throwIfAborted();
+        // A helper stops with the sweep's own run (cancelled, failed): what it stored is kept.
+        if (o.sweepRunId !== null && o.sweepRunId !== o.runId) {
+          const status = await claims.runStatusOf(db, o.sweepRunId);
+          if (status !== 'running' && status !== 'queued') {
+            o.log('info', `the sweep's run is ${status ?? 'gone'}: this helper stops after ${ran} sets`);
+            return;
+          }
+        }
+        const mine = await claims.claimSets(db, o.sweepId, o.runId, ordinals, o.batch);
+        if (mine.length) {
+          await runBatch(mine.map((n) => byOrdinal.get(n)!));
+          await claims.markSetsDone(db, o.sweepId, o.runId, mine);
+          ran += mine.length;
+          continue;
+        }
+        if ((await claims.countStoredOf(db, o.sweepId, ordinals)) >= ordinals.length) {
+          o.log('info', `${ran} of ${ordinals.length} sets ran in this process; the others in other processes`);
+          return;
+        }
+        // Every set left is held by another participant: wait for it to store them, or to lose them.
+        await sleep(waitMs, undefined, { signal });
+      }
+    },
+  };
+}
+
+export interface SpreadSweepDeps extends SweepExecutorDeps {
+  data: DataVersions;
+  /** SWEEP_HELPER_RUNS: helper runs a sweep queues (0: its own run runs every set). */
+  helperRuns: number;
+  runs: () => RunsService;
+}
+
+/** The `sweep` executor reading pinned data (and spreading its sets when asked), and the `sweep_part` helper. */
+export function makeSpreadSweepExecutors(d: SpreadSweepDeps): ExecutorDefinition[] {
+  const base = makeSweepExecutor(d);
+  const threads = d.threads ?? Math.max(1, availableParallelism());
+
+  const runWith = async (sweepId: number, ctx: RunContext, helper: boolean): Promise<unknown> => {
+    const sweep = await getSweep(d.db, sweepId);
+    if (!sweep) throw new RunError('not_found', `sweep ${sweepId} no longer exists (deleted)`, { retryable: false });
+    const data = await d.data.acquire(sweep.dataVersion, (m) => ctx.log('warn', m));
+    try {
+      if (sweep.dataVersion !== data.version) await claims.setSweepDataVersion(d.db, sweepId, data.version);
+      ctx.log('info', `market data version ${data.version}${sweep.dataVersion === data.version ? ' (pinned)' : ''}`);
+      // Walk-forwards run in one process (their windows chain); sweeps spread when helpers are asked for.
+      const spreading = sweep.kind === 'sweep' && (helper || d.helperRuns > 0);
+      let spread: SetSpread | undefined;
+      if (spreading) {
+        const participants = helper ? 2 : d.helperRuns + 1;
+        const planned = Math.max(1, sweep.plannedSets);
+        const batch = Math.max(threads, Math.min(threads * 4, Math.ceil(planned / (participants * 4))));
+        spread = makeSetSpread(d.db, { sweepId, runId: ctx.runId, sweepRunId: sweep.runId, batch, log: (l, m) => ctx.log(l, m) });
+        if (!helper && (await claims.countChildRuns(d.db, ctx.runId, sweepPartExecutorName)) === 0) {
+          await d.runs().queueRuns(Array.from({ length: d.helperRuns }, () => ({
+            executor: sweepPartExecutorName, params: { sweep_id: sweepId }, parentRunId: ctx.runId, queuedBy: sweep.ownerId, maxAttempts: 1,
+          })));
+          ctx.log('info', `queued ${d.helperRuns} helper run(s): sets are claimed ${batch} at a time by whichever process has a free slot`);
+        }
+      }
+      return await makeSweepExecutor({ ...d, panels: data.panels, spread }).run({ sweep_id: sweepId }, ctx);
+    } finally {
+      data.release();
+    }
+  };
+
+  return [
+    { ...base, run: (p: { sweep_id: number }, ctx: RunContext) => runWith(p.sweep_id, ctx, false) } as ExecutorDefinition,
+    defineExecutor({
+      name: sweepPartExecutorName,
+      description: 'takes parameter sets of a sweep spread over worker processes (SWEEP_HELPER_RUNS); queued by the sweep’s run, not directly',
+      params: z.object({ sweep_id: z.number().int().positive() }).strict(),
+      kind: 'backtest',
+      queueRole: 'admin',
+      // A lost helper is not retried: the sweep's other participants take its sets over.
+      defaults: { maxAttempts: 1 },
+      run: (p, ctx) => runWith(p.sweep_id, ctx, true),
+    }),
+  ];
+}
+
