@@ -40,9 +40,11 @@ export interface DataSyncDeps {
   config: Config;
   pg: PgStore;
   market: MarketStore;
+  /** Told after a sync that inserted, updated or deleted rows (the snapshot publisher, src/snapshots). */
+  onDataChanged?: (dataset: DatasetName) => void;
 }
 
-export function makeDataSyncExecutor({ config, pg, market }: DataSyncDeps) {
+export function makeDataSyncExecutor({ config, pg, market, onDataChanged }: DataSyncDeps) {
   return defineExecutor({
     name: 'data_sync',
     description: 'fills one market dataset from Tushare or the demo generator (one stock, a list or the whole market; a day or a range); resumes from the last committed date',
@@ -74,6 +76,8 @@ export function makeDataSyncExecutor({ config, pg, market }: DataSyncDeps) {
       ctx.signal.throwIfAborted();
       const c = outcome.counts;
       ctx.log(outcome.result === 'success' ? 'info' : 'error', `${p.dataset}: ${outcome.result}; ${outcome.rows} rows: ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted${outcome.error ? `; ${outcome.error}` : ''}`);
+      // Committed batches changed the store even when a later one failed: a new data version either way.
+      if (c.inserted + c.updated + c.deleted > 0) onDataChanged?.(p.dataset);
       if (outcome.result !== 'success') {
         throw new RunError('sync_failed', `${p.dataset} sync ${outcome.result}: ${outcome.error ?? 'unknown error'} (last completed date ${outcome.lastCompletedDate ?? 'none'}; a retry resumes after it)`, {
           detail: { log_id: outcome.logId, counts: outcome.counts, last_completed_date: outcome.lastCompletedDate },
