@@ -57,6 +57,8 @@ import { alertsApi } from './alerts/alerts.api.ts';
 import { alertsPages } from './alerts/alerts.pages.tsx';
 import { strategiesPages } from './strategies/strategies.pages.tsx';
 import { metricsRoutes, requestTiming } from './metrics/metrics.routes.ts';
+import { snapshotsApi } from './snapshots/snapshots.api.ts';
+import type { SnapshotPublisher } from './snapshots/snapshots.service.ts';
 import type { Metrics } from './metrics/metrics.service.ts';
 
 export type { AppEnv } from './http/env.ts';
@@ -84,6 +86,8 @@ export interface AppDeps {
   secrets?: SecretBox | null;
   /** What /metrics reports; without it there is no /metrics (and requests are not timed). */
   metrics?: Metrics;
+  /** The market snapshots this process publishes, served to worker tokens under /api/v1/market/snapshots (absent: not served). */
+  snapshots?: Pick<SnapshotPublisher, 'dir' | 'list'>;
 }
 
 /** Builds the Hono app. Pure: no I/O happens until a request arrives. */
@@ -133,6 +137,7 @@ export function createApp(deps: AppDeps) {
   const api = makeApiRouter();
   api.route('/', accountsApi(accounts));
   api.route('/', marketApi({ market: deps.market, pg: deps.pg }));
+  if (deps.snapshots) api.route('/', snapshotsApi({ snapshots: deps.snapshots }));
   const { executors, runs } = deps;
   api.route('/', runsApi({ runs, registry: executors }));
   api.route('/', schedulerApi({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, secrets: deps.secrets ?? null, market: deps.market }));
