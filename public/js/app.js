@@ -124,6 +124,12 @@
     renumber(area);
     area.focus();
   });
+  // Times on pages are shown in the browser's zone: the server reads it from this cookie (without
+  // JavaScript, or on the very first page, they are in Asia/Shanghai, and the page says which zone).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf('tz=' + encodeURIComponent(zone)) < 0) document.cookie = 'tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
+  } catch (e) { /* no Intl zone: the server's default stays */ }
   // The ctx reference's "Insert at cursor": the example's text into the editor where the cursor is
   // (the buttons are hidden until init shows them: without JavaScript the example is there to copy).
   document.addEventListener('click', function (evt) {

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { getCookie } from 'hono/cookie';
 import type { Role } from '../auth/principal.ts';
 import type { Assets } from './assets.ts';
 import type { AppEnv } from './env.ts';
@@ -18,6 +19,23 @@ export interface PageChrome {
   locale: Locale;
   t: T;
   fmt: Formatters;
+  /**
+   * The IANA zone times are shown in: the browser's, which app.js keeps in the `tz` cookie, else
+   * Asia/Shanghai (the A-share exchanges' clock; also what a page without JavaScript shows).
+   */
+  timeZone: string;
+}
+
+export const defaultTimeZone = 'Asia/Shanghai';
+
+/** The `tz` cookie's zone when Intl knows it, else the default. */
+export function timeZoneOf(cookie: string | undefined): string {
+  if (!cookie || cookie.length > 64) return defaultTimeZone;
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: cookie }).resolvedOptions().timeZone;
+  } catch {
+    return defaultTimeZone;
+  }
 }
 
 export type PageChromeFn = (c: Context<AppEnv>) => PageChrome;
@@ -37,6 +55,7 @@ export function makeChrome(assets: Assets): PageChromeFn {
       locale,
       t,
       fmt,
+      timeZone: timeZoneOf(getCookie(c, 'tz')),
     };
   };
 }

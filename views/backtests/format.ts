@@ -37,14 +37,37 @@ export function day(d: number | null | undefined): string {
   return d ? isoDay(d) : '—';
 }
 
+/**
+ * A moment as "2026-12-06 17:08:42" on the wall clock of `timeZone` (the page's zone: chrome.timeZone);
+ * Sweden's locale writes ISO order. One formatter per zone, built once.
+ */
+export function localTime(d: Date | string | null | undefined, timeZone: string): string {
+  if (d === null || d === undefined) return '—';
+  const at = typeof d === 'string' ? new Date(d) : d;
+  if (Number.isNaN(at.getTime())) return '—';
+  let f = zoneFormats.get(timeZone);
+  if (!f) zoneFormats.set(timeZone, (f = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })));
+  return f.format(at);
+}
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function when(d: Date | null | undefined): string {
   return d ? d.toISOString().replace('T', ' ').slice(0, 19) : '—';
 }
 
 export function duration(a: Date | null, b: Date | null): string {
   if (!a || !b) return '—';
-  const s = (b.getTime() - a.getTime()) / 1000;
-  return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  return durationMs(b.getTime() - a.getTime());
+}
+
+/** A length of time in the units a person reads: "0.4 s", "10.0 s", "2 min 5 s", "3 h 20 min" (never "10042 ms"). */
+export function durationMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 59_950) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 /** Sign class for coloured numbers (A-share convention: red up, green down). */
