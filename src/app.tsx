@@ -56,6 +56,7 @@ import { analysesApi } from './factors/analysis/analyses.api.ts';
 import { alertsApi } from './alerts/alerts.api.ts';
 import { alertsPages } from './alerts/alerts.pages.tsx';
 import { strategiesPages } from './strategies/strategies.pages.tsx';
+import { factorsPages } from './factors/factors.pages.tsx';
 import { metricsRoutes, requestTiming } from './metrics/metrics.routes.ts';
 import { snapshotsApi } from './snapshots/snapshots.api.ts';
 import type { SnapshotPublisher } from './snapshots/snapshots.service.ts';
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps) {
     c.set('csrfToken', null);
     c.set('credential', null);
     c.set('accessWatch', accessWatch);
+    c.set('defaultLocale', deps.config.defaultLocale);
     c.set('principal', await authenticate(c));
     await next();
   });
@@ -166,6 +168,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', pinPages({ db: deps.pg.db, trustProxy: deps.config.trustProxy }));
   app.route('/', sweepsPages({ db: deps.pg.db, runs, market: deps.market, config: deps.config, backtestLimits, chrome, trustProxy: deps.config.trustProxy }));
   app.route('/', strategiesPages({ db: deps.pg.db, chrome, trustProxy: deps.config.trustProxy }));
+  app.route('/', factorsPages({ db: deps.pg.db, market: deps.market, runs, chrome, trustProxy: deps.config.trustProxy }));
 
   app.notFound((c) => {
     const what = isApiPath(c.req.path) ? `no endpoint ${c.req.method} ${c.req.path}` : `no page at ${c.req.path}`;

@@ -8,7 +8,8 @@ import { clientIp } from '../http/client.ts';
 import { verifyPassword } from './password.ts';
 import { startSession } from './sessions.service.ts';
 import { createToken, listTokens, revokeAllTokens, revokeOwnedToken } from './tokens.service.ts';
-import { findUserByUsername, resetPassword } from './users.service.ts';
+import { findUserByUsername, resetPassword, setUserLocale } from './users.service.ts';
+import { locales, type Locale } from '../i18n/locale.ts';
 import { AppError } from '../http/errors.ts';
 import type { AppEnv } from '../http/env.ts';
 
@@ -33,7 +34,7 @@ export function accountRoutes(deps: AccountsDeps) {
     const p = principalOf(c);
     const tokens = await listTokens(deps.db, p.userId);
     c.header('Cache-Control', 'no-store');
-    const model = { username: p.username, role: p.role, tokens, newToken, now: new Date(deps.now()) };
+    const model = { username: p.username, role: p.role, locale: p.locale ?? null, tokens, newToken, now: new Date(deps.now()) };
     // htmx (the token form) gets the tokens section alone; a plain form post, the whole page.
     if (c.req.header('HX-Request')) return c.html(<TokensSection chrome={deps.chrome(c)} model={model} />, newToken ? 201 : 200);
     return c.html(<AccountPage chrome={deps.chrome(c)} model={model} />, newToken ? 201 : 200);
@@ -57,7 +58,7 @@ export function accountRoutes(deps: AccountsDeps) {
 
   app.post('/account/tokens/:id/revoke', async (c) => {
     const token = await revokeOwnedToken(deps.db, actorOf(c, deps), principalOf(c), parseId(c.req.param('id'), 'API token'));
-    if (c.req.header('HX-Request')) return c.html(<TokenRow token={token} now={new Date(deps.now())} />);
+    if (c.req.header('HX-Request')) return c.html(<TokenRow t={deps.chrome(c).t} token={token} now={new Date(deps.now())} />);
     return c.redirect('/account', 303);
   });
 
@@ -66,6 +67,17 @@ export function accountRoutes(deps: AccountsDeps) {
     // A browser's session is not a token; a script posting here with one may keep it (except_current).
     await revokeAllTokens(deps.db, actorOf(c, deps), principalOf(c), principalOf(c).userId, body.except_current === 'on' ? currentTokenId(c) : null);
     return render(c, null);
+  });
+
+  // The interface language: a choice of ours, or '' to follow the browser's Accept-Language.
+  app.post('/account/locale', async (c) => {
+    const body = await c.req.parseBody();
+    const raw = typeof body.locale === 'string' ? body.locale : '';
+    if (raw !== '' && !locales.includes(raw as Locale)) {
+      throw new AppError(400, 'invalid_request', `locale: use one of ${locales.join(', ')}, or empty to follow the browser`, { field: 'locale' }, { key: 'errors.invalidLocale', params: { locales: locales.join(', ') } });
+    }
+    await setUserLocale(deps.db, principalOf(c).userId, raw === '' ? null : (raw as Locale));
+    return c.redirect('/account', 303);
   });
 
   app.post('/account/password', async (c) => {

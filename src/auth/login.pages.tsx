@@ -39,7 +39,7 @@ export function authRoutes(deps: AccountsDeps) {
     if (wait > 0) {
       await audit(deps.db, actor, { action: 'auth.login', outcome: 'denied', details: { reason: 'throttled', retry_after_s: wait } });
       c.header('Retry-After', String(wait));
-      return renderLogin(c, username, next, `Too many failed sign-ins for this account or from this address. Try again in ${Math.ceil(wait / 60)} min (${wait} s).`, 429);
+      return renderLogin(c, username, next, deps.chrome(c).t('auth.throttled', { minutes: Math.ceil(wait / 60), seconds: wait }), 429);
     }
 
     const user = username ? await findUserByUsername(deps.db, username) : undefined;
@@ -48,11 +48,11 @@ export function authRoutes(deps: AccountsDeps) {
     if (!user || !ok) {
       await throttle.recordFailure(username, ip);
       await audit(deps.db, { ...actor, userId: user ? Number(user.id) : null }, { action: 'auth.login', outcome: 'failure', details: { reason: user ? 'wrong password' : 'unknown user' } });
-      return renderLogin(c, username, next, 'Wrong username or password.', 401);
+      return renderLogin(c, username, next, deps.chrome(c).t('auth.wrongPassword'), 401);
     }
     if (user.disabled) {
       await audit(deps.db, { ...actor, userId: Number(user.id) }, { action: 'auth.login', outcome: 'denied', details: { reason: 'disabled' } });
-      return renderLogin(c, username, next, 'This account is disabled. Ask an admin to enable it.', 403);
+      return renderLogin(c, username, next, deps.chrome(c).t('auth.disabled'), 403);
     }
 
     // A new session id on every sign-in; whatever id the browser brought is revoked (no fixation).

@@ -32,7 +32,7 @@ export async function insertUser(db: Kysely<Database>, row: NewRow<UsersTable, '
 export async function updateUser(
   db: Kysely<Database>,
   id: number,
-  changes: Pick<Updateable<UsersTable>, 'role' | 'disabled' | 'password_hash'>,
+  changes: Pick<Updateable<UsersTable>, 'role' | 'disabled' | 'password_hash' | 'locale'>,
 ) {
   return db
     .updateTable('users')

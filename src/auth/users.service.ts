@@ -3,6 +3,7 @@ import { audit, type AuditActor } from '../audit/audit.service.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import { roles, type Role } from './access.ts';
+import type { Locale } from '../i18n/locale.ts';
 import { notifyAccessEnded } from './access-events.repository.ts';
 import { checkPasswordPolicy, generatePassword, hashPassword, passwordProblem } from './password.ts';
 import { revokeAllSessionsOf } from './sessions.repository.ts';
@@ -202,3 +203,9 @@ export async function ensureFirstAdmin(db: Kysely<Database>, adminPassword: stri
 }
 
 export { checkPasswordPolicy };
+
+/** The interface language a user chose (account page); null follows the browser again. Takes effect on the next request. */
+export async function setUserLocale(db: Kysely<Database>, id: number, locale: Locale | null): Promise<void> {
+  const r = await updateUser(db, id, { locale });
+  if (!r) throw notFound(`user ${id}`);
+}

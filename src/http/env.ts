@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.ts';
+import type { Locale } from '../i18n/locale.ts';
 import type { Credential, Principal } from '../auth/principal.ts';
 import type { AccessWatch } from '../auth/access-watch.ts';
 
@@ -14,6 +15,8 @@ export interface AppVariables {
   accessWatch: AccessWatch;
   /** The anti-CSRF token to embed in this page's forms, when a browser session has one. */
   csrfToken: string | null;
+  /** The language when neither the user's choice nor Accept-Language names one (DEFAULT_LOCALE). */
+  defaultLocale: Locale;
 }
 
 export type AppEnv = { Variables: AppVariables };

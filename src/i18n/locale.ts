@@ -13,10 +13,10 @@ export function toLocale(tag: string | null | undefined): Locale | null {
 
 /**
  * The best of our locales for an `Accept-Language` header (RFC 9110 §12.5.4: tags with q-values,
- * highest q first, order breaking ties); the default when nothing matches or the header is absent.
+ * highest q first, order breaking ties); `fallback` (the server's DEFAULT_LOCALE) when nothing matches or the header is absent.
  */
-export function negotiateLocale(header: string | null | undefined): Locale {
-  if (!header) return defaultLocale;
+export function negotiateLocale(header: string | null | undefined, fallback: Locale = defaultLocale): Locale {
+  if (!header) return fallback;
   const ranked = header
     .split(',')
     .map((part, i) => {
@@ -30,5 +30,5 @@ export function negotiateLocale(header: string | null | undefined): Locale {
     const l = toLocale(r.tag);
     if (l) return l;
   }
-  return defaultLocale;
+  return fallback;
 }

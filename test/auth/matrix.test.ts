@@ -121,6 +121,7 @@ const matrix: Record<string, Case> = {
   // Revoke-all keeps the calling token (except_current), so the matrix's callers keep working.
   'POST /account/tokens/revoke-all': need('viewer', 200, { body: () => ({ except_current: 'on' }) }),
   'POST /account/password': need('viewer', 303, { body: () => ({ current_password: testPassword, new_password: testPassword }) }),
+  'POST /account/locale': need('viewer', 303, { body: () => ({ locale: '' }) }),
   'GET /admin': need('admin'),
   'GET /admin/users': need('admin'),
   'POST /admin/users': need('admin', 201, { body: (fx) => ({ username: `made${fx.seq()}`, role: 'viewer', password: '' }) }),

@@ -64,7 +64,7 @@ export interface TestAppOptions extends Partial<AppDeps> {
  */
 export async function makeTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const { serverExecutors, workers, principals, prepareMarket, ...overrides } = options;
-  const config: Config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...env });
+  const config: Config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false', DEFAULT_LOCALE: 'en', ...env });
   const db = await createTestDatabase();
   const market = await openMarketStore(':memory:');
   if (principals?.length) await insertPrincipals(db.store.db, principals);

@@ -35,7 +35,7 @@ export function runProcess(command: string, args: string[], options: Omit<SpawnO
 /** Runs `zquant …` to completion in a child process. */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 150_000): Promise<CliResult> {
   // No demo market unless a test asks for it (SEED_DEMO: 'true'): seeding costs seconds per start.
-  return runProcess(process.execPath, [cliPath, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', SEED_DEMO: 'false', ...env } }, timeoutMs, `zquant ${args.join(' ')}`);
+  return runProcess(process.execPath, [cliPath, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', SEED_DEMO: 'false', DEFAULT_LOCALE: 'en', ...env } }, timeoutMs, `zquant ${args.join(' ')}`);
 }
 
 export interface ServerProcess {
@@ -103,6 +103,6 @@ export function startListening(command: string, args: string[], options: Omit<Sp
 /** Starts `zquant serve` on a free port and resolves once it logs where it listens. */
 export function startServerProcess(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 150_000): Promise<ServerProcess> {
   // The listening line is info: keep at least that level so the helper sees it.
-  const childEnv = { ...process.env, SEED_DEMO: 'false', ...env, LOG_LEVEL: env.LOG_LEVEL === 'debug' ? 'debug' : 'info' };
+  const childEnv = { ...process.env, SEED_DEMO: 'false', DEFAULT_LOCALE: 'en', ...env, LOG_LEVEL: env.LOG_LEVEL === 'debug' ? 'debug' : 'info' };
   return startListening(process.execPath, [cliPath, 'serve', '--port', '0', ...args], { env: childEnv }, timeoutMs, 'server');
 }

@@ -20,6 +20,8 @@ import ts from 'typescript';
 /** Texts that are the same in every language. Keep it tiny: a word a user reads belongs in the catalogue. */
 export const allowed = new Set([
   'zquant', 'ms', 's', 'x', '×', 'CSV', 'JSON', 'API', 'SSE', 'HTML', 'URL', 'ID', 'id', 'SQL', 'cron', 'Tushare', 'PGlite', 'PostgreSQL', 'DuckDB',
+  // Each language's name in itself (the account page's language choice).
+  '中文', 'English',
   'ts_code', 'YYYYMMDD', 'YYYY-MM-DD', 'CNY', 'NAV', 'SH', 'SZ', 'BJ', 'Δ', 'α', 'β', 'curl', 'zquant', 'OK', 'UTC', 'PSR', 'DSR', 'PBO', 'IC', 'IR',
 ]);
 

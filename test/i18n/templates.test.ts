@@ -21,8 +21,6 @@ const notConvertedYet = new Set<string>([
   'views/admin/storage.tsx',
   'views/admin/users.tsx',
   'views/api-docs/api-docs.tsx',
-  'views/auth/account.tsx',
-  'views/auth/login.tsx',
   'views/backtests/charts.tsx',
   'views/backtests/compare-page.tsx',
   'views/backtests/create-page.tsx',

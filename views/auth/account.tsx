@@ -1,9 +1,12 @@
 import type { ApiToken } from '../../src/auth/tokens.service.ts';
-import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+import type { Locale } from '../../src/i18n/locale.ts';
+import { CsrfField, Layout, type MessageKey, type PageChrome, type T } from '../layout.tsx';
 
 export interface AccountModel {
   username: string;
-  role: string;
+  role: 'viewer' | 'analyst' | 'admin';
+  /** The language the user chose; null: the browser's. */
+  locale: Locale | null;
   tokens: ApiToken[];
   /** A token just created: shown once, here, never again. */
   newToken: { name: string; token: string } | null;
@@ -12,35 +15,38 @@ export interface AccountModel {
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '—');
 
-function tokenState(t: ApiToken, now: Date): string {
+function tokenState(t: ApiToken, now: Date): 'active' | 'revoked' | 'expired' {
   if (t.revokedAt) return 'revoked';
   if (t.expiresAt && t.expiresAt <= now) return 'expired';
   return 'active';
 }
 
+const stateLabel: Record<ReturnType<typeof tokenState>, MessageKey> = { active: 'auth.state.active', revoked: 'auth.state.revoked', expired: 'auth.state.expired' };
+
 /** One token's row; also the fragment a revoke returns, so htmx swaps it in place. */
-export function TokenRow(props: { token: ApiToken; now: Date }) {
-  const t = props.token;
-  const state = tokenState(t, props.now);
+export function TokenRow(props: { t: T; token: ApiToken; now: Date }) {
+  const { t } = props;
+  const tok = props.token;
+  const state = tokenState(tok, props.now);
   return (
-    <tr id={`token-${t.id}`}>
+    <tr id={`token-${tok.id}`}>
       <td>
-        {t.name}
-        {t.scope ? <span class="badge"> {t.scope} only</span> : null}
+        {tok.name}
+        {tok.scope ? <span class="badge"> {t('auth.scopeOnly', { scope: tok.scope })}</span> : null}
       </td>
       <td>
-        <code>{t.prefix}…</code>
+        <code>{tok.prefix}…</code>
       </td>
-      <td>{day(t.createdAt)}</td>
-      <td>{t.expiresAt ? day(t.expiresAt) : 'never'}</td>
-      <td>{day(t.lastUsedAt)}</td>
+      <td>{day(tok.createdAt)}</td>
+      <td>{tok.expiresAt ? day(tok.expiresAt) : t('auth.never')}</td>
+      <td>{day(tok.lastUsedAt)}</td>
       <td>
-        <span class={`badge ${state === 'active' ? 'succeeded' : 'failed'}`}>{state}</span>
+        <span class={`badge ${state === 'active' ? 'succeeded' : 'failed'}`}>{t(stateLabel[state])}</span>
       </td>
       <td>
         {state === 'active' ? (
-          <button type="button" class="secondary small" hx-post={`/account/tokens/${t.id}/revoke`} hx-target={`#token-${t.id}`} hx-swap="outerHTML" hx-confirm={`Revoke "${t.name}"? Scripts using it stop working at once.`}>
-            Revoke
+          <button type="button" class="secondary small" hx-post={`/account/tokens/${tok.id}/revoke`} hx-target={`#token-${tok.id}`} hx-swap="outerHTML" hx-confirm={t('auth.revokeConfirm', { name: tok.name })}>
+            {t('auth.revoke')}
           </button>
         ) : null}
       </td>
@@ -54,65 +60,64 @@ export function TokenRow(props: { token: ApiToken; now: Date }) {
  */
 export function TokensSection(props: { chrome: PageChrome; model: AccountModel }) {
   const m = props.model;
+  const { t } = props.chrome;
   return (
     <section id="api-tokens">
-      <p class="muted">
-        For curl and scripts: send <code>Authorization: Bearer zq_…</code>. A token acts as you, with your role.
-      </p>
+      <p class="muted">{t.rich('auth.tokensHint', { c: (s) => <code>{s}</code> })}</p>
       {m.newToken ? (
         <div class="notice" role="status">
-          <p>
-            New token <strong>{m.newToken.name}</strong>: copy it now, it is shown only once.
-          </p>
-          <input class="token-value" readonly value={m.newToken.token} aria-label="New API token" />
+          <p>{t.rich('auth.newToken', { b: (s) => <strong>{s}</strong> }, { name: m.newToken.name })}</p>
+          <input class="token-value" readonly value={m.newToken.token} aria-label={t('auth.newTokenLabel')} />
         </div>
       ) : null}
       {m.tokens.length ? (
+        <div class="scroll-x">
         <table>
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Starts with</th>
-              <th>Created</th>
-              <th>Expires</th>
-              <th>Last used</th>
-              <th>State</th>
+              <th>{t('auth.col.name')}</th>
+              <th>{t('auth.col.prefix')}</th>
+              <th>{t('auth.col.created')}</th>
+              <th>{t('auth.col.expires')}</th>
+              <th>{t('auth.col.lastUsed')}</th>
+              <th>{t('auth.col.state')}</th>
               <th></th>
             </tr>
           </thead>
           <tbody>
-            {m.tokens.map((t) => (
-              <TokenRow token={t} now={m.now} />
+            {m.tokens.map((tok) => (
+              <TokenRow t={t} token={tok} now={m.now} />
             ))}
           </tbody>
         </table>
+        </div>
       ) : (
-        <p class="muted">No tokens yet.</p>
+        <p class="muted">{t('auth.noTokens')}</p>
       )}
-      {m.tokens.some((t) => t.revokedAt === null) ? (
-        <form method="post" action="/account/tokens/revoke-all" class="inline-form" hx-boost="false" hx-post="/account/tokens/revoke-all" hx-target="#api-tokens" hx-swap="outerHTML" hx-confirm="Revoke every one of your API tokens? Scripts using them stop working at once.">
+      {m.tokens.some((tok) => tok.revokedAt === null) ? (
+        <form method="post" action="/account/tokens/revoke-all" class="inline-form" hx-boost="false" hx-post="/account/tokens/revoke-all" hx-target="#api-tokens" hx-swap="outerHTML" hx-confirm={t('auth.revokeAllConfirm')}>
           <CsrfField chrome={props.chrome} />
-          <button type="submit" class="danger small">Revoke all tokens</button>
+          <button type="submit" class="danger small">{t('auth.revokeAll')}</button>
         </form>
       ) : null}
       <form method="post" action="/account/tokens" class="row-form" hx-boost="false" hx-post="/account/tokens" hx-target="#api-tokens" hx-swap="outerHTML">
         <CsrfField chrome={props.chrome} />
         <div>
-          <label for="token-name">Name</label>
-          <input id="token-name" name="name" placeholder="e.g. nightly script" maxlength={100} />
+          <label for="token-name">{t('auth.tokenName')}</label>
+          <input id="token-name" name="name" placeholder={t('auth.tokenNamePlaceholder')} maxlength={100} />
         </div>
         <div>
-          <label for="token-expiry">Expires after (days)</label>
-          <input id="token-expiry" name="expires_days" type="number" min="1" max="3650" placeholder="never" />
+          <label for="token-expiry">{t('auth.expiresAfter')}</label>
+          <input id="token-expiry" name="expires_days" type="number" min="1" max="3650" placeholder={t('auth.never')} />
         </div>
         {m.role === 'admin' ? (
           <div>
             <label>
-              <input type="checkbox" name="scope" value="metrics" /> Metrics only (for a Prometheus server: reads /metrics, nothing else)
+              <input type="checkbox" name="scope" value="metrics" /> {t('auth.metricsOnly')}
             </label>
           </div>
         ) : null}
-        <button type="submit">Create token</button>
+        <button type="submit">{t('auth.createToken')}</button>
       </form>
 
     </section>
@@ -121,31 +126,48 @@ export function TokensSection(props: { chrome: PageChrome; model: AccountModel }
 
 export function AccountPage(props: { chrome: PageChrome; model: AccountModel }) {
   const m = props.model;
+  const { t } = props.chrome;
   return (
-    <Layout chrome={props.chrome} title="Your account" section="home">
-      <h1>Your account</h1>
+    <Layout chrome={props.chrome} title={t('auth.account')} section="home">
+      <h1>{t('auth.account')}</h1>
       <dl class="facts">
-        <dt>Username</dt>
+        <dt>{t('auth.username')}</dt>
         <dd>{m.username}</dd>
-        <dt>Role</dt>
-        <dd>{m.role}</dd>
+        <dt>{t('auth.role')}</dt>
+        <dd>{t(`auth.role.${m.role}`)}</dd>
       </dl>
 
-      <h2>API tokens</h2>
+      <h2 id="language">{t('auth.language')}</h2>
+      <form method="post" action="/account/locale" class="row-form">
+        <CsrfField chrome={props.chrome} />
+        <div>
+          <label for="locale">{t('auth.language')}</label>
+          <select id="locale" name="locale">
+            <option value="" selected={m.locale === null}>{t('auth.languageBrowser')}</option>
+            {/* Each language by its own name, so a reader of either can find theirs. */}
+            <option value="zh-CN" selected={m.locale === 'zh-CN'} lang="zh-CN">中文</option>
+            <option value="en" selected={m.locale === 'en'} lang="en">English</option>
+          </select>
+        </div>
+        <button type="submit">{t('auth.languageSave')}</button>
+      </form>
+      <p class="muted small">{t('auth.languageHint')}</p>
+
+      <h2>{t('auth.tokens')}</h2>
       <TokensSection chrome={props.chrome} model={m} />
 
-      <h2>Change password</h2>
+      <h2>{t('auth.changePassword')}</h2>
       <form method="post" action="/account/password" class="row-form">
         <CsrfField chrome={props.chrome} />
         <div>
-          <label for="current-password">Current password</label>
+          <label for="current-password">{t('auth.currentPassword')}</label>
           <input id="current-password" name="current_password" type="password" autocomplete="current-password" required />
         </div>
         <div>
-          <label for="new-password">New password (12+ characters)</label>
+          <label for="new-password">{t('auth.newPassword')}</label>
           <input id="new-password" name="new_password" type="password" autocomplete="new-password" minlength={12} required />
         </div>
-        <button type="submit">Change password</button>
+        <button type="submit">{t('auth.changePassword')}</button>
       </form>
     </Layout>
   );

@@ -10,10 +10,11 @@ export interface LoginModel {
 /** The sign-in form. Not boosted: signing in changes the session, so the next page loads whole. */
 export function LoginPage(props: { chrome: PageChrome; model: LoginModel }) {
   const m = props.model;
+  const { t } = props.chrome;
   return (
-    <Layout chrome={props.chrome} title="Sign in" section="home">
+    <Layout chrome={props.chrome} title={t('auth.signIn')} section="home">
       <section class="auth-card">
-        <h1>Sign in to zquant</h1>
+        <h1>{t('auth.signInTo')}</h1>
         {m.error ? (
           <p class="error-box" role="alert">
             {m.error}
@@ -22,17 +23,16 @@ export function LoginPage(props: { chrome: PageChrome; model: LoginModel }) {
         <form method="post" action="/login" hx-boost="false" class="stack">
           <input type="hidden" name="_csrf" value={m.csrfToken} />
           <input type="hidden" name="next" value={m.next} />
-          <label for="username">Username</label>
+          <label for="username">{t('auth.username')}</label>
           <input id="username" name="username" autocomplete="username" required autofocus={!m.username} value={m.username} />
-          <label for="password">Password</label>
+          <label for="password">{t('auth.password')}</label>
           <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={!!m.username} />
           <div class="actions">
-            <button type="submit">Sign in</button>
+            <button type="submit">{t('auth.signIn')}</button>
           </div>
         </form>
         <p class="muted small">
-          First start? The <code>admin</code> password is <code>ZQUANT_ADMIN_PASSWORD</code>, or the one printed once in the
-          server's console. An admin creates other accounts.
+          {t.rich('auth.firstStart', { c1: (s) => <code>{s}</code>, c2: (s) => <code>{s}</code> })}
         </p>
       </section>
     </Layout>

@@ -1,6 +1,8 @@
 import type { Locale } from '../locale.ts';
 import type { Message, Messages } from '../define.ts';
+import { auth } from './auth.ts';
 import { errors } from './errors.ts';
+import { factors } from './factors.ts';
 import { home } from './home.ts';
 import { layout } from './layout.ts';
 
@@ -9,7 +11,9 @@ import { layout } from './layout.ts';
  * name (test/i18n/catalogue.test.ts checks), so two catalogues never define the same key.
  */
 export const catalogues = {
+  auth,
   errors,
+  factors,
   home,
   layout,
 } as const;
