@@ -186,6 +186,15 @@ async function queue(deps: BacktestsDeps, ownerId: number, name: string, spec: B
   return (await getBacktest(deps.db, id))!;
 }
 
+/**
+ * Queues a spec checked elsewhere, as it is: a sweep's set (the sweep's spec with the set's params,
+ * and for a user strategy the code version the sweep ran, not the current one), on `dataVersion`
+ * when given (the market data version the sweep read).
+ */
+export async function submitBacktestSpec(deps: BacktestsDeps, p: Principal, name: string, spec: BacktestSpec, dataVersion: string | null = null): Promise<Backtest> {
+  return queue(deps, p.userId, name, spec, null, dataVersion);
+}
+
 /** Queues a submission already read with SubmitBacktestSchema (by the API route, or parseInput elsewhere). */
 export async function submitBacktest(deps: BacktestsDeps, p: Principal, b: SubmitBacktest): Promise<Backtest> {
   const { spec, name } = await specFromSubmit(deps, p, b);

@@ -124,6 +124,14 @@ export const strategyVersions = repo.listVersions;
 export const strategyVersion = repo.findVersion;
 
 /** The code a backtest recorded (its strategy version) and the language to compile it as; undefined when that version is gone. */
+/** One stored version of a user strategy: its code, language and params schema (JSON Schema, or null when it declares none). */
+export async function strategyVersionOf(db: Db, versionId: number): Promise<{ source: string; language: 'js' | 'ts'; paramsSchema: Record<string, unknown> | null } | undefined> {
+  const v = await repo.findVersion(db, versionId);
+  if (!v) return undefined;
+  const language = await repo.findStrategyLanguage(db, v.strategy_id);
+  return { source: v.code, language: language === 'ts' ? 'ts' : 'js', paramsSchema: (parseJson(v.params_schema) as Record<string, unknown> | null) ?? null };
+}
+
 export async function strategyCodeOf(db: Db, versionId: number): Promise<{ source: string; language: 'js' | 'ts' } | undefined> {
   const v = await repo.findVersion(db, versionId);
   if (!v) return undefined;

@@ -9,6 +9,7 @@ import type { BacktestRunLimits } from '../backtests/backtest.executor.ts';
 import type { RunContext } from '../runs/executor-registry.ts';
 import type { Panel } from '../engine/panel.ts';
 import { modeOf, planOf } from './sweeps.service.ts';
+import type { SweepStrategy } from './sweep-strategy.service.ts';
 import { storeSets, type SetOutcome } from './sweep-sets.service.ts';
 import { runSetsOnThreads } from './sweep-pool.ts';
 import type { SweepThreadInput, SweepThreadSet, SweepThreadSetResult } from './sweep.thread.ts';
@@ -34,12 +35,14 @@ export interface SweepPass {
   panel: Panel;
   input: Omit<SweepThreadInput, 'sets' | 'counter'>;
   threads: number;
+  /** The strategy's schema and check (the plan's). */
+  strategy: SweepStrategy;
 }
 
 /** The plan's valid candidates, all of them (at most SWEEP_MAX_SETS), with the final tally. */
-export function candidatesOf(s: Sweep) {
+export function candidatesOf(s: Sweep, strategy: Pick<SweepStrategy, 'schema' | 'check'>) {
   // The maximum was enforced at submit; a retry must plan the same sets whatever planned_sets says now (the valid count, once a run started).
-  const { plan } = planOf(s.spec.strategy.name, s.space, modeOf(s.mode, s.budget, s.seed), s.spec.params, Number.MAX_SAFE_INTEGER);
+  const { plan } = planOf(strategy, s.space, modeOf(s.mode, s.budget, s.seed), s.spec.params, Number.MAX_SAFE_INTEGER);
   const list: Candidate[] = [];
   const it = plan.candidates();
   for (let r = it.next(); ; r = it.next()) {

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { AppError } from '../http/errors.ts';
 import { buildSpace } from './space.ts';
-import { builtinSweepSchema } from './checks.ts';
+import { strategyOfSweep } from './sweep-strategy.service.ts';
 import { setMetricNames, type SetMetricName, type SetMetrics, type Sweep, type SweepObjective, type SweepSet, type SweepStats } from './sweep.types.ts';
 import * as repo from './sweeps.repository.ts';
 
@@ -94,7 +94,7 @@ export async function sweepHeatmap(db: Db, s: Sweep, query: HeatmapQuery) {
     if (!names.includes(name)) throw new AppError(400, 'invalid_request', `${field}: ${name} is not a swept parameter of sweep ${s.id}; swept: ${names.join(', ') || 'none'}`, { field });
   }
   if (q.x === q.y) throw new AppError(400, 'invalid_request', 'y: give a parameter other than x', { field: 'y' });
-  const schema = builtinSweepSchema(s.spec.strategy.name)?.schema ?? null;
+  const { schema } = await strategyOfSweep(db, s);
   const space = buildSpace(s.space, schema);
   const axis = (name: string) => space.axes.find((a) => a.name === name)!;
   const xs = Array.from({ length: axis(q.x).length }, (_, k) => axis(q.x).valueAt(k));

@@ -31,7 +31,7 @@ export async function runWalkForward(pass: SweepPass): Promise<unknown> {
     throw err;
   }
   const windows = plan.windows;
-  const { list, tally } = candidatesOf(sweep);
+  const { list, tally } = candidatesOf(sweep, pass.strategy);
   const m = list.length;
   const stored = new Set(await storedOrdinals(deps.db, sweep.id));
   await refreshCounts(deps.db, sweep.id, sweep.objective, { skipped: tally.skipped + tally.duplicates, skipReasons: tally.skipReasons, plannedSets: m, allWindows: true });

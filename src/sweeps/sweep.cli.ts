@@ -14,7 +14,7 @@ import { computeMetrics } from '../engine/metrics/metrics.ts';
 import { parseInput } from '../http/contract.ts';
 import { AppError } from '../http/errors.ts';
 import { isoDay } from '../market/days.ts';
-import { builtinStrategyRef, specOf } from '../backtests/backtests.service.ts';
+import { specOf } from '../backtests/backtests.service.ts';
 import type { SubmitBacktest } from '../backtests/backtests.contract.ts';
 import { backtestRunLimitsOf } from '../backtests/backtest.executor.ts';
 import { makePanelCache } from '../backtests/panel-cache.ts';
@@ -25,7 +25,8 @@ import { runSetsOnThreads } from './sweep-pool.ts';
 import { sweepStatistics } from './sweep-stats.ts';
 import type { SweepThreadSet, SweepThreadSetResult } from './sweep.thread.ts';
 import { SubmitSweepSchema } from './sweeps.contract.ts';
-import { modeOf, planOf, sweepInputAppError, sweepStrategy, sweepSubmitLimitsOf } from './sweeps.service.ts';
+import { modeOf, planOf, sweepInputAppError, sweepSubmitLimitsOf } from './sweeps.service.ts';
+import { builtinSweepStrategy } from './sweep-strategy.service.ts';
 import { chainSegments, walkForwardWindows } from './walk-forward.ts';
 
 const numberOr = (v: unknown) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
@@ -59,9 +60,9 @@ export async function runSweepCli(stores: CommandStores, io: Pick<CommandIo, 'st
   let prepared;
   try {
     const b = parseInput(SubmitSweepSchema, bodyOf(values, walk));
-    const s = sweepStrategy(b);
-    const spec = await answerableSpec(market, specOf(b as SubmitBacktest, builtinStrategyRef(s.name, {}).strategy, b.params));
-    const { plan } = planOf(s.name, b.space, modeOf(b.mode, b.budget, b.seed), b.params, sweepSubmitLimitsOf().maxSets);
+    const s = builtinSweepStrategy(b);
+    const spec = await answerableSpec(market, specOf(b as SubmitBacktest, s.ref, b.params));
+    const { plan } = planOf(s, b.space, modeOf(b.mode, b.budget, b.seed), b.params, sweepSubmitLimitsOf().maxSets);
     prepared = { b, spec, plan };
   } catch (err) {
     if (err instanceof UsageError) {

@@ -15,6 +15,9 @@ import { defineExecutor, RunError, type RunContext } from '../runs/executor-regi
 import { isoDay } from '../market/days.ts';
 import type { BenchmarkSeries } from '../engine/panel.ts';
 import { getSweep, sweepExecutorName } from './sweeps.service.ts';
+import { strategyOfSweep } from './sweep-strategy.service.ts';
+import { strategyVersionOf } from '../strategies/strategies.service.ts';
+import type { SweepStrategyCode } from './sweep.thread.ts';
 import { finishSweep, refreshCounts, setReturnsOf, storedOrdinals } from './sweep-sets.service.ts';
 import { sweepStatistics } from './sweep-stats.ts';
 import { runWalkForward } from './sweep-walk-forward.ts';
@@ -24,7 +27,7 @@ export type { SweepExecutorDeps } from './sweep-pass.ts';
 
 async function runSweep(pass: SweepPass): Promise<unknown> {
   const { deps, ctx, sweep } = pass;
-  const { list, tally, planned } = candidatesOf(sweep);
+  const { list, tally, planned } = candidatesOf(sweep, pass.strategy);
   const stored = new Set(await storedOrdinals(deps.db, sweep.id));
   const before = await refreshCounts(deps.db, sweep.id, sweep.objective, { skipped: tally.skipped + tally.duplicates, skipReasons: tally.skipReasons, plannedSets: list.length });
   const todo = list.filter((c) => !stored.has(c.ordinal)).map((c) => ({ ordinal: c.ordinal, windowIndex: null, gridIndex: c.gridIndex, params: c.params }));
@@ -50,7 +53,16 @@ async function runOne(sweepId: number, deps: SweepExecutorDeps, ctx: RunContext)
   const sweep = await getSweep(deps.db, sweepId);
   if (!sweep) throw new RunError('not_found', `sweep ${sweepId} no longer exists (deleted)`, { retryable: false });
   const limits = deps.limits ?? backtestRunLimitsOf();
-  const plan = planBacktest(sweep.spec);
+  const strategy = await strategyOfSweep(deps.db, sweep).catch((err) => {
+    throw new RunError('strategy_missing', err instanceof Error ? err.message : String(err), { retryable: false });
+  });
+  let code: SweepStrategyCode = { kind: 'builtin', name: sweep.spec.strategy.name };
+  if (strategy.ref.kind === 'user') {
+    // The version the sweep recorded at submit, run in the sandbox with a backtest's bounds per set.
+    const v = (await strategyVersionOf(deps.db, strategy.ref.versionId!))!;
+    code = { kind: 'user', source: v.source, language: v.language, timeoutMs: limits.timeoutMs };
+  }
+  const plan = planBacktest(sweep.spec, code.kind === 'user' ? code : undefined);
   const t0 = Date.now();
   const before = deps.panels.stats().hits;
   const { panel } = await deps.panels.get(plan.panelKey);
@@ -64,14 +76,23 @@ async function runOne(sweepId: number, deps: SweepExecutorDeps, ctx: RunContext)
   ctx.progress({ processed: 0, total: sweep.plannedSets, current: `0/${sweep.plannedSets} sets; panel ready` });
   const benchmark: BenchmarkSeries | null = plan.benchmark ? await deps.panels.benchmark(plan.benchmark, panel) : null;
   const pass: SweepPass = {
-    deps, ctx, sweep, panel,
+    deps, ctx, sweep, panel, strategy,
     threads: deps.threads ?? Math.max(1, availableParallelism()),
     input: {
-      panel, benchmark, strategy: { kind: 'builtin', name: sweep.spec.strategy.name }, capital: sweep.spec.capital,
+      panel, benchmark, strategy: code, capital: sweep.spec.capital,
       config: { ...plan.config, maxOrders: limits.maxOrders, maxOrdersPerDay: limits.maxOrdersPerDay },
     },
   };
-  return sweep.kind === 'walk_forward' ? runWalkForward(pass) : runSweep(pass);
+  if (code.kind === 'builtin') return sweep.kind === 'walk_forward' ? runWalkForward(pass) : runSweep(pass);
+  // Defence in depth behind the sealed realm, as for a backtest: user code must leave the shared panel as it found it.
+  deps.panels.seal(panel);
+  const outcome = await (sweep.kind === 'walk_forward' ? runWalkForward(pass) : runSweep(pass)).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+  if (!deps.panels.verify(panel)) {
+    ctx.log('error', 'the cached panel changed during a user-code sweep: evicted; the sandbox let a write through (report this)');
+    throw new RunError('panel_altered', 'the market data changed while the strategy ran, which the sandbox must prevent; the data was reloaded for later runs and this sweep failed', { retryable: false });
+  }
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
 }
 
 /** The `sweep` executor: runs a sweep or walk-forward the sweeps service queued. */

@@ -75,7 +75,7 @@ export function sweepsApi(o: SweepsDeps & { trustProxy: boolean; backtestLimits?
       request: { body: { content: { 'application/json': { schema: CountSweepSchema } }, required: true } },
       responses: { 200: json(SweepCountSchema, 'the count') },
     }),
-    async (c) => c.json(countSweep(limits, c.req.valid('json')), 200),
+    async (c) => c.json(await countSweep(db, principalOf(c), limits, c.req.valid('json')), 200),
   );
 
   api.openapi(

@@ -19,7 +19,9 @@ import type { RunsService } from '../runs/runs.service.ts';
 import { isTerminal } from '../runs/run.types.ts';
 import type { BacktestSubmitLimits, BacktestsDeps } from '../backtests/backtests.service.ts';
 import { defaultSpecValues, formOne, specBody, specValuesFromForm, type FormFields } from '../backtests/spec-form.ts';
-import { builtinList } from '../strategies/strategies.service.ts';
+import { builtinList, listUserStrategies } from '../strategies/strategies.service.ts';
+import { strategyOfSweep, sweepStrategy } from './sweep-strategy.service.ts';
+import type { ParamsJsonSchema } from './space.ts';
 import { builtinSweepSchema } from './checks.ts';
 import { CountSweepSchema, SubmitSweepSchema } from './sweeps.contract.ts';
 import { confirmFirst, afterAction } from '../http/confirm.pages.tsx';
@@ -71,19 +73,30 @@ export function sweepsPages(deps: SweepPagesDeps) {
   });
 
   // ——— the form ———
-  const schemaOf = (strategy: string) => builtinSweepSchema(strategy)?.schema ?? null;
+  /** The chosen strategy's params schema: a built-in's, or (user:<id>) the caller's own strategy's current one; null when none is visible. */
+  const schemaOf = async (p: Principal, strategy: string): Promise<ParamsJsonSchema | null> => {
+    const user = /^user:(\d+)$/.exec(strategy);
+    if (!user) return builtinSweepSchema(strategy)?.schema ?? null;
+    return (await sweepStrategy(db, p, { strategy_id: Number(user[1]) }).catch(() => null))?.schema ?? null;
+  };
+  /** A stored sweep's space (its strategy's schema: a user strategy's from the version it ran); null when that is gone. */
+  const sweepSpace = async (s: Sweep) => spaceOfSweep(s, (await strategyOfSweep(db, s).catch(() => null))?.schema ?? null);
   const dataRange = async () => {
     const r = await barRange(market);
     return { first: r ? isoDay(r.first) : null, last: r ? isoDay(r.last) : null };
   };
-  const formContext = async (strategy: string) => {
-    const [indexes, range] = await Promise.all([indexCodes(market), dataRange()]);
-    return { builtins: builtinList(), schema: schemaOf(strategy), indexes, dataRange: range, objectives: sweepObjectives, maxSets: limits.maxSets };
+  const formContext = async (p: Principal, strategy: string, schema: ParamsJsonSchema | null) => {
+    const [indexes, range, mine] = await Promise.all([indexCodes(market), dataRange(), listUserStrategies(db, p)]);
+    return { builtins: builtinList(), mine: mine.map((m) => ({ id: m.id, name: m.name, version: m.version })), schema, indexes, dataRange: range, objectives: sweepObjectives, maxSets: limits.maxSets };
   };
-  const strategyOf = (raw: string) => (builtinSweepSchema(raw.replace(/^builtin:/, '')) ? raw.replace(/^builtin:/, '') : 'dual_ma');
+  /** The strategy field: a built-in's name, `user:<id>` (visibility is checked where it is read), else dual_ma. */
+  const strategyOf = (raw: string) => {
+    const name = raw.replace(/^builtin:/, '');
+    return builtinSweepSchema(name) || /^user:\d+$/.test(name) ? name : 'dual_ma';
+  };
   /** The form's values from its posted fields (or the count's query). */
-  const valuesOf = (form: FormFields, strategy: string): SweepFormValues => ({
-    ...specValuesFromForm(form), strategy, name: formOne(form, 'name'), axes: axesFromForm(schemaOf(strategy), form),
+  const valuesOf = (form: FormFields, strategy: string, schema: ParamsJsonSchema | null): SweepFormValues => ({
+    ...specValuesFromForm(form), strategy, name: formOne(form, 'name'), axes: axesFromForm(schema, form),
     mode: formOne(form, 'mode') || 'grid', budget: formOne(form, 'budget'), seed: formOne(form, 'seed') || '0', objective: formOne(form, 'objective') || 'sharpe',
     wf_kind: formOne(form, 'wf_kind') || 'none', wf_in: formOne(form, 'wf_in'), wf_out: formOne(form, 'wf_out'), wf_step: formOne(form, 'wf_step'),
   });
@@ -94,17 +107,18 @@ export function sweepsPages(deps: SweepPagesDeps) {
     return { windows: { kind: v.wf_kind, in_sample_days: n(v.wf_in), out_of_sample_days: n(v.wf_out), ...(n(v.wf_step) !== undefined ? { step_days: n(v.wf_step) } : {}) } };
   };
   /** The search part of a submission (space, params, mode, budget, seed), or a field problem. */
-  const searchOf = (v: SweepFormValues) => {
-    const sp = spaceOfAxes(schemaOf(v.strategy), v.axes);
+  const searchOf = (v: SweepFormValues, schema: ParamsJsonSchema | null) => {
+    const sp = spaceOfAxes(schema, v.axes);
     if ('field' in sp) return sp;
     const budget = v.budget.trim() === '' ? undefined : Number(v.budget);
-    return { strategy: v.strategy, params: sp.params, space: sp.space, mode: v.mode, ...(budget !== undefined && v.mode !== 'grid' ? { budget } : {}), seed: Number(v.seed || 0) };
+    const user = /^user:(\d+)$/.exec(v.strategy);
+    return { ...(user ? { strategy_id: Number(user[1]) } : { strategy: v.strategy }), params: sp.params, space: sp.space, mode: v.mode, ...(budget !== undefined && v.mode !== 'grid' ? { budget } : {}), seed: Number(v.seed || 0) };
   };
-  const count = (v: SweepFormValues): CountView => {
-    const search = searchOf(v);
+  const count = async (p: Principal, v: SweepFormValues, schema: ParamsJsonSchema | null): Promise<CountView> => {
+    const search = searchOf(v, schema);
     if ('field' in search) return { ok: false, message: search.message };
     try {
-      const r = countSweep(limits, parseInput(CountSweepSchema, search));
+      const r = await countSweep(db, p, limits, parseInput(CountSweepSchema, search));
       const skipped = (BigInt(r.total) - BigInt(r.estimated_valid)).toString();
       return { ok: true, total: r.total, valid: r.estimated_valid, exact: r.exact, skipped, planned: r.planned_sets, mode: v.mode, refused: r.refused };
     } catch (err) {
@@ -115,31 +129,36 @@ export function sweepsPages(deps: SweepPagesDeps) {
 
   // ?strategy= picks the strategy (the no-JavaScript way to switch: its own small GET form).
   app.get('/sweeps/new', requireRole('analyst'), async (c) => {
+    const p = principalOf(c);
     const strategy = strategyOf(c.req.query('strategy') ?? 'dual_ma');
-    const ctx = await formContext(strategy);
+    const ctx = await formContext(p, strategy, await schemaOf(p, strategy));
     const v: SweepFormValues = { ...defaultSpecValues(ctx.dataRange), strategy, name: '', axes: defaultAxes(ctx.schema), mode: 'grid', budget: '', seed: '0', objective: 'sharpe', wf_kind: 'none', wf_in: '', wf_out: '', wf_step: '' };
-    return c.html(<NewSweepPage chrome={chrome(c)} v={v} ctx={ctx} count={count(v)} error={null} />);
+    return c.html(<NewSweepPage chrome={chrome(c)} v={v} ctx={ctx} count={await count(p, v, ctx.schema)} error={null} />);
   });
 
-  app.get('/sweeps/new/params', requireRole('analyst'), (c) => {
+  app.get('/sweeps/new/params', requireRole('analyst'), async (c) => {
     const strategy = strategyOf(c.req.query('strategy') ?? '');
-    const schema = schemaOf(strategy);
+    const schema = await schemaOf(principalOf(c), strategy);
     return c.html(<ParamsPart schema={schema} axes={defaultAxes(schema)} error={null} />);
   });
 
-  app.get('/sweeps/new/count', requireRole('analyst'), (c) => {
+  app.get('/sweeps/new/count', requireRole('analyst'), async (c) => {
+    const p = principalOf(c);
     const q = c.req.queries() as FormFields;
-    return c.html(<CountLine count={count(valuesOf(q, strategyOf(formOne(q, 'strategy'))))} />);
+    const strategy = strategyOf(formOne(q, 'strategy'));
+    const schema = await schemaOf(p, strategy);
+    return c.html(<CountLine count={await count(p, valuesOf(q, strategy, schema), schema)} />);
   });
 
   app.post('/sweeps', requireRole('analyst'), async (c) => {
     const p = principalOf(c);
     const form = (await c.req.parseBody({ all: true })) as FormFields;
     const strategy = strategyOf(formOne(form, 'strategy'));
-    const v = valuesOf(form, strategy);
+    const schema = await schemaOf(p, strategy);
+    const v = valuesOf(form, strategy, schema);
     const again = async (error: { field: string; message: string }, status: 400 | 429) =>
-      c.html(<NewSweepPage chrome={chrome(c)} v={v} ctx={await formContext(strategy)} count={count(v)} error={error} />, status);
-    const search = searchOf(v);
+      c.html(<NewSweepPage chrome={chrome(c)} v={v} ctx={await formContext(p, strategy, schema)} count={await count(p, v, schema)} error={error} />, status);
+    const search = searchOf(v, schema);
     if ('field' in search) return again(search, 400);
     const objective = (sweepObjectives as readonly string[]).includes(v.objective) ? v.objective : 'sharpe';
     const body = { ...search, ...specBody(v), objective, ...windowsOf(v), ...(v.name.trim() ? { name: v.name.trim() } : {}) };
@@ -182,7 +201,7 @@ export function sweepsPages(deps: SweepPagesDeps) {
     return { sweepId: s.id, params: Object.keys(s.space), sets, total, q, metrics: tableMetrics, bestOrdinal: s.best?.ordinal ?? null, canRun: p.role !== 'viewer' && s.kind === 'sweep', windowed: s.kind === 'walk_forward' };
   };
   const heatmapOf = async (c: Context<AppEnv>, s: Sweep): Promise<HeatmapModel | null> => {
-    const space = spaceOfSweep(s);
+    const space = await sweepSpace(s);
     if (!space || s.kind !== 'sweep') return null;
     const axes = axisValues(space);
     const names = axes.map((a) => a.name);
@@ -228,7 +247,7 @@ export function sweepsPages(deps: SweepPagesDeps) {
     const terminal = isTerminal(s.status);
     const base = { s, terminal, canChange: canChangeOwned(p, s.ownerId), now: Date.now(), results: null };
     if (!terminal || (s.setsDone + s.setsFailed === 0 && s.kind === 'sweep')) return base;
-    const space = spaceOfSweep(s);
+    const space = await sweepSpace(s);
     const metric = s.objective as SetMetricName;
     const [table, heatmap, lambdas, sets] = await Promise.all([
       tableOf(p, s, setsQueryOf(c)),

@@ -19,9 +19,9 @@ import { isTerminal, type RunProgress, type RunStatus } from '../runs/run.types.
 import type { BacktestSpec } from '../backtests/backtest-request.ts';
 import type { Backtest } from '../backtests/backtest.types.ts';
 import type { SubmitBacktest } from '../backtests/backtests.contract.ts';
-import { backtestExecutorName, builtinStrategyRef, specOf, submitBacktest, type BacktestsDeps } from '../backtests/backtests.service.ts';
+import { backtestExecutorName, specOf, submitBacktestSpec, type BacktestsDeps } from '../backtests/backtests.service.ts';
 import { answerableSpec } from '../backtests/plan.ts';
-import { builtinSweepSchema, type ParamsCheck } from './checks.ts';
+import { sweepStrategy, type SweepStrategy } from './sweep-strategy.service.ts';
 import { SweepInputError } from './errors.ts';
 import { estimateValid, planSweep, type SweepMode, type SweepPlan } from './sampling.ts';
 import { buildSpace, type ParamSpace, type ParamsJsonSchema, type SpaceSpec } from './space.ts';
@@ -82,17 +82,6 @@ export function sweepInputAppError(err: SweepInputError): AppError {
   return new AppError(400, err.code, `${field}: ${message}`, { field });
 }
 
-/** The strategy a sweep names, with its params schema and check: built-ins only for now (400 otherwise). */
-export function sweepStrategy(b: { strategy?: string; strategy_id?: number }): { name: string; schema: ParamsJsonSchema; check: ParamsCheck } {
-  if (b.strategy_id !== undefined) {
-    throw fieldError('strategy_id', 'sweeps support built-in strategies for now (dual_ma, momentum, …); run your own strategy as single backtests, or sweep a built-in');
-  }
-  if (!b.strategy) throw fieldError('strategy', 'name a built-in strategy to sweep (e.g. dual_ma)');
-  const s = builtinSweepSchema(b.strategy);
-  if (!s) throw fieldError('strategy', `no built-in strategy "${b.strategy}"; see GET /api/v1/strategies`);
-  return { name: b.strategy, ...s };
-}
-
 /** The search mode of a submission; 400 naming budget when random or lhs lacks one. */
 export function modeOf(mode: SweepModeName, budget: number | undefined | null, seed: number): SweepMode {
   if (mode === 'grid') return { kind: 'grid' };
@@ -101,9 +90,7 @@ export function modeOf(mode: SweepModeName, budget: number | undefined | null, s
 }
 
 /** The space and plan of a sweep (submit, count and the executor all plan through here); SweepInputError for a bad space. */
-export function planOf(strategy: string, space: SpaceSpec, mode: SweepMode, base: Record<string, unknown>, maxSets: number): { space: ParamSpace; plan: SweepPlan } {
-  const s = builtinSweepSchema(strategy);
-  if (!s) throw new SweepInputError('unknown_param', `no built-in strategy "${strategy}"`);
+export function planOf(s: Pick<SweepStrategy, 'schema' | 'check'>, space: SpaceSpec, mode: SweepMode, base: Record<string, unknown>, maxSets: number): { space: ParamSpace; plan: SweepPlan } {
   const built = buildSpace(space, s.schema);
   return { space: built, plan: planSweep(built, mode, { check: s.check, base, maxSets }) };
 }
@@ -113,8 +100,8 @@ const rethrowInput = (err: unknown): never => {
 };
 
 /** The count of a space for the form: total, estimated valid, and why it would be refused (none, or over the maximum with the count). */
-export function countSweep(limits: SweepSubmitLimits, b: CountSweep) {
-  const s = sweepStrategy(b);
+export async function countSweep(db: Db, p: Principal, limits: SweepSubmitLimits, b: CountSweep) {
+  const s = await sweepStrategy(db, p, b);
   let space: ParamSpace;
   try {
     space = buildSpace(b.space, s.schema);
@@ -158,14 +145,13 @@ async function checkQueueRoom(deps: SweepsDeps, ownerId: number): Promise<void> 
 /** Validates and queues a sweep (or, with `windows`, a walk-forward). */
 export async function submitSweep(deps: SweepsDeps, p: Principal, b: SubmitSweep): Promise<Sweep> {
   const limits = deps.limits ?? sweepSubmitLimitsOf();
-  const s = sweepStrategy(b);
+  const s = await sweepStrategy(deps.db, p, b);
   const mode = modeOf(b.mode, b.budget, b.seed);
   // The spec as a backtest's (dates, universe, costs), then what the market data can answer.
-  const ref = builtinStrategyRef(s.name, {});
-  const spec = await answerableSpec(deps.market, specOf(b as SubmitBacktest, ref.strategy, b.params));
+  const spec = await answerableSpec(deps.market, specOf(b as SubmitBacktest, s.ref, b.params));
   let planned: { space: ParamSpace; plan: SweepPlan };
   try {
-    planned = planOf(s.name, b.space, mode, b.params, limits.maxSets);
+    planned = planOf(s, b.space, mode, b.params, limits.maxSets);
   } catch (err) {
     return rethrowInput(err);
   }
@@ -177,9 +163,9 @@ export async function submitSweep(deps: SweepsDeps, p: Principal, b: SubmitSweep
   }
   await checkQueueRoom(deps, p.userId);
   const kind = windows ? 'walk_forward' : 'sweep';
-  const name = b.name?.trim() || `${kind === 'sweep' ? 'sweep' : 'walk-forward'} ${s.name} ${isoDay(spec.startDate)} → ${isoDay(spec.endDate)}`;
+  const name = b.name?.trim() || `${kind === 'sweep' ? 'sweep' : 'walk-forward'} ${s.ref.name} ${isoDay(spec.startDate)} → ${isoDay(spec.endDate)}`;
   const id = await repo.insertSweep(deps.db, {
-    owner_id: p.userId, name, kind, strategy_kind: 'builtin', strategy_name: s.name, strategy_id: null, strategy_version_id: null,
+    owner_id: p.userId, name, kind, strategy_kind: s.ref.kind, strategy_name: s.ref.name, strategy_id: s.ref.strategyId, strategy_version_id: s.ref.versionId,
     spec: JSON.stringify(spec), space: JSON.stringify(Object.entries(b.space)), mode: b.mode, budget: mode.kind === 'grid' ? null : mode.budget, seed: b.seed,
     objective: b.objective, windows: windows ? JSON.stringify(windows) : null, grid_count: planned.space.count.toString(), planned_sets: planned.plan.maxCandidates,
   });
@@ -240,37 +226,13 @@ export async function deleteSweep(deps: SweepsDeps, p: Principal, actor: AuditAc
   if (!gone) throw new AppError(404, 'not_found', `sweep ${id} was not found (deleted meanwhile)`);
 }
 
-/** The backtest submission that reruns one set of a sweep on its own (the spec with the set's params). */
-export function setSubmission(s: Sweep, set: SweepSet): SubmitBacktest {
-  const spec = s.spec;
-  const u = spec.universe;
-  const c = spec.costs;
-  return {
-    name: `${s.name} · set ${set.ordinal}`,
-    strategy: spec.strategy.name,
-    params: set.params,
-    ...(u.kind === 'codes' ? { universe: 'codes' as const, codes: u.codes } : { universe: 'all' as const, ...(u.boards ? { boards: u.boards } : {}) }),
-    exclude_st: u.kind === 'all' ? u.excludeSt : false,
-    start_date: isoDay(spec.startDate),
-    end_date: isoDay(spec.endDate),
-    capital: spec.capital,
-    benchmark: spec.benchmark,
-    adjust: spec.adjust,
-    fill_timing: spec.fillTiming,
-    on_error: spec.onError ?? 'fail',
-    ...(c.commissionRate !== undefined ? { commission_rate: c.commissionRate } : {}),
-    ...(c.minCommission !== undefined ? { min_commission: c.minCommission } : {}),
-    ...(c.stampDuty !== undefined ? { stamp_duty: c.stampDuty } : {}),
-    ...(c.transferFee !== undefined ? { transfer_fee: c.transferFee } : {}),
-    ...(c.slippageBps !== undefined ? { slippage_bps: c.slippageBps } : {}),
-  };
-}
-
 /** Queues set `ordinal` of sweep `id` as a normal backtest (the caller's, through the backtests service). */
 export async function backtestOfSet(deps: BacktestsDeps, p: Principal, id: number, ordinal: number): Promise<Backtest> {
   const s = await visibleSweep(deps.db, p, id);
   const set = await findSweepSet(deps.db, s.id, ordinal);
   if (!set) throw new AppError(404, 'not_found', `sweep ${id} has no stored set ${ordinal}; see /api/v1/sweeps/${id}/results`);
   if (set.windowIndex !== null) throw fieldError('ordinal', `set ${ordinal} ran on walk-forward window ${set.windowIndex}'s in-sample range; submit a backtest with its params and that range instead`);
-  return submitBacktest(deps, p, setSubmission(s, set));
+  // The sweep's spec with the set's params: the same period, universe and costs, and for a user strategy
+  // the code version the sweep ran (a later edit of the strategy does not change what the set was).
+  return submitBacktestSpec(deps, p, `${s.name} · set ${set.ordinal}`, { ...s.spec, params: set.params }, s.dataVersion ?? null);
 }

@@ -6,7 +6,6 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { builtinSweepSchema } from './checks.ts';
 import { probabilityOfBacktestOverfitting } from './pbo.ts';
 import { buildSpace, neighbourIndices, type AxisSpec, type ParamSchemaProperty, type ParamSpace, type ParamValue, type ParamsJsonSchema, type SpaceSpec } from './space.ts';
 import { listSweepSets, setReturnsOf } from './sweep-sets.service.ts';
@@ -116,8 +115,7 @@ export function spaceOfAxes(schema: ParamsJsonSchema | null, axes: Record<string
 }
 
 /** The sweep's space rebuilt from its strategy's schema (the axes' values, for the heatmap's pickers and the robustness view). */
-export function spaceOfSweep(s: Sweep): ParamSpace | null {
-  const schema = builtinSweepSchema(s.spec.strategy.name)?.schema ?? null;
+export function spaceOfSweep(s: Sweep, schema: ParamsJsonSchema | null): ParamSpace | null {
   try {
     return buildSpace(s.space as SpaceSpec, schema);
   } catch {

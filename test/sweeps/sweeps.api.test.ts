@@ -122,7 +122,7 @@ describe('sweeps API', () => {
     }
   }, 180_000);
 
-  it('refuses a grid over SWEEP_MAX_SETS with the count, a user strategy, and a bad axis, naming the field', async () => {
+  it('refuses a grid over SWEEP_MAX_SETS with the count, a strategy not the caller’s, and a bad axis, naming the field', async () => {
     env.as(env.users.analyst);
     // 199 × 299 = 59,501 points, over the default 10,000.
     const big = { strategy: 'dual_ma', ...period, space: { short_window: { from: 2, to: 200, step: 1 }, long_window: { from: 2, to: 300, step: 1 } } };
@@ -138,9 +138,10 @@ describe('sweeps API', () => {
     const small = await (await postJson(env.app, '/api/v1/sweeps/count', { strategy: 'dual_ma', space: { short_window: { from: 2, to: 5, step: 1 }, long_window: { from: 3, to: 6, step: 1 } } })).json();
     expect(small).toMatchObject({ total: '16', estimated_valid: '10', exact: true, planned_sets: 16, refused: null });
 
-    const r2 = await postJson(env.app, '/api/v1/sweeps', { strategy_id: 1, ...period, space: {} });
+    // A strategy id that is not the caller's (none here) is refused naming the field.
+    const r2 = await postJson(env.app, '/api/v1/sweeps', { strategy_id: 999_999, ...period, space: {} });
     expect(r2.status).toBe(400);
-    expect((await r2.json()).error).toMatchObject({ details: { field: 'strategy_id' }, message: expect.stringContaining('built-in strategies for now') });
+    expect((await r2.json()).error).toMatchObject({ details: { field: 'strategy_id' }, message: expect.stringContaining('you have no strategy 999999') });
 
     const r3 = await postJson(env.app, '/api/v1/sweeps', { strategy: 'dual_ma', ...period, space: { shortwindow: { values: [3] } } });
     expect(r3.status).toBe(400);

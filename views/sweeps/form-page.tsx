@@ -1,5 +1,5 @@
 /**
- * The new-sweep form: a built-in strategy, one row per parameter of its schema (a fixed value, a
+ * The new-sweep form: a built-in or one of the user's own strategies, one row per parameter of its schema (a fixed value, a
  * list, or a range from/to/step within the schema's bounds), the search mode and objective, and the
  * backtest spec's own fields (shared with the new-backtest form). The count of sets is a fragment
  * that follows the typing (GET /sweeps/new/count); choosing another strategy reloads the rows.
@@ -13,7 +13,7 @@ import { Err, PeriodFields, TradingFields, UniverseFields, type FieldError, type
 import { metricLabels } from './metrics.ts';
 
 export interface SweepFormValues extends SpecValues {
-  /** A built-in's name. */
+  /** A built-in's name, or `user:<id>` for one of the user's own strategies. */
   strategy: string;
   name: string;
   axes: Record<string, AxisForm>;
@@ -30,10 +30,29 @@ export interface SweepFormValues extends SpecValues {
 
 export interface SweepFormContext extends SpecFieldsContext {
   builtins: BuiltinStrategy[];
+  /** The user's own strategies (their current versions' params schemas bound the space). */
+  mine: ReadonlyArray<{ id: number; name: string; version: number }>;
   /** The chosen strategy's params as JSON Schema. */
   schema: unknown;
   objectives: readonly string[];
   maxSets: number;
+}
+
+/** The strategy choices: the built-ins, then the user's own (by `user:<id>`). */
+function StrategyOptions(props: { ctx: SweepFormContext; v: SweepFormValues; long?: boolean }) {
+  const { ctx, v } = props;
+  return (
+    <>
+      <optgroup label="Built-in">
+        {ctx.builtins.map((b) => <option value={b.name} selected={v.strategy === b.name}>{props.long ? `${b.title} — ${b.description}` : b.title}</option>)}
+      </optgroup>
+      {ctx.mine.length ? (
+        <optgroup label="Yours">
+          {ctx.mine.map((m) => <option value={`user:${m.id}`} selected={v.strategy === `user:${m.id}`}>{m.name} (v{m.version})</option>)}
+        </optgroup>
+      ) : null}
+    </>
+  );
 }
 
 /** What the count line says: the sizes, or why the sweep would be refused. */
@@ -147,7 +166,7 @@ export function NewSweepPage(props: { chrome: PageChrome; v: SweepFormValues; ct
       <noscript>
         <form method="get" action="/sweeps/new" class="row-form">
           <label>Sweep another strategy
-            <select name="strategy">{ctx.builtins.map((b) => <option value={b.name} selected={v.strategy === b.name}>{b.title}</option>)}</select>
+            <select name="strategy"><StrategyOptions ctx={ctx} v={v} /></select>
           </label>
           <button type="submit" class="secondary">Show its parameters</button>
         </form>
@@ -158,11 +177,11 @@ export function NewSweepPage(props: { chrome: PageChrome; v: SweepFormValues; ct
           <legend>Strategy and parameters</legend>
           <label class={cls('strategy')}>Strategy
             <select name="strategy" hx-get="/sweeps/new/params" hx-trigger="change" hx-target="#sweep-params" hx-swap="innerHTML" hx-include="this">
-              {ctx.builtins.map((b) => <option value={b.name} selected={v.strategy === b.name}>{b.title} — {b.description}</option>)}
+              <StrategyOptions ctx={ctx} v={v} long />
             </select>
           </label>
           <Err field="strategy" error={error} />
-          <p class="muted small">Sweeps run built-in strategies. Per parameter: keep one value, list values, or give a range with a step. Combinations the strategy refuses (e.g. a short window not below the long one) are skipped and counted.</p>
+          <p class="muted small">Your own strategies sweep the parameters their schema declares, at their current version. Per parameter: keep one value, list values, or give a range with a step. Combinations the strategy refuses (e.g. a short window not below the long one) are skipped and counted.</p>
           <div id="sweep-search" hx-get="/sweeps/new/count" hx-trigger="input delay:300ms, change" hx-include={countFields} hx-target="#sweep-count" hx-swap="innerHTML" hx-sync="this:replace">
             <div id="sweep-params"><AxisRows schema={ctx.schema} axes={v.axes} error={error} /></div>
             <div class="row-fields">
