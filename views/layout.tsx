@@ -8,12 +8,13 @@ export type { PageChrome };
 /** The translator views receive (chrome.t on pages, a `t` prop on parts drawn alone as fragments). */
 export type { T, MessageKey };
 
-export type Section = 'home' | 'backtests' | 'sweeps' | 'strategies' | 'market' | 'scheduler' | 'admin';
+export type Section = 'home' | 'backtests' | 'sweeps' | 'strategies' | 'factors' | 'market' | 'scheduler' | 'admin';
 
 const sections: ReadonlyArray<{ id: Exclude<Section, 'home'>; href: string; label: MessageKey }> = [
   { id: 'backtests', href: '/backtests', label: 'layout.nav.backtests' },
   { id: 'sweeps', href: '/sweeps', label: 'layout.nav.sweeps' },
   { id: 'strategies', href: '/strategies', label: 'layout.nav.strategies' },
+  { id: 'factors', href: '/factors', label: 'layout.nav.factors' },
   { id: 'market', href: '/market', label: 'layout.nav.market' },
   { id: 'scheduler', href: '/scheduler', label: 'layout.nav.scheduler' },
   { id: 'admin', href: '/admin', label: 'layout.nav.admin' },
