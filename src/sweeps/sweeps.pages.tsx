@@ -69,7 +69,7 @@ export function sweepsPages(deps: SweepPagesDeps) {
   });
   app.get('/sweeps/rows', requireRole('viewer'), async (c) => {
     const l = await listed(principalOf(c));
-    return c.html(<SweepRows sweeps={l.rows} live={l.live} />);
+    return c.html(<SweepRows t={deps.chrome(c).t} sweeps={l.rows} live={l.live} />);
   });
 
   // ——— the form ———

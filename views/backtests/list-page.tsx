@@ -49,7 +49,7 @@ export function ListBody(props: { chrome: PageChrome; rows: ListRow[]; state: Li
           <td class="num"><a href={`/backtests/${b.id}`}>#{b.id}</a></td>
           <td><a href={`/backtests/${b.id}`}>{b.name}</a><div class="muted small">{strategyLabel(b)}{b.ownerName ? ` · ${b.ownerName}` : ''}</div></td>
           <td class="nowrap small">{day(b.spec.startDate)}<br />{day(b.spec.endDate)}</td>
-          <td>{terminal ? <BacktestStatus status={b.status} /> : <div class="list-progress"><BacktestStatus status={b.status} control={b.control} /><BacktestProgress progress={b.progress} status={b.status} /></div>}</td>
+          <td>{terminal ? <BacktestStatus t={props.chrome.t} status={b.status} /> : <div class="list-progress"><BacktestStatus t={props.chrome.t} status={b.status} control={b.control} /><BacktestProgress t={props.chrome.t} progress={b.progress} status={b.status} /></div>}</td>
           <td class={`num ${signClass(b.metrics?.totalReturn)}`}>{signedPct(b.metrics?.totalReturn)}</td>
           <td class={`num ${signClass(b.metrics?.annualizedReturn)}`}>{signedPct(b.metrics?.annualizedReturn)}</td>
           <td class="num">{num(b.metrics?.sharpe)}</td>

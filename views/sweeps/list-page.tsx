@@ -1,6 +1,6 @@
 /** The sweeps list (live while any runs) and the one-line summary of a sweep's search. */
 import type { Sweep } from '../../src/sweeps/sweep.types.ts';
-import { Layout, type PageChrome } from '../layout.tsx';
+import { Layout, type PageChrome, type T } from '../layout.tsx';
 import { BacktestStatus } from '../backtests/parts.tsx';
 import { pct, when } from '../backtests/format.ts';
 import { fmtMetric, fmtParam, metricLabels } from './metrics.ts';
@@ -24,7 +24,7 @@ export function ConfigSummary(props: { s: Sweep }) {
   );
 }
 
-export function SweepRows(props: { sweeps: Sweep[]; live: boolean }) {
+export function SweepRows(props: { t: T; sweeps: Sweep[]; live: boolean }) {
   return (
     <tbody id="sweep-list-body" hx-get={props.live ? '/sweeps/rows' : undefined} hx-trigger={props.live ? 'every 2s' : undefined} hx-swap="outerHTML">
       {props.sweeps.map((s) => (
@@ -32,7 +32,7 @@ export function SweepRows(props: { sweeps: Sweep[]; live: boolean }) {
           <td class="num"><a href={`/sweeps/${s.id}`}>#{s.id}</a></td>
           <td><a href={`/sweeps/${s.id}`}>{s.name}</a>{s.kind === 'walk_forward' ? <span class="tag">walk-forward</span> : null}</td>
           <td>{s.spec.strategy.name}</td>
-          <td><BacktestStatus status={s.status} control={s.control} /></td>
+          <td><BacktestStatus t={props.t} status={s.status} control={s.control} /></td>
           <td class="num nowrap">{s.setsDone + s.setsFailed} / {s.plannedSets}{s.status === 'running' && s.plannedSets ? <progress max="1" value={(s.setsDone + s.setsFailed) / s.plannedSets}></progress> : null}</td>
           <td class="num">{s.best ? `${fmtMetric(s.objective, s.best.value)}` : '—'} <span class="muted small">{s.best ? metricLabels[s.objective] : ''}</span></td>
           <td class="num">{s.dsr === null ? '—' : pct(s.dsr, 1)}</td>
@@ -56,7 +56,7 @@ export function SweepListPage(props: { chrome: PageChrome; sweeps: Sweep[]; tota
         <div class="scroll-x table-box">
           <table class="compact sweeps">
             <thead><tr><th class="num">#</th><th>Name</th><th>Strategy</th><th>Status</th><th class="num">Sets done</th><th class="num">Best</th><th class="num">DSR</th><th class="num">PBO</th><th>Created (UTC)</th></tr></thead>
-            <SweepRows sweeps={props.sweeps} live={props.live} />
+            <SweepRows t={props.chrome.t} sweeps={props.sweeps} live={props.live} />
           </table>
         </div>
       ) : <p class="muted">No sweeps yet.</p>}

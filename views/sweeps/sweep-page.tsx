@@ -169,7 +169,7 @@ export function SweepBody(props: { chrome: PageChrome; m: SweepBodyModel }) {
   return (
     <div id="sweep-live" hx-get={live ? `/sweeps/${s.id}/live` : undefined} hx-trigger={live ? 'every 1s' : undefined} hx-swap="outerHTML">
       <p>
-        <span id="sweep-status"><BacktestStatus status={s.status} control={s.control} /></span>
+        <span id="sweep-status"><BacktestStatus t={props.chrome.t} status={s.status} control={s.control} /></span>
         {s.finishedAt && s.startedAt ? <span class="muted"> · took {duration(s.startedAt, s.finishedAt)}</span> : null}
         {s.skipped ? <span class="muted" title={s.skipReasons.map((r) => `${r.count}× ${r.message}`).join('\n')}> · {s.skipped} combinations skipped by the strategy's constraints</span> : null}
       </p>

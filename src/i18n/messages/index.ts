@@ -2,6 +2,8 @@ import type { Locale } from '../locale.ts';
 import type { Message, Messages } from '../define.ts';
 import { auth } from './auth.ts';
 import { errors } from './errors.ts';
+import { runs } from './runs.ts';
+import { factorAnalysis } from './factor-analysis.ts';
 import { factors } from './factors.ts';
 import { home } from './home.ts';
 import { layout } from './layout.ts';
@@ -11,8 +13,10 @@ import { layout } from './layout.ts';
  * name (test/i18n/catalogue.test.ts checks), so two catalogues never define the same key.
  */
 export const catalogues = {
+  runs,
   auth,
   errors,
+  factorAnalysis,
   factors,
   home,
   layout,
