@@ -58,11 +58,11 @@ export function backtestsPages(deps: BacktestPagesDeps) {
         const id = String(e.seq);
         switch (e.kind) {
           case 'progress':
-            return [{ id, data: partial('#bt-progress', 'innerHTML', String(<BacktestProgress progress={e.data} status="running" />)) }];
+            return [{ id, data: partial('#bt-progress', 'innerHTML', String(<BacktestProgress t={pageChrome.t} progress={e.data} status="running" />)) }];
           case 'log':
             return [{ id, data: partial('#bt-log', 'beforeend', String(<LogLine event={e} />)) }];
           case 'status':
-            return [{ id, data: partial('#bt-status', 'innerHTML', String(<BacktestStatus status={e.data.status} />)) + partial('#bt-timeline', 'beforeend', String(<TimelineItem event={e} />)) }];
+            return [{ id, data: partial('#bt-status', 'innerHTML', String(<BacktestStatus t={pageChrome.t} status={e.data.status} />)) + partial('#bt-timeline', 'beforeend', String(<TimelineItem event={e} />)) }];
         }
       },
       done: async (): Promise<SSEMessage[]> => {
@@ -71,7 +71,7 @@ export function backtestsPages(deps: BacktestPagesDeps) {
         const body =
           partial('#bt-result', 'innerHTML', await html(<ResultArea b={done} r={r} />)) +
           partial('#bt-progress', 'innerHTML', '') +
-          partial('#bt-status', 'innerHTML', String(<BacktestStatus status={done.status} />)) +
+          partial('#bt-status', 'innerHTML', String(<BacktestStatus t={pageChrome.t} status={done.status} />)) +
           partial('#bt-controls-box', 'innerHTML', await html(<Controls chrome={pageChrome} b={done} terminal={isTerminal(done.status)} canChange={canChangeOwned(p, done.ownerId)} />));
         return [{ data: body }, { event: 'done', data: done.status }];
       },

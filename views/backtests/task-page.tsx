@@ -91,7 +91,7 @@ export function TaskPage(props: { chrome: PageChrome; b: Backtest; terminal: boo
     <Layout chrome={props.chrome} title={`Backtest ${b.id}`} section="backtests" refreshSeconds={live ? 3 : undefined}>
       <p><a href="/backtests">← Backtests</a></p>
       <h1>
-        #{b.id} · {b.name} <span id="bt-status"><BacktestStatus status={b.status} control={b.control} /></span>
+        #{b.id} · {b.name} <span id="bt-status"><BacktestStatus t={props.chrome.t} status={b.status} control={b.control} /></span>
       </h1>
       <p class="muted">
         {strategyLabel(b)} · {day(b.spec.startDate)} → {day(b.spec.endDate)} · created {when(b.createdAt)} UTC
@@ -104,7 +104,7 @@ export function TaskPage(props: { chrome: PageChrome; b: Backtest; terminal: boo
       </p>
       {live ? <div id="bt-live" hx-sse:connect={`/backtests/${b.id}/stream?last_event_id=${b.eventSeq}`} hx-sse:close="done"></div> : null}
       <div id="bt-controls-box"><Controls chrome={props.chrome} b={b} terminal={props.terminal} canChange={props.canChange} /></div>
-      <div id="bt-progress" class={live ? 'bt-progress-box' : 'bt-progress-box hidden'}>{live ? <BacktestProgress progress={b.progress} status={b.status} /> : null}</div>
+      <div id="bt-progress" class={live ? 'bt-progress-box' : 'bt-progress-box hidden'}>{live ? <BacktestProgress t={props.chrome.t} progress={b.progress} status={b.status} /> : null}</div>
       <div id="bt-result"><ResultArea b={b} r={props.r} /></div>
       <details class="section" open={!props.r}>
         <summary>Run log</summary>
