@@ -71,14 +71,14 @@ export function parseManifest(text: string): BackupManifest {
 
 /**
  * The schema versions of an archive against this code's: the archive's migrations must all be
- * known here and form the start of this code's list (restore migrates to them, loads, then on).
+ * known here and be the first ones of this code's list (restore migrates to them, loads, then on).
  * Returns the problem, or null when this code can restore it.
  */
 export function schemaProblem(store: 'postgres' | 'duckdb', archived: readonly string[], known: readonly string[], version: string): string | null {
   const knownSet = new Set(known);
   const newer = archived.filter((id) => !knownSet.has(id));
   if (newer.length) return `the archive's ${store} schema is newer than this zquant (${version}) knows (migration ${newer.join(', ')}); restore it with the zquant version that wrote it or newer`;
-  const prefix = known.slice(0, archived.length);
-  if (prefix.some((id, i) => id !== archived[i])) return `the archive's ${store} migrations (${archived.length}) are not the first ${archived.length} this zquant knows, in order; restore it with the zquant version that wrote it`;
+  const archivedSet = new Set(archived);
+  if (known.slice(0, archived.length).some((id) => !archivedSet.has(id))) return `the archive's ${store} migrations (${archived.length}) are not the first ${archived.length} this zquant knows; restore it with the zquant version that wrote it`;
   return null;
 }

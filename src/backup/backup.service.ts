@@ -1,6 +1,8 @@
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Transaction } from 'kysely';
 import type { PgStore } from '../db/database.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import { secretKeyFile } from '../secrets/secret-key.service.ts';
@@ -32,6 +34,11 @@ export interface BackupProgress {
 export interface BackupOptions {
   signal?: AbortSignal;
   progress?: (p: BackupProgress) => void;
+  /**
+   * Read inside each store's snapshot once its tables are written, seeing exactly what the archive
+   * holds while writers go on (the backup test compares a restore with what these read).
+   */
+  witness?: { postgres?(trx: Transaction<any>): Promise<void>; duckdb?(conn: DuckDBConnection): Promise<void> };
 }
 
 export interface BackupResult {
@@ -41,8 +48,8 @@ export interface BackupResult {
   durationMs: number;
 }
 
-/** Rows fetched per round trip while dumping a Postgres table. */
-const pgBatchRows = 2000;
+/** Bytes of row text fetched per round trip while dumping a Postgres table. */
+const pgBatchBytes = 8 * 2 ** 20;
 
 /** Writes a backup archive to `target` (which must not exist yet). */
 export async function backup(d: BackupDeps, target: string, o: BackupOptions = {}): Promise<BackupResult> {
@@ -55,13 +62,18 @@ export async function backup(d: BackupDeps, target: string, o: BackupOptions = {
   try {
     await mkdir(join(staging, 'postgres'));
     await mkdir(join(staging, 'duckdb'));
+    // Progress: tables written of both stores' tables (each store's count known once it lists them), then the archive.
     let processed = 0;
-    let total = 1;
-    const step = (current: string) => o.progress?.({ processed: processed++, total, current });
+    const counts = { postgres: 0, duckdb: 0 };
+    const step = (store: keyof typeof counts, table: string, tableCount: number) => {
+      counts[store] = tableCount;
+      o.progress?.({ processed: processed++, total: counts.postgres + counts.duckdb + 1, current: `${store} ${table}` });
+    };
     const [pgPart, duckPart] = await Promise.all([
-      dumpPostgres(d.pg, staging, { signal: o.signal, onTable: (t, count) => ((total += count), step(`postgres ${t}`)) }),
-      exportMarketTables(d.market, (t) => join(staging, duckTableFile(t)), { signal: o.signal, onTable: (t) => step(`duckdb ${t}`) }),
+      dumpPostgres(d.pg, staging, { signal: o.signal, witness: o.witness?.postgres, onTable: (t, n) => step('postgres', t, n) }),
+      exportMarketTables(d.market, (t) => join(staging, duckTableFile(t)), { signal: o.signal, witness: o.witness?.duckdb, onTable: (t, n) => step('duckdb', t, n) }),
     ]);
+    const total = counts.postgres + counts.duckdb + 1;
     const files: ManifestFile[] = [...pgPart.files];
     for (const table of Object.keys(duckPart.rows)) files.push({ path: duckTableFile(table), ...(await hashFile(join(staging, duckTableFile(table)))) });
     const keyPath = join(d.dataDir, secretKeyFile);
@@ -93,25 +105,24 @@ export async function backup(d: BackupDeps, target: string, o: BackupOptions = {
   }
 }
 
-async function dumpPostgres(pg: PgStore, staging: string, o: { signal?: AbortSignal; onTable: (table: string, tableCount: number) => void }) {
+async function dumpPostgres(pg: PgStore, staging: string, o: { signal?: AbortSignal; witness?: (trx: Transaction<any>) => Promise<void>; onTable: (table: string, tableCount: number) => void }) {
   return withSnapshot(pg.db, async (trx) => {
     const migrations = await appliedMigrationNames(trx);
     const tables = await listDataTables(trx);
     const sequences = await sequencePositions(trx);
     const rows: Record<string, number> = {};
     const files: ManifestFile[] = [];
-    let first = true;
     for (const table of tables) {
       o.signal?.throwIfAborted();
-      o.onTable(table, first ? tables.length : 0);
-      first = false;
+      o.onTable(table, tables.length);
       const out = hashedWriter(join(staging, pgTableFile(table)));
       try {
-        rows[table] = await readTableJson(trx, table, pgBatchRows, (lines) => out.write(`${lines.join('\n')}\n`));
+        rows[table] = await readTableJson(trx, table, pgBatchBytes, (lines) => out.write(`${lines.join('\n')}\n`));
       } finally {
         files.push({ path: pgTableFile(table), ...(await out.end()) });
       }
     }
+    await o.witness?.(trx);
     return { migrations, rows, files, sequences };
   });
 }
@@ -140,9 +151,4 @@ export function backupSummary(r: BackupResult): string {
     `backup: wrote ${r.path} (${(r.bytes / 2 ** 20).toFixed(1)} MiB; postgres ${Object.keys(r.manifest.tables.postgres).length} tables, ${pgRows} rows; ` +
     `duckdb ${Object.keys(r.manifest.tables.duckdb).length} tables, ${duckRows} rows) in ${(r.durationMs / 1000).toFixed(1)} s`
   );
-}
-
-/** Whether `path` is a file (for the CLI's messages). */
-export async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
 }

@@ -33,18 +33,20 @@ export interface MarketSnapshot {
  * Writes every table to `fileFor(table)` as Parquet (zstd) from one snapshot and returns the
  * applied migrations and row counts seen in it. `signal` is checked between tables.
  */
-export async function exportMarketTables(market: MarketStore, fileFor: (table: string) => string, o: { signal?: AbortSignal; onTable?: (table: string) => void } = {}): Promise<MarketSnapshot> {
+export async function exportMarketTables(market: MarketStore, fileFor: (table: string) => string, o: { signal?: AbortSignal; onTable?: (table: string, tableCount: number) => void; witness?: (conn: DuckDBConnection) => Promise<void> } = {}): Promise<MarketSnapshot> {
   return market.readParallel(1, async ([conn]) => {
     await conn.run('begin transaction');
     try {
       const migrations = (await rowsOf(conn, `select id from ${migrationTable} order by applied_at, id`)).map((r) => String(r.id));
       const rows: Record<string, number> = {};
-      for (const table of await listMarketTables(conn)) {
+      const tables = await listMarketTables(conn);
+      for (const table of tables) {
         o.signal?.throwIfAborted();
-        o.onTable?.(table);
+        o.onTable?.(table, tables.length);
         rows[table] = Number((await rowsOf(conn, `select count(*) as n from ${ident(table)}`))[0].n);
         await conn.run(`copy ${ident(table)} to ${quote(fileFor(table))} (format parquet, compression zstd)`);
       }
+      await o.witness?.(conn);
       return { migrations, rows };
     } finally {
       await conn.run('rollback').catch(() => {});

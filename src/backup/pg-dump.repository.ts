@@ -54,17 +54,23 @@ export async function withSnapshot<T>(db: Kysely<any>, work: (trx: Transaction<a
 
 /**
  * Reads a table's rows as JSON text in batches through a cursor (so a large table never sits in
- * memory whole); `onBatch` gets each batch's lines. Must run inside a transaction.
+ * memory whole); `onBatch` gets each batch's lines. Batches aim at `batchBytes` of text: a row of
+ * backtest results can be a megabyte, a row of run events a hundred bytes. Must run inside a transaction.
  */
-export async function readTableJson(trx: Transaction<any>, table: string, batchRows: number, onBatch: (lines: string[]) => Promise<void>): Promise<number> {
+export async function readTableJson(trx: Transaction<any>, table: string, batchBytes: number, onBatch: (lines: string[]) => Promise<void>): Promise<number> {
   await sql`declare zq_backup no scroll cursor for select row_to_json(t)::text as j from ${sql.table(table)} t`.execute(trx);
   let total = 0;
+  let batchRows = 64;
   try {
     for (;;) {
       const { rows } = await sql<{ j: string }>`fetch forward ${sql.raw(String(batchRows))} from zq_backup`.execute(trx);
       if (rows.length === 0) break;
       total += rows.length;
-      await onBatch(rows.map((r) => r.j));
+      const lines = rows.map((r) => r.j);
+      let bytes = 0;
+      for (const l of lines) bytes += l.length;
+      batchRows = Math.max(1, Math.min(20_000, Math.floor(batchBytes / Math.max(1, bytes / lines.length))));
+      await onBatch(lines);
     }
   } finally {
     await sql`close zq_backup`.execute(trx);
@@ -102,14 +108,26 @@ export async function truncateTables(trx: Transaction<any>, tables: readonly str
   await sql`truncate ${sql.join(tables.map((t) => sql.table(t)))}`.execute(trx);
 }
 
+/** Whether a table has a `json` column (kept as written, so it must not pass through jsonb, which reorders keys). */
+export async function hasJsonColumn(db: Kysely<any> | Transaction<any>, table: string): Promise<boolean> {
+  const { rows } = await sql<{ n: number | string }>`
+    select count(*) as n from information_schema.columns where table_schema = 'public' and table_name = ${table} and data_type = 'json'`.execute(db);
+  return Number(rows[0].n) > 0;
+}
+
 /**
  * Inserts rows given as row_to_json lines, column by column name (identity columns keep their ids).
- * The text goes as text (`::text::json`): typed json, postgres.js would encode the string once more.
+ * Parsed once as jsonb, whose values go into jsonb columns without being parsed again (most of the
+ * bytes are backtest results); a table with a `json` column goes through json instead. The text
+ * goes as text (`::text::…`): typed json, postgres.js would encode the string once more.
  */
-export async function insertJsonRows(trx: Transaction<any>, table: string, lines: readonly string[]): Promise<void> {
+export async function insertJsonRows(trx: Transaction<any>, table: string, lines: readonly string[], viaJson = false): Promise<void> {
   if (lines.length === 0) return;
-  await sql`insert into ${sql.table(table)} overriding system value
-    select * from json_populate_recordset(null::${sql.table(table)}, ${`[${lines.join(',')}]`}::text::json)`.execute(trx);
+  const rows = `[${lines.join(',')}]`;
+  const source = viaJson
+    ? sql`json_populate_recordset(null::${sql.table(table)}, ${rows}::text::json)`
+    : sql`jsonb_populate_recordset(null::${sql.table(table)}, ${rows}::text::jsonb)`;
+  await sql`insert into ${sql.table(table)} overriding system value select * from ${source}`.execute(trx);
 }
 
 /** Puts each sequence where the archive had it, and past the largest id now in its column whichever is further. */

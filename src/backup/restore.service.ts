@@ -14,7 +14,7 @@ import { extractArchive } from './archive.ts';
 import { duckTableFile, pgTableFile, schemaProblem, secretKeyEntry, type BackupManifest } from './backup.manifest.ts';
 import { countMarketRows, importMarketTables } from './market-dump.repository.ts';
 import {
-  addForeignKey, countRows, dropForeignKey, foreignKeys, insertJsonRows, listAllTables, listDataTables, restoreSequences, truncateTables,
+  addForeignKey, countRows, dropForeignKey, foreignKeys, hasJsonColumn, insertJsonRows, listAllTables, listDataTables, restoreSequences, truncateTables,
 } from './pg-dump.repository.ts';
 
 /**
@@ -133,7 +133,8 @@ async function loadPostgres(pg: PgStore, manifest: BackupManifest, work: string)
     for (const fk of fks) await dropForeignKey(trx, fk);
     await truncateTables(trx, present);
     for (const table of tables) {
-      await loadTable(join(work, pgTableFile(table)), (lines) => insertJsonRows(trx, table, lines)).catch((err: Error) => {
+      const viaJson = await hasJsonColumn(trx, table);
+      await loadTable(join(work, pgTableFile(table)), (lines) => insertJsonRows(trx, table, lines, viaJson)).catch((err: Error) => {
         throw new Error(`postgres: loading ${table}: ${err.message}`);
       });
       const n = await countRows(trx, table);
