@@ -60,9 +60,9 @@ export function backtestsPages(deps: BacktestPagesDeps) {
           case 'progress':
             return [{ id, data: partial('#bt-progress', 'innerHTML', String(<BacktestProgress t={pageChrome.t} progress={e.data} status="running" />)) }];
           case 'log':
-            return [{ id, data: partial('#bt-log', 'beforeend', String(<LogLine event={e} />)) }];
+            return [{ id, data: partial('#bt-log', 'beforeend', String(<LogLine event={e} timeZone={pageChrome.timeZone} />)) }];
           case 'status':
-            return [{ id, data: partial('#bt-status', 'innerHTML', String(<BacktestStatus t={pageChrome.t} status={e.data.status} />)) + partial('#bt-timeline', 'beforeend', String(<TimelineItem event={e} />)) }];
+            return [{ id, data: partial('#bt-status', 'innerHTML', String(<BacktestStatus t={pageChrome.t} status={e.data.status} />)) + partial('#bt-timeline', 'beforeend', String(<TimelineItem event={e} timeZone={pageChrome.timeZone} />)) }];
         }
       },
       done: async (): Promise<SSEMessage[]> => {

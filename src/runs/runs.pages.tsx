@@ -21,20 +21,27 @@ export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
   const { runs, chrome } = deps;
   const app = new Hono<AppEnv>();
   const idOf = (raw: string) => pathId(raw, 'run');
+  // ?by=<user id>: the runs one user queued ("by li.wei" on a run page links here).
+  const byOf = (c: Parameters<PageChromeFn>[0]) => {
+    const raw = c.req.query('by');
+    return raw === undefined || raw === '' ? undefined : pathId(raw, 'by');
+  };
   const listFor = async (c: Parameters<PageChromeFn>[0]) => {
     const p = principalOf(c);
-    const { runs: list, total } = await runs.listRuns({ visibleTo: p.role === 'admin' ? undefined : p.userId }, { limit: 100, offset: 0 });
-    return { list, total, live: list.some((r) => !isTerminal(r.status)) };
+    const by = byOf(c);
+    const { runs: list, total } = await runs.listRuns({ visibleTo: p.role === 'admin' ? undefined : p.userId, queuedBy: by }, { limit: 100, offset: 0 });
+    return { list, total, by, live: list.some((r) => !isTerminal(r.status)) };
   };
 
   app.get('/runs', requireRole('viewer'), async (c) => {
-    const { list, total, live } = await listFor(c);
-    return c.html(<RunsPage chrome={chrome(c)} runs={list} total={total} live={live} />);
+    const { list, total, live, by } = await listFor(c);
+    const byName = by === undefined ? null : list.length ? (await runs.links(list[0])).owner : null;
+    return c.html(<RunsPage chrome={chrome(c)} runs={list} total={total} live={live} by={by === undefined ? null : { id: by, name: byName }} />);
   });
 
   app.get('/runs/table', requireRole('viewer'), async (c) => {
-    const { list, live } = await listFor(c);
-    return c.html(<RunsTableBody runs={list} live={live} />);
+    const { list, live, by } = await listFor(c);
+    return c.html(<RunsTableBody runs={list} live={live} timeZone={chrome(c).timeZone} query={by === undefined ? '' : `?by=${by}`} />);
   });
 
   app.get('/runs/:id{[0-9]+}', requireRole('viewer'), async (c) => {
@@ -63,10 +70,10 @@ export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
           case 'progress':
             return [{ id, data: partial('#run-progress', 'innerHTML', String(<ProgressBar progress={e.data} status="running" />)) }];
           case 'log':
-            return [{ id, data: partial('#run-log', 'beforeend', String(<LogLine event={e} />)) }];
+            return [{ id, data: partial('#run-log', 'beforeend', String(<LogLine event={e} timeZone={pageChrome.timeZone} />)) }];
           case 'status': {
             const badge = <StatusBadge run={{ status: e.data.status, attempt: e.data.attempt, maxAttempts: run.maxAttempts, control: null }} />;
-            return [{ id, data: partial('#run-status', 'innerHTML', String(badge)) + partial('#run-timeline', 'beforeend', String(<TimelineItem event={e} />)) }];
+            return [{ id, data: partial('#run-status', 'innerHTML', String(badge)) + partial('#run-timeline', 'beforeend', String(<TimelineItem event={e} timeZone={pageChrome.timeZone} />)) }];
           }
         }
       },

@@ -321,6 +321,8 @@ export interface RunFilter {
   /** Only runs this user queued, plus system runs (queued_by null); undefined = all. */
   visibleTo?: number;
   parentRunId?: number;
+  /** Only runs this user queued. */
+  queuedBy?: number;
 }
 
 export async function listRuns(db: Db, f: RunFilter, limit: number, offset: number): Promise<{ rows: RunRow[]; total: number }> {
@@ -329,6 +331,7 @@ export async function listRuns(db: Db, f: RunFilter, limit: number, offset: numb
   if (f.status) q = q.where('status', '=', f.status);
   if (f.taskId !== undefined) q = q.where('task_id', '=', f.taskId);
   if (f.parentRunId !== undefined) q = q.where('parent_run_id', '=', f.parentRunId);
+  if (f.queuedBy !== undefined) q = q.where('queued_by', '=', f.queuedBy);
   if (f.from) q = q.where('queued_at', '>=', f.from);
   if (f.to) q = q.where('queued_at', '<', f.to);
   if (f.visibleTo !== undefined) {

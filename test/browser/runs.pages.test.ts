@@ -42,8 +42,9 @@ describe.skipIf(!hasChromium)('runs pages in a browser', () => {
     await page.waitForFunction(() => (document.querySelector('#run-log')?.children.length ?? 0) >= 3, undefined, { timeout: 30_000 });
     await page.screenshot({ path: artifact('run-live.png'), fullPage: true });
     await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('succeeded'), undefined, { timeout: 30_000 });
-    await page.waitForSelector('#run-result pre');
-    expect(await page.locator('#run-result').textContent()).toContain('"steps": 40');
+    // The result is drawn as a definition list (views/values.tsx), not JSON.
+    await page.waitForSelector('#run-result dl');
+    expect(await page.locator('#run-result dl').textContent()).toContain('steps40');
     // What the page rendered and what the stream appended meet without overlap: each step once.
     const stepLines = (await page.locator('#run-log li').allTextContents()).map((t) => t.match(/step \d+ of 40/)?.[0]).filter(Boolean);
     expect(stepLines.length).toBeGreaterThan(0);

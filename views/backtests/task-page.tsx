@@ -108,7 +108,7 @@ export function TaskPage(props: { chrome: PageChrome; b: Backtest; terminal: boo
       <div id="bt-result"><ResultArea b={b} r={props.r} /></div>
       <details class="section" open={!props.r}>
         <summary>Run log</summary>
-        <ol id="bt-log" class="run-log">{props.logs.map((e) => <LogLine event={e} />)}</ol>
+        <ol id="bt-log" class="run-log">{props.logs.map((e) => <LogLine event={e} timeZone={props.chrome.timeZone} />)}</ol>
       </details>
       <details class="section">
         <summary>Config</summary>
@@ -116,7 +116,7 @@ export function TaskPage(props: { chrome: PageChrome; b: Backtest; terminal: boo
       </details>
       <details class="section">
         <summary>Timeline</summary>
-        <ol id="bt-timeline" class="timeline">{props.timeline.map((e) => <TimelineItem event={e} />)}</ol>
+        <ol id="bt-timeline" class="timeline">{props.timeline.map((e) => <TimelineItem event={e} timeZone={props.chrome.timeZone} />)}</ol>
       </details>
     </Layout>
   );

@@ -1,4 +1,6 @@
 import type { Run, RunEvent, RunProgress } from '../../src/runs/run.types.ts';
+import { localTime } from '../backtests/format.ts';
+import { Value } from '../values.tsx';
 
 /** One fragment per live widget; the page stream sends the same ones. */
 /** The row a runs table (the runs list, a task's run history) shows while it has no runs: nothing otherwise. */
@@ -58,27 +60,27 @@ export function ProgressBar(props: { progress: RunProgress | null; status: Run['
   );
 }
 
-export function LogLine(props: { event: RunEvent }) {
+export function LogLine(props: { event: RunEvent; timeZone: string }) {
   const e = props.event;
   if (e.kind !== 'log') return null;
   return (
     <li class={`log-${e.data.level}`}>
-      <time>{e.at.toISOString().slice(11, 23)}</time> <span class="level">{e.data.level}</span> {e.data.message}
+      <time datetime={e.at.toISOString()}>{localTime(e.at, props.timeZone).slice(11)}.{String(e.at.getMilliseconds()).padStart(3, '0')}</time> <span class="level">{e.data.level}</span> {e.data.message}
     </li>
   );
 }
 
-export function TimelineItem(props: { event: RunEvent }) {
+export function TimelineItem(props: { event: RunEvent; timeZone: string }) {
   const e = props.event;
   if (e.kind !== 'status') return null;
   const d = e.data;
   return (
     <li>
-      <time>{e.at.toISOString().replace('T', ' ').slice(0, 19)}</time> <span class={`badge ${d.status}`}>{d.status}</span>
+      <time datetime={e.at.toISOString()}>{localTime(e.at, props.timeZone)}</time> <span class={`badge ${d.status}`}>{d.status}</span>
       {d.attempt ? ` attempt ${d.attempt}` : ''}
       {d.reason ? ` · ${d.reason}` : ''}
       {d.error ? ` · ${d.error.code}: ${d.error.message}` : ''}
-      {d.runAfter ? ` · not before ${String(d.runAfter).replace('T', ' ').slice(0, 19)}` : ''}
+      {d.runAfter ? ` · not before ${localTime(String(d.runAfter), props.timeZone)}` : ''}
     </li>
   );
 }
@@ -93,5 +95,6 @@ export function ResultBox(props: { run: Run }) {
     );
   }
   if (r.result === null || r.result === undefined) return <p class="muted">no result yet</p>;
-  return <pre class="run-result">{JSON.stringify(r.result, null, 2)}</pre>;
+  // A workflow's steps come out as a table whose run ids link to the step runs.
+  return <div class="run-result"><Value value={r.result} /></div>;
 }
