@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import { backtestCommandOptions, backtestCommandUsage } from '../engine/backtest.command.ts';
 import type { CommandIo, CommandStores } from './command-io.ts';
 
-const sweepCore = "--strategy NAME --space JSON [--mode grid|random|lhs] [--budget N] [--seed N] [--objective sharpe|total_return|…] [--params JSON] [--codes a,b | --universe all] --start YYYY-MM-DD --end YYYY-MM-DD [backtest options] [--threads N]";
+const sweepCore = "--strategy NAME|FILE.js|FILE.ts | --strategy-id N --space JSON [--mode grid|random|lhs] [--budget N] [--seed N] [--objective sharpe|total_return|…] [--params JSON] [--codes a,b | --universe all] --start YYYY-MM-DD --end YYYY-MM-DD [backtest options] [--threads N]";
 const sweepUsage = `zquant sweep ${sweepCore}`;
 /** `zquant sweep` / `walk-forward` options beyond the backtest's (src/sweeps/sweep.cli.ts). */
 const sweepOptions = {
@@ -146,7 +146,7 @@ export const storeCommands = {
     },
   },
   sweep: {
-    summary: 'sweep a built-in strategy over a parameter space on the local market data; progress on stderr, every set and DSR/PBO as JSON',
+    summary: 'sweep a strategy (built-in, saved or a file) over a parameter space on the local market data; progress on stderr, every set and DSR/PBO as JSON',
     usage: sweepUsage,
     options: { ...backtestCommandOptions, ...sweepOptions },
     needs: 'market',
@@ -156,7 +156,7 @@ export const storeCommands = {
     },
   },
   'walk-forward': {
-    summary: 'walk-forward a built-in strategy: optimise each in-sample window, run the winner out of sample, chain the segments; JSON',
+    summary: 'walk-forward a strategy (built-in, saved or a file): optimise each in-sample window, run the winner out of sample, chain the segments; JSON',
     usage: walkForwardUsage,
     options: { ...backtestCommandOptions, ...sweepOptions },
     needs: 'market',

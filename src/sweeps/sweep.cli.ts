@@ -9,7 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { CommandIo, CommandStores } from '../admin/command-io.ts';
-import { submitFromOptions, UsageError, optionOfField } from '../engine/backtest.command.ts';
+import { isStrategyFile, submitFromOptions, UsageError, optionOfField } from '../engine/backtest.command.ts';
 import { computeMetrics } from '../engine/metrics/metrics.ts';
 import { parseInput } from '../http/contract.ts';
 import { AppError } from '../http/errors.ts';
@@ -26,7 +26,15 @@ import { sweepStatistics } from './sweep-stats.ts';
 import type { SweepThreadSet, SweepThreadSetResult } from './sweep.thread.ts';
 import { SubmitSweepSchema } from './sweeps.contract.ts';
 import { modeOf, planOf, sweepInputAppError, sweepSubmitLimitsOf } from './sweeps.service.ts';
-import { builtinSweepStrategy } from './sweep-strategy.service.ts';
+import { builtinSweepStrategy, sweepStrategy, type SweepStrategy } from './sweep-strategy.service.ts';
+import type { SweepStrategyCode } from './sweep.thread.ts';
+import { checkWithJsonSchema } from './checks.ts';
+import type { ParamsJsonSchema } from './space.ts';
+import { checkStrategyCode } from '../strategies/dry-run.ts';
+import { strategyVersionOf } from '../strategies/strategies.service.ts';
+import type { Principal } from '../auth/access.ts';
+import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { chainSegments, walkForwardWindows } from './walk-forward.ts';
 
 const numberOr = (v: unknown) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
@@ -54,16 +62,56 @@ function bodyOf(values: Record<string, unknown>, walk: boolean): Record<string, 
   return body;
 }
 
-export async function runSweepCli(stores: CommandStores, io: Pick<CommandIo, 'stdout' | 'stderr' | 'tty' | 'signal'>, values: Record<string, unknown>, walk: boolean, usage: string): Promise<number> {
+/** Whoever holds the data directory may sweep any saved strategy (as `zquant backtest --strategy-id`). */
+const cliPrincipal: Principal = { userId: 0, username: 'zquant sweep', role: 'admin', via: 'token' };
+
+/**
+ * The strategy of the options and the code the threads run: a built-in by name, a saved strategy
+ * (--strategy-id, its current version) or a .js/.ts file (its params schema read by the sandbox's check).
+ */
+async function strategyOfOptions(stores: CommandStores, cwd: string, values: Record<string, unknown>, b: { strategy?: string; strategy_id?: number }): Promise<{ s: SweepStrategy; code: SweepStrategyCode }> {
+  const name = values.strategy;
+  if (isStrategyFile(name)) {
+    if (b.strategy_id !== undefined) throw new UsageError('give --strategy (a built-in or a file) or --strategy-id (a saved strategy), not both');
+    const file = resolve(cwd, name);
+    let source: string;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read strategy file ${name}: ${(err as Error).message}`);
+    }
+    const language = file.endsWith('.ts') ? 'ts' : 'js';
+    const checked = await checkStrategyCode(source, language);
+    if (!checked.ok) {
+      const e = checked.error;
+      throw new AppError(400, 'invalid_strategy', `strategy: ${name}${e.line ? ` at line ${e.line}, column ${e.column}` : ''}: ${e.message}`, { field: 'strategy' });
+    }
+    const schema = (checked.paramsSchema ?? { type: 'object', properties: {} }) as ParamsJsonSchema;
+    return {
+      s: { ref: { kind: 'user', name: basename(file), strategyId: null, versionId: null, version: null }, schema, check: checkWithJsonSchema(schema) },
+      code: { kind: 'user', source, language, timeoutMs: backtestRunLimitsOf().timeoutMs },
+    };
+  }
+  if (b.strategy_id === undefined) {
+    const s = builtinSweepStrategy(b);
+    return { s, code: { kind: 'builtin', name: s.ref.name } };
+  }
+  const db = (await stores.pg()).db;
+  const s = await sweepStrategy(db, cliPrincipal, b);
+  const v = (await strategyVersionOf(db, s.ref.versionId!))!;
+  return { s, code: { kind: 'user', source: v.source, language: v.language, timeoutMs: backtestRunLimitsOf().timeoutMs } };
+}
+
+export async function runSweepCli(stores: CommandStores, io: Pick<CommandIo, 'stdout' | 'stderr' | 'tty' | 'signal' | 'cwd'>, values: Record<string, unknown>, walk: boolean, usage: string): Promise<number> {
   const name = walk ? 'walk-forward' : 'sweep';
   const market = await stores.market();
   let prepared;
   try {
     const b = parseInput(SubmitSweepSchema, bodyOf(values, walk));
-    const s = builtinSweepStrategy(b);
+    const { s, code } = await strategyOfOptions(stores, io.cwd, values, b);
     const spec = await answerableSpec(market, specOf(b as SubmitBacktest, s.ref, b.params));
     const { plan } = planOf(s, b.space, modeOf(b.mode, b.budget, b.seed), b.params, sweepSubmitLimitsOf().maxSets);
-    prepared = { b, spec, plan };
+    prepared = { b, spec, plan, code };
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`zquant ${name}: ${err.message}\nusage: ${usage}\n`);
@@ -78,15 +126,15 @@ export async function runSweepCli(stores: CommandStores, io: Pick<CommandIo, 'st
     }
     throw e;
   }
-  const { b, spec, plan } = prepared;
+  const { b, spec, plan, code } = prepared;
   const candidates = [...plan.candidates()];
   const tally = plan.tally;
-  const bt = planBacktest(spec);
+  const bt = planBacktest(spec, code.kind === 'user' ? code : undefined);
   const cache = makePanelCache(market);
   const { panel } = await cache.get(bt.panelKey);
   const benchmark = bt.benchmark ? await cache.benchmark(bt.benchmark, panel) : null;
   const limits = backtestRunLimitsOf();
-  const input = { panel, benchmark, strategy: { kind: 'builtin' as const, name: spec.strategy.name }, capital: spec.capital, config: { ...bt.config, maxOrders: limits.maxOrders, maxOrdersPerDay: limits.maxOrdersPerDay } };
+  const input = { panel, benchmark, strategy: code, capital: spec.capital, config: { ...bt.config, maxOrders: limits.maxOrders, maxOrdersPerDay: limits.maxOrdersPerDay } };
   const threads = typeof values.threads === 'string' ? Math.max(1, Number(values.threads) || 1) : availableParallelism();
   const objective = b.objective;
   const t0 = Date.now();

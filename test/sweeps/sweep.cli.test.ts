@@ -3,7 +3,7 @@
  * market: JSON on stdout (every set, the best, DSR/PBO; windows and the chained curve), progress
  * lines on stderr, refusals with the API's message and exit 2.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,31 @@ describe('zquant sweep / walk-forward', () => {
     expect(out.best.metrics.sharpe).toBe(best);
     expect(out.dsr.trials).toBe(6);
     expect(out.pbo.configurations).toBe(6);
+  }, 120_000);
+
+  it('sweeps a strategy file: the space bounded by the schema its code declares, sets run in the sandbox', async () => {
+    const file = join(dir, 'trend.js');
+    writeFileSync(file, `export default defineStrategy({
+  name: 'trend',
+  params: z.object({ n: z.number().int().min(3).max(40).default(10), slots: z.number().int().min(1).max(8).default(5) }),
+  onDay(ctx) {
+    const { n, slots } = ctx.params;
+    const m = ctx.sma(n);
+    for (let i = 0; i < m.length; i++) {
+      if (ctx.bars.close[i] > m[i] && ctx.portfolio.sharesOf(i) === 0 && ctx.portfolio.count < slots) ctx.orderValue(i, ctx.portfolio.value * 0.9 / slots);
+      else if (ctx.bars.close[i] < m[i] && ctx.portfolio.sharesOf(i) > 0) ctx.orderTarget(i, 0);
+    }
+  },
+});`);
+    const r = await runCli(['sweep', '--strategy', file, '--space', JSON.stringify({ n: { values: [5, 20] }, slots: { values: [2, 6] } }), ...period], { DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.counts).toMatchObject({ planned: 4, done: 4, failed: 0 });
+    expect(new Set(out.sets.map((x: { metrics: { total_return: number } }) => x.metrics.total_return)).size).toBe(4);
+    // Its schema says n ≥ 3: the refusal names the parameter.
+    const low = await runCli(['sweep', '--strategy', file, '--space', JSON.stringify({ n: { values: [2, 5] } }), ...period], { DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    expect(low.code).toBe(2);
+    expect(low.stderr).toContain('space.n');
   }, 120_000);
 
   it('walks forward: windows, winners, the chained out-of-sample curve', async () => {
