@@ -17,7 +17,14 @@ import { availableParallelism } from 'node:os';
 import type { Authenticate } from './auth/access.ts';
 import { diagnosticExecutors } from './executors/diagnostic.executors.ts';
 import { backtestRunLimitsOf, makeBacktestExecutor, makeScheduledBacktestExecutor } from './backtests/backtest.executor.ts';
-import { makeSweepExecutor } from './sweeps/sweep.executor.ts';
+import { makeSpreadSweepExecutors } from './sweeps/sweep-spread.ts';
+import { join } from 'node:path';
+import type { DataVersions } from './snapshots/data-versions.ts';
+import { makeLiveData, type LiveData } from './snapshots/live-data.ts';
+import { makeReplicas, type Replicas } from './snapshots/replicas.ts';
+import { dirSource, httpSource, type SnapshotSource } from './snapshots/snapshot-source.ts';
+import { snapshotsChannel } from './snapshots/snapshots.repository.ts';
+import { makeSnapshotPublisher, type SnapshotPublisher } from './snapshots/snapshots.service.ts';
 import { makeFactorAnalysisExecutor } from './factors/analysis/analysis.executor.ts';
 import { makeExecutorRegistry, type ExecutorDefinition, type ExecutorRegistry } from './runs/executor-registry.ts';
 import { makePanelCache, type PanelCache } from './backtests/panel-cache.ts';
@@ -58,6 +65,10 @@ export interface ServerExecutorDeps {
   secrets: SecretBox | null;
   /** The run machinery's service, read lazily: it starts after the registry these executors form. */
   runs: () => RunsService;
+  /** The market data by version backtests and sweeps read (src/snapshots); the live store's when absent. */
+  data?: DataVersions;
+  /** Told after a sync changed market data (the snapshot publisher, the live version). */
+  onMarketChanged?: () => void;
 }
 
 /** The process's warm-panel cache, bounded by PANEL_CACHE_MB. */
@@ -68,14 +79,15 @@ export const serverPanelCache = (config: Config, market: MarketStore): PanelCach
  * hands executors nothing but their run). Features add theirs here; the run machinery never imports them.
  */
 export function serverExecutors(d: ServerExecutorDeps): ExecutorDefinition[] {
-  const backtests = { db: d.pg.db, market: d.market, panels: d.panels, limits: backtestRunLimitsOf(d.config) };
+  const data = d.data ?? makeLiveData(d.market, d.panels);
+  const backtests = { db: d.pg.db, market: d.market, panels: d.panels, limits: backtestRunLimitsOf(d.config), data };
   return [
     ...diagnosticExecutors,
     makeBacktestExecutor(backtests),
     makeScheduledBacktestExecutor(backtests),
-    makeSweepExecutor({ db: d.pg.db, panels: d.panels, limits: backtests.limits }),
+    ...makeSpreadSweepExecutors({ db: d.pg.db, panels: d.panels, limits: backtests.limits, data, helperRuns: d.config.sweepHelperRuns, runs: d.runs }),
     makeFactorAnalysisExecutor({ db: d.pg.db, market: d.market, panels: d.panels }),
-    ...schedulerExecutors({ config: d.config, pg: d.pg, market: d.market, secrets: d.secrets, runs: d.runs }),
+    ...schedulerExecutors({ config: d.config, pg: d.pg, market: d.market, secrets: d.secrets, runs: d.runs, onMarketChanged: d.onMarketChanged }),
     makeAlertDeliveryExecutor({ db: d.pg.db, secrets: d.secrets }),
     makeHousekeepingExecutor({ db: d.pg.db, pgKind: d.pg.kind, market: d.market, retention: d.config.retention }),
     makeBackupExecutor({ pg: d.pg, market: d.market, dataDir: d.config.dataDir, secretKey: d.config.secretKey }),
@@ -96,6 +108,8 @@ export async function startServerRuns(o: {
   settings?: RunsSettings;
   reaperHooks?: ReaperHooks;
   onAttemptEnded?: (ended: AttemptEnded) => void;
+  data?: DataVersions;
+  onMarketChanged?: () => void;
 }): Promise<{ runtime: RunsRuntime; registry: ExecutorRegistry; panels: PanelCache }> {
   const panels = o.panels ?? serverPanelCache(o.config, o.market);
   let service: RunsService | null = null;
@@ -103,7 +117,7 @@ export async function startServerRuns(o: {
     if (!service) throw new Error('the run machinery has not started yet');
     return service;
   };
-  const registry = makeExecutorRegistry(serverExecutors({ config: o.config, pg: o.pg, market: o.market, panels, secrets: o.secrets ?? null, runs }));
+  const registry = makeExecutorRegistry(serverExecutors({ config: o.config, pg: o.pg, market: o.market, panels, secrets: o.secrets ?? null, runs, data: o.data, onMarketChanged: o.onMarketChanged }));
   const runtime = await startRuns({
     pg: o.pg, registry, logger: o.logger, settings: o.settings ?? runsSettingsFrom(o.config), reaperHooks: o.reaperHooks ?? serverReaperHooks(o.pg, o.logger),
     onAttemptEnded: o.onAttemptEnded,
@@ -179,6 +193,11 @@ export function defaultAssets(): Assets {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? makeLogger({ level: config.logLevel });
   const startedAt = new Date();
+  // Checked before anything opens: several processes share one Postgres server, never an embedded one.
+  if (config.role !== 'all' && !config.databaseUrl) {
+    throw new Error(`--role ${config.role} needs a Postgres server every process shares: set DATABASE_URL (the embedded database serves one process: --role all)`);
+  }
+  if (config.role === 'worker') return startWorker(config, logger);
   const assets = options.assets ?? defaultAssets();
   // Checked before anything opens, so a bad admin password stops start-up at once.
   const adminPasswordProblem = config.adminPassword === null ? null : passwordProblem(config.adminPassword);
@@ -204,6 +223,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let server!: ServerType;
   let executors!: ExecutorRegistry;
   let secrets!: SecretBox;
+  let publisher: SnapshotPublisher | null = null;
   try {
     // The key that seals task secrets; one that differs from the key the database knows stops start-up.
     secrets = await openSecretBox(pg.db, { dataDir: config.dataDir, secretKey: config.secretKey });
@@ -217,10 +237,34 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
     // Run machinery: the reaper settles what a dead process left running, then workers start claiming.
     const panels = serverPanelCache(config, market);
+    // Market snapshots (src/snapshots): the web process publishes them (into SNAPSHOT_DIR, else
+    // DATA_DIR/snapshots, served over HTTP to worker tokens); a single process does when SNAPSHOT_DIR
+    // is set, and then reads its runs' data from replicas of them like a worker, so reruns read the
+    // version they pinned. Without a snapshot store a single process reads its live store, as before.
+    const publishDir = config.role === 'web' ? (config.snapshotDir ?? join(config.dataDir, 'snapshots')) : config.snapshotDir;
+    publisher = publishDir ? makeSnapshotPublisher({ market, db: pg.db, dir: publishDir, keep: config.snapshotKeep, logger }) : null;
+    if (publisher) undo.push(() => publisher!.stop());
+    let live: LiveData | null = null;
+    let replicas: Replicas | null = null;
+    if (config.role === 'all' && publisher) {
+      replicas = makeReplicas({ dataDir: config.dataDir, source: dirSource(publisher.dir), db: pg.db, keep: config.snapshotKeep, panelCacheMb: config.panelCacheMb, logger });
+      undo.push(() => replicas!.close());
+    } else live = makeLiveData(market, panels);
+    const publishNow = (reason: string) => {
+      live?.changed();
+      publisher?.publish(reason).then(() => replicas?.follow()).catch((err) => logger.error('publishing a market snapshot failed', { err: err as Error }));
+    };
+    const settings = runsSettingsFrom(config);
+    // The web process runs syncs, tasks and the scheduler's work; backtests and sweeps go to workers.
+    if (config.role === 'web') settings.concurrency.backtest = 0;
     // /metrics: the process, HTTP, run attempts, and at each scrape the runs table, syncs and the panel cache.
     const metrics = makeMetrics({ runStats: () => runsRuntime.service.stats(), syncRows: () => syncRowTotals(pg.db), panelCache: () => panels.stats() });
-    ({ runtime: runsRuntime, registry: executors } = await startServerRuns({ config, pg, market, logger, secrets, panels, onAttemptEnded: metrics.attemptEnded }));
+    ({ runtime: runsRuntime, registry: executors } = await startServerRuns({
+      config, pg, market, logger, secrets, panels, settings, onAttemptEnded: metrics.attemptEnded, data: replicas ?? live ?? undefined, onMarketChanged: () => publishNow('a sync changed market data'),
+    }));
     undo.push(() => runsRuntime.stop(config.shutdownTimeoutMs));
+    // What changed while no process published (a first start's demo data, an import): published now, in the background.
+    publishNow('start');
 
     // Scheduler: after the run machinery (fires are runs); seeds the daily-update workflow once per database.
     await seedSchedulerTasks(pg.db, logger);
@@ -234,7 +278,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Event streams end when their caller's access ends, whichever instance revoked it.
     const accessWatch = makeStoreAccessWatch(pg, Date.now, (err) => logger.error('access watch failed', { err: err as Error }));
     undo.push(() => accessWatch.close());
-    const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate, accessWatch, secrets, metrics });
+    const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate, accessWatch, secrets, metrics, snapshots: publisher ?? undefined });
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
       s.on('clientError', answerClientError(logger));
@@ -285,6 +329,86 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     return stopping;
   };
   return { url, pg, market, runs: runsRuntime.service, stop };
+}
+
+/** Where a worker reads snapshot versions: SNAPSHOT_DIR (a shared volume), else the web process over HTTP. */
+function workerSnapshotSource(config: Config): SnapshotSource {
+  if (config.snapshotDir) return dirSource(config.snapshotDir);
+  if (config.snapshotUrl) {
+    if (!config.snapshotToken) throw new Error('SNAPSHOT_URL needs SNAPSHOT_TOKEN: a worker-scoped token (zquant token create --username admin --scope worker, on the web process)');
+    return httpSource(config.snapshotUrl, config.snapshotToken);
+  }
+  throw new Error('--role worker needs a snapshot source: SNAPSHOT_DIR (a volume the web process publishes into) or SNAPSHOT_URL and SNAPSHOT_TOKEN (the web process over HTTP)');
+}
+
+/**
+ * `zquant serve --role worker`: no HTTP, no scheduler. Claims backtests and sweep sets from the
+ * shared Postgres (leases and heartbeats as any instance) and reads market data from its own
+ * replicas of the published snapshots under DATA_DIR/replicas, following new versions as the bus
+ * announces them (and every minute, should a NOTIFY be missed). Authenticates to nothing but
+ * Postgres and the snapshot source.
+ */
+export async function startWorker(config: Config, logger: Logger): Promise<RunningServer> {
+  const source = workerSnapshotSource(config);
+  const attempt = await lockDataDir(config.dataDir);
+  if (!attempt.acquired) throw new Error(heldMessage(config.dataDir, attempt));
+  const lock = attempt.lock;
+  const admin = startAdminServer(lock, { pid: process.pid, role: 'serve --role worker', version }, { dataDir: config.dataDir, onError: (err) => logger.error('admin command failed', { err: err as Error }) });
+  const undo: Array<() => Promise<void>> = [() => lock.release(), () => admin.stop()];
+  const unwind = async () => {
+    while (undo.length) await undo.pop()!();
+  };
+  let runtime!: RunsRuntime;
+  let pg!: PgStore;
+  let replicas!: Replicas;
+  try {
+    pg = await openPostgres({ databaseUrl: config.databaseUrl, pgliteDir: pgliteDirFor(config.dataDir) });
+    undo.push(() => pg.close());
+    const applied = await migratePostgres(pg.db);
+    if (applied.length) logger.info('postgres migrated', { applied });
+    replicas = makeReplicas({ dataDir: config.dataDir, source, db: pg.db, keep: config.snapshotKeep, panelCacheMb: config.panelCacheMb, logger });
+    undo.push(() => replicas.close());
+    const settings = runsSettingsFrom(config);
+    // Syncs, tasks and the rest of the io work stay with the web process, which owns the market store.
+    settings.concurrency.io = 0;
+    ({ runtime } = await startServerRuns({ config, pg, market: replicas.market, logger, settings, data: replicas }));
+    undo.push(() => runtime.stop(config.shutdownTimeoutMs));
+    let following: Promise<unknown> = Promise.resolve();
+    const follow = () => {
+      following = following.then(() => replicas.follow()).catch((err) => logger.warn('fetching the newest market snapshot failed', { source: source.describe, err: err as Error }));
+    };
+    const unlisten = await pg.listen(snapshotsChannel, follow);
+    undo.push(() => unlisten());
+    const timer = setInterval(follow, 60_000);
+    undo.push(async () => {
+      clearInterval(timer);
+      await following;
+    });
+    follow();
+    admin.ready(async (request, io) => {
+      io.stderr(`zquant ${request.command}: this data directory holds a worker's market replicas; run store commands against the web process's data directory\n`);
+      return 1;
+    });
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+  logger.info('worker started', { instanceId: runtime.instanceId, snapshots: source.describe, dataDir: config.dataDir, concurrency: runsSettingsFrom(config).concurrency.backtest });
+  let stopping: Promise<void> | null = null;
+  return {
+    url: `worker:${runtime.instanceId}`,
+    pg,
+    market: replicas.market,
+    runs: runtime.service,
+    stop() {
+      stopping ??= (async () => {
+        logger.info('shutting down');
+        await unwind();
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
 }
 
 /**
