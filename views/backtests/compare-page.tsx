@@ -6,6 +6,8 @@ import { Layout, type PageChrome } from '../layout.tsx';
 import { LineChart, type Line } from './charts.tsx';
 import { day, num, pct, signClass, signedPct } from './format.ts';
 import { strategyLabel } from './parts.tsx';
+import { costRows } from './task-page.tsx';
+import { readableNumber } from '../values.tsx';
 
 type Picked = { b: Backtest; series: StoredSeries; metrics: Metrics };
 
@@ -37,6 +39,35 @@ const rows: [string, (m: Metrics) => string, (m: Metrics) => number | null][] = 
   ['Turnover (annual)', (m) => pct(m.turnover, 0), () => null],
 ];
 
+const paramText = (v: unknown): string => (v === undefined ? 'default' : typeof v === 'number' ? readableNumber(v) : typeof v === 'string' ? v : JSON.stringify(v));
+
+/** How the compared backtests were set up, one row per parameter and cost; rows whose values differ are marked. */
+function SetupRows(props: { picked: Picked[] }) {
+  const { picked } = props;
+  const keys = [...new Set(picked.flatMap((p) => Object.keys(p.b.spec.params)))];
+  const rowsOf: Array<{ label: string; code?: boolean; cells: string[] }> = [
+    { label: 'Strategy', cells: picked.map((p) => strategyLabel(p.b)) },
+    { label: 'Period', cells: picked.map((p) => `${day(p.b.spec.startDate)} → ${day(p.b.spec.endDate)}`) },
+    ...keys.map((k) => ({ label: k, code: true, cells: picked.map((p) => paramText(p.b.spec.params[k])) })),
+  ];
+  const costs = picked.map((p) => costRows(p.b.spec.costs));
+  costs[0].forEach(([label], i) => rowsOf.push({ label, cells: costs.map((c) => c[i][1]) }));
+  return (
+    <tbody class="setup">
+      <tr><th colspan={picked.length + 1} class="group">Parameters and costs</th></tr>
+      {rowsOf.map((r) => {
+        const differs = new Set(r.cells).size > 1;
+        return (
+          <tr class={differs ? 'differs' : ''}>
+            <th>{r.code ? <code>{r.label}</code> : r.label}{differs ? <span class="differs-mark" title="differs"> ≠</span> : null}</th>
+            {r.cells.map((c) => <td class="num">{c}</td>)}
+          </tr>
+        );
+      })}
+    </tbody>
+  );
+}
+
 export function ComparePage(props: { chrome: PageChrome; picked: Picked[]; candidates: Backtest[] }) {
   const { picked } = props;
   const chosen = new Set(picked.map((p) => p.b.id));
@@ -64,9 +95,10 @@ export function ComparePage(props: { chrome: PageChrome; picked: Picked[]; candi
                   {picked.map((p) => <td class={`num ${signClass(sign(p.metrics))}`}>{f(p.metrics)}</td>)}
                 </tr>
               ))}
-              <tr><th>Parameters</th>{picked.map((p) => <td class="small"><code>{JSON.stringify(p.b.spec.params)}</code></td>)}</tr>
             </tbody>
+            <SetupRows picked={picked} />
           </table>
+          <p class="muted small">Rows marked <span class="differs-mark">≠</span> differ between the backtests compared.</p>
         </>
       ) : (
         <p class="muted">Pick two to five finished backtests below.</p>

@@ -4,7 +4,8 @@ import { DeleteButton } from '../confirm.tsx';
 import type { RunEvent } from '../../src/runs/run.types.ts';
 import { LogLine, TimelineItem } from '../runs/run-parts.tsx';
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
-import { day, duration, money, when } from './format.ts';
+import { day, duration, localTime, money, pct } from './format.ts';
+import { Value } from '../values.tsx';
 import { BacktestProgress, BacktestStatus, strategyLabel } from './parts.tsx';
 import type { ResultData } from '../../src/backtests/results.ts';
 import { ResultView } from './result.tsx';
@@ -65,7 +66,7 @@ export function ConfigFacts(props: { b: Backtest }) {
       <dt>Strategy</dt>
       <dd>{s.strategy.kind === 'user' ? <a href={`/strategies/${s.strategy.strategyId}`}>{strategyLabel(props.b)}</a> : <a href={`/strategies/builtin/${s.strategy.name}`}>{s.strategy.name}</a>} <span class="muted">({s.strategy.kind === 'user' ? 'your code, this exact version' : 'built-in'})</span></dd>
       <dt>Parameters</dt>
-      <dd><code>{JSON.stringify(s.params)}</code></dd>
+      <dd>{Object.keys(s.params).length ? <Value value={s.params} codeKeys /> : "the strategy's defaults"}</dd>
       <dt>Universe</dt>
       <dd>{u.kind === 'codes' ? `${u.codes.length} stocks: ${u.codes.slice(0, 12).join(', ')}${u.codes.length > 12 ? ' …' : ''}` : `all listed${u.boards ? ` on ${u.boards.join(', ')}` : ''}${u.excludeSt ? ', ST excluded' : ''}`}</dd>
       <dt>Period</dt>
@@ -79,8 +80,30 @@ export function ConfigFacts(props: { b: Backtest }) {
       <dt>Fills</dt>
       <dd>{s.fillTiming === 'next_open' ? "next day's open" : "same day's close (optimistic)"}</dd>
       <dt>Costs</dt>
-      <dd>{Object.keys(s.costs).length ? <code>{JSON.stringify(s.costs)}</code> : 'defaults: commission 0.03% (min 5 CNY), stamp duty by schedule, transfer fee 0.001%, no slippage'}</dd>
+      <dd><CostsTable costs={s.costs} /></dd>
     </dl>
+  );
+}
+
+type Costs = Backtest['spec']['costs'];
+const scheduleText = { stampDuty: 'by schedule (0.05% on sells from 2023-08-28)', transferFee: 'by schedule (0.001% of value from 2022-04-29)' };
+/** Each cost as the run used it: the value given, else the engine's default (src/engine/types.ts defaultConfig), marked so. */
+export function costRows(c: Costs): Array<[label: string, text: string, given: boolean]> {
+  const rate = (v: number | 'schedule' | undefined, which: keyof typeof scheduleText): string => (v === undefined || v === 'schedule' ? scheduleText[which] : v === 0 ? 'none' : pct(v, 4));
+  return [
+    ['Commission', c.commissionRate === undefined ? '0.03%' : pct(c.commissionRate, 4), c.commissionRate !== undefined],
+    ['Minimum commission', `${money(c.minCommission ?? 5, 2)} CNY`, c.minCommission !== undefined],
+    ['Stamp duty', rate(c.stampDuty, 'stampDuty'), c.stampDuty !== undefined],
+    ['Transfer fee', rate(c.transferFee, 'transferFee'), c.transferFee !== undefined],
+    ['Slippage', c.slippageBps ? `${c.slippageBps} bp` : 'none', c.slippageBps !== undefined],
+  ];
+}
+
+export function CostsTable(props: { costs: Costs }) {
+  return (
+    <table class="compact costs">
+      <tbody>{costRows(props.costs).map(([label, text, given]) => <tr><th>{label}</th><td>{text}{given ? '' : <span class="muted"> (default)</span>}</td></tr>)}</tbody>
+    </table>
   );
 }
 
@@ -94,7 +117,7 @@ export function TaskPage(props: { chrome: PageChrome; b: Backtest; terminal: boo
         #{b.id} · {b.name} <span id="bt-status"><BacktestStatus t={props.chrome.t} status={b.status} control={b.control} /></span>
       </h1>
       <p class="muted">
-        {strategyLabel(b)} · {day(b.spec.startDate)} → {day(b.spec.endDate)} · created {when(b.createdAt)} UTC
+        {strategyLabel(b)} · {day(b.spec.startDate)} → {day(b.spec.endDate)} · created {localTime(b.createdAt, props.chrome.timeZone)} ({props.chrome.timeZone})
         {b.ownerName ? ` by ${b.ownerName}` : ''}
         {b.finishedAt ? ` · took ${duration(b.startedAt, b.finishedAt)}` : ''}
         {b.rerunOf ? <> · rerun of <a href={`/backtests/${b.rerunOf}`}>#{b.rerunOf}</a></> : null}
