@@ -77,7 +77,11 @@ const entryPattern = /^(manifest\.json|secret\.key|postgres\/[a-z_][a-z0-9_]{0,6
  */
 export async function extractArchive(archive: string, dir: string): Promise<BackupManifest> {
   try {
-    await tar.x({ file: archive, cwd: dir, strict: true, filter: (path) => entryPattern.test(path.replace(/^\.\//, '')) });
+    // Plain files and folders of the expected names only: no links, devices or paths of any other shape.
+    await tar.x({
+      file: archive, cwd: dir, strict: true,
+      filter: (path, entry) => entryPattern.test(path.replace(/^\.\//, '')) && ('type' in entry ? entry.type === 'File' || entry.type === 'Directory' : true),
+    });
   } catch (err) {
     throw new Error(`${archive} is not a readable tar archive (${(err as Error).message})`);
   }

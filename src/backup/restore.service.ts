@@ -1,5 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Migrator } from 'kysely';
@@ -98,7 +98,10 @@ export async function restore(archive: string, target: RestoreTarget, o: { log?:
 
     await loadMarket(target.dataDir, manifest, work);
     log(`restore: duckdb: ${Object.keys(manifest.tables.duckdb).length} tables loaded`);
-    if (manifest.secret_key_included) await copyFile(join(work, secretKeyEntry), join(target.dataDir, secretKeyFile));
+    if (manifest.secret_key_included) {
+      await copyFile(join(work, secretKeyEntry), join(target.dataDir, secretKeyFile));
+      await chmod(join(target.dataDir, secretKeyFile), 0o600);
+    }
     else log('restore: the archive holds no secret key (it was ZQUANT_SECRET_KEY): start the server with the same ZQUANT_SECRET_KEY to open stored secrets');
     return { manifest, postgres: target.databaseUrl ? 'postgres' : 'pglite', durationMs: Date.now() - started };
   } catch (err) {
