@@ -11,6 +11,7 @@ import { parseInput } from '../../src/http/contract.ts';
 import { artifact, hasChromium, useBacktestBrowser } from '../helpers/browser.ts';
 import { insertBacktestFixture, insertStrategyFixture } from '../helpers/backtests.ts';
 import { insertSweepFixture } from '../helpers/sweeps.ts';
+import { factorTemplate } from '../../src/factors/factor.types.ts';
 
 const width = 390;
 /** Not pages: machine endpoints, assets, and the sign-in/out flow (checked signed out below). */
@@ -37,8 +38,12 @@ describe.skipIf(!hasChromium)('pages on a phone', () => {
       body: JSON.stringify({ kind: 'email', name: 'ops mail', config: { host: 'smtp.example.com', from: 'zquant@example.com', to: ['ops@example.com'] } }),
     });
     if (channel.status !== 201) throw new Error(`alert channel fixture: ${channel.status} ${await channel.text()}`);
+    // A user factor (its page, edit page and versions): saved through the API from the template.
+    const factor = await env.app.request('/api/v1/factors', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'phone factor', code: factorTemplate }) });
+    if (factor.status !== 201) throw new Error(`factor fixture: ${factor.status} ${await factor.text()}`);
     Object.assign(ids, {
       channel: String(((await channel.json()) as { id: number }).id),
+      factor: ((await factor.json()) as { id: string }).id,
       backtest: String(backtest), compare: `${backtest},${backtest2}`, run: String(run), task: String(task.id), code: String(stock.ts_code),
       strategy: String(await insertStrategyFixture(db, admin.userId, 'phone strategy')), sweep: String(await insertSweepFixture(db, admin.userId, 'succeeded', spec)),
     });
@@ -47,7 +52,7 @@ describe.skipIf(!hasChromium)('pages on a phone', () => {
   /** A route's path with its parameters filled from the fixtures, or null when it has one we cannot fill. */
   function fill(path: string): string | null {
     const byPrefix: Array<[RegExp, string]> = [
-      [/^\/backtests\//, ids.backtest], [/^\/admin\/alerts\/channels\//, ids.channel], [/^\/runs\//, ids.run], [/^\/scheduler\/tasks\//, ids.task], [/^\/strategies\//, ids.strategy], [/^\/sweeps\//, ids.sweep],
+      [/^\/backtests\//, ids.backtest], [/^\/admin\/alerts\/channels\//, ids.channel], [/^\/runs\//, ids.run], [/^\/scheduler\/tasks\//, ids.task], [/^\/strategies\//, ids.strategy], [/^\/sweeps\//, ids.sweep], [/^\/factors\//, ids.factor],
     ];
     let out = path;
     for (const m of path.matchAll(/:(\w+)(\{[^}]*\})?/g)) {
