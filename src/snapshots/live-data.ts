@@ -1,8 +1,8 @@
 /**
  * The single process's data versions (role all, no snapshot store): every run reads the live
  * market store, as before versions existed, and records the content version of what the store
- * holds. That version is computed once and again only after a sync changed the data (the
- * fingerprint reads every row: seconds on a full market).
+ * holds. That version is computed in the background at once and again after a sync changed the
+ * data (the fingerprint reads every row: seconds on a full market), so a run rarely waits for it.
  */
 import type { PanelCache } from '../backtests/panel-cache.ts';
 import type { MarketStore } from '../market/duckdb.ts';
@@ -29,11 +29,15 @@ export function makeLiveData(market: MarketStore, panels: PanelCache): LiveData 
     }
     return cached;
   };
+  // Started at once, and again after each change, so a run rarely waits for it.
+  const warm = () => void current().catch(() => {});
+  warm();
   return {
     current,
     changed() {
       generation++;
       cached = null;
+      warm();
     },
     async acquire(pinned, note) {
       const version = await current();
