@@ -69,7 +69,7 @@ export function Value(props: { value: unknown; name?: string | null; depth?: num
   const entries = Object.entries(v as Record<string, unknown>);
   if (entries.length === 0) return <span class="muted">none</span>;
   return (
-    <dl class="facts values">
+    <dl class="values">
       {entries.map(([k, x]) => <><dt>{keyText(k)}</dt><dd><Value value={x} name={k} depth={depth + 1} codeKeys={props.codeKeys} /></dd></>)}
     </dl>
   );

@@ -83,7 +83,8 @@ describe.skipIf(!hasChromium)('scheduler pages in a browser', () => {
     await page.click('button[type="submit"].primary');
     await page.waitForURL(/\/scheduler\/tasks\/\d+$/);
     expect(await page.locator('h1').textContent()).toContain('form made');
-    expect(await page.locator('dl.facts').textContent()).toContain('"ms": 1500');
+    // The config as a definition list (ms 1500), not JSON.
+    expect(await page.locator('.config dl.values').innerText()).toMatch(/^ms\s+1500$/m);
     await page.screenshot({ path: artifact('scheduler-task.png'), fullPage: true });
 
     await page.click('form[action$="/trigger"] button');
@@ -111,7 +112,8 @@ describe.skipIf(!hasChromium)('scheduler pages in a browser', () => {
     const params = (await db.store.db.selectFrom('runs').select('params').where('id', '=', runId).executeTakeFirstOrThrow()).params as { ms: number; steps: number };
     expect(params).toMatchObject({ ms: 200, steps: 5 });
     await page.goto(taskUrl);
-    expect(await page.locator('dl.facts').textContent()).toContain('"ms": 1500');
+    // The config as a definition list (ms 1500), not JSON.
+    expect(await page.locator('.config dl.values').innerText()).toMatch(/^ms\s+1500$/m);
     await page.goto(`${base}/scheduler`);
     // Triggered twice, the disabled task stays disabled.
     expect(await page.locator('#tasks-body').textContent()).toMatch(/form made[\s\S]*disabled/);
@@ -124,7 +126,16 @@ describe.skipIf(!hasChromium)('scheduler pages in a browser', () => {
     await page.click('form[action$="/trigger"] button');
     await page.waitForURL(/\/runs\/\d+$/);
     await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('succeeded'), undefined, { timeout: 20_000 });
+    // The workflow run's result is a table of its steps (views/values.tsx), each run step linking to its run.
+    await page.reload();
+    const stepRows = page.locator('#run-result table tbody tr');
+    expect(await stepRows.count()).toBe(5);
+    expect(await page.locator('#run-result table thead th').allTextContents()).toEqual(expect.arrayContaining(['id', 'status', 'run id']));
+    expect(await page.locator('#run-result table a[href^="/runs/"]').count()).toBe(4);
     await page.goto(`${base}/scheduler/tasks/${wfTaskId}`);
+    // The task's workflow config: a table of its steps, not JSON.
+    expect(await page.locator('.config table tbody tr').count()).toBe(5);
+    expect(await page.locator('.config').textContent()).not.toContain('"depends_on"');
     const dag = page.locator('svg.dag');
     await expect(dag.locator('rect.dag-node.succeeded').count()).resolves.toBe(3);
     await expect(dag.locator('rect.dag-node.failed').count()).resolves.toBe(1);
@@ -132,6 +143,9 @@ describe.skipIf(!hasChromium)('scheduler pages in a browser', () => {
     await page.screenshot({ path: artifact('scheduler-workflow.png'), fullPage: true });
     await page.goto(`${base}/scheduler/stats`);
     expect(await page.locator('table').textContent()).toContain('nightly checks');
+    // Durations in s/min, never a count of milliseconds.
+    expect(await page.locator('table').textContent()).not.toMatch(/\d ms/);
+    expect(await page.locator('table').textContent()).toMatch(/\d\.\d s/);
     await page.screenshot({ path: artifact('scheduler-stats.png'), fullPage: true });
   }, 60_000);
 });

@@ -281,6 +281,23 @@ export function TaskForm(props: { chrome: PageChrome; task: Task | null; values:
             <label>Attempts {num('maxAttempts', v.maxAttempts ?? 1, 1)}</label>
             <label>Timeout (s) {num('timeoutSeconds', v.timeoutMs ? Number(v.timeoutMs) / 1000 : '', 1)}</label>
           </div>
+          <details class="policy-help" open>
+            <summary>What the policies mean</summary>
+            <dl>
+              <dt>Overlap: when a slot comes while the task's last run has not finished</dt>
+              <dd><strong>skip</strong>: no new run while one is queued or running (a 10-minute job on a 5-minute schedule runs every other slot).</dd>
+              <dd><strong>queue_one</strong>: at most one run waits behind the running ones; further slots are skipped until it starts.</dd>
+              <dd><strong>allow</strong>: a run per slot, up to <em>Max concurrent</em> queued and running together.</dd>
+              <dt>Misfire: slots that passed while no server ran or the task was paused</dt>
+              <dd><strong>once</strong>: one run, for the newest missed slot (a server down over the weekend runs a daily task once on Monday).</dd>
+              <dd><strong>each</strong>: a run for every missed slot, oldest first, at most <em>Catch up at most</em> of them.</dd>
+              <dd><strong>skip</strong>: missed slots are dropped; only a slot less than <em>Grace</em> seconds old still runs.</dd>
+              <dt>Grace</dt>
+              <dd>How late a slot may start and still count as on time: later slots fall under the misfire policy, and a run that starts later raises the <code>run_late</code> alert.</dd>
+              <dt>Attempts and timeout</dt>
+              <dd>A failed run is retried until it has had this many attempts; a run still going after the timeout is stopped and fails.</dd>
+            </dl>
+          </details>
         </fieldset>
         <div class="actions">
           <button type="submit" class="primary">

@@ -1,4 +1,6 @@
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+import { Value } from '../values.tsx';
+import { durationMs } from '../backtests/format.ts';
 import { DeleteButton } from '../confirm.tsx';
 import { fmtDate } from '../market/format.ts';
 import type { Run } from '../../src/runs/run.types.ts';
@@ -154,7 +156,8 @@ export function TaskPage(props: {
           <>
             <dt>Config</dt>
             <dd>
-              <pre class="config">{JSON.stringify(t.config, null, 2)}</pre>
+              {/* A workflow's steps come out as a table (id, executor, params, depends on); other configs as a list. */}
+              <div class="config"><Value value={t.config} codeKeys /></div>
             </dd>
           </>
         ) : null}
@@ -272,8 +275,8 @@ export function StatsPage(props: { chrome: PageChrome; admin: boolean; stats: Ar
                   </>
                 )}
               </td>
-              <td class="num">{s.avgMs === null ? '' : `${s.avgMs} ms`}</td>
-              <td class="num">{s.p95Ms === null ? '' : `${s.p95Ms} ms`}</td>
+              <td class="num">{s.avgMs === null ? '' : durationMs(s.avgMs)}</td>
+              <td class="num">{s.p95Ms === null ? '' : durationMs(s.p95Ms)}</td>
               <td>
                 {s.lastFailureAt ? iso(new Date(s.lastFailureAt)) : <span class="muted">none</span>}
                 {s.lastFailure ? <div class="field-error small">{s.lastFailure}</div> : null}
