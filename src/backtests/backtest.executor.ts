@@ -26,6 +26,8 @@ import type { PanelCache, PanelKey } from './panel-cache.ts';
 import { planBacktest, type StrategyCode } from './plan.ts';
 import { addDays, isoDay, ymdOf } from '../market/days.ts';
 import { barRange } from '../market/market.service.ts';
+import { withFactorFields } from '../factors/factors.service.ts';
+import type { Principal } from '../auth/access.ts';
 
 /** The panel a spec loads (planBacktest's key; kept for the tests and benches that read the cache). */
 export const panelKeyOf = (spec: BacktestSpec): PanelKey => planBacktest(spec, { source: '', language: 'js' }).panelKey;
@@ -131,9 +133,21 @@ async function simulate(bt: Backtest, o: BacktestExecutorDeps, ctx: RunContext):
   const benchmark = plan.benchmark ? await cache.benchmark(plan.benchmark, panel) : null;
   if (plan.benchmark && !benchmark) ctx.log('warn', `benchmark ${plan.benchmark}: no index data in this range; metrics without a benchmark`);
 
+  // Stored factors the strategy reads (ctx.factor), aligned to the panel, as the backtest's owner may see them.
+  let runPanel = panel;
+  if (plan.factors.length) {
+    const { owner } = await runOwnerOf(db, ctx.runId);
+    if (!owner) throw new RunError('no_owner', 'a backtest reading factors runs as a user: the run has no owner', { retryable: false });
+    runPanel = await withFactorFields(db, o.market, { userId: owner.id, username: owner.username, role: owner.role, via: 'token' } as Principal, panel, plan.factors).catch((err: unknown) => {
+      if (err instanceof AppError) throw new RunError(err.code === 'not_found' ? 'factor_not_found' : 'factor_missing', err.message, { retryable: false });
+      throw err;
+    });
+    ctx.log('info', `factors: ${plan.factors.join(', ')} loaded beside the panel`);
+  }
+
   const t1 = Date.now();
   const input: BacktestThreadInput = {
-    panel, benchmark, strategy, capital: spec.capital, maxResultBytes: limits.maxResultBytes,
+    panel: runPanel, benchmark, strategy, capital: spec.capital, maxResultBytes: limits.maxResultBytes,
     config: { ...plan.config, maxOrders: limits.maxOrders, maxOrdersPerDay: limits.maxOrdersPerDay },
   };
   // Defence in depth behind the sealed realm: user code must leave the shared panel as it found it.

@@ -20,10 +20,12 @@
 import type { BacktestConfig } from '../engine/types.ts';
 import type { StrategySpec } from '../engine/run-backtest.ts';
 import { getBuiltinStrategy } from '../engine/builtins/registry.ts';
+import { factorsInCode } from '../engine/market-views.ts';
 import { AppError } from '../http/errors.ts';
 import { addDays, isoDay } from '../market/days.ts';
 import type { MarketStore } from '../market/duckdb.ts';
 import * as market from '../market/market.service.ts';
+import { factorCoverage as factorCoverageOf } from '../factors/factors.service.ts';
 import type { BacktestSpec } from './backtest-request.ts';
 import type { PanelKey } from './panel-cache.ts';
 
@@ -49,6 +51,23 @@ export interface BacktestPlan {
   strategy: StrategySpec;
   /** Index code to load beside the panel, or null. */
   benchmark: string | null;
+  /** Stored factors (src/factors ids) the strategy reads with ctx.factor: loaded beside the panel, aligned to it. */
+  factors: string[];
+}
+
+/**
+ * The stored factors a spec's strategy reads: a built-in's factorsOf(params) (none when its params do
+ * not parse: the run refuses them anyway), in user code every ctx.factor('…') named with a literal.
+ */
+export function factorsOf(spec: BacktestSpec, code?: StrategyCode): string[] {
+  if (spec.strategy.kind === 'user') return code ? factorsInCode(code.source) : [];
+  const def = getBuiltinStrategy(spec.strategy.name);
+  if (!def?.factorsOf) return [];
+  try {
+    return [...new Set(def.factorsOf(def.params.parse(spec.params ?? {})))].sort();
+  } catch {
+    return [];
+  }
 }
 
 /** The daily-basic fields a spec's strategy reads: a built-in's declared ones, user code all of userCodeFields. */
@@ -92,7 +111,7 @@ export function planBacktest(spec: BacktestSpec, code?: StrategyCode): BacktestP
     if (!code) throw new Error(`planBacktest: the code of user strategy "${spec.strategy.name}" is needed`);
     strategy = { kind: 'user', source: code.source, language: code.language, params: spec.params, ...(code.timeoutMs !== undefined ? { timeoutMs: code.timeoutMs } : {}) };
   } else strategy = { kind: 'builtin', name: spec.strategy.name, params: spec.params };
-  return { panelKey, config, strategy, benchmark: spec.benchmark };
+  return { panelKey, config, strategy, benchmark: spec.benchmark, factors: factorsOf(spec, code) };
 }
 
 function refuse(field: string, message: string): AppError {
@@ -148,6 +167,15 @@ export async function answerableSpec(store: MarketStore, spec: BacktestSpec): Pr
     if (n.listed === 0) throw refuse('universe', `no stock in the market data's stock list is listed ${period}: sync stocks (zquant sync stocks) or pick another period`);
     if (n.onBoards === 0) throw refuse('boards', `no stock of the board${u.boards!.length > 1 ? 's' : ''} ${u.boards!.join(', ')} is listed ${period} (${n.listed} of other boards are): tick other boards, or none for all`);
     if (u.excludeSt && n.notSt === 0) throw refuse('exclude_st', `every stock of this universe carries an ST tag on some day ${period}, and exclude_st leaves them all out: allow ST stocks or widen the universe`);
+  }
+
+  // A built-in reading a stored factor (factor_rank): the factor must have values in the period.
+  for (const name of factorsOf(spec)) {
+    const stored = await factorCoverageOf(store, name);
+    if (!stored || stored.last < start || stored.first > end) {
+      const have = stored ? `it has values from ${isoDay(stored.first)} to ${isoDay(stored.last)} only` : 'nothing is stored for it';
+      throw refuse('params.factor', `factor ${name}: ${have}, none ${period}; compute it first (POST /api/v1/factors/${name}/computations, or /factors/${name})`);
+    }
   }
 
   if (spec.benchmark) {

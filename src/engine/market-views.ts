@@ -24,6 +24,14 @@ export interface MarketViews {
 /** The panel field a stored factor is loaded into (src/backtests/plan.ts puts it there): `factor:<key>`. */
 export const factorFieldPrefix = 'factor:';
 
+// ctx.factor('momentum_20') / .factor("u12v3") with a string literal: the factors user code reads.
+const factorCall = /\.factor\(\s*(['"`])([a-z][a-z0-9_]{0,39})\1\s*\)/g;
+
+/** The stored factors user code names with a string literal in ctx.factor('…'), sorted: what a backtest loads for it. */
+export function factorsInCode(source: string): string[] {
+  return [...new Set([...source.matchAll(factorCall)].map((m) => m[2]))].sort();
+}
+
 export function makeMarketViews(book: Book, limits: Limits): MarketViews {
   const { N, panel } = book;
   const { open, high, low, close, preClose, volume, adjFactor, suspended, listed, st } = panel;

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import { canSeeOwned, type Principal } from '../auth/access.ts';
 import type { Database } from '../db/schema.ts';
 import type { Panel } from '../engine/panel.ts';
+import { factorFieldPrefix } from '../engine/market-views.ts';
 import { runUserBacktest } from '../engine/sandbox/sandbox.ts';
 import type { UserCodeError } from '../engine/sandbox/user-code.ts';
 import { AppError } from '../http/errors.ts';
@@ -195,6 +196,28 @@ export async function runUserFactorOnPanel(panel: Panel, scope: { start: number;
     return { ok: false, error: { code: 'invalid_strategy', message: 'the code defines no factor: call defineFactor({ name, compute(ctx) { … } })', line: null, column: null, date: null } };
   }
   return { ok: true, values: out.factorValues };
+}
+
+/**
+ * The panel with the named factors' stored values beside its fields, as `factor:<name>` (what
+ * ctx.factor reads, a copy of today's row only: market-views.ts), each read as the principal may see
+ * it. A new Panel object sharing the original's arrays. 404 for a factor the principal may not see,
+ * 400 for one with no value stored for this panel's stocks and days (compute it first).
+ */
+export async function withFactorFields(db: Db, market: MarketStore, p: Principal, panel: Panel, names: readonly string[]): Promise<Panel> {
+  if (!names.length) return panel;
+  const fields: Record<string, Float64Array> = { ...panel.fields };
+  for (const name of names) {
+    const ref = await resolveFactor(db, p, name);
+    const m = await readFactorMatrix(market, ref.key, { codes: panel.codes, dates: panel.dates });
+    let any = false;
+    for (let k = 0; k < m.length && !any; k++) any = m[k] === m[k];
+    if (!any) {
+      throw new AppError(400, 'invalid_request', `factor ${name}: no values stored for this universe and period; compute it first (POST /api/v1/factors/${name}/computations, or the form on /factors/${name})`, { field: 'params.factor' });
+    }
+    fields[factorFieldPrefix + name] = m;
+  }
+  return { ...panel, fields };
 }
 
 /** Deletes the stored values of these keys (a deleted factor's versions). */

@@ -4,6 +4,7 @@
  * errors in onDay surface with their line before a real backtest is queued.
  */
 import type { Panel } from '../engine/panel.ts';
+import { factorFieldPrefix, factorsInCode } from '../engine/market-views.ts';
 import { runUserBacktest } from '../engine/sandbox/sandbox.ts';
 import { describeUserStrategy } from '../engine/sandbox/sandbox.ts';
 import type { UserCodeError } from '../engine/sandbox/user-code.ts';
@@ -65,7 +66,10 @@ export type DryRunOutcome = { ok: true; logs: string[] } | { ok: false; error: U
 
 /** The save check's dry run alone, with the strategy's log: what the editor's reference examples run. */
 export async function dryRunStrategyCode(source: string, language: 'js' | 'ts'): Promise<DryRunOutcome> {
-  const run = await runUserBacktest({ source, language, panel: tinyPanel(), params: {}, config: { initialCash: 1_000_000 }, timeoutMs: 10_000, memoryLimitMb: 64 });
+  // Factors the code reads (ctx.factor('…')) are there, with no value: the made-up market has none stored.
+  const panel = tinyPanel();
+  const factors = Object.fromEntries(factorsInCode(source).map((f) => [factorFieldPrefix + f, new Float64Array(panel.close.length).fill(NaN)]));
+  const run = await runUserBacktest({ source, language, panel: { ...panel, fields: { ...panel.fields, ...factors } }, params: {}, config: { initialCash: 1_000_000 }, timeoutMs: 10_000, memoryLimitMb: 64 });
   // ctx.log lines are the result's; console.log lines come through the sandbox's own log.
   return run.ok ? { ok: true, logs: [...run.result.logs, ...run.logs] } : { ok: false, error: run.error, logs: run.logs };
 }

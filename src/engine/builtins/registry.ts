@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { StrategyDefinition } from '../strategy.ts';
 import { bollinger } from './bollinger.ts';
 import { dualMa } from './dual-ma.ts';
+import { factorRank } from './factor_rank.ts';
 import { grid } from './grid.ts';
 import { meanReversion } from './mean-reversion.ts';
 import { momentum } from './momentum.ts';
@@ -22,6 +23,7 @@ export const builtinStrategies: Record<string, StrategyDefinition<any>> = {
   grid,
   pe_pb_value: value,
   turnover_rate: turnover,
+  factor_rank: factorRank,
 };
 
 export function getBuiltinStrategy(name: string): StrategyDefinition<unknown> | null {
