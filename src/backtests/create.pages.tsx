@@ -74,7 +74,7 @@ export function createRoutes(deps: BacktestPagesDeps) {
 
   app.get('/backtests/new/params', requireRole('analyst'), async (c) => {
     const schema = await schemaOf(principalOf(c), c.req.query('strategy') ?? '').catch(() => null);
-    return c.html(<ParamsFields schema={schema} strategy={c.req.query('strategy') ?? ''} />);
+    return c.html(<ParamsFields t={chrome(c).t} schema={schema} strategy={c.req.query('strategy') ?? ''} />);
   });
 
   app.get('/backtests/new/stocks', requireRole('analyst'), async (c) => {

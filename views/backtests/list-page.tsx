@@ -1,7 +1,7 @@
 /** The backtests list: filters, sortable columns, server-side pages, live progress for running tasks, compare/rerun/delete. */
 import type { Backtest } from '../../src/backtests/backtest.types.ts';
 import { DeleteButton } from '../confirm.tsx';
-import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+import { CsrfField, Layout, type MessageKey, type PageChrome } from '../layout.tsx';
 import { day, num, pct, signClass, signedPct, when } from './format.ts';
 import { BacktestProgress, BacktestStatus, strategyLabel } from './parts.tsx';
 
@@ -36,16 +36,17 @@ export function listQueryString(s: ListState, over: Partial<ListState> = {}): st
 }
 
 export function ListBody(props: { chrome: PageChrome; rows: ListRow[]; state: ListState }) {
+  const { t } = props.chrome;
   const live = props.rows.some((r) => !r.terminal);
   const qs = listQueryString(props.state);
   return (
     <tbody id="bt-list-body" hx-get={live ? `/backtests/rows${qs}` : undefined} hx-trigger={live ? 'every 2s' : undefined} hx-swap="outerHTML">
       {props.rows.length === 0 ? (
-        <tr><td colspan={11} class="muted">No backtests here yet. <a href="/backtests/new">Run one</a>.</td></tr>
+        <tr><td colspan={11} class="muted">{t.rich('backtests.list.empty', { link: (s) => <a href="/backtests/new">{s}</a> })}</td></tr>
       ) : null}
       {props.rows.map(({ b, terminal, canChange }) => (
         <tr>
-          <td><input type="checkbox" name="ids" value={String(b.id)} form="compare-form" disabled={b.status !== 'succeeded'} aria-label={`select #${b.id} to compare`} /></td>
+          <td><input type="checkbox" name="ids" value={String(b.id)} form="compare-form" disabled={b.status !== 'succeeded'} aria-label={t('backtests.list.select', { id: b.id })} /></td>
           <td class="num"><a href={`/backtests/${b.id}`}>#{b.id}</a></td>
           <td><a href={`/backtests/${b.id}`}>{b.name}</a><div class="muted small">{strategyLabel(b)}{b.ownerName ? ` · ${b.ownerName}` : ''}</div></td>
           <td class="nowrap small">{day(b.spec.startDate)}<br />{day(b.spec.endDate)}</td>
@@ -54,12 +55,12 @@ export function ListBody(props: { chrome: PageChrome; rows: ListRow[]; state: Li
           <td class={`num ${signClass(b.metrics?.annualizedReturn)}`}>{signedPct(b.metrics?.annualizedReturn)}</td>
           <td class="num">{num(b.metrics?.sharpe)}</td>
           <td class="num">{pct(b.metrics?.maxDrawdown)}</td>
-          <td class="small nowrap">{when(b.createdAt)}<br /><span class="muted">{b.finishedAt ? `done ${when(b.finishedAt).slice(11)}` : b.startedAt ? `started ${when(b.startedAt).slice(11)}` : ''}</span></td>
+          <td class="small nowrap">{when(b.createdAt)}<br /><span class="muted">{b.finishedAt ? t('backtests.list.done', { time: when(b.finishedAt).slice(11) }) : b.startedAt ? t('backtests.list.started', { time: when(b.startedAt).slice(11) }) : ''}</span></td>
           <td class="nowrap">
             {canChange && terminal ? (
               <>
-                <form method="post" action={`/backtests/${b.id}/rerun`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" class="link small">rerun</button></form>{' '}
-                <DeleteButton chrome={props.chrome} action={`/backtests/${b.id}/delete`} question={`Delete backtest “${b.name}” and its stored results?`} label="delete" cls="link small danger-link" />
+                <form method="post" action={`/backtests/${b.id}/rerun`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" class="link small">{t('backtests.list.rerun')}</button></form>{' '}
+                <DeleteButton chrome={props.chrome} action={`/backtests/${b.id}/delete`}  question={t('backtests.list.deleteQuestion', { name: b.name })} label={t('backtests.list.delete')} cls="link small danger-link" />
               </>
             ) : null}
           </td>
@@ -82,57 +83,58 @@ function SortHeader(props: { state: ListState; col: string; label: string; num?:
 export function ListPage(props: { chrome: PageChrome; rows: ListRow[]; total: number; state: ListState; statuses: readonly string[]; strategies: string[]; canCreate: boolean }) {
   const s = props.state;
   const last = Math.min(props.total, s.offset + props.rows.length);
+  const { t } = props.chrome;
   return (
-    <Layout chrome={props.chrome} title="Backtests" section="backtests">
+    <Layout chrome={props.chrome} title={t('backtests.title')} section="backtests">
       <div class="toolbar">
-        <h1>Backtests</h1>
-        {props.canCreate ? <a class="button" href="/backtests/new">New backtest</a> : null}
+        <h1>{t('backtests.title')}</h1>
+        {props.canCreate ? <a class="button" href="/backtests/new">{t('backtests.new')}</a> : null}
       </div>
       <form method="get" action="/backtests" class="filters">
-        <label>Search<input type="search" name="q" value={s.q} placeholder="name or strategy" /></label>
-        <label>Status
+        <label>{t('backtests.list.search')}<input type="search" name="q" value={s.q} placeholder={t('backtests.list.searchPlaceholder')} /></label>
+        <label>{t('backtests.list.status')}
           <select name="status">
-            <option value="">any</option>
-            {props.statuses.map((st) => <option value={st} selected={s.status === st}>{st}</option>)}
+            <option value="">{t('backtests.list.any')}</option>
+            {props.statuses.map((st) => <option value={st} selected={s.status === st}>{t(`runs.status.${st}` as MessageKey)}</option>)}
           </select>
         </label>
-        <label>Strategy
+        <label>{t('backtests.list.strategy')}
           <select name="strategy">
-            <option value="">any</option>
+            <option value="">{t('backtests.list.any')}</option>
             {props.strategies.map((n) => <option value={n} selected={s.strategy === n}>{n}</option>)}
           </select>
         </label>
-        <label>Created from<input type="date" name="from" value={s.from} /></label>
-        <label>to<input type="date" name="to" value={s.to} /></label>
+        <label>{t('backtests.list.createdFrom')}<input type="date" name="from" value={s.from} /></label>
+        <label>{t('backtests.list.to')}<input type="date" name="to" value={s.to} /></label>
         <input type="hidden" name="sort" value={s.sort} />
         <input type="hidden" name="dir" value={s.dir} />
-        <button type="submit" class="secondary">Filter</button>
+        <button type="submit" class="secondary">{t('backtests.list.filter')}</button>
       </form>
       <form id="compare-form" method="get" action="/backtests/compare" class="compare-bar">
-        <span class="muted small">Tick 2–5 finished backtests, then</span> <button type="submit" class="secondary small">Compare</button>
+        <span class="muted small">{t('backtests.list.tick')}</span> <button type="submit" class="secondary small">{t('backtests.list.compare')}</button>
       </form>
       <table class="backtests">
         <thead>
           <tr>
             <th></th>
             <SortHeader state={s} col="created" label="#" num />
-            <th>Name · strategy</th>
-            <th>Period</th>
-            <th>Status</th>
-            <SortHeader state={s} col="total_return" label="Return" num />
-            <SortHeader state={s} col="annualized_return" label="Annual" num />
-            <SortHeader state={s} col="sharpe" label="Sharpe" num />
-            <SortHeader state={s} col="max_drawdown" label="Max DD" num />
-            <SortHeader state={s} col="finished" label="Created · done (UTC)" />
+            <th>{t('backtests.col.nameStrategy')}</th>
+            <th>{t('backtests.col.period')}</th>
+            <th>{t('backtests.col.status')}</th>
+            <SortHeader state={s} col="total_return" label={t('backtests.col.return')} num />
+            <SortHeader state={s} col="annualized_return" label={t('backtests.col.annual')} num />
+            <SortHeader state={s} col="sharpe" label={t('backtests.col.sharpe')} num />
+            <SortHeader state={s} col="max_drawdown" label={t('backtests.col.maxDd')} num />
+            <SortHeader state={s} col="finished" label={t('backtests.col.createdDone')} />
             <th></th>
           </tr>
         </thead>
         <ListBody chrome={props.chrome} rows={props.rows} state={s} />
       </table>
       <p class="pager">
-        {s.offset > 0 ? <a href={`/backtests${listQueryString(s, { offset: Math.max(0, s.offset - s.limit) })}`}>← Newer</a> : <span class="muted">← Newer</span>}
-        <span class="muted"> {props.total ? `${s.offset + 1}–${last} of ${props.total}` : '0 backtests'} </span>
-        {last < props.total ? <a href={`/backtests${listQueryString(s, { offset: s.offset + s.limit })}`}>Older →</a> : <span class="muted">Older →</span>}
+        {s.offset > 0 ? <a href={`/backtests${listQueryString(s, { offset: Math.max(0, s.offset - s.limit) })}`}>{t('backtests.list.newer')}</a> : <span class="muted">{t('backtests.list.newer')}</span>}
+        <span class="muted"> {props.total ? t('backtests.list.range', { from: s.offset + 1, to: last, total: props.total }) : t('backtests.list.count', { count: 0 })} </span>
+        {last < props.total ? <a href={`/backtests${listQueryString(s, { offset: s.offset + s.limit })}`}>{t('backtests.list.older')}</a> : <span class="muted">{t('backtests.list.older')}</span>}
       </p>
     </Layout>
   );

@@ -1,4 +1,6 @@
 /** A parameter form generated from a strategy's JSON Schema: numbers, integers, booleans, enums, strings, with defaults and descriptions. */
+import type { T } from '../../src/i18n/i18n.ts';
+
 export interface JsonSchemaProp {
   type?: string | string[];
   default?: unknown;
@@ -29,15 +31,16 @@ const typeOf = (p: JsonSchemaProp) => (Array.isArray(p.type) ? p.type.find((t) =
  * a form posted with another strategy chosen (JavaScript off, so the fields were not swapped) is
  * shown again with that strategy's fields instead of running it on its defaults.
  */
-export function ParamsFields(props: { schema: unknown; values?: Record<string, unknown>; error?: { field: string } | null; strategy?: string }) {
+export function ParamsFields(props: { t: T; schema: unknown; values?: Record<string, unknown>; error?: { field: string } | null; strategy?: string }) {
+  const { t } = props;
   const entries = schemaProps(props.schema);
   const owner = props.strategy ? <input type="hidden" name="params_for" value={props.strategy} /> : null;
-  if (!entries.length) return <>{owner}<p class="muted">This strategy has no parameters.</p></>;
+  if (!entries.length) return <>{owner}<p class="muted">{t('backtests.params.none')}</p></>;
   return (
     <div class="param-grid">
       {owner}
       {entries.map(([name, p]) => {
-        const t = typeOf(p);
+        const kind = typeOf(p);
         const v = props.values?.[name] ?? p.default;
         const field = `p.${name}`;
         const bad = props.error?.field === `params.${name}`;
@@ -48,23 +51,23 @@ export function ParamsFields(props: { schema: unknown; values?: Record<string, u
             <span class="param-name"><code>{name}</code></span>
             {p.enum ? (
               <select name={field}>{p.enum.map((e) => <option value={String(e)} selected={String(e) === String(v)}>{String(e)}</option>)}</select>
-            ) : t === 'boolean' ? (
+            ) : kind === 'boolean' ? (
               <>
                 <input type="hidden" name={`${field}:bool`} value="1" />
                 <input type="checkbox" name={field} checked={v === true} />
               </>
             ) : (
               <input
-                type={t === 'integer' || t === 'number' ? 'number' : 'text'}
+                type={kind === 'integer' || kind === 'number' ? 'number' : 'text'}
                 name={field}
                 value={v === undefined || v === null ? '' : String(v)}
-                step={t === 'integer' ? '1' : t === 'number' ? 'any' : undefined}
+                step={kind === 'integer' ? '1' : kind === 'number' ? 'any' : undefined}
                 min={min !== undefined ? String(min) : undefined}
                 max={max !== undefined ? String(max) : undefined}
-                data-type={t}
+                data-type={kind}
               />
             )}
-            <span class="hint">{p.description ?? ''}{p.default !== undefined ? ` (default ${String(p.default)})` : ''}</span>
+            <span class="hint">{p.description ?? ''}{p.default !== undefined ? t('backtests.params.default', { value: String(p.default) }) : ''}</span>
           </label>
         );
       })}

@@ -220,9 +220,9 @@ export function NewSweepPage(props: { chrome: PageChrome; v: SweepFormValues; ct
           </div>
           <Err field="windows" error={error} /><Err field="windows.in_sample_days" error={error} /><Err field="windows.out_of_sample_days" error={error} /><Err field="windows.step_days" error={error} />
         </fieldset>
-        <UniverseFields v={v} ctx={ctx} error={error} />
-        <PeriodFields v={v} ctx={ctx} error={error} />
-        <TradingFields v={v} ctx={ctx} error={error} />
+        <UniverseFields t={props.chrome.t} v={v} ctx={ctx} error={error} />
+        <PeriodFields t={props.chrome.t} v={v} ctx={ctx} error={error} />
+        <TradingFields t={props.chrome.t} v={v} ctx={ctx} error={error} />
         <label>Name <span class="muted small">(optional)</span><input type="text" name="name" value={v.name} maxlength={200} placeholder="e.g. dual MA windows, all stocks" /></label>
         <p><button type="submit" id="submit-sweep">Run sweep</button></p>
       </form>
