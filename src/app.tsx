@@ -57,6 +57,7 @@ import { alertsApi } from './alerts/alerts.api.ts';
 import { alertsPages } from './alerts/alerts.pages.tsx';
 import { strategiesPages } from './strategies/strategies.pages.tsx';
 import { factorsPages } from './factors/factors.pages.tsx';
+import { analysesPages } from './factors/analysis/analyses.pages.tsx';
 import { metricsRoutes, requestTiming } from './metrics/metrics.routes.ts';
 import { snapshotsApi } from './snapshots/snapshots.api.ts';
 import type { SnapshotPublisher } from './snapshots/snapshots.service.ts';
@@ -169,6 +170,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', sweepsPages({ db: deps.pg.db, runs, market: deps.market, config: deps.config, backtestLimits, chrome, trustProxy: deps.config.trustProxy }));
   app.route('/', strategiesPages({ db: deps.pg.db, chrome, trustProxy: deps.config.trustProxy }));
   app.route('/', factorsPages({ db: deps.pg.db, market: deps.market, runs, chrome, trustProxy: deps.config.trustProxy }));
+  app.route('/', analysesPages({ db: deps.pg.db, market: deps.market, runs, maxQueuedPerUser: deps.config.backtestMaxQueuedPerUser, chrome, trustProxy: deps.config.trustProxy }));
 
   app.notFound((c) => {
     const what = isApiPath(c.req.path) ? `no endpoint ${c.req.method} ${c.req.path}` : `no page at ${c.req.path}`;

@@ -171,3 +171,10 @@ export async function stockFacts(market: MarketStore, codes: readonly string[]):
   });
   return { industry, industries: Math.max(1, groups.size), listDate };
 }
+
+/** What the new-analysis form shows of a factor: its reference, what is stored of it, the caller's earlier analyses. */
+export async function analysisFormContext(db: Db, market: MarketStore, p: Principal, factorId: string) {
+  const { ref, analyses } = await listFactorAnalyses(db, p, factorId, { limit: 20, offset: 0 });
+  const stored = await factorCoverage(market, ref.key);
+  return { ref, stored: stored ? { first: stored.first, last: stored.last } : null, earlier: analyses };
+}
