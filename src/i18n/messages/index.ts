@@ -5,7 +5,6 @@ import { errors } from './errors.ts';
 import { backtests } from './backtests.ts';
 import { runs } from './runs.ts';
 import { factorAnalysis } from './factor-analysis.ts';
-import { factorAnalysis } from './factor-analysis.ts';
 import { factors } from './factors.ts';
 import { home } from './home.ts';
 import { layout } from './layout.ts';
