@@ -165,6 +165,17 @@ export const storeCommands = {
       return runSweepCli(stores, io, values, true, walkForwardUsage);
     },
   },
+  factor: {
+    summary: 'compute a factor (built-in or user) into the market store; progress on stderr, the stored coverage as JSON',
+    usage: 'zquant factor compute ID [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--codes 600000.SH,…]',
+    options: { start: { type: 'string' }, end: { type: 'string' }, codes: { type: 'string' } },
+    allowPositionals: true,
+    needs: 'both',
+    async exec({ stores, io, values, positionals }) {
+      const { factorCommand } = await import('../factors/factor.cli.ts');
+      return factorCommand(stores, io, values, positionals);
+    },
+  },
 } satisfies Record<string, StoreCommand>;
 
 export type StoreCommandName = keyof typeof storeCommands;
