@@ -41,6 +41,12 @@ describe.skipIf(!hasChromium)('pages on a phone', () => {
     // A user factor (its page, edit page and versions): saved through the API from the template.
     const factor = await env.app.request('/api/v1/factors', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'phone factor', code: factorTemplate }) });
     if (factor.status !== 201) throw new Error(`factor fixture: ${factor.status} ${await factor.text()}`);
+    // A factor analysis (momentum_20 computed, then analysed), for the analysis pages.
+    const computed = await env.app.request('/api/v1/factors/momentum_20/computations?wait=60', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ start_date: '2025-06-02' }) });
+    if (computed.status !== 200) throw new Error(`factor fixture: ${computed.status} ${await computed.text()}`);
+    const analysis = await env.app.request('/api/v1/factors/momentum_20/analyses?wait=60', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ start_date: '2025-07-01', end_date: '2026-10-30' }) });
+    if (analysis.status !== 200) throw new Error(`factor analysis fixture: ${analysis.status} ${await analysis.text()}`);
+    ids.analysis = String(((await analysis.json()) as { id: number }).id);
     Object.assign(ids, {
       channel: String(((await channel.json()) as { id: number }).id),
       factor: ((await factor.json()) as { id: string }).id,
@@ -52,12 +58,12 @@ describe.skipIf(!hasChromium)('pages on a phone', () => {
   /** A route's path with its parameters filled from the fixtures, or null when it has one we cannot fill. */
   function fill(path: string): string | null {
     const byPrefix: Array<[RegExp, string]> = [
-      [/^\/backtests\//, ids.backtest], [/^\/admin\/alerts\/channels\//, ids.channel], [/^\/runs\//, ids.run], [/^\/scheduler\/tasks\//, ids.task], [/^\/strategies\//, ids.strategy], [/^\/sweeps\//, ids.sweep], [/^\/factors\//, ids.factor],
+      [/^\/backtests\//, ids.backtest], [/^\/admin\/alerts\/channels\//, ids.channel], [/^\/runs\//, ids.run], [/^\/scheduler\/tasks\//, ids.task], [/^\/strategies\//, ids.strategy], [/^\/sweeps\//, ids.sweep], [/^\/factors\/:id\/analyses/, 'momentum_20'], [/^\/factors\//, ids.factor],
     ];
     let out = path;
     for (const m of path.matchAll(/:(\w+)(\{[^}]*\})?/g)) {
       const [whole, name] = m;
-      const value = name === 'code' ? ids.code : name === 'ordinal' ? '0' : name === 'name' && path.startsWith('/strategies/builtin/') ? 'dual_ma' : name === 'id' ? byPrefix.find(([re]) => re.test(path))?.[1] : undefined;
+      const value = name === 'code' ? ids.code : name === 'ordinal' ? '0' : name === 'aid' ? ids.analysis : name === 'name' && path.startsWith('/strategies/builtin/') ? 'dual_ma' : name === 'id' ? byPrefix.find(([re]) => re.test(path))?.[1] : undefined;
       if (value === undefined) return null;
       out = out.replace(whole, value);
     }
