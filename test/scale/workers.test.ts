@@ -1,0 +1,143 @@
+// Past one machine (issue 23): a Postgres-backed `web` and two `worker` processes, each with its
+// own DATA_DIR, started through the CLI. A sweep of 40 sets runs on both workers (each set's claim
+// records the process that ran it), its sets' metrics are those of the same sweep run in one
+// process on the same data, and after a kill -9 of one worker mid-sweep the other finishes its sets.
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/schema.ts';
+import { listDirVersions } from '../../src/snapshots/snapshot-source.ts';
+import { makeTestApp, type TestApp } from '../helpers/app.ts';
+import { bearer, makeUser } from '../helpers/accounts.ts';
+import { client, startCluster, waitFor, type Cluster } from './cluster.ts';
+
+let cluster: Cluster;
+let version: string;
+let analyst: ReturnType<typeof client>;
+
+const sweepBody = (seed: number, period: { start_date: string; end_date: string }) => ({
+  name: `spread ${seed}`, strategy: 'dual_ma', universe: 'all', ...period, mode: 'random', budget: 40, seed,
+  space: { short_window: { from: 2, to: 21, step: 1 }, long_window: { from: 10, to: 60, step: 5 } },
+});
+let period: { start_date: string; end_date: string };
+
+/** A sweep's stored sets, by ordinal: the columns compared across processes. */
+async function setsOf(db: Kysely<Database>, sweepId: number) {
+  const rows = await db.selectFrom('sweep_sets').select(['ordinal', 'params', 'status', 'total_return', 'sharpe', 'max_drawdown', 'final_value', 'trade_count', 'returns']).where('sweep_id', '=', sweepId).orderBy('ordinal').execute();
+  return rows.map((r) => ({ ...r, params: typeof r.params === 'string' ? JSON.parse(r.params) : r.params, returns: r.returns ? Buffer.from(r.returns).toString('base64') : null }));
+}
+const claimsOf = (sweepId: number) => cluster.pg.db.selectFrom('sweep_set_claims').select(['ordinal', 'owner', 'done']).where('sweep_id', '=', sweepId).orderBy('ordinal').execute();
+const storedOf = async (sweepId: number) => (await cluster.pg.db.selectFrom('sweep_sets').select('ordinal').where('sweep_id', '=', sweepId).execute()).map((r) => r.ordinal);
+const sweepDone = (id: number) => waitFor(`sweep ${id} to finish`, async () => {
+  const s = await analyst.get(`/api/v1/sweeps/${id}`);
+  if (s.status === 'failed' || s.status === 'cancelled') throw new Error(`sweep ${id} ${s.status}: ${JSON.stringify(s.error)}`);
+  return s.status === 'succeeded' ? s : null;
+}, 300_000, 250);
+
+beforeAll(async () => {
+  // 400 stocks × 3 years of the demo market: a set takes long enough that two processes share 40.
+  cluster = await startCluster({ SEED_DEMO: 'true', DEMO_STOCKS: '400', DEMO_YEARS: '3' }, { WORKERS: '1', SWEEP_HELPER_RUNS: '1' });
+  const [first] = await waitFor('the first snapshot', async () => {
+    const v = await listDirVersions(cluster.snapshotDir);
+    return v.length ? v : null;
+  }, 120_000);
+  version = first.version;
+  const u = await cluster.user('spread-analyst', 'analyst');
+  analyst = client(cluster.web.url, u.token);
+  const coverage = await analyst.get('/api/v1/market/coverage');
+  const bars = coverage.items.find((c: { dataset: string }) => c.dataset === 'daily_bars');
+  const end: string = bars.last;
+  period = { start_date: `${Number(end.slice(0, 4)) - 2}${end.slice(4)}`, end_date: end };
+  await cluster.addWorker('worker-1');
+  await cluster.addWorker('worker-2');
+}, 300_000);
+
+afterAll(async () => {
+  await cluster?.close();
+});
+
+describe('two workers and a web process', () => {
+  const ran: number[] = [];
+
+  it('runs a 40-set sweep on both workers, on the pinned snapshot version', async () => {
+    const submitted = await analyst.post('/api/v1/sweeps', sweepBody(11, period));
+    const s = await sweepDone(submitted.id);
+    ran.push(s.id);
+    expect(s.counts.done + s.counts.failed).toBe(40);
+    expect(s.data_version).toBe(version);
+    const claims = await claimsOf(s.id);
+    expect(claims.map((c) => c.ordinal)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(claims.every((c) => c.done)).toBe(true);
+    const owners = new Set(claims.map((c) => c.owner));
+    // Each set was run by one of the two workers, and each worker ran some.
+    expect([...owners].sort()).toEqual(cluster.workers.map((w) => w.instanceId).sort());
+    // The sweep's run and its one helper run both end well (the helper may still be writing the same statistics).
+    await waitFor('the helper run to end', async () => {
+      const runs = await cluster.pg.db.selectFrom('runs').select(['executor', 'status']).where('executor', 'in', ['sweep', 'sweep_part']).execute();
+      const states = runs.map((r) => `${r.executor}:${r.status}`).sort();
+      return states.every((x) => x.endsWith(':succeeded')) ? states : null;
+    }, 60_000);
+    const runs = await cluster.pg.db.selectFrom('runs').select(['executor', 'status']).where('executor', 'in', ['sweep', 'sweep_part']).execute();
+    expect(runs.map((r) => `${r.executor}:${r.status}`).sort()).toEqual(['sweep:succeeded', 'sweep_part:succeeded']);
+  }, 300_000);
+
+  it('finishes the sets of a worker killed (kill -9) mid-sweep on the other', async () => {
+    const submitted = await analyst.post('/api/v1/sweeps', sweepBody(12, period));
+    const id: number = submitted.id;
+    // Mid-sweep: both workers hold sets, some are stored, some are not.
+    const victimId = await waitFor('both workers to be mid-sweep', async () => {
+      const claims = await claimsOf(id);
+      const stored = new Set(await storedOf(id));
+      const owners = new Set(claims.map((c) => c.owner));
+      if (owners.size < 2 || stored.size === 0 || stored.size >= 30) return null;
+      return claims.find((c) => !c.done && !stored.has(c.ordinal))?.owner ?? null;
+    }, 120_000, 20);
+    const victim = cluster.workers.find((w) => w.instanceId === victimId)!;
+    const survivor = cluster.workers.find((w) => w.instanceId !== victimId)!;
+    expect(await victim.stop('SIGKILL')).toBeNull();
+    const storedAtKill = new Set(await storedOf(id));
+    const orphaned = (await claimsOf(id)).filter((c) => c.owner === victimId && !c.done && !storedAtKill.has(c.ordinal)).map((c) => c.ordinal);
+    expect(orphaned.length).toBeGreaterThan(0);
+
+    const s = await sweepDone(id);
+    ran.push(id);
+    expect(s.counts.done + s.counts.failed).toBe(40);
+    const after = new Map((await claimsOf(id)).map((c) => [c.ordinal, c]));
+    for (const o of orphaned) {
+      expect(after.get(o)?.owner, `set ${o}`).toBe(survivor.instanceId);
+      expect(after.get(o)?.done, `set ${o}`).toBe(true);
+    }
+  }, 300_000);
+
+  it('stores the same metrics as the same sweeps run in one process on the same data', async () => {
+    expect(ran.length).toBe(2);
+    // One process (role all semantics: the server's executors with workers in this test process),
+    // its market loaded from the snapshot's Parquet files the workers loaded.
+    const t: TestApp = await makeTestApp({}, {
+      serverExecutors: true,
+      workers: {},
+      prepareMarket: async (market) => {
+        const [m] = (await listDirVersions(cluster.snapshotDir)).filter((x) => x.version === version);
+        await market.write(async (conn) => {
+          for (const f of m.files) await conn.run(`insert into "${f.table}" by name select * from read_parquet('${join(cluster.snapshotDir, version, f.name)}')`);
+        });
+      },
+    });
+    try {
+      const me = await makeUser(t, 'one-process', 'analyst');
+      for (const [k, seed] of [11, 12].entries()) {
+        const res = await t.app.request('/api/v1/sweeps', { method: 'POST', headers: { ...bearer(me.token), 'content-type': 'application/json' }, body: JSON.stringify(sweepBody(seed, period)) });
+        expect(res.status).toBe(202);
+        const one = (await res.json()) as { id: number; run_id: number };
+        const run = await t.runtime!.service.waitForRun(one.run_id, { timeoutMs: 240_000 });
+        expect(run.status).toBe('succeeded');
+        const single = await setsOf(t.db.store.db, one.id);
+        const spread = await setsOf(cluster.pg.db, ran[k]);
+        expect(single.length).toBe(40);
+        expect(spread).toEqual(single);
+      }
+    } finally {
+      await t.close();
+    }
+  }, 600_000);
+});
