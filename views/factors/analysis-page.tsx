@@ -101,7 +101,7 @@ function Charts(props: { chrome: PageChrome; a: FactorAnalysis; c: AnalysisChart
         <p class="horizon-pick">{t('factorAnalysis.horizonPick')} {c.horizons.map((x) => (x === h ? <strong>{t('factorAnalysis.horizonDays', { h: x })}</strong> : <a href={`${base(a)}?h=${x}#charts`}>{t('factorAnalysis.horizonDays', { h: x })}</a>)).flatMap((el, i) => (i ? [' · ', el] : [el]))}</p>
       ) : null}
       <h3>{t('factorAnalysis.icChart', { h, ma })}</h3>
-      <LineChart dates={c.dates} lines={[{ label: t('factorAnalysis.icLine'), values: c.ic, cls: 'line-1' }, { label: t('factorAnalysis.icAverage', { ma }), values: c.icAverage, cls: 'line-0' }]} title={t('factorAnalysis.icChart', { h, ma })} format={icFmt} baseline={0} height={260} />
+      <div class="chart-wide"><LineChart dates={c.dates} lines={[{ label: t('factorAnalysis.icLine'), values: c.ic, cls: 'line-1' }, { label: t('factorAnalysis.icAverage', { ma }), values: c.icAverage, cls: 'line-0' }]} title={t('factorAnalysis.icChart', { h, ma })} format={icFmt} baseline={0} height={260} /></div>
       <div class="chart-pair">
         <div>
           <h3>{t('factorAnalysis.histogram', { h })}</h3>
@@ -117,11 +117,11 @@ function Charts(props: { chrome: PageChrome; a: FactorAnalysis; c: AnalysisChart
         </div>
       </div>
       <h3>{t('factorAnalysis.cumulative', { h: c.cumulativeHorizon })}</h3>
-      <LineChart dates={c.dates} lines={c.cumulative.map((values, q) => ({ label: t('factorAnalysis.quantileLine', { q: q + 1 }), values, cls: `line-${q % 5}` }))} title={t('factorAnalysis.cumulative', { h: c.cumulativeHorizon })} format={(v) => fmt.number(v, 2)} baseline={1} height={260} />
+      <div class="chart-wide"><LineChart dates={c.dates} lines={c.cumulative.map((values, q) => ({ label: t('factorAnalysis.quantileLine', { q: q + 1 }), values, cls: `line-${q % 5}` }))} title={t('factorAnalysis.cumulative', { h: c.cumulativeHorizon })} format={(v) => fmt.number(v, 2)} baseline={1} height={260} /></div>
       <h3>{t('factorAnalysis.spreadChart', { h: c.cumulativeHorizon })}</h3>
-      <LineChart dates={c.dates} lines={[{ label: t('factorAnalysis.spreadLine', { top: a.params.quantiles }), values: c.spreadCumulative, cls: 'line-0' }]} title={t('factorAnalysis.spreadChart', { h: c.cumulativeHorizon })} format={(v) => fmt.number(v, 2)} baseline={1} height={200} />
+      <div class="chart-wide"><LineChart dates={c.dates} lines={[{ label: t('factorAnalysis.spreadLine', { top: a.params.quantiles }), values: c.spreadCumulative, cls: 'line-0' }]} title={t('factorAnalysis.spreadChart', { h: c.cumulativeHorizon })} format={(v) => fmt.number(v, 2)} baseline={1} height={200} /></div>
       <h3>{t('factorAnalysis.coverageChart')}</h3>
-      <LineChart dates={c.dates} lines={[{ label: t('factorAnalysis.coverageLine'), values: c.coverage, cls: 'line-2' }]} title={t('factorAnalysis.coverageChart')} format={(v) => fmt.percent(v, 0)} height={160} />
+      <div class="chart-wide"><LineChart dates={c.dates} lines={[{ label: t('factorAnalysis.coverageLine'), values: c.coverage, cls: 'line-2' }]} title={t('factorAnalysis.coverageChart')} format={(v) => fmt.percent(v, 0)} height={160} /></div>
     </>
   );
 }
