@@ -2,6 +2,7 @@
 import { Hono, type Context } from 'hono';
 import { pathId, offsetQuery } from '../http/input.ts';
 import type { SSEMessage } from 'hono/streaming';
+import type { Child } from 'hono/jsx';
 import { canChangeOwned, principalOf, requireRole } from '../auth/access.ts';
 import { auditActor } from '../audit/audit.service.ts';
 import type { AppEnv } from '../http/env.ts';
@@ -11,6 +12,7 @@ import { isTerminal } from '../runs/run.types.ts';
 import { LogLine, TimelineItem } from '../../views/runs/run-parts.tsx';
 import { BacktestProgress, BacktestStatus } from '../../views/backtests/parts.tsx';
 import { FillsTable, OrdersTable } from '../../views/backtests/result.tsx';
+import { BacktestTablePage } from '../../views/backtests/table-page.tsx';
 import { Controls, ResultArea, TaskPage } from '../../views/backtests/task-page.tsx';
 import {
   cancelBacktest, changeableBacktest, deleteBacktest, getBacktest, rerunBacktest, visibleBacktest,
@@ -78,14 +80,23 @@ export function backtestsPages(deps: BacktestPagesDeps) {
     });
   });
 
+  // The tables' paging and filter links: htmx swaps the table in place; followed without it (no
+  // JavaScript, a new tab) the same URL answers a whole page around the table.
+  const tableAnswer = (c: Context<AppEnv>, b: Awaited<ReturnType<typeof visibleBacktest>>, what: string, table: Child) => {
+    c.header('Vary', 'HX-Request', { append: true });
+    if (c.req.header('HX-Request') === 'true') return c.html(<>{table}</>);
+    return c.html(<BacktestTablePage chrome={chrome(c)} b={b} what={what}>{table}</BacktestTablePage>);
+  };
+
   app.get('/backtests/:id{[0-9]+}/fills', requireRole('viewer'), async (c) => {
     const b = await visibleBacktest(db, principalOf(c), idOf(c.req.param('id')));
-    return c.html(<FillsTable id={b.id} page={await fillsPage(db, b.id, offsetOf(c))} />);
+    return tableAnswer(c, b, 'Fills', <FillsTable t={chrome(c).t} id={b.id} page={await fillsPage(db, b.id, offsetOf(c))} />);
   });
 
   app.get('/backtests/:id{[0-9]+}/orders', requireRole('viewer'), async (c) => {
     const b = await visibleBacktest(db, principalOf(c), idOf(c.req.param('id')));
-    return c.html(<OrdersTable id={b.id} page={await ordersPage(db, b.id, offsetOf(c), c.req.query('rejected') === 'true')} />);
+    const rejected = c.req.query('rejected') === 'true';
+    return tableAnswer(c, b, rejected ? 'Orders not filled' : 'Orders', <OrdersTable t={chrome(c).t} id={b.id} page={await ordersPage(db, b.id, offsetOf(c), rejected)} />);
   });
 
   app.post('/backtests/:id{[0-9]+}/cancel', requireRole('analyst'), async (c) => {

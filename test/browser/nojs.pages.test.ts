@@ -3,7 +3,8 @@
 // choosing another strategy and submitting no longer runs it on its defaults with the old
 // strategy's fields — the form comes back with the chosen strategy's parameters; its "show
 // parameters" button does the same on purpose; the running backtest's page reloads itself (and
-// says so) until the result is there.
+// says so) until the result is there; the result's "Not filled" and paging links open whole pages.
+// The scheduler journey with scripts off: create, trigger, follow the run, delete after confirming.
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { artifact, hasChromium, useBacktestBrowser } from '../helpers/browser.ts';
@@ -60,6 +61,59 @@ describe.skipIf(!hasChromium)('the backtest journey with JavaScript off', () => 
     const stored = (await s.env.db.store.db.selectFrom('backtests').select('config').where('id', '=', id).executeTakeFirstOrThrow()).config as { params: Record<string, unknown> };
     expect(stored.params).toMatchObject({ short_window: 4 });
     await page.screenshot({ path: artifact('nojs-backtest-done.png'), fullPage: true });
+
+    // The result's fragment links open whole pages when followed without htmx: "Not filled" and
+    // the fills table (whose "Next →" uses the same route), each with the frame and a way back.
+    await Promise.all([page.waitForURL(/\/orders\?rejected=true$/), page.click('a:has-text("Not filled")')]);
+    expect(await page.locator('header nav, nav').count()).toBeGreaterThan(0);
+    expect(await page.textContent('h1')).toContain('Orders not filled');
+    expect(await page.locator('#bt-orders').count()).toBe(1);
+    await Promise.all([page.waitForURL(/\/orders$/), page.click('#bt-orders a:has-text("All orders")')]);
+    expect(await page.textContent('h1')).toContain('Orders');
+    await page.goto(`${s.base}/backtests/${id}/fills?offset=0`);
+    expect(await page.textContent('h1')).toContain('Fills');
+    await Promise.all([page.waitForURL(new RegExp(`/backtests/${id}$`)), page.click(`a[href="/backtests/${id}"]`)]);
+    await context.close();
+  }, 120_000);
+});
+
+describe.skipIf(!hasChromium)('the scheduler journey with JavaScript off', () => {
+  const s = useBacktestBrowser('admin');
+
+  it('creates a task, triggers it, follows its run to the end and deletes it through the confirmation page', async () => {
+    const context = await s.browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${s.base}/scheduler/new`);
+    // The form explains the overlap and misfire policies in words.
+    expect(await page.textContent('.policy-help')).toContain('one run, for the newest missed slot');
+    await page.fill('#f-name', 'no-js nightly');
+    await page.selectOption('select[name="kind"]', 'manual');
+    await page.selectOption('#f-executor', 'noop');
+    await Promise.all([page.waitForURL(/\/scheduler\/tasks\/\d+$/), page.click('button[type="submit"].primary')]);
+    const taskUrl = page.url();
+    const taskId = Number(/(\d+)$/.exec(taskUrl)![1]);
+    expect(await page.textContent('h1')).toContain('no-js nightly');
+
+    // Trigger: the answer is the run's page, which reloads itself until the run has ended.
+    await Promise.all([page.waitForURL(/\/runs\/\d+$/), page.click('form[action$="/trigger"] button')]);
+    const runId = Number(/(\d+)$/.exec(page.url())![1]);
+    const first = await page.content();
+    if (!/badge succeeded/.test(first)) expect(first).toContain('http-equiv="refresh"');
+    await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('succeeded'), null, { timeout: 30_000, polling: 500 });
+    expect(await page.content()).not.toContain('http-equiv="refresh"');
+    expect(await page.textContent('#run-progress')).toContain('done');
+    await Promise.all([page.waitForURL(taskUrl), page.click(`a[href="/scheduler/tasks/${taskId}"]`)]);
+    expect(await page.locator(`a[href="/runs/${runId}"]`).count()).toBeGreaterThan(0);
+
+    // Delete: without JavaScript the button asks on a page that says what goes; only the confirmation deletes.
+    await page.click(`form[action="/scheduler/tasks/${taskId}/delete"] button`);
+    await page.waitForLoadState('load');
+    expect(await page.textContent('main')).toContain('no-js nightly');
+    expect(await s.env.db.store.db.selectFrom('scheduled_tasks').select('id').where('id', '=', taskId).executeTakeFirst()).toBeDefined();
+    await Promise.all([page.waitForURL(/\/scheduler$/), page.click('main form button.danger, main form button[type="submit"]:has-text("Delete")')]);
+    expect(await s.env.db.store.db.selectFrom('scheduled_tasks').select('id').where('id', '=', taskId).executeTakeFirst()).toBeUndefined();
+    expect(await page.textContent('main')).not.toContain('no-js nightly');
+    await page.screenshot({ path: artifact('nojs-scheduler-deleted.png'), fullPage: true });
     await context.close();
   }, 120_000);
 });

@@ -22,7 +22,7 @@ function Subnav(props: { at: 'tasks' | 'stats' | 'new'; admin: boolean }) {
 
 export function TasksPage(props: { chrome: PageChrome; statuses: TaskStatus[]; admin: boolean }) {
   return (
-    <Layout chrome={props.chrome} title="Scheduler" section="scheduler">
+    <Layout chrome={props.chrome} title="Scheduler" section="scheduler" refreshSeconds={props.statuses.some((x) => x.state === 'running') ? 10 : undefined}>
       <Subnav at="tasks" admin={props.admin} />
       <h1>Scheduler</h1>
       <p class="muted">Cron and interval tasks. Each slot fires once however many instances run; status updates live.</p>
@@ -82,8 +82,10 @@ export function TaskPage(props: {
   const t = s.task;
   const skippedNext = s.calendar?.skippedNext ?? [];
   const upcoming = [...s.next.map((at) => ({ at, skipped: false })), ...skippedNext.map((at) => ({ at, skipped: true }))].sort((a, b) => a.at.getTime() - b.at.getTime());
+  // While one of its runs is queued or running the page follows it; without JavaScript it reloads.
+  const live = props.runs.some((r) => r.status === 'queued' || r.status === 'running' || r.status === 'paused');
   return (
-    <Layout chrome={props.chrome} title={t.name} section="scheduler">
+    <Layout chrome={props.chrome} title={t.name} section="scheduler" refreshSeconds={live ? 5 : undefined}>
       <Subnav at="tasks" admin={props.admin} />
       <h1>
         {t.name} <StateBadge state={s.state} />
