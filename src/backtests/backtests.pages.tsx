@@ -71,7 +71,7 @@ export function backtestsPages(deps: BacktestPagesDeps) {
         const done = (await getBacktest(db, b.id))!;
         const r = await loadResultData(db, done).catch(() => null);
         const body =
-          partial('#bt-result', 'innerHTML', await html(<ResultArea b={done} r={r} />)) +
+          partial('#bt-result', 'innerHTML', await html(<ResultArea t={pageChrome.t} b={done} r={r} />)) +
           partial('#bt-progress', 'innerHTML', '') +
           partial('#bt-status', 'innerHTML', String(<BacktestStatus t={pageChrome.t} status={done.status} />)) +
           partial('#bt-controls-box', 'innerHTML', await html(<Controls chrome={pageChrome} b={done} terminal={isTerminal(done.status)} canChange={canChangeOwned(p, done.ownerId)} />));
