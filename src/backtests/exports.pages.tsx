@@ -81,20 +81,21 @@ export function exportRoutes(deps: BacktestsDeps & { chrome: PageChromeFn }) {
     // All trades and orders in the report (no pagination links: it is a file).
     r.fills = { items: (await resultArrayOf(db, b, 'fills')) as Record<string, unknown>[], total: r.extras.fillCount, offset: 0, limit: Number.MAX_SAFE_INTEGER };
     r.orders = { items: (await resultArrayOf(db, b, 'orders')) as Record<string, unknown>[], total: r.extras.orderCount, offset: 0, limit: Number.MAX_SAFE_INTEGER, rejectedOnly: false };
-    const css = cssOf(deps.chrome(c).assets);
+    const { assets, t, locale } = deps.chrome(c);
+    const css = cssOf(assets);
     const page = (
-      <html lang="en">
+      <html lang={locale}>
         <head>
           <meta charset="utf-8" />
-          <title>{`Backtest ${b.id} · ${b.name} · zquant report`}</title>
+          <title>{t('backtests.report.title', { id: b.id, name: b.name })}</title>
           <style>{raw(css)}</style>
         </head>
         <body class="report">
           <main>
-            <h1>Backtest #{b.id} · {b.name}</h1>
-            <p class="muted">{strategyLabel(b)} · {day(b.spec.startDate)} → {day(b.spec.endDate)} · finished {b.finishedAt?.toISOString().slice(0, 19).replace('T', ' ')} UTC · zquant report</p>
-            <ConfigFacts b={b} />
-            <ResultView b={b} r={r} forReport />
+            <h1>{t('backtests.report.heading', { id: b.id, name: b.name })}</h1>
+            <p class="muted">{strategyLabel(b)} · {day(b.spec.startDate)} → {day(b.spec.endDate)} · {t('backtests.report.finished', { time: b.finishedAt?.toISOString().slice(0, 19).replace('T', ' ') ?? '' })}</p>
+            <ConfigFacts t={t} b={b} />
+            <ResultView t={t} b={b} r={r} forReport />
           </main>
         </body>
       </html>

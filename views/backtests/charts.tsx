@@ -6,6 +6,7 @@
  */
 import { day, pct } from './format.ts';
 import { niceTicks } from '../charts/axis.ts';
+import type { T } from '../../src/i18n/i18n.ts';
 
 const W = 960;
 const PAD_L = 56;
@@ -50,17 +51,18 @@ function dateTicks(dates: readonly number[], x: (i: number) => number, y0: numbe
 }
 
 /** Value lines over shared dates; `format` renders tick and hover values. */
-export function LineChart(props: { dates: readonly number[]; lines: Line[]; height?: number; format?: (v: number) => string; title: string; area?: boolean; baseline?: number }) {
+/** `t`: the page's translator, for the chart's own words (an empty chart's note, the hover hint); without it they are left out. */
+export function LineChart(props: { t?: T; dates: readonly number[]; lines: Line[]; height?: number; format?: (v: number) => string; title: string; area?: boolean; baseline?: number }) {
   const { dates, lines } = props;
   const n = dates.length;
-  if (n < 2) return <p class="muted">Not enough days to draw.</p>;
+  if (n < 2) return <p class="muted">{props.t ? props.t('charts.tooFew') : '—'}</p>;
   const H = props.height ?? 300;
   const fmt = props.format ?? ((v: number) => v.toFixed(2));
   let lo = Infinity;
   let hi = -Infinity;
   for (const l of lines) for (const v of l.values) if (v !== null && Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
   if (props.baseline !== undefined) { lo = Math.min(lo, props.baseline); hi = Math.max(hi, props.baseline); }
-  if (!Number.isFinite(lo)) return <p class="muted">No values to draw.</p>;
+  if (!Number.isFinite(lo)) return <p class="muted">{props.t ? props.t('charts.noValues') : '—'}</p>;
   const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 0.01;
   if (!props.area) lo -= pad;
   hi += props.area && hi === 0 ? 0 : pad;
@@ -108,18 +110,20 @@ export function LineChart(props: { dates: readonly number[]; lines: Line[]; heig
         {lines.map((l) => (
           <span class={`legend ${l.cls}`}>{l.label}</span>
         ))}
-        <span class="muted"> · hover for values</span>
+        {props.t ? <span class="muted">{props.t('charts.hover')}</span> : null}
       </figcaption>
     </figure>
   );
 }
 
-export function EquityChart(props: { dates: readonly number[]; nav: readonly number[]; benchmark: readonly (number | null)[] | null; benchmarkLabel: string | null }) {
-  const lines: Line[] = [{ label: 'Strategy', values: props.nav, cls: 'line-0' }];
-  if (props.benchmark) lines.push({ label: props.benchmarkLabel ?? 'Benchmark', values: props.benchmark, cls: 'line-bench' });
-  return <LineChart dates={props.dates} lines={lines} title="Equity curve (NAV, start = 1) against the benchmark" format={(v) => v.toFixed(2)} baseline={1} />;
+export function EquityChart(props: { t: T; dates: readonly number[]; nav: readonly number[]; benchmark: readonly (number | null)[] | null; benchmarkLabel: string | null }) {
+  const { t } = props;
+  const lines: Line[] = [{ label: t('charts.strategy'), values: props.nav, cls: 'line-0' }];
+  if (props.benchmark) lines.push({ label: props.benchmarkLabel ?? t('charts.benchmark'), values: props.benchmark, cls: 'line-bench' });
+  return <LineChart t={t} dates={props.dates} lines={lines} title={t('charts.equityTitle')} format={(v) => v.toFixed(2)} baseline={1} />;
 }
 
-export function DrawdownChart(props: { dates: readonly number[]; drawdown: readonly number[] }) {
-  return <LineChart dates={props.dates} lines={[{ label: 'Drawdown', values: props.drawdown, cls: 'line-dd' }]} height={170} title="Drawdown from the running peak" format={(v) => pct(v, 1)} area />;
+export function DrawdownChart(props: { t: T; dates: readonly number[]; drawdown: readonly number[] }) {
+  const { t } = props;
+  return <LineChart t={t} dates={props.dates} lines={[{ label: t('charts.drawdown'), values: props.drawdown, cls: 'line-dd' }]} height={170} title={t('charts.drawdownTitle')} format={(v) => pct(v, 1)} area />;
 }

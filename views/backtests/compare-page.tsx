@@ -2,7 +2,7 @@
 import type { Metrics } from '../../src/engine/metrics/metrics.ts';
 import type { Backtest } from '../../src/backtests/backtest.types.ts';
 import type { StoredSeries } from '../../src/backtests/results.ts';
-import { Layout, type PageChrome } from '../layout.tsx';
+import { Layout, type MessageKey, type PageChrome, type T } from '../layout.tsx';
 import { LineChart, type Line } from './charts.tsx';
 import { day, num, pct, signClass, signedPct } from './format.ts';
 import { strategyLabel } from './parts.tsx';
@@ -22,44 +22,44 @@ function overlay(picked: Picked[]): { dates: number[]; lines: Line[] } {
   return { dates, lines };
 }
 
-const rows: [string, (m: Metrics) => string, (m: Metrics) => number | null][] = [
-  ['Total return', (m) => signedPct(m.totalReturn), (m) => m.totalReturn],
-  ['Annualized return', (m) => signedPct(m.annualizedReturn), (m) => m.annualizedReturn],
-  ['Benchmark return', (m) => signedPct(m.benchmarkReturn), (m) => m.benchmarkReturn],
-  ['Excess return', (m) => signedPct(m.excessReturn), (m) => m.excessReturn],
-  ['Volatility', (m) => pct(m.volatility), () => null],
-  ['Sharpe', (m) => num(m.sharpe), () => null],
-  ['Sortino', (m) => num(m.sortino), () => null],
-  ['Max drawdown', (m) => pct(m.drawdown.maxDrawdown), () => null],
-  ['Calmar', (m) => num(m.calmar), () => null],
-  ['Alpha', (m) => num(m.alpha, 3), () => null],
-  ['Beta', (m) => num(m.beta, 2), () => null],
-  ['Round trips', (m) => String(m.tradeCount), () => null],
-  ['Win rate', (m) => pct(m.winRate, 1), () => null],
-  ['Turnover (annual)', (m) => pct(m.turnover, 0), () => null],
+const rows: [MessageKey, (m: Metrics) => string, (m: Metrics) => number | null][] = [
+  ['backtests.m.totalReturn', (m) => signedPct(m.totalReturn), (m) => m.totalReturn],
+  ['backtests.m.annualized', (m) => signedPct(m.annualizedReturn), (m) => m.annualizedReturn],
+  ['backtests.m.benchmarkReturn', (m) => signedPct(m.benchmarkReturn), (m) => m.benchmarkReturn],
+  ['backtests.m.excess', (m) => signedPct(m.excessReturn), (m) => m.excessReturn],
+  ['backtests.m.volatility', (m) => pct(m.volatility), () => null],
+  ['backtests.m.sharpe', (m) => num(m.sharpe), () => null],
+  ['backtests.cmp.sortino', (m) => num(m.sortino), () => null],
+  ['backtests.m.maxDd', (m) => pct(m.drawdown.maxDrawdown), () => null],
+  ['backtests.cmp.calmar', (m) => num(m.calmar), () => null],
+  ['backtests.cmp.alpha', (m) => num(m.alpha, 3), () => null],
+  ['backtests.cmp.beta', (m) => num(m.beta, 2), () => null],
+  ['backtests.cmp.roundTrips', (m) => String(m.tradeCount), () => null],
+  ['backtests.m.winRate', (m) => pct(m.winRate, 1), () => null],
+  ['backtests.cmp.turnover', (m) => pct(m.turnover, 0), () => null],
 ];
 
-const paramText = (v: unknown): string => (v === undefined ? 'default' : typeof v === 'number' ? readableNumber(v) : typeof v === 'string' ? v : JSON.stringify(v));
+const paramText = (t: T, v: unknown): string => (v === undefined ? t('backtests.cmp.default') : typeof v === 'number' ? readableNumber(v) : typeof v === 'string' ? v : JSON.stringify(v));
 
 /** How the compared backtests were set up, one row per parameter and cost; rows whose values differ are marked. */
-function SetupRows(props: { picked: Picked[] }) {
-  const { picked } = props;
+function SetupRows(props: { t: T; picked: Picked[] }) {
+  const { t, picked } = props;
   const keys = [...new Set(picked.flatMap((p) => Object.keys(p.b.spec.params)))];
   const rowsOf: Array<{ label: string; code?: boolean; cells: string[] }> = [
-    { label: 'Strategy', cells: picked.map((p) => strategyLabel(p.b)) },
-    { label: 'Period', cells: picked.map((p) => `${day(p.b.spec.startDate)} → ${day(p.b.spec.endDate)}`) },
-    ...keys.map((k) => ({ label: k, code: true, cells: picked.map((p) => paramText(p.b.spec.params[k])) })),
+    { label: t('backtests.cfg.strategy'), cells: picked.map((p) => strategyLabel(p.b)) },
+    { label: t('backtests.cfg.period'), cells: picked.map((p) => `${day(p.b.spec.startDate)} → ${day(p.b.spec.endDate)}`) },
+    ...keys.map((k) => ({ label: k, code: true, cells: picked.map((p) => paramText(t, p.b.spec.params[k])) })),
   ];
-  const costs = picked.map((p) => costRows(p.b.spec.costs));
+  const costs = picked.map((p) => costRows(t, p.b.spec.costs));
   costs[0].forEach(([label], i) => rowsOf.push({ label, cells: costs.map((c) => c[i][1]) }));
   return (
     <tbody class="setup">
-      <tr><th colspan={picked.length + 1} class="group">Parameters and costs</th></tr>
+      <tr><th colspan={picked.length + 1} class="group">{t('backtests.cmp.setup')}</th></tr>
       {rowsOf.map((r) => {
         const differs = new Set(r.cells).size > 1;
         return (
           <tr class={differs ? 'differs' : ''}>
-            <th>{r.code ? <code>{r.label}</code> : r.label}{differs ? <span class="differs-mark" title="differs"> ≠</span> : null}</th>
+            <th>{r.code ? <code>{r.label}</code> : r.label}{differs ? <span class="differs-mark" title={t('backtests.cmp.differs')}> ≠</span> : null}</th>
             {r.cells.map((c) => <td class="num">{c}</td>)}
           </tr>
         );
@@ -72,13 +72,14 @@ export function ComparePage(props: { chrome: PageChrome; picked: Picked[]; candi
   const { picked } = props;
   const chosen = new Set(picked.map((p) => p.b.id));
   const o = picked.length >= 2 ? overlay(picked) : null;
+  const { t } = props.chrome;
   return (
-    <Layout chrome={props.chrome} title="Compare backtests" section="backtests">
-      <p><a href="/backtests">← Backtests</a></p>
-      <h1>Compare backtests</h1>
+    <Layout chrome={props.chrome} title={t('backtests.cmp.title')} section="backtests">
+      <p><a href="/backtests">{t('backtests.create.back')}</a></p>
+      <h1>{t('backtests.cmp.title')}</h1>
       {o ? (
         <>
-          <LineChart dates={o.dates} lines={o.lines} title="Equity curves (NAV, start = 1)" format={(v) => v.toFixed(2)} baseline={1} />
+           <LineChart t={t} dates={o.dates} lines={o.lines} title={t('charts.equitiesTitle')} format={(v) => v.toFixed(2)} baseline={1} />
           <table class="compare">
             <thead>
               <tr>
@@ -91,26 +92,26 @@ export function ComparePage(props: { chrome: PageChrome; picked: Picked[]; candi
             <tbody>
               {rows.map(([label, f, sign]) => (
                 <tr>
-                  <th>{label}</th>
+                  <th>{t(label)}</th>
                   {picked.map((p) => <td class={`num ${signClass(sign(p.metrics))}`}>{f(p.metrics)}</td>)}
                 </tr>
               ))}
             </tbody>
-            <SetupRows picked={picked} />
+            <SetupRows t={t} picked={picked} />
           </table>
-          <p class="muted small">Rows marked <span class="differs-mark">≠</span> differ between the backtests compared.</p>
+          <p class="muted small">{t.rich('backtests.cmp.marked', { m: (s) => <span class="differs-mark">{s}</span> })}</p>
         </>
       ) : (
-        <p class="muted">Pick two to five finished backtests below.</p>
+        <p class="muted">{t('backtests.cmp.pick')}</p>
       )}
-      <h2>Choose</h2>
+      <h2>{t('backtests.cmp.choose')}</h2>
       <form method="get" action="/backtests/compare">
         <table class="compact">
-          <thead><tr><th></th><th>#</th><th>Name</th><th>Period</th><th class="num">Return</th></tr></thead>
+          <thead><tr><th></th><th>#</th><th>{t('backtests.cmp.name')}</th><th>{t('backtests.col.period')}</th><th class="num">{t('backtests.col.return')}</th></tr></thead>
           <tbody>
             {props.candidates.map((b) => (
               <tr>
-                <td><input type="checkbox" name="ids" value={String(b.id)} checked={chosen.has(b.id)} aria-label={`compare #${b.id}`} /></td>
+                <td><input type="checkbox" name="ids" value={String(b.id)} checked={chosen.has(b.id)} aria-label={t('backtests.cmp.select', { id: b.id })} /></td>
                 <td><a href={`/backtests/${b.id}`}>#{b.id}</a></td>
                 <td>{b.name}<div class="muted small">{strategyLabel(b)}</div></td>
                 <td class="small">{day(b.spec.startDate)} → {day(b.spec.endDate)}</td>
@@ -119,7 +120,7 @@ export function ComparePage(props: { chrome: PageChrome; picked: Picked[]; candi
             ))}
           </tbody>
         </table>
-        <p><button type="submit">Compare selected</button></p>
+        <p><button type="submit">{t('backtests.cmp.submit')}</button></p>
       </form>
     </Layout>
   );

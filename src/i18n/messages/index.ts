@@ -2,6 +2,7 @@ import type { Locale } from '../locale.ts';
 import type { Message, Messages } from '../define.ts';
 import { auth } from './auth.ts';
 import { errors } from './errors.ts';
+import { charts } from './charts.ts';
 import { backtests } from './backtests.ts';
 import { runs } from './runs.ts';
 import { factorAnalysis } from './factor-analysis.ts';
@@ -14,6 +15,7 @@ import { layout } from './layout.ts';
  * name (test/i18n/catalogue.test.ts checks), so two catalogues never define the same key.
  */
 export const catalogues = {
+  charts,
   backtests,
   runs,
   auth,
