@@ -19,7 +19,7 @@ import { factorTemplate } from './factor.types.ts';
 import { changeableUserFactor, createUserFactor, deleteUserFactor, updateUserFactor } from './user-factors.service.ts';
 
 // Built-in ids and user factor ids (u12, u12v3): what a factor page's path may hold.
-const factorPath = ':id{[a-z][a-z0-9_]*}';
+const factorPath = ':id{[a-z][a-z0-9_]+}';
 const userPath = ':id{u[0-9]+}';
 
 export function factorsPages(deps: { db: Kysely<Database>; market: MarketStore; runs: RunsService; chrome: PageChromeFn; trustProxy: boolean }) {
