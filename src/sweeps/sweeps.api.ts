@@ -14,7 +14,7 @@ import {
   SweepSchema, sweepJson,
 } from './sweeps.contract.ts';
 import {
-  backtestOfSet, cancelSweep, countSweep, deleteSweep, getSweep, listSweeps, submitSweep, sweepSubmitLimitsOf, sweepWithBest, visibleSweep, type SweepsDeps,
+  backtestOfSet, cancelSweep, controlSweep, countSweep, deleteSweep, getSweep, listSweeps, submitSweep, sweepSubmitLimitsOf, sweepWithBest, visibleSweep, type SweepsDeps,
 } from './sweeps.service.ts';
 import { listSweepSets, sweepHeatmap, sweepSetsCsv, type SetListQuery } from './sweep-sets.service.ts';
 import { setMetricNames, type SetMetricName, type Sweep } from './sweep.types.ts';
@@ -153,6 +153,16 @@ export function sweepsApi(o: SweepsDeps & { trustProxy: boolean; backtestLimits?
     }),
     async (c) => c.json(sweepJson(await cancelSweep(deps, principalOf(c), auditActor(c, o.trustProxy), c.req.valid('param').id)), 202),
   );
+
+  for (const [action, summary] of [['pause', 'Pause a queued or running sweep: it stops after the sets in hand (stored sets are kept)'], ['resume', 'Resume a paused sweep: the sets not stored run']] as const) {
+    api.openapi(
+      operation({
+        method: 'post', path: `/sweeps/{id}/${action}`, operationId: `${action}Sweep`, summary, tags,
+        middleware: [requireRole('analyst')] as const, request: { params: idParam }, responses: { 202: json(SweepSchema, `${action} asked`), ...errors(409) },
+      }),
+      async (c) => c.json(sweepJson(await controlSweep(deps, principalOf(c), auditActor(c, o.trustProxy), c.req.valid('param').id, action)), 202),
+    );
+  }
 
   api.openapi(
     operation({

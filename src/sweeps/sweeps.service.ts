@@ -214,6 +214,21 @@ export async function cancelSweep(deps: SweepsDeps, p: Principal, actor: AuditAc
   return (await getSweep(deps.db, id))!;
 }
 
+/**
+ * Pauses a queued or running sweep (a running one stops after the sets in hand; what finished is
+ * kept), or resumes a paused one (its run is queued again and runs the sets not stored). 409 otherwise.
+ */
+export async function controlSweep(deps: SweepsDeps, p: Principal, actor: AuditActor, id: number, action: 'pause' | 'resume'): Promise<Sweep> {
+  const s = await changeableSweep(deps.db, p, id);
+  const can = action === 'pause' ? s.status === 'queued' || s.status === 'running' : s.status === 'paused' || (s.status === 'running' && s.control === 'pause');
+  if (!s.runId || !can) {
+    throw new AppError(409, 'sweep_state', `sweep ${id} is ${s.status}${s.control ? ` (${s.control} asked)` : ''}; only ${action === 'pause' ? 'queued or running sweeps can be paused' : 'paused sweeps can be resumed'}`);
+  }
+  const andThen = (trx: Parameters<typeof audit>[0]) => audit(trx, actor, { action: `sweep.${action}`, outcome: 'success', objectType: 'sweep', objectId: id, details: { owner_id: s.ownerId } });
+  await (action === 'pause' ? deps.runs.pause(s.runId, andThen) : deps.runs.resume(s.runId, andThen));
+  return (await getSweep(deps.db, id))!;
+}
+
 /** Deletes the sweep and its sets (cancelling its run first). */
 export async function deleteSweep(deps: SweepsDeps, p: Principal, actor: AuditActor, id: number): Promise<void> {
   const s = await changeableSweep(deps.db, p, id);

@@ -184,7 +184,11 @@ describe('sweeps API', () => {
       if (performance.now() > until) throw new Error('no set stored in 60 s');
       await new Promise((r) => setTimeout(r, 10));
     }
-    await env.rt.service.pause(s.run_id);
+    // Resuming what is not paused is refused; pausing answers 202 with the sweep.
+    expect((await postJson(env.app, `/api/v1/sweeps/${s.id}/resume`, {})).status).toBe(409);
+    const paused = await postJson(env.app, `/api/v1/sweeps/${s.id}/pause`, {});
+    expect(paused.status).toBe(202);
+    expect((await paused.json()).id).toBe(s.id);
     while ((await env.rt.service.getRun(s.run_id))!.status !== 'paused') {
       if (performance.now() > until) throw new Error('not paused in 60 s');
       await new Promise((r) => setTimeout(r, 20));
@@ -192,8 +196,13 @@ describe('sweeps API', () => {
     const before = await rows();
     expect(before.length).toBeGreaterThan(0);
     expect(before.length).toBeLessThan(200);
-    await env.rt.service.resume(s.run_id);
+    // Another analyst cannot resume it (404: not theirs to see); the owner can.
+    env.as(env.users.analyst2);
+    expect((await postJson(env.app, `/api/v1/sweeps/${s.id}/resume`, {})).status).toBe(404);
+    env.as(env.users.analyst);
+    expect((await postJson(env.app, `/api/v1/sweeps/${s.id}/resume`, {})).status).toBe(202);
     await waitRun(s.run_id);
+    expect((await postJson(env.app, `/api/v1/sweeps/${s.id}/pause`, {})).status).toBe(409);
     const done = await (await env.app.request(`/api/v1/sweeps/${s.id}`)).json();
     expect(done.status).toBe('succeeded');
     const after = await rows();
