@@ -166,6 +166,8 @@ const expected: Record<string, string> = {
   "builtin pe_pb_value same_close tight": '3d38178482185d21',
   "builtin turnover_rate": '8591a51cf9a43b8f',
   "builtin turnover_rate same_close tight": '952a261b2c8307b2',
+  "builtin factor_rank": 'ca0528e34c784d47',
+  "builtin factor_rank same_close tight": '3798290ba7191595',
   "momentum full book": '70a27aee3380e9e5',
   "probe default": 'f312704508c6274b',
   "probe tight, dated window": '85a188e961d0dcf6',

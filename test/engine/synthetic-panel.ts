@@ -106,6 +106,11 @@ export function syntheticPanel(o: SyntheticOptions): { panel: Panel; benchmark: 
     fields.pe_ttm = pe;
     fields.pb = pb;
     fields.turnover_rate = tr;
+    // A stored factor as the backtest plan loads one (src/factors: field `factor:<id>`), for factor_rank:
+    // the 20-day return of the close (no random draw, so the fields above stay as they were).
+    const mom = f64().fill(NaN);
+    for (let k = 20 * N; k < D * N; k++) mom[k] = close[k] / close[k - 20 * N] - 1;
+    fields['factor:momentum_20'] = mom;
   }
   const bclose = new Float64Array(D);
   for (let d = 0; d < D; d++) {

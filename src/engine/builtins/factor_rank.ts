@@ -10,7 +10,7 @@ export const factorRankParams = z
       .describe('The stored factor to rank by (see /factors; compute it over the backtest period first)'),
     direction: z.enum(['top', 'bottom']).default('top').describe('top: hold the highest values; bottom: the lowest'),
     top_n: z.number().int().min(1).max(1000).default(10).describe('Hold this many stocks (unless quantile is given)'),
-    quantile: z.number().gt(0).max(1).optional().describe('Hold this fraction of the stocks with a value instead of top_n (0.2: a quintile), at least one'),
+    quantile: z.number().min(0).max(1).default(0).describe('Hold this fraction of the stocks with a value instead of top_n (0.2: a quintile), at least one; 0: hold top_n'),
     rebalance_days: z.number().int().min(1).default(20).describe('Rebalance every this many trading days'),
   })
   .strict();
@@ -35,7 +35,7 @@ export const factorRank = defineStrategy({
     for (let i = 0; i < values.length; i++) if (tradable[i] && Number.isFinite(values[i])) candidates.push(i);
     const sign = direction === 'top' ? -1 : 1;
     candidates.sort((a, b) => sign * (values[a] - values[b]) || a - b);
-    const k = quantile === undefined ? Math.min(top_n, candidates.length) : Math.max(1, Math.floor(quantile * candidates.length));
+    const k = quantile > 0 ? Math.max(1, Math.floor(quantile * candidates.length)) : Math.min(top_n, candidates.length);
     const weights: Record<string, number> = {};
     for (let j = 0; j < k && j < candidates.length; j++) weights[ctx.codes[candidates[j]]] = 0.99 / k;
     ctx.rebalance(weights);

@@ -55,7 +55,24 @@ describe('built-in strategies', () => {
     const flat = (n: number) => Array.from({ length: n }, () => 10);
 
     it('cover every built-in (a new one needs its hand-made market here)', () => {
-      expect(Object.keys(builtinStrategies).sort()).toEqual(['bollinger', 'dual_ma', 'grid', 'mean_reversion', 'momentum', 'pe_pb_value', 'rsi', 'simple_ma', 'turnover_rate']);
+      expect(Object.keys(builtinStrategies).sort()).toEqual(['bollinger', 'dual_ma', 'factor_rank', 'grid', 'mean_reversion', 'momentum', 'pe_pb_value', 'rsi', 'simple_ma', 'turnover_rate']);
+    });
+
+    it('factor_rank holds the top (or bottom) of the stored factor, rebalancing every K days', () => {
+      // The factor as the plan loads it (field factor:<id>). d0: A 3, B 2, C 1 → top 1 is A (bought at d1's
+      // open); d2 (rebalance_days 2): A 1, B 3, C 2 → sell A, buy B at d3 (sells before buys). Bottom 1: C
+      // on d0, then A on d2. Odd days' values would pick others: they are not rebalance days.
+      const f = (vals: number[]) => ({ 'factor:value_x': vals });
+      const stocks = [
+        { code: '600000.SH', close: [100, 100, 100, 100], fields: f([3, 9, 1, 9]) },
+        { code: '600001.SH', close: [100, 100, 100, 100], fields: f([2, 0, 3, 0]) },
+        { code: '600002.SH', close: [100, 100, 100, 100], fields: f([1, 0, 2, 0]) },
+      ];
+      const sides = (params: Record<string, unknown>) => trades('factor_rank', stocks, { factor: 'value_x', top_n: 1, rebalance_days: 2, ...params }).map((t) => t.slice(0, 3));
+      expect(sides({})).toEqual([[d[1], '600000.SH', 'buy'], [d[3], '600000.SH', 'sell'], [d[3], '600001.SH', 'buy']]);
+      expect(sides({ direction: 'bottom' })).toEqual([[d[1], '600002.SH', 'buy'], [d[3], '600002.SH', 'sell'], [d[3], '600000.SH', 'buy']]);
+      // A quantile of 2/3 of three stocks holds two: A and B on d0.
+      expect(sides({ quantile: 0.67 }).filter((t) => t[0] === d[1]).map((t) => t[1]).sort()).toEqual(['600000.SH', '600001.SH']);
     });
 
     it('dual_ma buys the golden cross and sells the death cross', () => {
