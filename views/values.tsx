@@ -25,11 +25,11 @@ function linkFor(key: string | null, v: number): string | null {
 
 const isPlain = (v: unknown) => v === null || typeof v !== 'object';
 
-/** A value as it reads: numbers rounded, true/false as yes/no, null as —, linked where the key names a run or backtest. */
+/** A value as it reads: numbers rounded, true/false as ✓/✗, null and empty as —, linked where the key names a run or backtest. */
 export function Scalar(props: { value: unknown; name?: string | null }): Child {
   const v = props.value;
   if (v === null || v === undefined) return <span class="muted">—</span>;
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'boolean') return v ? '✓' : '✗';
   if (typeof v === 'number') {
     const href = linkFor(props.name ?? null, v);
     return href ? <a href={href}>#{v}</a> : readableNumber(v);
@@ -51,7 +51,7 @@ export function Value(props: { value: unknown; name?: string | null; depth?: num
   if (isPlain(v)) return <Scalar value={v} name={props.name} />;
   if (depth >= 4) return <code class="details">{JSON.stringify(v)}</code>;
   if (Array.isArray(v)) {
-    if (v.length === 0) return <span class="muted">none</span>;
+    if (v.length === 0) return <span class="muted">—</span>;
     if (v.every(isPlain)) return <>{v.map((x, i) => <>{i ? ', ' : ''}<Scalar value={x} name={props.name} /></>)}</>;
     if (isTable(v)) {
       const keys = [...new Set(v.flatMap((row) => Object.keys(row)))];
@@ -67,7 +67,7 @@ export function Value(props: { value: unknown; name?: string | null; depth?: num
     return <ol>{v.map((x) => <li><Value value={x} depth={depth + 1} /></li>)}</ol>;
   }
   const entries = Object.entries(v as Record<string, unknown>);
-  if (entries.length === 0) return <span class="muted">none</span>;
+  if (entries.length === 0) return <span class="muted">—</span>;
   return (
     <dl class="values">
       {entries.map(([k, x]) => <><dt>{keyText(k)}</dt><dd><Value value={x} name={k} depth={depth + 1} codeKeys={props.codeKeys} /></dd></>)}

@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { pathId, offsetQuery } from '../http/input.ts';
 import type { SSEMessage } from 'hono/streaming';
 import type { Child } from 'hono/jsx';
+import type { MessageKey } from '../i18n/i18n.ts';
 import { canChangeOwned, principalOf, requireRole } from '../auth/access.ts';
 import { auditActor } from '../audit/audit.service.ts';
 import type { AppEnv } from '../http/env.ts';
@@ -82,7 +83,7 @@ export function backtestsPages(deps: BacktestPagesDeps) {
 
   // The tables' paging and filter links: htmx swaps the table in place; followed without it (no
   // JavaScript, a new tab) the same URL answers a whole page around the table.
-  const tableAnswer = (c: Context<AppEnv>, b: Awaited<ReturnType<typeof visibleBacktest>>, what: string, table: Child) => {
+  const tableAnswer = (c: Context<AppEnv>, b: Awaited<ReturnType<typeof visibleBacktest>>, what: MessageKey, table: Child) => {
     c.header('Vary', 'HX-Request', { append: true });
     if (c.req.header('HX-Request') === 'true') return c.html(<>{table}</>);
     return c.html(<BacktestTablePage chrome={chrome(c)} b={b} what={what}>{table}</BacktestTablePage>);
@@ -90,13 +91,13 @@ export function backtestsPages(deps: BacktestPagesDeps) {
 
   app.get('/backtests/:id{[0-9]+}/fills', requireRole('viewer'), async (c) => {
     const b = await visibleBacktest(db, principalOf(c), idOf(c.req.param('id')));
-    return tableAnswer(c, b, 'Fills', <FillsTable t={chrome(c).t} id={b.id} page={await fillsPage(db, b.id, offsetOf(c))} />);
+    return tableAnswer(c, b, 'readable.table.fills', <FillsTable t={chrome(c).t} id={b.id} page={await fillsPage(db, b.id, offsetOf(c))} />);
   });
 
   app.get('/backtests/:id{[0-9]+}/orders', requireRole('viewer'), async (c) => {
     const b = await visibleBacktest(db, principalOf(c), idOf(c.req.param('id')));
     const rejected = c.req.query('rejected') === 'true';
-    return tableAnswer(c, b, rejected ? 'Orders not filled' : 'Orders', <OrdersTable t={chrome(c).t} id={b.id} page={await ordersPage(db, b.id, offsetOf(c), rejected)} />);
+    return tableAnswer(c, b, rejected ? 'readable.table.notFilled' : 'readable.table.orders', <OrdersTable t={chrome(c).t} id={b.id} page={await ordersPage(db, b.id, offsetOf(c), rejected)} />);
   });
 
   app.post('/backtests/:id{[0-9]+}/cancel', requireRole('analyst'), async (c) => {

@@ -98,7 +98,7 @@ export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChrome
     const code = exampleStrategy(entry.example!);
     const outcome = await dryRunStrategyCode(code, 'js');
     c.header('Vary', 'HX-Request');
-    if (c.req.header('HX-Request') === 'true') return c.html(<DryRunResult outcome={outcome} />);
+    if (c.req.header('HX-Request') === 'true') return c.html(<DryRunResult t={chrome(c).t} outcome={outcome} />);
     const back = c.req.header('Referer')?.startsWith(new URL(c.req.url).origin) ? new URL(c.req.header('Referer')!).pathname : '/strategies/new';
     return c.html(<DryRunPage chrome={chrome(c)} name={entry.name} code={code} outcome={outcome} back={`${back}#ref-${entry.name.replace(/[^A-Za-z0-9]+/g, '-')}`} />);
   });

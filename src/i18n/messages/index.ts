@@ -9,6 +9,7 @@ import { factorAnalysis } from './factor-analysis.ts';
 import { factors } from './factors.ts';
 import { home } from './home.ts';
 import { layout } from './layout.ts';
+import { readable } from './readable.ts';
 
 /**
  * Every feature's catalogue. Add yours here (one import, one entry): its keys start with its file
@@ -24,6 +25,7 @@ export const catalogues = {
   factors,
   home,
   layout,
+  readable,
 } as const;
 
 type KeysOf<C> = C extends Messages<infer K> ? K : never;
