@@ -166,12 +166,21 @@ export const storeCommands = {
     },
   },
   factor: {
-    summary: 'compute a factor (built-in or user) into the market store; progress on stderr, the stored coverage as JSON',
-    usage: 'zquant factor compute ID [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--codes 600000.SH,…]',
-    options: { start: { type: 'string' }, end: { type: 'string' }, codes: { type: 'string' } },
+    summary: 'compute a factor (built-in or user) into the market store, or analyse its stored values (IC, Rank IC, quantiles); progress on stderr, JSON',
+    usage: 'zquant factor compute ID [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--codes 600000.SH,…]\n       zquant factor analyse ID --start YYYY-MM-DD --end YYYY-MM-DD [--horizons 1,5,20] [--quantiles 5] [--codes …] [--boards …] [--industry-neutral] [--size-neutral] [--exclude-st] [--exclude-new-listings] [--new-listing-days 60]',
+    options: {
+      start: { type: 'string' }, end: { type: 'string' }, codes: { type: 'string' },
+      // factor analyse (src/factors/analysis/analysis.cli.ts)
+      horizons: { type: 'string' }, quantiles: { type: 'string' }, boards: { type: 'string' }, 'industry-neutral': { type: 'boolean' }, 'size-neutral': { type: 'boolean' },
+      'exclude-st': { type: 'boolean' }, 'exclude-new-listings': { type: 'boolean' }, 'new-listing-days': { type: 'string' },
+    },
     allowPositionals: true,
     needs: 'both',
     async exec({ stores, io, values, positionals }) {
+      if (positionals[0] === 'analyse' && positionals.length <= 2) {
+        const { analyseCommand } = await import('../factors/analysis/analysis.cli.ts');
+        return analyseCommand(stores, io, values, positionals[1]);
+      }
       const { factorCommand } = await import('../factors/factor.cli.ts');
       return factorCommand(stores, io, values, positionals);
     },

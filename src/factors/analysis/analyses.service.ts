@@ -75,16 +75,25 @@ async function settledParams(market: MarketStore, b: SubmitAnalysis): Promise<An
   };
 }
 
-/** Validates and queues an analysis of factor `factorId` (404 when the caller may not see it). */
-export async function submitAnalysis(deps: AnalysesDeps, p: Principal, factorId: string, b: SubmitAnalysis): Promise<FactorAnalysis> {
-  const ref = await resolveFactor(deps.db, p, factorId);
-  const stored = await factorCoverage(deps.market, ref.key);
+/**
+ * A submission as the params an analysis runs with: 409 when the factor has no stored values, 400
+ * naming the field when the period or universe cannot be answered or the values miss the period.
+ */
+export async function settleAnalysis(market: MarketStore, ref: FactorRef, b: SubmitAnalysis): Promise<AnalysisParams> {
+  const stored = await factorCoverage(market, ref.key);
   const compute = ref.kind === 'builtin' ? `compute it first (POST /api/v1/factors/${ref.id}/computations, or zquant factor compute ${ref.id})` : 'compute this version first';
   if (!stored) throw new AppError(409, 'factor_not_computed', `factor: ${ref.id} has no stored values; ${compute}`, { field: 'factor' });
-  const params = await settledParams(deps.market, b);
+  const params = await settledParams(market, b);
   if (stored.last < params.start_date || stored.first > params.end_date) {
     throw refuse('start_date', `${ref.id} has values from ${isoDay(stored.first)} to ${isoDay(stored.last)}, none between ${isoDay(params.start_date)} and ${isoDay(params.end_date)}: pick a period inside it, or ${compute} over this period`);
   }
+  return params;
+}
+
+/** Validates and queues an analysis of factor `factorId` (404 when the caller may not see it). */
+export async function submitAnalysis(deps: AnalysesDeps, p: Principal, factorId: string, b: SubmitAnalysis): Promise<FactorAnalysis> {
+  const ref = await resolveFactor(deps.db, p, factorId);
+  const params = await settleAnalysis(deps.market, ref, b);
   const max = deps.maxQueuedPerUser ?? configDefaults().backtestMaxQueuedPerUser;
   const waiting = await deps.runs.countWaiting(p.userId, [analysisExecutorName]);
   if (waiting >= max) throw new AppError(429, 'too_many_queued', `you have ${waiting} factor analyses waiting to run, the most one user may queue (BACKTEST_MAX_QUEUED_PER_USER = ${max}); wait for some to finish, then submit again`, { limit: max, waiting });
