@@ -66,6 +66,7 @@ export const configSchema = z.object({
   SNAPSHOT_URL: z.string().url({ message: 'expected the http(s) URL of the web process' }).optional(),
   SNAPSHOT_TOKEN: z.string().optional(),
   SNAPSHOT_KEEP: positiveInt('a positive number of versions').default(3),
+  SWEEP_THREADS: positiveInt('a positive number of threads').optional(),
   DEFAULT_LOCALE: z.enum(['zh-CN', 'en'], { message: 'expected zh-CN or en' }).default('zh-CN'),
   SWEEP_HELPER_RUNS: z.coerce.number({ message: 'expected a whole number of runs from 0 to 64' }).int({ message: 'expected a whole number of runs from 0 to 64' }).min(0, { message: 'expected a whole number of runs from 0 to 64' }).max(64, { message: 'expected a whole number of runs from 0 to 64' }).default(0),
 });
@@ -139,6 +140,8 @@ export interface Config {
   readonly snapshotKeep: number;
   /** Extra runs a sweep queues so that other worker processes take sets of it too (0: one process runs it all). */
   readonly sweepHelperRuns: number;
+  /** Threads one sweep run uses in this process (default: every core). */
+  readonly sweepThreads: number | null;
   /** The interface language when neither the user's choice nor Accept-Language names one of ours. */
   readonly defaultLocale: 'zh-CN' | 'en';
 }
@@ -230,6 +233,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     snapshotToken: c.SNAPSHOT_TOKEN ?? null,
     snapshotKeep: c.SNAPSHOT_KEEP,
     sweepHelperRuns: c.SWEEP_HELPER_RUNS,
+    sweepThreads: c.SWEEP_THREADS ?? null,
     defaultLocale: c.DEFAULT_LOCALE,
   });
 }

@@ -85,7 +85,7 @@ export function serverExecutors(d: ServerExecutorDeps): ExecutorDefinition[] {
     ...diagnosticExecutors,
     makeBacktestExecutor(backtests),
     makeScheduledBacktestExecutor(backtests),
-    ...makeSpreadSweepExecutors({ db: d.pg.db, panels: d.panels, limits: backtests.limits, data, helperRuns: d.config.sweepHelperRuns, runs: d.runs }),
+    ...makeSpreadSweepExecutors({ db: d.pg.db, panels: d.panels, limits: backtests.limits, data, helperRuns: d.config.sweepHelperRuns, runs: d.runs, threads: d.config.sweepThreads ?? undefined }),
     makeFactorAnalysisExecutor({ db: d.pg.db, market: d.market, panels: d.panels }),
     ...schedulerExecutors({ config: d.config, pg: d.pg, market: d.market, secrets: d.secrets, runs: d.runs, onMarketChanged: d.onMarketChanged }),
     makeAlertDeliveryExecutor({ db: d.pg.db, secrets: d.secrets }),
