@@ -4,10 +4,17 @@
 //                                  computed in DuckDB and its values replaced (one write transaction)
 //   factor_read_matrix_s           measureFactorRead: those values read back as a day-major matrix
 //                                  over every stock and day (what the analysis and ctx.factor load)
-// (The analysis measurement, factor_analysis_full_market_s, goes beside these: a function taking
-// the same BenchMarket, called from main.)
+//   factor_analysis_full_market_s  measureFactorAnalysis: the analysis's daily pass and statistics
+//                                  over every stock and day (IC, Rank IC, 5 quantiles, turnover,
+//                                  coverage at horizons 1, 5, 20) on the loaded panel and matrix
+//                                  (loading them is the panel cache's and factor_read_matrix_s)
 import { computeBuiltinFactor, readFactorMatrix } from '../../src/factors/factors.service.ts';
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';
+import { makePanelCache } from '../../src/backtests/panel-cache.ts';
+import { analyseFactor } from '../../src/factors/analysis/analyse.ts';
+import { analysisInput } from '../../src/factors/analysis/analysis-input.ts';
+import type { AnalysisParams } from '../../src/factors/analysis/analysis.types.ts';
+import { summarise } from '../../src/factors/analysis/summary.ts';
 import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
 
 const years = Number(process.env.BENCH_YEARS ?? 10);
@@ -59,10 +66,33 @@ async function measureFactorRead(b: BenchMarket): Promise<void> {
   out('factor_read_matrix_s', median(times), 's');
 }
 
+/** The analysis of the stored momentum_20 over the whole market and period, as the executor's thread runs it; median of 3. */
+async function measureFactorAnalysis(b: BenchMarket): Promise<void> {
+  const params: AnalysisParams = {
+    universe: 'all', codes: null, boards: null, start_date: b.dates[0], end_date: b.dates[b.dates.length - 1], horizons: [1, 5, 20], quantiles: 5,
+    industry_neutral: false, size_neutral: false, exclude_st: false, exclude_new_listings: false, new_listing_days: 60,
+  };
+  const t0 = performance.now();
+  const { input, days, stocks } = await analysisInput(b.market, makePanelCache(b.market), params, 'momentum_20', () => {});
+  process.stderr.write(`# analysis inputs (panel, matrix, industries): ${stocks} stocks × ${days} days in ${Math.round(performance.now() - t0)} ms\n`);
+  const { options, ...rest } = input;
+  const times: number[] = [];
+  let icMean: number | null = null;
+  for (let k = 0; k < 3; k++) {
+    const t = performance.now();
+    const summary = summarise(analyseFactor(rest, options));
+    times.push((performance.now() - t) / 1000);
+    icMean = summary.horizons[0].ic.mean;
+  }
+  process.stderr.write(`# analysis: runs ${times.map((x) => x.toFixed(2)).join(', ')} s; 1-day IC mean ${icMean?.toFixed(4)}\n`);
+  out('factor_analysis_full_market_s', median(times), 's');
+}
+
 async function main() {
   const b = await seedMarket();
   await measureFactorCompute(b);
   await measureFactorRead(b);
+  await measureFactorAnalysis(b);
   await b.market.close();
 }
 
