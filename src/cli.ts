@@ -160,7 +160,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
   if (typeof values['database-url'] === 'string') overrides.DATABASE_URL = values['database-url'];
   if (typeof values.port === 'string') overrides.PORT = values.port;
   if (typeof values.host === 'string') overrides.HOST = values.host;
-  if (typeof values.role === 'string') overrides.ROLE = values.role;
+  // serve's --role is the process role; `user create --role analyst` is a user's role, not ROLE.
+  if (name === 'serve' && typeof values.role === 'string') overrides.ROLE = values.role;
   let config: Config;
   try {
     config = loadConfig(overrides);
