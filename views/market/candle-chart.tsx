@@ -1,5 +1,6 @@
 import { fmtDate } from './format.ts';
 import { niceTicks } from '../charts/axis.ts';
+import type { T } from '../../src/i18n/i18n.ts';
 
 export interface CandleData {
   dates: number[];
@@ -24,10 +25,11 @@ const H = PRICE_TOP + PRICE_H + GAP + VOL_H + AXIS_H;
  * A server-rendered candlestick chart with volume bars: red candles close above their open,
  * green below (the A-share convention). Pure SVG attributes, no script, no inline style (CSP).
  */
-export function CandleChart(props: { data: CandleData; title: string }) {
+export function CandleChart(props: { t: T; data: CandleData; title: string }) {
+  const { t } = props;
   const d = props.data;
   const n = d.dates.length;
-  if (n === 0) return <p class="muted">No bars in this range.</p>;
+  if (n === 0) return <p class="muted">{t('market.noBars')}</p>;
   let lo = Infinity;
   let hi = -Infinity;
   let vmax = 0;
@@ -59,7 +61,7 @@ export function CandleChart(props: { data: CandleData; title: string }) {
         </g>
       ))}
       <line x1={PAD_L} x2={W - PAD_R} y1={volTop + VOL_H} y2={volTop + VOL_H} class="grid" />
-      <text x={W - PAD_R + 6} y={volTop + 10} class="axis">vol</text>
+      <text x={W - PAD_R + 6} y={volTop + 10} class="axis">{t('market.vol')}</text>
       {d.dates.map((date, i) => {
         const up = d.close[i] >= d.open[i];
         const cls = up ? 'up' : 'down';

@@ -13,10 +13,11 @@ export interface CoverageModel {
 
 export function CoveragePage(props: { chrome: PageChrome; model: CoverageModel }) {
   const m = props.model;
+  const { t } = props.chrome;
   return (
-    <Layout chrome={props.chrome} title="Coverage" section="market">
-      <h1>Market data</h1>
-      <MarketNav current="coverage" />
+    <Layout chrome={props.chrome} title={t('market.coverage')} section="market">
+      <h1>{t('market.title')}</h1>
+      <MarketNav t={t} current="coverage" />
       {m.notice ? (
         <div class={m.notice.kind === 'ok' ? 'notice' : 'error-box'} role="status">
           {m.notice.lines.map((l) => (
@@ -27,12 +28,12 @@ export function CoveragePage(props: { chrome: PageChrome; model: CoverageModel }
       <table>
         <thead>
           <tr>
-            <th>Dataset</th>
-            <th class="num">Rows</th>
-            <th class="num">Stocks</th>
-            <th>First</th>
-            <th>Last</th>
-            <th>Last sync</th>
+            <th>{t('market.col.dataset')}</th>
+            <th class="num">{t('market.col.rows')}</th>
+            <th class="num">{t('market.col.stocks')}</th>
+            <th>{t('market.col.first')}</th>
+            <th>{t('market.col.last')}</th>
+            <th>{t('market.col.lastSync')}</th>
           </tr>
         </thead>
         <tbody>
@@ -46,7 +47,7 @@ export function CoveragePage(props: { chrome: PageChrome; model: CoverageModel }
               <td class="num">{r.stocks == null ? '—' : fmtInt(r.stocks)}</td>
               <td class="nowrap">{fmtDate(r.first)}</td>
               <td class="nowrap">{fmtDate(r.last)}</td>
-              <td>{r.lastSync ? <a href={`/market/log?dataset=${r.dataset}`}>{fmtTime(r.lastSync)}</a> : <span class="muted">never</span>}</td>
+              <td>{r.lastSync ? <a href={`/market/log?dataset=${r.dataset}`}>{fmtTime(r.lastSync)}</a> : <span class="muted">{t('market.never')}</span>}</td>
             </tr>
           ))}
         </tbody>
@@ -54,10 +55,10 @@ export function CoveragePage(props: { chrome: PageChrome; model: CoverageModel }
       {m.isAdmin ? (
         <div class="cards two">
           <form method="post" action="/market/sync" class="card">
-            <h2>Sync a dataset</h2>
+            <h2>{t('market.sync.title')}</h2>
             <CsrfField chrome={props.chrome} />
             <label>
-              Dataset
+              {t('market.col.dataset')}
               <select name="dataset">
                 {m.rows.map((r) => (
                   <option value={r.dataset}>{r.dataset}</option>
@@ -65,31 +66,31 @@ export function CoveragePage(props: { chrome: PageChrome; model: CoverageModel }
               </select>
             </label>
             <label>
-              Source
+              {t('market.sync.source')}
               <select name="source">
-                <option value="tushare" disabled={!m.tushareConfigured}>Tushare{m.tushareConfigured ? '' : ' (set TUSHARE_TOKEN)'}</option>
-                <option value="demo" selected={!m.tushareConfigured}>Demo generator</option>
+                <option value="tushare" disabled={!m.tushareConfigured}>Tushare{m.tushareConfigured ? '' : t('market.sync.tushareHint')}</option>
+                <option value="demo" selected={!m.tushareConfigured}>{t('market.sync.demo')}</option>
               </select>
             </label>
             <div class="row">
               <label>
-                Start <input name="start" placeholder="YYYYMMDD" pattern="\d{8}" inputmode="numeric" />
+                {t('market.sync.start')} <input name="start" placeholder="YYYYMMDD" pattern="\d{8}" inputmode="numeric" />
               </label>
               <label>
-                End <input name="end" placeholder="latest closed day" pattern="\d{8}" inputmode="numeric" />
+                {t('market.sync.end')} <input name="end" placeholder={t('market.sync.endPlaceholder')} pattern="\d{8}" inputmode="numeric" />
               </label>
             </div>
             <label>
-              Codes <input name="codes" placeholder="all stocks, or 600000.SH,000001.SZ" />
+              {t('market.sync.codes')} <input name="codes" placeholder={t('market.sync.codesPlaceholder')} />
             </label>
-            <p><button type="submit">Start sync</button></p>
-            <p class="muted small">Starts a data_sync run: its page shows progress and can cancel it; the operation log keeps the counts.</p>
+            <p><button type="submit">{t('market.sync.submit')}</button></p>
+            <p class="muted small">{t('market.sync.hint')}</p>
           </form>
           <form method="post" action="/market/import" enctype="multipart/form-data" class="card">
-            <h2>Import CSV files</h2>
+            <h2>{t('market.import.title')}</h2>
             <CsrfField chrome={props.chrome} />
             <label>
-              Dataset
+              {t('market.col.dataset')}
               <select name="dataset">
                 {m.rows.map((r) => (
                   <option value={r.dataset}>{r.dataset}</option>
@@ -97,14 +98,14 @@ export function CoveragePage(props: { chrome: PageChrome; model: CoverageModel }
               </select>
             </label>
             <label>
-              Files <input type="file" name="files" accept=".csv,text/csv" multiple required />
+              {t('market.import.files')} <input type="file" name="files" accept=".csv,text/csv" multiple required />
             </label>
-            <p><button type="submit">Import</button></p>
-            <p class="muted small">Columns use Tushare field names (ts_code, trade_date, open…); dates as YYYYMMDD. A file with a bad row is not written at all; errors name the file and line.</p>
+            <p><button type="submit">{t('market.import.submit')}</button></p>
+            <p class="muted small">{t('market.import.hint')}</p>
           </form>
         </div>
       ) : (
-        <p class="muted">Syncing and importing need the admin role.</p>
+        <p class="muted">{t('market.adminOnly')}</p>
       )}
     </Layout>
   );

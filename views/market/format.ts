@@ -1,5 +1,6 @@
 import { isoDay } from '../../src/market/days.ts';
 import { grouped } from '../number-format.ts';
+import type { MessageKey } from '../../src/i18n/i18n.ts';
 
 /** 20240102 → 2024-01-02 (null → —). */
 export function fmtDate(ymd: number | null | undefined): string {
@@ -20,5 +21,6 @@ export function fmtTime(iso: string | null): string {
   return iso ? iso.replace('T', ' ').slice(0, 19) + ' UTC' : '—';
 }
 
-export const boardLabel: Record<string, string> = { main: 'Main board', chinext: 'ChiNext', star: 'STAR', bse: 'Beijing' };
-export const statusLabel: Record<string, string> = { L: 'listed', D: 'delisted', P: 'paused' };
+/** Catalogue keys of the boards and listing states (src/i18n/messages/market.ts). */
+export const boardLabel: Record<string, MessageKey> = { main: 'market.board.main', chinext: 'market.board.chinext', star: 'market.board.star', bse: 'market.board.bse' };
+export const statusLabel: Record<string, MessageKey> = { L: 'market.status.L', D: 'market.status.D', P: 'market.status.P' };

@@ -1,4 +1,4 @@
-import { Layout, type PageChrome } from '../layout.tsx';
+import { Layout, type MessageKey, type PageChrome } from '../layout.tsx';
 import { fmtDate, fmtInt, fmtTime } from './format.ts';
 import { MarketNav, Pager } from './market-nav.tsx';
 
@@ -43,39 +43,41 @@ function paramsText(p: unknown): string {
 
 export function LogPage(props: { chrome: PageChrome; model: LogModel }) {
   const m = props.model;
-  const select = (name: string, options: readonly string[], value: string, all: string) => (
+  const { t } = props.chrome;
+  const label = (name: string, o: string) => (name === 'result' ? t(`market.result.${o}` as MessageKey) : o);
+  const select = (name: 'dataset' | 'source' | 'result', options: readonly string[], value: string, all: string) => (
     <label>
-      {name[0].toUpperCase() + name.slice(1)}
+      {t(`market.log.${name}`)}
       <select name={name}>
         <option value="">{all}</option>
         {options.map((o) => (
-          <option value={o} selected={value === o}>{o}</option>
+          <option value={o} selected={value === o}>{label(name, o)}</option>
         ))}
       </select>
     </label>
   );
   return (
-    <Layout chrome={props.chrome} title="Operation log" section="market">
-      <h1>Market data</h1>
-      <MarketNav current="log" />
+    <Layout chrome={props.chrome} title={t('market.log.title')} section="market">
+      <h1>{t('market.title')}</h1>
+      <MarketNav t={t} current="log" />
       <form method="get" action="/market/log" class="filters">
-        {select('dataset', m.datasets, m.filters.dataset, 'all datasets')}
-        {select('source', ['tushare', 'demo', 'csv'], m.filters.source, 'all sources')}
-        {select('result', ['success', 'partial', 'failed', 'running', 'abandoned'], m.filters.result, 'any result')}
-        <button type="submit">Filter</button>
+        {select('dataset', m.datasets, m.filters.dataset, t('market.log.allDatasets'))}
+        {select('source', ['tushare', 'demo', 'csv'], m.filters.source, t('market.log.allSources'))}
+        {select('result', ['success', 'partial', 'failed', 'running', 'abandoned'], m.filters.result, t('market.log.anyResult'))}
+        <button type="submit">{t('market.log.filter')}</button>
       </form>
       <table>
         <thead>
           <tr>
-            <th>Started</th>
-            <th>Dataset</th>
-            <th>Source</th>
-            <th>Result</th>
-            <th class="num">Inserted</th>
-            <th class="num">Updated</th>
-            <th class="num">Unchanged</th>
-            <th class="num">Deleted</th>
-            <th class="num">Took</th>
+            <th>{t('market.log.started')}</th>
+            <th>{t('market.log.dataset')}</th>
+            <th>{t('market.log.source')}</th>
+            <th>{t('market.log.result')}</th>
+            <th class="num">{t('market.log.inserted')}</th>
+            <th class="num">{t('market.log.updated')}</th>
+            <th class="num">{t('market.log.unchanged')}</th>
+            <th class="num">{t('market.log.deleted')}</th>
+            <th class="num">{t('market.log.took')}</th>
           </tr>
         </thead>
         <tbody>
@@ -90,17 +92,17 @@ export function LogPage(props: { chrome: PageChrome; model: LogModel }) {
                 <td>
                   {r.source}
                   {r.endpoint ? <div class="muted small">{r.endpoint}</div> : null}
-                  {r.runId !== null ? <div class="small"><a href={`/runs/${r.runId}`}>run #{r.runId}</a></div> : null}
+                  {r.runId !== null ? <div class="small"><a href={`/runs/${r.runId}`}>{t('market.log.run', { id: r.runId })}</a></div> : null}
                 </td>
                 <td>
-                  <span class={`badge ${resultClass[r.result] ?? ''}`}>{r.result}</span>
-                  {r.lastCompletedDate && r.result !== 'success' ? <div class="muted small">done to {fmtDate(r.lastCompletedDate)}</div> : null}
+                  <span class={`badge ${resultClass[r.result] ?? ''}`}>{resultClass[r.result] ? label('result', r.result) : r.result}</span>
+                  {r.lastCompletedDate && r.result !== 'success' ? <div class="muted small">{t('market.log.doneTo', { date: fmtDate(r.lastCompletedDate) })}</div> : null}
                 </td>
                 <td class="num">{fmtInt(r.inserted)}</td>
                 <td class="num">{fmtInt(r.updated)}</td>
                 <td class="num">{fmtInt(r.unchanged)}</td>
                 <td class="num">{fmtInt(r.deleted)}</td>
-                <td class="num">{r.durationMs == null ? '—' : `${(r.durationMs / 1000).toFixed(1)} s`}</td>
+                <td class="num">{r.durationMs == null ? '—' : t('market.log.seconds', { s: (r.durationMs / 1000).toFixed(1) })}</td>
               </tr>
               {r.error ? (
                 <tr class="error-row">
@@ -111,7 +113,7 @@ export function LogPage(props: { chrome: PageChrome; model: LogModel }) {
           ))}
         </tbody>
       </table>
-      <Pager base="/market/log" params={m.filters} total={m.total} limit={m.limit} offset={m.offset} />
+      <Pager t={t} base="/market/log" params={m.filters} total={m.total} limit={m.limit} offset={m.offset} />
     </Layout>
   );
 }

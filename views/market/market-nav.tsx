@@ -1,22 +1,25 @@
+import type { T } from '../../src/i18n/i18n.ts';
+
 /** The market section's own tabs. */
-export function MarketNav(props: { current: 'stocks' | 'coverage' | 'log' }) {
+export function MarketNav(props: { t: T; current: 'stocks' | 'coverage' | 'log' }) {
+  const { t } = props;
   const tabs = [
-    { id: 'stocks', href: '/market', label: 'Stocks' },
-    { id: 'coverage', href: '/market/coverage', label: 'Coverage & sync' },
-    { id: 'log', href: '/market/log', label: 'Operation log' },
+    { id: 'stocks', href: '/market', label: 'market.tab.stocks' },
+    { id: 'coverage', href: '/market/coverage', label: 'market.tab.coverage' },
+    { id: 'log', href: '/market/log', label: 'market.tab.log' },
   ] as const;
   return (
-    <nav class="tabs" aria-label="Market data">
-      {tabs.map((t) => (
-        <a href={t.href} aria-current={props.current === t.id ? 'page' : undefined}>{t.label}</a>
+    <nav class="tabs" aria-label={t('market.tabs')}>
+      {tabs.map((tab) => (
+        <a href={tab.href} aria-current={props.current === tab.id ? 'page' : undefined}>{t(tab.label)}</a>
       ))}
     </nav>
   );
 }
 
 /** Prev/next links with "x–y of total", keeping the other query parameters. */
-export function Pager(props: { base: string; params: Record<string, string | undefined>; total: number; limit: number; offset: number }) {
-  const { total, limit, offset } = props;
+export function Pager(props: { t: T; base: string; params: Record<string, string | undefined>; total: number; limit: number; offset: number }) {
+  const { t, total, limit, offset } = props;
   const link = (o: number) => {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(props.params)) if (v) q.set(k, v);
@@ -25,9 +28,9 @@ export function Pager(props: { base: string; params: Record<string, string | und
   };
   return (
     <p class="pager">
-      <span class="muted">{total === 0 ? 'nothing found' : `${offset + 1}–${Math.min(total, offset + limit)} of ${total.toLocaleString('en-US')}`}</span>
-      {offset > 0 ? <a href={link(Math.max(0, offset - limit))}>← Previous</a> : null}
-      {offset + limit < total ? <a href={link(offset + limit)}>Next →</a> : null}
+      <span class="muted">{total === 0 ? t('market.nothing') : t('market.range', { from: offset + 1, to: Math.min(total, offset + limit), total: total.toLocaleString('en-US') })}</span>
+      {offset > 0 ? <a href={link(Math.max(0, offset - limit))}>{t('market.previous')}</a> : null}
+      {offset + limit < total ? <a href={link(offset + limit)}>{t('market.next')}</a> : null}
     </p>
   );
 }

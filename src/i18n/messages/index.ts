@@ -2,6 +2,7 @@ import type { Locale } from '../locale.ts';
 import type { Message, Messages } from '../define.ts';
 import { auth } from './auth.ts';
 import { errors } from './errors.ts';
+import { market } from './market.ts';
 import { charts } from './charts.ts';
 import { backtests } from './backtests.ts';
 import { runs } from './runs.ts';
@@ -16,6 +17,7 @@ import { readable } from './readable.ts';
  * name (test/i18n/catalogue.test.ts checks), so two catalogues never define the same key.
  */
 export const catalogues = {
+  market,
   charts,
   backtests,
   runs,
