@@ -12,6 +12,10 @@ import { roleAtLeast, type Role } from '../../src/auth/access.ts';
 import { createToken } from '../../src/auth/tokens.service.ts';
 import { createUser, systemActor } from '../../src/auth/users.service.ts';
 import { strategyTemplate } from '../../src/strategies/template.ts';
+import { factorTemplate } from '../../src/factors/factor.types.ts';
+import { insertFactor } from '../../src/factors/user-factors.repository.ts';
+import { computeBuiltinFactor } from '../../src/factors/factors.service.ts';
+import { insertAnalysis } from '../../src/factors/analysis/analyses.repository.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { bearer, Browser, makeUser, testPassword } from '../helpers/accounts.ts';
 import { insertTask } from '../../src/scheduler/tasks.repository.ts';
@@ -91,6 +95,23 @@ const freshRule = async (fx: Fixture, ownerId: number) => {
   const { id } = await freshChannel(fx);
   return { id: String(await insertRule(fx.t.deps.pg.db, { name: 'matrix rule', event: 'backtest_finished', task_id: null, channel_id: Number(id), email: null, owner_id: ownerId, enabled: true })) };
 };
+// Factors (issue 21): built-ins readable by all; user factors owned like strategies (ids u<id>).
+const ownFactor = async (fx: Fixture, ownerId: number) => ({ id: `u${await insertFactor(fx.t.deps.pg.db, ownerId, { name: `f${fx.seq()}`, description: '', language: 'js', code: factorTemplate })}` });
+const factorBody = (fx: Fixture) => ({ name: `matrix factor ${fx.seq()}`, code: factorTemplate });
+// Factor analyses (issue 21): of momentum_20 (computed once), owned by their submitter.
+let momentumComputed: Promise<unknown> | null = null;
+const analysedFactor = async (fx: Fixture) => {
+  momentumComputed ??= computeBuiltinFactor(fx.t.market, 'momentum_20', { start: 19900101, end: 21001231, codes: null });
+  await momentumComputed;
+  return { id: 'momentum_20' };
+};
+const ownAnalysis = async (fx: Fixture, ownerId: number) => {
+  await analysedFactor(fx);
+  const params = { universe: 'all', codes: null, boards: null, start_date: 20260105, end_date: 20260630, horizons: [1, 5], quantiles: 5, industry_neutral: false, size_neutral: false, exclude_st: false, exclude_new_listings: false, new_listing_days: 60 };
+  const aid = await insertAnalysis(fx.t.deps.pg.db, { owner_id: ownerId, factor_id: 'momentum_20', factor_key: 'momentum_20', user_factor_id: null, params: JSON.stringify(params) });
+  return { id: 'momentum_20', aid: String(aid) };
+};
+const analysisBody = () => ({ start_date: '2026-01-05', end_date: '2026-06-30' });
 const ownStrategy = async (fx: Fixture, ownerId: number) => ({ id: String(await insertStrategyFixture(fx.t.deps.pg.db, ownerId, `s${fx.seq()}`)) });
 const backtestBody = (fx: Fixture) => ({ strategy: 'dual_ma', codes: [fx.code], ...backtestPeriod });
 const strategyBody = (fx: Fixture) => ({ name: `matrix ${fx.seq()}`, code: strategyTemplate });
@@ -304,6 +325,29 @@ const matrix: Record<string, Case> = {
   'GET /strategies/:id{[0-9]+}/edit': need('analyst', 200, { owned: true, params: ownStrategy }),
   'POST /strategies/:id{[0-9]+}': need('analyst', 303, { owned: true, params: ownStrategy, body: strategyBody }),
   'POST /strategies/:id{[0-9]+}/delete': need('analyst', 303, { owned: true, params: ownStrategy, body: () => ({ confirm: 'yes' }) }),
+  'GET /factors': need('viewer'),
+  'GET /factors/new': need('analyst'),
+  'POST /factors/new': need('analyst', 303, { body: factorBody }),
+  'GET /factors/:id{[a-z][a-z0-9_]+}': need('viewer', 200, { owned: true, params: ownFactor }),
+  'POST /factors/:id{[a-z][a-z0-9_]+}/compute': need('analyst', 303, { owned: true, params: ownFactor, body: () => ({ start_date: '2026-11-02' }) }),
+  'GET /factors/:id{u[0-9]+}/edit': need('analyst', 200, { owned: true, params: ownFactor }),
+  'POST /factors/:id{u[0-9]+}/edit': need('analyst', 303, { owned: true, params: ownFactor, body: factorBody }),
+  'POST /factors/:id{u[0-9]+}/delete': need('analyst', 303, { owned: true, params: ownFactor, body: () => ({ confirm: 'yes' }) }),
+  'GET /api/v1/factors': need('viewer'),
+  'GET /api/v1/factors/:id': need('viewer', 200, { owned: true, params: ownFactor }),
+  'POST /api/v1/factors': need('analyst', 201, { body: factorBody }),
+  'PUT /api/v1/factors/:id': need('analyst', 200, { owned: true, params: ownFactor, body: factorBody }),
+  'DELETE /api/v1/factors/:id': need('analyst', 200, { owned: true, params: ownFactor }),
+  'POST /api/v1/factors/:id/computations': need('analyst', 202, { owned: true, params: ownFactor, body: () => ({ start_date: '2026-11-02' }) }),
+  'POST /api/v1/factors/:id/analyses': need('analyst', 202, { params: analysedFactor, body: analysisBody }),
+  'GET /api/v1/factors/:id/analyses': need('viewer', 200, { params: analysedFactor }),
+  'GET /api/v1/factors/:id/analyses/:aid': need('viewer', 200, { owned: true, params: ownAnalysis }),
+  'DELETE /api/v1/factors/:id/analyses/:aid': need('analyst', 200, { owned: true, params: ownAnalysis }),
+  'GET /factors/:id/analyses/new': need('analyst', 200, { params: analysedFactor }),
+  'POST /factors/:id/analyses': need('analyst', 303, { params: analysedFactor, body: analysisBody }),
+  'GET /factors/:id/analyses/:aid{[0-9]+}': need('viewer', 200, { owned: true, params: ownAnalysis }),
+  'GET /factors/:id/analyses/:aid{[0-9]+}/live': need('viewer', 200, { owned: true, params: ownAnalysis }),
+  'POST /factors/:id/analyses/:aid{[0-9]+}/delete': need('analyst', 303, { owned: true, params: ownAnalysis, body: () => ({ confirm: 'yes' }) }),
   'GET /api/v1/strategies': need('viewer'),
   'GET /api/v1/strategies/:id': need('viewer', 200, { owned: true, params: ownStrategy }),
   'POST /api/v1/strategies': need('analyst', 201, { body: strategyBody }),
