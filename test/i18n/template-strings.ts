@@ -21,7 +21,7 @@ import ts from 'typescript';
 export const allowed = new Set([
   'zquant', 'ms', 's', 'x', '×', 'CSV', 'JSON', 'API', 'SSE', 'HTML', 'URL', 'ID', 'id', 'SQL', 'cron', 'Tushare', 'PGlite', 'PostgreSQL', 'DuckDB',
   // Each language's name in itself (the account page's language choice).
-  '中文', 'English',
+  '中文', 'English', 'JavaScript', 'TypeScript',
   'v', 'O', 'H', 'L', 'C', 'ts_code', 'YYYYMMDD', 'YYYY-MM-DD', 'CNY', 'NAV', 'SH', 'SZ', 'BJ', 'Δ', 'α', 'β', 'curl', 'zquant', 'OK', 'UTC', 'PSR', 'DSR', 'PBO', 'IC', 'IR',
 ]);
 

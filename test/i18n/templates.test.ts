@@ -26,7 +26,6 @@ const notConvertedYet = new Set<string>([
   'views/scheduler/form.tsx',
   'views/scheduler/pages.tsx',
   'views/scheduler/parts.tsx',
-  'views/strategies/strategies.tsx',
   'views/sweeps/form-page.tsx',
   'views/sweeps/heatmap.tsx',
   'views/sweeps/list-page.tsx',
