@@ -1,13 +1,13 @@
 import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
 import { Value } from '../values.tsx';
-import { durationMs } from '../backtests/format.ts';
+import { durationMs, localTime } from '../backtests/format.ts';
 import { DeleteButton } from '../confirm.tsx';
 import { fmtDate } from '../market/format.ts';
 import type { Run } from '../../src/runs/run.types.ts';
 import type { SlotNote, Task, TaskStatus } from '../../src/scheduler/task.types.ts';
 import type { StepGraph } from '../../src/runs/executor-registry.ts';
 import { NoRunsRow, ProgressBar, StatusBadge } from '../runs/run-parts.tsx';
-import { Countdown, DagSvg, duration, iso, StateBadge, TasksBody, zoned } from './parts.tsx';
+import { Countdown, DagSvg, duration, StateBadge, TasksBody } from './parts.tsx';
 
 function Subnav(props: { at: 'tasks' | 'stats' | 'new'; admin: boolean }) {
   return (
@@ -126,11 +126,11 @@ export function TaskPage(props: {
               {upcoming.map(({ at, skipped }) =>
                 skipped ? (
                   <li class="slot-skipped">
-                    <s>{zoned(at, t.timezone)}</s> <span class="badge">skipped: {t.tradingDays} closed</span>
+                    <s>{localTime(at, t.timezone)}</s> <span class="badge">skipped: {t.tradingDays} closed</span>
                   </li>
                 ) : (
                   <li>
-                    {zoned(at, t.timezone)} <span class="muted">({t.timezone})</span> {at === s.next[0] ? <Countdown at={at} /> : null}
+                    {localTime(at, t.timezone)} <span class="muted">({t.timezone})</span> {at === s.next[0] ? <Countdown at={at} /> : null}
                   </li>
                 ),
               )}
@@ -176,7 +176,7 @@ export function TaskPage(props: {
       <p class="muted">
         {props.total} runs, newest first{props.notes.length ? ', with the slots skipped on closed days or fired without a calendar row' : ''}. Open a run for its live log.
       </p>
-      <RunHistory taskId={t.id} runs={props.runs} notes={props.notes} />
+      <RunHistory taskId={t.id} runs={props.runs} notes={props.notes} timeZone={props.chrome.timeZone} />
     </Layout>
   );
 }
@@ -193,14 +193,14 @@ function historyRows(runs: Run[], notes: SlotNote[]): HistoryRow[] {
   return rows.sort((a, b) => b.at.getTime() - a.at.getTime());
 }
 
-export function RunHistory(props: { taskId: number; runs: Run[]; notes: SlotNote[] }) {
+export function RunHistory(props: { taskId: number; runs: Run[]; notes: SlotNote[]; timeZone: string }) {
   const live = props.runs.some((r) => r.status === 'queued' || r.status === 'running' || r.status === 'paused');
   return (
     <table class="runs" id="task-runs" hx-get={live ? `/scheduler/tasks/${props.taskId}/history` : undefined} hx-trigger={live ? 'every 1s' : undefined} hx-swap="outerHTML">
       <thead>
         <tr>
           <th class="num">Run</th>
-          <th>Slot</th>
+          <th>Slot ({props.timeZone})</th>
           <th>Status</th>
           <th>Progress</th>
           <th class="num">Took</th>
@@ -213,7 +213,7 @@ export function RunHistory(props: { taskId: number; runs: Run[]; notes: SlotNote
           r === null ? (
             <tr class="slot-skipped">
               <td class="num muted">—</td>
-              <td>{iso(note.scheduledFor)}</td>
+              <td>{localTime(note.scheduledFor, props.timeZone)}</td>
               <td>
                 <span class="badge">skipped</span>
               </td>
@@ -225,7 +225,7 @@ export function RunHistory(props: { taskId: number; runs: Run[]; notes: SlotNote
               <td class="num">
                 <a href={`/runs/${r.id}`}>#{r.id}</a>
               </td>
-              <td>{r.scheduledFor ? iso(r.scheduledFor) : <span class="muted">{r.parentRunId ? `step of #${r.parentRunId}` : 'triggered'}</span>}</td>
+              <td>{r.scheduledFor ? localTime(r.scheduledFor, props.timeZone) : <span class="muted">{r.parentRunId ? `step of #${r.parentRunId}` : 'triggered'}</span>}</td>
               <td>
                 <StatusBadge run={r} />
               </td>
@@ -280,7 +280,7 @@ export function StatsPage(props: { chrome: PageChrome; admin: boolean; stats: Ar
               <td class="num">{s.avgMs === null ? '' : durationMs(s.avgMs)}</td>
               <td class="num">{s.p95Ms === null ? '' : durationMs(s.p95Ms)}</td>
               <td>
-                {s.lastFailureAt ? iso(new Date(s.lastFailureAt)) : <span class="muted">none</span>}
+                {s.lastFailureAt ? localTime(s.lastFailureAt, props.chrome.timeZone) : <span class="muted">none</span>}
                 {s.lastFailure ? <div class="field-error small">{s.lastFailure}</div> : null}
               </td>
             </tr>

@@ -1,14 +1,7 @@
 import type { Run } from '../../src/runs/run.types.ts';
 import type { TaskStatus } from '../../src/scheduler/task.types.ts';
 import type { StepGraph } from '../../src/runs/executor-registry.ts';
-
-export const iso = (d: Date | null | undefined) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '');
-
-/** A time in the task's zone, e.g. "2026-12-01 18:00:00 (Asia/Shanghai)". */
-export function zoned(d: Date, tz: string): string {
-  const f = new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-  return f.format(d);
-}
+import { durationMs, localTime } from '../backtests/format.ts';
 
 export function StateBadge(props: { state: TaskStatus['state'] }) {
   const cls = props.state === 'running' ? 'running' : props.state === 'late' ? 'failed' : props.state === 'idle' ? 'succeeded' : '';
@@ -28,8 +21,7 @@ export function Countdown(props: { at: Date | undefined }) {
 
 export function duration(r: Pick<Run, 'startedAt' | 'finishedAt'>): string {
   if (!r.startedAt) return '';
-  const ms = (r.finishedAt ?? new Date()).getTime() - r.startedAt.getTime();
-  return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : ms < 600_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 60_000).toFixed(1)} min`;
+  return durationMs((r.finishedAt ?? new Date()).getTime() - r.startedAt.getTime());
 }
 
 export function TasksBody(props: { statuses: TaskStatus[] }) {
@@ -57,7 +49,7 @@ export function TasksBody(props: { statuses: TaskStatus[] }) {
             {s.next[0] ? (
               <>
                 <Countdown at={s.next[0]} />
-                <div class="muted small">{zoned(s.next[0], s.task.timezone)}</div>
+                <div class="muted small">{localTime(s.next[0], s.task.timezone)}</div>
               </>
             ) : (
               <span class="muted">{s.task.enabled ? 'manual' : 'disabled'}</span>
