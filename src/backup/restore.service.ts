@@ -90,14 +90,22 @@ export async function restore(archive: string, target: RestoreTarget, o: { log?:
     }
     created = true;
     log(`restore: ${file} (zquant ${manifest.zquant_version}, taken ${manifest.created_at} from ${manifest.postgres_kind}) into ${target.databaseUrl ? 'the Postgres server at DATABASE_URL' : 'embedded Postgres'} and ${marketPathFor(target.dataDir)}`);
-    await loadPostgres(pg, manifest, work);
-    log(`restore: postgres: ${Object.keys(manifest.tables.postgres).length} tables loaded`);
-    await migratePostgres(pg.db);
+    // The two stores load at once: Postgres parses on its one connection while DuckDB uses the other cores.
+    const store = pg;
+    const loaded = await Promise.allSettled([
+      (async () => {
+        await loadPostgres(store, manifest, work);
+        log(`restore: postgres: ${Object.keys(manifest.tables.postgres).length} tables loaded`);
+        await migratePostgres(store.db);
+      })(),
+      (async () => {
+        await loadMarket(target.dataDir, manifest, work);
+        log(`restore: duckdb: ${Object.keys(manifest.tables.duckdb).length} tables loaded`);
+      })(),
+    ]);
+    for (const r of loaded) if (r.status === 'rejected') throw r.reason;
     await pg.close();
     pg = null;
-
-    await loadMarket(target.dataDir, manifest, work);
-    log(`restore: duckdb: ${Object.keys(manifest.tables.duckdb).length} tables loaded`);
     if (manifest.secret_key_included) {
       await copyFile(join(work, secretKeyEntry), join(target.dataDir, secretKeyFile));
       await chmod(join(target.dataDir, secretKeyFile), 0o600);
