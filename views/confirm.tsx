@@ -30,7 +30,7 @@ export function ConfirmPage(props: { chrome: PageChrome; c: Confirmation }) {
         <CsrfField chrome={props.chrome} />
         <input type="hidden" name="confirm" value="yes" />
         <button type="submit" class="danger">{c.label}</button>
-        <a class="button secondary" href={c.cancel}>Keep it</a>
+        <a class="button secondary" href={c.cancel}>{props.chrome.t('layout.keepIt')}</a>
       </form>
     </Layout>
   );
@@ -44,7 +44,7 @@ export function DeleteButton(props: { chrome: PageChrome; action: string; questi
   return (
     <form method="post" action={props.action} class="inline" hx-post={props.action} hx-confirm={props.question}>
       <CsrfField chrome={props.chrome} />
-      <button type="submit" class={props.cls ?? 'danger'}>{props.label ?? 'Delete'}</button>
+      <button type="submit" class={props.cls ?? 'danger'}>{props.label ?? props.chrome.t('layout.delete')}</button>
     </form>
   );
 }

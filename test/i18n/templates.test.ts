@@ -20,7 +20,6 @@ const notConvertedYet = new Set<string>([
   'views/admin/storage.tsx',
   'views/admin/users.tsx',
   'views/api-docs/api-docs.tsx',
-  'views/confirm.tsx',
   'views/runs/run-parts.tsx',
   'views/runs/runs.tsx',
   'views/scheduler/form.tsx',

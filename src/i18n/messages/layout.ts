@@ -19,6 +19,8 @@ export const layout = defineMessages({
     'layout.error.client': 'That did not work',
     'layout.error.requestId': 'request id',
     'layout.none': '—',
+    'layout.keepIt': 'Keep it',
+    'layout.delete': 'Delete',
   },
   'zh-CN': {
     'layout.nav.backtests': '回测',
@@ -37,5 +39,7 @@ export const layout = defineMessages({
     'layout.error.client': '操作未成功',
     'layout.error.requestId': '请求 ID',
     'layout.none': '—',
+    'layout.keepIt': '保留',
+    'layout.delete': '删除',
   },
 });
