@@ -76,6 +76,10 @@ describe('factors API', () => {
     expect(notFactor.error.message).toContain('defineFactor');
     const wrongLength = await bad('/api/v1/factors', { name: 'short', code: 'defineFactor({ compute(ctx) { return [1, 2]; } })' }, 400, 'code');
     expect(wrongLength.error.message).toMatch(/one number per stock/);
+    // No body at all: every stock, every day.
+    const nobody = await env.app.request('/api/v1/factors/size/computations', { method: 'POST' });
+    expect(nobody.status).toBe(202);
+    expect((await nobody.json()).params).toEqual({ factors: [{ id: 'size' }] });
     env.as(env.users.viewer);
     await bad('/api/v1/factors/momentum_20/computations', {}, 403);
   });
