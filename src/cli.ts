@@ -47,7 +47,8 @@ const subcommands: Record<string, Subcommand> = {
     options: { port: { type: 'string' }, host: { type: 'string' }, role: { type: 'string' } },
     async run({ config }) {
       const { runServer } = await import('./server.ts');
-      await runServer(config);
+      // A worker serves no HTTP: its own start-up (src/worker.ts); web and all start the server.
+      await runServer(config, config.role === 'worker' ? (await import('./worker.ts')).startWorker : undefined);
       return 0;
     },
   },

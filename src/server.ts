@@ -17,13 +17,12 @@ import { availableParallelism } from 'node:os';
 import type { Authenticate } from './auth/access.ts';
 import { diagnosticExecutors } from './executors/diagnostic.executors.ts';
 import { backtestRunLimitsOf, makeBacktestExecutor, makeScheduledBacktestExecutor } from './backtests/backtest.executor.ts';
-import { makeSpreadSweepExecutors } from './sweeps/sweep-spread.ts';
+import { makeSpreadSweepExecutors } from './sweeps/sweep-spread.service.ts';
 import { join } from 'node:path';
 import type { DataVersions } from './snapshots/data-versions.ts';
 import { makeLiveData, type LiveData } from './snapshots/live-data.ts';
-import { makeReplicas, type Replicas } from './snapshots/replicas.ts';
-import { dirSource, httpSource, type SnapshotSource } from './snapshots/snapshot-source.ts';
-import { snapshotsChannel } from './snapshots/snapshots.repository.ts';
+import { makeReplicas, type Replicas } from './snapshots/replicas.service.ts';
+import { dirSource } from './snapshots/snapshot-source.ts';
 import { makeSnapshotPublisher, type SnapshotPublisher } from './snapshots/snapshots.service.ts';
 import { makeFactorAnalysisExecutor } from './factors/analysis/analysis.executor.ts';
 import { makeExecutorRegistry, type ExecutorDefinition, type ExecutorRegistry } from './runs/executor-registry.ts';
@@ -197,7 +196,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (config.role !== 'all' && !config.databaseUrl) {
     throw new Error(`--role ${config.role} needs a Postgres server every process shares: set DATABASE_URL (the embedded database serves one process: --role all)`);
   }
-  if (config.role === 'worker') return startWorker(config, logger);
+  if (config.role === 'worker') throw new Error('--role worker: start it with startWorker (src/worker.ts), which serves no HTTP');
   const assets = options.assets ?? defaultAssets();
   // Checked before anything opens, so a bad admin password stops start-up at once.
   const adminPasswordProblem = config.adminPassword === null ? null : passwordProblem(config.adminPassword);
@@ -331,92 +330,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   return { url, pg, market, runs: runsRuntime.service, stop };
 }
 
-/** Where a worker reads snapshot versions: SNAPSHOT_DIR (a shared volume), else the web process over HTTP. */
-function workerSnapshotSource(config: Config): SnapshotSource {
-  if (config.snapshotDir) return dirSource(config.snapshotDir);
-  if (config.snapshotUrl) {
-    if (!config.snapshotToken) throw new Error('SNAPSHOT_URL needs SNAPSHOT_TOKEN: a worker-scoped token (zquant token create --username admin --scope worker, on the web process)');
-    return httpSource(config.snapshotUrl, config.snapshotToken);
-  }
-  throw new Error('--role worker needs a snapshot source: SNAPSHOT_DIR (a volume the web process publishes into) or SNAPSHOT_URL and SNAPSHOT_TOKEN (the web process over HTTP)');
-}
-
-/**
- * `zquant serve --role worker`: no HTTP, no scheduler. Claims backtests and sweep sets from the
- * shared Postgres (leases and heartbeats as any instance) and reads market data from its own
- * replicas of the published snapshots under DATA_DIR/replicas, following new versions as the bus
- * announces them (and every minute, should a NOTIFY be missed). Authenticates to nothing but
- * Postgres and the snapshot source.
- */
-export async function startWorker(config: Config, logger: Logger): Promise<RunningServer> {
-  const source = workerSnapshotSource(config);
-  const attempt = await lockDataDir(config.dataDir);
-  if (!attempt.acquired) throw new Error(heldMessage(config.dataDir, attempt));
-  const lock = attempt.lock;
-  const admin = startAdminServer(lock, { pid: process.pid, role: 'serve --role worker', version }, { dataDir: config.dataDir, onError: (err) => logger.error('admin command failed', { err: err as Error }) });
-  const undo: Array<() => Promise<void>> = [() => lock.release(), () => admin.stop()];
-  const unwind = async () => {
-    while (undo.length) await undo.pop()!();
-  };
-  let runtime!: RunsRuntime;
-  let pg!: PgStore;
-  let replicas!: Replicas;
-  try {
-    pg = await openPostgres({ databaseUrl: config.databaseUrl, pgliteDir: pgliteDirFor(config.dataDir) });
-    undo.push(() => pg.close());
-    const applied = await migratePostgres(pg.db);
-    if (applied.length) logger.info('postgres migrated', { applied });
-    replicas = makeReplicas({ dataDir: config.dataDir, source, db: pg.db, keep: config.snapshotKeep, panelCacheMb: config.panelCacheMb, logger });
-    undo.push(() => replicas.close());
-    const settings = runsSettingsFrom(config);
-    // Syncs, tasks and the rest of the io work stay with the web process, which owns the market store.
-    settings.concurrency.io = 0;
-    ({ runtime } = await startServerRuns({ config, pg, market: replicas.market, logger, settings, data: replicas }));
-    undo.push(() => runtime.stop(config.shutdownTimeoutMs));
-    let following: Promise<unknown> = Promise.resolve();
-    const follow = () => {
-      following = following.then(() => replicas.follow()).catch((err) => logger.warn('fetching the newest market snapshot failed', { source: source.describe, err: err as Error }));
-    };
-    const unlisten = await pg.listen(snapshotsChannel, follow);
-    undo.push(() => unlisten());
-    const timer = setInterval(follow, 60_000);
-    undo.push(async () => {
-      clearInterval(timer);
-      await following;
-    });
-    follow();
-    admin.ready(async (request, io) => {
-      io.stderr(`zquant ${request.command}: this data directory holds a worker's market replicas; run store commands against the web process's data directory\n`);
-      return 1;
-    });
-  } catch (err) {
-    await unwind();
-    throw err;
-  }
-  logger.info('worker started', { instanceId: runtime.instanceId, snapshots: source.describe, dataDir: config.dataDir, concurrency: runsSettingsFrom(config).concurrency.backtest });
-  let stopping: Promise<void> | null = null;
-  return {
-    url: `worker:${runtime.instanceId}`,
-    pg,
-    market: replicas.market,
-    runs: runtime.service,
-    stop() {
-      stopping ??= (async () => {
-        logger.info('shutting down');
-        await unwind();
-        logger.info('stopped');
-      })();
-      return stopping;
-    },
-  };
-}
-
 /**
  * What `zquant serve` does: start, then stop cleanly on SIGINT/SIGTERM and exit 0. The handlers
  * are installed before start-up, so a signal that arrives while stores open still ends in a clean
  * stop (after start-up completes) instead of Node's default abrupt exit.
  */
-export async function runServer(config: Config): Promise<void> {
+export async function runServer(config: Config, start: (config: Config, options: StartOptions) => Promise<RunningServer> = startServer): Promise<void> {
   const logger = makeLogger({ level: config.logLevel });
   let signalled = false;
   let wake: () => void = () => {};
@@ -430,7 +349,7 @@ export async function runServer(config: Config): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const running = await startServer(config, { logger });
+    const running = await start(config, { logger });
     await stopRequested;
     await running.stop().catch((err) => {
       logger.error('shutdown failed', { err });

@@ -5,11 +5,10 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { snapshotsChannel } from './channel.ts';
 
 type Db = Kysely<Database>;
 
-/** NOTIFY channel on which a publisher announces a new version (payload: the version id). */
-export const snapshotsChannel = 'zquant_snapshots';
 
 /** Versions recorded by backtests and sweeps whose run is queued, running or paused. */
 export async function pinnedVersions(db: Db): Promise<string[]> {

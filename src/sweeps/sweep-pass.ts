@@ -15,7 +15,7 @@ import { runSetsOnThreads } from './sweep-pool.ts';
 import type { SweepThreadInput, SweepThreadSet, SweepThreadSetResult } from './sweep.thread.ts';
 import type { Sweep } from './sweep.types.ts';
 import type { Candidate } from './sampling.ts';
-import type { SetSpread } from './sweep-spread.ts';
+import type { SetSpread } from './set-spread.ts';
 
 export interface SweepExecutorDeps {
   db: Kysely<Database>;
@@ -23,7 +23,7 @@ export interface SweepExecutorDeps {
   limits?: BacktestRunLimits;
   /** Threads per sweep; default every core (the main thread mostly waits while they run). */
   threads?: number;
-  /** Set when the sweep is spread over several processes (sweep-spread.ts): sets run in the batches this run claims. */
+  /** Set when the sweep is spread over several processes (sweep-spread.service.ts): sets run in the batches this run claims. */
   spread?: SetSpread;
 }
 

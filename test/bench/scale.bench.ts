@@ -14,7 +14,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';
 import { openMarketStore } from '../../src/market/duckdb.ts';
 import { publishSnapshot } from '../../src/snapshots/publish.ts';
-import { makeReplicas } from '../../src/snapshots/replicas.ts';
+import { makeReplicas } from '../../src/snapshots/replicas.service.ts';
 import { dirSource, listDirVersions } from '../../src/snapshots/snapshot-source.ts';
 import { createTestDatabase } from '../helpers/pg.ts';
 import { client, startCluster, waitFor, type Cluster } from '../scale/cluster.ts';

@@ -11,7 +11,7 @@ import { seedDemoMarket } from '../../src/market/demo/seed.ts';
 import { openMarketStore, type MarketStore } from '../../src/market/duckdb.ts';
 import { manifestFileName } from '../../src/snapshots/manifest.ts';
 import { marketVersion, publishSnapshot } from '../../src/snapshots/publish.ts';
-import { makeReplicas } from '../../src/snapshots/replicas.ts';
+import { makeReplicas } from '../../src/snapshots/replicas.service.ts';
 import { versionsToDelete } from '../../src/snapshots/retention.ts';
 import { dirSource, listDirVersions } from '../../src/snapshots/snapshot-source.ts';
 import { makeSnapshotPublisher } from '../../src/snapshots/snapshots.service.ts';

@@ -20,21 +20,23 @@ import type { RunsService } from '../runs/runs.service.ts';
 import type { DataVersions } from '../snapshots/data-versions.ts';
 import { makeSweepExecutor } from './sweep.executor.ts';
 import type { SweepExecutorDeps } from './sweep-pass.ts';
-import type { SweepThreadSet } from './sweep.thread.ts';
+import type { SetSpread } from './set-spread.ts';
 import { getSweep } from './sweeps.service.ts';
 import * as claims from './sweep-claims.repository.ts';
 
 export const sweepPartExecutorName = 'sweep_part';
 
-/** How a pass runs its sets when the sweep is spread: in claimed batches (sweep-pass.ts runAndStore asks for it). */
-export interface SetSpread {
-  run(sets: SweepThreadSet[], runBatch: (batch: SweepThreadSet[]) => Promise<void>, signal: AbortSignal): Promise<void>;
-}
+export type { SetSpread } from './set-spread.ts';
 
 /** Polling for sets others hold while they finish them (or lose them): short against a set's run time. */
-const waitMs = 250;
+const waitMs = 100;
 
-export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId: number; sweepRunId: number | null; batch: number; log: RunContext['log'] }): SetSpread {
+/**
+ * Claims are guided: each takes a share of the sets still to run (half of an even share per
+ * participant), never fewer than `minBatch` (the threads it runs them on). Large claims first keep
+ * the per-claim cost (a claim, starting threads) small; small ones at the end even out the finish.
+ */
+export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId: number; sweepRunId: number | null; minBatch: number; participants: number; log: RunContext['log'] }): SetSpread {
   return {
     async run(sets, runBatch, signal) {
       const byOrdinal = new Map(sets.map((s) => [s.ordinal, s]));
@@ -50,16 +52,17 @@ export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId:
             return;
           }
         }
-        const mine = await claims.claimSets(db, o.sweepId, o.runId, ordinals, o.batch);
+        const left = ordinals.length - (await claims.countStoredOf(db, o.sweepId, ordinals));
+        if (left <= 0) {
+          o.log('info', `${ran} of ${ordinals.length} sets ran in this process; the others in other processes`);
+          return;
+        }
+        const mine = await claims.claimSets(db, o.sweepId, o.runId, ordinals, Math.max(o.minBatch, Math.ceil(left / (2 * o.participants))));
         if (mine.length) {
           await runBatch(mine.map((n) => byOrdinal.get(n)!));
           await claims.markSetsDone(db, o.sweepId, o.runId, mine);
           ran += mine.length;
           continue;
-        }
-        if ((await claims.countStoredOf(db, o.sweepId, ordinals)) >= ordinals.length) {
-          o.log('info', `${ran} of ${ordinals.length} sets ran in this process; the others in other processes`);
-          return;
         }
         // Every set left is held by another participant: wait for it to store them, or to lose them.
         await sleep(waitMs, undefined, { signal });
@@ -91,15 +94,13 @@ export function makeSpreadSweepExecutors(d: SpreadSweepDeps): ExecutorDefinition
       const spreading = sweep.kind === 'sweep' && (helper || d.helperRuns > 0);
       let spread: SetSpread | undefined;
       if (spreading) {
-        const participants = helper ? 2 : d.helperRuns + 1;
-        const planned = Math.max(1, sweep.plannedSets);
-        const batch = Math.max(threads, Math.min(threads * 4, Math.ceil(planned / (participants * 4))));
-        spread = makeSetSpread(d.db, { sweepId, runId: ctx.runId, sweepRunId: sweep.runId, batch, log: (l, m) => ctx.log(l, m) });
+        const participants = Math.max(helper ? 2 : 1, d.helperRuns + 1);
+        spread = makeSetSpread(d.db, { sweepId, runId: ctx.runId, sweepRunId: sweep.runId, minBatch: threads, participants, log: (l, m) => ctx.log(l, m) });
         if (!helper && (await claims.countChildRuns(d.db, ctx.runId, sweepPartExecutorName)) === 0) {
           await d.runs().queueRuns(Array.from({ length: d.helperRuns }, () => ({
             executor: sweepPartExecutorName, params: { sweep_id: sweepId }, parentRunId: ctx.runId, queuedBy: sweep.ownerId, maxAttempts: 1,
           })));
-          ctx.log('info', `queued ${d.helperRuns} helper run(s): sets are claimed ${batch} at a time by whichever process has a free slot`);
+          ctx.log('info', `queued ${d.helperRuns} helper run(s): sets are claimed in shrinking batches by whichever process has a free slot`);
         }
       }
       return await makeSweepExecutor({ ...d, panels: data.panels, spread }).run({ sweep_id: sweepId }, ctx);
