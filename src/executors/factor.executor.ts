@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/access.ts';
 import type { Database } from '../db/schema.ts';
-import { builtinFactorId, builtinFactorKinds, type BuiltinFactorKind } from '../factors/builtin-factors.ts';
+import { builtinFactorId, builtinFactorKinds, parseBuiltinFactorId, type BuiltinFactorKind } from '../factors/builtin-factors.ts';
 import { computeBuiltinFactor, computeUserFactor, resolveFactor, type FactorScope } from '../factors/factors.service.ts';
 import { userFactorCode } from '../factors/user-factors.service.ts';
 import { AppError } from '../http/errors.ts';
@@ -67,6 +67,15 @@ export const makeFactorExecutor = (deps: FactorExecutorDeps) => defineExecutor({
   params: factorParams,
   kind: 'io',
   queueRole: 'admin',
+  // A task's factors are checked when it is saved: a built-in id of a known kind and window, or a user factor id.
+  validate(p) {
+    p.factors.forEach((f, i) => {
+      const id = factorItemId(f);
+      if (!parseBuiltinFactorId(id) && !/^u\d{1,10}(v\d{1,10})?$/.test(id)) {
+        throw new AppError(400, 'invalid_request', `params.factors.${i}: ${id} is no factor: built-ins are momentum_N, reversal_N, volatility_N, turnover_ma_N, amihud_N (N 2–500), size, ep, bp; user factors u<id> or u<id>v<version>`, { field: `params.factors.${i}` });
+      }
+    });
+  },
   async run(p, ctx) {
     const { market, db } = deps;
     // Unbounded by default: every day any source table has (daily_basic may reach before the bars).

@@ -84,6 +84,16 @@ describe('factors API', () => {
     await bad('/api/v1/factors/momentum_20/computations', {}, 403);
   });
 
+  it('checks a scheduled factor task’s ids when it is saved (a bad one named, good ones of both forms accepted)', async () => {
+    env.as(env.users.admin);
+    const task = (factors: unknown) => ({ name: `factors ${JSON.stringify(factors).length}`, executor: 'factor', config: { factors }, schedule: { kind: 'manual', timezone: 'UTC' } });
+    const bad = await postJson(env.app, '/api/v1/scheduler/tasks', task([{ id: 'momentum_20' }, { id: 'mom_20' }]));
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.message).toContain('config.factors.1');
+    const good = await postJson(env.app, '/api/v1/scheduler/tasks', task([{ id: 'bp' }, { kind: 'amihud', n: 10 }]));
+    expect(good.status).toBe(201);
+  });
+
   it('saves user factors with versions, computes one in the sandbox and keeps it from other analysts', async () => {
     env.as(env.users.analyst);
     const created = await postJson(env.app, '/api/v1/factors', { name: 'skip-5 momentum', description: 'template', code: factorTemplate });
