@@ -24,7 +24,7 @@ import { makeLiveData, type LiveData } from './snapshots/live-data.ts';
 import { makeReplicas, type Replicas } from './snapshots/replicas.service.ts';
 import { dirSource } from './snapshots/snapshot-source.ts';
 import { makeSnapshotPublisher, type SnapshotPublisher } from './snapshots/snapshots.service.ts';
-import { makeFactorAnalysisExecutor } from './factors/analysis/analysis.executor.ts';
+import { makePinnedAnalysisExecutor } from './snapshots/pinned-analysis.service.ts';
 import { makeExecutorRegistry, type ExecutorDefinition, type ExecutorRegistry } from './runs/executor-registry.ts';
 import { makePanelCache, type PanelCache } from './backtests/panel-cache.ts';
 import { startRuns, type ReaperHooks, type RunsRuntime, type RunsSettings } from './runs/runs.runtime.ts';
@@ -85,7 +85,7 @@ export function serverExecutors(d: ServerExecutorDeps): ExecutorDefinition[] {
     makeBacktestExecutor(backtests),
     makeScheduledBacktestExecutor(backtests),
     ...makeSpreadSweepExecutors({ db: d.pg.db, panels: d.panels, limits: backtests.limits, data, helperRuns: d.config.sweepHelperRuns, runs: d.runs, threads: d.config.sweepThreads ?? undefined }),
-    makeFactorAnalysisExecutor({ db: d.pg.db, market: d.market, panels: d.panels }),
+    makePinnedAnalysisExecutor({ db: d.pg.db, market: d.market, panels: d.panels, data }),
     ...schedulerExecutors({ config: d.config, pg: d.pg, market: d.market, secrets: d.secrets, runs: d.runs, onMarketChanged: d.onMarketChanged }),
     makeAlertDeliveryExecutor({ db: d.pg.db, secrets: d.secrets }),
     makeHousekeepingExecutor({ db: d.pg.db, pgKind: d.pg.kind, market: d.market, retention: d.config.retention }),

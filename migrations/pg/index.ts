@@ -26,6 +26,7 @@ import * as m750 from './2026-12-06-750-alerts.ts';
 import * as m820 from './2026-12-06-820-factors.ts';
 import * as m850 from './2026-12-06-850-factor-analyses.ts';
 import * as m900 from './2026-12-06-900-data-versions.ts';
+import * as m901 from './2026-12-06-901-factor-analysis-data-version.ts';
 import * as m950 from './2026-12-06-950-user-locale.ts';
 
 /**
@@ -60,5 +61,6 @@ export const pgMigrations: Record<string, Migration> = {
   '2026-12-06-820-factors': m820,
   '2026-12-06-850-factor-analyses': m850,
   '2026-12-06-900-data-versions': m900,
+  '2026-12-06-901-factor-analysis-data-version': m901,
   '2026-12-06-950-user-locale': m950,
 };
