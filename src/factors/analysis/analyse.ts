@@ -24,7 +24,7 @@
 import type { Panel } from '../../engine/panel.ts';
 import { makeNeutraliser } from './neutralise.ts';
 import { makeRanker } from './rank.ts';
-import { canBuyAt, nextSellDays, type TradingArrays } from './tradable.ts';
+import { LOCK_EPS, nextSellDays, type TradingArrays } from './tradable.ts';
 
 export interface AnalysisOptions {
   /** Forward horizons in trading days, ascending, distinct (default 1, 5, 20). */
@@ -132,7 +132,9 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
   const nextSell = nextSellDays(mk);
   const ranker = makeRanker(N);
   const neutraliser = makeNeutraliser(N, Math.max(1, input.industries));
-  const { open, adjFactor, listed, st } = mk;
+  const { open, adjFactor, listed, st, suspended, upLimit } = mk;
+  const excludeSt = o.excludeSt;
+  const sizeNeutral = o.sizeNeutral;
   // Per day, compact (j < m): candidates, their values, industries, sizes.
   const cand = new Int32Array(N);
   const x = new Float64Array(N);
@@ -143,6 +145,7 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
   const rf = new Float64Array(N); // factor rank among the tradable
   const rfSub = new Float64Array(N); // factor rank among those with a return at this horizon
   const ret = new Float64Array(N);
+  const entryPx = new Float64Array(N); // adjusted open on the entry day
   const rr = new Float64Array(N); // return rank
   const skip = new Uint8Array(N);
   const label = new Int8Array(N);
@@ -170,12 +173,12 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
     for (let i = 0; i < N; i++) {
       const k = row + i;
       if (listed[k] !== 1) continue;
-      if (o.excludeSt && st[k] === 1) continue;
+      if (excludeSt && st[k] === 1) continue;
       if (minListed > 0 && d - listedDay![i] + 1 < minListed) continue;
       universe++;
       const f = factor[k];
       if (f - f !== 0) continue; // NaN or ±Infinity
-      if (o.sizeNeutral) {
+      if (sizeNeutral) {
         const s = Math.log(marketCap![k]);
         if (s - s !== 0) continue; // none, or not positive
         sz[m0] = s;
@@ -187,7 +190,7 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
     }
     out.universe[t] = universe;
     out.names[t] = m0;
-    if (o.industryNeutral || o.sizeNeutral) neutraliser.apply(x, m0, o.industryNeutral ? grp : null, o.sizeNeutral ? sz : null);
+    if (o.industryNeutral || sizeNeutral) neutraliser.apply(x, m0, o.industryNeutral ? grp : null, sizeNeutral ? sz : null);
 
     // Tradable at the next open.
     let m = 0;
@@ -195,9 +198,17 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
     if (d + 1 < D) {
       for (let j = 0; j < m0; j++) {
         const i = cand[j];
-        if (!canBuyAt(mk, entryRow + i)) continue;
-        members[m++] = i;
+        const e = entryRow + i;
+        // canBuyAt (tradable.ts), inlined: listed, trading, an open below the up-limit.
+        const px = open[e];
+        if (listed[e] !== 1 || suspended[e] === 1 || !(px > 0)) continue;
+        const up = upLimit[e];
+        if (up === up && px >= up - LOCK_EPS) continue;
+        members[m] = i;
+        sorted[m] = i;
+        m++;
         fv[i] = x[j];
+        entryPx[i] = px * adjFactor[e];
       }
     }
     out.tradable[t] = m;
@@ -207,7 +218,6 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
     }
     // Ranked on a copy: the loops below walk the members in stock order, so their reads of the
     // day-major price rows stay sequential (in value order they missed the cache: 3× slower).
-    sorted.set(members.subarray(0, m));
     ranker.order(fv, sorted, m);
     ranker.averageRanks(fv, sorted, m, rf);
     const hasQuantiles = m >= Q;
@@ -243,7 +253,6 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
       let missing = 0;
       for (let j = 0; j < m; j++) {
         const i = members[j];
-        const e = entryRow + i;
         const xd = nextSell[exitRow + i];
         if (xd < 0) {
           skip[i] = 1;
@@ -251,7 +260,7 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
           continue;
         }
         const k = xd * N + i;
-        ret[i] = (open[k] * adjFactor[k]) / (open[e] * adjFactor[e]) - 1;
+        ret[i] = (open[k] * adjFactor[k]) / entryPx[i] - 1;
         withRet[p++] = i;
       }
       out.pairs[h][t] = p;
