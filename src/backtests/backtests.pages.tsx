@@ -65,7 +65,7 @@ export function backtestsPages(deps: BacktestPagesDeps) {
           case 'log':
             return [{ id, data: partial('#bt-log', 'beforeend', String(<LogLine event={e} timeZone={pageChrome.timeZone} />)) }];
           case 'status':
-            return [{ id, data: partial('#bt-status', 'innerHTML', String(<BacktestStatus t={pageChrome.t} status={e.data.status} />)) + partial('#bt-timeline', 'beforeend', String(<TimelineItem event={e} timeZone={pageChrome.timeZone} />)) }];
+            return [{ id, data: partial('#bt-status', 'innerHTML', String(<BacktestStatus t={pageChrome.t} status={e.data.status} />)) + partial('#bt-timeline', 'beforeend', String(<TimelineItem t={pageChrome.t} event={e} timeZone={pageChrome.timeZone} />)) }];
         }
       },
       done: async (): Promise<SSEMessage[]> => {

@@ -41,7 +41,7 @@ export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
 
   app.get('/runs/table', requireRole('viewer'), async (c) => {
     const { list, live, by } = await listFor(c);
-    return c.html(<RunsTableBody runs={list} live={live} timeZone={chrome(c).timeZone} query={by === undefined ? '' : `?by=${by}`} />);
+    return c.html(<RunsTableBody t={chrome(c).t} runs={list} live={live} timeZone={chrome(c).timeZone} query={by === undefined ? '' : `?by=${by}`} />);
   });
 
   app.get('/runs/:id{[0-9]+}', requireRole('viewer'), async (c) => {
@@ -68,18 +68,18 @@ export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
         const id = String(e.seq);
         switch (e.kind) {
           case 'progress':
-            return [{ id, data: partial('#run-progress', 'innerHTML', String(<ProgressBar progress={e.data} status="running" />)) }];
+            return [{ id, data: partial('#run-progress', 'innerHTML', String(<ProgressBar t={pageChrome.t} progress={e.data} status="running" />)) }];
           case 'log':
             return [{ id, data: partial('#run-log', 'beforeend', String(<LogLine event={e} timeZone={pageChrome.timeZone} />)) }];
           case 'status': {
-            const badge = <StatusBadge run={{ status: e.data.status, attempt: e.data.attempt, maxAttempts: run.maxAttempts, control: null }} />;
-            return [{ id, data: partial('#run-status', 'innerHTML', String(badge)) + partial('#run-timeline', 'beforeend', String(<TimelineItem event={e} timeZone={pageChrome.timeZone} />)) }];
+            const badge = <StatusBadge t={pageChrome.t} run={{ status: e.data.status, attempt: e.data.attempt, maxAttempts: run.maxAttempts, control: null }} />;
+            return [{ id, data: partial('#run-status', 'innerHTML', String(badge)) + partial('#run-timeline', 'beforeend', String(<TimelineItem t={pageChrome.t} event={e} timeZone={pageChrome.timeZone} />)) }];
           }
         }
       },
       done: async (r): Promise<SSEMessage[]> => [
         // The final state replaces the live bar: done, or where it stopped.
-        { data: partial('#run-result', 'innerHTML', await html(<ResultBox run={r} />)) + partial('#run-progress', 'innerHTML', String(<ProgressBar progress={r.progress} status={r.status} />)) + (await controls(r)) },
+        { data: partial('#run-result', 'innerHTML', await html(<ResultBox t={pageChrome.t} run={r} />)) + partial('#run-progress', 'innerHTML', String(<ProgressBar t={pageChrome.t} progress={r.progress} status={r.status} />)) + (await controls(r)) },
         { event: 'done', data: r.status },
       ],
     });

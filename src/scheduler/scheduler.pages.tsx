@@ -85,7 +85,7 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
     const id = idOf(c.req.param('id'));
     const { notes } = await svc.slotNotes(deps, id, { limit: notesShown, offset: 0 });
     const { runs } = await deps.runs.listRuns({ taskId: id }, { limit: 50, offset: 0 });
-    return c.html(<RunHistory taskId={id} runs={runs} notes={notes} timeZone={chrome(c).timeZone} />);
+    return c.html(<RunHistory t={chrome(c).t} taskId={id} runs={runs} notes={notes} timeZone={chrome(c).timeZone} />);
   });
 
   app.get('/scheduler/tasks/:id{[0-9]+}/dag', requireRole('viewer'), async (c) => {

@@ -20,8 +20,6 @@ const notConvertedYet = new Set<string>([
   'views/admin/storage.tsx',
   'views/admin/users.tsx',
   'views/api-docs/api-docs.tsx',
-  'views/runs/run-parts.tsx',
-  'views/runs/runs.tsx',
   'views/scheduler/form.tsx',
   'views/scheduler/pages.tsx',
   'views/scheduler/parts.tsx',

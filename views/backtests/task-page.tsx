@@ -140,7 +140,7 @@ export function TaskPage(props: { chrome: PageChrome; b: Backtest; terminal: boo
       </details>
       <details class="section">
         <summary>{t('backtests.task.timeline')}</summary>
-        <ol id="bt-timeline" class="timeline">{props.timeline.map((e) => <TimelineItem event={e} timeZone={props.chrome.timeZone} />)}</ol>
+        <ol id="bt-timeline" class="timeline">{props.timeline.map((e) => <TimelineItem t={props.chrome.t} event={e} timeZone={props.chrome.timeZone} />)}</ol>
       </details>
     </Layout>
   );

@@ -1,4 +1,4 @@
-import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+import { CsrfField, Layout, type PageChrome, type T } from '../layout.tsx';
 import { Value } from '../values.tsx';
 import { durationMs, localTime } from '../backtests/format.ts';
 import { DeleteButton } from '../confirm.tsx';
@@ -176,7 +176,7 @@ export function TaskPage(props: {
       <p class="muted">
         {props.total} runs, newest first{props.notes.length ? ', with the slots skipped on closed days or fired without a calendar row' : ''}. Open a run for its live log.
       </p>
-      <RunHistory taskId={t.id} runs={props.runs} notes={props.notes} timeZone={props.chrome.timeZone} />
+      <RunHistory t={props.chrome.t} taskId={t.id} runs={props.runs} notes={props.notes} timeZone={props.chrome.timeZone} />
     </Layout>
   );
 }
@@ -193,7 +193,7 @@ function historyRows(runs: Run[], notes: SlotNote[]): HistoryRow[] {
   return rows.sort((a, b) => b.at.getTime() - a.at.getTime());
 }
 
-export function RunHistory(props: { taskId: number; runs: Run[]; notes: SlotNote[]; timeZone: string }) {
+export function RunHistory(props: { t: T; taskId: number; runs: Run[]; notes: SlotNote[]; timeZone: string }) {
   const live = props.runs.some((r) => r.status === 'queued' || r.status === 'running' || r.status === 'paused');
   return (
     <table class="runs" id="task-runs" hx-get={live ? `/scheduler/tasks/${props.taskId}/history` : undefined} hx-trigger={live ? 'every 1s' : undefined} hx-swap="outerHTML">
@@ -208,7 +208,7 @@ export function RunHistory(props: { taskId: number; runs: Run[]; notes: SlotNote
         </tr>
       </thead>
       <tbody>
-        {props.notes.length ? null : <NoRunsRow runs={props.runs} colspan={6} />}
+        {props.notes.length ? null : <NoRunsRow t={props.t} runs={props.runs} colspan={6} />}
         {historyRows(props.runs, props.notes).map(({ run: r, note }) =>
           r === null ? (
             <tr class="slot-skipped">
@@ -227,10 +227,10 @@ export function RunHistory(props: { taskId: number; runs: Run[]; notes: SlotNote
               </td>
               <td>{r.scheduledFor ? localTime(r.scheduledFor, props.timeZone) : <span class="muted">{r.parentRunId ? `step of #${r.parentRunId}` : 'triggered'}</span>}</td>
               <td>
-                <StatusBadge run={r} />
+                <StatusBadge t={props.t} run={r} />
               </td>
               <td class="progress-cell">
-                <ProgressBar progress={r.progress} status={r.status} />
+                <ProgressBar t={props.t} progress={r.progress} status={r.status} />
               </td>
               <td class="num">{duration(r)}</td>
               <td class="small">
