@@ -81,7 +81,10 @@ export async function restore(archive: string, target: RestoreTarget, o: { log?:
       schemaProblem('postgres', manifest.schema.postgres, Object.keys(pgMigrations).sort(), version) ??
       schemaProblem('duckdb', manifest.schema.duckdb, duckMigrations.map((m) => m.id), version);
     if (problem) throw new RestoreRefused(problem);
-    if (manifest.secret_key_included && !manifest.files.some((f) => f.path === secretKeyEntry)) throw new RestoreRefused(`the manifest says the secret key is included but lists no ${secretKeyEntry}`);
+    const listed = new Set(manifest.files.map((f) => f.path));
+    const unlisted = [...Object.keys(manifest.tables.postgres).map(pgTableFile), ...Object.keys(manifest.tables.duckdb).map(duckTableFile)].filter((f) => !listed.has(f));
+    if (unlisted.length) throw new RestoreRefused(`the manifest counts rows of ${unlisted[0]} but lists no such file (archive incomplete?); nothing was restored`);
+    if (manifest.secret_key_included && !listed.has(secretKeyEntry)) throw new RestoreRefused(`the manifest says the secret key is included but lists no ${secretKeyEntry}`);
 
     pg = await openPostgres({ databaseUrl: target.databaseUrl, pgliteDir: pgliteDirFor(target.dataDir), maxConnections: 2 });
     if (target.databaseUrl) {
