@@ -21,6 +21,7 @@ import { SubmitBacktestSchema } from './backtests.contract.ts';
 import { parseInput } from '../http/contract.ts';
 import { makePanelCache } from './panel-cache.ts';
 import { answerableSpec, planBacktest, type StrategyCode } from './plan.ts';
+import { withFactorFields } from '../factors/factors.service.ts';
 
 /** Whoever holds the data directory may run any saved strategy. */
 const cliPrincipal: Principal = { userId: 0, username: 'zquant backtest', role: 'admin', via: 'token' };
@@ -70,7 +71,17 @@ export async function runBacktestCli(stores: Pick<CommandStores, 'pg' | 'market'
   }
   const plan = planBacktest(spec, code);
   const cache = makePanelCache(market);
-  const { panel } = await cache.get(plan.panelKey);
+  const { panel: loaded } = await cache.get(plan.panelKey);
+  // Stored factors the strategy reads (ctx.factor, factor_rank), beside the panel; a user factor's owner is read from the database.
+  let panel = loaded;
+  try {
+    const db = plan.factors.some((f) => /^u\d/.test(f)) ? (await stores.pg()).db : (null as never);
+    panel = await withFactorFields(db, market, cliPrincipal, loaded, plan.factors);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    io.stderr(`zquant backtest: ${err.message}\n`);
+    return 2;
+  }
   const benchmark = plan.benchmark ? await cache.benchmark(plan.benchmark, panel) : null;
   const out = await runBacktest({ panel, benchmark, strategy: plan.strategy, config: plan.config });
   if (!out.ok) {

@@ -31,6 +31,18 @@ describe('zquant factor compute', () => {
     expect(out.coverage.rows).toBe(out.rows);
   }, 120_000);
 
+  it('a factor_rank backtest on the command line reads the computed factor', async () => {
+    const env = { DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: '' };
+    expect((await runCli(['factor', 'compute', 'reversal_5', '--start', '2026-03-02'], env)).code).toBe(0);
+    const r = await runCli(['backtest', '--strategy', 'factor_rank', '--params', '{"factor":"reversal_5","top_n":3,"rebalance_days":5}', '--universe', 'all', '--start', '2026-03-02', '--end', '2026-06-30', '--benchmark', 'none', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).metrics).toBeDefined();
+    // Not computed: refused before anything runs, naming the parameter.
+    const missing = await runCli(['backtest', '--strategy', 'factor_rank', '--params', '{"factor":"amihud_7"}', '--universe', 'all', '--start', '2026-03-02', '--end', '2026-06-30'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('params.factor');
+  }, 180_000);
+
   it('refuses a bad date, an unknown factor and a missing id with exit 2', async () => {
     const bad = await runCli(['factor', 'compute', 'momentum_20', '--start', '2026-02-30'], { DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: '' });
     expect(bad.code).toBe(2);
