@@ -44,7 +44,7 @@ export function UniverseFields(props: { t: T; v: SpecValues; ctx: SpecFieldsCont
             hx-get="/backtests/new/stocks" hx-trigger="input changed delay:250ms" hx-target="#stock-options" hx-swap="innerHTML" hx-include="this" />
         </label>
         <datalist id="stock-options"></datalist>
-        <textarea id="codes-input" name="codes" rows={2} class="code" placeholder="600000.SH, 000001.SZ">{v.codes}</textarea>
+        <textarea id="codes-input" name="codes" rows={2} class="code" placeholder="600007.SH, 000006.SZ">{v.codes}</textarea>
         <Err field="codes" error={error} />
       </div>
       <Err field="universe" error={error} /><Err field="boards" error={error} /><Err field="exclude_st" error={error} />
