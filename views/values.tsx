@@ -59,12 +59,12 @@ export function Value(props: { value: unknown; name?: string | null; depth?: num
         <div class="scroll-x">
           <table class="compact values">
             <thead><tr>{keys.map((k) => <th>{keyText(k)}</th>)}</tr></thead>
-            <tbody>{v.map((row) => <tr>{keys.map((k) => <td><Value value={row[k]} name={k} depth={depth + 1} /></td>)}</tr>)}</tbody>
+            <tbody>{v.map((row) => <tr>{keys.map((k) => <td><Value value={row[k]} name={k} depth={depth + 1} codeKeys={props.codeKeys} /></td>)}</tr>)}</tbody>
           </table>
         </div>
       );
     }
-    return <ol>{v.map((x) => <li><Value value={x} depth={depth + 1} /></li>)}</ol>;
+    return <ol>{v.map((x) => <li><Value value={x} depth={depth + 1} codeKeys={props.codeKeys} /></li>)}</ol>;
   }
   const entries = Object.entries(v as Record<string, unknown>);
   if (entries.length === 0) return <span class="muted">—</span>;
