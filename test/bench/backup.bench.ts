@@ -5,7 +5,7 @@
 //   restore_s             `restore()` of that archive into an empty data directory and an empty Postgres database
 //                         (TEST_DATABASE_URL's server; embedded PGlite when there is none). Goal ≤ 30 s.
 // The backtests: one real dual-MA backtest of that market, BENCH_RESULT_STOCKS = 20 stocks over the last
-// BENCH_RESULT_YEARS = 3 years (stored results ~0.45 MB of JSON: the NAV series, ~650 orders and fills, trades,
+// BENCH_RESULT_YEARS = 3 years (stored results ~0.64 MB of JSON: the NAV series, orders, fills, trades,
 // positions; 10 years of 20 stocks is ~1.5 MB), its rows copied 999 times with SQL, five run events each.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
