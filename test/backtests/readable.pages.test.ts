@@ -9,12 +9,15 @@ let t: TestApp;
 const analyst = principal('analyst', 10, 'ana');
 let a = 0;
 let b = 0;
+let c = 0;
 
 beforeAll(async () => {
   t = await makeTestApp({}, { principals: [analyst] });
   const db = t.deps.pg.db;
   a = await insertBacktestFixture(db, analyst.userId!, 'succeeded', { params: { short_window: 3, long_window: 10 } });
   b = await insertBacktestFixture(db, analyst.userId!, 'succeeded', { params: { short_window: 5, long_window: 10 }, costs: { commissionRate: 0.0005, slippageBps: 5 } });
+  // The default commission (0.0003) given explicitly: the same cost as a's default.
+  c = await insertBacktestFixture(db, analyst.userId!, 'succeeded', { params: { short_window: 3, long_window: 10 }, costs: { commissionRate: 0.0003 } });
 });
 afterAll(() => t?.close());
 
@@ -36,7 +39,7 @@ describe('parameters and costs', () => {
       expect(html, path).not.toContain('{&quot;short_window');
       expect(html, path).not.toContain('{&quot;commissionRate');
       expect(html).toContain('<dt><code>short_window</code></dt><dd>5</dd>');
-      expect(rowOf(html, 'Commission')).toContain('0.0500%');
+      expect(rowOf(html, 'Commission')).toContain('0.05%');
       expect(rowOf(html, 'Slippage')).toContain('5 bp');
       expect(rowOf(html, 'Stamp duty')).toContain('(default)');
     }
@@ -49,7 +52,11 @@ describe('parameters and costs', () => {
     expect(rowOf(html, 'short_window')).toMatch(/<td class="num">3<\/td><td class="num">5<\/td>/);
     expect(rowOf(html, 'long_window')).not.toContain('differs');
     expect(rowOf(html, 'Commission')).toContain('differs');
-    expect(rowOf(html, 'Commission')).toMatch(/0\.03%.*0\.0500%/);
+    expect(rowOf(html, 'Commission')).toMatch(/0\.03%.*0\.05%/);
     expect(rowOf(html, 'Stamp duty')).not.toContain('differs');
+    // A default and the same value given are the same cost: not marked.
+    const same = await page(`/backtests/compare?ids=${a}&ids=${c}`);
+    expect(rowOf(same, 'Commission')).not.toContain('differs');
+    expect(rowOf(same, 'short_window')).not.toContain('differs');
   });
 });

@@ -88,9 +88,11 @@ type Costs = Backtest['spec']['costs'];
 const scheduleText = { stampDuty: 'backtests.cost.stampSchedule', transferFee: 'backtests.cost.transferSchedule' } as const;
 /** Each cost as the run used it: the value given, else the engine's default (src/engine/types.ts defaultConfig), marked so. */
 export function costRows(t: T, c: Costs): Array<[label: string, text: string, given: boolean]> {
-  const rate = (v: number | 'schedule' | undefined, which: keyof typeof scheduleText): string => (v === undefined || v === 'schedule' ? t(scheduleText[which]) : v === 0 ? t('backtests.cfg.none') : pct(v, 4));
+  // One text per value, given or default, so equal costs read the same (compare marks only real differences).
+  const percent = (v: number) => `${Number((v * 100).toFixed(4))}%`;
+  const rate = (v: number | 'schedule' | undefined, which: keyof typeof scheduleText): string => (v === undefined || v === 'schedule' ? t(scheduleText[which]) : v === 0 ? t('backtests.cfg.none') : percent(v));
   return [
-    [t('backtests.cost.commission'), c.commissionRate === undefined ? '0.03%' : pct(c.commissionRate, 4), c.commissionRate !== undefined],
+    [t('backtests.cost.commission'), percent(c.commissionRate ?? 0.0003), c.commissionRate !== undefined],
     [t('backtests.cost.minCommission'), t('backtests.cfg.cny', { n: money(c.minCommission ?? 5, 2) }), c.minCommission !== undefined],
     [t('backtests.cost.stampDuty'), rate(c.stampDuty, 'stampDuty'), c.stampDuty !== undefined],
     [t('backtests.cost.transferFee'), rate(c.transferFee, 'transferFee'), c.transferFee !== undefined],
