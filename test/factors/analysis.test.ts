@@ -12,6 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyseFactor, type AnalysisOptions } from '../../src/factors/analysis/analyse.ts';
+import { joinSeries, splitDays } from '../../src/factors/analysis/split.ts';
 
 const N = 6;
 const D = 10;
@@ -133,5 +134,16 @@ describe('factor analysis against the independent reference', () => {
     expect(s.rankIc[0][0]).toBeNaN();
     // Q2's 1-day return: entry on day 9, exit on day 10, past the panel: none.
     expect(s.quantileReturns[0][1][0]).toBeNaN();
+  });
+
+  it('split between threads and joined, the series equal one pass (turnover across the seam included)', () => {
+    const f = fixture();
+    const at = (from: number, to: number) => analyseFactor({ market: f.market, factor: f.factor, from, to, industry: f.industry, industries: 3, listedDay: f.listedDay, marketCap: f.marketCap }, { ...base, industryNeutral: true });
+    const whole = at(0, 7);
+    // Days 0–3 and 4–7; the second part starts a day early (day 3) for its turnover, and drops it.
+    const joined = joinSeries([at(0, 3), at(3, 7)], [0, 1]);
+    expect(joined).toEqual(whole);
+    expect(splitDays(0, 999, 4)).toEqual([{ from: 0, to: 249, skip: 0 }, { from: 249, to: 499, skip: 1 }, { from: 499, to: 749, skip: 1 }, { from: 749, to: 999, skip: 1 }]);
+    expect(splitDays(0, 150, 4)).toEqual([{ from: 0, to: 150, skip: 0 }]);
   });
 });

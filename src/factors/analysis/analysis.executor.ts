@@ -4,22 +4,26 @@
  * daily pass on a thread and stores the summary and series. Progress: factor days done and the
  * current date.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { MarketStore } from '../../market/duckdb.ts';
 import { defineExecutor, RunError, type RunContext, type RunSubject } from '../../runs/executor-registry.ts';
-import { runInThread } from '../../runs/thread-host.ts';
 import type { PanelCache } from '../../backtests/panel-cache.ts';
 import { analysisToRun, getAnalysis, storeAnalysis } from './analyses.service.ts';
 import { analysisInput } from './analysis-input.ts';
 import { analysisExecutorName } from './analysis.types.ts';
-import type { AnalysisThreadInput, AnalysisThreadOutput } from './analysis.thread.ts';
+import { analyseOnThreads } from './analysis-threads.ts';
+import { storedSeriesOf, storedSummaryOf } from './analysis.types.ts';
+import { summarise } from './summary.ts';
 
 export interface AnalysisExecutorDeps {
   db: Kysely<Database>;
   market: MarketStore;
   panels: PanelCache;
+  /** Threads the days are split between (default: the cores, at most 4). */
+  threads?: number;
 }
 
 async function runOne(id: number, deps: AnalysisExecutorDeps, ctx: RunContext): Promise<unknown> {
@@ -31,17 +35,14 @@ async function runOne(id: number, deps: AnalysisExecutorDeps, ctx: RunContext): 
   ctx.log('info', `panel, factor values, industries: ${stocks} stocks, ${days} factor days, ready in ${Date.now() - t0} ms`);
   ctx.progress({ processed: 0, total: days, current: 'analysing' });
   ctx.signal.throwIfAborted();
-  const out = await runInThread<AnalysisThreadInput, AnalysisThreadOutput>(analysisExecutorName, input, {
-    signal: ctx.signal,
-    onProgress: (u) => ctx.progress(u),
-    onLog: (level, message) => ctx.log(level, message),
-    graceMs: 1000,
-  });
-  ctx.log('info', `analysed ${days} days × ${stocks} stocks in ${Math.round(out.ms)} ms`);
-  await storeAnalysis(deps.db, id, out.summary, out.series);
+  const threads = deps.threads ?? Math.max(1, Math.min(4, availableParallelism()));
+  const out = await analyseOnThreads(input, threads, { signal: ctx.signal, onProgress: (u) => ctx.progress(u) });
+  const summary = storedSummaryOf(summarise(out.series));
+  ctx.log('info', `analysed ${days} days × ${stocks} stocks in ${Math.round(out.ms)} ms on ${threads} thread${threads > 1 ? 's' : ''}`);
+  await storeAnalysis(deps.db, id, summary, storedSeriesOf(out.series));
   ctx.progress({ fraction: 1, processed: days, total: days, current: 'done' });
-  const h = out.summary.horizons[0];
-  return { analysis_id: id, days: out.summary.days, horizon: h?.horizon ?? null, ic_mean: h?.ic.mean ?? null, rank_ic_mean: h?.rank_ic.mean ?? null, spread_mean: h?.spread.mean ?? null };
+  const h = summary.horizons[0];
+  return { analysis_id: id, days: summary.days, horizon: h?.horizon ?? null, ic_mean: h?.ic.mean ?? null, rank_ic_mean: h?.rank_ic.mean ?? null, spread_mean: h?.spread.mean ?? null };
 }
 
 function subject(a: Awaited<ReturnType<typeof getAnalysis>>): RunSubject | null {

@@ -1,18 +1,17 @@
 /**
- * Worker-thread side of the `factor-analysis` executor: the daily pass (analyse.ts) and the summary
- * over a panel and factor matrix shared with the main thread (SharedArrayBuffers, never copied), so
- * the event loop keeps serving while ~2 s of ranking runs. Hosted by src/runs/thread-host.ts.
+ * Worker-thread side of the `factor-analysis` executor: the daily pass (analyse.ts) over some of the
+ * days (split.ts), on a panel and factor matrix shared with the main thread (SharedArrayBuffers, never
+ * copied), so the event loop keeps serving while the ranking runs on every core. Hosted by
+ * src/runs/thread-host.ts (analysis-threads.ts starts them).
  */
 import { isoDay } from '../../market/days.ts';
 import { serveThreadTask } from '../../runs/thread-task.ts';
-import { analyseFactor, type AnalysisInput, type AnalysisOptions } from './analyse.ts';
-import { storedSeriesOf, storedSummaryOf, type StoredSeries, type StoredSummary } from './analysis.types.ts';
-import { summarise } from './summary.ts';
+import { analyseFactor, type AnalysisInput, type AnalysisOptions, type AnalysisSeries } from './analyse.ts';
 
 export type AnalysisThreadInput = Omit<AnalysisInput, 'onProgress' | 'signal'> & { options: AnalysisOptions };
+/** The part's daily series (typed arrays: copied once to the main thread) and its time. */
 export interface AnalysisThreadOutput {
-  summary: StoredSummary;
-  series: StoredSeries;
+  series: AnalysisSeries;
   ms: number;
 }
 
@@ -27,5 +26,5 @@ serveThreadTask<AnalysisThreadInput, AnalysisThreadOutput>((ctx) => {
     },
     options,
   );
-  return { summary: storedSummaryOf(summarise(series)), series: storedSeriesOf(series), ms: performance.now() - t0 };
+  return { series, ms: performance.now() - t0 };
 });
