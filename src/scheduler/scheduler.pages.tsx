@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { auditActor } from '../audit/audit.service.ts';
 import { pathId } from '../http/input.ts';
 import { principalOf, requireRole } from '../auth/access.ts';
+import { i18nOf } from '../i18n/request.ts';
 import type { PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
 import { parseInput } from '../http/contract.ts';
@@ -47,7 +48,7 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
       while (!signal.aborted && Date.now() < until) {
         const statuses = await svc.taskStatuses(deps).catch(() => null);
         if (!statuses || signal.aborted) break;
-        const body = String(await (<TasksBody statuses={statuses} />).toString());
+        const body = String(await (<TasksBody t={i18nOf(c).t} statuses={statuses} />).toString());
         if (body !== last) {
           last = body;
           await stream.writeSSE({ data: `<hx-partial hx-target="#tasks-body" hx-swap="outerHTML">${body}</hx-partial>` });
@@ -94,7 +95,7 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
     if (!dag) throw new AppError(404, 'not_found', `task ${t.name} has no step graph (it is not a workflow)`);
     return c.html(
       <div class="dag-frame" id="dag" hx-get={`/scheduler/tasks/${t.id}/dag`} hx-trigger="every 2s" hx-swap="outerHTML">
-        <DagSvg steps={dag.steps} layers={dag.layers} state={dag.state} />
+        <DagSvg t={chrome(c).t} steps={dag.steps} layers={dag.layers} state={dag.state} />
       </div>,
     );
   });

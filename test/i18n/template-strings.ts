@@ -22,7 +22,7 @@ export const allowed = new Set([
   'zquant', 'ms', 's', 'x', '×', 'CSV', 'JSON', 'API', 'SSE', 'HTML', 'URL', 'ID', 'id', 'SQL', 'cron', 'Tushare', 'PGlite', 'PostgreSQL', 'DuckDB',
   // Each language's name in itself (the account page's language choice).
   '中文', 'English', 'JavaScript', 'TypeScript',
-  'v', 'O', 'H', 'L', 'C', 'ts_code', 'YYYYMMDD', 'YYYY-MM-DD', 'CNY', 'NAV', 'SH', 'SZ', 'BJ', 'Δ', 'α', 'β', 'curl', 'zquant', 'OK', 'UTC', 'PSR', 'DSR', 'PBO', 'IC', 'IR',
+  'v', 'O', 'H', 'L', 'C', 'p95', 'ts_code', 'YYYYMMDD', 'YYYY-MM-DD', 'CNY', 'NAV', 'SH', 'SZ', 'BJ', 'Δ', 'α', 'β', 'curl', 'zquant', 'OK', 'UTC', 'PSR', 'DSR', 'PBO', 'IC', 'IR',
 ]);
 
 const textAttrs = new Set(['title', 'placeholder', 'aria-label', 'alt', 'label', 'summary', 'hx-confirm', 'data-confirm', 'aria-description']);

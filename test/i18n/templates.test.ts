@@ -21,8 +21,6 @@ const notConvertedYet = new Set<string>([
   'views/admin/users.tsx',
   'views/api-docs/api-docs.tsx',
   'views/scheduler/form.tsx',
-  'views/scheduler/pages.tsx',
-  'views/scheduler/parts.tsx',
   'views/sweeps/form-page.tsx',
   'views/sweeps/heatmap.tsx',
   'views/sweeps/list-page.tsx',

@@ -9,37 +9,39 @@ import type { StepGraph } from '../../src/runs/executor-registry.ts';
 import { NoRunsRow, ProgressBar, StatusBadge } from '../runs/run-parts.tsx';
 import { Countdown, DagSvg, duration, StateBadge, TasksBody } from './parts.tsx';
 
-function Subnav(props: { at: 'tasks' | 'stats' | 'new'; admin: boolean }) {
+function Subnav(props: { t: T; at: 'tasks' | 'stats' | 'new'; admin: boolean }) {
+  const { t } = props;
   return (
     <nav class="subnav">
-      <a href="/scheduler" aria-current={props.at === 'tasks' ? 'page' : undefined}>Tasks</a>
-      <a href="/scheduler/stats" aria-current={props.at === 'stats' ? 'page' : undefined}>Stats</a>
-      {props.admin ? <a href="/scheduler/new" aria-current={props.at === 'new' ? 'page' : undefined}>New task</a> : null}
-      <a href="/runs">All runs</a>
+      <a href="/scheduler" aria-current={props.at === 'tasks' ? 'page' : undefined}>{t('scheduler.tab.tasks')}</a>
+      <a href="/scheduler/stats" aria-current={props.at === 'stats' ? 'page' : undefined}>{t('scheduler.tab.stats')}</a>
+      {props.admin ? <a href="/scheduler/new" aria-current={props.at === 'new' ? 'page' : undefined}>{t('scheduler.tab.new')}</a> : null}
+      <a href="/runs">{t('scheduler.tab.runs')}</a>
     </nav>
   );
 }
 
 export function TasksPage(props: { chrome: PageChrome; statuses: TaskStatus[]; admin: boolean }) {
+  const { t } = props.chrome;
   return (
-    <Layout chrome={props.chrome} title="Scheduler" section="scheduler" refreshSeconds={props.statuses.some((x) => x.state === 'running') ? 10 : undefined}>
-      <Subnav at="tasks" admin={props.admin} />
-      <h1>Scheduler</h1>
-      <p class="muted">Cron and interval tasks. Each slot fires once however many instances run; status updates live.</p>
+    <Layout chrome={props.chrome} title={t('scheduler.title')} section="scheduler" refreshSeconds={props.statuses.some((x) => x.state === 'running') ? 10 : undefined}>
+      <Subnav t={t} at="tasks" admin={props.admin} />
+      <h1>{t('scheduler.title')}</h1>
+      <p class="muted">{t('scheduler.intro')}</p>
       <div hx-sse:connect="/scheduler/stream"></div>
       <table class="runs">
         <thead>
           <tr>
-            <th>Task</th>
-            <th>Schedule</th>
-            <th>State</th>
-            <th>Next run</th>
-            <th>Last run</th>
-            <th>Progress</th>
-            <th class="num">Waiting</th>
+            <th>{t('scheduler.col.task')}</th>
+            <th>{t('scheduler.col.schedule')}</th>
+            <th>{t('scheduler.col.state')}</th>
+            <th>{t('scheduler.col.next')}</th>
+            <th>{t('scheduler.col.last')}</th>
+            <th>{t('scheduler.col.progress')}</th>
+            <th class="num">{t('scheduler.col.waiting')}</th>
           </tr>
         </thead>
-        <TasksBody statuses={props.statuses} />
+        <TasksBody t={t} statuses={props.statuses} />
       </table>
     </Layout>
   );
@@ -55,15 +57,16 @@ function OpButton(props: { chrome: PageChrome; task: Task; op: string; label: st
 }
 
 /** The trading-day policy's warning: the calendar does not cover the next 30 days. */
-function CalendarWarning(props: { status: TaskStatus }) {
+function CalendarWarning(props: { t: T; status: TaskStatus }) {
+  const { t } = props;
   const cal = props.status.calendar;
   if (!cal?.warning) return null;
   return (
     <div class="error-box calendar-warning" role="alert" id="calendar-warning">
       <p>
-        <strong>Trade calendar short:</strong> {cal.warning}
+        <strong>{t('scheduler.calShort')}</strong> {cal.warning}
       </p>
-      <p class="muted small">{cal.coveredThrough ? `Covered through ${fmtDate(cal.coveredThrough)}.` : 'No calendar row for today.'} See the trade_calendar dataset on /market.</p>
+      <p class="muted small">{cal.coveredThrough ? t('scheduler.coveredThrough', { date: fmtDate(cal.coveredThrough) }) : t('scheduler.noCalendarRow')}{t('scheduler.seeCalendar')}</p>
     </div>
   );
 }
@@ -84,79 +87,80 @@ export function TaskPage(props: {
   const upcoming = [...s.next.map((at) => ({ at, skipped: false })), ...skippedNext.map((at) => ({ at, skipped: true }))].sort((a, b) => a.at.getTime() - b.at.getTime());
   // While one of its runs is queued or running the page follows it; without JavaScript it reloads.
   const live = props.runs.some((r) => r.status === 'queued' || r.status === 'running' || r.status === 'paused');
+  const tr = props.chrome.t;
   return (
     <Layout chrome={props.chrome} title={t.name} section="scheduler" refreshSeconds={live ? 5 : undefined}>
-      <Subnav at="tasks" admin={props.admin} />
+      <Subnav t={tr} at="tasks" admin={props.admin} />
       <h1>
-        {t.name} <StateBadge state={s.state} />
+        {t.name} <StateBadge t={tr} state={s.state} />
       </h1>
       {t.description ? <p class="lead">{t.description}</p> : null}
-      <CalendarWarning status={s} />
+      <CalendarWarning t={tr} status={s} />
       {props.admin ? (
         <div class="toolbar" id="task-ops">
-          <OpButton chrome={props.chrome} task={t} op="trigger" label="Trigger now" cls="primary" />
-          {t.enabled ? <OpButton chrome={props.chrome} task={t} op="disable" label="Disable" /> : <OpButton chrome={props.chrome} task={t} op="enable" label="Enable" />}
-          {t.paused ? <OpButton chrome={props.chrome} task={t} op="resume" label="Resume" /> : <OpButton chrome={props.chrome} task={t} op="pause" label="Pause" />}
-          <a href={`/scheduler/tasks/${t.id}/edit`}>Edit</a>
-          <DeleteButton chrome={props.chrome} action={`/scheduler/tasks/${t.id}/delete`} question={`Delete task “${t.name}”? Its schedule stops; its past runs stay.`} />
+          <OpButton chrome={props.chrome} task={t} op="trigger" label={tr('scheduler.trigger')} cls="primary" />
+          {t.enabled ? <OpButton chrome={props.chrome} task={t} op="disable" label={tr('scheduler.disable')} /> : <OpButton chrome={props.chrome} task={t} op="enable" label={tr('scheduler.enable')} />}
+          {t.paused ? <OpButton chrome={props.chrome} task={t} op="resume" label={tr('scheduler.resume')} /> : <OpButton chrome={props.chrome} task={t} op="pause" label={tr('scheduler.pause')} />}
+          <a href={`/scheduler/tasks/${t.id}/edit`}>{tr('scheduler.edit')}</a>
+          <DeleteButton chrome={props.chrome} action={`/scheduler/tasks/${t.id}/delete`} question={tr('scheduler.deleteQuestion', { name: t.name })} />
         </div>
       ) : null}
       {props.admin ? (
         <details class="trigger-overrides">
-          <summary>Trigger once with other parameters</summary>
+          <summary>{tr('scheduler.overridesSummary')}</summary>
           <form method="post" action={`/scheduler/tasks/${t.id}/trigger`}>
             <CsrfField chrome={props.chrome} />
             <label>
-              Overrides (JSON, merged over the task's config for this run only; the task keeps its config)
+              {tr('scheduler.overridesLabel')}
               <textarea name="overrides" rows={4} class="mono" placeholder={JSON.stringify(t.config)}>{''}</textarea>
             </label>
-            <button type="submit" class="secondary">Trigger with overrides</button>
+            <button type="submit" class="secondary">{tr('scheduler.overridesSubmit')}</button>
           </form>
         </details>
       ) : null}
       <dl class="facts">
-        <dt>Schedule</dt>
+        <dt>{tr('scheduler.schedule')}</dt>
         <dd>{s.describe}</dd>
-        <dt>Executor</dt>
+        <dt>{tr('scheduler.executor')}</dt>
         <dd>{t.executor}</dd>
-        <dt>Next runs</dt>
+        <dt>{tr('scheduler.nextRuns')}</dt>
         <dd>
           {s.next.length ? (
             <ol class="next-runs">
               {upcoming.map(({ at, skipped }) =>
                 skipped ? (
                   <li class="slot-skipped">
-                    <s>{localTime(at, t.timezone)}</s> <span class="badge">skipped: {t.tradingDays} closed</span>
+                    <s>{localTime(at, t.timezone)}</s> <span class="badge">{tr('scheduler.skipped', { days: t.tradingDays ?? '' })}</span>
                   </li>
                 ) : (
                   <li>
-                    {localTime(at, t.timezone)} <span class="muted">({t.timezone})</span> {at === s.next[0] ? <Countdown at={at} /> : null}
+                    {localTime(at, t.timezone)} <span class="muted">({t.timezone})</span> {at === s.next[0] ? <Countdown t={tr} at={at} /> : null}
                   </li>
                 ),
               )}
             </ol>
           ) : (
-            <span class="muted">{t.enabled ? 'only when triggered' : 'disabled: none'}</span>
+            <span class="muted">{tr(t.enabled ? 'scheduler.onlyWhenTriggered' : 'scheduler.disabledNone')}</span>
           )}
         </dd>
-        <dt>Policies</dt>
+        <dt>{tr('scheduler.policies')}</dt>
         <dd>
-          overlap {t.overlap} (max {t.maxConcurrent}), misfire {t.misfire} (catch up ≤ {t.maxCatchUp}, grace {t.graceSeconds} s), attempts {t.maxAttempts}, timeout {t.timeoutMs ? `${t.timeoutMs / 1000} s` : 'none'}
+          {tr('scheduler.policyText', { overlap: t.overlap, max: t.maxConcurrent, misfire: t.misfire, catchUp: t.maxCatchUp, grace: t.graceSeconds, attempts: t.maxAttempts, timeout: t.timeoutMs ? tr('scheduler.s', { n: t.timeoutMs / 1000 }) : tr('scheduler.none') })}
         </dd>
-        <dt>Trading days</dt>
+        <dt>{tr('scheduler.tradingDays')}</dt>
         <dd id="trading-days">
           {t.tradingDays ? (
             <>
-              only on {t.tradingDays} trading days: a slot on a day its trade calendar marks closed is skipped (shown in the history below); a day the calendar has no row for fires with a warning
-              {s.calendar?.coveredThrough ? <span class="muted"> · calendar through {fmtDate(s.calendar.coveredThrough)}</span> : null}
+              {tr('scheduler.tradingDaysText', { days: t.tradingDays })}
+              {s.calendar?.coveredThrough ? <span class="muted">{tr('scheduler.calendarThrough', { date: fmtDate(s.calendar.coveredThrough) })}</span> : null}
             </>
           ) : (
-            <span class="muted">every slot (no trading-day policy)</span>
+            <span class="muted">{tr('scheduler.everySlot')}</span>
           )}
         </dd>
         {props.showConfig ? (
           <>
-            <dt>Config</dt>
+            <dt>{tr('scheduler.config')}</dt>
             <dd>
               {/* A workflow's steps come out as a table (id, executor, params, depends on); other configs as a list. */}
               <div class="config"><Value value={t.config} codeKeys /></div>
@@ -166,15 +170,15 @@ export function TaskPage(props: {
       </dl>
       {props.dag ? (
         <section>
-          <h2>Workflow {props.dag.runId ? <a href={`/runs/${props.dag.runId}`}>run #{props.dag.runId}</a> : <span class="muted">(not run yet)</span>}</h2>
+          <h2>{tr('scheduler.workflow')} {props.dag.runId ? <a href={`/runs/${props.dag.runId}`}>{tr('scheduler.runN', { id: props.dag.runId })}</a> : <span class="muted">{tr('scheduler.notRunYet')}</span>}</h2>
           <div class="dag-frame" id="dag" hx-get={`/scheduler/tasks/${t.id}/dag`} hx-trigger="every 2s" hx-swap="outerHTML">
-            <DagSvg steps={props.dag.steps} layers={props.dag.layers} state={props.dag.state} />
+            <DagSvg t={tr} steps={props.dag.steps} layers={props.dag.layers} state={props.dag.state} />
           </div>
         </section>
       ) : null}
-      <h2>Run history</h2>
+      <h2>{tr('scheduler.history')}</h2>
       <p class="muted">
-        {props.total} runs, newest first{props.notes.length ? ', with the slots skipped on closed days or fired without a calendar row' : ''}. Open a run for its live log.
+        {tr('scheduler.historyIntro', { total: props.total, withNotes: props.notes.length ? tr('scheduler.historyNotes') : '' })}
       </p>
       <RunHistory t={props.chrome.t} taskId={t.id} runs={props.runs} notes={props.notes} timeZone={props.chrome.timeZone} />
     </Layout>
@@ -199,12 +203,12 @@ export function RunHistory(props: { t: T; taskId: number; runs: Run[]; notes: Sl
     <table class="runs" id="task-runs" hx-get={live ? `/scheduler/tasks/${props.taskId}/history` : undefined} hx-trigger={live ? 'every 1s' : undefined} hx-swap="outerHTML">
       <thead>
         <tr>
-          <th class="num">Run</th>
-          <th>Slot ({props.timeZone})</th>
-          <th>Status</th>
-          <th>Progress</th>
-          <th class="num">Took</th>
-          <th>Error or reason</th>
+          <th class="num">{props.t('scheduler.col.run')}</th>
+          <th>{props.t('scheduler.col.slot', { zone: props.timeZone })}</th>
+          <th>{props.t('scheduler.col.status')}</th>
+          <th>{props.t('scheduler.col.progress')}</th>
+          <th class="num">{props.t('scheduler.col.took')}</th>
+          <th>{props.t('scheduler.col.error')}</th>
         </tr>
       </thead>
       <tbody>
@@ -215,7 +219,7 @@ export function RunHistory(props: { t: T; taskId: number; runs: Run[]; notes: Sl
               <td class="num muted">—</td>
               <td>{localTime(note.scheduledFor, props.timeZone)}</td>
               <td>
-                <span class="badge">skipped</span>
+                <span class="badge">{props.t('scheduler.skippedBadge')}</span>
               </td>
               <td colspan={2}></td>
               <td class="small">{note.message}</td>
@@ -225,7 +229,7 @@ export function RunHistory(props: { t: T; taskId: number; runs: Run[]; notes: Sl
               <td class="num">
                 <a href={`/runs/${r.id}`}>#{r.id}</a>
               </td>
-              <td>{r.scheduledFor ? localTime(r.scheduledFor, props.timeZone) : <span class="muted">{r.parentRunId ? `step of #${r.parentRunId}` : 'triggered'}</span>}</td>
+              <td>{r.scheduledFor ? localTime(r.scheduledFor, props.timeZone) : <span class="muted">{r.parentRunId ? props.t('scheduler.stepOf', { id: r.parentRunId }) : props.t('scheduler.triggered')}</span>}</td>
               <td>
                 <StatusBadge t={props.t} run={r} />
               </td>
@@ -235,7 +239,7 @@ export function RunHistory(props: { t: T; taskId: number; runs: Run[]; notes: Sl
               <td class="num">{duration(r)}</td>
               <td class="small">
                 <span class="field-error">{r.error?.message ?? ''}</span>
-                {note ? <span class="badge warn" title={note.message}>calendar missing: fired unchecked</span> : null}
+                {note ? <span class="badge warn" title={note.message}>{props.t('scheduler.calendarMissing')}</span> : null}
               </td>
             </tr>
           ),
@@ -246,19 +250,20 @@ export function RunHistory(props: { t: T; taskId: number; runs: Run[]; notes: Sl
 }
 
 export function StatsPage(props: { chrome: PageChrome; admin: boolean; stats: Array<{ taskId: number; name: string; runs: number; successRate: number | null; avgMs: number | null; p95Ms: number | null; lastFailureAt: string | null; lastFailure: string | null }> }) {
+  const { t } = props.chrome;
   return (
-    <Layout chrome={props.chrome} title="Scheduler stats" section="scheduler">
-      <Subnav at="stats" admin={props.admin} />
-      <h1>Scheduler stats</h1>
+    <Layout chrome={props.chrome} title={t('scheduler.stats')} section="scheduler">
+      <Subnav t={t} at="stats" admin={props.admin} />
+      <h1>{t('scheduler.stats')}</h1>
       <table class="runs">
         <thead>
           <tr>
-            <th>Task</th>
-            <th class="num">Runs</th>
-            <th>Success rate</th>
-            <th class="num">Average</th>
+            <th>{t('scheduler.col.task')}</th>
+            <th class="num">{t('scheduler.col.runs')}</th>
+            <th>{t('scheduler.col.success')}</th>
+            <th class="num">{t('scheduler.col.avg')}</th>
             <th class="num">p95</th>
-            <th>Last failure</th>
+            <th>{t('scheduler.col.lastFailure')}</th>
           </tr>
         </thead>
         <tbody>
@@ -280,7 +285,7 @@ export function StatsPage(props: { chrome: PageChrome; admin: boolean; stats: Ar
               <td class="num">{s.avgMs === null ? '' : durationMs(s.avgMs)}</td>
               <td class="num">{s.p95Ms === null ? '' : durationMs(s.p95Ms)}</td>
               <td>
-                {s.lastFailureAt ? localTime(s.lastFailureAt, props.chrome.timeZone) : <span class="muted">none</span>}
+                {s.lastFailureAt ? localTime(s.lastFailureAt, props.chrome.timeZone) : <span class="muted">{t('scheduler.none')}</span>}
                 {s.lastFailure ? <div class="field-error small">{s.lastFailure}</div> : null}
               </td>
             </tr>

@@ -2,6 +2,7 @@ import type { Locale } from '../locale.ts';
 import type { Message, Messages } from '../define.ts';
 import { auth } from './auth.ts';
 import { errors } from './errors.ts';
+import { scheduler } from './scheduler.ts';
 import { strategies } from './strategies.ts';
 import { market } from './market.ts';
 import { charts } from './charts.ts';
@@ -18,6 +19,7 @@ import { readable } from './readable.ts';
  * name (test/i18n/catalogue.test.ts checks), so two catalogues never define the same key.
  */
 export const catalogues = {
+  scheduler,
   strategies,
   market,
   charts,
