@@ -25,7 +25,7 @@ import type { ParamsJsonSchema } from './space.ts';
 import { builtinSweepSchema } from './checks.ts';
 import { CountSweepSchema, SubmitSweepSchema } from './sweeps.contract.ts';
 import { confirmFirst, afterAction } from '../http/confirm.pages.tsx';
-import { backtestOfSet, cancelSweep, changeableSweep, countSweep, deleteSweep, listSweeps, submitSweep, sweepSubmitLimitsOf, visibleSweep, type SweepsDeps } from './sweeps.service.ts';
+import { backtestOfSet, cancelSweep, controlSweep, changeableSweep, countSweep, deleteSweep, listSweeps, submitSweep, sweepSubmitLimitsOf, visibleSweep, type SweepsDeps } from './sweeps.service.ts';
 import { listSweepSets, sweepHeatmap, sweepSetsCsv, type SetListQuery } from './sweep-sets.service.ts';
 import { setMetricNames, sweepObjectives, type SetMetricName, type Sweep } from './sweep.types.ts';
 import { allSets, axesFromForm, axisValues, defaultAxes, pboLambdas, robustness, spaceOfAxes, spaceOfSweep, type LambdaHistogram } from './sweeps.view-model.ts';
@@ -306,6 +306,14 @@ export function sweepsPages(deps: SweepPagesDeps) {
     await cancelSweep(sweeps, principalOf(c), auditActor(c, deps.trustProxy), id);
     return c.redirect(`/sweeps/${id}`, 303);
   });
+
+  for (const action of ['pause', 'resume'] as const) {
+    app.post(`/sweeps/:id{[0-9]+}/${action}`, requireRole('analyst'), async (c) => {
+      const id = idOf(c.req.param('id'));
+      await controlSweep(sweeps, principalOf(c), auditActor(c, deps.trustProxy), id, action);
+      return c.redirect(`/sweeps/${id}`, 303);
+    });
+  }
 
   app.post('/sweeps/:id{[0-9]+}/delete', requireRole('analyst'), async (c) => {
     const id = idOf(c.req.param('id'));

@@ -85,7 +85,7 @@ describe('sweep pages', () => {
     expect((page.match(/<tr class="robust-/g) ?? []).length).toBe(8);
   });
 
-  it('shows a running sweep live: sets done of planned, the best so far, the ETA and a cancel button, polling every second', async () => {
+  it('shows a running sweep live: sets done of planned, the best so far, the ETA, pause/resume and cancel buttons, polling every second', async () => {
     // A run that looks held by a live worker (a lease an hour long), so no worker of this app claims it and no reaper ends it.
     const db = env.db.store.db;
     const eta = new Date(Date.now() + 42_000).toISOString();
@@ -108,5 +108,15 @@ describe('sweep pages', () => {
     expect(Number(m?.[1])).toBeLessThanOrEqual(42);
     expect(live).toContain(`hx-get="/sweeps/${sid}/live" hx-trigger="every 1s"`);
     expect(live).toContain(`action="/sweeps/${sid}/cancel"`);
+    // Pause: the run is asked to stop after the sets in hand; the page then offers Resume (which withdraws the ask).
+    expect(live).toContain(`action="/sweeps/${sid}/pause"`);
+    const paused = await env.app.request(`/sweeps/${sid}/pause`, { method: 'POST' });
+    expect(paused.status).toBe(303);
+    expect((await db.selectFrom('runs').select('control').where('id', '=', Number(run.id)).executeTakeFirstOrThrow()).control).toBe('pause');
+    const after = await (await env.app.request(`/sweeps/${sid}/live`)).text();
+    expect(after).toContain(`action="/sweeps/${sid}/resume"`);
+    expect(after).not.toContain(`action="/sweeps/${sid}/pause"`);
+    expect((await env.app.request(`/sweeps/${sid}/resume`, { method: 'POST' })).status).toBe(303);
+    expect((await db.selectFrom('runs').select('control').where('id', '=', Number(run.id)).executeTakeFirstOrThrow()).control).toBeNull();
   });
 });

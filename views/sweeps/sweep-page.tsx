@@ -35,6 +35,12 @@ function Controls(props: { chrome: PageChrome; m: SweepBodyModel }) {
   if (!canChange) return null;
   return (
     <div class="run-controls" id="sweep-controls">
+      {(s.status === 'queued' || s.status === 'running') && !s.control ? (
+        <form method="post" action={`/sweeps/${s.id}/pause`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" class="secondary" id="pause-sweep" title="Stops after the sets in hand; the finished sets are kept">Pause</button></form>
+      ) : null}
+      {s.status === 'paused' || s.control === 'pause' ? (
+        <form method="post" action={`/sweeps/${s.id}/resume`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" id="resume-sweep" title="Runs the sets not stored yet">Resume</button></form>
+      ) : null}
       {!terminal && s.control !== 'cancel' ? (
         <form method="post" action={`/sweeps/${s.id}/cancel`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" class="danger" id="cancel-sweep">Cancel</button></form>
       ) : null}
