@@ -32,9 +32,10 @@ export type { SetSpread } from './set-spread.ts';
 const waitMs = 100;
 
 /**
- * Claims are guided: each takes a share of the sets still to run (half of an even share per
- * participant), never fewer than `minBatch` (the threads it runs them on). Large claims first keep
- * the per-claim cost (a claim, starting threads) small; small ones at the end even out the finish.
+ * Claims are guided: each takes an even share of the sets still to run (per participant), never
+ * fewer than `minBatch` (the threads it runs them on). Each claim starts its threads anew (measured:
+ * the dominant cost of a small set, most of a second per start on a loaded machine), so claims are
+ * few and large; what a slower or lost participant leaves is shared again in smaller claims.
  */
 export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId: number; sweepRunId: number | null; minBatch: number; participants: number; log: RunContext['log'] }): SetSpread {
   return {
@@ -57,7 +58,7 @@ export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId:
           o.log('info', `${ran} of ${ordinals.length} sets ran in this process; the others in other processes`);
           return;
         }
-        const mine = await claims.claimSets(db, o.sweepId, o.runId, ordinals, Math.max(o.minBatch, Math.ceil(left / (2 * o.participants))));
+        const mine = await claims.claimSets(db, o.sweepId, o.runId, ordinals, Math.max(o.minBatch, Math.ceil(left / o.participants)));
         if (mine.length) {
           await runBatch(mine.map((n) => byOrdinal.get(n)!));
           await claims.markSetsDone(db, o.sweepId, o.runId, mine);
