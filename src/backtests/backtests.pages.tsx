@@ -7,6 +7,7 @@ import type { MessageKey } from '../i18n/i18n.ts';
 import { canChangeOwned, principalOf, requireRole } from '../auth/access.ts';
 import { auditActor } from '../audit/audit.service.ts';
 import type { AppEnv } from '../http/env.ts';
+import { timeZoneOf } from '../http/chrome.ts';
 import { AppError } from '../http/errors.ts';
 import { streamRunEvents } from '../runs/run-sse.ts';
 import { isTerminal } from '../runs/run.types.ts';
@@ -54,6 +55,8 @@ export function backtestsPages(deps: BacktestPagesDeps) {
   app.get('/backtests/:id{[0-9]+}/stream', requireRole('viewer'), async (c) => {
     const p = principalOf(c);
     const pageChrome = chrome(c);
+    // The zone the page was drawn in: its tz cookie may have changed since (the first page is drawn before app.js sets it).
+    const zone = timeZoneOf(c.req.query('tz') ?? pageChrome.timeZone);
     const b = await visibleBacktest(db, p, idOf(c.req.param('id')));
     if (!b.runId) throw new AppError(404, 'not_found', `backtest ${b.id} has no run`);
     return streamRunEvents(c, runs, b.runId, {
@@ -63,9 +66,9 @@ export function backtestsPages(deps: BacktestPagesDeps) {
           case 'progress':
             return [{ id, data: partial('#bt-progress', 'innerHTML', String(<BacktestProgress t={pageChrome.t} progress={e.data} status="running" />)) }];
           case 'log':
-            return [{ id, data: partial('#bt-log', 'beforeend', String(<LogLine event={e} timeZone={pageChrome.timeZone} />)) }];
+            return [{ id, data: partial('#bt-log', 'beforeend', String(<LogLine event={e} timeZone={zone} />)) }];
           case 'status':
-            return [{ id, data: partial('#bt-status', 'innerHTML', String(<BacktestStatus t={pageChrome.t} status={e.data.status} />)) + partial('#bt-timeline', 'beforeend', String(<TimelineItem t={pageChrome.t} event={e} timeZone={pageChrome.timeZone} />)) }];
+            return [{ id, data: partial('#bt-status', 'innerHTML', String(<BacktestStatus t={pageChrome.t} status={e.data.status} />)) + partial('#bt-timeline', 'beforeend', String(<TimelineItem t={pageChrome.t} event={e} timeZone={zone} />)) }];
         }
       },
       done: async (): Promise<SSEMessage[]> => {

@@ -3,7 +3,7 @@ import type { SSEMessage } from 'hono/streaming';
 import { pathId } from '../http/input.ts';
 import { principalOf, requireRole } from '../auth/access.ts';
 import { redactSecrets } from '../secrets/secret-box.ts';
-import type { PageChromeFn } from '../http/chrome.ts';
+import { timeZoneOf, type PageChromeFn } from '../http/chrome.ts';
 import type { AppEnv } from '../http/env.ts';
 import { AppError } from '../http/errors.ts';
 import { LogLine, ProgressBar, ResultBox, StatusBadge, TimelineItem } from '../../views/runs/run-parts.tsx';
@@ -61,6 +61,8 @@ export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
   app.get('/runs/:id{[0-9]+}/stream', requireRole('viewer'), async (c) => {
     const p = principalOf(c);
     const pageChrome = chrome(c);
+    // The zone the page was drawn in: its tz cookie may have changed since (the first page is drawn before app.js sets it).
+    const zone = timeZoneOf(c.req.query('tz') ?? pageChrome.timeZone);
     const run = await visibleRun(runs, p, idOf(c.req.param('id')));
     const controls = async (r: Run) => partial('#run-controls-box', 'innerHTML', await html(<RunControls chrome={pageChrome} run={r} terminal={isTerminal(r.status)} canControl={canControlRun(p, r)} links={await runs.links(r)} />));
     return streamRunEvents(c, runs, run.id, {
@@ -70,10 +72,10 @@ export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
           case 'progress':
             return [{ id, data: partial('#run-progress', 'innerHTML', String(<ProgressBar t={pageChrome.t} progress={e.data} status="running" />)) }];
           case 'log':
-            return [{ id, data: partial('#run-log', 'beforeend', String(<LogLine event={e} timeZone={pageChrome.timeZone} />)) }];
+            return [{ id, data: partial('#run-log', 'beforeend', String(<LogLine event={e} timeZone={zone} />)) }];
           case 'status': {
             const badge = <StatusBadge t={pageChrome.t} run={{ status: e.data.status, attempt: e.data.attempt, maxAttempts: run.maxAttempts, control: null }} />;
-            return [{ id, data: partial('#run-status', 'innerHTML', String(badge)) + partial('#run-timeline', 'beforeend', String(<TimelineItem t={pageChrome.t} event={e} timeZone={pageChrome.timeZone} />)) }];
+            return [{ id, data: partial('#run-status', 'innerHTML', String(badge)) + partial('#run-timeline', 'beforeend', String(<TimelineItem t={pageChrome.t} event={e} timeZone={zone} />)) }];
           }
         }
       },

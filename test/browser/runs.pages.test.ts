@@ -45,6 +45,13 @@ describe.skipIf(!hasChromium)('runs pages in a browser', () => {
     // The result is drawn as a definition list (views/values.tsx), not JSON.
     await page.waitForSelector('#run-result dl');
     expect(await page.locator('#run-result dl').textContent()).toContain('steps40');
+    // Every log time, drawn with the page or streamed after app.js set the browser's zone (UTC here)
+    // in the tz cookie, is on the clock the page says it uses (Asia/Shanghai: no cookie at first load).
+    expect(await page.textContent('main')).toContain('Times are Asia/Shanghai.');
+    const times = await page.locator('#run-log li time').evaluateAll((els) => els.map((e) => [e.getAttribute('datetime')!, e.textContent!] as const));
+    expect(times.length).toBeGreaterThan(3);
+    const shanghai = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    for (const [iso, text] of times) expect(text.slice(0, 8), iso).toBe(shanghai.format(new Date(iso)));
     // What the page rendered and what the stream appended meet without overlap: each step once.
     const stepLines = (await page.locator('#run-log li').allTextContents()).map((t) => t.match(/step \d+ of 40/)?.[0]).filter(Boolean);
     expect(stepLines.length).toBeGreaterThan(0);

@@ -128,7 +128,7 @@ export function TaskPage(props: { chrome: PageChrome; b: Backtest; terminal: boo
         {b.pinned ? <> · <span class="badge" title={t('backtests.task.pinnedTitle')}>{t('backtests.task.pinned')}</span></> : null}
         {b.dataVersion ? <> · {t('backtests.task.marketData')} <code title={t('backtests.task.dataVersionTitle')}>{b.dataVersion}</code></> : null}
       </p>
-      {live ? <div id="bt-live" hx-sse:connect={`/backtests/${b.id}/stream?last_event_id=${b.eventSeq}`} hx-sse:close="done"></div> : null}
+      {live ? <div id="bt-live" hx-sse:connect={`/backtests/${b.id}/stream?last_event_id=${b.eventSeq}&tz=${encodeURIComponent(props.chrome.timeZone)}`} hx-sse:close="done"></div> : null}
       <div id="bt-controls-box"><Controls chrome={props.chrome} b={b} terminal={props.terminal} canChange={props.canChange} /></div>
       <div id="bt-progress" class={live ? 'bt-progress-box' : 'bt-progress-box hidden'}>{live ? <BacktestProgress t={props.chrome.t} progress={b.progress} status={b.status} /> : null}</div>
       <div id="bt-result"><ResultArea t={t} b={b} r={props.r} /></div>

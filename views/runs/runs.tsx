@@ -94,7 +94,7 @@ export function RunPage(props: { chrome: PageChrome; run: Run; links: RunLinks; 
       <h1>
         {t('runs.run.heading', { id: r.id, executor: r.executor })} <span id="run-status"><StatusBadge t={t} run={r} /></span>
       </h1>
-      {live ? <div id="run-live" hx-sse:connect={`/runs/${r.id}/stream?last_event_id=${props.resumeAfterSeq}`} hx-sse:close="done"></div> : null}
+      {live ? <div id="run-live" hx-sse:connect={`/runs/${r.id}/stream?last_event_id=${props.resumeAfterSeq}&tz=${encodeURIComponent(tz)}`} hx-sse:close="done"></div> : null}
       <div id="run-controls-box"><RunControls chrome={props.chrome} run={r} terminal={props.terminal} canControl={props.canControl} links={l} /></div>
       <div id="run-progress"><ProgressBar t={t} progress={r.progress} status={r.status} /></div>
       <dl class="facts">
