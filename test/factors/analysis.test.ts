@@ -13,6 +13,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyseFactor, type AnalysisOptions } from '../../src/factors/analysis/analyse.ts';
 import { joinSeries, splitDays } from '../../src/factors/analysis/split.ts';
+import { canBuyAt, canSellAt, nextSellDays } from '../../src/factors/analysis/tradable.ts';
 
 const N = 6;
 const D = 10;
@@ -145,5 +146,20 @@ describe('factor analysis against the independent reference', () => {
     expect(joined).toEqual(whole);
     expect(splitDays(0, 999, 4)).toEqual([{ from: 0, to: 249, skip: 0 }, { from: 249, to: 499, skip: 1 }, { from: 499, to: 749, skip: 1 }, { from: 749, to: 999, skip: 1 }]);
     expect(splitDays(0, 150, 4)).toEqual([{ from: 0, to: 150, skip: 0 }]);
+  });
+
+  it('states the entry and exit rule on the fixture: locked, suspended and unlisted days', () => {
+    const { market } = fixture();
+    const k = (d: number, i: number) => d * N + i;
+    expect(canBuyAt(market, k(3, 2))).toBe(false); // C opens at its up-limit
+    expect(canSellAt(market, k(3, 2))).toBe(true); // …which does not stop a sale
+    expect(canSellAt(market, k(6, 3))).toBe(false); // D opens at its down-limit
+    expect(canBuyAt(market, k(6, 3))).toBe(true);
+    expect(canBuyAt(market, k(4, 4)) || canSellAt(market, k(4, 4))).toBe(false); // E suspended
+    expect(canBuyAt(market, k(2, 5))).toBe(false); // F not listed yet
+    const next = nextSellDays(market);
+    expect(next[k(6, 3)]).toBe(7); // D's exit postponed to day 7
+    expect(next[k(4, 4)]).toBe(5);
+    expect(next[k(9, 0)]).toBe(9);
   });
 });

@@ -118,7 +118,7 @@ export async function visibleAnalysis(db: Db, p: Principal, factorId: string, id
   const ref = await resolveFactor(db, p, factorId);
   const a = await getAnalysis(db, id);
   if (!a || !canSeeOwned(p, a.ownerId) || (a.factorId !== ref.id && a.factorKey !== ref.key)) {
-    throw new AppError(404, 'not_found', `analysis ${id} of factor ${ref.id} was not found; see /factors/${ref.id}/analyses`);
+    throw new AppError(404, 'not_found', `analysis ${id} of factor ${ref.id} was not found; see /factors/${ref.id}/analyses/new for yours`);
   }
   return { ref, analysis: a };
 }
