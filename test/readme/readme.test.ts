@@ -74,6 +74,9 @@ describe('README examples', () => {
     // A README without examples would make this test pass by running nothing.
     expect(toRun.length).toBeGreaterThanOrEqual(8);
     expect(blocks.filter((b) => b.badMarker).map((b) => `README line ${b.line}: ${b.badMarker} (give the reason: <!-- readme-test: skip (why) -->)`)).toEqual([]);
+    // A block that starts a server would hang here until its timeout: it must say so with a marker instead.
+    const serving = toRun.filter((b) => b.lines.some((l) => !l.trimStart().startsWith('#') && /\bzquant(\.js)? serve\b|\bnpm (run )?start\b|\bdocker run\b/.test(l)));
+    expect(serving.map((b) => `README line ${b.line} starts a server: mark it <!-- readme-test: skip (starts a server …) -->`)).toEqual([]);
     console.info(`README test: ${toRun.length} blocks run, ${skipped.length} skipped:\n${skipped.map((b) => `  line ${b.line}: ${b.skip!.reason}`).join('\n')}`);
   });
 
