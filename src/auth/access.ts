@@ -16,7 +16,7 @@ export function roleAtLeast(role: Role, min: Role): boolean {
 }
 
 export const unauthenticated = () =>
-  new AppError(401, 'unauthenticated', 'sign in first, or send an API token as "Authorization: Bearer <token>"');
+  new AppError(401, 'unauthenticated', 'sign in first, or send an API token as "Authorization: Bearer <token>"', undefined, { key: 'errors.signInFirst' });
 
 /**
  * Lets the request through when the caller has at least `min`; 401 when anonymous (a browser

@@ -18,6 +18,7 @@ export const errors = defineMessages({
     'errors.internal_error': 'an unexpected error happened; the request id in the logs tells an operator where',
     'errors.other': '{detail}',
     'errors.invalidLocale': 'locale: use one of {locales}',
+    'errors.signInFirst': 'sign in first, or send an API token as "Authorization: Bearer <token>"',
   },
   'zh-CN': {
     'errors.not_found': '未找到：{detail}',
@@ -30,5 +31,6 @@ export const errors = defineMessages({
     'errors.internal_error': '发生了意外错误；日志中的请求 ID 可帮助管理员定位问题',
     'errors.other': '{detail}',
     'errors.invalidLocale': 'locale：请使用 {locales} 之一',
+    'errors.signInFirst': '请先登录，或以 "Authorization: Bearer <token>" 发送 API 令牌',
   },
 });
