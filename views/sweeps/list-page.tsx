@@ -12,14 +12,15 @@ export function searchText(s: Sweep): string {
   return `${axes.join(' × ') || 'no parameter swept'} · ${mode} · objective ${metricLabels[s.objective]}`;
 }
 
-export function ConfigSummary(props: { s: Sweep }) {
+export function ConfigSummary(props: { t: T; s: Sweep }) {
+  const { t } = props;
   const { s } = props;
   const base = Object.entries(s.spec.params).filter(([k]) => !(k in s.space));
   return (
     <p class="small sweep-summary">
       <span>{searchText(s)}</span>
-      {base.length ? <span class="muted"> · fixed: {base.map(([k, v]) => `${k} ${fmtParam(v)}`).join(', ')}</span> : null}
-      {s.windows ? <span class="muted"> · windows {s.windows.kind}, {s.windows.inSampleDays} in / {s.windows.outOfSampleDays} out, step {s.windows.stepDays} days</span> : null}
+      {base.length ? <span class="muted">{t('sweeps.fixed', { list: base.map(([k, v]) => `${k} ${fmtParam(v)}`).join(', ') })}</span> : null}
+      {s.windows ? <span class="muted">{t('sweeps.windows', { kind: s.windows.kind, inDays: s.windows.inSampleDays, outDays: s.windows.outOfSampleDays, step: s.windows.stepDays })}</span> : null}
     </p>
   );
 }
@@ -30,7 +31,7 @@ export function SweepRows(props: { t: T; sweeps: Sweep[]; live: boolean }) {
       {props.sweeps.map((s) => (
         <tr>
           <td class="num"><a href={`/sweeps/${s.id}`}>#{s.id}</a></td>
-          <td><a href={`/sweeps/${s.id}`}>{s.name}</a>{s.kind === 'walk_forward' ? <span class="tag">walk-forward</span> : null}</td>
+          <td><a href={`/sweeps/${s.id}`}>{s.name}</a>{s.kind === 'walk_forward' ? <span class="tag">{props.t('sweeps.walkForward')}</span> : null}</td>
           <td>{s.spec.strategy.name}</td>
           <td><BacktestStatus t={props.t} status={s.status} control={s.control} /></td>
           <td class="num nowrap">{s.setsDone + s.setsFailed} / {s.plannedSets}{s.status === 'running' && s.plannedSets ? <progress max="1" value={(s.setsDone + s.setsFailed) / s.plannedSets}></progress> : null}</td>
@@ -45,22 +46,23 @@ export function SweepRows(props: { t: T; sweeps: Sweep[]; live: boolean }) {
 }
 
 export function SweepListPage(props: { chrome: PageChrome; sweeps: Sweep[]; total: number; live: boolean; canCreate: boolean }) {
+  const { t } = props.chrome;
   return (
-    <Layout chrome={props.chrome} title="Sweeps" section="sweeps">
-      <h1>Parameter sweeps</h1>
+    <Layout chrome={props.chrome} title={t('sweeps.title')} section="sweeps">
+      <h1>{t('sweeps.heading')}</h1>
       <p>
-        Run one strategy over many parameter sets at once, on one shared market panel; read the landscape as a heatmap, check the robustness of the best set, and how likely it is luck.
-        {props.canCreate ? <> <a class="button" href="/sweeps/new" id="new-sweep">New sweep</a></> : null}
+        {t('sweeps.intro')}
+        {props.canCreate ? <> <a class="button" href="/sweeps/new" id="new-sweep">{t('sweeps.new')}</a></> : null}
       </p>
       {props.sweeps.length ? (
         <div class="scroll-x table-box">
           <table class="compact sweeps">
-            <thead><tr><th class="num">#</th><th>Name</th><th>Strategy</th><th>Status</th><th class="num">Sets done</th><th class="num">Best</th><th class="num">DSR</th><th class="num">PBO</th><th>Created (UTC)</th></tr></thead>
+            <thead><tr><th class="num">#</th><th>{t('sweeps.col.name')}</th><th>{t('sweeps.col.strategy')}</th><th>{t('sweeps.col.status')}</th><th class="num">{t('sweeps.col.setsDone')}</th><th class="num">{t('sweeps.col.best')}</th><th class="num">DSR</th><th class="num">PBO</th><th>{t('sweeps.col.created')}</th></tr></thead>
             <SweepRows t={props.chrome.t} sweeps={props.sweeps} live={props.live} />
           </table>
         </div>
-      ) : <p class="muted">No sweeps yet.</p>}
-      {props.total > props.sweeps.length ? <p class="muted small">Showing the newest {props.sweeps.length} of {props.total}.</p> : null}
+      ) : <p class="muted">{t('sweeps.none')}</p>}
+      {props.total > props.sweeps.length ? <p class="muted small">{t('sweeps.showing', { shown: props.sweeps.length, total: props.total })}</p> : null}
     </Layout>
   );
 }

@@ -205,7 +205,7 @@ export function SweepPage(props: { chrome: PageChrome; m: SweepBodyModel }) {
         {s.kind === 'walk_forward' ? 'walk-forward · ' : ''}{s.spec.strategy.name} · {day(s.spec.startDate)} → {day(s.spec.endDate)} · created {when(s.createdAt)} UTC{s.ownerName ? ` by ${s.ownerName}` : ''}
         {s.dataVersion ? <> · market data <code title="the snapshot version its sets ran on">{s.dataVersion}</code></> : null}
       </p>
-      <ConfigSummary s={s} />
+      <ConfigSummary t={props.chrome.t} s={s} />
       <SweepBody chrome={props.chrome} m={props.m} />
     </Layout>
   );
