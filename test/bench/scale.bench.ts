@@ -3,10 +3,12 @@
 //                                   years, the demo generator, as sweeps.bench.ts): fingerprint + Parquet per table + sha256s; goal ≤ 10 s
 //   snapshot_load_full_market_s     a worker's load of that version: copy from the snapshot directory, verify every sha256, build a new
 //                                   DuckDB file from the Parquet files, open it; goal ≤ 10 s
-//   sweep_two_workers_speedup       a 40-set dual MA sweep (BENCH_SCALE_STOCKS × BENCH_SCALE_YEARS demo market, warm panels) on one
-//                                   worker process with one thread, over the same sweep on two worker processes with one thread each
-//                                   (SWEEP_HELPER_RUNS=1); real `zquant serve --role web|worker` processes on a Postgres server
-//                                   (TEST_DATABASE_URL); goal ≥ 1.7 (needs both cores)
+//   sweep_two_workers_speedup       a dual MA sweep of BENCH_SCALE_SETS = 100 random sets (on the demo market of BENCH_SCALE_STOCKS ×
+//                                   BENCH_SCALE_YEARS, the full market by default, warm panels) on one worker process with one thread,
+//                                   over the same sweep on two worker processes with one thread each (SWEEP_HELPER_RUNS=1); real
+//                                   `zquant serve --role web|worker` processes on a Postgres server (TEST_DATABASE_URL); goal ≥ 1.7
+//                                   (needs both cores). Each claim of sets starts its thread anew and the helper run starts after the
+//                                   sweep's own: fixed costs that a heavy sweep amortises
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,9 +23,10 @@ import { client, startCluster, waitFor, type Cluster } from '../scale/cluster.ts
 
 const years = Number(process.env.BENCH_YEARS ?? 10);
 const bigStocks = Number(process.env.BENCH_BIG_STOCKS ?? 5000);
-const scaleStocks = process.env.BENCH_SCALE_STOCKS ?? '1000';
-const scaleYears = process.env.BENCH_SCALE_YEARS ?? '5';
-const overridden = ['BENCH_YEARS', 'BENCH_BIG_STOCKS', 'BENCH_SCALE_STOCKS', 'BENCH_SCALE_YEARS'].some((k) => process.env[k] !== undefined);
+const scaleStocks = process.env.BENCH_SCALE_STOCKS ?? String(bigStocks);
+const scaleYears = process.env.BENCH_SCALE_YEARS ?? String(years);
+const scaleSets = Number(process.env.BENCH_SCALE_SETS ?? 100);
+const overridden = ['BENCH_YEARS', 'BENCH_BIG_STOCKS', 'BENCH_SCALE_STOCKS', 'BENCH_SCALE_YEARS', 'BENCH_SCALE_SETS'].some((k) => process.env[k] !== undefined);
 const out = (name: string, v: number, unit: string) => process.stdout.write(`${name}${overridden ? '_at_override' : ''}: ${Math.round(v * 100) / 100} ${unit}\n`);
 
 async function snapshots(dir: string): Promise<void> {
@@ -52,7 +55,8 @@ async function snapshots(dir: string): Promise<void> {
 }
 
 async function twoWorkers(): Promise<void> {
-  const cluster: Cluster = await startCluster({ SEED_DEMO: 'true', DEMO_STOCKS: scaleStocks, DEMO_YEARS: scaleYears }, { WORKERS: '1', SWEEP_THREADS: '1', RUN_LEASE_MS: '30000' });
+  // The web process seeds the demo market at its first start (minutes for the full market).
+  const cluster: Cluster = await startCluster({ SEED_DEMO: 'true', DEMO_STOCKS: scaleStocks, DEMO_YEARS: scaleYears }, { WORKERS: '1', SWEEP_THREADS: '1', RUN_LEASE_MS: '30000' }, 1_800_000);
   try {
     await waitFor('the first snapshot', async () => (await listDirVersions(cluster.snapshotDir)).length > 0, 600_000, 500);
     const u = await cluster.user('bench-scale', 'analyst');
@@ -72,15 +76,19 @@ async function twoWorkers(): Promise<void> {
     // One worker, one thread; a small sweep first warms its panel.
     const one = await cluster.addWorker('w1', { SWEEP_HELPER_RUNS: '0' });
     await sweep(1, 2);
-    const t1 = await sweep(2, 40);
+    const t1 = await sweep(2, scaleSets);
     await one.stop();
     cluster.workers.length = 0;
-    // Two workers, one thread each, a helper run per sweep; warmed the same way (both take part).
+    // Two workers, one thread each, a helper run per sweep; warmed until both took part in a sweep (both panels warm).
     await cluster.addWorker('w1', { SWEEP_HELPER_RUNS: '1' });
     await cluster.addWorker('w2', { SWEEP_HELPER_RUNS: '1' });
-    await sweep(3, 8);
-    const t2 = await sweep(2, 40);
-    process.stderr.write(`# 40 sets: one worker ${t1.toFixed(2)} s, two workers ${t2.toFixed(2)} s\n`);
+    for (let seed = 3; seed < 8; seed++) {
+      await sweep(seed, 8);
+      const owners = await cluster.pg.db.selectFrom('sweep_set_claims').select('owner').distinct().execute();
+      if (new Set(owners.map((o) => o.owner).filter((o) => cluster.workers.some((w) => w.instanceId === o))).size === 2) break;
+    }
+    const t2 = await sweep(2, scaleSets);
+    process.stderr.write(`# ${scaleSets} sets: one worker ${t1.toFixed(2)} s, two workers ${t2.toFixed(2)} s\n`);
     out('sweep_two_workers_speedup', t1 / t2, 'x');
   } finally {
     await cluster.close();

@@ -108,7 +108,7 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function startCluster(webEnv: Record<string, string>, shared: Record<string, string> = {}): Promise<Cluster> {
+export async function startCluster(webEnv: Record<string, string>, shared: Record<string, string> = {}, startTimeoutMs = 180_000): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'zq-scale-'));
   const db = await createEmptyDatabase();
   if (!db.url) throw new Error('the scale tests need a Postgres server (TEST_DATABASE_URL): roles refuse the embedded database');
@@ -117,7 +117,7 @@ export async function startCluster(webEnv: Record<string, string>, shared: Recor
     DATABASE_URL: db.url, SNAPSHOT_DIR: snapshotDir, RUN_LEASE_MS: '3000', RUN_HEARTBEAT_MS: '500', RUN_POLL_MS: '300',
     ZQUANT_ADMIN_PASSWORD: 'a long enough admin password', API_RATE_LIMIT_PER_MINUTE: '100000', ...shared,
   };
-  const web = await startServerProcess(['--role', 'web'], { ...env, DATA_DIR: join(dir, 'web'), ...webEnv }, 180_000);
+  const web = await startServerProcess(['--role', 'web'], { ...env, DATA_DIR: join(dir, 'web'), ...webEnv }, startTimeoutMs);
   const pg = await openPostgres({ databaseUrl: db.url, pgliteDir: null, maxConnections: 3 });
   const workers: WorkerProcess[] = [];
   return {
