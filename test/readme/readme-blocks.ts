@@ -1,19 +1,22 @@
 /**
  * The README's shell examples, as the README test runs them: every ```sh block that calls `curl`
- * or `zquant`, with the line it starts on and, when an HTML comment right before it says so, the
- * reason it is not run. The marker is `<!-- readme-test: skip (why) -->`; a marker without a reason
- * in parentheses is kept as `badMarker` so the test can fail on it.
+ * or `zquant`, with the line it starts on and what an HTML comment right before it says:
+ * `<!-- readme-test: skip (why) -->`, not run; `<!-- readme-test: errors expected (why) -->`, run,
+ * but an HTTP answer of 400 or more is what it shows (curl must still exit 0). A marker without a
+ * reason in parentheses is kept as `badMarker` so the test can fail on it.
  */
 export interface ReadmeBlock {
   /** 1-based README line of the block's first command line (the line after the fence). */
   line: number;
   lines: string[];
   skip: { reason: string } | null;
+  /** The block shows error answers on purpose: curl runs without --fail-with-body. */
+  errorsExpected: { reason: string } | null;
   /** A skip marker that does not give a reason (the test fails on it). */
   badMarker: string | null;
 }
 
-const skipMarker = /^<!--\s*readme-test:\s*skip\s*(?:\((.*)\))?\s*-->$/;
+const marker = /^<!--\s*readme-test:\s*(skip|errors expected)\s*(?:\((.*)\))?\s*-->$/;
 
 export function shellBlocks(markdown: string): ReadmeBlock[] {
   const all = markdown.split('\n');
@@ -23,18 +26,19 @@ export function shellBlocks(markdown: string): ReadmeBlock[] {
     // The marker is the closest non-blank line above the fence.
     let above = i - 1;
     while (above >= 0 && all[above].trim() === '') above--;
-    const marker = above >= 0 ? all[above].trim().match(skipMarker) : null;
+    const m = above >= 0 ? all[above].trim().match(marker) : null;
     const lines: string[] = [];
     let j = i + 1;
     while (j < all.length && all[j].trim() !== '```') lines.push(all[j++]);
     const code = lines.filter((l) => !l.trimStart().startsWith('#')).join('\n');
     if (/\b(curl|zquant)\b/.test(code)) {
-      const reason = marker?.[1]?.trim() ?? '';
+      const reason = m?.[2]?.trim() ?? '';
       blocks.push({
         line: i + 2,
         lines,
-        skip: marker && reason ? { reason } : null,
-        badMarker: marker && !reason ? all[above].trim() : null,
+        skip: m?.[1] === 'skip' && reason ? { reason } : null,
+        errorsExpected: m?.[1] === 'errors expected' && reason ? { reason } : null,
+        badMarker: m && !reason ? all[above].trim() : null,
       });
     }
     i = j;

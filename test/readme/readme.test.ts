@@ -13,7 +13,8 @@ import { placeholderOf, shellBlocks, type ReadmeBlock } from './readme-blocks.ts
 // - TOKEN and ADMIN_TOKEN, a new admin token per block made with `zquant token create` (an example
 //   may revoke its own), for the lines that say `TOKEN=zq_…`; DATA_DIR, so `zquant …` reaches the server through its admin socket;
 // - `zquant` and `npx zquant` as this checkout's bin/zquant.js (npx would otherwise ask the registry);
-// - curl with --fail-with-body, so an answer of 400 or more fails the block like a bad exit does.
+// - curl with --fail-with-body, so an answer of 400 or more fails the block like a bad exit does
+//   (unless the block is marked `errors expected (why)`: it shows error answers on purpose).
 // Blocks run in README order, each in its own bash with `set -eo pipefail`, in one scratch directory.
 
 const readmePath = fileURLToPath(new URL('../../README.md', import.meta.url));
@@ -28,7 +29,7 @@ function scriptOf(block: ReadmeBlock, base: string): { script: string; offset: n
   const prologue = [
     'set -eo pipefail',
     'shopt -s expand_aliases',
-    "alias curl='curl --fail-with-body'",
+    ...(block.errorsExpected ? [] : ["alias curl='curl --fail-with-body'"]),
     `trap 'echo "readme-test: README line $((LINENO - PROLOGUE - 1 + ${block.line})): exit $?" >&2' ERR`,
   ];
   const offset = prologue.length + 1; // + the PROLOGUE line itself
@@ -77,7 +78,11 @@ describe('README examples', () => {
     // A block that starts a server would hang here until its timeout: it must say so with a marker instead.
     const serving = toRun.filter((b) => b.lines.some((l) => !l.trimStart().startsWith('#') && /\bzquant(\.js)? serve\b|\bnpm (run )?start\b|\bdocker run\b/.test(l)));
     expect(serving.map((b) => `README line ${b.line} starts a server: mark it <!-- readme-test: skip (starts a server …) -->`)).toEqual([]);
-    console.info(`README test: ${toRun.length} blocks run, ${skipped.length} skipped:\n${skipped.map((b) => `  line ${b.line}: ${b.skip!.reason}`).join('\n')}`);
+    const lenient = toRun.filter((b) => b.errorsExpected);
+    console.info(
+      `README test: ${toRun.length} blocks run (${lenient.length} showing error answers on purpose: ${lenient.map((b) => `line ${b.line}, ${b.errorsExpected!.reason}`).join('; ')}), ` +
+        `${skipped.length} skipped:\n${skipped.map((b) => `  line ${b.line}: ${b.skip!.reason}`).join('\n')}`,
+    );
   });
 
   for (const block of toRun) {
