@@ -22,7 +22,7 @@ export interface AnalysisExecutorDeps {
   db: Kysely<Database>;
   market: MarketStore;
   panels: PanelCache;
-  /** Threads the days are split between (default: the cores, at most 4). */
+  /** Threads the days are split between (default: the cores, at most 4, for analyses of 3 M stock-days or more; else 1). */
   threads?: number;
 }
 
@@ -35,7 +35,8 @@ async function runOne(id: number, deps: AnalysisExecutorDeps, ctx: RunContext): 
   ctx.log('info', `panel, factor values, industries: ${stocks} stocks, ${days} factor days, ready in ${Date.now() - t0} ms`);
   ctx.progress({ processed: 0, total: days, current: 'analysing' });
   ctx.signal.throwIfAborted();
-  const threads = deps.threads ?? Math.max(1, Math.min(4, availableParallelism()));
+  // Starting a thread costs a few hundred ms (more under load): below ~3 M stock-days one does it all.
+  const threads = deps.threads ?? (stocks * days >= 3_000_000 ? Math.max(1, Math.min(4, availableParallelism())) : 1);
   const out = await analyseOnThreads(input, threads, { signal: ctx.signal, onProgress: (u) => ctx.progress(u) });
   const summary = storedSummaryOf(summarise(out.series));
   ctx.log('info', `analysed ${days} days × ${stocks} stocks in ${Math.round(out.ms)} ms on ${threads} thread${threads > 1 ? 's' : ''}`);
