@@ -159,6 +159,7 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
   const qSum = new Float64Array(Q);
   const qN = new Int32Array(Q);
   const qNew = new Int32Array(Q);
+  const qCount = new Int32Array(Q);
   const minListed = o.minListedDays;
 
   for (let t = 0; t < T; t++) {
@@ -223,16 +224,18 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
     const hasQuantiles = m >= Q;
     if (hasQuantiles) {
       qNew.fill(0);
+      qCount.fill(0);
       for (let j = 0; j < m; j++) {
         const i = members[j];
         const q = Math.floor(((rf[i] - 1) * Q) / m);
         label[i] = q;
-        out.quantileCounts[q][t]++;
+        qCount[q]++;
         if (prevLabel[i] !== q) qNew[q]++;
       }
+      for (let q = 0; q < Q; q++) out.quantileCounts[q][t] = qCount[q];
       if (prevHadQuantiles) {
         for (let q = 0; q < Q; q++) {
-          const c = out.quantileCounts[q][t];
+          const c = qCount[q];
           if (c > 0) out.turnover[q][t] = qNew[q] / c;
         }
       }
