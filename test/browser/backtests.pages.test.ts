@@ -94,10 +94,11 @@ describe.skipIf(!hasChromium)('backtest pages in a browser', () => {
     expect(ids).toEqual(listed.backtests.map((b) => String(b.id)));
     await page.goto(`${base}/backtests/compare?${ids.map((i) => `ids=${i}`).join('&')}`);
     await page.screenshot({ path: artifact('backtest-compare.png'), fullPage: true });
-    // One column per chosen backtest, in order, each with its own parameters.
+    // One column per chosen backtest, in order, each with its own parameters: a row per parameter, marked where they differ.
     expect(await page.locator('table.compare thead th a').allTextContents()).toEqual(ids.map((i) => `#${i}`));
-    const paramsRow = await page.locator('table.compare tr', { has: page.locator('th', { hasText: 'Parameters' }) }).locator('td code').allTextContents();
-    expect(paramsRow.map((t) => JSON.parse(t).short_window)).toEqual([8, 3, 4]);
+    const paramsRow = page.locator('table.compare tbody.setup tr', { has: page.locator('th code', { hasText: /^short_window$/ }) });
+    expect(await paramsRow.locator('td').allTextContents()).toEqual(['8', '3', '4']);
+    expect(await paramsRow.getAttribute('class')).toBe('differs');
     await page.goto(`${base}/strategies`);
     await page.screenshot({ path: artifact('strategies-list.png'), fullPage: true });
     // The analyst's own strategy in the table, every built-in listed by its API name.
