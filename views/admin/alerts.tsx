@@ -81,7 +81,7 @@ export function AdminAlertsPage(props: { chrome: PageChrome; model: AdminAlertsM
   const { chrome, model: m } = props;
   return (
     <Layout chrome={chrome} title="Alerts" section="admin">
-      <AdminNav current="alerts" />
+      <AdminNav t={props.chrome.t} current="alerts" />
       <h1>Alerts</h1>
       {m.error ? <p class="error-box" role="alert">{m.error}</p> : null}
       {m.notice ? <div class="notice" role="status"><p>{m.notice}</p></div> : null}
@@ -207,7 +207,7 @@ export function AdminAlertChannelPage(props: { chrome: PageChrome; channel: Chan
   const { chrome, channel: c } = props;
   return (
     <Layout chrome={chrome} title={`Channel ${c.name}`} section="admin">
-      <AdminNav current="alerts" />
+      <AdminNav t={props.chrome.t} current="alerts" />
       <h1>Channel {c.name}</h1>
       {props.error ? <p class="error-box" role="alert">{props.error}</p> : null}
       <form method="post" action={`/admin/alerts/channels/${c.id}`} class="create-form">

@@ -20,66 +20,68 @@ function pageHref(f: AuditFilterValues, page: number): string {
 export function AdminAuditPage(props: { chrome: PageChrome; page: AuditPage; filters: AuditFilterValues }) {
   const { page: p, filters: f } = props;
   const pages = Math.max(1, Math.ceil(p.total / p.pageSize));
+  const { t } = props.chrome;
+  const outcome = (o: string) => (o === 'success' || o === 'failure' || o === 'denied' ? t(`admin.audit.outcome.${o}`) : o);
   return (
-    <Layout chrome={props.chrome} title="Audit log" section="admin">
-      <AdminNav current="audit" />
-      <h1>Audit log</h1>
+    <Layout chrome={props.chrome} title={t('admin.nav.audit')} section="admin">
+      <AdminNav t={t} current="audit" />
+      <h1>{t('admin.nav.audit')}</h1>
       <form method="get" action="/admin/audit" class="row-form filters">
         <div>
-          <label for="f-user">User</label>
-          <input id="f-user" name="user" value={f.user} placeholder="any" />
+          <label for="f-user">{t('admin.audit.user')}</label>
+          <input id="f-user" name="user" value={f.user} placeholder={t('admin.audit.any')} />
         </div>
         <div>
-          <label for="f-action">Action</label>
+          <label for="f-action">{t('admin.audit.action')}</label>
           <select id="f-action" name="action">
-            <option value="">any</option>
+            <option value="">{t('admin.audit.any')}</option>
             {p.actions.map((a) => (
               <option value={a} selected={a === f.action}>{a}</option>
             ))}
           </select>
         </div>
         <div>
-          <label for="f-outcome">Outcome</label>
+          <label for="f-outcome">{t('admin.audit.outcome')}</label>
           <select id="f-outcome" name="outcome">
             {['', 'success', 'failure', 'denied'].map((o) => (
-              <option value={o} selected={o === f.outcome}>{o || 'any'}</option>
+              <option value={o} selected={o === f.outcome}>{o ? outcome(o) : t('admin.audit.any')}</option>
             ))}
           </select>
         </div>
         <div>
-          <label for="f-from">From (UTC)</label>
+          <label for="f-from">{t('admin.audit.from')}</label>
           <input id="f-from" name="from" type="date" value={f.from} />
         </div>
         <div>
-          <label for="f-to">To (UTC, inclusive)</label>
+          <label for="f-to">{t('admin.audit.to')}</label>
           <input id="f-to" name="to" type="date" value={f.to} />
         </div>
-        <button type="submit">Filter</button>
+        <button type="submit">{t('admin.audit.filter')}</button>
       </form>
       <p class="muted">
-        {p.total} entries · page {p.page} of {pages}
+        {t('admin.audit.count', { total: p.total, page: p.page, pages })}
       </p>
       <table>
         <thead>
           <tr>
-            <th>When (UTC)</th>
-            <th>User</th>
-            <th>Action</th>
-            <th>Object</th>
-            <th>Outcome</th>
-            <th>From</th>
-            <th>Details</th>
+            <th>{t('admin.audit.when')}</th>
+            <th>{t('admin.audit.user')}</th>
+            <th>{t('admin.audit.action')}</th>
+            <th>{t('admin.audit.object')}</th>
+            <th>{t('admin.audit.outcome')}</th>
+            <th>{t('admin.audit.source')}</th>
+            <th>{t('admin.audit.details')}</th>
           </tr>
         </thead>
         <tbody>
           {p.rows.map((r) => (
             <tr>
               <td>{r.at.toISOString().slice(0, 19).replace('T', ' ')}</td>
-              <td>{r.username ?? <span class="muted">{r.userAgent === 'first start' || r.ip === null ? 'system' : 'anonymous'}</span>}</td>
+              <td>{r.username ?? <span class="muted">{t(r.userAgent === 'first start' || r.ip === null ? 'admin.audit.system' : 'admin.audit.anonymous')}</span>}</td>
               <td><code>{r.action}</code></td>
               <td>{r.objectType ? `${r.objectType} ${r.objectId ?? ''}` : ''}</td>
               <td>
-                <span class={`badge ${r.outcome === 'success' ? 'succeeded' : 'failed'}`}>{r.outcome}</span>
+                <span class={`badge ${r.outcome === 'success' ? 'succeeded' : 'failed'}`}>{outcome(r.outcome)}</span>
               </td>
               <td class="muted" title={r.userAgent ?? ''}>{r.ip ?? ''}</td>
               <td><code class="details">{Object.keys(r.details).length ? JSON.stringify(r.details) : ''}</code></td>
@@ -87,9 +89,9 @@ export function AdminAuditPage(props: { chrome: PageChrome; page: AuditPage; fil
           ))}
         </tbody>
       </table>
-      <nav class="pager" aria-label="Pages">
-        {p.page > 1 ? <a href={pageHref(f, p.page - 1)}>← Newer</a> : <span />}
-        {p.page < pages ? <a href={pageHref(f, p.page + 1)}>Older →</a> : <span />}
+      <nav class="pager" aria-label={t('admin.audit.pages')}>
+        {p.page > 1 ? <a href={pageHref(f, p.page - 1)}>{t('admin.audit.newer')}</a> : <span />}
+        {p.page < pages ? <a href={pageHref(f, p.page + 1)}>{t('admin.audit.older')}</a> : <span />}
       </nav>
     </Layout>
   );

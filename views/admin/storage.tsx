@@ -28,7 +28,7 @@ export function StoragePage(props: { chrome: PageChrome; model: StoragePageModel
   const embedded = s.postgres.kind === 'pglite';
   return (
     <Layout chrome={props.chrome} title="Storage" section="admin">
-      <AdminNav current="storage" />
+      <AdminNav t={props.chrome.t} current="storage" />
       <h1>Storage</h1>
       <p>
         Data directory <code>{s.dataDir}</code>: <strong id="data-dir-bytes">{bytesText(s.dataDirBytes)}</strong> on disk
