@@ -146,6 +146,7 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
   const rfSub = new Float64Array(N); // factor rank among those with a return at this horizon
   const ret = new Float64Array(N);
   const entryPx = new Float64Array(N); // adjusted open on the entry day
+  const retRange = { min: 0, max: 0 };
   const rr = new Float64Array(N); // return rank
   const skip = new Uint8Array(N);
   const label = new Int8Array(N);
@@ -254,6 +255,8 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
       if (d + 1 + o.horizons[h] >= D) continue;
       let p = 0;
       let missing = 0;
+      let rmin = Infinity;
+      let rmax = -Infinity;
       for (let j = 0; j < m; j++) {
         const i = members[j];
         const xd = nextSell[exitRow + i];
@@ -263,7 +266,16 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
           continue;
         }
         const k = xd * N + i;
-        ret[i] = (open[k] * adjFactor[k]) / entryPx[i] - 1;
+        const r = (open[k] * adjFactor[k]) / entryPx[i] - 1;
+        if (r - r !== 0) {
+          // An adjustment factor the data lacks: no return (the ranking takes finite values only).
+          skip[i] = 1;
+          missing++;
+          continue;
+        }
+        ret[i] = r;
+        if (r < rmin) rmin = r;
+        if (r > rmax) rmax = r;
         withRet[p++] = i;
       }
       out.pairs[h][t] = p;
@@ -273,7 +285,9 @@ export function analyseFactor(input: AnalysisInput, o: AnalysisOptions): Analysi
         ranker.averageRanks(fv, sorted, m, rfSub, skip);
         ranksOfFactor = rfSub;
       }
-      ranker.order(ret, withRet, p);
+      retRange.min = rmin;
+      retRange.max = rmax;
+      ranker.order(ret, withRet, p, retRange);
       ranker.averageRanks(ret, withRet, p, rr);
       out.rankIc[h][t] = pearson(ranksOfFactor, rr, withRet, p);
       if (hasQuantiles) {

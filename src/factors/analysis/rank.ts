@@ -19,9 +19,10 @@ const SMALL = 32;
 export interface Ranker {
   /**
    * Sorts `idx[0..m)` (indexes into `values`, all finite) ascending by value, in place. Equal values
-   * keep no particular order among themselves (ranks below average over them).
+   * keep no particular order among themselves (ranks below average over them). `range`, when the
+   * caller already knows the values' min and max, saves the first pass over them.
    */
-  order(values: Float64Array, idx: Int32Array, m: number): void;
+  order(values: Float64Array, idx: Int32Array, m: number, range?: { min: number; max: number }): void;
   /**
    * Average ranks (1-based) of `idx[0..m)` once ordered: `out[idx[j]]` for each j. `skip`, when
    * given, leaves out the entries it marks (1) from the ranking, as if they were not there, so a
@@ -49,7 +50,7 @@ export function makeRanker(capacity: number): Ranker {
     }
   }
 
-  function order(v: Float64Array, idx: Int32Array, m: number): void {
+  function order(v: Float64Array, idx: Int32Array, m: number, range?: { min: number; max: number }): void {
     if (m > capacity) throw new Error(`ranker built for ${capacity} values, given ${m}`);
     let sp = 0;
     stack[sp++] = 0;
@@ -64,10 +65,15 @@ export function makeRanker(capacity: number): Ranker {
       }
       let min = Infinity;
       let max = -Infinity;
-      for (let j = lo; j < hi; j++) {
-        const x = v[idx[j]];
-        if (x < min) min = x;
-        if (x > max) max = x;
+      if (range && lo === 0 && hi === m) {
+        min = range.min;
+        max = range.max;
+      } else {
+        for (let j = lo; j < hi; j++) {
+          const x = v[idx[j]];
+          if (x < min) min = x;
+          if (x > max) max = x;
+        }
       }
       if (!(max > min)) continue; // all equal: any order is sorted
       // (max − min) may overflow to Infinity for values near ±1.7e308: halve both sides then.
