@@ -21,7 +21,8 @@ describe("a backtest's run", () => {
 
     const page = await (await env.app.request(`/runs/${b.run_id}`)).text();
     expect(page).toContain(`<a href="/backtests/${b.id}">links check</a>`);
-    expect(page).toContain(`by ${env.users.analyst.username}`);
+    // The owner by name, linked to the runs they queued.
+    expect(page).toContain(`by <a href="/runs?by=${env.users.analyst.userId}">${env.users.analyst.username}</a>`);
     expect(page).toContain(`action="/backtests/${b.id}/rerun"`);
     expect(page).toContain('Rerun the backtest');
     expect(page).not.toContain('Retry as a new run');
