@@ -223,6 +223,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let executors!: ExecutorRegistry;
   let secrets!: SecretBox;
   let publisher: SnapshotPublisher | null = null;
+  let publishNow: (reason: string) => void = () => {};
   try {
     // The key that seals task secrets; one that differs from the key the database knows stops start-up.
     secrets = await openSecretBox(pg.db, { dataDir: config.dataDir, secretKey: config.secretKey });
@@ -249,7 +250,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       replicas = makeReplicas({ dataDir: config.dataDir, source: dirSource(publisher.dir), db: pg.db, keep: config.snapshotKeep, panelCacheMb: config.panelCacheMb, logger });
       undo.push(() => replicas!.close());
     } else live = makeLiveData(market, panels);
-    const publishNow = (reason: string) => {
+    publishNow = (reason: string) => {
       live?.changed();
       publisher?.publish(reason).then(() => replicas?.follow()).catch((err) => logger.error('publishing a market snapshot failed', { err: err as Error }));
     };
@@ -296,6 +297,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   admin.ready(async (request, io) => {
     const code = await runStoreCommand(request.command, request.args, { config, stores: adminStores, io });
     logger.info('admin command', { command: request.command, exitCode: code });
+    // `zquant sync` and `zquant import` write the market store here, outside the data_sync executor.
+    if (code === 0 && (request.command === 'sync' || request.command === 'import')) publishNow(`zquant ${request.command}`);
     return code;
   });
   const address = server.address() as AddressInfo;
