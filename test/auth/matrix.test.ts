@@ -118,6 +118,7 @@ const strategyBody = (fx: Fixture) => ({ name: `matrix ${fx.seq()}`, code: strat
 // Sweeps (issue 20): owned like backtests.
 const doneSweep = async (fx: Fixture, ownerId: number) => ({ id: String(await insertSweepFixture(fx.t.deps.pg.db, ownerId, 'succeeded', fixtureSpec(fx))), ordinal: '0' });
 const queuedSweep = async (fx: Fixture, ownerId: number) => ({ id: String(await insertSweepFixture(fx.t.deps.pg.db, ownerId, 'queued', fixtureSpec(fx))) });
+const pausedSweep = async (fx: Fixture, ownerId: number) => ({ id: String(await insertSweepFixture(fx.t.deps.pg.db, ownerId, 'paused', fixtureSpec(fx))) });
 const sweepSpace = { short_window: { values: [3, 5] }, long_window: { values: [10, 20] } };
 const sweepBody = (fx: Fixture) => ({ strategy: 'dual_ma', codes: [fx.code], ...backtestPeriod, space: sweepSpace });
 
@@ -290,6 +291,8 @@ const matrix: Record<string, Case> = {
   'GET /sweeps/:id{[0-9]+}/export/sets.csv': need('viewer', 200, { owned: true, params: doneSweep }),
   'GET /sweeps/:id{[0-9]+}/export/sets.json': need('viewer', 200, { owned: true, params: doneSweep }),
   'POST /sweeps/:id{[0-9]+}/cancel': need('analyst', 303, { owned: true, params: queuedSweep }),
+  'POST /sweeps/:id{[0-9]+}/pause': need('analyst', 303, { owned: true, params: queuedSweep }),
+  'POST /sweeps/:id{[0-9]+}/resume': need('analyst', 303, { owned: true, params: pausedSweep }),
   'POST /sweeps/:id{[0-9]+}/delete': need('analyst', 303, { owned: true, params: doneSweep, body: () => ({ confirm: 'yes' }) }),
   'POST /sweeps/:id{[0-9]+}/sets/:ordinal{[0-9]+}/backtest': need('analyst', 303, { owned: true, params: doneSweep }),
   'POST /api/v1/backtest/run': need('analyst', 202, { body: backtestBody }),
@@ -313,6 +316,8 @@ const matrix: Record<string, Case> = {
   'GET /api/v1/sweeps/:id/results': need('viewer', 200, { owned: true, params: doneSweep }),
   'GET /api/v1/sweeps/:id/heatmap': need('viewer', 200, { owned: true, params: doneSweep }),
   'POST /api/v1/sweeps/:id/cancel': need('analyst', 202, { owned: true, params: queuedSweep }),
+  'POST /api/v1/sweeps/:id/pause': need('analyst', 202, { owned: true, params: queuedSweep }),
+  'POST /api/v1/sweeps/:id/resume': need('analyst', 202, { owned: true, params: pausedSweep }),
   'DELETE /api/v1/sweeps/:id': need('analyst', 200, { owned: true, params: doneSweep }),
   'POST /api/v1/sweeps/:id/sets/:ordinal/backtest': need('analyst', 202, { owned: true, params: doneSweep }),
   // Strategies (issue 7): built-ins readable by all; user strategies like backtests.

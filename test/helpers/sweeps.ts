@@ -8,9 +8,9 @@ import { storeSets } from '../../src/sweeps/sweep-sets.service.ts';
  * A sweep row owned by `ownerId` without a worker: a dual_ma grid of short {3, 5} × long {10, 20}
  * over `spec`'s universe and period; 'succeeded' ones get four stored sets (made-up metrics and
  * returns, so reads, heatmaps and "run a set as a backtest" have something), 'queued' ones a queued
- * run (cancel and delete act on it).
+ * run (cancel, pause and delete act on it), 'paused' ones a paused run (resume acts on it).
  */
-export async function insertSweepFixture(db: Kysely<Database>, ownerId: number, status: 'succeeded' | 'queued', spec: Pick<BacktestSpec, 'universe' | 'startDate' | 'endDate'>): Promise<number> {
+export async function insertSweepFixture(db: Kysely<Database>, ownerId: number, status: 'succeeded' | 'queued' | 'paused', spec: Pick<BacktestSpec, 'universe' | 'startDate' | 'endDate'>): Promise<number> {
   const now = new Date();
   const run = await db
     .insertInto('runs')
