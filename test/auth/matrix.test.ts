@@ -483,7 +483,7 @@ describe('authorization matrix', () => {
     // Every row, every caller: 8 callers per route, a 9th (the non-owner) on owned routes.
     const owned = Object.values(matrix).filter((c) => c.owned).length;
     expect(calls).toBe(Object.keys(matrix).length * 8 + owned);
-  });
+  }, 300_000); // ~3,000 requests over every route and caller: about a minute on a quiet 2-core machine, more under load
 
   it('answers 401 JSON without credentials on every /api route but the public OpenAPI document', async () => {
     const apiRoutes = Object.keys(matrix).filter((k) => k.split(' ')[1].startsWith('/api/') && k !== 'GET /api/v1/openapi.json');
