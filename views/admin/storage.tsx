@@ -1,6 +1,6 @@
 /** /admin/storage: disk use per store and table, the retention settings, what housekeeping would prune now. */
 import type { PruneReport, StorageReport } from '../../src/housekeeping/housekeeping.service.ts';
-import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+import { CsrfField, Layout, type MessageKey, type PageChrome } from '../layout.tsx';
 import { AdminNav } from './users.tsx';
 
 export interface StoragePageModel {
@@ -13,12 +13,12 @@ export interface StoragePageModel {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-const kindLabels: Record<PruneReport['lines'][number]['kind'], string> = {
-  backtests: 'Backtests (unpinned, with results)',
-  runs: 'Runs (finished, with their steps)',
-  run_events: 'Events of those runs',
-  run_logs: 'Log lines of runs that stay',
-  sync_log: 'Sync log rows',
+const kindLabels: Record<PruneReport['lines'][number]['kind'], MessageKey> = {
+  backtests: 'admin.st.kind.backtests',
+  runs: 'admin.st.kind.runs',
+  run_events: 'admin.st.kind.run_events',
+  run_logs: 'admin.st.kind.run_logs',
+  sync_log: 'admin.st.kind.sync_log',
 };
 
 export function StoragePage(props: { chrome: PageChrome; model: StoragePageModel }) {
@@ -26,58 +26,57 @@ export function StoragePage(props: { chrome: PageChrome; model: StoragePageModel
   const bytesText = (n: number | null) => (n === null ? '—' : formatBytes(n));
   const r = plan.retention;
   const embedded = s.postgres.kind === 'pglite';
+  const { t } = props.chrome;
   return (
-    <Layout chrome={props.chrome} title="Storage" section="admin">
-      <AdminNav t={props.chrome.t} current="storage" />
-      <h1>Storage</h1>
+    <Layout chrome={props.chrome} title={t('admin.nav.storage')} section="admin">
+      <AdminNav t={t} current="storage" />
+      <h1>{t('admin.nav.storage')}</h1>
       <p>
-        Data directory <code>{s.dataDir}</code>: <strong id="data-dir-bytes">{bytesText(s.dataDirBytes)}</strong> on disk
-        {embedded ? ' (embedded Postgres and the DuckDB market file)' : ' (the DuckDB market file; Postgres is a server, its size below)'}.
+        {t.rich('admin.st.dataDir', { c: (x) => <code>{x}</code>, b: (x) => <strong id="data-dir-bytes">{x}</strong> }, { dir: s.dataDir, bytes: bytesText(s.dataDirBytes) })}
+        {t(embedded ? 'admin.st.embedded' : 'admin.st.server')}
       </p>
 
-      <h2>What housekeeping would prune now</h2>
+      <h2>{t('admin.st.prune')}</h2>
       <table id="prune-plan">
-        <thead><tr><th>kind</th><th class="num">rows</th><th class="num">about</th></tr></thead>
+        <thead><tr><th>{t('admin.st.col.kind')}</th><th class="num">{t('admin.st.col.rows')}</th><th class="num">{t('admin.st.col.about')}</th></tr></thead>
         <tbody>
           {plan.lines.map((l) => (
-            <tr data-kind={l.kind}><td>{kindLabels[l.kind]}</td><td class="num">{count(l.rows)}</td><td class="num">{bytesText(l.bytes)}</td></tr>
+            <tr data-kind={l.kind}><td>{t(kindLabels[l.kind])}</td><td class="num">{count(l.rows)}</td><td class="num">{bytesText(l.bytes)}</td></tr>
           ))}
         </tbody>
       </table>
       <p class="muted">
-        Kept: runs {r.runsDays} days and at most the newest {count(r.runsMax)} (RETAIN_RUNS_DAYS, RETAIN_RUNS_MAX); run log lines {r.runLogsDays} days
-        (RETAIN_RUN_LOGS_DAYS); backtests {r.backtestsDays} days, pinned ones always (RETAIN_BACKTESTS_DAYS); sync log {r.syncLogDays} days
-        (RETAIN_SYNC_LOG_DAYS). Nothing queued or running is pruned, nor a run a kept backtest or sweep needs. Afterwards DuckDB is checkpointed
-        {embedded ? ' and the pruned tables are vacuumed (embedded Postgres).' : '; the Postgres server reclaims space with its own autovacuum.'}
+        {t('admin.st.kept', { runsDays: r.runsDays, runsMax: count(r.runsMax), logDays: r.runLogsDays, btDays: r.backtestsDays, syncDays: r.syncLogDays })}
+        {t(embedded ? 'admin.st.vacuumEmbedded' : 'admin.st.vacuumServer')}
       </p>
       <form method="post" action="/admin/storage/housekeeping" class="inline">
         <CsrfField chrome={props.chrome} />
-        <button type="submit">Run housekeeping now</button>
+        <button type="submit">{t('admin.st.runNow')}</button>
       </form>{' '}
-      <a href="/scheduler">The nightly housekeeping task</a>
+      <a href="/scheduler">{t('admin.st.nightly')}</a>
 
-      <h2>Postgres ({embedded ? 'embedded PGlite' : 'server'}): {bytesText(s.postgres.databaseBytes)}</h2>
+      <h2>{t('admin.st.pg', { kind: t(embedded ? 'admin.st.pgEmbedded' : 'admin.st.pgServer'), bytes: bytesText(s.postgres.databaseBytes) })}</h2>
       <table id="pg-tables">
-        <thead><tr><th>table</th><th class="num">rows (estimate)</th><th class="num">size</th></tr></thead>
+        <thead><tr><th>{t('admin.st.col.table')}</th><th class="num">{t('admin.st.col.rowsEstimate')}</th><th class="num">{t('admin.st.col.size')}</th></tr></thead>
         <tbody>
-          {s.postgres.tables.map((t) => (
-            <tr data-table={t.name}><td>{t.name}</td><td class="num">{count(t.rows)}</td><td class="num">{bytesText(t.bytes)}</td></tr>
+          {s.postgres.tables.map((tb) => (
+            <tr data-table={tb.name}><td>{tb.name}</td><td class="num">{count(tb.rows)}</td><td class="num">{bytesText(tb.bytes)}</td></tr>
           ))}
         </tbody>
       </table>
-      <p class="muted">Sizes include indexes and TOAST (<code>pg_total_relation_size</code>); row counts are the planner's estimate, as of the last analyze.</p>
+      <p class="muted">{t.rich('admin.st.pgHint', { c: (x) => <code>{x}</code> })}</p>
 
-      <h2>DuckDB market file: {bytesText(s.duckdb.fileBytes)}</h2>
-      <p class="muted"><code>{s.duckdb.path}</code>{s.duckdb.walBytes ? `, write-ahead log ${bytesText(s.duckdb.walBytes)}` : ''}</p>
+      <h2>{t('admin.st.duck', { bytes: bytesText(s.duckdb.fileBytes) })}</h2>
+      <p class="muted"><code>{s.duckdb.path}</code>{s.duckdb.walBytes ? t('admin.st.wal', { bytes: bytesText(s.duckdb.walBytes) }) : ''}</p>
       <table id="duckdb-tables">
-        <thead><tr><th>table</th><th class="num">rows (estimate)</th><th class="num">blocks</th></tr></thead>
+        <thead><tr><th>{t('admin.st.col.table')}</th><th class="num">{t('admin.st.col.rowsEstimate')}</th><th class="num">{t('admin.st.col.blocks')}</th></tr></thead>
         <tbody>
-          {s.duckdb.tables.map((t) => (
-            <tr data-table={t.name}><td>{t.name}</td><td class="num">{count(t.rows)}</td><td class="num">{t.bytes === null ? 'not checkpointed yet' : bytesText(t.bytes)}</td></tr>
+          {s.duckdb.tables.map((tb) => (
+            <tr data-table={tb.name}><td>{tb.name}</td><td class="num">{count(tb.rows)}</td><td class="num">{tb.bytes === null ? t('admin.st.notCheckpointed') : bytesText(tb.bytes)}</td></tr>
           ))}
         </tbody>
       </table>
-      <p class="muted">Per table: the storage blocks its columns hold (<code>pragma_storage_info</code>), so compressed size on disk; rows written since the last checkpoint are in the write-ahead log until housekeeping (or DuckDB itself) checkpoints. The file also holds free blocks a checkpoint may reuse.</p>
+      <p class="muted">{t.rich('admin.st.duckHint', { c: (x) => <code>{x}</code> })}</p>
     </Layout>
   );
 }
