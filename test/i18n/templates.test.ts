@@ -15,7 +15,6 @@ const files = [...globSync('views/**/*.tsx'), ...globSync('src/**/*.tsx').filter
  */
 const notConvertedYet = new Set<string>([
   'views/admin/alerts.tsx',
-  'views/api-docs/api-docs.tsx',
   'views/scheduler/form.tsx',
   'views/sweeps/form-page.tsx',
   'views/sweeps/heatmap.tsx',

@@ -1,36 +1,34 @@
 import type { ReferenceEndpoint, ReferenceField, ReferenceModel } from '../../src/http/api-reference.ts';
-import { Layout, type PageChrome } from '../layout.tsx';
+import { Layout, type PageChrome, type T } from '../layout.tsx';
 
 /** The API reference: every /api/v1 operation, from the same document as /api/v1/openapi.json. */
 export function ApiDocsPage(props: { chrome: PageChrome; model: ReferenceModel }) {
   const m = props.model;
+  const { t } = props.chrome;
   return (
-    <Layout chrome={props.chrome} title="API reference" section="home">
-      <h1>API reference</h1>
+    <Layout chrome={props.chrome} title={t('apiDocs.title')} section="home">
+      <h1>{t('apiDocs.title')}</h1>
       <p class="lead">{m.description}</p>
       <dl class="facts">
-        <dt>Base URL</dt>
+        <dt>{t('apiDocs.baseUrl')}</dt>
         <dd><code>{m.base}</code></dd>
-        <dt>Authentication</dt>
+        <dt>{t('apiDocs.auth')}</dt>
+        <dd>{t.rich('apiDocs.authText', { c: (x) => <code>{x}</code> })}</dd>
+        <dt>{t('apiDocs.errors')}</dt>
         <dd>
-          An API token as <code>Authorization: Bearer $TOKEN</code> (create one on your account page). Every
-          endpoint needs at least the viewer role.
+          <code>{'{"error":{"code":"…","message":"…"}}'}</code>{t('apiDocs.errorsText')}
         </dd>
-        <dt>Errors</dt>
+        <dt>{t('apiDocs.machine')}</dt>
         <dd>
-          <code>{'{"error":{"code":"…","message":"…"}}'}</code> with 400 (the message names the field), 401, 403, 404
-        </dd>
-        <dt>Machine-readable</dt>
-        <dd>
-          <a href={m.documentUrl}>OpenAPI 3.1 document</a> · version {m.version}
+          <a href={m.documentUrl}>{t('apiDocs.openapi')}</a>{t('apiDocs.version', { version: m.version })}
         </dd>
       </dl>
-      <nav class="api-toc" aria-label="Endpoints">
-        {m.tags.map((t) => (
+      <nav class="api-toc" aria-label={t('apiDocs.endpoints')}>
+        {m.tags.map((tag) => (
           <div>
-            <h2>{t.tag}</h2>
+            <h2>{tag.tag}</h2>
             <ul>
-              {t.endpoints.map((e) => (
+              {tag.endpoints.map((e) => (
                 <li>
                   <a href={`#${e.id}`}>
                     <span class={`method ${e.method.toLowerCase()}`}>{e.method}</span> <code>{e.path}</code>
@@ -42,12 +40,13 @@ export function ApiDocsPage(props: { chrome: PageChrome; model: ReferenceModel }
           </div>
         ))}
       </nav>
-      {m.tags.flatMap((t) => t.endpoints.map((e) => <Endpoint endpoint={e} />))}
+      {m.tags.flatMap((tag) => tag.endpoints.map((e) => <Endpoint t={t} endpoint={e} />))}
     </Layout>
   );
 }
 
-function Endpoint(props: { endpoint: ReferenceEndpoint }) {
+function Endpoint(props: { t: T; endpoint: ReferenceEndpoint }) {
+  const { t } = props;
   const e = props.endpoint;
   return (
     <section class="endpoint" id={e.id}>
@@ -58,22 +57,22 @@ function Endpoint(props: { endpoint: ReferenceEndpoint }) {
       {e.description ? <p>{e.description}</p> : null}
       {e.params.length ? (
         <>
-          <h3>Parameters</h3>
-          <Fields fields={e.params} />
+          <h3>{t('apiDocs.params')}</h3>
+          <Fields t={t} fields={e.params} />
         </>
       ) : null}
       {e.body ? (
         <>
           <h3>
-            Request body <span class="muted">({e.body.contentType}{e.body.type && e.body.type !== 'object' ? `, ${e.body.type}` : ''})</span>
+            {t('apiDocs.body')} <span class="muted">({e.body.contentType}{e.body.type && e.body.type !== 'object' ? `, ${e.body.type}` : ''})</span>
           </h3>
-          {e.body.fields.length ? <Fields fields={e.body.fields} /> : null}
+          {e.body.fields.length ? <Fields t={t} fields={e.body.fields} /> : null}
         </>
       ) : null}
-      <h3>Responses</h3>
+      <h3>{t('apiDocs.responses')}</h3>
       <table>
         <thead>
-          <tr><th>status</th><th>meaning</th><th>body</th></tr>
+          <tr><th>{t('apiDocs.col.status')}</th><th>{t('apiDocs.col.meaning')}</th><th>{t('apiDocs.col.body')}</th></tr>
         </thead>
         <tbody>
           {e.responses.map((r) => (
@@ -85,17 +84,18 @@ function Endpoint(props: { endpoint: ReferenceEndpoint }) {
           ))}
         </tbody>
       </table>
-      <h3>Example</h3>
+      <h3>{t('apiDocs.example')}</h3>
       <pre class="curl"><code>{e.curl}</code></pre>
     </section>
   );
 }
 
-function Fields(props: { fields: ReferenceField[] }) {
+function Fields(props: { t: T; fields: ReferenceField[] }) {
+  const { t } = props;
   return (
     <table>
       <thead>
-        <tr><th>name</th><th>in</th><th>type</th><th>required</th><th>description</th></tr>
+        <tr><th>{t('apiDocs.col.name')}</th><th>{t('apiDocs.col.in')}</th><th>{t('apiDocs.col.type')}</th><th>{t('apiDocs.col.required')}</th><th>{t('apiDocs.col.description')}</th></tr>
       </thead>
       <tbody>
         {props.fields.map((f) => (
@@ -103,7 +103,7 @@ function Fields(props: { fields: ReferenceField[] }) {
             <td><code>{f.name}</code></td>
             <td>{f.where}</td>
             <td><code>{f.type}</code></td>
-            <td>{f.required ? 'yes' : 'no'}</td>
+            <td>{t(f.required ? 'apiDocs.yes' : 'apiDocs.no')}</td>
             <td>{f.description}</td>
           </tr>
         ))}

@@ -2,6 +2,7 @@ import type { Locale } from '../locale.ts';
 import type { Message, Messages } from '../define.ts';
 import { auth } from './auth.ts';
 import { errors } from './errors.ts';
+import { apiDocs } from './apiDocs.ts';
 import { admin } from './admin.ts';
 import { sweeps } from './sweeps.ts';
 import { scheduler } from './scheduler.ts';
@@ -21,6 +22,7 @@ import { readable } from './readable.ts';
  * name (test/i18n/catalogue.test.ts checks), so two catalogues never define the same key.
  */
 export const catalogues = {
+  apiDocs,
   admin,
   sweeps,
   scheduler,
