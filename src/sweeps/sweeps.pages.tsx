@@ -278,7 +278,7 @@ export function sweepsPages(deps: SweepPagesDeps) {
   app.get('/sweeps/:id{[0-9]+}/heatmap', requireRole('viewer'), async (c) => {
     const s = await visibleSweep(db, principalOf(c), idOf(c.req.param('id')));
     const m = await heatmapOf(c, s);
-    return m ? c.html(<HeatmapSection m={m} />) : c.html(<p class="muted">{chrome(c).t('sweeps.noHeatmap')}</p>);
+    return m ? c.html(<HeatmapSection t={chrome(c).t} m={m} />) : c.html(<p class="muted">{chrome(c).t('sweeps.noHeatmap')}</p>);
   });
 
   app.get('/sweeps/:id{[0-9]+}/export/sets.csv', requireRole('viewer'), async (c) => {

@@ -17,7 +17,6 @@ const notConvertedYet = new Set<string>([
   'views/admin/alerts.tsx',
   'views/scheduler/form.tsx',
   'views/sweeps/form-page.tsx',
-  'views/sweeps/heatmap.tsx',
   'views/sweeps/results.tsx',
   'views/sweeps/sweep-page.tsx',
 ]);

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { builtinSweepSchema } from '../../src/sweeps/checks.ts';
+import { i18nFor } from '../../src/i18n/i18n.ts';
 import { buildSpace, pointAt } from '../../src/sweeps/space.ts';
 import type { SetMetrics, SweepSet } from '../../src/sweeps/sweep.types.ts';
 import { axesFromForm, defaultAxes, lambdaHistogram, robustness, spaceOfAxes } from '../../src/sweeps/sweeps.view-model.ts';
@@ -87,6 +88,7 @@ describe('the λ histogram', () => {
 describe('the heatmap', () => {
   it('draws one cell per point with its value on hover, white where no set ran, on a scale centred at zero', async () => {
     const html = String(await (Heatmap({
+      t: i18nFor('en').t,
       data: {
         x: { name: 'long_window', values: [20, 30] }, y: { name: 'short_window', values: [3, 4] }, metric: 'sharpe', agg: 'max',
         cells: [[0.5, -0.25], [null, 1]], counts: [[1, 1], [0, 1]],

@@ -8,6 +8,7 @@ import type { SetMetricName } from '../../src/sweeps/sweep.types.ts';
 import type { LambdaHistogram } from '../../src/sweeps/sweeps.view-model.ts';
 import { niceTicks } from '../charts/axis.ts';
 import { fmtMetric, fmtParam, metricLabels } from './metrics.ts';
+import type { T } from '../../src/i18n/i18n.ts';
 
 export interface HeatmapData {
   x: { name: string; values: readonly unknown[] };
@@ -44,13 +45,14 @@ export function divergingScale(values: readonly number[]): { centre: number; hal
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
-export function Heatmap(props: { data: HeatmapData }) {
+export function Heatmap(props: { t: T; data: HeatmapData }) {
+  const { t } = props;
   const { x, y, cells, counts, metric } = props.data;
   const cols = x.values.length;
   const rows = y.values.length;
-  if (!cols || !rows) return <p class="muted">Nothing to draw.</p>;
+  if (!cols || !rows) return <p class="muted">{t('charts.nothing')}</p>;
   const values = cells.flat().filter((v): v is number => v !== null);
-  if (!values.length) return <p class="muted">No set with this metric has finished yet.</p>;
+  if (!values.length) return <p class="muted">{t('charts.noSet')}</p>;
   const { centre, half } = divergingScale(values);
   const cw = Math.max(18, Math.min(64, Math.floor(760 / cols)));
   const ch = Math.max(16, Math.min(34, Math.floor(520 / rows)));
@@ -72,7 +74,7 @@ export function Heatmap(props: { data: HeatmapData }) {
   const ly = (v: number) => padT + ((hi - v) / (hi - lo)) * plotH;
   return (
     <div class="scroll-x">
-      <svg class="chart heatmap-svg" width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${label} over ${x.name} and ${y.name}`}>
+      <svg class="chart heatmap-svg" width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('charts.heatmapLabel', { metric: label, x: x.name, y: y.name })}>
         {cells.map((row, j) =>
           row.map((v, i) => {
             const px = padL + i * cw;
@@ -107,7 +109,8 @@ export function Heatmap(props: { data: HeatmapData }) {
 }
 
 /** The distribution of λ = logit of the in-sample best's out-of-sample rank; the mass at λ ≤ 0 is the PBO. */
-export function LambdaChart(props: { h: LambdaHistogram }) {
+export function LambdaChart(props: { t: T; h: LambdaHistogram }) {
+  const { t } = props;
   const { edges, counts } = props.h;
   const W = 420;
   const H = 150;
@@ -122,13 +125,13 @@ export function LambdaChart(props: { h: LambdaHistogram }) {
   const xOf = (v: number) => padL + ((v - lo) / (hi - lo)) * plotW;
   return (
     <div class="scroll-x">
-      <svg class="chart lambda-svg" width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Histogram of the logits λ over the CSCV combinations">
+      <svg class="chart lambda-svg" width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('charts.lambdaLabel')}>
         {counts.map((c, k) => {
           const h = (c / max) * plotH;
           const left = edges[k];
           return (
             <rect x={r1(padL + k * bw)} y={r1(8 + plotH - h)} width={r1(bw - 1)} height={r1(h)} class={left < 0 ? 'lambda-bar below' : 'lambda-bar'}>
-              <title>{`λ in [${edges[k].toFixed(2)}, ${edges[k + 1].toFixed(2)}): ${c} combination${c === 1 ? '' : 's'}`}</title>
+              <title>{t('charts.lambdaBin', { from: edges[k].toFixed(2), to: edges[k + 1].toFixed(2), count: c })}</title>
             </rect>
           );
         })}

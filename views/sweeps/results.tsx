@@ -6,7 +6,7 @@
  */
 import type { SetMetricName, SweepDsr, SweepPbo, SweepSet } from '../../src/sweeps/sweep.types.ts';
 import type { LambdaHistogram, RobustRow } from '../../src/sweeps/sweeps.view-model.ts';
-import type { PageChrome } from '../layout.tsx';
+import type { PageChrome, T } from '../layout.tsx';
 import { CsrfField } from '../layout.tsx';
 import { num, pct } from '../backtests/format.ts';
 import { Heatmap, LambdaChart, type HeatmapData } from './heatmap.tsx';
@@ -157,7 +157,7 @@ export interface HeatmapModel {
   problem: string | null;
 }
 
-export function HeatmapSection(props: { m: HeatmapModel }) {
+export function HeatmapSection(props: { t: T; m: HeatmapModel }) {
   const { m } = props;
   const base = `/sweeps/${m.sweepId}`;
   const others = m.axes.filter((a) => a.name !== m.x && a.name !== m.y);
@@ -186,7 +186,7 @@ export function HeatmapSection(props: { m: HeatmapModel }) {
         ))}
         <noscript><button type="submit" class="secondary">Draw</button></noscript>
       </form>
-      {m.problem ? <p class="muted">{m.problem}</p> : m.data ? <Heatmap data={m.data} /> : null}
+      {m.problem ? <p class="muted">{m.problem}</p> : m.data ? <Heatmap t={props.t} data={m.data} /> : null}
       <p class="muted small">Hover a cell for its value. Colours diverge from zero (red above, green below; from the middle when every value has one sign); white: no set ran there.</p>
     </div>
   );
@@ -227,7 +227,7 @@ export function RobustnessView(props: { rows: RobustRow[]; sd: number; metric: S
   );
 }
 
-export function OverfittingView(props: { dsr: SweepDsr | null; pbo: SweepPbo | null; lambdas: LambdaHistogram | null; notes: string[] }) {
+export function OverfittingView(props: { t: T; dsr: SweepDsr | null; pbo: SweepPbo | null; lambdas: LambdaHistogram | null; notes: string[] }) {
   const { dsr, pbo } = props;
   return (
     <div class="overfitting">
@@ -264,7 +264,7 @@ export function OverfittingView(props: { dsr: SweepDsr | null; pbo: SweepPbo | n
       ) : null}
       {props.lambdas ? (
         <figure class="lambda-figure">
-          <LambdaChart h={props.lambdas} />
+          <LambdaChart t={props.t} h={props.lambdas} />
           <figcaption class="muted small">λ over {props.lambdas.combinations.toLocaleString('en-US')} combinations; bars left of the dashed line (λ ≤ 0: {props.lambdas.atOrBelowZero.toLocaleString('en-US')}) make the PBO.</figcaption>
         </figure>
       ) : null}

@@ -139,13 +139,13 @@ function Results(props: { chrome: PageChrome; m: SweepBodyModel }) {
           {st.dsr || st.pbo || s.kind === 'sweep' ? (
             <section class="section" id="overfitting">
               <h2>How likely is the best set luck?</h2>
-              <OverfittingView dsr={st.dsr ?? null} pbo={st.pbo ?? null} lambdas={results.lambdas} notes={st.notes ?? []} />
+              <OverfittingView t={props.chrome.t} dsr={st.dsr ?? null} pbo={st.pbo ?? null} lambdas={results.lambdas} notes={st.notes ?? []} />
             </section>
           ) : st.notes?.length ? <ul class="muted small">{st.notes.map((n) => <li>{n}</li>)}</ul> : null}
           {results.heatmap ? (
             <section class="section" id="heatmap">
               <h2>Heatmap</h2>
-              <HeatmapSection m={results.heatmap} />
+              <HeatmapSection t={props.chrome.t} m={results.heatmap} />
             </section>
           ) : null}
           {results.robust ? (
