@@ -263,9 +263,8 @@ export interface StrategyContext<P = Record<string, unknown>> {
    * built-in strategy's (factorsOf), in user code those named as a string literal, ctx.factor('…').
    * Throws for a factor not loaded.
    * @example
-   * let ep = null;   // 1 / PE (TTM), loaded because it is named here as a string literal
-   * try { ep = ctx.factor('ep'); } catch (e) { if (ctx.dayNumber === 1) ctx.log(e.message); }   // not computed (the dry run has none)
-   * if (ep && ctx.dayNumber === 1) ctx.log(ctx.codes[0], 'E/P', ep[0]);
+   * const ep = ctx.factor('ep');   // 1 / PE (TTM): loaded because it is named here as a string literal
+   * if (ctx.dayNumber === 1) ctx.log(ctx.codes[0], 'E/P', ep[0]);
    */
   factor(name: string): Float64Array;
   /**
