@@ -58,8 +58,8 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const byNewest = (a: Manifest, b: Manifest) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.version < b.version ? 1 : -1);
 
-/** Loads verified Parquet files of a manifest into a new DuckDB file at `path` (which must not exist). */
-export async function buildReplica(path: string, manifest: Manifest, fileDir: string): Promise<void> {
+/** Loads verified Parquet files of a manifest (`fileOf` says where each is) into a new DuckDB file at `path` (which must not exist). */
+export async function buildReplica(path: string, manifest: Manifest, fileOf: (name: string) => string): Promise<void> {
   const unknown = manifest.schema.filter((id) => !duckMigrations.some((m) => m.id === id));
   if (unknown.length) throw new Error(`snapshot ${manifest.version} was written by a newer zquant (market schema ${unknown.join(', ')}); upgrade this worker to the web process's version`);
   const store = await openMarketStore(path);
@@ -67,7 +67,7 @@ export async function buildReplica(path: string, manifest: Manifest, fileDir: st
     await store.write(async (conn) => {
       for (const f of manifest.files) {
         await conn.run(`delete from ${quoteIdent(f.table)}`);
-        await conn.run(`insert into ${quoteIdent(f.table)} by name select * from read_parquet(${quoteLiteral(join(fileDir, f.name))})`);
+        await conn.run(`insert into ${quoteIdent(f.table)} by name select * from read_parquet(${quoteLiteral(fileOf(f.name))})`);
         const got = Number(((await conn.runAndReadAll(`select count(*)::bigint as n from ${quoteIdent(f.table)}`)).getRowObjectsJS()[0] as { n: bigint }).n);
         if (got !== f.rows) throw new Error(`snapshot ${manifest.version}: ${f.table} loaded ${got} rows, the manifest says ${f.rows}`);
       }
@@ -110,7 +110,14 @@ export function makeReplicas(o: ReplicaOptions): Replicas {
     const building = join(dir, `.build-${version}-${process.pid}.duckdb`);
     await mkdir(fetchDir, { recursive: true });
     try {
+      // A shared directory is read in place (verified there: a version is immutable once published);
+      // over HTTP each file is downloaded first. Either way every file is checked before it is loaded.
+      const inPlace = o.source.localPath ? (name: string) => o.source.localPath!(version, name) : null;
       for (const f of manifest.files) {
+        if (inPlace) {
+          await verifyFile(inPlace(f.name), f, version);
+          continue;
+        }
         const dest = join(fetchDir, f.name);
         await o.source.copyFile(version, f.name, dest);
         try {
@@ -123,7 +130,7 @@ export function makeReplicas(o: ReplicaOptions): Replicas {
       const t1 = Date.now();
       await rm(building, { force: true });
       await rm(`${building}.wal`, { force: true });
-      await buildReplica(building, manifest, fetchDir);
+      await buildReplica(building, manifest, inPlace ?? ((name) => join(fetchDir, name)));
       await writeFile(manifestPathOf(version), JSON.stringify(manifest));
       await rename(building, pathOf(version));
       log.info('loaded a market snapshot', { version, from: o.source.describe, fetchMs: t1 - t0, loadMs: Date.now() - t1 });

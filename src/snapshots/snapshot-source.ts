@@ -19,6 +19,8 @@ export interface SnapshotSource {
   manifest(version: string): Promise<Manifest>;
   /** Copies one file of a version to `dest` (not verified here: the caller checks it against the manifest). */
   copyFile(version: string, name: string, dest: string): Promise<void>;
+  /** Where a file can be read in place on this machine (a shared directory), so it need not be copied; absent over HTTP. */
+  localPath?(version: string, name: string): string;
 }
 
 const newestFirst = (a: Manifest, b: Manifest) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.version < b.version ? 1 : -1);
@@ -59,6 +61,10 @@ export function dirSource(dir: string): SnapshotSource {
       checkName(version, name);
       await stat(join(dir, version, name));
       await copyFile(join(dir, version, name), dest);
+    },
+    localPath(version, name) {
+      checkName(version, name);
+      return join(dir, version, name);
     },
   };
 }

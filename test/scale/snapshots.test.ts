@@ -13,7 +13,7 @@ import { manifestFileName } from '../../src/snapshots/manifest.ts';
 import { marketVersion, publishSnapshot } from '../../src/snapshots/publish.ts';
 import { makeReplicas } from '../../src/snapshots/replicas.service.ts';
 import { versionsToDelete } from '../../src/snapshots/retention.ts';
-import { dirSource, listDirVersions } from '../../src/snapshots/snapshot-source.ts';
+import { dirSource, httpSource, listDirVersions } from '../../src/snapshots/snapshot-source.ts';
 import { makeSnapshotPublisher } from '../../src/snapshots/snapshots.service.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { bearer, makeUser } from '../helpers/accounts.ts';
@@ -208,6 +208,21 @@ describe('the worker-scoped token', () => {
       expect((await t.app.request(`/api/v1/market/snapshots/${version}/files/stocks.parquet`, { headers: bearer(token) })).status).toBe(403);
     }
     expect((await t.app.request('/api/v1/market/snapshots')).status).toBe(401);
+  });
+
+  it('is what a worker without a shared volume fetches versions over HTTP with, checked and loaded', async () => {
+    const base = await t.listen();
+    const worker = await tokenOf('http-worker', 'worker');
+    const replicas = makeReplicas({ dataDir: join(dir, 'http-worker'), source: httpSource(base, worker), db: t.db.store.db, keep: 2, panelCacheMb: 64, logger: silentLogger });
+    try {
+      expect(await replicas.follow()).toBe(version);
+      expect(await countsOf(replicas.market)).toEqual(await countsOf(market));
+    } finally {
+      await replicas.close();
+    }
+    // With a token that may not fetch snapshots the worker is told why.
+    const metrics = await tokenOf('http-metrics', 'metrics');
+    await expect(httpSource(base, metrics).list()).rejects.toThrow(/answered 403: market snapshots are fetched by worker processes with a worker-scoped token/);
   });
 
   it('is an admin’s only: an analyst cannot create one', async () => {
