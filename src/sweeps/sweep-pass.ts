@@ -3,6 +3,7 @@
  * running sets on the thread pool while storing them in batches, and the progress they report.
  */
 import type { Kysely } from 'kysely';
+import type { MarketStore } from '../market/duckdb.ts';
 import type { Database } from '../db/schema.ts';
 import type { PanelCache } from '../backtests/panel-cache.ts';
 import type { BacktestRunLimits } from '../backtests/backtest.executor.ts';
@@ -23,6 +24,8 @@ export interface SweepExecutorDeps {
   limits?: BacktestRunLimits;
   /** Threads per sweep; default every core (the main thread mostly waits while they run). */
   threads?: number;
+  /** The market store the panel came from: stored factors a strategy reads (factor_rank, ctx.factor) load from here beside the panel. */
+  market?: MarketStore;
   /** Set when the sweep is spread over several processes (sweep-spread.service.ts): sets run in the batches this run claims. */
   spread?: SetSpread;
 }

@@ -104,7 +104,7 @@ export function makeSpreadSweepExecutors(d: SpreadSweepDeps): ExecutorDefinition
           ctx.log('info', `queued ${d.helperRuns} helper run(s): sets are claimed in shrinking batches by whichever process has a free slot`);
         }
       }
-      return await makeSweepExecutor({ ...d, panels: data.panels, spread }).run({ sweep_id: sweepId }, ctx);
+      return await makeSweepExecutor({ ...d, panels: data.panels, market: data.market, spread }).run({ sweep_id: sweepId }, ctx);
     } finally {
       data.release();
     }

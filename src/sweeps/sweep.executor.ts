@@ -10,10 +10,16 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { backtestRunLimitsOf } from '../backtests/backtest.executor.ts';
-import { planBacktest } from '../backtests/plan.ts';
 import { defineExecutor, RunError, type RunContext } from '../runs/executor-registry.ts';
 import { isoDay } from '../market/days.ts';
-import type { BenchmarkSeries } from '../engine/panel.ts';
+import type { BenchmarkSeries, Panel } from '../engine/panel.ts';
+import { factorsOf, planBacktest } from '../backtests/plan.ts';
+import { withFactorFields } from '../factors/factors.service.ts';
+import { runOwnerOf } from '../scheduler/tasks.service.ts';
+import type { Principal } from '../auth/access.ts';
+import { AppError } from '../http/errors.ts';
+import type { Sweep } from './sweep.types.ts';
+import type { SweepStrategy } from './sweep-strategy.service.ts';
 import { getSweep, sweepExecutorName } from './sweeps.service.ts';
 import { strategyOfSweep } from './sweep-strategy.service.ts';
 import { strategyVersionOf } from '../strategies/strategies.service.ts';
@@ -49,6 +55,27 @@ async function runSweep(pass: SweepPass): Promise<unknown> {
   };
 }
 
+/**
+ * The panel with the stored factors the sets read (factor_rank's `factor`, ctx.factor('…') in user
+ * code: the union over every planned set), aligned to it, as the sweep's owner may see them — as a
+ * backtest's executor loads them. The panel itself when none.
+ */
+async function withSweepFactors(deps: SweepExecutorDeps, ctx: RunContext, sweep: Sweep, strategy: SweepStrategy, code: SweepStrategyCode, panel: Panel): Promise<Panel> {
+  const names = new Set<string>();
+  for (const c of candidatesOf(sweep, strategy).list) for (const n of factorsOf({ ...sweep.spec, params: c.params }, code.kind === 'user' ? code : undefined)) names.add(n);
+  if (!names.size) return panel;
+  if (!deps.market) throw new RunError('factor_missing', 'this process has no market store to read stored factors from', { retryable: false });
+  const { owner } = await runOwnerOf(deps.db, ctx.runId);
+  if (!owner) throw new RunError('no_owner', 'a sweep reading factors runs as a user: the run has no owner', { retryable: false });
+  const list = [...names].sort();
+  const out = await withFactorFields(deps.db, deps.market, { userId: owner.id, username: owner.username, role: owner.role, via: 'token' } as Principal, panel, list).catch((err: unknown) => {
+    if (err instanceof AppError) throw new RunError(err.code === 'not_found' ? 'factor_not_found' : 'factor_missing', err.message, { retryable: false });
+    throw err;
+  });
+  ctx.log('info', `factors: ${list.join(', ')} loaded beside the panel`);
+  return out;
+}
+
 async function runOne(sweepId: number, deps: SweepExecutorDeps, ctx: RunContext): Promise<unknown> {
   const sweep = await getSweep(deps.db, sweepId);
   if (!sweep) throw new RunError('not_found', `sweep ${sweepId} no longer exists (deleted)`, { retryable: false });
@@ -75,11 +102,12 @@ async function runOne(sweepId: number, deps: SweepExecutorDeps, ctx: RunContext)
   // First progress as soon as the panel is in memory (0 sets of those planned); planning and the threads' start follow.
   ctx.progress({ processed: 0, total: sweep.plannedSets, current: `0/${sweep.plannedSets} sets; panel ready` });
   const benchmark: BenchmarkSeries | null = plan.benchmark ? await deps.panels.benchmark(plan.benchmark, panel) : null;
+  const runPanel = await withSweepFactors(deps, ctx, sweep, strategy, code, panel);
   const pass: SweepPass = {
-    deps, ctx, sweep, panel, strategy,
+    deps, ctx, sweep, panel: runPanel, strategy,
     threads: deps.threads ?? Math.max(1, availableParallelism()),
     input: {
-      panel, benchmark, strategy: code, capital: sweep.spec.capital,
+      panel: runPanel, benchmark, strategy: code, capital: sweep.spec.capital,
       config: { ...plan.config, maxOrders: limits.maxOrders, maxOrdersPerDay: limits.maxOrdersPerDay },
     },
   };

@@ -36,7 +36,7 @@ export default defineStrategy({
   },
 });`;
 
-describe('sweeping a user strategy', () => {
+describe('sweeping a user strategy, and one that reads stored factors', () => {
   it('sweeps its schema’s parameters in the sandbox; each set equals the normal backtest of the same params', async () => {
     env.as(env.users.analyst);
     const created = await postJson(env.app, '/api/v1/strategies', { name: 'User trend', code: source(), category: 'trend' });
@@ -103,5 +103,33 @@ describe('sweeping a user strategy', () => {
     expect(theirs.status).toBe(400);
     expect((await theirs.json()).error.details.field).toBe('strategy_id');
     expect(await (await env.app.request('/sweeps/new')).text()).not.toContain(`user:${strategy.id}`);
+  }, 240_000);
+
+  it('sweeps factor_rank over a swept factor: the factors load beside the panel, and a set equals its backtest', async () => {
+    env.as(env.users.analyst);
+    for (const f of ['momentum_20', 'reversal_5']) {
+      const computed = await (await postJson(env.app, `/api/v1/factors/${f}/computations?wait=60`, {})).json();
+      expect(computed.status).toBe('succeeded');
+    }
+    const res = await postJson(env.app, '/api/v1/sweeps?wait=120', {
+      strategy: 'factor_rank', ...period, benchmark: null,
+      space: { factor: { values: ['momentum_20', 'reversal_5'] }, top_n: { values: [3, 6] }, rebalance_days: { values: [10] } },
+    });
+    expect(res.status).toBe(200);
+    const s = await res.json();
+    expect(s.status, JSON.stringify(s.error)).toBe('succeeded');
+    expect(s.counts.done).toBe(4);
+    const { sets } = await (await env.app.request(`/api/v1/sweeps/${s.id}/results?limit=100`)).json();
+    // Each factor ranks differently: the sets of the two factors (same top_n) differ.
+    const byKey = new Map(sets.map((x: { params: { factor: string; top_n: number }; metrics: { total_return: number } }) => [`${x.params.factor}/${x.params.top_n}`, x.metrics.total_return]));
+    expect(byKey.get('momentum_20/3')).not.toBe(byKey.get('reversal_5/3'));
+    const one = sets.find((x: { params: { factor: string; top_n: number } }) => x.params.factor === 'reversal_5' && x.params.top_n === 6);
+    const r = await env.app.request(`/api/v1/sweeps/${s.id}/sets/${one.ordinal}/backtest`, { method: 'POST' });
+    expect(r.status).toBe(202);
+    const b = await r.json();
+    await env.rt.service.waitForRun(b.run_id, { timeoutMs: 120_000 });
+    const bt = await (await env.app.request(`/api/v1/backtests/${b.id}`)).json();
+    expect(bt.status).toBe('succeeded');
+    for (const k of ['total_return', 'sharpe', 'max_drawdown', 'final_value', 'trade_count'] as const) expect(one.metrics[k], k).toBe(bt.metrics[k]);
   }, 240_000);
 });
