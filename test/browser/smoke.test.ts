@@ -16,12 +16,12 @@ describe.skipIf(!hasChromium)('browser smoke', () => {
     await page.screenshot({ path: artifact('home.png'), fullPage: true });
 
     const links = await page.locator('nav[aria-label="Main"] a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href')));
-    expect(links).toEqual(['/backtests', '/sweeps', '/strategies', '/market', '/scheduler', '/admin']);
+    expect(links).toEqual(['/backtests', '/sweeps', '/strategies', '/factors', '/market', '/scheduler', '/admin']);
     for (const href of links) {
       await page.locator(`nav[aria-label="Main"] a[href="${href}"]`).click();
       await page.waitForURL(s.server.url + href);
       // Every section renders inside the layout, with its navigation intact.
-      await expect(page.locator('nav[aria-label="Main"] a').count()).resolves.toBe(6);
+      await expect(page.locator('nav[aria-label="Main"] a').count()).resolves.toBe(7);
       await expect(page.locator('main').count()).resolves.toBe(1);
     }
     // Signed in, every section loads whole: no console error and no failed request of any status (a 401 or

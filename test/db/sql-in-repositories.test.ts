@@ -27,6 +27,11 @@ const allowed: Record<string, string> = {
   // The backtest panel loader: columnar bulk reads of the market store, temp tables and streams on the
   // store's parallel read connections, sliced by date; a hot path (bench: full market in ~5 s) shaped around DuckDB itself.
   'src/market/panel.ts': 'the panel loader, a columnar bulk reader of the market store',
+  // Market snapshots (issue 23): the publisher copies every table of the store to Parquet inside one read
+  // transaction (COPY … TO, DuckDB's own writer), and a worker's replica is filled from those files
+  // (INSERT … SELECT FROM read_parquet, counts checked) and answers queries as the store it stands in for.
+  'src/snapshots/publish.ts': 'the snapshot publisher, a bulk copy of the market store to Parquet',
+  'src/snapshots/replicas.service.ts': 'the replica loader, a market store filled from Parquet, and its store facade',
   // The demo generator bulk-appends the empty store on first start and checks that it is empty first.
   'src/market/demo/seed.ts': 'the demo-market generator that fills the store',
 };
