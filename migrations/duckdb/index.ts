@@ -46,4 +46,15 @@ export const duckMigrations: readonly DuckMigration[] = [
     id: '2026-11-28-500-factor-values',
     statements: [`create table factor_values (factor varchar not null, ts_code varchar not null, trade_date integer not null, value double)`],
   },
+  {
+    // The store's write generation: one row, a fresh random id each write transaction commits
+    // (MarketStore.write). A single process's runs record it as the version of the data they read
+    // (src/snapshots/live-data.ts), which costs one row to read, where a content fingerprint reads
+    // every row; the snapshot publisher's content versions leave this table out.
+    id: '2026-12-06-990-market-generation',
+    statements: [
+      `create table market_generation (id integer primary key, generation varchar not null, updated_at timestamptz not null default now())`,
+      `insert into market_generation (id, generation) values (1, uuid()::varchar)`,
+    ],
+  },
 ];

@@ -32,6 +32,12 @@ export interface MarketStore {
   close(): Promise<void>;
 }
 
+/** The store's write generation (a fresh random id per committed write transaction), or null for a store without one (older migrations). */
+export async function marketGeneration(market: MarketStore): Promise<string | null> {
+  const [row] = await market.query(`select generation from market_generation where id = 1`).catch(() => []);
+  return row ? String(row.generation) : null;
+}
+
 /** Opens (creating if needed) the DuckDB file and brings its schema to the latest version. */
 export async function openMarketStore(path: string, migrations: readonly DuckMigration[] = duckMigrations): Promise<MarketStore> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -49,6 +55,8 @@ export async function openMarketStore(path: string, migrations: readonly DuckMig
 
   let writeChain: Promise<unknown> = Promise.resolve();
   let closed = false;
+  // A store opened with fewer migrations (tests of upgrades) may lack the generation table.
+  const generation = (await (await writer.runAndReadAll(`select 1 from information_schema.tables where table_name = 'market_generation'`)).getRows()).length > 0;
 
   const store: MarketStore = {
     path,
@@ -72,6 +80,8 @@ export async function openMarketStore(path: string, migrations: readonly DuckMig
         await writer.run('begin transaction');
         try {
           const result = await work(writer);
+          // Every committed write makes a new generation (the single process's data version).
+          if (generation) await writer.run(`update market_generation set generation = uuid()::varchar, updated_at = now() where id = 1`);
           await writer.run('commit');
           return result;
         } catch (err) {

@@ -1,43 +1,36 @@
 /**
  * The single process's data versions (role all, no snapshot store): every run reads the live
- * market store, as before versions existed, and records the content version of what the store
- * holds. That version is computed in the background at once and again after a sync changed the
- * data (the fingerprint reads every row: seconds on a full market), so a run rarely waits for it.
+ * market store, as before versions existed, and records the version of what the store holds: the
+ * store's write generation (market_generation, a fresh random id each committed write transaction,
+ * src/market/duckdb.ts), as 16 hex digits of its sha256. Reading it is one row, so a run never waits
+ * and nothing scans the market (a content fingerprint, as the snapshot publisher computes, reads
+ * every row of every table: seconds and a gigabyte of DuckDB buffers on a full market). Unlike a
+ * content version it changes on every write, also one that wrote the same values again; a single
+ * process keeps no old versions anyway, so a version names "the data as of this write".
  */
+import { createHash } from 'node:crypto';
 import type { PanelCache } from '../backtests/panel-cache.ts';
-import type { MarketStore } from '../market/duckdb.ts';
+import { marketGeneration, type MarketStore } from '../market/duckdb.ts';
 import type { DataVersions } from './data-versions.ts';
 import { marketVersion } from './publish.ts';
 
 export interface LiveData extends DataVersions {
-  /** The store changed (a sync wrote rows): the next run computes the version again. */
+  /** The store changed (a sync wrote rows); kept for the callers' sake: the write already made a new generation. */
   changed(): void;
   current(): Promise<string>;
 }
 
 export function makeLiveData(market: MarketStore, panels: PanelCache): LiveData {
-  let cached: Promise<string> | null = null;
-  let generation = 0;
-  const current = () => {
-    if (!cached) {
-      const g = generation;
-      const p = marketVersion(market);
-      cached = p;
-      p.catch(() => {
-        if (generation === g) cached = null;
-      });
-    }
-    return cached;
+  const current = async (): Promise<string> => {
+    const generation = await marketGeneration(market);
+    // A store without the table (opened with older migrations): the content version, as before.
+    if (generation === null) return marketVersion(market);
+    return createHash('sha256').update(`market-generation:${generation}`).digest('hex').slice(0, 16);
   };
-  // Started at once, and again after each change, so a run rarely waits for it.
-  const warm = () => void current().catch(() => {});
-  warm();
   return {
     current,
     changed() {
-      generation++;
-      cached = null;
-      warm();
+      // Nothing to recompute: the write that changed the data made a new generation.
     },
     async acquire(pinned, note) {
       const version = await current();

@@ -11,7 +11,7 @@ import type { MarketStore } from '../market/duckdb.ts';
 import { fileDigest, manifestFileName, parseManifest, versionOf, type Manifest, type TableFingerprint } from './manifest.ts';
 
 /** Tables that are not market data: the schema's own bookkeeping (the replica's migrations write it). */
-const notData = new Set(['schema_migrations']);
+const notData = new Set(['schema_migrations', 'market_generation']);
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;

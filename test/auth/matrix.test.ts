@@ -395,7 +395,7 @@ async function signIn(t: TestApp, username: string): Promise<{ browser: Browser;
 
 let fx: Fixture;
 beforeAll(async () => {
-  const t = await makeTestApp({ API_RATE_LIMIT_PER_MINUTE: '100000' }, { serverExecutors: true });
+  const t = await makeTestApp({ API_RATE_LIMIT_PER_MINUTE: '100000', BACKTEST_MAX_QUEUED_PER_USER: '1000' }, { serverExecutors: true }); // queue limits are tested elsewhere: here every row's fixtures queue runs for the same analyst
   // Backtest submissions are checked against the market data (issue 18): give them some.
   await seedDemoMarket(t.market, smallDemo);
   const [listed] = await t.market.query(`select ts_code from daily_bars where trade_date between 20250602 and 20251231 group by ts_code having count(*) > 100 order by ts_code limit 1`);
