@@ -40,6 +40,8 @@ export interface SweepPass {
   threads: number;
   /** The strategy's schema and check (the plan's). */
   strategy: SweepStrategy;
+  /** Sets per lockstep batch, when not the pool's default (a walk-forward's: one window's sets). */
+  batch?: number;
 }
 
 /** The plan's valid candidates, all of them (at most SWEEP_MAX_SETS), with the final tally. */
@@ -80,6 +82,7 @@ async function runAndStoreAll(pass: SweepPass, sets: SweepThreadSet[], onResult:
   try {
     await runSetsOnThreads(pass.input, sets, {
       threads: pass.threads,
+      batch: pass.batch,
       signal: ctx.signal,
       onLog: (level, message) => ctx.log(level, message),
       onSet: (r) => {

@@ -2,7 +2,8 @@
 // the demo generator, as backtests.bench.ts), through the API and the run machinery with the
 // server's own executors (one backtest slot; the sweep's threads: every core):
 //   sweep_100_full_market_s            POST /api/v1/sweeps (dual MA, random, 100 sets of short 2–21 × long 10–60, seed 1) → run done, warm panel
-//   sweep_stock_day_sets_per_s         listed stock-days simulated per set × 100 / that time
+//   sweep_stock_day_sets_per_s         panel stock-days simulated per set (stocks × simulated days) × 100 / that time (goal ≥ 1.2e8)
+//   sweep_listed_stock_day_sets_per_s  the same counting only the days a stock had a bar
 //   sweep_vs_100_backtests_ratio       that time / (100 × one warm backtest of the same spec on the main thread)
 //   sweep_peak_rss_mb                  the process's peak RSS while the sweep runs (threads included; the market a DuckDB file, seeded by a child)
 //   sweep_rss_growth_mb                that peak over the RSS just before the sweep (panel warm)
@@ -134,7 +135,10 @@ async function main() {
   const s100 = r100.doneMs / 1000;
   const w = `dual MA, ${bigStocks} stocks × ${years} y, 100 random sets of short 2–21 × long 10–60, warm panel`;
   out('sweep_100_full_market_s', s100, `s (${w}; goal ≤ 10)`);
-  out('sweep_stock_day_sets_per_s', (listed * 100) / s100, `listed stock-day-sets/s (goal ≥ 1.2e8)`);
+  // The issue's goal counts the panel (5,000 stocks × its days: ≥ 1.2e8 is the ≤ 10 s above); the listed line counts only days a stock had a bar.
+  const simDays = panel.dates.filter((d) => d >= spec.startDate && d <= spec.endDate).length;
+  out('sweep_stock_day_sets_per_s', (panel.codes.length * simDays * 100) / s100, `stock-day-sets/s (${panel.codes.length} stocks × ${simDays} simulated days × 100 sets / that time; goal ≥ 1.2e8)`);
+  out('sweep_listed_stock_day_sets_per_s', (listed * 100) / s100, 'listed stock-day-sets/s (only the days a stock had a bar)');
   out('sweep_vs_100_backtests_ratio', s100 / (100 * single), `(sweep time / 100 × one warm backtest of ${single.toFixed(3)} s on the main thread)`);
   out('sweep_peak_rss_mb', peak / 2 ** 20, 'MB (process RSS during that sweep: warm panel, DuckDB over the market file, the sweep\'s threads; goal ≤ 2,000)');
   out('sweep_rss_growth_mb', (peak - baseline) / 2 ** 20, `MB (peak over the ${Math.round(baseline / 2 ** 20)} MB before the sweep: warm panel already held)`);
