@@ -46,7 +46,7 @@ export interface BacktestInput<P> {
   params?: unknown;
   config?: Partial<BacktestConfig>;
   /**
-   * Indicators shared with other backtests of the same panel run in lockstep (lockstep.ts): this
+   * Indicators shared with other backtests of the same panel run in lockstep (runBacktestsInLockstep, run-backtest.ts): this
    * one then does not feed them; whoever drives it feeds day d once and calls `stepDay(d)` on each.
    */
   shared?: SharedIndicators;

@@ -30,7 +30,7 @@ export interface IndicatorFeed {
 export type FeedClock = Pick<Book, 'panel' | 'N' | 'today'>;
 
 /**
- * One feed for several backtests of the same panel advanced day by day together (lockstep.ts): the
+ * One feed for several backtests of the same panel advanced day by day together (runBacktestsInLockstep, run-backtest.ts): the
  * driver sets `clock.today` and calls `feed.feed(d)` once per day; every backtest reads the same
  * indicators. An indicator is the same arithmetic on the same inputs whichever backtest asked for it
  * first (made on first request, caught up from day 0), so each backtest sees the values it would
