@@ -36,7 +36,9 @@ export async function duckFingerprints(conn: DuckDBConnection): Promise<Fingerpr
   const tables = (await conn.runAndReadAll(`select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE' order by 1`))
     .getRowObjectsJS()
     .map((r) => String(r.table_name))
-    .filter((n) => n !== 'schema_migrations');
+    // Bookkeeping, not data: the migrations the target applied itself, and the write generation (a fresh
+    // id each committed write: the restore's own write makes a new one, as any write does).
+    .filter((n) => n !== 'schema_migrations' && n !== 'market_generation');
   const out: Fingerprints = {};
   for (const name of tables) {
     const [row] = (await conn.runAndReadAll(`select count(*)::bigint as n, md5(coalesce(string_agg(x, chr(10) order by x), '')) as h from (select t::varchar as x from "${name}" t)`)).getRowObjectsJS();
