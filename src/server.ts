@@ -272,7 +272,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await scheduler.start();
     undo.push(() => scheduler.stop());
     // Alerts: every instance scans for runs to alert on; each event is recorded (and delivered) once.
-    const alertScanner = startAlertScanner({ db: pg.db, runs: runsRuntime.service }, { logger });
+    const alertScanner = startAlertScanner({ db: pg.db, runs: runsRuntime.service, defaultLocale: config.defaultLocale }, { logger });
     undo.push(() => alertScanner.stop());
 
     // Event streams end when their caller's access ends, whichever instance revoked it.

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import { scanAlerts, type AlertsDeps } from './alerts.service.ts';
+import { scanAlerts, type ScanDeps } from './alerts.service.ts';
 
 /** How often each instance looks for runs to alert on. */
 export const alertScanIntervalMs = 5_000;
@@ -15,7 +15,7 @@ export interface AlertScanner {
  * The periodic alert scan of one instance. Every instance runs one: alert_events' unique key makes
  * the first to see a run the only one to alert on it. Scans never overlap within a process.
  */
-export function startAlertScanner(deps: Pick<AlertsDeps, 'db' | 'runs'>, o: { logger: Logger; intervalMs?: number }): AlertScanner {
+export function startAlertScanner(deps: ScanDeps, o: { logger: Logger; intervalMs?: number }): AlertScanner {
   let current: Promise<number[]> = Promise.resolve([]);
   let stopped = false;
   const scanNow = () => {

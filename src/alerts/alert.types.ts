@@ -58,6 +58,8 @@ export interface Delivery {
 /** What an alert says, built once when its event is recorded (alert_events.payload). */
 export interface AlertPayload {
   kind: AlertEventKind | 'test';
+  /** The language title and lines are written in (absent in payloads recorded before it was: English). */
+  locale?: 'zh-CN' | 'en';
   title: string;
   /** Plain lines, newest facts first; bots render them as a list. */
   lines: string[];

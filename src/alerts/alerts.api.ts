@@ -75,7 +75,7 @@ export function alertsApi(deps: AlertsApiDeps) {
       request: { params: idParam }, responses: { 200: json(TestResultSchema, 'sent or not: `ok`, the status code and the error') },
     }),
     async (c) => {
-      const r = await svc.testChannel(deps, actor(c), c.req.valid('param').id);
+      const r = await svc.testChannel(deps, actor(c), c.req.valid('param').id, c.get('defaultLocale'));
       return c.json({ ok: r.ok, status_code: r.statusCode, error: r.error, channel: channelJson(r.channel) }, 200);
     },
   );

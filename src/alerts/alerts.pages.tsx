@@ -9,6 +9,8 @@ import type { PageChrome } from '../../views/layout.tsx';
 import { secretMask } from '../secrets/secret-box.ts';
 import { channelKinds, alertEventKinds, type AlertEventKind, type ChannelKind } from './alert.types.ts';
 import * as svc from './alerts.service.ts';
+import { afterAction, confirmFirst } from '../http/confirm.pages.tsx';
+import { i18nOf } from '../i18n/request.ts';
 
 /** /admin/alerts: channels (create, edit, send test, delete), rules and the recent deliveries. */
 export interface AlertsPagesDeps extends svc.AlertsDeps {
@@ -110,15 +112,25 @@ export function alertsPages(deps: AlertsPagesDeps) {
   });
 
   app.post('/admin/alerts/channels/:id{[0-9]+}/test', async (c) => {
-    const r = await svc.testChannel(deps, actor(c), channelIdOf(c));
+    // The message goes out in the server's DEFAULT_LOCALE (as every channel alert); the notice in the reader's.
+    const r = await svc.testChannel(deps, actor(c), channelIdOf(c), c.get('defaultLocale'));
+    const { t } = i18nOf(c);
     return r.ok
-      ? render(c, `Test message sent to "${r.channel.name}" (${r.statusCode ?? 'ok'}).`)
-      : render(c, null, `Test message to "${r.channel.name}" failed: ${r.error}`);
+      ? render(c, t('alerts.testSent', { name: r.channel.name, code: r.statusCode ?? 'ok' }))
+      : render(c, null, t('alerts.testFailed', { name: r.channel.name, error: r.error ?? '' }));
   });
 
   app.post('/admin/alerts/channels/:id{[0-9]+}/delete', async (c) => {
-    await svc.deleteChannel(deps, actor(c), channelIdOf(c));
-    return c.redirect('/admin/alerts', 303);
+    const id = channelIdOf(c);
+    const channel = (await svc.listChannels(deps, principalOf(c))).find((ch) => ch.id === id);
+    if (!channel) throw new AppError(404, 'not_found', `no alert channel with id ${id}`);
+    const ask = await confirmFirst(c, deps.chrome, (t) => ({
+      title: t('confirm.channel.title', { name: channel.name }), what: [t('confirm.channel.what')],
+      action: `/admin/alerts/channels/${id}/delete`, cancel: '/admin/alerts', label: t('confirm.channel.label'), section: 'admin',
+    }));
+    if (ask) return ask;
+    await svc.deleteChannel(deps, actor(c), id);
+    return afterAction(c, '/admin/alerts');
   });
 
   app.post('/admin/alerts/rules', (c) =>
@@ -136,8 +148,16 @@ export function alertsPages(deps: AlertsPagesDeps) {
   );
 
   app.post('/admin/alerts/rules/:id{[0-9]+}/delete', async (c) => {
-    await svc.deleteRule(deps, principalOf(c), actor(c), pathId(c.req.param('id'), 'alert rule', maxInt4Id));
-    return c.redirect('/admin/alerts', 303);
+    const id = pathId(c.req.param('id'), 'alert rule', maxInt4Id);
+    const rule = (await svc.listRules(deps, principalOf(c))).find((r) => r.id === id);
+    if (!rule) throw new AppError(404, 'not_found', `no alert rule with id ${id}`);
+    const ask = await confirmFirst(c, deps.chrome, (t) => ({
+      title: t('confirm.rule.title', { name: rule.name }), what: [t('confirm.rule.what')],
+      action: `/admin/alerts/rules/${id}/delete`, cancel: '/admin/alerts', label: t('confirm.rule.label'), section: 'admin',
+    }));
+    if (ask) return ask;
+    await svc.deleteRule(deps, principalOf(c), actor(c), id);
+    return afterAction(c, '/admin/alerts');
   });
 
   return app;

@@ -95,6 +95,8 @@ export interface CandidateRow {
   started_at: Date | null;
   finished_at: Date | null;
   error_message: string | null;
+  /** The language the rule's owner chose (users.locale), null when none. */
+  owner_locale: 'zh-CN' | 'en' | null;
 }
 
 /**
@@ -107,9 +109,10 @@ export async function alertCandidates(db: Db, lookbackSeconds: number, limit: nu
   const { rows } = await sql<CandidateRow>`
     select ru.id as rule_id, ru.name as rule_name, ru.event as kind, r.id as run_id, r.executor, r.status, r.attempt, r.max_attempts,
       coalesce(r.task_id, p.task_id) as task_id, t.name as task_name, t.grace_seconds, r.scheduled_for, r.started_at, r.finished_at,
-      r.error->>'message' as error_message
+      r.error->>'message' as error_message, ou.locale as owner_locale
     from alert_rules ru
     join alert_channels ch on ch.id = ru.channel_id and ch.enabled
+    join users ou on ou.id = ru.owner_id
     join runs r on (
       (ru.event <> 'run_late' and r.finished_at > greatest(ru.created_at, ${since}))
       or (ru.event = 'run_late' and r.scheduled_for > greatest(ru.created_at, ${since})))

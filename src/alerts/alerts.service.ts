@@ -11,6 +11,8 @@ import type { AlertEventKind, AlertPayload, Channel, ChannelKind, Delivery, Rule
 import * as repo from './alerts.repository.ts';
 import { maskChannelConfig, openChannelConfig, sealChannelConfig } from './channel-config.ts';
 import { sendAlert } from './senders.ts';
+import { alertLocale, alertText, testText } from './alert-text.ts';
+import type { Locale } from '../i18n/locale.ts';
 
 /** What alerts need: the database, the instance key (channel secrets) and the run machinery (deliveries are runs). */
 export interface AlertsDeps {
@@ -79,14 +81,14 @@ export async function deleteChannel(deps: AlertsDeps, actor: AuditActor, id: num
   await audit(deps.db, actor, { action: 'alert_channel.delete', outcome: 'success', objectType: 'alert_channel', objectId: id });
 }
 
-/** Sends a test message now (not through the run machinery, so the caller sees the outcome) and logs it. */
-export async function testChannel(deps: AlertsDeps, actor: AuditActor, id: number): Promise<SendOutcome & { channel: Channel }> {
+/**
+ * Sends a test message now (not through the run machinery, so the caller sees the outcome) and logs
+ * it. In `locale`: the server's DEFAULT_LOCALE, as every channel alert is.
+ */
+export async function testChannel(deps: AlertsDeps, actor: AuditActor, id: number, locale: Locale): Promise<SendOutcome & { channel: Channel }> {
   const row = await repo.findChannel(deps.db, id);
   if (!row) throw new AppError(404, 'not_found', `no alert channel with id ${id}`);
-  const payload: AlertPayload = {
-    kind: 'test', title: `zquant: test message to channel "${row.name}"`, lines: [`sent by ${actor.username ?? 'the system'}`, 'If you read this, alerts reach this channel.'],
-    rule: null, run: null, at: new Date().toISOString(),
-  };
+  const payload: AlertPayload = { kind: 'test', locale, ...testText(row.name, actor.username ?? null, locale), rule: null, run: null, at: new Date().toISOString() };
   const outcome = await sendOpened(deps, row, payload, null, undefined);
   await repo.insertDelivery(deps.db, { event_id: null, channel_id: row.id, rule_id: null, run_id: null, target: targetOf(row, null), attempt: 1, status_code: outcome.statusCode, error: outcome.error, ok: outcome.ok });
   return { ...outcome, channel: toChannel(row) };
@@ -171,17 +173,20 @@ export async function listDeliveries(deps: Pick<AlertsDeps, 'db'>, o: { limit: n
   }));
 }
 
+/** What a scan needs: the database, the run machinery, and the server's DEFAULT_LOCALE (channel alerts are written in it). */
+export type ScanDeps = Pick<AlertsDeps, 'db' | 'runs'> & { defaultLocale: Locale };
+
 /**
  * Looks for runs some rule should alert on, records each event once (alert_events' unique key:
  * any number of instances may scan at once) and queues one alert_delivery run per event, in the
  * same transaction as its event. Returns the events this scan recorded.
  */
-export async function scanAlerts(deps: Pick<AlertsDeps, 'db' | 'runs'>, o: { lookbackSeconds?: number; limit?: number } = {}): Promise<number[]> {
+export async function scanAlerts(deps: ScanDeps, o: { lookbackSeconds?: number; limit?: number } = {}): Promise<number[]> {
   const candidates = await repo.alertCandidates(deps.db, o.lookbackSeconds ?? scanLookbackSeconds, o.limit ?? 500);
   const recorded: number[] = [];
   for (const c of candidates) {
     const id = await deps.db.transaction().execute(async (trx) => {
-      const eventId = await repo.insertEvent(trx, { rule_id: c.rule_id, run_id: c.run_id, kind: c.kind, payload: JSON.stringify(payloadOf(c)) });
+      const eventId = await repo.insertEvent(trx, { rule_id: c.rule_id, run_id: c.run_id, kind: c.kind, payload: JSON.stringify(payloadOf(c, alertLocale(c.kind, c.owner_locale, deps.defaultLocale))) });
       if (eventId === null) return null;
       const run = await deps.runs.queueRun({ executor: 'alert_delivery', params: { event_id: eventId }, queuedBy: null, maxAttempts: deliveryMaxAttempts, retryDelayMs: deliveryRetryDelayMs }, trx);
       await repo.setEventDeliveryRun(trx, eventId, run.id);
@@ -192,27 +197,15 @@ export async function scanAlerts(deps: Pick<AlertsDeps, 'db' | 'runs'>, o: { loo
   return recorded;
 }
 
-function payloadOf(c: repo.CandidateRow): AlertPayload {
-  const what = c.task_name ? `task "${c.task_name}"` : c.executor;
+/** The event's payload: its words in `locale` (alert-text.ts), and the run's facts for machines (ISO times, codes). */
+function payloadOf(c: repo.CandidateRow, locale: Locale): AlertPayload {
   const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-  const title = (() => {
-    switch (c.kind) {
-      case 'run_failed': return `zquant: ${what} run ${c.run_id} ${c.status}`;
-      case 'retries_exhausted': return `zquant: ${what} run ${c.run_id} ${c.status} on its last attempt (${c.attempt} of ${c.max_attempts})`;
-      case 'run_late': return `zquant: ${what} slot ${iso(c.scheduled_for)} not started within ${c.grace_seconds ?? 0} s`;
-      case 'sync_partial': return `zquant: ${what} run ${c.run_id}: data sync partial`;
-      case 'backtest_finished': return `zquant: ${c.executor} run ${c.run_id} ${c.status}`;
-    }
-  })();
-  const lines = [
-    `rule: ${c.rule_name}`,
-    `run: ${c.run_id} (${c.executor}), ${c.status}, attempt ${c.attempt} of ${c.max_attempts}`,
-    ...(c.scheduled_for ? [`scheduled for: ${iso(c.scheduled_for)}`] : []),
-    ...(c.finished_at ? [`finished: ${iso(c.finished_at)}`] : c.started_at ? [`started: ${iso(c.started_at)}`] : []),
-    ...(c.error_message ? [`error: ${c.error_message.slice(0, 500)}`] : []),
-  ];
+  const { title, lines } = alertText({
+    kind: c.kind, ruleName: c.rule_name, runId: c.run_id, executor: c.executor, status: c.status, attempt: c.attempt, maxAttempts: c.max_attempts, taskName: c.task_name,
+    graceSeconds: c.grace_seconds, scheduledFor: c.scheduled_for, startedAt: c.started_at, finishedAt: c.finished_at, errorMessage: c.error_message,
+  }, locale);
   return {
-    kind: c.kind, title, lines, rule: { id: c.rule_id, name: c.rule_name },
+    kind: c.kind, locale, title, lines, rule: { id: c.rule_id, name: c.rule_name },
     run: {
       id: c.run_id, executor: c.executor, status: c.status, attempt: c.attempt, max_attempts: c.max_attempts, task_id: c.task_id, task_name: c.task_name,
       scheduled_for: iso(c.scheduled_for), started_at: iso(c.started_at), finished_at: iso(c.finished_at), error: c.error_message,

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import type { OpenChannelConfig } from './channel-config.ts';
 import type { AlertPayload, SendOutcome } from './alert.types.ts';
+import { detailsHeading } from './alert-text.ts';
 
 /**
  * One message to one channel, in the channel's own format, signed as it expects. Errors are
@@ -133,7 +134,7 @@ async function sendMail(c: Extract<OpenChannelConfig, { kind: 'email' }>['config
     connectionTimeout: requestTimeoutMs, greetingTimeout: requestTimeoutMs, socketTimeout: requestTimeoutMs,
   });
   try {
-    const info = await transport.sendMail({ from: c.from, to: o.emailTo ? [o.emailTo] : c.to, subject: p.title, text: `${textOf(p)}\n\n${JSON.stringify(p, null, 2)}\n` });
+    const info = await transport.sendMail({ from: c.from, to: o.emailTo ? [o.emailTo] : c.to, subject: p.title, text: `${textOf(p)}\n\n${detailsHeading(p.locale ?? 'en')}\n${JSON.stringify(p, null, 2)}\n` });
     const code = Number(/^(\d{3})/.exec(info.response ?? '')?.[1] ?? 250);
     return { ok: true, statusCode: code, error: null };
   } catch (err) {

@@ -117,14 +117,14 @@ export function backtestsPages(deps: BacktestPagesDeps) {
   app.post('/backtests/:id{[0-9]+}/delete', requireRole('analyst'), async (c) => {
     const id = idOf(c.req.param('id'));
     const b = await changeableBacktest(db, principalOf(c), id);
-    const ask = await confirmFirst(c, chrome, () => ({
-      title: `Delete backtest “${b.name}”?`,
+    const ask = await confirmFirst(c, chrome, (t) => ({
+      title: t('confirm.backtest.title', { name: b.name }),
       what: [
-        'Its configuration and stored results (metrics, NAV series, positions, orders, fills and round trips) are deleted for good; exports made before stay as they are.',
-        ...(isTerminal(b.status) ? [] : ['It has not finished: its run is cancelled first.']),
-        ...(b.runId ? [`Its run (#${b.runId}) and that run's log stay under Runs.`] : []),
+        t('confirm.backtest.what'),
+        ...(isTerminal(b.status) ? [] : [t('confirm.unfinished')]),
+        ...(b.runId ? [t('confirm.backtest.runStays', { id: b.runId })] : []),
       ],
-      action: `/backtests/${id}/delete`, cancel: `/backtests/${id}`, label: 'Delete backtest', section: 'backtests',
+      action: `/backtests/${id}/delete`, cancel: `/backtests/${id}`, label: t('confirm.backtest.label'), section: 'backtests',
     }));
     if (ask) return ask;
     await deleteBacktest(deps, principalOf(c), id, auditActor(c, deps.trustProxy));

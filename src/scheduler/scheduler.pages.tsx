@@ -178,10 +178,10 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
   });
   app.post('/scheduler/tasks/:id{[0-9]+}/delete', requireRole('admin'), async (c) => {
     const t = await svc.mustGetTask(deps.db, idOf(c.req.param('id')));
-    const ask = await confirmFirst(c, chrome, () => ({
-      title: `Delete task “${t.name}”?`,
-      what: ['Its schedule stops and its configuration is deleted for good (secrets in it included).', 'Its past runs and their logs stay under Runs.', 'A workflow step that names this task fails from then on.'],
-      action: `/scheduler/tasks/${t.id}/delete`, cancel: `/scheduler/tasks/${t.id}`, label: 'Delete task', section: 'scheduler',
+    const ask = await confirmFirst(c, chrome, (tr) => ({
+      title: tr('confirm.task.title', { name: t.name }),
+      what: [tr('confirm.task.what'), tr('confirm.task.runsStay'), tr('confirm.task.workflows')],
+      action: `/scheduler/tasks/${t.id}/delete`, cancel: `/scheduler/tasks/${t.id}`, label: tr('confirm.task.label'), section: 'scheduler',
     }));
     if (ask) return ask;
     await svc.deleteTask(deps, actor(c), t.id);

@@ -106,10 +106,10 @@ export function strategiesPages(deps: { db: Kysely<Database>; chrome: PageChrome
   app.post('/strategies/:id{[0-9]+}/delete', requireRole('analyst'), async (c) => {
     const id = idOf(c.req.param('id'));
     const s = await changeableStrategy(db, principalOf(c), id);
-    const ask = await confirmFirst(c, chrome, () => ({
-      title: `Delete strategy “${s.name}”?`,
-      what: ['Its code and every saved version are deleted for good.', 'A strategy that backtests have run cannot be deleted: delete those backtests first.'],
-      action: `/strategies/${id}/delete`, cancel: `/strategies/${id}`, label: 'Delete strategy', section: 'strategies',
+    const ask = await confirmFirst(c, chrome, (t) => ({
+      title: t('confirm.strategy.title', { name: s.name }),
+      what: [t('confirm.strategy.what'), t('confirm.strategy.inUse')],
+      action: `/strategies/${id}/delete`, cancel: `/strategies/${id}`, label: t('confirm.strategy.label'), section: 'strategies',
     }));
     if (ask) return ask;
     await deleteStrategy(db, principalOf(c), id, auditActor(c, deps.trustProxy));

@@ -102,9 +102,9 @@ describe('a failed task alert', () => {
     // Two instances scan at once, then again: the event is recorded once.
     const second = await t.secondInstance();
     const runs = t.runtime!.service;
-    const [a, b] = await Promise.all([scanAlerts({ db: t.deps.pg.db, runs }), scanAlerts({ db: second.pg.db, runs })]);
+    const [a, b] = await Promise.all([scanAlerts({ db: t.deps.pg.db, runs, defaultLocale: 'en' }), scanAlerts({ db: second.pg.db, runs, defaultLocale: 'en' })]);
     expect([...a, ...b]).toHaveLength(1);
-    expect(await scanAlerts({ db: t.deps.pg.db, runs })).toEqual([]);
+    expect(await scanAlerts({ db: t.deps.pg.db, runs, defaultLocale: 'en' })).toEqual([]);
 
     await until(() => receiver.received.length >= 2, 'the retried delivery');
     const [first, retry] = receiver.received;
@@ -130,7 +130,7 @@ describe('a failed task alert', () => {
     expect(log[1].error).toContain('HTTP 500');
 
     // Nothing more arrives: a later scan and the delivery's end add no request.
-    await scanAlerts({ db: t.deps.pg.db, runs });
+    await scanAlerts({ db: t.deps.pg.db, runs, defaultLocale: 'en' });
     await new Promise((r) => setTimeout(r, 500));
     expect(receiver.received).toHaveLength(2);
     await second.close();
@@ -149,13 +149,13 @@ describe('a failed task alert', () => {
     const rule = await call('POST', '/api/v1/alerts/rules', { name: 'sync gave up', event: 'retries_exhausted', task_id: taskId, channel_id: channel.json.id });
     expect(rule.status, rule.text).toBe(201);
     const runId = await trigger(taskId);
-    const events = await scanAlerts({ db: t.deps.pg.db, runs: t.runtime!.service });
+    const events = await scanAlerts({ db: t.deps.pg.db, runs: t.runtime!.service, defaultLocale: 'en' });
     expect(events).toHaveLength(1);
     await until(() => mails.length >= 1, 'the e-mail');
     expect(mails[0]).toMatchObject({ from: 'zquant@example.com', to: ['oncall@example.com'], user: 'alerts' });
     expect(mails[0].data).toContain('nightly sync');
     expect(mails[0].data).toContain(`"id": ${runId}`);
-    await scanAlerts({ db: t.deps.pg.db, runs: t.runtime!.service });
+    await scanAlerts({ db: t.deps.pg.db, runs: t.runtime!.service, defaultLocale: 'en' });
     await new Promise((r) => setTimeout(r, 300));
     expect(mails).toHaveLength(1);
   });

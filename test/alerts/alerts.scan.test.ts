@@ -51,7 +51,7 @@ describe('the alert scan', () => {
     await run({ executor: 'backtest', status: 'failed', queued_by: admin.id, finished_at: sql`now()` });
     await run({ executor: 'noop', status: 'failed', finished_at: sql`now()` });
 
-    const recorded = await scanAlerts({ db, runs: t.deps.runs! });
+    const recorded = await scanAlerts({ db, runs: t.deps.runs!, defaultLocale: 'en' });
     const events = await db.selectFrom('alert_events').select(['rule_id', 'run_id', 'kind', 'delivery_run_id']).orderBy('id').execute();
     expect(recorded).toHaveLength(events.length);
     expect(events.map((e) => [e.kind, e.rule_id, Number(e.run_id)]).sort()).toEqual(
@@ -67,6 +67,6 @@ describe('the alert scan', () => {
       const delivery = await db.selectFrom('runs').select(['executor', 'status', 'params', 'max_attempts']).where('id', '=', Number(e.delivery_run_id)).executeTakeFirstOrThrow();
       expect(delivery).toMatchObject({ executor: 'alert_delivery', status: 'queued', max_attempts: 5 });
     }
-    expect(await scanAlerts({ db, runs: t.deps.runs! })).toEqual([]);
+    expect(await scanAlerts({ db, runs: t.deps.runs!, defaultLocale: 'en' })).toEqual([]);
   });
 });

@@ -16,6 +16,8 @@ import { factors } from './factors.ts';
 import { home } from './home.ts';
 import { layout } from './layout.ts';
 import { readable } from './readable.ts';
+import { confirm } from './confirm.ts';
+import { alerts } from './alerts.ts';
 
 /**
  * Every feature's catalogue. Add yours here (one import, one entry): its keys start with its file
@@ -38,6 +40,8 @@ export const catalogues = {
   home,
   layout,
   readable,
+  confirm,
+  alerts,
 } as const;
 
 type KeysOf<C> = C extends Messages<infer K> ? K : never;
