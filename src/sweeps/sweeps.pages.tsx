@@ -69,7 +69,7 @@ export function sweepsPages(deps: SweepPagesDeps) {
   });
   app.get('/sweeps/rows', requireRole('viewer'), async (c) => {
     const l = await listed(principalOf(c));
-    return c.html(<SweepRows t={deps.chrome(c).t} sweeps={l.rows} live={l.live} />);
+    return c.html(<SweepRows t={deps.chrome(c).t} sweeps={l.rows} live={l.live} timeZone={deps.chrome(c).timeZone} />);
   });
 
   // ——— the form ———
@@ -139,7 +139,7 @@ export function sweepsPages(deps: SweepPagesDeps) {
   app.get('/sweeps/new/params', requireRole('analyst'), async (c) => {
     const strategy = strategyOf(c.req.query('strategy') ?? '');
     const schema = await schemaOf(principalOf(c), strategy);
-    return c.html(<ParamsPart schema={schema} axes={defaultAxes(schema)} error={null} />);
+    return c.html(<ParamsPart t={chrome(c).t} schema={schema} axes={defaultAxes(schema)} error={null} />);
   });
 
   app.get('/sweeps/new/count', requireRole('analyst'), async (c) => {
@@ -147,7 +147,7 @@ export function sweepsPages(deps: SweepPagesDeps) {
     const q = c.req.queries() as FormFields;
     const strategy = strategyOf(formOne(q, 'strategy'));
     const schema = await schemaOf(p, strategy);
-    return c.html(<CountLine count={await count(p, valuesOf(q, strategy, schema), schema)} />);
+    return c.html(<CountLine t={chrome(c).t} count={await count(p, valuesOf(q, strategy, schema), schema)} />);
   });
 
   app.post('/sweeps', requireRole('analyst'), async (c) => {
@@ -221,8 +221,8 @@ export function sweepsPages(deps: SweepPagesDeps) {
       fixed[a.name] = v;
     }
     const m: HeatmapModel = { sweepId: s.id, axes, x, y, metric, agg, fixed: fixedText, metrics: setMetricNames, data: null, problem: null };
-    if (names.length < 2) return { ...m, problem: 'Only one parameter was swept: the table below is its landscape (a heatmap needs two).' };
-    if (x === y) return { ...m, problem: 'Pick two different parameters for the columns and the rows.' };
+    if (names.length < 2) return { ...m, problem: 'oneParameter' };
+    if (x === y) return { ...m, problem: 'sameAxes' };
     m.data = await sweepHeatmap(db, s, { x, y, metric, agg, ...(agg === 'fixed' ? { fixed } : {}) });
     return m;
   };
@@ -318,14 +318,14 @@ export function sweepsPages(deps: SweepPagesDeps) {
   app.post('/sweeps/:id{[0-9]+}/delete', requireRole('analyst'), async (c) => {
     const id = idOf(c.req.param('id'));
     const s = await changeableSweep(db, principalOf(c), id);
-    const ask = await confirmFirst(c, chrome, () => ({
-      title: `Delete sweep “${s.name}”?`,
+    const ask = await confirmFirst(c, chrome, (t) => ({
+      title: t('confirm.sweep.title', { name: s.name }),
       what: [
-        'Its spec, every set with its metrics and returns, and its DSR and PBO are deleted for good; exports made before stay as they are.',
-        ...(isTerminal(s.status) ? [] : ['It has not finished: its run is cancelled first.']),
-        'Backtests made from its sets stay.',
+        t('confirm.sweep.what'),
+        ...(isTerminal(s.status) ? [] : [t('confirm.unfinished')]),
+        t('confirm.sweep.backtestsStay'),
       ],
-      action: `/sweeps/${id}/delete`, cancel: `/sweeps/${id}`, label: 'Delete sweep', section: 'sweeps',
+      action: `/sweeps/${id}/delete`, cancel: `/sweeps/${id}`, label: t('confirm.sweep.label'), section: 'sweeps',
     }));
     if (ask) return ask;
     await deleteSweep(sweeps, principalOf(c), auditActor(c, deps.trustProxy), id);

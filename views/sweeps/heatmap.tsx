@@ -7,7 +7,7 @@
 import type { SetMetricName } from '../../src/sweeps/sweep.types.ts';
 import type { LambdaHistogram } from '../../src/sweeps/sweeps.view-model.ts';
 import { niceTicks } from '../charts/axis.ts';
-import { fmtMetric, fmtParam, metricLabels } from './metrics.ts';
+import { fmtMetric, fmtParam, metricLabel } from './metrics.ts';
 import type { T } from '../../src/i18n/i18n.ts';
 
 export interface HeatmapData {
@@ -65,7 +65,7 @@ export function Heatmap(props: { t: T; data: HeatmapData }) {
   const showText = cw >= 44 && ch >= 18;
   const xEvery = Math.max(1, Math.ceil(cols / Math.max(1, Math.floor(plotW / 40))));
   const yEvery = Math.max(1, Math.ceil(rows / Math.max(1, Math.floor(plotH / 16))));
-  const label = metricLabels[metric] ?? metric;
+  const label = metricLabel(t, metric);
   // The legend: a vertical bar of the scale with round ticks.
   const lx = padL + plotW + 20;
   const steps = 24;
@@ -80,14 +80,14 @@ export function Heatmap(props: { t: T; data: HeatmapData }) {
             const px = padL + i * cw;
             const py = padT + (rows - 1 - j) * ch;
             const n = counts[j]?.[i] ?? 0;
-            const text = `${x.name} ${fmtParam(x.values[i])}, ${y.name} ${fmtParam(y.values[j])}: ${label} ${v === null ? 'no set' : fmtMetric(metric, v)}${n > 1 ? ` (${props.data.agg} of ${n} sets)` : ''}`;
-            const t = v === null ? 0 : (v - centre) / half;
+            const text = `${x.name} ${fmtParam(x.values[i])}, ${y.name} ${fmtParam(y.values[j])}: ${label} ${v === null ? t('sweeps.hm.cellEmpty') : fmtMetric(metric, v)}${n > 1 ? t('sweeps.hm.cellAgg', { agg: props.data.agg, count: n }) : ''}`;
+            const tone = v === null ? 0 : (v - centre) / half;
             return (
               <g class="hm-cell">
-                <rect x={px} y={py} width={cw - 1} height={ch - 1} fill={v === null ? '#fff' : divergingColour(t)} class={v === null ? 'hm-empty' : undefined}>
+                <rect x={px} y={py} width={cw - 1} height={ch - 1} fill={v === null ? '#fff' : divergingColour(tone)} class={v === null ? 'hm-empty' : undefined}>
                   <title>{text}</title>
                 </rect>
-                {showText && v !== null ? <text x={px + cw / 2} y={py + ch / 2 + 4} text-anchor="middle" class={`hm-text${Math.abs(t) > 0.6 ? ' on-dark' : ''}`}>{fmtMetric(metric, v)}</text> : null}
+                {showText && v !== null ? <text x={px + cw / 2} y={py + ch / 2 + 4} text-anchor="middle" class={`hm-text${Math.abs(tone) > 0.6 ? ' on-dark' : ''}`}>{fmtMetric(metric, v)}</text> : null}
               </g>
             );
           }),

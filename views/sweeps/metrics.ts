@@ -1,11 +1,17 @@
 /** The set metrics' labels and formats on the sweep pages (fractions as percentages, ratios to 2 places). */
 import type { SetMetricName } from '../../src/sweeps/sweep.types.ts';
+import type { MessageKey, T } from '../layout.tsx';
 import { money, num, pct } from '../backtests/format.ts';
 
 export const metricLabels: Record<SetMetricName, string> = {
   total_return: 'Total return', annualized_return: 'Annual return', sharpe: 'Sharpe', sortino: 'Sortino', calmar: 'Calmar',
   max_drawdown: 'Max drawdown', volatility: 'Volatility', excess_return: 'Excess return', win_rate: 'Win rate', final_value: 'Final value', trade_count: 'Trades',
 };
+
+/** A set metric's name in the reader's language (sweeps.metric.*); an unknown name as it is. */
+export function metricLabel(t: T, m: string): string {
+  return m in metricLabels ? t(`sweeps.metric.${m}` as MessageKey) : m;
+}
 
 const percentMetrics = new Set<SetMetricName>(['total_return', 'annualized_return', 'max_drawdown', 'volatility', 'excess_return', 'win_rate']);
 

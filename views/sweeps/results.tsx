@@ -10,7 +10,7 @@ import type { PageChrome, T } from '../layout.tsx';
 import { CsrfField } from '../layout.tsx';
 import { num, pct } from '../backtests/format.ts';
 import { Heatmap, LambdaChart, type HeatmapData } from './heatmap.tsx';
-import { fmtMetric, fmtParam, metricLabels } from './metrics.ts';
+import { fmtMetric, fmtParam, metricLabel } from './metrics.ts';
 
 /** The table's query as the page keeps it in the URL. */
 export interface SetsQuery {
@@ -73,6 +73,7 @@ function SortHeader(props: { m: SetsTableModel; col: SetMetricName | 'ordinal'; 
 
 export function SetsTable(props: { chrome: PageChrome; m: SetsTableModel }) {
   const { m } = props;
+  const { t } = props.chrome;
   const base = `/sweeps/${m.sweepId}`;
   const prev = m.q.offset > 0 ? setsQueryString(m.q, { offset: Math.max(0, m.q.offset - m.q.limit) }) : null;
   const next = m.q.offset + m.sets.length < m.total ? setsQueryString(m.q, { offset: m.q.offset + m.q.limit }) : null;
@@ -81,40 +82,40 @@ export function SetsTable(props: { chrome: PageChrome; m: SetsTableModel }) {
       <form method="get" action={`${base}#sets`} class="sets-filter" hx-get={`${base}/sets`} hx-target="#sweep-sets" hx-swap="outerHTML">
         <input type="hidden" name="sort" value={m.q.sort} />
         <input type="hidden" name="dir" value={m.q.dir} />
-        <label>Status
+        <label>{t('sweeps.col.status')}
           <select name="status">
-            <option value="" selected={m.q.status === ''}>all</option>
-            <option value="succeeded" selected={m.q.status === 'succeeded'}>succeeded</option>
-            <option value="failed" selected={m.q.status === 'failed'}>failed</option>
+            <option value="" selected={m.q.status === ''}>{t('sweeps.sets.all')}</option>
+            <option value="succeeded" selected={m.q.status === 'succeeded'}>{t('runs.status.succeeded')}</option>
+            <option value="failed" selected={m.q.status === 'failed'}>{t('runs.status.failed')}</option>
           </select>
         </label>
-        <label>Where
-          <select name="fm">{m.metrics.map((k) => <option value={k} selected={m.q.fm === k}>{metricLabels[k]}</option>)}</select>
+        <label>{t('sweeps.sets.where')}
+          <select name="fm">{m.metrics.map((k) => <option value={k} selected={m.q.fm === k}>{metricLabel(t, k)}</option>)}</select>
         </label>
-        <label>from<input type="number" name="fmin" value={m.q.fmin} step="any" placeholder="min" /></label>
-        <label>to<input type="number" name="fmax" value={m.q.fmax} step="any" placeholder="max" /></label>
-        <button type="submit" class="secondary">Filter</button>
-        <span class="muted small">{m.total} set{m.total === 1 ? '' : 's'}{m.total > m.sets.length ? `, ${m.q.offset + 1}–${m.q.offset + m.sets.length} shown` : ''} · percentages as fractions in the filter (0.1 = 10%)</span>
+        <label>{t('sweeps.form.from')}<input type="number" name="fmin" value={m.q.fmin} step="any" placeholder={t('sweeps.sets.min')} /></label>
+        <label>{t('sweeps.form.to')}<input type="number" name="fmax" value={m.q.fmax} step="any" placeholder={t('sweeps.sets.max')} /></label>
+        <button type="submit" class="secondary">{t('sweeps.sets.filter')}</button>
+        <span class="muted small">{t('sweeps.sets.count', { count: m.total })}{m.total > m.sets.length ? t('sweeps.sets.shown', { from: m.q.offset + 1, to: m.q.offset + m.sets.length }) : ''}{t('sweeps.sets.fractions')}</span>
       </form>
       <div class="scroll-x table-box">
         <table class="compact sweep-sets">
           <thead>
             <tr>
               <SortHeader m={m} col="ordinal" label="#" />
-              {m.windowed ? <th class="num">window</th> : null}
+              {m.windowed ? <th class="num">{t('sweeps.sets.window')}</th> : null}
               {m.params.map((p) => <th><code>{p}</code></th>)}
-              {m.metrics.map((k) => <SortHeader m={m} col={k} label={metricLabels[k]} />)}
+              {m.metrics.map((k) => <SortHeader m={m} col={k} label={metricLabel(t, k)} />)}
               <th></th>
             </tr>
           </thead>
           <tbody>
             {m.sets.map((s) => (
               <tr class={s.ordinal === m.bestOrdinal ? 'best-set' : s.status === 'failed' ? 'failed-set' : undefined} data-ordinal={s.ordinal}>
-                <td class="num">{s.ordinal}{s.ordinal === m.bestOrdinal ? <span class="tag" title="best on the objective">best</span> : null}</td>
+                <td class="num">{s.ordinal}{s.ordinal === m.bestOrdinal ? <span class="tag" title={t('sweeps.sets.bestTitle')}>{t('sweeps.sets.best')}</span> : null}</td>
                 {m.windowed ? <td class="num">{s.windowIndex ?? '—'}</td> : null}
                 {m.params.map((p) => <td class="num">{fmtParam(s.params[p])}</td>)}
                 {s.status === 'failed' ? (
-                  <td colspan={m.metrics.length} class="muted">failed: {s.error ?? 'no reason recorded'}</td>
+                  <td colspan={m.metrics.length} class="muted">{t('sweeps.sets.failed', { reason: s.error ?? t('sweeps.sets.noReason') })}</td>
                 ) : (
                   m.metrics.map((k) => <td class="num">{fmtMetric(k, s.metrics[k])}</td>)
                 )}
@@ -122,7 +123,7 @@ export function SetsTable(props: { chrome: PageChrome; m: SetsTableModel }) {
                   {m.canRun && s.status === 'succeeded' ? (
                     <form method="post" action={`${base}/sets/${s.ordinal}/backtest`} class="inline">
                       <CsrfField chrome={props.chrome} />
-                      <button type="submit" class="secondary small" title={`Run set ${s.ordinal} as a normal backtest with its full result page`}>Run as backtest</button>
+                      <button type="submit" class="secondary small" title={t('sweeps.sets.runTitle', { n: s.ordinal })}>{t('sweeps.sets.run')}</button>
                     </form>
                   ) : null}
                 </td>
@@ -133,8 +134,8 @@ export function SetsTable(props: { chrome: PageChrome; m: SetsTableModel }) {
       </div>
       {prev !== null || next !== null ? (
         <p class="pager">
-          {prev !== null ? <a href={`${base}${prev}#sets`} hx-get={`${base}/sets${prev}`} hx-target="#sweep-sets" hx-swap="outerHTML">← previous</a> : null}{' '}
-          {next !== null ? <a href={`${base}${next}#sets`} hx-get={`${base}/sets${next}`} hx-target="#sweep-sets" hx-swap="outerHTML">next →</a> : null}
+          {prev !== null ? <a href={`${base}${prev}#sets`} hx-get={`${base}/sets${prev}`} hx-target="#sweep-sets" hx-swap="outerHTML">{t('sweeps.sets.previous')}</a> : null}{' '}
+          {next !== null ? <a href={`${base}${next}#sets`} hx-get={`${base}/sets${next}`} hx-target="#sweep-sets" hx-swap="outerHTML">{t('sweeps.sets.next')}</a> : null}
         </p>
       ) : null}
     </div>
@@ -153,12 +154,12 @@ export interface HeatmapModel {
   fixed: Record<string, string>;
   metrics: readonly SetMetricName[];
   data: HeatmapData | null;
-  /** Why nothing is drawn (a bad choice, a single swept parameter). */
-  problem: string | null;
+  /** Why nothing is drawn: a single swept parameter, or the same one picked for both axes. */
+  problem: 'oneParameter' | 'sameAxes' | null;
 }
 
 export function HeatmapSection(props: { t: T; m: HeatmapModel }) {
-  const { m } = props;
+  const { m, t } = props;
   const base = `/sweeps/${m.sweepId}`;
   const others = m.axes.filter((a) => a.name !== m.x && a.name !== m.y);
   const pick = (name: string, current: string) => (
@@ -167,15 +168,15 @@ export function HeatmapSection(props: { t: T; m: HeatmapModel }) {
   return (
     <div id="sweep-heatmap">
       <form method="get" action={`${base}#heatmap`} class="heatmap-pickers" hx-get={`${base}/heatmap`} hx-trigger="change, submit" hx-target="#sweep-heatmap" hx-swap="outerHTML">
-        <label>Columns (x){pick('x', m.x)}</label>
-        <label>Rows (y){pick('y', m.y)}</label>
-        <label>Metric<select name="metric">{m.metrics.map((k) => <option value={k} selected={k === m.metric}>{metricLabels[k]}</option>)}</select></label>
+        <label>{t('sweeps.hm.columns')}{pick('x', m.x)}</label>
+        <label>{t('sweeps.hm.rows')}{pick('y', m.y)}</label>
+        <label>{t('sweeps.hm.metric')}<select name="metric">{m.metrics.map((k) => <option value={k} selected={k === m.metric}>{metricLabel(t, k)}</option>)}</select></label>
         {others.length ? (
-          <label>Other parameters
+          <label>{t('sweeps.hm.others')}
             <select name="agg">
-              <option value="max" selected={m.agg === 'max'}>best (max) over them</option>
-              <option value="mean" selected={m.agg === 'mean'}>mean over them</option>
-              <option value="fixed" selected={m.agg === 'fixed'}>fixed at…</option>
+              <option value="max" selected={m.agg === 'max'}>{t('sweeps.hm.max')}</option>
+              <option value="mean" selected={m.agg === 'mean'}>{t('sweeps.hm.mean')}</option>
+              <option value="fixed" selected={m.agg === 'fixed'}>{t('sweeps.hm.fixed')}</option>
             </select>
           </label>
         ) : <input type="hidden" name="agg" value="max" />}
@@ -184,30 +185,24 @@ export function HeatmapSection(props: { t: T; m: HeatmapModel }) {
             <select name={`fix.${a.name}`}>{a.values.map((v) => <option value={fmtParam(v)} selected={m.fixed[a.name] === fmtParam(v)}>{fmtParam(v)}</option>)}</select>
           </label>
         ))}
-        <noscript><button type="submit" class="secondary">Draw</button></noscript>
+        <noscript><button type="submit" class="secondary">{t('sweeps.hm.draw')}</button></noscript>
       </form>
-      {m.problem ? <p class="muted">{m.problem}</p> : m.data ? <Heatmap t={props.t} data={m.data} /> : null}
-      <p class="muted small">Hover a cell for its value. Colours diverge from zero (red above, green below; from the middle when every value has one sign); white: no set ran there.</p>
+      {m.problem ? <p class="muted">{t(m.problem === 'oneParameter' ? 'sweeps.hm.oneParam' : 'sweeps.hm.same')}</p> : m.data ? <Heatmap t={props.t} data={m.data} /> : null}
+      <p class="muted small">{t('sweeps.hm.help')}</p>
     </div>
   );
 }
 
-export function RobustnessView(props: { rows: RobustRow[]; sd: number; metric: SetMetricName; params: string[] }) {
-  const { metric } = props;
-  if (!props.rows.length) return <p class="muted">No finished set to compare.</p>;
-  const verdicts: Record<RobustRow['verdict'], string> = {
-    spike: 'lone spike', plateau: 'plateau', slope: 'on a slope', alone: 'no neighbour ran',
-  };
+export function RobustnessView(props: { t: T; rows: RobustRow[]; sd: number; metric: SetMetricName; params: string[] }) {
+  const { metric, t } = props;
+  if (!props.rows.length) return <p class="muted">{t('sweeps.rb.none')}</p>;
+  const label = metricLabel(t, metric);
   return (
     <>
-      <p class="muted small">
-        The best sets on {metricLabels[metric]}, each beside the mean of its grid neighbours (one step along one parameter).
-        A set more than one standard deviation of {metricLabels[metric]} across all sets ({fmtMetric(metric, props.sd)}) above its neighbours is a
-        lone spike — likely luck; within half of one, a plateau — the neighbourhood agrees.
-      </p>
+      <p class="muted small">{t('sweeps.rb.help', { metric: label, sd: fmtMetric(metric, props.sd) })}</p>
       <div class="scroll-x table-box">
         <table class="compact robustness">
-          <thead><tr><th class="num">#</th>{props.params.map((p) => <th><code>{p}</code></th>)}<th class="num">{metricLabels[metric]}</th><th class="num">neighbours' mean</th><th class="num">worst neighbour</th><th class="num">n</th><th>reading</th></tr></thead>
+          <thead><tr><th class="num">#</th>{props.params.map((p) => <th><code>{p}</code></th>)}<th class="num">{label}</th><th class="num">{t('sweeps.rb.mean')}</th><th class="num">{t('sweeps.rb.worst')}</th><th class="num">{t('sweeps.rb.n')}</th><th>{t('sweeps.rb.reading')}</th></tr></thead>
           <tbody>
             {props.rows.map((r) => (
               <tr class={`robust-${r.verdict}`}>
@@ -217,7 +212,7 @@ export function RobustnessView(props: { rows: RobustRow[]; sd: number; metric: S
                 <td class="num">{fmtMetric(metric, r.neighbourMean)}</td>
                 <td class="num">{fmtMetric(metric, r.neighbourMin)}</td>
                 <td class="num">{r.neighbours}</td>
-                <td><span class={`verdict ${r.verdict}`}>{verdicts[r.verdict]}</span></td>
+                <td><span class={`verdict ${r.verdict}`}>{t(`sweeps.rb.${r.verdict}`)}</span></td>
               </tr>
             ))}
           </tbody>
@@ -228,44 +223,42 @@ export function RobustnessView(props: { rows: RobustRow[]; sd: number; metric: S
 }
 
 export function OverfittingView(props: { t: T; dsr: SweepDsr | null; pbo: SweepPbo | null; lambdas: LambdaHistogram | null; notes: string[] }) {
-  const { dsr, pbo } = props;
+  const { dsr, pbo, t } = props;
+  const int = (n: number) => n.toLocaleString('en-US');
   return (
     <div class="overfitting">
       <div class="metrics">
         <div class="metric" id="sweep-dsr">
-          <div class="metric-label">Deflated Sharpe Ratio</div>
+          <div class="metric-label">{t('sweeps.of.dsr')}</div>
           <div class="metric-value">{dsr ? pct(dsr.dsr, 1) : '—'}</div>
-          <div class="metric-hint muted">Probability that the best set's true Sharpe is above what {dsr ? dsr.trials : 'N'} trials would give by luck alone.</div>
+          <div class="metric-hint muted">{t('sweeps.of.dsrHint', { trials: dsr ? dsr.trials : 'N' })}</div>
         </div>
         <div class="metric" id="sweep-pbo">
-          <div class="metric-label">Probability of Backtest Overfitting</div>
+          <div class="metric-label">{t('sweeps.of.pbo')}</div>
           <div class="metric-value">{pbo ? pct(pbo.pbo, 1) : '—'}</div>
-          <div class="metric-hint muted">How often the in-sample best set ranks at or below the median out of sample.</div>
+          <div class="metric-hint muted">{t('sweeps.of.pboHint')}</div>
         </div>
       </div>
       {dsr ? (
         <dl class="facts">
-          <dt>Inputs</dt>
-          <dd>
-            best Sharpe {num(dsr.observedSharpe, 4)} against the expected maximum of {dsr.trials} trials {num(dsr.expectedMaxSharpe, 4)}
-            {' '}(per day), {dsr.periods} daily returns, skewness {num(dsr.skewness, 2)}, kurtosis {num(dsr.kurtosis, 2)}
-          </dd>
-          <dt>Formula</dt>
-          <dd class="small">DSR = Φ((SR − SR₀)·√(T−1) / √(1 − γ₃·SR + (γ₄−1)/4·SR²)), SR₀ = √V[SR]·((1−γ)Φ⁻¹(1−1/N) + γΦ⁻¹(1−1/(Ne))). Bailey and López de Prado, "The Deflated Sharpe Ratio", Journal of Portfolio Management 40(5), 2014.</dd>
+          <dt>{t('sweeps.of.inputs')}</dt>
+          <dd>{t('sweeps.of.dsrInputs', { sharpe: num(dsr.observedSharpe, 4), trials: dsr.trials, expected: num(dsr.expectedMaxSharpe, 4), periods: dsr.periods, skew: num(dsr.skewness, 2), kurt: num(dsr.kurtosis, 2) })}</dd>
+          <dt>{t('sweeps.of.formula')}</dt>
+          <dd class="small"><code>DSR = Φ((SR − SR₀)·√(T−1) / √(1 − γ₃·SR + (γ₄−1)/4·SR²)), SR₀ = √V[SR]·((1−γ)Φ⁻¹(1−1/N) + γΦ⁻¹(1−1/(Ne)))</code>. {t('sweeps.of.dsrSource')}</dd>
         </dl>
       ) : null}
       {pbo ? (
         <dl class="facts">
-          <dt>Inputs</dt>
-          <dd>{pbo.configurations} sets × {pbo.periods} days, {pbo.partitions} partitions, {pbo.combinations.toLocaleString('en-US')} combinations</dd>
-          <dt>Method</dt>
-          <dd class="small">Combinatorially symmetric cross-validation: for each half of the partitions as in-sample, λ = logit of the in-sample best's out-of-sample rank; PBO = share of λ ≤ 0. Bailey, Borwein, López de Prado and Zhu, "The Probability of Backtest Overfitting", Journal of Computational Finance 20(4), 2017.</dd>
+          <dt>{t('sweeps.of.inputs')}</dt>
+          <dd>{t('sweeps.of.pboInputs', { sets: pbo.configurations, periods: pbo.periods, partitions: pbo.partitions, combinations: int(pbo.combinations) })}</dd>
+          <dt>{t('sweeps.of.method')}</dt>
+          <dd class="small">{t('sweeps.of.pboMethod')}</dd>
         </dl>
       ) : null}
       {props.lambdas ? (
         <figure class="lambda-figure">
           <LambdaChart t={props.t} h={props.lambdas} />
-          <figcaption class="muted small">λ over {props.lambdas.combinations.toLocaleString('en-US')} combinations; bars left of the dashed line (λ ≤ 0: {props.lambdas.atOrBelowZero.toLocaleString('en-US')}) make the PBO.</figcaption>
+          <figcaption class="muted small">{t('sweeps.of.lambdaCaption', { combinations: int(props.lambdas.combinations), below: int(props.lambdas.atOrBelowZero) })}</figcaption>
         </figure>
       ) : null}
       {props.notes.length ? <ul class="muted small">{props.notes.map((n) => <li>{n}</li>)}</ul> : null}

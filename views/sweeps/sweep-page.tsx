@@ -5,14 +5,14 @@
  */
 import type { Sweep, SetMetricName, WalkForwardResult } from '../../src/sweeps/sweep.types.ts';
 import type { RobustRow, LambdaHistogram } from '../../src/sweeps/sweeps.view-model.ts';
-import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+import { CsrfField, Layout, type PageChrome, type T } from '../layout.tsx';
 import { DeleteButton } from '../confirm.tsx';
 import { BacktestStatus } from '../backtests/parts.tsx';
 import { ConfigSummary } from './list-page.tsx';
-import { day, duration, when } from '../backtests/format.ts';
+import { day, duration, localTime } from '../backtests/format.ts';
 import { LineChart } from '../backtests/charts.tsx';
 import { HeatmapSection, OverfittingView, RobustnessView, SetsTable, type HeatmapModel, type SetsTableModel } from './results.tsx';
-import { fmtMetric, fmtParam, metricLabels } from './metrics.ts';
+import { fmtMetric, fmtParam, metricLabel } from './metrics.ts';
 
 export interface SweepResultsModel {
   table: SetsTableModel;
@@ -32,29 +32,30 @@ export interface SweepBodyModel {
 
 function Controls(props: { chrome: PageChrome; m: SweepBodyModel }) {
   const { s, terminal, canChange } = props.m;
+  const { t } = props.chrome;
   if (!canChange) return null;
   return (
     <div class="run-controls" id="sweep-controls">
       {(s.status === 'queued' || s.status === 'running') && !s.control ? (
-        <form method="post" action={`/sweeps/${s.id}/pause`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" class="secondary" id="pause-sweep" title="Stops after the sets in hand; the finished sets are kept">Pause</button></form>
+        <form method="post" action={`/sweeps/${s.id}/pause`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" class="secondary" id="pause-sweep" title={t('sweeps.page.pauseTitle')}>{t('sweeps.page.pause')}</button></form>
       ) : null}
       {s.status === 'paused' || s.control === 'pause' ? (
-        <form method="post" action={`/sweeps/${s.id}/resume`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" id="resume-sweep" title="Runs the sets not stored yet">Resume</button></form>
+        <form method="post" action={`/sweeps/${s.id}/resume`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" id="resume-sweep" title={t('sweeps.page.resumeTitle')}>{t('sweeps.page.resume')}</button></form>
       ) : null}
       {!terminal && s.control !== 'cancel' ? (
-        <form method="post" action={`/sweeps/${s.id}/cancel`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" class="danger" id="cancel-sweep">Cancel</button></form>
+        <form method="post" action={`/sweeps/${s.id}/cancel`} class="inline"><CsrfField chrome={props.chrome} /><button type="submit" class="danger" id="cancel-sweep">{t('sweeps.page.cancel')}</button></form>
       ) : null}
       {terminal ? (
-        <DeleteButton chrome={props.chrome} action={`/sweeps/${s.id}/delete`} question={`Delete sweep “${s.name}” and all its sets?`} />
+        <DeleteButton chrome={props.chrome} action={`/sweeps/${s.id}/delete`} question={t('sweeps.page.deleteQuestion', { name: s.name })} />
       ) : null}
     </div>
   );
 }
 
 /** Sets done of planned, the best so far on the objective, the ETA. */
-export function SweepProgress(props: { s: Sweep; now: number }) {
-  const { s } = props;
-  if (s.status === 'queued') return <div class="bt-progress"><progress max="1"></progress><span class="muted">queued: waiting for a worker slot</span></div>;
+export function SweepProgress(props: { t: T; s: Sweep; now: number }) {
+  const { s, t } = props;
+  if (s.status === 'queued') return <div class="bt-progress"><progress max="1"></progress><span class="muted">{t('runs.progress.queued')}</span></div>;
   const planned = s.plannedSets || 0;
   const f = planned ? Math.min(1, (s.setsDone + s.setsFailed) / planned) : s.progress?.fraction ?? 0;
   const etaAt = s.progress?.etaAt ? Date.parse(s.progress.etaAt) : NaN;
@@ -63,34 +64,34 @@ export function SweepProgress(props: { s: Sweep; now: number }) {
     <div class="bt-progress">
       <progress max="1" value={f}>{Math.floor(f * 100)}%</progress>
       <span class="bt-progress-text">
-        <strong id="sweep-sets-done">{s.setsDone + s.setsFailed} of {planned} sets</strong>
-        {s.setsFailed ? <span> ({s.setsFailed} failed)</span> : null}
-        {s.best ? <span> · best {metricLabels[s.objective]} so far <strong id="sweep-best">{fmtMetric(s.objective, s.best.value)}</strong> (set {s.best.ordinal})</span> : null}
-        {eta !== null ? <span class="muted"> · ETA {eta < 1 ? 'under a second' : `${eta} s`}</span> : null}
+        <strong id="sweep-sets-done">{t('sweeps.page.setsOf', { done: s.setsDone + s.setsFailed, planned })}</strong>
+        {s.setsFailed ? <span>{t('sweeps.page.failedCount', { n: s.setsFailed })}</span> : null}
+        {s.best ? <span>{t.rich('sweeps.page.bestSoFar', { b: (x) => <strong id="sweep-best">{x}</strong> }, { metric: metricLabel(t, s.objective), value: fmtMetric(s.objective, s.best.value), n: s.best.ordinal })}</span> : null}
+        {eta !== null ? <span class="muted">{t('runs.progress.eta', { eta: eta < 1 ? t('runs.progress.underSecond') : t('runs.progress.seconds', { s: eta }) })}</span> : null}
         {s.progress?.current ? <span class="muted"> · {s.progress.current}</span> : null}
       </span>
     </div>
   );
 }
 
-function WalkForwardView(props: { wf: WalkForwardResult; objective: SetMetricName; params: string[] }) {
-  const { wf, objective } = props;
+function WalkForwardView(props: { t: T; wf: WalkForwardResult; objective: SetMetricName; params: string[] }) {
+  const { wf, objective, t } = props;
   const shown: SetMetricName[] = [...new Set<SetMetricName>([objective, 'sharpe', 'total_return', 'max_drawdown'])];
   const windows = wf.windows;
   return (
     <section class="section" id="walk-forward">
-      <h2>Walk-forward: out of sample</h2>
-      {wf.metrics ? <p>Chained out-of-sample: {shown.map((k) => <span class="wf-metric">{metricLabels[k]} <strong>{fmtMetric(k, wf.metrics![k])}</strong> </span>)}</p> : null}
+      <h2>{t('sweeps.wf.heading')}</h2>
+      {wf.metrics ? <p>{t('sweeps.wf.chained')} {shown.map((k) => <span class="wf-metric">{metricLabel(t, k)} <strong>{fmtMetric(k, wf.metrics![k])}</strong> </span>)}</p> : null}
       {wf.curve.dates.length > 1 ? (
-        <LineChart dates={wf.curve.dates} lines={[{ label: 'Out of sample, chained', values: wf.curve.values, cls: 'line-0' }]} title="The out-of-sample segments chained into one equity curve" baseline={1} />
-      ) : <p class="muted">No out-of-sample curve.</p>}
-      <h3>In sample vs out of sample, per window</h3>
+        <LineChart t={t} dates={wf.curve.dates} lines={[{ label: t('sweeps.wf.curveLabel'), values: wf.curve.values, cls: 'line-0' }]} title={t('sweeps.wf.curveTitle')} baseline={1} />
+      ) : <p class="muted">{t('sweeps.wf.noCurve')}</p>}
+      <h3>{t('sweeps.wf.perWindow')}</h3>
       <div class="scroll-x table-box">
         <table class="compact wf-windows">
           <thead>
             <tr>
-              <th class="num">window</th><th>in sample</th><th>out of sample</th>{props.params.map((p) => <th><code>{p}</code></th>)}
-              {shown.map((k) => <th class="num">IS {metricLabels[k]}</th>)}{shown.map((k) => <th class="num">OOS {metricLabels[k]}</th>)}
+              <th class="num">{t('sweeps.sets.window')}</th><th>{t('sweeps.wf.inSample')}</th><th>{t('sweeps.wf.outOfSample')}</th>{props.params.map((p) => <th><code>{p}</code></th>)}
+              {shown.map((k) => <th class="num">{t('sweeps.wf.is', { metric: metricLabel(t, k) })}</th>)}{shown.map((k) => <th class="num">{t('sweeps.wf.oos', { metric: metricLabel(t, k) })}</th>)}
             </tr>
           </thead>
           <tbody>
@@ -109,13 +110,14 @@ function WalkForwardView(props: { wf: WalkForwardResult; objective: SetMetricNam
       </div>
       {windows.length > 1 ? (
         <>
-          <h3>Chosen parameters per window</h3>
+          <h3>{t('sweeps.wf.chosen')}</h3>
           {props.params.filter((p) => windows.some((w) => typeof w.params?.[p] === 'number')).map((p) => (
             <LineChart
+              t={t}
               dates={windows.map((w) => w.oosStart)}
               lines={[{ label: p, values: windows.map((w) => (typeof w.params?.[p] === 'number' ? (w.params[p] as number) : null)), cls: 'line-1' }]}
               height={150}
-              title={`${p} chosen in sample, by out-of-sample start`}
+              title={t('sweeps.wf.chosenTitle', { param: p })}
               format={(v) => fmtParam(v)}
             />
           ))}
@@ -128,37 +130,38 @@ function WalkForwardView(props: { wf: WalkForwardResult; objective: SetMetricNam
 /** What replaces the live part: errors, the results, the exports. */
 function Results(props: { chrome: PageChrome; m: SweepBodyModel }) {
   const { s, results } = props.m;
+  const { t } = props.chrome;
   const st = s.stats ?? {};
   return (
     <>
-      {s.error ? <section class="error-box" role="alert"><h2>The sweep {s.status === 'cancelled' ? 'was cancelled' : 'failed'}</h2><p><strong>{s.error.code}</strong>: {s.error.message}</p>{s.setsDone ? <p>The {s.setsDone} sets that finished are kept below.</p> : null}</section> : null}
-      {s.status === 'cancelled' && !s.error ? <p class="notice">Cancelled; the {s.setsDone} sets that finished are kept below.</p> : null}
-      {st.walkForward ? <WalkForwardView wf={st.walkForward} objective={s.objective} params={Object.keys(s.space)} /> : null}
+      {s.error ? <section class="error-box" role="alert"><h2>{t(s.status === 'cancelled' ? 'sweeps.page.wasCancelled' : 'sweeps.page.failed')}</h2><p><strong>{s.error.code}</strong>: {s.error.message}</p>{s.setsDone ? <p>{t('sweeps.page.keptBelow', { n: s.setsDone })}</p> : null}</section> : null}
+      {s.status === 'cancelled' && !s.error ? <p class="notice">{t('sweeps.page.cancelledKept', { n: s.setsDone })}</p> : null}
+      {st.walkForward ? <WalkForwardView t={t} wf={st.walkForward} objective={s.objective} params={Object.keys(s.space)} /> : null}
       {results ? (
         <>
           {st.dsr || st.pbo || s.kind === 'sweep' ? (
             <section class="section" id="overfitting">
-              <h2>How likely is the best set luck?</h2>
+              <h2>{t('sweeps.page.luck')}</h2>
               <OverfittingView t={props.chrome.t} dsr={st.dsr ?? null} pbo={st.pbo ?? null} lambdas={results.lambdas} notes={st.notes ?? []} />
             </section>
           ) : st.notes?.length ? <ul class="muted small">{st.notes.map((n) => <li>{n}</li>)}</ul> : null}
           {results.heatmap ? (
             <section class="section" id="heatmap">
-              <h2>Heatmap</h2>
+              <h2>{t('sweeps.page.heatmap')}</h2>
               <HeatmapSection t={props.chrome.t} m={results.heatmap} />
             </section>
           ) : null}
           {results.robust ? (
             <section class="section" id="robustness">
-              <h2>Robustness: spike or plateau?</h2>
-              <RobustnessView rows={results.robust.rows} sd={results.robust.sd} metric={results.robust.metric} params={results.robust.params} />
+              <h2>{t('sweeps.page.robustness')}</h2>
+              <RobustnessView t={t} rows={results.robust.rows} sd={results.robust.sd} metric={results.robust.metric} params={results.robust.params} />
             </section>
           ) : null}
           <section class="section" id="sets">
-            <h2>{s.kind === 'walk_forward' ? 'Every in-sample set, by window' : 'Every set'}</h2>
+            <h2>{t(s.kind === 'walk_forward' ? 'sweeps.page.everyWindowSet' : 'sweeps.page.everySet')}</h2>
             <p class="exports">
-              <a class="button secondary" href={`/sweeps/${s.id}/export/sets.csv`} download>Table as CSV</a>
-              <a class="button secondary" href={`/sweeps/${s.id}/export/sets.json`} download>Table as JSON</a>
+              <a class="button secondary" href={`/sweeps/${s.id}/export/sets.csv`} download>{t('sweeps.page.csv')}</a>
+              <a class="button secondary" href={`/sweeps/${s.id}/export/sets.json`} download>{t('sweeps.page.json')}</a>
             </p>
             <SetsTable chrome={props.chrome} m={results.table} />
           </section>
@@ -171,23 +174,24 @@ function Results(props: { chrome: PageChrome; m: SweepBodyModel }) {
 /** The part of the page that changes: polling while the run is live, the results once it has ended. */
 export function SweepBody(props: { chrome: PageChrome; m: SweepBodyModel }) {
   const { s, terminal } = props.m;
+  const { t } = props.chrome;
   const live = !terminal;
   return (
     <div id="sweep-live" hx-get={live ? `/sweeps/${s.id}/live` : undefined} hx-trigger={live ? 'every 1s' : undefined} hx-swap="outerHTML">
       <p>
         <span id="sweep-status"><BacktestStatus t={props.chrome.t} status={s.status} control={s.control} /></span>
-        {s.finishedAt && s.startedAt ? <span class="muted"> · took {duration(s.startedAt, s.finishedAt)}</span> : null}
-        {s.skipped ? <span class="muted" title={s.skipReasons.map((r) => `${r.count}× ${r.message}`).join('\n')}> · {s.skipped} combinations skipped by the strategy's constraints</span> : null}
+        {s.finishedAt && s.startedAt ? <span class="muted">{t('runs.took', { d: duration(s.startedAt, s.finishedAt) })}</span> : null}
+        {s.skipped ? <span class="muted" title={s.skipReasons.map((r) => `${r.count}× ${r.message}`).join('\n')}>{t('sweeps.page.skipped', { n: s.skipped })}</span> : null}
       </p>
       <Controls chrome={props.chrome} m={props.m} />
       {live ? (
         <div class="bt-progress-box" id="sweep-progress">
-          <SweepProgress s={s} now={props.m.now} />
-          <noscript><p class="muted small">Reload the page to see the progress.</p></noscript>
+          <SweepProgress t={t} s={s} now={props.m.now} />
+          <noscript><p class="muted small">{t('sweeps.page.reload')}</p></noscript>
         </div>
       ) : (
         <>
-          {s.best && s.status === 'succeeded' && s.kind === 'sweep' ? <p id="sweep-best-line">Best {metricLabels[s.objective]}: <strong>{fmtMetric(s.objective, s.best.value)}</strong> (set {s.best.ordinal}) of {s.setsDone} sets.</p> : null}
+          {s.best && s.status === 'succeeded' && s.kind === 'sweep' ? <p id="sweep-best-line">{t.rich('sweeps.page.bestLine', { b: (x) => <strong>{x}</strong> }, { metric: metricLabel(t, s.objective), value: fmtMetric(s.objective, s.best.value), n: s.best.ordinal, total: s.setsDone })}</p> : null}
           <Results chrome={props.chrome} m={props.m} />
         </>
       )}
@@ -197,13 +201,14 @@ export function SweepBody(props: { chrome: PageChrome; m: SweepBodyModel }) {
 
 export function SweepPage(props: { chrome: PageChrome; m: SweepBodyModel }) {
   const { s } = props.m;
+  const { t, timeZone } = props.chrome;
   return (
-    <Layout chrome={props.chrome} title={`Sweep ${s.id}`} section="sweeps">
-      <p><a href="/sweeps">← Sweeps</a></p>
+    <Layout chrome={props.chrome} title={t('sweeps.page.title', { id: s.id })} section="sweeps">
+      <p><a href="/sweeps">← {t('sweeps.title')}</a></p>
       <h1>#{s.id} · {s.name}</h1>
       <p class="muted">
-        {s.kind === 'walk_forward' ? 'walk-forward · ' : ''}{s.spec.strategy.name} · {day(s.spec.startDate)} → {day(s.spec.endDate)} · created {when(s.createdAt)} UTC{s.ownerName ? ` by ${s.ownerName}` : ''}
-        {s.dataVersion ? <> · market data <code title="the snapshot version its sets ran on">{s.dataVersion}</code></> : null}
+        {s.kind === 'walk_forward' ? `${t('sweeps.walkForward')} · ` : ''}{s.spec.strategy.name} · {day(s.spec.startDate)} → {day(s.spec.endDate)} · {t('sweeps.page.created', { time: localTime(s.createdAt, timeZone), zone: timeZone })}{s.ownerName ? t('sweeps.page.by', { name: s.ownerName }) : ''}
+        {s.dataVersion ? <>{t('sweeps.page.marketData')}<code title={t('sweeps.page.dataVersionTitle')}>{s.dataVersion}</code></> : null}
       </p>
       <ConfigSummary t={props.chrome.t} s={s} />
       <SweepBody chrome={props.chrome} m={props.m} />

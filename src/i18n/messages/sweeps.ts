@@ -1,8 +1,10 @@
 import { defineMessages } from '../define.ts';
+import { sweepPagesEn, sweepPagesZh } from './sweeps-pages.ts';
 
 /** Parameter sweep pages (views/sweeps/*). */
 export const sweeps = defineMessages({
   en: {
+    ...sweepPagesEn,
     'sweeps.title': 'Sweeps',
     'sweeps.heading': 'Parameter sweeps',
     'sweeps.intro': 'Run one strategy over many parameter sets at once, on one shared market panel; read the landscape as a heatmap, check the robustness of the best set, and how likely it is luck.',
@@ -21,6 +23,7 @@ export const sweeps = defineMessages({
     'sweeps.windows': ' · windows {kind}, {inDays} in / {outDays} out, step {step} days',
   },
   'zh-CN': {
+    ...sweepPagesZh,
     'sweeps.title': '参数扫描',
     'sweeps.heading': '参数扫描',
     'sweeps.intro': '在同一份共享行情面板上，用多组参数同时运行一个策略；以热力图查看参数空间，检验最优参数的稳健性，以及其结果有多大可能只是运气。',
