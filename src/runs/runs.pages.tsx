@@ -70,7 +70,7 @@ export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
         const id = String(e.seq);
         switch (e.kind) {
           case 'progress':
-            return [{ id, data: partial('#run-progress', 'innerHTML', String(<ProgressBar t={pageChrome.t} progress={e.data} status="running" />)) }];
+            return [{ id, data: partial('#run-progress', 'innerHTML', String(<ProgressBar t={pageChrome.t} progress={e.data} status="running" timeZone={zone} />)) }];
           case 'log':
             return [{ id, data: partial('#run-log', 'beforeend', String(<LogLine event={e} timeZone={zone} />)) }];
           case 'status': {
@@ -81,7 +81,7 @@ export function runsPages(deps: { runs: RunsService; chrome: PageChromeFn }) {
       },
       done: async (r): Promise<SSEMessage[]> => [
         // The final state replaces the live bar: done, or where it stopped.
-        { data: partial('#run-result', 'innerHTML', await html(<ResultBox t={pageChrome.t} run={r} />)) + partial('#run-progress', 'innerHTML', String(<ProgressBar t={pageChrome.t} progress={r.progress} status={r.status} />)) + (await controls(r)) },
+        { data: partial('#run-result', 'innerHTML', await html(<ResultBox t={pageChrome.t} run={r} />)) + partial('#run-progress', 'innerHTML', String(<ProgressBar t={pageChrome.t} progress={r.progress} status={r.status} timeZone={zone} />)) + (await controls(r)) },
         { event: 'done', data: r.status },
       ],
     });

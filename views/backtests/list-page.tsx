@@ -2,7 +2,7 @@
 import type { Backtest } from '../../src/backtests/backtest.types.ts';
 import { DeleteButton } from '../confirm.tsx';
 import { CsrfField, Layout, type MessageKey, type PageChrome } from '../layout.tsx';
-import { day, num, pct, signClass, signedPct, when } from './format.ts';
+import { day, localTime, num, pct, signClass, signedPct } from './format.ts';
 import { BacktestProgress, BacktestStatus, strategyLabel } from './parts.tsx';
 
 export interface ListState {
@@ -36,7 +36,7 @@ export function listQueryString(s: ListState, over: Partial<ListState> = {}): st
 }
 
 export function ListBody(props: { chrome: PageChrome; rows: ListRow[]; state: ListState }) {
-  const { t } = props.chrome;
+  const { t, timeZone: tz } = props.chrome;
   const live = props.rows.some((r) => !r.terminal);
   const qs = listQueryString(props.state);
   return (
@@ -55,7 +55,7 @@ export function ListBody(props: { chrome: PageChrome; rows: ListRow[]; state: Li
           <td class={`num ${signClass(b.metrics?.annualizedReturn)}`}>{signedPct(b.metrics?.annualizedReturn)}</td>
           <td class="num">{num(b.metrics?.sharpe)}</td>
           <td class="num">{pct(b.metrics?.maxDrawdown)}</td>
-          <td class="small nowrap">{when(b.createdAt)}<br /><span class="muted">{b.finishedAt ? t('backtests.list.done', { time: when(b.finishedAt).slice(11) }) : b.startedAt ? t('backtests.list.started', { time: when(b.startedAt).slice(11) }) : ''}</span></td>
+          <td class="small nowrap">{localTime(b.createdAt, tz)}<br /><span class="muted">{b.finishedAt ? t('backtests.list.done', { time: localTime(b.finishedAt, tz).slice(11) }) : b.startedAt ? t('backtests.list.started', { time: localTime(b.startedAt, tz).slice(11) }) : ''}</span></td>
           <td class="nowrap">
             {canChange && terminal ? (
               <>
@@ -125,7 +125,7 @@ export function ListPage(props: { chrome: PageChrome; rows: ListRow[]; total: nu
             <SortHeader state={s} col="annualized_return" label={t('backtests.col.annual')} num />
             <SortHeader state={s} col="sharpe" label={t('backtests.col.sharpe')} num />
             <SortHeader state={s} col="max_drawdown" label={t('backtests.col.maxDd')} num />
-            <SortHeader state={s} col="finished" label={t('backtests.col.createdDone')} />
+            <SortHeader state={s} col="finished" label={t('backtests.col.createdDone', { zone: props.chrome.timeZone })} />
             <th></th>
           </tr>
         </thead>

@@ -31,7 +31,8 @@ export function StatusBadge(props: { t: T; run: Pick<Run, 'status' | 'attempt' |
  * its final state — done, or where a cancelled, failed or abandoned run stopped — never a live-looking
  * "39.1 % · ETA" on a run that will not move again.
  */
-export function ProgressBar(props: { t: T; progress: RunProgress | null; status: Run['status'] }) {
+/** `timeZone`: the reader's (chrome.timeZone), which the ETA is given in. */
+export function ProgressBar(props: { t: T; progress: RunProgress | null; status: Run['status']; timeZone: string }) {
   const { t } = props;
   const p = props.progress;
   const pct = p?.fraction == null ? null : Math.round(p.fraction * 1000) / 10;
@@ -56,7 +57,7 @@ export function ProgressBar(props: { t: T; progress: RunProgress | null; status:
         {pct === null ? '' : `${pct}%`}
         {p.processed !== null && p.total !== null ? ` · ${p.processed}/${p.total}` : ''}
         {p.current ? ` · ${p.current}` : ''}
-        {props.status === 'running' && p.etaAt && (p.fraction ?? 0) < 1 ? t('runs.eta', { time: p.etaAt.slice(11, 19) }) : ''}
+        {props.status === 'running' && p.etaAt && (p.fraction ?? 0) < 1 ? t('runs.eta', { time: localTime(p.etaAt, props.timeZone).slice(11), zone: props.timeZone }) : ''}
         {props.status === 'paused' ? t('runs.pausedSuffix') : ''}
       </span>
     </span>

@@ -16,7 +16,7 @@ export function RunsTableBody(props: { t: T; runs: Run[]; live: boolean; timeZon
           <td class="num"><a href={`/runs/${r.id}`}>#{r.id}</a></td>
           <td>{r.executor}</td>
           <td><StatusBadge t={t} run={r} /></td>
-          <td class="progress-cell"><ProgressBar t={t} progress={r.progress} status={r.status} /></td>
+          <td class="progress-cell"><ProgressBar t={t} progress={r.progress} status={r.status} timeZone={props.timeZone} /></td>
           <td class="nowrap">{localTime(r.queuedAt, props.timeZone)}</td>
           <td class="num">{r.startedAt && r.finishedAt ? durationMs(r.finishedAt.getTime() - r.startedAt.getTime()) : ''}</td>
         </tr>
@@ -96,7 +96,7 @@ export function RunPage(props: { chrome: PageChrome; run: Run; links: RunLinks; 
       </h1>
       {live ? <div id="run-live" hx-sse:connect={`/runs/${r.id}/stream?last_event_id=${props.resumeAfterSeq}&tz=${encodeURIComponent(tz)}`} hx-sse:close="done"></div> : null}
       <div id="run-controls-box"><RunControls chrome={props.chrome} run={r} terminal={props.terminal} canControl={props.canControl} links={l} /></div>
-      <div id="run-progress"><ProgressBar t={t} progress={r.progress} status={r.status} /></div>
+      <div id="run-progress"><ProgressBar t={t} progress={r.progress} status={r.status} timeZone={tz} /></div>
       <dl class="facts">
         {l.subject ? (<><dt>{subjects.has(l.subject.kind) ? t(subjectKey(l.subject.kind)) : l.subject.kind[0].toUpperCase() + l.subject.kind.slice(1)}</dt><dd><a href={l.subject.href}>{l.subject.name}</a> (#{l.subject.id})</dd></>) : null}
         {r.parentRunId !== null ? (<><dt>{t('runs.stepOf')}</dt><dd><a href={`/runs/${r.parentRunId}`}>{t('runs.runN', { id: r.parentRunId })}</a></dd></>) : null}

@@ -234,7 +234,7 @@ export function RunHistory(props: { t: T; taskId: number; runs: Run[]; notes: Sl
                 <StatusBadge t={props.t} run={r} />
               </td>
               <td class="progress-cell">
-                <ProgressBar t={props.t} progress={r.progress} status={r.status} />
+                <ProgressBar t={props.t} progress={r.progress} status={r.status} timeZone={props.timeZone} />
               </td>
               <td class="num">{duration(r)}</td>
               <td class="small">

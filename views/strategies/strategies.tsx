@@ -5,6 +5,7 @@ import { CsrfField, Layout, type MessageKey, type PageChrome, type T } from '../
 import { schemaProps, shownBound } from '../backtests/params-form.tsx';
 import type { CtxSection } from '../../src/strategies/ctx-reference.ts';
 import { CtxReferencePanel } from './ctx-reference.tsx';
+import { localTime } from '../backtests/format.ts';
 
 const categories = new Set(['trend', 'momentum', 'mean_reversion', 'value', 'volume', 'grid', 'custom']);
 const catLabel = (t: T, c: string) => (categories.has(c) ? t(`strategies.cat.${c}` as MessageKey) : c.replace('_', ' '));
@@ -32,7 +33,7 @@ export function StrategiesPage(props: { chrome: PageChrome; builtins: BuiltinStr
         <p class="muted">{t(props.q || props.category ? 'strategies.noneMatch' : 'strategies.noneYet')}{props.canCreate ? <> {t.rich('strategies.writeOne', { link: (s) => <a href="/strategies/new">{s}</a> })}</> : null}</p>
       ) : (
         <table>
-          <thead><tr><th>{t('strategies.col.name')}</th><th>{t('strategies.category')}</th><th>{t('strategies.col.description')}</th><th class="num">{t('strategies.col.version')}</th><th>{t('strategies.col.updated')}</th><th></th></tr></thead>
+          <thead><tr><th>{t('strategies.col.name')}</th><th>{t('strategies.category')}</th><th>{t('strategies.col.description')}</th><th class="num">{t('strategies.col.version')}</th><th>{t('strategies.col.updated', { zone: props.chrome.timeZone })}</th><th></th></tr></thead>
           <tbody>
             {props.mine.map((s) => (
               <tr>
@@ -40,7 +41,7 @@ export function StrategiesPage(props: { chrome: PageChrome; builtins: BuiltinStr
                 <td><span class="tag">{catLabel(t, s.category)}</span></td>
                 <td class="muted">{s.description}</td>
                 <td class="num">v{s.version}</td>
-                <td class="small">{s.updatedAt.toISOString().replace('T', ' ').slice(0, 16)}</td>
+                <td class="small">{localTime(s.updatedAt, props.chrome.timeZone).slice(0, 16)}</td>
                 <td class="nowrap"><a href={`/backtests/new?strategy=user:${s.id}`}>{t('strategies.use')}</a></td>
               </tr>
             ))}
@@ -130,7 +131,7 @@ export function StrategyPage(props: { chrome: PageChrome; s: UserStrategy; versi
       <pre class="code-view"><code>{s.code}</code></pre>
       <h2>{t('strategies.versions')}</h2>
       <p class="muted small">{t('strategies.versionsHint')}</p>
-      <ul>{props.versions.map((v) => <li>{t('strategies.versionAt', { version: v.version, time: new Date(v.created_at).toISOString().replace('T', ' ').slice(0, 19) })}</li>)}</ul>
+      <ul>{props.versions.map((v) => <li>{t('strategies.versionAt', { version: v.version, time: localTime(v.created_at, props.chrome.timeZone), zone: props.chrome.timeZone })}</li>)}</ul>
     </Layout>
   );
 }
