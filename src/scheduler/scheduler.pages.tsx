@@ -106,26 +106,35 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
     tradingDays,
   });
 
+  /** `?executor=` of a form reloaded for another executor (no JavaScript), when it names one. */
+  const chosenExecutor = (c: Context<AppEnv>) => {
+    const name = c.req.query('executor');
+    return name && executors().some((e) => e.name === name) ? name : null;
+  };
+
   app.get('/scheduler/new', requireRole('admin'), async (c) => {
-    const values = { executor: 'noop', schedule: { kind: 'cron', expression: '0 18 * * 1-5', timezone: 'Asia/Shanghai' }, tradingDays: null };
+    const values = { executor: chosenExecutor(c) ?? 'noop', schedule: { kind: 'cron', expression: '0 18 * * 1-5', timezone: 'Asia/Shanghai' }, tradingDays: null };
     return c.html(<TaskForm chrome={chrome(c)} task={null} values={values} executors={executors()} error={null} preview={await formPreview('0 18 * * 1-5', 'Asia/Shanghai', null)} />);
   });
 
   app.get('/scheduler/tasks/:id{[0-9]+}/edit', requireRole('admin'), async (c) => {
     const t = await svc.mustGetTask(deps.db, idOf(c.req.param('id')));
     const expr = t.schedule.kind === 'cron' ? t.schedule.expression : '';
-    return c.html(<TaskForm chrome={chrome(c)} task={t} values={{ ...svc.shownTask(t, 'config') }} executors={executors()} error={null} preview={await formPreview(expr, t.timezone, t.tradingDays)} />);
+    const other = chosenExecutor(c);
+    // Another executor chosen: its fields, empty (the task's settings belong to its own executor).
+    const values = other && other !== t.executor ? { ...svc.shownTask(t, 'config'), executor: other, config: {} } : { ...svc.shownTask(t, 'config') };
+    return c.html(<TaskForm chrome={chrome(c)} task={t} values={values} executors={executors()} error={null} preview={await formPreview(expr, t.timezone, t.tradingDays)} />);
   });
 
   app.post('/scheduler/preview', requireRole('viewer'), async (c) => {
     const body = await c.req.parseBody();
     const tz = String(body.timezone ?? '') || 'Asia/Shanghai';
-    return c.html(<CronPreview {...await formPreview(String(body.expression ?? ''), tz, exchangeOf(body.tradingDays))} />);
+    return c.html(<CronPreview t={chrome(c).t} {...await formPreview(String(body.expression ?? ''), tz, exchangeOf(body.tradingDays))} />);
   });
 
   app.get('/scheduler/config-fields', requireRole('admin'), (c) => {
     const name = c.req.query('executor') ?? '';
-    return c.html(<ConfigFields executor={executors().find((e) => e.name === name)} config={{}} />);
+    return c.html(<ConfigFields t={chrome(c).t} executor={executors().find((e) => e.name === name)} config={{}} />);
   });
 
   const save = async (c: Context<AppEnv>, task: Task | null) => {
@@ -133,6 +142,15 @@ export function schedulerPages(deps: svc.TasksDeps & { trustProxy: boolean; chro
     let values: Record<string, unknown> = {};
     try {
       values = formToInput(body);
+      // Another executor was chosen but its fields never loaded (JavaScript off): the settings sent are
+      // the old executor's. Show the chosen one's fields, what else was typed kept; save nothing.
+      const fieldsOf = typeof body.config_for === 'string' ? body.config_for : '';
+      if (fieldsOf && fieldsOf !== values.executor && !(typeof body.config_json === 'string' && body.config_json.trim())) {
+        const schedule = (values.schedule ?? {}) as { expression?: string; timezone?: string };
+        const preview = await formPreview(schedule.expression ?? '', schedule.timezone ?? 'Asia/Shanghai', exchangeOf(values.trading_days));
+        const notice = chrome(c).t('scheduler.form.otherChosen', { executor: String(values.executor) });
+        return c.html(<TaskForm chrome={chrome(c)} task={task} values={formValues({ ...values, config: {} })} executors={executors()} error={null} notice={notice} preview={preview} />);
+      }
       // Read like the API reads a body (the same 400 naming the field); the service takes the typed input.
       const saved = task
         ? await svc.updateTask(deps, actor(c), task.id, parseInput(TaskPatchSchema, values))

@@ -4,7 +4,9 @@
 // strategy's fields — the form comes back with the chosen strategy's parameters; its "show
 // parameters" button does the same on purpose; the running backtest's page reloads itself (and
 // says so) until the result is there; the result's "Not filled" and paging links open whole pages.
-// The scheduler journey with scripts off: create, trigger, follow the run, delete after confirming.
+// The scheduler journey with scripts off: another executor chosen and submitted (or picked in the
+// small GET form) brings its config fields instead of keeping the old one's; create, trigger, follow
+// the run, delete after confirming.
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { artifact, hasChromium, useBacktestBrowser } from '../helpers/browser.ts';
@@ -86,13 +88,46 @@ describe.skipIf(!hasChromium)('the scheduler journey with JavaScript off', () =>
     await page.goto(`${s.base}/scheduler/new`);
     // The form explains the overlap and misfire policies in words.
     expect(await page.textContent('.policy-help')).toContain('one run, for the newest missed slot');
+    const taskCount = async () => Number((await s.env.db.store.db.selectFrom('scheduled_tasks').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    const noopField = 'input[name="cfg.note"]';
+    const sleepField = 'input[name="cfg.ms:num"]';
+    expect(await page.locator(noopField).count()).toBe(1);
     await page.fill('#f-name', 'no-js nightly');
     await page.selectOption('select[name="kind"]', 'manual');
-    await page.selectOption('#f-executor', 'noop');
+    await page.fill(noopField, 'typed for noop');
+
+    // Another executor chosen and the form sent: nothing is saved with noop's settings under sleep;
+    // the form comes back with sleep's fields (noop's gone), what else was typed kept.
+    await page.selectOption('#f-executor', 'sleep');
+    const before = await taskCount();
+    await page.click('button[type="submit"].primary');
+    await page.waitForLoadState('load');
+    expect(await taskCount()).toBe(before);
+    expect(await page.textContent('.notice')).toContain('You chose the executor sleep: its settings are below');
+    expect(await page.locator(noopField).count()).toBe(0);
+    expect(await page.locator(sleepField).count()).toBe(1);
+    expect(await page.inputValue('input[name="config_for"]')).toBe('sleep');
+    expect(await page.inputValue('#f-name')).toBe('no-js nightly');
+
+    // The small GET form reloads the page for the executor it names: back to noop's fields.
+    await page.selectOption('form[method="get"] select[name="executor"]', 'noop');
+    await Promise.all([page.waitForURL(/\/scheduler\/new\?executor=noop$/), page.click('button:has-text("Show its settings")')]);
+    expect(await page.locator(noopField).count()).toBe(1);
+    expect(await page.locator(sleepField).count()).toBe(0);
+    expect(await page.inputValue('#f-executor')).toBe('noop');
+
+    await page.fill('#f-name', 'no-js nightly');
+    await page.selectOption('select[name="kind"]', 'manual');
     await Promise.all([page.waitForURL(/\/scheduler\/tasks\/\d+$/), page.click('button[type="submit"].primary')]);
     const taskUrl = page.url();
     const taskId = Number(/(\d+)$/.exec(taskUrl)![1]);
     expect(await page.textContent('h1')).toContain('no-js nightly');
+    // Editing, another executor named in the URL shows its fields, empty (the task's settings are noop's).
+    await page.goto(`${taskUrl}/edit?executor=sleep`);
+    expect(await page.locator(sleepField).count()).toBe(1);
+    expect(await page.locator(noopField).count()).toBe(0);
+    expect(await page.inputValue('#f-name')).toBe('no-js nightly');
+    await page.goto(taskUrl);
 
     // Trigger: the answer is the run's page, which reloads itself until the run has ended.
     await Promise.all([page.waitForURL(/\/runs\/\d+$/), page.click('form[action$="/trigger"] button')]);

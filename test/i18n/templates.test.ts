@@ -9,27 +9,14 @@ import { findTemplateStrings } from './template-strings.ts';
  */
 const files = [...globSync('views/**/*.tsx'), ...globSync('src/**/*.tsx').filter((f) => f !== 'src/app.tsx')].sort();
 
-/**
- * TODO (issue 24): files not converted yet. The test fails when one of them is clean (take it off the
- * list) so the list only shrinks.
- */
-const notConvertedYet = new Set<string>([
-  'views/scheduler/form.tsx',
-]);
-
 describe('template text is in the catalogue', () => {
   it('finds the template files', () => {
     expect(files.length).toBeGreaterThan(30);
   });
 
-  it('has no literal text in converted templates', () => {
-    const findings = files.filter((f) => !notConvertedYet.has(f)).flatMap((f) => findTemplateStrings(f, readFileSync(f, 'utf8')));
-    expect(findings.map((x) => `${x.file}:${x.line}: ${JSON.stringify(x.text)}`), 'put these in src/i18n/messages (see /tmp/coord/i18n.md or src/i18n/README)').toEqual([]);
-  });
-
-  it('lists as not converted only files that still have template text', () => {
-    const clean = [...notConvertedYet].filter((f) => findTemplateStrings(f, readFileSync(f, 'utf8')).length === 0);
-    expect(clean, 'converted: remove these from notConvertedYet').toEqual([]);
+  it('has no literal text in any template', () => {
+    const findings = files.flatMap((f) => findTemplateStrings(f, readFileSync(f, 'utf8')));
+    expect(findings.map((x) => `${x.file}:${x.line}: ${JSON.stringify(x.text)}`), 'put these in src/i18n/messages (see src/i18n/README.md)').toEqual([]);
   });
 
   it('catches what it should (a probe)', () => {

@@ -1,4 +1,4 @@
-import { CsrfField, Layout, type PageChrome } from '../layout.tsx';
+import { CsrfField, Layout, type PageChrome, type T } from '../layout.tsx';
 import type { Task } from '../../src/scheduler/task.types.ts';
 
 type JsonSchema = { type?: string | string[]; enum?: unknown[]; properties?: Record<string, JsonSchema>; required?: string[]; description?: string; default?: unknown; items?: JsonSchema; anyOf?: JsonSchema[] };
@@ -16,18 +16,19 @@ const entryValue = (e: Entry) => (typeof e === 'string' ? e : (e.value ?? ''));
 const entrySecret = (e: Entry) => typeof e === 'object' && e !== null && e.secret === true;
 
 /** A command's environment: one row per entry (name, value, secret), two empty rows to add more. */
-function EnvRows(props: { env: Record<string, Entry> }) {
+function EnvRows(props: { t: T; env: Record<string, Entry> }) {
+  const { t } = props;
   const rows: Array<[string, Entry]> = [...Object.entries(props.env), ['', ''], ['', '']];
   return (
     <fieldset class="secret-rows" id="env-rows">
-      <legend>env <span class="muted small">environment variables added to PATH, HOME, LANG, TZ; a secret one is stored encrypted and never shown again ({mask} keeps it)</span></legend>
+      <legend><code>env</code> <span class="muted small">{t('scheduler.form.envHelp', { mask })}</span></legend>
       <input type="hidden" name="cfg.env:rows" value="1" />
       {rows.map(([name, e], i) => (
         <div class="row-form">
-          <input type="text" name={`env.name.${i}`} value={name} placeholder="NAME" aria-label={`env ${i + 1} name`} />
-          <input type={entrySecret(e) ? 'password' : 'text'} name={`env.value.${i}`} value={entryValue(e)} autocomplete="off" aria-label={`env ${i + 1} value`} />
+          <input type="text" name={`env.name.${i}`} value={name} placeholder={t('scheduler.form.envName')} aria-label={t('scheduler.form.envNameLabel', { n: i + 1 })} />
+          <input type={entrySecret(e) ? 'password' : 'text'} name={`env.value.${i}`} value={entryValue(e)} autocomplete="off" aria-label={t('scheduler.form.envValueLabel', { n: i + 1 })} />
           <label class="check">
-            <input type="checkbox" name={`env.secret.${i}`} checked={entrySecret(e)} /> secret
+            <input type="checkbox" name={`env.secret.${i}`} checked={entrySecret(e)} /> {t('scheduler.form.secret')}
           </label>
         </div>
       ))}
@@ -36,17 +37,18 @@ function EnvRows(props: { env: Record<string, Entry> }) {
 }
 
 /** A command's arguments, one row each (value, secret), two empty rows to add more. */
-function ArgRows(props: { args: Entry[] }) {
+function ArgRows(props: { t: T; args: Entry[] }) {
+  const { t } = props;
   const rows: Entry[] = [...props.args, '', ''];
   return (
     <fieldset class="secret-rows" id="arg-rows">
-      <legend>args <span class="muted small">one argument per row, in order (empty rows are skipped); a secret one is stored encrypted and shown as {mask}</span></legend>
+      <legend><code>args</code> <span class="muted small">{t('scheduler.form.argsHelp', { mask })}</span></legend>
       <input type="hidden" name="cfg.args:rows" value="1" />
       {rows.map((e, i) => (
         <div class="row-form">
-          <input type={entrySecret(e) ? 'password' : 'text'} name={`arg.value.${i}`} value={entryValue(e)} autocomplete="off" aria-label={`argument ${i + 1}`} />
+          <input type={entrySecret(e) ? 'password' : 'text'} name={`arg.value.${i}`} value={entryValue(e)} autocomplete="off" aria-label={t('scheduler.form.argLabel', { n: i + 1 })} />
           <label class="check">
-            <input type="checkbox" name={`arg.secret.${i}`} checked={entrySecret(e)} /> secret
+            <input type="checkbox" name={`arg.secret.${i}`} checked={entrySecret(e)} /> {t('scheduler.form.secret')}
           </label>
         </div>
       ))}
@@ -54,15 +56,22 @@ function ArgRows(props: { args: Entry[] }) {
   );
 }
 
-/** One input per top-level property of the executor's JSON Schema; arrays and objects as JSON text (a command's env and args as rows with a secret box). */
-export function ConfigFields(props: { executor: ExecutorInfo | undefined; config: Record<string, unknown> }) {
+/**
+ * One input per top-level property of the executor's JSON Schema; arrays and objects as JSON text (a
+ * command's env and args as rows with a secret box). `config_for` names the executor these fields
+ * belong to: a form sent with another executor chosen (no JavaScript to swap the fields) comes back
+ * with that executor's fields instead of saving the old one's settings under it.
+ */
+export function ConfigFields(props: { t: T; executor: ExecutorInfo | undefined; config: Record<string, unknown> }) {
+  const { t } = props;
   const schema = (props.executor?.schema ?? {}) as JsonSchema;
   const entries = Object.entries(schema.properties ?? {});
   const command = props.executor?.name === 'command';
   return (
     <fieldset id="config-fields" class="config-fields">
-      <legend>Config {props.executor ? <span class="muted small">— {props.executor.description}</span> : null}</legend>
-      {entries.length === 0 ? <p class="muted">This executor takes no settings.</p> : null}
+      <legend>{t('scheduler.config')} {props.executor ? <span class="muted small">— {props.executor.description}</span> : null}</legend>
+      {props.executor ? <input type="hidden" name="config_for" value={props.executor.name} /> : null}
+      {entries.length === 0 ? <p class="muted">{t('scheduler.form.noSettings')}</p> : null}
       {entries.map(([key, p]) => {
         const type = Array.isArray(p.type) ? p.type[0] : (p.type ?? (p.anyOf ? 'string' : 'object'));
         const value = props.config[key];
@@ -74,14 +83,14 @@ export function ConfigFields(props: { executor: ExecutorInfo | undefined; config
           </>
         );
         const name = `cfg.${key}`;
-        if (command && key === 'env') return <EnvRows env={(value ?? {}) as Record<string, Entry>} />;
-        if (command && key === 'args') return <ArgRows args={(value ?? []) as Entry[]} />;
+        if (command && key === 'env') return <EnvRows t={t} env={(value ?? {}) as Record<string, Entry>} />;
+        if (command && key === 'args') return <ArgRows t={t} args={(value ?? []) as Entry[]} />;
         if (p.enum)
           return (
             <label>
               {label}
               <select name={name}>
-                {required ? null : <option value="">(default{p.default !== undefined ? `: ${String(p.default)}` : ''})</option>}
+                {required ? null : <option value="">{p.default !== undefined ? t('scheduler.form.defaultIs', { value: String(p.default) }) : t('scheduler.form.default')}</option>}
                 {p.enum.map((v) => (
                   <option value={String(v)} selected={String(value ?? '') === String(v)}>
                     {String(v)}
@@ -134,7 +143,8 @@ export interface CronPreviewModel {
   tradingDays: string | null;
 }
 
-export function CronPreview(props: CronPreviewModel) {
+export function CronPreview(props: CronPreviewModel & { t: T }) {
+  const { t } = props;
   const fmt = new Intl.DateTimeFormat('sv-SE', { timeZone: props.timezone, dateStyle: 'short', timeStyle: 'medium' });
   const skipped = new Set(props.skipped);
   const unchecked = new Set(props.unchecked);
@@ -148,17 +158,17 @@ export function CronPreview(props: CronPreviewModel) {
             {rows.map((n) =>
               skipped.has(n) ? (
                 <li class="slot-skipped">
-                  <s>{fmt.format(new Date(n))}</s> <span class="badge">skipped: {props.tradingDays} closed</span>
+                  <s>{fmt.format(new Date(n))}</s> <span class="badge">{t('scheduler.skipped', { days: props.tradingDays ?? '' })}</span>
                 </li>
               ) : (
                 <li class="slot-fires">
                   {fmt.format(new Date(n))} <span class="muted">({props.timezone})</span>
-                  {unchecked.has(n) ? <span class="badge warn">not in the calendar: fires unchecked</span> : null}
+                  {unchecked.has(n) ? <span class="badge warn">{t('scheduler.form.unchecked')}</span> : null}
                 </li>
               ),
             )}
           </ol>
-          {props.tradingDays && props.skipped.length ? <p class="muted small">Struck-out slots fall on days the {props.tradingDays} calendar marks closed; they are skipped and recorded on the task page.</p> : null}
+          {props.tradingDays && props.skipped.length ? <p class="muted small">{t('scheduler.form.struck', { days: props.tradingDays })}</p> : null}
         </>
       ) : (
         <p class="field-error">{props.error}</p>
@@ -170,20 +180,28 @@ export function CronPreview(props: CronPreviewModel) {
 /** After the A-share close: 15:00 Beijing time, plus half an hour for the day's data to settle. */
 const afterTheClose = { 'f-kind': 'cron', 'f-expression': '30 15 * * 1-5', 'f-timezone': 'Asia/Shanghai' };
 
-export function TaskForm(props: { chrome: PageChrome; task: Task | null; values: Record<string, unknown>; executors: ExecutorInfo[]; error: string | null; preview: CronPreviewModel }) {
+/**
+ * The task form. `notice`: why it came back unsaved (another executor was chosen: its fields are now
+ * shown). Without JavaScript a small GET form above it reloads the page for another executor.
+ */
+export function TaskForm(props: { chrome: PageChrome; task: Task | null; values: Record<string, unknown>; executors: ExecutorInfo[]; error: string | null; notice?: string | null; preview: CronPreviewModel }) {
+  const { t } = props.chrome;
   const v = props.values;
   const executor = String(v.executor ?? 'noop');
   const schedule = (v.schedule ?? { kind: 'cron', expression: '0 18 * * 1-5', timezone: 'Asia/Shanghai' }) as { kind: string; expression?: string; everySeconds?: number; timezone: string };
   const action = props.task ? `/scheduler/tasks/${props.task.id}` : '/scheduler/tasks';
-  const sel = (name: string, options: string[], current: unknown) => (
+  /** A select of codes (the API's values), each shown in words: `label(code)`. */
+  const sel = (name: string, options: string[], current: unknown, label: (o: string) => string) => (
     <select name={name} id={`f-${name}`}>
       {options.map((o) => (
         <option value={o} selected={String(current) === o}>
-          {o}
+          {label(o)}
         </option>
       ))}
     </select>
   );
+  const asIs = (o: string) => o;
+  const title = props.task ? t('scheduler.form.editTitle', { name: props.task.name }) : t('scheduler.tab.new');
   const previewOn = (trigger: string) => ({
     'hx-post': '/scheduler/preview',
     'hx-trigger': trigger,
@@ -195,43 +213,61 @@ export function TaskForm(props: { chrome: PageChrome; task: Task | null; values:
   const tradingDays = v.tradingDays === undefined ? null : (v.tradingDays as string | null);
   const num = (name: string, value: unknown, min = 0) => <input type="number" name={name} id={`f-${name}`} value={value === undefined || value === null ? '' : String(value)} min={String(min)} />;
   return (
-    <Layout chrome={props.chrome} title={props.task ? `Edit ${props.task.name}` : 'New task'} section="scheduler">
+    <Layout chrome={props.chrome} title={title} section="scheduler">
       <p>
-        <a href={props.task ? `/scheduler/tasks/${props.task.id}` : '/scheduler'}>← {props.task ? props.task.name : 'Scheduler'}</a>
+        <a href={props.task ? `/scheduler/tasks/${props.task.id}` : '/scheduler'}>← {props.task ? props.task.name : t('scheduler.title')}</a>
       </p>
-      <h1>{props.task ? `Edit ${props.task.name}` : 'New task'}</h1>
+      <h1>{title}</h1>
       {props.error ? (
         <div class="error-box" role="alert">
           <p>{props.error}</p>
         </div>
       ) : null}
+      {props.notice ? <p class="notice" role="status">{props.notice}</p> : null}
+      {/* Without JavaScript the executor select cannot swap the config fields: this reloads the form for
+          the chosen executor (a GET apart from the main form, so no typed secret lands in a URL). */}
+      <noscript>
+        <form method="get" action={props.task ? `/scheduler/tasks/${props.task.id}/edit` : '/scheduler/new'} class="row-form">
+          <label>
+            {t('scheduler.form.otherExecutor')}
+            <select name="executor">
+              {props.executors.map((e) => (
+                <option value={e.name} selected={e.name === executor}>
+                  {e.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" class="secondary">{t('scheduler.form.showSettings')}</button>
+        </form>
+      </noscript>
       <form method="post" action={action} class="task-form" id="task-form">
         <CsrfField chrome={props.chrome} />
         <label>
-          Name <input type="text" name="name" id="f-name" value={String(v.name ?? '')} required />
+          {t('scheduler.form.name')} <input type="text" name="name" id="f-name" value={String(v.name ?? '')} required />
         </label>
         <label>
-          Description <input type="text" name="description" value={String(v.description ?? '')} />
+          {t('scheduler.form.description')} <input type="text" name="description" value={String(v.description ?? '')} />
         </label>
         <fieldset>
-          <legend>Schedule</legend>
+          <legend>{t('scheduler.schedule')}</legend>
           <div class="row-form">
             <label>
-              Kind {sel('kind', ['cron', 'interval', 'manual'], schedule.kind)}
+              {t('scheduler.form.kind')} {sel('kind', ['cron', 'interval', 'manual'], schedule.kind, (o) => t(`scheduler.form.kind.${o as 'cron' | 'interval' | 'manual'}`))}
             </label>
             <label>
-              Cron expression
+              {t('scheduler.form.expression')}
               <input type="text" name="expression" id="f-expression" value={schedule.expression ?? ''} placeholder="0 18 * * 1-5" {...previewOn('input changed delay:300ms')} />
             </label>
             <label>
-              Time zone
+              {t('scheduler.form.timezone')}
               <input type="text" name="timezone" id="f-timezone" value={schedule.timezone} {...previewOn('input changed delay:300ms')} />
             </label>
             <label>
-              Only on trading days of
+              {t('scheduler.form.tradingDays')}
               <select name="tradingDays" id="f-tradingDays" {...previewOn('change')}>
                 <option value="" selected={!tradingDays}>
-                  (every slot)
+                  {t('scheduler.form.everySlot')}
                 </option>
                 {['SSE', 'SZSE'].map((x) => (
                   <option value={x} selected={tradingDays === x}>
@@ -241,19 +277,19 @@ export function TaskForm(props: { chrome: PageChrome; task: Task | null; values:
               </select>
             </label>
             <label>
-              Every (seconds, for interval) {num('everySeconds', schedule.everySeconds, 1)}
+              {t('scheduler.form.everySeconds')} {num('everySeconds', schedule.everySeconds, 1)}
             </label>
           </div>
           <p class="small">
             <button type="button" class="secondary" id="after-close" data-fill-trigger="f-expression" data-fill-fields={JSON.stringify({ ...afterTheClose, 'f-tradingDays': tradingDays ?? 'SSE' })}>
-              After the close
+              {t('scheduler.form.afterClose')}
             </button>{' '}
-            <span class="muted">fills <code>30 15 * * 1-5</code> in Asia/Shanghai (15:30, half an hour after the A-share close) on SSE trading days: holidays are skipped</span>
+            <span class="muted">{t.rich('scheduler.form.afterCloseHelp', { c: (x) => <code>{x}</code> })}</span>
           </p>
-          <CronPreview {...props.preview} />
+          <CronPreview t={t} {...props.preview} />
         </fieldset>
         <label>
-          Executor
+          {t('scheduler.executor')}
           <select name="executor" id="f-executor" hx-get="/scheduler/config-fields" hx-trigger="change" hx-include="#f-executor" hx-target="#config-fields" hx-swap="outerHTML">
             {props.executors.map((e) => (
               <option value={e.name} selected={e.name === executor}>
@@ -262,46 +298,46 @@ export function TaskForm(props: { chrome: PageChrome; task: Task | null; values:
             ))}
           </select>
         </label>
-        <ConfigFields executor={props.executors.find((e) => e.name === executor)} config={(v.config ?? {}) as Record<string, unknown>} />
+        <ConfigFields t={t} executor={props.executors.find((e) => e.name === executor)} config={(v.config ?? {}) as Record<string, unknown>} />
         <details>
-          <summary>Advanced: config as raw JSON (used instead of the fields above when not empty)</summary>
+          <summary>{t('scheduler.form.rawJson')}</summary>
           <textarea name="config_json" rows={8}></textarea>
         </details>
         <fieldset>
-          <legend>Policies</legend>
+          <legend>{t('scheduler.policies')}</legend>
           <div class="row-form">
             <label class="check">
-              <input type="checkbox" name="enabled" checked={v.enabled !== false} /> Enabled
+              <input type="checkbox" name="enabled" checked={v.enabled !== false} /> {t('scheduler.form.enabled')}
             </label>
-            <label>Overlap {sel('overlap', ['skip', 'queue_one', 'allow'], v.overlap ?? 'skip')}</label>
-            <label>Max concurrent {num('maxConcurrent', v.maxConcurrent ?? 1, 1)}</label>
-            <label>Misfire {sel('misfire', ['once', 'each', 'skip'], v.misfire ?? 'once')}</label>
-            <label>Catch up at most {num('maxCatchUp', v.maxCatchUp ?? 10, 1)}</label>
-            <label>Grace (s) {num('graceSeconds', v.graceSeconds ?? 60)}</label>
-            <label>Attempts {num('maxAttempts', v.maxAttempts ?? 1, 1)}</label>
-            <label>Timeout (s) {num('timeoutSeconds', v.timeoutMs ? Number(v.timeoutMs) / 1000 : '', 1)}</label>
+            <label>{t('scheduler.form.overlap')} {sel('overlap', ['skip', 'queue_one', 'allow'], v.overlap ?? 'skip', asIs)}</label>
+            <label>{t('scheduler.form.maxConcurrent')} {num('maxConcurrent', v.maxConcurrent ?? 1, 1)}</label>
+            <label>{t('scheduler.form.misfire')} {sel('misfire', ['once', 'each', 'skip'], v.misfire ?? 'once', asIs)}</label>
+            <label>{t('scheduler.form.maxCatchUp')} {num('maxCatchUp', v.maxCatchUp ?? 10, 1)}</label>
+            <label>{t('scheduler.form.grace')} {num('graceSeconds', v.graceSeconds ?? 60)}</label>
+            <label>{t('scheduler.form.attempts')} {num('maxAttempts', v.maxAttempts ?? 1, 1)}</label>
+            <label>{t('scheduler.form.timeout')} {num('timeoutSeconds', v.timeoutMs ? Number(v.timeoutMs) / 1000 : '', 1)}</label>
           </div>
           <details class="policy-help" open>
-            <summary>What the policies mean</summary>
+            <summary>{t('scheduler.form.policiesMean')}</summary>
             <dl>
-              <dt>Overlap: when a slot comes while the task's last run has not finished</dt>
-              <dd><strong>skip</strong>: no new run while one is queued or running (a 10-minute job on a 5-minute schedule runs every other slot).</dd>
-              <dd><strong>queue_one</strong>: at most one run waits behind the running ones; further slots are skipped until it starts.</dd>
-              <dd><strong>allow</strong>: a run per slot, up to <em>Max concurrent</em> queued and running together.</dd>
-              <dt>Misfire: slots that passed while no server ran or the task was paused</dt>
-              <dd><strong>once</strong>: one run, for the newest missed slot (a server down over the weekend runs a daily task once on Monday).</dd>
-              <dd><strong>each</strong>: a run for every missed slot, oldest first, at most <em>Catch up at most</em> of them.</dd>
-              <dd><strong>skip</strong>: missed slots are dropped; only a slot less than <em>Grace</em> seconds old still runs.</dd>
-              <dt>Grace</dt>
-              <dd>How late a slot may start and still count as on time: later slots fall under the misfire policy, and a run that starts later raises the <code>run_late</code> alert.</dd>
-              <dt>Attempts and timeout</dt>
-              <dd>A failed run is retried until it has had this many attempts; a run still going after the timeout is stopped and fails.</dd>
+              <dt>{t('scheduler.form.overlapWhat')}</dt>
+              <dd>{t.rich('scheduler.form.overlapSkip', { b: (x) => <strong>{x}</strong> })}</dd>
+              <dd>{t.rich('scheduler.form.overlapQueueOne', { b: (x) => <strong>{x}</strong> })}</dd>
+              <dd>{t.rich('scheduler.form.overlapAllow', { b: (x) => <strong>{x}</strong>, em: (x) => <em>{x}</em> })}</dd>
+              <dt>{t('scheduler.form.misfireWhat')}</dt>
+              <dd>{t.rich('scheduler.form.misfireOnce', { b: (x) => <strong>{x}</strong> })}</dd>
+              <dd>{t.rich('scheduler.form.misfireEach', { b: (x) => <strong>{x}</strong>, em: (x) => <em>{x}</em> })}</dd>
+              <dd>{t.rich('scheduler.form.misfireSkip', { b: (x) => <strong>{x}</strong>, em: (x) => <em>{x}</em> })}</dd>
+              <dt>{t('scheduler.form.graceWhat')}</dt>
+              <dd>{t.rich('scheduler.form.graceHelp', { c: (x) => <code>{x}</code> })}</dd>
+              <dt>{t('scheduler.form.attemptsWhat')}</dt>
+              <dd>{t('scheduler.form.attemptsHelp')}</dd>
             </dl>
           </details>
         </fieldset>
         <div class="actions">
           <button type="submit" class="primary">
-            {props.task ? 'Save' : 'Create task'}
+            {props.task ? t('scheduler.form.save') : t('scheduler.form.create')}
           </button>
         </div>
       </form>

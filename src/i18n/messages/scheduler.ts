@@ -1,8 +1,10 @@
 import { defineMessages } from '../define.ts';
+import { schedulerFormEn, schedulerFormZh } from './scheduler-form.ts';
 
 /** Scheduler pages: tasks, a task, stats, the task form (views/scheduler/*). */
 export const scheduler = defineMessages({
   en: {
+    ...schedulerFormEn,
     'scheduler.state.running': 'running',
     'scheduler.state.late': 'late',
     'scheduler.state.idle': 'idle',
@@ -86,6 +88,7 @@ export const scheduler = defineMessages({
     'scheduler.col.lastFailure': 'Last failure',
   },
   'zh-CN': {
+    ...schedulerFormZh,
     'scheduler.state.running': '运行中',
     'scheduler.state.late': '延迟',
     'scheduler.state.idle': '空闲',
