@@ -59,6 +59,8 @@ export interface FactorAnalysesTable {
   params: ColumnType<unknown, string, string>;
   summary: ColumnType<unknown, string | null, string | null>;
   series: ColumnType<unknown, string | null, string | null>;
+  /** The market snapshot version it read (src/snapshots, migration 901): given at submission, else recorded as its run starts. */
+  data_version: Generated<string | null>;
   created_at: Generated<Date>;
   finished_at: Date | null;
 }

@@ -81,6 +81,18 @@ describe('factor analyses API', () => {
 
     const list = await (await env.app.request('/api/v1/factors/momentum_20/analyses')).json();
     expect(list.analyses.map((x: { id: number }) => x.id)).toContain(a.id);
+
+    // The data it read is recorded (issue 23), shown on its page, and given back as data_version
+    // repeats the analysis on the same data: the same statistics, the same version.
+    expect(a.data_version).toMatch(/^[0-9a-f]{16}$/);
+    const page = await (await env.app.request(a.links.page)).text();
+    expect(page).toContain(`<code title=`);
+    expect(page).toContain(`>${a.data_version}</code>`);
+    const again = await (await postJson(env.app, '/api/v1/factors/momentum_20/analyses?wait=120', { start_date: '2025-07-01', end_date: '2026-10-30', data_version: a.data_version })).json();
+    expect(again.status).toBe('succeeded');
+    expect(again.id).not.toBe(a.id);
+    expect(again.data_version).toBe(a.data_version);
+    expect(again.summary).toEqual(a.summary);
   });
 
   it('runs the options: industry and size neutral, no ST, no new listings', async () => {
@@ -128,6 +140,7 @@ describe('factor analyses API', () => {
     await bad(path, { start_date: '2026-01-05', end_date: '2026-04-01', quantiles: 1 }, 400, 'quantiles');
     await bad(path, { start_date: '2026-01-05', end_date: '2026-04-01', codes: ['999999.SH'] }, 400, 'codes');
     await bad(path, { start_date: '2026-01-05', end_date: '2026-04-01', wat: 1 }, 400, 'wat');
+    await bad(path, { start_date: '2026-01-05', end_date: '2026-04-01', data_version: 'latest!' }, 400, 'data_version');
     await bad(path, { start_date: '2010-01-04', end_date: '2010-04-01' }, 400, 'end_date'); // before the market data
     await bad(path, { start_date: '2024-12-02', end_date: '2025-03-03' }, 400, 'start_date'); // before the values stored (from 2025-06-02)
     await bad('/api/v1/factors/volatility_7/analyses', { start_date: '2026-01-05', end_date: '2026-04-01' }, 409, 'factor');

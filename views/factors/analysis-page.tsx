@@ -10,7 +10,7 @@ import type { AnalysisCharts } from '../../src/factors/analysis/analysis.view-mo
 import { Layout, type PageChrome } from '../layout.tsx';
 import { DeleteButton } from '../confirm.tsx';
 import { BacktestStatus } from '../backtests/parts.tsx';
-import { day } from '../backtests/format.ts';
+import { day, localTime } from '../backtests/format.ts';
 import { LineChart } from '../backtests/charts.tsx';
 import { BarChart } from './analysis-charts.tsx';
 
@@ -169,7 +169,8 @@ export function AnalysisPage(props: { chrome: PageChrome; m: AnalysisPageModel }
       <h1>{t('factorAnalysis.heading', { id: a.id, factor: factorTitle })}</h1>
       <p class="muted">
         {t('factorAnalysis.period', { from: day(p.start_date), to: day(p.end_date), horizons: fmt.list(p.horizons.map(String)), quantiles: p.quantiles })}
-        {' · '}{t('factorAnalysis.created', { when: fmt.dateTime(a.createdAt), owner: a.ownerName ?? '—' })}
+        {' · '}{t('factorAnalysis.created', { when: localTime(a.createdAt, props.chrome.timeZone), zone: props.chrome.timeZone, owner: a.ownerName ?? '—' })}
+        {a.dataVersion ? <> · {t('factorAnalysis.marketData')} <code title={t('factorAnalysis.dataVersionTitle')}>{a.dataVersion}</code></> : null}
       </p>
       <p class="muted small">
         {p.universe === 'codes' ? <code>{(p.codes ?? []).join(' ')}</code> : t('factorAnalysis.universeAll')}

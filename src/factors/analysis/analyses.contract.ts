@@ -27,6 +27,11 @@ export const SubmitAnalysisSchema = z
     exclude_st: z.boolean().default(false).describe('Leave out stocks on the days they carry an ST/*ST tag'),
     exclude_new_listings: z.boolean().default(false).describe('Leave out stocks listed fewer than new_listing_days trading days'),
     new_listing_days: z.number().int().min(1).max(750).default(60),
+    data_version: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/, { message: 'expected a data version (16 hex digits, as an analysis\'s or backtest\'s data_version shows), or leave it out for the newest data' })
+      .optional()
+      .describe('The market data version to read, to repeat an earlier analysis exactly (its data_version); absent: the newest data'),
   })
   .strict()
   .openapi('FactorAnalysisSubmit');
@@ -67,6 +72,7 @@ export const AnalysisSchema = z
     summary: AnalysisSummarySchema.nullable().describe('Null until the run succeeds'),
     error: RunErrorSchema.nullable(),
     run_id: z.number().int().nullable(),
+    data_version: z.string().nullable().describe('The market data snapshot version it read (give it as data_version to repeat the analysis on the same data); null before its run starts'),
     created_at: instantSchema,
     started_at: instantSchema.nullable(),
     finished_at: instantSchema.nullable(),
@@ -100,6 +106,7 @@ export function analysisJson(a: FactorAnalysis): z.infer<typeof AnalysisSchema> 
     summary: a.summary,
     error: a.error ? runErrorJson(a.error) : null,
     run_id: a.runId,
+    data_version: a.dataVersion,
     created_at: instant(a.createdAt),
     started_at: instant(a.startedAt),
     finished_at: instant(a.finishedAt),

@@ -12,6 +12,8 @@ export interface NewAnalysisRow {
   factor_id: string;
   factor_key: string;
   user_factor_id: number | null;
+  /** The market data version to read (a repeat of an earlier analysis); absent: recorded when its run starts. */
+  data_version?: string;
   params: string;
 }
 
@@ -39,7 +41,7 @@ function selectAnalyses(db: Db) {
     .selectFrom('factor_analyses as a')
     .leftJoin('runs as r', 'r.id', 'a.run_id')
     .leftJoin('users as u', 'u.id', 'a.owner_id')
-    .select(['a.id', 'a.run_id', 'a.owner_id', 'a.factor_id', 'a.factor_key', 'a.user_factor_id', 'a.params', 'a.summary', 'a.created_at', 'a.finished_at'])
+    .select(['a.id', 'a.run_id', 'a.owner_id', 'a.factor_id', 'a.factor_key', 'a.user_factor_id', 'a.params', 'a.summary', 'a.data_version', 'a.created_at', 'a.finished_at'])
     .select(['r.status', 'r.progress', 'r.started_at', 'r.finished_at as run_finished_at', 'r.error', 'u.username as owner_name']);
 }
 export type AnalysisRow = Awaited<ReturnType<ReturnType<typeof selectAnalyses>['executeTakeFirstOrThrow']>>;

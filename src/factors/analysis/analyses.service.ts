@@ -43,7 +43,7 @@ function toAnalysis(r: repo.AnalysisRow): FactorAnalysis {
   return {
     id: Number(r.id), runId: r.run_id === null ? null : Number(r.run_id), ownerId: r.owner_id, ownerName: r.owner_name ?? null,
     factorId: r.factor_id, factorKey: r.factor_key, params: parse(r.params) as AnalysisParams, summary: (parse(r.summary) as StoredSummary | null) ?? null,
-    status: (r.status ?? 'queued') as RunStatus, progress: (parse(r.progress) as RunProgress | null) ?? null, error: shownRunError(r.error),
+    status: (r.status ?? 'queued') as RunStatus, progress: (parse(r.progress) as RunProgress | null) ?? null, error: shownRunError(r.error), dataVersion: r.data_version ?? null,
     createdAt: date(r.created_at)!, startedAt: date(r.started_at), finishedAt: date(r.finished_at ?? r.run_finished_at),
   };
 }
@@ -97,7 +97,7 @@ export async function submitAnalysis(deps: AnalysesDeps, p: Principal, factorId:
   const max = deps.maxQueuedPerUser ?? configDefaults().backtestMaxQueuedPerUser;
   const waiting = await deps.runs.countWaiting(p.userId, [analysisExecutorName]);
   if (waiting >= max) throw new AppError(429, 'too_many_queued', `you have ${waiting} factor analyses waiting to run, the most one user may queue (BACKTEST_MAX_QUEUED_PER_USER = ${max}); wait for some to finish, then submit again`, { limit: max, waiting });
-  const id = await repo.insertAnalysis(deps.db, { owner_id: p.userId, factor_id: ref.id, factor_key: ref.key, user_factor_id: ref.factorId, params: JSON.stringify(params) });
+  const id = await repo.insertAnalysis(deps.db, { owner_id: p.userId, factor_id: ref.id, factor_key: ref.key, user_factor_id: ref.factorId, params: JSON.stringify(params), ...(b.data_version ? { data_version: b.data_version } : {}) });
   try {
     const run = await deps.runs.queueRun({ executor: analysisExecutorName, params: { analysis_id: id }, queuedBy: p.userId, maxAttempts: 2 });
     await repo.setAnalysisRun(deps.db, id, run.id);

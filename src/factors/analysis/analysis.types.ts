@@ -39,6 +39,8 @@ export interface FactorAnalysis {
   status: RunStatus;
   progress: RunProgress | null;
   error: RunErrorInfo | null;
+  /** The market snapshot version it read (pinned at submission, or recorded when its run starts); null before. */
+  dataVersion: string | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
