@@ -8,6 +8,14 @@ import { clientIp } from '../http/client.ts';
 import { verifyPassword } from './password.ts';
 import { startSession } from './sessions.service.ts';
 import { createToken, listTokens, revokeAllTokens, revokeOwnedToken } from './tokens.service.ts';
+import { AppError } from '../http/errors.ts';
+
+/** The token form's scope: none (full access), metrics or worker; anything else is refused naming the field. */
+function parseScope(v: unknown): 'metrics' | 'worker' | null {
+  if (v === undefined || v === '') return null;
+  if (v === 'metrics' || v === 'worker') return v;
+  throw new AppError(400, 'invalid_request', 'scope: empty (full access), "metrics" or "worker"', { field: 'scope' });
+}
 import { findUserByUsername, resetPassword, setUserLocale } from './users.service.ts';
 import { locales, type Locale } from '../i18n/locale.ts';
 import { AppError } from '../http/errors.ts';
@@ -50,7 +58,7 @@ export function accountRoutes(deps: AccountsDeps) {
       name: typeof body.name === 'string' ? body.name : '',
       expiresDays: parseExpiresDays(body.expires_days),
       now: new Date(deps.now()),
-      scope: body.scope === 'metrics' ? 'metrics' : null,
+      scope: parseScope(body.scope),
       role: p.role,
     });
     return render(c, { name: created.info.name, token: created.token });

@@ -91,6 +91,33 @@ describe('API tokens', () => {
     expect(again).toContain('nightly');
     expect(again).not.toContain(token);
   });
+
+  it('lets an admin make a worker-only token on /account (issue 23), refuses an unknown scope, and gives an analyst no choice', async () => {
+    const b = new Browser(t);
+    await makeUser(t, 'pageadm', 'admin');
+    await b.login('pageadm');
+    const form = await (await b.request('/account')).text();
+    for (const v of ['', 'metrics', 'worker']) expect(form).toContain(`type="radio" name="scope" value="${v}"`);
+    const csrf = await b.csrfFrom('/account');
+    const created = await (await b.post('/account/tokens', { _csrf: csrf, name: 'worker-b', scope: 'worker' })).text();
+    const token = /value="(zq_[^"]+)"/.exec(created)![1];
+    const list: any = await (await t.app.request('/api/v1/account/tokens', { headers: bearer(token) })).json().catch(() => null);
+    // A worker token does nothing but fetch snapshots: not even its own token list.
+    expect(list?.tokens).toBeUndefined();
+    const res = await me(token);
+    expect(res.status).toBe(403);
+    expect((await res.json()).error.message).toContain('limited to the worker scope');
+    const bad = await b.post('/account/tokens', { _csrf: await b.csrfFrom('/account'), name: 'x', scope: 'root' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('scope');
+
+    const a = new Browser(t);
+    await makeUser(t, 'pageana', 'analyst');
+    await a.login('pageana');
+    expect(await (await a.request('/account')).text()).not.toContain('name="scope"');
+    const refused = await a.post('/account/tokens', { _csrf: await a.csrfFrom('/account'), name: 'sneaky', scope: 'worker' });
+    expect(refused.status).toBe(403);
+  });
 });
 
 describe('disabled users', () => {

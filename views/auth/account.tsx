@@ -111,11 +111,12 @@ export function TokensSection(props: { chrome: PageChrome; model: AccountModel }
           <input id="token-expiry" name="expires_days" type="number" min="1" max="3650" placeholder={t('auth.never')} />
         </div>
         {m.role === 'admin' ? (
-          <div>
-            <label>
-              <input type="checkbox" name="scope" value="metrics" /> {t('auth.metricsOnly')}
-            </label>
-          </div>
+          <fieldset>
+            <legend>{t('auth.scopeLegend')}</legend>
+            <label><input type="radio" name="scope" value="" checked /> {t('auth.fullAccess')}</label>
+            <label><input type="radio" name="scope" value="metrics" /> {t('auth.metricsOnly')}</label>
+            <label><input type="radio" name="scope" value="worker" /> {t('auth.workerOnly')}</label>
+          </fieldset>
         ) : null}
         <button type="submit">{t('auth.createToken')}</button>
       </form>
