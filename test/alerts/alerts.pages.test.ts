@@ -2,7 +2,8 @@
  * /admin/alerts over the real app with a signed-in admin: a webhook channel made from the form
  * (its secret shown as •••• only), an edit that leaves the secret blank keeps it (the test send
  * is still signed with it), a rule added, the test send's outcome and the delivery log on the page,
- * and a refused form shown again with the field named.
+ * a rule and a channel deleted only after their confirmation page, and a refused form shown again
+ * with the field named.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,21 @@ describe('/admin/alerts', () => {
     const rule = await browser.post('/admin/alerts/rules', { _csrf: csrf, name: 'any failure', event: 'run_failed', task_id: '', channel_id: id });
     expect(rule.status).toBe(303);
     expect((await page()).html).toContain('any failure');
+
+    // Deletes ask first (no JavaScript: a page that says what goes); only the confirmation deletes.
+    const ruleId = /\/admin\/alerts\/rules\/(\d+)\/delete/.exec((await page()).html)![1];
+    const ask = await browser.post(`/admin/alerts/rules/${ruleId}/delete`, { _csrf: csrf });
+    expect(ask.status).toBe(200);
+    const asked = await ask.text();
+    expect(asked).toContain('Delete alert rule “any failure”?');
+    expect(asked).toContain('name="confirm" value="yes"');
+    expect((await page()).html).toContain('any failure');
+    expect((await browser.post(`/admin/alerts/rules/${ruleId}/delete`, { _csrf: csrf, confirm: 'yes' })).status).toBe(303);
+    expect((await page()).html).not.toContain('any failure');
+    const askChannel = await browser.post(`/admin/alerts/channels/${id}/delete`, { _csrf: csrf });
+    expect(await askChannel.text()).toContain('Delete alert channel “ops hook 2”?');
+    expect((await browser.post(`/admin/alerts/channels/${id}/delete`, { _csrf: csrf, confirm: 'yes' })).status).toBe(303);
+    expect((await page()).html).toContain('No channels yet.');
   });
 
   it('shows a refused form again naming the field', async () => {
