@@ -8,20 +8,19 @@ import { clientIp } from '../http/client.ts';
 import { verifyPassword } from './password.ts';
 import { startSession } from './sessions.service.ts';
 import { createToken, listTokens, revokeAllTokens, revokeOwnedToken } from './tokens.service.ts';
-import { AppError } from '../http/errors.ts';
-
-/** The token form's scope: none (full access), metrics or worker; anything else is refused naming the field. */
-function parseScope(v: unknown): 'metrics' | 'worker' | null {
-  if (v === undefined || v === '') return null;
-  if (v === 'metrics' || v === 'worker') return v;
-  throw new AppError(400, 'invalid_request', 'scope: empty (full access), "metrics" or "worker"', { field: 'scope' });
-}
 import { findUserByUsername, resetPassword, setUserLocale } from './users.service.ts';
 import { locales, type Locale } from '../i18n/locale.ts';
 import { AppError } from '../http/errors.ts';
 import type { AppEnv } from '../http/env.ts';
 
 /** The id in a path (digits only, in range), else 404: see pathId. */
+/** The token form's scope: none (full access), metrics or worker; anything else is refused naming the field. */
+function parseScope(v: unknown): 'metrics' | 'worker' | null {
+  if (v === undefined || v === '') return null;
+  if (v === 'metrics' || v === 'worker') return v;
+  throw new AppError(400, 'invalid_request', 'scope: empty (full access), "metrics" or "worker"', { field: 'scope' });
+}
+
 export const parseId = (raw: string, what: string): number => pathId(raw, what);
 
 /** Parses the optional "expires after N days" form field. */
