@@ -73,7 +73,7 @@ export function CountLine(props: { t: T; count: CountView | null }) {
   return (
     <span role="status" class={c.refused ? 'count-refused' : 'count-ok'}>
       <strong id="sweep-count-total">{sets}</strong> {t('sweeps.form.countDetail', { valid: about + grouped(c.valid), skipped: about + grouped(c.skipped) })}
-      {c.refused ? <span>{t('sweeps.form.refused', { reason: c.refused })}</span> : c.mode !== 'grid' && c.planned !== null ? <span>{t('sweeps.form.modeRuns', { mode: c.mode, n: grouped(String(c.planned)) })}</span> : null}
+      {c.refused ? <span>{t('sweeps.form.refused', { reason: c.refused })}</span> : c.mode !== 'grid' && c.planned !== null ? <span>{t('sweeps.form.modeRuns', { mode: c.mode === 'random' || c.mode === 'lhs' ? t(`sweeps.form.modeName.${c.mode}`) : c.mode, n: grouped(String(c.planned)) })}</span> : null}
     </span>
   );
 }

@@ -80,7 +80,7 @@ export function Heatmap(props: { t: T; data: HeatmapData }) {
             const px = padL + i * cw;
             const py = padT + (rows - 1 - j) * ch;
             const n = counts[j]?.[i] ?? 0;
-            const text = `${x.name} ${fmtParam(x.values[i])}, ${y.name} ${fmtParam(y.values[j])}: ${label} ${v === null ? t('sweeps.hm.cellEmpty') : fmtMetric(metric, v)}${n > 1 ? t('sweeps.hm.cellAgg', { agg: props.data.agg, count: n }) : ''}`;
+            const text = `${x.name} ${fmtParam(x.values[i])}, ${y.name} ${fmtParam(y.values[j])}: ${label} ${v === null ? t('sweeps.hm.cellEmpty') : fmtMetric(metric, v)}${n > 1 ? t('sweeps.hm.cellAgg', { agg: props.data.agg === 'max' || props.data.agg === 'mean' ? t(`sweeps.hm.agg.${props.data.agg}`) : props.data.agg, count: n }) : ''}`;
             const tone = v === null ? 0 : (v - centre) / half;
             return (
               <g class="hm-cell">
