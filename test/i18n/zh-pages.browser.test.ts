@@ -9,7 +9,7 @@ import { signIn } from '../helpers/browser-login.ts';
  * main pages in Chinese, and so does a user who chose 中文 on the account page while their browser
  * says English. No page shows a catalogue key (a message missing from the catalogue shows its key).
  */
-const pages = ['/', '/backtests', '/backtests/new', '/strategies', '/market', '/scheduler', '/runs', '/sweeps', '/account', '/admin'];
+const pages = ['/', '/backtests', '/backtests/new', '/strategies', '/market', '/scheduler', '/scheduler/new', '/runs', '/sweeps', '/sweeps/new', '/account', '/admin', '/admin/alerts'];
 /** Every message key: a page showing one has a message missing from the catalogue. */
 const keys = Object.keys(tables.en);
 
@@ -42,6 +42,16 @@ describe.skipIf(!hasChromium)('zh-CN pages in a browser', () => {
       expect(await page.locator('h2').first().innerText()).toBe('运行回测');
       await page.goto(s.server.url + '/backtests/new');
       expect(await page.locator('legend').allTextContents()).toEqual(expect.arrayContaining(['股票池', '区间与资金', '交易']));
+      // The last views converted: the sweep form, the task form with its policies, the alerts page.
+      await page.goto(s.server.url + '/sweeps/new');
+      expect(await page.locator('h1').innerText()).toBe('新建参数扫描');
+      expect(await page.locator('#submit-sweep').innerText()).toBe('开始参数扫描');
+      await page.goto(s.server.url + '/scheduler/new');
+      expect(await page.locator('legend').allTextContents()).toEqual(expect.arrayContaining(['计划', '策略设置']));
+      expect(await page.locator('.policy-help summary').innerText()).toBe('各项策略的含义');
+      await page.goto(s.server.url + '/admin/alerts');
+      expect(await page.locator('h1').innerText()).toBe('告警');
+      expect(await page.locator('h2').allTextContents()).toEqual(['渠道', '规则', '最近投递']);
       expect(problems).toEqual([]);
     } finally {
       await context.close();
