@@ -90,6 +90,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** The market snapshots this process publishes, served to worker tokens under /api/v1/market/snapshots (absent: not served). */
   snapshots?: Pick<SnapshotPublisher, 'dir' | 'list'>;
+  /** Told after a page wrote the market store (a CSV import): the snapshot publisher's cue, as a sync's. */
+  onMarketChanged?: (reason: string) => void;
 }
 
 /** Builds the Hono app. Pure: no I/O happens until a request arrives. */
@@ -162,7 +164,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', alertsPages({ db: deps.pg.db, secrets: deps.secrets ?? null, runs, trustProxy: deps.config.trustProxy, chrome }));
   app.route('/', storagePages({ db: deps.pg.db, pgKind: deps.pg.kind, market: deps.market, retention: deps.config.retention, dataDir: deps.config.dataDir, runs, chrome }));
   app.route('/', homeRoutes({ chrome, version: deps.version, postgresKind: deps.pg.kind, marketPath: deps.market.path, marketSummary: () => marketSummary(deps.market, deps.pg) }));
-  app.route('/', marketPages({ chrome, market: deps.market, pg: deps.pg, config: deps.config, logger: deps.logger, runs }));
+  app.route('/', marketPages({ chrome, market: deps.market, pg: deps.pg, config: deps.config, logger: deps.logger, runs, onMarketChanged: deps.onMarketChanged }));
   app.route('/', runsPages({ runs, chrome }));
   app.route('/', schedulerPages({ db: deps.pg.db, registry: executors, runs, trustProxy: deps.config.trustProxy, chrome, secrets: deps.secrets ?? null, market: deps.market }));
   app.route('/', backtestsPages({ db: deps.pg.db, runs, limits: backtestLimits, chrome, market: deps.market, trustProxy: deps.config.trustProxy }));

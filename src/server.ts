@@ -260,7 +260,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // /metrics: the process, HTTP, run attempts, and at each scrape the runs table, syncs and the panel cache.
     const metrics = makeMetrics({ runStats: () => runsRuntime.service.stats(), syncRows: () => syncRowTotals(pg.db), panelCache: () => panels.stats() });
     ({ runtime: runsRuntime, registry: executors } = await startServerRuns({
-      config, pg, market, logger, secrets, panels, settings, onAttemptEnded: metrics.attemptEnded, data: replicas ?? live ?? undefined, onMarketChanged: () => publishNow('a sync changed market data'),
+      config, pg, market, logger, secrets, panels, settings, onAttemptEnded: metrics.attemptEnded, data: replicas ?? live ?? undefined, onMarketChanged: () => publishNow('a sync or a factor computation changed market data'),
     }));
     undo.push(() => runsRuntime.stop(config.shutdownTimeoutMs));
     // What changed while no process published (a first start's demo data, an import): published now, in the background.
@@ -278,7 +278,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Event streams end when their caller's access ends, whichever instance revoked it.
     const accessWatch = makeStoreAccessWatch(pg, Date.now, (err) => logger.error('access watch failed', { err: err as Error }));
     undo.push(() => accessWatch.close());
-    const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate, accessWatch, secrets, metrics, snapshots: publisher ?? undefined });
+    const app = createApp({ config, logger, pg, market, assets, version, startedAt, runs: runsRuntime.service, executors, authenticate: options.authenticate, accessWatch, secrets, metrics, snapshots: publisher ?? undefined, onMarketChanged: (reason) => publishNow(reason) });
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
       s.on('clientError', answerClientError(logger));

@@ -58,6 +58,12 @@ export interface FactorExecutorDeps {
   db: Kysely<Database>;
   /** Wall-time bound of one user factor's sandbox run (BACKTEST_TIMEOUT_MS). */
   userCodeTimeoutMs?: number;
+  /**
+   * Told after values were replaced (also when an error stops the run after some factors were
+   * written): the web process publishes a snapshot, so workers' factor_rank backtests, ctx.factor
+   * and analyses read the new values.
+   */
+  onValuesChanged?: () => void;
 }
 
 /** The `factor` executor over this market store (where it reads bars and writes the values). */
@@ -94,46 +100,54 @@ export const makeFactorExecutor = (deps: FactorExecutorDeps) => defineExecutor({
     ctx.progress({ processed: 0, total: ids.length, current: ids[0] });
     const period = `${p.start ? isoDay(p.start) : 'the first day'} to ${p.end ? isoDay(p.end) : 'the last day'}`;
     ctx.log('info', `${period}, ${scope.codes ? `${scope.codes.length} stocks` : 'every stock'}`);
-    for (const [i, id] of ids.entries()) {
-      ctx.signal.throwIfAborted();
-      const t0 = Date.now();
-      let rows: number;
-      let key = id;
-      if (/^u\d/.test(id)) {
-        const ref = await resolveFactor(db, await asOwner(), id).catch((err: unknown) => {
-          if (err instanceof AppError) throw new RunError('not_found', err.message, { retryable: false });
-          throw err;
-        });
-        key = ref.key;
-        const code = await userFactorCode(db, ref.factorId!, ref.version!);
-        // A user factor's panel needs real days: the scope within the bars.
-        const bars = await barRange(market);
-        if (!bars) throw new RunError('no_data', 'the market data has no daily bars yet: sync daily_bars or seed the demo market first', { retryable: false });
-        const userScope = { ...scope, start: Math.max(scope.start, bars.first), end: Math.min(scope.end, bars.last) };
-        const r = await computeUserFactor(market, key, userScope, {
-          source: code.source, language: code.language, timeoutMs: deps.userCodeTimeoutMs, signal: ctx.signal,
-          onProgress: (u) => ctx.progress({ fraction: (i + (u.total ? u.processed / u.total : 0)) / ids.length, current: `${id} ${u.date ? isoDay(u.date) : ''}`.trim() }),
-        });
-        if (!r.ok) {
-          const e = r.error;
-          if (e.code === 'aborted') throw ctx.signal.reason ?? new Error('aborted');
-          const where = e.line ? ` at line ${e.line}, column ${e.column}` : '';
-          const when = e.date ? ` on ${isoDay(e.date)}` : '';
-          throw new RunError(e.code, `${id}: ${e.message}${where}${when}`, { retryable: false, detail: { factor: id, line: e.line, column: e.column, date: e.date ? isoDay(e.date) : null } });
-        }
-        rows = r.rows;
-      } else {
-        try {
-          rows = await computeBuiltinFactor(market, id, scope);
-        } catch (err) {
-          if (/not a built-in factor id/.test(String((err as Error).message))) throw new RunError('not_found', `${id}: no such factor (built-ins: momentum_N, reversal_N, volatility_N, turnover_ma_N, amihud_N, size, ep, bp)`, { retryable: false });
-          throw err;
-        }
-      }
-      out.push({ factor: id, key, rows });
-      ctx.log('info', `${id}${key !== id ? ` (${key})` : ''}: ${rows} values in ${Date.now() - t0} ms`);
-      ctx.progress({ processed: i + 1, total: ids.length, current: id });
+    try {
+      await computeEach();
+    } finally {
+      if (out.length) deps.onValuesChanged?.();
     }
     return { factors: out, start: p.start ? isoDay(p.start) : null, end: p.end ? isoDay(p.end) : null };
+
+    async function computeEach(): Promise<void> {
+      for (const [i, id] of ids.entries()) {
+        ctx.signal.throwIfAborted();
+        const t0 = Date.now();
+        let rows: number;
+        let key = id;
+        if (/^u\d/.test(id)) {
+          const ref = await resolveFactor(db, await asOwner(), id).catch((err: unknown) => {
+            if (err instanceof AppError) throw new RunError('not_found', err.message, { retryable: false });
+            throw err;
+          });
+          key = ref.key;
+          const code = await userFactorCode(db, ref.factorId!, ref.version!);
+          // A user factor's panel needs real days: the scope within the bars.
+          const bars = await barRange(market);
+          if (!bars) throw new RunError('no_data', 'the market data has no daily bars yet: sync daily_bars or seed the demo market first', { retryable: false });
+          const userScope = { ...scope, start: Math.max(scope.start, bars.first), end: Math.min(scope.end, bars.last) };
+          const r = await computeUserFactor(market, key, userScope, {
+            source: code.source, language: code.language, timeoutMs: deps.userCodeTimeoutMs, signal: ctx.signal,
+            onProgress: (u) => ctx.progress({ fraction: (i + (u.total ? u.processed / u.total : 0)) / ids.length, current: `${id} ${u.date ? isoDay(u.date) : ''}`.trim() }),
+          });
+          if (!r.ok) {
+            const e = r.error;
+            if (e.code === 'aborted') throw ctx.signal.reason ?? new Error('aborted');
+            const where = e.line ? ` at line ${e.line}, column ${e.column}` : '';
+            const when = e.date ? ` on ${isoDay(e.date)}` : '';
+            throw new RunError(e.code, `${id}: ${e.message}${where}${when}`, { retryable: false, detail: { factor: id, line: e.line, column: e.column, date: e.date ? isoDay(e.date) : null } });
+          }
+          rows = r.rows;
+        } else {
+          try {
+            rows = await computeBuiltinFactor(market, id, scope);
+          } catch (err) {
+            if (/not a built-in factor id/.test(String((err as Error).message))) throw new RunError('not_found', `${id}: no such factor (built-ins: momentum_N, reversal_N, volatility_N, turnover_ma_N, amihud_N, size, ep, bp)`, { retryable: false });
+            throw err;
+          }
+        }
+        out.push({ factor: id, key, rows });
+        ctx.log('info', `${id}${key !== id ? ` (${key})` : ''}: ${rows} values in ${Date.now() - t0} ms`);
+        ctx.progress({ processed: i + 1, total: ids.length, current: id });
+      }
+    }
   },
 });

@@ -18,7 +18,7 @@ export interface SchedulerExecutorDeps {
   secrets: SecretBox | null;
   /** The process's run machinery, read lazily (it starts after the registry these executors join). */
   runs: () => RunsService;
-  /** Told after a sync changed market data (src/snapshots publishes a version). */
+  /** Told after a sync or a factor computation changed the market store (src/snapshots publishes a version). */
   onMarketChanged?: () => void;
 }
 
@@ -30,7 +30,7 @@ export function schedulerExecutors(d: SchedulerExecutorDeps): ExecutorDefinition
   return [
     makeDataSyncExecutor({ config: d.config, pg: d.pg, market: d.market, onDataChanged: d.onMarketChanged }),
     makeCommandExecutor(d.secrets),
-    makeFactorExecutor({ market: d.market, db: d.pg.db, userCodeTimeoutMs: d.config.backtestTimeoutMs }),
+    makeFactorExecutor({ market: d.market, db: d.pg.db, userCodeTimeoutMs: d.config.backtestTimeoutMs, onValuesChanged: d.onMarketChanged }),
     makeWorkflowExecutor({ db: d.pg.db, runs: d.runs }),
   ];
 }

@@ -27,6 +27,8 @@ export interface MarketPageDeps {
   logger: Logger;
   /** Syncs started here are runs of the data_sync executor. */
   runs: RunsService;
+  /** Told after a CSV import here wrote rows (the snapshot publisher: workers see imported data, as after a sync). */
+  onMarketChanged?: (reason: string) => void;
 }
 
 const PAGE = 50;
@@ -126,6 +128,7 @@ export function marketPages(deps: MarketPageDeps) {
     const files: CsvFile[] = [];
     for (const f of list) files.push({ name: f.name || 'upload.csv', bytes: new Uint8Array(await f.arrayBuffer()) });
     const results = await importCsvFiles(deps, dataset, files);
+    if (results.some((r) => r.ok && r.counts!.inserted + r.counts!.updated > 0)) deps.onMarketChanged?.(`a CSV import of ${dataset}`);
     const lines = results.flatMap((r) =>
       r.ok ? [`${r.file}: ${r.rows} rows: ${r.counts!.inserted} inserted, ${r.counts!.updated} updated, ${r.counts!.unchanged} unchanged`] : [`${r.file}: not imported`, ...r.errors],
     );

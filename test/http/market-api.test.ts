@@ -99,4 +99,22 @@ describe('/api/v1/market', () => {
     expect(html).toContain('<svg class="chart candles"');
     expect(html).toMatch(/aria-current="true">Backward \(hfq\)/);
   });
+
+  it('tells the snapshot publisher when a CSV import from the page wrote rows, and not when it was refused (issue 23)', async () => {
+    const told: string[] = [];
+    const admin = t.appWith({ authenticate: actingAs(principal('admin')), onMarketChanged: (reason) => told.push(reason) });
+    const upload = async (text: string) => {
+      const form = new FormData();
+      form.set('dataset', 'daily_bars');
+      form.append('files', new File([text], 'bars.csv', { type: 'text/csv' }));
+      return admin.request('/market/import', { method: 'POST', body: form });
+    };
+    const refused = await upload('ts_code,trade_date,close\n000001.SZ,2024-13-40,1\n');
+    expect(refused.status).toBeLessThan(500);
+    expect(told).toEqual([]);
+    const ok = await upload('ts_code,trade_date,open,high,low,close,pre_close,change,pct_chg,vol,amount\n000001.SZ,20100104,10,11,9,10.5,10,0.5,5,1000,1050\n');
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('1 inserted');
+    expect(told).toEqual(['a CSV import of daily_bars']);
+  });
 });

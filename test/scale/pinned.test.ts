@@ -114,4 +114,27 @@ describe('a backtest pinned to a data version', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^data_version: /);
   }, 600_000);
+
+  it('publishes computed factor values, so a worker analyses them on the version that holds them', async () => {
+    const before = await settledVersion();
+    // The factor executor runs on the web process (it writes the market store); its values reach the workers in a new version.
+    const computed = await admin.post('/api/v1/factors/momentum_5/computations?wait=120', { start_date: '2026-07-01' }, 200);
+    expect(computed.status).toBe('succeeded');
+    const momentum = (await admin.get('/api/v1/factors')).builtin.find((f: { kind: string }) => f.kind === 'momentum');
+    const stored = momentum.stored.find((x: { id: string }) => x.id === 'momentum_5');
+    const withValues = await waitFor('a snapshot with the factor values', async () => {
+      const [newest] = await listDirVersions(cluster.snapshotDir);
+      const rows = newest?.files.find((f) => f.table === 'factor_values')?.rows ?? 0;
+      return newest && newest.version !== before && rows > 0 ? newest : null;
+    }, 120_000, 200);
+    expect(withValues.files.find((f) => f.table === 'factor_values')!.rows).toBe(stored.rows);
+    const queued = await analyst.post('/api/v1/factors/momentum_5/analyses', { start_date: '2026-07-01', end_date: '2026-10-30', horizons: [1, 5] }, 202);
+    const analysis = await waitFor('the analysis on a worker', async () => {
+      const a = await analyst.get(`/api/v1/factors/momentum_5/analyses/${queued.id}`);
+      if (a.status === 'failed') throw new Error(`analysis failed: ${JSON.stringify(a.error)}`);
+      return a.status === 'succeeded' ? a : null;
+    }, 240_000, 200);
+    expect(analysis.data_version).toBe(withValues.version);
+    expect(analysis.summary.coverage.coverage).toBeGreaterThan(0.5);
+  }, 600_000);
 });
