@@ -9,20 +9,24 @@ import { generatePassword } from '../auth/password.ts';
 import { revokeAllTokens } from '../auth/tokens.service.ts';
 import { changeUser, createUser, getUser, listUsers, resetPassword } from '../auth/users.service.ts';
 import { AppError } from '../http/errors.ts';
-import { addDays, fromYmd, ymdOf } from '../market/days.ts';
+import { addDays, ymdOf } from '../market/days.ts';
+import { dayStartIn } from '../http/zoned-day.ts';
 import type { AppEnv } from '../http/env.ts';
 import { parseId } from '../auth/account.pages.tsx';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
-/** Reads audit filters from a query; dates are UTC days, `to` inclusive. Bad input is a 400 naming the field. */
-export function parseAuditFilters(q: Record<string, string | undefined>): { filters: AuditFilters; values: AuditFilterValues; page: number } {
+/**
+ * Reads audit filters from a query; dates are days in `timeZone` (the page's reader's zone; the API
+ * keeps UTC days), `to` inclusive. Bad input is a 400 naming the field.
+ */
+export function parseAuditFilters(q: Record<string, string | undefined>, timeZone = 'UTC'): { filters: AuditFilters; values: AuditFilterValues; page: number } {
   const values: AuditFilterValues = { user: q.user ?? '', action: q.action ?? '', outcome: q.outcome ?? '', from: q.from ?? '', to: q.to ?? '' };
   const day = (field: 'from' | 'to', v: string, plusDays: number): Date | null => {
     if (!v) return null;
     const why = /^\d{4}-\d{2}-\d{2}$/.test(v) ? dayProblem(v) : 'expected a date as YYYY-MM-DD';
     if (why) throw new AppError(400, 'invalid_request', `${field}: ${why}, got "${v.slice(0, 40)}"`, { field });
-    return fromYmd(addDays(ymdOf(v), plusDays));
+    return dayStartIn(addDays(ymdOf(v), plusDays), timeZone);
   };
   if (values.outcome && !['success', 'failure', 'denied'].includes(values.outcome)) {
     throw new AppError(400, 'invalid_request', `outcome: expected success, failure or denied, got "${values.outcome}"`, { field: 'outcome' });
@@ -134,9 +138,10 @@ export function adminRoutes(deps: AccountsDeps) {
   );
 
   app.get('/admin/audit', async (c) => {
-    const { filters, values, page } = parseAuditFilters(c.req.query());
+    const chrome = deps.chrome(c);
+    const { filters, values, page } = parseAuditFilters(c.req.query(), chrome.timeZone);
     const result = await listAudit(deps.db, filters, page, auditPageSize);
-    return c.html(<AdminAuditPage chrome={deps.chrome(c)} page={result} filters={values} />);
+    return c.html(<AdminAuditPage chrome={chrome} page={result} filters={values} />);
   });
 
   return app;

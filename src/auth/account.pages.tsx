@@ -65,7 +65,10 @@ export function accountRoutes(deps: AccountsDeps) {
 
   app.post('/account/tokens/:id/revoke', async (c) => {
     const token = await revokeOwnedToken(deps.db, actorOf(c, deps), principalOf(c), parseId(c.req.param('id'), 'API token'));
-    if (c.req.header('HX-Request')) return c.html(<TokenRow t={deps.chrome(c).t} token={token} now={new Date(deps.now())} />);
+    if (c.req.header('HX-Request')) {
+      const { t, timeZone } = deps.chrome(c);
+      return c.html(<TokenRow t={t} token={token} now={new Date(deps.now())} timeZone={timeZone} />);
+    }
     return c.redirect('/account', 303);
   });
 

@@ -13,7 +13,7 @@ import { AppError } from '../http/errors.ts';
 import type { Assets } from '../http/assets.ts';
 import { ConfigFacts } from '../../views/backtests/task-page.tsx';
 import { ResultView } from '../../views/backtests/result.tsx';
-import { day } from '../../views/backtests/format.ts';
+import { day, localTime } from '../../views/backtests/format.ts';
 import { strategyLabel } from '../../views/backtests/parts.tsx';
 import { resultArrayOf, resultParts, visibleBacktest, type BacktestsDeps } from './backtests.service.ts';
 import type { Backtest } from './backtest.types.ts';
@@ -81,7 +81,8 @@ export function exportRoutes(deps: BacktestsDeps & { chrome: PageChromeFn }) {
     // All trades and orders in the report (no pagination links: it is a file).
     r.fills = { items: (await resultArrayOf(db, b, 'fills')) as Record<string, unknown>[], total: r.extras.fillCount, offset: 0, limit: Number.MAX_SAFE_INTEGER };
     r.orders = { items: (await resultArrayOf(db, b, 'orders')) as Record<string, unknown>[], total: r.extras.orderCount, offset: 0, limit: Number.MAX_SAFE_INTEGER, rejectedOnly: false };
-    const { assets, t, locale } = deps.chrome(c);
+    // A file opened later has no cookie to read: its times are in the zone of the request that made it, named in the text.
+    const { assets, t, locale, timeZone } = deps.chrome(c);
     const css = cssOf(assets);
     const page = (
       <html lang={locale}>
@@ -93,7 +94,7 @@ export function exportRoutes(deps: BacktestsDeps & { chrome: PageChromeFn }) {
         <body class="report">
           <main>
             <h1>{t('backtests.report.heading', { id: b.id, name: b.name })}</h1>
-            <p class="muted">{strategyLabel(b)} · {day(b.spec.startDate)} → {day(b.spec.endDate)} · {t('backtests.report.finished', { time: b.finishedAt?.toISOString().slice(0, 19).replace('T', ' ') ?? '' })}</p>
+            <p class="muted">{strategyLabel(b)} · {day(b.spec.startDate)} → {day(b.spec.endDate)} · {t('backtests.report.finished', { time: localTime(b.finishedAt, timeZone), zone: timeZone })}</p>
             <ConfigFacts t={t} b={b} />
             <ResultView t={t} b={b} r={r} forReport />
           </main>

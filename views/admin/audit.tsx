@@ -1,5 +1,6 @@
 import type { AuditPage } from '../../src/audit/audit.service.ts';
 import { Layout, type PageChrome } from '../layout.tsx';
+import { localTime } from '../backtests/format.ts';
 import { AdminNav } from './users.tsx';
 
 export interface AuditFilterValues {
@@ -20,7 +21,7 @@ function pageHref(f: AuditFilterValues, page: number): string {
 export function AdminAuditPage(props: { chrome: PageChrome; page: AuditPage; filters: AuditFilterValues }) {
   const { page: p, filters: f } = props;
   const pages = Math.max(1, Math.ceil(p.total / p.pageSize));
-  const { t } = props.chrome;
+  const { t, timeZone: zone } = props.chrome;
   const outcome = (o: string) => (o === 'success' || o === 'failure' || o === 'denied' ? t(`admin.audit.outcome.${o}`) : o);
   return (
     <Layout chrome={props.chrome} title={t('admin.nav.audit')} section="admin">
@@ -49,22 +50,23 @@ export function AdminAuditPage(props: { chrome: PageChrome; page: AuditPage; fil
           </select>
         </div>
         <div>
-          <label for="f-from">{t('admin.audit.from')}</label>
+          <label for="f-from">{t('admin.audit.from', { zone })}</label>
           <input id="f-from" name="from" type="date" value={f.from} />
         </div>
         <div>
-          <label for="f-to">{t('admin.audit.to')}</label>
+          <label for="f-to">{t('admin.audit.to', { zone })}</label>
           <input id="f-to" name="to" type="date" value={f.to} />
         </div>
         <button type="submit">{t('admin.audit.filter')}</button>
       </form>
+      <p class="muted small">{t('admin.audit.daysIn', { zone })}</p>
       <p class="muted">
         {t('admin.audit.count', { total: p.total, page: p.page, pages })}
       </p>
       <table>
         <thead>
           <tr>
-            <th>{t('admin.audit.when')}</th>
+            <th>{t('admin.audit.when', { zone })}</th>
             <th>{t('admin.audit.user')}</th>
             <th>{t('admin.audit.action')}</th>
             <th>{t('admin.audit.object')}</th>
@@ -76,7 +78,7 @@ export function AdminAuditPage(props: { chrome: PageChrome; page: AuditPage; fil
         <tbody>
           {p.rows.map((r) => (
             <tr>
-              <td>{r.at.toISOString().slice(0, 19).replace('T', ' ')}</td>
+              <td>{localTime(r.at, zone)}</td>
               <td>{r.username ?? <span class="muted">{t(r.userAgent === 'first start' || r.ip === null ? 'admin.audit.system' : 'admin.audit.anonymous')}</span>}</td>
               <td><code>{r.action}</code></td>
               <td>{r.objectType ? `${r.objectType} ${r.objectId ?? ''}` : ''}</td>

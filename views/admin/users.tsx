@@ -1,5 +1,6 @@
 import type { User } from '../../src/auth/users.service.ts';
 import { CsrfField, Layout, type PageChrome, type T } from '../layout.tsx';
+import { localTime } from '../backtests/format.ts';
 
 export interface AdminUsersModel {
   users: User[];
@@ -73,7 +74,7 @@ export function AdminUsersPage(props: { chrome: PageChrome; model: AdminUsersMod
             <th>{t('admin.col.username')}</th>
             <th>{t('admin.col.role')}</th>
             <th>{t('admin.col.state')}</th>
-            <th>{t('admin.col.created')}</th>
+            <th>{t('admin.col.created', { zone: chrome.timeZone })}</th>
             <th>{t('admin.col.password')}</th>
           </tr>
         </thead>
@@ -103,7 +104,7 @@ export function AdminUsersPage(props: { chrome: PageChrome; model: AdminUsersMod
                   <button type="submit" class={`small ${u.disabled ? 'secondary' : 'danger'}`}>{t(u.disabled ? 'admin.enable' : 'admin.disable')}</button>
                 </form>
               </td>
-              <td>{u.createdAt.toISOString().slice(0, 10)}</td>
+              <td>{localTime(u.createdAt, chrome.timeZone).slice(0, 10)}</td>
               <td>
                 <form method="post" action={`/admin/users/${u.id}/password`} class="inline-form">
                   <CsrfField chrome={chrome} />

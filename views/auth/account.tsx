@@ -1,6 +1,7 @@
 import type { ApiToken } from '../../src/auth/tokens.service.ts';
 import type { Locale } from '../../src/i18n/locale.ts';
 import { CsrfField, Layout, type MessageKey, type PageChrome, type T } from '../layout.tsx';
+import { localTime } from '../backtests/format.ts';
 
 export interface AccountModel {
   username: string;
@@ -13,7 +14,8 @@ export interface AccountModel {
   now: Date;
 }
 
-const day = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '—');
+/** A token's moments to the minute on the reader's wall clock (the table says which zone). */
+const minute = (d: Date | null, timeZone: string) => (d ? localTime(d, timeZone).slice(0, 16) : '—');
 
 function tokenState(t: ApiToken, now: Date): 'active' | 'revoked' | 'expired' {
   if (t.revokedAt) return 'revoked';
@@ -24,8 +26,8 @@ function tokenState(t: ApiToken, now: Date): 'active' | 'revoked' | 'expired' {
 const stateLabel: Record<ReturnType<typeof tokenState>, MessageKey> = { active: 'auth.state.active', revoked: 'auth.state.revoked', expired: 'auth.state.expired' };
 
 /** One token's row; also the fragment a revoke returns, so htmx swaps it in place. */
-export function TokenRow(props: { t: T; token: ApiToken; now: Date }) {
-  const { t } = props;
+export function TokenRow(props: { t: T; token: ApiToken; now: Date; timeZone: string }) {
+  const { t, timeZone } = props;
   const tok = props.token;
   const state = tokenState(tok, props.now);
   return (
@@ -37,11 +39,12 @@ export function TokenRow(props: { t: T; token: ApiToken; now: Date }) {
       <td>
         <code>{tok.prefix}…</code>
       </td>
-      <td>{day(tok.createdAt)}</td>
-      <td>{tok.expiresAt ? day(tok.expiresAt) : t('auth.never')}</td>
-      <td>{day(tok.lastUsedAt)}</td>
+      <td>{minute(tok.createdAt, timeZone)}</td>
+      <td>{tok.expiresAt ? minute(tok.expiresAt, timeZone) : t('auth.never')}</td>
+      <td>{minute(tok.lastUsedAt, timeZone)}</td>
       <td>
         <span class={`badge ${state === 'active' ? 'succeeded' : 'failed'}`}>{t(stateLabel[state])}</span>
+        {tok.revokedAt ? <span class="small muted"> {minute(tok.revokedAt, timeZone)}</span> : null}
       </td>
       <td>
         {state === 'active' ? (
@@ -86,10 +89,11 @@ export function TokensSection(props: { chrome: PageChrome; model: AccountModel }
           </thead>
           <tbody>
             {m.tokens.map((tok) => (
-              <TokenRow t={t} token={tok} now={m.now} />
+              <TokenRow t={t} token={tok} now={m.now} timeZone={props.chrome.timeZone} />
             ))}
           </tbody>
         </table>
+        <p class="muted small">{t('auth.timesAre', { zone: props.chrome.timeZone })}</p>
         </div>
       ) : (
         <p class="muted">{t('auth.noTokens')}</p>

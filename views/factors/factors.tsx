@@ -133,7 +133,7 @@ export function FactorPage(props: {
           <ul>
             {d.versions.map((v) => (
               <li>
-                <a href={`/factors/u${f.id}v${v.version}`}>{t('factors.versionTag', { version: v.version })}</a> · {fmt.dateTime(v.created_at)} UTC · <Coverage chrome={props.chrome} c={v.coverage} />
+                {t.rich('factors.versionLine', { link: (s) => <a href={`/factors/u${f.id}v${v.version}`}>{s}</a> }, { version: v.version, at: fmt.dateTime(v.created_at, props.chrome.timeZone), zone: props.chrome.timeZone })} · <Coverage chrome={props.chrome} c={v.coverage} />
               </li>
             ))}
           </ul>

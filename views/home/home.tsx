@@ -1,5 +1,6 @@
 import { Layout, type PageChrome } from '../layout.tsx';
 import { fmtDate } from '../market/format.ts';
+import { localTime } from '../backtests/format.ts';
 
 export interface HomeModel {
   version: string;
@@ -55,7 +56,7 @@ export function HomePage(props: { chrome: PageChrome; model: HomeModel }) {
               <dd>
                 {m.data.lastSync ? (
                   <a href="/market/log">
-                    {t('home.lastSyncText', { dataset: m.data.lastSync.dataset, source: m.data.lastSync.source, result: m.data.lastSync.result, at: m.data.lastSync.at.replace('T', ' ').slice(0, 16) })}
+                    {t('home.lastSyncText', { dataset: m.data.lastSync.dataset, source: m.data.lastSync.source, result: m.data.lastSync.result, at: localTime(m.data.lastSync.at, props.chrome.timeZone).slice(0, 16), zone: props.chrome.timeZone })}
                   </a>
                 ) : (
                   t('home.never')

@@ -33,7 +33,7 @@ export function CoveragePage(props: { chrome: PageChrome; model: CoverageModel }
             <th class="num">{t('market.col.stocks')}</th>
             <th>{t('market.col.first')}</th>
             <th>{t('market.col.last')}</th>
-            <th>{t('market.col.lastSync')}</th>
+            <th>{t('market.col.lastSync', { zone: props.chrome.timeZone })}</th>
           </tr>
         </thead>
         <tbody>
@@ -47,7 +47,7 @@ export function CoveragePage(props: { chrome: PageChrome; model: CoverageModel }
               <td class="num">{r.stocks == null ? '—' : fmtInt(r.stocks)}</td>
               <td class="nowrap">{fmtDate(r.first)}</td>
               <td class="nowrap">{fmtDate(r.last)}</td>
-              <td>{r.lastSync ? <a href={`/market/log?dataset=${r.dataset}`}>{fmtTime(r.lastSync)}</a> : <span class="muted">{t('market.never')}</span>}</td>
+              <td>{r.lastSync ? <a href={`/market/log?dataset=${r.dataset}`}>{fmtTime(r.lastSync, props.chrome.timeZone)}</a> : <span class="muted">{t('market.never')}</span>}</td>
             </tr>
           ))}
         </tbody>

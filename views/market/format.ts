@@ -1,6 +1,7 @@
 import { isoDay } from '../../src/market/days.ts';
 import { grouped } from '../number-format.ts';
 import type { MessageKey } from '../../src/i18n/i18n.ts';
+import { localTime } from '../backtests/format.ts';
 
 /** 20240102 → 2024-01-02 (null → —). */
 export function fmtDate(ymd: number | null | undefined): string {
@@ -17,8 +18,9 @@ export function fmtInt(v: unknown): string {
   return grouped(Math.round(Number(v)), 0);
 }
 
-export function fmtTime(iso: string | null): string {
-  return iso ? iso.replace('T', ' ').slice(0, 19) + ' UTC' : '—';
+/** An instant (ISO) on the reader's wall clock (chrome.timeZone; the column names the zone). */
+export function fmtTime(iso: string | null, timeZone: string): string {
+  return localTime(iso, timeZone);
 }
 
 /** Catalogue keys of the boards and listing states (src/i18n/messages/market.ts). */

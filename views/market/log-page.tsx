@@ -69,7 +69,7 @@ export function LogPage(props: { chrome: PageChrome; model: LogModel }) {
       <table>
         <thead>
           <tr>
-            <th>{t('market.log.started')}</th>
+            <th>{t('market.log.started', { zone: props.chrome.timeZone })}</th>
             <th>{t('market.log.dataset')}</th>
             <th>{t('market.log.source')}</th>
             <th>{t('market.log.result')}</th>
@@ -84,7 +84,7 @@ export function LogPage(props: { chrome: PageChrome; model: LogModel }) {
           {m.items.map((r) => (
             <>
               <tr>
-                <td>{fmtTime(r.startedAt)}</td>
+                <td>{fmtTime(r.startedAt, props.chrome.timeZone)}</td>
                 <td>
                   <code>{r.dataset}</code>
                   <div class="muted small">{paramsText(r.params)}</div>

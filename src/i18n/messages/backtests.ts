@@ -157,7 +157,7 @@ export const backtests = defineMessages({
     'backtests.cmp.submit': 'Compare selected',
     'backtests.report.title': 'Backtest {id} · {name} · zquant report',
     'backtests.report.heading': 'Backtest #{id} · {name}',
-    'backtests.report.finished': 'finished {time} UTC · zquant report',
+    'backtests.report.finished': 'finished {time} ({zone}) · zquant report',
   },
   'zh-CN': {
     ...resultZh,
@@ -313,6 +313,6 @@ export const backtests = defineMessages({
     'backtests.cmp.submit': '对比所选',
     'backtests.report.title': '回测 {id} · {name} · zquant 报告',
     'backtests.report.heading': '回测 #{id} · {name}',
-    'backtests.report.finished': '完成于 {time} UTC · zquant 报告',
+    'backtests.report.finished': '完成于 {time}（{zone}）· zquant 报告',
   },
 });
