@@ -5,19 +5,31 @@
  */
 export function dayStartIn(ymd: number, timeZone: string): Date {
   const wall = Date.UTC(Math.floor(ymd / 10000), (Math.floor(ymd / 100) % 100) - 1, ymd % 100);
-  // The zone's offset at a guess, then at the answer: they differ only when daylight saving changes
-  // between the two, and the second is the one in force at local midnight.
-  const first = wall - offsetMs(wall, timeZone);
-  const second = wall - offsetMs(first, timeZone);
-  return new Date(second);
+  // Midnight at the offset in force a day around it: the two differ only when the clocks change near
+  // midnight. The earlier one that falls on the day is its start (where the clocks skip midnight,
+  // Havana's 00:00 → 01:00, the day starts at 01:00; where they repeat it, at the first 00:00).
+  const a = wall - offsetMs(wall, timeZone);
+  const b = wall - offsetMs(a, timeZone);
+  const onDay = [Math.min(a, b), Math.max(a, b)].filter((at) => localYmd(at, timeZone) === ymd);
+  return new Date(onDay[0] ?? a);
 }
 
 /** How far the zone's wall clock is ahead of UTC at `at` (ms; Asia/Shanghai: +8 h). */
 export function offsetMs(at: number, timeZone: string): number {
-  const p: Record<string, number> = {};
-  for (const { type, value } of partsFormat(timeZone).formatToParts(new Date(at))) if (type !== 'literal') p[type] = Number(value);
+  const p = partsOf(at, timeZone);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return asUtc - Math.floor(at / 1000) * 1000;
+}
+
+function localYmd(at: number, timeZone: string): number {
+  const p = partsOf(at, timeZone);
+  return p.year * 10000 + p.month * 100 + p.day;
+}
+
+function partsOf(at: number, timeZone: string): Record<string, number> {
+  const p: Record<string, number> = {};
+  for (const { type, value } of partsFormat(timeZone).formatToParts(new Date(at))) if (type !== 'literal') p[type] = Number(value);
+  return p;
 }
 
 function partsFormat(timeZone: string): Intl.DateTimeFormat {
