@@ -9,7 +9,8 @@ import { ComparePage } from '../../views/backtests/compare-page.tsx';
 import type { BacktestPagesDeps } from './pages.deps.ts';
 import { backtestStrategyNames, listBacktests, resultParts, visibleBacktest, type ListQuery } from './backtests.service.ts';
 import type { Backtest } from './backtest.types.ts';
-import { endOfDay, startOfDay } from './backtests.api.ts';
+import { addDays, ymdOf } from '../market/days.ts';
+import { dayStartIn } from '../http/zoned-day.ts';
 import { AppError } from '../http/errors.ts';
 import type { StoredSeries } from './results.ts';
 import type { Metrics } from '../engine/metrics/metrics.ts';
@@ -36,28 +37,32 @@ const rowsFor = (p: Principal, backtests: Backtest[]): ListRow[] =>
 export function listRoutes(deps: BacktestPagesDeps) {
   const { db, chrome } = deps;
   const app = new Hono<AppEnv>();
-  const load = async (c: Context<AppEnv>, s: ListState) =>
+  // Filter days are days on the reader's clock (the zone the page shows times in), `to` inclusive:
+  // from 00:00 on `from` to 24:00 on `to` there. The API's filter days stay UTC days.
+  const load = async (c: Context<AppEnv>, s: ListState, timeZone: string) =>
     listBacktests(db, principalOf(c), {
       status: (s.status || undefined) as RunStatus | undefined, strategy: s.strategy || undefined, q: s.q || undefined,
-      from: s.from ? startOfDay(s.from) : undefined, to: s.to ? endOfDay(s.to) : undefined,
+      from: s.from ? dayStartIn(ymdOf(s.from), timeZone) : undefined, to: s.to ? dayStartIn(addDays(ymdOf(s.to), 1), timeZone) : undefined,
       sort: s.sort as ListQuery['sort'], dir: s.dir, limit: s.limit, offset: s.offset,
     });
 
   app.get('/backtests', requireRole('viewer'), async (c) => {
     const p = principalOf(c);
     const s = stateOf(c);
+    const ch = chrome(c);
     const [{ backtests, total }, names] = await Promise.all([
-      load(c, s),
+      load(c, s, ch.timeZone),
       backtestStrategyNames(db, p),
     ]);
-    return c.html(<ListPage chrome={chrome(c)} rows={rowsFor(p, backtests)} total={total} state={s} statuses={runStatuses} strategies={names} canCreate={roleAtLeast(p.role, 'analyst')} />);
+    return c.html(<ListPage chrome={ch} rows={rowsFor(p, backtests)} total={total} state={s} statuses={runStatuses} strategies={names} canCreate={roleAtLeast(p.role, 'analyst')} />);
   });
 
   app.get('/backtests/rows', requireRole('viewer'), async (c) => {
     const p = principalOf(c);
     const s = stateOf(c);
-    const { backtests } = await load(c, s);
-    return c.html(<ListBody chrome={chrome(c)} rows={rowsFor(p, backtests)} state={s} />);
+    const ch = chrome(c);
+    const { backtests } = await load(c, s, ch.timeZone);
+    return c.html(<ListBody chrome={ch} rows={rowsFor(p, backtests)} state={s} />);
   });
 
   app.get('/backtests/compare', requireRole('viewer'), async (c) => {

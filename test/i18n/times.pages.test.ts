@@ -1,7 +1,8 @@
 // Issue 24: times in the reader's zone everywhere. The zone is the browser's (app.js keeps it in the
 // `tz` cookie), else Asia/Shanghai (the exchanges' clock, and what a page without JavaScript shows).
 // The backtest list and a strategy's pages showed UTC: a backtest created at 00:30 UTC now reads
-// 08:30 in Shanghai (UTC+8, no daylight saving), and 00:30 for a browser that says UTC.
+// 08:30 in Shanghai (UTC+8, no daylight saving), and 00:30 for a browser that says UTC; the list's
+// filter days are the reader's days too.
 // Then the rest: the home page's last sync, the market coverage and sync log, the account page's
 // tokens, the admin users list and audit log (whose filter days are the reader's days), a factor's
 // versions and the downloadable HTML report (no cookie when opened offline: the zone of the request
@@ -23,6 +24,8 @@ let current: Principal | null = null;
 let backtestId = 0;
 let strategyId = 0;
 let factorId = 0;
+let lateOn4th = 0;
+let earlyOn5th = 0;
 
 beforeAll(async () => {
   t = await makeTestApp({}, {
@@ -43,6 +46,13 @@ beforeAll(async () => {
   strategyId = await insertStrategyFixture(db, me.userId, 'zoned');
   await sql`update strategies set updated_at = '2026-03-02T23:45:00Z' where id = ${strategyId}`.execute(db);
   await sql`update strategy_versions set created_at = '2026-03-02T23:45:00Z' where strategy_id = ${strategyId}`.execute(db);
+
+  // Two backtests either side of midnight in Shanghai (23:30 on 4 March, 00:30 on 5 March), both on
+  // 4 March in UTC.
+  lateOn4th = await insertBacktestFixture(db, me.userId, 'succeeded');
+  earlyOn5th = await insertBacktestFixture(db, me.userId, 'succeeded');
+  await sql`update backtests set created_at = '2026-03-04T15:30:00Z' where id = ${lateOn4th}`.execute(db);
+  await sql`update backtests set created_at = '2026-03-04T16:30:00Z' where id = ${earlyOn5th}`.execute(db);
 
   await sql`insert into sync_log (source, dataset, params, result, started_at, finished_at) values ('demo', 'stocks', '{}', 'success', '2026-03-02T16:29:00Z', '2026-03-02T16:30:00Z')`.execute(db);
 
@@ -89,6 +99,50 @@ describe('times on pages', () => {
     expect(html).toContain('done 00:32:10');
     // A zone Intl does not know falls back to Shanghai.
     expect(await page('/backtests', 'Mars/Olympus')).toContain('2026-03-02 08:30:00');
+  });
+
+  it('make the backtest list’s filter days the reader’s days, and say so; the API’s stay UTC days', async () => {
+    const row = (id: number) => `href="/backtests/${id}"`;
+    const all = await page('/backtests');
+    expect(all).toContain('Creation days are days in Asia/Shanghai');
+    expect(all).toContain('2026-03-04 23:30:00');
+    expect(all).toContain('2026-03-05 00:30:00');
+
+    // 4 March in Shanghai holds only the earlier backtest, 5 March only the later one.
+    const fourth = await page('/backtests?from=2026-03-04&to=2026-03-04');
+    expect(fourth).toContain(row(lateOn4th));
+    expect(fourth).not.toContain(row(earlyOn5th));
+    expect(fourth).not.toContain(row(backtestId));
+    const fifth = await page('/backtests?from=2026-03-05&to=2026-03-05');
+    expect(fifth).toContain(row(earlyOn5th));
+    expect(fifth).not.toContain(row(lateOn4th));
+    // The live rows fragment filters the same way.
+    const rows = await page('/backtests/rows?from=2026-03-05&to=2026-03-05');
+    expect(rows).toContain(row(earlyOn5th));
+    expect(rows).not.toContain(row(lateOn4th));
+
+    // For a reader in UTC both are on 4 March and none on the 5th.
+    const utcFourth = await page('/backtests?from=2026-03-04&to=2026-03-04', 'UTC');
+    expect(utcFourth).toContain('Creation days are days in UTC');
+    expect(utcFourth).toContain('2026-03-04 16:30:00');
+    expect(utcFourth).toContain(row(lateOn4th));
+    expect(utcFourth).toContain(row(earlyOn5th));
+    expect(utcFourth).not.toContain(row(backtestId));
+    const utcFifth = await page('/backtests?from=2026-03-05', 'UTC');
+    expect(utcFifth).not.toContain(row(lateOn4th));
+    expect(utcFifth).not.toContain(row(earlyOn5th));
+
+    // The API's filter days stay UTC days, whatever the cookie says.
+    current = me;
+    const ids = async (qs: string) => {
+      const res = await t.app.request(`/api/v1/backtests?${qs}`, { headers: { cookie: 'tz=Asia/Shanghai' } });
+      expect(res.status, qs).toBe(200);
+      return ((await res.json()) as { backtests: { id: number | string }[] }).backtests.map((b) => Number(b.id)).sort((x, y) => x - y);
+    };
+    expect(await ids('from=2026-03-04&to=2026-03-04')).toEqual([lateOn4th, earlyOn5th].sort((x, y) => x - y));
+    expect(await ids('from=2026-03-05')).toEqual([]);
+
+    expect(await page('/backtests', undefined, me, { 'accept-language': 'zh-CN' })).toContain('创建日期按 Asia/Shanghai 的日历日计算');
   });
 
   it('are in the reader’s zone on the strategy list and a strategy’s versions (23:45 UTC is the next day in Shanghai)', async () => {

@@ -51,10 +51,6 @@ export function localTime(d: Date | string | null | undefined, timeZone: string)
 }
 const zoneFormats = new Map<string, Intl.DateTimeFormat>();
 
-export function when(d: Date | null | undefined): string {
-  return d ? d.toISOString().replace('T', ' ').slice(0, 19) : '—';
-}
-
 export function duration(a: Date | null, b: Date | null): string {
   if (!a || !b) return '—';
   return durationMs(b.getTime() - a.getTime());

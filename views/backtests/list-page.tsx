@@ -110,6 +110,7 @@ export function ListPage(props: { chrome: PageChrome; rows: ListRow[]; total: nu
         <input type="hidden" name="dir" value={s.dir} />
         <button type="submit" class="secondary">{t('backtests.list.filter')}</button>
       </form>
+      <p class="muted small">{t('backtests.list.daysIn', { zone: props.chrome.timeZone })}</p>
       <form id="compare-form" method="get" action="/backtests/compare" class="compare-bar">
         <span class="muted small">{t('backtests.list.tick')}</span> <button type="submit" class="secondary small">{t('backtests.list.compare')}</button>
       </form>
