@@ -71,15 +71,22 @@ export async function publishSnapshot(market: MarketStore, dir: string, now: () 
         if (await stat(join(final, manifestFileName)).then(() => true, () => false)) return { version, existed: true as const };
         const schema = (await rowsOf<{ id: string }>(conn, 'select id from schema_migrations order by id')).map((r) => r.id);
         await mkdir(staging, { recursive: true });
-        const files: Manifest['files'] = [];
-        for (const p of prints) {
-          const name = `${p.table}.parquet`;
-          const path = join(staging, name);
-          // Snappy (DuckDB's default): measured here 35–40% faster to write than zstd, files ~20% larger.
-          await conn.run(`copy ${quoteIdent(p.table)} to ${quoteLiteral(path)} (format parquet, compression snappy)`);
-          const digest = await fileDigest(path);
-          files.push({ name, table: p.table, rows: p.rows, bytes: digest.bytes, sha256: digest.sha256 });
+        // Each file's sha256 is computed on this thread while DuckDB's threads write the next table
+        // (the hashing of 1.2 GB no longer waits for the writing, nor the writing for it).
+        const digests: Promise<Manifest['files'][number]>[] = [];
+        try {
+          for (const p of prints) {
+            const name = `${p.table}.parquet`;
+            const path = join(staging, name);
+            // Snappy (DuckDB's default): measured here 35–40% faster to write than zstd, files ~20% larger.
+            await conn.run(`copy ${quoteIdent(p.table)} to ${quoteLiteral(path)} (format parquet, compression snappy)`);
+            digests.push(fileDigest(path).then((d) => ({ name, table: p.table, rows: p.rows, bytes: d.bytes, sha256: d.sha256 })));
+          }
+        } catch (err) {
+          await Promise.allSettled(digests);
+          throw err;
         }
+        const files: Manifest['files'] = await Promise.all(digests);
         return { version, existed: false as const, schema, files };
       } finally {
         await conn.run('commit').catch(() => {});

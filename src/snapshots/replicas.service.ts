@@ -58,16 +58,22 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const byNewest = (a: Manifest, b: Manifest) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.version < b.version ? 1 : -1);
 
-/** Loads verified Parquet files of a manifest (`fileOf` says where each is) into a new DuckDB file at `path` (which must not exist). */
-export async function buildReplica(path: string, manifest: Manifest, fileOf: (name: string) => string): Promise<void> {
+/**
+ * Loads the Parquet files of a manifest into a new DuckDB file at `path` (which must not exist).
+ * `ready(name)` resolves with where a file is once it is verified (fetched and checked against the
+ * manifest), and rejects when it is not: each table is loaded only after its own file passed, while
+ * the next files are still being checked, and a file that fails stops the build (the caller deletes it).
+ */
+export async function buildReplica(path: string, manifest: Manifest, ready: (name: string) => Promise<string>): Promise<void> {
   const unknown = manifest.schema.filter((id) => !duckMigrations.some((m) => m.id === id));
   if (unknown.length) throw new Error(`snapshot ${manifest.version} was written by a newer zquant (market schema ${unknown.join(', ')}); upgrade this worker to the web process's version`);
   const store = await openMarketStore(path);
   try {
     await store.write(async (conn) => {
       for (const f of manifest.files) {
+        const file = await ready(f.name);
         await conn.run(`delete from ${quoteIdent(f.table)}`);
-        await conn.run(`insert into ${quoteIdent(f.table)} by name select * from read_parquet(${quoteLiteral(fileOf(f.name))})`);
+        await conn.run(`insert into ${quoteIdent(f.table)} by name select * from read_parquet(${quoteLiteral(file)})`);
         const got = Number(((await conn.runAndReadAll(`select count(*)::bigint as n from ${quoteIdent(f.table)}`)).getRowObjectsJS()[0] as { n: bigint }).n);
         if (got !== f.rows) throw new Error(`snapshot ${manifest.version}: ${f.table} loaded ${got} rows, the manifest says ${f.rows}`);
       }
@@ -111,12 +117,13 @@ export function makeReplicas(o: ReplicaOptions): Replicas {
     await mkdir(fetchDir, { recursive: true });
     try {
       // A shared directory is read in place (verified there: a version is immutable once published);
-      // over HTTP each file is downloaded first. Either way every file is checked before it is loaded.
+      // over HTTP each file is downloaded first. Either way every file is checked before it is loaded:
+      // one after another, in the manifest's order, while DuckDB loads the files already checked.
       const inPlace = o.source.localPath ? (name: string) => o.source.localPath!(version, name) : null;
-      for (const f of manifest.files) {
+      const fetchOne = async (f: Manifest['files'][number]): Promise<string> => {
         if (inPlace) {
           await verifyFile(inPlace(f.name), f, version);
-          continue;
+          return inPlace(f.name);
         }
         const dest = join(fetchDir, f.name);
         await o.source.copyFile(version, f.name, dest);
@@ -126,14 +133,27 @@ export function makeReplicas(o: ReplicaOptions): Replicas {
           await rm(dest, { force: true });
           throw err;
         }
+        return dest;
+      };
+      const fetched = new Map<string, Promise<string>>();
+      let chain: Promise<unknown> = Promise.resolve();
+      for (const f of manifest.files) {
+        const p = chain.then(() => fetchOne(f));
+        p.catch(() => {}); // awaited by the build (or settled below when the build stops first)
+        fetched.set(f.name, p);
+        chain = p;
       }
-      const t1 = Date.now();
       await rm(building, { force: true });
       await rm(`${building}.wal`, { force: true });
-      await buildReplica(building, manifest, inPlace ?? ((name) => join(fetchDir, name)));
+      try {
+        await buildReplica(building, manifest, (name) => fetched.get(name)!);
+      } finally {
+        // Nothing is left writing into fetchDir when it is removed.
+        await Promise.allSettled(fetched.values());
+      }
       await writeFile(manifestPathOf(version), JSON.stringify(manifest));
       await rename(building, pathOf(version));
-      log.info('loaded a market snapshot', { version, from: o.source.describe, fetchMs: t1 - t0, loadMs: Date.now() - t1 });
+      log.info('loaded a market snapshot', { version, from: o.source.describe, ms: Date.now() - t0 });
     } finally {
       await rm(fetchDir, { recursive: true, force: true });
       await rm(building, { force: true });

@@ -1,6 +1,6 @@
 // Market snapshots (src/snapshots): publish → manifest → a replica loaded from it; a corrupted file
 // refused; retention keeping what queued work pins; the worker-scoped token's reach.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,8 @@ describe('publish and load a snapshot', () => {
       await expect(fresh.load(m.version)).rejects.toThrow(/daily_bars\.parquet does not match its manifest/);
       expect(fresh.currentVersion()).toBeNull();
       expect(fresh.versions()).toEqual([]);
+      // adj_factors (checked and loaded first) went with the half-built file: nothing is left behind.
+      expect(readdirSync(join(dir, 'worker2', 'replicas')).filter((n) => n.includes('.duckdb'))).toEqual([]);
       // Once the file is whole again the same worker loads it.
       writeFileSync(bars, good);
       await fresh.load(m.version);
