@@ -12,7 +12,7 @@ import type { Panel } from '../engine/panel.ts';
 import { modeOf, planOf } from './sweeps.service.ts';
 import type { SweepStrategy } from './sweep-strategy.service.ts';
 import { storeSets, type SetOutcome } from './sweep-sets.service.ts';
-import { runSetsOnThreads } from './sweep-pool.ts';
+import { LOCKSTEP_MAX, runSetsOnThreads, startFedPool, type PoolOptions } from './sweep-pool.ts';
 import type { SweepThreadInput, SweepThreadSet, SweepThreadSetResult } from './sweep.thread.ts';
 import type { Sweep } from './sweep.types.ts';
 import type { Candidate } from './sampling.ts';
@@ -62,11 +62,11 @@ export function candidatesOf(s: Sweep, strategy: Pick<SweepStrategy, 'schema' | 
  */
 export async function runAndStore(pass: SweepPass, sets: SweepThreadSet[], onResult: (r: SweepThreadSetResult) => void, store = true): Promise<void> {
   const spread = pass.deps.spread;
-  if (spread && store) return spread.run(sets, (batch) => runAndStoreAll(pass, batch, onResult, true), pass.ctx.signal);
+  if (spread && store) return runAndStoreAll(pass, sets, onResult, store, spread);
   return runAndStoreAll(pass, sets, onResult, store);
 }
 
-async function runAndStoreAll(pass: SweepPass, sets: SweepThreadSet[], onResult: (r: SweepThreadSetResult) => void, store: boolean): Promise<void> {
+async function runAndStoreAll(pass: SweepPass, sets: SweepThreadSet[], onResult: (r: SweepThreadSetResult) => void, store: boolean, spread?: SetSpread): Promise<void> {
   const { deps, ctx, sweep } = pass;
   const byOrdinal = new Map(sets.map((s) => [s.ordinal, s]));
   let pending: SetOutcome[] = [];
@@ -79,20 +79,41 @@ async function runAndStoreAll(pass: SweepPass, sets: SweepThreadSet[], onResult:
     lastFlush = Date.now();
     writing = writing.then(() => storeSets(deps.db, sweep.id, batch));
   };
+  const pool: PoolOptions = {
+    threads: pass.threads,
+    batch: pass.batch,
+    signal: ctx.signal,
+    onLog: (level, message) => ctx.log(level, message),
+    onSet: (r) => {
+      onResult(r);
+      if (!store) return;
+      const s = byOrdinal.get(r.ordinal)!;
+      pending.push({ ordinal: r.ordinal, windowIndex: s.windowIndex, gridIndex: s.gridIndex, params: s.params, metrics: r.metrics, metricsJson: r.metricsJson, error: r.error, returns: r.returns });
+      if (pending.length >= 64 || Date.now() - lastFlush >= 250) flush();
+    },
+  };
   try {
-    await runSetsOnThreads(pass.input, sets, {
-      threads: pass.threads,
-      batch: pass.batch,
-      signal: ctx.signal,
-      onLog: (level, message) => ctx.log(level, message),
-      onSet: (r) => {
-        onResult(r);
-        if (!store) return;
-        const s = byOrdinal.get(r.ordinal)!;
-        pending.push({ ordinal: r.ordinal, windowIndex: s.windowIndex, gridIndex: s.gridIndex, params: s.params, metrics: r.metrics, metricsJson: r.metricsJson, error: r.error, returns: r.returns });
-        if (pending.length >= 64 || Date.now() - lastFlush >= 250) flush();
-      },
-    });
+    if (spread) {
+      // Spread over processes: the threads stay up for the whole pass and take each claim as it comes,
+      // a full lockstep batch per thread (built-ins) or a set per thread (user code, one at a time anyway).
+      const batch = pass.batch ?? (pass.input.strategy.kind === 'builtin' ? LOCKSTEP_MAX : 1);
+      const threads = Math.max(1, Math.min(pass.threads, sets.length));
+      const fed = startFedPool(pass.input, sets, { ...pool, batch, threads });
+      let failed = false;
+      try {
+        // Each claim's results are stored before it is marked done (another process counts stored sets).
+        await spread.run(sets, { claimSize: batch * threads, run: async (b) => { await fed.run(b); flush(); await writing; } }, ctx.signal);
+      } catch (err) {
+        failed = true;
+        throw err;
+      } finally {
+        await fed.close().catch((err) => {
+          if (!failed && !ctx.signal.aborted) throw err;
+        });
+      }
+    } else {
+      await runSetsOnThreads(pass.input, sets, pool);
+    }
   } finally {
     // Whatever finished is kept, also when the run was cancelled or paused: written before the run ends.
     flush();

@@ -27,8 +27,79 @@ export function lockstepBatch(sets: number, threads: number): number {
   return Math.max(1, Math.min(LOCKSTEP_MAX, Math.ceil(sets / (threads * 2))));
 }
 
+/**
+ * A pool whose threads stay up while sets are handed to them a batch at a time (a sweep spread over
+ * processes: each claim of sets goes to the same threads, which would otherwise start anew — load
+ * the strategy, map the panel — for every claim).
+ */
+export interface FedPool {
+  /** Hands these sets (of the list the pool was started with) to the threads; resolves once each has its result (seen by onSet). */
+  run(batch: readonly SweepThreadSet[]): Promise<void>;
+  /** No more sets: resolves once every thread has stopped (rejects with a thread's failure). */
+  close(): Promise<void>;
+}
+
+/** Starts the threads of a fed pool over `sets`; nothing runs until `run` hands them sets. */
+export function startFedPool(input: Omit<SweepThreadInput, 'sets' | 'counter' | 'batch' | 'feed'>, sets: SweepThreadSet[], o: PoolOptions): FedPool {
+  const position = new Map(sets.map((s, j) => [s.ordinal, j]));
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const feed = new Int32Array(new SharedArrayBuffer(4 * (2 + sets.length)));
+  const waiting = new Map<number, () => void>();
+  const threads = Math.max(1, Math.min(o.threads, sets.length));
+  const batch = o.batch ?? 1;
+  const all: Promise<unknown>[] = [];
+  for (let t = 0; t < threads; t++) {
+    all.push(
+      runInThread<SweepThreadInput, { ran: number }>('sweep', { ...input, sets, counter, batch, feed }, {
+        signal: o.signal,
+        onCheckpoint: (state) => {
+          const r = state as SweepThreadSetResult;
+          o.onSet(r);
+          const done = waiting.get(r.ordinal);
+          if (done) {
+            waiting.delete(r.ordinal);
+            done();
+          }
+        },
+        onLog: o.onLog,
+        graceMs: 2000,
+      }),
+    );
+  }
+  const settled = Promise.allSettled(all).then((s) => {
+    const failed = s.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (failed) throw failed.reason;
+  });
+  settled.catch(() => {}); // awaited by run and close
+  // Threads that stopped while sets still wait for results (a failure, an abort): the waiting run ends too.
+  const stopped = settled.then(() => {
+    throw o.signal.aborted ? (o.signal.reason ?? new Error('aborted')) : new Error('the sweep threads stopped before their sets ended');
+  });
+  stopped.catch(() => {});
+  let written = 0;
+  return {
+    async run(batchSets) {
+      if (!batchSets.length) return;
+      const results = Promise.all(batchSets.map((s) => new Promise<void>((res) => waiting.set(s.ordinal, res))));
+      for (const s of batchSets) {
+        const j = position.get(s.ordinal);
+        if (j === undefined) throw new Error(`set ${s.ordinal} is not one the pool was started with`);
+        feed[2 + written++] = j;
+      }
+      Atomics.store(feed, 0, written);
+      Atomics.notify(feed, 0);
+      await Promise.race([results, stopped]);
+    },
+    async close() {
+      Atomics.store(feed, 1, 1);
+      Atomics.notify(feed, 0);
+      await settled;
+    },
+  };
+}
+
 /** Runs `sets` (in their order, spread over the threads) and resolves once every thread has stopped. */
-export async function runSetsOnThreads(input: Omit<SweepThreadInput, 'sets' | 'counter' | 'batch'>, sets: SweepThreadSet[], o: PoolOptions): Promise<void> {
+export async function runSetsOnThreads(input: Omit<SweepThreadInput, 'sets' | 'counter' | 'batch' | 'feed'>, sets: SweepThreadSet[], o: PoolOptions): Promise<void> {
   if (!sets.length) return;
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const threads = Math.max(1, Math.min(o.threads, sets.length));

@@ -10,7 +10,6 @@
  * Both executors read their data through data versions: the sweep's recorded version, else the
  * latest (recorded as it starts), so every set of a sweep reads the same data wherever it runs.
  */
-import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Kysely } from 'kysely';
@@ -32,14 +31,15 @@ export type { SetSpread } from './set-spread.ts';
 const waitMs = 100;
 
 /**
- * Claims are guided: each takes an even share of the sets still to run (per participant), never
- * fewer than `minBatch` (the threads it runs them on). Each claim starts its threads anew (measured:
- * the dominant cost of a small set, most of a second per start on a loaded machine), so claims are
- * few and large; what a slower or lost participant leaves is shared again in smaller claims.
+ * Claims are one lockstep batch per thread of this process (the runner's claimSize: 16 sets a
+ * thread for a built-in): the sets a thread runs together share their indicators, so a claim never
+ * splits a batch, and small claims balance the processes to within one batch at the end. The
+ * threads stay up across claims (sweep-pool.ts startFedPool), so a claim costs a Postgres round
+ * trip, not a thread start; what a lost participant leaves is claimed again by the others.
  */
-export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId: number; sweepRunId: number | null; minBatch: number; participants: number; log: RunContext['log'] }): SetSpread {
+export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId: number; sweepRunId: number | null; log: RunContext['log'] }): SetSpread {
   return {
-    async run(sets, runBatch, signal) {
+    async run(sets, runner, signal) {
       const byOrdinal = new Map(sets.map((s) => [s.ordinal, s]));
       const ordinals = sets.map((s) => s.ordinal);
       let ran = 0;
@@ -58,9 +58,9 @@ export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId:
           o.log('info', `${ran} of ${ordinals.length} sets ran in this process; the others in other processes`);
           return;
         }
-        const mine = await claims.claimSets(db, o.sweepId, o.runId, ordinals, Math.max(o.minBatch, Math.ceil(left / o.participants)));
+        const mine = await claims.claimSets(db, o.sweepId, o.runId, ordinals, runner.claimSize);
         if (mine.length) {
-          await runBatch(mine.map((n) => byOrdinal.get(n)!));
+          await runner.run(mine.map((n) => byOrdinal.get(n)!));
           await claims.markSetsDone(db, o.sweepId, o.runId, mine);
           ran += mine.length;
           continue;
@@ -82,7 +82,6 @@ export interface SpreadSweepDeps extends SweepExecutorDeps {
 /** The `sweep` executor reading pinned data (and spreading its sets when asked), and the `sweep_part` helper. */
 export function makeSpreadSweepExecutors(d: SpreadSweepDeps): ExecutorDefinition[] {
   const base = makeSweepExecutor(d);
-  const threads = d.threads ?? Math.max(1, availableParallelism());
 
   const runWith = async (sweepId: number, ctx: RunContext, helper: boolean): Promise<unknown> => {
     const sweep = await getSweep(d.db, sweepId);
@@ -95,13 +94,12 @@ export function makeSpreadSweepExecutors(d: SpreadSweepDeps): ExecutorDefinition
       const spreading = sweep.kind === 'sweep' && (helper || d.helperRuns > 0);
       let spread: SetSpread | undefined;
       if (spreading) {
-        const participants = Math.max(helper ? 2 : 1, d.helperRuns + 1);
-        spread = makeSetSpread(d.db, { sweepId, runId: ctx.runId, sweepRunId: sweep.runId, minBatch: threads, participants, log: (l, m) => ctx.log(l, m) });
+        spread = makeSetSpread(d.db, { sweepId, runId: ctx.runId, sweepRunId: sweep.runId, log: (l, m) => ctx.log(l, m) });
         if (!helper && (await claims.countChildRuns(d.db, ctx.runId, sweepPartExecutorName)) === 0) {
           await d.runs().queueRuns(Array.from({ length: d.helperRuns }, () => ({
             executor: sweepPartExecutorName, params: { sweep_id: sweepId }, parentRunId: ctx.runId, queuedBy: sweep.ownerId, maxAttempts: 1,
           })));
-          ctx.log('info', `queued ${d.helperRuns} helper run(s): sets are claimed in shrinking batches by whichever process has a free slot`);
+          ctx.log('info', `queued ${d.helperRuns} helper run(s): sets are claimed a lockstep batch per thread at a time by whichever process has a free slot`);
         }
       }
       return await makeSweepExecutor({ ...d, panels: data.panels, market: data.market, spread }).run({ sweep_id: sweepId }, ctx);

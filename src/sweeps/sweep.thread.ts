@@ -43,6 +43,13 @@ export interface SweepThreadInput {
   batch?: number;
   /** Int32Array over a SharedArrayBuffer: [next set index]. */
   counter: Int32Array;
+  /**
+   * Sets handed out while the threads run (a sweep spread over processes: the sets this process
+   * claims, as it claims them): Int32Array over a SharedArrayBuffer, [sets made available, closed
+   * (1: no more will come), then the indexes into `sets` in the order they were made available].
+   * The counter then counts the entries taken. Absent: every set is available from the start.
+   */
+  feed?: Int32Array;
 }
 
 export type SweepStrategyCode =
@@ -87,8 +94,31 @@ const configOf = (config: Partial<BacktestConfig>, set: SweepThreadSet): Partial
   ...config, ...(set.startDate !== undefined ? { startDate: set.startDate } : {}), ...(set.endDate !== undefined ? { endDate: set.endDate } : {}),
 });
 
+/**
+ * The next entries of a feed (`SweepThreadInput.feed`) this thread takes, up to `batch`, waiting
+ * (without blocking the event loop, so an abort is still read) while none is available; null once
+ * the feed is closed and empty, or on abort. Entries are taken by compare-and-swap on the counter,
+ * so two threads never take the same one and none takes one not yet made available.
+ */
+async function takeFed(feed: Int32Array, counter: Int32Array, batch: number, signal: AbortSignal): Promise<{ from: number; n: number } | null> {
+  for (;;) {
+    if (signal.aborted) return null;
+    const taken = Atomics.load(counter, 0);
+    const available = Atomics.load(feed, 0);
+    if (taken < available) {
+      const n = Math.min(batch, available - taken);
+      if (Atomics.compareExchange(counter, 0, taken, taken + n) === taken) return { from: taken, n };
+      continue;
+    }
+    // Closed is set after the last entries were made available: read it, then look again.
+    if (Atomics.load(feed, 1) === 1 && Atomics.load(feed, 0) <= taken) return null;
+    const wait = Atomics.waitAsync(feed, 0, available, 200);
+    if (wait.async) await wait.value;
+  }
+}
+
 serveThreadTask<SweepThreadInput, { ran: number }>(async (ctx) => {
-  const { panel, benchmark, strategy, config, capital, sets, counter } = ctx.input;
+  const { panel, benchmark, strategy, config, capital, sets, counter, feed } = ctx.input;
   const batch = Math.max(1, ctx.input.batch ?? 1);
   let ran = 0;
   for (;;) {
@@ -96,9 +126,16 @@ serveThreadTask<SweepThreadInput, { ran: number }>(async (ctx) => {
     // message (cancel, pause) is only read when the event loop turns.
     await new Promise<void>((r) => setImmediate(r));
     if (ctx.signal.aborted) break;
-    const k = Atomics.add(counter, 0, batch);
-    if (k >= sets.length) break;
-    const chunk = sets.slice(k, k + batch);
+    let chunk: SweepThreadSet[];
+    if (feed) {
+      const got = await takeFed(feed, counter, batch, ctx.signal);
+      if (!got) break;
+      chunk = Array.from({ length: got.n }, (_, j) => sets[feed[2 + got.from + j]]);
+    } else {
+      const k = Atomics.add(counter, 0, batch);
+      if (k >= sets.length) break;
+      chunk = sets.slice(k, k + batch);
+    }
     if (strategy.kind === 'user') {
       // User code runs in its sandbox, one set at a time (its indicators live inside the isolate).
       for (const set of chunk) {
