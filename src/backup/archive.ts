@@ -3,8 +3,10 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
+import type { ReadEntry } from 'tar';
 import { manifestName, parseManifest, type BackupManifest, type ManifestFile } from './backup.manifest.ts';
 
 /**
@@ -69,18 +71,21 @@ export async function writeArchive(staging: string, files: readonly ManifestFile
 }
 
 /** Entries a zquant archive may hold; anything else is skipped on extraction, never written. */
-const entryPattern = /^(manifest\.json|secret\.key|postgres\/[a-z_][a-z0-9_]{0,62}\.ndjson|duckdb\/[a-z_][a-z0-9_]{0,62}\.parquet|postgres\/|duckdb\/)$/;
+const entryPattern = /^(manifest\.json|secret\.key|postgres\/[a-z_][a-z0-9_]{0,62}\.ndjson|duckdb\/market\.duckdb|duckdb\/[a-z_][a-z0-9_]{0,62}\.parquet|postgres\/|duckdb\/)$/;
 
 /**
  * Extracts `archive` into `dir` and checks it against its manifest: every listed file present with
- * its size and sha256, every table's file listed. Throws one line naming the first problem.
+ * its size and sha256, every table's file listed. Each file is hashed as it is written (one pass
+ * over the archive, not a second read of what was extracted). Throws one line naming the first problem.
  */
 export async function extractArchive(archive: string, dir: string): Promise<BackupManifest> {
+  const seen = new Map<string, { bytes: number; sha256: string }>();
   try {
     // Plain files and folders of the expected names only: no links, devices or paths of any other shape.
     await tar.x({
       file: archive, cwd: dir, strict: true,
       filter: (path, entry) => entryPattern.test(path.replace(/^\.\//, '')) && ('type' in entry ? entry.type === 'File' || entry.type === 'Directory' : true),
+      transform: (entry) => (entry.type === 'File' ? (hashing(entry.path.replace(/^\.\//, ''), seen) as unknown as ReadEntry) : undefined),
     });
   } catch (err) {
     throw new Error(`${archive} is not a readable tar archive (${(err as Error).message})`);
@@ -94,13 +99,26 @@ export async function extractArchive(archive: string, dir: string): Promise<Back
   const manifest = parseManifest(text);
   for (const f of manifest.files) {
     if (!entryPattern.test(f.path)) throw new Error(`${manifestName} lists ${JSON.stringify(f.path)}, which is not a file zquant writes`);
-    let actual: { bytes: number; sha256: string };
-    try {
-      actual = await hashFile(join(dir, f.path));
-    } catch {
-      throw new Error(`${f.path} is listed in the manifest but missing from the archive (archive incomplete?); nothing was restored`);
-    }
+    const actual = seen.get(f.path);
+    if (!actual) throw new Error(`${f.path} is listed in the manifest but missing from the archive (archive incomplete?); nothing was restored`);
     if (actual.bytes !== f.bytes || actual.sha256 !== f.sha256) throw new Error(`${f.path} does not match its sha256 in the manifest (archive damaged?); nothing was restored`);
   }
   return manifest;
+}
+
+/** A pass-through that records the size and sha256 of what goes through it under `path` once it ends. */
+function hashing(path: string, into: Map<string, { bytes: number; sha256: string }>): Transform {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+    flush(done) {
+      into.set(path, { bytes, sha256: hash.digest('hex') });
+      done();
+    },
+  });
 }

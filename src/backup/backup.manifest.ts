@@ -6,7 +6,8 @@ import { z } from 'zod';
  * every table. Read back with zod: an archive is input from outside like any request body.
  */
 export const backupFormat = 'zquant-backup';
-export const backupFormatVersion = 1;
+/** 2: the market store as one DuckDB file (`duckdb/market.duckdb`); 1 (still restored): one Parquet file per market table. */
+export const backupFormatVersion = 2;
 export const manifestName = 'manifest.json';
 
 const fileEntry = z.object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
@@ -39,6 +40,8 @@ export type SequencePosition = BackupManifest['sequences'][number];
 /** Where each table's dump lives in the archive. */
 export const pgTableFile = (table: string) => `postgres/${table}.ndjson`;
 export const duckTableFile = (table: string) => `duckdb/${table}.parquet`;
+/** The market store's copy in archives of format 2. */
+export const duckStoreFile = 'duckdb/market.duckdb';
 export const secretKeyEntry = 'secret.key';
 
 /** Table names as they appear in file names and SQL: the stores' own, checked so an archive cannot name a path. */

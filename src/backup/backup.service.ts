@@ -8,8 +8,8 @@ import type { MarketStore } from '../market/duckdb.ts';
 import { secretKeyFile } from '../secrets/secret-key.service.ts';
 import { version } from '../version.ts';
 import { hashedWriter, hashFile, writeArchive } from './archive.ts';
-import { backupFormat, backupFormatVersion, duckTableFile, manifestName, pgTableFile, secretKeyEntry, type BackupManifest, type ManifestFile } from './backup.manifest.ts';
-import { exportMarketTables } from './market-dump.repository.ts';
+import { backupFormat, backupFormatVersion, duckStoreFile, manifestName, pgTableFile, secretKeyEntry, type BackupManifest, type ManifestFile } from './backup.manifest.ts';
+import { exportMarketFile } from './market-dump.repository.ts';
 import { appliedMigrationNames, listDataTables, readTableJson, sequencePositions, withSnapshot } from './pg-dump.repository.ts';
 
 /**
@@ -46,6 +46,8 @@ export interface BackupResult {
   bytes: number;
   manifest: BackupManifest;
   durationMs: number;
+  /** Milliseconds of each step (the two stores' dumps overlap): what a slow backup spent its time on. */
+  phasesMs: Record<string, number>;
 }
 
 /** Bytes of row text fetched per round trip while dumping a Postgres table. */
@@ -54,6 +56,15 @@ const pgBatchBytes = 8 * 2 ** 20;
 /** Writes a backup archive to `target` (which must not exist yet). */
 export async function backup(d: BackupDeps, target: string, o: BackupOptions = {}): Promise<BackupResult> {
   const started = Date.now();
+  const phasesMs: Record<string, number> = {};
+  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      phasesMs[phase] = Math.round(performance.now() - t);
+    }
+  };
   const path = resolve(target);
   if (existsSync(path)) throw new Error(`${path} exists already; give a new file name (backups never overwrite)`);
   await mkdir(dirname(path), { recursive: true });
@@ -70,12 +81,11 @@ export async function backup(d: BackupDeps, target: string, o: BackupOptions = {
       o.progress?.({ processed: processed++, total: counts.postgres + counts.duckdb + 1, current: `${store} ${table}` });
     };
     const [pgPart, duckPart] = await Promise.all([
-      dumpPostgres(d.pg, staging, { signal: o.signal, witness: o.witness?.postgres, onTable: (t, n) => step('postgres', t, n) }),
-      exportMarketTables(d.market, (t) => join(staging, duckTableFile(t)), { signal: o.signal, witness: o.witness?.duckdb, onTable: (t, n) => step('duckdb', t, n) }),
+      timed('postgres dump', () => dumpPostgres(d.pg, staging, { signal: o.signal, witness: o.witness?.postgres, onTable: (t, n) => step('postgres', t, n) })),
+      timed('duckdb copy', () => exportMarketFile(d.market, join(staging, duckStoreFile), { signal: o.signal, witness: o.witness?.duckdb, onTable: (t, n) => step('duckdb', t, n) })),
     ]);
     const total = counts.postgres + counts.duckdb + 1;
-    const files: ManifestFile[] = [...pgPart.files];
-    for (const table of Object.keys(duckPart.rows)) files.push({ path: duckTableFile(table), ...(await hashFile(join(staging, duckTableFile(table)))) });
+    const files: ManifestFile[] = [...pgPart.files, { path: duckStoreFile, ...(await timed('duckdb checksum', () => hashFile(join(staging, duckStoreFile)))) }];
     const keyPath = join(d.dataDir, secretKeyFile);
     const keyIncluded = d.secretKey === null && existsSync(keyPath);
     if (keyIncluded) {
@@ -97,9 +107,9 @@ export async function backup(d: BackupDeps, target: string, o: BackupOptions = {
     await writeFile(join(staging, manifestName), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
     o.signal?.throwIfAborted();
     o.progress?.({ processed: total - 1, total, current: 'archive' });
-    const bytes = await writeArchive(staging, files, path, o.signal);
+    const bytes = await timed('archive', () => writeArchive(staging, files, path, o.signal));
     o.progress?.({ processed: total, total, current: 'done' });
-    return { path, bytes, manifest, durationMs: Date.now() - started };
+    return { path, bytes, manifest, durationMs: Date.now() - started, phasesMs };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Migrator } from 'kysely';
@@ -11,10 +11,10 @@ import { marketPathFor, openMarketStore } from '../market/duckdb.ts';
 import { secretKeyFile } from '../secrets/secret-key.service.ts';
 import { version } from '../version.ts';
 import { extractArchive } from './archive.ts';
-import { duckTableFile, pgTableFile, schemaProblem, secretKeyEntry, type BackupManifest } from './backup.manifest.ts';
+import { duckStoreFile, duckTableFile, pgTableFile, schemaProblem, secretKeyEntry, type BackupManifest } from './backup.manifest.ts';
 import { countMarketRows, importMarketTables } from './market-dump.repository.ts';
 import {
-  addForeignKey, countRows, dropForeignKey, foreignKeys, hasJsonColumn, insertJsonRows, listAllTables, listDataTables, restoreSequences, truncateTables,
+  addForeignKey, countRows, dropForeignKey, foreignKeys, hasJsonColumn, insertJsonRows, listAllTables, listDataTables, preferLz4Toast, restoreSequences, truncateTables,
 } from './pg-dump.repository.ts';
 
 /**
@@ -32,6 +32,8 @@ export interface RestoreResult {
   manifest: BackupManifest;
   postgres: 'pglite' | 'postgres';
   durationMs: number;
+  /** Milliseconds of each step (the two stores' steps overlap): what a slow restore spent its time on. */
+  phasesMs: Record<string, number>;
 }
 
 /** A refusal: the target or the archive is not one restore may use; nothing was changed. */
@@ -62,6 +64,15 @@ export async function occupiedEntries(dataDir: string): Promise<string[]> {
 export async function restore(archive: string, target: RestoreTarget, o: { log?: (line: string) => void } = {}): Promise<RestoreResult> {
   const started = Date.now();
   const log = o.log ?? (() => {});
+  const phasesMs: Record<string, number> = {};
+  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      phasesMs[phase] = Math.round(performance.now() - t);
+    }
+  };
   const file = resolve(archive);
   if (!existsSync(file)) throw new RestoreRefused(`${file} does not exist`);
   const taken = await occupiedEntries(target.dataDir);
@@ -73,7 +84,7 @@ export async function restore(archive: string, target: RestoreTarget, o: { log?:
   try {
     let manifest: BackupManifest;
     try {
-      manifest = await extractArchive(file, work);
+      manifest = await timed('archive (extract, verify)', () => extractArchive(file, work));
     } catch (err) {
       throw new RestoreRefused((err as Error).message);
     }
@@ -82,7 +93,8 @@ export async function restore(archive: string, target: RestoreTarget, o: { log?:
       schemaProblem('duckdb', manifest.schema.duckdb, duckMigrations.map((m) => m.id), version);
     if (problem) throw new RestoreRefused(problem);
     const listed = new Set(manifest.files.map((f) => f.path));
-    const unlisted = [...Object.keys(manifest.tables.postgres).map(pgTableFile), ...Object.keys(manifest.tables.duckdb).map(duckTableFile)].filter((f) => !listed.has(f));
+    const marketFiles = manifest.format_version >= 2 ? [duckStoreFile] : Object.keys(manifest.tables.duckdb).map(duckTableFile);
+    const unlisted = [...Object.keys(manifest.tables.postgres).map(pgTableFile), ...marketFiles].filter((f) => !listed.has(f));
     if (unlisted.length) throw new RestoreRefused(`the manifest counts rows of ${unlisted[0]} but lists no such file (archive incomplete?); nothing was restored`);
     if (manifest.secret_key_included && !listed.has(secretKeyEntry)) throw new RestoreRefused(`the manifest says the secret key is included but lists no ${secretKeyEntry}`);
 
@@ -93,16 +105,16 @@ export async function restore(archive: string, target: RestoreTarget, o: { log?:
     }
     created = true;
     log(`restore: ${file} (zquant ${manifest.zquant_version}, taken ${manifest.created_at} from ${manifest.postgres_kind}) into ${target.databaseUrl ? 'the Postgres server at DATABASE_URL' : 'embedded Postgres'} and ${marketPathFor(target.dataDir)}`);
-    // The two stores load at once: Postgres parses on its one connection while DuckDB uses the other cores.
+    // The two stores load at once: Postgres parses on its one connection while DuckDB opens (format 2) or loads (format 1) its file.
     const store = pg;
     const loaded = await Promise.allSettled([
       (async () => {
-        await loadPostgres(store, manifest, work);
+        await timed('postgres load', () => loadPostgres(store, manifest, work));
         log(`restore: postgres: ${Object.keys(manifest.tables.postgres).length} tables loaded`);
-        await migratePostgres(store.db);
+        await timed('postgres migrate', () => migratePostgres(store.db));
       })(),
       (async () => {
-        await loadMarket(target.dataDir, manifest, work);
+        await timed('duckdb', () => loadMarket(target.dataDir, manifest, work));
         log(`restore: duckdb: ${Object.keys(manifest.tables.duckdb).length} tables loaded`);
       })(),
     ]);
@@ -114,7 +126,7 @@ export async function restore(archive: string, target: RestoreTarget, o: { log?:
       await chmod(join(target.dataDir, secretKeyFile), 0o600);
     }
     else log('restore: the archive holds no secret key (it was ZQUANT_SECRET_KEY): start the server with the same ZQUANT_SECRET_KEY to open stored secrets');
-    return { manifest, postgres: target.databaseUrl ? 'postgres' : 'pglite', durationMs: Date.now() - started };
+    return { manifest, postgres: target.databaseUrl ? 'postgres' : 'pglite', durationMs: Date.now() - started, phasesMs };
   } catch (err) {
     await pg?.close().catch(() => {});
     // The directory was empty of stores: take back what this attempt made there, so a retry finds it empty again.
@@ -142,6 +154,7 @@ async function loadPostgres(pg: PgStore, manifest: BackupManifest, work: string)
     const present = await listDataTables(trx);
     const missing = tables.filter((t) => !present.includes(t));
     if (missing.length) throw new Error(`postgres: the archive has tables this schema does not (${missing.join(', ')})`);
+    await preferLz4Toast(trx);
     // Keys are dropped while loading (rows arrive table by table, self-references in any order) and added back after: Postgres checks them all then.
     const fks = await foreignKeys(trx);
     for (const fk of fks) await dropForeignKey(trx, fk);
@@ -159,8 +172,19 @@ async function loadPostgres(pg: PgStore, manifest: BackupManifest, work: string)
   });
 }
 
+/**
+ * Feeds a table's lines to `insert` in batches. The next batch is read while the server works on
+ * the one sent (reading and decoding is this process's CPU, parsing the server's), one in flight.
+ */
 async function loadTable(path: string, insert: (lines: string[]) => Promise<void>): Promise<void> {
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let inFlight: Promise<void> | null = null;
+  const send = async (batch: string[]) => {
+    if (inFlight) await inFlight;
+    inFlight = insert(batch);
+    // Awaited before the next send or at the end; marked handled so a failure while reading is not "unhandled".
+    inFlight.catch(() => {});
+  };
   let batch: string[] = [];
   let bytes = 0;
   for await (const line of lines) {
@@ -168,25 +192,37 @@ async function loadTable(path: string, insert: (lines: string[]) => Promise<void
     batch.push(line);
     bytes += line.length;
     if (batch.length >= loadBatchRows || bytes >= loadBatchBytes) {
-      await insert(batch);
+      await send(batch);
       batch = [];
       bytes = 0;
     }
   }
-  if (batch.length) await insert(batch);
+  if (batch.length) await send(batch);
+  await inFlight;
 }
 
-/** Creates the market file at the archive's versions, loads it, checks the counts, then migrates it to the latest. */
+/**
+ * Puts the market file in place at the archive's versions (format 2: the archive's copy itself;
+ * format 1: created and loaded from Parquet), checks the counts, then migrates it to the latest.
+ */
 async function loadMarket(dataDir: string, manifest: BackupManifest, work: string): Promise<void> {
   const path = marketPathFor(dataDir);
-  const archived = new Set(manifest.schema.duckdb);
+  const archived = manifest.schema.duckdb;
   const tables = Object.keys(manifest.tables.duckdb);
-  const market = await openMarketStore(path, duckMigrations.filter((m) => archived.has(m.id)));
+  const copied = manifest.format_version >= 2;
+  // The work folder is inside dataDir: a rename, not a copy of the file.
+  if (copied) await rename(join(work, duckStoreFile), path);
+  const market = await openMarketStore(path, duckMigrations.filter((m) => archived.includes(m.id)));
   try {
-    await importMarketTables(market, tables, (t) => join(work, duckTableFile(t)));
+    if (copied) {
+      const applied = (await market.query('select id from schema_migrations order by id')).map((r) => String(r.id));
+      if (applied.join() !== [...archived].sort().join()) throw new Error(`duckdb: the archive's market file has migrations ${applied.join(', ')}, the manifest says ${archived.join(', ')}`);
+    } else {
+      await importMarketTables(market, tables, (t) => join(work, duckTableFile(t)));
+    }
     const counts = await countMarketRows(market, tables);
     for (const t of tables) if (counts[t] !== manifest.tables.duckdb[t]) throw new Error(`duckdb: ${t} has ${counts[t]} rows after loading, the manifest says ${manifest.tables.duckdb[t]}`);
-    await market.checkpoint();
+    if (!copied) await market.checkpoint();
   } finally {
     await market.close();
   }

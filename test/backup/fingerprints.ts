@@ -33,7 +33,7 @@ export function pgFingerprints(db: Kysely<any>): Promise<Fingerprints> {
 }
 
 export async function duckFingerprints(conn: DuckDBConnection): Promise<Fingerprints> {
-  const tables = (await conn.runAndReadAll(`select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE' order by 1`))
+  const tables = (await conn.runAndReadAll(`select table_name from information_schema.tables where table_catalog = current_database() and table_schema = 'main' and table_type = 'BASE TABLE' order by 1`))
     .getRowObjectsJS()
     .map((r) => String(r.table_name))
     // Bookkeeping, not data: the migrations the target applied itself, and the write generation (a fresh

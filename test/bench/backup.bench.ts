@@ -74,14 +74,14 @@ async function main() {
     const taken = await backup({ pg: db.store, market, dataDir: scratch, secretKey: null }, archive);
     const backupS = (performance.now() - t) / 1000;
     const marketRows = Object.values(taken.manifest.tables.duckdb).reduce((a, b) => a + b, 0);
-    note(`archive ${(taken.bytes / 2 ** 20).toFixed(0)} MiB, ${marketRows} market rows; this process's CPU ${cpuSeconds(cpu)} s (DuckDB's threads included, the Postgres server's not)`);
+    note(`archive ${(taken.bytes / 2 ** 20).toFixed(0)} MiB, ${marketRows} market rows; this process's CPU ${cpuSeconds(cpu)} s (DuckDB's threads included, the Postgres server's not); steps (ms, the stores' overlap): ${JSON.stringify(taken.phasesMs)}`);
     out('backup_full_market_s', backupS, 's');
 
     t = performance.now();
     cpu = process.cpuUsage();
     const restored = await restore(archive, { dataDir: join(scratch, 'restored'), databaseUrl: target.url });
     out('restore_s', (performance.now() - t) / 1000, 's');
-    note(`restored onto ${restored.postgres}; this process's CPU ${cpuSeconds(cpu)} s`);
+    note(`restored onto ${restored.postgres}; this process's CPU ${cpuSeconds(cpu)} s; steps (ms, the stores' overlap): ${JSON.stringify(restored.phasesMs)}`);
   } finally {
     await market.close();
     await db.drop();
