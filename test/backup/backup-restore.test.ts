@@ -8,6 +8,8 @@ import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../src/auth/tokens.service.ts';
 import { systemActor } from '../../src/auth/users.service.ts';
+import { duckMigrations } from '../../migrations/duckdb/index.ts';
+import { hashFile } from '../../src/backup/archive.ts';
 import { backup } from '../../src/backup/backup.service.ts';
 import { restore, RestoreRefused } from '../../src/backup/restore.service.ts';
 import { openPostgres, pgliteDirFor } from '../../src/db/database.ts';
@@ -105,6 +107,42 @@ describe('backup while a backtest and a sync run, restored into an empty directo
     }
     expect(await readFile(join(target, 'secret.key'), 'utf8')).toBe(await readFile(join(sourceDir, 'secret.key'), 'utf8'));
   }, 180_000);
+});
+
+describe('an archive of format 1 (one Parquet file per market table, before the market travelled as one DuckDB file)', () => {
+  it('restores to the same market', async () => {
+    // Made from the archive above the way zquant wrote format 1: each market table as Parquet (zstd), listed with its sha256.
+    const unpacked = join(scratch, 'format1');
+    await import('node:fs/promises').then((fs) => fs.mkdir(unpacked));
+    await tar.x({ file: archive, cwd: unpacked });
+    const manifest = JSON.parse(await readFile(join(unpacked, 'manifest.json'), 'utf8'));
+    expect(manifest.format_version).toBe(2);
+    // At the archive's schema versions: the Parquet files are the tables as the archive has them.
+    const copy = await openMarketStore(join(unpacked, 'duckdb', 'market.duckdb'), duckMigrations.filter((m) => manifest.schema.duckdb.includes(m.id)));
+    try {
+      await copy.read(async (conn) => {
+        for (const t of Object.keys(manifest.tables.duckdb)) await conn.run(`copy "${t}" to '${join(unpacked, 'duckdb', `${t}.parquet`)}' (format parquet, compression zstd)`);
+      });
+    } finally {
+      await copy.close();
+    }
+    await rm(join(unpacked, 'duckdb', 'market.duckdb'));
+    manifest.format_version = 1;
+    manifest.files = manifest.files.filter((f: { path: string }) => f.path !== 'duckdb/market.duckdb');
+    for (const t of Object.keys(manifest.tables.duckdb)) manifest.files.push({ path: `duckdb/${t}.parquet`, ...(await hashFile(join(unpacked, 'duckdb', `${t}.parquet`))) });
+    await writeFile(join(unpacked, 'manifest.json'), JSON.stringify(manifest));
+    const older = join(scratch, 'format1.tar');
+    await tar.c({ file: older, cwd: unpacked }, ['manifest.json', ...manifest.files.map((f: { path: string }) => f.path)]);
+
+    const target = join(scratch, 'restored-format1');
+    await restore(older, { dataDir: target, databaseUrl: null });
+    const market = await openMarketStore(marketPathFor(target));
+    try {
+      expect(await market.read((conn) => duckFingerprints(conn))).toEqual(atSnapshot.duck);
+    } finally {
+      await market.close();
+    }
+  }, 60_000);
 });
 
 describe('restore refuses', () => {
