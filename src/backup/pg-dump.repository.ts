@@ -60,7 +60,8 @@ export async function withSnapshot<T>(db: Kysely<any>, work: (trx: Transaction<a
 export async function readTableJson(trx: Transaction<any>, table: string, batchBytes: number, onBatch: (lines: string[]) => Promise<void>): Promise<number> {
   await sql`declare zq_backup no scroll cursor for select row_to_json(t)::text as j from ${sql.table(table)} t`.execute(trx);
   let total = 0;
-  let batchRows = 64;
+  // One row first, then as many as fit `batchBytes`: a first guess of more could fetch tens of MB of results at once.
+  let batchRows = 1;
   try {
     for (;;) {
       const { rows } = await sql<{ j: string }>`fetch forward ${sql.raw(String(batchRows))} from zq_backup`.execute(trx);
