@@ -7,7 +7,7 @@ import type { MarketStore } from '../market/duckdb.ts';
  * its own: DuckDB gives a transaction a snapshot, so the copy is one moment while syncs keep writing
  * on the writer connection. Restore puts that file in place as it is: loading 41 M rows into
  * DuckDB's storage (compressing every column again) was most of a restore's time, and writing the
- * copy costs the backup what writing Parquet did (measured: 24 CPU-s each for the full market).
+ * copy costs the backup what writing Parquet did (measured: 26 CPU-s each for the full market).
  * Archives of format 1 hold one Parquet file per table instead, loaded back by column name.
  */
 
