@@ -79,7 +79,10 @@ export async function publishSnapshot(market: MarketStore, dir: string, now: () 
             const name = `${p.table}.parquet`;
             const path = join(staging, name);
             // Snappy (DuckDB's default): measured here 35–40% faster to write than zstd, files ~20% larger.
-            await conn.run(`copy ${quoteIdent(p.table)} to ${quoteLiteral(path)} (format parquet, compression snappy)`);
+            // Parquet format version 2 (its DELTA and BYTE_STREAM_SPLIT encodings): measured on the full
+            // market, quiet, 13–22 % less CPU to write than version 1 (daily_basic 3.6–4.0 s against
+            // 4.9–5.2 s), files 3–17 % larger; DuckDB reads both.
+            await conn.run(`copy ${quoteIdent(p.table)} to ${quoteLiteral(path)} (format parquet, compression snappy, parquet_version v2)`);
             digests.push(fileDigest(path).then((d) => ({ name, table: p.table, rows: p.rows, bytes: d.bytes, sha256: d.sha256 })));
           }
         } catch (err) {
