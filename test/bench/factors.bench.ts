@@ -1,5 +1,6 @@
 // Factors on the full synthetic market (BENCH_BIG_STOCKS = 5,000 stocks × BENCH_YEARS = 10 years,
-// the demo generator, as backtests.bench.ts and sweeps.bench.ts), one function per measurement:
+// the demo generator, as backtests.bench.ts and sweeps.bench.ts) in a DuckDB file as the server
+// keeps it, one function per measurement:
 //   factor_compute_full_market_s   measureFactorCompute: 20-day momentum, every stock, every day,
 //                                  computed in DuckDB and its values replaced (one write transaction)
 //   factor_read_matrix_s           measureFactorRead: those values read back as a day-major matrix
@@ -16,7 +17,9 @@ import { computeBuiltinFactor, readFactorMatrix } from '../../src/factors/factor
 import { seedDemoMarket } from '../../src/market/demo/seed.ts';
 import { makePanelCache } from '../../src/backtests/panel-cache.ts';
 import { analyseFactor } from '../../src/factors/analysis/analyse.ts';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { analysisInput } from '../../src/factors/analysis/analysis-input.ts';
 import { analyseOnThreads } from '../../src/factors/analysis/analysis-threads.ts';
 import type { AnalysisParams } from '../../src/factors/analysis/analysis.types.ts';
@@ -38,7 +41,9 @@ export interface BenchMarket {
 }
 
 async function seedMarket(): Promise<BenchMarket> {
-  const market = await openMarketStore(':memory:');
+  // A DuckDB file, as the server's market store is: writing 10 M values to a file costs ~2 s more
+  // than to an in-memory database (measured 5.0 s against 3.5 s for the compute), and the file is what users run.
+  const market = await openMarketStore(join(dir, 'market.duckdb'));
   const t = performance.now();
   await seedDemoMarket(market, { seed: 12, stocks: bigStocks, years, end });
   const codes = (await market.query(`select distinct ts_code from daily_bars order by ts_code`)).map((r) => String(r.ts_code));
@@ -107,12 +112,15 @@ async function measureFactorAnalysis(b: BenchMarket): Promise<void> {
   out('factor_analysis_one_thread_s', median(times), 's');
 }
 
+const dir = mkdtempSync(join(tmpdir(), 'zq-bench-factors-'));
+
 async function main() {
   const b = await seedMarket();
   await measureFactorCompute(b);
   await measureFactorRead(b);
   await measureFactorAnalysis(b);
   await b.market.close();
+  rmSync(dir, { recursive: true, force: true });
 }
 
 await main();
