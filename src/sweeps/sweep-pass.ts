@@ -16,7 +16,7 @@ import { LOCKSTEP_MAX, runSetsOnThreads, startFedPool, type PoolOptions } from '
 import type { SweepThreadInput, SweepThreadSet, SweepThreadSetResult } from './sweep.thread.ts';
 import type { Sweep } from './sweep.types.ts';
 import type { Candidate } from './sampling.ts';
-import { claimSizes, type SetSpread } from './set-spread.ts';
+import type { SetSpread } from './set-spread.ts';
 
 export interface SweepExecutorDeps {
   db: Kysely<Database>;
@@ -96,14 +96,13 @@ async function runAndStoreAll(pass: SweepPass, sets: SweepThreadSet[], onResult:
     if (spread) {
       // Spread over processes: the threads stay up for the whole pass and take each claim as it comes,
       // a full lockstep batch per thread (built-ins) or a set per thread (user code, one at a time anyway).
+      const batch = pass.batch ?? (pass.input.strategy.kind === 'builtin' ? LOCKSTEP_MAX : 1);
       const threads = Math.max(1, Math.min(pass.threads, sets.length));
-      const perThread = pass.batch ?? (pass.input.strategy.kind === 'builtin' ? LOCKSTEP_MAX : 1);
-      const { claim, batch } = claimSizes(sets.length, threads, spread.participants, perThread * threads);
       const fed = startFedPool(pass.input, sets, { ...pool, batch, threads });
       let failed = false;
       try {
         // Each claim's results are stored before it is marked done (another process counts stored sets).
-        await spread.run(sets, { claimSize: claim, run: async (b) => { await fed.run(b); flush(); await writing; } }, ctx.signal);
+        await spread.run(sets, { claimSize: batch * threads, run: async (b) => { await fed.run(b); flush(); await writing; } }, ctx.signal);
       } catch (err) {
         failed = true;
         throw err;

@@ -31,16 +31,14 @@ export type { SetSpread } from './set-spread.ts';
 const waitMs = 100;
 
 /**
- * Claims are about one lockstep batch per thread of this process (the runner's claimSize, from
- * set-spread.ts claimSizes: at most 16 sets a thread for a built-in, and as many claims as give each
- * participant the same number): the sets a thread runs together share their indicators, so a claim
- * never splits a batch, and small equal claims let the processes finish together. The threads stay
- * up across claims (sweep-pool.ts startFedPool), so a claim costs a Postgres round trip, not a
- * thread start; what a lost participant leaves is claimed again by the others.
+ * Claims are one lockstep batch per thread of this process (the runner's claimSize: 16 sets a
+ * thread for a built-in): the sets a thread runs together share their indicators, so a claim never
+ * splits a batch, and small claims balance the processes to within one batch at the end. The
+ * threads stay up across claims (sweep-pool.ts startFedPool), so a claim costs a Postgres round
+ * trip, not a thread start; what a lost participant leaves is claimed again by the others.
  */
-export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId: number; sweepRunId: number | null; participants: number; log: RunContext['log'] }): SetSpread {
+export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId: number; sweepRunId: number | null; log: RunContext['log'] }): SetSpread {
   return {
-    participants: o.participants,
     async run(sets, runner, signal) {
       const byOrdinal = new Map(sets.map((s) => [s.ordinal, s]));
       const ordinals = sets.map((s) => s.ordinal);
@@ -96,7 +94,7 @@ export function makeSpreadSweepExecutors(d: SpreadSweepDeps): ExecutorDefinition
       const spreading = sweep.kind === 'sweep' && (helper || d.helperRuns > 0);
       let spread: SetSpread | undefined;
       if (spreading) {
-        spread = makeSetSpread(d.db, { sweepId, runId: ctx.runId, sweepRunId: sweep.runId, participants: Math.max(helper ? 2 : 1, d.helperRuns + 1), log: (l, m) => ctx.log(l, m) });
+        spread = makeSetSpread(d.db, { sweepId, runId: ctx.runId, sweepRunId: sweep.runId, log: (l, m) => ctx.log(l, m) });
         if (!helper && (await claims.countChildRuns(d.db, ctx.runId, sweepPartExecutorName)) === 0) {
           await d.runs().queueRuns(Array.from({ length: d.helperRuns }, () => ({
             executor: sweepPartExecutorName, params: { sweep_id: sweepId }, parentRunId: ctx.runId, queuedBy: sweep.ownerId, maxAttempts: 1,

@@ -3,7 +3,6 @@
 // with the result the plain pool (runSetsOnThreads) gives; an abort ends a claim that waits.
 import { describe, expect, it } from 'vitest';
 import { runSetsOnThreads, startFedPool } from '../../src/sweeps/sweep-pool.ts';
-import { claimSizes } from '../../src/sweeps/set-spread.ts';
 import type { SweepThreadSet, SweepThreadSetResult } from '../../src/sweeps/sweep.thread.ts';
 import { syntheticPanel } from '../engine/synthetic-panel.ts';
 
@@ -52,20 +51,4 @@ describe('the fed pool', () => {
     await expect(pool.run([sets[10]])).rejects.toThrow(/not one the pool was started with/);
     await pool.close();
   }, 60_000);
-
-  it('sizes claims so every participant gets as many, each at most a full lockstep batch per thread', () => {
-    // 100 sets, one thread, 16 a batch, 2 processes: 7 claims of 16 would leave one process a short 8th; 8 claims of 13.
-    expect(claimSizes(100, 1, 2, 16)).toEqual({ claim: 13, batch: 13 });
-    // Alone, the same sets take full batches (100 = 6 × 16 + 4 → 7 claims of 15).
-    expect(claimSizes(100, 1, 1, 16)).toEqual({ claim: 15, batch: 15 });
-    // Two threads: a claim is a batch for each thread.
-    expect(claimSizes(40, 2, 2, 32)).toEqual({ claim: 20, batch: 10 });
-    expect(claimSizes(3, 4, 2, 64)).toEqual({ claim: 2, batch: 1 });
-    for (const [n, t, p, u] of [[100, 1, 2, 16], [1000, 2, 3, 32], [7, 1, 4, 16], [64, 2, 2, 32]]) {
-      const { claim, batch } = claimSizes(n, t, p, u);
-      expect(claim).toBeLessThanOrEqual(u);
-      expect(batch * t).toBeGreaterThanOrEqual(claim);
-      expect(batch).toBeLessThanOrEqual(u / t);
-    }
-  });
 });
