@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnDef, DatasetDef } from '../datasets.ts';
-import { keyOrder, mergeStaged, rangeIsEmpty, type MergeCounts } from './merge.ts';
+import { keyOrder, keyOrderColumns, mergeStaged, rangeIsEmpty, type MergeCounts } from './merge.ts';
 
 /**
  * CSV files read by DuckDB's own reader (src/market/csv/ decides what to do with the answers).
@@ -178,9 +178,11 @@ export async function importTyped(conn: DuckDBConnection, def: DatasetDef, path:
       [path],
     );
     const within = range && dc ? ` where ${q(dc)} between ${Math.trunc(range[0])} and ${Math.trunc(range[1])}` : '';
-    const keys = def.key.map(q).join(', ');
-    const r = await conn.runAndReadAll(`select (count(*) - count(distinct (${keys})))::bigint from ${def.table}${within}`);
-    if (Number(r.getRows()[0][0]) > 0) throw new NotClean('repeated keys');
+    if (!(await strictlyIncreasing(conn, def, within))) {
+      const keys = def.key.map(q).join(', ');
+      const r = await conn.runAndReadAll(`select (count(*) - count(distinct (${keys})))::bigint from ${def.table}${within}`);
+      if (Number(r.getRows()[0][0]) > 0) throw new NotClean('repeated keys');
+    }
     return { rows: ins.rowsChanged, counts: { inserted: ins.rowsChanged, updated: 0, unchanged: 0, deleted: 0 } };
   }
   await conn.run(stageSql(def, layout, typedRead(def, layout), true, true), [path]);
@@ -189,6 +191,21 @@ export async function importTyped(conn: DuckDBConnection, def: DatasetDef, path:
   const counts = await mergeCsvStage(conn, def, staged);
   await dropCsvTables(conn);
   return { rows: staged.rows, counts };
+}
+
+/**
+ * True when the rows just inserted (`within`: the range that held no stored row before) come back
+ * in strictly increasing key order: then no key repeats, shown by one pass comparing each row with
+ * the one before (a tenth of the distinct count's cost on 1.2 M rows). They were inserted in key
+ * order and a scan returns rows in insertion order; if it ever did not, or keys tie on the order's
+ * columns (a key with more columns than it), this answers false and the distinct count decides.
+ */
+async function strictlyIncreasing(conn: DuckDBConnection, def: DatasetDef, within: string): Promise<boolean> {
+  const key = `row(${keyOrderColumns(def).map(q).join(', ')})`;
+  const r = await conn.runAndReadAll(
+    `select count(*)::bigint from (select ${key} as k, lag(${key}) over () as p from ${def.table}${within}) where p is not null and coalesce(not (k > p), true)`,
+  );
+  return Number(r.getRows()[0][0]) === 0;
 }
 
 /** The lowest and highest date of the file, read alone (a fraction of a full read); bad dates are the guards' business. */

@@ -110,7 +110,12 @@ export async function mergeBatch(conn: DuckDBConnection, batch: Batch, scope: Me
 
 /** ORDER BY of rows aliased `v` in the table's physical order: by date, then code (zonemaps prune date ranges). */
 export function keyOrder(def: DatasetDef): string {
-  return def.key.includes('trade_date') ? 'order by v.trade_date, v.ts_code' : `order by ${def.key.map((k) => `v.${q(k)}`).join(', ')}`;
+  return `order by ${keyOrderColumns(def).map((k) => `v.${q(k)}`).join(', ')}`;
+}
+
+/** The columns keyOrder sorts by: date then code for daily datasets, else the key. */
+export function keyOrderColumns(def: DatasetDef): string[] {
+  return def.key.includes('trade_date') ? ['trade_date', 'ts_code'] : [...def.key];
 }
 
 /**
