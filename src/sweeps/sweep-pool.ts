@@ -80,6 +80,8 @@ export function startFedPool(input: Omit<SweepThreadInput, 'sets' | 'counter' | 
   return {
     async run(batchSets) {
       if (!batchSets.length) return;
+      // Each set is handed over once (a claimed set is stored before its claim is marked done, and a stored set is never claimed again).
+      if (written + batchSets.length > sets.length) throw new Error(`the pool was handed more sets (${written + batchSets.length}) than it was started with (${sets.length})`);
       const results = Promise.all(batchSets.map((s) => new Promise<void>((res) => waiting.set(s.ordinal, res))));
       for (const s of batchSets) {
         const j = position.get(s.ordinal);
