@@ -93,6 +93,11 @@ export async function importMarketTables(market: MarketStore, tables: readonly s
   });
 }
 
+/** The DuckDB migrations a market file has applied, by id (restore checks an archived file's against the manifest). */
+export async function appliedMarketMigrations(market: MarketStore): Promise<string[]> {
+  return (await market.query('select id from schema_migrations order by id')).map((r) => String(r.id));
+}
+
 /** Rows per table now in the store (restore checks them against the manifest). */
 export async function countMarketRows(market: MarketStore, tables: readonly string[]): Promise<Record<string, number>> {
   return market.read(async (conn) => {

@@ -12,7 +12,7 @@ import { secretKeyFile } from '../secrets/secret-key.service.ts';
 import { version } from '../version.ts';
 import { extractArchive } from './archive.ts';
 import { duckStoreFile, duckTableFile, pgTableFile, schemaProblem, secretKeyEntry, type BackupManifest } from './backup.manifest.ts';
-import { countMarketRows, importMarketTables } from './market-dump.repository.ts';
+import { appliedMarketMigrations, countMarketRows, importMarketTables } from './market-dump.repository.ts';
 import {
   addForeignKey, countRows, dropForeignKey, foreignKeys, hasJsonColumn, insertJsonRows, listAllTables, listDataTables, preferLz4Toast, restoreSequences, truncateTables,
 } from './pg-dump.repository.ts';
@@ -215,7 +215,7 @@ async function loadMarket(dataDir: string, manifest: BackupManifest, work: strin
   const market = await openMarketStore(path, duckMigrations.filter((m) => archived.includes(m.id)));
   try {
     if (copied) {
-      const applied = (await market.query('select id from schema_migrations order by id')).map((r) => String(r.id));
+      const applied = await appliedMarketMigrations(market);
       if (applied.join() !== [...archived].sort().join()) throw new Error(`duckdb: the archive's market file has migrations ${applied.join(', ')}, the manifest says ${archived.join(', ')}`);
     } else {
       await importMarketTables(market, tables, (t) => join(work, duckTableFile(t)));
