@@ -13,7 +13,6 @@ import { locales, type Locale } from '../i18n/locale.ts';
 import { AppError } from '../http/errors.ts';
 import type { AppEnv } from '../http/env.ts';
 
-/** The id in a path (digits only, in range), else 404: see pathId. */
 /** The token form's scope: none (full access), metrics or worker; anything else is refused naming the field. */
 function parseScope(v: unknown): 'metrics' | 'worker' | null {
   if (v === undefined || v === '') return null;
@@ -21,6 +20,7 @@ function parseScope(v: unknown): 'metrics' | 'worker' | null {
   throw new AppError(400, 'invalid_request', 'scope: empty (full access), "metrics" or "worker"', { field: 'scope' });
 }
 
+/** The id in a path (digits only, in range), else 404: see pathId. */
 export const parseId = (raw: string, what: string): number => pathId(raw, what);
 
 /** Parses the optional "expires after N days" form field. */
