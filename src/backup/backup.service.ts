@@ -1,5 +1,6 @@
 import { copyFile, mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { phaseTimer } from './phases.ts';
 import { dirname, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Transaction } from 'kysely';
@@ -61,15 +62,7 @@ const pgBatchBytes = { postgres: 8 * 2 ** 20, pglite: 2 ** 20 };
 /** Writes a backup archive to `target` (which must not exist yet). */
 export async function backup(d: BackupDeps, target: string, o: BackupOptions = {}): Promise<BackupResult> {
   const started = Date.now();
-  const phasesMs: Record<string, number> = {};
-  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
-    const t = performance.now();
-    try {
-      return await work();
-    } finally {
-      phasesMs[phase] = Math.round(performance.now() - t);
-    }
-  };
+  const { phasesMs, timed } = phaseTimer();
   const path = resolve(target);
   if (existsSync(path)) throw new Error(`${path} exists already; give a new file name (backups never overwrite)`);
   await mkdir(dirname(path), { recursive: true });

@@ -1,5 +1,6 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { phaseTimer } from './phases.ts';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Migrator } from 'kysely';
@@ -64,15 +65,7 @@ export async function occupiedEntries(dataDir: string): Promise<string[]> {
 export async function restore(archive: string, target: RestoreTarget, o: { log?: (line: string) => void } = {}): Promise<RestoreResult> {
   const started = Date.now();
   const log = o.log ?? (() => {});
-  const phasesMs: Record<string, number> = {};
-  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
-    const t = performance.now();
-    try {
-      return await work();
-    } finally {
-      phasesMs[phase] = Math.round(performance.now() - t);
-    }
-  };
+  const { phasesMs, timed } = phaseTimer();
   const file = resolve(archive);
   if (!existsSync(file)) throw new RestoreRefused(`${file} does not exist`);
   const taken = await occupiedEntries(target.dataDir);
