@@ -178,6 +178,19 @@ export function CronPreview(props: CronPreviewModel & { t: T }) {
 }
 
 /** After the A-share close: 15:00 Beijing time, plus half an hour for the day's data to settle. */
+/** The executors as a select's options, the chosen one selected (the main form's select and the no-JS reload form's). */
+function ExecutorOptions(props: { executors: ExecutorInfo[]; chosen: string }) {
+  return (
+    <>
+      {props.executors.map((e) => (
+        <option value={e.name} selected={e.name === props.chosen}>
+          {e.name}
+        </option>
+      ))}
+    </>
+  );
+}
+
 const afterTheClose = { 'f-kind': 'cron', 'f-expression': '30 15 * * 1-5', 'f-timezone': 'Asia/Shanghai' };
 
 /**
@@ -231,11 +244,7 @@ export function TaskForm(props: { chrome: PageChrome; task: Task | null; values:
           <label>
             {t('scheduler.form.otherExecutor')}
             <select name="executor">
-              {props.executors.map((e) => (
-                <option value={e.name} selected={e.name === executor}>
-                  {e.name}
-                </option>
-              ))}
+              <ExecutorOptions executors={props.executors} chosen={executor} />
             </select>
           </label>
           <button type="submit" class="secondary">{t('scheduler.form.showSettings')}</button>
@@ -291,11 +300,7 @@ export function TaskForm(props: { chrome: PageChrome; task: Task | null; values:
         <label>
           {t('scheduler.executor')}
           <select name="executor" id="f-executor" hx-get="/scheduler/config-fields" hx-trigger="change" hx-include="#f-executor" hx-target="#config-fields" hx-swap="outerHTML">
-            {props.executors.map((e) => (
-              <option value={e.name} selected={e.name === executor}>
-                {e.name}
-              </option>
-            ))}
+            <ExecutorOptions executors={props.executors} chosen={executor} />
           </select>
         </label>
         <ConfigFields t={t} executor={props.executors.find((e) => e.name === executor)} config={(v.config ?? {}) as Record<string, unknown>} />
