@@ -66,13 +66,22 @@ describe.skipIf(!hasChromium)('scheduler pages in a browser', () => {
 
     await page.goto(`${base}/scheduler/new`);
     await page.fill('#f-name', 'form made');
+    // Each edit's own answer, awaited: the preview POST that carries these values, answered 200 (a
+    // lost, refused or failing request fails here by name instead of as a DOM wait running out).
+    const previewOf = async (edit: () => Promise<void>, expression: string) => {
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/scheduler/preview') && new URLSearchParams(r.request().postData() ?? '').get('expression') === expression && new URLSearchParams(r.request().postData() ?? '').get('timezone') === 'UTC', { timeout: 30_000 }),
+        edit(),
+      ]);
+      expect(answer.status()).toBe(200);
+    };
     await page.fill('#f-expression', '*/10 * * * * *');
-    await page.fill('#f-timezone', 'UTC');
+    await previewOf(() => page.fill('#f-timezone', 'UTC'), '*/10 * * * * *');
     // Generous waits: the preview answered in milliseconds here, but once took over 10 s in a full suite beside the three-process soak.
     await page.waitForFunction(() => document.querySelector('#cron-preview')?.textContent?.includes('Every 10 seconds'), undefined, { timeout: 30_000 });
-    await page.fill('#f-expression', '99 * * * *');
+    await previewOf(() => page.fill('#f-expression', '99 * * * *'), '99 * * * *');
     await page.waitForSelector('#cron-preview .field-error', { timeout: 30_000 });
-    await page.fill('#f-expression', '*/10 * * * * *');
+    await previewOf(() => page.fill('#f-expression', '*/10 * * * * *'), '*/10 * * * * *');
     await page.waitForFunction(() => !document.querySelector('#cron-preview .field-error'), undefined, { timeout: 30_000 });
     await page.selectOption('#f-executor', 'sleep');
     await page.waitForSelector('input[name="cfg.ms:num"]', { timeout: 10_000 });

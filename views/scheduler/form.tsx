@@ -177,7 +177,6 @@ export function CronPreview(props: CronPreviewModel & { t: T }) {
   );
 }
 
-/** After the A-share close: 15:00 Beijing time, plus half an hour for the day's data to settle. */
 /** The executors as a select's options, the chosen one selected (the main form's select and the no-JS reload form's). */
 function ExecutorOptions(props: { executors: ExecutorInfo[]; chosen: string }) {
   return (
@@ -191,6 +190,7 @@ function ExecutorOptions(props: { executors: ExecutorInfo[]; chosen: string }) {
   );
 }
 
+/** After the A-share close: 15:00 Beijing time, plus half an hour for the day's data to settle. */
 const afterTheClose = { 'f-kind': 'cron', 'f-expression': '30 15 * * 1-5', 'f-timezone': 'Asia/Shanghai' };
 
 /**
@@ -218,7 +218,9 @@ export function TaskForm(props: { chrome: PageChrome; task: Task | null; values:
   const previewOn = (trigger: string) => ({
     'hx-post': '/scheduler/preview',
     'hx-trigger': trigger,
-    'hx-sync': 'this:replace',
+    // One queue for the three inputs (their fieldset): the newest edit's answer wins, whichever input
+    // it came from; an older answer still in flight is dropped instead of landing after it.
+    'hx-sync': 'closest fieldset:replace',
     'hx-include': '#f-expression, #f-timezone, #f-tradingDays',
     'hx-target': '#cron-preview',
     'hx-swap': 'outerHTML',
