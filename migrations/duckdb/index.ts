@@ -57,4 +57,22 @@ export const duckMigrations: readonly DuckMigration[] = [
       `insert into market_generation (id, generation) values (1, uuid()::varchar)`,
     ],
   },
+  {
+    // Factor values as four numbers a row (src/factors/factors.repository.ts): the key becomes a row
+    // of factor_keys and the stock an integer, six digits × 4 + exchange (BJ 1, SH 2, SZ 3; sorts as
+    // the ts_codes do). Writing a full market's 10 M values cost 1.5 s for the constant key string
+    // and 1.3 s for the codes, against 0.45 s for the numbers (issue 21: compute ≤ 3 s).
+    id: '2026-12-06-995-factor-values-integer-keys',
+    statements: [
+      `create table factor_keys (id integer primary key, key varchar not null unique)`,
+      `insert into factor_keys select (row_number() over (order by factor))::integer, factor from (select distinct factor from factor_values)`,
+      `create table factor_values_2 (factor_id integer not null, code integer not null, trade_date integer not null, value double)`,
+      `insert into factor_values_2
+        select k.id, (left(f.ts_code, 6)::integer * 4 + case right(f.ts_code, 3) when '.BJ' then 1 when '.SH' then 2 when '.SZ' then 3 else error('not an A-share code: ' || f.ts_code) end)::integer,
+          f.trade_date, f.value
+        from factor_values f join factor_keys k on k.key = f.factor order by k.id, f.trade_date, f.ts_code`,
+      `drop table factor_values`,
+      `alter table factor_values_2 rename to factor_values`,
+    ],
+  },
 ];

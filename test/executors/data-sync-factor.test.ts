@@ -101,7 +101,7 @@ describe('factor executor', () => {
     expect(tma.values[0]).toBeCloseTo(turn.reduce((a, t) => a + Number(t.turnover_rate), 0) / 3, 10);
     // A second run replaces, never duplicates.
     await finish((await runtime.service.queueRun({ executor: 'factor', params: { factors: [{ kind: 'momentum', n: 5 }] } })).id);
-    expect((await readFactor(market, 'momentum_5')).values.length).toBe(await count(`select count(*)::int n from factor_values where factor = 'momentum_5'`));
-    expect(await count(`select count(*)::int n from (select ts_code, trade_date from factor_values where factor='momentum_5' group by all having count(*) > 1)`)).toBe(0);
+    expect((await readFactor(market, 'momentum_5')).values.length).toBe(await count(`select count(*)::int n from factor_values f join factor_keys k on k.id = f.factor_id where k.key = 'momentum_5'`));
+    expect(await count(`select count(*)::int n from (select code, trade_date from factor_values f join factor_keys k on k.id = f.factor_id where k.key = 'momentum_5' group by all having count(*) > 1)`)).toBe(0);
   });
 });
