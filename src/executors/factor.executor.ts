@@ -41,7 +41,7 @@ export const factorParams = z
     /** Compute only days up to this one (default: the last day with bars). */
     end: yyyymmdd.optional(),
     /** Only these stocks (default: every stock). */
-    codes: z.array(z.string().regex(/^[0-9A-Z]{6}\.[A-Z]{2}$/, 'expected a ts_code like 600000.SH')).min(1).max(6000).optional(),
+    codes: z.array(z.string().regex(/^\d{6}\.(SH|SZ|BJ)$/, 'expected an A-share ts_code like 600000.SH')).min(1).max(6000).optional(),
   })
   .strict()
   .refine((p) => p.start === undefined || p.end === undefined || p.start <= p.end, { message: 'start must be on or before end', path: ['start'] });

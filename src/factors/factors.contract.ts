@@ -25,7 +25,8 @@ export const FactorInputSchema = z
   .strict()
   .openapi('FactorInput');
 
-const codePattern = /^[0-9A-Z]{6}\.[A-Z]{2}$/;
+/** An A-share ts_code (the form the market stores and factor_values numbers, factors.repository.ts stockCode). */
+const codePattern = /^\d{6}\.(SH|SZ|BJ)$/;
 
 /** What to compute: a period (default: every day with data) and stocks (default: all). */
 export const ComputeFactorSchema = z

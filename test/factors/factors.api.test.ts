@@ -66,6 +66,9 @@ describe('factors API', () => {
     await bad('/api/v1/factors/momentum_20/computations', { start_date: '2026-05-01', end_date: '2026-04-01' }, 400, 'start_date');
     await bad('/api/v1/factors/momentum_20/computations', { codes: ['NOPE'] }, 400, 'codes');
     await bad('/api/v1/factors/momentum_20/computations', { codes: ['999999.SH'] }, 400, 'codes');
+    // Shaped like a code but not an A-share one: refused by the contract, never reaching the store's numbering (stockCode).
+    await bad('/api/v1/factors/momentum_20/computations', { codes: ['00700A.HK'] }, 400, 'codes');
+    await bad('/api/v1/factors/momentum_20/computations', { codes: ['000700.HK'] }, 400, 'codes');
     await bad('/api/v1/factors/momentum_20/computations', { window: 5 }, 400);
     await bad('/api/v1/factors/momentum_1/computations', {}, 404);
     await bad('/api/v1/factors/u999999/computations', {}, 404);
