@@ -12,18 +12,32 @@ type Db = Kysely<Database>;
  * Claims up to `limit` of `ordinals` for run `runId` (as its current lease owner): those neither
  * stored nor held by a live claim, lowest first. Two participants claiming at once never get the
  * same set: a conflicting insert waits for the other's row and re-checks that its claim is dead.
+ *
+ * Toward the end a claim takes no more than its share of the free sets: their number over the
+ * participants (the runs holding live claims on this sweep, and this one), rounded up. A set's run
+ * time hardly depends on the batch it runs in, so the last sets are split instead of one process
+ * running a full claim while the others wait for it. With `sweepRunId` nothing is claimed once the
+ * sweep's own run is neither queued nor running (a helper stops with it).
  */
-export async function claimSets(db: Db, sweepId: number, runId: number, ordinals: readonly number[], limit: number): Promise<number[]> {
+export async function claimSets(db: Db, sweepId: number, runId: number, ordinals: readonly number[], limit: number, sweepRunId: number | null = null): Promise<number[]> {
   if (!ordinals.length || limit <= 0) return [];
   const r = await sql<{ ordinal: number }>`
-    with me as (select lease_owner from runs where id = ${runId} and status = 'running' and lease_owner is not null),
-    cand as (
+    with me as (select lease_owner from runs where id = ${runId} and status = 'running' and lease_owner is not null
+      and (${sweepRunId}::bigint is null or exists (select 1 from runs s where s.id = ${sweepRunId}::bigint and s.status in ('queued', 'running')))),
+    free as (
       select c.ordinal from (select (jsonb_array_elements_text(${JSON.stringify(ordinals)}::text::jsonb))::int as ordinal) c
       where not exists (select 1 from sweep_sets s where s.sweep_id = ${sweepId} and s.ordinal = c.ordinal)
         and not exists (
           select 1 from sweep_set_claims k join runs r on r.id = k.run_id
           where k.sweep_id = ${sweepId} and k.ordinal = c.ordinal and r.status = 'running' and r.lease_owner = k.owner)
-      order by c.ordinal limit ${limit}
+    ),
+    others as (
+      select count(distinct k.run_id)::int as n from sweep_set_claims k join runs r on r.id = k.run_id
+      where k.sweep_id = ${sweepId} and k.run_id <> ${runId} and r.status = 'running' and r.lease_owner = k.owner
+    ),
+    cand as (
+      select ordinal from free order by ordinal
+      limit least(${limit}::int, ceil((select count(*) from free)::numeric / (1 + (select n from others)))::int)
     )
     insert into sweep_set_claims as k (sweep_id, ordinal, run_id, owner)
     select ${sweepId}, cand.ordinal, ${runId}, me.lease_owner from cand cross join me

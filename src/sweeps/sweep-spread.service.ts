@@ -4,8 +4,9 @@
  * one. Every participant runs the same code: it loads the sweep's pinned market data version, then
  * claims a few sets at a time in Postgres (sweep-claims.repository.ts), runs and stores them, and
  * claims again until every set is stored — by it or by another. A participant whose process dies
- * loses its claims with its lease, and the others take its sets over. Each participant then computes
- * the same statistics from the same stored sets, so whichever finishes last writes what the first did.
+ * loses its claims with its lease, and the others take its sets over. The sweep's own run ends last
+ * (it waits until every set is stored) and computes the statistics from the stored sets; helpers stop
+ * once nothing is left to claim (a lost sweep run is retried, and computes them then).
  *
  * Both executors read their data through data versions: the sweep's recorded version, else the
  * latest (recorded as it starts), so every set of a sweep reads the same data wherever it runs.
@@ -27,46 +28,57 @@ export const sweepPartExecutorName = 'sweep_part';
 
 export type { SetSpread } from './set-spread.ts';
 
-/** Polling for sets others hold while they finish them (or lose them): short against a set's run time. */
-const waitMs = 100;
+/**
+ * Polling for sets others hold while they finish them (or lose them): short against a set's run time,
+ * since the sweep ends only once its own run sees the last set stored.
+ */
+const waitMs = 25;
 
 /**
  * Claims are one lockstep batch per thread of this process (the runner's claimSize: 16 sets a
  * thread for a built-in): the sets a thread runs together share their indicators, so a claim never
- * splits a batch, and small claims balance the processes to within one batch at the end. The
- * threads stay up across claims (sweep-pool.ts startFedPool), so a claim costs a Postgres round
- * trip, not a thread start; what a lost participant leaves is claimed again by the others.
+ * splits a batch; the last ones are split between the participants (claimSets), so they end
+ * together. The threads stay up across claims (sweep-pool.ts startFedPool), so a claim costs a
+ * Postgres round trip, not a thread start; what a lost participant leaves is claimed again by the others.
  */
 export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId: number; sweepRunId: number | null; log: RunContext['log'] }): SetSpread {
+  const helper = o.sweepRunId !== null && o.sweepRunId !== o.runId;
   return {
     async run(sets, runner, signal) {
       const byOrdinal = new Map(sets.map((s) => [s.ordinal, s]));
       const ordinals = sets.map((s) => s.ordinal);
       let ran = 0;
-      for (;;) {
-        signal.throwIfAborted();
-        // A helper stops with the sweep's own run (cancelled, failed): what it stored is kept.
-        if (o.sweepRunId !== null && o.sweepRunId !== o.runId) {
-          const status = await claims.runStatusOf(db, o.sweepRunId);
-          if (status !== 'running' && status !== 'queued') {
-            o.log('info', `the sweep's run is ${status ?? 'gone'}: this helper stops after ${ran} sets`);
+      // Marking a claim done goes alongside the next claim: the threads wait for that round trip only.
+      let marking: Promise<void> = Promise.resolve();
+      try {
+        for (;;) {
+          signal.throwIfAborted();
+          // A helper claims nothing once the sweep's own run stopped (cancelled, failed): what it stored is kept.
+          const mine = await claims.claimSets(db, o.sweepId, o.runId, ordinals, runner.claimSize, helper ? o.sweepRunId : null);
+          if (mine.length) {
+            await runner.run(mine.map((n) => byOrdinal.get(n)!));
+            const done = mine;
+            marking = marking.then(() => claims.markSetsDone(db, o.sweepId, o.runId, done));
+            marking.catch(() => {}); // awaited below, where a failure is thrown
+            ran += mine.length;
+            continue;
+          }
+          if (helper) {
+            const status = await claims.runStatusOf(db, o.sweepRunId!);
+            if (status !== 'running' && status !== 'queued') {
+              o.log('info', `the sweep's run is ${status ?? 'gone'}: this helper stops after ${ran} sets`);
+              return;
+            }
+          }
+          if (ordinals.length - (await claims.countStoredOf(db, o.sweepId, ordinals)) <= 0) {
+            o.log('info', `${ran} of ${ordinals.length} sets ran in this process; the others in other processes`);
             return;
           }
+          // Every set left is held by another participant: wait for it to store them, or to lose them.
+          await sleep(waitMs, undefined, { signal });
         }
-        const left = ordinals.length - (await claims.countStoredOf(db, o.sweepId, ordinals));
-        if (left <= 0) {
-          o.log('info', `${ran} of ${ordinals.length} sets ran in this process; the others in other processes`);
-          return;
-        }
-        const mine = await claims.claimSets(db, o.sweepId, o.runId, ordinals, runner.claimSize);
-        if (mine.length) {
-          await runner.run(mine.map((n) => byOrdinal.get(n)!));
-          await claims.markSetsDone(db, o.sweepId, o.runId, mine);
-          ran += mine.length;
-          continue;
-        }
-        // Every set left is held by another participant: wait for it to store them, or to lose them.
-        await sleep(waitMs, undefined, { signal });
+      } finally {
+        await marking;
       }
     },
   };

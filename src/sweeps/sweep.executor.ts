@@ -43,6 +43,11 @@ async function runSweep(pass: SweepPass): Promise<unknown> {
   const t0 = Date.now();
   await runAndStore(pass, todo, (r) => progress.add(r));
   ctx.signal.throwIfAborted();
+  if (deps.spread && sweep.runId !== ctx.runId) {
+    // A helper of a spread sweep: the sweep's own run computes the statistics once every set is stored (it ends only then).
+    ctx.log('info', `ran its part in ${((Date.now() - t0) / 1000).toFixed(2)} s; the sweep's run computes the statistics`);
+    return { sweep_id: sweep.id, helper: true };
+  }
   const sum = await refreshCounts(deps.db, sweep.id, sweep.objective);
   ctx.log('info', `ran ${todo.length} sets in ${((Date.now() - t0) / 1000).toFixed(2)} s; ${sum.done} succeeded, ${sum.failed} failed`);
   const rows = await setReturnsOf(deps.db, sweep.id, sweep.objective);

@@ -71,7 +71,7 @@ describe('two workers and a web process', () => {
     const owners = new Set(claims.map((c) => c.owner));
     // Each set was run by one of the two workers, and each worker ran some.
     expect([...owners].sort()).toEqual(cluster.workers.map((w) => w.instanceId).sort());
-    // The sweep's run and its one helper run both end well (the helper may still be writing the same statistics).
+    // The sweep's run and its one helper run both end well (the helper may still be ending).
     await waitFor('the helper run to end', async () => {
       const runs = await cluster.pg.db.selectFrom('runs').select(['executor', 'status']).where('executor', 'in', ['sweep', 'sweep_part']).execute();
       const states = runs.map((r) => `${r.executor}:${r.status}`).sort();
