@@ -66,7 +66,9 @@ export const duckMigrations: readonly DuckMigration[] = [
     statements: [
       `create table factor_keys (id integer primary key, key varchar not null unique)`,
       `insert into factor_keys select (row_number() over (order by factor))::integer, factor from (select distinct factor from factor_values)`,
-      `create table factor_values_2 (factor_id integer not null, code integer not null, trade_date integer not null, value double)`,
+      // Values stored uncompressed: DuckDB's float compression (ALPRD) saved no space on factor values
+      // (as many segments as uncompressed) and cost 0.15–0.2 s per 10 M values written.
+      `create table factor_values_2 (factor_id integer not null, code integer not null, trade_date integer not null, value double using compression uncompressed)`,
       `insert into factor_values_2
         select k.id, (left(f.ts_code, 6)::integer * 4 + case right(f.ts_code, 3) when '.BJ' then 1 when '.SH' then 2 when '.SZ' then 3 else error('not an A-share code: ' || f.ts_code) end)::integer,
           f.trade_date, f.value
