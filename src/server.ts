@@ -66,7 +66,7 @@ export interface ServerExecutorDeps {
   runs: () => RunsService;
   /** The market data by version backtests and sweeps read (src/snapshots); the live store's when absent. */
   data?: DataVersions;
-  /** Told after a sync changed market data (the snapshot publisher, the live version). */
+  /** Told after a sync or a factor computation changed market data (the snapshot publisher). */
   onMarketChanged?: () => void;
 }
 
@@ -251,7 +251,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       undo.push(() => replicas!.close());
     } else live = makeLiveData(market, panels);
     publishNow = (reason: string) => {
-      live?.changed();
       publisher?.publish(reason).then(() => replicas?.follow()).catch((err) => logger.error('publishing a market snapshot failed', { err: err as Error }));
     };
     const settings = runsSettingsFrom(config);

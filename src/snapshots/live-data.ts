@@ -14,9 +14,8 @@ import { marketGeneration, type MarketStore } from '../market/duckdb.ts';
 import type { DataVersions } from './data-versions.ts';
 import { marketVersion } from './publish.ts';
 
+/** A write needs no telling: the transaction that changed the data made a new generation. */
 export interface LiveData extends DataVersions {
-  /** The store changed (a sync wrote rows); kept for the callers' sake: the write already made a new generation. */
-  changed(): void;
   current(): Promise<string>;
 }
 
@@ -29,9 +28,6 @@ export function makeLiveData(market: MarketStore, panels: PanelCache): LiveData 
   };
   return {
     current,
-    changed() {
-      // Nothing to recompute: the write that changed the data made a new generation.
-    },
     async acquire(pinned, note) {
       const version = await current();
       if (pinned && pinned !== version) note?.(`data version ${pinned} is not kept by a single process (no snapshot store configured: SNAPSHOT_DIR); ran on the current data, version ${version}`);
