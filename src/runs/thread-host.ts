@@ -1,4 +1,6 @@
+import type { Worker } from 'node:worker_threads';
 import { startSourceWorker, startWorker } from '../binary/workers.ts';
+import { keptThreadMarker } from './thread-task.ts';
 import type { LogLevel } from './run.types.ts';
 import type { ProgressUpdate } from './executor-registry.ts';
 
@@ -72,4 +74,105 @@ export function runInThread<I, O>(entry: string | URL, input: I, hooks: ThreadHo
     worker.on('error', (err) => finish(() => reject(err)));
     worker.on('exit', (code) => finish(() => reject(new Error(`worker thread exited with code ${code} before answering`))));
   });
+}
+
+/** Threads of one entry kept between tasks (makeThreadPool). */
+export interface ThreadPool {
+  /** As runInThread, on a kept thread when one is idle (else a new one, kept afterwards). */
+  run<I, O>(input: I, hooks: ThreadHooks): Promise<O>;
+  /** Threads idle now. */
+  idle(): number;
+}
+
+/**
+ * Runs tasks of `entry` on threads that stay up between them: a thread that answered waits (not
+ * holding the process open) for the next task, for up to `idleMs`. A new thread costs its start —
+ * loading its modules through the loader, then running cold code — about 0.4 CPU-s for a sweep
+ * thread; a kept one has both done. A thread whose task failed, or that did not stop when asked,
+ * is not kept. The entry's module must call serveThreadTask (thread-task.ts), which serves a kept
+ * thread's tasks one at a time.
+ */
+export function makeThreadPool(entry: string | URL, o: { idleMs: number }): ThreadPool {
+  const idle: Array<{ worker: Worker; timer: NodeJS.Timeout }> = [];
+  const start = () => {
+    const options = { workerData: keptThreadMarker };
+    const worker = typeof entry === 'string' ? startWorker(entry, options) : startSourceWorker(entry, options);
+    // A kept thread that dies while idle is forgotten.
+    worker.on('exit', () => {
+      const k = idle.findIndex((x) => x.worker === worker);
+      if (k >= 0) {
+        clearTimeout(idle[k].timer);
+        idle.splice(k, 1);
+      }
+    });
+    return worker;
+  };
+  const park = (worker: Worker) => {
+    worker.unref();
+    const timer = setTimeout(() => {
+      const k = idle.findIndex((x) => x.worker === worker);
+      if (k >= 0) idle.splice(k, 1);
+      void worker.terminate();
+    }, o.idleMs);
+    timer.unref();
+    idle.push({ worker, timer });
+  };
+  return {
+    idle: () => idle.length,
+    run<I, O>(input: I, hooks: ThreadHooks) {
+      return new Promise<O>((resolve, reject) => {
+        if (hooks.signal.aborted) return reject(hooks.signal.reason);
+        const kept = idle.pop();
+        if (kept) clearTimeout(kept.timer);
+        const worker = kept?.worker ?? start();
+        worker.ref();
+        let settled = false;
+        let killTimer: NodeJS.Timeout | null = null;
+        const finish = (fn: () => void, keep: 'keep' | 'answered' | 'kill') => {
+          if (settled) return;
+          settled = true;
+          hooks.signal.removeEventListener('abort', onAbort);
+          if (killTimer) clearTimeout(killTimer);
+          worker.off('message', onMessage);
+          worker.off('error', onError);
+          worker.off('exit', onExit);
+          fn();
+          if (keep === 'keep') park(worker);
+          // As runInThread: a thread that answered gets a grace period before it is terminated (native addons' cleanup).
+          else if (keep === 'answered') setTimeout(() => void worker.terminate(), 10_000).unref();
+          else void worker.terminate();
+        };
+        const onAbort = () => {
+          worker.postMessage({ type: 'abort', reason: hooks.signal.reason });
+          killTimer = setTimeout(() => finish(() => reject(hooks.signal.reason), 'kill'), hooks.graceMs ?? 2000);
+        };
+        const onMessage = (m: ThreadMessage) => {
+          switch (m.type) {
+            case 'progress':
+              hooks.onProgress?.(m.update);
+              break;
+            case 'log':
+              hooks.onLog?.(m.level, m.message);
+              break;
+            case 'checkpoint':
+              hooks.onCheckpoint?.(m.state);
+              break;
+            case 'result':
+              finish(() => resolve(m.value as O), 'keep');
+              break;
+            case 'error':
+              finish(() => reject(hooks.signal.aborted ? hooks.signal.reason : Object.assign(new Error(m.message), { stack: m.stack })), 'answered');
+              break;
+          }
+        };
+        const onError = (err: Error) => finish(() => reject(err), 'kill');
+        const onExit = (code: number) => finish(() => reject(new Error(`worker thread exited with code ${code} before answering`)), 'kill');
+        hooks.signal.addEventListener('abort', onAbort, { once: true });
+        worker.on('message', onMessage);
+        worker.on('error', onError);
+        worker.on('exit', onExit);
+        worker.postMessage({ type: 'task', input }, hooks.transferList as never);
+      });
+    },
+  };
 }

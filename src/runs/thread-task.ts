@@ -12,28 +12,50 @@ export interface ThreadTaskContext<I> {
   checkpoint(state: unknown): void;
 }
 
-/** Called once by a worker-thread module: runs `task` with the input runInThread sent and answers. */
+/** The workerData of a thread kept between tasks (thread-host.ts makeThreadPool): its inputs come as `task` messages instead. */
+export const keptThreadMarker = { keptThread: true } as const;
+
+/**
+ * Called once by a worker-thread module: runs `task` with the input runInThread sent and answers.
+ * On a kept thread (makeThreadPool) it runs each input sent as a `task` message instead, one at a
+ * time, answering each, and stays up for the next (its modules loaded, its code compiled).
+ */
 export function serveThreadTask<I, O>(task: (ctx: ThreadTaskContext<I>) => Promise<O> | O): void {
   const port = parentPort;
   if (!port) throw new Error('serveThreadTask must run inside a worker thread');
-  const ac = new AbortController();
   const send = (m: ThreadMessage) => port.postMessage(m);
+  const runTask = (input: I, signal: AbortSignal) =>
+    Promise.resolve()
+      .then(() =>
+        task({
+          input,
+          signal,
+          progress: (update) => send({ type: 'progress', update }),
+          log: (level, message) => send({ type: 'log', level, message }),
+          checkpoint: (state) => send({ type: 'checkpoint', state }),
+        }),
+      )
+      .then(
+        (value) => send({ type: 'result', value }),
+        (err: Error) => send({ type: 'error', message: err?.message ?? String(err), stack: err?.stack }),
+      );
+  if ((workerData as { keptThread?: boolean } | undefined)?.keptThread === true) {
+    let current: AbortController | null = null;
+    port.on('message', (m: { type: string; reason?: unknown; input?: I }) => {
+      if (m.type === 'abort') current?.abort(m.reason);
+      else if (m.type === 'task') {
+        const ac = new AbortController();
+        current = ac;
+        void runTask(m.input as I, ac.signal).finally(() => {
+          if (current === ac) current = null;
+        });
+      }
+    });
+    return;
+  }
+  const ac = new AbortController();
   port.on('message', (m: { type: string; reason?: unknown }) => {
     if (m.type === 'abort') ac.abort(m.reason);
   });
-  Promise.resolve()
-    .then(() =>
-      task({
-        input: workerData as I,
-        signal: ac.signal,
-        progress: (update) => send({ type: 'progress', update }),
-        log: (level, message) => send({ type: 'log', level, message }),
-        checkpoint: (state) => send({ type: 'checkpoint', state }),
-      }),
-    )
-    .then(
-      (value) => send({ type: 'result', value }),
-      (err: Error) => send({ type: 'error', message: err?.message ?? String(err), stack: err?.stack }),
-    )
-    .finally(() => port.close());
+  void runTask(workerData as I, ac.signal).finally(() => port.close());
 }

@@ -154,8 +154,8 @@ describe('sweeps API', () => {
 
   it('cancels a running sweep: the run ends cancelled, the sets stored so far are kept, no statistics', async () => {
     env.as(env.users.analyst);
-    // short 2..21 × long 22..31: 200 sets, all valid, long enough to cancel in the middle.
-    const res = await postJson(env.app, '/api/v1/sweeps', { strategy: 'dual_ma', ...period, space: { short_window: { from: 2, to: 21, step: 1 }, long_window: { from: 22, to: 31, step: 1 } } });
+    // short 2..21 × long 22..61: 800 sets, all valid, long enough to cancel in the middle (also on a thread kept warm from an earlier sweep).
+    const res = await postJson(env.app, '/api/v1/sweeps', { strategy: 'dual_ma', ...period, space: { short_window: { from: 2, to: 21, step: 1 }, long_window: { from: 22, to: 61, step: 1 } } });
     const s = await res.json();
     const until = performance.now() + 60_000;
     while ((await env.db.store.db.selectFrom('sweep_sets').select('ordinal').where('sweep_id', '=', s.id).execute()).length === 0) {
@@ -169,14 +169,15 @@ describe('sweeps API', () => {
     expect(done.status).toBe('cancelled');
     const stored = await (await env.app.request(`/api/v1/sweeps/${s.id}/results?limit=1`)).json();
     expect(stored.total).toBeGreaterThan(0);
-    expect(stored.total).toBeLessThan(200);
+    expect(stored.total).toBeLessThan(800);
     expect(done.dsr).toBeNull();
     expect((await env.app.request(`/api/v1/sweeps/${s.id}/cancel`, { method: 'POST' })).status).toBe(409);
   }, 120_000);
 
   it('pauses and resumes: the sets stored before the pause are kept, the rest run after resume', async () => {
     env.as(env.users.analyst);
-    const res = await postJson(env.app, '/api/v1/sweeps', { strategy: 'dual_ma', ...period, space: { short_window: { from: 2, to: 21, step: 1 }, long_window: { from: 22, to: 31, step: 1 } } });
+    // 800 sets: enough that the pause lands mid-sweep also on a thread kept warm from an earlier sweep.
+    const res = await postJson(env.app, '/api/v1/sweeps', { strategy: 'dual_ma', ...period, space: { short_window: { from: 2, to: 21, step: 1 }, long_window: { from: 22, to: 61, step: 1 } } });
     const s = await res.json();
     const rows = () => env.db.store.db.selectFrom('sweep_sets').select(['ordinal', 'created_at']).where('sweep_id', '=', s.id).orderBy('ordinal').execute();
     const until = performance.now() + 60_000;
@@ -195,7 +196,7 @@ describe('sweeps API', () => {
     }
     const before = await rows();
     expect(before.length).toBeGreaterThan(0);
-    expect(before.length).toBeLessThan(200);
+    expect(before.length).toBeLessThan(800);
     // Another analyst cannot resume it (404: not theirs to see); the owner can.
     env.as(env.users.analyst2);
     expect((await postJson(env.app, `/api/v1/sweeps/${s.id}/resume`, {})).status).toBe(404);
@@ -206,7 +207,7 @@ describe('sweeps API', () => {
     const done = await (await env.app.request(`/api/v1/sweeps/${s.id}`)).json();
     expect(done.status).toBe('succeeded');
     const after = await rows();
-    expect(after.map((r) => r.ordinal)).toEqual(Array.from({ length: 200 }, (_, k) => k));
+    expect(after.map((r) => r.ordinal)).toEqual(Array.from({ length: 800 }, (_, k) => k));
     const at = new Map(after.map((r) => [r.ordinal, r.created_at.getTime()]));
     for (const b of before) expect(at.get(b.ordinal)).toBe(b.created_at.getTime());
   }, 120_000);
