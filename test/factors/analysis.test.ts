@@ -12,6 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyseFactor, type AnalysisOptions } from '../../src/factors/analysis/analyse.ts';
+import { analyseOnThreads, analysisThreadsIdle } from '../../src/factors/analysis/analysis-threads.ts';
 import { joinSeries, splitDays } from '../../src/factors/analysis/split.ts';
 import { canBuyAt, canSellAt, nextSellDays } from '../../src/factors/analysis/tradable.ts';
 
@@ -146,6 +147,20 @@ describe('factor analysis against the independent reference', () => {
     expect(joined).toEqual(whole);
     expect(splitDays(0, 999, 4)).toEqual([{ from: 0, to: 249, skip: 0 }, { from: 249, to: 499, skip: 1 }, { from: 499, to: 749, skip: 1 }, { from: 749, to: 999, skip: 1 }]);
     expect(splitDays(0, 150, 4)).toEqual([{ from: 0, to: 150, skip: 0 }]);
+  });
+
+  it('on threads kept between analyses: each analysis equals one pass on this thread, the second on the first one\'s thread', async () => {
+    const f = fixture();
+    const input = { market: f.market, factor: f.factor, from: 0, to: 7, industry: f.industry, industries: 3, listedDay: f.listedDay, marketCap: f.marketCap };
+    const signal = new AbortController().signal;
+    const plain = await analyseOnThreads({ ...input, options: base }, 2, { signal });
+    expect(plain.series).toEqual(analyseFactor(input, base));
+    // 8 days make one part (splitDays keeps at least 100 days a part): one thread, now idle.
+    expect(analysisThreadsIdle()).toBe(1);
+    // Other options on the kept thread: nothing of the first analysis carries over.
+    const neutral = { ...base, industryNeutral: true, sizeNeutral: true };
+    expect((await analyseOnThreads({ ...input, options: neutral }, 2, { signal })).series).toEqual(analyseFactor(input, neutral));
+    expect(analysisThreadsIdle()).toBe(1);
   });
 
   it('states the entry and exit rule on the fixture: locked, suspended and unlisted days', () => {

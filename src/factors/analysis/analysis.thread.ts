@@ -2,7 +2,7 @@
  * Worker-thread side of the `factor-analysis` executor: the daily pass (analyse.ts) over some of the
  * days (split.ts), on a panel and factor matrix shared with the main thread (SharedArrayBuffers, never
  * copied), so the event loop keeps serving while the ranking runs on every core. Hosted by
- * src/runs/thread-host.ts (analysis-threads.ts starts them).
+ * src/runs/thread-host.ts on threads kept between analyses (analysis-threads.ts).
  */
 import { isoDay } from '../../market/days.ts';
 import { serveThreadTask } from '../../runs/thread-task.ts';
