@@ -13,9 +13,11 @@
 //                                   the bench instead of being timed. Each measured sweep waits for a quiet machine (other processes
 //                                   under a tenth of a core) and is submitted with ?wait (no status polling beside the workers); its
 //                                   timeline goes to stderr: its runs, each claim (taken → its last set stored), and the CPU each
-//                                   process and the rest of the machine spent meanwhile. BENCH_SCALE_REPEATS=n times n pairs (median).
-//                                   A spread sweep's participants keep their threads up across claims (sweep-pool.ts startFedPool),
-//                                   claim a lockstep batch per thread at a time and split the last sets (sweep-claims.repository.ts)
+//                                   process and the rest of the machine spent meanwhile. The one-worker side is timed before and after
+//                                   the two-worker side and the faster counts. BENCH_SCALE_REPEATS=n times each side n times (medians).
+//                                   Sweep threads stay up across claims and between sweeps (sweep-pool.ts, both sides alike); a spread
+//                                   sweep's participants claim a lockstep batch per thread at a time and split the last sets
+//                                   (sweep-claims.repository.ts)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,19 +89,23 @@ async function twoWorkers(): Promise<void> {
     const repeats = Number(process.env.BENCH_SCALE_REPEATS ?? 1);
     // One worker, one thread; a sweep of the same size first warms its panel and its process (the
     // first sweep of a process runs slower: its memory is new to it).
-    const one = await cluster.addWorker('w1', { SWEEP_HELPER_RUNS: '0' });
-    if (!(await ranWarm(cluster, await sweep(1, 2), 1)) && !(await ranWarm(cluster, await sweep(1, 2), 1))) throw new Error('the worker did not keep its panel in memory');
-    await sweep(11, scaleSets);
-    const t1: number[] = [];
-    for (let r = 0; r < repeats; r++) {
-      await waitQuiet(pids);
-      const m = await sweep(2, scaleSets);
-      await mustHaveRunWarm(cluster, m, 1);
-      await timeline(cluster, m);
-      t1.push(m.seconds);
-    }
-    await one.stop();
-    cluster.workers.length = 0;
+    const oneWorker = async (): Promise<number[]> => {
+      const one = await cluster.addWorker('w1', { SWEEP_HELPER_RUNS: '0' });
+      if (!(await ranWarm(cluster, await sweep(1, 2), 1)) && !(await ranWarm(cluster, await sweep(1, 2), 1))) throw new Error('the worker did not keep its panel in memory');
+      await sweep(11, scaleSets);
+      const t: number[] = [];
+      for (let r = 0; r < repeats; r++) {
+        await waitQuiet(pids);
+        const m = await sweep(2, scaleSets);
+        await mustHaveRunWarm(cluster, m, 1);
+        await timeline(cluster, m);
+        t.push(m.seconds);
+      }
+      await one.stop();
+      cluster.workers.length = 0;
+      return t;
+    };
+    const before = await oneWorker();
     // Two workers, one thread each, a helper run per sweep. Warmed until one sweep had both take sets
     // with their panels already in memory (a sweep of two claims: each takes one when both are warm).
     await cluster.addWorker('w1', { SWEEP_HELPER_RUNS: '1' });
@@ -116,11 +122,15 @@ async function twoWorkers(): Promise<void> {
       await timeline(cluster, m);
       t2.push(m.seconds);
     }
-    for (let r = 0; r < repeats; r++) {
-      process.stderr.write(`# ${scaleSets} sets: one worker ${t1[r].toFixed(2)} s, two workers ${t2[r].toFixed(2)} s (${(t1[r] / t2[r]).toFixed(2)}x)\n`);
-    }
+    await Promise.all(cluster.workers.map((w) => w.stop()));
+    cluster.workers.length = 0;
+    // One worker again, after: the one-worker side is timed on either side of the two-worker one and
+    // its faster time counts (the machine's state drifts over minutes; the speed-up is not to gain from that).
+    const after = await oneWorker();
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    out('sweep_two_workers_speedup', median(t1) / median(t2), 'x');
+    const t1 = Math.min(median(before), median(after));
+    process.stderr.write(`# ${scaleSets} sets: one worker ${before.map((t) => t.toFixed(2)).join(', ')} s before and ${after.map((t) => t.toFixed(2)).join(', ')} s after; two workers ${t2.map((t) => t.toFixed(2)).join(', ')} s\n`);
+    out('sweep_two_workers_speedup', t1 / median(t2), 'x');
   } finally {
     await cluster.close();
   }
@@ -207,6 +217,21 @@ function cpuNow(pids: Record<string, number>): Record<string, number> {
   for (const [name, pid] of Object.entries(pids)) {
     const t = read(pid);
     if (t) add(name, fields(t));
+    if (!name.startsWith('worker')) continue;
+    // A worker's threads by name: MainThread, WorkerThread (the sweep's), V8Worker (GC, compiler), libuv-worker, …
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tasks) {
+      const st = read(`${pid}/task/${tid}`);
+      if (!st) continue;
+      const f = fields(st);
+      const key = `${name}_thread_${st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'))}`;
+      out[key] = (out[key] ?? 0) + (Number(f[11]) + Number(f[12])) / tick;
+    }
   }
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -226,6 +251,10 @@ async function timeline(cluster: Cluster, s: Measured): Promise<void> {
   const ours = Object.entries(s.cpu).filter(([k]) => k !== 'machine' && !k.includes('_')).reduce((n, [, v]) => n + v, 0);
   const procs = Object.keys(s.cpu).filter((k) => k !== 'machine' && !k.includes('_'));
   lines.push(`#   CPU s while it ran: machine ${s.cpu.machine.toFixed(2)}, other processes ${(s.cpu.machine - ours).toFixed(2)}; ${procs.map((k) => `${k} ${s.cpu[k].toFixed(2)} (sys ${s.cpu[`${k}_sys`].toFixed(2)}, ${s.cpu[`${k}_faults`].toFixed(0)}k faults)`).join(', ')}`);
+  for (const k of procs.filter((p) => p.startsWith('worker'))) {
+    const threads = Object.keys(s.cpu).filter((x) => x.startsWith(`${k}_thread_`) && s.cpu[x] >= 0.005);
+    lines.push(`#     ${k} by thread: ${threads.map((x) => `${x.slice(k.length + 8)} ${s.cpu[x].toFixed(2)}`).join(', ')}`);
+  }
   for (const r of runs) lines.push(`#   run ${r.id} ${r.executor} on ${r.lease_owner ?? '?'}: queued ${at(r.queued_at)}, started ${at(r.started_at)}, finished ${at(r.finished_at)}`);
   // Each claim (an owner's sets claimed in one statement share claimed_at): when it was taken, when its last set was stored.
   const claims = await db.selectFrom('sweep_set_claims as k').innerJoin('sweep_sets as s', (j) => j.onRef('s.sweep_id', '=', 'k.sweep_id').onRef('s.ordinal', '=', 'k.ordinal'))
