@@ -13,9 +13,8 @@
 //                                   the bench instead of being timed. Each measured sweep waits for a quiet machine (other processes
 //                                   under a tenth of a core) and is submitted with ?wait (no status polling beside the workers); its
 //                                   timeline goes to stderr: its runs, each claim (taken → its last set stored), and the CPU each
-//                                   process and the rest of the machine spent meanwhile. The one-worker side is timed before and after
-//                                   the two-worker side, which is timed as often; the medians are compared. BENCH_SCALE_REPEATS=n:
-//                                   2n sweeps a side.
+//                                   process and the rest of the machine spent meanwhile. The sides alternate (the other side's workers
+//                                   stopped with SIGSTOP while idle), BENCH_SCALE_REPEATS = 2 pairs by default; the medians are compared.
 //                                   Sweep threads stay up across claims and between sweeps (sweep-pool.ts, both sides alike); a spread
 //                                   sweep's participants claim a lockstep batch per thread at a time and split the last sets
 //                                   (sweep-claims.repository.ts)
@@ -29,7 +28,7 @@ import { publishSnapshot } from '../../src/snapshots/publish.ts';
 import { makeReplicas } from '../../src/snapshots/replicas.service.ts';
 import { dirSource, listDirVersions } from '../../src/snapshots/snapshot-source.ts';
 import { createTestDatabase } from '../helpers/pg.ts';
-import { client, startCluster, waitFor, type Cluster } from '../scale/cluster.ts';
+import { client, startCluster, waitFor, type Cluster, type WorkerProcess } from '../scale/cluster.ts';
 
 const years = Number(process.env.BENCH_YEARS ?? 10);
 const bigStocks = Number(process.env.BENCH_BIG_STOCKS ?? 5000);
@@ -89,55 +88,59 @@ async function twoWorkers(): Promise<void> {
       if (s.status !== 'succeeded') throw new Error(`sweep ${s.id} ended ${s.status}: ${JSON.stringify(s.error ?? null)}`);
       return { id: s.id, seconds, postedAt, cpu: Object.fromEntries(Object.entries(cpu1).map(([k, v]) => [k, v - (cpu0[k] ?? 0)])) };
     };
-    const repeats = Number(process.env.BENCH_SCALE_REPEATS ?? 1);
+    const pairs = Number(process.env.BENCH_SCALE_REPEATS ?? 2);
+    const idle = () => waitFor('no run left queued or running', async () => (await busyRuns(cluster)) === 0, 600_000, 50);
+    // Workers that sit out a measurement are stopped (SIGSTOP, once idle) and continued after, so the
+    // sides can alternate: the machine's speed drifts over minutes (measured quiet: one worker took
+    // 10.9-14.1 s for the same sweep), and alternating puts both sides through the same drift.
+    const pause = async (ws: WorkerProcess[]) => {
+      await idle();
+      for (const w of ws) w.child.kill('SIGSTOP');
+    };
+    const resume = (ws: WorkerProcess[]) => {
+      for (const w of ws) w.child.kill('SIGCONT');
+    };
     // One worker, one thread; a sweep of the same size first warms its panel and its process (the
     // first sweep of a process runs slower: its memory is new to it).
-    const oneWorker = async (): Promise<number[]> => {
-      const one = await cluster.addWorker('w1', { SWEEP_HELPER_RUNS: '0' });
-      if (!(await ranWarm(cluster, await sweep(1, 2), 1)) && !(await ranWarm(cluster, await sweep(1, 2), 1))) throw new Error('the worker did not keep its panel in memory');
-      await sweep(11, scaleSets);
-      const t: number[] = [];
-      for (let r = 0; r < repeats; r++) {
-        await waitQuiet(pids);
-        const m = await sweep(2, scaleSets);
-        await mustHaveRunWarm(cluster, m, 1);
-        await timeline(cluster, m);
-        t.push(m.seconds);
-      }
-      await one.stop();
-      cluster.workers.length = 0;
-      return t;
-    };
-    const before = await oneWorker();
+    const one = await cluster.addWorker('w1', { SWEEP_HELPER_RUNS: '0' });
+    if (!(await ranWarm(cluster, await sweep(1, 2), 1)) && !(await ranWarm(cluster, await sweep(1, 2), 1))) throw new Error('the worker did not keep its panel in memory');
+    await sweep(11, scaleSets);
+    await pause([one]);
     // Two workers, one thread each, a helper run per sweep. Warmed until one sweep had both take sets
     // with their panels already in memory (a sweep of two claims: each takes one when both are warm).
-    await cluster.addWorker('w1', { SWEEP_HELPER_RUNS: '1' });
-    await cluster.addWorker('w2', { SWEEP_HELPER_RUNS: '1' });
+    const two = [await cluster.addWorker('w2', { SWEEP_HELPER_RUNS: '1' }), await cluster.addWorker('w3', { SWEEP_HELPER_RUNS: '1' })];
     let warm = false;
     for (let seed = 3; seed < 11 && !warm; seed++) warm = await ranWarm(cluster, await sweep(seed, 32), 2);
     if (!warm) throw new Error('two workers never both took sets of a warm-up sweep with their panels in memory: the measured sweep would time a cold worker');
     await sweep(11, scaleSets);
-    // As many two-worker sweeps as one-worker ones (before and after), so each side's median is of as many.
+    const t1: number[] = [];
     const t2: number[] = [];
-    for (let r = 0; r < 2 * repeats; r++) {
+    for (let r = 0; r < pairs; r++) {
+      // After sitting out, a side first runs one batch per worker: a worker idle for a minute ran its next sweep up to a third slower.
+      await pause(two);
+      resume([one]);
+      await sweep(12 + r, 16);
       await waitQuiet(pids);
-      const m = await sweep(2, scaleSets);
-      await mustHaveRunWarm(cluster, m, 2);
-      await timeline(cluster, m);
-      t2.push(m.seconds);
+      const m1 = await sweep(2, scaleSets);
+      await mustHaveRunWarm(cluster, m1, 1);
+      await timeline(cluster, m1);
+      t1.push(m1.seconds);
+      await pause([one]);
+      resume(two);
+      await sweep(12 + r, 32);
+      await waitQuiet(pids);
+      const m2 = await sweep(2, scaleSets);
+      await mustHaveRunWarm(cluster, m2, 2);
+      await timeline(cluster, m2);
+      t2.push(m2.seconds);
     }
-    await Promise.all(cluster.workers.map((w) => w.stop()));
-    cluster.workers.length = 0;
-    // One worker again, after: the one-worker side is timed on either side of the two-worker one (the
-    // machine's speed drifts over minutes, measured quiet: one worker took 10.9-14.1 s for the same sweep).
-    const after = await oneWorker();
+    resume([one]);
     const median = (xs: number[]) => {
       const o = [...xs].sort((a, b) => a - b);
       return (o[(o.length - 1) >> 1] + o[o.length >> 1]) / 2;
     };
-    const t1 = median([...before, ...after]);
-    process.stderr.write(`# ${scaleSets} sets: one worker ${before.map((t) => t.toFixed(2)).join(', ')} s before and ${after.map((t) => t.toFixed(2)).join(', ')} s after (median ${t1.toFixed(2)}); two workers ${t2.map((t) => t.toFixed(2)).join(', ')} s (median ${median(t2).toFixed(2)})\n`);
-    out('sweep_two_workers_speedup', t1 / median(t2), 'x');
+    process.stderr.write(`# ${scaleSets} sets, alternating: one worker ${t1.map((t) => t.toFixed(2)).join(', ')} s (median ${median(t1).toFixed(2)}); two workers ${t2.map((t) => t.toFixed(2)).join(', ')} s (median ${median(t2).toFixed(2)})\n`);
+    out('sweep_two_workers_speedup', median(t1) / median(t2), 'x');
   } finally {
     await cluster.close();
   }
