@@ -14,7 +14,7 @@
 //                                   under a tenth of a core) and is submitted with ?wait (no status polling beside the workers); its
 //                                   timeline goes to stderr: its runs, each claim (taken → its last set stored), and the CPU each
 //                                   process and the rest of the machine spent meanwhile. The sides alternate (the other side's workers
-//                                   stopped with SIGSTOP while idle), BENCH_SCALE_REPEATS = 2 pairs by default; the medians are compared.
+//                                   stopped with SIGSTOP while idle), BENCH_SCALE_REPEATS = 3 pairs by default (an odd count: the medians are measured sweeps); the medians are compared.
 //                                   Sweep threads stay up across claims and between sweeps (sweep-pool.ts, both sides alike); a spread
 //                                   sweep's participants claim a lockstep batch per thread at a time and split the last sets
 //                                   (sweep-claims.repository.ts)
@@ -88,7 +88,7 @@ async function twoWorkers(): Promise<void> {
       if (s.status !== 'succeeded') throw new Error(`sweep ${s.id} ended ${s.status}: ${JSON.stringify(s.error ?? null)}`);
       return { id: s.id, seconds, postedAt, cpu: Object.fromEntries(Object.entries(cpu1).map(([k, v]) => [k, v - (cpu0[k] ?? 0)])) };
     };
-    const pairs = Number(process.env.BENCH_SCALE_REPEATS ?? 2);
+    const pairs = Number(process.env.BENCH_SCALE_REPEATS ?? 3);
     const idle = () => waitFor('no run left queued or running', async () => (await busyRuns(cluster)) === 0, 600_000, 50);
     // Workers that sit out a measurement are stopped (SIGSTOP, once idle) and continued after, so the
     // sides can alternate: the machine's speed drifts over minutes (measured quiet: one worker took
