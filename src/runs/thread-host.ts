@@ -28,6 +28,30 @@ export interface ThreadHooks {
   transferList?: Transferable[];
 }
 
+/**
+ * A thread's message to the hooks (progress, log lines, checkpoints) or to `end`: its result, or its
+ * error (the abort's reason when the task was asked to stop, else the thread's error with its stack).
+ */
+function relay(m: ThreadMessage, hooks: ThreadHooks, end: { result(value: unknown): void; error(err: unknown): void }): void {
+  switch (m.type) {
+    case 'progress':
+      hooks.onProgress?.(m.update);
+      break;
+    case 'log':
+      hooks.onLog?.(m.level, m.message);
+      break;
+    case 'checkpoint':
+      hooks.onCheckpoint?.(m.state);
+      break;
+    case 'result':
+      end.result(m.value);
+      break;
+    case 'error':
+      end.error(hooks.signal.aborted ? hooks.signal.reason : Object.assign(new Error(m.message), { stack: m.stack }));
+      break;
+  }
+}
+
 export function runInThread<I, O>(entry: string | URL, input: I, hooks: ThreadHooks): Promise<O> {
   return new Promise<O>((resolve, reject) => {
     if (hooks.signal.aborted) return reject(hooks.signal.reason);
@@ -52,25 +76,12 @@ export function runInThread<I, O>(entry: string | URL, input: I, hooks: ThreadHo
       killTimer = setTimeout(() => finish(() => reject(hooks.signal.reason)), hooks.graceMs ?? 2000);
     };
     hooks.signal.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (m: ThreadMessage) => {
-      switch (m.type) {
-        case 'progress':
-          hooks.onProgress?.(m.update);
-          break;
-        case 'log':
-          hooks.onLog?.(m.level, m.message);
-          break;
-        case 'checkpoint':
-          hooks.onCheckpoint?.(m.state);
-          break;
-        case 'result':
-          finish(() => resolve(m.value as O), true);
-          break;
-        case 'error':
-          finish(() => reject(hooks.signal.aborted ? hooks.signal.reason : Object.assign(new Error(m.message), { stack: m.stack })), true);
-          break;
-      }
-    });
+    worker.on('message', (m: ThreadMessage) =>
+      relay(m, hooks, {
+        result: (value) => finish(() => resolve(value as O), true),
+        error: (err) => finish(() => reject(err), true),
+      }),
+    );
     worker.on('error', (err) => finish(() => reject(err)));
     worker.on('exit', (code) => finish(() => reject(new Error(`worker thread exited with code ${code} before answering`))));
   });
@@ -146,25 +157,11 @@ export function makeThreadPool(entry: string | URL, o: { idleMs: number }): Thre
           worker.postMessage({ type: 'abort', reason: hooks.signal.reason });
           killTimer = setTimeout(() => finish(() => reject(hooks.signal.reason), 'kill'), hooks.graceMs ?? 2000);
         };
-        const onMessage = (m: ThreadMessage) => {
-          switch (m.type) {
-            case 'progress':
-              hooks.onProgress?.(m.update);
-              break;
-            case 'log':
-              hooks.onLog?.(m.level, m.message);
-              break;
-            case 'checkpoint':
-              hooks.onCheckpoint?.(m.state);
-              break;
-            case 'result':
-              finish(() => resolve(m.value as O), 'keep');
-              break;
-            case 'error':
-              finish(() => reject(hooks.signal.aborted ? hooks.signal.reason : Object.assign(new Error(m.message), { stack: m.stack })), 'answered');
-              break;
-          }
-        };
+        const onMessage = (m: ThreadMessage) =>
+          relay(m, hooks, {
+            result: (value) => finish(() => resolve(value as O), 'keep'),
+            error: (err) => finish(() => reject(err), 'answered'),
+          });
         const onError = (err: Error) => finish(() => reject(err), 'kill');
         const onExit = (code: number) => finish(() => reject(new Error(`worker thread exited with code ${code} before answering`)), 'kill');
         hooks.signal.addEventListener('abort', onAbort, { once: true });

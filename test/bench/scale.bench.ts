@@ -115,24 +115,21 @@ async function twoWorkers(): Promise<void> {
     await sweep(11, scaleSets);
     const t1: number[] = [];
     const t2: number[] = [];
+    // One measured sweep on `side` (the other side stopped). After sitting out, a side first runs one
+    // batch per worker: a worker idle for a minute ran its next sweep up to a third slower.
+    const measure = async (side: WorkerProcess[], other: WorkerProcess[], r: number): Promise<number> => {
+      await pause(other);
+      resume(side);
+      await sweep(12 + r, 16 * side.length);
+      await waitQuiet(pids);
+      const m = await sweep(2, scaleSets);
+      await mustHaveRunWarm(cluster, m, side.length);
+      await timeline(cluster, m);
+      return m.seconds;
+    };
     for (let r = 0; r < pairs; r++) {
-      // After sitting out, a side first runs one batch per worker: a worker idle for a minute ran its next sweep up to a third slower.
-      await pause(two);
-      resume([one]);
-      await sweep(12 + r, 16);
-      await waitQuiet(pids);
-      const m1 = await sweep(2, scaleSets);
-      await mustHaveRunWarm(cluster, m1, 1);
-      await timeline(cluster, m1);
-      t1.push(m1.seconds);
-      await pause([one]);
-      resume(two);
-      await sweep(12 + r, 32);
-      await waitQuiet(pids);
-      const m2 = await sweep(2, scaleSets);
-      await mustHaveRunWarm(cluster, m2, 2);
-      await timeline(cluster, m2);
-      t2.push(m2.seconds);
+      t1.push(await measure([one], two, r));
+      t2.push(await measure(two, [one], r));
     }
     resume([one]);
     const median = (xs: number[]) => {
