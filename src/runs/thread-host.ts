@@ -1,6 +1,5 @@
 import type { Worker } from 'node:worker_threads';
 import { startSourceWorker, startWorker } from '../binary/workers.ts';
-import { keptThreadMarker } from './thread-task.ts';
 import type { LogLevel } from './run.types.ts';
 import type { ProgressUpdate } from './executor-registry.ts';
 
@@ -106,7 +105,8 @@ export interface ThreadPool {
 export function makeThreadPool(entry: string | URL, o: { idleMs: number }): ThreadPool {
   const idle: Array<{ worker: Worker; timer: NodeJS.Timeout }> = [];
   const start = () => {
-    const options = { workerData: keptThreadMarker };
+    // The workerData that tells serveThreadTask (thread-task.ts) its inputs come as `task` messages.
+    const options = { workerData: { keptThread: true } };
     const worker = typeof entry === 'string' ? startWorker(entry, options) : startSourceWorker(entry, options);
     // A kept thread that dies while idle is forgotten.
     worker.on('exit', () => {

@@ -12,9 +12,6 @@ export interface ThreadTaskContext<I> {
   checkpoint(state: unknown): void;
 }
 
-/** The workerData of a thread kept between tasks (thread-host.ts makeThreadPool): its inputs come as `task` messages instead. */
-export const keptThreadMarker = { keptThread: true } as const;
-
 /**
  * Called once by a worker-thread module: runs `task` with the input runInThread sent and answers.
  * On a kept thread (makeThreadPool) it runs each input sent as a `task` message instead, one at a
