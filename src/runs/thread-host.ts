@@ -173,3 +173,17 @@ export function makeThreadPool(entry: string | URL, o: { idleMs: number }): Thre
     },
   };
 }
+
+/** How long a kept thread waits for its next task before it ends (keptThreadPool). */
+const keptThreadIdleMs = 5 * 60_000;
+const keptPools = new Map<string, ThreadPool>();
+
+/**
+ * The process's one pool of kept threads for a worker entry (src/binary/workers.ts), made at first
+ * use: sweeps and factor analyses run their threads there, idle ones ending after 5 minutes.
+ */
+export function keptThreadPool(entry: string): ThreadPool {
+  let pool = keptPools.get(entry);
+  if (!pool) keptPools.set(entry, (pool = makeThreadPool(entry, { idleMs: keptThreadIdleMs })));
+  return pool;
+}

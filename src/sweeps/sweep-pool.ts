@@ -3,7 +3,7 @@
  * SharedArrayBuffers go to every thread without a copy) and one counter the threads take sets
  * from. Each finished set comes back through `onSet` as soon as it ends.
  */
-import { makeThreadPool, runInThread, type ThreadHooks, type ThreadPool } from '../runs/thread-host.ts';
+import { keptThreadPool, runInThread, type ThreadHooks } from '../runs/thread-host.ts';
 import type { LogLevel } from '../runs/run.types.ts';
 import type { SweepThreadInput, SweepThreadSet, SweepThreadSetResult } from './sweep.thread.ts';
 
@@ -18,11 +18,6 @@ export interface PoolOptions {
 
 export const LOCKSTEP_MAX = 16;
 
-/** How long a sweep thread stays up after its sweep, waiting for the next (a sweep spread over processes, a sweep after a sweep). */
-const keptThreadIdleMs = 5 * 60_000;
-
-let kept: ThreadPool | null = null;
-
 /**
  * Where a sweep's thread runs: a built-in strategy's on a thread kept between sweeps (started once
  * per process, its code already compiled: ~0.4 CPU-s a thread less per sweep and per participant of
@@ -31,8 +26,7 @@ let kept: ThreadPool | null = null;
  */
 function runSweepThread(input: SweepThreadInput, hooks: ThreadHooks): Promise<{ ran: number }> {
   if (input.strategy.kind === 'builtin') {
-    kept ??= makeThreadPool('sweep', { idleMs: keptThreadIdleMs });
-    return kept.run<SweepThreadInput, { ran: number }>(input, hooks);
+    return keptThreadPool('sweep').run<SweepThreadInput, { ran: number }>(input, hooks);
   }
   return runInThread<SweepThreadInput, { ran: number }>('sweep', input, hooks);
 }

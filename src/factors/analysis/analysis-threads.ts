@@ -3,25 +3,21 @@
  * each reading the same shared panel and matrix, their series joined in order. Progress is the sum
  * of the days each has done; aborting `signal` stops them all.
  *
- * The threads are kept between analyses (makeThreadPool): a new one loads its modules and runs
+ * The threads are kept between analyses (keptThreadPool, src/runs/thread-host.ts): a new one loads its modules and runs
  * its first days on cold code, a few hundred ms of the ~1.5 s a full-market analysis takes on two
  * threads. They run no user code (only the analysis of stored values), so nothing of one user's
  * stays around for the next.
  */
-import { makeThreadPool, type ThreadPool } from '../../runs/thread-host.ts';
+import { keptThreadPool } from '../../runs/thread-host.ts';
 import type { ProgressUpdate } from '../../runs/executor-registry.ts';
 import type { AnalysisSeries } from './analyse.ts';
 import { analysisExecutorName } from './analysis.types.ts';
 import type { AnalysisThreadInput, AnalysisThreadOutput } from './analysis.thread.ts';
 import { joinSeries, splitDays } from './split.ts';
 
-/** How long an analysis thread waits for the next analysis before it ends. */
-const keptThreadIdleMs = 5 * 60_000;
-let kept: ThreadPool | null = null;
-
 /** Analysis threads idle now, waiting for the next analysis (tests). */
 export function analysisThreadsIdle(): number {
-  return kept?.idle() ?? 0;
+  return keptThreadPool(analysisExecutorName).idle();
 }
 
 export async function analyseOnThreads(input: AnalysisThreadInput, threads: number, hooks: { signal: AbortSignal; onProgress?: (u: ProgressUpdate) => void }): Promise<{ series: AnalysisSeries; ms: number }> {
@@ -29,8 +25,7 @@ export async function analyseOnThreads(input: AnalysisThreadInput, threads: numb
   const total = input.to - input.from + 1;
   const done = parts.map(() => 0);
   const t0 = performance.now();
-  kept ??= makeThreadPool(analysisExecutorName, { idleMs: keptThreadIdleMs });
-  const pool = kept;
+  const pool = keptThreadPool(analysisExecutorName);
   const outs = await Promise.all(
     parts.map((part, k) =>
       pool.run<AnalysisThreadInput, AnalysisThreadOutput>({ ...input, from: part.from, to: part.to }, {
