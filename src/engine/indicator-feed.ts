@@ -9,7 +9,7 @@
  */
 import type { Book } from './book.ts';
 import type { Panel } from './panel.ts';
-import { feedSmas, makeBollinger, makeEma, makeMomentum, makeRsi, makeSma, makeStd, Sma, type Indicator } from './indicators.ts';
+import { feedSmas, makeBollinger, makeEma, makeMomentum, makeRsi, makeSma, makeStd, Sma, type History, type Indicator } from './indicators.ts';
 
 type Lag = 0 | 1 | undefined;
 
@@ -54,12 +54,14 @@ export function makeIndicatorFeed(book: FeedClock): IndicatorFeed {
   // The same indicators split for the feed: SMAs (the first two advance inside the feed pass) and the rest.
   const smas: Sma[] = [];
   const otherIndicators: Indicator[] = [];
+  /** The SMAs' shared inputs (indicators.ts, History): rows for the last days, as many as the longest window needs; none before the first SMA. */
+  let history: History | null = null;
 
   /** Today's adjusted closes into adjClose (carried forward), then every indicator advances one day
    * (each reads only its own stock's adjClose, so the order among them does not matter). */
   function feed(day: number) {
     const base = day * N;
-    if (smas.length > 0) feedSmas(close, adjFactor, base, adjClose, smas[0], smas.length > 1 ? smas[1] : null);
+    if (history !== null) feedSmas(close, adjFactor, base, adjClose, history, day, smas[0], smas.length > 1 ? smas[1] : null);
     else {
       for (let i = 0; i < N; i++) {
         const v = close[base + i] * adjFactor[base + i];
@@ -87,10 +89,24 @@ export function makeIndicatorFeed(book: FeedClock): IndicatorFeed {
         ind.update(x);
       }
       indicators.set(key, ind);
-      if (ind instanceof Sma) smas.push(ind);
+      if (ind instanceof Sma) joinHistory(ind);
       else otherIndicators.push(ind);
     }
     return ind;
+  }
+  /**
+   * A caught-up SMA joins the feed: from now on it reads the feed's history, which the feed writes.
+   * Its own history (written by the replay) holds the same rows for its last len + 1 days; when
+   * the feed's is too short for its window (or there is none yet) its own becomes the feed's, for
+   * every SMA (the others' windows are shorter: their rows are in it too).
+   */
+  function joinHistory(sma: Sma) {
+    if (history === null || history.cap < sma.history.cap) {
+      history = sma.history;
+      for (const other of smas) other.history = history;
+    } else sma.history = history;
+    sma.ownsHistory = false;
+    smas.push(sma);
   }
   function indicator(key: string, make: () => Indicator, lag: Lag, output = 0): Float64Array {
     const ind = register(key, make);

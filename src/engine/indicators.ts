@@ -80,42 +80,70 @@ class Ring {
 }
 
 /**
+ * The recent inputs of the SMAs of one feed, one row of n per day: day d's row at (d mod cap)·n, and
+ * after the `cap` rows one row of NaN standing for the days before day 0. All the feed's SMAs read
+ * the value leaving their window from here, so a batch of SMAs of many windows keeps one copy of the
+ * last `cap` days instead of a ring per window (a lockstep batch's rings were ~18 MB for the full
+ * market, read and written a row per window per day; this is ~2.4 MB, written once a day: what two
+ * processes running sweeps on one machine's shared cache mostly fought over).
+ */
+export class History {
+  readonly buf: Float64Array;
+  /** The last day written. */
+  day = -1;
+  constructor(readonly n: number, readonly cap: number) {
+    this.buf = new Float64Array((cap + 1) * n).fill(NaN);
+  }
+  /** Offset of day d's row (the NaN row for d < 0). */
+  row(d: number): number {
+    return d < 0 ? this.cap * this.n : (d % this.cap) * this.n;
+  }
+}
+
+/**
  * SMA(len). Its state is open so the engine can advance it inside the adjusted-close feed, two at
- * a time (feedSmas): the day loop's hot path. `update` is the same arithmetic on its own.
+ * a time (feedSmas): the day loop's hot path. `update` is the same arithmetic on its own. The inputs
+ * in its window are read from a History (cap > len): the feed's, shared by its SMAs and written by
+ * the feed; or, made alone (makeSma), one of its own that `update` writes.
  */
 export class Sma implements Indicator {
   readonly key: string;
   cur: Float64Array[];
   prev: Float64Array[];
-  /** The last `len` inputs, one row of n per day; row `pos` was written last. */
-  readonly buf: Float64Array;
-  pos = -1;
   days = 0;
   /** Per stock i: sum of the finite inputs in the window at 2i, their count at 2i+1 (side by side,
    * so one cache line serves both). */
   readonly acc: Float64Array;
+  /** Whether `update` writes the input into the history (an SMA alone) or the feed does. */
+  ownsHistory = true;
+  history: History;
   constructor(readonly len: number, readonly n: number) {
     this.key = `sma:${len}`;
     this.cur = outputs(1, n);
     this.prev = outputs(1, n);
-    this.buf = new Float64Array(len * n).fill(NaN);
     this.acc = new Float64Array(2 * n);
+    this.history = new History(n, len + 1);
   }
 
-  /** Starts a day: swaps today's outputs into yesterday's, advances the ring; returns the row offset to overwrite. */
+  /** Starts day `history.day` (its input already in the history): swaps today's outputs into yesterday's; returns the offset of the row leaving the window. */
   begin(): number {
     swap(this);
-    this.pos = (this.pos + 1) % this.len;
-    return this.pos * this.n;
+    return this.history.row(this.history.day - this.len);
   }
 
-  /** Ends a day: every 512 days re-sums the window so float error from add/subtract cannot accumulate over decades. */
+  /**
+   * Ends a day: every 512 days re-sums the window so float error from add/subtract cannot accumulate
+   * over decades. The rows are added in the order a ring of `len` rows written from day 0 holds them
+   * (row r: the day ≡ r mod len), as the SMA summed when each window kept its own ring: the same sums to the bit.
+   */
   end(): void {
     if (++this.days % 512 !== 0) return;
-    const { n, len, buf, acc } = this;
+    const { n, len, acc, history } = this;
+    const { buf } = history;
+    const d = history.day;
     for (let i = 0; i < n; i++) acc[2 * i] = 0;
     for (let r = 0; r < len; r++) {
-      const o = r * n;
+      const o = history.row(d - (((d - r) % len) + len) % len);
       for (let i = 0; i < n; i++) {
         const v = buf[o + i];
         if (v === v) acc[2 * i] += v;
@@ -124,8 +152,14 @@ export class Sma implements Indicator {
   }
 
   update(x: Float64Array): void {
+    const h = this.history;
+    if (this.ownsHistory) {
+      h.day++;
+      h.buf.set(x, h.row(h.day));
+    }
     const off = this.begin();
-    const { n, len, buf, acc } = this;
+    const { n, len, acc } = this;
+    const buf = h.buf;
     const out = this.cur[0];
     for (let i = 0; i < n; i++) smaStep(buf, acc, out, off, len, i, x[i]);
     this.end();
@@ -135,7 +169,7 @@ export class Sma implements Indicator {
 /**
  * One stock's step of a rolling window: v is written over the ring slot buf[at], the value there
  * leaves, and the running sum (sums[si]) and count of numbers (counts[ci]) follow; NaN neither
- * enters nor leaves. Ring keeps sums and counts in two arrays, the SMAs interleaved in one.
+ * enters nor leaves. Ring keeps sums and counts in two arrays.
  * Small enough for V8 to inline into the per-stock loops (the engine's hot path).
  */
 function windowStep(buf: Float64Array, at: number, v: number, sums: Float64Array, si: number, counts: Float64Array, ci: number): void {
@@ -156,13 +190,25 @@ function windowStep(buf: Float64Array, at: number, v: number, sums: Float64Array
 }
 
 /**
- * One stock's step of an SMA (the ring row at `off` written last; sum and count interleaved in
- * `acc`): out[i] is the mean once the window holds `len` numbers (NaN before).
+ * One stock's step of an SMA: v enters, the history's value at `off + i` (the day leaving the window)
+ * leaves, and the running sum and count of numbers (interleaved in `acc`) follow; NaN neither enters
+ * nor leaves. out[i] is the mean once the window holds `len` numbers (NaN before).
  */
 function smaStep(buf: Float64Array, acc: Float64Array, out: Float64Array, off: number, len: number, i: number, v: number): void {
-  windowStep(buf, off + i, v, acc, 2 * i, acc, 2 * i + 1);
-  const c = acc[2 * i + 1];
-  out[i] = c === len ? acc[2 * i] / len : NaN;
+  const old = buf[off + i];
+  let s = acc[2 * i];
+  let c = acc[2 * i + 1];
+  if (old === old) {
+    s -= old;
+    c--;
+  }
+  if (v === v) {
+    s += v;
+    c++;
+  }
+  acc[2 * i] = s;
+  acc[2 * i + 1] = c;
+  out[i] = c === len ? s / len : NaN;
 }
 
 export function makeSma(len: number, n: number): Sma {
@@ -171,22 +217,34 @@ export function makeSma(len: number, n: number): Sma {
 
 /**
  * The engine's per-day feed fused with up to two SMA updates, in one pass over the stocks:
- * x[i] ← close·adjFactor at row `base` when that is a number, else x[i] is kept (carried forward);
- * then `a` and `b` (when given) take x[i] exactly as Sma.update would. Same results as the feed
- * followed by a.update(x) and b.update(x), without re-reading x and the loop overhead per pass.
+ * x[i] ← close·adjFactor at row `base` when that is a number, else x[i] is kept (carried forward),
+ * and x[i] goes into the history as day `day`'s row; then `a` and `b` (when given, on that history)
+ * take x[i] exactly as Sma.update would. Same results as the feed followed by a.update(x) and
+ * b.update(x), without re-reading x and the loop overhead per pass.
  */
-export function feedSmas(close: Float64Array, adjFactor: Float64Array, base: number, x: Float64Array, a: Sma, b: Sma | null): void {
+export function feedSmas(close: Float64Array, adjFactor: Float64Array, base: number, x: Float64Array, h: History, day: number, a: Sma, b: Sma | null): void {
+  h.day = day;
+  const hb = h.buf;
+  const now = h.row(day);
+  const n = x.length;
   if (b === null) {
-    feedSma1(close, adjFactor, base, x, a);
+    const off = a.begin();
+    const { len, acc } = a;
+    const out = a.cur[0];
+    for (let i = 0; i < n; i++) {
+      let v = close[base + i] * adjFactor[base + i];
+      if (v === v) x[i] = v;
+      else v = x[i];
+      hb[now + i] = v;
+      smaStep(hb, acc, out, off, len, i, v);
+    }
+    a.end();
     return;
   }
-  const n = x.length;
   const offA = a.begin();
   const offB = b.begin();
   const lenA = a.len;
   const lenB = b.len;
-  const bufA = a.buf;
-  const bufB = b.buf;
   const accA = a.acc;
   const accB = b.acc;
   const outA = a.cur[0];
@@ -195,25 +253,12 @@ export function feedSmas(close: Float64Array, adjFactor: Float64Array, base: num
     let v = close[base + i] * adjFactor[base + i];
     if (v === v) x[i] = v;
     else v = x[i];
-    smaStep(bufA, accA, outA, offA, lenA, i, v);
-    smaStep(bufB, accB, outB, offB, lenB, i, v);
+    hb[now + i] = v;
+    smaStep(hb, accA, outA, offA, lenA, i, v);
+    smaStep(hb, accB, outB, offB, lenB, i, v);
   }
   a.end();
   b.end();
-}
-
-function feedSma1(close: Float64Array, adjFactor: Float64Array, base: number, x: Float64Array, a: Sma): void {
-  const n = x.length;
-  const off = a.begin();
-  const { len, buf, acc } = a;
-  const out = a.cur[0];
-  for (let i = 0; i < n; i++) {
-    let v = close[base + i] * adjFactor[base + i];
-    if (v === v) x[i] = v;
-    else v = x[i];
-    smaStep(buf, acc, out, off, len, i, v);
-  }
-  a.end();
 }
 
 export function makeEma(len: number, n: number): Indicator {
