@@ -16,7 +16,8 @@
  *
  * Performance is the Sharpe ratio by default (or the mean, or any function of a set's count, sum
  * and sum of squares): each configuration's count, Σr and Σr² are summed once per block, so a
- * combination costs O(N·S), not O(T·N): about 2e7 additions in all for N = 100, S = 16 (12,870 × 100 × 16).
+ * combination costs O(N·S), not O(T·N): about 2e7 additions in all for N = 100, S = 16 (12,870 × 100 × 16),
+ * half that as each block set serves a combination and its complement.
  */
 import { SweepInputError } from './errors.ts';
 import { PERIODS_PER_YEAR } from './overfitting.ts';
@@ -80,7 +81,7 @@ export function probabilityOfBacktestOverfitting(columns: readonly ArrayLike<num
   const metric: SumsMetric = metricOption === 'sharpe' ? sharpeFromSums : metricOption === 'mean' ? meanFromSums : metricOption;
   const scale = metricOption === 'sharpe' ? Math.sqrt(options.periodsPerYear ?? PERIODS_PER_YEAR) : 1;
 
-  // Per block b and configuration j: rows, Σr, Σr² (block-major: [b·N + j]).
+  // Per configuration j and block b: rows, Σr, Σr² (configuration-major: [j·S + b], so one configuration's blocks are adjacent).
   const rows = new Float64Array(s);
   const sum = new Float64Array(s * n);
   const sumSq = new Float64Array(s * n);
@@ -99,8 +100,8 @@ export function probabilityOfBacktestOverfitting(columns: readonly ArrayLike<num
         a += r;
         q += r * r;
       }
-      sum[b * n + j] = a;
-      sumSq[b * n + j] = q;
+      sum[j * s + b] = a;
+      sumSq[j * s + b] = q;
     }
   }
 
@@ -111,61 +112,67 @@ export function probabilityOfBacktestOverfitting(columns: readonly ArrayLike<num
   const isPerf = new Float64Array(combos);
   const oosPerf = new Float64Array(combos);
   const selected = new Int32Array(combos);
-  const inSample = new Uint8Array(s);
-  const oosScore = new Float64Array(n);
+  // The combinations come in complementary pairs: in lexicographic order the complement of the c-th
+  // is the (C − 1 − c)-th, so one combination's out-of-sample blocks are the other's in-sample ones.
+  // Each block set's performance per configuration is computed once (its blocks summed in ascending
+  // order, as an in-sample or out-of-sample sum always was) and serves both combinations of the pair.
   const pick = Array.from({ length: half }, (_, k) => k); // the current combination, lexicographic
+  const other = new Int32Array(half);
+  const scoreA = new Float64Array(n);
+  const scoreB = new Float64Array(n);
   let atOrBelow = 0;
   let losses = 0;
-  for (let c = 0; c < combos; c++) {
-    inSample.fill(0);
-    for (const b of pick) inSample[b] = 1;
-    let isRows = 0;
-    for (const b of pick) isRows += rows[b];
-    const oosRows = t - isRows;
-    let best = -1;
-    let bestScore = -Infinity;
+  /** Performance per configuration over `blocks` (ascending) into `out`. */
+  const scoreOf = (blocks: ArrayLike<number>, out: Float64Array) => {
+    let r = 0;
+    for (let k = 0; k < half; k++) r += rows[blocks[k]];
     for (let j = 0; j < n; j++) {
-      let ia = 0;
-      let iq = 0;
-      let oa = 0;
-      let oq = 0;
-      for (let b = 0; b < s; b++) {
-        if (inSample[b]) {
-          ia += sum[b * n + j];
-          iq += sumSq[b * n + j];
-        } else {
-          oa += sum[b * n + j];
-          oq += sumSq[b * n + j];
-        }
+      const o = j * s;
+      let a = 0;
+      let q = 0;
+      for (let k = 0; k < half; k++) {
+        a += sum[o + blocks[k]];
+        q += sumSq[o + blocks[k]];
       }
-      const score = orderable(metric(isRows, ia, iq));
-      if (best < 0 || score > bestScore) {
-        best = j;
-        bestScore = score;
-      }
-      oosScore[j] = orderable(metric(oosRows, oa, oq));
+      out[j] = orderable(metric(r, a, q));
     }
-    const v = oosScore[best];
+  };
+  /** Combination c: selected on `is`, judged on `oos`. */
+  const judge = (c: number, is: Float64Array, oos: Float64Array) => {
+    let best = 0;
+    for (let j = 1; j < n; j++) if (is[j] > is[best]) best = j;
+    const v = oos[best];
     let less = 0;
     let equal = 0;
     for (let j = 0; j < n; j++) {
-      if (oosScore[j] < v) less++;
-      else if (oosScore[j] === v) equal++;
+      if (oos[j] < v) less++;
+      else if (oos[j] === v) equal++;
     }
     const omega = (less + (equal + 1) / 2) / (n + 1);
     const lambda = Math.log(omega / (1 - omega));
     lambdas[c] = lambda;
-    isPerf[c] = bestScore * scale;
+    isPerf[c] = is[best] * scale;
     oosPerf[c] = v * scale;
     selected[c] = best;
     if (lambda <= 0) atOrBelow++;
     if (v < 0) losses++;
+  };
+  for (let c = 0; c < combos / 2; c++) {
+    let m = 0;
+    for (let b = 0, k = 0; b < s; b++) {
+      if (k < half && pick[k] === b) k++;
+      else other[m++] = b;
+    }
+    scoreOf(pick, scoreA);
+    scoreOf(other, scoreB);
+    judge(c, scoreA, scoreB);
+    judge(combos - 1 - c, scoreB, scoreA);
     // Next combination: bump the rightmost index that can move, reset the ones after it.
     let k = half - 1;
     while (k >= 0 && pick[k] === s - half + k) k--;
     if (k < 0) break;
     pick[k]++;
-    for (let m = k + 1; m < half; m++) pick[m] = pick[m - 1] + 1;
+    for (let m2 = k + 1; m2 < half; m2++) pick[m2] = pick[m2 - 1] + 1;
   }
   return { pbo: atOrBelow / combos, partitions: s, combinations: combos, lambdas, isPerformance: isPerf, oosPerformance: oosPerf, selected, degradation: fitLine(isPerf, oosPerf), probOosLoss: losses / combos };
 }
