@@ -3,8 +3,11 @@ import type { SweepThreadSet } from './sweep.thread.ts';
 
 /** The threads a spread pass hands its claims to (sweep-pool.ts FedPool): up for the whole pass. */
 export interface ClaimRunner {
-  /** Runs these sets on the threads; resolves once each has its result. */
-  run(batch: SweepThreadSet[]): Promise<void>;
+  /**
+   * Runs these sets on the threads; resolves once each has its result, with `stored`: resolves once
+   * they are stored (the threads can take the next claim meanwhile).
+   */
+  run(batch: SweepThreadSet[]): Promise<{ stored: Promise<void> }>;
   /** Sets each claim takes: one lockstep batch per thread. */
   readonly claimSize: number;
 }

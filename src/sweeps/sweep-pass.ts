@@ -101,8 +101,9 @@ async function runAndStoreAll(pass: SweepPass, sets: SweepThreadSet[], onResult:
       const fed = startFedPool(pass.input, sets, { ...pool, batch, threads });
       let failed = false;
       try {
-        // Each claim's results are stored before it is marked done (another process counts stored sets).
-        await spread.run(sets, { claimSize: batch * threads, run: async (b) => { await fed.run(b); flush(); await writing; } }, ctx.signal);
+        // A claim's results are written while the threads run the next claim; it is marked done once they are stored
+        // (another process counts stored sets).
+        await spread.run(sets, { claimSize: batch * threads, run: async (b) => { await fed.run(b); flush(); return { stored: writing }; } }, ctx.signal);
       } catch (err) {
         failed = true;
         throw err;

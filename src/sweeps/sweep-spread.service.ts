@@ -39,7 +39,8 @@ const waitMs = 25;
  * thread for a built-in): the sets a thread runs together share their indicators, so a claim never
  * splits a batch; the last ones are split between the participants (claimSets), so they end
  * together. The threads stay up across claims (sweep-pool.ts startFedPool), so a claim costs a
- * Postgres round trip, not a thread start; what a lost participant leaves is claimed again by the others.
+ * Postgres round trip, not a thread start, and a claim's sets are stored while the next one runs;
+ * what a lost participant leaves is claimed again by the others.
  */
 export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId: number; sweepRunId: number | null; log: RunContext['log'] }): SetSpread {
   const helper = o.sweepRunId !== null && o.sweepRunId !== o.runId;
@@ -48,21 +49,26 @@ export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId:
       const byOrdinal = new Map(sets.map((s) => [s.ordinal, s]));
       const ordinals = sets.map((s) => s.ordinal);
       let ran = 0;
-      // Marking a claim done goes alongside the next claim: the threads wait for that round trip only.
+      // Storing a claim's sets and then marking it done go alongside the next claim and its run: the
+      // threads wait for the claim's round trip only. A failed store or mark stops the loop at its next turn.
       let marking: Promise<void> = Promise.resolve();
+      let failed: unknown = null;
       try {
         for (;;) {
           signal.throwIfAborted();
+          if (failed) throw failed;
           // A helper claims nothing once the sweep's own run stopped (cancelled, failed): what it stored is kept.
           const mine = await claims.claimSets(db, o.sweepId, o.runId, ordinals, runner.claimSize, helper ? o.sweepRunId : null);
           if (mine.length) {
-            await runner.run(mine.map((n) => byOrdinal.get(n)!));
+            const { stored } = await runner.run(mine.map((n) => byOrdinal.get(n)!));
             const done = mine;
-            marking = marking.then(() => claims.markSetsDone(db, o.sweepId, o.runId, done));
-            marking.catch(() => {}); // awaited below, where a failure is thrown
+            marking = Promise.all([marking, stored]).then(() => claims.markSetsDone(db, o.sweepId, o.runId, done));
+            marking.catch((err: unknown) => (failed ??= err)); // also awaited below, where a failure is thrown
             ran += mine.length;
             continue;
           }
+          // Nothing to claim: this run's own sets are stored and marked before it counts what is stored.
+          await marking;
           if (helper) {
             const status = await claims.runStatusOf(db, o.sweepRunId!);
             if (status !== 'running' && status !== 'queued') {
