@@ -85,18 +85,31 @@ class Ring {
  * the value leaving their window from here, so a batch of SMAs of many windows keeps one copy of the
  * last `cap` days instead of a ring per window (a lockstep batch's rings were ~18 MB for the full
  * market, read and written a row per window per day; this is ~2.4 MB, written once a day: what two
- * processes running sweeps on one machine's shared cache mostly fought over).
+ * processes running sweeps on one machine's shared cache mostly fought over). Beside the rows, the
+ * last day each stock's input was NaN (−1 before any day: the days before day 0 count as NaN): an
+ * SMA's window holds `len` numbers exactly when that day is before the window, so the SMAs keep no
+ * count of their own.
  */
 export class History {
   readonly buf: Float64Array;
+  /** Per stock: the last day (≤ `day`) its input was NaN; −1 when none was. */
+  readonly lastNaN: Int32Array;
   /** The last day written. */
   day = -1;
   constructor(readonly n: number, readonly cap: number) {
     this.buf = new Float64Array((cap + 1) * n).fill(NaN);
+    this.lastNaN = new Int32Array(n).fill(-1);
   }
   /** Offset of day d's row (the NaN row for d < 0). */
   row(d: number): number {
     return d < 0 ? this.cap * this.n : (d % this.cap) * this.n;
+  }
+  /** Writes x as the next day's row. */
+  push(x: Float64Array): void {
+    const d = ++this.day;
+    this.buf.set(x, this.row(d));
+    const { lastNaN } = this;
+    for (let i = 0; i < this.n; i++) if (x[i] !== x[i]) lastNaN[i] = d;
   }
 }
 
@@ -111,9 +124,8 @@ export class Sma implements Indicator {
   cur: Float64Array[];
   prev: Float64Array[];
   days = 0;
-  /** Per stock i: sum of the finite inputs in the window at 2i, their count at 2i+1 (side by side,
-   * so one cache line serves both). */
-  readonly acc: Float64Array;
+  /** Per stock: the sum of the numbers in the window (NaN inputs neither enter nor leave it). */
+  readonly sum: Float64Array;
   /** Whether `update` writes the input into the history (an SMA alone) or the feed does. */
   ownsHistory = true;
   history: History;
@@ -121,7 +133,7 @@ export class Sma implements Indicator {
     this.key = `sma:${len}`;
     this.cur = outputs(1, n);
     this.prev = outputs(1, n);
-    this.acc = new Float64Array(2 * n);
+    this.sum = new Float64Array(n);
     this.history = new History(n, len + 1);
   }
 
@@ -138,30 +150,28 @@ export class Sma implements Indicator {
    */
   end(): void {
     if (++this.days % 512 !== 0) return;
-    const { n, len, acc, history } = this;
+    const { n, len, sum, history } = this;
     const { buf } = history;
     const d = history.day;
-    for (let i = 0; i < n; i++) acc[2 * i] = 0;
+    sum.fill(0);
     for (let r = 0; r < len; r++) {
       const o = history.row(d - (((d - r) % len) + len) % len);
       for (let i = 0; i < n; i++) {
         const v = buf[o + i];
-        if (v === v) acc[2 * i] += v;
+        if (v === v) sum[i] += v;
       }
     }
   }
 
   update(x: Float64Array): void {
     const h = this.history;
-    if (this.ownsHistory) {
-      h.day++;
-      h.buf.set(x, h.row(h.day));
-    }
+    if (this.ownsHistory) h.push(x);
     const off = this.begin();
-    const { n, len, acc } = this;
-    const buf = h.buf;
+    const { n, len, sum } = this;
+    const { buf, lastNaN } = h;
+    const lim = h.day - len;
     const out = this.cur[0];
-    for (let i = 0; i < n; i++) smaStep(buf, acc, out, off, len, i, x[i]);
+    for (let i = 0; i < n; i++) smaStep(buf, sum, out, off, len, lastNaN, lim, i, x[i]);
     this.end();
   }
 }
@@ -191,24 +201,16 @@ function windowStep(buf: Float64Array, at: number, v: number, sums: Float64Array
 
 /**
  * One stock's step of an SMA: v enters, the history's value at `off + i` (the day leaving the window)
- * leaves, and the running sum and count of numbers (interleaved in `acc`) follow; NaN neither enters
- * nor leaves. out[i] is the mean once the window holds `len` numbers (NaN before).
+ * leaves, and the running sum follows (NaN neither enters nor leaves). out[i] is the mean once the
+ * window holds `len` numbers — no NaN input after day `lim` = today − len — and NaN before.
  */
-function smaStep(buf: Float64Array, acc: Float64Array, out: Float64Array, off: number, len: number, i: number, v: number): void {
+function smaStep(buf: Float64Array, sum: Float64Array, out: Float64Array, off: number, len: number, lastNaN: Int32Array, lim: number, i: number, v: number): void {
   const old = buf[off + i];
-  let s = acc[2 * i];
-  let c = acc[2 * i + 1];
-  if (old === old) {
-    s -= old;
-    c--;
-  }
-  if (v === v) {
-    s += v;
-    c++;
-  }
-  acc[2 * i] = s;
-  acc[2 * i + 1] = c;
-  out[i] = c === len ? s / len : NaN;
+  let s = sum[i];
+  if (old === old) s -= old;
+  if (v === v) s += v;
+  sum[i] = s;
+  out[i] = lastNaN[i] <= lim ? s / len : NaN;
 }
 
 export function makeSma(len: number, n: number): Sma {
@@ -224,38 +226,43 @@ export function makeSma(len: number, n: number): Sma {
  */
 export function feedSmas(close: Float64Array, adjFactor: Float64Array, base: number, x: Float64Array, h: History, day: number, a: Sma, b: Sma | null): void {
   h.day = day;
-  const hb = h.buf;
+  const { buf, lastNaN } = h;
   const now = h.row(day);
   const n = x.length;
+  const offA = a.begin();
+  const lenA = a.len;
+  const sumA = a.sum;
+  const outA = a.cur[0];
+  const limA = day - lenA;
   if (b === null) {
-    const off = a.begin();
-    const { len, acc } = a;
-    const out = a.cur[0];
     for (let i = 0; i < n; i++) {
       let v = close[base + i] * adjFactor[base + i];
       if (v === v) x[i] = v;
-      else v = x[i];
-      hb[now + i] = v;
-      smaStep(hb, acc, out, off, len, i, v);
+      else {
+        v = x[i];
+        if (v !== v) lastNaN[i] = day;
+      }
+      buf[now + i] = v;
+      smaStep(buf, sumA, outA, offA, lenA, lastNaN, limA, i, v);
     }
     a.end();
     return;
   }
-  const offA = a.begin();
   const offB = b.begin();
-  const lenA = a.len;
   const lenB = b.len;
-  const accA = a.acc;
-  const accB = b.acc;
-  const outA = a.cur[0];
+  const sumB = b.sum;
   const outB = b.cur[0];
+  const limB = day - lenB;
   for (let i = 0; i < n; i++) {
     let v = close[base + i] * adjFactor[base + i];
     if (v === v) x[i] = v;
-    else v = x[i];
-    hb[now + i] = v;
-    smaStep(hb, accA, outA, offA, lenA, i, v);
-    smaStep(hb, accB, outB, offB, lenB, i, v);
+    else {
+      v = x[i];
+      if (v !== v) lastNaN[i] = day;
+    }
+    buf[now + i] = v;
+    smaStep(buf, sumA, outA, offA, lenA, lastNaN, limA, i, v);
+    smaStep(buf, sumB, outB, offB, lenB, lastNaN, limB, i, v);
   }
   a.end();
   b.end();
