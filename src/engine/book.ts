@@ -18,9 +18,10 @@ export interface Book {
   readonly D: number;
   readonly codes: readonly string[];
   readonly dates: Int32Array;
-  readonly codeIndex: Map<string, number>;
-  readonly boards: Board[];
-  readonly exchanges: Exchange[];
+  /** Shared by every book on the panel (book.ts columnsOf): read, never written. */
+  readonly codeIndex: ReadonlyMap<string, number>;
+  readonly boards: readonly Board[];
+  readonly exchanges: readonly Exchange[];
 
   /** Panel index of the day being processed. */
   today: number;
@@ -69,11 +70,27 @@ export interface Book {
   readonly trades: RoundTrip[];
 }
 
+/**
+ * A panel's column lookups, made once per panel and shared (read only) by every book on it: a sweep's
+ * lockstep batch makes a book per set, and a 5,000-entry map per book was a seventh of what a set allocated.
+ */
+const columnsByPanel = new WeakMap<Panel, { codeIndex: Map<string, number>; boards: Board[]; exchanges: Exchange[] }>();
+
+function columnsOf(panel: Panel) {
+  let c = columnsByPanel.get(panel);
+  if (!c) {
+    const codeIndex = new Map<string, number>();
+    for (let i = 0; i < panel.codes.length; i++) codeIndex.set(panel.codes[i], i);
+    c = { codeIndex, boards: panel.codes.map(boardOf), exchanges: panel.codes.map(exchangeOf) };
+    columnsByPanel.set(panel, c);
+  }
+  return c;
+}
+
 export function makeBook(panel: Panel, cfg: BacktestConfig): Book {
   const N = panel.codes.length;
   const codes = panel.codes;
-  const codeIndex = new Map<string, number>();
-  for (let i = 0; i < N; i++) codeIndex.set(codes[i], i);
+  const { codeIndex, boards, exchanges } = columnsOf(panel);
   return {
     panel,
     cfg,
@@ -82,8 +99,8 @@ export function makeBook(panel: Panel, cfg: BacktestConfig): Book {
     codes,
     dates: panel.dates,
     codeIndex,
-    boards: codes.map(boardOf),
-    exchanges: codes.map(exchangeOf),
+    boards,
+    exchanges,
     today: 0,
     t: 0,
     cash: cfg.initialCash,
