@@ -9,7 +9,8 @@
  */
 import type { Book } from './book.ts';
 import type { Panel } from './panel.ts';
-import { feedSmas, makeBollinger, makeEma, makeMomentum, makeRsi, makeSma, makeStd, Sma, type History, type Indicator } from './indicators.ts';
+import { makeBollinger, makeEma, makeMomentum, makeRsi, makeStd, type Indicator } from './indicators.ts';
+import { feedSmas, makeSma, Sma, type History } from './sma.ts';
 
 type Lag = 0 | 1 | undefined;
 

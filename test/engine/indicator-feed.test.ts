@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeIndicatorFeed } from '../../src/engine/indicator-feed.ts';
-import { makeSma } from '../../src/engine/indicators.ts';
+import { makeSma } from '../../src/engine/sma.ts';
 import type { Panel } from '../../src/engine/panel.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeBollinger, makeEma, makeMomentum, makeRsi, makeSma, makeStd, type Indicator } from '../../src/engine/indicators.ts';
+import { makeBollinger, makeEma, makeMomentum, makeRsi, makeStd, type Indicator } from '../../src/engine/indicators.ts';
+import { makeSma } from '../../src/engine/sma.ts';
 import { rank } from '../../src/engine/rank.ts';
 
 function feed(ind: Indicator, xs: number[]): number[][] {
