@@ -16,7 +16,7 @@ export interface PoolOptions {
   batch?: number;
 }
 
-export const LOCKSTEP_MAX = 16;
+export const LOCKSTEP_MAX = 32;
 
 /**
  * Where a sweep's thread runs: a built-in strategy's on a thread kept between sweeps (started once
@@ -33,11 +33,14 @@ function runSweepThread(input: SweepThreadInput, hooks: ThreadHooks): Promise<{ 
 
 /**
  * How many sets a thread runs in lockstep at a time: larger batches share more (each indicator
- * window and each day's panel rows once per batch), smaller ones balance the threads' loads and
- * report sooner. At most LOCKSTEP_MAX and so that every thread gets about 2 batches.
+ * window and each day's panel rows once per batch: a set in a batch of 32 costs ~15% less than in
+ * one of 16), smaller ones balance the threads' loads and report sooner. As many batches as give
+ * every thread about 2, more when one would pass LOCKSTEP_MAX, and the sets split evenly over them
+ * (100 sets on one thread: 4 × 25, not 3 × 32 and a batch of 4 that shares little).
  */
 export function lockstepBatch(sets: number, threads: number): number {
-  return Math.max(1, Math.min(LOCKSTEP_MAX, Math.ceil(sets / (threads * 2))));
+  const batches = Math.max(threads * 2, Math.ceil(sets / LOCKSTEP_MAX));
+  return Math.max(1, Math.ceil(sets / batches));
 }
 
 /**
