@@ -13,13 +13,19 @@ type Db = Kysely<Database>;
  * stored nor held by a live claim, lowest first. Two participants claiming at once never get the
  * same set: a conflicting insert waits for the other's row and re-checks that its claim is dead.
  *
- * Toward the end a claim takes no more than its share of the free sets: their number over the
- * participants (the runs holding live claims on this sweep, and this one), rounded up. A set's run
- * time hardly depends on the batch it runs in, so the last sets are split instead of one process
- * running a full claim while the others wait for it. With `sweepRunId` nothing is claimed once the
- * sweep's own run is neither queued nor running (a helper stops with it).
+ * Toward the end a claim takes no more than its share of the work left: the free sets, plus — when
+ * the claimer knows its pace (`secondsPerSet`, from its last claim) — what the other participants
+ * are still running (each live claim not yet stored: its sets less those that time since it was
+ * claimed would have run at that pace), over the participants, rounded up. The participants: this
+ * run, the runs holding live claims on this sweep, and the sweep's run and its helper runs still
+ * queued or running (a helper about to start counts from the first claim, so a small sweep is not
+ * all taken by the first participant before the second starts). So the last sets are split instead
+ * of one process running a full claim while the others wait for it, and a participant that frees up
+ * while another is midway through a claim takes enough to end with it, not half of what is free,
+ * then half again, in ever smaller batches that share little. With `sweepRunId` nothing is claimed
+ * once the sweep's own run is neither queued nor running (a helper stops with it).
  */
-export async function claimSets(db: Db, sweepId: number, runId: number, ordinals: readonly number[], limit: number, sweepRunId: number | null = null): Promise<number[]> {
+export async function claimSets(db: Db, sweepId: number, runId: number, ordinals: readonly number[], limit: number, sweepRunId: number | null = null, secondsPerSet: number | null = null): Promise<number[]> {
   if (!ordinals.length || limit <= 0) return [];
   const r = await sql<{ ordinal: number }>`
     with me as (select lease_owner from runs where id = ${runId} and status = 'running' and lease_owner is not null
@@ -32,12 +38,27 @@ export async function claimSets(db: Db, sweepId: number, runId: number, ordinals
           where k.sweep_id = ${sweepId} and k.ordinal = c.ordinal and r.status = 'running' and r.lease_owner = k.owner)
     ),
     others as (
-      select count(distinct k.run_id)::int as n from sweep_set_claims k join runs r on r.id = k.run_id
-      where k.sweep_id = ${sweepId} and k.run_id <> ${runId} and r.status = 'running' and r.lease_owner = k.owner
+      select count(*)::int as n from (
+        select k.run_id from sweep_set_claims k join runs r on r.id = k.run_id
+        where k.sweep_id = ${sweepId} and k.run_id <> ${runId} and r.status = 'running' and r.lease_owner = k.owner
+        union
+        select r.id from runs r join sweeps w on w.id = ${sweepId}
+        where r.id <> ${runId} and r.status in ('queued', 'running') and (r.id = w.run_id or r.parent_run_id = w.run_id)
+      ) p
+    ),
+    running as (
+      select coalesce(sum(greatest(0, g.n - extract(epoch from now() - g.claimed_at) / ${secondsPerSet}::float8)), 0) as sets
+      from (
+        select k.run_id, k.claimed_at, count(*) as n from sweep_set_claims k join runs r on r.id = k.run_id
+        where k.sweep_id = ${sweepId} and k.run_id <> ${runId} and not k.done and r.status = 'running' and r.lease_owner = k.owner
+          and not exists (select 1 from sweep_sets s where s.sweep_id = k.sweep_id and s.ordinal = k.ordinal)
+        group by k.run_id, k.claimed_at
+      ) g
+      where ${secondsPerSet}::float8 > 0
     ),
     cand as (
       select ordinal from free order by ordinal
-      limit least(${limit}::int, ceil((select count(*) from free)::numeric / (1 + (select n from others)))::int)
+      limit least(${limit}::int, ceil(((select count(*) from free) + (select sets from running))::numeric / (1 + (select n from others)))::int)
     )
     insert into sweep_set_claims as k (sweep_id, ordinal, run_id, owner)
     select ${sweepId}, cand.ordinal, ${runId}, me.lease_owner from cand cross join me

@@ -35,12 +35,13 @@ export type { SetSpread } from './set-spread.ts';
 const waitMs = 25;
 
 /**
- * Claims are one lockstep batch per thread of this process (the runner's claimSize: 16 sets a
+ * Claims are one lockstep batch per thread of this process (the runner's claimSize: LOCKSTEP_MAX sets a
  * thread for a built-in): the sets a thread runs together share their indicators, so a claim never
- * splits a batch; the last ones are split between the participants (claimSets), so they end
- * together. The threads stay up across claims (sweep-pool.ts startFedPool), so a claim costs a
- * Postgres round trip, not a thread start, and a claim's sets are stored while the next one runs;
- * what a lost participant leaves is claimed again by the others.
+ * splits a batch; the last ones are split between the participants by the work each has left
+ * (claimSets, with this process's pace on its last claim), so they end together. The threads stay
+ * up across claims (sweep-pool.ts startFedPool), so a claim costs a Postgres round trip, not a
+ * thread start, and a claim's sets are stored while the next one runs; what a lost participant
+ * leaves is claimed again by the others.
  */
 export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId: number; sweepRunId: number | null; log: RunContext['log'] }): SetSpread {
   const helper = o.sweepRunId !== null && o.sweepRunId !== o.runId;
@@ -53,14 +54,18 @@ export function makeSetSpread(db: Kysely<Database>, o: { sweepId: number; runId:
       // threads wait for the claim's round trip only. A failed store or mark stops the loop at its next turn.
       let marking: Promise<void> = Promise.resolve();
       let failed: unknown = null;
+      // This process's pace on its last claim: what it expects of the others' running claims when it claims toward the end.
+      let secondsPerSet: number | null = null;
       try {
         for (;;) {
           signal.throwIfAborted();
           if (failed) throw failed;
           // A helper claims nothing once the sweep's own run stopped (cancelled, failed): what it stored is kept.
-          const mine = await claims.claimSets(db, o.sweepId, o.runId, ordinals, runner.claimSize, helper ? o.sweepRunId : null);
+          const mine = await claims.claimSets(db, o.sweepId, o.runId, ordinals, runner.claimSize, helper ? o.sweepRunId : null, secondsPerSet);
           if (mine.length) {
+            const t0 = performance.now();
             const { stored } = await runner.run(mine.map((n) => byOrdinal.get(n)!));
+            secondsPerSet = (performance.now() - t0) / 1000 / mine.length;
             const done = mine;
             marking = Promise.all([marking, stored]).then(() => claims.markSetsDone(db, o.sweepId, o.runId, done));
             marking.catch((err: unknown) => (failed ??= err)); // also awaited below, where a failure is thrown

@@ -2,6 +2,7 @@
 // a claim takes full batches while sets are plenty, the last free sets are split between the
 // participants instead of going to one, a set another live run holds is never taken, a dead run's
 // claims are, and a helper claims nothing once the sweep's own run stopped.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, systemActor } from '../../src/auth/users.service.ts';
 import { claimSets, markSetsDone } from '../../src/sweeps/sweep-claims.repository.ts';
@@ -70,6 +71,38 @@ describe('set claims of a spread sweep', () => {
     // that keeps one process running while the other waits).
     expect(sizes).toEqual([16, 16, 16, 16, 16, 10, 5, 3, 1, 1]);
     expect(all.sort((x, y) => x - y)).toEqual(ordinals);
+  });
+
+  it('with its pace known, a participant that frees up takes its share of the free sets and of what the others still run', async () => {
+    const { sweepId, main, helper } = await spreadSweep();
+    // 64 sets are stored; the helper holds 16 (64–79), claimed 0.5 s ago.
+    await store(sweepId, ordinals.slice(0, 64));
+    const held = await claimSets(t.store.db, sweepId, helper, ordinals, 16, main);
+    expect(held).toEqual(ordinals.slice(64, 80));
+    await t.store.db.updateTable('sweep_set_claims').set({ claimed_at: sql<Date>`now() - interval '500 milliseconds'` }).where('sweep_id', '=', sweepId).where('run_id', '=', helper).execute();
+    // 20 free (80–99). Without a pace: 20 over 2 participants → 10, as before.
+    // At 0.1 s a set, the helper has 16 − 0.5/0.1 = 11 sets left: (20 + 11) / 2 = 15.5 → 16 (the claim limit).
+    const paced = await claimSets(t.store.db, sweepId, main, ordinals, 16, null, 0.1);
+    expect(paced).toEqual(ordinals.slice(80, 96));
+    // The helper, at 1 s a set, reckons the main run's 16 just claimed as 16 left: (4 + 16) / 2 = 10 → all 4 free.
+    expect(await claimSets(t.store.db, sweepId, helper, ordinals, 16, main, 1)).toEqual(ordinals.slice(96, 100));
+  });
+
+  it('counts a helper run that has not claimed yet: the first claim of a small sweep leaves it its share', async () => {
+    const { sweepId, main, helper } = await spreadSweep();
+    // 20 sets, claims of up to 32: the sweep's run takes 20 / 2 participants = 10 (its helper is running, no claim yet) …
+    expect(await claimSets(t.store.db, sweepId, main, ordinals.slice(0, 20), 32)).toEqual(ordinals.slice(0, 10));
+    expect(await claimSets(t.store.db, sweepId, helper, ordinals.slice(0, 20), 32, main)).toEqual(ordinals.slice(10, 15));
+    // … and once the helper is gone (failed, no lease), the sweep's run alone takes what is free.
+    await t.store.db.updateTable('runs').set({ status: 'failed', lease_owner: null }).where('id', '=', helper).execute();
+    expect(await claimSets(t.store.db, sweepId, main, ordinals.slice(0, 20), 32)).toEqual(ordinals.slice(10, 20));
+  });
+
+  it('without a pace, a participant that frees up takes half the free sets', async () => {
+    const { sweepId, main, helper } = await spreadSweep();
+    await store(sweepId, ordinals.slice(0, 64));
+    await claimSets(t.store.db, sweepId, helper, ordinals, 16, main);
+    expect(await claimSets(t.store.db, sweepId, main, ordinals, 16)).toEqual(ordinals.slice(80, 90));
   });
 
   it('gives a dead run’s sets to another, and a helper nothing once the sweep’s run stopped', async () => {
