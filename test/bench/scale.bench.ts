@@ -14,7 +14,7 @@
 //                                   under a tenth of a core) and is submitted with ?wait (no status polling beside the workers); its
 //                                   timeline goes to stderr: its runs, each claim (taken → its last set stored), and the CPU each
 //                                   process and the rest of the machine spent meanwhile. The sides alternate (the other side's workers
-//                                   stopped with SIGSTOP while idle), BENCH_SCALE_REPEATS = 3 pairs by default (an odd count: the medians are measured sweeps); the medians are compared.
+//                                   stopped with SIGSTOP while idle), BENCH_SCALE_REPEATS = 5 pairs by default (an odd count: the medians are measured sweeps; 3 pairs moved the result by ±0.15 between runs); the medians are compared.
 //                                   Sweep threads stay up across claims and between sweeps (sweep-pool.ts, both sides alike); a spread
 //                                   sweep's participants claim a lockstep batch per thread at a time and split the last sets
 //                                   (sweep-claims.repository.ts)
@@ -27,6 +27,7 @@ import { openMarketStore } from '../../src/market/duckdb.ts';
 import { publishSnapshot } from '../../src/snapshots/publish.ts';
 import { makeReplicas } from '../../src/snapshots/replicas.service.ts';
 import { dirSource, listDirVersions } from '../../src/snapshots/snapshot-source.ts';
+import { LOCKSTEP_MAX } from '../../src/sweeps/sweep-pool.ts';
 import { createTestDatabase } from '../helpers/pg.ts';
 import { client, startCluster, waitFor, type Cluster, type WorkerProcess } from '../scale/cluster.ts';
 
@@ -88,7 +89,7 @@ async function twoWorkers(): Promise<void> {
       if (s.status !== 'succeeded') throw new Error(`sweep ${s.id} ended ${s.status}: ${JSON.stringify(s.error ?? null)}`);
       return { id: s.id, seconds, postedAt, cpu: Object.fromEntries(Object.entries(cpu1).map(([k, v]) => [k, v - (cpu0[k] ?? 0)])) };
     };
-    const pairs = Number(process.env.BENCH_SCALE_REPEATS ?? 3);
+    const pairs = Number(process.env.BENCH_SCALE_REPEATS ?? 5);
     const idle = () => waitFor('no run left queued or running', async () => (await busyRuns(cluster)) === 0, 600_000, 50);
     // Workers that sit out a measurement are stopped (SIGSTOP, once idle) and continued after, so the
     // sides can alternate: the machine's speed drifts over minutes (measured quiet: one worker took
@@ -110,7 +111,7 @@ async function twoWorkers(): Promise<void> {
     // with their panels already in memory (a sweep of two claims: each takes one when both are warm).
     const two = [await cluster.addWorker('w2', { SWEEP_HELPER_RUNS: '1' }), await cluster.addWorker('w3', { SWEEP_HELPER_RUNS: '1' })];
     let warm = false;
-    for (let seed = 3; seed < 11 && !warm; seed++) warm = await ranWarm(cluster, await sweep(seed, 32), 2);
+    for (let seed = 3; seed < 11 && !warm; seed++) warm = await ranWarm(cluster, await sweep(seed, 2 * LOCKSTEP_MAX), 2);
     if (!warm) throw new Error('two workers never both took sets of a warm-up sweep with their panels in memory: the measured sweep would time a cold worker');
     await sweep(11, scaleSets);
     const t1: number[] = [];
@@ -120,7 +121,7 @@ async function twoWorkers(): Promise<void> {
     const measure = async (side: WorkerProcess[], other: WorkerProcess[], r: number): Promise<number> => {
       await pause(other);
       resume(side);
-      await sweep(12 + r, 16 * side.length);
+      await sweep(12 + r, LOCKSTEP_MAX * side.length);
       await waitQuiet(pids);
       const m = await sweep(2, scaleSets);
       await mustHaveRunWarm(cluster, m, side.length);
