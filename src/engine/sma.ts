@@ -116,6 +116,22 @@ function smaStep(buf: Float64Array, sum: Float64Array, out: Float64Array, off: n
   out[i] = lastNaN[i] <= lim ? s / len : NaN;
 }
 
+/**
+ * One stock's input for day `day`: close·adjFactor at `base + i` when that is a number, else the
+ * last one (carried forward in x); written into x and the history row at `now`, the day kept as its
+ * last NaN when it has none yet. Small enough for V8 to inline into feedSmas's loops.
+ */
+function feedStock(close: Float64Array, adjFactor: Float64Array, base: number, x: Float64Array, buf: Float64Array, now: number, lastNaN: Int32Array, day: number, i: number): number {
+  let v = close[base + i] * adjFactor[base + i];
+  if (v === v) x[i] = v;
+  else {
+    v = x[i];
+    if (v !== v) lastNaN[i] = day;
+  }
+  buf[now + i] = v;
+  return v;
+}
+
 export function makeSma(len: number, n: number): Sma {
   return new Sma(len, n);
 }
@@ -138,16 +154,7 @@ export function feedSmas(close: Float64Array, adjFactor: Float64Array, base: num
   const outA = a.cur[0];
   const limA = day - lenA;
   if (b === null) {
-    for (let i = 0; i < n; i++) {
-      let v = close[base + i] * adjFactor[base + i];
-      if (v === v) x[i] = v;
-      else {
-        v = x[i];
-        if (v !== v) lastNaN[i] = day;
-      }
-      buf[now + i] = v;
-      smaStep(buf, sumA, outA, offA, lenA, lastNaN, limA, i, v);
-    }
+    for (let i = 0; i < n; i++) smaStep(buf, sumA, outA, offA, lenA, lastNaN, limA, i, feedStock(close, adjFactor, base, x, buf, now, lastNaN, day, i));
     a.end();
     return;
   }
@@ -157,13 +164,7 @@ export function feedSmas(close: Float64Array, adjFactor: Float64Array, base: num
   const outB = b.cur[0];
   const limB = day - lenB;
   for (let i = 0; i < n; i++) {
-    let v = close[base + i] * adjFactor[base + i];
-    if (v === v) x[i] = v;
-    else {
-      v = x[i];
-      if (v !== v) lastNaN[i] = day;
-    }
-    buf[now + i] = v;
+    const v = feedStock(close, adjFactor, base, x, buf, now, lastNaN, day, i);
     smaStep(buf, sumA, outA, offA, lenA, lastNaN, limA, i, v);
     smaStep(buf, sumB, outB, offB, lenB, lastNaN, limB, i, v);
   }
