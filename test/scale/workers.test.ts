@@ -84,20 +84,31 @@ describe('two workers and a web process', () => {
   it('finishes the sets of a worker killed (kill -9) mid-sweep on the other', async () => {
     const submitted = await analyst.post('/api/v1/sweeps', sweepBody(12, period));
     const id: number = submitted.id;
-    // Mid-sweep: both workers hold sets, some are stored, some are not.
-    const victimId = await waitFor('both workers to be mid-sweep', async () => {
-      const claims = await claimsOf(id);
-      const stored = new Set(await storedOf(id));
-      const owners = new Set(claims.map((c) => c.owner));
-      if (owners.size < 2 || stored.size === 0 || stored.size >= 30) return null;
-      return claims.find((c) => !c.done && !stored.has(c.ordinal))?.owner ?? null;
-    }, 120_000, 20);
+    // Mid-sweep: both workers hold sets, some are stored, some are not. Both workers are stopped
+    // (SIGSTOP) the moment that is seen, so a claim one is running cannot be stored between the look
+    // and the kill (a batch here takes tens of ms); statements already sent settle, then the sets are
+    // read. The victim is a worker holding sets it had not stored; when neither does (both had just
+    // stored what they held), both go on and the look repeats.
+    let victimId = '';
+    let orphaned: number[] = [];
+    for (let attempt = 0; attempt < 50 && !orphaned.length; attempt++) {
+      await waitFor('both workers to be mid-sweep', async () => {
+        const owners = new Set((await claimsOf(id)).map((c) => c.owner));
+        const stored = (await storedOf(id)).length;
+        return owners.size >= 2 && stored > 0 && stored < 38;
+      }, 120_000, 10);
+      for (const w of cluster.workers) w.child.kill('SIGSTOP');
+      await new Promise((r) => setTimeout(r, 300));
+      const storedAtStop = new Set(await storedOf(id));
+      const held = (await claimsOf(id)).filter((c) => !c.done && !storedAtStop.has(c.ordinal));
+      victimId = held[0]?.owner ?? '';
+      orphaned = held.filter((c) => c.owner === victimId).map((c) => c.ordinal);
+      for (const w of cluster.workers) if (!orphaned.length || w.instanceId !== victimId) w.child.kill('SIGCONT');
+    }
+    expect(orphaned.length, 'a stopped victim holding sets it had not stored').toBeGreaterThan(0);
     const victim = cluster.workers.find((w) => w.instanceId === victimId)!;
     const survivor = cluster.workers.find((w) => w.instanceId !== victimId)!;
     expect(await victim.stop('SIGKILL')).toBeNull();
-    const storedAtKill = new Set(await storedOf(id));
-    const orphaned = (await claimsOf(id)).filter((c) => c.owner === victimId && !c.done && !storedAtKill.has(c.ordinal)).map((c) => c.ordinal);
-    expect(orphaned.length).toBeGreaterThan(0);
 
     const s = await sweepDone(id);
     ran.push(id);
