@@ -55,7 +55,7 @@ export function makeIndicatorFeed(book: FeedClock): IndicatorFeed {
   // The same indicators split for the feed: SMAs (the first two advance inside the feed pass) and the rest.
   const smas: Sma[] = [];
   const otherIndicators: Indicator[] = [];
-  /** The SMAs' shared inputs (indicators.ts, History): rows for the last days, as many as the longest window needs; none before the first SMA. */
+  /** The SMAs' shared inputs (sma.ts, History): rows for the last days, as many as the longest window needs; none before the first SMA. */
   let history: History | null = null;
 
   /** Today's adjusted closes into adjClose (carried forward), then every indicator advances one day
