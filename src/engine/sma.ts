@@ -49,7 +49,6 @@ export class Sma implements Indicator {
   readonly key: string;
   cur: Float64Array[];
   prev: Float64Array[];
-  days = 0;
   /** Per stock: the sum of the numbers in the window (NaN inputs neither enter nor leave it). */
   readonly sum: Float64Array;
   /** Whether `update` writes the input into the history (an SMA alone) or the feed does. */
@@ -70,15 +69,15 @@ export class Sma implements Indicator {
   }
 
   /**
-   * Ends a day: every 512 days re-sums the window so float error from add/subtract cannot accumulate
-   * over decades. The rows are added in the order a ring of `len` rows written from day 0 holds them
+   * Ends a day: every 512 days (an SMA is fed from day 0, caught up when made late) re-sums the
+   * window so float error from add/subtract cannot accumulate over decades. The rows are added in the order a ring of `len` rows written from day 0 holds them
    * (row r: the day ≡ r mod len), as the SMA summed when each window kept its own ring: the same sums to the bit.
    */
   end(): void {
-    if (++this.days % 512 !== 0) return;
     const { n, len, sum, history } = this;
-    const { buf } = history;
     const d = history.day;
+    if ((d + 1) % 512 !== 0) return;
+    const { buf } = history;
     sum.fill(0);
     for (let r = 0; r < len; r++) {
       const o = history.row(d - (((d - r) % len) + len) % len);
@@ -118,8 +117,8 @@ function smaStep(buf: Float64Array, sum: Float64Array, out: Float64Array, off: n
 
 /**
  * One stock's input for day `day`: close·adjFactor at `base + i` when that is a number, else the
- * last one (carried forward in x); written into x and the history row at `now`, the day kept as its
- * last NaN when it has none yet. Small enough for V8 to inline into feedSmas's loops.
+ * last one (carried forward in x); written into x and the history row at `now`, and the day kept as
+ * the stock's last NaN while it has had no number yet. Small enough for V8 to inline into feedSmas's loops.
  */
 function feedStock(close: Float64Array, adjFactor: Float64Array, base: number, x: Float64Array, buf: Float64Array, now: number, lastNaN: Int32Array, day: number, i: number): number {
   let v = close[base + i] * adjFactor[base + i];
